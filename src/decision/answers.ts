@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+export const LEANINGS = ['undecided', 'prompt', 'rag', 'fine-tune', 'rag+fine-tune'] as const;
+export const PROMPT_TRIED = ['not-yet', 'good-enough', 'still-unreliable'] as const;
+export const GAPS = ['knowledge', 'behavior', 'both', 'neither', 'unsure'] as const;
+export const BEHAVIOR_KINDS = ['format', 'tone', 'classification', 'skill'] as const;
+
+export const TITLE_MAX_CHARS = 150;
+export const PROBLEM_MAX_CHARS = 1000;
+
+export type Leaning = (typeof LEANINGS)[number];
+export type PromptTried = (typeof PROMPT_TRIED)[number];
+export type Gap = (typeof GAPS)[number];
+export type BehaviorKind = (typeof BEHAVIOR_KINDS)[number];
+
+/** Length in Unicode code points, so an emoji counts as one character, as a person would count. */
+export function charCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+export const knowledgeSchema = z.object({
+  changesOften: z.boolean({ error: 'expected true or false' }),
+  citationsNeeded: z.boolean({ error: 'expected true or false' }),
+});
+
+export const behaviorSchema = z.object({
+  kinds: z
+    .array(z.enum(BEHAVIOR_KINDS, { error: `expected one of ${BEHAVIOR_KINDS.join(', ')}` }))
+    .optional(),
+  labeledExamples: z
+    .number({ error: 'expected a whole number ≥ 0' })
+    .int({ error: 'expected a whole number ≥ 0' })
+    .min(0, { error: 'expected a whole number ≥ 0' }),
+  trainingBudget: z.boolean({ error: 'expected true or false' }),
+});
+
+export function gapIncludesKnowledge(gap: Gap): boolean {
+  return gap === 'knowledge' || gap === 'both';
+}
+
+export function gapIncludesBehavior(gap: Gap): boolean {
+  return gap === 'behavior' || gap === 'both';
+}
+
+/** The checklist's answers: the decision engine's input. Unknown keys are ignored (stripped). */
+export const answersSchema = z
+  .object({
+    title: z
+      .string({ error: `expected text of 1–${TITLE_MAX_CHARS} characters` })
+      .refine((title) => title.trim().length > 0 && charCount(title) <= TITLE_MAX_CHARS, {
+        error: `expected text of 1–${TITLE_MAX_CHARS} characters`,
+      }),
+    problem: z
+      .string({ error: `expected text of 0–${PROBLEM_MAX_CHARS} characters` })
+      .refine((problem) => charCount(problem) <= PROBLEM_MAX_CHARS, {
+        error: `expected text of 0–${PROBLEM_MAX_CHARS} characters`,
+      })
+      .optional(),
+    leaning: z
+      .enum(LEANINGS, { error: `expected one of ${LEANINGS.join(', ')}` })
+      .default('undecided'),
+    promptTried: z.enum(PROMPT_TRIED, { error: `expected one of ${PROMPT_TRIED.join(', ')}` }),
+    gap: z.enum(GAPS, { error: `expected one of ${GAPS.join(', ')}` }),
+    knowledge: knowledgeSchema.optional(),
+    behavior: behaviorSchema.optional(),
+  })
+  .superRefine((answers, ctx) => {
+    if (gapIncludesKnowledge(answers.gap) && !answers.knowledge) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['knowledge'],
+        message: `required when gap is ${answers.gap}: expected { changesOften, citationsNeeded }`,
+      });
+    }
+    if (gapIncludesBehavior(answers.gap) && !answers.behavior) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['behavior'],
+        message: `required when gap is ${answers.gap}: expected { labeledExamples, trainingBudget }`,
+      });
+    }
+  });
+
+export type Answers = z.output<typeof answersSchema>;
+export type AnswersInput = z.input<typeof answersSchema>;
+export type KnowledgeAnswers = z.output<typeof knowledgeSchema>;
+export type BehaviorAnswers = z.output<typeof behaviorSchema>;

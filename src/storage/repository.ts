@@ -1,0 +1,96 @@
+import type { Answers } from '../decision/answers.js';
+import type { Decision } from '../decision/types.js';
+
+export const DELIVERY_STATUSES = [
+  'pending',
+  'posted',
+  'posted-via-response-url',
+  'sent-as-dm',
+  'failed',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Where a review's verdict is meant to go, decided when the checklist starts. */
+export interface DeliveryTarget {
+  /** Channel (or DM) to post in; null when the person asked for a DM from App Home. */
+  channelId: string | null;
+  /** Post as a reply in this thread instead of as a new parent message. */
+  threadTs: string | null;
+  /** Also send a thread reply to the channel (reply_broadcast). */
+  broadcast: boolean;
+  /** The slash command's response_url, the fallback when the bot is not in the channel. */
+  responseUrl: string | null;
+}
+
+export interface Review {
+  id: string;
+  teamId: string;
+  enterpriseId: string | null;
+  userId: string;
+  target: DeliveryTarget;
+  answers: Answers;
+  decision: Decision;
+  rulesVersion: string;
+  status: DeliveryStatus;
+  lastError: string | null;
+  /** The channel the verdict actually landed in (may be the person's DM). */
+  postedChannelId: string | null;
+  /** ts of the verdict's parent message (or of the reply, when threaded under someone's message). */
+  messageTs: string | null;
+  /** ts of the thread the detail and the discussion live in. */
+  threadTs: string | null;
+  permalink: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewReview {
+  /** Idempotency key: the same final submission twice (double click, Slack retry) is one review. */
+  submissionKey: string;
+  teamId: string;
+  enterpriseId: string | null;
+  userId: string;
+  target: DeliveryTarget;
+  answers: Answers;
+  decision: Decision;
+}
+
+export interface DeliveryOutcome {
+  status: Exclude<DeliveryStatus, 'pending' | 'failed'>;
+  postedChannelId: string | null;
+  messageTs: string | null;
+  threadTs: string | null;
+  permalink: string | null;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export interface ReviewList {
+  reviews: Review[];
+  total: number;
+}
+
+export interface ReviewScope {
+  teamId: string;
+  userId?: string;
+  channelId?: string;
+}
+
+export interface ReviewRepository {
+  /** Saves a pending review; a second call with the same submissionKey returns the first review. */
+  createPending(input: NewReview): Promise<{ review: Review; created: boolean }>;
+  markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
+  markFailed(teamId: string, id: string, error: string): Promise<Review>;
+  /** Re-answers an existing review (Edit answers); the delivery fields stay. */
+  updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision): Promise<Review>;
+  get(teamId: string, id: string): Promise<Review | null>;
+  /** Newest first. channelId matches the channel the review was posted to or targeted. */
+  list(scope: ReviewScope, page: Page): Promise<ReviewList>;
+  countByVerdict(scope: ReviewScope): Promise<Record<string, number>>;
+  listPending(teamId: string, userId: string): Promise<Review[]>;
+  /** Deletes every review of a workspace; returns how many. */
+  purgeTeam(teamId: string): Promise<number>;
+}

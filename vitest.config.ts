@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // End-to-end suites spawn app processes and share one PostgreSQL database.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
