@@ -1,0 +1,267 @@
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+// The only module that reads process.env: everything else receives a Config.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  mode: 'socket' | 'http';
+  port: number;
+  databaseUrl: string;
+  logLevel: LogLevel;
+  slack: {
+    /** null only in multi-workspace OAuth mode, where each installation brings its own token. */
+    botToken: string | null;
+    /** null only in Socket Mode. */
+    signingSecret: string | null;
+    appToken: string | null;
+    /** Base URL of Slack's Web API, always ending with '/'. */
+    apiUrl: string | null;
+    oauth: { clientId: string; clientSecret: string; stateSecret: string } | null;
+  };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/ftrag.db';
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+const WHERE = {
+  botToken: 'OAuth & Permissions → Bot User OAuth Token',
+  signingSecret: 'Basic Information → App Credentials → Signing Secret',
+  appToken: 'Basic Information → App-Level Tokens, with the connections:write scope',
+  clientId: 'Basic Information → App Credentials → Client ID',
+  clientSecret: 'Basic Information → App Credentials → Client Secret',
+  stateSecret: 'set it to any long random string you choose, it signs the OAuth state',
+} as const;
+
+const OAUTH_VARS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+const OAUTH_VARS_TEXT = 'SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET';
+
+/** Trimmed, with empty strings counting as missing. */
+const text = z
+  .string()
+  .optional()
+  .transform((value) => {
+    const trimmed = value?.trim();
+    return trimmed ? trimmed : undefined;
+  });
+
+type Problems = { addIssue(issue: { code: 'custom'; message: string }): void };
+
+function problem(ctx: Problems, message: string): void {
+  ctx.addIssue({ code: 'custom', message });
+}
+
+/** Names the kind of a misplaced credential by its prefix alone; a secret's value is never shown. */
+function misplacedHint(value: string): string {
+  if (value.startsWith('xoxb-')) return '; this one looks like a bot token (xoxb-)';
+  if (value.startsWith('xoxp-')) return '; this one looks like a user token (xoxp-)';
+  if (value.startsWith('xapp-')) return '; this one looks like an app-level token (xapp-)';
+  return '';
+}
+
+function quoted(value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(shown);
+}
+
+const botToken = text.superRefine((value, ctx) => {
+  if (value !== undefined && !value.startsWith('xoxb-')) {
+    problem(
+      ctx,
+      `SLACK_BOT_TOKEN looks wrong: it should start with xoxb- (${WHERE.botToken})${misplacedHint(value)}`,
+    );
+  }
+});
+
+const appToken = text.superRefine((value, ctx) => {
+  if (value !== undefined && !value.startsWith('xapp-')) {
+    problem(
+      ctx,
+      `SLACK_APP_TOKEN looks wrong: it should start with xapp- (${WHERE.appToken})${misplacedHint(value)}`,
+    );
+  }
+});
+
+const signingSecret = text.superRefine((value, ctx) => {
+  if (value !== undefined && /^(xox[a-z]|xapp)-/.test(value)) {
+    problem(
+      ctx,
+      `SLACK_SIGNING_SECRET looks wrong: it looks like a token, not a signing secret (${WHERE.signingSecret})`,
+    );
+  }
+});
+
+const port = text.superRefine((value, ctx) => {
+  if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {
+    problem(ctx, `PORT must be a whole number from 0 to 65535, got ${quoted(value)}`);
+  }
+});
+
+function isDatabaseUrl(value: string): boolean {
+  if (value.startsWith('sqlite:')) return value.length > 'sqlite:'.length;
+  return /^postgres(ql)?:\/\/./.test(value);
+}
+
+const databaseUrl = text.superRefine((value, ctx) => {
+  if (value !== undefined && !isDatabaseUrl(value)) {
+    // The value is not echoed: a postgres URL usually carries a password.
+    problem(
+      ctx,
+      'DATABASE_URL must be sqlite:<path> (e.g. sqlite:./data/ftrag.db), sqlite::memory: or ' +
+        'postgres://user:password@host:5432/dbname (postgresql:// also works); leave it unset ' +
+        `for the default ${DEFAULT_DATABASE_URL}`,
+    );
+  }
+});
+
+function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+const logLevel = text.superRefine((value, ctx) => {
+  if (value !== undefined && !isLogLevel(value.toLowerCase())) {
+    problem(ctx, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${quoted(value)}`);
+  }
+});
+
+/** A usable base URL for Bolt's WebClient, or null. */
+function normalizeApiUrl(value: string): string | null {
+  if (!URL.canParse(value)) return null;
+  const url = new URL(value);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  // WebClient appends the method name to the base, so a query or fragment would swallow it.
+  if (url.search !== '' || url.hash !== '') return null;
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
+const apiUrl = text.superRefine((value, ctx) => {
+  if (value !== undefined && normalizeApiUrl(value) === null) {
+    problem(
+      ctx,
+      "SLACK_API_URL must be an http(s) base URL of Slack's Web API without ?query or #fragment, " +
+        'e.g. https://slack.com/api/ (leave it unset to use slack.com)',
+    );
+  }
+});
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_APP_TOKEN: appToken,
+    PORT: port,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: logLevel,
+    SLACK_API_URL: apiUrl,
+    SLACK_CLIENT_ID: text,
+    SLACK_CLIENT_SECRET: text,
+    SLACK_STATE_SECRET: text,
+  })
+  .superRefine((env, ctx) => {
+    const oauthSet = OAUTH_VARS.filter((name) => env[name] !== undefined);
+    const oauth = oauthSet.length === OAUTH_VARS.length;
+    const socket = env.SLACK_APP_TOKEN !== undefined;
+
+    if (oauthSet.length > 0 && !oauth) {
+      const where = {
+        SLACK_CLIENT_ID: WHERE.clientId,
+        SLACK_CLIENT_SECRET: WHERE.clientSecret,
+        SLACK_STATE_SECRET: WHERE.stateSecret,
+      };
+      for (const name of OAUTH_VARS) {
+        if (env[name] === undefined) {
+          problem(
+            ctx,
+            `${name} is missing: ${where[name]} (multi-workspace OAuth needs ${OAUTH_VARS_TEXT} ` +
+              'together; unset all three for single-workspace mode)',
+          );
+        }
+      }
+    }
+
+    if (oauth && socket) {
+      problem(
+        ctx,
+        'SLACK_APP_TOKEN cannot be combined with multi-workspace OAuth, which runs in HTTP mode ' +
+          `only: unset SLACK_APP_TOKEN, or unset ${OAUTH_VARS_TEXT} for single-workspace Socket Mode`,
+      );
+    }
+
+    if (oauth && env.SLACK_BOT_TOKEN !== undefined) {
+      // Bolt refuses a fixed token next to OAuth settings; say so before it throws.
+      problem(
+        ctx,
+        `SLACK_BOT_TOKEN must not be set in multi-workspace OAuth mode (${OAUTH_VARS_TEXT} are ` +
+          "set): each workspace's token comes from its installation; unset SLACK_BOT_TOKEN, or " +
+          `unset ${OAUTH_VARS_TEXT} for single-workspace mode`,
+      );
+    }
+
+    // A partial OAuth set already got its own lines; asking for a bot token too would mislead.
+    if (oauthSet.length === 0 && env.SLACK_BOT_TOKEN === undefined) {
+      problem(ctx, `SLACK_BOT_TOKEN is missing: ${WHERE.botToken}, starts with xoxb-`);
+    }
+
+    if ((oauth || !socket) && env.SLACK_SIGNING_SECRET === undefined) {
+      const why = oauth
+        ? 'needed in HTTP mode, which multi-workspace OAuth uses'
+        : 'needed in HTTP mode; set SLACK_APP_TOKEN for Socket Mode instead';
+      problem(ctx, `SLACK_SIGNING_SECRET is missing: ${WHERE.signingSecret} (${why})`);
+    }
+  })
+  .transform((env): Config => {
+    const oauth =
+      env.SLACK_CLIENT_ID !== undefined &&
+      env.SLACK_CLIENT_SECRET !== undefined &&
+      env.SLACK_STATE_SECRET !== undefined
+        ? {
+            clientId: env.SLACK_CLIENT_ID,
+            clientSecret: env.SLACK_CLIENT_SECRET,
+            stateSecret: env.SLACK_STATE_SECRET,
+          }
+        : null;
+    const mode = oauth === null && env.SLACK_APP_TOKEN !== undefined ? 'socket' : 'http';
+    const level = env.LOG_LEVEL?.toLowerCase();
+    return {
+      mode,
+      port: env.PORT === undefined ? DEFAULT_PORT : Number(env.PORT),
+      databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+      logLevel: level !== undefined && isLogLevel(level) ? level : DEFAULT_LOG_LEVEL,
+      slack: {
+        // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
+        // Mode; a signing secret set for Socket Mode is kept, as Bolt ignores it there.
+        botToken: env.SLACK_BOT_TOKEN ?? null,
+        signingSecret: env.SLACK_SIGNING_SECRET ?? null,
+        appToken: env.SLACK_APP_TOKEN ?? null,
+        apiUrl: env.SLACK_API_URL === undefined ? null : normalizeApiUrl(env.SLACK_API_URL),
+        oauth,
+      },
+    };
+  });
+
+/** Validates an environment (pure: reads nothing but its argument). */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const result = envSchema.safeParse(env);
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: result.error.issues.map((issue) => issue.message) };
+}
+
+/**
+ * Reads `.env` (real environment variables win), then the environment. On problems, prints one
+ * line per problem to stderr and exits with code 1: a setup mistake deserves no stack trace.
+ */
+export function loadConfig(): Config {
+  loadDotenv({ quiet: true, override: false });
+  const result = parseConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`${result.problems.join('\n')}\n`);
+    process.exit(1);
+  }
+  return result.config;
+}

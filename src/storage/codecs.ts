@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { type Decision, VERDICTS, WARNING_CODES } from '../decision/types.js';
+import { CorruptRowError } from './errors.js';
+import { DELIVERY_STATUSES, type DeliveryTarget } from './repository.js';
+
+export const deliveryTargetSchema: z.ZodType<DeliveryTarget> = z.object({
+  channelId: z.string().nullable(),
+  threadTs: z.string().nullable(),
+  broadcast: z.boolean(),
+  responseUrl: z.string().nullable(),
+});
+
+export const decisionSchema: z.ZodType<Decision> = z.object({
+  verdict: z.enum(VERDICTS),
+  headline: z.string(),
+  rationale: z.array(z.string()),
+  warnings: z.array(z.object({ code: z.enum(WARNING_CODES), message: z.string() })),
+  nextSteps: z.array(z.string()),
+  measure: z.array(z.string()),
+  tradeoffs: z.array(z.object({ aspect: z.string(), rag: z.string(), fineTuning: z.string() })),
+  sources: z.array(z.object({ title: z.string(), url: z.string() })),
+  rulesVersion: z.string(),
+});
+
+export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+
+/** Parses JSON from a TEXT column and validates it; `where` names the row and column for errors. */
+export function parseJsonColumn<T>(schema: z.ZodType<T>, text: string, where: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptRowError(`${where}: not valid JSON`, { cause: error });
+  }
+  return parseValue(schema, value, where);
+}
+
+export function parseValue<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new CorruptRowError(`${where}: ${z.prettifyError(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+/** BIGINT epoch milliseconds from either driver (node-postgres returns int8 as a string). */
+export function millisToDate(value: number | string | bigint): Date {
+  return new Date(Number(value));
+}
+
+/** COUNT(*) from either driver (node-postgres returns it as a string). */
+export function toCount(value: number | string | bigint): number {
+  return Number(value);
+}

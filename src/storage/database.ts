@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { staticMigrationProvider } from './migrations/index.js';
+import type { Schema } from './schema.js';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/ftrag.db';
+
+export const ACCEPTED_DATABASE_URLS =
+  'sqlite:<path> (relative to the working directory), sqlite::memory:, ' +
+  'postgres://user@host:5432/db or postgresql://user@host:5432/db';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface Database {
+  kind: DatabaseKind;
+  db: Kysely<Schema>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export type DatabaseLocation =
+  | { kind: 'sqlite'; filename: string }
+  | { kind: 'postgres'; connectionString: string };
+
+const SQLITE_MEMORY = ':memory:';
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Accepted forms:
+ * - `sqlite:./data/ftrag.db`, `sqlite:/abs/ftrag.db` (also `sqlite://./x.db`, `sqlite:///abs/x.db`);
+ *   relative paths resolve against process.cwd().
+ * - `sqlite::memory:` — a private in-memory database (tests).
+ * - `postgres://…` / `postgresql://…` — any node-postgres connection string. To use a schema other
+ *   than `public`, set the search path in the URL: `?options=-c%20search_path%3Dmy_schema`
+ *   (see {@link postgresUrlWithSchema}); the schema must exist.
+ */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  const trimmed = url.trim();
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) {
+    return { kind: 'postgres', connectionString: trimmed };
+  }
+  if (/^sqlite:/i.test(trimmed)) {
+    let path = trimmed.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2);
+    if (path === SQLITE_MEMORY) return { kind: 'sqlite', filename: SQLITE_MEMORY };
+    if (path === '') {
+      throw new Error(`DATABASE_URL "sqlite:" names no file. Accepted: ${ACCEPTED_DATABASE_URLS}`);
+    }
+    return { kind: 'sqlite', filename: resolve(path) };
+  }
+  // Only the scheme is echoed: the rest may hold a password.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1];
+  const shown = scheme === undefined ? 'a URL without a scheme' : `scheme "${scheme}:"`;
+  throw new Error(`Unsupported DATABASE_URL (${shown}). Accepted: ${ACCEPTED_DATABASE_URLS}`);
+}
+
+/** Returns `url` with its PostgreSQL search_path set to `schema` (which must already exist). */
+export function postgresUrlWithSchema(url: string, schema: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
+    throw new Error(`Invalid PostgreSQL schema name "${schema}": expected [A-Za-z_][A-Za-z0-9_]*`);
+  }
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}
+
+/** Opens the database named by `url`, brings its schema up to date and returns it. */
+export async function openDatabase(url: string): Promise<Database> {
+  const location = parseDatabaseUrl(url);
+  return location.kind === 'sqlite'
+    ? openSqlite(location.filename)
+    : openPostgres(location.connectionString);
+}
+
+async function openSqlite(filename: string): Promise<Database> {
+  if (filename !== SQLITE_MEMORY) mkdirSync(dirname(filename), { recursive: true });
+  const connection = new SQLite(filename);
+  try {
+    connection.pragma('journal_mode = WAL');
+    connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    connection.pragma('foreign_keys = ON');
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  return finishOpening('sqlite', db, undefined);
+}
+
+async function openPostgres(connectionString: string): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+  });
+  // Without a listener, an idle client losing its connection (server restart) crashes the process.
+  pool.on('error', (error) => {
+    console.error(`PostgreSQL idle client error: ${error.message}`);
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  let schema: string;
+  try {
+    const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+      db,
+    );
+    const current = result.rows[0]?.schema;
+    if (current === null || current === undefined) {
+      throw new Error(
+        'PostgreSQL search_path names no existing schema: create the schema before connecting',
+      );
+    }
+    schema = current;
+  } catch (error) {
+    await db.destroy();
+    throw new Error(
+      `Could not open PostgreSQL ${describePostgres(connectionString)}: ${message(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  // Kysely looks for its migration tables in every schema unless told which one, so a second
+  // schema in the same database (tests, staging) would otherwise see the first one's tables.
+  return finishOpening('postgres', db, schema);
+}
+
+async function finishOpening(
+  kind: DatabaseKind,
+  db: Kysely<Schema>,
+  migrationTableSchema: string | undefined,
+): Promise<Database> {
+  try {
+    await migrate(db, migrationTableSchema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    db,
+    close: () => {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}
+
+async function migrate(
+  db: Kysely<Schema>,
+  migrationTableSchema: string | undefined,
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: staticMigrationProvider,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    const which = failed === undefined ? '' : ` ${failed}`;
+    throw new Error(`Database migration${which} failed: ${message(error)}`, { cause: error });
+  }
+}
+
+function describePostgres(connectionString: string): string {
+  try {
+    const parsed = new URL(connectionString);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

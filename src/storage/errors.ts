@@ -1,0 +1,16 @@
+/** The review does not exist in this workspace (it may exist in another one: tenants never mix). */
+export class ReviewNotFoundError extends Error {
+  override name = 'ReviewNotFoundError';
+
+  constructor(
+    readonly teamId: string,
+    readonly reviewId: string,
+  ) {
+    super(`Review ${reviewId} not found in team ${teamId}`);
+  }
+}
+
+/** A stored value does not have the expected shape (hand-edited row, or a schema drift). */
+export class CorruptRowError extends Error {
+  override name = 'CorruptRowError';
+}

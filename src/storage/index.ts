@@ -1,0 +1,47 @@
+import { type DatabaseKind, openDatabase } from './database.js';
+import {
+  createKyselyInstallationStore,
+  type KyselyInstallationStore,
+} from './installationStore.js';
+import type { ReviewRepository } from './repository.js';
+import { createKyselyReviewRepository } from './reviewRepository.js';
+import { createKyselyVoteRepository } from './voteRepository.js';
+import type { VoteRepository } from './votes.js';
+
+export {
+  ACCEPTED_DATABASE_URLS,
+  type Database,
+  type DatabaseKind,
+  DEFAULT_DATABASE_URL,
+  openDatabase,
+  postgresUrlWithSchema,
+} from './database.js';
+export { CorruptRowError, ReviewNotFoundError } from './errors.js';
+export type { KyselyInstallationStore } from './installationStore.js';
+export type * from './repository.js';
+export { DELIVERY_STATUSES } from './repository.js';
+export { VOTE_KINDS, type Vote, type VoteKind, type VoteRepository } from './votes.js';
+
+export interface Storage {
+  kind: DatabaseKind;
+  reviews: ReviewRepository;
+  votes: VoteRepository;
+  installations: KyselyInstallationStore;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database at `url`; see parseDatabaseUrl for the accepted forms. */
+export async function createStorage(
+  url: string,
+  clock: () => Date = () => new Date(),
+): Promise<Storage> {
+  const database = await openDatabase(url);
+  return {
+    kind: database.kind,
+    reviews: createKyselyReviewRepository(database.db, clock),
+    votes: createKyselyVoteRepository(database.db, clock),
+    installations: createKyselyInstallationStore(database.db, clock),
+    close: database.close,
+  };
+}

@@ -1,0 +1,170 @@
+import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { CorruptRowError } from './errors.js';
+import type { Schema } from './schema.js';
+
+export interface KyselyInstallationStore extends InstallationStore {
+  /**
+   * Without `query.userId`, deletes the installation. With it, forgets only that person's user
+   * token (kept for the installer only); the bot token stays.
+   */
+  deleteInstallation(query: InstallationQuery<boolean>): Promise<void>;
+  /**
+   * For `app_uninstalled` / `tokens_revoked`: deletes the workspace install of `teamId` and, when
+   * `enterpriseId` is given, the org-wide install of that enterprise. Idempotent; returns how many
+   * installations were deleted.
+   */
+  deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number>;
+}
+
+// Only the fields this store and Bolt's authorize rely on; the rest passes through untouched.
+const storedInstallationSchema = z.looseObject({
+  team: z.looseObject({ id: z.string() }).optional(),
+  enterprise: z.looseObject({ id: z.string() }).optional(),
+  user: z.looseObject({ id: z.string() }),
+  bot: z
+    .looseObject({
+      token: z.string(),
+      scopes: z.array(z.string()),
+      id: z.string(),
+      userId: z.string(),
+    })
+    .optional(),
+  isEnterpriseInstall: z.boolean().optional(),
+});
+
+function isInstallation(value: unknown): value is Installation {
+  return storedInstallationSchema.safeParse(value).success;
+}
+
+function withoutUserToken(installation: Installation): Installation {
+  return {
+    ...installation,
+    user: { id: installation.user.id, token: undefined, scopes: undefined },
+  };
+}
+
+interface InstallationKey {
+  id: string;
+  isEnterpriseInstall: boolean;
+}
+
+function keyOfQuery(query: InstallationQuery<boolean>): InstallationKey | null {
+  const id = query.isEnterpriseInstall ? query.enterpriseId : query.teamId;
+  return id === undefined ? null : { id, isEnterpriseInstall: query.isEnterpriseInstall };
+}
+
+function describeQuery(query: InstallationQuery<boolean>): string {
+  return `enterprise_id: ${query.enterpriseId}, team_id: ${query.teamId}, user_id: ${query.userId}, enterprise install: ${query.isEnterpriseInstall}`;
+}
+
+export function createKyselyInstallationStore(
+  db: Kysely<Schema>,
+  clock: () => Date,
+): KyselyInstallationStore {
+  async function findRow(key: InstallationKey) {
+    return db
+      .selectFrom('installations')
+      .selectAll()
+      .where('id', '=', key.id)
+      .where('is_enterprise_install', '=', key.isEnterpriseInstall ? 1 : 0)
+      .executeTakeFirst();
+  }
+
+  function parseInstallation(id: string, text: string): Installation {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new CorruptRowError(`installation ${id}: not valid JSON`, { cause: error });
+    }
+    if (!isInstallation(value)) {
+      throw new CorruptRowError(`installation ${id}: not a Slack installation`);
+    }
+    return value;
+  }
+
+  return {
+    async storeInstallation<AuthVersion extends 'v1' | 'v2'>(
+      installation: Installation<AuthVersion, boolean>,
+    ): Promise<void> {
+      const teamId = installation.team?.id ?? null;
+      const enterpriseId = installation.enterprise?.id ?? null;
+      const isEnterpriseInstall = installation.isEnterpriseInstall === true;
+      const id = isEnterpriseInstall ? enterpriseId : teamId;
+      if (id === null) {
+        throw new Error(
+          isEnterpriseInstall
+            ? 'Cannot store an enterprise installation without enterprise.id'
+            : 'Cannot store a workspace installation without team.id',
+        );
+      }
+      const at = clock().getTime();
+      const columns = {
+        team_id: teamId,
+        enterprise_id: enterpriseId,
+        is_enterprise_install: isEnterpriseInstall ? 1 : 0,
+        bot_token: installation.bot?.token ?? null,
+        bot_user_id: installation.bot?.userId ?? null,
+        bot_scopes: installation.bot?.scopes.join(',') ?? null,
+        user_id: installation.user.id,
+        installation: JSON.stringify(installation),
+        updated_at: at,
+      };
+      await db
+        .insertInto('installations')
+        .values({ id, ...columns, created_at: at })
+        .onConflict((oc) => oc.column('id').doUpdateSet(columns))
+        .execute();
+    },
+
+    async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation> {
+      const key = keyOfQuery(query);
+      const row = key === null ? undefined : await findRow(key);
+      // Bolt's authorize expects a throw, not an empty result, when nothing is installed.
+      if (row === undefined) throw new Error(`No installation found (${describeQuery(query)})`);
+      const installation = parseInstallation(row.id, row.installation);
+      if (query.userId !== undefined && installation.user.id !== query.userId) {
+        // Only the installer's user token is kept; never hand it out for someone else.
+        return withoutUserToken(installation);
+      }
+      return installation;
+    },
+
+    async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
+      const key = keyOfQuery(query);
+      if (key === null) return;
+      if (query.userId === undefined) {
+        await db.deleteFrom('installations').where('id', '=', key.id).execute();
+        return;
+      }
+      const row = await findRow(key);
+      if (row === undefined || row.user_id !== query.userId) return;
+      const installation = parseInstallation(row.id, row.installation);
+      await db
+        .updateTable('installations')
+        .set({
+          installation: JSON.stringify(withoutUserToken(installation)),
+          updated_at: clock().getTime(),
+        })
+        .where('id', '=', key.id)
+        .execute();
+    },
+
+    async deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number> {
+      const result = await db
+        .deleteFrom('installations')
+        .where((eb) => {
+          const workspace = eb.and([eb('id', '=', teamId), eb('is_enterprise_install', '=', 0)]);
+          if (enterpriseId === null) return workspace;
+          return eb.or([
+            workspace,
+            eb.and([eb('id', '=', enterpriseId), eb('is_enterprise_install', '=', 1)]),
+          ]);
+        })
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as reviews from './0001_reviews.js';
+import * as installations from './0002_installations.js';
+import * as votes from './0003_votes.js';
+
+/**
+ * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
+ * execution order; never rename or reorder an entry once released, only append.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_reviews': reviews,
+  '0002_installations': installations,
+  '0003_votes': votes,
+};
+
+export const staticMigrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+};

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable, SelectQueryBuilder, Updateable } from 'kysely';
+import { type Answers, answersSchema } from '../decision/answers.js';
+import { type Decision, VERDICTS } from '../decision/types.js';
+import {
+  decisionSchema,
+  deliveryStatusSchema,
+  deliveryTargetSchema,
+  millisToDate,
+  parseJsonColumn,
+  parseValue,
+  toCount,
+} from './codecs.js';
+import { ReviewNotFoundError } from './errors.js';
+import type {
+  DeliveryOutcome,
+  NewReview,
+  Page,
+  Review,
+  ReviewList,
+  ReviewRepository,
+  ReviewScope,
+} from './repository.js';
+import type { ReviewsTable, Schema } from './schema.js';
+
+type ReviewRow = Selectable<ReviewsTable>;
+
+export function createKyselyReviewRepository(
+  db: Kysely<Schema>,
+  clock: () => Date,
+): ReviewRepository {
+  const now = (): number => clock().getTime();
+
+  async function update(
+    teamId: string,
+    id: string,
+    values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
+  ): Promise<Review> {
+    const row = await db
+      .updateTable('reviews')
+      .set({ ...values, updated_at: now() })
+      .where('team_id', '=', teamId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (row === undefined) throw new ReviewNotFoundError(teamId, id);
+    return toReview(row);
+  }
+
+  return {
+    async createPending(input: NewReview) {
+      const target = parseValue(deliveryTargetSchema, input.target, 'new review target');
+      const answers = parseValue(answersSchema, input.answers, 'new review answers');
+      const decision = parseValue(decisionSchema, input.decision, 'new review decision');
+      const at = now();
+      // ON CONFLICT DO NOTHING + select is race-free on both dialects: on PostgreSQL a concurrent
+      // insert of the same key waits for the first transaction and then does nothing.
+      const inserted = await db
+        .insertInto('reviews')
+        .values({
+          id: randomUUID(),
+          team_id: input.teamId,
+          enterprise_id: input.enterpriseId,
+          user_id: input.userId,
+          submission_key: input.submissionKey,
+          target: JSON.stringify(target),
+          target_channel_id: target.channelId,
+          answers: JSON.stringify(answers),
+          decision: JSON.stringify(decision),
+          verdict: decision.verdict,
+          rules_version: decision.rulesVersion,
+          status: 'pending',
+          last_error: null,
+          posted_channel_id: null,
+          message_ts: null,
+          thread_ts: null,
+          permalink: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['team_id', 'submission_key']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted !== undefined) return { review: toReview(inserted), created: true };
+
+      const existing = await db
+        .selectFrom('reviews')
+        .selectAll()
+        .where('team_id', '=', input.teamId)
+        .where('submission_key', '=', input.submissionKey)
+        .executeTakeFirst();
+      if (existing === undefined) {
+        // Only possible if the conflicting row was deleted in between (purgeTeam).
+        throw new Error(
+          `Review with submission key ${input.submissionKey} in team ${input.teamId} conflicted but was not found`,
+        );
+      }
+      return { review: toReview(existing), created: false };
+    },
+
+    markDelivered(teamId: string, id: string, outcome: DeliveryOutcome) {
+      return update(teamId, id, {
+        status: outcome.status,
+        last_error: null,
+        posted_channel_id: outcome.postedChannelId,
+        message_ts: outcome.messageTs,
+        thread_ts: outcome.threadTs,
+        permalink: outcome.permalink,
+      });
+    },
+
+    markFailed(teamId: string, id: string, error: string) {
+      return update(teamId, id, { status: 'failed', last_error: error });
+    },
+
+    updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {
+      const validAnswers = parseValue(answersSchema, answers, `review ${id} answers`);
+      const validDecision = parseValue(decisionSchema, decision, `review ${id} decision`);
+      return update(teamId, id, {
+        answers: JSON.stringify(validAnswers),
+        decision: JSON.stringify(validDecision),
+        verdict: validDecision.verdict,
+        rules_version: validDecision.rulesVersion,
+      });
+    },
+
+    async get(teamId: string, id: string) {
+      const row = await db
+        .selectFrom('reviews')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? null : toReview(row);
+    },
+
+    async list(scope: ReviewScope, page: Page): Promise<ReviewList> {
+      assertPage(page);
+      const [rows, count] = await Promise.all([
+        scoped(db.selectFrom('reviews'), scope)
+          .selectAll()
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
+        scoped(db.selectFrom('reviews'), scope)
+          .select((eb) => eb.fn.countAll<number | string>().as('total'))
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { reviews: rows.map(toReview), total: toCount(count.total) };
+    },
+
+    async countByVerdict(scope: ReviewScope) {
+      const rows = await scoped(db.selectFrom('reviews'), scope)
+        .select((eb) => ['verdict', eb.fn.countAll<number | string>().as('count')])
+        .groupBy('verdict')
+        .execute();
+      const counts: Record<string, number> = Object.fromEntries(VERDICTS.map((v) => [v, 0]));
+      for (const row of rows) counts[row.verdict] = toCount(row.count);
+      return counts;
+    },
+
+    async listPending(teamId: string, userId: string) {
+      const rows = await db
+        .selectFrom('reviews')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .where('user_id', '=', userId)
+        .where('status', '=', 'pending')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(toReview);
+    },
+
+    purgeTeam(teamId: string) {
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('votes').where('team_id', '=', teamId).execute();
+        const result = await trx
+          .deleteFrom('reviews')
+          .where('team_id', '=', teamId)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
+  };
+}
+
+function scoped<O>(
+  query: SelectQueryBuilder<Schema, 'reviews', O>,
+  scope: ReviewScope,
+): SelectQueryBuilder<Schema, 'reviews', O> {
+  const { teamId, userId, channelId } = scope;
+  let scopedQuery = query.where('team_id', '=', teamId);
+  if (userId !== undefined) scopedQuery = scopedQuery.where('user_id', '=', userId);
+  if (channelId !== undefined) {
+    scopedQuery = scopedQuery.where((eb) =>
+      eb.or([eb('posted_channel_id', '=', channelId), eb('target_channel_id', '=', channelId)]),
+    );
+  }
+  return scopedQuery;
+}
+
+function assertPage(page: Page): void {
+  if (!Number.isSafeInteger(page.limit) || page.limit < 0) {
+    throw new RangeError(`page.limit must be a whole number ≥ 0, got ${page.limit}`);
+  }
+  if (!Number.isSafeInteger(page.offset) || page.offset < 0) {
+    throw new RangeError(`page.offset must be a whole number ≥ 0, got ${page.offset}`);
+  }
+}
+
+function toReview(row: ReviewRow): Review {
+  const where = `review ${row.id}`;
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    enterpriseId: row.enterprise_id,
+    userId: row.user_id,
+    target: parseJsonColumn(deliveryTargetSchema, row.target, `${where} target`),
+    answers: parseJsonColumn(answersSchema, row.answers, `${where} answers`),
+    decision: parseJsonColumn(decisionSchema, row.decision, `${where} decision`),
+    rulesVersion: row.rules_version,
+    status: parseValue(deliveryStatusSchema, row.status, `${where} status`),
+    lastError: row.last_error,
+    postedChannelId: row.posted_channel_id,
+    messageTs: row.message_ts,
+    threadTs: row.thread_ts,
+    permalink: row.permalink,
+    createdAt: millisToDate(row.created_at),
+    updatedAt: millisToDate(row.updated_at),
+  };
+}

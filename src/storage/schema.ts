@@ -1,0 +1,71 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * Milliseconds since the Unix epoch in a BIGINT column: sorts numerically on both dialects with no
+ * collation involved. node-postgres returns int8 as a string, so reads are `number | string`.
+ */
+export type EpochMillis = ColumnType<number | string, number, number>;
+
+/** JSON serialized by the application into a TEXT column (parsed and validated on read). */
+export type JsonText = string;
+
+export interface ReviewsTable {
+  id: string;
+  team_id: string;
+  enterprise_id: string | null;
+  user_id: string;
+  submission_key: string;
+  /** JSON of DeliveryTarget. */
+  target: JsonText;
+  /** target.channelId, denormalized so listing by channel can use an index. */
+  target_channel_id: string | null;
+  /** JSON of Answers. */
+  answers: JsonText;
+  /** JSON of Decision. */
+  decision: JsonText;
+  /** decision.verdict, denormalized for counting. */
+  verdict: string;
+  rules_version: string;
+  status: string;
+  last_error: string | null;
+  posted_channel_id: string | null;
+  message_ts: string | null;
+  thread_ts: string | null;
+  permalink: string | null;
+  created_at: EpochMillis;
+  updated_at: EpochMillis;
+}
+
+export interface InstallationsTable {
+  /** The enterprise id for an org-wide install, else the team id. */
+  id: string;
+  team_id: string | null;
+  enterprise_id: string | null;
+  /** 0 or 1: SQLite has no boolean type. */
+  is_enterprise_install: number;
+  bot_token: string | null;
+  bot_user_id: string | null;
+  /** Comma-separated, as Slack writes scopes. */
+  bot_scopes: string | null;
+  /** The installing user. */
+  user_id: string;
+  /** JSON of Bolt's Installation. */
+  installation: JsonText;
+  created_at: EpochMillis;
+  updated_at: EpochMillis;
+}
+
+export interface VotesTable {
+  review_id: string;
+  team_id: string;
+  user_id: string;
+  vote: string;
+  reason: string | null;
+  updated_at: EpochMillis;
+}
+
+export interface Schema {
+  reviews: ReviewsTable;
+  installations: InstallationsTable;
+  votes: VotesTable;
+}

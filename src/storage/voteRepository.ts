@@ -1,0 +1,76 @@
+import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
+import { millisToDate, parseValue } from './codecs.js';
+import { ReviewNotFoundError } from './errors.js';
+import type { Schema, VotesTable } from './schema.js';
+import { VOTE_KINDS, type Vote, type VoteKind, type VoteRepository } from './votes.js';
+
+export type { Vote, VoteKind, VoteRepository } from './votes.js';
+
+const voteKindSchema = z.enum(VOTE_KINDS);
+
+export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date): VoteRepository {
+  return {
+    async setVote(
+      teamId: string,
+      reviewId: string,
+      userId: string,
+      vote: VoteKind,
+      reason: string | null,
+    ) {
+      const kind = parseValue(voteKindSchema, vote, 'vote');
+      const review = await db
+        .selectFrom('reviews')
+        .select('id')
+        .where('team_id', '=', teamId)
+        .where('id', '=', reviewId)
+        .executeTakeFirst();
+      if (review === undefined) throw new ReviewNotFoundError(teamId, reviewId);
+
+      const at = clock().getTime();
+      const row = await db
+        .insertInto('votes')
+        .values({
+          review_id: reviewId,
+          team_id: teamId,
+          user_id: userId,
+          vote: kind,
+          reason,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc.columns(['review_id', 'user_id']).doUpdateSet((eb) => ({
+            vote: eb.ref('excluded.vote'),
+            reason: eb.ref('excluded.reason'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toVote(row);
+    },
+
+    async listVotes(teamId: string, reviewId: string) {
+      const rows = await db
+        .selectFrom('votes')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .where('review_id', '=', reviewId)
+        .orderBy('updated_at', 'asc')
+        .orderBy('user_id', 'asc')
+        .execute();
+      return rows.map(toVote);
+    },
+  };
+}
+
+function toVote(row: Selectable<VotesTable>): Vote {
+  return {
+    reviewId: row.review_id,
+    teamId: row.team_id,
+    userId: row.user_id,
+    vote: parseValue(voteKindSchema, row.vote, `vote of ${row.user_id} on review ${row.review_id}`),
+    reason: row.reason,
+    updatedAt: millisToDate(row.updated_at),
+  };
+}

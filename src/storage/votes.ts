@@ -1,0 +1,28 @@
+export const VOTE_KINDS = ['agree', 'challenge'] as const;
+export type VoteKind = (typeof VOTE_KINDS)[number];
+
+/** One person's vote on a review: one per person, changeable. */
+export interface Vote {
+  reviewId: string;
+  teamId: string;
+  userId: string;
+  vote: VoteKind;
+  reason: string | null;
+  updatedAt: Date;
+}
+
+export interface VoteRepository {
+  /**
+   * Records or changes `userId`'s vote; throws ReviewNotFoundError when the review is not in
+   * `teamId`.
+   */
+  setVote(
+    teamId: string,
+    reviewId: string,
+    userId: string,
+    vote: VoteKind,
+    reason: string | null,
+  ): Promise<Vote>;
+  /** Oldest change first; empty when the review is not in `teamId`. */
+  listVotes(teamId: string, reviewId: string): Promise<Vote[]>;
+}

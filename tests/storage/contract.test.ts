@@ -1,0 +1,721 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Installation } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/storage/database.js';
+import { CorruptRowError, ReviewNotFoundError } from '../../src/storage/errors.js';
+import {
+  createKyselyInstallationStore,
+  type KyselyInstallationStore,
+} from '../../src/storage/installationStore.js';
+import type { NewReview, Review, ReviewRepository } from '../../src/storage/repository.js';
+import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
+import type { VoteRepository } from '../../src/storage/votes.js';
+import {
+  answersFixture,
+  createPostgresSchema,
+  decisionFixture,
+  newReviewFixture,
+  postgresProbe,
+  postgresSuiteTitle,
+  steppingClock,
+  targetFixture,
+  uniqueId,
+} from './support.js';
+
+interface PreparedBackend {
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+interface Backend {
+  title: string;
+  skip: boolean;
+  /** Whether a second connection to the URL sees the same data (not so for `sqlite::memory:`). */
+  shared: boolean;
+  prepare(): Promise<PreparedBackend>;
+}
+
+const backends: Backend[] = [
+  {
+    title: 'sqlite (in memory)',
+    skip: false,
+    shared: false,
+    prepare: async () => ({ url: 'sqlite::memory:', cleanup: async () => {} }),
+  },
+  {
+    title: 'sqlite (temp file)',
+    skip: false,
+    shared: true,
+    prepare: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'ftrag-storage-'));
+      return {
+        url: `sqlite:${join(dir, 'ftrag.db')}`,
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    title: postgresSuiteTitle('postgres (fresh schema)'),
+    skip: !postgresProbe.available,
+    shared: true,
+    prepare: async () => {
+      const schema = await createPostgresSchema();
+      return { url: schema.url, cleanup: schema.drop };
+    },
+  },
+];
+
+function teamInstallation(teamId: string, botToken = 'xoxb-team'): Installation<'v2', false> {
+  return {
+    team: { id: teamId, name: 'Acme' },
+    enterprise: undefined,
+    user: { id: 'U-INSTALLER', token: 'xoxp-installer', scopes: ['identify'] },
+    bot: {
+      token: botToken,
+      scopes: ['commands', 'chat:write'],
+      id: 'B-1',
+      userId: 'U-BOT',
+    },
+    appId: 'A-1',
+    tokenType: 'bot',
+    isEnterpriseInstall: false,
+    authVersion: 'v2',
+  };
+}
+
+function enterpriseInstallation(enterpriseId: string): Installation<'v2', true> {
+  return {
+    team: undefined,
+    enterprise: { id: enterpriseId, name: 'Acme Org' },
+    user: { id: 'U-ADMIN', token: undefined, scopes: undefined },
+    bot: { token: 'xoxb-org', scopes: ['commands'], id: 'B-ORG', userId: 'U-ORGBOT' },
+    appId: 'A-1',
+    enterpriseUrl: 'https://acme.enterprise.slack.com/',
+    tokenType: 'bot',
+    isEnterpriseInstall: true,
+    authVersion: 'v2',
+  };
+}
+
+const teamQuery = (teamId: string) =>
+  ({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }) as const;
+const orgQuery = (enterpriseId: string) =>
+  ({ teamId: undefined, enterpriseId, isEnterpriseInstall: true }) as const;
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`storage contract: ${backend.title}`, () => {
+    const time = steppingClock();
+    let prepared: PreparedBackend | undefined;
+    let database: Database;
+    let reviews: ReviewRepository;
+    let votes: VoteRepository;
+    let installations: KyselyInstallationStore;
+
+    beforeAll(async () => {
+      prepared = await backend.prepare();
+      database = await openDatabase(prepared.url);
+      reviews = createKyselyReviewRepository(database.db, time.clock);
+      votes = createKyselyVoteRepository(database.db, time.clock);
+      installations = createKyselyInstallationStore(database.db, time.clock);
+    });
+
+    afterAll(async () => {
+      await database?.close();
+      await prepared?.cleanup();
+    });
+
+    async function create(input: Partial<NewReview> & { teamId: string }): Promise<Review> {
+      const { review, created } = await reviews.createPending(newReviewFixture(input));
+      expect(created).toBe(true);
+      return review;
+    }
+
+    describe('reviews', () => {
+      it('saves a pending review and reads it back', async () => {
+        const teamId = uniqueId('T');
+        const input = newReviewFixture({
+          teamId,
+          enterpriseId: 'E-1',
+          userId: 'U-1',
+          target: targetFixture({ threadTs: '1700000000.000100', broadcast: true }),
+        });
+        const { review, created } = await reviews.createPending(input);
+        const createdAt = time.last();
+
+        expect(created).toBe(true);
+        expect(review).toEqual({
+          id: expect.any(String),
+          teamId,
+          enterpriseId: 'E-1',
+          userId: 'U-1',
+          target: input.target,
+          answers: input.answers,
+          decision: input.decision,
+          rulesVersion: input.decision.rulesVersion,
+          status: 'pending',
+          lastError: null,
+          postedChannelId: null,
+          messageTs: null,
+          threadTs: null,
+          permalink: null,
+          createdAt,
+          updatedAt: createdAt,
+        });
+        expect(await reviews.get(teamId, review.id)).toEqual(review);
+      });
+
+      it('marks a review delivered, then failed, then delivered again', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+
+        const delivered = await reviews.markDelivered(teamId, pending.id, {
+          status: 'posted',
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          permalink: 'https://acme.slack.com/archives/C-GENERAL/p1700000001000200',
+        });
+        expect(delivered).toMatchObject({
+          status: 'posted',
+          lastError: null,
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          permalink: 'https://acme.slack.com/archives/C-GENERAL/p1700000001000200',
+          createdAt: pending.createdAt,
+          answers: pending.answers,
+        });
+        expect(delivered.updatedAt.getTime()).toBeGreaterThan(pending.updatedAt.getTime());
+
+        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        expect(failed).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
+
+        const dm = await reviews.markDelivered(teamId, pending.id, {
+          status: 'sent-as-dm',
+          postedChannelId: 'D-U1',
+          messageTs: '1700000002.000300',
+          threadTs: null,
+          permalink: null,
+        });
+        expect(dm).toMatchObject({
+          status: 'sent-as-dm',
+          lastError: null,
+          postedChannelId: 'D-U1',
+        });
+        expect(await reviews.get(teamId, pending.id)).toEqual(dm);
+      });
+
+      it('re-answers a review and keeps its delivery fields', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const delivered = await reviews.markDelivered(teamId, pending.id, {
+          status: 'posted-via-response-url',
+          postedChannelId: 'C-GENERAL',
+          messageTs: null,
+          threadTs: null,
+          permalink: null,
+        });
+        const answers = answersFixture({
+          gap: 'behavior',
+          knowledge: undefined,
+          behavior: { kinds: ['tone'], labeledExamples: 500, trainingBudget: true },
+        });
+        const decision = decisionFixture('fine-tune', '2025-02');
+
+        const updated = await reviews.updateAnswers(teamId, pending.id, answers, decision);
+
+        expect(updated).toEqual({
+          ...delivered,
+          answers,
+          decision,
+          rulesVersion: '2025-02',
+          updatedAt: time.last(),
+        });
+        expect(await reviews.countByVerdict({ teamId })).toMatchObject({ 'fine-tune': 1, rag: 0 });
+      });
+
+      it('throws ReviewNotFoundError for unknown ids and for other teams', async () => {
+        const teamId = uniqueId('T');
+        const other = uniqueId('T');
+        const review = await create({ teamId });
+        const outcome = {
+          status: 'posted',
+          postedChannelId: 'C',
+          messageTs: null,
+          threadTs: null,
+          permalink: null,
+        } as const;
+
+        await expect(reviews.markDelivered(teamId, 'nope', outcome)).rejects.toBeInstanceOf(
+          ReviewNotFoundError,
+        );
+        await expect(reviews.markDelivered(other, review.id, outcome)).rejects.toBeInstanceOf(
+          ReviewNotFoundError,
+        );
+        await expect(reviews.markFailed(other, review.id, 'x')).rejects.toBeInstanceOf(
+          ReviewNotFoundError,
+        );
+        await expect(
+          reviews.updateAnswers(other, review.id, answersFixture(), decisionFixture('prompt')),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+        expect(await reviews.get(teamId, review.id)).toEqual(review);
+      });
+
+      it('rejects invalid answers before writing', async () => {
+        const teamId = uniqueId('T');
+        await expect(
+          reviews.createPending(
+            newReviewFixture({ teamId, answers: answersFixture({ title: ' ' }) }),
+          ),
+        ).rejects.toThrow(/answers/);
+        expect((await reviews.list({ teamId }, { limit: 10, offset: 0 })).total).toBe(0);
+      });
+
+      it('reports a corrupt stored row clearly', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId });
+        await database.db
+          .updateTable('reviews')
+          .set({ answers: '{"title":' })
+          .where('id', '=', review.id)
+          .execute();
+        await expect(reviews.get(teamId, review.id)).rejects.toBeInstanceOf(CorruptRowError);
+
+        await database.db
+          .updateTable('reviews')
+          .set({ answers: JSON.stringify(review.answers), status: 'lost' })
+          .where('id', '=', review.id)
+          .execute();
+        await expect(reviews.get(teamId, review.id)).rejects.toThrow(/status/);
+      });
+    });
+
+    describe('idempotent createPending', () => {
+      it('returns the first review for a repeated submission key', async () => {
+        const teamId = uniqueId('T');
+        const input = newReviewFixture({ teamId });
+        const first = await reviews.createPending(input);
+        const second = await reviews.createPending({
+          ...input,
+          decision: decisionFixture('prompt'),
+        });
+
+        expect(first.created).toBe(true);
+        expect(second).toEqual({ review: first.review, created: false });
+        expect((await reviews.list({ teamId }, { limit: 10, offset: 0 })).total).toBe(1);
+      });
+
+      it('yields one row for 5 concurrent calls', async () => {
+        const teamId = uniqueId('T');
+        const input = newReviewFixture({ teamId });
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () => reviews.createPending(input)),
+        );
+
+        expect(results.filter((result) => result.created)).toHaveLength(1);
+        expect(new Set(results.map((result) => result.review.id)).size).toBe(1);
+        expect((await reviews.list({ teamId }, { limit: 10, offset: 0 })).total).toBe(1);
+      });
+
+      // A second connection to `sqlite::memory:` would be a different, empty database.
+      it.runIf(backend.shared)('yields one row when two instances race', async () => {
+        const url = prepared?.url ?? '';
+        const second = await openDatabase(url);
+        try {
+          const otherRepo = createKyselyReviewRepository(second.db, time.clock);
+          const teamId = uniqueId('T');
+          const input = newReviewFixture({ teamId });
+          const results = await Promise.all(
+            Array.from({ length: 10 }, (_, i) =>
+              (i % 2 === 0 ? reviews : otherRepo).createPending(input),
+            ),
+          );
+
+          expect(results.filter((result) => result.created)).toHaveLength(1);
+          expect(new Set(results.map((result) => result.review.id)).size).toBe(1);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('scopes the submission key to the team', async () => {
+        const input = newReviewFixture({ teamId: uniqueId('T') });
+        const a = await reviews.createPending(input);
+        const b = await reviews.createPending({ ...input, teamId: uniqueId('T') });
+
+        expect(a.created).toBe(true);
+        expect(b.created).toBe(true);
+        expect(b.review.id).not.toBe(a.review.id);
+      });
+    });
+
+    describe('listing and counting', () => {
+      const page = (limit: number, offset = 0) => ({ limit, offset });
+      const ids = (list: { reviews: Review[] }) => list.reviews.map((review) => review.id);
+
+      let teamId: string;
+      let r1: Review;
+      let r2: Review;
+      let r3: Review;
+      let r4: Review;
+      let r5: Review;
+
+      beforeAll(async () => {
+        teamId = uniqueId('T');
+        const target = (channelId: string | null) => targetFixture({ channelId });
+        r1 = await create({
+          teamId,
+          userId: 'U1',
+          target: target('C1'),
+          decision: decisionFixture('rag'),
+        });
+        r2 = await create({
+          teamId,
+          userId: 'U2',
+          target: target('C1'),
+          decision: decisionFixture('prompt'),
+        });
+        await reviews.markDelivered(teamId, r2.id, {
+          status: 'posted',
+          postedChannelId: 'C1',
+          messageTs: '1.1',
+          threadTs: '1.1',
+          permalink: null,
+        });
+        // A DM asked for from App Home: no target channel, found by where it landed.
+        r3 = await create({
+          teamId,
+          userId: 'U1',
+          target: target(null),
+          decision: decisionFixture('rag'),
+        });
+        await reviews.markDelivered(teamId, r3.id, {
+          status: 'sent-as-dm',
+          postedChannelId: 'D-U1',
+          messageTs: '1.2',
+          threadTs: null,
+          permalink: null,
+        });
+        // Meant for C2 but fell back to a DM: found by its target channel.
+        r4 = await create({
+          teamId,
+          userId: 'U2',
+          target: target('C2'),
+          decision: decisionFixture('fine-tune'),
+        });
+        await reviews.markDelivered(teamId, r4.id, {
+          status: 'sent-as-dm',
+          postedChannelId: 'D-U2',
+          messageTs: '1.3',
+          threadTs: null,
+          permalink: null,
+        });
+        r5 = await create({
+          teamId,
+          userId: 'U1',
+          target: target('C1'),
+          decision: decisionFixture('rag+fine-tune'),
+        });
+        await reviews.markFailed(teamId, r5.id, 'not_in_channel');
+        // Another workspace with the same user and channel ids must never leak in.
+        await create({ teamId: uniqueId('T'), userId: 'U1', target: target('C1') });
+      });
+
+      it('lists a workspace newest first, with paging and totals', async () => {
+        expect(ids(await reviews.list({ teamId }, page(2)))).toEqual([r5.id, r4.id]);
+        expect(ids(await reviews.list({ teamId }, page(2, 2)))).toEqual([r3.id, r2.id]);
+        const last = await reviews.list({ teamId }, page(2, 4));
+        expect(ids(last)).toEqual([r1.id]);
+        expect(last.total).toBe(5);
+        expect(await reviews.list({ teamId }, page(2, 10))).toEqual({ reviews: [], total: 5 });
+        expect((await reviews.list({ teamId }, page(0))).total).toBe(5);
+      });
+
+      it('lists by user', async () => {
+        const list = await reviews.list({ teamId, userId: 'U1' }, page(10));
+        expect(ids(list)).toEqual([r5.id, r3.id, r1.id]);
+        expect(list.total).toBe(3);
+        expect(ids(await reviews.list({ teamId, userId: 'U1' }, page(1, 1)))).toEqual([r3.id]);
+      });
+
+      it('lists by channel, matching the posted or the target channel', async () => {
+        const c1 = await reviews.list({ teamId, channelId: 'C1' }, page(10));
+        expect(ids(c1)).toEqual([r5.id, r2.id, r1.id]);
+        expect(c1.total).toBe(3);
+        expect(ids(await reviews.list({ teamId, channelId: 'C2' }, page(10)))).toEqual([r4.id]);
+        expect(ids(await reviews.list({ teamId, channelId: 'D-U1' }, page(10)))).toEqual([r3.id]);
+        const mine = await reviews.list({ teamId, userId: 'U1', channelId: 'C1' }, page(1));
+        expect(mine).toEqual({ reviews: [expect.objectContaining({ id: r5.id })], total: 2 });
+      });
+
+      it('rejects an invalid page', async () => {
+        await expect(reviews.list({ teamId }, page(-1))).rejects.toBeInstanceOf(RangeError);
+        await expect(reviews.list({ teamId }, page(10, 1.5))).rejects.toBeInstanceOf(RangeError);
+      });
+
+      it('counts by verdict, with zeros for verdicts not seen', async () => {
+        expect(await reviews.countByVerdict({ teamId })).toEqual({
+          prompt: 1,
+          rag: 2,
+          'fine-tune': 1,
+          'rag+fine-tune': 1,
+        });
+        expect(await reviews.countByVerdict({ teamId, userId: 'U1' })).toEqual({
+          prompt: 0,
+          rag: 2,
+          'fine-tune': 0,
+          'rag+fine-tune': 1,
+        });
+        expect(await reviews.countByVerdict({ teamId, channelId: 'C1' })).toEqual({
+          prompt: 1,
+          rag: 1,
+          'fine-tune': 0,
+          'rag+fine-tune': 1,
+        });
+        expect(await reviews.countByVerdict({ teamId: uniqueId('T') })).toEqual({
+          prompt: 0,
+          rag: 0,
+          'fine-tune': 0,
+          'rag+fine-tune': 0,
+        });
+      });
+
+      it('lists pending reviews of one person, newest first', async () => {
+        expect((await reviews.listPending(teamId, 'U1')).map((review) => review.id)).toEqual([
+          r1.id,
+        ]);
+        const r6 = await create({ teamId, userId: 'U1' });
+        expect((await reviews.listPending(teamId, 'U1')).map((review) => review.id)).toEqual([
+          r6.id,
+          r1.id,
+        ]);
+        expect(await reviews.listPending(teamId, 'U2')).toEqual([]);
+        await reviews.markFailed(teamId, r6.id, 'gone');
+      });
+    });
+
+    describe('tenant isolation and purge', () => {
+      it("never returns workspace A's review for workspace B", async () => {
+        const a = uniqueId('T');
+        const b = uniqueId('T');
+        const review = await create({
+          teamId: a,
+          userId: 'U1',
+          target: targetFixture({ channelId: 'C1' }),
+        });
+        await create({ teamId: b, userId: 'U1', target: targetFixture({ channelId: 'C1' }) });
+
+        expect(await reviews.get(b, review.id)).toBeNull();
+        for (const scope of [
+          { teamId: b },
+          { teamId: b, userId: 'U1' },
+          { teamId: b, channelId: 'C1' },
+        ]) {
+          const list = await reviews.list(scope, { limit: 50, offset: 0 });
+          expect(list.total).toBe(1);
+          expect(list.reviews.map((r) => r.id)).not.toContain(review.id);
+        }
+        expect((await reviews.listPending(b, 'U1')).map((r) => r.id)).not.toContain(review.id);
+        await expect(votes.setVote(b, review.id, 'U2', 'agree', null)).rejects.toBeInstanceOf(
+          ReviewNotFoundError,
+        );
+        await votes.setVote(a, review.id, 'U2', 'agree', null);
+        expect(await votes.listVotes(b, review.id)).toEqual([]);
+      });
+
+      it("purges a workspace's reviews and votes only", async () => {
+        const doomed = uniqueId('T');
+        const kept = uniqueId('T');
+        const first = await create({ teamId: doomed });
+        await create({ teamId: doomed });
+        await create({ teamId: doomed });
+        const survivor = await create({ teamId: kept });
+        await votes.setVote(doomed, first.id, 'U9', 'challenge', 'Too early');
+        await votes.setVote(kept, survivor.id, 'U9', 'agree', null);
+
+        expect(await reviews.purgeTeam(doomed)).toBe(3);
+
+        expect(await reviews.get(doomed, first.id)).toBeNull();
+        expect((await reviews.list({ teamId: doomed }, { limit: 10, offset: 0 })).total).toBe(0);
+        const doomedVotes = await database.db
+          .selectFrom('votes')
+          .select('user_id')
+          .where('team_id', '=', doomed)
+          .execute();
+        expect(doomedVotes).toEqual([]);
+        expect(await reviews.get(kept, survivor.id)).toEqual(survivor);
+        expect(await votes.listVotes(kept, survivor.id)).toHaveLength(1);
+        expect(await reviews.purgeTeam(doomed)).toBe(0);
+      });
+    });
+
+    describe('votes', () => {
+      it('records one changeable vote per person', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId });
+
+        const first = await votes.setVote(teamId, review.id, 'U1', 'agree', null);
+        expect(first).toEqual({
+          reviewId: review.id,
+          teamId,
+          userId: 'U1',
+          vote: 'agree',
+          reason: null,
+          updatedAt: time.last(),
+        });
+        await votes.setVote(teamId, review.id, 'U2', 'challenge', 'We have no labels');
+        const changed = await votes.setVote(
+          teamId,
+          review.id,
+          'U1',
+          'challenge',
+          'Changed my mind',
+        );
+
+        expect(changed).toMatchObject({ vote: 'challenge', reason: 'Changed my mind' });
+        expect(changed.updatedAt.getTime()).toBeGreaterThan(first.updatedAt.getTime());
+        const list = await votes.listVotes(teamId, review.id);
+        expect(list.map((vote) => [vote.userId, vote.vote, vote.reason])).toEqual([
+          ['U2', 'challenge', 'We have no labels'],
+          ['U1', 'challenge', 'Changed my mind'],
+        ]);
+      });
+
+      it('rejects a vote on an unknown review', async () => {
+        await expect(
+          votes.setVote(uniqueId('T'), 'missing', 'U1', 'agree', null),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+    });
+
+    describe('installation store', () => {
+      it('round-trips a workspace installation and updates it in place', async () => {
+        const teamId = uniqueId('T');
+        await installations.storeInstallation(teamInstallation(teamId));
+        expect(await installations.fetchInstallation(teamQuery(teamId))).toEqual(
+          teamInstallation(teamId),
+        );
+
+        await installations.storeInstallation(teamInstallation(teamId, 'xoxb-rotated'));
+        const fetched = await installations.fetchInstallation(teamQuery(teamId));
+        expect(fetched.bot?.token).toBe('xoxb-rotated');
+        const rows = await database.db
+          .selectFrom('installations')
+          .select(['bot_token', 'bot_scopes', 'bot_user_id', 'user_id', 'is_enterprise_install'])
+          .where('id', '=', teamId)
+          .execute();
+        expect(rows).toEqual([
+          {
+            bot_token: 'xoxb-rotated',
+            bot_scopes: 'commands,chat:write',
+            bot_user_id: 'U-BOT',
+            user_id: 'U-INSTALLER',
+            is_enterprise_install: 0,
+          },
+        ]);
+      });
+
+      it('round-trips an org-wide installation keyed by enterprise id', async () => {
+        const enterpriseId = uniqueId('E');
+        await installations.storeInstallation(enterpriseInstallation(enterpriseId));
+
+        expect(await installations.fetchInstallation(orgQuery(enterpriseId))).toEqual(
+          enterpriseInstallation(enterpriseId),
+        );
+        await expect(
+          installations.fetchInstallation({
+            teamId: enterpriseId,
+            enterpriseId: undefined,
+            isEnterpriseInstall: false,
+          }),
+        ).rejects.toThrow(/No installation/);
+      });
+
+      it('throws when nothing is installed', async () => {
+        await expect(installations.fetchInstallation(teamQuery(uniqueId('T')))).rejects.toThrow(
+          /No installation found/,
+        );
+      });
+
+      it("hands out the installer's user token to the installer only", async () => {
+        const teamId = uniqueId('T');
+        await installations.storeInstallation(teamInstallation(teamId));
+
+        const installer = await installations.fetchInstallation({
+          ...teamQuery(teamId),
+          userId: 'U-INSTALLER',
+        });
+        expect(installer.user.token).toBe('xoxp-installer');
+        const someoneElse = await installations.fetchInstallation({
+          ...teamQuery(teamId),
+          userId: 'U-OTHER',
+        });
+        expect(someoneElse.user.token).toBeUndefined();
+        expect(someoneElse.bot?.token).toBe('xoxb-team');
+      });
+
+      it('deletes a user token or the whole installation', async () => {
+        const teamId = uniqueId('T');
+        await installations.storeInstallation(teamInstallation(teamId));
+
+        await installations.deleteInstallation({ ...teamQuery(teamId), userId: 'U-OTHER' });
+        expect((await installations.fetchInstallation(teamQuery(teamId))).user.token).toBe(
+          'xoxp-installer',
+        );
+        await installations.deleteInstallation({ ...teamQuery(teamId), userId: 'U-INSTALLER' });
+        const botOnly = await installations.fetchInstallation(teamQuery(teamId));
+        expect(botOnly.user.token).toBeUndefined();
+        expect(botOnly.bot?.token).toBe('xoxb-team');
+
+        await installations.deleteInstallation(teamQuery(teamId));
+        await installations.deleteInstallation(teamQuery(teamId));
+        await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow();
+      });
+
+      const sequences: Array<{ name: string; calls: Array<'team' | 'team+org'> }> = [
+        { name: 'uninstalled then revoked', calls: ['team+org', 'team'] },
+        { name: 'revoked then uninstalled', calls: ['team', 'team+org'] },
+        { name: 'the same event three times', calls: ['team+org', 'team+org', 'team+org'] },
+      ];
+      for (const sequence of sequences) {
+        it(`deleteWorkspaceTokens is idempotent: ${sequence.name}`, async () => {
+          const teamId = uniqueId('T');
+          const enterpriseId = uniqueId('E');
+          const bystander = uniqueId('T');
+          // Before anything is stored: nothing to delete, no error.
+          expect(await installations.deleteWorkspaceTokens(teamId, enterpriseId)).toBe(0);
+          await installations.storeInstallation(teamInstallation(teamId));
+          await installations.storeInstallation(enterpriseInstallation(enterpriseId));
+          await installations.storeInstallation(teamInstallation(bystander));
+
+          let deleted = 0;
+          for (const call of sequence.calls) {
+            deleted += await installations.deleteWorkspaceTokens(
+              teamId,
+              call === 'team+org' ? enterpriseId : null,
+            );
+          }
+
+          expect(deleted).toBe(2);
+          await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow();
+          await expect(installations.fetchInstallation(orgQuery(enterpriseId))).rejects.toThrow();
+          expect(await installations.fetchInstallation(teamQuery(bystander))).toEqual(
+            teamInstallation(bystander),
+          );
+        });
+      }
+
+      it('deleteWorkspaceTokens tolerates concurrent calls', async () => {
+        const teamId = uniqueId('T');
+        await installations.storeInstallation(teamInstallation(teamId));
+        const counts = await Promise.all(
+          Array.from({ length: 4 }, () => installations.deleteWorkspaceTokens(teamId, null)),
+        );
+        expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1);
+      });
+    });
+  });
+}
