@@ -1,0 +1,325 @@
+// The engine's wording. Every string here is plain text: the Slack layer escapes and decorates
+// it, so nothing may carry mrkdwn or Markdown markup.
+import type { BehaviorKind, Leaning, PromptTried } from './answers.js';
+import type { Source, Tradeoff, VerdictKind, WarningCode } from './types.js';
+
+export const VERDICT_LABELS: Record<VerdictKind, string> = {
+  prompt: 'Prompt',
+  rag: 'RAG',
+  'fine-tune': 'Fine-tune',
+  'rag+fine-tune': 'RAG + fine-tune',
+};
+
+export const LEANING_LABELS: Record<Leaning, string> = {
+  undecided: 'Undecided',
+  ...VERDICT_LABELS,
+};
+
+export const WARNING_TITLES: Record<WarningCode, string> = {
+  'knowledge-in-weights': 'Facts in the weights',
+  'prompt-untried': 'Prompt not tried yet',
+  'few-examples': 'Too few examples',
+  'no-training-budget': 'No training budget',
+  'leaning-differs': 'Differs from the leaning',
+  'no-diagnosis': 'Gap not diagnosed',
+};
+
+export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {
+  'not-yet': 'not yet',
+  'good-enough': 'good enough',
+  'still-unreliable': 'still unreliable',
+};
+
+export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
+  format: 'format',
+  tone: 'tone',
+  classification: 'classification',
+  skill: 'skill',
+};
+
+/**
+ * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
+ * different reasons, and the headline, next steps and measures follow the reason.
+ */
+export const RULE_IDS = [
+  'unsure',
+  'no-gap',
+  'prompt-works',
+  'knowledge',
+  'behavior-ready',
+  'behavior-not-ready',
+  'both-ready',
+  'both-behavior-not-ready',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export interface RuleContent {
+  verdict: VerdictKind;
+  headline: string;
+  /** Completes "the verdict is X because ..." in the leaning-differs warning. */
+  because: string;
+  nextSteps: string[];
+  measure: string[];
+}
+
+const PROMPT_BASELINE_MEASURE = [
+  'Build a small labeled eval set: 20 to 50 real inputs, each with the output you expect.',
+  'Score the current prompt on it and keep that score as the baseline every later change has to beat.',
+];
+
+const RAG_MEASURE = [
+  'Retrieval recall@k on held-out questions: how often the passage that holds the answer is among the top k retrieved.',
+  'Answer faithfulness on the same questions: every claim in an answer is backed by a retrieved passage.',
+];
+
+const FINE_TUNE_MEASURE = [
+  'Held-out format or label accuracy, on examples kept out of training, against the prompted baseline on the same examples.',
+  'A general-skills regression check: run a broad eval before and after tuning and confirm the base model kept the abilities you rely on.',
+];
+
+const RAG_STEPS = [
+  'Collect the source documents and split them into chunks of a few hundred tokens, with some overlap.',
+  'Embed the chunks into a vector index, and re-index whenever the source changes.',
+  'At query time retrieve the top-k passages, put them in the prompt, and tell the model to answer only from them.',
+  'Return the passages an answer used as its citations, with title and link.',
+];
+
+const FINE_TUNE_STEPS = [
+  'Split the labeled examples into a training set and a held-out set before training anything.',
+  'Train a LoRA adapter with Hugging Face PEFT (QLoRA if GPU memory is tight): a few MB of weights on a frozen base model.',
+  'Serve the base model with vLLM, load the adapter, and call it through vLLM’s OpenAI-compatible API.',
+  'Keep the prompted version running as the baseline, and switch only when the adapter beats it on the held-out set.',
+];
+
+export const RULE_CONTENT: Record<RuleId, RuleContent> = {
+  unsure: {
+    verdict: 'prompt',
+    headline:
+      'Prompt first: the gap is not diagnosed yet, so build an eval set and a prompt baseline and let the failures show what is missing.',
+    because:
+      'the gap has not been diagnosed, and only an eval set and a prompt baseline can show whether it is knowledge or behavior',
+    nextSteps: [
+      'Gather 20 to 50 real inputs and write down the output you expect for each: that is the eval set.',
+      'Write a clear prompt: an explicit output spec and a few worked examples.',
+      'Run it on the eval set and sort the failures: missing or outdated facts point to a knowledge gap, right facts in the wrong shape or voice to a behavior gap.',
+      'Run the checklist again with the diagnosed gap.',
+    ],
+    measure: [
+      ...PROMPT_BASELINE_MEASURE,
+      'Tag each failure as missing facts or wrong behavior; the tally is the diagnosis.',
+    ],
+  },
+  'no-gap': {
+    verdict: 'prompt',
+    headline:
+      'Prompt: nothing is missing that retrieval or training would add, so a clear prompt and an eval set are the whole job.',
+    because:
+      'no knowledge or behavior gap was found, so retrieval and training have nothing to add',
+    nextSteps: [
+      'Write a clear prompt: an explicit output spec and a few worked examples.',
+      'Gather 20 to 50 real inputs with expected outputs and score the prompt on them.',
+      'If the score disappoints, read the failures before reaching for RAG or fine-tuning: they may reveal a gap after all.',
+    ],
+    measure: [...PROMPT_BASELINE_MEASURE],
+  },
+  'prompt-works': {
+    verdict: 'prompt',
+    headline:
+      'Prompt: it already works well enough. Keep it, and keep the eval set that shows it works.',
+    because:
+      'the prompt already works, and neither RAG nor fine-tuning earns its cost until the eval shows a gap',
+    nextSteps: [
+      'Keep the prompt under version control, with its output spec and few-shot examples.',
+      'Keep any small, stable reference knowledge in the prompt itself.',
+      'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
+    ],
+    measure: [
+      ...PROMPT_BASELINE_MEASURE,
+      'Rerun the eval on every prompt or model change, so a silent regression shows up.',
+    ],
+  },
+  knowledge: {
+    verdict: 'rag',
+    headline:
+      'RAG: the gap is knowledge, and a prompt cannot supply facts the model never saw. Retrieve them at query time.',
+    because:
+      'the gap is knowledge: a prompt cannot supply facts the model never saw, and facts belong in retrieval, where they can be updated and cited, not in weights',
+    nextSteps: [...RAG_STEPS],
+    measure: [
+      ...RAG_MEASURE,
+      'Compare the answers with the prompt-only baseline on the same questions.',
+    ],
+  },
+  'behavior-ready': {
+    verdict: 'fine-tune',
+    headline:
+      'Fine-tune: the gap is behavior, prompting is still unreliable, and there are enough labeled examples to teach it.',
+    because:
+      'the gap is behavior, which retrieval does not fix, a measured prompt has not fixed it either, and there are enough labeled examples to train it',
+    nextSteps: [...FINE_TUNE_STEPS],
+    measure: [...FINE_TUNE_MEASURE],
+  },
+  'behavior-not-ready': {
+    verdict: 'prompt',
+    headline:
+      'Prompt for now: few-shot the behavior with the examples you have, and collect more before fine-tuning is worth it.',
+    because:
+      'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a measured prompt is still unreliable and there are enough labeled examples',
+    nextSteps: [
+      'Write an explicit output spec and put the best examples you have into the prompt as few-shot examples.',
+      'Log real inputs with corrected outputs as you go, building toward a labeled training set.',
+      'Run the checklist again when a measured prompt is still unreliable and the examples are there.',
+    ],
+    measure: [
+      ...PROMPT_BASELINE_MEASURE,
+      'Track the same score as examples accumulate; it is the bar a later fine-tune must clear.',
+    ],
+  },
+  'both-ready': {
+    verdict: 'rag+fine-tune',
+    headline:
+      'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
+    because:
+      'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
+    nextSteps: [
+      'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
+      'Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts.',
+      'Train a LoRA adapter on them with Hugging Face PEFT (QLoRA if GPU memory is tight), keeping the base model frozen.',
+      'Serve the adapter with vLLM behind its OpenAI-compatible API, and feed it freshly retrieved facts at query time.',
+    ],
+    measure: [
+      ...RAG_MEASURE,
+      ...FINE_TUNE_MEASURE,
+      'Score the whole pipeline against retrieval with an untuned prompt, so the adapter has to earn its place.',
+    ],
+  },
+  'both-behavior-not-ready': {
+    verdict: 'rag',
+    headline:
+      'RAG for the facts; handle the behavior with a prompt and few-shot examples until fine-tuning is worth it.',
+    because:
+      'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
+    nextSteps: [
+      ...RAG_STEPS,
+      'Handle the behavior in the prompt: an explicit output spec and few-shot examples.',
+      'Log real inputs with corrected outputs, building toward a labeled training set for a later fine-tune.',
+    ],
+    measure: [
+      ...RAG_MEASURE,
+      'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
+    ],
+  },
+};
+
+export const TRADEOFF_ROWS = {
+  update: {
+    aspect: 'Update a fact',
+    rag: 'Edit the source; live at once',
+    fineTuning: 'Retrain to change anything',
+  },
+  cite: {
+    aspect: 'Cite a source',
+    rag: 'Yes: you have the passage',
+    fineTuning: 'No: the knowledge is spread through the weights',
+  },
+  newData: {
+    aspect: 'New or changing data',
+    rag: 'Ideal',
+    fineTuning: 'Stale as soon as the data moves',
+  },
+  format: {
+    aspect: 'Consistent format or voice',
+    rag: 'Fragile; depends on the prompt',
+    fineTuning: 'Ideal; it is learned',
+  },
+  cost: {
+    aspect: 'Cost to set up',
+    rag: 'Low: an afternoon',
+    fineTuning: 'GPU time and a labeled dataset',
+  },
+  risk: {
+    aspect: 'Risk',
+    rag: 'Retrieves the wrong passage',
+    fineTuning: 'Hallucinates confidently; can forget skills',
+  },
+} as const satisfies Record<string, Tradeoff>;
+export type TradeoffKey = keyof typeof TRADEOFF_ROWS;
+/** Table order, kept whatever subset is shown. */
+export const TRADEOFF_ORDER: readonly TradeoffKey[] = [
+  'update',
+  'cite',
+  'newData',
+  'format',
+  'cost',
+  'risk',
+];
+
+export const SOURCES = {
+  peftDocs: {
+    title: 'Hugging Face PEFT documentation',
+    url: 'https://huggingface.co/docs/peft/index',
+  },
+  peftQuicktour: {
+    title: 'Hugging Face PEFT quicktour',
+    url: 'https://huggingface.co/docs/peft/quicktour',
+  },
+  vllmLora: {
+    title: 'vLLM documentation: LoRA adapters',
+    url: 'https://docs.vllm.ai/en/latest/features/lora.html',
+  },
+  openaiFineTuning: {
+    title: 'OpenAI fine-tuning guide',
+    url: 'https://platform.openai.com/docs/guides/fine-tuning',
+  },
+  lewis2020: {
+    title: 'Lewis et al. 2020, Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks',
+    url: 'https://arxiv.org/abs/2005.11401',
+  },
+  ovadia2023: {
+    title: 'Ovadia et al. 2023, Fine-Tuning or Retrieval? Comparing Knowledge Injection in LLMs',
+    url: 'https://arxiv.org/abs/2312.05934',
+  },
+  gekhman2024: {
+    title: 'Gekhman et al. 2024, Does Fine-Tuning LLMs on New Knowledge Encourage Hallucinations?',
+    url: 'https://arxiv.org/abs/2405.05904',
+  },
+  qlora: {
+    title: 'Dettmers et al. 2023, QLoRA: Efficient Finetuning of Quantized LLMs',
+    url: 'https://arxiv.org/abs/2305.14314',
+  },
+} as const satisfies Record<string, Source>;
+export type SourceKey = keyof typeof SOURCES;
+export const SOURCE_ORDER: readonly SourceKey[] = [
+  'peftDocs',
+  'peftQuicktour',
+  'vllmLora',
+  'openaiFineTuning',
+  'lewis2020',
+  'ovadia2023',
+  'gekhman2024',
+  'qlora',
+];
+
+export function joinList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+export const WARNING_TEXT = {
+  knowledgeInWeights: (leaning: string): string =>
+    `The team leaned ${leaning} for a knowledge gap. Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release. Keep the facts in retrieval, where an edit is live at once.`,
+  promptUntried:
+    'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
+  fewExamples: (examples: number, bar: number): string =>
+    `Prompting is still unreliable, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Use them as few-shot examples and keep collecting.`,
+  noTrainingBudget:
+    'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
+  leaningDiffers: (leaning: string, verdict: string, because: string): string =>
+    `The team leaned ${leaning}, but the verdict is ${verdict} because ${because}.`,
+  noDiagnosis:
+    'The gap is not diagnosed. Run a prompt on a small eval set and sort the failures: missing or outdated facts point to RAG, right facts in the wrong shape or voice point to fine-tuning.',
+};

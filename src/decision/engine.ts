@@ -1,0 +1,318 @@
+import {
+  type Answers,
+  type BehaviorAnswers,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+  type KnowledgeAnswers,
+} from './answers.js';
+import {
+  BEHAVIOR_KIND_LABELS,
+  joinList,
+  LEANING_LABELS,
+  PROMPT_TRIED_LABELS,
+  RULE_CONTENT,
+  type RuleId,
+  SOURCE_ORDER,
+  SOURCES,
+  type SourceKey,
+  TRADEOFF_ORDER,
+  TRADEOFF_ROWS,
+  type TradeoffKey,
+  VERDICT_LABELS,
+  WARNING_TEXT,
+} from './content.js';
+import {
+  type Decision,
+  type DecisionWarning,
+  type Source,
+  type Tradeoff,
+  type VerdictKind,
+  WARNING_CODES,
+} from './types.js';
+
+/**
+ * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
+ * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
+ * clear improvements usually show from 50 to 100; we take the bottom of that range.
+ */
+export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
+
+/** Stored with every decision, so a review can be traced to the rules that produced it. */
+export const RULES_VERSION = '2026-11-29.1';
+
+export function verdictIncludesRag(verdict: VerdictKind): boolean {
+  return verdict === 'rag' || verdict === 'rag+fine-tune';
+}
+
+export function verdictIncludesFineTune(verdict: VerdictKind): boolean {
+  return verdict === 'fine-tune' || verdict === 'rag+fine-tune';
+}
+
+function labeledExamples(answers: Answers): number {
+  return answers.behavior?.labeledExamples ?? 0;
+}
+
+/** Rule 4's bar: prompting measured and still unreliable, and enough examples to train on. */
+function behaviorMeetsBar(answers: Answers): boolean {
+  return (
+    answers.promptTried === 'still-unreliable' &&
+    labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING
+  );
+}
+
+/** The rules in order; the first that matches wins. */
+export function matchRule(answers: Answers): RuleId {
+  if (answers.gap === 'unsure') return 'unsure';
+  if (answers.gap === 'neither') return 'no-gap';
+  if (answers.promptTried === 'good-enough') return 'prompt-works';
+  if (answers.gap === 'knowledge') return 'knowledge';
+  if (answers.gap === 'behavior') {
+    return behaviorMeetsBar(answers) ? 'behavior-ready' : 'behavior-not-ready';
+  }
+  return behaviorMeetsBar(answers) ? 'both-ready' : 'both-behavior-not-ready';
+}
+
+function promptTriedLine(answers: Answers, rule: RuleId): string {
+  const prefix = `Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}.`;
+  if (answers.promptTried === 'good-enough') {
+    return `${prefix} A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.`;
+  }
+  if (rule === 'knowledge') {
+    return answers.promptTried === 'not-yet'
+      ? `${prefix} No need to wait for one here: no prompt can supply facts the model never saw.`
+      : `${prefix} A better prompt will not help when the facts themselves are missing.`;
+  }
+  return answers.promptTried === 'not-yet'
+    ? `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`
+    : `${prefix} The prompt has reached its limit on the behavior.`;
+}
+
+function gapLine(answers: Answers, rule: RuleId): string {
+  switch (rule) {
+    case 'unsure':
+      return 'Gap: unsure. Until the failures are traced to missing facts or to the wrong behavior, there is nothing to retrieve and nothing to train.';
+    case 'no-gap':
+      return answers.promptTried === 'still-unreliable'
+        ? 'Gap: neither. The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
+        : 'Gap: neither. The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
+    case 'prompt-works':
+      if (answers.gap === 'knowledge') {
+        return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
+      }
+      if (answers.gap === 'behavior') {
+        return 'Gap: behavior. The prompt already produces it, so fine-tuning would add cost and no gain.';
+      }
+      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
+    case 'knowledge':
+      return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
+    case 'behavior-ready':
+    case 'behavior-not-ready':
+      return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
+    case 'both-ready':
+    case 'both-behavior-not-ready':
+      return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
+  }
+}
+
+function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
+  const lines: string[] = [];
+  if (knowledge.changesOften) {
+    lines.push(
+      'Knowledge changes often: yes. Retrieval serves an edit as soon as the source changes, while tuned weights go stale the moment the data moves.',
+    );
+  }
+  if (knowledge.citationsNeeded) {
+    lines.push(
+      'Citations needed: yes. Retrieval hands back the passage each answer came from; weights cannot point to a source.',
+    );
+  }
+  if (lines.length === 0) {
+    lines.push(
+      'Knowledge changes often: no, citations needed: no. The facts still have to come from somewhere, and retrieval is the cheap way to supply them.',
+    );
+  }
+  return lines;
+}
+
+function behaviorLines(answers: Answers, behavior: BehaviorAnswers, fineTune: boolean): string[] {
+  const lines: string[] = [];
+  const kinds = behavior.kinds ?? [];
+  if (kinds.length > 0) {
+    const named = `Behavior kinds: ${joinList(kinds.map((kind) => BEHAVIOR_KIND_LABELS[kind]))}.`;
+    lines.push(
+      fineTune
+        ? `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`
+        : `${named} An explicit output spec with few-shot examples is the first thing to try for these.`,
+    );
+  }
+  const examples = behavior.labeledExamples;
+  const count = `Labeled examples: ${examples}.`;
+  const bar = MIN_EXAMPLES_FOR_FINE_TUNING;
+  const enough = examples >= bar;
+  if (answers.promptTried === 'not-yet') {
+    lines.push(
+      enough
+        ? `${count} Enough to fine-tune on later, if a measured prompt still falls short.`
+        : `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the first prompt.`,
+    );
+  } else {
+    lines.push(
+      enough
+        ? `${count} At or above the ${bar} at which fine-tuning gains usually start to show.`
+        : `${count} Below the ${bar} at which fine-tuning gains usually start to show, so they go into the prompt as few-shot examples for now.`,
+    );
+  }
+  return lines;
+}
+
+function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined {
+  if (answers.leaning === 'undecided') return undefined;
+  const leaning = `Leaning: ${LEANING_LABELS[answers.leaning]}.`;
+  return answers.leaning === verdict
+    ? `${leaning} The answers agree with it.`
+    : `${leaning} Taken into account, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
+}
+
+/** One line per answer that drove the verdict, in checklist order. */
+function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): string[] {
+  const lines: string[] = [];
+  const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
+  if (diagnosed) lines.push(promptTriedLine(answers, rule));
+  lines.push(gapLine(answers, rule));
+  if (diagnosed && rule !== 'prompt-works') {
+    if (gapIncludesKnowledge(answers.gap) && answers.knowledge) {
+      lines.push(...knowledgeLines(answers.knowledge));
+    }
+    if (gapIncludesBehavior(answers.gap) && answers.behavior) {
+      lines.push(...behaviorLines(answers, answers.behavior, verdictIncludesFineTune(verdict)));
+    }
+  }
+  const leaning = leaningLine(answers, verdict);
+  if (leaning) lines.push(leaning);
+  return lines;
+}
+
+function applies(answers: Answers, verdict: VerdictKind, code: DecisionWarning['code']): boolean {
+  const behaviorGap = gapIncludesBehavior(answers.gap);
+  switch (code) {
+    case 'knowledge-in-weights':
+      return (
+        (answers.leaning === 'fine-tune' || answers.leaning === 'rag+fine-tune') &&
+        gapIncludesKnowledge(answers.gap) &&
+        !verdictIncludesFineTune(verdict)
+      );
+    case 'prompt-untried':
+      return answers.promptTried === 'not-yet' && behaviorGap;
+    case 'few-examples':
+      return (
+        behaviorGap &&
+        answers.promptTried === 'still-unreliable' &&
+        labeledExamples(answers) < MIN_EXAMPLES_FOR_FINE_TUNING
+      );
+    case 'no-training-budget':
+      return verdictIncludesFineTune(verdict) && answers.behavior?.trainingBudget === false;
+    case 'leaning-differs':
+      return answers.leaning !== 'undecided' && answers.leaning !== verdict;
+    case 'no-diagnosis':
+      return answers.gap === 'unsure';
+  }
+}
+
+function warningMessage(
+  answers: Answers,
+  verdict: VerdictKind,
+  rule: RuleId,
+  code: DecisionWarning['code'],
+): string {
+  switch (code) {
+    case 'knowledge-in-weights':
+      return WARNING_TEXT.knowledgeInWeights(LEANING_LABELS[answers.leaning]);
+    case 'prompt-untried':
+      return WARNING_TEXT.promptUntried;
+    case 'few-examples':
+      return WARNING_TEXT.fewExamples(labeledExamples(answers), MIN_EXAMPLES_FOR_FINE_TUNING);
+    case 'no-training-budget':
+      return WARNING_TEXT.noTrainingBudget;
+    case 'leaning-differs':
+      return WARNING_TEXT.leaningDiffers(
+        LEANING_LABELS[answers.leaning],
+        VERDICT_LABELS[verdict],
+        RULE_CONTENT[rule].because,
+      );
+    case 'no-diagnosis':
+      return WARNING_TEXT.noDiagnosis;
+  }
+}
+
+function buildWarnings(answers: Answers, verdict: VerdictKind, rule: RuleId): DecisionWarning[] {
+  return WARNING_CODES.filter((code) => applies(answers, verdict, code)).map((code) => ({
+    code,
+    message: warningMessage(answers, verdict, rule, code),
+  }));
+}
+
+function pickTradeoffs(
+  answers: Answers,
+  verdict: VerdictKind,
+  warnings: DecisionWarning[],
+): Tradeoff[] {
+  const keys = new Set<TradeoffKey>(['cost']);
+  if (gapIncludesKnowledge(answers.gap)) {
+    keys.add('update');
+    if (answers.knowledge?.citationsNeeded) keys.add('cite');
+    if (answers.knowledge?.changesOften) keys.add('newData');
+  }
+  if (gapIncludesBehavior(answers.gap)) keys.add('format');
+  // Once something is being built, what can go wrong with it matters; for a prompt verdict it
+  // matters only when someone wanted facts in the weights.
+  if (verdict !== 'prompt' || warnings.some((w) => w.code === 'knowledge-in-weights')) {
+    keys.add('risk');
+  }
+  return TRADEOFF_ORDER.filter((key) => keys.has(key)).map((key) => ({ ...TRADEOFF_ROWS[key] }));
+}
+
+function pickSources(
+  answers: Answers,
+  verdict: VerdictKind,
+  warnings: DecisionWarning[],
+): Source[] {
+  const keys = new Set<SourceKey>();
+  if (verdictIncludesRag(verdict)) {
+    keys.add('lewis2020');
+    keys.add('ovadia2023');
+    keys.add('gekhman2024');
+  }
+  if (warnings.some((w) => w.code === 'knowledge-in-weights')) {
+    keys.add('ovadia2023');
+    keys.add('gekhman2024');
+  }
+  if (verdictIncludesFineTune(verdict)) {
+    keys.add('openaiFineTuning');
+    keys.add('peftDocs');
+    keys.add('peftQuicktour');
+    keys.add('qlora');
+    keys.add('vllmLora');
+  }
+  // "Prompt first" and the example bar both rest on OpenAI's guide.
+  if (verdict === 'prompt' || gapIncludesBehavior(answers.gap)) keys.add('openaiFineTuning');
+  return SOURCE_ORDER.filter((key) => keys.has(key)).map((key) => ({ ...SOURCES[key] }));
+}
+
+/** The verdict for a set of checklist answers. Pure: the same answers always give the same decision. */
+export function decide(answers: Answers): Decision {
+  const rule = matchRule(answers);
+  const content = RULE_CONTENT[rule];
+  const verdict = content.verdict;
+  const warnings = buildWarnings(answers, verdict, rule);
+  return {
+    verdict,
+    headline: content.headline,
+    rationale: buildRationale(answers, rule, verdict),
+    warnings,
+    nextSteps: [...content.nextSteps],
+    measure: [...content.measure],
+    tradeoffs: pickTradeoffs(answers, verdict, warnings),
+    sources: pickSources(answers, verdict, warnings),
+    rulesVersion: RULES_VERSION,
+  };
+}

@@ -1,0 +1,23 @@
+export * from './answers.js';
+export {
+  LEANING_LABELS,
+  PROMPT_TRIED_LABELS,
+  SOURCES,
+  TRADEOFF_ROWS,
+  VERDICT_LABELS,
+  WARNING_TITLES,
+} from './content.js';
+export {
+  decide,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
+  RULES_VERSION,
+  verdictIncludesFineTune,
+  verdictIncludesRag,
+} from './engine.js';
+export {
+  type DecisionRecordContext,
+  escapeMarkdownInline,
+  renderDecisionRecord,
+  renderText,
+} from './render.js';
+export * from './types.js';

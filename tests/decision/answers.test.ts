@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { answersSchema } from '../../src/decision/answers.js';
+
+const valid = {
+  title: 'Refund questions',
+  promptTried: 'still-unreliable',
+  gap: 'knowledge',
+  knowledge: { changesOften: true, citationsNeeded: true },
+};
+
+function problems(input: unknown): [string, string][] {
+  const result = answersSchema.safeParse(input);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => [issue.path.join('.'), issue.message]);
+}
+
+describe('answersSchema', () => {
+  it('accepts a complete answer set and defaults the leaning to undecided', () => {
+    const result = answersSchema.safeParse(valid);
+    expect(result.success).toBe(true);
+    expect(result.data?.leaning).toBe('undecided');
+  });
+
+  it('ignores unknown keys, at the top and inside nested answers', () => {
+    const result = answersSchema.parse({
+      ...valid,
+      channel: 'C123',
+      knowledge: { ...valid.knowledge, source: 'wiki' },
+    });
+    expect(result).not.toHaveProperty('channel');
+    expect(result.knowledge).not.toHaveProperty('source');
+  });
+
+  it.each([
+    ['knowledge', { ...valid, knowledge: undefined }, 'knowledge'],
+    [
+      'both',
+      { ...valid, gap: 'both', behavior: { labeledExamples: 3, trainingBudget: true } },
+      undefined,
+    ],
+    ['both', { ...valid, gap: 'both' }, 'behavior'],
+    ['behavior', { ...valid, gap: 'behavior', knowledge: undefined }, 'behavior'],
+  ])('gap %s requires its details (%#)', (gap, input, missing) => {
+    const found = problems(input);
+    if (missing === undefined) {
+      expect(found).toEqual([]);
+    } else {
+      expect(found).toEqual([[missing, expect.stringContaining(`required when gap is ${gap}`)]]);
+    }
+  });
+
+  it('does not require details for neither or unsure', () => {
+    for (const gap of ['neither', 'unsure']) {
+      expect(problems({ title: 't', promptTried: 'not-yet', gap })).toEqual([]);
+    }
+  });
+
+  it.each([
+    [
+      'gap',
+      { ...valid, gap: 'facts' },
+      'expected one of knowledge, behavior, both, neither, unsure',
+    ],
+    [
+      'promptTried',
+      { ...valid, promptTried: 'yes' },
+      'expected one of not-yet, good-enough, still-unreliable',
+    ],
+    [
+      'leaning',
+      { ...valid, leaning: 'lora' },
+      'expected one of undecided, prompt, rag, fine-tune, rag+fine-tune',
+    ],
+  ])('rejects a bad %s value', (path, input, message) => {
+    expect(problems(input)).toEqual([[path, message]]);
+  });
+
+  it.each([-1, 2.5, '12', null, Number.NaN])(
+    'rejects labeledExamples %s as not a whole number ≥ 0',
+    (labeledExamples) => {
+      const input = {
+        ...valid,
+        gap: 'behavior',
+        behavior: { labeledExamples, trainingBudget: true },
+      };
+      expect(problems(input)).toEqual([
+        ['behavior.labeledExamples', 'expected a whole number ≥ 0'],
+      ]);
+    },
+  );
+
+  it('rejects an unknown behavior kind by its index', () => {
+    const input = {
+      ...valid,
+      gap: 'behavior',
+      behavior: { kinds: ['format', 'vibes'], labeledExamples: 0, trainingBudget: false },
+    };
+    expect(problems(input)).toEqual([
+      ['behavior.kinds.1', 'expected one of format, tone, classification, skill'],
+    ]);
+  });
+
+  it('limits the title to 150 characters, counting an emoji as one', () => {
+    expect(problems({ ...valid, title: 'x'.repeat(150) })).toEqual([]);
+    expect(problems({ ...valid, title: '🚀'.repeat(150) })).toEqual([]);
+    expect(problems({ ...valid, title: 'x'.repeat(151) })).toEqual([
+      ['title', 'expected text of 1–150 characters'],
+    ]);
+  });
+
+  it('rejects a blank or missing title', () => {
+    expect(problems({ ...valid, title: '   ' })).toEqual([
+      ['title', 'expected text of 1–150 characters'],
+    ]);
+    expect(problems({ ...valid, title: undefined })).toEqual([
+      ['title', 'expected text of 1–150 characters'],
+    ]);
+  });
+
+  it('rejects input that is not an object at the root', () => {
+    for (const input of [null, [], 'answers', 42]) {
+      expect(problems(input)).toEqual([['', expect.any(String)]]);
+    }
+  });
+});

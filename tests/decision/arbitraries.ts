@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import {
+  type Answers,
+  type AnswersInput,
+  answersSchema,
+  BEHAVIOR_KINDS,
+  GAPS,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+  LEANINGS,
+  PROMPT_TRIED,
+} from '../../src/decision/answers.js';
+
+/** Parses through the real schema, so tests see exactly what the engine sees. */
+export function parseAnswers(input: AnswersInput): Answers {
+  return answersSchema.parse(input);
+}
+
+const knowledgeArb = fc.record({ changesOften: fc.boolean(), citationsNeeded: fc.boolean() });
+
+const behaviorArb = fc.record(
+  {
+    kinds: fc.uniqueArray(fc.constantFrom(...BEHAVIOR_KINDS), { maxLength: 4 }),
+    // Dense around the fine-tuning bar, with the occasional large count.
+    labeledExamples: fc.oneof(fc.integer({ min: 0, max: 120 }), fc.nat({ max: 1_000_000 })),
+    trainingBudget: fc.boolean(),
+  },
+  { requiredKeys: ['labeledExamples', 'trainingBudget'] },
+);
+
+const titleArb = fc
+  .string({ minLength: 1, maxLength: 150, unit: 'grapheme' })
+  .filter((title) => answersSchema.shape.title.safeParse(title).success);
+
+/** Any input the schema accepts, with knowledge and behavior present whenever the gap needs them. */
+export const validAnswersInputArb: fc.Arbitrary<AnswersInput> = fc
+  .record(
+    {
+      title: titleArb,
+      problem: fc.string({ maxLength: 200 }),
+      leaning: fc.constantFrom(...LEANINGS),
+      promptTried: fc.constantFrom(...PROMPT_TRIED),
+      gap: fc.constantFrom(...GAPS),
+      knowledge: knowledgeArb,
+      behavior: behaviorArb,
+      includeKnowledge: fc.boolean(),
+      includeBehavior: fc.boolean(),
+    },
+    { requiredKeys: ['title', 'promptTried', 'gap', 'knowledge', 'behavior'] },
+  )
+  .map(({ includeKnowledge, includeBehavior, knowledge, behavior, ...rest }) => ({
+    ...rest,
+    ...(includeKnowledge || gapIncludesKnowledge(rest.gap) ? { knowledge } : {}),
+    ...(includeBehavior || gapIncludesBehavior(rest.gap) ? { behavior } : {}),
+  }));
+
+export const validAnswersArb: fc.Arbitrary<Answers> = validAnswersInputArb.map(parseAnswers);
+
+/** Objects that look like answers but may be wrong anywhere: a wrong type, a missing field. */
+export const answersLikeArb: fc.Arbitrary<unknown> = fc.record(
+  {
+    title: fc.oneof(fc.string({ maxLength: 160 }), fc.integer(), fc.constant(null)),
+    problem: fc.oneof(fc.string({ maxLength: 50 }), fc.boolean()),
+    leaning: fc.oneof(fc.constantFrom(...LEANINGS), fc.string({ maxLength: 8 })),
+    promptTried: fc.oneof(fc.constantFrom(...PROMPT_TRIED), fc.string({ maxLength: 8 })),
+    gap: fc.oneof(fc.constantFrom(...GAPS), fc.string({ maxLength: 8 }), fc.integer()),
+    knowledge: fc.oneof(knowledgeArb, fc.jsonValue()),
+    behavior: fc.oneof(
+      behaviorArb,
+      fc.record({
+        labeledExamples: fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength: 4 })),
+        trainingBudget: fc.oneof(fc.boolean(), fc.constant('yes')),
+      }),
+      fc.jsonValue(),
+    ),
+  },
+  { requiredKeys: [] },
+);

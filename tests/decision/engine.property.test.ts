@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { gapIncludesBehavior, gapIncludesKnowledge } from '../../src/decision/answers.js';
+import {
+  decide,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
+  RULES_VERSION,
+  verdictIncludesFineTune,
+  verdictIncludesRag,
+} from '../../src/decision/engine.js';
+import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
+import { validAnswersArb } from './arbitraries.js';
+
+/** Every string the engine produces other than URLs. */
+function engineText(decision: Decision): string[] {
+  return [
+    decision.headline,
+    ...decision.rationale,
+    ...decision.warnings.map((w) => w.message),
+    ...decision.nextSteps,
+    ...decision.measure,
+    ...decision.tradeoffs.flatMap((row) => [row.aspect, row.rag, row.fineTuning]),
+    ...decision.sources.map((source) => source.title),
+  ];
+}
+
+describe('decide, for any valid answers', () => {
+  it('gives exactly one known verdict, a non-empty rationale and well-formed parts', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const decision = decide(answers);
+        expect(VERDICTS).toContain(decision.verdict);
+        expect(decision.rationale.length).toBeGreaterThan(0);
+        expect(decision.nextSteps.length).toBeGreaterThan(0);
+        expect(decision.measure.length).toBeGreaterThan(0);
+        expect(decision.sources.length).toBeGreaterThan(0);
+        expect(decision.rulesVersion).toBe(RULES_VERSION);
+        for (const warning of decision.warnings) {
+          expect(WARNING_CODES).toContain(warning.code);
+          expect(warning.message.length).toBeGreaterThan(0);
+        }
+        for (const source of decision.sources) {
+          expect(new URL(source.url).protocol).toBe('https:');
+        }
+      }),
+    );
+  });
+
+  it('lists warnings once each, in the stable code order', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const order = decide(answers).warnings.map((w) => WARNING_CODES.indexOf(w.code));
+        expect(order).toEqual([...new Set(order)].sort((a, b) => a - b));
+      }),
+    );
+  });
+
+  it('writes plain text only: no mrkdwn markup, no line breaks, a short headline', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const decision = decide(answers);
+        expect(decision.headline.length).toBeLessThanOrEqual(150);
+        for (const text of engineText(decision)) {
+          expect(text).not.toMatch(/[*_~`<>\n]/);
+          expect(text.trim()).toBe(text);
+        }
+      }),
+    );
+  });
+
+  it('depends only on the answers, not on the title or problem, and is deterministic', () => {
+    fc.assert(
+      fc.property(validAnswersArb, fc.string({ minLength: 1, maxLength: 20 }), (answers, other) => {
+        const decision = decide(answers);
+        expect(decide(structuredClone(answers))).toEqual(decision);
+        expect(decide({ ...answers, title: `${other}!`, problem: other })).toEqual(decision);
+        expect(JSON.parse(JSON.stringify(decision))).toEqual(decision);
+      }),
+    );
+  });
+
+  it('keeps to the rule: retrieve for knowledge, fine-tune for behavior', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const { verdict } = decide(answers);
+        const diagnosed = answers.gap !== 'neither' && answers.gap !== 'unsure';
+        const promptFallsShort = answers.promptTried !== 'good-enough';
+        expect(verdictIncludesRag(verdict)).toBe(
+          diagnosed && promptFallsShort && gapIncludesKnowledge(answers.gap),
+        );
+        expect(verdictIncludesFineTune(verdict)).toBe(
+          diagnosed &&
+            gapIncludesBehavior(answers.gap) &&
+            answers.promptTried === 'still-unreliable' &&
+            (answers.behavior?.labeledExamples ?? 0) >= MIN_EXAMPLES_FOR_FINE_TUNING,
+        );
+      }),
+    );
+  });
+
+  it('warns about facts in weights whenever a fine-tune leaning meets a knowledge verdict', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const decision = decide(answers);
+        const codes = decision.warnings.map((w) => w.code);
+        const expected =
+          (answers.leaning === 'fine-tune' || answers.leaning === 'rag+fine-tune') &&
+          gapIncludesKnowledge(answers.gap) &&
+          !verdictIncludesFineTune(decision.verdict);
+        expect(codes.includes('knowledge-in-weights')).toBe(expected);
+        expect(codes.includes('leaning-differs')).toBe(
+          answers.leaning !== 'undecided' && answers.leaning !== decision.verdict,
+        );
+      }),
+    );
+  });
+});

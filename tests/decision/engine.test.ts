@@ -1,0 +1,729 @@
+import { describe, expect, it } from 'vitest';
+import type { AnswersInput } from '../../src/decision/answers.js';
+import {
+  RULE_CONTENT,
+  RULE_IDS,
+  TRADEOFF_ORDER,
+  TRADEOFF_ROWS,
+  VERDICT_LABELS,
+  WARNING_TITLES,
+} from '../../src/decision/content.js';
+import {
+  decide,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
+  matchRule,
+  RULES_VERSION,
+} from '../../src/decision/engine.js';
+import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
+import { parseAnswers } from './arbitraries.js';
+
+const knowledge = { changesOften: true, citationsNeeded: true };
+const behavior = (labeledExamples: number, trainingBudget = true) => ({
+  labeledExamples,
+  trainingBudget,
+});
+
+function run(input: Omit<AnswersInput, 'title'>): Decision {
+  return decide(parseAnswers({ title: 'A review', ...input }));
+}
+
+const codes = (decision: Decision) => decision.warnings.map((w) => w.code);
+const aspects = (decision: Decision) => decision.tradeoffs.map((row) => row.aspect);
+const urls = (decision: Decision) => decision.sources.map((source) => source.url);
+/** Characters that Slack mrkdwn (or Markdown) would read as markup. */
+const MARKUP = /[*_~`<>]/;
+
+describe('the fine-tuning bar', () => {
+  it('is 50 labeled examples, the bottom of the range in OpenAI’s guide', () => {
+    expect(MIN_EXAMPLES_FOR_FINE_TUNING).toBe(50);
+  });
+});
+
+describe('rules, first match wins', () => {
+  const cases: [string, Omit<AnswersInput, 'title'>, Decision['verdict']][] = [
+    // Rule 1: neither or unsure
+    ['neither, not tried', { promptTried: 'not-yet', gap: 'neither' }, 'prompt'],
+    ['neither, unreliable', { promptTried: 'still-unreliable', gap: 'neither' }, 'prompt'],
+    ['neither, good enough', { promptTried: 'good-enough', gap: 'neither' }, 'prompt'],
+    ['unsure, not tried', { promptTried: 'not-yet', gap: 'unsure' }, 'prompt'],
+    [
+      'unsure beats a ready behavior',
+      { promptTried: 'still-unreliable', gap: 'unsure', behavior: behavior(500) },
+      'prompt',
+    ],
+    [
+      'neither beats a leaning',
+      { promptTried: 'still-unreliable', gap: 'neither', leaning: 'rag+fine-tune' },
+      'prompt',
+    ],
+    // Rule 2: a good-enough prompt
+    [
+      'good enough, knowledge',
+      { promptTried: 'good-enough', gap: 'knowledge', knowledge },
+      'prompt',
+    ],
+    [
+      'good enough, behavior with 500 examples',
+      { promptTried: 'good-enough', gap: 'behavior', behavior: behavior(500) },
+      'prompt',
+    ],
+    [
+      'good enough, both',
+      { promptTried: 'good-enough', gap: 'both', knowledge, behavior: behavior(500) },
+      'prompt',
+    ],
+    // Rule 3: knowledge
+    ['knowledge, not tried', { promptTried: 'not-yet', gap: 'knowledge', knowledge }, 'rag'],
+    [
+      'knowledge, unreliable',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge },
+      'rag',
+    ],
+    [
+      'knowledge, leaning fine-tune',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge, leaning: 'fine-tune' },
+      'rag',
+    ],
+    // Rule 4: behavior
+    [
+      'behavior, unreliable, 50 examples',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(50) },
+      'fine-tune',
+    ],
+    [
+      'behavior, unreliable, 49 examples',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(49) },
+      'prompt',
+    ],
+    [
+      'behavior, unreliable, 0 examples',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(0) },
+      'prompt',
+    ],
+    [
+      'behavior, not tried, 500 examples',
+      { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(500) },
+      'prompt',
+    ],
+    [
+      'behavior, ready, no budget',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(500, false) },
+      'fine-tune',
+    ],
+    // Rule 5: both
+    [
+      'both, unreliable, 50 examples',
+      { promptTried: 'still-unreliable', gap: 'both', knowledge, behavior: behavior(50) },
+      'rag+fine-tune',
+    ],
+    [
+      'both, unreliable, 49 examples',
+      { promptTried: 'still-unreliable', gap: 'both', knowledge, behavior: behavior(49) },
+      'rag',
+    ],
+    [
+      'both, not tried, 500 examples',
+      { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(500) },
+      'rag',
+    ],
+  ];
+
+  it.each(cases)('%s → %s', (_name, input, verdict) => {
+    expect(run(input).verdict).toBe(verdict);
+  });
+
+  it('ignores the leaning when choosing the verdict', () => {
+    for (const [, input, verdict] of cases) {
+      for (const leaning of ['undecided', 'prompt', 'rag', 'fine-tune', 'rag+fine-tune'] as const) {
+        expect(run({ ...input, leaning }).verdict).toBe(verdict);
+      }
+    }
+  });
+
+  it('names a distinct rule for each reason, each with its own verdict', () => {
+    expect(matchRule(parseAnswers({ title: 't', promptTried: 'not-yet', gap: 'unsure' }))).toBe(
+      'unsure',
+    );
+    const verdicts = new Set(RULE_IDS.map((rule) => RULE_CONTENT[rule].verdict));
+    expect([...verdicts].sort()).toEqual([...VERDICTS].sort());
+  });
+});
+
+describe('warnings', () => {
+  const cases: [string, Omit<AnswersInput, 'title'>, Decision['warnings'][number]['code'][]][] = [
+    [
+      'none for a plain RAG case',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge },
+      [],
+    ],
+    [
+      'knowledge-in-weights: fine-tune leaning for facts',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge, leaning: 'fine-tune' },
+      ['knowledge-in-weights', 'leaning-differs'],
+    ],
+    [
+      'knowledge-in-weights: rag+fine-tune leaning, behavior not ready',
+      {
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(10),
+        leaning: 'rag+fine-tune',
+      },
+      ['knowledge-in-weights', 'few-examples', 'leaning-differs'],
+    ],
+    [
+      'knowledge-in-weights: fine-tune leaning, prompt good enough',
+      { promptTried: 'good-enough', gap: 'knowledge', knowledge, leaning: 'fine-tune' },
+      ['knowledge-in-weights', 'leaning-differs'],
+    ],
+    [
+      'no knowledge-in-weights when the verdict fine-tunes',
+      {
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'rag+fine-tune',
+      },
+      [],
+    ],
+    [
+      'no knowledge-in-weights for a behavior gap',
+      {
+        promptTried: 'still-unreliable',
+        gap: 'behavior',
+        behavior: behavior(10),
+        leaning: 'fine-tune',
+      },
+      ['few-examples', 'leaning-differs'],
+    ],
+    [
+      'no knowledge-in-weights for a rag leaning',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge, leaning: 'rag' },
+      [],
+    ],
+    [
+      'prompt-untried: behavior',
+      { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(10) },
+      ['prompt-untried'],
+    ],
+    [
+      'prompt-untried: both',
+      { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(500) },
+      ['prompt-untried'],
+    ],
+    [
+      'no prompt-untried for knowledge',
+      { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+      [],
+    ],
+    ['no prompt-untried for neither', { promptTried: 'not-yet', gap: 'neither' }, []],
+    [
+      'few-examples: 49',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(49) },
+      ['few-examples'],
+    ],
+    [
+      'no few-examples at 50',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(50) },
+      [],
+    ],
+    [
+      'few-examples: both, 0',
+      { promptTried: 'still-unreliable', gap: 'both', knowledge, behavior: behavior(0) },
+      ['few-examples'],
+    ],
+    [
+      'no few-examples before a prompt is tried',
+      { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(3) },
+      ['prompt-untried'],
+    ],
+    [
+      'no few-examples when the prompt is good enough',
+      { promptTried: 'good-enough', gap: 'behavior', behavior: behavior(3) },
+      [],
+    ],
+    [
+      'no-training-budget: fine-tune',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(50, false) },
+      ['no-training-budget'],
+    ],
+    [
+      'no-training-budget: rag+fine-tune',
+      { promptTried: 'still-unreliable', gap: 'both', knowledge, behavior: behavior(50, false) },
+      ['no-training-budget'],
+    ],
+    [
+      'no no-training-budget when nothing is trained',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(49, false) },
+      ['few-examples'],
+    ],
+    [
+      'leaning-differs: prompt leaning, RAG verdict',
+      { promptTried: 'not-yet', gap: 'knowledge', knowledge, leaning: 'prompt' },
+      ['leaning-differs'],
+    ],
+    [
+      'no leaning-differs when undecided',
+      { promptTried: 'not-yet', gap: 'neither', leaning: 'undecided' },
+      [],
+    ],
+    [
+      'no leaning-differs when it matches',
+      { promptTried: 'not-yet', gap: 'neither', leaning: 'prompt' },
+      [],
+    ],
+    ['no-diagnosis: unsure', { promptTried: 'still-unreliable', gap: 'unsure' }, ['no-diagnosis']],
+    [
+      'no-diagnosis with a leaning',
+      { promptTried: 'not-yet', gap: 'unsure', leaning: 'fine-tune' },
+      ['leaning-differs', 'no-diagnosis'],
+    ],
+    [
+      'every applicable warning, in order',
+      {
+        promptTried: 'not-yet',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(5, false),
+        leaning: 'fine-tune',
+      },
+      ['knowledge-in-weights', 'prompt-untried', 'leaning-differs'],
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, input, expected) => {
+    expect(codes(run(input))).toEqual(expected);
+  });
+
+  it('few-examples gives the count and the bar', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'behavior',
+      behavior: behavior(12),
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(message).toContain('12 labeled examples');
+    expect(message).toContain('50');
+  });
+
+  it('no-training-budget says how to get by on a small one', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'behavior',
+      behavior: behavior(80, false),
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(message).toMatch(/hosted fine-tuning/);
+    expect(message).toMatch(/QLoRA on a single rented GPU/);
+  });
+
+  it('knowledge-in-weights explains why facts do not belong in weights', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'knowledge',
+      knowledge,
+      leaning: 'fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(message).toContain('pattern, not a fact');
+    expect(message).toContain('Fine-tune');
+  });
+
+  it('leaning-differs names both options and the reason in one sentence', () => {
+    for (const rule of RULE_IDS) {
+      const verdict = RULE_CONTENT[rule].verdict;
+      const leaning = verdict === 'prompt' ? 'rag' : 'prompt';
+      const answers = {
+        unsure: { promptTried: 'not-yet', gap: 'unsure' },
+        'no-gap': { promptTried: 'not-yet', gap: 'neither' },
+        'prompt-works': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
+        knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+        'behavior-ready': {
+          promptTried: 'still-unreliable',
+          gap: 'behavior',
+          behavior: behavior(60),
+        },
+        'behavior-not-ready': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(60) },
+        'both-ready': {
+          promptTried: 'still-unreliable',
+          gap: 'both',
+          knowledge,
+          behavior: behavior(60),
+        },
+        'both-behavior-not-ready': {
+          promptTried: 'still-unreliable',
+          gap: 'both',
+          knowledge,
+          behavior: behavior(6),
+        },
+      } satisfies Record<typeof rule, Omit<AnswersInput, 'title'>>;
+      const parsed = parseAnswers({ title: 't', ...answers[rule], leaning });
+      expect(matchRule(parsed)).toBe(rule);
+      const warning = decide(parsed).warnings.find((w) => w.code === 'leaning-differs');
+      expect(warning?.message).toContain(`leaned ${VERDICT_LABELS[leaning]}`);
+      expect(warning?.message).toContain(`verdict is ${VERDICT_LABELS[verdict]} because`);
+      expect(warning?.message.match(/[.!?](\s|$)/g)).toHaveLength(1);
+    }
+  });
+
+  it('has a short title for every warning code', () => {
+    expect(Object.keys(WARNING_TITLES).sort()).toEqual([...WARNING_CODES].sort());
+    for (const title of Object.values(WARNING_TITLES)) expect(title.length).toBeLessThan(30);
+  });
+});
+
+describe('the course examples', () => {
+  it.each(['Who is our Q3 enterprise contact?', 'What does our refund policy say?'])(
+    '"%s" (knowledge, still unreliable) → RAG',
+    (title) => {
+      const decision = decide(
+        parseAnswers({
+          title,
+          promptTried: 'still-unreliable',
+          gap: 'knowledge',
+          knowledge: { changesOften: true, citationsNeeded: true },
+        }),
+      );
+      expect(decision.verdict).toBe('rag');
+      expect(decision.warnings).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['Always answer as a strict JSON object', 'format'],
+    ['Reply in our terse house voice', 'tone'],
+    ['Classify tickets into our 9 internal categories', 'classification'],
+  ] as const)('"%s" (behavior, still unreliable, 500 examples) → fine-tune', (title, kind) => {
+    const decision = decide(
+      parseAnswers({
+        title,
+        promptTried: 'still-unreliable',
+        gap: 'behavior',
+        behavior: { kinds: [kind], labeledExamples: 500, trainingBudget: true },
+      }),
+    );
+    expect(decision.verdict).toBe('fine-tune');
+    expect(decision.warnings).toEqual([]);
+  });
+
+  it('a gap that a system prompt and three examples would have fixed → prompt', () => {
+    const decision = decide(
+      parseAnswers({
+        title: 'Summaries come out too long',
+        promptTried: 'not-yet',
+        gap: 'behavior',
+        behavior: { kinds: ['format'], labeledExamples: 3, trainingBudget: true },
+      }),
+    );
+    expect(decision.verdict).toBe('prompt');
+    expect(codes(decision)).toEqual(['prompt-untried']);
+    expect(decision.nextSteps.join(' ')).toMatch(/few-shot/);
+  });
+
+  it('knowledge plus a strict format, 300 examples → RAG + fine-tune', () => {
+    const decision = decide(
+      parseAnswers({
+        title: 'Contract facts in the finance report layout',
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge: { changesOften: true, citationsNeeded: true },
+        behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },
+      }),
+    );
+    expect(decision.verdict).toBe('rag+fine-tune');
+    expect(decision.warnings).toEqual([]);
+  });
+
+  it('a team leaning fine-tune for product facts → RAG, with knowledge-in-weights', () => {
+    const decision = decide(
+      parseAnswers({
+        title: 'Teach the assistant our product features',
+        leaning: 'fine-tune',
+        promptTried: 'still-unreliable',
+        gap: 'knowledge',
+        knowledge: { changesOften: true, citationsNeeded: false },
+      }),
+    );
+    expect(decision.verdict).toBe('rag');
+    expect(codes(decision)).toContain('knowledge-in-weights');
+    expect(decision.tradeoffs.map((row) => row.aspect)).toContain('Risk');
+  });
+});
+
+describe('rationale', () => {
+  const prefixes = (decision: Decision) => decision.rationale.map((line) => line.split(':')[0]);
+
+  it('follows checklist order, one line per deciding answer', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge: { changesOften: true, citationsNeeded: true },
+      behavior: { kinds: ['format', 'tone'], labeledExamples: 300, trainingBudget: true },
+      leaning: 'rag+fine-tune',
+    });
+    expect(prefixes(decision)).toEqual([
+      'Prompt tried',
+      'Gap',
+      'Knowledge changes often',
+      'Citations needed',
+      'Behavior kinds',
+      'Labeled examples',
+      'Leaning',
+    ]);
+    expect(decision.rationale[4]).toContain('format and tone');
+  });
+
+  it('explains an undiagnosed gap with the gap alone', () => {
+    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual(['Gap']);
+  });
+
+  it('gives stable knowledge without citations one line', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: false, citationsNeeded: false },
+    });
+    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Knowledge changes often']);
+  });
+
+  it('says whether the examples meet the bar', () => {
+    const line = (n: number) =>
+      run({
+        promptTried: 'still-unreliable',
+        gap: 'behavior',
+        behavior: behavior(n),
+      }).rationale.find((l) => l.startsWith('Labeled examples'));
+    expect(line(49)).toMatch(/^Labeled examples: 49\. Below the 50/);
+    expect(line(50)).toMatch(/^Labeled examples: 50\. At or above the 50/);
+  });
+});
+
+describe('trade-offs', () => {
+  it('keeps the table order whatever subset is shown', () => {
+    const order = TRADEOFF_ORDER.map((key) => TRADEOFF_ROWS[key].aspect);
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(100),
+    });
+    expect(aspects(decision)).toEqual(order);
+  });
+
+  it.each([
+    [
+      'RAG, changing and cited',
+      { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+      ['Update a fact', 'Cite a source', 'New or changing data', 'Cost to set up', 'Risk'],
+    ],
+    [
+      'RAG, stable, no citations',
+      {
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: false },
+      },
+      ['Update a fact', 'Cost to set up', 'Risk'],
+    ],
+    [
+      'RAG, cited only',
+      {
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: true },
+      },
+      ['Update a fact', 'Cite a source', 'Cost to set up', 'Risk'],
+    ],
+    [
+      'fine-tune',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(100) },
+      ['Consistent format or voice', 'Cost to set up', 'Risk'],
+    ],
+    [
+      'prompt for an undiagnosed gap: only what each alternative would cost',
+      { promptTried: 'not-yet', gap: 'unsure' },
+      ['Cost to set up'],
+    ],
+    [
+      'prompt for a behavior gap below the bar',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(10) },
+      ['Consistent format or voice', 'Cost to set up'],
+    ],
+    [
+      'prompt when someone wants facts in weights',
+      { promptTried: 'good-enough', gap: 'knowledge', knowledge, leaning: 'fine-tune' },
+      ['Update a fact', 'Cite a source', 'New or changing data', 'Cost to set up', 'Risk'],
+    ],
+  ] satisfies [string, Omit<AnswersInput, 'title'>, string[]][])('%s', (_name, input, expected) => {
+    expect(aspects(run(input))).toEqual(expected);
+  });
+
+  it('uses the table’s wording for each side', () => {
+    const decision = run({ promptTried: 'not-yet', gap: 'knowledge', knowledge });
+    expect(decision.tradeoffs[0]).toEqual({
+      aspect: 'Update a fact',
+      rag: 'Edit the source; live at once',
+      fineTuning: 'Retrain to change anything',
+    });
+  });
+});
+
+describe('sources', () => {
+  const PEFT = 'https://huggingface.co/docs/peft/index';
+  const QUICKTOUR = 'https://huggingface.co/docs/peft/quicktour';
+  const VLLM = 'https://docs.vllm.ai/en/latest/features/lora.html';
+  const OPENAI = 'https://platform.openai.com/docs/guides/fine-tuning';
+  const LEWIS = 'https://arxiv.org/abs/2005.11401';
+  const OVADIA = 'https://arxiv.org/abs/2312.05934';
+  const GEKHMAN = 'https://arxiv.org/abs/2405.05904';
+  const QLORA = 'https://arxiv.org/abs/2305.14314';
+
+  it('fine-tune rests on the tuning and serving docs', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'behavior',
+      behavior: behavior(100),
+    });
+    expect(urls(decision)).toEqual([PEFT, QUICKTOUR, VLLM, OPENAI, QLORA]);
+  });
+
+  it('RAG rests on the retrieval research', () => {
+    expect(urls(run({ promptTried: 'not-yet', gap: 'knowledge', knowledge }))).toEqual([
+      LEWIS,
+      OVADIA,
+      GEKHMAN,
+    ]);
+  });
+
+  it('RAG + fine-tune rests on all of them', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(100),
+    });
+    expect(urls(decision)).toEqual([PEFT, QUICKTOUR, VLLM, OPENAI, LEWIS, OVADIA, GEKHMAN, QLORA]);
+  });
+
+  it('RAG with the behavior deferred adds the guide behind the example bar', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(10),
+    });
+    expect(urls(decision)).toEqual([OPENAI, LEWIS, OVADIA, GEKHMAN]);
+  });
+
+  it('a prompt verdict cites the prompt-first advice, plus the evidence when facts are headed for weights', () => {
+    expect(urls(run({ promptTried: 'not-yet', gap: 'neither' }))).toEqual([OPENAI]);
+    const facts = run({
+      promptTried: 'good-enough',
+      gap: 'knowledge',
+      knowledge,
+      leaning: 'fine-tune',
+    });
+    expect(urls(facts)).toEqual([OPENAI, OVADIA, GEKHMAN]);
+  });
+});
+
+describe('next steps and measures per verdict', () => {
+  const verdicts = {
+    prompt: run({ promptTried: 'not-yet', gap: 'unsure' }),
+    rag: run({ promptTried: 'still-unreliable', gap: 'knowledge', knowledge }),
+    'fine-tune': run({ promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(100) }),
+    'rag+fine-tune': run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(100),
+    }),
+  } satisfies Record<Decision['verdict'], Decision>;
+  const text = (lines: string[]) => lines.join(' ');
+
+  it('prompt: output spec, examples, eval set; measured against a baseline', () => {
+    expect(text(verdicts.prompt.nextSteps)).toMatch(/output spec/);
+    expect(text(verdicts.prompt.nextSteps)).toMatch(/eval set/);
+    expect(text(verdicts.prompt.measure)).toMatch(/labeled eval set/);
+    expect(text(verdicts.prompt.measure)).toMatch(/baseline/);
+  });
+
+  it('RAG: chunk, embed, top-k, cite; measured by recall@k and faithfulness', () => {
+    const steps = text(verdicts.rag.nextSteps);
+    for (const word of ['chunks', 'Embed', 'top-k', 'citations']) expect(steps).toContain(word);
+    expect(text(verdicts.rag.measure)).toMatch(/recall@k/);
+    expect(text(verdicts.rag.measure)).toMatch(/faithfulness/);
+  });
+
+  it('fine-tune: PEFT LoRA adapter served by vLLM; measured on held-out data and regressions', () => {
+    const steps = text(verdicts['fine-tune'].nextSteps);
+    for (const word of ['LoRA', 'PEFT', 'QLoRA', 'few MB', 'frozen base model', 'vLLM']) {
+      expect(steps).toContain(word);
+    }
+    expect(steps).toContain('OpenAI-compatible API');
+    const measure = text(verdicts['fine-tune'].measure);
+    expect(measure).toMatch(/Held-out format or label accuracy/);
+    expect(measure).toMatch(/prompted baseline/);
+    expect(measure).toMatch(/regression/);
+  });
+
+  it('RAG + fine-tune: trains on retrieved context and measures both sides', () => {
+    const steps = text(verdicts['rag+fine-tune'].nextSteps);
+    expect(steps).toMatch(/training examples whose prompts include retrieved passages/);
+    expect(steps).toMatch(/freshly retrieved facts at query time/);
+    const measure = text(verdicts['rag+fine-tune'].measure);
+    expect(measure).toMatch(/recall@k/);
+    expect(measure).toMatch(/regression/);
+  });
+});
+
+describe('the verdict object', () => {
+  it('carries the rules version', () => {
+    expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
+    expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
+  });
+
+  it('has the labels the Slack layer shows', () => {
+    expect(VERDICT_LABELS).toEqual({
+      prompt: 'Prompt',
+      rag: 'RAG',
+      'fine-tune': 'Fine-tune',
+      'rag+fine-tune': 'RAG + fine-tune',
+    });
+  });
+
+  it('keeps every headline to one plain line of at most 150 characters', () => {
+    for (const rule of RULE_IDS) {
+      const { headline } = RULE_CONTENT[rule];
+      expect(headline.length).toBeLessThanOrEqual(150);
+      expect(headline).not.toMatch(/\n/);
+      expect(headline).not.toMatch(MARKUP);
+    }
+  });
+
+  it('never puts the title or the problem into what it says', () => {
+    const input = {
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(10),
+      leaning: 'fine-tune',
+    } as const;
+    const a = decide(parseAnswers({ ...input, title: 'Zebra onboarding', problem: 'Quagga' }));
+    const b = decide(parseAnswers({ ...input, title: 'Other', problem: 'Else' }));
+    expect(a).toEqual(b);
+    expect(JSON.stringify(a)).not.toMatch(/Zebra|Quagga/);
+  });
+
+  it('returns fresh arrays, so a caller cannot change the next decision', () => {
+    const first = run({ promptTried: 'not-yet', gap: 'neither' });
+    first.nextSteps.push('mutated');
+    const row = first.tradeoffs[0];
+    if (row) row.aspect = 'mutated';
+    const second = run({ promptTried: 'not-yet', gap: 'neither' });
+    expect(second.nextSteps).not.toContain('mutated');
+    expect(aspects(second)).not.toContain('mutated');
+  });
+});
