@@ -1,0 +1,145 @@
+import type { ViewStateValue } from '@slack/bolt';
+import { ActionId, BlockId } from '../constants.js';
+import {
+  BEHAVIOR_KINDS,
+  type BehaviorKind,
+  charCount,
+  GAPS,
+  LEANINGS,
+  PROBLEM_MAX_CHARS,
+  PROMPT_TRIED,
+  TITLE_MAX_CHARS,
+} from '../decision/answers.js';
+import { cleanTypedText } from '../views/text.js';
+import type { Draft, StepId } from './state.js';
+
+export type StateValues = Record<string, Record<string, ViewStateValue>>;
+
+/** The largest example count we accept; a larger number is a typo, not a dataset. */
+export const MAX_LABELED_EXAMPLES = 10_000_000;
+
+export interface StepChoices {
+  /** Channel picked in the last step (App Home origin). */
+  destinationChannelId?: string | null;
+  broadcast?: boolean;
+}
+
+export type StepReadResult =
+  | { ok: true; draft: Draft; choices: StepChoices }
+  | { ok: false; errors: Record<string, string> };
+
+function stateValue(
+  values: StateValues,
+  blockId: string,
+  actionId: string,
+): ViewStateValue | undefined {
+  return values[blockId]?.[actionId];
+}
+
+function selected<T extends string>(
+  values: StateValues,
+  blockId: string,
+  actionId: string,
+  allowed: readonly T[],
+): T | undefined {
+  const value = stateValue(values, blockId, actionId)?.selected_option?.value;
+  return allowed.find((option) => option === value);
+}
+
+function yesNo(values: StateValues, blockId: string, actionId: string): boolean | undefined {
+  const answer = selected(values, blockId, actionId, ['yes', 'no'] as const);
+  return answer === undefined ? undefined : answer === 'yes';
+}
+
+/**
+ * Reads one step's inputs into the draft, or returns errors keyed by block_id with wording a person
+ * understands. Slack validates most of this in the client too, but a payload can be forged.
+ */
+export function readStep(step: StepId, values: StateValues, draft: Draft): StepReadResult {
+  const errors: Record<string, string> = {};
+  const next: Draft = structuredClone(draft);
+  const choices: StepChoices = {};
+
+  switch (step) {
+    case 'about': {
+      const title = cleanTypedText(
+        stateValue(values, BlockId.title, ActionId.title)?.value ?? '',
+      ).trim();
+      if (title.length === 0) errors[BlockId.title] = 'Say in a few words what you are building.';
+      else if (charCount(title) > TITLE_MAX_CHARS)
+        errors[BlockId.title] = `Keep it to ${TITLE_MAX_CHARS} characters; the detail goes below.`;
+      const problem = cleanTypedText(
+        stateValue(values, BlockId.problem, ActionId.problem)?.value ?? '',
+      ).trim();
+      if (charCount(problem) > PROBLEM_MAX_CHARS)
+        errors[BlockId.problem] = `Keep it to ${PROBLEM_MAX_CHARS} characters.`;
+      const leaning = selected(values, BlockId.leaning, ActionId.leaning, LEANINGS);
+      next.title = title;
+      next.problem = problem.length > 0 ? problem : undefined;
+      next.leaning = leaning ?? 'undecided';
+      break;
+    }
+    case 'prompt': {
+      const promptTried = selected(values, BlockId.promptTried, ActionId.promptTried, PROMPT_TRIED);
+      if (!promptTried) errors[BlockId.promptTried] = 'Pick how far a better prompt got you.';
+      next.promptTried = promptTried;
+      break;
+    }
+    case 'gap': {
+      const gap = selected(values, BlockId.gap, ActionId.gap, GAPS);
+      if (!gap) errors[BlockId.gap] = 'Pick what is missing, or "not sure yet".';
+      next.gap = gap;
+      break;
+    }
+    case 'knowledge': {
+      const changesOften = yesNo(values, BlockId.changesOften, ActionId.changesOften);
+      const citationsNeeded = yesNo(values, BlockId.citationsNeeded, ActionId.citationsNeeded);
+      if (changesOften === undefined)
+        errors[BlockId.changesOften] =
+          'Pick yes or no: does this knowledge change weekly or faster?';
+      if (citationsNeeded === undefined)
+        errors[BlockId.citationsNeeded] = 'Pick yes or no: must answers cite their source?';
+      next.knowledge = { changesOften, citationsNeeded };
+      break;
+    }
+    case 'behavior': {
+      const kinds = (
+        stateValue(values, BlockId.behaviorKinds, ActionId.behaviorKinds)?.selected_options ?? []
+      )
+        .map((option) => BEHAVIOR_KINDS.find((kind) => kind === option.value))
+        .filter((kind): kind is BehaviorKind => kind !== undefined);
+      const rawExamples = (
+        stateValue(values, BlockId.labeledExamples, ActionId.labeledExamples)?.value ?? ''
+      ).trim();
+      const labeledExamples = /^\d+$/.test(rawExamples) ? Number(rawExamples) : Number.NaN;
+      if (rawExamples === '')
+        errors[BlockId.labeledExamples] = 'Enter how many good examples you have (0 is fine).';
+      else if (!Number.isSafeInteger(labeledExamples) || labeledExamples > MAX_LABELED_EXAMPLES)
+        errors[BlockId.labeledExamples] = 'Enter a whole number, like 0, 40 or 500.';
+      const trainingBudget = yesNo(values, BlockId.trainingBudget, ActionId.trainingBudget);
+      if (trainingBudget === undefined)
+        errors[BlockId.trainingBudget] = 'Pick yes or no: is there budget for training?';
+      next.behavior = {
+        kinds: [...new Set(kinds)],
+        labeledExamples: Number.isSafeInteger(labeledExamples) ? labeledExamples : undefined,
+        trainingBudget,
+      };
+      break;
+    }
+    case 'review': {
+      const destination = stateValue(values, BlockId.destination, ActionId.destination);
+      if (destination) {
+        const channel = destination.selected_conversation ?? null;
+        if (channel !== null && !/^[CDG][A-Z0-9]{2,30}$/.test(channel))
+          errors[BlockId.destination] = 'Pick a channel or conversation from the list.';
+        else choices.destinationChannelId = channel;
+      }
+      const broadcast = stateValue(values, BlockId.broadcast, ActionId.broadcast);
+      if (broadcast) choices.broadcast = (broadcast.selected_options ?? []).length > 0;
+      break;
+    }
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, draft: next, choices };
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import {
+  BEHAVIOR_KINDS,
+  GAPS,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+  LEANINGS,
+  PROBLEM_MAX_CHARS,
+  PROMPT_TRIED,
+  TITLE_MAX_CHARS,
+} from '../decision/answers.js';
+
+export const STEP_IDS = ['about', 'prompt', 'gap', 'knowledge', 'behavior', 'review'] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+/** How the person reached the checklist; decides where the verdict goes and how it's worded. */
+export const ORIGINS = ['command', 'shortcut', 'mention', 'home', 'edit'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+export const METADATA_VERSION = 1;
+
+const slackTs = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
+const channelId = z.string().regex(/^[CDG][A-Z0-9]{2,30}$/);
+
+const draftSchema = z.object({
+  title: z
+    .string()
+    .max(TITLE_MAX_CHARS * 2)
+    .optional(),
+  problem: z
+    .string()
+    .max(PROBLEM_MAX_CHARS * 2)
+    .optional(),
+  leaning: z.enum(LEANINGS).optional(),
+  promptTried: z.enum(PROMPT_TRIED).optional(),
+  gap: z.enum(GAPS).optional(),
+  knowledge: z
+    .object({ changesOften: z.boolean().optional(), citationsNeeded: z.boolean().optional() })
+    .optional(),
+  behavior: z
+    .object({
+      kinds: z.array(z.enum(BEHAVIOR_KINDS)).max(BEHAVIOR_KINDS.length).optional(),
+      labeledExamples: z.number().int().min(0).optional(),
+      trainingBudget: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type Draft = z.infer<typeof draftSchema>;
+
+const stateSchema = z.object({
+  v: z.literal(METADATA_VERSION),
+  step: z.enum(STEP_IDS),
+  origin: z.enum(ORIGINS),
+  /** Where the verdict goes; the channel may be chosen in the last step when started from App Home. */
+  channelId: channelId.nullable(),
+  threadTs: slackTs.nullable(),
+  responseUrl: z.string().url().max(300).nullable(),
+  /** The review being edited or re-run. */
+  reviewId: z.string().max(64).nullable(),
+  draft: draftSchema,
+});
+
+/** The checklist's state, carried in the modal's private_metadata between steps. */
+export type ChecklistState = z.infer<typeof stateSchema>;
+
+export function encodeState(state: ChecklistState): string {
+  return JSON.stringify(state);
+}
+
+export type DecodeResult = { ok: true; state: ChecklistState } | { ok: false; reason: string };
+
+export function decodeState(privateMetadata: string): DecodeResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(privateMetadata);
+  } catch {
+    return { ok: false, reason: 'private_metadata is not JSON' };
+  }
+  const result = stateSchema.safeParse(parsed);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    return {
+      ok: false,
+      reason:
+        `private_metadata does not match version ${METADATA_VERSION}: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim(),
+    };
+  }
+  return { ok: true, state: result.data };
+}
+
+/** The steps that apply to these answers, in order. Details are asked only for the gap's kinds. */
+export function applicableSteps(draft: Draft): StepId[] {
+  const steps: StepId[] = ['about', 'prompt', 'gap'];
+  if (draft.gap === undefined) {
+    // Before the gap is known most reviews need one detail step; the count settles at step 3.
+    steps.push('knowledge');
+  } else {
+    if (gapIncludesKnowledge(draft.gap)) steps.push('knowledge');
+    if (gapIncludesBehavior(draft.gap)) steps.push('behavior');
+  }
+  steps.push('review');
+  return steps;
+}
+
+export function stepPosition(step: StepId, draft: Draft): { number: number; total: number } {
+  const steps = applicableSteps(draft);
+  const index = steps.indexOf(step);
+  return { number: index + 1, total: steps.length };
+}
+
+export function nextStep(step: StepId, draft: Draft): StepId {
+  if (draft.gap !== undefined || STEP_IDS.indexOf(step) < STEP_IDS.indexOf('gap')) {
+    const steps = applicableSteps(draft);
+    const index = steps.indexOf(step);
+    const following = steps[index + 1];
+    if (following) return following;
+  }
+  return 'review';
+}
+
+/** Drops detail answers that no longer apply, e.g. behavior details after the gap became knowledge. */
+export function pruneDraft(draft: Draft): Draft {
+  const pruned: Draft = { ...draft };
+  if (draft.gap !== undefined) {
+    if (!gapIncludesKnowledge(draft.gap)) delete pruned.knowledge;
+    if (!gapIncludesBehavior(draft.gap)) delete pruned.behavior;
+  }
+  return pruned;
+}
+
+export interface NewChecklist {
+  origin: Origin;
+  channelId: string | null;
+  threadTs: string | null;
+  responseUrl: string | null;
+  reviewId?: string | null;
+  draft?: Draft;
+}
+
+export function startChecklist(start: NewChecklist): ChecklistState {
+  return {
+    v: METADATA_VERSION,
+    step: 'about',
+    origin: start.origin,
+    channelId: start.channelId,
+    threadTs: start.threadTs,
+    responseUrl: start.responseUrl,
+    reviewId: start.reviewId ?? null,
+    draft: start.draft ?? {},
+  };
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { type CliIo, EXIT_USAGE, runDecide } from './decide.js';
+import { runPreview } from './preview.js';
+
+interface Subcommand {
+  usage: string;
+  summary: string;
+  run: (args: string[], io: CliIo) => Promise<number>;
+}
+
+/** One entry per subcommand; adding one (preview, purge, ...) is adding a row. */
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  decide: {
+    usage: 'decide [--json | --markdown] FILE',
+    summary: 'run the checklist answers in FILE (- for stdin) through the rules',
+    run: runDecide,
+  },
+  preview: {
+    usage: 'preview [--json]',
+    summary:
+      'print every modal step, the verdict message and its thread reply as Block Kit Builder links',
+    run: runPreview,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.values(SUBCOMMANDS).map((command) => command.usage.length));
+  const rows = Object.values(SUBCOMMANDS).map(
+    (command) => `  ftrag ${command.usage.padEnd(width)}  ${command.summary}`,
+  );
+  return ['usage:', ...rows, `  ftrag ${'help'.padEnd(width)}  show this message`, ''].join('\n');
+}
+
+const HELP = new Set(['help', '--help', '-h']);
+
+async function runCli(args: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || HELP.has(name)) {
+    io.stdout(usage());
+    return 0;
+  }
+  const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`ftrag: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  return command.run(rest, io);
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
+  return message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || 'unexpected error';
+}
+
+async function main(): Promise<void> {
+  // A closed pipe (ftrag ... | head) is the reader's choice, not a failure worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`ftrag: ${describeError(error)}\n`);
+    process.exitCode = error.code === 'EPIPE' ? 0 : 1;
+  });
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), {
+      stdin: process.stdin,
+      stdout: (s) => {
+        process.stdout.write(s);
+      },
+      stderr: (s) => {
+        process.stderr.write(s);
+      },
+      readFile: (path) => readFile(path, 'utf8'),
+    });
+  } catch (error) {
+    process.stderr.write(`ftrag: ${describeError(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

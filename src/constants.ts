@@ -1,0 +1,70 @@
+/** Every callback_id, action_id and block_id the app uses, in one place. */
+
+export const COMMAND = '/ftrag';
+
+/** The bot scopes ftrag asks for, and no more; manifest.yml lists the same (a test checks). */
+export const BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'im:write',
+  'app_mentions:read',
+  'files:write',
+] as const;
+
+export const CallbackId = {
+  checklistStep: 'ftrag_checklist_step',
+  reviewMessageShortcut: 'ftrag_review_message',
+  challengeReason: 'ftrag_challenge_reason',
+  shareReview: 'ftrag_share_review',
+  reviewDetail: 'ftrag_review_detail',
+} as const;
+
+export const BlockId = {
+  stepContext: 'step_context',
+  title: 'title',
+  problem: 'problem',
+  leaning: 'leaning',
+  promptTried: 'prompt_tried',
+  gap: 'gap',
+  changesOften: 'changes_often',
+  citationsNeeded: 'citations_needed',
+  behaviorKinds: 'behavior_kinds',
+  labeledExamples: 'labeled_examples',
+  trainingBudget: 'training_budget',
+  destination: 'destination',
+  broadcast: 'broadcast',
+  summary: 'summary',
+  errorNotice: 'error_notice',
+  shareChannel: 'share_channel',
+  shareThreadLink: 'share_thread_link',
+  homePagingMine: 'home_paging_mine',
+  homePagingTeam: 'home_paging_team',
+} as const;
+
+export const ActionId = {
+  title: 'title_input',
+  problem: 'problem_input',
+  leaning: 'leaning_select',
+  promptTried: 'prompt_tried_radio',
+  gap: 'gap_radio',
+  changesOften: 'changes_often_radio',
+  citationsNeeded: 'citations_needed_radio',
+  behaviorKinds: 'behavior_kinds_checkboxes',
+  labeledExamples: 'labeled_examples_input',
+  trainingBudget: 'training_budget_radio',
+  destination: 'destination_select',
+  broadcast: 'broadcast_checkbox',
+  startReview: 'start_review',
+  openReview: 'open_review',
+  retryDelivery: 'retry_delivery',
+  agree: 'agree',
+  challenge: 'challenge',
+  /** Overflow menu on a review in App Home: Open, Share, Edit answers. */
+  reviewMenu: 'review_menu',
+  homePage: 'home_page',
+  shareChannel: 'share_channel_select',
+  shareThreadLink: 'share_thread_link_input',
+} as const;
+
+/** The values of the review menu's options are `${ReviewMenuChoice}:${reviewId}`. */
+export const ReviewMenuChoice = { open: 'open', share: 'share', edit: 'edit' } as const;

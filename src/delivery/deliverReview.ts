@@ -1,0 +1,172 @@
+import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Review, ReviewRepository } from '../storage/repository.js';
+import {
+  buildUndeliveredNotice,
+  buildVerdictDetail,
+  buildVerdictMessage,
+  type SlackMessage,
+} from '../views/verdictMessage.js';
+import { postToResponseUrl } from './responseUrl.js';
+import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
+
+export interface DeliveryDeps {
+  reviews: ReviewRepository;
+  logger: Logger;
+  isTrustedResponseUrl: (url: string) => boolean;
+}
+
+interface Posted {
+  channel: string;
+  ts: string;
+}
+
+async function postMessage(
+  client: WebClient,
+  channel: string,
+  message: SlackMessage,
+  thread?: { ts: string; broadcast: boolean },
+): Promise<Posted> {
+  const common = {
+    channel,
+    text: message.text,
+    blocks: message.blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+  const result = await client.chat.postMessage(
+    thread ? { ...common, thread_ts: thread.ts, reply_broadcast: thread.broadcast } : common,
+  );
+  if (!result.ts || !result.channel) throw new Error('chat.postMessage answered without ts');
+  return { channel: result.channel, ts: result.ts };
+}
+
+async function permalinkFor(
+  client: WebClient,
+  posted: Posted,
+  logger: Logger,
+): Promise<string | null> {
+  try {
+    const result = await client.chat.getPermalink({
+      channel: posted.channel,
+      message_ts: posted.ts,
+    });
+    return result.permalink ?? null;
+  } catch (error) {
+    logger.warn(`chat.getPermalink failed: ${slackErrorName(error)}`);
+    return null;
+  }
+}
+
+/** Posts the verdict, then its detail in the thread; the review is updated with where it landed. */
+async function postToConversation(
+  client: WebClient,
+  channel: string,
+  parent: SlackMessage,
+  detail: SlackMessage,
+  thread: { ts: string; broadcast: boolean } | undefined,
+  logger: Logger,
+): Promise<{ posted: Posted; threadTs: string; permalink: string | null }> {
+  const posted = await postMessage(client, channel, parent, thread);
+  const threadTs = thread?.ts ?? posted.ts;
+  try {
+    await postMessage(client, posted.channel, detail, { ts: threadTs, broadcast: false });
+  } catch (error) {
+    // The verdict itself is out; the detail stays retrievable from App Home.
+    logger.warn(`posting the verdict's detail failed: ${slackErrorName(error)}`);
+  }
+  return { posted, threadTs, permalink: await permalinkFor(client, posted, logger) };
+}
+
+/**
+ * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
+ * post there, the command's response_url; then the person's DM with a note; else the review is
+ * marked failed and App Home offers to post it again.
+ */
+export async function deliverReview(
+  client: WebClient,
+  review: Review,
+  deps: DeliveryDeps,
+): Promise<Review> {
+  const { reviews, logger } = deps;
+  const input = { answers: review.answers, decision: review.decision, userId: review.userId };
+  const parent = buildVerdictMessage(input);
+  const detail = buildVerdictDetail(input);
+  const { channelId, threadTs, broadcast, responseUrl } = review.target;
+  let channelError: string | null = null;
+
+  if (channelId) {
+    try {
+      const thread = threadTs ? { ts: threadTs, broadcast } : undefined;
+      const delivered = await postToConversation(client, channelId, parent, detail, thread, logger);
+      return await reviews.markDelivered(review.teamId, review.id, {
+        status: 'posted',
+        postedChannelId: delivered.posted.channel,
+        messageTs: delivered.posted.ts,
+        threadTs: delivered.threadTs,
+        permalink: delivered.permalink,
+      });
+    } catch (error) {
+      channelError = slackErrorName(error);
+      logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
+    }
+  }
+
+  if (responseUrl && deps.isTrustedResponseUrl(responseUrl)) {
+    try {
+      await postToResponseUrl(responseUrl, {
+        response_type: 'in_channel',
+        text: parent.text,
+        blocks: parent.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
+      try {
+        await postToResponseUrl(responseUrl, {
+          response_type: 'in_channel',
+          text: detail.text,
+          blocks: detail.blocks,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        });
+      } catch (error) {
+        logger.warn(`posting the detail via response_url failed: ${(error as Error).message}`);
+      }
+      return await reviews.markDelivered(review.teamId, review.id, {
+        status: 'posted-via-response-url',
+        postedChannelId: channelId,
+        messageTs: null,
+        threadTs: null,
+        permalink: null,
+      });
+    } catch (error) {
+      logger.warn(
+        `response_url fallback for review ${review.id} failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  try {
+    const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
+    const dmParent: SlackMessage = channelId
+      ? { text: parent.text, blocks: [buildUndeliveredNotice(channelId, reason), ...parent.blocks] }
+      : parent;
+    const delivered = await postToConversation(
+      client,
+      review.userId,
+      dmParent,
+      detail,
+      undefined,
+      logger,
+    );
+    return await reviews.markDelivered(review.teamId, review.id, {
+      status: channelId ? 'sent-as-dm' : 'posted',
+      postedChannelId: delivered.posted.channel,
+      messageTs: delivered.posted.ts,
+      threadTs: delivered.threadTs,
+      permalink: delivered.permalink,
+    });
+  } catch (error) {
+    const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
+    logger.error(`review ${review.id} could not be delivered: ${lastError}`);
+    return reviews.markFailed(review.teamId, review.id, lastError);
+  }
+}

@@ -1,0 +1,32 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
+import { deliverReview } from '../../delivery/deliverReview.js';
+import type { ListenerDeps } from '../deps.js';
+import { publishHome } from '../publishHome.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** "Post again" in App Home, for a review that was saved but never reached Slack. */
+export function retryDelivery(deps: ListenerDeps) {
+  return async ({ ack, body, action, client, logger }: ActionArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id;
+    if (!teamId || !action.value) return;
+    const review = await deps.reviews.get(teamId, action.value);
+    if (!review || review.userId !== body.user.id) return;
+    if (review.status === 'pending' || review.status === 'failed') {
+      await deps.work.run(() =>
+        deliverReview(client, review, {
+          reviews: deps.reviews,
+          logger,
+          isTrustedResponseUrl: deps.isTrustedResponseUrl,
+        }),
+      );
+    }
+    await publishHome(client, deps, teamId, body.user.id);
+  };
+}

@@ -1,0 +1,44 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  OverflowAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
+import { startChecklist } from '../../checklist/state.js';
+import { ReviewMenuChoice } from '../../constants.js';
+import { buildChecklistStepView } from '../../views/checklistModal.js';
+import { buildReviewDetailModal, buildShareModal } from '../../views/reviewModals.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMiddlewareArgs;
+
+/** Open, Share or Edit answers on a review listed in App Home. */
+export function reviewMenu(deps: ListenerDeps) {
+  return async ({ ack, body, action, client }: ActionArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id;
+    const [choice, reviewId] = action.selected_option.value.split(':');
+    if (!teamId || !reviewId) return;
+    const review = await deps.reviews.get(teamId, reviewId);
+    if (!review) return;
+
+    if (choice === ReviewMenuChoice.open) {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: buildReviewDetailModal(review),
+      });
+    } else if (choice === ReviewMenuChoice.share) {
+      await client.views.open({ trigger_id: body.trigger_id, view: buildShareModal(review) });
+    } else if (choice === ReviewMenuChoice.edit && review.userId === body.user.id) {
+      const state = startChecklist({
+        origin: 'edit',
+        channelId: review.postedChannelId,
+        threadTs: review.threadTs,
+        responseUrl: null,
+        reviewId: review.id,
+        draft: review.answers,
+      });
+      await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
+    }
+  };
+}

@@ -1,0 +1,16 @@
+import type { KyselyInstallationStore } from '../storage/installationStore.js';
+import type { ReviewRepository } from '../storage/repository.js';
+import type { VoteRepository } from '../storage/votes.js';
+import type { BackgroundWork } from '../work.js';
+
+/** What listeners need from the outside world, passed in rather than imported. */
+export interface ListenerDeps {
+  reviews: ReviewRepository;
+  votes: VoteRepository;
+  /** Present in multi-workspace (OAuth) mode only. */
+  installations: KyselyInstallationStore | null;
+  clock: () => Date;
+  isTrustedResponseUrl: (url: string) => boolean;
+  /** Work that continues after ack(); shutdown waits for it. */
+  work: BackgroundWork;
+}

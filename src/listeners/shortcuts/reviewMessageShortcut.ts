@@ -1,0 +1,29 @@
+import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import { startChecklist } from '../../checklist/state.js';
+import { PROBLEM_MAX_CHARS } from '../../decision/answers.js';
+import { buildChecklistStepView } from '../../views/checklistModal.js';
+import { cutCleanly } from '../../views/text.js';
+
+type ShortcutArgs = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
+
+/**
+ * "Review: prompt, RAG or fine-tune?" on any message: the message pre-fills "What goes wrong
+ * today?" and the verdict is posted in that message's thread.
+ */
+export function reviewMessageShortcut() {
+  return async ({ ack, shortcut, client }: ShortcutArgs): Promise<void> => {
+    await ack();
+    const problem = cutCleanly(shortcut.message.text ?? '', PROBLEM_MAX_CHARS);
+    const state = startChecklist({
+      origin: 'shortcut',
+      channelId: shortcut.channel.id,
+      threadTs: shortcut.message.thread_ts ?? shortcut.message.ts,
+      responseUrl: shortcut.response_url,
+      draft: problem ? { problem } : {},
+    });
+    await client.views.open({
+      trigger_id: shortcut.trigger_id,
+      view: buildChecklistStepView(state),
+    });
+  };
+}

@@ -1,0 +1,95 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { readStep } from '../../checklist/readStep.js';
+import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
+import { answersSchema } from '../../decision/answers.js';
+import { decide } from '../../decision/index.js';
+import { applyEdit } from '../../delivery/applyEdit.js';
+import { deliverReview } from '../../delivery/deliverReview.js';
+import type { DeliveryTarget } from '../../storage/repository.js';
+import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const UNREADABLE_STATE =
+  'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
+
+/**
+ * Every step of the checklist is one view_submission: the next step or the step's errors go back
+ * inside ack(); only the last step closes the modal, then saves and posts.
+ */
+export function checklistStepSubmission(deps: ListenerDeps) {
+  return async ({ ack, body, view, client, logger }: ViewArgs): Promise<void> => {
+    const decoded = decodeState(view.private_metadata);
+    if (!decoded.ok) {
+      logger.warn(`checklist submission rejected: ${decoded.reason}`);
+      await ack({ response_action: 'update', view: buildChecklistErrorView(UNREADABLE_STATE) });
+      return;
+    }
+    const state = decoded.state;
+    const read = readStep(state.step, view.state.values, state.draft);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    const draft = pruneDraft(read.draft);
+
+    if (state.step !== 'review') {
+      const next: ChecklistState = { ...state, step: nextStep(state.step, draft), draft };
+      await ack({ response_action: 'update', view: buildChecklistStepView(next) });
+      return;
+    }
+
+    const parsed = answersSchema.safeParse(draft);
+    if (!parsed.success) {
+      logger.warn(
+        `final checklist step had incomplete answers: ${parsed.error.issues[0]?.message}`,
+      );
+      await ack({ response_action: 'update', view: buildChecklistErrorView(UNREADABLE_STATE) });
+      return;
+    }
+    await ack();
+
+    const answers = parsed.data;
+    const teamId = body.team?.id ?? view.team_id;
+    if (state.origin === 'edit') {
+      const reviewId = state.reviewId;
+      if (!reviewId) return;
+      await deps.work.run(() =>
+        applyEdit(
+          client,
+          { teamId, reviewId, editorId: body.user.id, answers },
+          { reviews: deps.reviews, logger },
+        ),
+      );
+      return;
+    }
+    const target: DeliveryTarget = {
+      channelId:
+        state.origin === 'home' ? (read.choices.destinationChannelId ?? null) : state.channelId,
+      threadTs: state.threadTs,
+      broadcast: read.choices.broadcast ?? false,
+      responseUrl: state.responseUrl,
+    };
+    await deps.work.run(async () => {
+      const { review, created } = await deps.reviews.createPending({
+        submissionKey: view.id,
+        teamId,
+        enterpriseId: body.enterprise?.id ?? null,
+        userId: body.user.id,
+        target,
+        answers,
+        decision: decide(answers),
+      });
+      if (!created) {
+        logger.info(`review ${review.id}: duplicate final submission ignored`);
+        return;
+      }
+      await deliverReview(client, review, {
+        reviews: deps.reviews,
+        logger,
+        isTrustedResponseUrl: deps.isTrustedResponseUrl,
+      });
+    });
+  };
+}

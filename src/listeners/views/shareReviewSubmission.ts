@@ -1,0 +1,83 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
+import { ActionId, BlockId } from '../../constants.js';
+import { CANNOT_POST_HERE, slackErrorName } from '../../delivery/slackErrors.js';
+import { buildShareCard } from '../../views/shareCard.js';
+import { mentionChannel } from '../../views/text.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
+
+/** Reads a Slack message link: `…/archives/C123/p1700000000123456[?thread_ts=…]`. */
+export function parseThreadLink(link: string): { channelId: string; threadTs: string } | null {
+  let url: URL;
+  try {
+    url = new URL(link.trim());
+  } catch {
+    return null;
+  }
+  const match = /\/archives\/([CDG][A-Z0-9]{2,30})\/p(\d{10})(\d{6})$/.exec(url.pathname);
+  if (!match?.[1] || !match[2] || !match[3]) return null;
+  const threadTs = url.searchParams.get('thread_ts');
+  return {
+    channelId: match[1],
+    threadTs: threadTs && /^\d{10}\.\d{6}$/.test(threadTs) ? threadTs : `${match[2]}.${match[3]}`,
+  };
+}
+
+/** Posts a card for the review in the picked channel or thread, linking back to the original. */
+export function shareReviewSubmission(deps: ListenerDeps) {
+  return async ({ ack, body, view, client, logger }: ViewArgs): Promise<void> => {
+    const metadata = metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+    const channel =
+      view.state.values[BlockId.shareChannel]?.[ActionId.shareChannel]?.selected_conversation ??
+      null;
+    const link =
+      view.state.values[BlockId.shareThreadLink]?.[ActionId.shareThreadLink]?.value?.trim() ?? '';
+    const thread = link ? parseThreadLink(link) : null;
+    if (link && !thread) {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [BlockId.shareThreadLink]:
+            'That is not a Slack message link. Use ⋮ → Copy link on a message.',
+        },
+      });
+      return;
+    }
+    if (!channel && !thread) {
+      await ack({
+        response_action: 'errors',
+        errors: { [BlockId.shareChannel]: 'Pick a channel, or paste a link to a thread below.' },
+      });
+      return;
+    }
+    await ack();
+    const teamId = body.team?.id ?? view.team_id;
+    const review = metadata.success ? await deps.reviews.get(teamId, metadata.data.reviewId) : null;
+    if (!review) return;
+    const card = buildShareCard(review, body.user.id);
+    const destination = thread?.channelId ?? channel ?? '';
+    try {
+      await client.chat.postMessage({
+        channel: destination,
+        text: card.text,
+        blocks: card.blocks,
+        unfurl_links: false,
+        ...(thread ? { thread_ts: thread.threadTs } : {}),
+      });
+    } catch (error) {
+      const reason = slackErrorName(error);
+      logger.warn(`sharing review ${review.id} to ${destination} failed: ${reason}`);
+      const hint = CANNOT_POST_HERE.has(reason)
+        ? `I'm not a member of ${mentionChannel(destination)}: invite me there with \`/invite @ftrag\`, then share again.`
+        : `Slack answered \`${reason}\`; please try again.`;
+      await client.chat.postMessage({
+        channel: body.user.id,
+        text: `:information_source: I couldn't share that review. ${hint}`,
+      });
+    }
+  };
+}

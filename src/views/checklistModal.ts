@@ -1,0 +1,385 @@
+import type {
+  Checkboxes,
+  ContextBlock,
+  InputBlock,
+  KnownBlock,
+  ModalView,
+  PlainTextOption,
+  RadioButtons,
+} from '@slack/types';
+import type { Draft, StepId } from '../checklist/state.js';
+import { type ChecklistState, encodeState, stepPosition } from '../checklist/state.js';
+import { ActionId, BlockId, CallbackId } from '../constants.js';
+import {
+  answersSchema,
+  BEHAVIOR_KINDS,
+  GAPS,
+  LEANINGS,
+  PROBLEM_MAX_CHARS,
+  PROMPT_TRIED,
+  TITLE_MAX_CHARS,
+} from '../decision/answers.js';
+import { decide, VERDICT_LABELS } from '../decision/index.js';
+import { summarizeAnswers } from './answersSummary.js';
+import { BEHAVIOR_KIND_OPTION_LABELS, GAP_OPTION_LABELS, LEANING_OPTION_LABELS, PROMPT_TRIED_OPTION_LABELS } from './labels.js';
+import { mentionChannel } from './text.js';
+
+const STEP_TITLES: Record<StepId, string> = {
+  about: 'What are you building?',
+  prompt: 'Rung 1: the prompt',
+  gap: 'What is missing?',
+  knowledge: 'About the knowledge',
+  behavior: 'About the behavior',
+  review: 'Check and post',
+};
+
+function option(value: string, text: string, description?: string): PlainTextOption {
+  return {
+    value,
+    text: { type: 'plain_text', text, emoji: true },
+    ...(description ? { description: { type: 'plain_text', text: description } } : {}),
+  };
+}
+
+const YES_NO: PlainTextOption[] = [option('yes', 'Yes'), option('no', 'No')];
+
+function yesNoInitial(value: boolean | undefined): PlainTextOption | undefined {
+  if (value === undefined) return undefined;
+  return value ? YES_NO[0] : YES_NO[1];
+}
+
+function context(text: string, blockId?: string): ContextBlock {
+  return {
+    type: 'context',
+    ...(blockId ? { block_id: blockId } : {}),
+    elements: [{ type: 'mrkdwn', text }],
+  };
+}
+
+function radioInput(
+  blockId: string,
+  actionId: string,
+  label: string,
+  options: PlainTextOption[],
+  initial: PlainTextOption | undefined,
+  hint?: string,
+): InputBlock {
+  const element: RadioButtons = {
+    type: 'radio_buttons',
+    action_id: actionId,
+    options,
+    ...(initial ? { initial_option: initial } : {}),
+  };
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: { type: 'plain_text', text: label },
+    element,
+    ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
+  };
+}
+
+function aboutBlocks(draft: Draft): KnownBlock[] {
+  const leaningOptions = LEANINGS.map((leaning) => option(leaning, LEANING_OPTION_LABELS[leaning]));
+  const leaningInitial = leaningOptions.find((candidate) => candidate.value === draft.leaning);
+  return [
+    {
+      type: 'input',
+      block_id: BlockId.title,
+      label: { type: 'plain_text', text: 'What are you building?' },
+      element: {
+        type: 'plain_text_input',
+        action_id: ActionId.title,
+        max_length: TITLE_MAX_CHARS,
+        placeholder: { type: 'plain_text', text: 'e.g. Support assistant for refund questions' },
+        ...(draft.title ? { initial_value: draft.title } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BlockId.problem,
+      optional: true,
+      label: { type: 'plain_text', text: 'What goes wrong today?' },
+      element: {
+        type: 'plain_text_input',
+        action_id: ActionId.problem,
+        multiline: true,
+        max_length: PROBLEM_MAX_CHARS,
+        placeholder: {
+          type: 'plain_text',
+          text: 'e.g. It quotes last quarter’s refund window and ignores our JSON format',
+        },
+        ...(draft.problem ? { initial_value: draft.problem } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BlockId.leaning,
+      optional: true,
+      label: { type: 'plain_text', text: 'What is the team leaning toward?' },
+      element: {
+        type: 'static_select',
+        action_id: ActionId.leaning,
+        placeholder: { type: 'plain_text', text: 'Undecided' },
+        options: leaningOptions,
+        ...(leaningInitial ? { initial_option: leaningInitial } : {}),
+      },
+    },
+    context(
+      'The rule: *retrieve for knowledge, fine-tune for behavior.* The checklist climbs in order of rising cost: prompt, then retrieval, then fine-tuning.',
+    ),
+  ];
+}
+
+function promptBlocks(draft: Draft): KnownBlock[] {
+  const options = PROMPT_TRIED.map((answer) => option(answer, PROMPT_TRIED_OPTION_LABELS[answer]));
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*Rung 1, the cheapest:* have you tried a clear output spec and a few examples in the prompt?',
+      },
+    },
+    radioInput(
+      BlockId.promptTried,
+      ActionId.promptTried,
+      'A better prompt',
+      options,
+      options.find((candidate) => candidate.value === draft.promptTried),
+    ),
+    context(
+      'Many gaps close here: a system prompt that states the format, plus three good examples, costs an afternoon and no training run.',
+    ),
+  ];
+}
+
+function gapBlocks(draft: Draft): KnownBlock[] {
+  const options = GAPS.map((gap) =>
+    option(gap, GAP_OPTION_LABELS[gap].label, GAP_OPTION_LABELS[gap].description),
+  );
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*What is the model missing?* Look at the failures you have seen, not at the ones you fear.',
+      },
+    },
+    radioInput(
+      BlockId.gap,
+      ActionId.gap,
+      'The gap',
+      options,
+      options.find((candidate) => candidate.value === draft.gap),
+    ),
+    context(
+      '*Knowledge:* “Who is our Q3 enterprise contact?”, “What does the refund policy say?”\n*Behavior:* “always answer as strict JSON”, “our terse house voice”, “classify tickets into our 9 categories”',
+    ),
+  ];
+}
+
+function knowledgeBlocks(draft: Draft): KnownBlock[] {
+  return [
+    radioInput(
+      BlockId.changesOften,
+      ActionId.changesOften,
+      'Does this knowledge change weekly or faster?',
+      YES_NO,
+      yesNoInitial(draft.knowledge?.changesOften),
+      'Prices, contacts, policies, release notes…',
+    ),
+    radioInput(
+      BlockId.citationsNeeded,
+      ActionId.citationsNeeded,
+      'Must answers cite their source?',
+      YES_NO,
+      yesNoInitial(draft.knowledge?.citationsNeeded),
+    ),
+    context(
+      'Knowledge belongs in retrieval: it updates the moment the source does, and the answer can quote the passage it came from.',
+    ),
+  ];
+}
+
+function behaviorBlocks(draft: Draft): KnownBlock[] {
+  const kindOptions = BEHAVIOR_KINDS.map((kind) => option(kind, BEHAVIOR_KIND_OPTION_LABELS[kind]));
+  const initialKinds = kindOptions.filter((candidate) =>
+    draft.behavior?.kinds?.some((kind) => kind === candidate.value),
+  );
+  const kinds: Checkboxes = {
+    type: 'checkboxes',
+    action_id: ActionId.behaviorKinds,
+    options: kindOptions,
+    ...(initialKinds.length > 0 ? { initial_options: initialKinds } : {}),
+  };
+  const examples = draft.behavior?.labeledExamples;
+  return [
+    {
+      type: 'input',
+      block_id: BlockId.behaviorKinds,
+      optional: true,
+      label: { type: 'plain_text', text: 'What kind of behavior?' },
+      element: kinds,
+    },
+    {
+      type: 'input',
+      block_id: BlockId.labeledExamples,
+      label: { type: 'plain_text', text: 'How many good input → output examples do you have?' },
+      hint: {
+        type: 'plain_text',
+        text: 'Examples a reviewer would sign off on. Gains from fine-tuning usually show from about 50.',
+      },
+      element: {
+        type: 'number_input',
+        action_id: ActionId.labeledExamples,
+        is_decimal_allowed: false,
+        min_value: '0',
+        ...(examples !== undefined ? { initial_value: String(examples) } : {}),
+      },
+    },
+    radioInput(
+      BlockId.trainingBudget,
+      ActionId.trainingBudget,
+      'Is there budget for training?',
+      YES_NO,
+      yesNoInitial(draft.behavior?.trainingBudget),
+      'GPU time, or a hosted fine-tuning service',
+    ),
+    context(
+      'Fine-tuning bakes behavior in, usually as a LoRA/QLoRA adapter of a few MB on a frozen base model.',
+    ),
+  ];
+}
+
+function destinationLine(state: ChecklistState): string {
+  if (state.origin === 'edit')
+    return 'Saving updates the original verdict message and notes the change in its thread.';
+  if (state.threadTs)
+    return 'The verdict is posted as a reply in the thread, with the detail below it.';
+  if (state.channelId)
+    return `The verdict is posted to ${mentionChannel(state.channelId)}, with the detail in its thread.`;
+  return 'Pick where the verdict goes; leave it empty to get it as a direct message.';
+}
+
+function reviewBlocks(state: ChecklistState): KnownBlock[] {
+  const parsed = answersSchema.safeParse(state.draft);
+  if (!parsed.success) {
+    return [
+      {
+        type: 'section',
+        block_id: BlockId.errorNotice,
+        text: {
+          type: 'mrkdwn',
+          text: 'Some answers are missing. Close this and start the review again.',
+        },
+      },
+    ];
+  }
+  const decision = decide(parsed.data);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      block_id: BlockId.summary,
+      text: { type: 'mrkdwn', text: summarizeAnswers(parsed.data) },
+    },
+    { type: 'divider' },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*ftrag will say: ${VERDICT_LABELS[decision.verdict]}*${decision.warnings.length > 0 ? ` · :warning: ${decision.warnings.length} warning${decision.warnings.length === 1 ? '' : 's'}` : ''}`,
+      },
+    },
+  ];
+  if (state.origin === 'home') {
+    blocks.push({
+      type: 'input',
+      block_id: BlockId.destination,
+      optional: true,
+      label: { type: 'plain_text', text: 'Post the verdict to' },
+      hint: { type: 'plain_text', text: 'Leave empty to get it as a direct message from ftrag.' },
+      element: {
+        type: 'conversations_select',
+        action_id: ActionId.destination,
+        placeholder: { type: 'plain_text', text: 'Pick a channel' },
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+      },
+    });
+  }
+  if (state.threadTs && state.origin !== 'edit') {
+    blocks.push({
+      type: 'input',
+      block_id: BlockId.broadcast,
+      optional: true,
+      label: { type: 'plain_text', text: 'Visibility' },
+      element: {
+        type: 'checkboxes',
+        action_id: ActionId.broadcast,
+        options: [option('broadcast', 'Also send to the channel')],
+      },
+    });
+  }
+  blocks.push(context(destinationLine(state)));
+  return blocks;
+}
+
+function stepBlocks(state: ChecklistState): KnownBlock[] {
+  switch (state.step) {
+    case 'about':
+      return aboutBlocks(state.draft);
+    case 'prompt':
+      return promptBlocks(state.draft);
+    case 'gap':
+      return gapBlocks(state.draft);
+    case 'knowledge':
+      return knowledgeBlocks(state.draft);
+    case 'behavior':
+      return behaviorBlocks(state.draft);
+    case 'review':
+      return reviewBlocks(state);
+  }
+}
+
+function submitLabel(state: ChecklistState): string {
+  if (state.step !== 'review') return 'Next';
+  return state.origin === 'edit' ? 'Save changes' : 'Post verdict';
+}
+
+/** One step of the checklist as a modal; its state travels in private_metadata. */
+export function buildChecklistStepView(state: ChecklistState): ModalView {
+  const position = stepPosition(state.step, state.draft);
+  return {
+    type: 'modal',
+    callback_id: CallbackId.checklistStep,
+    title: { type: 'plain_text', text: state.origin === 'edit' ? 'Edit review' : 'ftrag review' },
+    submit: { type: 'plain_text', text: submitLabel(state) },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: encodeState(state),
+    blocks: [
+      context(
+        `*Step ${position.number} of ${position.total}* · ${STEP_TITLES[state.step]}`,
+        BlockId.stepContext,
+      ),
+      ...stepBlocks(state),
+    ],
+  };
+}
+
+/** Shown in place of a step when the modal's state can't be trusted. */
+export function buildChecklistErrorView(message: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CallbackId.checklistStep,
+    title: { type: 'plain_text', text: 'ftrag review' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [
+      {
+        type: 'section',
+        block_id: BlockId.errorNotice,
+        text: { type: 'mrkdwn', text: `:warning: ${message}` },
+      },
+      context('Nothing was posted. Start again with `/ftrag`; your earlier reviews are safe.'),
+    ],
+  };
+}

@@ -1,0 +1,180 @@
+import type {
+  ActionsBlock,
+  Button,
+  HomeView,
+  KnownBlock,
+  Overflow,
+  SectionBlock,
+} from '@slack/types';
+import { ActionId, BlockId, ReviewMenuChoice } from '../constants.js';
+import { VERDICT_LABELS } from '../decision/index.js';
+import { VERDICTS } from '../decision/types.js';
+import type { Review, ReviewList } from '../storage/repository.js';
+import { reviewLine } from './historyMessage.js';
+
+export const HOME_PAGE_SIZE = 5;
+
+export interface HomePaging {
+  mine: number;
+  team: number;
+}
+
+export interface HomeViewInput {
+  userId: string;
+  mine: ReviewList;
+  team: ReviewList;
+  countsByVerdict: Record<string, number>;
+  /** The person's reviews that were saved but never reached Slack. */
+  undelivered: Review[];
+  paging: HomePaging;
+}
+
+function reviewMenu(review: Review, canEdit: boolean): Overflow {
+  const choice = (value: string, text: string) => ({
+    value: `${value}:${review.id}`,
+    text: { type: 'plain_text' as const, text },
+  });
+  return {
+    type: 'overflow',
+    action_id: ActionId.reviewMenu,
+    options: [
+      choice(ReviewMenuChoice.open, 'Open'),
+      choice(ReviewMenuChoice.share, 'Share'),
+      ...(canEdit ? [choice(ReviewMenuChoice.edit, 'Edit answers')] : []),
+    ],
+  };
+}
+
+function reviewSection(prefix: string, review: Review, userId: string): SectionBlock {
+  return {
+    type: 'section',
+    block_id: `${prefix}_${review.id}`,
+    text: { type: 'mrkdwn', text: reviewLine(review) },
+    accessory: reviewMenu(review, review.userId === userId),
+  };
+}
+
+function pagingBlock(
+  blockId: string,
+  list: 'mine' | 'team',
+  paging: HomePaging,
+  total: number,
+): ActionsBlock | null {
+  const page = paging[list];
+  const buttons: Button[] = [];
+  if (page > 0) {
+    buttons.push({
+      type: 'button',
+      action_id: `${ActionId.homePage}_${list}_newer`,
+      text: { type: 'plain_text', text: '← Newer' },
+      value: JSON.stringify({ ...paging, [list]: page - 1 }),
+    });
+  }
+  if ((page + 1) * HOME_PAGE_SIZE < total) {
+    buttons.push({
+      type: 'button',
+      action_id: `${ActionId.homePage}_${list}_older`,
+      text: { type: 'plain_text', text: 'Older →' },
+      value: JSON.stringify({ ...paging, [list]: page + 1 }),
+    });
+  }
+  return buttons.length > 0 ? { type: 'actions', block_id: blockId, elements: buttons } : null;
+}
+
+function listBlocks(
+  heading: string,
+  prefix: string,
+  list: ReviewList,
+  userId: string,
+  paging: HomePaging,
+  which: 'mine' | 'team',
+  pagingBlockId: string,
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: heading } }];
+  if (list.reviews.length === 0) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'No reviews yet.' }],
+    });
+    return blocks;
+  }
+  const from = paging[which] * HOME_PAGE_SIZE + 1;
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `${from}–${from + list.reviews.length - 1} of ${list.total}, newest first`,
+      },
+    ],
+  });
+  for (const review of list.reviews) blocks.push(reviewSection(prefix, review, userId));
+  const pager = pagingBlock(pagingBlockId, which, paging, list.total);
+  if (pager) blocks.push(pager);
+  return blocks;
+}
+
+/** The Home tab: start a review, anything still to post, and the person's and workspace's reviews. */
+export function buildHomeView(input: HomeViewInput): HomeView {
+  const counts = VERDICTS.map(
+    (verdict) => `${VERDICT_LABELS[verdict]}: *${input.countsByVerdict[verdict] ?? 0}*`,
+  ).join('  ·  ');
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*Prompt, RAG or fine-tune?* ftrag walks your team through the checklist and posts a verdict with its reasons.\nThe rule: *retrieve for knowledge, fine-tune for behavior.*',
+      },
+      accessory: {
+        type: 'button',
+        action_id: ActionId.startReview,
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Start a review' },
+      },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Workspace verdicts — ${counts}` }] },
+  ];
+  if (input.undelivered.length > 0) {
+    blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Not posted yet' } });
+    for (const review of input.undelivered.slice(0, HOME_PAGE_SIZE)) {
+      blocks.push({
+        type: 'section',
+        block_id: `undelivered_${review.id}`,
+        text: {
+          type: 'mrkdwn',
+          text: `${reviewLine(review)}${review.lastError ? `\n_Last error: ${review.lastError.replaceAll(/[<>&]/g, '')}_` : ''}`,
+        },
+        accessory: {
+          type: 'button',
+          action_id: ActionId.retryDelivery,
+          text: { type: 'plain_text', text: 'Post again' },
+          value: review.id,
+        },
+      });
+    }
+  }
+  blocks.push(
+    { type: 'divider' },
+    ...listBlocks(
+      'Your reviews',
+      'mine',
+      input.mine,
+      input.userId,
+      input.paging,
+      'mine',
+      BlockId.homePagingMine,
+    ),
+    { type: 'divider' },
+    ...listBlocks(
+      'Across the workspace',
+      'team',
+      input.team,
+      input.userId,
+      input.paging,
+      'team',
+      BlockId.homePagingTeam,
+    ),
+  );
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,78 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { ActionId, BlockId, CallbackId } from '../constants.js';
+import type { Review } from '../storage/repository.js';
+import { escapeToFit } from './text.js';
+import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
+
+const MAX_VIEW_BLOCKS = 100;
+
+/** "Open": the whole verdict, parent and detail, in a modal. */
+export function buildReviewDetailModal(review: Review): ModalView {
+  const input = { answers: review.answers, decision: review.decision, userId: review.userId };
+  // The parent's last block points to the thread; the detail itself follows here instead.
+  const parent = buildVerdictMessage(input).blocks.slice(0, -1);
+  const blocks: KnownBlock[] = [
+    ...parent,
+    { type: 'divider' },
+    ...buildVerdictDetail(input).blocks,
+  ];
+  if (review.permalink) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `<${review.permalink}|Open the discussion thread>` }],
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: CallbackId.reviewDetail,
+    title: { type: 'plain_text', text: 'Review' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: blocks.slice(0, MAX_VIEW_BLOCKS),
+  };
+}
+
+/** "Share": pick a channel or paste a thread link. */
+export function buildShareModal(review: Review): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CallbackId.shareReview,
+    title: { type: 'plain_text', text: 'Share review' },
+    submit: { type: 'plain_text', text: 'Share' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ reviewId: review.id }),
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${escapeToFit(review.answers.title, 400)}*` },
+      },
+      {
+        type: 'input',
+        block_id: BlockId.shareChannel,
+        optional: true,
+        label: { type: 'plain_text', text: 'Share to a channel' },
+        element: {
+          type: 'conversations_select',
+          action_id: ActionId.shareChannel,
+          placeholder: { type: 'plain_text', text: 'Pick a channel' },
+          filter: { include: ['public', 'private'], exclude_bot_users: true },
+        },
+      },
+      {
+        type: 'input',
+        block_id: BlockId.shareThreadLink,
+        optional: true,
+        label: { type: 'plain_text', text: '…or paste a link to a thread' },
+        hint: {
+          type: 'plain_text',
+          text: 'Message menu ⋮ → Copy link, on any message of the thread.',
+        },
+        element: {
+          type: 'plain_text_input',
+          action_id: ActionId.shareThreadLink,
+          max_length: 500,
+          placeholder: { type: 'plain_text', text: 'https://your-team.slack.com/archives/C…/p…' },
+        },
+      },
+    ],
+  };
+}

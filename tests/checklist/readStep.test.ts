@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { readStep, type StateValues } from '../../src/checklist/readStep.js';
+import { ActionId, BlockId } from '../../src/constants.js';
+
+const text = (value: string | null) => ({ type: 'plain_text_input', value });
+const picked = (value: string) => ({
+  type: 'radio_buttons',
+  selected_option: { value, text: { type: 'plain_text' as const, text: value } },
+});
+const nothing = { type: 'radio_buttons', selected_option: null };
+
+function values(entries: [string, string, StateValues[string][string]][]): StateValues {
+  const result: StateValues = {};
+  for (const [block, action, value] of entries)
+    result[block] = { ...result[block], [action]: value };
+  return result;
+}
+
+describe('reading a step', () => {
+  it('reads the first step, trimming and cleaning typed text', () => {
+    const read = readStep(
+      'about',
+      values([
+        [BlockId.title, ActionId.title, text('  Refund bot\u0000 ')],
+        [BlockId.problem, ActionId.problem, text('It quotes\r\nold policy')],
+        [
+          BlockId.leaning,
+          ActionId.leaning,
+          {
+            type: 'static_select',
+            selected_option: { value: 'rag', text: { type: 'plain_text', text: 'RAG' } },
+          },
+        ],
+      ]),
+      {},
+    );
+    expect(read).toEqual({
+      ok: true,
+      draft: { title: 'Refund bot', problem: 'It quotes\nold policy', leaning: 'rag' },
+      choices: {},
+    });
+  });
+
+  it('answers a blank title, an over-long title and a missing choice with errors keyed by block', () => {
+    expect(readStep('about', values([[BlockId.title, ActionId.title, text('   ')]]), {})).toEqual({
+      ok: false,
+      errors: { [BlockId.title]: expect.stringMatching(/what you are building/) },
+    });
+    const long = readStep(
+      'about',
+      values([[BlockId.title, ActionId.title, text('x'.repeat(151))]]),
+      {},
+    );
+    expect(long.ok).toBe(false);
+    expect(
+      readStep('prompt', values([[BlockId.promptTried, ActionId.promptTried, nothing]]), {}),
+    ).toEqual({
+      ok: false,
+      errors: { [BlockId.promptTried]: expect.any(String) },
+    });
+  });
+
+  it('ignores option values the modal never offered (a forged payload)', () => {
+    const read = readStep('gap', values([[BlockId.gap, ActionId.gap, picked('<!channel>')]]), {});
+    expect(read).toEqual({ ok: false, errors: { [BlockId.gap]: expect.any(String) } });
+  });
+
+  it.each([
+    ['', /how many/],
+    ['-3', /whole number/],
+    ['2.5', /whole number/],
+    ['1e9', /whole number/],
+    ['99999999999', /whole number/],
+  ])('rejects %j labeled examples', (raw, message) => {
+    const read = readStep(
+      'behavior',
+      values([
+        [BlockId.labeledExamples, ActionId.labeledExamples, { type: 'number_input', value: raw }],
+        [BlockId.trainingBudget, ActionId.trainingBudget, picked('yes')],
+      ]),
+      {},
+    );
+    expect(read).toEqual({
+      ok: false,
+      errors: { [BlockId.labeledExamples]: expect.stringMatching(message) },
+    });
+  });
+
+  it('reads behavior details, keeping only known kinds', () => {
+    const read = readStep(
+      'behavior',
+      values([
+        [
+          BlockId.behaviorKinds,
+          ActionId.behaviorKinds,
+          {
+            type: 'checkboxes',
+            selected_options: [
+              { value: 'format', text: { type: 'plain_text', text: 'f' } },
+              { value: 'evil', text: { type: 'plain_text', text: 'e' } },
+            ],
+          },
+        ],
+        [BlockId.labeledExamples, ActionId.labeledExamples, { type: 'number_input', value: '50' }],
+        [BlockId.trainingBudget, ActionId.trainingBudget, picked('no')],
+      ]),
+      { gap: 'behavior' },
+    );
+    expect(read).toEqual({
+      ok: true,
+      draft: {
+        gap: 'behavior',
+        behavior: { kinds: ['format'], labeledExamples: 50, trainingBudget: false },
+      },
+      choices: {},
+    });
+  });
+
+  it('reads the destination and broadcast choices of the last step', () => {
+    const read = readStep(
+      'review',
+      values([
+        [
+          BlockId.destination,
+          ActionId.destination,
+          { type: 'conversations_select', selected_conversation: 'C0DEST' },
+        ],
+        [
+          BlockId.broadcast,
+          ActionId.broadcast,
+          {
+            type: 'checkboxes',
+            selected_options: [{ value: 'broadcast', text: { type: 'plain_text', text: 'b' } }],
+          },
+        ],
+      ]),
+      {},
+    );
+    expect(read).toEqual({
+      ok: true,
+      draft: {},
+      choices: { destinationChannelId: 'C0DEST', broadcast: true },
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  applicableSteps,
+  type ChecklistState,
+  decodeState,
+  encodeState,
+  nextStep,
+  pruneDraft,
+  STEP_IDS,
+  startChecklist,
+} from '../../src/checklist/state.js';
+import { PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../src/decision/answers.js';
+import { cleanTypedText } from '../../src/views/text.js';
+
+const PRIVATE_METADATA_MAX = 3000;
+
+// The characters that cost the most once JSON-encoded: quotes and backslashes double, astral
+// characters are two UTF-16 units, control characters would become \u00XX (they are cleaned).
+const costlyChar = fc.constantFrom(
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '😀',
+  '𝕏',
+  'é',
+  '\u0001',
+  '\u2028',
+  '<',
+  '&',
+);
+const costlyText = (max: number) =>
+  fc.array(costlyChar, { minLength: max, maxLength: max }).map((chars) => chars.join(''));
+
+const realisticResponseUrl =
+  'https://hooks.slack.com/commands/T0123456789/1234567890123/AbCdEfGhIjKlMnOpQrStUvWx';
+
+function fullState(title: string, problem: string): ChecklistState {
+  return {
+    ...startChecklist({
+      origin: 'shortcut',
+      channelId: 'C0123456789ABCDEF',
+      threadTs: '1700000000.123456',
+      responseUrl: realisticResponseUrl,
+      reviewId: '01234567-89ab-cdef-0123-456789abcdef',
+      draft: {
+        title: cleanTypedText(title),
+        problem: cleanTypedText(problem),
+        leaning: 'rag+fine-tune',
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge: { changesOften: true, citationsNeeded: false },
+        behavior: {
+          kinds: ['format', 'tone', 'classification', 'skill'],
+          labeledExamples: 10_000_000,
+          trainingBudget: true,
+        },
+      },
+    }),
+    step: 'review',
+  };
+}
+
+describe('checklist state in private_metadata', () => {
+  it('round-trips through encode and decode', () => {
+    const state = fullState('RAG for <refunds> & "policies"', 'line one\nline two 😀');
+    const decoded = decodeState(encodeState(state));
+    expect(decoded).toEqual({ ok: true, state });
+  });
+
+  it('stays within Slack’s 3000 characters for the costliest possible answers', () => {
+    fc.assert(
+      fc.property(costlyText(TITLE_MAX_CHARS), costlyText(PROBLEM_MAX_CHARS), (title, problem) => {
+        // UTF-16 length is at least Slack's character count, so this bound is safe either way.
+        expect(encodeState(fullState(title, problem)).length).toBeLessThanOrEqual(
+          PRIVATE_METADATA_MAX,
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ['not JSON', 'not json {'],
+    ['an older version', JSON.stringify({ ...fullState('a', 'b'), v: 0 })],
+    ['an unknown step', JSON.stringify({ ...fullState('a', 'b'), step: 'launch' })],
+    ['a forged channel id', JSON.stringify({ ...fullState('a', 'b'), channelId: '<!channel>' })],
+    [
+      'a response_url that is not a URL',
+      JSON.stringify({ ...fullState('a', 'b'), responseUrl: 'x' }),
+    ],
+    ['an empty string', ''],
+    ['an array', '[]'],
+  ])('rejects %s with a reason', (_name, metadata) => {
+    const decoded = decodeState(metadata);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toMatch(/private_metadata/);
+  });
+});
+
+describe('steps', () => {
+  it('asks knowledge details only for knowledge gaps and behavior details only for behavior gaps', () => {
+    expect(applicableSteps({ gap: 'knowledge' })).toEqual([
+      'about',
+      'prompt',
+      'gap',
+      'knowledge',
+      'review',
+    ]);
+    expect(applicableSteps({ gap: 'behavior' })).toEqual([
+      'about',
+      'prompt',
+      'gap',
+      'behavior',
+      'review',
+    ]);
+    expect(applicableSteps({ gap: 'both' })).toEqual([
+      'about',
+      'prompt',
+      'gap',
+      'knowledge',
+      'behavior',
+      'review',
+    ]);
+    expect(applicableSteps({ gap: 'neither' })).toEqual(['about', 'prompt', 'gap', 'review']);
+    expect(applicableSteps({ gap: 'unsure' })).toEqual(['about', 'prompt', 'gap', 'review']);
+  });
+
+  it('walks from each step to the next that applies', () => {
+    expect(nextStep('about', {})).toBe('prompt');
+    expect(nextStep('prompt', {})).toBe('gap');
+    expect(nextStep('gap', { gap: 'behavior' })).toBe('behavior');
+    expect(nextStep('gap', { gap: 'neither' })).toBe('review');
+    expect(nextStep('knowledge', { gap: 'both' })).toBe('behavior');
+    expect(nextStep('knowledge', { gap: 'knowledge' })).toBe('review');
+    expect(nextStep('behavior', { gap: 'both' })).toBe('review');
+  });
+
+  it('always reaches the review step, for any gap, from any step', () => {
+    for (const gap of ['knowledge', 'behavior', 'both', 'neither', 'unsure'] as const) {
+      for (const step of STEP_IDS) {
+        let current = step;
+        for (let hops = 0; current !== 'review'; hops++) {
+          expect(hops).toBeLessThan(STEP_IDS.length);
+          current = nextStep(current, { gap });
+        }
+      }
+    }
+  });
+
+  it('drops details that no longer apply when the gap changes', () => {
+    const draft = {
+      gap: 'knowledge' as const,
+      knowledge: { changesOften: true, citationsNeeded: true },
+      behavior: { labeledExamples: 500, trainingBudget: true },
+    };
+    expect(pruneDraft(draft)).toEqual({ gap: 'knowledge', knowledge: draft.knowledge });
+    expect(pruneDraft({ ...draft, gap: 'neither' })).toEqual({ gap: 'neither' });
+  });
+});

@@ -1,0 +1,232 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ORIGINS, STEP_IDS, startChecklist } from '../../src/checklist/state.js';
+import { previewSurfaces } from '../../src/cli/preview.js';
+import type { Answers } from '../../src/decision/answers.js';
+import { decide } from '../../src/decision/index.js';
+import type { Review } from '../../src/storage/repository.js';
+import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
+import { buildHelpMessage } from '../../src/views/helpMessage.js';
+import { buildChannelHistoryMessage } from '../../src/views/historyMessage.js';
+import { buildHomeView } from '../../src/views/homeView.js';
+import { buildReviewDetailModal, buildShareModal } from '../../src/views/reviewModals.js';
+import { buildShareCard } from '../../src/views/shareCard.js';
+import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
+import { validAnswersArb } from '../decision/arbitraries.js';
+import { checkMessage, checkView } from '../support/blockKitLimits.js';
+
+const HOSTILE =
+  '<!channel> <!here> <!subteam^S123|@team> <@U999EVIL> <https://evil.test|click> & co';
+
+function hostileAnswers(): Answers {
+  return {
+    title: HOSTILE,
+    problem: `${HOSTILE}\n`.repeat(12).slice(0, 1000),
+    leaning: 'fine-tune',
+    promptTried: 'still-unreliable',
+    gap: 'both',
+    knowledge: { changesOften: true, citationsNeeded: true },
+    behavior: { kinds: ['format', 'tone'], labeledExamples: 300, trainingBudget: false },
+  };
+}
+
+function reviewOf(answers: Answers, overrides: Partial<Review> = {}): Review {
+  const decision = decide(answers);
+  const now = new Date('2026-11-29T10:00:00Z');
+  return {
+    id: 'rev-1',
+    teamId: 'T1',
+    enterpriseId: null,
+    userId: 'U0ASKER',
+    target: { channelId: 'C0CHAN', threadTs: null, broadcast: false, responseUrl: null },
+    answers,
+    decision,
+    rulesVersion: decision.rulesVersion,
+    status: 'posted',
+    lastError: null,
+    postedChannelId: 'C0CHAN',
+    messageTs: '1700000000.000100',
+    threadTs: '1700000000.000100',
+    permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** Every `<…>` control sequence in the serialized payload: mentions, links, dates. */
+function controlSequences(payload: unknown): string[] {
+  return JSON.stringify(payload).match(/<[^<>]*>/g) ?? [];
+}
+
+describe('checklist modal', () => {
+  it('every step, from every door, stays within Slack’s limits', () => {
+    for (const origin of ORIGINS) {
+      for (const step of STEP_IDS) {
+        const base = startChecklist({
+          origin,
+          channelId: origin === 'home' ? null : 'C0CHAN',
+          threadTs: origin === 'shortcut' || origin === 'mention' ? '1700000000.000100' : null,
+          responseUrl: null,
+          draft: hostileAnswers(),
+        });
+        const view = buildChecklistStepView({ ...base, step });
+        expect(checkView(view), `${origin}/${step}`).toEqual([]);
+      }
+    }
+    expect(checkView(buildChecklistErrorView('Something broke'))).toEqual([]);
+  });
+
+  it('says which step it is and what the total is once the gap is known', () => {
+    const state = startChecklist({
+      origin: 'command',
+      channelId: 'C1',
+      threadTs: null,
+      responseUrl: null,
+    });
+    const text = (view: ReturnType<typeof buildChecklistStepView>) =>
+      JSON.stringify(view.blocks[0]);
+    expect(text(buildChecklistStepView(state))).toContain('Step 1 of 5');
+    expect(
+      text(buildChecklistStepView({ ...state, step: 'behavior', draft: { gap: 'both' } })),
+    ).toContain('Step 5 of 6');
+    expect(
+      text(buildChecklistStepView({ ...state, step: 'review', draft: { gap: 'neither' } })),
+    ).toContain('Step 4 of 4');
+  });
+
+  it('labels the last step "Post verdict" and the others "Next"', () => {
+    const state = startChecklist({
+      origin: 'command',
+      channelId: 'C1',
+      threadTs: null,
+      responseUrl: null,
+    });
+    expect(buildChecklistStepView(state).submit?.text).toBe('Next');
+    expect(
+      buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() }).submit?.text,
+    ).toBe('Post verdict');
+  });
+
+  it('shows typed text in the summary only escaped', () => {
+    const state = startChecklist({
+      origin: 'command',
+      channelId: 'C0CHAN1',
+      threadTs: null,
+      responseUrl: null,
+    });
+    const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+    const blocksOnly = { blocks: view.blocks };
+    expect(JSON.stringify(blocksOnly)).toContain('&lt;!channel&gt;');
+    expect(controlSequences(blocksOnly)).toEqual(['<#C0CHAN1>']);
+  });
+});
+
+describe('verdict messages', () => {
+  it('stay within Slack’s limits for any valid answers', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+        expect(checkMessage(buildVerdictMessage(input))).toEqual([]);
+        expect(checkMessage(buildVerdictDetail(input))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never lets typed text ping or link anyone; the only mention is the asker, from the payload', () => {
+    const answers = hostileAnswers();
+    const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+    const parent = buildVerdictMessage(input);
+    const detail = buildVerdictDetail(input);
+    expect(controlSequences(parent)).toEqual(['<@U0ASKER>']);
+    expect(controlSequences(detail).every((sequence) => sequence.startsWith('<https://'))).toBe(
+      true,
+    );
+    expect(parent.text).toContain('&lt;!channel&gt;');
+  });
+
+  it('names the verdict plainly in the notification text', () => {
+    const answers = hostileAnswers();
+    const parent = buildVerdictMessage({ answers, decision: decide(answers), userId: 'U0ASKER' });
+    expect(parent.text).toMatch(/^Verdict: RAG \+ fine-tune — /);
+  });
+
+  it('flags warnings visibly in the parent message', () => {
+    const answers = { ...hostileAnswers(), gap: 'knowledge' as const, behavior: undefined };
+    const parent = buildVerdictMessage({ answers, decision: decide(answers), userId: 'U0ASKER' });
+    expect(JSON.stringify(parent.blocks)).toContain(':warning: *Facts in the weights:*');
+  });
+
+  it('does not build a mention from an id that is not one', () => {
+    const answers = hostileAnswers();
+    const parent = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: '<!channel>',
+    });
+    expect(controlSequences(parent)).toEqual([]);
+  });
+});
+
+describe('other surfaces', () => {
+  it('help, history, home, open, share and the share card stay within limits', () => {
+    const review = reviewOf(hostileAnswers());
+    const pending = reviewOf(hostileAnswers(), {
+      id: 'rev-2',
+      status: 'failed',
+      lastError: 'not_in_channel <x>',
+    });
+    expect(checkMessage(buildHelpMessage())).toEqual([]);
+    expect(checkMessage(buildChannelHistoryMessage([review, pending], 12))).toEqual([]);
+    expect(checkMessage(buildChannelHistoryMessage([], 0))).toEqual([]);
+    expect(checkMessage(buildShareCard(review, 'U0SHARER'))).toEqual([]);
+    expect(checkView(buildReviewDetailModal(review))).toEqual([]);
+    expect(checkView(buildShareModal(review))).toEqual([]);
+    const five = Array.from({ length: 5 }, (_, index) =>
+      reviewOf(hostileAnswers(), { id: `rev-${index}` }),
+    );
+    const home = buildHomeView({
+      userId: 'U0ASKER',
+      mine: { reviews: five, total: 23 },
+      team: { reviews: five, total: 40 },
+      countsByVerdict: { rag: 3 },
+      undelivered: [pending],
+      paging: { mine: 1, team: 0 },
+    });
+    expect(checkView(home)).toEqual([]);
+    const text = JSON.stringify(home);
+    expect(text).toContain('Post again');
+    expect(text).toContain('← Newer');
+    expect(text).toContain('Older →');
+    expect(
+      controlSequences(home).filter((s) => s.startsWith('<!') && !s.startsWith('<!date^')),
+    ).toEqual([]);
+  });
+
+  it('offers Edit answers only on the person’s own reviews', () => {
+    const mine = reviewOf(hostileAnswers());
+    const theirs = reviewOf(hostileAnswers(), { id: 'rev-9', userId: 'U0OTHER' });
+    const home = buildHomeView({
+      userId: 'U0ASKER',
+      mine: { reviews: [mine], total: 1 },
+      team: { reviews: [theirs], total: 1 },
+      countsByVerdict: {},
+      undelivered: [],
+      paging: { mine: 0, team: 0 },
+    });
+    const text = JSON.stringify(home);
+    expect(text).toContain('edit:rev-1');
+    expect(text).not.toContain('edit:rev-9');
+  });
+
+  it('every preview surface passes the limit checker', () => {
+    for (const surface of previewSurfaces()) {
+      const payload = surface.payload as { type?: string; blocks: unknown[] };
+      const problems = payload.type
+        ? checkView(payload)
+        : checkMessage({ text: 'x', blocks: payload.blocks as never });
+      expect(problems, surface.name).toEqual([]);
+    }
+  });
+});
