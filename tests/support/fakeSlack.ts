@@ -436,6 +436,27 @@ export class FakeSlack {
     });
   }
 
+  /**
+   * Holds the next call to `method` unanswered until `release()`, so a test can act while the
+   * app waits on Slack (kill it, send SIGTERM, let another instance serve the next step).
+   */
+  holdNext(method: string): { arrived: Promise<void>; release: () => void } {
+    let release = () => {};
+    let arrive = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    const queue = this.holds.get(method) ?? [];
+    queue.push({ released, arrive });
+    this.holds.set(method, queue);
+    return { arrived, release };
+  }
+
+  private readonly holds = new Map<string, { released: Promise<void>; arrive: () => void }[]>();
+
   /** Script failures for the next `times` calls to `method` (`'upload'` targets the upload URL). */
   failNext(method: string, fault: FaultSpec, times = 1): void {
     const queue = this.faults.get(method) ?? [];
@@ -785,6 +806,13 @@ export class FakeSlack {
     delete args.token;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : bodyToken;
 
+    const hold = this.holds.get(method)?.shift();
+    if (hold) {
+      hold.arrive();
+      await hold.released;
+      // The caller died while held (a test killed the app): the call never reached "Slack".
+      if (req.socket.destroyed) return;
+    }
     const fault = this.takeFault(method);
     let httpStatus = 200;
     let response: ApiResult | undefined;

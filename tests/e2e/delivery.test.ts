@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answers } from '../../src/decision/answers.js';
+import { isRecord } from '../support/json.js';
+import { ASKER, E2e, EXAMPLES } from './harness.js';
+
+let e2e: E2e;
+
+beforeAll(async () => {
+  e2e = await E2e.start();
+});
+
+afterAll(async () => {
+  await e2e?.close();
+});
+
+async function postVerdict(channel: string, answers: Answers = EXAMPLES.knowledge) {
+  const { modal, responseUrl } = await e2e.slashCommand(answers.title, { channel });
+  if (!modal) throw new Error('no modal');
+  await e2e.walkChecklist(modal.id, answers);
+  return { responseUrl };
+}
+
+const bodyText = (body: unknown) =>
+  isRecord(body) && typeof body.text === 'string' ? body.text : '';
+
+describe('delivery never loses a verdict', () => {
+  it('not_in_channel → posts through the command’s response_url, in the channel', async () => {
+    const channel = 'C0NOTIN001';
+    e2e.fake.setBotNotInChannel(channel);
+    const { responseUrl } = await postVerdict(channel);
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const [parent, detail] = e2e.fake.responseUrlPostsTo(responseUrl);
+    expect(parent?.body).toMatchObject({ response_type: 'in_channel' });
+    expect(bodyText(parent?.body)).toMatch(/^Verdict: RAG — /);
+    expect(JSON.stringify(detail?.body)).toContain('*Rationale*');
+    expect(e2e.fake.messages(ASKER)).toEqual([]);
+  });
+
+  it('channel_not_found and a failing response_url → a DM to the person with how to invite the bot', async () => {
+    const channel = 'C0GONE0001';
+    e2e.fake.setChannelNotFound(channel);
+    const responseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+    e2e.fake.failResponseUrl(responseUrl, 404, { body: 'expired_url' });
+    const { modal } = await e2e.slashCommand('DM fallback', { channel, responseUrl });
+    if (!modal) throw new Error('no modal');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title: 'DM fallback' });
+    const dmChannel = e2e.fake.dmChannelFor(ASKER);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === dmChannel && call.args.thread_ts !== undefined,
+    );
+    const dm = e2e.fake
+      .messages(ASKER)
+      .find((message) => JSON.stringify(message.blocks).includes('DM fallback'));
+    if (!dm) throw new Error('no DM');
+    const blocks = JSON.stringify(dm.blocks);
+    expect(blocks).toContain('/invite @ftrag');
+    expect(blocks).toContain('<#C0GONE0001>');
+    expect(dm.text).toMatch(/^Verdict: RAG — /);
+    expect(e2e.fake.thread(dm.channel, dm.ts)).toHaveLength(2);
+  });
+
+  it('429 with Retry-After, then success: posted once', async () => {
+    const channel = 'C0RATELIM1';
+    e2e.fake.addChannel(channel, { member: true });
+    e2e.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    await postVerdict(channel, { ...EXAMPLES.behavior, title: 'Rate limited' });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === channel && call.args.thread_ts !== undefined,
+      10_000,
+    );
+    const parents = e2e.fake
+      .messages(channel)
+      .filter((message) => message.thread_ts === undefined || message.thread_ts === message.ts);
+    expect(parents).toHaveLength(1);
+    const attempts = e2e.fake
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.channel === channel && call.args.thread_ts === undefined);
+    expect(attempts.map((call) => call.httpStatus)).toEqual([429, 200]);
+  });
+
+  it('Slack 5xx twice, then success: posted once', async () => {
+    const channel = 'C0FIVEXX01';
+    e2e.fake.addChannel(channel, { member: true });
+    e2e.fake.failNext('chat.postMessage', { status: 503 }, 2);
+    await postVerdict(channel, { ...EXAMPLES.both, title: 'Flaky Slack' });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === channel && call.args.thread_ts !== undefined,
+      15_000,
+    );
+    expect(
+      e2e.fake
+        .messages(channel)
+        .filter((message) => message.thread_ts === undefined || message.thread_ts === message.ts),
+    ).toHaveLength(1);
+  });
+});

@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId } from '../../src/constants.js';
+import type { Answers } from '../../src/decision/answers.js';
+import { isRecord } from '../support/json.js';
+import { ASKER, CHANNEL, E2e, EXAMPLES, mrkdwnSentToSlack } from './harness.js';
+
+let e2e: E2e;
+
+beforeAll(async () => {
+  e2e = await E2e.start();
+});
+
+afterAll(async () => {
+  await e2e?.close();
+});
+
+function headerOf(message: { blocks?: unknown[] }): string {
+  const header = message.blocks?.find((block) => isRecord(block) && block.type === 'header');
+  return isRecord(header) && isRecord(header.text) ? String(header.text.text) : '';
+}
+
+async function review(answers: Answers, channel: string, user = ASKER) {
+  e2e.fake.addChannel(channel, { member: true });
+  const { modal } = await e2e.slashCommand(answers.title, { channel, user });
+  if (!modal) throw new Error('no modal');
+  const before = e2e.fake.calls.length;
+  const last = await e2e.walkChecklist(modal.id, answers, { user });
+  await e2e.fake.waitFor(
+    'chat.postMessage',
+    (call) => call.index >= before && call.args.thread_ts !== undefined,
+  );
+  return { modal, last };
+}
+
+describe('/ftrag → checklist → verdict in the channel and its thread', () => {
+  it('opens the modal with the command text pre-filled as "What are you building?"', async () => {
+    const { response, modal } = await e2e.slashCommand('Support bot for <refunds>');
+    expect(response.status).toBe(200);
+    expect(response.bodyText).toBe('');
+    const blocks = JSON.stringify(modal?.view.blocks);
+    expect(blocks).toContain('"initial_value":"Support bot for <refunds>"');
+    expect(blocks).toContain('Step 1 of 5');
+  });
+
+  it.each([
+    ['knowledge → RAG', EXAMPLES.knowledge, 'RAG', 5],
+    ['behavior with 500 examples → fine-tune', EXAMPLES.behavior, 'Fine-tune', 5],
+    ['knowledge and behavior → RAG + fine-tune', EXAMPLES.both, 'RAG + fine-tune', 6],
+    ['a prompt that is good enough → prompt', EXAMPLES.prompt, 'Prompt', 5],
+    ['no diagnosis yet → prompt', EXAMPLES.neither, 'Prompt', 4],
+  ] as const)('%s', async (_name, answers, label, steps) => {
+    const channel = `C0PATH${steps}${label.length}${answers.gap.length}`
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '');
+    const { modal, last } = await review(answers, channel);
+    expect(last.bodyText).toBe('');
+    expect(e2e.fake.view(modal.id)?.open).toBe(false);
+    expect(e2e.fake.view(modal.id)?.revision).toBe(steps);
+
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no verdict posted');
+    expect(parent.thread_ts ?? parent.ts).toBe(parent.ts);
+    expect(headerOf(parent)).toBe(`Verdict: ${label}`);
+    expect(parent.text.startsWith(`Verdict: ${label} — `)).toBe(true);
+    expect(JSON.stringify(parent.blocks)).toContain(`<@${ASKER}>`);
+    const thread = e2e.fake.thread(channel, parent.ts);
+    expect(thread).toHaveLength(2);
+    const detail = JSON.stringify(thread[1]?.blocks);
+    for (const heading of ['*Rationale*', '*How to measure, before you trust it*', '*Sources*'])
+      expect(detail).toContain(heading);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('answers validation errors inside ack, keyed by block, and stays on the step', async () => {
+    const { modal } = await e2e.slashCommand('');
+    if (!modal) throw new Error('no modal');
+    const blank = await e2e.submit(
+      modal.id,
+      { [BlockId.title]: { [ActionId.title]: '   ' } },
+      { skipClientValidation: true },
+    );
+    expect(blank.json).toEqual({
+      response_action: 'errors',
+      errors: { [BlockId.title]: expect.any(String) },
+    });
+
+    await e2e.submit(modal.id, { [BlockId.title]: { [ActionId.title]: 'Ticket triage' } });
+    await e2e.submit(modal.id, {
+      [BlockId.promptTried]: { [ActionId.promptTried]: 'still-unreliable' },
+    });
+    await e2e.submit(modal.id, { [BlockId.gap]: { [ActionId.gap]: 'behavior' } });
+    const negative = await e2e.submit(
+      modal.id,
+      {
+        [BlockId.labeledExamples]: { [ActionId.labeledExamples]: '-4' },
+        [BlockId.trainingBudget]: { [ActionId.trainingBudget]: 'yes' },
+      },
+      { skipClientValidation: true },
+    );
+    expect(negative.json).toEqual({
+      response_action: 'errors',
+      errors: { [BlockId.labeledExamples]: expect.stringMatching(/whole number/) },
+    });
+    expect(JSON.stringify(e2e.fake.view(modal.id)?.view.blocks)).toContain('About the behavior');
+  });
+
+  it('/ftrag help answers with an ephemeral usage message and opens nothing', async () => {
+    const before = e2e.fake.calls.length;
+    const { response } = await e2e.slashCommand('help');
+    expect(response.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(response.bodyText).toContain('/ftrag history');
+    expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+  });
+
+  it('/ftrag history lists this channel’s reviews ephemerally, with links', async () => {
+    const channel = 'C0HISTORY1';
+    await review(EXAMPLES.knowledge, channel);
+    // The review is marked posted (with its permalink) just after the thread reply lands.
+    const historyPost = async () => {
+      const { response, responseUrl } = await e2e.slashCommand('history', { channel });
+      expect(response.status).toBe(200);
+      await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(1);
+      return JSON.stringify(e2e.fake.responseUrlPostsTo(responseUrl)[0]?.body);
+    };
+    await expect.poll(historyPost).toContain('|thread>');
+    const post = await historyPost();
+    expect(post).toContain('"response_type":"ephemeral"');
+    expect(post).toContain(EXAMPLES.knowledge.title);
+    expect(post).not.toContain('pending');
+  });
+
+  it('posts one verdict when the last step is submitted twice', async () => {
+    const channel = 'C0TWICE001';
+    e2e.fake.addChannel(channel, { member: true });
+    const { modal } = await e2e.slashCommand('Twice', { channel });
+    if (!modal) throw new Error('no modal');
+    const answers = { ...EXAMPLES.knowledge, title: 'Twice' };
+    // Walk to the last step, then submit it twice before the first has posted.
+    for (let step = 0; step < 3; step++) {
+      const view = e2e.fake.view(modal.id);
+      if (!view) throw new Error('no view');
+      const { valuesForStep } = await import('./harness.js');
+      await e2e.submit(modal.id, valuesForStep(view, answers, {}));
+    }
+    await e2e.submit(modal.id, {
+      [BlockId.changesOften]: { [ActionId.changesOften]: 'yes' },
+      [BlockId.citationsNeeded]: { [ActionId.citationsNeeded]: 'yes' },
+    });
+    const lastView = e2e.fake.view(modal.id);
+    if (!lastView) throw new Error('no view');
+    const { fillAndSubmit } = await import('../support/slackRequests.js');
+    const payload = fillAndSubmit(lastView, {}, { user: ASKER });
+    const [first, second] = await Promise.all([
+      e2e.slack().interactive(payload),
+      e2e.slack().interactive(payload),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === channel && call.args.thread_ts !== undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      e2e.fake
+        .messages(channel)
+        .filter((message) => !message.thread_ts || message.thread_ts === message.ts),
+    ).toHaveLength(1);
+  });
+});
+
+describe('requests that are not from Slack', () => {
+  it('rejects a forged signature and a timestamp older than 5 minutes with 401, calling no Web API', async () => {
+    const before = e2e.fake.calls.length;
+    const trigger = e2e.fake.issueTriggerId({ userId: ASKER });
+    const forged = await e2e
+      .slack()
+      .slashCommand({ command: '/ftrag', text: 'x', triggerId: trigger }, { forge: true });
+    const stale = await e2e
+      .slack()
+      .slashCommand({ command: '/ftrag', text: 'x', triggerId: trigger }, { stale: true });
+    const unsigned = await e2e
+      .slack()
+      .slashCommand({ command: '/ftrag', text: 'x', triggerId: trigger }, { omitSignature: true });
+    expect([forged.status, stale.status, unsigned.status]).toEqual([401, 401, 401]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before)).toEqual([]);
+  });
+});
+
+describe('typed text is data', () => {
+  it('<!channel> typed into every text field never reaches Slack unescaped', async () => {
+    const channel = 'C0HOSTILE1';
+    const hostile =
+      '<!channel> <!here> <!subteam^S0123|@eng> <@U0VICTIM1> <https://evil.test|click>';
+    await review(
+      { ...EXAMPLES.both, title: hostile, problem: `${hostile}\nsecond line ${hostile}` },
+      channel,
+    );
+    const texts = mrkdwnSentToSlack(e2e.fake);
+    expect(texts.length).toBeGreaterThan(5);
+    const sent = texts.join('\n');
+    for (const needle of [
+      '<!channel>',
+      '<!here>',
+      '<!subteam^',
+      '<@U0VICTIM1>',
+      '<https://evil.test',
+    ]) {
+      expect(sent).not.toContain(needle);
+    }
+    expect(sent).toContain('&lt;!channel&gt;');
+  });
+});
+
+describe('the modal’s state', () => {
+  it('a tampered private_metadata gets a clear error view, not a crash', async () => {
+    const { modal } = await e2e.slashCommand('Tamper');
+    if (!modal) throw new Error('no modal');
+    const { fillAndSubmit } = await import('../support/slackRequests.js');
+    for (const metadata of ['{"v":1,"step":"review"', '{"v":99}', 'x'.repeat(3000), '']) {
+      const view = e2e.fake.view(modal.id);
+      if (!view) throw new Error('no view');
+      const payload = fillAndSubmit(
+        view,
+        { [BlockId.title]: { [ActionId.title]: 'T' } },
+        { user: ASKER },
+      );
+      payload.view.private_metadata = metadata;
+      const response = await e2e.slack().interactive(payload);
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+      expect(JSON.stringify(response.json)).toContain('could not be read');
+    }
+    const health = await fetch(`${e2e.apps[0]?.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('a restart of the app between two steps loses nothing', async () => {
+    const channel = 'C0RESTART1';
+    e2e.fake.addChannel(channel, { member: true });
+    const { modal } = await e2e.slashCommand('Survives restarts', { channel });
+    if (!modal) throw new Error('no modal');
+    const answers = { ...EXAMPLES.behavior, title: 'Survives restarts' };
+    const { valuesForStep } = await import('./harness.js');
+    const first = e2e.fake.view(modal.id);
+    if (!first) throw new Error('no view');
+    await e2e.submit(modal.id, valuesForStep(first, answers, {}));
+    await e2e.restart(0);
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, answers);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    expect(parent?.text).toContain('Verdict: Fine-tune');
+    expect(JSON.stringify(parent?.blocks)).toContain('Survives restarts');
+  });
+});
+
+void CHANNEL;
