@@ -8,7 +8,11 @@ import { type AppProcess, startApp } from '../support/appProcess.js';
 import { type FakeSlack, type StoredView, startFakeSlack } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import {
+  appHomeOpenedEvent,
+  buildEventCallback,
+  clickButton,
   fillAndSubmit,
+  type InteractionContext,
   SlackClientForTests,
   type SlackHttpResponse,
   type ViewValues,
@@ -124,6 +128,65 @@ export class E2e {
     return { response, modal, responseUrl };
   }
 
+  /** Opens the Home tab as `user` (of `workspace`) and returns what the app published. */
+  async openHome(
+    user: string = ASKER,
+    options: { instance?: number; workspace?: InteractionContext['workspace'] } = {},
+  ): Promise<StoredView> {
+    const before = this.fake.calls.length;
+    const response = await this.slack(options.instance).event(
+      buildEventCallback(appHomeOpenedEvent({ user }), { workspace: options.workspace }),
+    );
+    expect(response.status).toBe(200);
+    await this.fake.waitFor(
+      'views.publish',
+      (call) => call.index >= before && call.args.user_id === user,
+    );
+    const home = this.fake.homeView(user);
+    if (!home) throw new Error('no Home view');
+    return home;
+  }
+
+  /** Clicks a button in a view (Home or modal); returns the calls the click caused, once `until` arrives. */
+  async clickInView(
+    view: StoredView,
+    actionId: string,
+    options: { user?: string; blockId?: string; instance?: number } = {},
+  ): Promise<SlackHttpResponse> {
+    const user = options.user ?? ASKER;
+    const payload = clickButton(view, actionId, {
+      user,
+      blockId: options.blockId,
+      triggerId: this.fake.issueTriggerId({ userId: user }),
+    });
+    return this.slack(options.instance).interactive(payload);
+  }
+
+  /** Picks an option of an overflow menu in a view (buttons are what the driver clicks natively). */
+  async chooseOverflow(
+    view: StoredView,
+    blockId: string,
+    actionId: string,
+    value: string,
+    options: { user?: string; instance?: number } = {},
+  ): Promise<SlackHttpResponse> {
+    const user = options.user ?? ASKER;
+    const payload = clickButton(view, ActionId.startReview, {
+      user,
+      triggerId: this.fake.issueTriggerId({ userId: user }),
+    });
+    payload.actions = [
+      {
+        type: 'overflow',
+        action_id: actionId,
+        block_id: blockId,
+        selected_option: { text: { type: 'plain_text', text: value }, value },
+        action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      },
+    ];
+    return this.slack(options.instance).interactive(payload);
+  }
+
   /** Submits the modal's current view with `values`; keeps the fake's view in sync with the ack. */
   async submit(
     modalId: string,
@@ -156,8 +219,8 @@ export class E2e {
       const view = this.fake.view(modalId);
       if (!view?.open) throw new Error('modal closed before the last step');
       const values = valuesForStep(view, answers, options.extra ?? {});
-      const isLast =
-        view.view.submit !== undefined && JSON.stringify(view.view.submit).includes('Post verdict');
+      const submit = isRecord(view.view.submit) ? view.view.submit.text : undefined;
+      const isLast = submit !== undefined && submit !== 'Next';
       const response = await this.submit(modalId, values, {
         user: options.user,
         instance: options.instanceFor?.(step) ?? 0,

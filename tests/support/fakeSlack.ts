@@ -187,6 +187,13 @@ export interface FakeSlackOptions {
   responseUrlTtlMs?: number;
   /** Receives one line per request, for debugging. */
   log?: (line: string) => void;
+  /**
+   * For benchmarks: chat.postMessage, chat.getPermalink and views.open/push/update get canned
+   * answers (no trigger, channel or Block Kit checks, nothing stored) and calls are not kept in
+   * `calls`, so the fake stays cheap and flat in memory under load. `waitFor` still sees new calls
+   * and `callCount` counts them; tokens are still checked.
+   */
+  lightweight?: boolean;
 }
 
 type ApiResult = JsonObject;
@@ -295,6 +302,8 @@ export class FakeSlack {
   private readonly responseUrlMaxUses: number;
   private readonly responseUrlTtlMs: number;
   private readonly log: ((line: string) => void) | undefined;
+  private readonly lightweight: boolean;
+  private readonly callCounts = new Map<string, number>();
   private readonly handlers: Record<string, Handler>;
   private port = 0;
 
@@ -343,6 +352,7 @@ export class FakeSlack {
     this.responseUrlMaxUses = options.responseUrlMaxUses ?? 5;
     this.responseUrlTtlMs = options.responseUrlTtlMs ?? 30 * 60 * 1000;
     this.log = options.log;
+    this.lightweight = options.lightweight ?? false;
     this.onlyKnownChannels = options.knownChannels !== undefined;
     for (const id of options.knownChannels ?? []) this.knownChannels.set(id, undefined);
     this.handlers = this.buildHandlers();
@@ -380,6 +390,11 @@ export class FakeSlack {
   }
 
   // ---- recording -------------------------------------------------------------------------------
+
+  /** Calls to `method` so far (also in lightweight mode, where `calls` stays empty). */
+  callCount(method: string): number {
+    return this.callCounts.get(method) ?? 0;
+  }
 
   get calls(): readonly RecordedCall[] {
     return this.recorded;
@@ -808,10 +823,14 @@ export class FakeSlack {
 
     const hold = this.holds.get(method)?.shift();
     if (hold) {
+      let callerGone = false;
+      res.on('close', () => {
+        callerGone = true;
+      });
       hold.arrive();
       await hold.released;
       // The caller died while held (a test killed the app): the call never reached "Slack".
-      if (req.socket.destroyed) return;
+      if (callerGone || req.socket.destroyed) return;
     }
     const fault = this.takeFault(method);
     let httpStatus = 200;
@@ -833,6 +852,7 @@ export class FakeSlack {
       if (!handler) response = { ok: false, error: 'unknown_method', req_method: method };
       else if (!token) response = fail('not_authed');
       else if (!this.tokens.has(token)) response = fail('invalid_auth');
+      else if (this.lightweight) response = this.lightweightAnswer(method, args) ?? handler(args);
       else response = handler(args);
     }
 
@@ -847,7 +867,8 @@ export class FakeSlack {
       response,
       fault,
     };
-    this.recorded.push(call);
+    if (!this.lightweight) this.recorded.push(call);
+    this.callCounts.set(method, (this.callCounts.get(method) ?? 0) + 1);
     this.log?.(
       `  ${method} → ${httpStatus} ${response ? JSON.stringify(response).slice(0, 200) : ''}`,
     );
@@ -862,6 +883,29 @@ export class FakeSlack {
     }
     for (const w of [...this.waiters]) {
       if (w.method === method && w.predicate(call)) w.resolve(call);
+    }
+  }
+
+  /** Lightweight mode's canned answers; undefined sends the call to the full handler. */
+  private lightweightAnswer(method: string, args: ApiArgs): ApiResult | undefined {
+    const channel = argString(args.channel) ?? '';
+    switch (method) {
+      case 'chat.postMessage':
+        return { ok: true, channel, ts: this.nextTs() };
+      case 'chat.getPermalink': {
+        const ts = (argString(args.message_ts) ?? '').replace('.', '');
+        return {
+          ok: true,
+          channel,
+          permalink: `https://fake.slack.test/archives/${channel}/p${ts}`,
+        };
+      }
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+        return { ok: true, view: { id: randomSlackId('V', 11), hash: this.newHash() } };
+      default:
+        return undefined;
     }
   }
 

@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
+import type { StoredView } from '../support/fakeSlack.js';
+import { isRecord } from '../support/json.js';
+import { ASKER, E2e, EXAMPLES } from './harness.js';
+
+let e2e: E2e;
+
+beforeAll(async () => {
+  e2e = await E2e.start();
+});
+
+afterAll(async () => {
+  await e2e?.close();
+});
+
+function blockIdsOf(view: StoredView | undefined): string[] {
+  const blocks = view && Array.isArray(view.view.blocks) ? view.view.blocks : [];
+  return blocks.filter(isRecord).map((block) => String(block.block_id));
+}
+
+/** The id of the first listed review of `prefix` (mine/team/undelivered) whose line mentions `title`. */
+function reviewIdIn(home: StoredView, prefix: string, title: string): string {
+  const blocks = Array.isArray(home.view.blocks) ? home.view.blocks.filter(isRecord) : [];
+  const block = blocks.find(
+    (candidate) =>
+      String(candidate.block_id).startsWith(`${prefix}_`) &&
+      JSON.stringify(candidate).includes(title),
+  );
+  if (!block) throw new Error(`no ${prefix} review titled ${title} in Home`);
+  return String(block.block_id).slice(prefix.length + 1);
+}
+
+async function postReview(channel: string, title: string, user = ASKER) {
+  e2e.fake.addChannel(channel, { member: true });
+  const { modal } = await e2e.slashCommand(title, { channel, user });
+  if (!modal) throw new Error('no modal');
+  const before = e2e.fake.calls.length;
+  await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title }, { user });
+  await e2e.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
+  // The review is marked posted right after the permalink arrives.
+  await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
+}
+
+describe('App Home', () => {
+  it('lists the person’s and the workspace’s reviews, with counts, and keeps them across a restart', async () => {
+    await postReview('C0HOME0001', 'Home listed review');
+    await e2e.restart(0);
+    const home = await e2e.openHome();
+    const text = JSON.stringify(home.view);
+    expect(text).toContain('Home listed review');
+    expect(text).toContain('Start a review');
+    expect(text).toMatch(/RAG: \*[1-9]/);
+    expect(blockIdsOf(home).some((id) => id.startsWith('mine_'))).toBe(true);
+    expect(blockIdsOf(home).some((id) => id.startsWith('team_'))).toBe(true);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('never shows one workspace’s reviews to another', async () => {
+    await postReview('C0TENANTA1', 'Team A secret plan');
+    const other = await e2e.openHome('U0OTHERTEAM', { workspace: { teamId: 'T0OTHERTEAM' } });
+    expect(JSON.stringify(other.view)).not.toContain('Team A secret plan');
+    expect(blockIdsOf(other).some((id) => id.startsWith('team_'))).toBe(false);
+  });
+
+  it('"Start a review" posts the verdict to the channel picked in the last step, or to a DM', async () => {
+    const channel = 'C0PICKED01';
+    e2e.fake.addChannel(channel, { member: true });
+    for (const destination of [channel, null]) {
+      const home = await e2e.openHome();
+      const before = e2e.fake.calls.length;
+      await e2e.clickInView(home, ActionId.startReview);
+      const call = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
+      const modalId =
+        isRecord(call.response) && isRecord(call.response.view)
+          ? String(call.response.view.id)
+          : '';
+      const title = destination ? 'From Home to a channel' : 'From Home to a DM';
+      await e2e.walkChecklist(
+        modalId,
+        { ...EXAMPLES.behavior, title },
+        {
+          extra: destination
+            ? { [BlockId.destination]: { [ActionId.destination]: destination } }
+            : {},
+        },
+      );
+      const where = destination ?? e2e.fake.dmChannelFor(ASKER);
+      await e2e.fake.waitFor(
+        'chat.postMessage',
+        (c) => c.index >= before && c.args.channel === where && c.args.thread_ts !== undefined,
+      );
+      const parent = e2e.fake
+        .messages(where)
+        .find((message) => JSON.stringify(message.blocks).includes(title));
+      expect(parent?.text).toMatch(/^Verdict: Fine-tune/);
+    }
+  });
+
+  it('Open shows the full verdict; Share posts a card that links back, to a channel or into a thread', async () => {
+    await postReview('C0SHARESRC', 'Shared review');
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', 'Shared review');
+
+    let before = e2e.fake.calls.length;
+    await e2e.chooseOverflow(
+      home,
+      `mine_${id}`,
+      ActionId.reviewMenu,
+      `${ReviewMenuChoice.open}:${id}`,
+    );
+    const opened = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
+    expect(JSON.stringify(opened.args)).toContain('*Rationale*');
+
+    const target = 'C0SHAREDST';
+    e2e.fake.addChannel(target, { member: true });
+    const seeded = e2e.fake.addMessage(target, { text: 'a design thread', user: 'U0SOMEONE1' });
+    for (const values of [
+      { [BlockId.shareChannel]: { [ActionId.shareChannel]: target } },
+      {
+        [BlockId.shareThreadLink]: {
+          [ActionId.shareThreadLink]: `https://fake.slack.test/archives/${target}/p${seeded.ts.replace('.', '')}`,
+        },
+      },
+    ]) {
+      before = e2e.fake.calls.length;
+      await e2e.chooseOverflow(
+        home,
+        `mine_${id}`,
+        ActionId.reviewMenu,
+        `${ReviewMenuChoice.share}:${id}`,
+      );
+      const share = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
+      const modalId =
+        isRecord(share.response) && isRecord(share.response.view)
+          ? String(share.response.view.id)
+          : '';
+      const ack = await e2e.submit(modalId, values);
+      expect(ack.bodyText).toBe('');
+      const card = await e2e.fake.waitFor(
+        'chat.postMessage',
+        (c) => c.index >= before && c.args.channel === target,
+      );
+      expect(JSON.stringify(card.args)).toContain('Open the original thread');
+      expect(JSON.stringify(card.args)).toContain('Shared review');
+      if (BlockId.shareThreadLink in values) expect(card.args.thread_ts).toBe(seeded.ts);
+      else expect(card.args.thread_ts).toBeUndefined();
+    }
+  });
+
+  it('Share with neither a channel nor a valid link answers with errors in the modal', async () => {
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', 'Shared review');
+    const before = e2e.fake.calls.length;
+    await e2e.chooseOverflow(
+      home,
+      `mine_${id}`,
+      ActionId.reviewMenu,
+      `${ReviewMenuChoice.share}:${id}`,
+    );
+    const share = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
+    const modalId =
+      isRecord(share.response) && isRecord(share.response.view)
+        ? String(share.response.view.id)
+        : '';
+    const empty = await e2e.submit(modalId, {});
+    expect(empty.json).toMatchObject({
+      response_action: 'errors',
+      errors: { [BlockId.shareChannel]: expect.any(String) },
+    });
+    const bad = await e2e.submit(modalId, {
+      [BlockId.shareThreadLink]: { [ActionId.shareThreadLink]: 'not a link' },
+    });
+    expect(bad.json).toMatchObject({
+      response_action: 'errors',
+      errors: { [BlockId.shareThreadLink]: expect.any(String) },
+    });
+  });
+
+  it('Edit answers updates the original message and notes a changed verdict in its thread', async () => {
+    const channel = 'C0EDITED01';
+    await postReview(channel, 'Edited review');
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no parent');
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', 'Edited review');
+    const before = e2e.fake.calls.length;
+    await e2e.chooseOverflow(
+      home,
+      `mine_${id}`,
+      ActionId.reviewMenu,
+      `${ReviewMenuChoice.edit}:${id}`,
+    );
+    const opened = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
+    const modalId =
+      isRecord(opened.response) && isRecord(opened.response.view)
+        ? String(opened.response.view.id)
+        : '';
+    expect(JSON.stringify(opened.args)).toContain('"initial_value":"Edited review"');
+    const ack = await e2e.walkChecklist(modalId, { ...EXAMPLES.both, title: 'Edited review' }, {});
+    expect(ack.bodyText).toBe('');
+    const update = await e2e.fake.waitFor('chat.update', (c) => c.index >= before);
+    expect(update.args.ts).toBe(parent.ts);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index >= before && c.args.thread_ts === parent.ts,
+    );
+    expect(e2e.fake.messages(channel)[0]?.text).toMatch(/^Verdict: RAG \+ fine-tune/);
+    const note = e2e.fake.thread(channel, parent.ts).at(-1);
+    expect(note?.text).toBe(
+      `:pencil2: Edited by <@${ASKER}>: verdict changed from *RAG* to *RAG + fine-tune*.`,
+    );
+  });
+
+  it('a review saved but never posted (the app killed in between) is posted again from Home', async () => {
+    const channel = 'C0CRASHED1';
+    e2e.fake.addChannel(channel, { member: true });
+    const { modal } = await e2e.slashCommand('Crashed before posting', { channel });
+    if (!modal) throw new Error('no modal');
+    const held = e2e.fake.holdNext('chat.postMessage');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title: 'Crashed before posting' });
+    await held.arrived;
+    await e2e.restart(0, 'kill');
+    held.release();
+    expect(e2e.fake.messages(channel)).toEqual([]);
+
+    const home = await e2e.openHome();
+    expect(JSON.stringify(home.view)).toContain('Not posted yet');
+    const id = reviewIdIn(home, 'undelivered', 'Crashed before posting');
+    const before = e2e.fake.calls.length;
+    await e2e.clickInView(home, ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index >= before && c.args.channel === channel && c.args.thread_ts !== undefined,
+    );
+    expect(e2e.fake.messages(channel)[0]?.text).toMatch(/^Verdict: RAG/);
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before);
+    expect(JSON.stringify(e2e.fake.homeView(ASKER)?.view)).not.toContain('Not posted yet');
+  });
+});
