@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
+import type { ViewValues } from '../support/slackRequests.js';
 import { ASKER, E2e, EXAMPLES } from './harness.js';
 
 let e2e: E2e;
@@ -115,14 +116,15 @@ describe('App Home', () => {
     const target = 'C0SHAREDST';
     e2e.fake.addChannel(target, { member: true });
     const seeded = e2e.fake.addMessage(target, { text: 'a design thread', user: 'U0SOMEONE1' });
-    for (const values of [
+    const shares: ViewValues[] = [
       { [BlockId.shareChannel]: { [ActionId.shareChannel]: target } },
       {
         [BlockId.shareThreadLink]: {
           [ActionId.shareThreadLink]: `https://fake.slack.test/archives/${target}/p${seeded.ts.replace('.', '')}`,
         },
       },
-    ]) {
+    ];
+    for (const values of shares) {
       before = e2e.fake.calls.length;
       await e2e.chooseOverflow(
         home,
