@@ -76,7 +76,11 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
                   stateSecret: config.slack.oauth.stateSecret,
                   scopes: [...BOT_SCOPES],
                   installationStore: deps.storage.installations,
-                  installerOptions: { directInstall: true },
+                  installerOptions: {
+                    directInstall: true,
+                    // oauth.v2.access goes to the same Web API as every other call.
+                    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
+                  },
                 }
               : {}),
           }),

@@ -10,6 +10,10 @@ export interface Config {
   port: number;
   databaseUrl: string;
   logLevel: LogLevel;
+  /** Serve Prometheus metrics at GET /metrics. */
+  metricsEnabled: boolean;
+  /** How long a shutdown (SIGTERM/SIGINT) waits for requests and deliveries in flight. */
+  shutdownTimeoutMs: number;
   slack: {
     /** null only in multi-workspace OAuth mode, where each installation brings its own token. */
     botToken: string | null;
@@ -27,6 +31,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/ftrag.db';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const MAX_SHUTDOWN_TIMEOUT_MS = 600_000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -130,6 +136,25 @@ const logLevel = text.superRefine((value, ctx) => {
   }
 });
 
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+
+const metricsEnabled = text.superRefine((value, ctx) => {
+  const word = value?.toLowerCase();
+  if (word !== undefined && !TRUE_WORDS.includes(word) && !FALSE_WORDS.includes(word)) {
+    problem(ctx, `METRICS_ENABLED must be true or false, got ${quoted(value ?? '')}`);
+  }
+});
+
+const shutdownTimeout = text.superRefine((value, ctx) => {
+  if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= MAX_SHUTDOWN_TIMEOUT_MS)) {
+    problem(
+      ctx,
+      `SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to ${MAX_SHUTDOWN_TIMEOUT_MS}, got ${quoted(value)}`,
+    );
+  }
+});
+
 /** A usable base URL for Bolt's WebClient, or null. */
 function normalizeApiUrl(value: string): string | null {
   if (!URL.canParse(value)) return null;
@@ -159,6 +184,8 @@ const envSchema = z
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: logLevel,
     SLACK_API_URL: apiUrl,
+    METRICS_ENABLED: metricsEnabled,
+    SHUTDOWN_TIMEOUT_MS: shutdownTimeout,
     SLACK_CLIENT_ID: text,
     SLACK_CLIENT_SECRET: text,
     SLACK_STATE_SECRET: text,
@@ -233,6 +260,11 @@ const envSchema = z
       port: env.PORT === undefined ? DEFAULT_PORT : Number(env.PORT),
       databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       logLevel: level !== undefined && isLogLevel(level) ? level : DEFAULT_LOG_LEVEL,
+      metricsEnabled: !FALSE_WORDS.includes(env.METRICS_ENABLED?.toLowerCase() ?? 'true'),
+      shutdownTimeoutMs:
+        env.SHUTDOWN_TIMEOUT_MS === undefined
+          ? DEFAULT_SHUTDOWN_TIMEOUT_MS
+          : Number(env.SHUTDOWN_TIMEOUT_MS),
       slack: {
         // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
         // Mode; a signing secret set for Socket Mode is kept, as Bolt ignores it there.
@@ -252,16 +284,41 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   return { ok: false, problems: result.error.issues.map((issue) => issue.message) };
 }
 
+function readEnvironment(): Record<string, string | undefined> {
+  loadDotenv({ quiet: true, override: false });
+  return process.env;
+}
+
+function orExit<T>(result: { ok: true; value: T } | { ok: false; problems: string[] }): T {
+  if (!result.ok) {
+    process.stderr.write(`${result.problems.join('\n')}\n`);
+    process.exit(1);
+  }
+  return result.value;
+}
+
 /**
  * Reads `.env` (real environment variables win), then the environment. On problems, prints one
  * line per problem to stderr and exits with code 1: a setup mistake deserves no stack trace.
  */
 export function loadConfig(): Config {
-  loadDotenv({ quiet: true, override: false });
-  const result = parseConfig(process.env);
-  if (!result.ok) {
-    process.stderr.write(`${result.problems.join('\n')}\n`);
-    process.exit(1);
-  }
-  return result.config;
+  const result = parseConfig(readEnvironment());
+  return orExit(result.ok ? { ok: true, value: result.config } : result);
+}
+
+const databaseEnvSchema = z
+  .object({ DATABASE_URL: databaseUrl })
+  .transform((env) => env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+
+/** Only the database setting, for maintenance commands that never talk to Slack. */
+export function parseDatabaseConfig(
+  env: Record<string, string | undefined>,
+): { ok: true; value: string } | { ok: false; problems: string[] } {
+  const result = databaseEnvSchema.safeParse(env);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, problems: result.error.issues.map((issue) => issue.message) };
+}
+
+export function loadDatabaseUrl(): string {
+  return orExit(parseDatabaseConfig(readEnvironment()));
 }

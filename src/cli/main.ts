@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type CliIo, EXIT_USAGE, runDecide } from './decide.js';
 import { runPreview } from './preview.js';
+import { runPurge } from './purge.js';
 
 interface Subcommand {
   usage: string;
@@ -20,6 +21,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary:
       'print every modal step, the verdict message and its thread reply as Block Kit Builder links',
     run: runPreview,
+  },
+  purge: {
+    usage: 'purge --team T…',
+    summary: 'delete every review of one workspace from the database (DATABASE_URL)',
+    run: (args, io) => runPurge(args, io),
   },
 };
 

@@ -26,6 +26,8 @@ export interface E2eOptions {
   /** Defaults to a fresh SQLite file in a temp folder. */
   databaseUrl?: string;
   instances?: number;
+  /** Extra settings; a value of '' removes the setting (e.g. SLACK_BOT_TOKEN in OAuth mode). */
+  env?: Record<string, string>;
 }
 
 /** The real app (one or more processes) over HTTP, against the loopback fake of Slack. */
@@ -34,11 +36,13 @@ export class E2e {
   readonly clients: SlackClientForTests[] = [];
   private readonly tempDir: string;
   readonly databaseUrl: string;
+  private readonly extraEnv: Record<string, string>;
 
   private constructor(
     readonly fake: FakeSlack,
     options: E2eOptions,
   ) {
+    this.extraEnv = options.env ?? {};
     this.tempDir = mkdtempSync(path.join(tmpdir(), 'ftrag-e2e-'));
     this.databaseUrl = options.databaseUrl ?? `sqlite:${path.join(this.tempDir, 'ftrag.db')}`;
   }
@@ -51,13 +55,16 @@ export class E2e {
   }
 
   get env(): Record<string, string> {
-    return {
+    const env: Record<string, string> = {
       SLACK_BOT_TOKEN: this.fake.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: this.fake.apiUrl,
       DATABASE_URL: this.databaseUrl,
       LOG_LEVEL: 'error',
+      ...this.extraEnv,
     };
+    for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
+    return env;
   }
 
   async startInstance(): Promise<number> {

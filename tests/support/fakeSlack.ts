@@ -850,6 +850,7 @@ export class FakeSlack {
     } else {
       const handler = this.handlers[method];
       if (!handler) response = { ok: false, error: 'unknown_method', req_method: method };
+      else if (method === 'oauth.v2.access') response = this.oauthV2Access(args, auth);
       else if (!token) response = fail('not_authed');
       else if (!this.tokens.has(token)) response = fail('invalid_auth');
       else if (this.lightweight) response = this.lightweightAnswer(method, args) ?? handler(args);
@@ -1360,11 +1361,71 @@ export class FakeSlack {
     };
   }
 
+  // ---- OAuth -----------------------------------------------------------------------------------
+
+  private readonly oauthCodes = new Map<
+    string,
+    { teamId: string; teamName: string; userId: string; scopes: string }
+  >();
+  private oauthClient: { clientId: string; clientSecret: string } | null = null;
+
+  /** Accepts oauth.v2.access from this client only (Slack checks the app's credentials). */
+  setOAuthClient(clientId: string, clientSecret: string): void {
+    this.oauthClient = { clientId, clientSecret };
+  }
+
+  /** The code Slack would hand the app's redirect URL after a person approves the install. */
+  issueOAuthCode(install: {
+    teamId: string;
+    teamName?: string;
+    userId: string;
+    scopes: string;
+  }): string {
+    const code = `${randomHex(8)}.${randomHex(8)}`;
+    this.oauthCodes.set(code, { teamName: `Team ${install.teamId}`, ...install });
+    return code;
+  }
+
+  private oauthV2Access(args: ApiArgs, authorization: string | undefined): ApiResult {
+    let clientId = argString(args.client_id);
+    let clientSecret = argString(args.client_secret);
+    if (authorization?.startsWith('Basic ')) {
+      const [id, secret] = Buffer.from(authorization.slice(6), 'base64')
+        .toString('utf8')
+        .split(':');
+      clientId = id;
+      clientSecret = secret;
+    }
+    if (!this.oauthClient || clientId !== this.oauthClient.clientId)
+      return fail('invalid_client_id');
+    if (clientSecret !== this.oauthClient.clientSecret) return fail('bad_client_secret');
+    const code = argString(args.code) ?? '';
+    const install = this.oauthCodes.get(code);
+    if (!install) return fail('invalid_code');
+    this.oauthCodes.delete(code);
+    const token = `xoxb-${randomHex(6)}-${randomHex(6)}-${randomHex(12)}`;
+    this.tokens.add(token);
+    return {
+      ok: true,
+      app_id: this.appId,
+      authed_user: { id: install.userId },
+      scope: install.scopes,
+      token_type: 'bot',
+      access_token: token,
+      bot_user_id: this.botUserId,
+      team: { id: install.teamId, name: install.teamName },
+      enterprise: null,
+      is_enterprise_install: false,
+    };
+  }
+
   // ---- methods ---------------------------------------------------------------------------------
 
   private buildHandlers(): Record<string, Handler> {
     return {
       'api.test': (args) => ({ ok: true, args }),
+      // Answered by oauthV2Access before the token check; listed so the method is known.
+      'oauth.v2.access': () => fail('invalid_code'),
       'auth.test': () => ({
         ok: true,
         url: `https://${this.teamDomain}.slack.test/`,

@@ -1,0 +1,192 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOT_SCOPES } from '../../src/constants.js';
+import { createStorage } from '../../src/storage/index.js';
+import { repoRoot } from '../support/paths.js';
+import {
+  appUninstalledEvent,
+  buildEventCallback,
+  tokensRevokedEvent,
+} from '../support/slackRequests.js';
+import { E2e, EXAMPLES } from './harness.js';
+
+const CLIENT_ID = '1234567890.0987654321';
+const CLIENT_SECRET = 'e2e-client-secret';
+const TEAM = { teamId: 'T0INSTALL1', teamDomain: 'installed' };
+const INSTALLER = 'U0INSTALLR';
+
+let e2e: E2e;
+
+beforeAll(async () => {
+  e2e = await E2e.start({
+    instances: 0,
+    env: {
+      SLACK_BOT_TOKEN: '',
+      SLACK_CLIENT_ID: CLIENT_ID,
+      SLACK_CLIENT_SECRET: CLIENT_SECRET,
+      SLACK_STATE_SECRET: 'e2e-state-secret-that-is-long-enough',
+    },
+  });
+  e2e.fake.setOAuthClient(CLIENT_ID, CLIENT_SECRET);
+  await e2e.startInstance();
+});
+
+afterAll(async () => {
+  await e2e?.close();
+});
+
+async function install(): Promise<string> {
+  const base = e2e.apps[0]?.baseUrl ?? '';
+  const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
+  expect(start.status).toBe(302);
+  const authorize = new URL(start.headers.get('location') ?? '');
+  expect(authorize.pathname).toBe('/oauth/v2/authorize');
+  expect(authorize.searchParams.get('scope')?.split(',')).toEqual([...BOT_SCOPES]);
+  const state = authorize.searchParams.get('state') ?? '';
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+  const code = e2e.fake.issueOAuthCode({
+    teamId: TEAM.teamId,
+    userId: INSTALLER,
+    scopes: BOT_SCOPES.join(','),
+  });
+  const before = e2e.fake.calls.length;
+  const done = await fetch(
+    `${base}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
+    {
+      headers: { cookie },
+      redirect: 'manual',
+    },
+  );
+  expect(done.status).toBeLessThan(400);
+  const exchange = e2e.fake.calls.slice(before).find((call) => call.method === 'oauth.v2.access');
+  const token =
+    exchange &&
+    typeof exchange.response === 'object' &&
+    exchange.response &&
+    'access_token' in exchange.response
+      ? String(exchange.response.access_token)
+      : '';
+  expect(token).toMatch(/^xoxb-/);
+  return token;
+}
+
+describe('many workspaces through Slack’s OAuth install flow', () => {
+  it('installs, serves the workspace with its own token, and forgets the token on uninstall and revoke', async () => {
+    const token = await install();
+
+    const channel = 'C0INSTALL1';
+    e2e.fake.addChannel(channel, { member: true });
+    const before = e2e.fake.calls.length;
+    const trigger = e2e.fake.issueTriggerId({ userId: INSTALLER });
+    const command = await e2e.slack().slashCommand({
+      command: '/ftrag',
+      text: 'Installed review',
+      channelId: channel,
+      user: INSTALLER,
+      workspace: TEAM,
+      triggerId: trigger,
+      responseUrl: e2e.fake.newResponseUrl({ channel }),
+    });
+    expect(command.status).toBe(200);
+    const opened = await e2e.fake.waitFor('views.open', (call) => call.index >= before);
+    expect(opened.token).toBe(token);
+
+    // Both events, in either order, any number of times.
+    for (const event of [
+      tokensRevokedEvent({ bot: ['U0FAKEBOT1'] }),
+      appUninstalledEvent(),
+      appUninstalledEvent(),
+    ]) {
+      const response = await e2e.slack().event(buildEventCallback(event, { workspace: TEAM }));
+      expect(response.status).toBe(200);
+    }
+    const storage = await createStorage(e2e.databaseUrl);
+    try {
+      await expect
+        .poll(() =>
+          storage.installations
+            .fetchInstallation({
+              teamId: TEAM.teamId,
+              enterpriseId: undefined,
+              isEnterpriseInstall: false,
+            })
+            .then(
+              () => 'found',
+              () => 'gone',
+            ),
+        )
+        .toBe('gone');
+    } finally {
+      await storage.close();
+    }
+
+    const afterUninstall = e2e.fake.calls.length;
+    await e2e.slack().slashCommand({
+      command: '/ftrag',
+      text: 'After uninstall',
+      channelId: channel,
+      user: INSTALLER,
+      workspace: TEAM,
+      triggerId: e2e.fake.issueTriggerId({ userId: INSTALLER }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      e2e.fake.calls.slice(afterUninstall).filter((call) => call.method === 'views.open'),
+    ).toEqual([]);
+  });
+});
+
+describe('ftrag purge', () => {
+  it('deletes one workspace’s reviews and leaves the others', async () => {
+    const storage = await createStorage(e2e.databaseUrl);
+    try {
+      const base = {
+        enterpriseId: null,
+        userId: 'U0PURGE001',
+        target: { channelId: 'C0PURGE001', threadTs: null, broadcast: false, responseUrl: null },
+        answers: EXAMPLES.knowledge,
+      };
+      const { decide } = await import('../../src/decision/index.js');
+      const decision = decide(EXAMPLES.knowledge);
+      for (const [teamId, key] of [
+        ['T0PURGEME1', 'a'],
+        ['T0PURGEME1', 'b'],
+        ['T0KEEPME01', 'c'],
+      ] as const) {
+        await storage.reviews.createPending({ ...base, teamId, submissionKey: key, decision });
+      }
+    } finally {
+      await storage.close();
+    }
+    const run = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'purge', ...args],
+        {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH ?? '', DATABASE_URL: e2e.databaseUrl },
+          encoding: 'utf8',
+        },
+      );
+    const purged = run('--team', 'T0PURGEME1');
+    expect(purged.stderr).toBe('');
+    expect(purged.stdout).toBe('Deleted 2 reviews of workspace T0PURGEME1.\n');
+    expect(purged.status).toBe(0);
+    expect(run('--team', 'T0PURGEME1').stdout).toBe('Deleted 0 reviews of workspace T0PURGEME1.\n');
+    const bad = run('--team', '<!channel>');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('is not a Slack team id');
+    expect(run().status).toBe(2);
+
+    const after = await createStorage(e2e.databaseUrl);
+    try {
+      expect(
+        (await after.reviews.list({ teamId: 'T0KEEPME01' }, { limit: 10, offset: 0 })).total,
+      ).toBe(1);
+    } finally {
+      await after.close();
+    }
+  });
+});
