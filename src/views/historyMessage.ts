@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
-import { escapeToFit, mentionUser } from './text.js';
+import { escapeToFit, mentionChannel, mentionUser } from './text.js';
 
 /** A date Slack renders in each reader's own time zone, with a plain fallback. */
 export function slackDate(date: Date): string {
@@ -15,7 +15,9 @@ export function reviewLine(review: Review): string {
   const link = review.permalink ? ` · <${review.permalink}|thread>` : '';
   const status =
     review.status === 'pending' || review.status === 'failed' ? ` · _${review.status}_` : '';
-  return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${link}${status}`;
+  const channelId = review.postedChannelId ?? review.target.channelId;
+  const where = channelId && !channelId.startsWith('D') ? ` in ${mentionChannel(channelId)}` : '';
+  return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]}${where} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${link}${status}`;
 }
 
 export function buildChannelHistoryMessage(

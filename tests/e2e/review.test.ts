@@ -168,6 +168,30 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
   });
 });
 
+describe('errors reach the person', () => {
+  it('a modal Slack refuses to open (expired trigger) gets a short ephemeral explanation', async () => {
+    const responseUrl = e2e.fake.newResponseUrl({ channel: CHANNEL, userId: ASKER });
+    const response = await e2e.slack().slashCommand({
+      command: '/ftrag',
+      text: 'Too slow',
+      channelId: CHANNEL,
+      user: ASKER,
+      triggerId: e2e.fake.issueTriggerId({ userId: ASKER, issuedAt: Date.now() - 10_000 }),
+      responseUrl,
+    });
+    expect(response.status).toBe(200);
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(1);
+    const post = e2e.fake.responseUrlPostsTo(responseUrl)[0]?.body;
+    expect(post).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/^:warning: Sorry, ftrag hit a problem/),
+    });
+    expect(e2e.logs()).toMatch(
+      /slash_command \/ftrag team=T0FAKETEAM user=U0ASKER001: expired_trigger_id/,
+    );
+  });
+});
+
 describe('requests that are not from Slack', () => {
   it('rejects a forged signature and a timestamp older than 5 minutes with 401, calling no Web API', async () => {
     const before = e2e.fake.calls.length;
