@@ -221,6 +221,8 @@ describe('parseConfig: defaults and normalization', () => {
       port: 3000,
       databaseUrl: 'sqlite:./data/ftrag.db',
       logLevel: 'info',
+      metricsEnabled: true,
+      shutdownTimeoutMs: 10_000,
       slack: { botToken: BOT, signingSecret: null, appToken: APP, apiUrl: null, oauth: null },
     } satisfies Config);
   });
