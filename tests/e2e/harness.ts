@@ -125,14 +125,34 @@ export class E2e {
     });
     let modal: StoredView | undefined;
     if (response.status === 200 && !['help', 'history'].includes(text.trim().toLowerCase())) {
-      const call = await this.fake.waitFor('views.open', (c) => c.index >= before);
-      const id =
-        isRecord(call.response) && isRecord(call.response.view)
-          ? String(call.response.view.id)
-          : '';
-      modal = this.fake.view(id);
+      modal = this.fake.view((await this.modalOpenedSince(before)).id);
     }
     return { response, modal, responseUrl };
+  }
+
+  /** The modal the app opened with the first views.open since call index `before`. */
+  async modalOpenedSince(before: number): Promise<{ id: string; args: Record<string, unknown> }> {
+    const call = await this.fake.waitFor('views.open', (c) => c.index >= before);
+    const id =
+      isRecord(call.response) && isRecord(call.response.view) ? String(call.response.view.id) : '';
+    if (!id) throw new Error(`views.open failed: ${JSON.stringify(call.response)}`);
+    return { id, args: call.args };
+  }
+
+  /** Picks a review's menu option in Home and returns the modal it opens. */
+  async reviewMenuModal(
+    home: StoredView,
+    reviewId: string,
+    choice: string,
+  ): Promise<{ id: string; args: Record<string, unknown> }> {
+    const before = this.fake.calls.length;
+    await this.chooseOverflow(
+      home,
+      `mine_${reviewId}`,
+      ActionId.reviewMenu,
+      `${choice}:${reviewId}`,
+    );
+    return this.modalOpenedSince(before);
   }
 
   /** Opens the Home tab as `user` (of `workspace`) and returns what the app published. */

@@ -71,11 +71,7 @@ describe('App Home', () => {
       const home = await e2e.openHome();
       const before = e2e.fake.calls.length;
       await e2e.clickInView(home, ActionId.startReview);
-      const call = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
-      const modalId =
-        isRecord(call.response) && isRecord(call.response.view)
-          ? String(call.response.view.id)
-          : '';
+      const modalId = (await e2e.modalOpenedSince(before)).id;
       const title = destination ? 'From Home to a channel' : 'From Home to a DM';
       await e2e.walkChecklist(
         modalId,
@@ -103,14 +99,7 @@ describe('App Home', () => {
     const home = await e2e.openHome();
     const id = reviewIdIn(home, 'mine', 'Shared review');
 
-    let before = e2e.fake.calls.length;
-    await e2e.chooseOverflow(
-      home,
-      `mine_${id}`,
-      ActionId.reviewMenu,
-      `${ReviewMenuChoice.open}:${id}`,
-    );
-    const opened = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
+    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.open);
     expect(JSON.stringify(opened.args)).toContain('*Rationale*');
 
     const target = 'C0SHAREDST';
@@ -125,18 +114,9 @@ describe('App Home', () => {
       },
     ];
     for (const values of shares) {
-      before = e2e.fake.calls.length;
-      await e2e.chooseOverflow(
-        home,
-        `mine_${id}`,
-        ActionId.reviewMenu,
-        `${ReviewMenuChoice.share}:${id}`,
-      );
-      const share = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
-      const modalId =
-        isRecord(share.response) && isRecord(share.response.view)
-          ? String(share.response.view.id)
-          : '';
+      const before = e2e.fake.calls.length;
+      const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
+      const modalId = share.id;
       const ack = await e2e.submit(modalId, values);
       expect(ack.bodyText).toBe('');
       const card = await e2e.fake.waitFor(
@@ -153,18 +133,8 @@ describe('App Home', () => {
   it('Share with neither a channel nor a valid link answers with errors in the modal', async () => {
     const home = await e2e.openHome();
     const id = reviewIdIn(home, 'mine', 'Shared review');
-    const before = e2e.fake.calls.length;
-    await e2e.chooseOverflow(
-      home,
-      `mine_${id}`,
-      ActionId.reviewMenu,
-      `${ReviewMenuChoice.share}:${id}`,
-    );
-    const share = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
-    const modalId =
-      isRecord(share.response) && isRecord(share.response.view)
-        ? String(share.response.view.id)
-        : '';
+    const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
+    const modalId = share.id;
     const empty = await e2e.submit(modalId, {});
     expect(empty.json).toMatchObject({
       response_action: 'errors',
@@ -187,17 +157,8 @@ describe('App Home', () => {
     const home = await e2e.openHome();
     const id = reviewIdIn(home, 'mine', 'Edited review');
     const before = e2e.fake.calls.length;
-    await e2e.chooseOverflow(
-      home,
-      `mine_${id}`,
-      ActionId.reviewMenu,
-      `${ReviewMenuChoice.edit}:${id}`,
-    );
-    const opened = await e2e.fake.waitFor('views.open', (c) => c.index >= before);
-    const modalId =
-      isRecord(opened.response) && isRecord(opened.response.view)
-        ? String(opened.response.view.id)
-        : '';
+    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
+    const modalId = opened.id;
     expect(JSON.stringify(opened.args)).toContain('"initial_value":"Edited review"');
     const ack = await e2e.walkChecklist(modalId, { ...EXAMPLES.both, title: 'Edited review' }, {});
     expect(ack.bodyText).toBe('');
