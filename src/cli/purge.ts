@@ -11,7 +11,7 @@ export async function runPurge(
   io: CliIo,
   databaseUrl: () => string = loadDatabaseUrl,
 ): Promise<number> {
-  const teamFlag = args.findIndex((arg) => arg === '--team');
+  const teamFlag = args.indexOf('--team');
   const inline = args.find((arg) => arg.startsWith('--team='));
   const teamId = inline
     ? inline.slice('--team='.length)

@@ -1,5 +1,10 @@
 import type { Answers } from '../decision/answers.js';
-import { GAP_OPTION_LABELS, LEANING_OPTION_LABELS, PROMPT_TRIED_OPTION_LABELS, yesNoLabel } from './labels.js';
+import {
+  GAP_OPTION_LABELS,
+  LEANING_OPTION_LABELS,
+  PROMPT_TRIED_OPTION_LABELS,
+  yesNoLabel,
+} from './labels.js';
 import { escapeToFit } from './text.js';
 
 /** The answers so far as a person reads them, user text escaped. */
