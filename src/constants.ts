@@ -39,6 +39,12 @@ export const BlockId = {
   shareThreadLink: 'share_thread_link',
   homePagingMine: 'home_paging_mine',
   homePagingTeam: 'home_paging_team',
+  /** The verdict message's revision line, sign-off tally and buttons. */
+  revisionNote: 'revision_note',
+  verdictTally: 'verdict_tally',
+  verdictActions: 'verdict_actions',
+  challengeReason: 'challenge_reason',
+  mentionStart: 'mention_start',
 } as const;
 
 export const ActionId = {
@@ -59,6 +65,12 @@ export const ActionId = {
   retryDelivery: 'retry_delivery',
   agree: 'agree',
   challenge: 'challenge',
+  /** Re-run with changes: a new revision of the verdict, posted in its thread. */
+  rerun: 'rerun_review',
+  exportRecord: 'export_decision_record',
+  challengeReason: 'challenge_reason_input',
+  /** "Start review" under the reply to an app mention; its value encodes where and what. */
+  startMentionReview: 'start_mention_review',
   /** Overflow menu on a review in App Home: Open, Share, Edit answers. */
   reviewMenu: 'review_menu',
   homePage: 'home_page',

@@ -14,7 +14,8 @@ export const STEP_IDS = ['about', 'prompt', 'gap', 'knowledge', 'behavior', 'rev
 export type StepId = (typeof STEP_IDS)[number];
 
 /** How the person reached the checklist; decides where the verdict goes and how it's worded. */
-export const ORIGINS = ['command', 'shortcut', 'mention', 'home', 'edit'] as const;
+/** 'rerun' is "Re-run with changes" on a verdict: the outcome is posted as a new revision. */
+export const ORIGINS = ['command', 'shortcut', 'mention', 'home', 'edit', 'rerun'] as const;
 export type Origin = (typeof ORIGINS)[number];
 
 export const METADATA_VERSION = 1;

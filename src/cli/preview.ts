@@ -50,7 +50,13 @@ export function previewSurfaces(): PreviewSurface[] {
   const decision = decide(SAMPLE_ANSWERS);
   const input = { answers: SAMPLE_ANSWERS, decision, userId: 'U0PREVIEW' };
   surfaces.push(
-    { name: 'Verdict message (channel)', payload: { blocks: buildVerdictMessage(input).blocks } },
+    {
+      name: 'Verdict message (channel)',
+      payload: {
+        blocks: buildVerdictMessage({ ...input, signOff: { reviewId: 'preview', votes: [] } })
+          .blocks,
+      },
+    },
     {
       name: 'Verdict detail (thread reply)',
       payload: { blocks: buildVerdictDetail(input).blocks },

@@ -3,9 +3,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Answers } from '../decision/answers.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import type { Review, ReviewRepository } from '../storage/repository.js';
+import type { VoteRepository } from '../storage/votes.js';
 import { mentionUser } from '../views/text.js';
-import { buildVerdictMessage } from '../views/verdictMessage.js';
-import { slackErrorName } from './slackErrors.js';
+import { refreshVerdictMessage } from './reviewMessage.js';
 
 export interface EditRequest {
   teamId: string;
@@ -21,7 +21,7 @@ export interface EditRequest {
 export async function applyEdit(
   client: WebClient,
   request: EditRequest,
-  deps: { reviews: ReviewRepository; logger: Logger },
+  deps: { reviews: ReviewRepository; votes: VoteRepository; logger: Logger },
 ): Promise<Review | null> {
   const { reviews, logger } = deps;
   const original = await reviews.get(request.teamId, request.reviewId);
@@ -38,21 +38,8 @@ export async function applyEdit(
   );
   if (!updated.postedChannelId || !updated.messageTs) return updated;
 
-  const message = buildVerdictMessage({
-    answers: updated.answers,
-    decision,
-    userId: updated.userId,
-  });
-  try {
-    await client.chat.update({
-      channel: updated.postedChannelId,
-      ts: updated.messageTs,
-      text: message.text,
-      blocks: message.blocks,
-    });
-  } catch (error) {
-    logger.warn(`updating review ${updated.id}'s message failed: ${slackErrorName(error)}`);
-  }
+  // The same message as delivered, with the current sign-off tally (failures are logged).
+  await refreshVerdictMessage(client, updated.teamId, updated.id, deps);
   if (original.decision.verdict !== decision.verdict && updated.threadTs) {
     const from = VERDICT_LABELS[original.decision.verdict];
     const to = VERDICT_LABELS[decision.verdict];

@@ -8,6 +8,7 @@ import {
   type SlackMessage,
 } from '../views/verdictMessage.js';
 import { postToResponseUrl } from './responseUrl.js';
+import { verdictInputFor } from './reviewMessage.js';
 import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
 
 export interface DeliveryDeps {
@@ -89,7 +90,8 @@ export async function deliverReview(
   deps: DeliveryDeps,
 ): Promise<Review> {
   const { reviews, logger } = deps;
-  const input = { answers: review.answers, decision: review.decision, userId: review.userId };
+  // Not yet delivered, so nobody has voted: the message starts with an empty tally.
+  const input = await verdictInputFor(review, reviews, []);
   const parent = buildVerdictMessage(input);
   const detail = buildVerdictDetail(input);
   const { channelId, threadTs, broadcast, responseUrl } = review.target;

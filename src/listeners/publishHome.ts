@@ -24,8 +24,12 @@ export async function publishHome(
     ...pending,
     ...failed.filter((review) => !pending.some((p) => p.id === review.id)),
   ];
+  const tallies = await deps.votes.tallies(
+    teamId,
+    [...mine.reviews, ...team.reviews].map((review) => review.id),
+  );
   await client.views.publish({
     user_id: userId,
-    view: buildHomeView({ userId, mine, team, countsByVerdict, undelivered, paging }),
+    view: buildHomeView({ userId, mine, team, countsByVerdict, undelivered, paging, tallies }),
   });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { staticMigrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
@@ -69,14 +69,19 @@ export function postgresUrlWithSchema(url: string, schema: string): string {
 }
 
 /** Opens the database named by `url`, brings its schema up to date and returns it. */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
   const location = parseDatabaseUrl(url);
   return location.kind === 'sqlite'
-    ? openSqlite(location.filename)
-    : openPostgres(location.connectionString);
+    ? openSqlite(location.filename, options)
+    : openPostgres(location.connectionString, options);
 }
 
-async function openSqlite(filename: string): Promise<Database> {
+export interface DatabaseOptions {
+  /** Called after every query with its duration (Kysely's `log` hook), e.g. for metrics. */
+  onQuery?: (event: LogEvent) => void;
+}
+
+async function openSqlite(filename: string, options: DatabaseOptions): Promise<Database> {
   if (filename !== SQLITE_MEMORY) mkdirSync(dirname(filename), { recursive: true });
   const connection = new SQLite(filename);
   try {
@@ -87,11 +92,14 @@ async function openSqlite(filename: string): Promise<Database> {
     connection.close();
     throw error;
   }
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: connection }),
+    ...(options.onQuery ? { log: options.onQuery } : {}),
+  });
   return finishOpening('sqlite', db, undefined);
 }
 
-async function openPostgres(connectionString: string): Promise<Database> {
+async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString,
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
@@ -100,7 +108,10 @@ async function openPostgres(connectionString: string): Promise<Database> {
   pool.on('error', (error) => {
     console.error(`PostgreSQL idle client error: ${error.message}`);
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({
+    dialect: new PostgresDialect({ pool }),
+    ...(options.onQuery ? { log: options.onQuery } : {}),
+  });
   let schema: string;
   try {
     const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(

@@ -1,4 +1,4 @@
-import { type DatabaseKind, openDatabase } from './database.js';
+import { type DatabaseKind, type DatabaseOptions, openDatabase } from './database.js';
 import {
   createKyselyInstallationStore,
   type KyselyInstallationStore,
@@ -12,6 +12,7 @@ export {
   ACCEPTED_DATABASE_URLS,
   type Database,
   type DatabaseKind,
+  type DatabaseOptions,
   DEFAULT_DATABASE_URL,
   openDatabase,
   postgresUrlWithSchema,
@@ -20,7 +21,13 @@ export { CorruptRowError, ReviewNotFoundError } from './errors.js';
 export type { KyselyInstallationStore } from './installationStore.js';
 export type * from './repository.js';
 export { DELIVERY_STATUSES } from './repository.js';
-export { VOTE_KINDS, type Vote, type VoteKind, type VoteRepository } from './votes.js';
+export {
+  VOTE_KINDS,
+  type Vote,
+  type VoteKind,
+  type VoteRepository,
+  type VoteTally,
+} from './votes.js';
 
 export interface Storage {
   kind: DatabaseKind;
@@ -35,8 +42,9 @@ export interface Storage {
 export async function createStorage(
   url: string,
   clock: () => Date = () => new Date(),
+  options: DatabaseOptions = {},
 ): Promise<Storage> {
-  const database = await openDatabase(url);
+  const database = await openDatabase(url, options);
   return {
     kind: database.kind,
     reviews: createKyselyReviewRepository(database.db, clock),

@@ -42,6 +42,13 @@ export interface Review {
   permalink: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * The review this one revises ("Re-run with changes"), null for a first verdict. Always set by
+   * the repository; optional so code that builds a Review by hand (previews, tests) stays valid.
+   */
+  revisionOf?: string | null;
+  /** 1 for a first verdict, 2 for its first revision, … Always set by the repository. */
+  revision?: number;
 }
 
 export interface NewReview {
@@ -53,6 +60,12 @@ export interface NewReview {
   target: DeliveryTarget;
   answers: Answers;
   decision: Decision;
+  /**
+   * Re-run with changes: the review being revised. The new review becomes the newest revision of
+   * that review's chain (if a later revision already exists, it revises that one instead) and its
+   * `revision` is one more than its predecessor's.
+   */
+  revisionOf?: string | null;
 }
 
 export interface DeliveryOutcome {
@@ -87,6 +100,11 @@ export interface ReviewRepository {
   /** Re-answers an existing review (Edit answers); the delivery fields stay. */
   updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision): Promise<Review>;
   get(teamId: string, id: string): Promise<Review | null>;
+  /**
+   * The newest revision of the chain that `id` belongs to, following later revisions (`id`'s own
+   * review when none is newer); null when the review is not in `teamId`.
+   */
+  latestRevision(teamId: string, id: string): Promise<Review | null>;
   /** Newest first. channelId matches the channel the review was posted to or targeted. */
   list(scope: ReviewScope, page: Page): Promise<ReviewList>;
   countByVerdict(scope: ReviewScope): Promise<Record<string, number>>;

@@ -25,6 +25,9 @@ import type { ReviewsTable, Schema } from './schema.js';
 
 type ReviewRow = Selectable<ReviewsTable>;
 
+const MAX_REVISION_ATTEMPTS = 5;
+const MAX_REVISION_CHAIN = 1000;
+
 export function createKyselyReviewRepository(
   db: Kysely<Schema>,
   clock: () => Date,
@@ -47,55 +50,114 @@ export function createKyselyReviewRepository(
     return toReview(row);
   }
 
+  async function get(teamId: string, id: string): Promise<Review | null> {
+    const row = await db
+      .selectFrom('reviews')
+      .selectAll()
+      .where('team_id', '=', teamId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? null : toReview(row);
+  }
+
+  async function latestRevision(teamId: string, id: string): Promise<Review | null> {
+    let current = await get(teamId, id);
+    if (current === null) return null;
+    // Chains are short (one row per re-run); the bound only guards against a hand-made cycle.
+    for (let hops = 0; hops < MAX_REVISION_CHAIN; hops++) {
+      const next = await db
+        .selectFrom('reviews')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .where('revision_of', '=', current.id)
+        .executeTakeFirst();
+      if (next === undefined) return current;
+      current = toReview(next);
+    }
+    return current;
+  }
+
   return {
     async createPending(input: NewReview) {
       const target = parseValue(deliveryTargetSchema, input.target, 'new review target');
       const answers = parseValue(answersSchema, input.answers, 'new review answers');
       const decision = parseValue(decisionSchema, input.decision, 'new review decision');
       const at = now();
+      const values = {
+        team_id: input.teamId,
+        enterprise_id: input.enterpriseId,
+        user_id: input.userId,
+        submission_key: input.submissionKey,
+        target: JSON.stringify(target),
+        target_channel_id: target.channelId,
+        answers: JSON.stringify(answers),
+        decision: JSON.stringify(decision),
+        verdict: decision.verdict,
+        rules_version: decision.rulesVersion,
+        status: 'pending',
+        last_error: null,
+        posted_channel_id: null,
+        message_ts: null,
+        thread_ts: null,
+        permalink: null,
+        created_at: at,
+        updated_at: at,
+      };
+      const bySubmissionKey = async () => {
+        const existing = await db
+          .selectFrom('reviews')
+          .selectAll()
+          .where('team_id', '=', input.teamId)
+          .where('submission_key', '=', input.submissionKey)
+          .executeTakeFirst();
+        return existing === undefined ? undefined : toReview(existing);
+      };
+
+      const revisionOf = input.revisionOf ?? null;
+      if (revisionOf !== null) {
+        // A review has at most one direct revision (unique index): when another re-run of the
+        // same predecessor lands first, this one revises that newer revision instead.
+        for (let attempt = 0; attempt < MAX_REVISION_ATTEMPTS; attempt++) {
+          const predecessor = await latestRevision(input.teamId, revisionOf);
+          if (predecessor === null) throw new ReviewNotFoundError(input.teamId, revisionOf);
+          const inserted = await db
+            .insertInto('reviews')
+            .values({
+              ...values,
+              id: randomUUID(),
+              revision_of: predecessor.id,
+              revision: (predecessor.revision ?? 1) + 1,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .returningAll()
+            .executeTakeFirst();
+          if (inserted !== undefined) return { review: toReview(inserted), created: true };
+          const existing = await bySubmissionKey();
+          if (existing !== undefined) return { review: existing, created: false };
+        }
+        throw new Error(
+          `Review ${revisionOf} in team ${input.teamId}: too many concurrent revisions, try again`,
+        );
+      }
+
       // ON CONFLICT DO NOTHING + select is race-free on both dialects: on PostgreSQL a concurrent
       // insert of the same key waits for the first transaction and then does nothing.
       const inserted = await db
         .insertInto('reviews')
-        .values({
-          id: randomUUID(),
-          team_id: input.teamId,
-          enterprise_id: input.enterpriseId,
-          user_id: input.userId,
-          submission_key: input.submissionKey,
-          target: JSON.stringify(target),
-          target_channel_id: target.channelId,
-          answers: JSON.stringify(answers),
-          decision: JSON.stringify(decision),
-          verdict: decision.verdict,
-          rules_version: decision.rulesVersion,
-          status: 'pending',
-          last_error: null,
-          posted_channel_id: null,
-          message_ts: null,
-          thread_ts: null,
-          permalink: null,
-          created_at: at,
-          updated_at: at,
-        })
+        .values({ ...values, id: randomUUID(), revision_of: null, revision: 1 })
         .onConflict((oc) => oc.columns(['team_id', 'submission_key']).doNothing())
         .returningAll()
         .executeTakeFirst();
       if (inserted !== undefined) return { review: toReview(inserted), created: true };
 
-      const existing = await db
-        .selectFrom('reviews')
-        .selectAll()
-        .where('team_id', '=', input.teamId)
-        .where('submission_key', '=', input.submissionKey)
-        .executeTakeFirst();
+      const existing = await bySubmissionKey();
       if (existing === undefined) {
         // Only possible if the conflicting row was deleted in between (purgeTeam).
         throw new Error(
           `Review with submission key ${input.submissionKey} in team ${input.teamId} conflicted but was not found`,
         );
       }
-      return { review: toReview(existing), created: false };
+      return { review: existing, created: false };
     },
 
     markDelivered(teamId: string, id: string, outcome: DeliveryOutcome) {
@@ -124,15 +186,9 @@ export function createKyselyReviewRepository(
       });
     },
 
-    async get(teamId: string, id: string) {
-      const row = await db
-        .selectFrom('reviews')
-        .selectAll()
-        .where('team_id', '=', teamId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row === undefined ? null : toReview(row);
-    },
+    get,
+
+    latestRevision,
 
     async list(scope: ReviewScope, page: Page): Promise<ReviewList> {
       assertPage(page);
@@ -230,5 +286,7 @@ function toReview(row: ReviewRow): Review {
     permalink: row.permalink,
     createdAt: millisToDate(row.created_at),
     updatedAt: millisToDate(row.updated_at),
+    revisionOf: row.revision_of,
+    revision: Number(row.revision),
   };
 }

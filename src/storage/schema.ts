@@ -34,6 +34,10 @@ export interface ReviewsTable {
   permalink: string | null;
   created_at: EpochMillis;
   updated_at: EpochMillis;
+  /** The review this one revises (Re-run with changes); null for a first verdict. */
+  revision_of: string | null;
+  /** 1 for a first verdict, then 2, 3 … along the revision chain (default 1). */
+  revision: ColumnType<number, number | undefined, number>;
 }
 
 export interface InstallationsTable {

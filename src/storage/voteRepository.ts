@@ -1,11 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import { millisToDate, parseValue } from './codecs.js';
+import { millisToDate, parseValue, toCount } from './codecs.js';
 import { ReviewNotFoundError } from './errors.js';
 import type { Schema, VotesTable } from './schema.js';
-import { VOTE_KINDS, type Vote, type VoteKind, type VoteRepository } from './votes.js';
+import {
+  VOTE_KINDS,
+  type Vote,
+  type VoteKind,
+  type VoteRepository,
+  type VoteTally,
+} from './votes.js';
 
-export type { Vote, VoteKind, VoteRepository } from './votes.js';
+export type { Vote, VoteKind, VoteRepository, VoteTally } from './votes.js';
 
 const voteKindSchema = z.enum(VOTE_KINDS);
 
@@ -60,6 +66,26 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
         .orderBy('user_id', 'asc')
         .execute();
       return rows.map(toVote);
+    },
+
+    async tallies(teamId: string, reviewIds: readonly string[]) {
+      const tallies: Record<string, VoteTally> = {};
+      if (reviewIds.length === 0) return tallies;
+      const rows = await db
+        .selectFrom('votes')
+        .select((eb) => ['review_id', 'vote', eb.fn.countAll<number | string>().as('count')])
+        .where('team_id', '=', teamId)
+        .where('review_id', 'in', [...new Set(reviewIds)])
+        .groupBy(['review_id', 'vote'])
+        .execute();
+      for (const row of rows) {
+        const kind = voteKindSchema.safeParse(row.vote);
+        if (!kind.success) continue;
+        const tally = tallies[row.review_id] ?? { agree: 0, challenge: 0 };
+        tally[kind.data] += toCount(row.count);
+        tallies[row.review_id] = tally;
+      }
+      return tallies;
     },
   };
 }

@@ -11,6 +11,12 @@ export interface Vote {
   updatedAt: Date;
 }
 
+/** How many people agree with and challenge a review. */
+export interface VoteTally {
+  agree: number;
+  challenge: number;
+}
+
 export interface VoteRepository {
   /**
    * Records or changes `userId`'s vote; throws ReviewNotFoundError when the review is not in
@@ -25,4 +31,6 @@ export interface VoteRepository {
   ): Promise<Vote>;
   /** Oldest change first; empty when the review is not in `teamId`. */
   listVotes(teamId: string, reviewId: string): Promise<Vote[]>;
+  /** The tally of each review in `reviewIds` that has votes in `teamId` (absent: no votes). */
+  tallies(teamId: string, reviewIds: readonly string[]): Promise<Record<string, VoteTally>>;
 }

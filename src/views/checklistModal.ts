@@ -21,7 +21,12 @@ import {
 } from '../decision/answers.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { summarizeAnswers } from './answersSummary.js';
-import { BEHAVIOR_KIND_OPTION_LABELS, GAP_OPTION_LABELS, LEANING_OPTION_LABELS, PROMPT_TRIED_OPTION_LABELS } from './labels.js';
+import {
+  BEHAVIOR_KIND_OPTION_LABELS,
+  GAP_OPTION_LABELS,
+  LEANING_OPTION_LABELS,
+  PROMPT_TRIED_OPTION_LABELS,
+} from './labels.js';
 import { mentionChannel } from './text.js';
 
 const STEP_TITLES: Record<StepId, string> = {
@@ -255,6 +260,8 @@ function behaviorBlocks(draft: Draft): KnownBlock[] {
 function destinationLine(state: ChecklistState): string {
   if (state.origin === 'edit')
     return 'Saving updates the original verdict message and notes the change in its thread.';
+  if (state.origin === 'rerun')
+    return 'The outcome is posted in the verdict’s thread as a new revision; the earlier verdict stays.';
   if (state.threadTs)
     return 'The verdict is posted as a reply in the thread, with the detail below it.';
   if (state.channelId)
@@ -341,8 +348,14 @@ function stepBlocks(state: ChecklistState): KnownBlock[] {
   }
 }
 
+const MODAL_TITLES: Partial<Record<ChecklistState['origin'], string>> = {
+  edit: 'Edit review',
+  rerun: 'Re-run review',
+};
+
 function submitLabel(state: ChecklistState): string {
   if (state.step !== 'review') return 'Next';
+  if (state.origin === 'rerun') return 'Post revision';
   return state.origin === 'edit' ? 'Save changes' : 'Post verdict';
 }
 
@@ -352,7 +365,7 @@ export function buildChecklistStepView(state: ChecklistState): ModalView {
   return {
     type: 'modal',
     callback_id: CallbackId.checklistStep,
-    title: { type: 'plain_text', text: state.origin === 'edit' ? 'Edit review' : 'ftrag review' },
+    title: { type: 'plain_text', text: MODAL_TITLES[state.origin] ?? 'ftrag review' },
     submit: { type: 'plain_text', text: submitLabel(state) },
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: encodeState(state),

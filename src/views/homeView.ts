@@ -10,6 +10,7 @@ import { ActionId, BlockId, ReviewMenuChoice } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { VERDICTS } from '../decision/types.js';
 import type { Review, ReviewList } from '../storage/repository.js';
+import type { VoteTally } from '../storage/votes.js';
 import { reviewLine } from './historyMessage.js';
 
 export const HOME_PAGE_SIZE = 5;
@@ -27,6 +28,8 @@ export interface HomeViewInput {
   /** The person's reviews that were saved but never reached Slack. */
   undelivered: Review[];
   paging: HomePaging;
+  /** Sign-off tallies of the listed reviews, by review id; a review without votes is absent. */
+  tallies?: Readonly<Record<string, VoteTally>>;
 }
 
 function reviewMenu(review: Review, canEdit: boolean): Overflow {
@@ -45,11 +48,26 @@ function reviewMenu(review: Review, canEdit: boolean): Overflow {
   };
 }
 
-function reviewSection(prefix: string, review: Review, userId: string): SectionBlock {
+/** " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did). */
+export function reviewExtras(review: Review, tally: VoteTally | undefined): string {
+  const parts: string[] = [];
+  if ((review.revision ?? 1) > 1) parts.push(`revision ${review.revision}`);
+  if (tally && tally.agree + tally.challenge > 0) {
+    parts.push(`✅ ${tally.agree} · ❓ ${tally.challenge}`);
+  }
+  return parts.map((part) => ` · ${part}`).join('');
+}
+
+function reviewSection(
+  prefix: string,
+  review: Review,
+  userId: string,
+  tally: VoteTally | undefined,
+): SectionBlock {
   return {
     type: 'section',
     block_id: `${prefix}_${review.id}`,
-    text: { type: 'mrkdwn', text: reviewLine(review) },
+    text: { type: 'mrkdwn', text: `${reviewLine(review)}${reviewExtras(review, tally)}` },
     accessory: reviewMenu(review, review.userId === userId),
   };
 }
@@ -89,6 +107,7 @@ function listBlocks(
   paging: HomePaging,
   which: 'mine' | 'team',
   pagingBlockId: string,
+  tallies: Readonly<Record<string, VoteTally>>,
 ): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: heading } }];
   if (list.reviews.length === 0) {
@@ -108,7 +127,9 @@ function listBlocks(
       },
     ],
   });
-  for (const review of list.reviews) blocks.push(reviewSection(prefix, review, userId));
+  for (const review of list.reviews) {
+    blocks.push(reviewSection(prefix, review, userId, tallies[review.id]));
+  }
   const pager = pagingBlock(pagingBlockId, which, paging, list.total);
   if (pager) blocks.push(pager);
   return blocks;
@@ -164,6 +185,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       input.paging,
       'mine',
       BlockId.homePagingMine,
+      input.tallies ?? {},
     ),
     { type: 'divider' },
     ...listBlocks(
@@ -174,6 +196,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       input.paging,
       'team',
       BlockId.homePagingTeam,
+      input.tallies ?? {},
     ),
   );
   return { type: 'home', blocks };

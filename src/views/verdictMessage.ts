@@ -1,16 +1,35 @@
-import type { KnownBlock, SectionBlock } from '@slack/types';
+import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import { ActionId, BlockId } from '../constants.js';
 import type { Answers } from '../decision/answers.js';
 import { VERDICT_LABELS, WARNING_TITLES } from '../decision/index.js';
 import type { Decision, VerdictKind } from '../decision/types.js';
+import type { Vote } from '../storage/votes.js';
 import { summarizeAnswers } from './answersSummary.js';
 import { escapeMrkdwn, escapeToFit, mentionChannel, mentionUser } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 const TOP_REASONS = 3;
+/** Names shown per side of the tally; the rest are counted, so the line stays within limits. */
+const TALLY_NAMES_MAX = 30;
 
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
+}
+
+/** A posted review's team sign-off: who agreed and who challenged, and the buttons to do so. */
+export interface SignOffInput {
+  /** The review the buttons act on (their value). */
+  reviewId: string;
+  /** The review's current votes: every chat.update rebuilds the message with them. */
+  votes: readonly Vote[];
+}
+
+/** Set on a revision (Re-run with changes): its number and the verdict it replaces. */
+export interface RevisionNote {
+  number: number;
+  /** The verdict of the revision before it; null when that one is gone. */
+  previousVerdict: VerdictKind | null;
 }
 
 export interface VerdictMessageInput {
@@ -18,6 +37,9 @@ export interface VerdictMessageInput {
   decision: Decision;
   /** Who asked, from the payload. */
   userId: string;
+  /** Present once the review is saved: adds the sign-off tally and Agree, Challenge, Re-run and Export. */
+  signOff?: SignOffInput;
+  revision?: RevisionNote;
 }
 
 const VERDICT_EMOJI: Record<VerdictKind, string> = {
@@ -53,13 +75,85 @@ export function verdictNotificationText(answers: Answers, decision: Decision): s
   return `Verdict: ${VERDICT_LABELS[decision.verdict]} — ${escapeMrkdwn(decision.headline)} (${escapeToFit(answers.title, 200)})`;
 }
 
-/** The verdict's parent message: what a channel reads at a glance. */
+/** "Revision 2: verdict changed from RAG to Fine-tune" (or unchanged), plain text. */
+export function revisionLine(revision: RevisionNote, verdict: VerdictKind): string {
+  const to = VERDICT_LABELS[verdict];
+  if (revision.previousVerdict === null) return `Revision ${revision.number}: verdict ${to}`;
+  const from = VERDICT_LABELS[revision.previousVerdict];
+  return from === to
+    ? `Revision ${revision.number}: verdict unchanged (${to})`
+    : `Revision ${revision.number}: verdict changed from ${from} to ${to}`;
+}
+
+function names(votes: readonly Vote[]): string {
+  const shown = votes.slice(0, TALLY_NAMES_MAX).map((vote) => mentionUser(vote.userId));
+  const more = votes.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/** "Agreed: @a, @b · Challenged: @c": one vote per person, mentions built from payload ids only. */
+export function signOffLine(votes: readonly Vote[]): string {
+  const agreed = votes.filter((vote) => vote.vote === 'agree');
+  const challenged = votes.filter((vote) => vote.vote === 'challenge');
+  if (agreed.length === 0 && challenged.length === 0) {
+    return 'No sign-offs yet: agree, or challenge it with a reason.';
+  }
+  const parts: string[] = [];
+  if (agreed.length > 0) parts.push(`Agreed: ${names(agreed)}`);
+  if (challenged.length > 0) parts.push(`Challenged: ${names(challenged)}`);
+  return parts.join(' · ');
+}
+
+function button(actionId: string, text: string, reviewId: string, primary = false) {
+  return {
+    type: 'button' as const,
+    action_id: actionId,
+    text: { type: 'plain_text' as const, text, emoji: true },
+    value: reviewId,
+    ...(primary ? { style: 'primary' as const } : {}),
+  };
+}
+
+function signOffBlocks({ reviewId, votes }: SignOffInput): [ContextBlock, ActionsBlock] {
+  return [
+    {
+      type: 'context',
+      block_id: BlockId.verdictTally,
+      elements: [{ type: 'mrkdwn', text: signOffLine(votes) }],
+    },
+    {
+      type: 'actions',
+      block_id: BlockId.verdictActions,
+      elements: [
+        button(ActionId.agree, 'Agree', reviewId, true),
+        button(ActionId.challenge, 'Challenge', reviewId),
+        button(ActionId.rerun, 'Re-run with changes', reviewId),
+        button(ActionId.exportRecord, 'Export decision record', reviewId),
+      ],
+    },
+  ];
+}
+
+/**
+ * The verdict's parent message: what a channel reads at a glance. A revision starts with what
+ * changed; a saved review ends with its sign-off tally and buttons.
+ */
 export function buildVerdictMessage({
   answers,
   decision,
   userId,
+  signOff,
+  revision,
 }: VerdictMessageInput): SlackMessage {
-  const blocks: KnownBlock[] = [
+  const blocks: KnownBlock[] = [];
+  if (revision) {
+    blocks.push({
+      type: 'section',
+      block_id: BlockId.revisionNote,
+      text: { type: 'mrkdwn', text: `:repeat: *${revisionLine(revision, decision.verdict)}*` },
+    });
+  }
+  blocks.push(
     {
       type: 'header',
       text: {
@@ -80,7 +174,7 @@ export function buildVerdictMessage({
       ],
     },
     section(`*Why*\n${bullets(decision.rationale.slice(0, TOP_REASONS))}`),
-  ];
+  );
   if (decision.warnings.length > 0) blocks.push(section(warningLines(decision)));
   blocks.push({
     type: 'context',
@@ -91,7 +185,13 @@ export function buildVerdictMessage({
       },
     ],
   });
-  return { text: verdictNotificationText(answers, decision), blocks };
+  // The thread pointer above stays the last block without a sign-off (the Open modal drops it).
+  if (signOff) blocks.push(...signOffBlocks(signOff));
+  const text = verdictNotificationText(answers, decision);
+  return {
+    text: revision ? `${revisionLine(revision, decision.verdict)}. ${text}` : text,
+    blocks,
+  };
 }
 
 /** The thread reply with everything behind the verdict. */

@@ -6,6 +6,7 @@ import {
   decodeState,
   encodeState,
   nextStep,
+  ORIGINS,
   pruneDraft,
   STEP_IDS,
   startChecklist,
@@ -78,6 +79,22 @@ describe('checklist state in private_metadata', () => {
         );
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('stays within 3000 characters from every door, re-runs included', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ORIGINS),
+        costlyText(TITLE_MAX_CHARS),
+        costlyText(PROBLEM_MAX_CHARS),
+        (origin, title, problem) => {
+          const state = { ...fullState(title, problem), origin };
+          expect(decodeState(encodeState(state))).toEqual({ ok: true, state });
+          expect(encodeState(state).length).toBeLessThanOrEqual(PRIVATE_METADATA_MAX);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

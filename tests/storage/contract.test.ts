@@ -163,6 +163,8 @@ for (const backend of backends) {
           permalink: null,
           createdAt,
           updatedAt: createdAt,
+          revisionOf: null,
+          revision: 1,
         });
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
@@ -588,6 +590,146 @@ for (const backend of backends) {
         await expect(
           votes.setVote(uniqueId('T'), 'missing', 'U1', 'agree', null),
         ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+    });
+
+    describe('revisions', () => {
+      it('links a revision to the review it revises and numbers the chain', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const input = newReviewFixture({
+          teamId,
+          userId: 'U-RERUN',
+          revisionOf: first.id,
+          answers: answersFixture({ title: 'Second look' }),
+          decision: decisionFixture('prompt'),
+        });
+        const { review: second, created } = await reviews.createPending(input);
+
+        expect(created).toBe(true);
+        expect(second).toMatchObject({
+          teamId,
+          userId: 'U-RERUN',
+          revisionOf: first.id,
+          revision: 2,
+          status: 'pending',
+          answers: input.answers,
+          decision: input.decision,
+        });
+        expect(second.id).not.toBe(first.id);
+        expect(await reviews.get(teamId, second.id)).toEqual(second);
+        // The earlier verdict is kept as it was.
+        expect(await reviews.get(teamId, first.id)).toEqual(first);
+
+        const third = await create({ teamId, revisionOf: second.id });
+        expect(third).toMatchObject({ revisionOf: second.id, revision: 3 });
+        expect((await reviews.list({ teamId }, { limit: 10, offset: 0 })).total).toBe(3);
+      });
+
+      it('finds the newest revision from any review of the chain', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        expect(await reviews.latestRevision(teamId, first.id)).toEqual(first);
+        const second = await create({ teamId, revisionOf: first.id });
+        const third = await create({ teamId, revisionOf: second.id });
+        const delivered = await reviews.markDelivered(teamId, third.id, {
+          status: 'posted',
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000003.000100',
+          threadTs: '1700000001.000100',
+          permalink: null,
+        });
+
+        for (const review of [first, second, third]) {
+          expect(await reviews.latestRevision(teamId, review.id)).toEqual(delivered);
+        }
+        expect(await reviews.latestRevision(teamId, 'missing')).toBeNull();
+        expect(await reviews.latestRevision(uniqueId('T'), first.id)).toBeNull();
+      });
+
+      it('never forks a chain: re-running an older revision revises the newest one', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const second = await create({ teamId, revisionOf: first.id });
+        const late = await create({ teamId, revisionOf: first.id });
+
+        expect(late).toMatchObject({ revisionOf: second.id, revision: 3 });
+      });
+
+      it('keeps concurrent re-runs of one review in one line', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            reviews.createPending(newReviewFixture({ teamId, revisionOf: first.id })),
+          ),
+        );
+
+        expect(results.every((result) => result.created)).toBe(true);
+        const numbers = results.map((result) => result.review.revision).sort();
+        expect(numbers).toEqual([2, 3, 4, 5]);
+        const links = new Set(results.map((result) => result.review.revisionOf));
+        expect(links.size).toBe(4);
+        const newest = results.find((result) => result.review.revision === 5)?.review;
+        expect(await reviews.latestRevision(teamId, first.id)).toEqual(newest);
+      });
+
+      it('is idempotent per submission key', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const input = newReviewFixture({ teamId, revisionOf: first.id });
+        const once = await reviews.createPending(input);
+        const twice = await reviews.createPending(input);
+
+        expect(once.created).toBe(true);
+        expect(twice).toEqual({ review: once.review, created: false });
+        expect((await reviews.list({ teamId }, { limit: 10, offset: 0 })).total).toBe(2);
+      });
+
+      it('refuses to revise a review of another workspace or one that does not exist', async () => {
+        const teamId = uniqueId('T');
+        const other = uniqueId('T');
+        const review = await create({ teamId });
+
+        await expect(
+          reviews.createPending(newReviewFixture({ teamId: other, revisionOf: review.id })),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+        await expect(
+          reviews.createPending(newReviewFixture({ teamId, revisionOf: 'missing' })),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+        expect((await reviews.list({ teamId: other }, { limit: 10, offset: 0 })).total).toBe(0);
+      });
+
+      it('purges a whole chain with its workspace', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const second = await create({ teamId, revisionOf: first.id });
+        await votes.setVote(teamId, second.id, 'U1', 'agree', null);
+
+        expect(await reviews.purgeTeam(teamId)).toBe(2);
+        expect(await reviews.latestRevision(teamId, first.id)).toBeNull();
+      });
+    });
+
+    describe('vote tallies', () => {
+      it('counts agreements and challenges per review, for the asked reviews only', async () => {
+        const teamId = uniqueId('T');
+        const a = await create({ teamId });
+        const b = await create({ teamId });
+        const c = await create({ teamId });
+        await votes.setVote(teamId, a.id, 'U1', 'agree', null);
+        await votes.setVote(teamId, a.id, 'U2', 'agree', null);
+        await votes.setVote(teamId, a.id, 'U3', 'challenge', 'No labels yet');
+        await votes.setVote(teamId, b.id, 'U1', 'challenge', 'Too costly');
+        await votes.setVote(teamId, b.id, 'U1', 'agree', null);
+        await votes.setVote(teamId, c.id, 'U9', 'agree', null);
+
+        expect(await votes.tallies(teamId, [a.id, b.id, a.id, 'missing'])).toEqual({
+          [a.id]: { agree: 2, challenge: 1 },
+          [b.id]: { agree: 1, challenge: 0 },
+        });
+        expect(await votes.tallies(uniqueId('T'), [a.id])).toEqual({});
+        expect(await votes.tallies(teamId, [])).toEqual({});
       });
     });
 

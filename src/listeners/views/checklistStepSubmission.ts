@@ -59,7 +59,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         applyEdit(
           client,
           { teamId, reviewId, editorId: body.user.id, answers },
-          { reviews: deps.reviews, logger },
+          { reviews: deps.reviews, votes: deps.votes, logger },
         ),
       );
       return;
@@ -80,6 +80,8 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         target,
         answers,
         decision: decide(answers),
+        // Re-run with changes: a new revision in the same thread; the earlier verdict stays.
+        ...(state.origin === 'rerun' && state.reviewId ? { revisionOf: state.reviewId } : {}),
       });
       if (!created) {
         logger.info(`review ${review.id}: duplicate final submission ignored`);

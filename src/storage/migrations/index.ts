@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as reviews from './0001_reviews.js';
 import * as installations from './0002_installations.js';
 import * as votes from './0003_votes.js';
+import * as reviewRevisions from './0004_review_revisions.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -11,6 +12,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001_reviews': reviews,
   '0002_installations': installations,
   '0003_votes': votes,
+  '0004_review_revisions': reviewRevisions,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

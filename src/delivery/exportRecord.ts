@@ -1,0 +1,176 @@
+import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { type DecisionRecordContext, renderDecisionRecord } from '../decision/index.js';
+import type { Review, ReviewRepository } from '../storage/repository.js';
+import type { Vote, VoteRepository } from '../storage/votes.js';
+import { exportComment } from '../views/signOff.js';
+import { mentionChannel } from '../views/text.js';
+import { slackErrorName } from './slackErrors.js';
+
+export interface ExportRequest {
+  teamId: string;
+  reviewId: string;
+  /** Who pressed Export, from the payload. */
+  userId: string;
+}
+
+export interface ExportDeps {
+  reviews: ReviewRepository;
+  votes: VoteRepository;
+  clock: () => Date;
+  logger: Logger;
+}
+
+/**
+ * MADR status of a review: `superseded by revision N` once re-run, `accepted` when someone agreed
+ * and nobody challenged, else `proposed`.
+ */
+export function recordStatus(review: Review, votes: readonly Vote[], latest: Review): string {
+  if (latest.id !== review.id) return `superseded by revision ${latest.revision ?? 1}`;
+  const agreed = votes.some((vote) => vote.vote === 'agree');
+  const challenged = votes.some((vote) => vote.vote === 'challenge');
+  return agreed && !challenged ? 'accepted' : 'proposed';
+}
+
+/**
+ * Sign-offs name people by their Slack user id (`U0123ABC`): ftrag has no users:read scope to
+ * resolve display names, and `<@U…>` is Slack markup, not Markdown.
+ */
+export function recordSignOffs(
+  votes: readonly Vote[],
+): NonNullable<DecisionRecordContext['signOffs']> {
+  return {
+    agreed: votes.filter((vote) => vote.vote === 'agree').map((vote) => vote.userId),
+    challenged: votes
+      .filter((vote) => vote.vote === 'challenge')
+      .map((vote) => ({ name: vote.userId, reason: vote.reason ?? '' })),
+  };
+}
+
+/** The date part (YYYY-MM-DD, UTC) of the export time. */
+export function recordDate(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** A file name from the title: lower-case ASCII words joined by hyphens. */
+export function recordFilename(review: Review): string {
+  const slug = review.answers.title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/g, '');
+  const revision = (review.revision ?? 1) > 1 ? `-revision-${review.revision}` : '';
+  return `decision-record-${slug || 'review'}${revision}.md`;
+}
+
+async function threadLink(
+  client: WebClient,
+  review: Review,
+  logger: Logger,
+): Promise<string | undefined> {
+  if (review.permalink) return review.permalink;
+  const ts = review.threadTs ?? review.messageTs;
+  if (!review.postedChannelId || !ts) return undefined;
+  try {
+    const result = await client.chat.getPermalink({
+      channel: review.postedChannelId,
+      message_ts: ts,
+    });
+    return result.permalink ?? undefined;
+  } catch (error) {
+    logger.warn(`chat.getPermalink for review ${review.id} failed: ${slackErrorName(error)}`);
+    return undefined;
+  }
+}
+
+/** The Markdown decision record of a review, as `ftrag decide --markdown` renders it, with context. */
+export async function buildDecisionRecord(
+  client: WebClient,
+  review: Review,
+  deps: ExportDeps,
+): Promise<string> {
+  const [votes, latest] = await Promise.all([
+    deps.votes.listVotes(review.teamId, review.id),
+    deps.reviews.latestRevision(review.teamId, review.id),
+  ]);
+  const threadUrl = await threadLink(client, review, deps.logger);
+  const context: DecisionRecordContext = {
+    status: recordStatus(review, votes, latest ?? review),
+    date: recordDate(deps.clock()),
+    signOffs: recordSignOffs(votes),
+    ...(threadUrl ? { threadUrl } : {}),
+  };
+  return renderDecisionRecord(review.answers, review.decision, context);
+}
+
+async function upload(
+  client: WebClient,
+  channelId: string,
+  threadTs: string | undefined,
+  review: Review,
+  content: string,
+  comment: string,
+): Promise<void> {
+  const file = {
+    channel_id: channelId,
+    filename: recordFilename(review),
+    title: `Decision record: ${Array.from(review.answers.title).slice(0, 200).join('')}`,
+    content,
+    initial_comment: comment,
+    snippet_type: 'markdown',
+  };
+  await (threadTs
+    ? client.filesUploadV2({ ...file, thread_ts: threadTs })
+    : client.filesUploadV2(file));
+}
+
+/**
+ * "Export decision record": the review as a MADR-style Markdown file in its thread. When the bot
+ * can't attach files there, it goes to the person's DM with a note; failures are logged.
+ */
+export async function exportDecisionRecord(
+  client: WebClient,
+  request: ExportRequest,
+  deps: ExportDeps,
+): Promise<boolean> {
+  const review = await deps.reviews.get(request.teamId, request.reviewId);
+  if (!review) {
+    deps.logger.warn(`export of review ${request.reviewId} refused: not found`);
+    return false;
+  }
+  const content = await buildDecisionRecord(client, review, deps);
+  const comment = exportComment(review, request.userId);
+  const channelId = review.postedChannelId;
+  if (channelId) {
+    try {
+      await upload(
+        client,
+        channelId,
+        review.threadTs ?? review.messageTs ?? undefined,
+        review,
+        content,
+        comment,
+      );
+      return true;
+    } catch (error) {
+      deps.logger.warn(
+        `exporting review ${review.id} to ${channelId} failed: ${slackErrorName(error)}`,
+      );
+    }
+  }
+  try {
+    const opened = await client.conversations.open({ users: request.userId });
+    const dm = opened.channel?.id;
+    if (!dm) throw new Error('conversations.open answered without a channel');
+    const note = channelId
+      ? `${comment}\nI couldn't attach it in ${mentionChannel(channelId)}, so here it is for you.`
+      : comment;
+    await upload(client, dm, undefined, review, content, note);
+    return true;
+  } catch (error) {
+    deps.logger.error(`exporting review ${review.id} failed: ${slackErrorName(error)}`);
+    return false;
+  }
+}

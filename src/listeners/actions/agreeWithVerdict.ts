@@ -1,0 +1,41 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
+import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
+import { ReviewNotFoundError } from '../../storage/errors.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated. */
+export function agreeWithVerdict(deps: ListenerDeps) {
+  return async ({ ack, body, action, client, logger, respond }: ActionArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id;
+    const reviewId = action.value;
+    if (!teamId || !reviewId) return;
+    await deps.work.run(async () => {
+      try {
+        await deps.votes.setVote(teamId, reviewId, body.user.id, 'agree', null);
+      } catch (error) {
+        if (error instanceof ReviewNotFoundError) {
+          logger.warn(`agree on review ${reviewId} ignored: not found`);
+          return;
+        }
+        throw error;
+      }
+      await refreshVerdictMessage(
+        client,
+        teamId,
+        reviewId,
+        { reviews: deps.reviews, votes: deps.votes, logger },
+        async (message) => {
+          await respond({ replace_original: true, text: message.text, blocks: message.blocks });
+        },
+      );
+    });
+  };
+}

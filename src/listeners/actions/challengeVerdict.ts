@@ -1,0 +1,22 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
+import { buildChallengeModal } from '../../views/signOff.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** Challenge on a verdict: a small modal asks why; its submission records and posts the reason. */
+export function challengeVerdict(deps: ListenerDeps) {
+  return async ({ ack, body, action, client }: ActionArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id;
+    if (!teamId || !action.value) return;
+    const review = await deps.reviews.get(teamId, action.value);
+    if (!review) return;
+    await client.views.open({ trigger_id: body.trigger_id, view: buildChallengeModal(review) });
+  };
+}

@@ -1,0 +1,53 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
+import { startChecklist } from '../../checklist/state.js';
+import { slackErrorName } from '../../delivery/slackErrors.js';
+import { buildChecklistStepView } from '../../views/checklistModal.js';
+import { RERUN_REFUSED } from '../../views/signOff.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/**
+ * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
+ * outcome is posted in the thread as the next revision. The person who asked may always re-run;
+ * anyone may once the verdict has been challenged.
+ */
+export function rerunReview(deps: ListenerDeps) {
+  return async ({ ack, body, action, client, logger, respond }: ActionArgs): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id;
+    if (!teamId || !action.value) return;
+    const clicked = await deps.reviews.get(teamId, action.value);
+    if (!clicked) return;
+    const latest = (await deps.reviews.latestRevision(teamId, clicked.id)) ?? clicked;
+    const userId = body.user.id;
+    let allowed = userId === clicked.userId || userId === latest.userId;
+    if (!allowed) {
+      const ids = [...new Set([clicked.id, latest.id])];
+      const votes = await Promise.all(ids.map((id) => deps.votes.listVotes(teamId, id)));
+      allowed = votes.flat().some((vote) => vote.vote === 'challenge');
+    }
+    if (!allowed) {
+      try {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: RERUN_REFUSED });
+      } catch (error) {
+        logger.warn(`telling ${userId} why re-run was refused failed: ${slackErrorName(error)}`);
+      }
+      return;
+    }
+    const state = startChecklist({
+      origin: 'rerun',
+      channelId: latest.postedChannelId ?? latest.target.channelId,
+      threadTs: latest.threadTs ?? latest.target.threadTs,
+      responseUrl: null,
+      reviewId: latest.id,
+      draft: latest.answers,
+    });
+    await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
+  };
+}

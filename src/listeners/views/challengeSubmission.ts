@@ -1,0 +1,87 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
+import { ActionId, BlockId } from '../../constants.js';
+import { charCount } from '../../decision/answers.js';
+import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
+import { slackErrorName } from '../../delivery/slackErrors.js';
+import { ReviewNotFoundError } from '../../storage/errors.js';
+import { buildChallengeReply, CHALLENGE_REASON_MAX_CHARS } from '../../views/signOff.js';
+import { cleanTypedText } from '../../views/text.js';
+import type { ListenerDeps } from '../deps.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
+
+function readMetadata(privateMetadata: string): string | null {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(privateMetadata));
+    return parsed.success ? parsed.data.reviewId : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Challenge modal's submission: the reason is required and at most 500 characters; the vote is
+ * recorded (replacing an agreement), the reason posted in the thread, and the tally updated.
+ */
+export function challengeSubmission(deps: ListenerDeps) {
+  return async ({ ack, body, view, client, logger }: ViewArgs): Promise<void> => {
+    const reviewId = readMetadata(view.private_metadata);
+    const typed = view.state.values[BlockId.challengeReason]?.[ActionId.challengeReason]?.value;
+    const reason = cleanTypedText(typed ?? '').trim();
+    if (reason.length === 0 || charCount(reason) > CHALLENGE_REASON_MAX_CHARS) {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [BlockId.challengeReason]:
+            reason.length === 0
+              ? 'Say why you disagree.'
+              : `Keep it to ${CHALLENGE_REASON_MAX_CHARS} characters.`,
+        },
+      });
+      return;
+    }
+    await ack();
+    const teamId = body.team?.id ?? view.team_id;
+    if (!reviewId) {
+      logger.warn('challenge submission ignored: unreadable private_metadata');
+      return;
+    }
+    const userId = body.user.id;
+    await deps.work.run(async () => {
+      try {
+        await deps.votes.setVote(teamId, reviewId, userId, 'challenge', reason);
+      } catch (error) {
+        if (error instanceof ReviewNotFoundError) {
+          logger.warn(`challenge on review ${reviewId} ignored: not found`);
+          return;
+        }
+        throw error;
+      }
+      const review = await deps.reviews.get(teamId, reviewId);
+      const thread = review?.threadTs ?? review?.messageTs;
+      if (review?.postedChannelId && thread) {
+        const reply = buildChallengeReply(userId, reason);
+        try {
+          await client.chat.postMessage({
+            channel: review.postedChannelId,
+            thread_ts: thread,
+            text: reply.text,
+            blocks: reply.blocks,
+            unfurl_links: false,
+            unfurl_media: false,
+          });
+        } catch (error) {
+          logger.warn(`posting a challenge of review ${reviewId} failed: ${slackErrorName(error)}`);
+        }
+      }
+      await refreshVerdictMessage(client, teamId, reviewId, {
+        reviews: deps.reviews,
+        votes: deps.votes,
+        logger,
+      });
+    });
+  };
+}

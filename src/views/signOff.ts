@@ -1,0 +1,84 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { ActionId, BlockId, CallbackId } from '../constants.js';
+import { VERDICT_LABELS } from '../decision/index.js';
+import type { Review } from '../storage/repository.js';
+import { escapeToFit, mentionUser } from './text.js';
+import type { SlackMessage } from './verdictMessage.js';
+
+export const CHALLENGE_REASON_MAX_CHARS = 500;
+
+/** What the Challenge modal carries to its submission. */
+export interface ChallengeMetadata {
+  reviewId: string;
+}
+
+/** Challenge: a small modal asking why (required, ≤ 500 characters). */
+export function buildChallengeModal(review: Review): ModalView {
+  const metadata: ChallengeMetadata = { reviewId: review.id };
+  return {
+    type: 'modal',
+    callback_id: CallbackId.challengeReason,
+    title: { type: 'plain_text', text: 'Challenge the verdict' },
+    submit: { type: 'plain_text', text: 'Post challenge' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*${escapeToFit(review.answers.title, 400)}*\nVerdict: ${VERDICT_LABELS[review.decision.verdict]}`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: BlockId.challengeReason,
+        label: { type: 'plain_text', text: 'Why do you disagree?' },
+        hint: {
+          type: 'plain_text',
+          text: 'Your reason is posted in the verdict’s thread with your name.',
+        },
+        element: {
+          type: 'plain_text_input',
+          action_id: ActionId.challengeReason,
+          multiline: true,
+          max_length: CHALLENGE_REASON_MAX_CHARS,
+          placeholder: {
+            type: 'plain_text',
+            text: 'e.g. We have only 40 labeled examples, so fine-tuning is premature',
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The challenge as a thread reply: the reason quoted and escaped, attributed from the payload id. */
+export function buildChallengeReply(userId: string, reason: string): SlackMessage {
+  const quoted = escapeToFit(reason, 2500)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:question: ${mentionUser(userId)} challenged this verdict:\n${quoted}`,
+      },
+    },
+  ];
+  return {
+    text: `${mentionUser(userId)} challenged the verdict: ${escapeToFit(reason, 500)}`,
+    blocks,
+  };
+}
+
+/** Re-run refused: only the person who asked may re-run until someone has challenged it. */
+export const RERUN_REFUSED =
+  'Only the person who asked for this review can re-run it, until someone challenges it. Challenge it with your reason first, then anyone can re-run it.';
+
+/** The comment on an exported decision record. */
+export function exportComment(review: Review, userId: string): string {
+  return `:page_facing_up: Decision record for *${escapeToFit(review.answers.title, 300)}*, exported by ${mentionUser(userId)}.`;
+}

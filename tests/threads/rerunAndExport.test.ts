@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId } from '../../src/constants.js';
+import { type Answers, answersSchema } from '../../src/decision/answers.js';
+import {
+  type DecisionRecordContext,
+  decide,
+  renderDecisionRecord,
+  VERDICT_LABELS,
+} from '../../src/decision/index.js';
+import { RERUN_REFUSED } from '../../src/views/signOff.js';
+import type { StoredMessage } from '../support/fakeSlack.js';
+import { isRecord } from '../support/json.js';
+import { appHomeOpenedEvent } from '../support/slackRequests.js';
+import {
+  ALICE,
+  ASKER,
+  BEHAVIOR,
+  BOB,
+  blocksOf,
+  CHANNEL,
+  expectSafeAndWithinLimits,
+  HOSTILE,
+  headerOf,
+  KNOWLEDGE,
+  reviewIdOf,
+  ThreadsApp,
+  tallyOf,
+} from './harness.js';
+
+let t: ThreadsApp;
+
+beforeAll(async () => {
+  t = await ThreadsApp.start();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const label = (answers: Answers) => VERDICT_LABELS[decide(answersSchema.parse(answers)).verdict];
+
+function revisionNote(message: StoredMessage): string {
+  const note = blocksOf(message).find((block) => block.block_id === BlockId.revisionNote);
+  return isRecord(note?.text) ? String(note.text.text) : '';
+}
+
+/** Presses Re-run as `user`, answers the pre-filled checklist with `answers`; the new revision. */
+async function rerun(
+  message: StoredMessage,
+  user: string,
+  answers: Answers,
+  expectPrefilled: Answers,
+): Promise<StoredMessage> {
+  const before = t.fake.calls.length;
+  await t.click(message, ActionId.rerun, user);
+  const modal = await t.openedModal(before);
+  expect(isRecord(modal.view.title) && modal.view.title.text).toBe('Re-run review');
+  expect(JSON.stringify(modal.view.blocks)).toContain(JSON.stringify(expectPrefilled.title));
+  const posting = t.fake.calls.length;
+  await t.walkChecklist(modal.id, answers, user);
+  const call = await t.postedParent(posting);
+  return t.message(CHANNEL, String(call.response?.ts));
+}
+
+describe('re-run with changes', () => {
+  it('posts each outcome in the thread as a new revision and keeps the earlier ones', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const posted = parent.text;
+
+    // Before anyone challenges, only the person who asked may re-run.
+    const refused = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, BOB);
+    const refusal = await waitForResponseUrlPost(RERUN_REFUSED);
+    expect(refusal).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(t.fake.calls.slice(refused).some((c) => c.method === 'views.open')).toBe(false);
+
+    const second = await rerun(parent, ASKER, BEHAVIOR, KNOWLEDGE);
+    expect(second.thread_ts).toBe(parent.ts);
+    expect(revisionNote(second)).toBe(
+      `:repeat: *Revision 2: verdict changed from ${label(KNOWLEDGE)} to ${label(BEHAVIOR)}*`,
+    );
+    expect(headerOf(second)).toBe(`Verdict: ${label(BEHAVIOR)}`);
+    expect(reviewIdOf(second)).not.toBe(reviewIdOf(parent));
+    // The first verdict stays as it was posted.
+    const original = t.message(CHANNEL, parent.ts);
+    expect(original.text).toBe(posted);
+    expect(original.edited).toBeUndefined();
+    expect(headerOf(original)).toBe(`Verdict: ${label(KNOWLEDGE)}`);
+
+    // After a challenge anyone may re-run, from any revision's message: it revises the newest.
+    const challenged = await t.challenge(second, ALICE, `Labels are stale ${HOSTILE}`);
+    expect(tallyOf(challenged)).toBe(`Challenged: <@${ALICE}>`);
+    const third = await rerun(parent, ALICE, KNOWLEDGE, BEHAVIOR);
+    expect(third.thread_ts).toBe(parent.ts);
+    expect(revisionNote(third)).toBe(
+      `:repeat: *Revision 3: verdict changed from ${label(BEHAVIOR)} to ${label(KNOWLEDGE)}*`,
+    );
+
+    const stored = await t.storage.reviews.get(t.fake.teamId, reviewIdOf(third));
+    expect(stored).toMatchObject({ revision: 3, revisionOf: reviewIdOf(second), userId: ALICE });
+    const home = await openHomeText(ASKER);
+    expect(home).toContain('revision 2');
+    expectSafeAndWithinLimits(t.fake);
+  });
+});
+
+async function waitForResponseUrlPost(text: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const post = t.fake.responseUrlPosts.find((p) => isRecord(p.body) && p.body.text === text);
+    if (post && isRecord(post.body)) return post.body;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no response_url post with ${text}`);
+}
+
+async function openHomeText(user: string): Promise<string> {
+  const before = t.fake.calls.length;
+  await t.event(appHomeOpenedEvent({ user }));
+  await t.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
+  return JSON.stringify(t.fake.homeView(user)?.view.blocks);
+}
+
+function today(): string[] {
+  const now = new Date();
+  const soon = new Date(now.getTime() + 60_000);
+  return [...new Set([now, soon].map((date) => date.toISOString().slice(0, 10)))];
+}
+
+async function exportRecord(message: StoredMessage, user: string): Promise<string> {
+  const before = t.fake.files().length;
+  const started = t.fake.calls.length;
+  await t.click(message, ActionId.exportRecord, user);
+  await t.fake.waitFor('files.completeUploadExternal', (c) => c.index >= started);
+  const file = t.fake
+    .files()
+    .slice(before)
+    .find((f) => f.completed);
+  if (!file?.content) throw new Error('no file uploaded');
+  expect(file.channelId).toBe(CHANNEL);
+  expect(file.threadTs).toBe(message.thread_ts ?? message.ts);
+  expect(file.filename).toMatch(/^decision-record-policy-bot-channel-u0evil0001-https-evil-test/);
+  return file.content.toString('utf8');
+}
+
+function permalinkOf(ts: string): string {
+  const call = t.fake
+    .callsTo('chat.getPermalink')
+    .find((c) => c.args.message_ts === ts && isRecord(c.response));
+  const permalink = call?.response?.permalink;
+  if (typeof permalink !== 'string') throw new Error(`no permalink for ${ts}`);
+  return permalink;
+}
+
+/** The record `ftrag decide --markdown` renders for these answers, with this context. */
+function expectedRecord(answers: Answers, context: Omit<DecisionRecordContext, 'date'>): string[] {
+  const parsed = answersSchema.parse(answers);
+  return today().map((date) => renderDecisionRecord(parsed, decide(parsed), { ...context, date }));
+}
+
+describe('export decision record', () => {
+  it('attaches the Markdown ADR to the thread, with status, date, link and sign-offs', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const threadUrl = permalinkOf(parent.ts);
+
+    const fresh = await exportRecord(parent, BOB);
+    expect(
+      expectedRecord(KNOWLEDGE, {
+        status: 'proposed',
+        threadUrl,
+        signOffs: { agreed: [], challenged: [] },
+      }),
+    ).toContain(fresh);
+
+    await t.clickAndWaitForUpdate(parent, ActionId.agree, ALICE);
+    const accepted = await exportRecord(parent, ASKER);
+    expect(
+      expectedRecord(KNOWLEDGE, {
+        status: 'accepted',
+        threadUrl,
+        signOffs: { agreed: [ALICE], challenged: [] },
+      }),
+    ).toContain(accepted);
+
+    const reason = `Citations are not needed ${HOSTILE}`;
+    await t.challenge(parent, BOB, reason);
+    const challenged = await exportRecord(parent, ASKER);
+    expect(
+      expectedRecord(KNOWLEDGE, {
+        status: 'proposed',
+        threadUrl,
+        signOffs: { agreed: [ALICE], challenged: [{ name: BOB, reason }] },
+      }),
+    ).toContain(challenged);
+    expect(challenged).toContain(`- ${BOB}: Citations are not needed \\<!channel\\>`);
+
+    const second = await rerun(parent, ASKER, BEHAVIOR, KNOWLEDGE);
+    const superseded = await exportRecord(parent, ASKER);
+    expect(
+      expectedRecord(KNOWLEDGE, {
+        status: 'superseded by revision 2',
+        threadUrl,
+        signOffs: { agreed: [ALICE], challenged: [{ name: BOB, reason }] },
+      }),
+    ).toContain(superseded);
+    const revision = await exportRecord(second, ASKER);
+    expect(
+      expectedRecord(BEHAVIOR, {
+        status: 'proposed',
+        threadUrl: permalinkOf(second.ts),
+        signOffs: { agreed: [], challenged: [] },
+      }),
+    ).toContain(revision);
+    expectSafeAndWithinLimits(t.fake);
+  });
+});

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
+import { isRecord } from '../support/json.js';
+import { appHomeOpenedEvent, clickButton } from '../support/slackRequests.js';
+import {
+  ALICE,
+  ASKER,
+  BEHAVIOR,
+  BOB,
+  CHANNEL,
+  expectSafeAndWithinLimits,
+  HOSTILE,
+  headerOf,
+  KNOWLEDGE,
+  reviewIdOf,
+  ThreadsApp,
+  tallyOf,
+} from './harness.js';
+
+let t: ThreadsApp;
+
+beforeAll(async () => {
+  t = await ThreadsApp.start();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+async function openHome(user: string): Promise<string> {
+  const before = t.fake.calls.length;
+  await t.event(appHomeOpenedEvent({ user }));
+  await t.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
+  return JSON.stringify(t.fake.homeView(user)?.view.blocks);
+}
+
+describe('signing off as a team', () => {
+  it('tallies agreements and challenges, one changeable vote per person, reasons in the thread', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    expect(tallyOf(parent)).toBe('No sign-offs yet: agree, or challenge it with a reason.');
+
+    let message = await t.clickAndWaitForUpdate(parent, ActionId.agree, ALICE);
+    expect(tallyOf(message)).toBe(`Agreed: <@${ALICE}>`);
+
+    message = await t.challenge(message, BOB, `We only have old tickets ${HOSTILE}`);
+    expect(tallyOf(message)).toBe(`Agreed: <@${ALICE}> · Challenged: <@${BOB}>`);
+    const replies = t.fake.thread(CHANNEL, parent.ts);
+    const challenge = replies.find((reply) => reply.text.includes('challenged the verdict'));
+    const quoted = JSON.stringify(challenge?.blocks);
+    expect(quoted).toContain(`<@${BOB}> challenged this verdict:`);
+    expect(quoted).toContain('We only have old tickets &lt;!channel&gt;');
+
+    // Clicking Agree twice keeps one vote; agreeing after a challenge moves the person.
+    message = await t.clickAndWaitForUpdate(message, ActionId.agree, ALICE);
+    expect(tallyOf(message)).toBe(`Agreed: <@${ALICE}> · Challenged: <@${BOB}>`);
+    message = await t.clickAndWaitForUpdate(message, ActionId.agree, BOB);
+    expect(tallyOf(message)).toBe(`Agreed: <@${ALICE}>, <@${BOB}>`);
+    message = await t.challenge(message, ALICE, 'Second thoughts: the policy changes weekly');
+    expect(tallyOf(message)).toBe(`Agreed: <@${BOB}> · Challenged: <@${ALICE}>`);
+
+    // The message is the verdict as posted, with the tally and the four buttons.
+    expect(headerOf(message)).toBe('Verdict: RAG');
+    const actions = (message.blocks ?? []).filter(isRecord).find((b) => b.type === 'actions');
+    const buttons = Array.isArray(actions?.elements) ? actions.elements.filter(isRecord) : [];
+    expect(buttons.map((b) => isRecord(b.text) && b.text.text)).toEqual([
+      'Agree',
+      'Challenge',
+      'Re-run with changes',
+      'Export decision record',
+    ]);
+    expect(new Set(buttons.map((b) => b.value))).toEqual(new Set([reviewIdOf(parent)]));
+
+    const votes = await t.storage.votes.listVotes(t.fake.teamId, reviewIdOf(parent));
+    expect(votes.map((v) => [v.userId, v.vote, v.reason])).toEqual([
+      [BOB, 'agree', null],
+      [ALICE, 'challenge', 'Second thoughts: the policy changes weekly'],
+    ]);
+    expect(await openHome(ASKER)).toContain('✅ 1 · ❓ 1');
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('asks for a reason of at most 500 characters before posting a challenge', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const before = t.fake.calls.length;
+    await t.click(parent, ActionId.challenge, BOB);
+    const modal = await t.openedModal(before);
+    const blank = await t.submit(
+      modal.id,
+      { [BlockId.challengeReason]: { [ActionId.challengeReason]: '   ' } },
+      BOB,
+    );
+    expect(blank.json).toEqual({
+      response_action: 'errors',
+      errors: { [BlockId.challengeReason]: 'Say why you disagree.' },
+    });
+    expect(await t.storage.votes.listVotes(t.fake.teamId, reviewIdOf(parent))).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('keeps the tally when the asker edits the answers', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const reviewId = reviewIdOf(parent);
+    await t.clickAndWaitForUpdate(parent, ActionId.agree, ALICE);
+    await openHome(ASKER);
+    const home = t.fake.homeView(ASKER);
+    if (!home) throw new Error('no Home view');
+    expect(JSON.stringify(home.view.blocks)).toContain('✅ 1 · ❓ 0');
+
+    // Edit answers, from the review's menu in App Home.
+    const payload = clickButton(home, ActionId.startReview, {
+      user: ASKER,
+      triggerId: t.fake.issueTriggerId({ userId: ASKER }),
+    });
+    payload.actions = [
+      {
+        type: 'overflow',
+        action_id: ActionId.reviewMenu,
+        block_id: `mine_${reviewId}`,
+        selected_option: {
+          text: { type: 'plain_text', text: 'Edit answers' },
+          value: `${ReviewMenuChoice.edit}:${reviewId}`,
+        },
+        action_ts: '1700000000.000100',
+      },
+    ];
+    const before = t.fake.calls.length;
+    expect((await t.slack.interactive(payload)).status).toBe(200);
+    const modal = await t.openedModal(before);
+    const editing = t.fake.calls.length;
+    await t.walkChecklist(modal.id, BEHAVIOR, ASKER);
+    await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
+
+    const edited = t.message(CHANNEL, parent.ts);
+    expect(headerOf(edited)).toBe('Verdict: Fine-tune');
+    expect(tallyOf(edited)).toBe(`Agreed: <@${ALICE}>`);
+    expect(reviewIdOf(edited)).toBe(reviewId);
+    expectSafeAndWithinLimits(t.fake);
+  });
+});

@@ -1,0 +1,260 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeMentionStart } from '../../src/checklist/mentionStart.js';
+import { ActionId, BlockId } from '../../src/constants.js';
+import type { Answers } from '../../src/decision/answers.js';
+import { decide } from '../../src/decision/index.js';
+import type { Review } from '../../src/storage/repository.js';
+import type { Vote } from '../../src/storage/votes.js';
+import { buildHomeView } from '../../src/views/homeView.js';
+import { buildMentionFallbackDm, buildMentionReply } from '../../src/views/mentionReply.js';
+import { buildReviewDetailModal } from '../../src/views/reviewModals.js';
+import {
+  buildChallengeModal,
+  buildChallengeReply,
+  CHALLENGE_REASON_MAX_CHARS,
+  exportComment,
+} from '../../src/views/signOff.js';
+import { buildVerdictMessage, signOffLine } from '../../src/views/verdictMessage.js';
+import { validAnswersArb } from '../decision/arbitraries.js';
+import { checkMessage, checkView } from '../support/blockKitLimits.js';
+import { isRecord } from '../support/json.js';
+
+const HOSTILE = '<!channel> <!here> <@U999EVIL> <https://evil.test|click> & co';
+
+const answers: Answers = {
+  title: HOSTILE,
+  problem: HOSTILE,
+  leaning: 'fine-tune',
+  promptTried: 'still-unreliable',
+  gap: 'both',
+  knowledge: { changesOften: true, citationsNeeded: true },
+  behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: false },
+};
+
+function vote(userId: string, kind: Vote['vote'], reason: string | null = null): Vote {
+  return { reviewId: 'rev-1', teamId: 'T1', userId, vote: kind, reason, updatedAt: new Date(0) };
+}
+
+function review(overrides: Partial<Review> = {}): Review {
+  const decision = decide(answers);
+  const at = new Date('2026-11-29T10:00:00Z');
+  return {
+    id: 'rev-1',
+    teamId: 'T1',
+    enterpriseId: null,
+    userId: 'U0ASKER',
+    target: { channelId: 'C0CHAN', threadTs: null, broadcast: false, responseUrl: null },
+    answers,
+    decision,
+    rulesVersion: decision.rulesVersion,
+    status: 'posted',
+    lastError: null,
+    postedChannelId: 'C0CHAN',
+    messageTs: '1700000000.000100',
+    threadTs: '1700000000.000100',
+    permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
+    createdAt: at,
+    updatedAt: at,
+    revisionOf: null,
+    revision: 1,
+    ...overrides,
+  };
+}
+
+/** Every `<…>` control sequence in a payload: mentions, links, dates. */
+function controlSequences(payload: unknown): string[] {
+  return JSON.stringify(payload).match(/<[^<>]*>/g) ?? [];
+}
+
+function blockIds(blocks: unknown[]): string[] {
+  return blocks.flatMap((block) =>
+    isRecord(block) && typeof block.block_id === 'string' ? [block.block_id] : [],
+  );
+}
+
+const many = (count: number, kind: Vote['vote']) =>
+  Array.from({ length: count }, (_, index) =>
+    vote(`U${String(index).padStart(9, '0')}${kind === 'agree' ? 'A' : 'C'}`, kind),
+  );
+
+describe('the verdict message with its sign-off', () => {
+  it('stays within Slack’s limits for any answers, any tally, and revisions', () => {
+    fc.assert(
+      fc.property(
+        validAnswersArb,
+        fc.nat({ max: 300 }),
+        fc.nat({ max: 300 }),
+        fc.nat({ max: 99 }),
+        (anyAnswers, agreed, challenged, revision) => {
+          const message = buildVerdictMessage({
+            answers: anyAnswers,
+            decision: decide(anyAnswers),
+            userId: 'U0ASKER',
+            signOff: {
+              reviewId: '01234567-89ab-cdef-0123-456789abcdef',
+              votes: [...many(agreed, 'agree'), ...many(challenged, 'challenge')],
+            },
+            ...(revision > 1 ? { revision: { number: revision, previousVerdict: 'rag' } } : {}),
+          });
+          expect(checkMessage(message)).toEqual([]);
+          const ids = blockIds(message.blocks);
+          expect(new Set(ids).size).toBe(ids.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('carries the review id on all four buttons in one actions block', () => {
+    const message = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: 'U0ASKER',
+      signOff: { reviewId: 'rev-1', votes: [] },
+    });
+    const actions = message.blocks.filter((block) => block.type === 'actions');
+    expect(actions).toHaveLength(1);
+    const [block] = actions;
+    const elements = block?.type === 'actions' ? block.elements : [];
+    expect(block?.block_id).toBe(BlockId.verdictActions);
+    expect(elements.map((element) => ('action_id' in element ? element.action_id : ''))).toEqual([
+      ActionId.agree,
+      ActionId.challenge,
+      ActionId.rerun,
+      ActionId.exportRecord,
+    ]);
+    expect(elements.every((element) => 'value' in element && element.value === 'rev-1')).toBe(true);
+  });
+
+  it('names voters only from their ids, one list per side, and counts the rest', () => {
+    expect(signOffLine([])).toBe('No sign-offs yet: agree, or challenge it with a reason.');
+    expect(
+      signOffLine([vote('U0A', 'agree'), vote('U0B', 'agree'), vote('U0C', 'challenge')]),
+    ).toBe('Agreed: <@U0A>, <@U0B> · Challenged: <@U0C>');
+    expect(signOffLine([vote('<!channel>', 'challenge', HOSTILE)])).toBe('Challenged: someone');
+    expect(signOffLine(many(35, 'agree'))).toMatch(/ and 5 more$/);
+
+    const message = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: 'U0ASKER',
+      signOff: { reviewId: 'rev-1', votes: [vote('U0ALICE', 'agree')] },
+    });
+    expect(controlSequences(message)).toEqual(['<@U0ASKER>', '<@U0ALICE>']);
+  });
+
+  it('starts a revision with what changed, in the notification text too', () => {
+    const message = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: 'U0ASKER',
+      signOff: { reviewId: 'rev-2', votes: [] },
+      revision: { number: 2, previousVerdict: 'rag' },
+    });
+    expect(message.blocks[0]).toMatchObject({
+      block_id: BlockId.revisionNote,
+      text: { text: ':repeat: *Revision 2: verdict changed from RAG to RAG + fine-tune*' },
+    });
+    expect(message.text).toMatch(/^Revision 2: verdict changed from RAG to RAG \+ fine-tune\. /);
+    const same = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: 'U0ASKER',
+      revision: { number: 3, previousVerdict: decide(answers).verdict },
+    });
+    expect(same.text).toMatch(/^Revision 3: verdict unchanged \(RAG \+ fine-tune\)/);
+  });
+
+  it('leaves the Open modal as it was (no buttons there)', () => {
+    const modal = buildReviewDetailModal(review());
+    expect(checkView(modal)).toEqual([]);
+    expect(JSON.stringify(modal)).not.toContain(ActionId.agree);
+  });
+});
+
+describe('challenge views', () => {
+  it('the modal asks for a required reason of at most 500 characters', () => {
+    const modal = buildChallengeModal(review());
+    expect(checkView(modal)).toEqual([]);
+    const input = modal.blocks.find((block) => block.type === 'input');
+    expect(input).toMatchObject({
+      block_id: BlockId.challengeReason,
+      element: { action_id: ActionId.challengeReason, max_length: CHALLENGE_REASON_MAX_CHARS },
+    });
+    expect(input && 'optional' in input ? input.optional : undefined).toBeUndefined();
+    expect(JSON.parse(modal.private_metadata ?? '')).toEqual({ reviewId: 'rev-1' });
+    expect(controlSequences(modal.blocks)).toEqual([]);
+  });
+
+  it('the thread reply quotes the reason escaped and names the challenger from the payload', () => {
+    const worst = `${'<'.repeat(CHALLENGE_REASON_MAX_CHARS - 1)}\n`;
+    for (const reason of [HOSTILE, worst, `line one\n${HOSTILE}\nline three`]) {
+      const reply = buildChallengeReply('U0BOB', reason);
+      expect(checkMessage(reply)).toEqual([]);
+      expect(controlSequences(reply)).toEqual(['<@U0BOB>', '<@U0BOB>']);
+    }
+    expect(JSON.stringify(buildChallengeReply('U0BOB', 'a\nb').blocks)).toContain('>a\\n>b');
+  });
+
+  it('the export comment escapes the title', () => {
+    expect(exportComment(review(), 'U0BOB')).not.toContain('<!channel>');
+    expect(controlSequences(exportComment(review(), 'U0BOB'))).toEqual(['<@U0BOB>']);
+  });
+});
+
+describe('mention replies', () => {
+  const value = encodeMentionStart({
+    channelId: 'C0CHAN',
+    threadTs: '1700000000.000100',
+    problem: `${HOSTILE} "`.repeat(100),
+  });
+
+  it('fit Slack’s limits and carry the start value on a Start review button', () => {
+    for (const message of [
+      buildMentionReply('U0BOB', value),
+      buildMentionFallbackDm('C0CHAN', value),
+    ]) {
+      expect(checkMessage(message)).toEqual([]);
+      const actions = message.blocks.find((block) => block.block_id === BlockId.mentionStart);
+      expect(actions).toMatchObject({
+        elements: [{ action_id: ActionId.startMentionReview, value }],
+      });
+    }
+    // The value is data for the app, never shown; the text Slack renders has the one mention.
+    const shown = buildMentionReply('U0BOB', value).blocks.filter((b) => b.type !== 'actions');
+    expect(controlSequences(shown)).toEqual(['<@U0BOB>']);
+    expect(JSON.stringify(buildMentionFallbackDm('C0CHAN', value))).toContain('/invite @ftrag');
+  });
+});
+
+describe('App Home', () => {
+  it('shows each review’s tally and revision, within 100 blocks', () => {
+    const reviews = Array.from({ length: 5 }, (_, index) =>
+      review({
+        id: `rev-${index}`,
+        revision: index + 1,
+        revisionOf: index > 0 ? `rev-${index - 1}` : null,
+      }),
+    );
+    const home = buildHomeView({
+      userId: 'U0ASKER',
+      mine: { reviews, total: 40 },
+      team: { reviews, total: 40 },
+      countsByVerdict: {},
+      undelivered: reviews.map((r) => ({
+        ...r,
+        id: `pending-${r.id}`,
+        status: 'pending' as const,
+      })),
+      paging: { mine: 1, team: 1 },
+      tallies: { 'rev-0': { agree: 2, challenge: 1 }, 'rev-3': { agree: 0, challenge: 4 } },
+    });
+    expect(checkView(home)).toEqual([]);
+    expect(home.blocks.length).toBeLessThanOrEqual(100);
+    const text = JSON.stringify(home.blocks);
+    expect(text).toContain('✅ 2 · ❓ 1');
+    expect(text).toContain('revision 4 · ✅ 0 · ❓ 4');
+    expect(text).not.toContain('✅ 0 · ❓ 0');
+  });
+});
