@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/decision/answers.js';
 import { isRecord } from '../support/json.js';
 import { ASKER, E2e, EXAMPLES } from './harness.js';
 
-let e2e: E2e;
-
-beforeAll(async () => {
-  e2e = await E2e.start();
-});
-
-afterAll(async () => {
-  await e2e?.close();
-});
+const e2e = E2e.forFile();
 
 async function postVerdict(channel: string, answers: Answers = EXAMPLES.knowledge) {
   const { modal, responseUrl } = await e2e.slashCommand(answers.title, { channel });

@@ -1,14 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { type AppProcess, startApp } from '../support/appProcess.js';
-import { type FakeSlack, type StoredView, startFakeSlack } from '../support/fakeSlack.js';
-import { isRecord } from '../support/json.js';
+import {
+  type FakeSlack,
+  type StoredMessage,
+  type StoredView,
+  startFakeSlack,
+} from '../support/fakeSlack.js';
+import { isRecord, type JsonObject } from '../support/json.js';
 import {
   appHomeOpenedEvent,
+  type BlockActionsPayload,
   buildEventCallback,
   clickButton,
   fillAndSubmit,
@@ -30,28 +36,67 @@ export interface E2eOptions {
   env?: Record<string, string>;
 }
 
-/** The real app (one or more processes) over HTTP, against the loopback fake of Slack. */
+/** `E2e` or a subclass of it, as a constructor. */
+type Unstarted<T extends E2e> = new (options?: E2eOptions) => T;
+
+interface Running {
+  fake: FakeSlack;
+  tempDir: string;
+  databaseUrl: string;
+}
+
+/**
+ * The real app (one or more processes) over HTTP, against the loopback fake of Slack. Create it
+ * with `E2e.start()`, or with `E2e.forFile()` for the whole of a test file; subclasses add the
+ * helpers of one feature area (e.g. `ThreadsApp`) and start the same way.
+ */
 export class E2e {
   readonly apps: AppProcess[] = [];
   readonly clients: SlackClientForTests[] = [];
-  private readonly tempDir: string;
-  readonly databaseUrl: string;
-  private readonly extraEnv: Record<string, string>;
+  private running: Running | undefined;
 
-  private constructor(
-    readonly fake: FakeSlack,
-    options: E2eOptions,
-  ) {
-    this.extraEnv = options.env ?? {};
-    this.tempDir = mkdtempSync(path.join(tmpdir(), 'ftrag-e2e-'));
-    this.databaseUrl = options.databaseUrl ?? `sqlite:${path.join(this.tempDir, 'ftrag.db')}`;
+  /** Not started yet: `E2e.start()` and `E2e.forFile()` start it. */
+  constructor(private readonly options: E2eOptions = {}) {}
+
+  static async start<T extends E2e>(this: Unstarted<T>, options?: E2eOptions): Promise<T> {
+    const e2e = new this(options);
+    try {
+      await e2e.boot();
+    } catch (error) {
+      await e2e.close();
+      throw error;
+    }
+    return e2e;
   }
 
-  static async start(options: E2eOptions = {}): Promise<E2e> {
-    const fake = await startFakeSlack({ knownChannels: [CHANNEL] });
-    const e2e = new E2e(fake, options);
-    for (let index = 0; index < (options.instances ?? 1); index++) await e2e.startInstance();
+  /** One app for the test file that calls this: started before its tests, closed after them. */
+  static forFile<T extends E2e>(this: Unstarted<T>, options?: E2eOptions): T {
+    const e2e = new this(options);
+    beforeAll(() => e2e.boot());
+    afterAll(() => e2e.close());
     return e2e;
+  }
+
+  /** Starts the fake Slack, then `options.instances` (default 1) app processes. */
+  protected async boot(): Promise<void> {
+    const fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    const tempDir = mkdtempSync(path.join(tmpdir(), 'ftrag-e2e-'));
+    const databaseUrl = this.options.databaseUrl ?? `sqlite:${path.join(tempDir, 'ftrag.db')}`;
+    this.running = { fake, tempDir, databaseUrl };
+    for (let index = 0; index < (this.options.instances ?? 1); index++) await this.startInstance();
+  }
+
+  private get started(): Running {
+    if (!this.running) throw new Error('the app is not started (or already closed)');
+    return this.running;
+  }
+
+  get fake(): FakeSlack {
+    return this.started.fake;
+  }
+
+  get databaseUrl(): string {
+    return this.started.databaseUrl;
   }
 
   get env(): Record<string, string> {
@@ -61,7 +106,7 @@ export class E2e {
       SLACK_API_URL: this.fake.apiUrl,
       DATABASE_URL: this.databaseUrl,
       LOG_LEVEL: 'error',
-      ...this.extraEnv,
+      ...this.options.env,
     };
     for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
     return env;
@@ -70,9 +115,7 @@ export class E2e {
   async startInstance(): Promise<number> {
     const app = await startApp(this.env);
     this.apps.push(app);
-    this.clients.push(
-      new SlackClientForTests({ baseUrl: app.baseUrl, signingSecret: SIGNING_SECRET }),
-    );
+    this.clients.push(clientFor(app));
     return this.apps.length - 1;
   }
 
@@ -84,10 +127,7 @@ export class E2e {
     else await app.stop();
     const next = await startApp(this.env);
     this.apps[index] = next;
-    this.clients[index] = new SlackClientForTests({
-      baseUrl: next.baseUrl,
-      signingSecret: SIGNING_SECRET,
-    });
+    this.clients[index] = clientFor(next);
   }
 
   slack(index = 0): SlackClientForTests {
@@ -100,10 +140,16 @@ export class E2e {
     return this.apps.map((app) => app.logs()).join('\n');
   }
 
+  /** Stops every instance and the fake; a no-op once closed. */
   async close(): Promise<void> {
+    const running = this.running;
+    this.running = undefined;
     await Promise.all(this.apps.map((app) => app.stop().catch(() => undefined)));
-    await this.fake.close();
-    rmSync(this.tempDir, { recursive: true, force: true });
+    this.apps.length = 0;
+    this.clients.length = 0;
+    if (!running) return;
+    await running.fake.close();
+    rmSync(running.tempDir, { recursive: true, force: true });
   }
 
   /** `/ftrag [text]` in a channel; returns the opened modal. */
@@ -125,18 +171,37 @@ export class E2e {
     });
     let modal: StoredView | undefined;
     if (response.status === 200 && !['help', 'history'].includes(text.trim().toLowerCase())) {
-      modal = this.fake.view((await this.modalOpenedSince(before)).id);
+      modal = await this.openedModal(before);
     }
     return { response, modal, responseUrl };
   }
 
-  /** The modal the app opened with the first views.open since call index `before`. */
+  /** Sends an Events API event (wrapped in its envelope); Slack must get a 200. */
+  async event(
+    event: JsonObject,
+    options: { instance?: number; workspace?: InteractionContext['workspace'] } = {},
+  ): Promise<void> {
+    const response = await this.slack(options.instance).event(
+      buildEventCallback(event, { workspace: options.workspace }),
+    );
+    expect(response.status).toBe(200);
+  }
+
+  /** The first views.open call since call index `before`: the opened modal's id and the call's args. */
   async modalOpenedSince(before: number): Promise<{ id: string; args: Record<string, unknown> }> {
     const call = await this.fake.waitFor('views.open', (c) => c.index >= before);
     const id =
       isRecord(call.response) && isRecord(call.response.view) ? String(call.response.view.id) : '';
     if (!id) throw new Error(`views.open failed: ${JSON.stringify(call.response)}`);
     return { id, args: call.args };
+  }
+
+  /** The modal the first views.open since call index `before` opened, as the fake has it now. */
+  async openedModal(before: number): Promise<StoredView> {
+    const { id } = await this.modalOpenedSince(before);
+    const stored = this.fake.view(id);
+    if (!stored) throw new Error('views.open answered without a view');
+    return stored;
   }
 
   /** Picks a review's menu option in Home and returns the modal it opens. */
@@ -161,10 +226,7 @@ export class E2e {
     options: { instance?: number; workspace?: InteractionContext['workspace'] } = {},
   ): Promise<StoredView> {
     const before = this.fake.calls.length;
-    const response = await this.slack(options.instance).event(
-      buildEventCallback(appHomeOpenedEvent({ user }), { workspace: options.workspace }),
-    );
-    expect(response.status).toBe(200);
+    await this.event(appHomeOpenedEvent({ user }), options);
     await this.fake.waitFor(
       'views.publish',
       (call) => call.index >= before && call.args.user_id === user,
@@ -174,19 +236,23 @@ export class E2e {
     return home;
   }
 
-  /** Clicks a button in a view (Home or modal); returns the calls the click caused, once `until` arrives. */
-  async clickInView(
-    view: StoredView,
+  /** The message `ts` of `channel`, as the fake has it now. */
+  message(channel: string, ts: string): StoredMessage {
+    const found = this.fake.allMessages().find((m) => m.ts === ts && m.channel === channel);
+    if (!found) throw new Error(`no message ${ts} in ${channel}`);
+    return found;
+  }
+
+  /**
+   * Clicks a button in a view (Home or modal) or in a message (which gets a response_url) as
+   * `user`; Slack must get a 200. Waits for nothing the click causes.
+   */
+  async click(
+    target: StoredView | StoredMessage,
     actionId: string,
     options: { user?: string; blockId?: string; instance?: number } = {},
   ): Promise<SlackHttpResponse> {
-    const user = options.user ?? ASKER;
-    const payload = clickButton(view, actionId, {
-      user,
-      blockId: options.blockId,
-      triggerId: this.fake.issueTriggerId({ userId: user }),
-    });
-    return this.slack(options.instance).interactive(payload);
+    return this.interact(this.clickPayload(target, actionId, options), options.instance);
   }
 
   /** Picks an option of an overflow menu in a view (buttons are what the driver clicks natively). */
@@ -197,11 +263,7 @@ export class E2e {
     value: string,
     options: { user?: string; instance?: number } = {},
   ): Promise<SlackHttpResponse> {
-    const user = options.user ?? ASKER;
-    const payload = clickButton(view, ActionId.startReview, {
-      user,
-      triggerId: this.fake.issueTriggerId({ userId: user }),
-    });
+    const payload = this.clickPayload(view, ActionId.startReview, options);
     payload.actions = [
       {
         type: 'overflow',
@@ -211,10 +273,44 @@ export class E2e {
         action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
       },
     ];
-    return this.slack(options.instance).interactive(payload);
+    return this.interact(payload, options.instance);
   }
 
-  /** Submits the modal's current view with `values`; keeps the fake's view in sync with the ack. */
+  private clickPayload(
+    target: StoredView | StoredMessage,
+    actionId: string,
+    options: { user?: string; blockId?: string },
+  ): BlockActionsPayload {
+    const user = options.user ?? ASKER;
+    return clickButton(target, actionId, {
+      user,
+      blockId: options.blockId,
+      triggerId: this.fake.issueTriggerId({ userId: user }),
+      responseUrl:
+        target.type === 'message'
+          ? this.fake.newResponseUrl({
+              channel: target.channel,
+              messageTs: target.ts,
+              userId: user,
+            })
+          : undefined,
+    });
+  }
+
+  /** Posts an interactive payload to instance `instance`; Slack must get a 200. */
+  private async interact(
+    payload: object,
+    instance: number | undefined,
+  ): Promise<SlackHttpResponse> {
+    const response = await this.slack(instance).interactive(payload);
+    expect(response.status).toBe(200);
+    return response;
+  }
+
+  /**
+   * Submits the modal's current view with `values`; the ack must be one Slack accepts, and the
+   * fake's view follows it.
+   */
   async submit(
     modalId: string,
     values: ViewValues,
@@ -227,15 +323,16 @@ export class E2e {
       skipClientValidation: options.skipClientValidation,
       allowMissingRequired: options.skipClientValidation,
     });
-    const response = await this.slack(options.instance).interactive(payload);
-    expect(response.status).toBe(200);
-    this.fake.applyViewResponse(modalId, response.json ?? null);
+    const response = await this.interact(payload, options.instance);
+    expect(this.fake.applyViewResponse(modalId, response.json ?? null).ok).toBe(true);
     return response;
   }
 
   /**
-   * Answers whatever checklist step is on screen until the last one is submitted. `instanceFor`
-   * picks which app instance serves each step (to prove any instance can serve any step).
+   * Answers whatever checklist step is on screen until the last one is submitted and the modal
+   * closes; resolves with that last ack. `extra` fills blocks such as the destination or the
+   * broadcast box; `instanceFor` picks which app instance serves each step (to prove any
+   * instance can serve any step).
    */
   async walkChecklist(
     modalId: string,
@@ -252,11 +349,28 @@ export class E2e {
         user: options.user,
         instance: options.instanceFor?.(step) ?? 0,
       });
-      if (isLast) return response;
+      if (isLast) {
+        expect(response.bodyText).toBe('');
+        return response;
+      }
       expect(response.json).toMatchObject({ response_action: 'update' });
     }
     throw new Error('the checklist did not end');
   }
+}
+
+function clientFor(app: AppProcess): SlackClientForTests {
+  return new SlackClientForTests({ baseUrl: app.baseUrl, signingSecret: SIGNING_SECRET });
+}
+
+export function blocksOf(source: { blocks?: unknown }): JsonObject[] {
+  return Array.isArray(source.blocks) ? source.blocks.filter(isRecord) : [];
+}
+
+/** The header of a verdict message, e.g. "Verdict: RAG". */
+export function headerOf(message: { blocks?: unknown }): string {
+  const header = blocksOf(message).find((block) => block.type === 'header');
+  return isRecord(header?.text) ? String(header.text.text) : '';
 }
 
 function blockIds(view: StoredView): Set<string> {
@@ -266,13 +380,18 @@ function blockIds(view: StoredView): Set<string> {
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
-/** The values a person would enter on the step on screen, for these answers. */
+/**
+ * The values a person would enter on the step on screen, for these answers. Without a `problem`
+ * in the answers, "What goes wrong today?" is left as it is (empty, or pre-filled from a thread).
+ */
 export function valuesForStep(view: StoredView, answers: Answers, extra: ViewValues): ViewValues {
   const ids = blockIds(view);
   const values: ViewValues = {};
   if (ids.has(BlockId.title)) {
     values[BlockId.title] = { [ActionId.title]: answers.title };
-    values[BlockId.problem] = { [ActionId.problem]: answers.problem ?? null };
+    if (answers.problem !== undefined) {
+      values[BlockId.problem] = { [ActionId.problem]: answers.problem };
+    }
     values[BlockId.leaning] = { [ActionId.leaning]: answers.leaning };
   }
   if (ids.has(BlockId.promptTried))
@@ -310,21 +429,22 @@ function collectMrkdwn(value: unknown, into: string[]): void {
 }
 
 /**
- * Everything the app sent to Slack that Slack would parse as mrkdwn: message `text`, mrkdwn text
- * objects in any block or view, and response_url posts. (plain_text and input values are shown
- * literally by Slack, so they cannot ping anyone.)
+ * Everything the app sent to Slack that Slack would parse as mrkdwn: the `text` and
+ * `initial_comment` of every call, mrkdwn text objects in any block or view, and response_url
+ * posts. (plain_text and input values are shown literally by Slack, so they cannot ping anyone.)
  */
 export function mrkdwnSentToSlack(fake: FakeSlack): string[] {
   const texts: string[] = [];
   for (const call of fake.calls) {
-    if (call.method.startsWith('chat.') && typeof call.args.text === 'string')
-      texts.push(call.args.text);
+    for (const key of ['text', 'initial_comment']) {
+      const value = call.args[key];
+      if (typeof value === 'string') texts.push(value);
+    }
     collectMrkdwn(call.args, texts);
   }
-  for (const post of fake.responseUrlPosts) collectMrkdwn(post, texts);
   for (const post of fake.responseUrlPosts) {
-    const body = isRecord(post) && isRecord(post.body) ? post.body : post;
-    if (isRecord(body) && typeof body.text === 'string') texts.push(body.text);
+    collectMrkdwn(post.body, texts);
+    if (isRecord(post.body) && typeof post.body.text === 'string') texts.push(post.body.text);
   }
   return texts;
 }

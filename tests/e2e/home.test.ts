@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import type { ViewValues } from '../support/slackRequests.js';
 import { ASKER, E2e, EXAMPLES } from './harness.js';
 
-let e2e: E2e;
-
-beforeAll(async () => {
-  e2e = await E2e.start();
-});
-
-afterAll(async () => {
-  await e2e?.close();
-});
+const e2e = E2e.forFile();
 
 function blockIdsOf(view: StoredView | undefined): string[] {
   const blocks = view && Array.isArray(view.view.blocks) ? view.view.blocks : [];
@@ -70,7 +62,7 @@ describe('App Home', () => {
     for (const destination of [channel, null]) {
       const home = await e2e.openHome();
       const before = e2e.fake.calls.length;
-      await e2e.clickInView(home, ActionId.startReview);
+      await e2e.click(home, ActionId.startReview);
       const modalId = (await e2e.modalOpenedSince(before)).id;
       const title = destination ? 'From Home to a channel' : 'From Home to a DM';
       await e2e.walkChecklist(
@@ -191,7 +183,7 @@ describe('App Home', () => {
     expect(JSON.stringify(home.view)).toContain('Not posted yet');
     const id = reviewIdIn(home, 'undelivered', 'Crashed before posting');
     const before = e2e.fake.calls.length;
-    await e2e.clickInView(home, ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+    await e2e.click(home, ActionId.retryDelivery, { blockId: `undelivered_${id}` });
     await e2e.fake.waitFor(
       'chat.postMessage',
       (c) => c.index >= before && c.args.channel === channel && c.args.thread_ts !== undefined,

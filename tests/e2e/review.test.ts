@@ -1,23 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
-import { isRecord } from '../support/json.js';
-import { ASKER, CHANNEL, E2e, EXAMPLES, mrkdwnSentToSlack } from './harness.js';
+import { ASKER, CHANNEL, E2e, EXAMPLES, headerOf, mrkdwnSentToSlack } from './harness.js';
 
-let e2e: E2e;
-
-beforeAll(async () => {
-  e2e = await E2e.start();
-});
-
-afterAll(async () => {
-  await e2e?.close();
-});
-
-function headerOf(message: { blocks?: unknown[] }): string {
-  const header = message.blocks?.find((block) => isRecord(block) && block.type === 'header');
-  return isRecord(header) && isRecord(header.text) ? String(header.text.text) : '';
-}
+const e2e = E2e.forFile();
 
 async function review(answers: Answers, channel: string, user = ASKER) {
   e2e.fake.addChannel(channel, { member: true });

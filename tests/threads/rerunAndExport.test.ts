@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import { type Answers, answersSchema } from '../../src/decision/answers.js';
 import {
@@ -8,34 +8,22 @@ import {
   VERDICT_LABELS,
 } from '../../src/decision/index.js';
 import { RERUN_REFUSED } from '../../src/views/signOff.js';
+import { ASKER, blocksOf, CHANNEL, headerOf } from '../e2e/harness.js';
 import type { StoredMessage } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
-import { appHomeOpenedEvent } from '../support/slackRequests.js';
 import {
   ALICE,
-  ASKER,
   BEHAVIOR,
   BOB,
-  blocksOf,
-  CHANNEL,
   expectSafeAndWithinLimits,
   HOSTILE,
-  headerOf,
   KNOWLEDGE,
   reviewIdOf,
   ThreadsApp,
   tallyOf,
 } from './harness.js';
 
-let t: ThreadsApp;
-
-beforeAll(async () => {
-  t = await ThreadsApp.start();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = ThreadsApp.forFile();
 
 const label = (answers: Answers) => VERDICT_LABELS[decide(answersSchema.parse(answers)).verdict];
 
@@ -52,13 +40,11 @@ async function rerun(
   expectPrefilled: Answers,
 ): Promise<StoredMessage> {
   const before = t.fake.calls.length;
-  await t.click(message, ActionId.rerun, user);
+  await t.click(message, ActionId.rerun, { user });
   const modal = await t.openedModal(before);
   expect(isRecord(modal.view.title) && modal.view.title.text).toBe('Re-run review');
   expect(JSON.stringify(modal.view.blocks)).toContain(JSON.stringify(expectPrefilled.title));
-  const posting = t.fake.calls.length;
-  await t.walkChecklist(modal.id, answers, user);
-  const call = await t.postedParent(posting);
+  const call = await t.walkToVerdict(modal.id, answers, { user });
   return t.message(CHANNEL, String(call.response?.ts));
 }
 
@@ -69,7 +55,7 @@ describe('re-run with changes', () => {
 
     // Before anyone challenges, only the person who asked may re-run.
     const refused = t.fake.calls.length;
-    await t.click(parent, ActionId.rerun, BOB);
+    await t.click(parent, ActionId.rerun, { user: BOB });
     const refusal = await waitForResponseUrlPost(RERUN_REFUSED);
     expect(refusal).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(t.fake.calls.slice(refused).some((c) => c.method === 'views.open')).toBe(false);
@@ -98,7 +84,7 @@ describe('re-run with changes', () => {
 
     const stored = await t.storage.reviews.get(t.fake.teamId, reviewIdOf(third));
     expect(stored).toMatchObject({ revision: 3, revisionOf: reviewIdOf(second), userId: ALICE });
-    const home = await openHomeText(ASKER);
+    const home = JSON.stringify((await t.openHome(ASKER)).view.blocks);
     expect(home).toContain('revision 2');
     expectSafeAndWithinLimits(t.fake);
   });
@@ -113,13 +99,6 @@ async function waitForResponseUrlPost(text: string): Promise<Record<string, unkn
   throw new Error(`no response_url post with ${text}`);
 }
 
-async function openHomeText(user: string): Promise<string> {
-  const before = t.fake.calls.length;
-  await t.event(appHomeOpenedEvent({ user }));
-  await t.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
-  return JSON.stringify(t.fake.homeView(user)?.view.blocks);
-}
-
 function today(): string[] {
   const now = new Date();
   const soon = new Date(now.getTime() + 60_000);
@@ -129,7 +108,7 @@ function today(): string[] {
 async function exportRecord(message: StoredMessage, user: string): Promise<string> {
   const before = t.fake.files().length;
   const started = t.fake.calls.length;
-  await t.click(message, ActionId.exportRecord, user);
+  await t.click(message, ActionId.exportRecord, { user });
   await t.fake.waitFor('files.completeUploadExternal', (c) => c.index >= started);
   const file = t.fake
     .files()

@@ -1,38 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
+import { ASKER, CHANNEL, headerOf } from '../e2e/harness.js';
 import { isRecord } from '../support/json.js';
-import { appHomeOpenedEvent, clickButton } from '../support/slackRequests.js';
 import {
   ALICE,
-  ASKER,
   BEHAVIOR,
   BOB,
-  CHANNEL,
   expectSafeAndWithinLimits,
   HOSTILE,
-  headerOf,
   KNOWLEDGE,
   reviewIdOf,
   ThreadsApp,
   tallyOf,
 } from './harness.js';
 
-let t: ThreadsApp;
-
-beforeAll(async () => {
-  t = await ThreadsApp.start();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
-
-async function openHome(user: string): Promise<string> {
-  const before = t.fake.calls.length;
-  await t.event(appHomeOpenedEvent({ user }));
-  await t.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
-  return JSON.stringify(t.fake.homeView(user)?.view.blocks);
-}
+const t = ThreadsApp.forFile();
 
 describe('signing off as a team', () => {
   it('tallies agreements and challenges, one changeable vote per person, reasons in the thread', async () => {
@@ -75,19 +57,19 @@ describe('signing off as a team', () => {
       [BOB, 'agree', null],
       [ALICE, 'challenge', 'Second thoughts: the policy changes weekly'],
     ]);
-    expect(await openHome(ASKER)).toContain('✅ 1 · ❓ 1');
+    expect(JSON.stringify((await t.openHome(ASKER)).view.blocks)).toContain('✅ 1 · ❓ 1');
     expectSafeAndWithinLimits(t.fake);
   });
 
   it('asks for a reason of at most 500 characters before posting a challenge', async () => {
     const parent = await t.reviewByCommand(KNOWLEDGE);
     const before = t.fake.calls.length;
-    await t.click(parent, ActionId.challenge, BOB);
+    await t.click(parent, ActionId.challenge, { user: BOB });
     const modal = await t.openedModal(before);
     const blank = await t.submit(
       modal.id,
       { [BlockId.challengeReason]: { [ActionId.challengeReason]: '   ' } },
-      BOB,
+      { user: BOB },
     );
     expect(blank.json).toEqual({
       response_action: 'errors',
@@ -101,33 +83,13 @@ describe('signing off as a team', () => {
     const parent = await t.reviewByCommand(KNOWLEDGE);
     const reviewId = reviewIdOf(parent);
     await t.clickAndWaitForUpdate(parent, ActionId.agree, ALICE);
-    await openHome(ASKER);
-    const home = t.fake.homeView(ASKER);
-    if (!home) throw new Error('no Home view');
+    const home = await t.openHome(ASKER);
     expect(JSON.stringify(home.view.blocks)).toContain('✅ 1 · ❓ 0');
 
     // Edit answers, from the review's menu in App Home.
-    const payload = clickButton(home, ActionId.startReview, {
-      user: ASKER,
-      triggerId: t.fake.issueTriggerId({ userId: ASKER }),
-    });
-    payload.actions = [
-      {
-        type: 'overflow',
-        action_id: ActionId.reviewMenu,
-        block_id: `mine_${reviewId}`,
-        selected_option: {
-          text: { type: 'plain_text', text: 'Edit answers' },
-          value: `${ReviewMenuChoice.edit}:${reviewId}`,
-        },
-        action_ts: '1700000000.000100',
-      },
-    ];
-    const before = t.fake.calls.length;
-    expect((await t.slack.interactive(payload)).status).toBe(200);
-    const modal = await t.openedModal(before);
+    const modal = await t.reviewMenuModal(home, reviewId, ReviewMenuChoice.edit);
     const editing = t.fake.calls.length;
-    await t.walkChecklist(modal.id, BEHAVIOR, ASKER);
+    await t.walkChecklist(modal.id, BEHAVIOR, { user: ASKER });
     await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
 
     const edited = t.message(CHANNEL, parent.ts);

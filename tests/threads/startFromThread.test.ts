@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
+import { ASKER, blocksOf, CHANNEL, headerOf } from '../e2e/harness.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import { appMentionEvent, buildMessageShortcut } from '../support/slackRequests.js';
 import {
   ALICE,
-  ASKER,
   BOB,
-  blocksOf,
-  CHANNEL,
   expectSafeAndWithinLimits,
   HOSTILE,
-  headerOf,
   KNOWLEDGE,
   ThreadsApp,
 } from './harness.js';
 
-let t: ThreadsApp;
-
-beforeAll(async () => {
-  t = await ThreadsApp.start();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = ThreadsApp.forFile();
 
 /** The answers without a problem, so the pre-filled "What goes wrong today?" stays as it was. */
 const { problem: _problem, ...KEEP_PROBLEM } = KNOWLEDGE;
@@ -39,7 +28,7 @@ function problemInput(view: StoredView): unknown {
 
 async function runShortcut(message: { ts: string; text: string; thread_ts?: string }) {
   const before = t.fake.calls.length;
-  const response = await t.slack.interactive(
+  const response = await t.slack().interactive(
     buildMessageShortcut({
       callbackId: CallbackId.reviewMessageShortcut,
       message: { ...message, user: ALICE },
@@ -51,9 +40,7 @@ async function runShortcut(message: { ts: string; text: string; thread_ts?: stri
   expect(response.status).toBe(200);
   const modal = await t.openedModal(before);
   expect(problemInput(modal)).toBe(message.text);
-  const posting = t.fake.calls.length;
-  await t.walkChecklist(modal.id, answersKeepingProblem, ASKER);
-  return t.postedParent(posting);
+  return t.walkToVerdict(modal.id, answersKeepingProblem, { user: ASKER });
 }
 
 describe('the message shortcut', () => {
@@ -113,15 +100,15 @@ describe('mentioning the app', () => {
     expect(reply.text).toMatch(/verdict is posted in this thread/);
 
     const opening = t.fake.calls.length;
-    await t.click(reply, ActionId.startMentionReview, BOB);
+    await t.click(reply, ActionId.startMentionReview, { user: BOB });
     const modal = await t.openedModal(opening);
     expect(problemInput(modal)).toBe(`should we fine-tune this? ${HOSTILE}`);
 
-    const posting = t.fake.calls.length;
-    await t.walkChecklist(modal.id, answersKeepingProblem, BOB, {
-      [BlockId.broadcast]: { [ActionId.broadcast]: ['broadcast'] },
+    const verdict = await t.walkToVerdict(modal.id, answersKeepingProblem, {
+      user: BOB,
+      extra: { [BlockId.broadcast]: { [ActionId.broadcast]: ['broadcast'] } },
+      threadTs: parent.ts,
     });
-    const verdict = await t.postedParent(posting, parent.ts);
     expect(String(verdict.args.reply_broadcast)).toBe('true');
     expect(headerOf(t.message(CHANNEL, String(verdict.response?.ts)))).toBe('Verdict: RAG');
     expect(t.message(CHANNEL, parent.ts).edited).toBeUndefined();
@@ -143,7 +130,7 @@ describe('mentioning the app', () => {
     expect(String(button?.value).length).toBeLessThanOrEqual(2000);
 
     const opening = t.fake.calls.length;
-    await t.click(reply, ActionId.startMentionReview, BOB);
+    await t.click(reply, ActionId.startMentionReview, { user: BOB });
     const modal = await t.openedModal(opening);
     const problem = String(problemInput(modal));
     expect(problem.startsWith('"quoted\\" "quoted')).toBe(true);
@@ -166,12 +153,10 @@ describe('mentioning the app', () => {
     expect(JSON.stringify(dm.blocks)).toContain('/invite @ftrag');
 
     const opening = t.fake.calls.length;
-    await t.click(dm, ActionId.startMentionReview, BOB);
+    await t.click(dm, ActionId.startMentionReview, { user: BOB });
     const modal = await t.openedModal(opening);
     expect(problemInput(modal)).toBe('review this please');
-    const posting = t.fake.calls.length;
-    await t.walkChecklist(modal.id, answersKeepingProblem, BOB);
-    const verdict = await t.postedParent(posting);
+    const verdict = await t.walkToVerdict(modal.id, answersKeepingProblem, { user: BOB });
     expect(verdict.args.channel).toBe(BOB);
     expect(JSON.stringify(verdict.args.blocks)).toContain('Invite me with `/invite @ftrag`');
     expectSafeAndWithinLimits(t.fake);
