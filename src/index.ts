@@ -1,39 +1,83 @@
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { createLogger, serializeError } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { queryObserver } from './observability/storageMetrics.js';
 import { createStorage } from './storage/index.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** Closing the database gets its own small budget after the drain. */
+const DATABASE_CLOSE_TIMEOUT_MS = 3_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const metrics = config.metricsEnabled ? new Metrics() : null;
+
+  // Registered first, so a signal during startup still ends the process cleanly.
+  let shutdown: ((signal: NodeJS.Signals) => void) | null = null;
+  let signalled: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (shutdown) shutdown(signal);
+    else if (signalled) process.exit(1);
+    else signalled = signal;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('unhandledRejection', (reason) => {
+    metrics?.unhandledRejections.inc();
+    logger.error({ err: serializeError(reason) }, 'unhandled promise rejection (kept running)');
+  });
+
   const clock = () => new Date();
-  const storage = await createStorage(config.databaseUrl, clock);
-  const { app, work } = createApp(config, { storage, clock });
-  await app.start(config.port);
-  app.logger.info(
+  const storage = await createStorage(
+    config.databaseUrl,
+    clock,
+    metrics ? { onQuery: queryObserver(metrics) } : {},
+  );
+  const ftrag = createApp(config, { storage, clock, logger, metrics });
+  if (signalled) {
+    await storage.close();
+    process.exit(0);
+  }
+  await ftrag.start(config.port);
+  logger.info(
+    { mode: config.mode, port: config.port, database: storage.kind, metrics: metrics !== null },
     config.mode === 'socket'
       ? 'ftrag is running in Socket Mode'
-      : `ftrag is listening on port ${config.port} (POST /slack/events, GET /healthz)`,
+      : `ftrag is listening on port ${config.port} (POST /slack/events, GET /healthz${metrics ? ', GET /metrics' : ''})`,
   );
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.logger.info(`${signal}: finishing ${work.size} in-flight deliveries, then stopping`);
-    try {
-      await app.stop();
-    } catch (error) {
-      app.logger.warn(`stopping the receiver: ${(error as Error).message}`);
+  shutdown = (signal) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
     }
-    const finished = await work.drain(SHUTDOWN_GRACE_MS);
-    if (!finished)
-      app.logger.warn('some deliveries did not finish; they stay pending for App Home');
-    await storage.close();
-    process.exit(0);
+    stopping = true;
+    logger.info(
+      { signal, timeoutMs: config.shutdownTimeoutMs, deliveries: ftrag.work.size },
+      'shutting down: no new requests; finishing requests and deliveries in flight',
+    );
+    void (async () => {
+      const result = await ftrag.stop(config.shutdownTimeoutMs);
+      if (!result.finished) {
+        logger.warn(
+          { requests: result.requests, deliveries: result.deliveries },
+          'shutdown timeout reached: unfinished reviews stay pending and can be posted again from App Home',
+        );
+      }
+      const closed = await Promise.race([
+        storage.close().then(() => true),
+        new Promise<false>((resolve) =>
+          setTimeout(() => resolve(false), DATABASE_CLOSE_TIMEOUT_MS),
+        ),
+      ]);
+      if (!closed) logger.warn('the database did not close in time');
+      logger.info('stopped');
+      process.exit(0);
+    })();
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (signalled) shutdown(signalled);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,156 @@
+/**
+ * Starts a server under test the way production would (`node --import tsx <entry>`), with its
+ * output in a log file, and reports how long it took to answer GET /healthz.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { freePort } from '../tests/support/appProcess.js';
+import { repoRoot } from '../tests/support/paths.js';
+
+export interface Server {
+  name: string;
+  pid: number;
+  port: number;
+  baseUrl: string;
+  /** Milliseconds from spawn to the first 200 from GET /healthz. */
+  readyMs: number;
+  logFile: string;
+  /** Resident set size in bytes (Linux /proc), or null where unavailable. */
+  rss(): number | null;
+  /** CPU time used so far (user + system), in seconds (Linux /proc), or null. */
+  cpuSeconds(): number | null;
+  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  exited(): boolean;
+}
+
+function tsxLoader(): string {
+  const require = createRequire(path.join(repoRoot, 'package.json'));
+  return pathToFileURL(require.resolve('tsx')).href;
+}
+
+const agent = new http.Agent({ keepAlive: false });
+
+/** GET `url`; resolves with the status (0 when nothing answered). */
+export function getStatus(url: string, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+/** GET `url` and return the body text. */
+export async function getText(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return res.text();
+}
+
+function rssOf(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match?.[1] ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+// Linux reports CPU times in clock ticks, 100 per second on every mainstream kernel.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function cpuOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start with the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const user = Number(fields[11]);
+    const system = Number(fields[12]);
+    return Number.isFinite(user + system) ? (user + system) / CLOCK_TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LaunchOptions {
+  name: string;
+  /** Entry file relative to the repository root. */
+  entry: string;
+  env: Record<string, string>;
+  logFile: string;
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export async function launch(options: LaunchOptions): Promise<Server> {
+  const port = await freePort();
+  const out = openSync(options.logFile, 'a');
+  const started = performance.now();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', tsxLoader(), options.entry],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_ENV: 'production',
+        ...options.env,
+        PORT: String(port),
+      },
+      stdio: ['ignore', out, out],
+    },
+  );
+  closeSync(out);
+  let exitCode: number | null | undefined;
+  const exit = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${options.name}: could not spawn`);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = started + (options.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (exitCode !== undefined) {
+      throw new Error(
+        `${options.name} exited (code ${exitCode}) before it was ready; see ${options.logFile}`,
+      );
+    }
+    if ((await getStatus(`${baseUrl}/healthz`, 500)) === 200) break;
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} was not ready within the timeout; see ${options.logFile}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const readyMs = performance.now() - started;
+  return {
+    name: options.name,
+    pid,
+    port,
+    baseUrl,
+    readyMs,
+    logFile: options.logFile,
+    rss: () => rssOf(pid),
+    cpuSeconds: () => cpuOf(pid),
+    exited: () => exitCode !== undefined,
+    async stop(timeoutMs = 15_000) {
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { inspect } from 'node:util';
+import { type Logger, LogLevel } from '@slack/bolt';
+import pino, { type DestinationStream, type Logger as Pino } from 'pino';
+import type { LogLevel as ConfigLogLevel } from '../config.js';
+
+/**
+ * Structured logs: one JSON object per line on stdout (pino). Bolt, its WebClient and ftrag's own
+ * code all log through {@link BoltLogger}, so every line has the same shape.
+ *
+ * What may appear above debug level: ids (team, user, channel, review, callback/action ids),
+ * Slack error names, timings. Never tokens, secrets or what people typed; Bolt and the WebClient
+ * only print request bodies at debug.
+ */
+
+export type AppLogger = Pino;
+
+export interface LoggerOptions {
+  level: ConfigLogLevel;
+  /** Defaults to stdout. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): AppLogger {
+  const settings: pino.LoggerOptions = {
+    level: options.level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: serializeError },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+const TOKEN_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
+const BEARER_PATTERN = /\b(Bearer)\s+[^\s"',;]+/gi;
+
+/** Removes anything shaped like a Slack token (and Bearer credentials) from a log text. */
+export function scrubSecrets(text: string): string {
+  if (!text.includes('xox') && !text.includes('xapp') && !/bearer/i.test(text)) return text;
+  return text.replace(TOKEN_PATTERN, '[token]').replace(BEARER_PATTERN, '$1 [token]');
+}
+
+interface SerializedError {
+  type: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  slackError?: string;
+  cause?: SerializedError;
+}
+
+/**
+ * Only the fields that help and can't leak: WebClient errors carry request and response details
+ * (headers, bodies) as enumerable properties, which pino's default serializer would print.
+ */
+export function serializeError(value: unknown, depth = 0): SerializedError {
+  if (!(value instanceof Error))
+    return { type: typeof value, message: scrubSecrets(String(value)) };
+  const out: SerializedError = {
+    type: value.constructor.name,
+    message: scrubSecrets(value.message),
+  };
+  if (value.stack) out.stack = scrubSecrets(value.stack);
+  const { code, data, original } = value as { code?: unknown; data?: unknown; original?: unknown };
+  if (typeof code === 'string') out.code = code;
+  const slackError =
+    typeof data === 'object' && data !== null ? (data as { error?: unknown }).error : undefined;
+  if (typeof slackError === 'string') out.slackError = slackError;
+  const cause = original ?? value.cause;
+  if (cause !== undefined && depth < 3) out.cause = serializeError(cause, depth + 1);
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) {
+    return String(value);
+  }
+  return inspect(value, { depth: 3, breakLength: Number.POSITIVE_INFINITY });
+}
+
+const FROM_PINO: Record<string, LogLevel> = {
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+};
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * Bolt's Logger interface (from @slack/logger) on top of pino, for Bolt's `logger` option (which
+ * it shares with its WebClients and receivers). Strings become the line's `msg`; an Error argument
+ * becomes its `err` field.
+ */
+export class BoltLogger implements Logger {
+  private name: string | undefined;
+
+  constructor(private readonly base: AppLogger) {}
+
+  debug(...msg: unknown[]): void {
+    this.write('debug', msg);
+  }
+
+  info(...msg: unknown[]): void {
+    this.write('info', msg);
+  }
+
+  warn(...msg: unknown[]): void {
+    this.write('warn', msg);
+  }
+
+  error(...msg: unknown[]): void {
+    this.write('error', msg);
+  }
+
+  setLevel(level: LogLevel): void {
+    this.base.level = level;
+  }
+
+  getLevel(): LogLevel {
+    return FROM_PINO[this.base.level] ?? LogLevel.INFO;
+  }
+
+  setName(name: string): void {
+    this.name = name;
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    // Formatting costs more than the write: skip it for levels that are off.
+    if (!this.base.isLevelEnabled(level)) return;
+    const error = args.find((arg): arg is Error => arg instanceof Error);
+    const text = scrubSecrets(
+      args
+        .filter((arg) => arg !== error)
+        .map(describe)
+        .join(' '),
+    );
+    const fields: { err?: Error; logger?: string } = {};
+    if (error) fields.err = error;
+    if (this.name) fields.logger = this.name;
+    this.base[level](fields, text || (error ? error.message : ''));
+  }
+}

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  answerUntilLastStep,
+  logLines,
+  openChecklist,
+  type Running,
+  SIGNING_SECRET,
+  sample,
+  scrape,
+  startRunning,
+  submitStep,
+} from './support.js';
+
+const TITLE = 'Zebra-llama support assistant 7f3a';
+const PROBLEM = 'It forgets the quokka refund window 91c2';
+const review = { title: TITLE, problem: PROBLEM };
+
+let running: Running;
+
+beforeAll(async () => {
+  running = await startRunning();
+});
+
+afterAll(async () => {
+  await running?.close();
+});
+
+async function postReview(): Promise<void> {
+  const viewId = await openChecklist(running, review);
+  await answerUntilLastStep(running, viewId, review);
+  const before = running.fake.calls.length;
+  const posted = await submitStep(running, viewId, review);
+  expect(posted.status).toBe(200);
+  await running.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
+}
+
+describe('GET /metrics', () => {
+  it('serves Prometheus text with every ftrag metric named', async () => {
+    const response = await fetch(`${running.app.baseUrl}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    for (const name of [
+      'ftrag_requests_total',
+      'ftrag_request_ack_seconds',
+      'ftrag_request_handling_seconds',
+      'ftrag_reviews_delivered_total',
+      'ftrag_slack_api_calls_total',
+      'ftrag_slack_api_errors_total',
+      'ftrag_slack_api_call_seconds',
+      'ftrag_db_query_seconds',
+      'ftrag_in_flight',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(text).toContain(`# TYPE ${name} `);
+    }
+  });
+
+  it('moves after a review: requests by kind, Web API calls, queries, deliveries by verdict', async () => {
+    const before = await scrape(running);
+    await postReview();
+    // A delivery is counted when it is recorded, right after the permalink.
+    await expect
+      .poll(async () => sample(await scrape(running), 'ftrag_reviews_delivered_total'))
+      .toBe(sample(before, 'ftrag_reviews_delivered_total') + 1);
+    const after = await scrape(running);
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sample(after, name, labels) - sample(before, name, labels);
+
+    expect(moved('ftrag_requests_total', { kind: 'slash_command', status: '200' })).toBe(1);
+    expect(moved('ftrag_requests_total', { kind: 'view_submission', status: '200' })).toBe(6);
+    expect(moved('ftrag_request_ack_seconds_count', { kind: 'view_submission' })).toBe(6);
+    expect(moved('ftrag_slack_api_calls_total', { method: 'views.open', result: 'ok' })).toBe(1);
+    expect(moved('ftrag_slack_api_calls_total', { method: 'chat.postMessage', result: 'ok' })).toBe(
+      2,
+    );
+    expect(moved('ftrag_slack_api_call_seconds_count', { method: 'chat.getPermalink' })).toBe(1);
+    expect(moved('ftrag_db_query_seconds_count', { operation: 'insert' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(moved('ftrag_db_query_seconds_count', { operation: 'update' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(moved('ftrag_reviews_delivered_total', { status: 'posted' })).toBe(1);
+    expect(sample(after, 'ftrag_reviews_delivered_total', { verdict: 'rag+fine-tune' })).toBe(1);
+  });
+
+  it('counts Slack errors by method and error name', async () => {
+    const before = await scrape(running);
+    running.fake.failNext('chat.getPermalink', { error: 'message_not_found' });
+    await postReview();
+    await expect
+      .poll(async () =>
+        sample(await scrape(running), 'ftrag_slack_api_errors_total', {
+          method: 'chat.getPermalink',
+          error: 'message_not_found',
+        }),
+      )
+      .toBe(
+        sample(before, 'ftrag_slack_api_errors_total', {
+          method: 'chat.getPermalink',
+          error: 'message_not_found',
+        }) + 1,
+      );
+  });
+
+  it('counts refused requests', async () => {
+    const before = await scrape(running);
+    const forged = await running.slack.slashCommand({ command: '/ftrag' }, { forge: true });
+    expect(forged.status).toBe(401);
+    const after = await scrape(running);
+    expect(
+      sample(after, 'ftrag_requests_total', { kind: 'invalid', status: '401' }) -
+        sample(before, 'ftrag_requests_total', { kind: 'invalid', status: '401' }),
+    ).toBe(1);
+  });
+});
+
+describe('logs', () => {
+  it('are JSON lines; each Slack request gets one with kind, team, user, ids, status and timings', async () => {
+    await postReview();
+    const lines = logLines(running.app);
+    const requests = lines.filter((line) => line.msg === 'slack request');
+    const command = requests.find((line) => line.kind === 'slash_command');
+    expect(command).toMatchObject({
+      level: 'info',
+      team: 'T0FAKETEAM',
+      user: 'U0OBSERVE1',
+      command: '/ftrag',
+      status: 200,
+    });
+    expect(typeof command?.ackMs).toBe('number');
+    expect(typeof command?.durationMs).toBe('number');
+    const step = requests.find((line) => line.kind === 'view_submission');
+    expect(step).toMatchObject({
+      team: 'T0FAKETEAM',
+      user: 'U0OBSERVE1',
+      callbackId: 'ftrag_checklist_step',
+      status: 200,
+    });
+    expect(typeof step?.time).toBe('string');
+  });
+
+  it('never show a secret, a token or typed text at info level', async () => {
+    await postReview();
+    const output = running.app.logs();
+    expect(output).toContain('slack request');
+    expect(output).not.toContain(SIGNING_SECRET);
+    expect(output).not.toContain(running.fake.botToken);
+    expect(output).not.toContain(TITLE);
+    expect(output).not.toContain(PROBLEM);
+    expect(output).not.toMatch(/"level":"debug"/);
+  });
+
+  it('show typed text at debug level only (so the check above can fail)', async () => {
+    const debug = await startRunning({ LOG_LEVEL: 'debug' });
+    try {
+      const viewId = await openChecklist(debug, review);
+      await answerUntilLastStep(debug, viewId, review);
+      const output = debug.app.logs();
+      expect(output).toContain(TITLE);
+      for (const line of logLines(debug.app)) {
+        if (JSON.stringify(line).includes(TITLE)) expect(line.level).toBe('debug');
+      }
+      expect(output).not.toContain(debug.fake.botToken);
+      expect(output).not.toContain(SIGNING_SECRET);
+    } finally {
+      await debug.close();
+    }
+  });
+});
+
+describe('METRICS_ENABLED=false', () => {
+  it('leaves /metrics unserved', async () => {
+    const off = await startRunning({ METRICS_ENABLED: 'false' });
+    try {
+      const response = await fetch(`${off.app.baseUrl}/metrics`);
+      expect(response.status).toBe(404);
+      expect((await fetch(`${off.app.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await off.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * SIGTERM in the middle of a final submission: the verdict is posted before the process exits, or
+ * (when Slack is too slow for the shutdown timeout) stays pending for App Home's "post again" —
+ * never lost — and the exit code is 0.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStorage, type Review } from '../../src/storage/index.js';
+import {
+  answerUntilLastStep,
+  logLines,
+  openChecklist,
+  type Running,
+  startRunning,
+  submitStep,
+} from '../observability/support.js';
+import { DEFAULT_TEAM_ID } from '../support/slackIds.js';
+
+let running: Running | undefined;
+
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function reviewsIn(databaseUrl: string): Promise<Review[]> {
+  const storage = await createStorage(databaseUrl);
+  try {
+    const { reviews } = await storage.reviews.list(
+      { teamId: DEFAULT_TEAM_ID },
+      { limit: 50, offset: 0 },
+    );
+    return reviews;
+  } finally {
+    await storage.close();
+  }
+}
+
+async function refusesConnections(baseUrl: string): Promise<boolean> {
+  try {
+    await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe('graceful shutdown', () => {
+  it('finishes a delivery caught by SIGTERM, refusing new connections meanwhile, and exits 0', async () => {
+    running = await startRunning();
+    const { fake, app } = running;
+    const review = { title: 'Shutdown mid-delivery', problem: 'SIGTERM while posting' };
+    const viewId = await openChecklist(running, review);
+    await answerUntilLastStep(running, viewId, review);
+
+    // Slack takes its time with the verdict: the app is still posting when SIGTERM arrives.
+    const held = fake.holdNext('chat.postMessage');
+    const before = fake.calls.length;
+    const submitted = await submitStep(running, viewId, review);
+    expect(submitted.status).toBe(200);
+    await held.arrived;
+    const exit = app.stop('SIGTERM');
+
+    await app.waitForLog('shutting down');
+    expect(await refusesConnections(app.baseUrl)).toBe(true);
+    await sleep(300);
+    expect(app.exited()).toBeUndefined();
+
+    held.release();
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const reply = await fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.thread_ts !== undefined,
+    );
+    expect(reply.response?.ok).toBe(true);
+    const [saved] = await reviewsIn(running.databaseUrl);
+    expect(saved?.status).toBe('posted');
+    expect(saved?.answers.title).toBe(review.title);
+    expect(logLines(app).map((line) => line.msg)).toContain('stopped');
+  });
+
+  it('waits for a request still in its listener (views.open after the ack)', async () => {
+    running = await startRunning();
+    const { fake, app } = running;
+    const held = fake.holdNext('views.open');
+    const opened = openChecklist(running, { title: 'Opened while stopping', problem: '' });
+    await held.arrived;
+    const exit = app.stop('SIGTERM');
+    await app.waitForLog('shutting down');
+    held.release();
+    await opened;
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(fake.callsTo('views.open').at(-1)?.response?.ok).toBe(true);
+  });
+
+  it('leaves the review pending (never lost) when Slack is slower than the shutdown timeout', async () => {
+    running = await startRunning({ SHUTDOWN_TIMEOUT_MS: '500' });
+    const { fake, app } = running;
+    const review = { title: 'Shutdown timeout', problem: 'Slack never answers in time' };
+    const viewId = await openChecklist(running, review);
+    await answerUntilLastStep(running, viewId, review);
+
+    const held = fake.holdNext('chat.postMessage');
+    const submitted = await submitStep(running, viewId, review);
+    expect(submitted.status).toBe(200);
+    await held.arrived;
+    const started = performance.now();
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    held.release();
+
+    const [saved] = await reviewsIn(running.databaseUrl);
+    expect(saved?.status).toBe('pending');
+    expect(saved?.answers.title).toBe(review.title);
+    expect(app.logs()).toContain('shutdown timeout reached');
+  });
+
+  it('exits 0 on SIGINT when idle', async () => {
+    running = await startRunning();
+    expect(await running.app.stop('SIGINT')).toEqual({ code: 0, signal: null });
+  });
+});
