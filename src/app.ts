@@ -1,95 +1,174 @@
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { Server } from 'node:http';
+import {
+  App,
+  AuthorizationError,
+  type CustomRoute,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  LogLevel,
+  type ReceiverProcessEventErrorHandlerArgs,
+} from '@slack/bolt';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
 import { createErrorHandler } from './errorHandler.js';
 import { registerListeners } from './listeners/index.js';
+import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { SlackEndpoint, socketModeRequestLog } from './observability/slackEndpoint.js';
+import { instrumentedFetch, keepAliveFetch } from './observability/slackFetch.js';
+import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
 import { BackgroundWork } from './work.js';
 
 export interface AppDeps {
   storage: Storage;
   clock: () => Date;
+  /** Defaults to JSON lines on stdout at the configured level. */
+  logger?: AppLogger;
+  /** Defaults to a new registry when metrics are enabled; null turns them off. */
+  metrics?: Metrics | null;
+}
+
+export interface StopResult {
+  /** Whether every request in flight and every delivery finished within the timeout. */
+  finished: boolean;
+  requests: number;
+  deliveries: number;
 }
 
 export interface FtragApp {
   app: App;
   work: BackgroundWork;
+  logger: AppLogger;
+  metrics: Metrics | null;
+  /** Listens on `port` (HTTP mode) or connects (Socket Mode). */
+  start(port: number): Promise<void>;
+  /**
+   * Graceful stop: stops accepting connections, lets requests in flight and the deliveries they
+   * started finish (waiting at most `timeoutMs`), then closes what is left. The database is the
+   * caller's to close.
+   */
+  stop(timeoutMs: number): Promise<StopResult>;
 }
 
+const EVENTS_PATH = '/slack/events';
+// Bolt sets its logger to this level (INFO when not given), so it must match the config.
 const LOG_LEVELS: Record<Config['logLevel'], LogLevel> = {
   debug: LogLevel.DEBUG,
   info: LogLevel.INFO,
   warn: LogLevel.WARN,
   error: LogLevel.ERROR,
 };
+const SLACK_API_URL = 'https://slack.com/api/';
+
+/**
+ * Listener errors reach app.error; what arrives here is Bolt failing on a signed payload's shape
+ * (say, a view_submission without a view) before any listener ran: the sender's mistake, so a 400
+ * rather than Bolt's default 500. Authorization failures keep Bolt's 401.
+ */
+async function answerUnprocessablePayload(
+  args: ReceiverProcessEventErrorHandlerArgs,
+): Promise<boolean> {
+  const { error, response, logger } = args;
+  if (response.headersSent || error instanceof AuthorizationError) {
+    return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+  }
+  logger.warn(`payload not understood: ${error.message}`);
+  response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+  response.end('payload not understood');
+  return true;
+}
 
 /** Builds the Bolt app and registers every listener. Starting it is index.ts's job. */
 export function createApp(config: Config, deps: AppDeps): FtragApp {
-  const logLevel = LOG_LEVELS[config.logLevel];
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const boltLogger = new BoltLogger(logger);
+  const metrics =
+    deps.metrics !== undefined ? deps.metrics : config.metricsEnabled ? new Metrics() : null;
+  const transport = keepAliveFetch();
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     // Bounded back-off for Slack 5xx; 429s wait for Retry-After inside the same budget.
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000, randomize: true },
     timeout: 10_000,
-  };
-  const healthRoute = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (
-      _req: unknown,
-      res: {
-        writeHead(status: number, headers: Record<string, string>): void;
-        end(body: string): void;
-      },
-    ) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    },
+    fetch: metrics
+      ? instrumentedFetch(metrics, config.slack.apiUrl ?? SLACK_API_URL, transport)
+      : transport,
   };
 
-  const app =
-    config.mode === 'socket'
-      ? new App({
-          token: config.slack.botToken ?? undefined,
-          appToken: config.slack.appToken ?? undefined,
-          socketMode: true,
-          logLevel,
-          clientOptions,
-          extendedErrorHandler: true,
-          customRoutes: [healthRoute],
-        })
-      : new App({
-          ...(config.slack.oauth ? {} : { token: config.slack.botToken ?? undefined }),
-          logLevel,
-          clientOptions,
-          extendedErrorHandler: true,
-          receiver: new HTTPReceiver({
-            signingSecret: config.slack.signingSecret ?? '',
-            endpoints: '/slack/events',
-            customRoutes: [healthRoute],
-            logLevel,
-            ...(config.slack.oauth
-              ? {
-                  clientId: config.slack.oauth.clientId,
-                  clientSecret: config.slack.oauth.clientSecret,
-                  stateSecret: config.slack.oauth.stateSecret,
-                  scopes: [...BOT_SCOPES],
-                  installationStore: deps.storage.installations,
-                  installerOptions: {
-                    directInstall: true,
-                    // oauth.v2.access goes to the same Web API as every other call.
-                    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
-                  },
-                }
-              : {}),
-          }),
-        });
+  let draining = false;
+  const customRoutes: CustomRoute[] = [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        // While shutting down, a load balancer's health check sees the instance going away.
+        res.writeHead(draining ? 503 : 200, { 'content-type': 'text/plain' });
+        res.end(draining ? 'shutting down' : 'ok');
+      },
+    },
+    ...(metrics ? [{ path: '/metrics', method: ['GET'], handler: metrics.route() }] : []),
+  ];
+
+  let endpoint: SlackEndpoint | null = null;
+  let app: App;
+  if (config.mode === 'socket') {
+    app = new App({
+      token: config.slack.botToken ?? undefined,
+      appToken: config.slack.appToken ?? undefined,
+      socketMode: true,
+      logger: boltLogger,
+      logLevel: LOG_LEVELS[config.logLevel],
+      clientOptions,
+      extendedErrorHandler: true,
+      customRoutes,
+    });
+    app.use(socketModeRequestLog(logger, metrics));
+  } else {
+    const signingSecret = config.slack.signingSecret ?? '';
+    const receiver = new HTTPReceiver({
+      signingSecret,
+      endpoints: EVENTS_PATH,
+      customRoutes,
+      logger: boltLogger,
+      processEventErrorHandler: answerUnprocessablePayload,
+      ...(config.slack.oauth
+        ? {
+            clientId: config.slack.oauth.clientId,
+            clientSecret: config.slack.oauth.clientSecret,
+            stateSecret: config.slack.oauth.stateSecret,
+            scopes: [...BOT_SCOPES],
+            installationStore: deps.storage.installations,
+            installerOptions: {
+              directInstall: true,
+              // oauth.v2.access goes to the same Web API as every other call.
+              clientOptions: {
+                ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+                fetch: clientOptions.fetch,
+              },
+            },
+          }
+        : {}),
+    });
+    app = new App({
+      ...(config.slack.oauth ? {} : { token: config.slack.botToken ?? undefined }),
+      logger: boltLogger,
+      logLevel: LOG_LEVELS[config.logLevel],
+      clientOptions,
+      extendedErrorHandler: true,
+      receiver,
+    });
+    endpoint = new SlackEndpoint({ signingSecret, path: EVENTS_PATH, log: logger, metrics });
+    endpoint.install(receiver);
+  }
 
   const work = new BackgroundWork();
+  const requests = endpoint?.inFlight;
+  metrics?.trackInFlight(() => ({ requests: requests?.size ?? 0, deliveries: work.size }));
   const isTrustedResponseUrl = responseUrlTrust(config.slack.apiUrl);
   registerListeners(app, {
-    reviews: deps.storage.reviews,
+    reviews: metrics ? countingDeliveries(deps.storage.reviews, metrics) : deps.storage.reviews,
     votes: deps.storage.votes,
     installations: config.slack.oauth ? deps.storage.installations : null,
     clock: deps.clock,
@@ -97,5 +176,57 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     work,
   });
   app.error(createErrorHandler(app.client, isTrustedResponseUrl));
-  return { app, work };
+
+  let server: Server | null = null;
+  let started = false;
+  return {
+    app,
+    work,
+    logger,
+    metrics,
+    async start(port) {
+      const listening: unknown = await app.start(port);
+      started = true;
+      if (listening instanceof Server) server = listening;
+    },
+    async stop(timeoutMs) {
+      draining = true;
+      endpoint?.startDraining();
+      const deadline = performance.now() + timeoutMs;
+      const left = () => Math.max(0, deadline - performance.now());
+      // Stops listening now; resolves once the last connection has closed.
+      const closed: Promise<void> = started
+        ? app.stop().then(
+            () => undefined,
+            (error: unknown) => {
+              logger.warn({ err: error }, 'stopping the receiver failed');
+            },
+          )
+        : Promise.resolve();
+      // A request in flight may start a delivery after its ack, and a request may still arrive on
+      // a kept-alive connection: drain until both are empty or time is up.
+      while (left() > 0 && ((requests?.size ?? 0) > 0 || work.size > 0)) {
+        await requests?.drain(left());
+        await work.drain(left());
+      }
+      const result: StopResult = {
+        finished: (requests?.size ?? 0) === 0 && work.size === 0,
+        requests: requests?.size ?? 0,
+        deliveries: work.size,
+      };
+      if (!(await settlesWithin(closed, left()))) server?.closeAllConnections();
+      return result;
+    },
+  };
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = await Promise.race([promise.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return settled;
 }
