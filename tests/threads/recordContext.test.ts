@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/decision/index.js';
 import {
   recordDate,
   recordFilename,
@@ -8,32 +7,11 @@ import {
 } from '../../src/delivery/exportRecord.js';
 import type { Review } from '../../src/storage/repository.js';
 import type { Vote } from '../../src/storage/votes.js';
+import { postedReview } from '../support/reviewFixture.js';
 import { KNOWLEDGE } from './harness.js';
 
 function review(overrides: Partial<Review> = {}): Review {
-  const decision = decide(KNOWLEDGE);
-  const at = new Date('2026-11-29T10:00:00Z');
-  return {
-    id: 'rev-1',
-    teamId: 'T1',
-    enterpriseId: null,
-    userId: 'U0ASKER',
-    target: { channelId: 'C0CHAN', threadTs: null, broadcast: false, responseUrl: null },
-    answers: KNOWLEDGE,
-    decision,
-    rulesVersion: decision.rulesVersion,
-    status: 'posted',
-    lastError: null,
-    postedChannelId: 'C0CHAN',
-    messageTs: '1700000000.000100',
-    threadTs: '1700000000.000100',
-    permalink: null,
-    createdAt: at,
-    updatedAt: at,
-    revisionOf: null,
-    revision: 1,
-    ...overrides,
-  };
+  return postedReview(KNOWLEDGE, overrides);
 }
 
 const vote = (userId: string, kind: Vote['vote'], reason: string | null = null): Vote => ({

@@ -19,6 +19,7 @@ import { buildVerdictMessage, signOffLine } from '../../src/views/verdictMessage
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { isRecord } from '../support/json.js';
+import { postedReview } from '../support/reviewFixture.js';
 
 const HOSTILE = '<!channel> <!here> <@U999EVIL> <https://evil.test|click> & co';
 
@@ -37,29 +38,7 @@ function vote(userId: string, kind: Vote['vote'], reason: string | null = null):
 }
 
 function review(overrides: Partial<Review> = {}): Review {
-  const decision = decide(answers);
-  const at = new Date('2026-11-29T10:00:00Z');
-  return {
-    id: 'rev-1',
-    teamId: 'T1',
-    enterpriseId: null,
-    userId: 'U0ASKER',
-    target: { channelId: 'C0CHAN', threadTs: null, broadcast: false, responseUrl: null },
-    answers,
-    decision,
-    rulesVersion: decision.rulesVersion,
-    status: 'posted',
-    lastError: null,
-    postedChannelId: 'C0CHAN',
-    messageTs: '1700000000.000100',
-    threadTs: '1700000000.000100',
-    permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
-    createdAt: at,
-    updatedAt: at,
-    revisionOf: null,
-    revision: 1,
-    ...overrides,
-  };
+  return postedReview(answers, overrides);
 }
 
 /** Every `<…>` control sequence in a payload: mentions, links, dates. */

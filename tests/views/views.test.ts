@@ -14,6 +14,7 @@ import { buildShareCard } from '../../src/views/shareCard.js';
 import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
+import { postedReview } from '../support/reviewFixture.js';
 
 const HOSTILE =
   '<!channel> <!here> <!subteam^S123|@team> <@U999EVIL> <https://evil.test|click> & co';
@@ -31,27 +32,7 @@ function hostileAnswers(): Answers {
 }
 
 function reviewOf(answers: Answers, overrides: Partial<Review> = {}): Review {
-  const decision = decide(answers);
-  const now = new Date('2026-11-29T10:00:00Z');
-  return {
-    id: 'rev-1',
-    teamId: 'T1',
-    enterpriseId: null,
-    userId: 'U0ASKER',
-    target: { channelId: 'C0CHAN', threadTs: null, broadcast: false, responseUrl: null },
-    answers,
-    decision,
-    rulesVersion: decision.rulesVersion,
-    status: 'posted',
-    lastError: null,
-    postedChannelId: 'C0CHAN',
-    messageTs: '1700000000.000100',
-    threadTs: '1700000000.000100',
-    permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  return postedReview(answers, overrides);
 }
 
 /** Every `<…>` control sequence in the serialized payload: mentions, links, dates. */
