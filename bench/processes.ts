@@ -35,6 +35,18 @@ function tsxLoader(): string {
 
 const agent = new http.Agent({ keepAlive: false });
 
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** An interrupted benchmark must not leave servers behind. */
+function killChildrenOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+}
+
 /** GET `url`; resolves with the status (0 when nothing answered). */
 export function getStatus(url: string, timeoutMs = 1000): Promise<number> {
   return new Promise((resolve) => {
@@ -109,10 +121,13 @@ export async function launch(options: LaunchOptions): Promise<Server> {
     },
   );
   closeSync(out);
+  killChildrenOnExit();
+  children.add(child);
   let exitCode: number | null | undefined;
   const exit = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => {
       exitCode = code;
+      children.delete(child);
       resolve(code);
     });
   });

@@ -132,6 +132,17 @@ async function main(): Promise<void> {
   }
   const postgresUrl =
     settings.postgresUrl && schema ? postgresUrlWithSchema(settings.postgresUrl, schema) : null;
+  const dropSchema = async (): Promise<void> => {
+    if (!settings.postgresUrl || !schema) return;
+    const client = new pg.Client({ connectionString: settings.postgresUrl });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  };
+  // Ctrl-C: drop the schema and leave no server behind (processes.ts kills them on exit).
+  process.once('SIGINT', () => {
+    void dropSchema().finally(() => process.exit(130));
+  });
 
   let sqliteFiles = 0;
   const targets: TargetSpec[] = [
@@ -336,12 +347,7 @@ async function main(): Promise<void> {
 
   const logProblems = countLogProblems(ftragLogs);
   await fake.close();
-  if (settings.postgresUrl && schema) {
-    const client = new pg.Client({ connectionString: settings.postgresUrl });
-    await client.connect();
-    await client.query(`drop schema ${schema} cascade`);
-    await client.end();
-  }
+  await dropSchema();
 
   const markdown = renderReport({
     settings,

@@ -87,6 +87,16 @@ async function main(): Promise<void> {
     await client.query(`create schema ${schema}`);
     await client.end();
   }
+  const dropSchema = async (): Promise<void> => {
+    if (!postgres || !schema) return;
+    const client = new pg.Client({ connectionString: postgres });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  };
+  process.once('SIGINT', () => {
+    void dropSchema().finally(() => process.exit(130));
+  });
   const server = await launch({
     name: 'ftrag',
     entry: 'src/index.ts',
@@ -186,12 +196,7 @@ async function main(): Promise<void> {
   const delivered = sumOf(finalMetrics, 'ftrag_reviews_delivered_total', 'status="posted"');
   const exitCode = await server.stop();
   await fake.close();
-  if (postgres && schema) {
-    const client = new pg.Client({ connectionString: postgres });
-    await client.connect();
-    await client.query(`drop schema ${schema} cascade`);
-    await client.end();
-  }
+  await dropSchema();
 
   const posted = fake.callCount('chat.postMessage');
   const markdown = render({
@@ -262,7 +267,7 @@ function render(report: SoakReport): string {
     `- ftrag (${report.postgres ? 'PostgreSQL' : 'SQLite'}, LOG_LEVEL=info, metrics on) against the lightweight fake Slack; autocannon at ${report.rate} req/s over ${report.connections} connections, each connection walking whole reviews (command, 5 steps, final: every 7th request posts a verdict and its thread reply). Every ${SAMPLE_SECONDS} s: the window's answer latencies, the process's RSS, and heap used and event-loop lag p99 from /metrics.`,
   );
   lines.push(
-    `- ${report.totalRequests.toLocaleString('en')} requests, ${report.totalErrors} errors; ${report.finalsSent.toLocaleString('en')} final submissions sent, ${report.delivered ?? 'n/a'} verdicts counted as posted by ftrag's metrics, ${report.posted.toLocaleString('en')} chat.postMessage calls at the fake (verdict + thread reply each); exit code after SIGTERM: ${report.exitCode}.`,
+    `- ${report.totalRequests.toLocaleString('en')} requests, ${report.totalErrors} errors; ${report.finalsSent.toLocaleString('en')} final submissions sent, ${report.delivered?.toLocaleString('en') ?? 'n/a'} verdicts counted as posted by ftrag's metrics, ${report.posted.toLocaleString('en')} chat.postMessage calls at the fake (verdict + thread reply each); exit code after SIGTERM: ${report.exitCode}.`,
   );
   lines.push(
     `- Memory: RSS between ${mb(Math.min(...rssValues))} and ${mb(Math.max(...rssValues))} MB; ${trend(samples)}. Latency p99 per window: median ${median(samples.map((s) => s.p99)).toFixed(0)} ms, worst ${Math.max(...samples.map((s) => s.p99)).toFixed(0)} ms.`,
