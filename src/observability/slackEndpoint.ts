@@ -110,7 +110,7 @@ export class SlackEndpoint {
     const read = await readBody(req);
     if (!read.ok) {
       tracked.refused = read.reason === 'too-large' ? 'body too large' : 'request aborted';
-      // The rest of the body is never read: the connection can't carry another request.
+      // An aborted or huge body may be left unread, so this connection can't carry another request.
       res.setHeader('connection', 'close');
       answer(res, read.reason === 'too-large' ? 413 : 400);
       return;

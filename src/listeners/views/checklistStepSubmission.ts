@@ -6,6 +6,7 @@ import { decide } from '../../decision/index.js';
 import { applyEdit } from '../../delivery/applyEdit.js';
 import { deliverReview } from '../../delivery/deliverReview.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
+import { withRetries } from '../../storage/retry.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -72,7 +73,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       responseUrl: state.responseUrl,
     };
     await deps.work.run(async () => {
-      const { review, created } = await deps.reviews.createPending({
+      const newReview = {
         submissionKey: view.id,
         teamId,
         enterpriseId: body.enterprise?.id ?? null,
@@ -82,7 +83,14 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         decision: decide(answers),
         // Re-run with changes: a new revision in the same thread; the earlier verdict stays.
         ...(state.origin === 'rerun' && state.reviewId ? { revisionOf: state.reviewId } : {}),
-      });
+      };
+      const { review, created } = await withRetries(
+        () => deps.reviews.createPending(newReview),
+        (error, attempt) =>
+          logger.warn(
+            `saving review ${view.id} failed (attempt ${attempt}), retrying: ${String(error)}`,
+          ),
+      );
       if (!created) {
         logger.info(`review ${review.id}: duplicate final submission ignored`);
         return;

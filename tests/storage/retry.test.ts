@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { withRetries } from '../../src/storage/retry.js';
+
+describe('withRetries', () => {
+  it('returns the first success, waiting the given delays between failures', async () => {
+    const waited: number[] = [];
+    const retried: number[] = [];
+    let calls = 0;
+    const result = await withRetries(
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error('timeout exceeded when trying to connect');
+        return 'saved';
+      },
+      (_error, attempt) => retried.push(attempt),
+      [10, 20, 30],
+      async (ms) => {
+        waited.push(ms);
+      },
+    );
+    expect(result).toBe('saved');
+    expect(calls).toBe(3);
+    expect(retried).toEqual([1, 2]);
+    expect(waited).toEqual([10, 20]);
+  });
+
+  it('gives up with the last error once the delays run out', async () => {
+    let calls = 0;
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw new Error(`failure ${calls}`);
+        },
+        () => {},
+        [1, 1],
+        async () => {},
+      ),
+    ).rejects.toThrow('failure 3');
+    expect(calls).toBe(3);
+  });
+});
