@@ -19,7 +19,7 @@ import { SlackEndpoint, socketModeRequestLog } from './observability/slackEndpoi
 import { instrumentedFetch, keepAliveFetch } from './observability/slackFetch.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
-import { BackgroundWork } from './work.js';
+import { BackgroundWork, settlesWithin } from './work.js';
 
 export interface AppDeps {
   storage: Storage;
@@ -218,15 +218,4 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       return result;
     },
   };
-}
-
-/** Whether `promise` settles within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const settled = await Promise.race([promise.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return settled;
 }

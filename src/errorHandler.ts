@@ -3,14 +3,7 @@ import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { WebClient } from '@slack/web-api';
 import { postToResponseUrl } from './delivery/responseUrl.js';
 import { slackErrorName } from './delivery/slackErrors.js';
-
-interface PayloadFacts {
-  type: string;
-  userId: string | null;
-  channelId: string | null;
-  responseUrl: string | null;
-  callbackOrAction: string | null;
-}
+import { requestFacts } from './observability/requestFacts.js';
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
@@ -22,20 +15,13 @@ function field(value: unknown, key: string): unknown {
     : undefined;
 }
 
-/** The few facts about a request that help a log reader and let us answer the person. */
-export function payloadFacts(body: unknown): PayloadFacts {
-  const actions = field(body, 'actions');
-  const firstAction = Array.isArray(actions) ? actions[0] : undefined;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/** Where the person can be answered: the request's kind and ids come from requestFacts. */
+function replyRoute(body: unknown): { channelId: string | null; responseUrl: string | null } {
   return {
-    type: str(field(body, 'type')) ?? (str(field(body, 'command')) ? 'slash_command' : 'unknown'),
-    userId: str(field(body, 'user_id')) ?? str(field(field(body, 'user'), 'id')),
     channelId: str(field(body, 'channel_id')) ?? str(field(field(body, 'channel'), 'id')),
     responseUrl: str(field(body, 'response_url')),
-    callbackOrAction:
-      str(field(body, 'command')) ??
-      str(field(body, 'callback_id')) ??
-      str(field(field(body, 'view'), 'callback_id')) ??
-      str(field(firstAction, 'action_id')),
   };
 }
 
@@ -49,29 +35,32 @@ export function createErrorHandler(
 ) {
   return async ({ error, logger, body, context }: ExtendedErrorHandlerArgs): Promise<void> => {
     const reference = randomBytes(4).toString('hex');
-    const facts = payloadFacts(body);
+    const facts = requestFacts(body);
+    const { channelId, responseUrl } = replyRoute(body);
+    const userId = facts.user && SLACK_USER_ID.test(facts.user) ? facts.user : null;
+    const what = facts.command ?? facts.callbackId ?? facts.actionId ?? facts.event ?? '';
     const cause = error.original ?? error;
     logger.error(
-      `[${reference}] ${facts.type} ${facts.callbackOrAction ?? ''} team=${context.teamId ?? '-'} user=${facts.userId ?? '-'}: ${slackErrorName(cause)}`,
+      `[${reference}] ${facts.kind} ${what} team=${context.teamId ?? '-'} user=${userId ?? '-'}: ${slackErrorName(cause)}`,
       cause instanceof Error ? cause.stack : '',
     );
     const text = `:warning: Sorry, ftrag hit a problem and couldn't finish that (reference \`${reference}\`). Nothing you entered was posted; please try again in a moment.`;
     try {
-      if (facts.responseUrl && isTrustedResponseUrl(facts.responseUrl)) {
-        await postToResponseUrl(facts.responseUrl, {
+      if (responseUrl && isTrustedResponseUrl(responseUrl)) {
+        await postToResponseUrl(responseUrl, {
           response_type: 'ephemeral',
           text,
           replace_original: false,
         });
-      } else if (facts.userId && facts.channelId) {
+      } else if (userId && channelId) {
         await client.chat.postEphemeral({
           token: context.botToken,
-          channel: facts.channelId,
-          user: facts.userId,
+          channel: channelId,
+          user: userId,
           text,
         });
-      } else if (facts.userId) {
-        await client.chat.postMessage({ token: context.botToken, channel: facts.userId, text });
+      } else if (userId) {
+        await client.chat.postMessage({ token: context.botToken, channel: userId, text });
       }
     } catch (notifyError) {
       logger.warn(`[${reference}] could not tell the person: ${slackErrorName(notifyError)}`);

@@ -4,6 +4,7 @@ import { createLogger, serializeError } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { queryObserver } from './observability/storageMetrics.js';
 import { createStorage } from './storage/index.js';
+import { settlesWithin } from './work.js';
 
 /** Closing the database gets its own small budget after the drain. */
 const DATABASE_CLOSE_TIMEOUT_MS = 3_000;
@@ -66,12 +67,7 @@ async function main(): Promise<void> {
           'shutdown timeout reached: unfinished reviews stay pending and can be posted again from App Home',
         );
       }
-      const closed = await Promise.race([
-        storage.close().then(() => true),
-        new Promise<false>((resolve) =>
-          setTimeout(() => resolve(false), DATABASE_CLOSE_TIMEOUT_MS),
-        ),
-      ]);
+      const closed = await settlesWithin(storage.close(), DATABASE_CLOSE_TIMEOUT_MS);
       if (!closed) logger.warn('the database did not close in time');
       logger.info('stopped');
       process.exit(0);

@@ -18,14 +18,22 @@ export class BackgroundWork {
   }
 
   /** Waits for running work, at most `timeoutMs`; returns whether everything finished. */
-  async drain(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const settled = Promise.allSettled([...this.running]).then(() => true as const);
-    const finished = await Promise.race([settled, timeout]);
-    clearTimeout(timer);
-    return finished;
+  drain(timeoutMs: number): Promise<boolean> {
+    return settlesWithin(Promise.allSettled([...this.running]), timeoutMs);
   }
+}
+
+/** Whether `promise` settles (either way) within `ms`. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  const finished = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return finished;
 }

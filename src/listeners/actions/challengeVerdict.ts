@@ -6,6 +6,7 @@ import type {
 } from '@slack/bolt';
 import { buildChallengeModal } from '../../views/signOff.js';
 import type { ListenerDeps } from '../deps.js';
+import { clickedReview } from './clickedReview.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -13,9 +14,7 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 export function challengeVerdict(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ActionArgs): Promise<void> => {
     await ack();
-    const teamId = body.team?.id;
-    if (!teamId || !action.value) return;
-    const review = await deps.reviews.get(teamId, action.value);
+    const review = await clickedReview(deps, body, action.value);
     if (!review) return;
     await client.views.open({ trigger_id: body.trigger_id, view: buildChallengeModal(review) });
   };

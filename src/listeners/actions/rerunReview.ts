@@ -9,6 +9,7 @@ import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { RERUN_REFUSED } from '../../views/signOff.js';
 import type { ListenerDeps } from '../deps.js';
+import { clickedReview } from './clickedReview.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -20,10 +21,9 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 export function rerunReview(deps: ListenerDeps) {
   return async ({ ack, body, action, client, logger, respond }: ActionArgs): Promise<void> => {
     await ack();
-    const teamId = body.team?.id;
-    if (!teamId || !action.value) return;
-    const clicked = await deps.reviews.get(teamId, action.value);
+    const clicked = await clickedReview(deps, body, action.value);
     if (!clicked) return;
+    const teamId = clicked.teamId;
     const latest = (await deps.reviews.latestRevision(teamId, clicked.id)) ?? clicked;
     const userId = body.user.id;
     let allowed = userId === clicked.userId || userId === latest.userId;

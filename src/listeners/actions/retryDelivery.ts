@@ -7,6 +7,7 @@ import type {
 import { deliverReview } from '../../delivery/deliverReview.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome } from '../publishHome.js';
+import { clickedReview } from './clickedReview.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -14,9 +15,7 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 export function retryDelivery(deps: ListenerDeps) {
   return async ({ ack, body, action, client, logger }: ActionArgs): Promise<void> => {
     await ack();
-    const teamId = body.team?.id;
-    if (!teamId || !action.value) return;
-    const review = await deps.reviews.get(teamId, action.value);
+    const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;
     if (review.status === 'pending' || review.status === 'failed') {
       await deps.work.run(() =>
@@ -27,6 +26,6 @@ export function retryDelivery(deps: ListenerDeps) {
         }),
       );
     }
-    await publishHome(client, deps, teamId, body.user.id);
+    await publishHome(client, deps, review.teamId, body.user.id);
   };
 }

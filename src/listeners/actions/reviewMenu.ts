@@ -9,6 +9,7 @@ import { ReviewMenuChoice } from '../../constants.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildReviewDetailModal, buildShareModal } from '../../views/reviewModals.js';
 import type { ListenerDeps } from '../deps.js';
+import { clickedReview } from './clickedReview.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMiddlewareArgs;
 
@@ -16,10 +17,8 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMi
 export function reviewMenu(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ActionArgs): Promise<void> => {
     await ack();
-    const teamId = body.team?.id;
     const [choice, reviewId] = action.selected_option.value.split(':');
-    if (!teamId || !reviewId) return;
-    const review = await deps.reviews.get(teamId, reviewId);
+    const review = await clickedReview(deps, body, reviewId);
     if (!review) return;
 
     if (choice === ReviewMenuChoice.open) {
