@@ -1,31 +1,20 @@
 /**
- * The real app over HTTP against the fake Slack, and a person walking the checklist: shared by the
- * observability, shutdown and fuzz suites.
+ * The real app over HTTP against the fake Slack, for the observability, shutdown and fuzz suites:
+ * thin helpers over the end-to-end harness (tests/e2e/harness.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ActionId, BlockId } from '../../src/constants.js';
-import { type AppProcess, type StartAppOptions, startApp } from '../support/appProcess.js';
-import {
-  type FakeSlack,
-  type FakeSlackOptions,
-  type StoredView,
-  startFakeSlack,
-} from '../support/fakeSlack.js';
+import type { Answers } from '../../src/decision/answers.js';
+import { E2e, EXAMPLES, SIGNING_SECRET, valuesForStep } from '../e2e/harness.js';
+import type { AppProcess } from '../support/appProcess.js';
+import type { FakeSlack } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
-import {
-  fillAndSubmit,
-  SlackClientForTests,
-  type SlackHttpResponse,
-  type ViewValues,
-} from '../support/slackRequests.js';
+import type { SlackClientForTests, SlackHttpResponse } from '../support/slackRequests.js';
 
-export const SIGNING_SECRET = 'observability-signing-secret-0123456789';
+export { SIGNING_SECRET };
 export const CHANNEL = 'C0OBSERVE1';
 export const USER = 'U0OBSERVE1';
 
 export interface Running {
+  e2e: E2e;
   fake: FakeSlack;
   app: AppProcess;
   slack: SlackClientForTests;
@@ -34,33 +23,20 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startRunning(
-  env: Record<string, string> = {},
-  options: { fake?: FakeSlackOptions; app?: StartAppOptions } = {},
-): Promise<Running> {
-  const fake = await startFakeSlack(options.fake);
-  const dir = mkdtempSync(path.join(tmpdir(), 'ftrag-obs-'));
-  const databaseUrl = `sqlite:${path.join(dir, 'ftrag.db')}`;
-  const fullEnv = {
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'info',
-    ...env,
-  };
-  const app = await startApp(fullEnv, options.app);
+/** One app instance (LOG_LEVEL=info unless `env` says otherwise) and its fake Slack. */
+export async function startRunning(env: Record<string, string> = {}): Promise<Running> {
+  const e2e = await E2e.start({ env: { LOG_LEVEL: 'info', ...env } });
+  const [app] = e2e.apps;
+  if (!app) throw new Error('no app instance started');
+  e2e.fake.addChannel(CHANNEL, { member: true });
   return {
-    fake,
+    e2e,
+    fake: e2e.fake,
     app,
-    slack: new SlackClientForTests({ baseUrl: app.baseUrl, signingSecret: SIGNING_SECRET }),
-    databaseUrl,
-    env: fullEnv,
-    async close() {
-      await app.stop().catch(() => undefined);
-      await fake.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    slack: e2e.slack(),
+    databaseUrl: e2e.databaseUrl,
+    env: e2e.env,
+    close: () => e2e.close(),
   };
 }
 
@@ -71,71 +47,32 @@ export interface ReviewInput {
   channel?: string;
 }
 
+/** A knowledge-and-behavior review (RAG + fine-tune) with this title and problem. */
+function answersFor(input: ReviewInput): Answers {
+  return { ...EXAMPLES.both, leaning: 'undecided', title: input.title, problem: input.problem };
+}
+
 /** `/ftrag <title>`: returns the id of the modal it opened. */
 export async function openChecklist(running: Running, input: ReviewInput): Promise<string> {
-  const user = input.user ?? USER;
-  const channel = input.channel ?? CHANNEL;
-  const before = running.fake.calls.length;
-  const response = await running.slack.slashCommand({
-    command: '/ftrag',
-    text: input.title,
-    channelId: channel,
-    user,
-    triggerId: running.fake.issueTriggerId({ userId: user }),
-    responseUrl: running.fake.newResponseUrl({ channel, userId: user }),
+  const { modal } = await running.e2e.slashCommand(input.title, {
+    user: input.user ?? USER,
+    channel: input.channel ?? CHANNEL,
   });
-  if (response.status !== 200) throw new Error(`slash command answered ${response.status}`);
-  const call = await running.fake.waitFor('views.open', (c) => c.index >= before);
-  const view = isRecord(call.response) && isRecord(call.response.view) ? call.response.view : {};
-  return String(view.id);
-}
-
-function blockIds(view: StoredView): Set<string> {
-  const blocks = Array.isArray(view.view.blocks) ? view.view.blocks : [];
-  return new Set(blocks.filter(isRecord).map((block) => String(block.block_id)));
-}
-
-/** What the person enters on the step on screen: a knowledge-and-behavior review. */
-function valuesFor(view: StoredView, input: ReviewInput): ViewValues {
-  const ids = blockIds(view);
-  const values: ViewValues = {};
-  if (ids.has(BlockId.title)) {
-    values[BlockId.title] = { [ActionId.title]: input.title };
-    values[BlockId.problem] = { [ActionId.problem]: input.problem };
-    values[BlockId.leaning] = { [ActionId.leaning]: 'undecided' };
-  }
-  if (ids.has(BlockId.promptTried)) {
-    values[BlockId.promptTried] = { [ActionId.promptTried]: 'still-unreliable' };
-  }
-  if (ids.has(BlockId.gap)) values[BlockId.gap] = { [ActionId.gap]: 'both' };
-  if (ids.has(BlockId.changesOften)) {
-    values[BlockId.changesOften] = { [ActionId.changesOften]: 'yes' };
-    values[BlockId.citationsNeeded] = { [ActionId.citationsNeeded]: 'no' };
-  }
-  if (ids.has(BlockId.labeledExamples)) {
-    values[BlockId.behaviorKinds] = { [ActionId.behaviorKinds]: ['format'] };
-    values[BlockId.labeledExamples] = { [ActionId.labeledExamples]: '300' };
-    values[BlockId.trainingBudget] = { [ActionId.trainingBudget]: 'yes' };
-  }
-  return values;
-}
-
-function isLastStep(view: StoredView): boolean {
-  return JSON.stringify(view.view.submit ?? null).includes('Post verdict');
+  if (!modal) throw new Error('the slash command opened no modal');
+  return modal.id;
 }
 
 /** Submits the step on screen; keeps the fake's modal in sync with the answer. */
-export async function submitStep(
+export function submitStep(
   running: Running,
   viewId: string,
   input: ReviewInput,
 ): Promise<SlackHttpResponse> {
   const view = running.fake.view(viewId);
   if (!view?.open) throw new Error(`modal ${viewId} is not open`);
-  const payload = fillAndSubmit(view, valuesFor(view, input), { user: input.user ?? USER });
-  const response = await running.slack.interactive(payload);
-  running.fake.applyViewResponse(viewId, response.json ?? null);
-  return response;
+  return running.e2e.submit(viewId, valuesForStep(view, answersFor(input), {}), {
+    user: input.user ?? USER,
+  });
 }
 
 /** Answers steps until "Post verdict" is on screen (without pressing it). */
@@ -147,9 +84,9 @@ export async function answerUntilLastStep(
   for (let step = 0; step < 8; step++) {
     const view = running.fake.view(viewId);
     if (!view?.open) throw new Error('the modal closed before the last step');
-    if (isLastStep(view)) return;
-    const response = await submitStep(running, viewId, input);
-    if (response.status !== 200) throw new Error(`step answered ${response.status}`);
+    const submit = isRecord(view.view.submit) ? view.view.submit.text : undefined;
+    if (submit === 'Post verdict') return;
+    await submitStep(running, viewId, input);
   }
   throw new Error('the checklist never reached its last step');
 }
