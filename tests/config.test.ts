@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, parseConfig } from '../src/config.js';
+import { type RunResult, runTs } from './support/runTs.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -362,27 +362,8 @@ describe('loadConfig in a real process', () => {
     return dir;
   }
 
-  function run(
-    cwd: string,
-    env: Env,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', tsxLoader, fixture], {
-        cwd,
-        env: { PATH: process.env.PATH, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  function run(cwd: string, env: Env): Promise<RunResult> {
+    return runTs(fixture, [], { cwd, env: { PATH: process.env.PATH, ...env }, loader: tsxLoader });
   }
 
   it('exits with code 1 and one line per problem on stderr, without a stack trace', async () => {
