@@ -1,18 +1,11 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
+import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /** Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated. */
 export function agreeWithVerdict(deps: ListenerDeps) {
-  return async ({ ack, body, action, client, logger, respond }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, client, logger, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const teamId = body.team?.id;
     const reviewId = action.value;

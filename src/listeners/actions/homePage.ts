@@ -1,14 +1,7 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
 import { z } from 'zod';
+import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome } from '../publishHome.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 const pagingSchema = z.object({
   mine: z.number().int().min(0).max(10_000),
@@ -17,7 +10,7 @@ const pagingSchema = z.object({
 
 /** Newer / Older in App Home's lists. */
 export function homePage(deps: ListenerDeps) {
-  return async ({ ack, body, action, client }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const teamId = body.team?.id;
     if (!teamId) return;

@@ -1,17 +1,10 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { RERUN_REFUSED } from '../../views/signOff.js';
+import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { clickedReview } from './clickedReview.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /**
  * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
@@ -19,7 +12,7 @@ type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
  * anyone may once the verdict has been challenged.
  */
 export function rerunReview(deps: ListenerDeps) {
-  return async ({ ack, body, action, client, logger, respond }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, client, logger, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const clicked = await clickedReview(deps, body, action.value);
     if (!clicked) return;

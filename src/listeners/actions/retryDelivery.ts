@@ -1,19 +1,12 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
 import { deliverReview } from '../../delivery/deliverReview.js';
+import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
 
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-
 /** "Post again" in App Home, for a review that was saved but never reached Slack. */
 export function retryDelivery(deps: ListenerDeps) {
-  return async ({ ack, body, action, client, logger }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, client, logger }: ButtonArgs): Promise<void> => {
     await ack();
     const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;

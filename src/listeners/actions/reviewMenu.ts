@@ -1,21 +1,14 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  OverflowAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { ReviewMenuChoice } from '../../constants.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildReviewDetailModal, buildShareModal } from '../../views/reviewModals.js';
+import type { OverflowArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { clickedReview } from './clickedReview.js';
 
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMiddlewareArgs;
-
 /** Open, Share or Edit answers on a review listed in App Home. */
 export function reviewMenu(deps: ListenerDeps) {
-  return async ({ ack, body, action, client }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, client }: OverflowArgs): Promise<void> => {
     await ack();
     const [choice, reviewId] = action.selected_option.value.split(':');
     const review = await clickedReview(deps, body, reviewId);

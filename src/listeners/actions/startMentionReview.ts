@@ -1,18 +1,11 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
 import { decodeMentionStart } from '../../checklist/mentionStart.js';
 import { startChecklist } from '../../checklist/state.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+import type { ButtonArgs } from '../args.js';
 
 /** "Start review" under the answer to a mention: the checklist, its verdict going to that thread. */
 export function startMentionReview() {
-  return async ({ ack, body, action, client, logger }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, client, logger }: ButtonArgs): Promise<void> => {
     await ack();
     const start = decodeMentionStart(action.value ?? '');
     if (!start) {

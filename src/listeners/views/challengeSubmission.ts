@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { charCount } from '../../decision/answers.js';
@@ -7,9 +6,8 @@ import { slackErrorName } from '../../delivery/slackErrors.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import { buildChallengeReply, CHALLENGE_REASON_MAX_CHARS } from '../../views/signOff.js';
 import { cleanTypedText } from '../../views/text.js';
+import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
 
@@ -27,7 +25,7 @@ function readMetadata(privateMetadata: string): string | null {
  * recorded (replacing an agreement), the reason posted in the thread, and the tally updated.
  */
 export function challengeSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewArgs): Promise<void> => {
+  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
     const reviewId = readMetadata(view.private_metadata);
     const typed = view.state.values[BlockId.challengeReason]?.[ActionId.challengeReason]?.value;
     const reason = cleanTypedText(typed ?? '').trim();

@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { readStep } from '../../checklist/readStep.js';
 import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
 import { answersSchema } from '../../decision/answers.js';
@@ -8,9 +7,8 @@ import { deliverReview } from '../../delivery/deliverReview.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
+import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 const UNREADABLE_STATE =
   'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
@@ -20,7 +18,7 @@ const UNREADABLE_STATE =
  * inside ack(); only the last step closes the modal, then saves and posts.
  */
 export function checklistStepSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewArgs): Promise<void> => {
+  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
     const decoded = decodeState(view.private_metadata);
     if (!decoded.ok) {
       logger.warn(`checklist submission rejected: ${decoded.reason}`);

@@ -1,12 +1,10 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { CANNOT_POST_HERE, slackErrorName } from '../../delivery/slackErrors.js';
 import { buildShareCard } from '../../views/shareCard.js';
 import { mentionChannel } from '../../views/text.js';
+import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
 
@@ -29,7 +27,7 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
 
 /** Posts a card for the review in the picked channel or thread, linking back to the original. */
 export function shareReviewSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewArgs): Promise<void> => {
+  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
     const metadata = metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
     const channel =
       view.state.values[BlockId.shareChannel]?.[ActionId.shareChannel]?.selected_conversation ??
