@@ -49,6 +49,24 @@ describe('App Home', () => {
     expect(e2e.fake.violations).toEqual([]);
   });
 
+  it('pages through the person’s reviews, newest first', async () => {
+    const user = 'U0PAGER001';
+    for (let index = 1; index <= 6; index++) {
+      await postReview('C0PAGING01', `Paged review ${index}`, user);
+    }
+    const home = await e2e.openHome(user);
+    const first = JSON.stringify(home.view);
+    expect(first).toContain('1–5 of 6');
+    expect(first).not.toContain('Paged review 1*');
+    const before = e2e.fake.calls.length;
+    await e2e.click(home, `${ActionId.homePage}_mine_older`, { user });
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
+    const second = JSON.stringify(e2e.fake.homeView(user)?.view);
+    expect(second).toContain('6–6 of 6');
+    expect(second).toContain('Paged review 1*');
+    expect(second).toContain('← Newer');
+  });
+
   it('never shows one workspace’s reviews to another', async () => {
     await postReview('C0TENANTA1', 'Team A secret plan');
     const other = await e2e.openHome('U0OTHERTEAM', { workspace: { teamId: 'T0OTHERTEAM' } });
