@@ -1,6 +1,6 @@
 import { Server } from 'node:http';
 import {
-  App,
+  type App,
   AuthorizationError,
   type CustomRoute,
   HTTPModuleFunctions,
@@ -13,9 +13,10 @@ import { BOT_SCOPES } from './constants.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
 import { createErrorHandler } from './errorHandler.js';
 import { registerListeners } from './listeners/index.js';
+import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
 import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { SlackEndpoint, socketModeRequestLog } from './observability/slackEndpoint.js';
+import { SlackEndpoint } from './observability/slackEndpoint.js';
 import { instrumentedFetch, keepAliveFetch } from './observability/slackFetch.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
@@ -74,6 +75,12 @@ async function answerUnprocessablePayload(
   if (response.headersSent || error instanceof AuthorizationError) {
     return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
   }
+  if (error instanceof UnusablePayloadError) {
+    // Its request's log line says why (`refused`).
+    response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(error.message);
+    return true;
+  }
   logger.warn(`payload not understood: ${error.message}`);
   response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
   response.end('payload not understood');
@@ -113,26 +120,35 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
 
   let endpoint: SlackEndpoint | null = null;
   let app: App;
+  const reporting = { log: logger, metrics };
+  // Checklist state travels in private_metadata, so Bolt's in-memory conversation store (one
+  // process's memory, a lookup on every request) has nothing to keep.
+  const convoStore = false;
   if (config.mode === 'socket') {
-    app = new App({
-      token: config.slack.botToken ?? undefined,
-      appToken: config.slack.appToken ?? undefined,
-      socketMode: true,
-      logger: boltLogger,
-      logLevel: LOG_LEVELS[config.logLevel],
-      clientOptions,
-      extendedErrorHandler: true,
-      customRoutes,
-    });
-    app.use(socketModeRequestLog(logger, metrics));
+    app = new GatedApp(
+      {
+        token: config.slack.botToken ?? undefined,
+        appToken: config.slack.appToken ?? undefined,
+        socketMode: true,
+        logger: boltLogger,
+        logLevel: LOG_LEVELS[config.logLevel],
+        clientOptions,
+        extendedErrorHandler: true,
+        customRoutes,
+        convoStore,
+      },
+      reporting,
+    );
   } else {
     const signingSecret = config.slack.signingSecret ?? '';
+    endpoint = new SlackEndpoint({ signingSecret, path: EVENTS_PATH, log: logger, metrics });
     const receiver = new HTTPReceiver({
       signingSecret,
       endpoints: EVENTS_PATH,
       customRoutes,
       logger: boltLogger,
       processEventErrorHandler: answerUnprocessablePayload,
+      customPropertiesExtractor: endpoint.customProperties,
       ...(config.slack.oauth
         ? {
             clientId: config.slack.oauth.clientId,
@@ -151,15 +167,18 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
           }
         : {}),
     });
-    app = new App({
-      ...(config.slack.oauth ? {} : { token: config.slack.botToken ?? undefined }),
-      logger: boltLogger,
-      logLevel: LOG_LEVELS[config.logLevel],
-      clientOptions,
-      extendedErrorHandler: true,
-      receiver,
-    });
-    endpoint = new SlackEndpoint({ signingSecret, path: EVENTS_PATH, log: logger, metrics });
+    app = new GatedApp(
+      {
+        ...(config.slack.oauth ? {} : { token: config.slack.botToken ?? undefined }),
+        logger: boltLogger,
+        logLevel: LOG_LEVELS[config.logLevel],
+        clientOptions,
+        extendedErrorHandler: true,
+        receiver,
+        convoStore,
+      },
+      reporting,
+    );
     endpoint.install(receiver);
   }
 

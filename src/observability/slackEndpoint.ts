@@ -1,15 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
-  type AnyMiddlewareArgs,
+  type BufferedIncomingMessage,
   type HTTPReceiver,
   isValidSlackRequest,
-  type Middleware,
+  type ReceiverEvent,
 } from '@slack/bolt';
 import { BackgroundWork } from '../work.js';
 import type { AppLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { type RequestFacts, requestFacts } from './requestFacts.js';
-import { parseBody, readBody } from './slackRequest.js';
+import { mayParseToObject, parseBody, readBody } from './slackRequest.js';
 
 export interface SlackEndpointOptions {
   signingSecret: string;
@@ -19,16 +19,36 @@ export interface SlackEndpointOptions {
   metrics: Metrics | null;
 }
 
-interface Tracked {
-  started: number;
-  facts: RequestFacts;
-  /** Why the guard answered the request itself instead of passing it to Bolt. */
+/** One request from Slack, from arrival to its log line. */
+export class RequestRecord {
+  readonly started = performance.now();
+  /** Set from Bolt's parse when the request is dispatched; else, at the end, from the body. */
+  facts: RequestFacts | undefined;
+  /** The body as read (HTTP), for the facts of a request Bolt answered without dispatching it. */
+  body: { contentType: string | undefined; bytes: Buffer } | undefined;
+  /** Why the request was refused without reaching a listener. */
   refused?: string;
   /** An error from Bolt's middleware (Socket Mode); listener errors reach app.error. */
   failure?: string;
   ackMs?: number;
   status?: number;
   durationMs?: number;
+}
+
+/** The key of a request's record in the receiver event's custom properties. */
+const RECORD_PROPERTY = 'ftragRequestRecord';
+
+/**
+ * The record the receiver passed along with `event` (HTTP mode), taken out of the event's custom
+ * properties so it does not reach the listeners' context.
+ */
+export function takeRequestRecord(event: ReceiverEvent): RequestRecord | undefined {
+  const properties = event.customProperties;
+  const record = properties?.[RECORD_PROPERTY];
+  if (!(record instanceof RequestRecord) || !properties) return undefined;
+  delete properties[RECORD_PROPERTY];
+  if (Object.keys(properties).length === 0) delete event.customProperties;
+  return record;
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -39,13 +59,13 @@ type RequestListener = HTTPReceiver['requestListener'];
  * A thin guard in front of Bolt's HTTPReceiver on POST /slack/events. Bolt's receiver still
  * verifies every signature, parses and dispatches; the guard only:
  *
- * - reads the body once and hands it to Bolt as `rawBody`, which Bolt's receiver reuses, so the
- *   guard can see the payload's kind and ids for one log line and metrics per request;
- * - answers 400 itself, for correctly signed requests only, where Bolt 5.1 would fail badly: a body
- *   that is not an object (`null`, a number) makes its receiver throw outside its own error
- *   handling (an unhandled rejection that ends the process), and a payload type no listener can
- *   match would wait 3 s for Bolt's 404;
+ * - reads the body once and hands it to Bolt as `rawBody`, which Bolt's receiver reuses;
+ * - answers 400 itself, for correctly signed requests only, to a body that cannot parse to an
+ *   object: for `null`, Bolt 5.1's receiver throws outside its own error handling (an unhandled
+ *   rejection that ends the process). It looks at first characters only; Bolt does the parsing;
  * - answers 413 for an oversized body and 400 for an aborted one;
+ * - keeps a {@link RequestRecord} per request, which reaches dispatch through the receiver's
+ *   custom properties ({@link customProperties}), for one log line and metrics per request;
  * - tracks requests in flight for a graceful drain: once draining, answers carry
  *   `Connection: close` so keep-alive connections end with their last request.
  */
@@ -53,6 +73,7 @@ export class SlackEndpoint {
   /** Requests not yet answered. */
   readonly inFlight = new BackgroundWork();
   private draining = false;
+  private readonly records = new WeakMap<IncomingMessage, RequestRecord>();
 
   constructor(private readonly options: SlackEndpointOptions) {}
 
@@ -69,6 +90,12 @@ export class SlackEndpoint {
     };
   }
 
+  /** The receiver's `customPropertiesExtractor`: carries the request's record to dispatch. */
+  readonly customProperties = (req: BufferedIncomingMessage): Record<string, RequestRecord> => {
+    const record = this.records.get(req);
+    return record ? { [RECORD_PROPERTY]: record } : {};
+  };
+
   /** From now on, connections close after their current request. */
   startDraining(): void {
     this.draining = true;
@@ -79,55 +106,50 @@ export class SlackEndpoint {
   }
 
   private accept(req: IncomingMessage, res: ServerResponse, bolt: RequestListener): void {
-    const tracked: Tracked = { started: performance.now(), facts: { kind: 'invalid' } };
+    const record = new RequestRecord();
     const answered = new Promise<void>((resolve) => {
       res.once('close', () => {
-        tracked.ackMs = performance.now() - tracked.started;
-        tracked.status = res.writableFinished ? res.statusCode : 0;
+        record.ackMs = performance.now() - record.started;
+        record.status = res.writableFinished ? res.statusCode : 0;
         resolve();
       });
     });
     this.inFlight
       .run(async () => {
-        await this.guard(req, res, tracked, bolt);
+        await this.guard(req, res, record, bolt);
         await answered;
       })
       .catch(() => {
         if (!res.headersSent) answer(res, 500, 'internal error');
       })
       .finally(() => {
-        tracked.durationMs = performance.now() - tracked.started;
-        this.finish(tracked);
+        record.durationMs = performance.now() - record.started;
+        this.finish(record);
       });
   }
 
   private async guard(
     req: IncomingMessage,
     res: ServerResponse,
-    tracked: Tracked,
+    record: RequestRecord,
     bolt: RequestListener,
   ): Promise<void> {
     const read = await readBody(req);
     if (!read.ok) {
-      tracked.refused = read.reason === 'too-large' ? 'body too large' : 'request aborted';
+      record.refused = read.reason === 'too-large' ? 'body too large' : 'request aborted';
       // An aborted or huge body may be left unread, so this connection can't carry another request.
       res.setHeader('connection', 'close');
       answer(res, read.reason === 'too-large' ? 413 : 400);
       return;
     }
-    let body: unknown;
-    try {
-      body = parseBody(req.headers['content-type'], read.body);
-    } catch {
-      body = undefined;
-    }
-    tracked.facts = requestFacts(body);
-    const unusable = !isObject(body) || tracked.facts.kind === 'other';
-    if (unusable && this.isSignedBySlack(req.headers, read.body)) {
-      tracked.refused = isObject(body) ? 'unknown payload type' : 'body is not an object';
-      answer(res, 400, isObject(body) ? 'unsupported payload type' : 'malformed body');
+    const contentType = req.headers['content-type'];
+    record.body = { contentType, bytes: read.body };
+    if (!mayParseToObject(contentType, read.body) && this.isSignedBySlack(req.headers, read.body)) {
+      record.refused = 'body is not an object';
+      answer(res, 400, 'malformed body');
       return;
     }
+    this.records.set(req, record);
     // Bolt reuses a body that is already read (BufferedIncomingMessage) and checks it itself.
     bolt(Object.assign(req, { rawBody: read.body }), res);
   }
@@ -143,70 +165,61 @@ export class SlackEndpoint {
     });
   }
 
-  private finish(tracked: Tracked): void {
+  private finish(record: RequestRecord): void {
     // Bolt refused it as not from Slack: nothing the body claims (kind, team, user) is trusted.
-    if (tracked.status === 401) tracked.facts = { kind: 'invalid' };
-    reportRequest(this.options.log, this.options.metrics, tracked);
+    if (record.status === 401) record.facts = { kind: 'invalid' };
+    else if (record.facts === undefined) record.facts = factsOfUndispatched(record);
+    record.body = undefined;
+    reportRequest(this.options.log, this.options.metrics, record);
+  }
+}
+
+/** A request Bolt answered itself (URL verification, SSL check, malformed JSON): rare, so parsed here. */
+function factsOfUndispatched(record: RequestRecord): RequestFacts {
+  if (!record.body) return { kind: 'invalid' };
+  try {
+    return requestFacts(parseBody(record.body.contentType, record.body.bytes));
+  } catch {
+    return { kind: 'invalid' };
   }
 }
 
 /** The request's log line and metrics. */
-function reportRequest(log: AppLogger, metrics: Metrics | null, tracked: Tracked): void {
-  const kind = tracked.facts.kind;
-  const durationMs = tracked.durationMs ?? tracked.ackMs ?? 0;
-  const aborted = tracked.status === 0;
+export function reportRequest(
+  log: AppLogger,
+  metrics: Metrics | null,
+  record: RequestRecord,
+): void {
+  const facts = record.facts ?? { kind: 'invalid' };
+  const kind = facts.kind;
+  const durationMs = record.durationMs ?? record.ackMs ?? 0;
+  const aborted = record.status === 0;
   if (metrics) {
     const status =
-      tracked.status === undefined ? 'socket' : aborted ? 'aborted' : String(tracked.status);
+      record.status === undefined ? 'socket' : aborted ? 'aborted' : String(record.status);
     metrics.requests.inc({ kind, status });
-    if (tracked.ackMs !== undefined) metrics.ackDuration.observe({ kind }, tracked.ackMs / 1000);
+    if (record.ackMs !== undefined) metrics.ackDuration.observe({ kind }, record.ackMs / 1000);
     metrics.handlingDuration.observe({ kind }, durationMs / 1000);
   }
   const fields = {
-    ...tracked.facts,
-    ...(tracked.status === undefined ? {} : { status: tracked.status }),
-    ...(tracked.ackMs === undefined ? {} : { ackMs: round(tracked.ackMs) }),
+    ...facts,
+    ...(record.status === undefined ? {} : { status: record.status }),
+    ...(record.ackMs === undefined ? {} : { ackMs: round(record.ackMs) }),
     durationMs: round(durationMs),
-    ...(tracked.refused ? { refused: tracked.refused } : {}),
-    ...(tracked.failure ? { failure: tracked.failure } : {}),
+    ...(record.refused ? { refused: record.refused } : {}),
+    ...(record.failure ? { failure: record.failure } : {}),
   };
-  if (tracked.status !== undefined && tracked.status >= 500)
+  if (record.status !== undefined && record.status >= 500)
     log.error(fields, 'slack request failed');
   else if (aborted) log.warn(fields, 'slack request aborted before its answer');
-  else if (tracked.failure) log.warn(fields, 'slack request failed in middleware');
+  else if (record.failure) log.warn(fields, 'slack request failed in middleware');
   else log.info(fields, 'slack request');
-}
-
-/**
- * Socket Mode has no HTTP request to time: a global middleware gives each request its log line and
- * metrics (handling time only; the ack travels over the socket).
- */
-export function socketModeRequestLog(
-  log: AppLogger,
-  metrics: Metrics | null,
-): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, next }) => {
-    const tracked: Tracked = { started: performance.now(), facts: requestFacts(body) };
-    try {
-      await next();
-    } catch (error) {
-      tracked.failure = error instanceof Error ? error.message : String(error);
-      throw error;
-    } finally {
-      tracked.durationMs = performance.now() - tracked.started;
-      reportRequest(log, metrics, tracked);
-    }
-  };
 }
 
 function pathOf(url: string | undefined): string {
   if (url === undefined) return '';
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function answer(res: ServerResponse, status: number, text?: string): void {

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { parse as parseQueryString } from 'node:querystring';
+import { parse as parseQueryString, unescape as unescapeQueryString } from 'node:querystring';
 
 /**
- * Reading and classifying a request before Bolt's receiver takes it (see slackEndpoint.ts). Nothing
- * here decides whether a request is trusted: Bolt verifies every signature.
+ * Reading a request before Bolt's receiver takes it (see slackEndpoint.ts). Nothing here decides
+ * whether a request is trusted: Bolt verifies every signature, and parses every body it dispatches.
  */
 
 /** Bolt's default: Slack's payloads are far smaller. */
@@ -53,59 +53,100 @@ export function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promis
   });
 }
 
-const FORM = 'application/x-www-form-urlencoded';
+/** The one content type Bolt's receiver reads as a form (it compares the header exactly). */
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+/** node:querystring's default `maxKeys`: Bolt's form parser ignores the pairs after these. */
+const FORM_MAX_PAIRS = 1000;
 
-function isForm(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const semicolon = contentType.indexOf(';');
-  const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim();
-  return media.toLowerCase() === FORM;
+const AMPERSAND = 0x26;
+const EQUALS = 0x3d;
+const PLUS = 0x2b;
+const PERCENT = 0x25;
+const OPEN_BRACE = 0x7b;
+
+function isJsonWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
-type Form = Record<string, string | string[]>;
-
-function decodeComponent(text: string): string {
-  if (!text.includes('%') && !text.includes('+')) return text;
-  return decodeURIComponent(text.replaceAll('+', ' '));
+function hexValue(byte: number | undefined): number {
+  if (byte === undefined) return -1;
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
-/**
- * A form body as node:querystring parses it (repeated keys become arrays), on the engine's native
- * decodeURIComponent; malformed escapes fall back to querystring's lenient decoding.
- */
-export function parseForm(text: string): Form {
-  const form: Form = Object.create(null);
-  try {
-    for (const pair of text.split('&')) {
-      if (pair === '') continue;
-      const equals = pair.indexOf('=');
-      const key = decodeComponent(equals === -1 ? pair : pair.slice(0, equals));
-      const value = equals === -1 ? '' : decodeComponent(pair.slice(equals + 1));
-      const existing = form[key];
-      if (existing === undefined) form[key] = value;
-      else if (Array.isArray(existing)) existing.push(value);
-      else form[key] = [existing, value];
+/** Whether JSON text in `body[start, end)` starts with `{` after whitespace, form-decoding it if asked. */
+function startsWithBrace(body: Buffer, start: number, end: number, formEncoded: boolean): boolean {
+  let at = start;
+  while (at < end) {
+    let byte = body[at] ?? 0;
+    let width = 1;
+    if (formEncoded && byte === PLUS) byte = 0x20;
+    else if (formEncoded && byte === PERCENT) {
+      const high = hexValue(body[at + 1]);
+      const low = hexValue(body[at + 2]);
+      // A malformed escape stays a literal '%', as node:querystring's lenient decoding leaves it.
+      if (high >= 0 && low >= 0 && at + 2 < end) {
+        byte = high * 16 + low;
+        width = 3;
+      }
     }
-  } catch {
-    return parseQueryString(text) as Form;
+    if (!isJsonWhitespace(byte)) return byte === OPEN_BRACE;
+    at += width;
   }
-  return form;
+  return false;
+}
+
+function isPayloadKey(body: Buffer, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 7) return body.toString('latin1', start, end) === 'payload';
+  // An escaped key ('p%61yload') decodes to at most its own length.
+  if (length < 7 || length > 64) return false;
+  const raw = body.toString('utf8', start, end);
+  return unescapeQueryString(raw.replaceAll('+', ' ')) === 'payload';
 }
 
 /**
- * The request's content, as Bolt reads it: a form's `payload` field as JSON when there is one,
- * else the form's fields; any other content type as JSON. Throws on malformed JSON.
+ * Whether Bolt's receiver could parse `body` to a JSON object, judged from first characters only
+ * (cheap on a 15 KB payload). Mirrors Bolt's `parseHTTPRequestBody`: a form is an object unless it
+ * has exactly one `payload` field, which is parsed as JSON; any other content type is parsed as
+ * JSON. A body that fails to parse is Bolt's to refuse (400); what this catches is a body that parses
+ * to something else (`null` makes Bolt 5.1's receiver throw outside its error handling).
+ */
+export function mayParseToObject(contentType: string | undefined, body: Buffer): boolean {
+  if (contentType !== FORM_CONTENT_TYPE) return startsWithBrace(body, 0, body.length, false);
+  let payloadStart = -1;
+  let payloadEnd = -1;
+  let payloads = 0;
+  let start = 0;
+  for (let pairs = 0; pairs < FORM_MAX_PAIRS && start <= body.length; pairs++) {
+    const ampersand = body.indexOf(AMPERSAND, start);
+    const end = ampersand === -1 ? body.length : ampersand;
+    const equals = body.indexOf(EQUALS, start);
+    const keyEnd = equals === -1 || equals > end ? end : equals;
+    if (isPayloadKey(body, start, keyEnd)) {
+      payloads += 1;
+      payloadStart = keyEnd === end ? end : keyEnd + 1;
+      payloadEnd = end;
+    }
+    if (ampersand === -1) break;
+    start = ampersand + 1;
+  }
+  // No payload field: the form's own fields. Repeated: an array, which Bolt leaves as fields too.
+  if (payloads !== 1) return true;
+  return startsWithBrace(body, payloadStart, payloadEnd, true);
+}
+
+/**
+ * The request's content as Bolt's receiver reads it: with the form content type, the `payload`
+ * field as JSON when there is exactly one, else the form's fields; any other content type as JSON.
+ * Throws on malformed JSON. Only for requests Bolt answered without dispatching them (the log line
+ * of a URL verification, say): dispatched ones are read from Bolt's own parse.
  */
 export function parseBody(contentType: string | undefined, body: Buffer): unknown {
   const text = body.toString('utf8');
-  if (!isForm(contentType)) return JSON.parse(text);
-  const form = parseForm(text);
+  if (contentType !== FORM_CONTENT_TYPE) return JSON.parse(text);
+  const form = parseQueryString(text);
   const payload = form.payload;
   return typeof payload === 'string' ? JSON.parse(payload) : form;
-}
-
-/** Slack's SSL check: an unsigned form `ssl_check=1&token=…`, answered 200 and otherwise ignored. */
-export function isSslCheck(contentType: string | undefined, body: Buffer): boolean {
-  if (!isForm(contentType) || body.length > 1024) return false;
-  return parseForm(body.toString('utf8')).ssl_check === '1';
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   answerUntilLastStep,
   logLines,
@@ -140,6 +140,45 @@ describe('logs', () => {
       status: 200,
     });
     expect(typeof step?.time).toBe('string');
+  });
+
+  it('refuse a signed payload no listener could take at once, and say why', async () => {
+    const cases = [
+      { payload: JSON.stringify({ type: 'mystery_payload' }), answer: 'unknown payload type' },
+      { payload: ' null', answer: 'malformed body' },
+      { payload: '[{"type":"view_submission"}]', answer: 'malformed body' },
+    ];
+    for (const { payload, answer } of cases) {
+      const started = performance.now();
+      const refused = await running.slack.postForm({ payload });
+      expect(refused.status).toBe(400);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(refused.bodyText).toBe(answer);
+    }
+    // Each line is written once its answer has gone out.
+    await vi.waitFor(() => {
+      const requests = logLines(running.app).filter((line) => line.msg === 'slack request');
+      expect(requests).toContainEqual(
+        expect.objectContaining({ kind: 'other', status: 400, refused: 'unknown payload type' }),
+      );
+      expect(
+        requests.filter((line) => line.status === 400 && line.refused === 'body is not an object'),
+      ).toHaveLength(2);
+    });
+  });
+
+  it('give requests Bolt answers itself a line of their kind', async () => {
+    const verified = await running.slack.postJson({
+      type: 'url_verification',
+      token: 'legacy',
+      challenge: 'challenge-3f9e',
+    });
+    expect(verified.json).toEqual({ challenge: 'challenge-3f9e' });
+    await running.app.waitForLog('"kind":"url_verification"');
+    const requests = logLines(running.app).filter((line) => line.msg === 'slack request');
+    expect(requests).toContainEqual(
+      expect.objectContaining({ kind: 'url_verification', status: 200 }),
+    );
   });
 
   it('never show a secret, a token or typed text at info level', async () => {

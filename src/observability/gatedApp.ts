@@ -1,0 +1,56 @@
+import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
+import type { AppLogger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { requestFacts } from './requestFacts.js';
+import { RequestRecord, reportRequest, takeRequestRecord } from './slackEndpoint.js';
+
+/** A signed payload no listener could take; app.ts's processEventErrorHandler answers it 400. */
+export class UnusablePayloadError extends Error {}
+
+export interface RequestReporting {
+  log: AppLogger;
+  metrics: Metrics | null;
+}
+
+/**
+ * Bolt's App, with one look at each request between Bolt's receiver (which has verified and parsed
+ * it) and Bolt's dispatch, so the body is parsed once, by Bolt:
+ *
+ * - the request's kind and ids go on its {@link RequestRecord}, for its log line and metrics;
+ * - over HTTP, a body that is not an object, or a payload type Bolt can't dispatch, is refused
+ *   with a 400 at once; Bolt would leave it unanswered for 3 s, then answer 404;
+ * - in Socket Mode there is no HTTP request to time: the handling is timed and reported here.
+ */
+export class GatedApp extends App {
+  private readonly reporting: RequestReporting;
+
+  constructor(options: AppOptions, reporting: RequestReporting) {
+    super(options);
+    this.reporting = reporting;
+  }
+
+  override async processEvent(event: ReceiverEvent): Promise<void> {
+    const facts = requestFacts(event.body);
+    const record = takeRequestRecord(event);
+    if (record) {
+      record.facts = facts;
+      if (facts.kind === 'invalid' || facts.kind === 'other') {
+        record.refused =
+          facts.kind === 'invalid' ? 'body is not an object' : 'unknown payload type';
+        throw new UnusablePayloadError(record.refused);
+      }
+      return super.processEvent(event);
+    }
+    const socketRequest = new RequestRecord();
+    socketRequest.facts = facts;
+    try {
+      await super.processEvent(event);
+    } catch (error) {
+      socketRequest.failure = error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      socketRequest.durationMs = performance.now() - socketRequest.started;
+      reportRequest(this.reporting.log, this.reporting.metrics, socketRequest);
+    }
+  }
+}
