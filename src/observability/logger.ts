@@ -54,8 +54,11 @@ interface SerializedError {
  * (headers, bodies) as enumerable properties, which pino's default serializer would print.
  */
 export function serializeError(value: unknown, depth = 0): SerializedError {
-  if (!(value instanceof Error))
-    return { type: typeof value, message: scrubSecrets(String(value)) };
+  if (!(value instanceof Error)) {
+    // A rejection with a plain object (some libraries reject with one) would print "[object Object]".
+    const text = typeof value === 'object' && value !== null ? describe(value) : String(value);
+    return { type: typeof value, message: scrubSecrets(text) };
+  }
   const out: SerializedError = {
     type: value.constructor.name,
     message: scrubSecrets(value.message),
