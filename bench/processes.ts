@@ -1,8 +1,9 @@
 /**
- * Starts a server under test the way production would (`node --import tsx <entry>`), with its
- * output in a log file, and reports how long it took to answer GET /healthz.
+ * Starts a server under test the way production would (the build in dist/, run by plain Node.js as
+ * `npm start` runs it), with its output in a log file, and reports how long it took to answer
+ * GET /healthz.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -91,6 +92,17 @@ function cpuOf(pid: number): number | null {
   }
 }
 
+/** `npm run build`: compiles src/ and the reference servers to dist/, which the benchmarks run. */
+export function buildServers(): void {
+  const built = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed');
+}
+
+/** Where the build puts a source file's JavaScript: `src/index.ts` → `dist/src/index.js`. */
+export function builtEntry(source: string): string {
+  return path.join('dist', source.replace(/\.ts$/, '.js'));
+}
+
 export interface LaunchOptions {
   name: string;
   /** Entry file relative to the repository root. */
@@ -107,7 +119,12 @@ export async function launch(options: LaunchOptions): Promise<Server> {
   const started = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', tsxLoader(), options.entry],
+    [
+      ...(options.nodeArgs ?? []),
+      // Compiled JavaScript runs as `npm start` runs it; TypeScript through tsx.
+      ...(options.entry.endsWith('.js') ? ['--enable-source-maps'] : ['--import', tsxLoader()]),
+      options.entry,
+    ],
     {
       cwd: repoRoot,
       env: {

@@ -17,7 +17,7 @@ import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { type LoadResult, median, percentile, runLoad, sendTemplate } from './load.js';
-import { launch, type Server } from './processes.js';
+import { buildServers, builtEntry, launch, type Server } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads, type Workload, type WorkloadName } from './workloads.js';
 
@@ -107,6 +107,7 @@ async function settlePosts(fake: FakeSlack, expected: number, stallMs = 5_000): 
 
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));
+  buildServers();
   const startedAt = new Date();
   const loadBefore = os.loadavg();
   const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-bench-'));
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
     {
       key: 'ftrag',
       name: 'ftrag (SQLite)',
-      entry: 'src/index.ts',
+      entry: builtEntry('src/index.ts'),
       env: () => ({
         ...baseEnv,
         DATABASE_URL: `sqlite:${path.join(work, `ftrag-${++sqliteFiles}.db`)}`,
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
           {
             key: 'ftrag-pg',
             name: 'ftrag (PostgreSQL)',
-            entry: 'src/index.ts',
+            entry: builtEntry('src/index.ts'),
             env: () => ({ ...baseEnv, DATABASE_URL: postgresUrl }),
             isFtrag: true,
           },
@@ -170,14 +171,14 @@ async function main(): Promise<void> {
     {
       key: 'bolt',
       name: 'bare Bolt',
-      entry: 'bench/bareBolt.ts',
+      entry: builtEntry('bench/bareBolt.ts'),
       env: () => baseEnv,
       isFtrag: false,
     },
     {
       key: 'ceiling',
       name: 'node:http ceiling',
-      entry: 'bench/ceiling.ts',
+      entry: builtEntry('bench/ceiling.ts'),
       env: () => ({ SLACK_SIGNING_SECRET: SECRET }),
       isFtrag: false,
     },
@@ -522,7 +523,7 @@ function renderReport(input: ReportInput): string {
     `- Load average (1/5/15 min) before: ${input.loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after: ${input.loadAfter.map((l) => l.toFixed(2)).join(' / ')}.`,
   );
   lines.push(
-    `- Each server is its own process (\`node --import tsx <entry>\`, as in production); the load generator (autocannon, ${settings.connections} connections, no pipelining, every request freshly signed with a new trigger and view id) and the loopback fake of Slack's Web API (lightweight mode) share the benchmark's process. ftrag runs with LOG_LEVEL=info and metrics on, as in production.`,
+    `- Each server is its own process (the production build in \`dist/\`, run by \`node --enable-source-maps <entry>.js\` as \`npm start\` runs it); the load generator (autocannon, ${settings.connections} connections, no pipelining, every request freshly signed with a new trigger and view id) and the loopback fake of Slack's Web API (lightweight mode) share the benchmark's process. ftrag runs with LOG_LEVEL=info and metrics on, as in production.`,
   );
   lines.push(
     `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${settings.rounds} round(s) of ${settings.roundSeconds} s, alternating servers and rotating their order each round. req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
@@ -599,7 +600,7 @@ function renderReport(input: ReportInput): string {
   lines.push('### Start to ready');
   lines.push('');
   lines.push(
-    `From spawning \`node --import tsx <entry>\` to the first 200 from GET /healthz (ftrag: config, database open and migrations, Bolt, listening), ${settings.startSamples} start(s) each; the first ftrag start also creates the database.`,
+    `From spawning \`node --enable-source-maps dist/<entry>.js\` to the first 200 from GET /healthz (ftrag: config, database open and migrations, Bolt, listening), ${settings.startSamples} start(s) each; the first ftrag start also creates the database.`,
   );
   lines.push('');
   lines.push('| Server | median ms | min ms | max ms |');

@@ -17,7 +17,7 @@ import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { median, percentile } from './load.js';
-import { getText, launch } from './processes.js';
+import { buildServers, builtEntry, getText, launch } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads } from './workloads.js';
 
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   const write = !argv.includes('--no-write');
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const postgres = /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
+  buildServers();
   const startedAt = new Date();
   const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-soak-'));
 
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
   });
   const server = await launch({
     name: 'ftrag',
-    entry: 'src/index.ts',
+    entry: builtEntry('src/index.ts'),
     env: {
       SLACK_BOT_TOKEN: fake.botToken,
       SLACK_SIGNING_SECRET: SECRET,

@@ -34,6 +34,8 @@ export interface E2eOptions {
   instances?: number;
   /** Extra settings; a value of '' removes the setting (e.g. SLACK_BOT_TOKEN in OAuth mode). */
   env?: Record<string, string>;
+  /** The app's entry point; defaults to src/index.ts (through tsx). */
+  entry?: string;
 }
 
 /** `E2e` or a subclass of it, as a constructor. */
@@ -112,8 +114,12 @@ export class E2e {
     return env;
   }
 
+  private get startOptions(): { entry?: string } {
+    return this.options.entry ? { entry: this.options.entry } : {};
+  }
+
   async startInstance(): Promise<number> {
-    const app = await startApp(this.env);
+    const app = await startApp(this.env, this.startOptions);
     this.apps.push(app);
     this.clients.push(clientFor(app));
     return this.apps.length - 1;
@@ -125,7 +131,7 @@ export class E2e {
     if (!app) throw new Error(`no instance ${index}`);
     if (how === 'kill') await app.kill();
     else await app.stop();
-    const next = await startApp(this.env);
+    const next = await startApp(this.env, this.startOptions);
     this.apps[index] = next;
     this.clients[index] = clientFor(next);
   }

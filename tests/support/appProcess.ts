@@ -132,7 +132,12 @@ async function startOnce(
   };
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', tsxLoaderUrl(), entry],
+    [
+      ...(options.nodeArgs ?? []),
+      // Compiled JavaScript (the production build) runs as it is; TypeScript through tsx.
+      ...(entry.endsWith('.js') ? [] : ['--import', tsxLoaderUrl()]),
+      entry,
+    ],
     { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
