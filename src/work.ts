@@ -37,3 +37,53 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
   clearTimeout(timer);
   return finished;
 }
+
+/**
+ * Runs at most `max` tasks at once; the others wait their turn in arrival order. Verdict postings
+ * go through one, so a burst of final submissions cannot crowd out the acknowledgements Slack
+ * waits for, nor take every database connection.
+ */
+export class ConcurrencyLimit {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private head = 0;
+
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new Error('ConcurrencyLimit needs max ≥ 1');
+  }
+
+  /** Tasks waiting for a turn. */
+  get queued(): number {
+    return this.waiting.length - this.head;
+  }
+
+  get active(): number {
+    return this.running;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.max) this.running += 1;
+    // A finishing task hands its turn over directly, so `running` stays counted for this one.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      this.handOver();
+    }
+  }
+
+  private handOver(): void {
+    const next = this.waiting[this.head];
+    if (next === undefined) {
+      this.running -= 1;
+      return;
+    }
+    this.head += 1;
+    // Drop the called part of the queue now and then, not on every turn.
+    if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    next();
+  }
+}
