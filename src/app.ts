@@ -10,6 +10,7 @@ import {
 } from '@slack/bolt';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
+import { DeliveryQueue } from './delivery/deliveryQueue.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
 import { createErrorHandler } from './errorHandler.js';
 import { registerListeners } from './listeners/index.js';
@@ -62,6 +63,11 @@ const LOG_LEVELS: Record<Config['logLevel'], LogLevel> = {
   error: LogLevel.ERROR,
 };
 const SLACK_API_URL = 'https://slack.com/api/';
+/**
+ * Verdict postings at once, per instance. Below node-postgres' pool of 10 connections, so saves,
+ * App Home and votes still find one while a burst of verdicts is being posted.
+ */
+const DELIVERY_CONCURRENCY = 8;
 
 /**
  * Listener errors reach app.error; what arrives here is Bolt failing on a signed payload's shape
@@ -183,8 +189,13 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   }
 
   const work = new BackgroundWork();
+  const deliveries = new DeliveryQueue(DELIVERY_CONCURRENCY);
   const requests = endpoint?.inFlight;
-  metrics?.trackInFlight(() => ({ requests: requests?.size ?? 0, deliveries: work.size }));
+  metrics?.trackInFlight(() => ({
+    requests: requests?.size ?? 0,
+    deliveries: work.size,
+    queuedDeliveries: deliveries.queued,
+  }));
   const isTrustedResponseUrl = responseUrlTrust(config.slack.apiUrl);
   registerListeners(app, {
     reviews: metrics ? countingDeliveries(deps.storage.reviews, metrics) : deps.storage.reviews,
@@ -193,6 +204,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     clock: deps.clock,
     isTrustedResponseUrl,
     work,
+    deliveries,
   });
   app.error(createErrorHandler(app.client, isTrustedResponseUrl));
 

@@ -1,3 +1,4 @@
+import type { DeliveryQueue } from '../delivery/deliveryQueue.js';
 import type { KyselyInstallationStore } from '../storage/installationStore.js';
 import type { ReviewRepository } from '../storage/repository.js';
 import type { VoteRepository } from '../storage/votes.js';
@@ -13,4 +14,6 @@ export interface ListenerDeps {
   isTrustedResponseUrl: (url: string) => boolean;
   /** Work that continues after ack(); shutdown waits for it. */
   work: BackgroundWork;
+  /** Verdict postings (after the review is saved) take turns through this. */
+  deliveries: DeliveryQueue;
 }

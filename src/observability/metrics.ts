@@ -15,6 +15,14 @@ const QUERY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
 ];
 
+/** What the ftrag_in_flight gauge reads when scraped. */
+export interface InFlight {
+  requests: number;
+  /** Work after an ack still running, postings waiting for their turn included. */
+  deliveries: number;
+  queuedDeliveries: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -94,11 +102,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  private inFlightSource: (() => { requests: number; deliveries: number }) | null = null;
+  private inFlightSource: (() => InFlight) | null = null;
 
   readonly inFlight = new Gauge({
     name: 'ftrag_in_flight',
-    help: 'Slack requests being handled, and verdict deliveries still running after their ack',
+    help: 'Slack requests being handled; work still running after its ack (deliveries); verdict postings waiting for their turn (queued_deliveries)',
     labelNames: ['what'] as const,
     registers: [this.registry],
     collect: () => {
@@ -106,6 +114,7 @@ export class Metrics {
       if (!now) return;
       this.inFlight.set({ what: 'requests' }, now.requests);
       this.inFlight.set({ what: 'deliveries' }, now.deliveries);
+      this.inFlight.set({ what: 'queued_deliveries' }, now.queuedDeliveries);
     },
   });
 
@@ -114,7 +123,7 @@ export class Metrics {
   }
 
   /** Where the in-flight gauge reads its numbers (the app, once built). */
-  trackInFlight(source: () => { requests: number; deliveries: number }): void {
+  trackInFlight(source: () => InFlight): void {
     this.inFlightSource = source;
   }
 

@@ -12,11 +12,13 @@ export function retryDelivery(deps: ListenerDeps) {
     if (!review || review.userId !== body.user.id) return;
     if (review.status === 'pending' || review.status === 'failed') {
       await deps.work.run(() =>
-        deliverReview(client, review, {
-          reviews: deps.reviews,
-          logger,
-          isTrustedResponseUrl: deps.isTrustedResponseUrl,
-        }),
+        deps.deliveries.deliver(review.id, () =>
+          deliverReview(client, review, {
+            reviews: deps.reviews,
+            logger,
+            isTrustedResponseUrl: deps.isTrustedResponseUrl,
+          }),
+        ),
       );
     }
     await publishHome(client, deps, review.teamId, body.user.id);

@@ -93,11 +93,14 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         logger.info(`review ${review.id}: duplicate final submission ignored`);
         return;
       }
-      await deliverReview(client, review, {
-        reviews: deps.reviews,
-        logger,
-        isTrustedResponseUrl: deps.isTrustedResponseUrl,
-      });
+      // Saved: from here on a crash or a shutdown leaves it pending, to be posted again from Home.
+      await deps.deliveries.deliver(review.id, () =>
+        deliverReview(client, review, {
+          reviews: deps.reviews,
+          logger,
+          isTrustedResponseUrl: deps.isTrustedResponseUrl,
+        }),
+      );
     });
   };
 }
