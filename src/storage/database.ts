@@ -5,6 +5,7 @@ import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } 
 import pg from 'pg';
 import { staticMigrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
+import { CachedStatements } from './statementCache.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/ftrag.db';
 
@@ -93,7 +94,7 @@ async function openSqlite(filename: string, options: DatabaseOptions): Promise<D
     throw error;
   }
   const db = new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: connection }),
+    dialect: new SqliteDialect({ database: new CachedStatements(connection) }),
     ...(options.onQuery ? { log: options.onQuery } : {}),
   });
   return finishOpening('sqlite', db, undefined);
