@@ -211,3 +211,20 @@ describe('App Home', () => {
     expect(JSON.stringify(e2e.fake.homeView(ASKER)?.view)).not.toContain('Not posted yet');
   });
 });
+
+describe('routing of Home’s actions', () => {
+  it('answers one of ftrag’s ids on an element it never sends that way at once, doing nothing', async () => {
+    const home = await e2e.openHome();
+    const before = e2e.fake.calls.length;
+    const started = performance.now();
+    await e2e.click(home, ActionId.startReview);
+    await e2e.fake.waitFor('views.open', (call) => call.index >= before);
+    const afterRealClick = e2e.fake.calls.length;
+    // "Start a review" is a button; the same id on an overflow menu is nobody's.
+    const misrouted = await e2e.chooseOverflow(home, 'misrouted', ActionId.startReview, 'x');
+    expect(misrouted.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(afterRealClick).map((call) => call.method)).toEqual([]);
+  });
+});

@@ -1,12 +1,10 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+import type { ButtonArgs } from '../args.js';
 
 /** "Start a review" in App Home: the channel is picked in the last step. */
 export function startReviewFromHome() {
-  return async ({ ack, body, client }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const state = startChecklist({
       origin: 'home',
