@@ -28,8 +28,20 @@ export async function publishHome(
     teamId,
     [...mine.reviews, ...team.reviews].map((review) => review.id),
   );
+  const postingNow = new Set(
+    undelivered.filter((review) => deps.deliveries.isUnderway(review.id)).map((r) => r.id),
+  );
   await client.views.publish({
     user_id: userId,
-    view: buildHomeView({ userId, mine, team, countsByVerdict, undelivered, paging, tallies }),
+    view: buildHomeView({
+      userId,
+      mine,
+      team,
+      countsByVerdict,
+      undelivered,
+      postingNow,
+      paging,
+      tallies,
+    }),
   });
 }

@@ -27,6 +27,8 @@ export interface HomeViewInput {
   countsByVerdict: Record<string, number>;
   /** The person's reviews that were saved but never reached Slack. */
   undelivered: Review[];
+  /** Ids of undelivered reviews this instance is posting or has queued: no "Post again" for them. */
+  postingNow?: ReadonlySet<string>;
   paging: HomePaging;
   /** Sign-off tallies of the listed reviews, by review id; a review without votes is absent. */
   tallies?: Readonly<Record<string, VoteTally>>;
@@ -159,13 +161,19 @@ export function buildHomeView(input: HomeViewInput): HomeView {
   if (input.undelivered.length > 0) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Not posted yet' } });
     for (const review of input.undelivered.slice(0, HOME_PAGE_SIZE)) {
+      const line = `${reviewLine(review)}${review.lastError ? `\n_Last error: ${review.lastError.replaceAll(/[<>&]/g, '')}_` : ''}`;
+      if (input.postingNow?.has(review.id)) {
+        blocks.push({
+          type: 'section',
+          block_id: `undelivered_${review.id}`,
+          text: { type: 'mrkdwn', text: `${line}\n_Being posted now: it waits its turn._` },
+        });
+        continue;
+      }
       blocks.push({
         type: 'section',
         block_id: `undelivered_${review.id}`,
-        text: {
-          type: 'mrkdwn',
-          text: `${reviewLine(review)}${review.lastError ? `\n_Last error: ${review.lastError.replaceAll(/[<>&]/g, '')}_` : ''}`,
-        },
+        text: { type: 'mrkdwn', text: line },
         accessory: {
           type: 'button',
           action_id: ActionId.retryDelivery,

@@ -10,6 +10,7 @@ import {
   type Running,
   startRunning,
   submitStep,
+  USER,
 } from '../observability/support.js';
 
 let running: Running;
@@ -59,6 +60,12 @@ describe('a burst of final submissions', () => {
     const command = await running.slack.slashCommand({ command: '/ftrag', text: 'meanwhile' });
     expect(command.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(1_000);
+
+    // Home lists them as not posted yet, and as being posted: no "Post again" to post one twice.
+    const home = JSON.stringify((await running.e2e.openHome(USER)).view.blocks);
+    expect(home).toContain('Not posted yet');
+    expect(home).toContain('Being posted now');
+    expect(home).not.toContain('Post again');
 
     for (const hold of holds) hold.release();
     for (const review of reviews) {

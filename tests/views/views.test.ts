@@ -185,6 +185,29 @@ describe('other surfaces', () => {
     ).toEqual([]);
   });
 
+  it('shows a review this instance is posting as such, without Post again', () => {
+    const pending = reviewOf(hostileAnswers(), { id: 'rev-pending', status: 'pending' });
+    const other = reviewOf(hostileAnswers(), { id: 'rev-orphan', status: 'pending' });
+    const home = buildHomeView({
+      userId: 'U0ASKER',
+      mine: { reviews: [], total: 0 },
+      team: { reviews: [], total: 0 },
+      countsByVerdict: {},
+      undelivered: [pending, other],
+      postingNow: new Set(['rev-pending']),
+      paging: { mine: 0, team: 0 },
+    });
+    expect(checkView(home)).toEqual([]);
+    const blocks = home.blocks.filter((block) => block.block_id?.startsWith('undelivered_'));
+    expect(blocks.map((block) => block.block_id)).toEqual([
+      'undelivered_rev-pending',
+      'undelivered_rev-orphan',
+    ]);
+    expect(JSON.stringify(blocks[0])).toContain('Being posted now');
+    expect(JSON.stringify(blocks[0])).not.toContain('Post again');
+    expect(JSON.stringify(blocks[1])).toContain('Post again');
+  });
+
   it('offers Edit answers only on the person’s own reviews', () => {
     const mine = reviewOf(hostileAnswers());
     const theirs = reviewOf(hostileAnswers(), { id: 'rev-9', userId: 'U0OTHER' });
