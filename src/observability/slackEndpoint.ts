@@ -28,7 +28,7 @@ export class RequestRecord {
   body: { contentType: string | undefined; bytes: Buffer } | undefined;
   /** Why the request was refused without reaching a listener. */
   refused?: string;
-  /** An error from Bolt's middleware (Socket Mode); listener errors reach app.error. */
+  /** An error out of Bolt's dispatch (Socket Mode); listener errors reach app.error. */
   failure?: string;
   ackMs?: number;
   status?: number;
