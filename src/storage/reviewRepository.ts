@@ -209,6 +209,17 @@ export function createKyselyReviewRepository(
 
     async countByVerdict(scope: ReviewScope) {
       const rows = await scoped(db.selectFrom('reviews'), scope)
+        // A re-run replaces its chain's verdict: each chain counts once, by its newest revision.
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('reviews as later')
+                .select('later.id')
+                .whereRef('later.revision_of', '=', 'reviews.id'),
+            ),
+          ),
+        )
         .select((eb) => ['verdict', eb.fn.countAll<number | string>().as('count')])
         .groupBy('verdict')
         .execute();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Installation } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import { CorruptRowError, ReviewNotFoundError } from '../../src/storage/errors.js';
 import {
@@ -127,7 +128,9 @@ for (const backend of backends) {
       await prepared?.cleanup();
     });
 
-    async function create(input: Partial<NewReview> & { teamId: string }): Promise<Review> {
+    async function create(
+      input: Partial<NewReview> & { teamId: string; verdict?: VerdictKind },
+    ): Promise<Review> {
       const { review, created } = await reviews.createPending(newReviewFixture(input));
       expect(created).toBe(true);
       return review;
@@ -645,6 +648,25 @@ for (const backend of backends) {
         }
         expect(await reviews.latestRevision(teamId, 'missing')).toBeNull();
         expect(await reviews.latestRevision(uniqueId('T'), first.id)).toBeNull();
+      });
+
+      it('counts a chain of revisions once, by its newest verdict', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId, verdict: 'fine-tune' });
+        await create({ teamId, verdict: 'rag' });
+        expect(await reviews.countByVerdict({ teamId })).toMatchObject({ 'fine-tune': 1, rag: 1 });
+        const second = await create({ teamId, revisionOf: first.id, verdict: 'prompt' });
+        expect(await reviews.countByVerdict({ teamId })).toMatchObject({
+          'fine-tune': 0,
+          rag: 1,
+          prompt: 1,
+        });
+        await create({ teamId, revisionOf: second.id, verdict: 'rag' });
+        expect(await reviews.countByVerdict({ teamId })).toMatchObject({
+          'fine-tune': 0,
+          rag: 2,
+          prompt: 0,
+        });
       });
 
       it('never forks a chain: re-running an older revision revises the newest one', async () => {
