@@ -1,6 +1,6 @@
-import { deliverReview } from '../../delivery/deliverReview.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
+import { postSavedReview } from '../postSavedReview.js';
 import { publishHome } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
 
@@ -10,17 +10,18 @@ export function retryDelivery(deps: ListenerDeps) {
     await ack();
     const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;
-    if (review.status === 'pending' || review.status === 'failed') {
-      await deps.work.run(() =>
-        deps.deliveries.deliver(review.id, () =>
-          deliverReview(client, review, {
-            reviews: deps.reviews,
-            logger,
-            isTrustedResponseUrl: deps.isTrustedResponseUrl,
-          }),
-        ),
-      );
+    const refreshHome = () => publishHome(client, deps, review.teamId, body.user.id);
+    if (review.status !== 'pending' && review.status !== 'failed') {
+      await refreshHome();
+      return;
     }
-    await publishHome(client, deps, review.teamId, body.user.id);
+    let shown: Promise<void> = Promise.resolve();
+    // Home shows it as being posted at once, then, after that publish, as posted.
+    postSavedReview(deps, client, logger, review, ['pending', 'failed'], async () => {
+      await shown.catch(() => undefined);
+      await refreshHome();
+    });
+    shown = refreshHome();
+    await shown;
   };
 }

@@ -3,12 +3,12 @@ import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../ch
 import { answersSchema } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit } from '../../delivery/applyEdit.js';
-import { deliverReview } from '../../delivery/deliverReview.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
+import { postSavedReview } from '../postSavedReview.js';
 
 const UNREADABLE_STATE =
   'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
@@ -70,7 +70,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       broadcast: read.choices.broadcast ?? false,
       responseUrl: state.responseUrl,
     };
-    await deps.work.run(async () => {
+    const saved = await deps.work.run(async () => {
       const newReview = {
         submissionKey: view.id,
         teamId,
@@ -89,18 +89,10 @@ export function checklistStepSubmission(deps: ListenerDeps) {
             `saving review ${view.id} failed (attempt ${attempt}), retrying: ${String(error)}`,
           ),
       );
-      if (!created) {
-        logger.info(`review ${review.id}: duplicate final submission ignored`);
-        return;
-      }
-      // Saved: from here on a crash or a shutdown leaves it pending, to be posted again from Home.
-      await deps.deliveries.deliver(review.id, () =>
-        deliverReview(client, review, {
-          reviews: deps.reviews,
-          logger,
-          isTrustedResponseUrl: deps.isTrustedResponseUrl,
-        }),
-      );
+      if (!created) logger.info(`review ${review.id}: duplicate final submission ignored`);
+      return created ? review : null;
     });
+    // Saved: from here on a crash or a shutdown leaves it pending, to be posted again from Home.
+    if (saved) postSavedReview(deps, client, logger, saved, ['pending']);
   };
 }
