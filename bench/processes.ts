@@ -6,10 +6,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { freePort } from '../tests/support/appProcess.js';
+import { entryArgs, freePort } from '../tests/support/appProcess.js';
 import { repoRoot } from '../tests/support/paths.js';
 
 export interface Server {
@@ -27,11 +25,6 @@ export interface Server {
   /** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
   exited(): boolean;
-}
-
-function tsxLoader(): string {
-  const require = createRequire(path.join(repoRoot, 'package.json'));
-  return pathToFileURL(require.resolve('tsx')).href;
 }
 
 const agent = new http.Agent({ keepAlive: false });
@@ -119,12 +112,7 @@ export async function launch(options: LaunchOptions): Promise<Server> {
   const started = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      // Compiled JavaScript runs as `npm start` runs it; TypeScript through tsx.
-      ...(options.entry.endsWith('.js') ? ['--enable-source-maps'] : ['--import', tsxLoader()]),
-      options.entry,
-    ],
+    [...(options.nodeArgs ?? []), ...entryArgs(options.entry)],
     {
       cwd: repoRoot,
       env: {

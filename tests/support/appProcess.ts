@@ -68,6 +68,16 @@ function tsxLoaderUrl(): string {
   return pathToFileURL(require.resolve('tsx')).href;
 }
 
+/**
+ * Node's arguments to run `entry`: compiled JavaScript (the production build) as `npm start` runs
+ * it, TypeScript through tsx.
+ */
+export function entryArgs(entry: string): string[] {
+  return entry.endsWith('.js')
+    ? ['--enable-source-maps', entry]
+    : ['--import', tsxLoaderUrl(), entry];
+}
+
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -130,16 +140,11 @@ async function startOnce(
     ...env,
     PORT: String(port),
   };
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      // Compiled JavaScript (the production build) runs as it is; TypeScript through tsx.
-      ...(entry.endsWith('.js') ? [] : ['--import', tsxLoaderUrl()]),
-      entry,
-    ],
-    { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entryArgs(entry)], {
+    cwd: repoRoot,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
 
   let combined = '';
