@@ -16,7 +16,8 @@ export function retryDelivery(deps: ListenerDeps) {
       return;
     }
     let shown: Promise<void> = Promise.resolve();
-    // Home shows it as being posted at once, then, after that publish, as posted.
+    // Queued first, so the publish below already shows it as being posted; once it is posted,
+    // and after that first publish, Home is published again.
     postSavedReview(deps, client, logger, review, ['pending', 'failed'], async () => {
       await shown.catch(() => undefined);
       await refreshHome();
