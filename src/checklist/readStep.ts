@@ -57,7 +57,8 @@ function yesNo(values: StateValues, blockId: string, actionId: string): boolean 
  */
 export function readStep(step: StepId, values: StateValues, draft: Draft): StepReadResult {
   const errors: Record<string, string> = {};
-  const next: Draft = structuredClone(draft);
+  // Each step replaces whole fields and never edits a nested one, so `draft` stays untouched.
+  const next: Draft = { ...draft };
   const choices: StepChoices = {};
 
   switch (step) {

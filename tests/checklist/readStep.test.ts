@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readStep, type StateValues } from '../../src/checklist/readStep.js';
+import type { Draft } from '../../src/checklist/state.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 
 const text = (value: string | null) => ({ type: 'plain_text_input', value });
@@ -14,6 +15,13 @@ function values(entries: [string, string, StateValues[string][string]][]): State
   for (const [block, action, value] of entries)
     result[block] = { ...result[block], [action]: value };
   return result;
+}
+
+/** Any write to `value` or what it holds then throws (ES modules are strict). */
+function deepFreeze(value: object): void {
+  for (const inner of Object.values(value))
+    if (typeof inner === 'object' && inner) deepFreeze(inner);
+  Object.freeze(value);
 }
 
 describe('reading a step', () => {
@@ -141,5 +149,30 @@ describe('reading a step', () => {
       draft: {},
       choices: { destinationChannelId: 'C0DEST', broadcast: true },
     });
+  });
+  it('leaves the draft it was given untouched, nested answers included', () => {
+    const draft: Draft = {
+      title: 'Refund bot',
+      gap: 'both',
+      knowledge: { changesOften: true, citationsNeeded: false },
+      behavior: { kinds: ['format'], labeledExamples: 40 },
+    };
+    const before = structuredClone(draft);
+    deepFreeze(draft);
+    const read = readStep(
+      'behavior',
+      values([
+        [BlockId.labeledExamples, ActionId.labeledExamples, text('500')],
+        [BlockId.trainingBudget, ActionId.trainingBudget, picked('yes')],
+      ]),
+      draft,
+    );
+    expect(read.ok && read.draft.behavior).toEqual({
+      kinds: [],
+      labeledExamples: 500,
+      trainingBudget: true,
+    });
+    expect(read.ok && read.draft.knowledge).toEqual(before.knowledge);
+    expect(draft).toEqual(before);
   });
 });
