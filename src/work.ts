@@ -23,6 +23,38 @@ export class BackgroundWork {
   }
 }
 
+/**
+ * Counts things in flight without a promise each (requests: one per request from Slack), so a
+ * graceful shutdown can wait for the count to reach zero.
+ */
+export class InFlightCount {
+  private count = 0;
+  private idle: (() => void)[] = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  enter(): void {
+    this.count += 1;
+  }
+
+  leave(): void {
+    if (this.count === 0) return;
+    this.count -= 1;
+    if (this.count > 0 || this.idle.length === 0) return;
+    const waiting = this.idle;
+    this.idle = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Waits until nothing is in flight, at most `timeoutMs`; returns whether that happened. */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
+    return settlesWithin(new Promise<void>((resolve) => this.idle.push(resolve)), timeoutMs);
+  }
+}
+
 /** Whether `promise` settles (either way) within `ms`. */
 export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

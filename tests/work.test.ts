@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackgroundWork, ConcurrencyLimit, settlesWithin } from '../src/work.js';
+import { BackgroundWork, ConcurrencyLimit, InFlightCount, settlesWithin } from '../src/work.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -76,5 +76,35 @@ describe('BackgroundWork and settlesWithin', () => {
     expect(work.size).toBe(0);
     expect(await work.drain(20)).toBe(true);
     expect(await settlesWithin(Promise.reject(new Error('x')), 20)).toBe(true);
+  });
+});
+
+describe('InFlightCount', () => {
+  it('drains at once when nothing is in flight, and when the last one leaves otherwise', async () => {
+    const count = new InFlightCount();
+    expect(await count.drain(10)).toBe(true);
+    count.enter();
+    count.enter();
+    expect(count.size).toBe(2);
+    let drained: boolean | undefined;
+    const draining = count.drain(5_000).then((result) => {
+      drained = result;
+    });
+    count.leave();
+    await tick();
+    expect(drained).toBeUndefined();
+    count.leave();
+    await draining;
+    expect(drained).toBe(true);
+    expect(count.size).toBe(0);
+    count.leave();
+    expect(count.size).toBe(0);
+  });
+
+  it('gives up draining after the timeout while something is still in flight', async () => {
+    const count = new InFlightCount();
+    count.enter();
+    expect(await count.drain(20)).toBe(false);
+    expect(count.size).toBe(1);
   });
 });

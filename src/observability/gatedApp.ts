@@ -39,9 +39,17 @@ export class GatedApp extends App {
           facts.kind === 'invalid' ? 'body is not an object' : 'unknown payload type';
         throw new UnusablePayloadError(record.refused);
       }
-      return super.processEvent(event);
+      // The request is done when its listeners are, work after the ack (views.open) included.
+      if (!record.holdForListeners()) return super.processEvent(event);
+      try {
+        return await super.processEvent(event);
+      } finally {
+        record.settle();
+      }
     }
-    const socketRequest = new RequestRecord();
+    const socketRequest = new RequestRecord((done) =>
+      reportRequest(this.reporting.log, this.reporting.metrics, done),
+    );
     socketRequest.facts = facts;
     try {
       await super.processEvent(event);
@@ -49,8 +57,7 @@ export class GatedApp extends App {
       socketRequest.failure = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
-      socketRequest.durationMs = performance.now() - socketRequest.started;
-      reportRequest(this.reporting.log, this.reporting.metrics, socketRequest);
+      socketRequest.settle();
     }
   }
 }

@@ -5,11 +5,11 @@ import {
   isValidSlackRequest,
   type ReceiverEvent,
 } from '@slack/bolt';
-import { BackgroundWork } from '../work.js';
+import { InFlightCount } from '../work.js';
 import type { AppLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { type RequestFacts, requestFacts } from './requestFacts.js';
-import { mayParseToObject, parseBody, readBody } from './slackRequest.js';
+import { type BodyRead, mayParseToObject, parseBody, readBody } from './slackRequest.js';
 
 export interface SlackEndpointOptions {
   signingSecret: string;
@@ -19,7 +19,11 @@ export interface SlackEndpointOptions {
   metrics: Metrics | null;
 }
 
-/** One request from Slack, from arrival to its log line. */
+/**
+ * One request from Slack, from arrival to its log line. It is done once its answer has been sent
+ * and, when Bolt dispatched it, once its listeners have finished (work after the ack included):
+ * then `whenDone` reports it.
+ */
 export class RequestRecord {
   readonly started = performance.now();
   /** Set from Bolt's parse when the request is dispatched; else, at the end, from the body. */
@@ -33,10 +37,32 @@ export class RequestRecord {
   ackMs?: number;
   status?: number;
   durationMs?: number;
+  /** What the request still waits for: its answer (or, in Socket Mode, its handling), its listeners. */
+  private pending = 1;
+
+  constructor(private readonly whenDone: (record: RequestRecord) => void) {}
+
+  /** Bolt is dispatching the request: it is done only after a matching {@link settle}. */
+  holdForListeners(): boolean {
+    if (this.pending === 0) return false;
+    this.pending += 1;
+    return true;
+  }
+
+  /** One thing the request waited for (its answer, or its listeners) has finished. */
+  settle(): void {
+    if (this.pending === 0) return;
+    this.pending -= 1;
+    if (this.pending > 0) return;
+    this.durationMs = performance.now() - this.started;
+    this.whenDone(this);
+  }
 }
 
 /** The key of a request's record in the receiver event's custom properties. */
 const RECORD_PROPERTY = 'ftragRequestRecord';
+/** Where the guard leaves a request's record on the request, for {@link SlackEndpoint.customProperties}. */
+const RECORD_ON_REQUEST = Symbol('ftrag request record');
 
 /**
  * The record the receiver passed along with `event` (HTTP mode), taken out of the event's custom
@@ -70,10 +96,13 @@ type RequestListener = HTTPReceiver['requestListener'];
  *   `Connection: close` so keep-alive connections end with their last request.
  */
 export class SlackEndpoint {
-  /** Requests not yet answered. */
-  readonly inFlight = new BackgroundWork();
+  /** Requests not yet done: answered, and their listeners finished. */
+  readonly inFlight = new InFlightCount();
   private draining = false;
-  private readonly records = new WeakMap<IncomingMessage, RequestRecord>();
+  private readonly settled = (record: RequestRecord): void => {
+    this.finish(record);
+    this.inFlight.leave();
+  };
 
   constructor(private readonly options: SlackEndpointOptions) {}
 
@@ -92,8 +121,8 @@ export class SlackEndpoint {
 
   /** The receiver's `customPropertiesExtractor`: carries the request's record to dispatch. */
   readonly customProperties = (req: BufferedIncomingMessage): Record<string, RequestRecord> => {
-    const record = this.records.get(req);
-    return record ? { [RECORD_PROPERTY]: record } : {};
+    const record: unknown = Reflect.get(req, RECORD_ON_REQUEST);
+    return record instanceof RequestRecord ? { [RECORD_PROPERTY]: record } : {};
   };
 
   /** From now on, connections close after their current request. */
@@ -105,36 +134,31 @@ export class SlackEndpoint {
     return this.draining;
   }
 
+  // Callbacks rather than promises: this runs on every request.
   private accept(req: IncomingMessage, res: ServerResponse, bolt: RequestListener): void {
-    const record = new RequestRecord();
-    const answered = new Promise<void>((resolve) => {
-      res.once('close', () => {
-        record.ackMs = performance.now() - record.started;
-        record.status = res.writableFinished ? res.statusCode : 0;
-        resolve();
-      });
+    const record = new RequestRecord(this.settled);
+    this.inFlight.enter();
+    res.once('close', () => {
+      record.ackMs = performance.now() - record.started;
+      record.status = res.writableFinished ? res.statusCode : 0;
+      record.settle();
     });
-    this.inFlight
-      .run(async () => {
-        await this.guard(req, res, record, bolt);
-        await answered;
-      })
-      .catch(() => {
-        if (!res.headersSent) answer(res, 500, 'internal error');
-      })
-      .finally(() => {
-        record.durationMs = performance.now() - record.started;
-        this.finish(record);
-      });
+    readBody(req, (read) => {
+      try {
+        this.guard(req, res, record, read, bolt);
+      } catch {
+        answer(res, 500, 'internal error');
+      }
+    });
   }
 
-  private async guard(
+  private guard(
     req: IncomingMessage,
     res: ServerResponse,
     record: RequestRecord,
+    read: BodyRead,
     bolt: RequestListener,
-  ): Promise<void> {
-    const read = await readBody(req);
+  ): void {
     if (!read.ok) {
       record.refused = read.reason === 'too-large' ? 'body too large' : 'request aborted';
       // An aborted or huge body may be left unread, so this connection can't carry another request.
@@ -149,9 +173,8 @@ export class SlackEndpoint {
       answer(res, 400, 'malformed body');
       return;
     }
-    this.records.set(req, record);
     // Bolt reuses a body that is already read (BufferedIncomingMessage) and checks it itself.
-    bolt(Object.assign(req, { rawBody: read.body }), res);
+    bolt(Object.assign(req, { rawBody: read.body, [RECORD_ON_REQUEST]: record }), res);
   }
 
   private isSignedBySlack(headers: IncomingHttpHeaders, body: Buffer): boolean {

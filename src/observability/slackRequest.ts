@@ -15,42 +15,45 @@ export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too-la
 const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
- * Reads the whole body, refusing more than `limit` bytes. An oversized body is still read to its
- * end (and dropped), so the client gets the 413 instead of a reset connection; only a body past
- * 16 MB is cut off.
+ * Reads the whole body, refusing more than `limit` bytes, and calls `done` once. An oversized body
+ * is still read to its end (and dropped), so the client gets the 413 instead of a reset connection;
+ * only a body past 16 MB is cut off. A callback rather than a promise: this runs on every request.
  */
-export function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<BodyRead> {
+export function readBody(
+  req: IncomingMessage,
+  done: (read: BodyRead) => void,
+  limit = BODY_LIMIT_BYTES,
+): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > DISCARD_LIMIT_BYTES) {
-    return Promise.resolve({ ok: false, reason: 'too-large' });
+    done({ ok: false, reason: 'too-large' });
+    return;
   }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (result: BodyRead): void => {
-      if (done) return;
-      done = true;
-      resolve(result);
-    };
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > DISCARD_LIMIT_BYTES) {
-        req.destroy();
-        finish({ ok: false, reason: 'too-large' });
-      }
-    });
-    req.once('end', () =>
-      finish(
-        size <= limit
-          ? { ok: true, body: Buffer.concat(chunks, size) }
-          : { ok: false, reason: 'too-large' },
-      ),
-    );
-    req.once('error', () => finish({ ok: false, reason: size > limit ? 'too-large' : 'aborted' }));
-    req.once('aborted', () => finish({ ok: false, reason: 'aborted' }));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (result: BodyRead): void => {
+    if (finished) return;
+    finished = true;
+    done(result);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else if (size > DISCARD_LIMIT_BYTES) {
+      req.destroy();
+      finish({ ok: false, reason: 'too-large' });
+    }
   });
+  req.once('end', () =>
+    finish(
+      size <= limit
+        ? { ok: true, body: Buffer.concat(chunks, size) }
+        : { ok: false, reason: 'too-large' },
+    ),
+  );
+  req.once('error', () => finish({ ok: false, reason: size > limit ? 'too-large' : 'aborted' }));
+  req.once('aborted', () => finish({ ok: false, reason: 'aborted' }));
 }
 
 /** The one content type Bolt's receiver reads as a form (it compares the header exactly). */

@@ -71,7 +71,7 @@ function event(body: Record<string, unknown>, customProperties?: Record<string, 
 describe('GatedApp', () => {
   it('puts the kind and ids on the request’s record, and keeps the record out of the context', async () => {
     const { app, contexts, lines } = gatedApp();
-    const record = new RequestRecord();
+    const record = new RequestRecord(() => {});
     const { received, acks } = event(slashCommand, { ftragRequestRecord: record, region: 'eu' });
     await app.processEvent(received);
     expect(acks).toHaveLength(1);
@@ -87,13 +87,42 @@ describe('GatedApp', () => {
     expect(lines.filter((line) => line.msg === 'slack request')).toHaveLength(0);
   });
 
+  it('keeps an HTTP request in flight until its listeners finish, work after the ack included', async () => {
+    const { app } = gatedApp();
+    let release: () => void = () => {};
+    const afterAck = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    app.command('/later', async ({ ack }) => {
+      await ack();
+      await afterAck;
+    });
+    const done: RequestRecord[] = [];
+    const record = new RequestRecord((finished) => done.push(finished));
+    const { received, acks } = event(
+      { ...slashCommand, command: '/later' },
+      { ftragRequestRecord: record },
+    );
+    const processing = app.processEvent(received);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    record.settle(); // the endpoint's part: the answer has been sent
+    expect(acks).toHaveLength(1);
+    expect(done).toHaveLength(0);
+    release();
+    await processing;
+    expect(done).toEqual([record]);
+    expect(record.durationMs).toBeGreaterThanOrEqual(20);
+    record.settle();
+    expect(done).toHaveLength(1);
+  });
+
   it('refuses what Bolt could not dispatch when it came over HTTP', async () => {
     const { app } = gatedApp();
     for (const [body, reason] of [
       [{ type: 'mystery_payload' }, 'unknown payload type'],
       [[], 'body is not an object'],
     ] as const) {
-      const record = new RequestRecord();
+      const record = new RequestRecord(() => {});
       const { received } = event(body as unknown as Record<string, unknown>, {
         ftragRequestRecord: record,
       });

@@ -142,6 +142,28 @@ describe('logs', () => {
     expect(step?.time).toBeGreaterThan(Date.parse('2020-01-01'));
   });
 
+  it('time a request until its listeners finish, the work after the ack included', async () => {
+    const HELD_MS = 300;
+    const hold = running.fake.holdNext('views.open');
+    const opening = openChecklist(running, {
+      title: 'Held modal 4d1e',
+      problem: 'Held views.open',
+    });
+    await hold.arrived;
+    await new Promise((resolve) => setTimeout(resolve, HELD_MS));
+    hold.release();
+    await opening;
+    await vi.waitFor(() => {
+      const held = logLines(running.app).find(
+        (line) =>
+          line.msg === 'slack request' &&
+          line.kind === 'slash_command' &&
+          Number(line.durationMs) >= HELD_MS,
+      );
+      expect(held?.ackMs).toBeLessThan(HELD_MS);
+    });
+  });
+
   it('refuse a signed payload no listener could take at once, and say why', async () => {
     const cases = [
       { payload: JSON.stringify({ type: 'mystery_payload' }), answer: 'unknown payload type' },
