@@ -63,6 +63,8 @@ const LOG_LEVELS: Record<Config['logLevel'], LogLevel> = {
   error: LogLevel.ERROR,
 };
 const SLACK_API_URL = 'https://slack.com/api/';
+/** A call to Slack with no answer for this long fails, then is retried like a 5xx. */
+const SLACK_CALL_TIMEOUT_MS = 10_000;
 /**
  * Verdict postings at once, per instance. Below node-postgres' pool of 10 connections, so saves,
  * App Home and votes still find one while a burst of verdicts is being posted.
@@ -99,12 +101,11 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   const boltLogger = new BoltLogger(logger);
   const metrics =
     deps.metrics !== undefined ? deps.metrics : config.metricsEnabled ? new Metrics() : null;
-  const transport = keepAliveFetch();
+  const transport = keepAliveFetch(SLACK_CALL_TIMEOUT_MS);
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     // Bounded back-off for Slack 5xx; 429s wait for Retry-After inside the same budget.
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000, randomize: true },
-    timeout: 10_000,
     fetch: metrics
       ? instrumentedFetch(metrics, config.slack.apiUrl ?? SLACK_API_URL, transport)
       : transport,
