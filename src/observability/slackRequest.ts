@@ -103,8 +103,11 @@ function startsWithBrace(body: Buffer, start: number, end: number, formEncoded: 
 function isPayloadKey(body: Buffer, start: number, end: number): boolean {
   const length = end - start;
   if (length === 7) return body.toString('latin1', start, end) === 'payload';
-  // An escaped key ('p%61yload') decodes to at most its own length.
+  // An escaped key ('p%61yload') decodes to at most its own length; without a '%' a longer key
+  // can't decode to 'payload' ('+' decodes to a space).
   if (length < 7 || length > 64) return false;
+  const percent = body.indexOf(PERCENT, start);
+  if (percent === -1 || percent >= end) return false;
   const raw = body.toString('utf8', start, end);
   return unescapeQueryString(raw.replaceAll('+', ' ')) === 'payload';
 }
