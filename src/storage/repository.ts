@@ -49,6 +49,11 @@ export interface Review {
   revisionOf?: string | null;
   /** 1 for a first verdict, 2 for its first revision, … Always set by the repository. */
   revision?: number;
+  /**
+   * Until when an instance holds the posting of this review ({@link ReviewRepository.claimDelivery});
+   * null when none does. Always set by the repository.
+   */
+  deliveryClaimedUntil?: Date | null;
 }
 
 export interface NewReview {
@@ -95,7 +100,24 @@ export interface ReviewScope {
 export interface ReviewRepository {
   /** Saves a pending review; a second call with the same submissionKey returns the first review. */
   createPending(input: NewReview): Promise<{ review: Review; created: boolean }>;
+  /**
+   * Claims the posting of a review for `leaseMs`: the review, when its status is one of `postable`
+   * and no unexpired claim holds it; else null. One conditional UPDATE, so of several instances
+   * racing to post the same review exactly one gets it. markDelivered and markFailed release it.
+   */
+  claimDelivery(
+    teamId: string,
+    id: string,
+    postable: readonly DeliveryStatus[],
+    leaseMs: number,
+  ): Promise<Review | null>;
+  /** Extends a claim still held (not released, not ended) to `leaseMs` from now; whether it was. */
+  extendDelivery(teamId: string, id: string, leaseMs: number): Promise<boolean>;
+  /** Gives a claim back without an outcome (the posting broke off); the review stays as it was. */
+  releaseDelivery(teamId: string, id: string): Promise<void>;
+  /** Records where the verdict landed, and releases the delivery claim. */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
+  /** Records why the verdict could not be posted, and releases the delivery claim. */
   markFailed(teamId: string, id: string, error: string): Promise<Review>;
   /** Re-answers an existing review (Edit answers); the delivery fields stay. */
   updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision): Promise<Review>;

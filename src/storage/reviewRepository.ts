@@ -14,6 +14,7 @@ import {
 import { ReviewNotFoundError } from './errors.js';
 import type {
   DeliveryOutcome,
+  DeliveryStatus,
   NewReview,
   Page,
   Review,
@@ -160,9 +161,53 @@ export function createKyselyReviewRepository(
       return { review: existing, created: false };
     },
 
+    async claimDelivery(
+      teamId: string,
+      id: string,
+      postable: readonly DeliveryStatus[],
+      leaseMs: number,
+    ) {
+      if (postable.length === 0) return null;
+      const at = now();
+      const row = await db
+        .updateTable('reviews')
+        .set({ delivery_claimed_until: at + leaseMs })
+        .where('team_id', '=', teamId)
+        .where('id', '=', id)
+        .where('status', 'in', [...postable])
+        .where((eb) =>
+          eb.or([eb('delivery_claimed_until', 'is', null), eb('delivery_claimed_until', '<=', at)]),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? null : toReview(row);
+    },
+
+    async extendDelivery(teamId: string, id: string, leaseMs: number) {
+      const at = now();
+      const result = await db
+        .updateTable('reviews')
+        .set({ delivery_claimed_until: at + leaseMs })
+        .where('team_id', '=', teamId)
+        .where('id', '=', id)
+        .where('delivery_claimed_until', '>', at)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async releaseDelivery(teamId: string, id: string) {
+      await db
+        .updateTable('reviews')
+        .set({ delivery_claimed_until: null })
+        .where('team_id', '=', teamId)
+        .where('id', '=', id)
+        .execute();
+    },
+
     markDelivered(teamId: string, id: string, outcome: DeliveryOutcome) {
       return update(teamId, id, {
         status: outcome.status,
+        delivery_claimed_until: null,
         last_error: null,
         posted_channel_id: outcome.postedChannelId,
         message_ts: outcome.messageTs,
@@ -172,7 +217,11 @@ export function createKyselyReviewRepository(
     },
 
     markFailed(teamId: string, id: string, error: string) {
-      return update(teamId, id, { status: 'failed', last_error: error });
+      return update(teamId, id, {
+        status: 'failed',
+        last_error: error,
+        delivery_claimed_until: null,
+      });
     },
 
     updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {
@@ -299,5 +348,7 @@ function toReview(row: ReviewRow): Review {
     updatedAt: millisToDate(row.updated_at),
     revisionOf: row.revision_of,
     revision: Number(row.revision),
+    deliveryClaimedUntil:
+      row.delivery_claimed_until === null ? null : millisToDate(row.delivery_claimed_until),
   };
 }

@@ -38,6 +38,12 @@ export interface ReviewsTable {
   revision_of: string | null;
   /** 1 for a first verdict, then 2, 3 … along the revision chain (default 1). */
   revision: ColumnType<number, number | undefined, number>;
+  /** Until when an instance holds the posting of this review (epoch ms); null when none does. */
+  delivery_claimed_until: ColumnType<
+    number | string | null,
+    number | null | undefined,
+    number | null
+  >;
 }
 
 export interface InstallationsTable {

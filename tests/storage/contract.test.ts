@@ -168,6 +168,7 @@ for (const backend of backends) {
           updatedAt: createdAt,
           revisionOf: null,
           revision: 1,
+          deliveryClaimedUntil: null,
         });
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
@@ -295,6 +296,109 @@ for (const backend of backends) {
           .where('id', '=', review.id)
           .execute();
         await expect(reviews.get(teamId, review.id)).rejects.toThrow(/status/);
+      });
+    });
+
+    describe('delivery claims', () => {
+      it('lets one posting claim a review until its lease ends or it is released', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+
+        const claimed = await reviews.claimDelivery(teamId, pending.id, ['pending'], 5_000);
+        expect(claimed).toMatchObject({ id: pending.id, status: 'pending' });
+        expect(claimed?.deliveryClaimedUntil?.getTime()).toBe(time.last().getTime() + 5_000);
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 5_000)).toBeNull();
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toEqual(
+          claimed?.deliveryClaimedUntil,
+        );
+
+        await reviews.releaseDelivery(teamId, pending.id);
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toBeNull();
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 2_000)).not.toBeNull();
+        // The clock steps a second per reading: two readings later the 2 s lease has ended.
+        time.clock();
+        time.clock();
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 2_000)).not.toBeNull();
+      });
+
+      it('extends a claim still held, and only such a claim', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        expect(await reviews.extendDelivery(teamId, pending.id, 5_000)).toBe(false);
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toBeNull();
+
+        await reviews.claimDelivery(teamId, pending.id, ['pending'], 3_000);
+        expect(await reviews.extendDelivery(teamId, pending.id, 60_000)).toBe(true);
+        const extendedTo = time.last().getTime() + 60_000;
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil?.getTime()).toBe(
+          extendedTo,
+        );
+        // Still held a few clock steps later, where the first 3 s lease would have ended.
+        time.clock();
+        time.clock();
+        time.clock();
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 3_000)).toBeNull();
+
+        await reviews.releaseDelivery(teamId, pending.id);
+        expect(await reviews.extendDelivery(teamId, pending.id, 60_000)).toBe(false);
+        expect(await reviews.extendDelivery(uniqueId('T'), pending.id, 60_000)).toBe(false);
+      });
+
+      it('claims only a review whose status is postable, in its own workspace', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        expect(await reviews.claimDelivery(teamId, pending.id, ['failed'], 5_000)).toBeNull();
+        expect(await reviews.claimDelivery(teamId, pending.id, [], 5_000)).toBeNull();
+        expect(
+          await reviews.claimDelivery(uniqueId('T'), pending.id, ['pending'], 5_000),
+        ).toBeNull();
+
+        await reviews.markFailed(teamId, pending.id, 'not_in_channel');
+        expect(
+          await reviews.claimDelivery(teamId, pending.id, ['pending', 'failed'], 5_000),
+        ).toMatchObject({ status: 'failed' });
+      });
+
+      it('releases the claim with the outcome, and a posted review is not claimed again', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000)).not.toBeNull();
+        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        expect(failed.deliveryClaimedUntil).toBeNull();
+        expect(await reviews.claimDelivery(teamId, pending.id, ['failed'], 60_000)).not.toBeNull();
+        const posted = await reviews.markDelivered(teamId, pending.id, {
+          status: 'posted',
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          permalink: null,
+        });
+        expect(posted.deliveryClaimedUntil).toBeNull();
+        expect(
+          await reviews.claimDelivery(teamId, pending.id, ['pending', 'failed'], 60_000),
+        ).toBeNull();
+      });
+
+      it.runIf(backend.shared)('gives a review to one of two instances racing for it', async () => {
+        const second = await openDatabase(prepared?.url ?? '');
+        try {
+          const otherRepo = createKyselyReviewRepository(second.db, time.clock);
+          const teamId = uniqueId('T');
+          const pending = await create({ teamId });
+          const claims = await Promise.all(
+            Array.from({ length: 10 }, (_, i) =>
+              (i % 2 === 0 ? reviews : otherRepo).claimDelivery(
+                teamId,
+                pending.id,
+                ['pending'],
+                60_000,
+              ),
+            ),
+          );
+          expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
+        } finally {
+          await second.close();
+        }
       });
     });
 

@@ -3,6 +3,7 @@ import * as reviews from './0001_reviews.js';
 import * as installations from './0002_installations.js';
 import * as votes from './0003_votes.js';
 import * as reviewRevisions from './0004_review_revisions.js';
+import * as deliveryClaims from './0005_delivery_claims.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -13,6 +14,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002_installations': installations,
   '0003_votes': votes,
   '0004_review_revisions': reviewRevisions,
+  '0005_delivery_claims': deliveryClaims,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
