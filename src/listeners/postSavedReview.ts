@@ -5,11 +5,20 @@ import type { DeliveryStatus } from '../storage/repository.js';
 import type { ListenerDeps } from './deps.js';
 
 /**
+ * A posting's claim on its review lasts this long and is extended every {@link CLAIM_RENEWAL_MS}
+ * while the posting runs (Slack may keep it waiting far longer, with retries). If the instance
+ * dies mid-posting, the review shows as being posted for at most this long; then Post again works.
+ */
+export const DELIVERY_CLAIM_MS = 10_000;
+const CLAIM_RENEWAL_MS = 3_000;
+
+/**
  * Queues the posting of a saved review and returns at once; shutdown still waits for it (`work`).
- * The queue keeps ids only and reads the review again when its turn comes, so a burst's backlog
- * holds no request payloads, and a review posted meanwhile (Post again, on another instance) or no
- * longer `postable` is left alone. A failure here leaves the review pending, to post again from
- * App Home, and is logged. `afterPosting` runs once the posting is done (say, to refresh Home).
+ * The queue keeps ids only; when its turn comes the posting claims the review in the database
+ * (reading it again), so a burst's backlog holds no request payloads, and a review already posted,
+ * no longer `postable`, or being posted by another instance (Post again pressed there) is left
+ * alone. A failure here leaves the review pending, to post again from App Home, and is logged.
+ * `afterPosting` runs once the posting is done (say, to refresh Home).
  */
 export function postSavedReview(
   deps: ListenerDeps,
@@ -23,13 +32,26 @@ export function postSavedReview(
   deps.work
     .run(async () => {
       const queued = await deps.deliveries.deliver(id, async () => {
-        const review = await deps.reviews.get(teamId, id);
-        if (!review || !postable.includes(review.status)) return;
-        await deliverReview(client, review, {
-          reviews: deps.reviews,
-          logger,
-          isTrustedResponseUrl: deps.isTrustedResponseUrl,
-        });
+        const review = await deps.reviews.claimDelivery(teamId, id, postable, DELIVERY_CLAIM_MS);
+        if (!review) return;
+        const renewal = setInterval(() => {
+          deps.reviews.extendDelivery(teamId, id, DELIVERY_CLAIM_MS).catch((error: unknown) => {
+            logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
+          });
+        }, CLAIM_RENEWAL_MS);
+        try {
+          await deliverReview(client, review, {
+            reviews: deps.reviews,
+            logger,
+            isTrustedResponseUrl: deps.isTrustedResponseUrl,
+          });
+        } catch (error) {
+          // Broke off without an outcome: let Post again (here or elsewhere) take it at once.
+          await deps.reviews.releaseDelivery(teamId, id).catch(() => undefined);
+          throw error;
+        } finally {
+          clearInterval(renewal);
+        }
       });
       if (queued) await afterPosting?.();
     })

@@ -28,8 +28,16 @@ export async function publishHome(
     teamId,
     [...mine.reviews, ...team.reviews].map((review) => review.id),
   );
+  // Queued here, or claimed by a posting on any instance.
+  const now = deps.clock().getTime();
   const postingNow = new Set(
-    undelivered.filter((review) => deps.deliveries.isUnderway(review.id)).map((r) => r.id),
+    undelivered
+      .filter(
+        (review) =>
+          deps.deliveries.isUnderway(review.id) ||
+          (review.deliveryClaimedUntil?.getTime() ?? 0) > now,
+      )
+      .map((review) => review.id),
   );
   await client.views.publish({
     user_id: userId,

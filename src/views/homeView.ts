@@ -166,7 +166,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
         blocks.push({
           type: 'section',
           block_id: `undelivered_${review.id}`,
-          text: { type: 'mrkdwn', text: `${line}\n_Being posted now: it waits its turn._` },
+          text: { type: 'mrkdwn', text: `${line}\n_Being posted now._` },
         });
         continue;
       }

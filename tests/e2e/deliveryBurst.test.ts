@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActionId } from '../../src/constants.js';
+import { DELIVERY_CLAIM_MS } from '../../src/listeners/postSavedReview.js';
 import {
   answerUntilLastStep,
   CHANNEL,
@@ -87,85 +88,147 @@ describe('a burst of final submissions', () => {
   });
 });
 
+/**
+ * Two instances on one database. On the first, eight reviews by someone else hold every posting
+ * turn (their chat.postMessage calls are held), and the asker's review waits its turn; the second
+ * instance's Home offers Post again for it.
+ */
+async function waitingBehindEightOthers() {
+  const e2e = await E2e.start({ instances: 2, env: { LOG_LEVEL: 'warn' } });
+  const [app] = e2e.apps;
+  if (!app) throw new Error('no instance');
+  const first: Running = {
+    e2e,
+    fake: e2e.fake,
+    app,
+    slack: e2e.slack(0),
+    databaseUrl: e2e.databaseUrl,
+    env: e2e.env,
+    close: () => e2e.close(),
+  };
+  e2e.fake.addChannel(CHANNEL, { member: true });
+  const others = Array.from({ length: DELIVERY_CONCURRENCY }, (_, i) => ({
+    title: `Two-up ${i}`,
+    problem: 'x',
+    user: 'U0OTHER001',
+  }));
+  const waiting = 'Two-up waiting';
+  const mine = { title: waiting, problem: 'x', user: USER };
+  const viewIds = new Map<string, string>();
+  for (const review of [...others, mine]) {
+    const viewId = await openChecklist(first, review);
+    await answerUntilLastStep(first, viewId, review);
+    viewIds.set(review.title, viewId);
+  }
+  const holds = others.map(() => e2e.fake.holdNext('chat.postMessage'));
+  await Promise.all(
+    others.map((review) => submitStep(first, viewIds.get(review.title) ?? '', review)),
+  );
+  await Promise.all(holds.map((hold) => hold.arrived));
+  expect((await submitStep(first, viewIds.get(waiting) ?? '', mine)).status).toBe(200);
+  const parentsOf = (title: string) =>
+    e2e.fake
+      .callsTo('chat.postMessage')
+      .filter(
+        (call) => call.args.thread_ts === undefined && JSON.stringify(call.args).includes(title),
+      );
+
+  // The second instance does not know; its Home offers Post again.
+  const home = await e2e.openHome(USER, { instance: 1 });
+  const undeliveredBlock = (view: typeof home) =>
+    (Array.isArray(view.view.blocks) ? view.view.blocks : [])
+      .filter(isRecord)
+      .find(
+        (candidate) =>
+          String(candidate.block_id).startsWith('undelivered_') &&
+          JSON.stringify(candidate).includes(waiting),
+      );
+  const block = undeliveredBlock(home);
+  if (!block) throw new Error(`${waiting} is not listed as not posted yet`);
+  const pressPostAgain = () =>
+    e2e.click(home, ActionId.retryDelivery, {
+      user: USER,
+      blockId: String(block.block_id),
+      instance: 1,
+    });
+  const allSettled = async () => {
+    await vi.waitFor(
+      async () => {
+        const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+        expect(metrics).toMatch(/ftrag_in_flight\{what="deliveries"\} 0\b/);
+      },
+      { timeout: 10_000 },
+    );
+  };
+  const titles = [...others.map((review) => review.title), waiting];
+  return { e2e, holds, waiting, parentsOf, titles, pressPostAgain, undeliveredBlock, allSettled };
+}
+
 describe('two instances', () => {
   it('a review another instance posted while it waited its turn is not posted again', async () => {
-    const e2e = await E2e.start({ instances: 2, env: { LOG_LEVEL: 'warn' } });
+    const setup = await waitingBehindEightOthers();
+    const { e2e, holds, waiting, parentsOf, titles } = setup;
     try {
-      const [app] = e2e.apps;
-      if (!app) throw new Error('no instance');
-      const first: Running = {
-        e2e,
-        fake: e2e.fake,
-        app,
-        slack: e2e.slack(0),
-        databaseUrl: e2e.databaseUrl,
-        env: e2e.env,
-        close: () => e2e.close(),
-      };
-      e2e.fake.addChannel(CHANNEL, { member: true });
-      // Eight reviews by someone else take every turn on the first instance; the asker's waits.
-      const others = Array.from({ length: DELIVERY_CONCURRENCY }, (_, i) => ({
-        title: `Two-up ${i}`,
-        problem: 'x',
-        user: 'U0OTHER001',
-      }));
-      const waiting = 'Two-up waiting';
-      const mine = { title: waiting, problem: 'x', user: USER };
-      const viewIds = new Map<string, string>();
-      for (const review of [...others, mine]) {
-        const viewId = await openChecklist(first, review);
-        await answerUntilLastStep(first, viewId, review);
-        viewIds.set(review.title, viewId);
-      }
-      const holds = others.map(() => e2e.fake.holdNext('chat.postMessage'));
-      await Promise.all(
-        others.map((review) => submitStep(first, viewIds.get(review.title) ?? '', review)),
-      );
-      await Promise.all(holds.map((hold) => hold.arrived));
-      expect((await submitStep(first, viewIds.get(waiting) ?? '', mine)).status).toBe(200);
-      const parentsOf = (title: string) =>
-        e2e.fake
-          .callsTo('chat.postMessage')
-          .filter(
-            (call) =>
-              call.args.thread_ts === undefined && JSON.stringify(call.args).includes(title),
-          );
-      const titles = [...others.map((review) => review.title), waiting];
-
-      // The second instance does not know; its Home offers Post again, and it posts.
-      const home = await e2e.openHome(USER, { instance: 1 });
-      const block = (Array.isArray(home.view.blocks) ? home.view.blocks : [])
-        .filter(isRecord)
-        .find(
-          (candidate) =>
-            String(candidate.block_id).startsWith('undelivered_') &&
-            JSON.stringify(candidate).includes(waiting),
-        );
-      if (!block) throw new Error(`${waiting} is not listed as not posted yet`);
-      await e2e.click(home, ActionId.retryDelivery, {
-        user: USER,
-        blockId: String(block.block_id),
-        instance: 1,
-      });
+      await setup.pressPostAgain();
       await vi.waitFor(() => expect(parentsOf(waiting)).toHaveLength(1), { timeout: 5_000 });
 
-      // When its turn comes on the first instance, it reads the review again and leaves it.
+      // When its turn comes on the first instance, it finds the review posted and leaves it.
       for (const hold of holds) hold.release();
       await vi.waitFor(
         () =>
           expect(titles.filter((title) => parentsOf(title).length > 0)).toHaveLength(titles.length),
         { timeout: 10_000 },
       );
-      await vi.waitFor(
-        async () => {
-          const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
-          expect(metrics).toMatch(/ftrag_in_flight\{what="deliveries"\} 0\b/);
-        },
-        { timeout: 10_000 },
-      );
+      await setup.allSettled();
       expect(parentsOf(waiting)).toHaveLength(1);
     } finally {
       await e2e.close();
     }
   });
+
+  it('a review being posted by one instance is not posted again by Post again on another', async () => {
+    const setup = await waitingBehindEightOthers();
+    const { e2e, holds, waiting, parentsOf, titles } = setup;
+    try {
+      // One turn frees up on the first instance: its review's thread reply, then the asker's
+      // verdict, which the first instance has claimed, is held on its way to Slack; Slack then
+      // rate-limits it, so the posting waits out Retry-After past the claim's first lease.
+      const threadReply = e2e.fake.holdNext('chat.postMessage');
+      const minePosting = e2e.fake.holdNext('chat.postMessage');
+      holds[0]?.release();
+      await threadReply.arrived;
+      threadReply.release();
+      await minePosting.arrived;
+      const retryAfterSeconds = Math.ceil(DELIVERY_CLAIM_MS / 1000) + 4;
+      e2e.fake.failNext('chat.postMessage', { status: 429, retryAfter: retryAfterSeconds });
+      minePosting.release();
+      await new Promise((resolve) => setTimeout(resolve, DELIVERY_CLAIM_MS + 1_500));
+
+      // Post again on the second instance's stale Home: the first instance has kept extending its
+      // claim, so the second leaves the review alone, and its Home says it is being posted.
+      const posted = () =>
+        parentsOf(waiting).filter((call) => call.httpStatus === 200 && call.response?.ok === true);
+      const before = e2e.fake.calls.length;
+      await setup.pressPostAgain();
+      await e2e.fake.waitFor(
+        'views.publish',
+        (call) => call.index >= before && call.args.user_id === USER,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(posted()).toHaveLength(0);
+      const home = await e2e.openHome(USER, { instance: 1 });
+      expect(JSON.stringify(setup.undeliveredBlock(home))).toContain('Being posted now');
+
+      for (const hold of holds) hold.release();
+      await vi.waitFor(
+        () =>
+          expect(titles.filter((title) => parentsOf(title).length > 0)).toHaveLength(titles.length),
+        { timeout: 15_000 },
+      );
+      await setup.allSettled();
+      expect(posted()).toHaveLength(1);
+    } finally {
+      await e2e.close();
+    }
+  }, 40_000);
 });

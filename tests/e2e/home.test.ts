@@ -197,9 +197,23 @@ describe('App Home', () => {
     held.release();
     expect(e2e.fake.messages(channel)).toEqual([]);
 
-    const home = await e2e.openHome();
-    expect(JSON.stringify(home.view)).toContain('Not posted yet');
-    const id = reviewIdIn(home, 'undelivered', 'Crashed before posting');
+    // The dead instance's claim on the posting shows as "being posted" until it lapses (10 s).
+    const crashed = await e2e.openHome();
+    expect(JSON.stringify(crashed.view)).toContain('Not posted yet');
+    const id = reviewIdIn(crashed, 'undelivered', 'Crashed before posting');
+    const postAgainShown = (view: typeof crashed) =>
+      JSON.stringify(view.view).includes(`"action_id":"${ActionId.retryDelivery}"`);
+    expect(JSON.stringify(crashed.view)).toContain('Being posted now');
+    expect(postAgainShown(crashed)).toBe(false);
+    let home = crashed;
+    await vi.waitFor(
+      async () => {
+        home = await e2e.openHome();
+        expect(postAgainShown(home)).toBe(true);
+      },
+      { timeout: 15_000, interval: 1_000 },
+    );
+
     const before = e2e.fake.calls.length;
     await e2e.click(home, ActionId.retryDelivery, { blockId: `undelivered_${id}` });
     await e2e.fake.waitFor(
@@ -212,7 +226,7 @@ describe('App Home', () => {
       () => expect(JSON.stringify(e2e.fake.homeView(ASKER)?.view)).not.toContain('Not posted yet'),
       { timeout: 5_000 },
     );
-  });
+  }, 30_000);
 });
 
 describe('routing of Home’s actions', () => {
