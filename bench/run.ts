@@ -329,11 +329,22 @@ async function main(): Promise<void> {
     const rss: (number | null)[] = [];
     const rps: number[] = [];
     let errors = 0;
+    const underLoad: (number | null)[] = [];
     for (let batch = 0; batch < batches; batch++) {
+      const samples: { at: number; rss: number }[] = [];
+      const sampler = setInterval(() => {
+        const now = fresh.rss();
+        if (now !== null) samples.push({ at: performance.now(), rss: now });
+      }, RSS_SAMPLE_MS);
+      const started = performance.now();
       const result = await runLoad(fresh.baseUrl, workloads.session, SECRET, {
         connections: settings.connections,
         amount: settings.memoryBatch,
       });
+      clearInterval(sampler);
+      const halfway = (started + performance.now()) / 2;
+      const secondHalf = samples.filter((sample) => sample.at >= halfway).map((s) => s.rss);
+      underLoad.push(secondHalf.length > 0 ? median(secondHalf) : null);
       await sleep(2_000);
       rss.push(fresh.rss());
       rps.push(result.rps);
@@ -342,7 +353,7 @@ async function main(): Promise<void> {
         `  ${target.name} after ${((batch + 1) * settings.memoryBatch).toLocaleString('en')}: RSS ${mb(fresh.rss())}, ${result.rps.toFixed(0)} req/s, errors ${result.errors}`,
       );
     }
-    memory[key] = { idle, rss, rps, errors };
+    memory[key] = { idle, rss, underLoad, rps, errors };
     await fresh.stop();
   }
 
@@ -449,13 +460,19 @@ function countLogProblems(files: string[]): LogProblems {
   return counts;
 }
 
+/** How often RSS is sampled while a memory batch runs. */
+const RSS_SAMPLE_MS = 250;
+
 function mb(bytes: number | null): string {
   return bytes === null ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 interface MemoryResult {
   idle: number | null;
+  /** Sampled once, 2 s after each batch. */
   rss: (number | null)[];
+  /** The median of samples every RSS_SAMPLE_MS over the second half of each batch. */
+  underLoad: (number | null)[];
   rps: number[];
   errors: number;
 }
@@ -596,6 +613,26 @@ function renderReport(input: ReportInput): string {
     );
   }
   lines.push('');
+  lines.push(
+    `A single sample lands anywhere on the collector's sawtooth, so RSS is also sampled every ${RSS_SAMPLE_MS} ms while each batch runs; the median over each batch's second half:`,
+  );
+  lines.push('');
+  const loadHeader = Array.from(
+    { length: settings.memoryBatches },
+    (_, i) =>
+      `requests ${((i + 0.5) * settings.memoryBatch).toLocaleString('en')}–${((i + 1) * settings.memoryBatch).toLocaleString('en')}`,
+  );
+  lines.push(`| Server | ${loadHeader.join(' | ')} |`);
+  lines.push(`| --- | ${loadHeader.map(() => '---:').join(' | ')} |`);
+  for (const key of ['ftrag', 'bolt']) {
+    const m = memory[key];
+    const target = targets.find((t) => t.key === key);
+    if (!m || !target) continue;
+    lines.push(
+      `| ${target.name} | ${loadHeader.map((_, i) => mb(m.underLoad[i] ?? null)).join(' | ')} |`,
+    );
+  }
+  lines.push('');
 
   lines.push('### Start to ready');
   lines.push('');
@@ -675,6 +712,16 @@ function renderReport(input: ReportInput): string {
       ratio <= 1.1,
     );
   }
+  const loadFirst = ftragMemory?.underLoad[0] ?? null;
+  const boltLoadFirst = boltMemory?.underLoad[0] ?? null;
+  if (loadFirst !== null && boltLoadFirst !== null) {
+    const ratio = loadFirst / boltLoadFirst;
+    check(
+      `… the same, as the median RSS over the batch's second half`,
+      `${mb(loadFirst)} vs ${mb(boltLoadFirst)} (${ratio.toFixed(2)}×)`,
+      ratio <= 1.1,
+    );
+  }
   const second = ftragMemory?.rss[1] ?? null;
   const third = ftragMemory?.rss[2] ?? null;
   if (second !== null && third !== null) {
@@ -682,6 +729,16 @@ function renderReport(input: ReportInput): string {
     check(
       `RSS not growing between the 2nd and 3rd batch`,
       `${mb(second)} → ${mb(third)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`,
+      growth <= 0.05,
+    );
+  }
+  const loadSecond = ftragMemory?.underLoad[1] ?? null;
+  const loadThird = ftragMemory?.underLoad[2] ?? null;
+  if (loadSecond !== null && loadThird !== null) {
+    const growth = (loadThird - loadSecond) / loadSecond;
+    check(
+      `… the same, as the median RSS over each batch's second half`,
+      `${mb(loadSecond)} → ${mb(loadThird)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`,
       growth <= 0.05,
     );
   }
