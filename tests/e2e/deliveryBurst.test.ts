@@ -200,7 +200,8 @@ describe('two instances', () => {
       await threadReply.arrived;
       threadReply.release();
       await minePosting.arrived;
-      const retryAfterSeconds = Math.ceil(DELIVERY_CLAIM_MS / 1000) + 4;
+      // Slack answers again well after the check below, even on a busy machine.
+      const retryAfterSeconds = Math.ceil(DELIVERY_CLAIM_MS / 1000) + 7;
       e2e.fake.failNext('chat.postMessage', { status: 429, retryAfter: retryAfterSeconds });
       minePosting.release();
       await new Promise((resolve) => setTimeout(resolve, DELIVERY_CLAIM_MS + 1_500));
@@ -220,10 +221,10 @@ describe('two instances', () => {
       const home = await e2e.openHome(USER, { instance: 1 });
       expect(JSON.stringify(setup.undeliveredBlock(home))).toContain('Being posted now');
 
-      await setup.releaseAllAndSettle(15_000);
+      await setup.releaseAllAndSettle(20_000);
       expect(posted()).toHaveLength(1);
     } finally {
       await e2e.close();
     }
-  }, 40_000);
+  }, 50_000);
 });
