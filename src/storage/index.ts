@@ -5,6 +5,7 @@ import {
 } from './installationStore.js';
 import type { ReviewRepository } from './repository.js';
 import { createKyselyReviewRepository } from './reviewRepository.js';
+import type { TokenSealer } from './tokenSealer.js';
 import { createKyselyVoteRepository } from './voteRepository.js';
 import type { VoteRepository } from './votes.js';
 
@@ -21,6 +22,7 @@ export { CorruptRowError, ReviewNotFoundError } from './errors.js';
 export type { KyselyInstallationStore } from './installationStore.js';
 export type * from './repository.js';
 export { DELIVERY_STATUSES } from './repository.js';
+export { TokenSealer } from './tokenSealer.js';
 export {
   VOTE_KINDS,
   type Vote,
@@ -38,18 +40,23 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+export interface StorageOptions extends DatabaseOptions {
+  /** Encrypts stored installations (their tokens); without one they are stored in plain text. */
+  tokenSealer?: TokenSealer | null;
+}
+
 /** Opens (and migrates) the database at `url`; see parseDatabaseUrl for the accepted forms. */
 export async function createStorage(
   url: string,
   clock: () => Date = () => new Date(),
-  options: DatabaseOptions = {},
+  options: StorageOptions = {},
 ): Promise<Storage> {
   const database = await openDatabase(url, options);
   return {
     kind: database.kind,
     reviews: createKyselyReviewRepository(database.db, clock),
     votes: createKyselyVoteRepository(database.db, clock),
-    installations: createKyselyInstallationStore(database.db, clock),
+    installations: createKyselyInstallationStore(database.db, clock, options.tokenSealer ?? null),
     close: database.close,
   };
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { CorruptRowError } from './errors.js';
 import type { Schema } from './schema.js';
+import { SealedWithUnknownKeyError, TokenSealer } from './tokenSealer.js';
 
 export interface KyselyInstallationStore extends InstallationStore {
   /**
@@ -16,6 +17,12 @@ export interface KyselyInstallationStore extends InstallationStore {
    * installations were deleted.
    */
   deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number>;
+  /**
+   * Seals every installation stored in plain text or with a previous key, with the current key;
+   * returns how many. A no-op without a sealer. Run at start, so a new or rotated key applies to
+   * what is already stored.
+   */
+  resealInstallations(): Promise<number>;
 }
 
 // Only the fields this store and Bolt's authorize rely on; the rest passes through untouched.
@@ -59,10 +66,26 @@ function describeQuery(query: InstallationQuery<boolean>): string {
   return `enterprise_id: ${query.enterpriseId}, team_id: ${query.teamId}, user_id: ${query.userId}, enterprise install: ${query.isEnterpriseInstall}`;
 }
 
+/**
+ * Installations in the `installations` table. With a `sealer`, the installation (which holds the
+ * bot and user tokens) is stored encrypted and `bot_token` stays empty; without one, in plain text.
+ */
 export function createKyselyInstallationStore(
   db: Kysely<Schema>,
   clock: () => Date,
+  sealer: TokenSealer | null = null,
 ): KyselyInstallationStore {
+  // The row's key: a sealed installation opens only in the row it was sealed for.
+  const contextOf = (id: string, isEnterpriseInstall: boolean) =>
+    `installation:${isEnterpriseInstall ? 'enterprise' : 'team'}:${id}`;
+
+  function stored(installation: Installation, id: string, isEnterpriseInstall: boolean) {
+    const text = JSON.stringify(installation);
+    return sealer
+      ? { installation: sealer.seal(text, contextOf(id, isEnterpriseInstall)), bot_token: null }
+      : { installation: text, bot_token: installation.bot?.token ?? null };
+  }
+
   async function findRow(key: InstallationKey) {
     return db
       .selectFrom('installations')
@@ -72,7 +95,29 @@ export function createKyselyInstallationStore(
       .executeTakeFirst();
   }
 
-  function parseInstallation(id: string, text: string): Installation {
+  function parseInstallation(row: {
+    id: string;
+    is_enterprise_install: number;
+    installation: string;
+  }): Installation {
+    const id = row.id;
+    let text = row.installation;
+    if (TokenSealer.isSealed(text)) {
+      if (!sealer) {
+        throw new CorruptRowError(
+          `installation ${id} is encrypted; set TOKEN_ENCRYPTION_KEY to the key it was sealed with`,
+        );
+      }
+      try {
+        text = sealer.open(text, contextOf(id, row.is_enterprise_install === 1));
+      } catch (error) {
+        const why =
+          error instanceof SealedWithUnknownKeyError
+            ? error.message
+            : 'it does not open (altered?)';
+        throw new CorruptRowError(`installation ${id}: ${why}`, { cause: error });
+      }
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -105,11 +150,10 @@ export function createKyselyInstallationStore(
         team_id: teamId,
         enterprise_id: enterpriseId,
         is_enterprise_install: isEnterpriseInstall ? 1 : 0,
-        bot_token: installation.bot?.token ?? null,
         bot_user_id: installation.bot?.userId ?? null,
         bot_scopes: installation.bot?.scopes.join(',') ?? null,
         user_id: installation.user.id,
-        installation: JSON.stringify(installation),
+        ...stored(installation, id, isEnterpriseInstall),
         updated_at: at,
       };
       await db
@@ -124,7 +168,7 @@ export function createKyselyInstallationStore(
       const row = key === null ? undefined : await findRow(key);
       // Bolt's authorize expects a throw, not an empty result, when nothing is installed.
       if (row === undefined) throw new Error(`No installation found (${describeQuery(query)})`);
-      const installation = parseInstallation(row.id, row.installation);
+      const installation = parseInstallation(row);
       if (query.userId !== undefined && installation.user.id !== query.userId) {
         // Only the installer's user token is kept; never hand it out for someone else.
         return withoutUserToken(installation);
@@ -141,11 +185,11 @@ export function createKyselyInstallationStore(
       }
       const row = await findRow(key);
       if (row === undefined || row.user_id !== query.userId) return;
-      const installation = parseInstallation(row.id, row.installation);
+      const installation = parseInstallation(row);
       await db
         .updateTable('installations')
         .set({
-          installation: JSON.stringify(withoutUserToken(installation)),
+          ...stored(withoutUserToken(installation), key.id, key.isEnterpriseInstall),
           updated_at: clock().getTime(),
         })
         .where('id', '=', key.id)
@@ -165,6 +209,26 @@ export function createKyselyInstallationStore(
         })
         .executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    async resealInstallations(): Promise<number> {
+      if (!sealer) return 0;
+      const rows = await db.selectFrom('installations').selectAll().execute();
+      let resealed = 0;
+      for (const row of rows) {
+        if (!sealer.needsResealing(row.installation)) continue;
+        const isEnterpriseInstall = row.is_enterprise_install === 1;
+        await db
+          .updateTable('installations')
+          .set(stored(parseInstallation(row), row.id, isEnterpriseInstall))
+          .where('id', '=', row.id)
+          .where('is_enterprise_install', '=', row.is_enterprise_install)
+          // Unchanged since it was read: a concurrent install or a second instance wins.
+          .where('installation', '=', row.installation)
+          .execute();
+        resealed += 1;
+      }
+      return resealed;
     },
   };
 }

@@ -12,6 +12,7 @@ import {
 } from '../../src/storage/installationStore.js';
 import type { NewReview, Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { TokenSealer } from '../../src/storage/tokenSealer.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
 import type { VoteRepository } from '../../src/storage/votes.js';
 import {
@@ -884,6 +885,63 @@ for (const backend of backends) {
             is_enterprise_install: 0,
           },
         ]);
+      });
+
+      it('with a token key, stores installations sealed and opens them, old and new', async () => {
+        const keyA = Buffer.alloc(32, 11);
+        const keyB = Buffer.alloc(32, 12);
+        const teamId = uniqueId('T');
+        const enterpriseId = uniqueId('E');
+        // Stored in plain text before encryption was turned on.
+        await installations.storeInstallation(teamInstallation(teamId, 'xoxb-plain'));
+        const rawOf = async (id: string) =>
+          await database.db
+            .selectFrom('installations')
+            .select(['installation', 'bot_token'])
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow();
+
+        const sealedA = createKyselyInstallationStore(
+          database.db,
+          time.clock,
+          new TokenSealer(keyA),
+        );
+        expect((await sealedA.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
+        expect(await sealedA.resealInstallations()).toBeGreaterThanOrEqual(1);
+        const raw = await rawOf(teamId);
+        expect(raw.installation).not.toContain('xox');
+        expect(raw.bot_token).toBeNull();
+        expect(
+          await sealedA.fetchInstallation({ ...teamQuery(teamId), userId: 'U-INSTALLER' }),
+        ).toEqual(teamInstallation(teamId, 'xoxb-plain'));
+        await sealedA.storeInstallation(enterpriseInstallation(enterpriseId));
+        expect(JSON.stringify(await rawOf(enterpriseId))).not.toContain('xox');
+
+        // Without the key, a sealed row is a clear error rather than garbage.
+        await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
+          /encrypted; set TOKEN_ENCRYPTION_KEY/,
+        );
+        // Rotated: B seals, A still opens until the next reseal.
+        const rotated = createKyselyInstallationStore(
+          database.db,
+          time.clock,
+          new TokenSealer(keyB, [keyA]),
+        );
+        expect((await rotated.fetchInstallation(orgQuery(enterpriseId))).bot?.token).toBe(
+          'xoxb-org',
+        );
+        expect(await rotated.resealInstallations()).toBeGreaterThanOrEqual(2);
+        expect(await rotated.resealInstallations()).toBe(0);
+        const onlyB = createKyselyInstallationStore(database.db, time.clock, new TokenSealer(keyB));
+        expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
+        await expect(sealedA.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
+          /neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_PREVIOUS_KEYS/,
+        );
+        // Forgetting the user token keeps the row sealed.
+        await onlyB.deleteInstallation({ ...teamQuery(teamId), userId: 'U-INSTALLER' });
+        expect((await rawOf(teamId)).installation).not.toContain('xox');
+        expect((await onlyB.fetchInstallation(teamQuery(teamId))).user.token).toBeUndefined();
+        await onlyB.deleteWorkspaceTokens(teamId, enterpriseId);
       });
 
       it('round-trips an org-wide installation keyed by enterprise id', async () => {
