@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { parseTokenKey } from './storage/tokenSealer.js';
 
 // The only module that reads process.env: everything else receives a Config.
 
@@ -24,6 +25,11 @@ export interface Config {
     apiUrl: string | null;
     oauth: { clientId: string; clientSecret: string; stateSecret: string } | null;
   };
+  /**
+   * Keys that encrypt stored installations (their tokens) at rest: new writes use `current`;
+   * `previous` still open what older keys sealed, until the next start reseals it. null: plain text.
+   */
+  tokenKeys: { current: Buffer; previous: Buffer[] } | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -175,6 +181,26 @@ const apiUrl = text.superRefine((value, ctx) => {
   }
 });
 
+const KEY_FORMAT = '32 random bytes as base64 or hex, e.g. from `openssl rand -base64 32`';
+
+const tokenKey = text.superRefine((value, ctx) => {
+  if (value !== undefined && parseTokenKey(value) === null) {
+    problem(ctx, `TOKEN_ENCRYPTION_KEY must be ${KEY_FORMAT}`);
+  }
+});
+
+const previousTokenKeys = text.superRefine((value, ctx) => {
+  const keys = value?.split(',') ?? [];
+  keys.forEach((key, index) => {
+    if (parseTokenKey(key) === null) {
+      problem(
+        ctx,
+        `TOKEN_ENCRYPTION_PREVIOUS_KEYS: key ${index + 1} of ${keys.length} is not ${KEY_FORMAT} (separate keys with commas)`,
+      );
+    }
+  });
+});
+
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: botToken,
@@ -189,8 +215,19 @@ const envSchema = z
     SLACK_CLIENT_ID: text,
     SLACK_CLIENT_SECRET: text,
     SLACK_STATE_SECRET: text,
+    TOKEN_ENCRYPTION_KEY: tokenKey,
+    TOKEN_ENCRYPTION_PREVIOUS_KEYS: previousTokenKeys,
   })
   .superRefine((env, ctx) => {
+    if (
+      env.TOKEN_ENCRYPTION_PREVIOUS_KEYS !== undefined &&
+      env.TOKEN_ENCRYPTION_KEY === undefined
+    ) {
+      problem(
+        ctx,
+        'TOKEN_ENCRYPTION_PREVIOUS_KEYS needs TOKEN_ENCRYPTION_KEY: the previous keys only open what they sealed, the current key seals',
+      );
+    }
     const oauthSet = OAUTH_VARS.filter((name) => env[name] !== undefined);
     const oauth = oauthSet.length === OAUTH_VARS.length;
     const socket = env.SLACK_APP_TOKEN !== undefined;
@@ -274,8 +311,21 @@ const envSchema = z
         apiUrl: env.SLACK_API_URL === undefined ? null : normalizeApiUrl(env.SLACK_API_URL),
         oauth,
       },
+      tokenKeys: tokenKeysOf(env.TOKEN_ENCRYPTION_KEY, env.TOKEN_ENCRYPTION_PREVIOUS_KEYS),
     };
   });
+
+function tokenKeysOf(
+  current: string | undefined,
+  previous: string | undefined,
+): Config['tokenKeys'] {
+  const currentKey = current === undefined ? null : parseTokenKey(current);
+  if (currentKey === null) return null;
+  const previousKeys = (previous?.split(',') ?? [])
+    .map(parseTokenKey)
+    .filter((key): key is Buffer => key !== null);
+  return { current: currentKey, previous: previousKeys };
+}
 
 /** Validates an environment (pure: reads nothing but its argument). */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {

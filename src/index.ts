@@ -3,7 +3,7 @@ import { loadConfig } from './config.js';
 import { createLogger, serializeError } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { queryObserver } from './observability/storageMetrics.js';
-import { createStorage } from './storage/index.js';
+import { createStorage, TokenSealer } from './storage/index.js';
 import { settlesWithin } from './work.js';
 
 /** Closing the database gets its own small budget after the drain. */
@@ -30,11 +30,23 @@ async function main(): Promise<void> {
   });
 
   const clock = () => new Date();
-  const storage = await createStorage(
-    config.databaseUrl,
-    clock,
-    metrics ? { onQuery: queryObserver(metrics) } : {},
-  );
+  const tokenSealer = config.tokenKeys
+    ? new TokenSealer(config.tokenKeys.current, config.tokenKeys.previous)
+    : null;
+  const storage = await createStorage(config.databaseUrl, clock, {
+    ...(metrics ? { onQuery: queryObserver(metrics) } : {}),
+    tokenSealer,
+  });
+  if (config.slack.oauth) {
+    if (tokenSealer) {
+      const resealed = await storage.installations.resealInstallations();
+      if (resealed > 0) logger.info({ resealed }, 'installations sealed with TOKEN_ENCRYPTION_KEY');
+    } else {
+      logger.warn(
+        'workspace tokens are stored unencrypted: set TOKEN_ENCRYPTION_KEY (see README, Running in production)',
+      );
+    }
+  }
   const ftrag = createApp(config, { storage, clock, logger, metrics });
   if (signalled) {
     await storage.close();

@@ -214,6 +214,46 @@ describe('parseConfig: reporting', () => {
   });
 });
 
+describe('parseConfig: token encryption keys', () => {
+  const base64Key = Buffer.alloc(32, 7).toString('base64');
+  const hexKey = Buffer.alloc(32, 9).toString('hex');
+
+  it('takes a current key as base64 or hex, and previous keys separated by commas', () => {
+    expect(configOf({ ...oauthEnv, TOKEN_ENCRYPTION_KEY: base64Key }).tokenKeys).toEqual({
+      current: Buffer.alloc(32, 7),
+      previous: [],
+    });
+    expect(
+      configOf({
+        ...oauthEnv,
+        TOKEN_ENCRYPTION_KEY: hexKey,
+        TOKEN_ENCRYPTION_PREVIOUS_KEYS: `${base64Key}, ${Buffer.alloc(32, 1).toString('hex')}`,
+      }).tokenKeys,
+    ).toEqual({
+      current: Buffer.alloc(32, 9),
+      previous: [Buffer.alloc(32, 7), Buffer.alloc(32, 1)],
+    });
+    expect(configOf(oauthEnv).tokenKeys).toBeNull();
+  });
+
+  it('refuses a key of the wrong size or format, naming the variable but not the value', () => {
+    const short = Buffer.alloc(16, 3).toString('base64');
+    expect(problemsOf({ ...oauthEnv, TOKEN_ENCRYPTION_KEY: short })).toEqual([
+      expect.stringMatching(/^TOKEN_ENCRYPTION_KEY must be 32 random bytes/),
+    ]);
+    const problems = problemsOf({
+      ...oauthEnv,
+      TOKEN_ENCRYPTION_KEY: base64Key,
+      TOKEN_ENCRYPTION_PREVIOUS_KEYS: `${base64Key},not-a-key`,
+    });
+    expect(problems).toEqual([expect.stringMatching(/PREVIOUS_KEYS: key 2 of 2 is not 32/)]);
+    expect(problems.join('\n')).not.toContain('not-a-key');
+    expect(problemsOf({ ...oauthEnv, TOKEN_ENCRYPTION_PREVIOUS_KEYS: base64Key })).toEqual([
+      expect.stringMatching(/needs TOKEN_ENCRYPTION_KEY/),
+    ]);
+  });
+});
+
 describe('parseConfig: defaults and normalization', () => {
   it('fills in the defaults', () => {
     expect(configOf(socketEnv)).toEqual({
@@ -224,6 +264,7 @@ describe('parseConfig: defaults and normalization', () => {
       metricsEnabled: true,
       shutdownTimeoutMs: 10_000,
       slack: { botToken: BOT, signingSecret: null, appToken: APP, apiUrl: null, oauth: null },
+      tokenKeys: null,
     } satisfies Config);
   });
 

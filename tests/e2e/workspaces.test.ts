@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/constants.js';
-import { createStorage } from '../../src/storage/index.js';
+import { createStorage, openDatabase, TokenSealer } from '../../src/storage/index.js';
+import { startApp } from '../support/appProcess.js';
 import { repoRoot } from '../support/paths.js';
 import {
   appUninstalledEvent,
@@ -15,6 +16,10 @@ const CLIENT_ID = '1234567890.0987654321';
 const CLIENT_SECRET = 'e2e-client-secret';
 const TEAM = { teamId: 'T0INSTALL1', teamDomain: 'installed' };
 const INSTALLER = 'U0INSTALLR';
+// Tokens are stored encrypted, as in production.
+const TOKEN_KEY = Buffer.alloc(32, 42);
+const openStorage = () =>
+  createStorage(e2e.databaseUrl, undefined, { tokenSealer: new TokenSealer(TOKEN_KEY) });
 
 let e2e: E2e;
 
@@ -26,6 +31,7 @@ beforeAll(async () => {
       SLACK_CLIENT_ID: CLIENT_ID,
       SLACK_CLIENT_SECRET: CLIENT_SECRET,
       SLACK_STATE_SECRET: 'e2e-state-secret-that-is-long-enough',
+      TOKEN_ENCRYPTION_KEY: TOKEN_KEY.toString('base64'),
     },
   });
   e2e.fake.setOAuthClient(CLIENT_ID, CLIENT_SECRET);
@@ -92,6 +98,15 @@ describe('many workspaces through Slack’s OAuth install flow', () => {
     expect(command.status).toBe(200);
     const opened = await e2e.fake.waitFor('views.open', (call) => call.index >= before);
     expect(opened.token).toBe(token);
+    // What the database holds does not show the token.
+    const raw = await openDatabase(e2e.databaseUrl);
+    try {
+      const rows = await raw.db.selectFrom('installations').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(token);
+    } finally {
+      await raw.close();
+    }
 
     // Both events, in either order, any number of times.
     for (const event of [
@@ -102,7 +117,7 @@ describe('many workspaces through Slack’s OAuth install flow', () => {
       const response = await e2e.slack().event(buildEventCallback(event, { workspace: TEAM }));
       expect(response.status).toBe(200);
     }
-    const storage = await createStorage(e2e.databaseUrl);
+    const storage = await openStorage();
     try {
       await expect
         .poll(() =>
@@ -138,9 +153,21 @@ describe('many workspaces through Slack’s OAuth install flow', () => {
   });
 });
 
+describe('tokens at rest', () => {
+  it('warns at start when workspace tokens would be stored unencrypted', async () => {
+    const { TOKEN_ENCRYPTION_KEY: _key, ...withoutKey } = e2e.env;
+    const plain = await startApp({ ...withoutKey, LOG_LEVEL: 'warn' });
+    try {
+      await plain.waitForLog(/workspace tokens are stored unencrypted: set TOKEN_ENCRYPTION_KEY/);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe('ftrag purge', () => {
   it('deletes one workspace’s reviews and leaves the others', async () => {
-    const storage = await createStorage(e2e.databaseUrl);
+    const storage = await openStorage();
     try {
       const base = {
         enterpriseId: null,
