@@ -39,8 +39,14 @@ async function main(): Promise<void> {
   });
   if (config.slack.oauth) {
     if (tokenSealer) {
-      const resealed = await storage.installations.resealInstallations();
+      const { resealed, unreadable } = await storage.installations.resealInstallations();
       if (resealed > 0) logger.info({ resealed }, 'installations sealed with TOKEN_ENCRYPTION_KEY');
+      if (unreadable.length > 0) {
+        logger.warn(
+          { installations: unreadable },
+          'installations no configured key opens: those workspaces must reinstall (or add the old key to TOKEN_ENCRYPTION_PREVIOUS_KEYS)',
+        );
+      }
     } else {
       logger.warn(
         'workspace tokens are stored unencrypted: set TOKEN_ENCRYPTION_KEY (see README, Running in production)',

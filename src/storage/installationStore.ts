@@ -18,11 +18,11 @@ export interface KyselyInstallationStore extends InstallationStore {
    */
   deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number>;
   /**
-   * Seals every installation stored in plain text or with a previous key, with the current key;
-   * returns how many. A no-op without a sealer. Run at start, so a new or rotated key applies to
-   * what is already stored.
+   * Seals every installation stored in plain text or with a previous key, with the current key.
+   * A no-op without a sealer. Run at start, so a new or rotated key applies to what is already
+   * stored; a row no configured key opens is left as it is and named in `unreadable`.
    */
-  resealInstallations(): Promise<number>;
+  resealInstallations(): Promise<{ resealed: number; unreadable: string[] }>;
 }
 
 // Only the fields this store and Bolt's authorize rely on; the rest passes through untouched.
@@ -211,16 +211,25 @@ export function createKyselyInstallationStore(
       return Number(result.numDeletedRows);
     },
 
-    async resealInstallations(): Promise<number> {
-      if (!sealer) return 0;
-      const rows = await db.selectFrom('installations').selectAll().execute();
+    async resealInstallations() {
+      const unreadable: string[] = [];
       let resealed = 0;
+      if (!sealer) return { resealed, unreadable };
+      const rows = await db.selectFrom('installations').selectAll().execute();
       for (const row of rows) {
         if (!sealer.needsResealing(row.installation)) continue;
+        let installation: Installation;
+        try {
+          installation = parseInstallation(row);
+        } catch (error) {
+          if (!(error instanceof CorruptRowError)) throw error;
+          unreadable.push(row.id);
+          continue;
+        }
         const isEnterpriseInstall = row.is_enterprise_install === 1;
         await db
           .updateTable('installations')
-          .set(stored(parseInstallation(row), row.id, isEnterpriseInstall))
+          .set(stored(installation, row.id, isEnterpriseInstall))
           .where('id', '=', row.id)
           .where('is_enterprise_install', '=', row.is_enterprise_install)
           // Unchanged since it was read: a concurrent install or a second instance wins.
@@ -228,7 +237,7 @@ export function createKyselyInstallationStore(
           .execute();
         resealed += 1;
       }
-      return resealed;
+      return { resealed, unreadable };
     },
   };
 }

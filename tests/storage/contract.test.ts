@@ -907,7 +907,7 @@ for (const backend of backends) {
           new TokenSealer(keyA),
         );
         expect((await sealedA.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
-        expect(await sealedA.resealInstallations()).toBeGreaterThanOrEqual(1);
+        expect((await sealedA.resealInstallations()).resealed).toBeGreaterThanOrEqual(1);
         const raw = await rawOf(teamId);
         expect(raw.installation).not.toContain('xox');
         expect(raw.bot_token).toBeNull();
@@ -930,13 +930,22 @@ for (const backend of backends) {
         expect((await rotated.fetchInstallation(orgQuery(enterpriseId))).bot?.token).toBe(
           'xoxb-org',
         );
-        expect(await rotated.resealInstallations()).toBeGreaterThanOrEqual(2);
-        expect(await rotated.resealInstallations()).toBe(0);
+        expect((await rotated.resealInstallations()).resealed).toBeGreaterThanOrEqual(2);
+        expect(await rotated.resealInstallations()).toEqual({ resealed: 0, unreadable: [] });
         const onlyB = createKyselyInstallationStore(database.db, time.clock, new TokenSealer(keyB));
         expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
         await expect(sealedA.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
           /neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_PREVIOUS_KEYS/,
         );
+        // A key that opens none of them leaves them be, and names them.
+        const strangerKey = createKyselyInstallationStore(
+          database.db,
+          time.clock,
+          new TokenSealer(Buffer.alloc(32, 13)),
+        );
+        const { unreadable } = await strangerKey.resealInstallations();
+        expect(unreadable).toEqual(expect.arrayContaining([teamId, enterpriseId]));
+        expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
         // Forgetting the user token keeps the row sealed.
         await onlyB.deleteInstallation({ ...teamQuery(teamId), userId: 'U-INSTALLER' });
         expect((await rawOf(teamId)).installation).not.toContain('xox');
