@@ -51,6 +51,15 @@ export function createKyselyReviewRepository(
     return toReview(row);
   }
 
+  /** An UPDATE of one review's delivery claim, for the caller to narrow further. */
+  function setClaim(teamId: string, id: string, until: number | null) {
+    return db
+      .updateTable('reviews')
+      .set({ delivery_claimed_until: until })
+      .where('team_id', '=', teamId)
+      .where('id', '=', id);
+  }
+
   async function get(teamId: string, id: string): Promise<Review | null> {
     const row = await db
       .selectFrom('reviews')
@@ -169,11 +178,7 @@ export function createKyselyReviewRepository(
     ) {
       if (postable.length === 0) return null;
       const at = now();
-      const row = await db
-        .updateTable('reviews')
-        .set({ delivery_claimed_until: at + leaseMs })
-        .where('team_id', '=', teamId)
-        .where('id', '=', id)
+      const row = await setClaim(teamId, id, at + leaseMs)
         .where('status', 'in', [...postable])
         .where((eb) =>
           eb.or([eb('delivery_claimed_until', 'is', null), eb('delivery_claimed_until', '<=', at)]),
@@ -185,23 +190,14 @@ export function createKyselyReviewRepository(
 
     async extendDelivery(teamId: string, id: string, leaseMs: number) {
       const at = now();
-      const result = await db
-        .updateTable('reviews')
-        .set({ delivery_claimed_until: at + leaseMs })
-        .where('team_id', '=', teamId)
-        .where('id', '=', id)
+      const result = await setClaim(teamId, id, at + leaseMs)
         .where('delivery_claimed_until', '>', at)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 
     async releaseDelivery(teamId: string, id: string) {
-      await db
-        .updateTable('reviews')
-        .set({ delivery_claimed_until: null })
-        .where('team_id', '=', teamId)
-        .where('id', '=', id)
-        .execute();
+      await setClaim(teamId, id, null).execute();
     },
 
     markDelivered(teamId: string, id: string, outcome: DeliveryOutcome) {
