@@ -15,6 +15,7 @@ import {
   type LimitViolation,
   type MessageLike,
 } from './blockKitLimits.js';
+import { FakeSocketMode } from './fakeSocketMode.js';
 import { argBoolean, argString, asArray, asRecord, isRecord, type JsonObject } from './json.js';
 import {
   DEFAULT_APP_ID,
@@ -381,7 +382,26 @@ export class FakeSlack {
     return `${this.baseUrl}/api/`;
   }
 
+  /**
+   * Turns on Socket Mode for `appToken` (an app-level `xapp-` token): apps.connections.open answers
+   * with a WebSocket URL on this fake, where the returned {@link FakeSocketMode} talks to the app.
+   */
+  enableSocketMode(appToken: string): FakeSocketMode {
+    if (this.socketMode) return this.socketMode;
+    const socketMode = new FakeSocketMode(() => this.baseUrl, this.appId);
+    this.tokens.add(appToken);
+    this.handlers['apps.connections.open'] = () => socketMode.connectionsOpen();
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!socketMode.upgrade(req, socket, head)) socket.destroy();
+    });
+    this.socketMode = socketMode;
+    return socketMode;
+  }
+
+  private socketMode: FakeSocketMode | null = null;
+
   async close(): Promise<void> {
+    this.socketMode?.close();
     this.waiters.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => {

@@ -1,0 +1,128 @@
+/**
+ * Slack's Socket Mode, faked beside the fake Web API: `apps.connections.open` (called with the
+ * app-level token) hands out a WebSocket URL on the fake's own port; the app connects, gets
+ * Slack's `hello`, and then receives envelopes, each of which it must acknowledge with the same
+ * `envelope_id` (and, for slash commands and interactions, the ack's payload).
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { isRecord, type JsonObject } from './json.js';
+
+export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+
+export interface SocketAck {
+  envelopeId: string;
+  /** What the app answered with (ack(…)'s argument), if anything. */
+  payload: JsonObject | undefined;
+}
+
+const PATH = '/socket-mode';
+const ACK_TIMEOUT_MS = 5_000;
+
+export class FakeSocketMode {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly tickets = new Set<string>();
+  private socket: WebSocket | null = null;
+  private readonly waitingAcks = new Map<string, (ack: SocketAck) => void>();
+  private readonly connectedWaiters: (() => void)[] = [];
+  /** How many times the app asked for a connection URL. */
+  opened = 0;
+
+  constructor(
+    private readonly baseUrl: () => string,
+    readonly appId: string,
+  ) {}
+
+  /** The Web API answer to apps.connections.open: a fresh single-use URL. */
+  connectionsOpen(): JsonObject {
+    this.opened += 1;
+    const ticket = randomUUID();
+    this.tickets.add(ticket);
+    return { ok: true, url: `${this.baseUrl().replace(/^http/, 'ws')}${PATH}?ticket=${ticket}` };
+  }
+
+  /** The HTTP server's `upgrade` handler; answers false for a request that isn't Socket Mode's. */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    if (url.pathname !== PATH) return false;
+    const ticket = url.searchParams.get('ticket') ?? '';
+    if (!this.tickets.delete(ticket)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return true;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    return true;
+  }
+
+  private accept(ws: WebSocket): void {
+    this.socket = ws;
+    ws.on('message', (data) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (!isRecord(message) || typeof message.envelope_id !== 'string') return;
+      const resolve = this.waitingAcks.get(message.envelope_id);
+      if (!resolve) return;
+      this.waitingAcks.delete(message.envelope_id);
+      resolve({
+        envelopeId: message.envelope_id,
+        payload: isRecord(message.payload) ? message.payload : undefined,
+      });
+    });
+    ws.on('close', () => {
+      if (this.socket === ws) this.socket = null;
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'fake-socket-mode', approximate_connection_time: 18060 },
+        connection_info: { app_id: this.appId },
+      }),
+    );
+    for (const waiter of this.connectedWaiters.splice(0)) waiter();
+  }
+
+  /** Resolves once the app is connected and has been greeted. */
+  connected(): Promise<void> {
+    if (this.socket) return Promise.resolve();
+    return new Promise((resolve) => this.connectedWaiters.push(resolve));
+  }
+
+  /** Sends one envelope and resolves with the app's ack (rejects after 5 s without one). */
+  send(type: EnvelopeType, payload: object): Promise<SocketAck> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
+    const envelopeId = randomUUID();
+    return new Promise<SocketAck>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waitingAcks.delete(envelopeId);
+        reject(new Error(`no ack for ${type} envelope within ${ACK_TIMEOUT_MS} ms`));
+      }, ACK_TIMEOUT_MS);
+      this.waitingAcks.set(envelopeId, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
+      socket.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: type !== 'events_api',
+          retry_attempt: 0,
+          retry_reason: '',
+        }),
+      );
+    });
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+}
