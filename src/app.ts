@@ -140,6 +140,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
         logger: boltLogger,
         logLevel: LOG_LEVELS[config.logLevel],
         clientOptions,
+        // Bolt's Socket Mode receiver takes the port of its HTTP server (/healthz, /metrics) from
+        // here only; without it that server always listens on 3000, whatever PORT says.
+        installerOptions: { port: config.port },
         extendedErrorHandler: true,
         customRoutes,
         convoStore,

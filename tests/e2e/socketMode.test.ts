@@ -1,0 +1,93 @@
+/**
+ * Socket Mode end to end: the real app, started with an app-level token, asks the fake Web API
+ * (SLACK_API_URL) for a connection, connects to the fake's Socket Mode server, and answers
+ * envelopes there as it answers HTTP requests: acks first, the next step inside the ack.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
+import { type AppProcess, startApp } from '../support/appProcess.js';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import type { FakeSocketMode } from '../support/fakeSocketMode.js';
+import { isRecord } from '../support/json.js';
+import { buildSlashCommand, fillAndSubmit } from '../support/slackRequests.js';
+
+const APP_TOKEN = 'xapp-1-A0FAKEAPP1-1234567890-socketmodetoken';
+const CHANNEL = 'C0SOCKET01';
+const USER = 'U0SOCKET01';
+
+let fake: FakeSlack;
+let socket: FakeSocketMode;
+let app: AppProcess;
+let dir = '';
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  socket = fake.enableSocketMode(APP_TOKEN);
+  fake.addChannel(CHANNEL, { member: true });
+  dir = mkdtempSync(path.join(tmpdir(), 'ftrag-socket-'));
+  app = await startApp({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_APP_TOKEN: APP_TOKEN,
+    SLACK_API_URL: fake.apiUrl,
+    DATABASE_URL: `sqlite:${path.join(dir, 'ftrag.db')}`,
+    LOG_LEVEL: 'info',
+  });
+  await socket.connected();
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Socket Mode', () => {
+  it('connects through SLACK_API_URL and serves /healthz on PORT', async () => {
+    expect(socket.opened).toBe(1);
+    expect(fake.callsTo('apps.connections.open')[0]?.token).toBe(APP_TOKEN);
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a slash command and a checklist step over the socket', async () => {
+    const before = fake.calls.length;
+    const command = await socket.send(
+      'slash_commands',
+      buildSlashCommand({
+        command: '/ftrag',
+        text: 'Socket review',
+        channelId: CHANNEL,
+        user: USER,
+        triggerId: fake.issueTriggerId({ userId: USER }),
+      }),
+    );
+    expect(command.payload ?? {}).toEqual({});
+    const opened = await fake.waitFor('views.open', (call) => call.index >= before);
+    const viewId = isRecord(opened.response?.view) ? String(opened.response.view.id) : '';
+    const modal = fake.view(viewId);
+    if (!modal) throw new Error('no modal opened');
+    expect(modal.view.callback_id).toBe(CallbackId.checklistStep);
+
+    const step = await socket.send(
+      'interactive',
+      fillAndSubmit(
+        modal,
+        {
+          [BlockId.title]: { [ActionId.title]: 'Socket review' },
+          [BlockId.problem]: { [ActionId.problem]: 'It answers from last quarter' },
+        },
+        { user: USER },
+      ),
+    );
+    expect(step.payload).toMatchObject({
+      response_action: 'update',
+      view: { callback_id: CallbackId.checklistStep },
+    });
+    expect(JSON.stringify(step.payload)).toContain(BlockId.promptTried);
+
+    const line = await app.waitForLog(/"kind":"view_submission"[^\n]*"msg":"slack request"/);
+    expect(line).toContain(`"user":"${USER}"`);
+  });
+});
