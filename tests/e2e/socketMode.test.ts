@@ -12,7 +12,12 @@ import { type AppProcess, startApp } from '../support/appProcess.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import type { FakeSocketMode } from '../support/fakeSocketMode.js';
 import { isRecord } from '../support/json.js';
-import { buildSlashCommand, fillAndSubmit } from '../support/slackRequests.js';
+import {
+  appHomeOpenedEvent,
+  buildEventCallback,
+  buildSlashCommand,
+  fillAndSubmit,
+} from '../support/slackRequests.js';
 
 const APP_TOKEN = 'xapp-1-A0FAKEAPP1-1234567890-socketmodetoken';
 const CHANNEL = 'C0SOCKET01';
@@ -89,5 +94,19 @@ describe('Socket Mode', () => {
 
     const line = await app.waitForLog(/"kind":"view_submission"[^\n]*"msg":"slack request"/);
     expect(line).toContain(`"user":"${USER}"`);
+  });
+
+  it('acknowledges an Events API envelope at once and publishes App Home', async () => {
+    const before = fake.calls.length;
+    const ack = await socket.send(
+      'events_api',
+      buildEventCallback(appHomeOpenedEvent({ user: USER })),
+    );
+    expect(ack.payload ?? {}).toEqual({});
+    const published = await fake.waitFor(
+      'views.publish',
+      (call) => call.index >= before && call.args.user_id === USER,
+    );
+    expect(JSON.stringify(published.args.view)).toContain('Start a review');
   });
 });
