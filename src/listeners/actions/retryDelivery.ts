@@ -1,8 +1,12 @@
+import type { DeliveryStatus } from '../../storage/repository.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
 import { publishHome } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
+
+/** What Post again posts: a review never posted, or one whose posting failed. */
+const POSTABLE: readonly DeliveryStatus[] = ['pending', 'failed'];
 
 /** "Post again" in App Home, for a review that was saved but never reached Slack. */
 export function retryDelivery(deps: ListenerDeps) {
@@ -11,14 +15,14 @@ export function retryDelivery(deps: ListenerDeps) {
     const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;
     const refreshHome = () => publishHome(client, deps, review.teamId, body.user.id);
-    if (review.status !== 'pending' && review.status !== 'failed') {
+    if (!POSTABLE.includes(review.status)) {
       await refreshHome();
       return;
     }
     let shown: Promise<void> = Promise.resolve();
     // Queued first, so the publish below already shows it as being posted; once it is posted,
     // and after that first publish, Home is published again.
-    postSavedReview(deps, client, logger, review, ['pending', 'failed'], async () => {
+    postSavedReview(deps, client, logger, review, POSTABLE, async () => {
       await shown.catch(() => undefined);
       await refreshHome();
     });
