@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { staticMigrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
 import { CachedStatements } from './statementCache.js';
@@ -82,7 +80,10 @@ export interface DatabaseOptions {
   onQuery?: (event: LogEvent) => void;
 }
 
+// Each driver is loaded only when its database is opened: the one not in use would only take
+// memory (node-postgres alone holds about 3 MB of heap once loaded).
 async function openSqlite(filename: string, options: DatabaseOptions): Promise<Database> {
+  const { default: SQLite } = await import('better-sqlite3');
   if (filename !== SQLITE_MEMORY) mkdirSync(dirname(filename), { recursive: true });
   const connection = new SQLite(filename);
   try {
@@ -101,6 +102,7 @@ async function openSqlite(filename: string, options: DatabaseOptions): Promise<D
 }
 
 async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<Database> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString,
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,

@@ -12,6 +12,8 @@ import {
 } from '../../src/storage/database.js';
 import { createStorage } from '../../src/storage/index.js';
 import { migrations } from '../../src/storage/migrations/index.js';
+import { repoRoot } from '../support/paths.js';
+import { runTs } from '../support/runTs.js';
 import {
   createPostgresSchema,
   newReviewFixture,
@@ -72,6 +74,15 @@ describe('database URLs', () => {
   });
 });
 
+/** Opens `url` in a fresh process and reports which database drivers that loaded. */
+async function driversLoadedOpening(url: string): Promise<{ pg: boolean; betterSqlite3: boolean }> {
+  const fixture = join(repoRoot, 'tests/support/fixtures/loadedDrivers.ts');
+  const result = await runTs(fixture, [url], { cwd: repoRoot, env: process.env });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
 describe('sqlite', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -101,6 +112,11 @@ describe('sqlite', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('leaves the PostgreSQL driver unloaded', async () => {
+    const url = `sqlite:${join(await tempDir(), 'ftrag.db')}`;
+    expect(await driversLoadedOpening(url)).toEqual({ pg: false, betterSqlite3: true });
   });
 
   it('migrates idempotently and keeps data across reopenings', async () => {
@@ -137,6 +153,11 @@ describe.skipIf(!postgresProbe.available)(postgresSuiteTitle('postgres'), () => 
     schemas.push(schema);
     return schema;
   }
+
+  it('leaves the SQLite driver unloaded', async () => {
+    const { url } = await freshSchema();
+    expect(await driversLoadedOpening(url)).toEqual({ pg: true, betterSqlite3: false });
+  });
 
   it('migrates idempotently: opening twice is a no-op', async () => {
     const { url, schema } = await freshSchema();
