@@ -7,6 +7,7 @@ import {
   HTTPReceiver,
   LogLevel,
   type ReceiverProcessEventErrorHandlerArgs,
+  SocketModeReceiver,
 } from '@slack/bolt';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
@@ -19,6 +20,7 @@ import { type AppLogger, BoltLogger, createLogger } from './observability/logger
 import { Metrics } from './observability/metrics.js';
 import { SlackEndpoint } from './observability/slackEndpoint.js';
 import { instrumentedFetch, keepAliveFetch } from './observability/slackFetch.js';
+import { reportSocketConnection } from './observability/socketConnection.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
 import { BackgroundWork, settlesWithin } from './work.js';
@@ -132,19 +134,28 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   // process's memory, a lookup on every request) has nothing to keep.
   const convoStore = false;
   if (config.mode === 'socket') {
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? '',
+      logger: boltLogger,
+      logLevel: LOG_LEVELS[config.logLevel],
+      installerOptions: {
+        // The receiver's HTTP server (/healthz, /metrics) takes its port from here only.
+        port: config.port,
+        // apps.connections.open goes to the same Web API as every other call.
+        clientOptions,
+      },
+      customRoutes,
+    });
+    reportSocketConnection(receiver.client, logger, metrics);
     app = new GatedApp(
       {
         token: config.slack.botToken ?? undefined,
-        appToken: config.slack.appToken ?? undefined,
         socketMode: true,
+        receiver,
         logger: boltLogger,
         logLevel: LOG_LEVELS[config.logLevel],
         clientOptions,
-        // Bolt's Socket Mode receiver takes the port of its HTTP server (/healthz, /metrics) from
-        // here only; without it that server always listens on 3000, whatever PORT says.
-        installerOptions: { port: config.port },
         extendedErrorHandler: true,
-        customRoutes,
         convoStore,
       },
       reporting,

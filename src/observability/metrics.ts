@@ -102,6 +102,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Socket Mode only: whether the WebSocket to Slack is up, and how often it had to reconnect. */
+  readonly socketModeConnected = new Gauge({
+    name: 'ftrag_socket_mode_connected',
+    help: 'Socket Mode: 1 while the WebSocket connection to Slack is open, 0 while it is not',
+    registers: [this.registry],
+  });
+
+  readonly socketModeReconnects = new Counter({
+    name: 'ftrag_socket_mode_reconnects_total',
+    help: 'Socket Mode: reconnections after a connection was refreshed by Slack or lost',
+    registers: [this.registry],
+  });
+
   private inFlightSource: (() => InFlight) | null = null;
 
   readonly inFlight = new Gauge({

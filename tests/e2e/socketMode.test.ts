@@ -49,11 +49,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A metric without labels, read from the app's /metrics. */
+async function metric(name: string): Promise<number | undefined> {
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
 describe('Socket Mode', () => {
   it('connects through SLACK_API_URL and serves /healthz on PORT', async () => {
     expect(socket.opened).toBe(1);
     expect(fake.callsTo('apps.connections.open')[0]?.token).toBe(APP_TOKEN);
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    await app.waitForLog(/"connections":1,"msg":"Socket Mode connected"/);
+    expect(await metric('ftrag_socket_mode_connected')).toBe(1);
   });
 
   it('answers a slash command and a checklist step over the socket', async () => {
@@ -109,4 +118,60 @@ describe('Socket Mode', () => {
     );
     expect(JSON.stringify(published.args.view)).toContain('Start a review');
   });
+});
+
+describe('Socket Mode connections that end', () => {
+  // Bolt's Socket Mode client waits 5 s (its ping timeout) before it reconnects.
+  const RECONNECT_TIMEOUT_MS = 20_000;
+
+  /** A slash command over the current connection opens the checklist. */
+  async function slashCommandOpensChecklist(text: string): Promise<void> {
+    const before = fake.calls.length;
+    await socket.send(
+      'slash_commands',
+      buildSlashCommand({
+        command: '/ftrag',
+        text,
+        channelId: CHANNEL,
+        user: USER,
+        triggerId: fake.issueTriggerId({ userId: USER }),
+      }),
+    );
+    const opened = await fake.waitFor('views.open', (call) => call.index >= before);
+    expect(JSON.stringify(opened.args.view)).toContain(CallbackId.checklistStep);
+  }
+
+  it(
+    'opens a new connection when Slack asks it to (refresh_requested) and answers on it',
+    async () => {
+      const connections = socket.connections;
+      socket.askToReconnect('refresh_requested');
+      await socket.connectedAtLeast(connections + 1);
+      expect(fake.callsTo('apps.connections.open').at(-1)?.token).toBe(APP_TOKEN);
+      await slashCommandOpensChecklist('After a refresh');
+      expect(app.exited()).toBeUndefined();
+      // Operators see what happened, in the log and in /metrics.
+      await app.waitForLog(/"level":"warn"[^\n]*"msg":"Socket Mode connection closed/);
+      await app.waitForLog(/"connections":2,"msg":"Socket Mode reconnected"/);
+      expect(await metric('ftrag_socket_mode_connected')).toBe(1);
+      expect(await metric('ftrag_socket_mode_reconnects_total')).toBe(1);
+    },
+    RECONNECT_TIMEOUT_MS,
+  );
+
+  it(
+    'reconnects after the connection drops without a word, and answers events on the new one',
+    async () => {
+      const connections = socket.connections;
+      socket.dropConnection();
+      await socket.connectedAtLeast(connections + 1);
+      const before = fake.calls.length;
+      await socket.send('events_api', buildEventCallback(appHomeOpenedEvent({ user: USER })));
+      await fake.waitFor('views.publish', (call) => call.index >= before);
+      expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+      expect(app.exited()).toBeUndefined();
+      expect(await metric('ftrag_socket_mode_reconnects_total')).toBe(2);
+    },
+    RECONNECT_TIMEOUT_MS,
+  );
 });

@@ -26,9 +26,11 @@ export class FakeSocketMode {
   private readonly tickets = new Set<string>();
   private socket: WebSocket | null = null;
   private readonly waitingAcks = new Map<string, (ack: SocketAck) => void>();
-  private readonly connectedWaiters: (() => void)[] = [];
+  private readonly connectedWaiters: { count: number; resolve: () => void }[] = [];
   /** How many times the app asked for a connection URL. */
   opened = 0;
+  /** How many connections the app has made (and been greeted on). */
+  connections = 0;
 
   constructor(
     private readonly baseUrl: () => string,
@@ -58,6 +60,7 @@ export class FakeSocketMode {
 
   private accept(ws: WebSocket): void {
     this.socket = ws;
+    this.connections += 1;
     ws.on('message', (data) => {
       let message: unknown;
       try {
@@ -85,13 +88,38 @@ export class FakeSocketMode {
         connection_info: { app_id: this.appId },
       }),
     );
-    for (const waiter of this.connectedWaiters.splice(0)) waiter();
+    for (const waiter of [...this.connectedWaiters]) {
+      if (this.connections < waiter.count) continue;
+      this.connectedWaiters.splice(this.connectedWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
   }
 
   /** Resolves once the app is connected and has been greeted. */
   connected(): Promise<void> {
-    if (this.socket) return Promise.resolve();
-    return new Promise((resolve) => this.connectedWaiters.push(resolve));
+    return this.connectedAtLeast(1);
+  }
+
+  /** Resolves once the app has made its `count`th connection (and is connected). */
+  connectedAtLeast(count: number): Promise<void> {
+    if (this.socket && this.connections >= count) return Promise.resolve();
+    return new Promise((resolve) => this.connectedWaiters.push({ count, resolve }));
+  }
+
+  /**
+   * Slack's `disconnect` message: this connection is about to be closed (Slack refreshes them
+   * every few hours), so the app should open a new one.
+   */
+  askToReconnect(reason: 'refresh_requested' | 'warning' = 'refresh_requested'): void {
+    this.socket?.send(
+      JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-socket-mode' } }),
+    );
+  }
+
+  /** Ends the connection without a word, as a network failure would. */
+  dropConnection(): void {
+    this.socket?.terminate();
+    this.socket = null;
   }
 
   /** Sends one envelope and resolves with the app's ack (rejects after 5 s without one). */

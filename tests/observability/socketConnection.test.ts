@@ -1,0 +1,65 @@
+/**
+ * What ftrag reports about its Socket Mode connection, driven by the lifecycle events Bolt's
+ * Socket Mode client emits.
+ */
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/logger.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { reportSocketConnection } from '../../src/observability/socketConnection.js';
+
+async function gauge(metrics: Metrics, name: string): Promise<number | undefined> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  return metric?.values[0]?.value;
+}
+
+function reporting() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const log = createLogger({ level: 'info', destination });
+  const metrics = new Metrics();
+  const client = new EventEmitter();
+  reportSocketConnection(client, log, metrics);
+  const said = () => lines.map((line) => `${line.level} ${line.msg}`);
+  return { client, metrics, said };
+}
+
+describe('reportSocketConnection', () => {
+  it('reports connecting, losing and regaining the connection', async () => {
+    const { client, metrics, said } = reporting();
+    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+
+    client.emit('connected');
+    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(1);
+
+    client.emit('reconnecting');
+    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    expect(await gauge(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(1);
+
+    client.emit('connected');
+    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(said()).toEqual([
+      'info Socket Mode connected',
+      'warn Socket Mode connection closed (refreshed by Slack, or lost); reconnecting',
+      'info Socket Mode reconnected',
+    ]);
+  });
+
+  it('treats a stop as a stop, not as a lost connection', async () => {
+    const { client, metrics, said } = reporting();
+    client.emit('connected');
+    client.emit('disconnecting');
+    client.emit('disconnected');
+    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    expect(await gauge(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(said()).toEqual(['info Socket Mode connected']);
+  });
+});
