@@ -23,6 +23,11 @@ export interface InFlight {
   queuedDeliveries: number;
 }
 
+export interface SocketModeMetrics {
+  connected: Gauge;
+  reconnects: Counter;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -102,19 +107,6 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Socket Mode only: whether the WebSocket to Slack is up, and how often it had to reconnect. */
-  readonly socketModeConnected = new Gauge({
-    name: 'ftrag_socket_mode_connected',
-    help: 'Socket Mode: 1 while the WebSocket connection to Slack is open, 0 while it is not',
-    registers: [this.registry],
-  });
-
-  readonly socketModeReconnects = new Counter({
-    name: 'ftrag_socket_mode_reconnects_total',
-    help: 'Socket Mode: reconnections after a connection was refreshed by Slack or lost',
-    registers: [this.registry],
-  });
-
   private inFlightSource: (() => InFlight) | null = null;
 
   readonly inFlight = new Gauge({
@@ -133,6 +125,28 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private socketMode: SocketModeMetrics | null = null;
+
+  /**
+   * The Socket Mode connection's metrics, registered on first use: an HTTP-mode instance has no
+   * connection, and a gauge reading 0 there would look like one that is down.
+   */
+  socketModeMetrics(): SocketModeMetrics {
+    this.socketMode ??= {
+      connected: new Gauge({
+        name: 'ftrag_socket_mode_connected',
+        help: 'Socket Mode: 1 while the WebSocket connection to Slack is open, 0 while it is not',
+        registers: [this.registry],
+      }),
+      reconnects: new Counter({
+        name: 'ftrag_socket_mode_reconnects_total',
+        help: 'Socket Mode: reconnections after a connection was refreshed by Slack or lost',
+        registers: [this.registry],
+      }),
+    };
+    return this.socketMode;
   }
 
   /** Where the in-flight gauge reads its numbers (the app, once built). */

@@ -19,22 +19,23 @@ export function reportSocketConnection(
   log: AppLogger,
   metrics: Metrics | null,
 ): void {
+  const connectionMetrics = metrics?.socketModeMetrics();
   let connections = 0;
-  metrics?.socketModeConnected.set(0);
+  connectionMetrics?.connected.set(0);
   connection.on('connected', () => {
     connections += 1;
-    metrics?.socketModeConnected.set(1);
+    connectionMetrics?.connected.set(1);
     log.info(
       { connections },
       connections === 1 ? 'Socket Mode connected' : 'Socket Mode reconnected',
     );
   });
   connection.on('reconnecting', () => {
-    metrics?.socketModeConnected.set(0);
-    metrics?.socketModeReconnects.inc();
+    connectionMetrics?.connected.set(0);
+    connectionMetrics?.reconnects.inc();
     log.warn('Socket Mode connection closed (refreshed by Slack, or lost); reconnecting');
   });
   connection.on('disconnecting', () => {
-    metrics?.socketModeConnected.set(0);
+    connectionMetrics?.connected.set(0);
   });
 }

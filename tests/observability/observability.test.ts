@@ -55,6 +55,8 @@ describe('GET /metrics', () => {
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
+    // Over HTTP there is no Socket Mode connection to report, not even as down.
+    expect(text).not.toContain('ftrag_socket_mode_');
   });
 
   it('moves after a review: requests by kind, Web API calls, queries, deliveries by verdict', async () => {
