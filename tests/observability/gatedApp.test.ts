@@ -2,12 +2,11 @@
  * GatedApp's look at each request before Bolt dispatches it, driven through Bolt's own
  * processEvent with a receiver of the test's (as Socket Mode's receiver would call it).
  */
-import { Writable } from 'node:stream';
 import type { Receiver, ReceiverEvent } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { GatedApp, UnusablePayloadError } from '../../src/observability/gatedApp.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { RequestRecord } from '../../src/observability/slackEndpoint.js';
+import { capturedLog } from '../support/capturedLog.js';
 
 class TestReceiver implements Receiver {
   init(): void {}
@@ -20,14 +19,7 @@ class TestReceiver implements Receiver {
 }
 
 function gatedApp() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const log = createLogger({ level: 'info', destination });
+  const { log, lines } = capturedLog();
   const app = new GatedApp(
     {
       token: 'xoxb-test-token',

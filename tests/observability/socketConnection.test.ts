@@ -3,11 +3,10 @@
  * Socket Mode client emits.
  */
 import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { reportSocketConnection } from '../../src/observability/socketConnection.js';
+import { capturedLog } from '../support/capturedLog.js';
 
 async function gauge(metrics: Metrics, name: string): Promise<number | undefined> {
   const metric = await metrics.registry.getSingleMetric(name)?.get();
@@ -15,14 +14,7 @@ async function gauge(metrics: Metrics, name: string): Promise<number | undefined
 }
 
 function reporting() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const log = createLogger({ level: 'info', destination });
+  const { log, lines } = capturedLog();
   const metrics = new Metrics();
   const client = new EventEmitter();
   reportSocketConnection(client, log, metrics);
