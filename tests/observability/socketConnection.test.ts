@@ -8,7 +8,7 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { reportSocketConnection } from '../../src/observability/socketConnection.js';
 import { capturedLog } from '../support/capturedLog.js';
 
-async function gauge(metrics: Metrics, name: string): Promise<number | undefined> {
+async function metricValue(metrics: Metrics, name: string): Promise<number | undefined> {
   const metric = await metrics.registry.getSingleMetric(name)?.get();
   return metric?.values[0]?.value;
 }
@@ -25,17 +25,17 @@ function reporting() {
 describe('reportSocketConnection', () => {
   it('reports connecting, losing and regaining the connection', async () => {
     const { client, metrics, said } = reporting();
-    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(0);
 
     client.emit('connected');
-    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(1);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(1);
 
     client.emit('reconnecting');
-    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(0);
-    expect(await gauge(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(1);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(1);
 
     client.emit('connected');
-    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(1);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(said()).toEqual([
       'info Socket Mode connected',
@@ -49,8 +49,8 @@ describe('reportSocketConnection', () => {
     client.emit('connected');
     client.emit('disconnecting');
     client.emit('disconnected');
-    expect(await gauge(metrics, 'ftrag_socket_mode_connected')).toBe(0);
-    expect(await gauge(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(0);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(0);
     await new Promise((resolve) => setImmediate(resolve));
     expect(said()).toEqual(['info Socket Mode connected']);
   });
