@@ -227,15 +227,15 @@ export function createKyselyInstallationStore(
           continue;
         }
         const isEnterpriseInstall = row.is_enterprise_install === 1;
-        await db
+        const result = await db
           .updateTable('installations')
           .set(stored(installation, row.id, isEnterpriseInstall))
           .where('id', '=', row.id)
           .where('is_enterprise_install', '=', row.is_enterprise_install)
           // Unchanged since it was read: a concurrent install or a second instance wins.
           .where('installation', '=', row.installation)
-          .execute();
-        resealed += 1;
+          .executeTakeFirst();
+        resealed += Number(result.numUpdatedRows);
       }
       return { resealed, unreadable };
     },

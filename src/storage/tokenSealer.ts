@@ -32,7 +32,10 @@ export class TokenSealer {
   private readonly currentId: string;
   private readonly keys = new Map<string, Buffer>();
 
-  constructor(current: Buffer, previous: readonly Buffer[] = []) {
+  constructor(
+    private readonly current: Buffer,
+    previous: readonly Buffer[] = [],
+  ) {
     for (const key of [current, ...previous]) {
       if (key.length !== KEY_BYTES) throw new Error(`a token key must be ${KEY_BYTES} bytes`);
     }
@@ -51,10 +54,8 @@ export class TokenSealer {
   }
 
   seal(text: string, context: string): string {
-    const key = this.keys.get(this.currentId);
-    if (!key) throw new Error('no current token key');
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.current, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
     const parts = [iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64url'));
