@@ -31,6 +31,8 @@ interface Settings {
   rounds: number;
   roundSeconds: number;
   warmupSeconds: number;
+  /** Unmeasured load right before each round. */
+  rewarmSeconds: number;
   startSamples: number;
   latencySamples: number;
   memoryBatch: number;
@@ -56,6 +58,7 @@ function settingsFrom(argv: string[]): Settings {
     rounds: number('rounds', quick ? 1 : 3),
     roundSeconds: number('duration', quick ? 3 : 5),
     warmupSeconds: quick ? 1 : 2,
+    rewarmSeconds: 1,
     startSamples: quick ? 1 : 3,
     latencySamples: quick ? 5 : 30,
     memoryBatch: number('memory-batch', quick ? 3_000 : 100_000),
@@ -239,18 +242,26 @@ async function main(): Promise<void> {
   const measured: WorkloadName[] = ['slash', 'step', 'final'];
   for (const name of measured) {
     const workload = workloads[name];
-    for (const target of targets) {
-      await runLoad(server(target.key).baseUrl, workload, SECRET, {
+    // Unmeasured load, and the postings it started settled, so a round measures a running server.
+    const warm = async (target: TargetSpec, seconds: number): Promise<void> => {
+      const before = fake.callCount('chat.postMessage');
+      const result = await runLoad(server(target.key).baseUrl, workload, SECRET, {
         connections: settings.connections,
-        duration: settings.warmupSeconds,
+        duration: seconds,
       });
-      await settlePosts(fake, fake.callCount('chat.postMessage'), 2_000);
-    }
+      if (workload.finalsPerCycle > 0 && target.key !== 'ceiling') {
+        await settlePosts(fake, before + 2 * (result.requests - result.non2xx));
+      }
+    };
+    for (const target of targets) await warm(target, settings.warmupSeconds);
     for (let round = 0; round < settings.rounds; round++) {
       // Rotate the order each round so no target always runs first (or right after another).
       const order = targets.map((_, i) => targets[(i + round) % targets.length]);
       for (const target of order) {
         if (!target) continue;
+        // A server left idle while the others ran has had its heap shrunk by V8's memory reducer;
+        // measured cold, its first seconds cost up to a fifth more CPU per request (docs/benchmarks.md).
+        await warm(target, settings.rewarmSeconds);
         const before = fake.callCount('chat.postMessage');
         const cpuBefore = server(target.key).cpuSeconds();
         const result = await runLoad(server(target.key).baseUrl, workload, SECRET, {
@@ -543,7 +554,7 @@ function renderReport(input: ReportInput): string {
     `- Each server is its own process (the production build in \`dist/\`, run by \`node --enable-source-maps <entry>.js\` as \`npm start\` runs it); the load generator (autocannon, ${settings.connections} connections, no pipelining, every request freshly signed with a new trigger and view id) and the loopback fake of Slack's Web API (lightweight mode) share the benchmark's process. ftrag runs with LOG_LEVEL=info and metrics on, as in production.`,
   );
   lines.push(
-    `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${settings.rounds} round(s) of ${settings.roundSeconds} s, alternating servers and rotating their order each round. req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
+    `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${settings.rounds} round(s) of ${settings.roundSeconds} s, alternating servers and rotating their order each round, each round right after ${settings.rewarmSeconds} s of unmeasured load on the same server (a server left idle while the others ran starts cold). req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
   );
   lines.push('');
   lines.push('### Throughput and latency');
