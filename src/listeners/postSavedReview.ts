@@ -34,10 +34,20 @@ export function postSavedReview(
       const queued = await deps.deliveries.deliver(id, async () => {
         const review = await deps.reviews.claimDelivery(teamId, id, postable, DELIVERY_CLAIM_MS);
         if (!review) return;
+        // The claim this posting holds, by when it ends; null once it is no longer held.
+        let heldUntil = review.deliveryClaimedUntil ?? null;
+        let extending: Promise<void> = Promise.resolve();
         const renewal = setInterval(() => {
-          deps.reviews.extendDelivery(teamId, id, DELIVERY_CLAIM_MS).catch((error: unknown) => {
-            logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
-          });
+          const held = heldUntil;
+          if (!held) return;
+          extending = deps.reviews.extendDelivery(teamId, id, held, DELIVERY_CLAIM_MS).then(
+            (until) => {
+              heldUntil = until;
+            },
+            (error: unknown) => {
+              logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
+            },
+          );
         }, CLAIM_RENEWAL_MS);
         try {
           await deliverReview(client, review, {
@@ -46,8 +56,13 @@ export function postSavedReview(
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
           });
         } catch (error) {
-          // Broke off without an outcome: let Post again (here or elsewhere) take it at once.
-          await deps.reviews.releaseDelivery(teamId, id).catch(() => undefined);
+          // Broke off without an outcome: let Post again (here or elsewhere) take it at once. An
+          // extension still under way would move the claim's end past the one released.
+          clearInterval(renewal);
+          await extending;
+          if (heldUntil) {
+            await deps.reviews.releaseDelivery(teamId, id, heldUntil).catch(() => undefined);
+          }
           throw error;
         } finally {
           clearInterval(renewal);

@@ -111,10 +111,22 @@ export interface ReviewRepository {
     postable: readonly DeliveryStatus[],
     leaseMs: number,
   ): Promise<Review | null>;
-  /** Extends a claim still held (not released, not ended) to `leaseMs` from now; whether it was. */
-  extendDelivery(teamId: string, id: string, leaseMs: number): Promise<boolean>;
-  /** Gives a claim back without an outcome (the posting broke off); the review stays as it was. */
-  releaseDelivery(teamId: string, id: string): Promise<void>;
+  /**
+   * Extends the claim that ends at `heldUntil` (the `deliveryClaimedUntil` claimDelivery returned,
+   * or the last extension) to `leaseMs` from now: its new end, or null when that claim is no longer
+   * held (released, ended, or lapsed and taken by another posting, whose claim is left alone).
+   */
+  extendDelivery(
+    teamId: string,
+    id: string,
+    heldUntil: Date,
+    leaseMs: number,
+  ): Promise<Date | null>;
+  /**
+   * Gives back the claim that ends at `heldUntil` without an outcome (the posting broke off); the
+   * review stays as it was, and a claim another posting has taken since is left alone.
+   */
+  releaseDelivery(teamId: string, id: string, heldUntil: Date): Promise<void>;
   /** Records where the verdict landed, and releases the delivery claim. */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
   /** Records why the verdict could not be posted, and releases the delivery claim. */

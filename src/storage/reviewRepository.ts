@@ -188,16 +188,22 @@ export function createKyselyReviewRepository(
       return row === undefined ? null : toReview(row);
     },
 
-    async extendDelivery(teamId: string, id: string, leaseMs: number) {
+    // A claim is known by when it ends: a later claim by another posting ends later still, so
+    // the holder of a lapsed claim can neither extend nor release the claim that replaced it.
+    async extendDelivery(teamId: string, id: string, heldUntil: Date, leaseMs: number) {
       const at = now();
+      const held = heldUntil.getTime();
+      if (held <= at) return null;
       const result = await setClaim(teamId, id, at + leaseMs)
-        .where('delivery_claimed_until', '>', at)
+        .where('delivery_claimed_until', '=', held)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      return Number(result.numUpdatedRows) === 1 ? millisToDate(at + leaseMs) : null;
     },
 
-    async releaseDelivery(teamId: string, id: string) {
-      await setClaim(teamId, id, null).execute();
+    async releaseDelivery(teamId: string, id: string, heldUntil: Date) {
+      await setClaim(teamId, id, null)
+        .where('delivery_claimed_until', '=', heldUntil.getTime())
+        .execute();
     },
 
     markDelivered(teamId: string, id: string, outcome: DeliveryOutcome) {

@@ -102,6 +102,13 @@ function enterpriseInstallation(enterpriseId: string): Installation<'v2', true> 
   };
 }
 
+/** When the delivery claim `review` came back with ends: how its holder names it. */
+function held(review: Review | null): Date {
+  const until = review?.deliveryClaimedUntil;
+  if (!until) throw new Error('expected a claimed review');
+  return until;
+}
+
 const teamQuery = (teamId: string) =>
   ({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }) as const;
 const orgQuery = (enterpriseId: string) =>
@@ -313,7 +320,7 @@ for (const backend of backends) {
           claimed?.deliveryClaimedUntil,
         );
 
-        await reviews.releaseDelivery(teamId, pending.id);
+        await reviews.releaseDelivery(teamId, pending.id, held(claimed));
         expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toBeNull();
         expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 2_000)).not.toBeNull();
         // The clock steps a second per reading: two readings later the 2 s lease has ended.
@@ -325,24 +332,44 @@ for (const backend of backends) {
       it('extends a claim still held, and only such a claim', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
-        expect(await reviews.extendDelivery(teamId, pending.id, 5_000)).toBe(false);
+        const never = new Date(time.last().getTime() + 60_000);
+        expect(await reviews.extendDelivery(teamId, pending.id, never, 5_000)).toBeNull();
         expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toBeNull();
 
-        await reviews.claimDelivery(teamId, pending.id, ['pending'], 3_000);
-        expect(await reviews.extendDelivery(teamId, pending.id, 60_000)).toBe(true);
-        const extendedTo = time.last().getTime() + 60_000;
-        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil?.getTime()).toBe(
-          extendedTo,
-        );
+        const claimed = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 3_000));
+        const extended = await reviews.extendDelivery(teamId, pending.id, claimed, 60_000);
+        expect(extended?.getTime()).toBe(time.last().getTime() + 60_000);
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toEqual(extended);
+        // The claim now ends later: the end it had before no longer names it.
+        expect(await reviews.extendDelivery(teamId, pending.id, claimed, 60_000)).toBeNull();
         // Still held a few clock steps later, where the first 3 s lease would have ended.
         time.clock();
         time.clock();
         time.clock();
         expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 3_000)).toBeNull();
 
-        await reviews.releaseDelivery(teamId, pending.id);
-        expect(await reviews.extendDelivery(teamId, pending.id, 60_000)).toBe(false);
-        expect(await reviews.extendDelivery(uniqueId('T'), pending.id, 60_000)).toBe(false);
+        const current = extended ?? never;
+        expect(await reviews.extendDelivery(uniqueId('T'), pending.id, current, 60_000)).toBeNull();
+        await reviews.releaseDelivery(teamId, pending.id, current);
+        expect(await reviews.extendDelivery(teamId, pending.id, current, 60_000)).toBeNull();
+      });
+
+      it('leaves a claim taken after its own lapsed to the posting that took it', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        // The clock steps a second per reading: this claim has ended two readings later.
+        const first = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1_500));
+        time.clock();
+        const second = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000));
+        expect(second.getTime()).toBeGreaterThan(first.getTime());
+
+        expect(await reviews.extendDelivery(teamId, pending.id, first, 60_000)).toBeNull();
+        await reviews.releaseDelivery(teamId, pending.id, first);
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toEqual(second);
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000)).toBeNull();
+
+        await reviews.releaseDelivery(teamId, pending.id, second);
+        expect((await reviews.get(teamId, pending.id))?.deliveryClaimedUntil).toBeNull();
       });
 
       it('claims only a review whose status is postable, in its own workspace', async () => {

@@ -1,0 +1,118 @@
+import { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
+import type { ListenerDeps } from '../../src/listeners/deps.js';
+import { DELIVERY_CLAIM_MS, postSavedReview } from '../../src/listeners/postSavedReview.js';
+import { type Database, openDatabase } from '../../src/storage/database.js';
+import type { ReviewRepository } from '../../src/storage/repository.js';
+import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
+import { BackgroundWork } from '../../src/work.js';
+import { newReviewFixture, uniqueId } from '../storage/support.js';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+
+const CHANNEL = 'C0POSTING1';
+
+const quietLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  setLevel: () => {},
+  getLevel: () => 'error' as never,
+  setName: () => {},
+};
+
+describe('postSavedReview: the posting claim', () => {
+  let fake: FakeSlack;
+  let database: Database;
+  let nowMs = Date.UTC(2026, 0, 1);
+  const clock = () => new Date(nowMs);
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    fake.addChannel(CHANNEL, { member: true });
+    database = await openDatabase('sqlite::memory:');
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    await fake?.close();
+  });
+
+  /** A repository that can't record an outcome (the database went away): the posting breaks off. */
+  function breakingOffRepository(): ReviewRepository {
+    const reviews = createKyselyReviewRepository(database.db, clock);
+    const unreachable = async (): Promise<never> => {
+      throw new Error('database went away');
+    };
+    return { ...reviews, markDelivered: unreachable, markFailed: unreachable };
+  }
+
+  function depsWith(reviews: ReviewRepository): ListenerDeps {
+    return {
+      reviews,
+      votes: createKyselyVoteRepository(database.db, clock),
+      installations: null,
+      clock,
+      isTrustedResponseUrl: () => false,
+      work: new BackgroundWork(),
+      deliveries: new DeliveryQueue(1),
+    };
+  }
+
+  async function pendingReview(reviews: ReviewRepository): Promise<{ teamId: string; id: string }> {
+    const teamId = uniqueId('T');
+    const { review } = await reviews.createPending(
+      newReviewFixture({
+        teamId,
+        target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl: null },
+      }),
+    );
+    return { teamId, id: review.id };
+  }
+
+  it('gives its claim back when the posting breaks off, so Post again can take it at once', async () => {
+    const reviews = breakingOffRepository();
+    const deps = depsWith(reviews);
+    const saved = await pendingReview(reviews);
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      quietLogger,
+      saved,
+      ['pending'],
+    );
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect((await reviews.get(saved.teamId, saved.id))?.deliveryClaimedUntil).toBeNull();
+    expect(await reviews.claimDelivery(saved.teamId, saved.id, ['pending'], 1_000)).not.toBeNull();
+  });
+
+  it('leaves alone a claim another posting took after its own lapsed', async () => {
+    const reviews = breakingOffRepository();
+    const deps = depsWith(reviews);
+    const saved = await pendingReview(reviews);
+    const held = fake.holdNext('chat.postMessage');
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      quietLogger,
+      saved,
+      ['pending'],
+    );
+    await held.arrived;
+    // This instance stalls past its lease; Post again on another instance claims the review.
+    nowMs += DELIVERY_CLAIM_MS + 1_000;
+    const other = await reviews.claimDelivery(saved.teamId, saved.id, ['pending'], 60_000);
+    expect(other?.deliveryClaimedUntil).toBeInstanceOf(Date);
+    held.release();
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect((await reviews.get(saved.teamId, saved.id))?.deliveryClaimedUntil).toEqual(
+      other?.deliveryClaimedUntil,
+    );
+  });
+});
