@@ -97,24 +97,30 @@ export async function deliverReview(
   const { channelId, threadTs, broadcast, responseUrl } = review.target;
   let channelError: string | null = null;
 
+  // Once a verdict is out, failing to record where it landed is the database's failure: it
+  // reaches the caller rather than sending the verdict somewhere else as well.
   if (channelId) {
+    let delivered: Awaited<ReturnType<typeof postToConversation>> | undefined;
     try {
       const thread = threadTs ? { ts: threadTs, broadcast } : undefined;
-      const delivered = await postToConversation(client, channelId, parent, detail, thread, logger);
-      return await reviews.markDelivered(review.teamId, review.id, {
+      delivered = await postToConversation(client, channelId, parent, detail, thread, logger);
+    } catch (error) {
+      channelError = slackErrorName(error);
+      logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
+    }
+    if (delivered) {
+      return reviews.markDelivered(review.teamId, review.id, {
         status: 'posted',
         postedChannelId: delivered.posted.channel,
         messageTs: delivered.posted.ts,
         threadTs: delivered.threadTs,
         permalink: delivered.permalink,
       });
-    } catch (error) {
-      channelError = slackErrorName(error);
-      logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
     }
   }
 
   if (responseUrl && deps.isTrustedResponseUrl(responseUrl)) {
+    let posted = false;
     try {
       await postToResponseUrl(responseUrl, {
         response_type: 'in_channel',
@@ -122,36 +128,38 @@ export async function deliverReview(
         blocks: parent.blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
-      try {
-        await postToResponseUrl(responseUrl, {
-          response_type: 'in_channel',
-          text: detail.text,
-          blocks: detail.blocks,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-        });
-      } catch (error) {
-        logger.warn(`posting the detail via response_url failed: ${(error as Error).message}`);
-      }
-      return await reviews.markDelivered(review.teamId, review.id, {
+      posted = true;
+      await postToResponseUrl(responseUrl, {
+        response_type: 'in_channel',
+        text: detail.text,
+        blocks: detail.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
+    } catch (error) {
+      logger.warn(
+        posted
+          ? `posting the detail via response_url failed: ${(error as Error).message}`
+          : `response_url fallback for review ${review.id} failed: ${(error as Error).message}`,
+      );
+    }
+    if (posted) {
+      return reviews.markDelivered(review.teamId, review.id, {
         status: 'posted-via-response-url',
         postedChannelId: channelId,
         messageTs: null,
         threadTs: null,
         permalink: null,
       });
-    } catch (error) {
-      logger.warn(
-        `response_url fallback for review ${review.id} failed: ${(error as Error).message}`,
-      );
     }
   }
 
+  let delivered: Awaited<ReturnType<typeof postToConversation>>;
   try {
     const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
     const dmParent: SlackMessage = channelId
       ? { text: parent.text, blocks: [buildUndeliveredNotice(channelId, reason), ...parent.blocks] }
       : parent;
-    const delivered = await postToConversation(
+    delivered = await postToConversation(
       client,
       review.userId,
       dmParent,
@@ -159,16 +167,16 @@ export async function deliverReview(
       undefined,
       logger,
     );
-    return await reviews.markDelivered(review.teamId, review.id, {
-      status: channelId ? 'sent-as-dm' : 'posted',
-      postedChannelId: delivered.posted.channel,
-      messageTs: delivered.posted.ts,
-      threadTs: delivered.threadTs,
-      permalink: delivered.permalink,
-    });
   } catch (error) {
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
     return reviews.markFailed(review.teamId, review.id, lastError);
   }
+  return reviews.markDelivered(review.teamId, review.id, {
+    status: channelId ? 'sent-as-dm' : 'posted',
+    postedChannelId: delivered.posted.channel,
+    messageTs: delivered.posted.ts,
+    threadTs: delivered.threadTs,
+    permalink: delivered.permalink,
+  });
 }

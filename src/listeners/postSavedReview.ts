@@ -71,6 +71,9 @@ export function postSavedReview(
       if (queued) await afterPosting?.();
     })
     .catch((error: unknown) => {
-      logger.error(`posting review ${id} failed; it stays pending in App Home`, error);
+      logger.error(
+        `posting review ${id} broke off before its outcome was recorded; it stays pending in App Home`,
+        error,
+      );
     });
 }
