@@ -1,23 +1,16 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverReview } from '../../src/delivery/deliverReview.js';
+import { BoltLogger } from '../../src/observability/logger.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import type { ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
+import { capturedLog } from '../support/capturedLog.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 
+const logger = new BoltLogger(capturedLog().log);
 const CHANNEL = 'C0DELIVER1';
-
-const quietLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => 'error' as never,
-  setName: () => {},
-};
 
 describe('deliverReview when the database fails after the verdict is out', () => {
   let fake: FakeSlack;
@@ -58,7 +51,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     await expect(
       deliverReview(new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }), review, {
         reviews,
-        logger: quietLogger,
+        logger: logger,
         isTrustedResponseUrl: () => false,
       }),
     ).rejects.toThrow('database went away');

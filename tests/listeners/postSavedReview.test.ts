@@ -3,25 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { DELIVERY_CLAIM_MS, postSavedReview } from '../../src/listeners/postSavedReview.js';
+import { BoltLogger } from '../../src/observability/logger.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import type { ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
 import { BackgroundWork } from '../../src/work.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
+import { capturedLog } from '../support/capturedLog.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 
+const logger = new BoltLogger(capturedLog().log);
 const CHANNEL = 'C0POSTING1';
-
-const quietLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => 'error' as never,
-  setName: () => {},
-};
 
 describe('postSavedReview: the posting claim', () => {
   let fake: FakeSlack;
@@ -61,6 +54,11 @@ describe('postSavedReview: the posting claim', () => {
     };
   }
 
+  function startPosting(deps: ListenerDeps, saved: { teamId: string; id: string }): void {
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    postSavedReview(deps, client, logger, saved, ['pending']);
+  }
+
   async function pendingReview(reviews: ReviewRepository): Promise<{ teamId: string; id: string }> {
     const teamId = uniqueId('T');
     const { review } = await reviews.createPending(
@@ -77,13 +75,7 @@ describe('postSavedReview: the posting claim', () => {
     const deps = depsWith(reviews);
     const saved = await pendingReview(reviews);
 
-    postSavedReview(
-      deps,
-      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
-      quietLogger,
-      saved,
-      ['pending'],
-    );
+    startPosting(deps, saved);
     expect(await deps.work.drain(10_000)).toBe(true);
 
     expect((await reviews.get(saved.teamId, saved.id))?.deliveryClaimedUntil).toBeNull();
@@ -96,13 +88,7 @@ describe('postSavedReview: the posting claim', () => {
     const saved = await pendingReview(reviews);
     const held = fake.holdNext('chat.postMessage');
 
-    postSavedReview(
-      deps,
-      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
-      quietLogger,
-      saved,
-      ['pending'],
-    );
+    startPosting(deps, saved);
     await held.arrived;
     // This instance stalls past its lease; Post again on another instance claims the review.
     nowMs += DELIVERY_CLAIM_MS + 1_000;
