@@ -7,14 +7,24 @@ import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
 
+/**
+ * The verdict message a Challenge was clicked on, when it went out through a response_url (the bot
+ * was not in the channel): its reply and its new tally go back the same way.
+ */
+export interface ClickedMessage {
+  responseUrl: string;
+  messageTs: string;
+}
+
 /** What the Challenge modal carries to its submission. */
 export interface ChallengeMetadata {
   reviewId: string;
+  message?: ClickedMessage;
 }
 
 /** Challenge: a small modal asking why (required, ≤ 500 characters). */
-export function buildChallengeModal(review: Review): ModalView {
-  const metadata: ChallengeMetadata = { reviewId: review.id };
+export function buildChallengeModal(review: Review, message?: ClickedMessage): ModalView {
+  const metadata: ChallengeMetadata = { reviewId: review.id, ...(message ? { message } : {}) };
   return {
     type: 'modal',
     callback_id: CallbackId.challengeReason,

@@ -17,6 +17,42 @@ import {
 const t = ThreadsApp.forFile();
 
 describe('signing off as a team', () => {
+  it('signs off on a verdict that went out through a response_url (the bot not in the channel)', async () => {
+    const channel = 'C0NOTIN0SO';
+    t.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, { channel });
+    if (!modal) throw new Error('no modal');
+    await t.walkChecklist(modal.id, KNOWLEDGE);
+    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const posted = t.fake
+      .messages(channel)
+      .find((m) =>
+        (m.blocks ?? []).some((b) => isRecord(b) && b.block_id === BlockId.verdictActions),
+      );
+    if (!posted) throw new Error('no verdict in the channel');
+    const review = await t.delivered(reviewIdOf(posted));
+    expect(review).toMatchObject({ status: 'posted-via-response-url', messageTs: null });
+    const current = () => t.message(channel, posted.ts);
+
+    // Agree and Challenge answer through the response_url each click carries.
+    await t.click(posted, ActionId.agree, { user: ALICE });
+    await expect.poll(() => tallyOf(current())).toBe(`Agreed: <@${ALICE}>`);
+
+    const before = t.fake.calls.length;
+    await t.click(current(), ActionId.challenge, { user: BOB });
+    const challengeModal = await t.openedModal(before);
+    await t.submit(
+      challengeModal.id,
+      { [BlockId.challengeReason]: { [ActionId.challengeReason]: `Stale tickets ${HOSTILE}` } },
+      { user: BOB },
+    );
+    await expect.poll(() => tallyOf(current())).toBe(`Agreed: <@${ALICE}> · Challenged: <@${BOB}>`);
+    const replies = t.fake.thread(channel, posted.ts);
+    const challenge = replies.find((reply) => reply.text.includes('challenged the verdict'));
+    expect(JSON.stringify(challenge?.blocks)).toContain('Stale tickets &lt;!channel&gt;');
+    expect(t.fake.calls.filter((c) => c.method === 'chat.update')).toHaveLength(0);
+  });
+
   it('tallies agreements and challenges, one changeable vote per person, reasons in the thread', async () => {
     const parent = await t.reviewByCommand(KNOWLEDGE);
     expect(tallyOf(parent)).toBe('No sign-offs yet: agree, or challenge it with a reason.');

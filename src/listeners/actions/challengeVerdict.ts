@@ -9,6 +9,17 @@ export function challengeVerdict(deps: ListenerDeps) {
     await ack();
     const review = await clickedReview(deps, body, action.value);
     if (!review) return;
-    await client.views.open({ trigger_id: body.trigger_id, view: buildChallengeModal(review) });
+    // Without a message ts of its own, the verdict went out through a response_url: the one this
+    // click carries reaches the same message.
+    const responseUrl = body.response_url;
+    const messageTs = body.container.message_ts;
+    const message =
+      !review.messageTs && responseUrl && messageTs && deps.isTrustedResponseUrl(responseUrl)
+        ? { responseUrl, messageTs }
+        : undefined;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildChallengeModal(review, message),
+    });
   };
 }

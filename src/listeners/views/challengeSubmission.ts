@@ -1,20 +1,30 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { charCount } from '../../decision/answers.js';
+import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
-import { buildChallengeReply, CHALLENGE_REASON_MAX_CHARS } from '../../views/signOff.js';
+import {
+  buildChallengeReply,
+  CHALLENGE_REASON_MAX_CHARS,
+  type ChallengeMetadata,
+} from '../../views/signOff.js';
 import { cleanTypedText } from '../../views/text.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
-const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
+const metadataSchema = z.object({
+  reviewId: z.string().min(1).max(64),
+  message: z
+    .object({ responseUrl: z.string().max(1000), messageTs: z.string().max(32) })
+    .optional(),
+});
 
-function readMetadata(privateMetadata: string): string | null {
+function readMetadata(privateMetadata: string): ChallengeMetadata | null {
   try {
     const parsed = metadataSchema.safeParse(JSON.parse(privateMetadata));
-    return parsed.success ? parsed.data.reviewId : null;
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
@@ -26,7 +36,7 @@ function readMetadata(privateMetadata: string): string | null {
  */
 export function challengeSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
-    const reviewId = readMetadata(view.private_metadata);
+    const metadata = readMetadata(view.private_metadata);
     const typed = view.state.values[BlockId.challengeReason]?.[ActionId.challengeReason]?.value;
     const reason = cleanTypedText(typed ?? '').trim();
     if (reason.length === 0 || charCount(reason) > CHALLENGE_REASON_MAX_CHARS) {
@@ -43,10 +53,16 @@ export function challengeSubmission(deps: ListenerDeps) {
     }
     await ack();
     const teamId = body.team?.id ?? view.team_id;
-    if (!reviewId) {
+    if (!metadata) {
       logger.warn('challenge submission ignored: unreadable private_metadata');
       return;
     }
+    const { reviewId } = metadata;
+    // private_metadata came back from Slack, but only Slack's hosts are ever called.
+    const clicked =
+      metadata.message && deps.isTrustedResponseUrl(metadata.message.responseUrl)
+        ? metadata.message
+        : undefined;
     const userId = body.user.id;
     await deps.work.run(async () => {
       try {
@@ -60,9 +76,9 @@ export function challengeSubmission(deps: ListenerDeps) {
       }
       const review = await deps.reviews.get(teamId, reviewId);
       const thread = review?.threadTs ?? review?.messageTs;
-      if (review?.postedChannelId && thread) {
-        const reply = buildChallengeReply(userId, reason);
-        try {
+      const reply = buildChallengeReply(userId, reason);
+      try {
+        if (review?.postedChannelId && thread) {
           await client.chat.postMessage({
             channel: review.postedChannelId,
             thread_ts: thread,
@@ -71,15 +87,34 @@ export function challengeSubmission(deps: ListenerDeps) {
             unfurl_links: false,
             unfurl_media: false,
           });
-        } catch (error) {
-          logger.warn(`posting a challenge of review ${reviewId} failed: ${slackErrorName(error)}`);
+        } else if (review && clicked) {
+          await postToResponseUrl(clicked.responseUrl, {
+            response_type: 'in_channel',
+            replace_original: false,
+            thread_ts: clicked.messageTs,
+            text: reply.text,
+            blocks: reply.blocks,
+          });
         }
+      } catch (error) {
+        logger.warn(`posting a challenge of review ${reviewId} failed: ${slackErrorName(error)}`);
       }
-      await refreshVerdictMessage(client, teamId, reviewId, {
-        reviews: deps.reviews,
-        votes: deps.votes,
-        logger,
-      });
+      await refreshVerdictMessage(
+        client,
+        teamId,
+        reviewId,
+        { reviews: deps.reviews, votes: deps.votes, logger },
+        clicked
+          ? async (message) => {
+              await postToResponseUrl(clicked.responseUrl, {
+                response_type: 'in_channel',
+                replace_original: true,
+                text: message.text,
+                blocks: message.blocks,
+              });
+            }
+          : undefined,
+      );
     });
   };
 }
