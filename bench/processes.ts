@@ -91,7 +91,10 @@ export function buildServers(): void {
   if (built.status !== 0) throw new Error('npm run build failed');
 }
 
-/** Where the build puts a source file's JavaScript: `src/index.ts` → `dist/src/index.js`. */
+/** What `npm start` runs: the build's bundle of ftrag (scripts/bundle.mjs). */
+export const FTRAG_ENTRY = 'dist/ftrag.js';
+
+/** Where the build puts a source file's JavaScript: `bench/bareBolt.ts` → `dist/bench/bareBolt.js`. */
 export function builtEntry(source: string): string {
   return path.join('dist', source.replace(/\.ts$/, '.js'));
 }

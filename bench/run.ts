@@ -17,7 +17,7 @@ import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { type LoadResult, median, percentile, runLoad, sendTemplate } from './load.js';
-import { buildServers, builtEntry, launch, type Server } from './processes.js';
+import { buildServers, builtEntry, FTRAG_ENTRY, launch, type Server } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads, type Workload, type WorkloadName } from './workloads.js';
 
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     {
       key: 'ftrag',
       name: 'ftrag (SQLite)',
-      entry: builtEntry('src/index.ts'),
+      entry: FTRAG_ENTRY,
       env: () => ({
         ...baseEnv,
         DATABASE_URL: `sqlite:${path.join(work, `ftrag-${++sqliteFiles}.db`)}`,
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
           {
             key: 'ftrag-pg',
             name: 'ftrag (PostgreSQL)',
-            entry: builtEntry('src/index.ts'),
+            entry: FTRAG_ENTRY,
             env: () => ({ ...baseEnv, DATABASE_URL: postgresUrl }),
             isFtrag: true,
           },

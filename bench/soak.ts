@@ -17,7 +17,7 @@ import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { median, percentile } from './load.js';
-import { buildServers, builtEntry, getText, launch } from './processes.js';
+import { buildServers, FTRAG_ENTRY, getText, launch } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads } from './workloads.js';
 
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   });
   const server = await launch({
     name: 'ftrag',
-    entry: builtEntry('src/index.ts'),
+    entry: FTRAG_ENTRY,
     env: {
       SLACK_BOT_TOKEN: fake.botToken,
       SLACK_SIGNING_SECRET: SECRET,

@@ -1,6 +1,7 @@
 /**
- * The production build: `npm run build` compiles src/ to dist/, which `npm start` runs with plain
- * Node.js. `npm test` builds before Vitest runs, so this checks the artifact of this very tree.
+ * The production build: `npm run build` compiles src/ to dist/ and bundles it (scripts/bundle.mjs)
+ * into dist/ftrag.js, which `npm start` runs with plain Node.js. `npm test` builds before Vitest
+ * runs, so this checks the artifact of this very tree.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -8,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/paths.js';
 import { E2e, EXAMPLES } from './harness.js';
 
-const ENTRY = 'dist/src/index.js';
+const ENTRY = 'dist/ftrag.js';
 
 describe('the production build', () => {
   it('runs with plain Node.js: a whole review, posted with its thread reply', async () => {
     expect(existsSync(path.join(repoRoot, ENTRY)), `${ENTRY} is missing: npm run build`).toBe(true);
-    const e2e = await E2e.start({ entry: ENTRY });
+    const e2e = await E2e.start({ entry: ENTRY, env: { LOG_LEVEL: 'info' } });
     try {
       const { modal } = await e2e.slashCommand(EXAMPLES.knowledge.title);
       if (!modal) throw new Error('no modal');
@@ -24,6 +25,16 @@ describe('the production build', () => {
         (call) => call.index >= before && call.args.thread_ts !== undefined,
       );
       expect(reply.args.channel).toBeTruthy();
+
+      // The bundled libraries work as they do unbundled: metrics, JSON log lines, a clean stop.
+      const app = e2e.apps[0];
+      if (!app) throw new Error('no app process');
+      const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^ftrag_requests_total\{kind="view_submission",status="200"\} [1-9]/m,
+      );
+      expect(app.stdout()).toMatch(/^\{"level":"info",.*"msg":"slack request"\}$/m);
+      expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     } finally {
       await e2e.close();
     }
