@@ -12,7 +12,7 @@ export function challengeVerdict(deps: ListenerDeps) {
     // Without a message ts of its own, the verdict went out through a response_url: the one this
     // click carries reaches the same message.
     const responseUrl = body.response_url;
-    const messageTs = body.container.message_ts;
+    const messageTs = body.message?.ts;
     const message =
       !review.messageTs && responseUrl && messageTs && deps.isTrustedResponseUrl(responseUrl)
         ? { responseUrl, messageTs }
