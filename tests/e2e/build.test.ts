@@ -3,15 +3,25 @@
  * into dist/ftrag.js, which `npm start` runs with plain Node.js. `npm test` builds before Vitest
  * runs, so this checks the artifact of this very tree.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isRecord } from '../support/json.js';
 import { repoRoot } from '../support/paths.js';
 import { E2e, EXAMPLES } from './harness.js';
 
 const ENTRY = 'dist/ftrag.js';
 
 describe('the production build', () => {
+  it('maps the bundle back to the TypeScript sources, for stack traces', () => {
+    const map: unknown = JSON.parse(readFileSync(path.join(repoRoot, `${ENTRY}.map`), 'utf8'));
+    const sources = isRecord(map) && Array.isArray(map.sources) ? map.sources : [];
+    expect(sources).toContain('../src/app.ts');
+    expect(sources).toContain('../src/listeners/views/checklistStepSubmission.ts');
+    // Bolt stays out of the bundle: it loads from node_modules as in any Bolt app.
+    expect(sources.filter((source) => String(source).includes('@slack/bolt'))).toEqual([]);
+  });
+
   it('runs with plain Node.js: a whole review, posted with its thread reply', async () => {
     expect(existsSync(path.join(repoRoot, ENTRY)), `${ENTRY} is missing: npm run build`).toBe(true);
     const e2e = await E2e.start({ entry: ENTRY, env: { LOG_LEVEL: 'info' } });
