@@ -1,41 +1,26 @@
 import { WebClient } from '@slack/web-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { DELIVERY_CLAIM_MS, postSavedReview } from '../../src/listeners/postSavedReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
-import { type Database, openDatabase } from '../../src/storage/database.js';
 import type { ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
 import { BackgroundWork } from '../../src/work.js';
-import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
-import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import { deliverySetup } from '../support/deliverySetup.js';
 
 const logger = new BoltLogger(capturedLog().log);
-const CHANNEL = 'C0POSTING1';
+const setup = deliverySetup('C0POSTING1');
 
 describe('postSavedReview: the posting claim', () => {
-  let fake: FakeSlack;
-  let database: Database;
   let nowMs = Date.UTC(2026, 0, 1);
   const clock = () => new Date(nowMs);
 
-  beforeAll(async () => {
-    fake = await startFakeSlack();
-    fake.addChannel(CHANNEL, { member: true });
-    database = await openDatabase('sqlite::memory:');
-  });
-
-  afterAll(async () => {
-    await database?.close();
-    await fake?.close();
-  });
-
   /** A repository that can't record an outcome (the database went away): the posting breaks off. */
   function breakingOffRepository(): ReviewRepository {
-    const reviews = createKyselyReviewRepository(database.db, clock);
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
     const unreachable = async (): Promise<never> => {
       throw new Error('database went away');
     };
@@ -45,7 +30,7 @@ describe('postSavedReview: the posting claim', () => {
   function depsWith(reviews: ReviewRepository): ListenerDeps {
     return {
       reviews,
-      votes: createKyselyVoteRepository(database.db, clock),
+      votes: createKyselyVoteRepository(setup.database().db, clock),
       installations: null,
       clock,
       isTrustedResponseUrl: () => false,
@@ -55,25 +40,16 @@ describe('postSavedReview: the posting claim', () => {
   }
 
   function startPosting(deps: ListenerDeps, saved: { teamId: string; id: string }): void {
+    const fake = setup.fake();
     const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
     postSavedReview(deps, client, logger, saved, ['pending']);
-  }
-
-  async function pendingReview(reviews: ReviewRepository): Promise<{ teamId: string; id: string }> {
-    const teamId = uniqueId('T');
-    const { review } = await reviews.createPending(
-      newReviewFixture({
-        teamId,
-        target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl: null },
-      }),
-    );
-    return { teamId, id: review.id };
   }
 
   it('gives its claim back when the posting breaks off, so Post again can take it at once', async () => {
     const reviews = breakingOffRepository();
     const deps = depsWith(reviews);
-    const saved = await pendingReview(reviews);
+    const { teamId, id } = await setup.pendingReview(reviews);
+    const saved = { teamId, id };
 
     startPosting(deps, saved);
     expect(await deps.work.drain(10_000)).toBe(true);
@@ -85,8 +61,9 @@ describe('postSavedReview: the posting claim', () => {
   it('leaves alone a claim another posting took after its own lapsed', async () => {
     const reviews = breakingOffRepository();
     const deps = depsWith(reviews);
-    const saved = await pendingReview(reviews);
-    const held = fake.holdNext('chat.postMessage');
+    const { teamId, id } = await setup.pendingReview(reviews);
+    const saved = { teamId, id };
+    const held = setup.fake().holdNext('chat.postMessage');
 
     startPosting(deps, saved);
     await held.arrived;

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type Database, openDatabase } from '../../src/storage/database.js';
+import type { Review, ReviewRepository } from '../../src/storage/repository.js';
+import { newReviewFixture, uniqueId } from '../storage/support.js';
+import { type FakeSlack, startFakeSlack } from './fakeSlack.js';
+
+export interface DeliverySetup {
+  fake(): FakeSlack;
+  database(): Database;
+  /** A pending review, in a workspace of its own, whose verdict goes to the channel. */
+  pendingReview(reviews: ReviewRepository): Promise<Review>;
+}
+
+/**
+ * For one test file's delivery tests: a fake Slack whose bot is in `channel`, and an in-memory
+ * database, started before the file's tests and closed after them.
+ */
+export function deliverySetup(channel: string): DeliverySetup {
+  let fake: FakeSlack | undefined;
+  let database: Database | undefined;
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    fake.addChannel(channel, { member: true });
+    database = await openDatabase('sqlite::memory:');
+  });
+  afterAll(async () => {
+    await database?.close();
+    await fake?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('deliverySetup: used outside the tests');
+    return value;
+  };
+  return {
+    fake: () => started(fake),
+    database: () => started(database),
+    async pendingReview(reviews) {
+      const { review } = await reviews.createPending(
+        newReviewFixture({
+          teamId: uniqueId('T'),
+          target: { channelId: channel, threadTs: null, broadcast: false, responseUrl: null },
+        }),
+      );
+      return review;
+    },
+  };
+}
