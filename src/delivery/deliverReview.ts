@@ -60,6 +60,12 @@ async function permalinkFor(
 }
 
 /** Posts the verdict, then its detail in the thread; the review is updated with where it landed. */
+interface Delivered {
+  posted: Posted;
+  threadTs: string;
+  permalink: string | null;
+}
+
 async function postToConversation(
   client: WebClient,
   channel: string,
@@ -67,7 +73,7 @@ async function postToConversation(
   detail: SlackMessage,
   thread: { ts: string; broadcast: boolean } | undefined,
   logger: Logger,
-): Promise<{ posted: Posted; threadTs: string; permalink: string | null }> {
+): Promise<Delivered> {
   const posted = await postMessage(client, channel, parent, thread);
   const threadTs = thread?.ts ?? posted.ts;
   try {
@@ -100,7 +106,7 @@ export async function deliverReview(
   // Once a verdict is out, failing to record where it landed is the database's failure: it
   // reaches the caller rather than sending the verdict somewhere else as well.
   if (channelId) {
-    let delivered: Awaited<ReturnType<typeof postToConversation>> | undefined;
+    let delivered: Delivered | undefined;
     try {
       const thread = threadTs ? { ts: threadTs, broadcast } : undefined;
       delivered = await postToConversation(client, channelId, parent, detail, thread, logger);
@@ -153,7 +159,7 @@ export async function deliverReview(
     }
   }
 
-  let delivered: Awaited<ReturnType<typeof postToConversation>>;
+  let delivered: Delivered;
   try {
     const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
     const dmParent: SlackMessage = channelId

@@ -49,6 +49,7 @@ export function postSavedReview(
             },
           );
         }, CLAIM_RENEWAL_MS);
+        let brokeOff: { error: unknown } | null = null;
         try {
           await deliverReview(client, review, {
             reviews: deps.reviews,
@@ -56,17 +57,17 @@ export function postSavedReview(
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
           });
         } catch (error) {
-          // Broke off without an outcome: let Post again (here or elsewhere) take it at once. An
-          // extension still under way would move the claim's end past the one released.
-          clearInterval(renewal);
-          await extending;
-          if (heldUntil) {
-            await deps.reviews.releaseDelivery(teamId, id, heldUntil).catch(() => undefined);
-          }
-          throw error;
-        } finally {
-          clearInterval(renewal);
+          brokeOff = { error };
         }
+        clearInterval(renewal);
+        if (!brokeOff) return;
+        // Broke off without an outcome: let Post again (here or elsewhere) take it at once. An
+        // extension still under way would move the claim's end past the one released.
+        await extending;
+        if (heldUntil) {
+          await deps.reviews.releaseDelivery(teamId, id, heldUntil).catch(() => undefined);
+        }
+        throw brokeOff.error;
       });
       if (queued) await afterPosting?.();
     })

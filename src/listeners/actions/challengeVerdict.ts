@@ -10,13 +10,11 @@ export function challengeVerdict(deps: ListenerDeps) {
     const review = await clickedReview(deps, body, action.value);
     if (!review) return;
     // Without a message ts of its own, the verdict went out through a response_url: the one this
-    // click carries reaches the same message.
+    // click carries reaches the same message (the submission checks it is Slack's).
     const responseUrl = body.response_url;
     const messageTs = body.message?.ts;
     const message =
-      !review.messageTs && responseUrl && messageTs && deps.isTrustedResponseUrl(responseUrl)
-        ? { responseUrl, messageTs }
-        : undefined;
+      !review.messageTs && responseUrl && messageTs ? { responseUrl, messageTs } : undefined;
     await client.views.open({
       trigger_id: body.trigger_id,
       view: buildChallengeModal(review, message),
