@@ -1,7 +1,10 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
 import { ASKER, CHANNEL, headerOf } from '../e2e/harness.js';
 import { isRecord } from '../support/json.js';
+import { fillAndSubmit } from '../support/slackRequests.js';
 import {
   ALICE,
   BEHAVIOR,
@@ -51,6 +54,47 @@ describe('signing off as a team', () => {
     const challenge = replies.find((reply) => reply.text.includes('challenged the verdict'));
     expect(JSON.stringify(challenge?.blocks)).toContain('Stale tickets &lt;!channel&gt;');
     expect(t.fake.calls.filter((c) => c.method === 'chat.update')).toHaveLength(0);
+
+    // A response_url that is not Slack's, written into the modal's metadata, is never called.
+    const elsewhere = createServer((_req, res) => res.end('ok'));
+    let calledElsewhere = 0;
+    elsewhere.on('request', () => {
+      calledElsewhere += 1;
+    });
+    elsewhere.listen(0, '127.0.0.1');
+    await once(elsewhere, 'listening');
+    try {
+      const address = elsewhere.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const opened = t.fake.calls.length;
+      await t.click(current(), ActionId.challenge, { user: ALICE });
+      const tampered = await t.openedModal(opened);
+      const payload = fillAndSubmit(
+        tampered,
+        { [BlockId.challengeReason]: { [ActionId.challengeReason]: 'Changed my mind' } },
+        { user: ALICE },
+      );
+      const metadata: unknown = JSON.parse(payload.view.private_metadata);
+      if (!isRecord(metadata) || !isRecord(metadata.message)) throw new Error('no clicked message');
+      metadata.message.responseUrl = `http://127.0.0.1:${port}/response/x`;
+      payload.view.private_metadata = JSON.stringify(metadata);
+      expect((await t.slack().interactive(payload)).status).toBe(200);
+      await expect
+        .poll(async () => (await t.storage.votes.listVotes(t.fake.teamId, review.id)).length)
+        .toBe(2);
+      await expect
+        .poll(async () =>
+          (await t.storage.votes.listVotes(t.fake.teamId, review.id)).every(
+            (vote) => vote.vote === 'challenge',
+          ),
+        )
+        .toBe(true);
+      // Nothing follows the vote to wait for when the URL is refused: give a call time to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(calledElsewhere).toBe(0);
+    } finally {
+      elsewhere.close();
+    }
   });
 
   it('tallies agreements and challenges, one changeable vote per person, reasons in the thread', async () => {
