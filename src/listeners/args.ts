@@ -2,12 +2,20 @@ import type {
   AllMiddlewareArgs,
   BlockAction,
   ButtonAction,
+  MessageShortcut,
   OverflowAction,
   SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+
+/** What Bolt hands a listener for a slash command. */
+export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+/** … for a message shortcut. */
+export type MessageShortcutArgs = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
 
 /** What Bolt hands a listener for any block action. */
 export type BlockActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

@@ -1,15 +1,13 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { TITLE_MAX_CHARS } from '../../decision/answers.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildHelpMessage } from '../../views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../views/historyMessage.js';
 import { cutCleanly } from '../../views/text.js';
+import type { CommandArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
 const HISTORY_LIMIT = 10;
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/ftrag [what we're building] | help | history` */
 export function ftragCommand(deps: ListenerDeps) {

@@ -1,8 +1,8 @@
-import type { App } from '@slack/bolt';
 import { COMMAND } from '../../constants.js';
 import type { ListenerDeps } from '../deps.js';
+import type { ListenerRoutes } from '../routes.js';
 import { ftragCommand } from './ftragCommand.js';
 
-export function registerCommands(app: App, deps: ListenerDeps): void {
-  app.command(COMMAND, ftragCommand(deps));
+export function registerCommands(routes: ListenerRoutes, deps: ListenerDeps): void {
+  routes.command(COMMAND, ftragCommand(deps));
 }

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import {
   type EventArgs,
   isAppMention,
@@ -7,21 +6,26 @@ import {
   isTokensRevoked,
 } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { idPattern } from '../routes.js';
+import type { ListenerRoutes } from '../routes.js';
 import { appHomeOpened } from './appHomeOpened.js';
 import { appMention } from './appMention.js';
 import { removeWorkspaceTokens } from './appUninstalled.js';
 
-const EVENTS = ['app_home_opened', 'app_mention', 'app_uninstalled', 'tokens_revoked'];
+/** Runs `listener` with the event's own type once `isType` has checked it. */
+function typed<Args extends EventArgs>(
+  isType: (args: EventArgs) => args is Args,
+  listener: (args: Args) => Promise<void>,
+) {
+  return async (args: EventArgs): Promise<void> => {
+    if (isType(args)) await listener(args);
+  };
+}
 
-/** One Bolt listener for the events ftrag subscribes to, routing by type (see routes.ts). */
-export function registerEvents(app: App, deps: ListenerDeps): void {
-  const homeOpened = appHomeOpened(deps);
-  const mentioned = appMention(deps);
+export function registerEvents(routes: ListenerRoutes, deps: ListenerDeps): void {
   const removeTokens = removeWorkspaceTokens(deps);
-  app.event(idPattern(EVENTS), async (args: EventArgs) => {
-    if (isHomeOpened(args)) await homeOpened(args);
-    else if (isAppMention(args)) await mentioned(args);
-    else if (isAppUninstalled(args) || isTokensRevoked(args)) await removeTokens(args);
-  });
+  routes
+    .event('app_home_opened', typed(isHomeOpened, appHomeOpened(deps)))
+    .event('app_mention', typed(isAppMention, appMention(deps)))
+    .event('app_uninstalled', typed(isAppUninstalled, removeTokens))
+    .event('tokens_revoked', typed(isTokensRevoked, removeTokens));
 }

@@ -1,10 +1,7 @@
-import type { App } from '@slack/bolt';
 import { CallbackId } from '../../constants.js';
+import type { ListenerRoutes } from '../routes.js';
 import { reviewMessageShortcut } from './reviewMessageShortcut.js';
 
-export function registerShortcuts(app: App): void {
-  app.shortcut(
-    { type: 'message_action', callback_id: CallbackId.reviewMessageShortcut },
-    reviewMessageShortcut(),
-  );
+export function registerShortcuts(routes: ListenerRoutes): void {
+  routes.messageShortcut(CallbackId.reviewMessageShortcut, reviewMessageShortcut());
 }

@@ -1,17 +1,15 @@
-import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { PROBLEM_MAX_CHARS } from '../../decision/answers.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { cutCleanly } from '../../views/text.js';
-
-type ShortcutArgs = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
+import type { MessageShortcutArgs } from '../args.js';
 
 /**
  * "Review: prompt, RAG or fine-tune?" on any message: the message pre-fills "What goes wrong
  * today?" and the verdict is posted in that message's thread.
  */
 export function reviewMessageShortcut() {
-  return async ({ ack, shortcut, client }: ShortcutArgs): Promise<void> => {
+  return async ({ ack, shortcut, client }: MessageShortcutArgs): Promise<void> => {
     await ack();
     const problem = cutCleanly(shortcut.message.text ?? '', PROBLEM_MAX_CHARS);
     const state = startChecklist({
