@@ -224,13 +224,15 @@ export function reportRequest(
     if (record.ackMs !== undefined) metrics.ackDuration.observe({ kind }, record.ackMs / 1000);
     metrics.handlingDuration.observe({ kind }, durationMs / 1000);
   }
+  // pino leaves out fields that are undefined; spreading each optional field cost more than the
+  // line itself.
   const fields = {
     ...facts,
-    ...(record.status === undefined ? {} : { status: record.status }),
-    ...(record.ackMs === undefined ? {} : { ackMs: round(record.ackMs) }),
+    status: record.status,
+    ackMs: record.ackMs === undefined ? undefined : round(record.ackMs),
     durationMs: round(durationMs),
-    ...(record.refused ? { refused: record.refused } : {}),
-    ...(record.failure ? { failure: record.failure } : {}),
+    refused: record.refused || undefined,
+    failure: record.failure || undefined,
   };
   if (record.status !== undefined && record.status >= 500)
     log.error(fields, 'slack request failed');
