@@ -1,6 +1,7 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Review, ReviewRepository } from '../storage/repository.js';
+import type { DeliveryOutcome, Review, ReviewRepository } from '../storage/repository.js';
+import { withRetries } from '../storage/retry.js';
 import {
   buildUndeliveredNotice,
   buildVerdictDetail,
@@ -15,6 +16,8 @@ export interface DeliveryDeps {
   reviews: ReviewRepository;
   logger: Logger;
   isTrustedResponseUrl: (url: string) => boolean;
+  /** Waits between attempts to record a verdict that is out; the default outlasts half a minute. */
+  recordRetryDelaysMs?: readonly number[];
 }
 
 interface Posted {
@@ -103,8 +106,18 @@ export async function deliverReview(
   const { channelId, threadTs, broadcast, responseUrl } = review.target;
   let channelError: string | null = null;
 
-  // Once a verdict is out, failing to record where it landed is the database's failure: it
-  // reaches the caller rather than sending the verdict somewhere else as well.
+  // Once a verdict is out, failing to record where it landed is the database's failure: it is
+  // retried (left pending, the review would be posted again by Post again), then reaches the
+  // caller rather than sending the verdict somewhere else as well.
+  const recordDelivered = (outcome: DeliveryOutcome): Promise<Review> =>
+    withRetries(
+      () => reviews.markDelivered(review.teamId, review.id, outcome),
+      (error, attempt) =>
+        logger.warn(
+          `recording where review ${review.id} was posted failed (attempt ${attempt}), retrying: ${String(error)}`,
+        ),
+      deps.recordRetryDelaysMs,
+    );
   if (channelId) {
     let delivered: Delivered | undefined;
     try {
@@ -115,7 +128,7 @@ export async function deliverReview(
       logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
     }
     if (delivered) {
-      return reviews.markDelivered(review.teamId, review.id, {
+      return recordDelivered({
         status: 'posted',
         postedChannelId: delivered.posted.channel,
         messageTs: delivered.posted.ts,
@@ -149,7 +162,7 @@ export async function deliverReview(
       );
     }
     if (posted) {
-      return reviews.markDelivered(review.teamId, review.id, {
+      return recordDelivered({
         status: 'posted-via-response-url',
         postedChannelId: channelId,
         messageTs: null,
@@ -178,7 +191,7 @@ export async function deliverReview(
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
     return reviews.markFailed(review.teamId, review.id, lastError);
   }
-  return reviews.markDelivered(review.teamId, review.id, {
+  return recordDelivered({
     status: channelId ? 'sent-as-dm' : 'posted',
     postedChannelId: delivered.posted.channel,
     messageTs: delivered.posted.ts,
