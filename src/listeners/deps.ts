@@ -16,4 +16,6 @@ export interface ListenerDeps {
   work: BackgroundWork;
   /** Verdict postings (after the review is saved) take turns through this. */
   deliveries: DeliveryQueue;
+  /** Waits between attempts to record a verdict that is out (deliverReview's default if unset). */
+  recordRetryDelaysMs?: readonly number[];
 }

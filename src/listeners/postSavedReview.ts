@@ -55,6 +55,7 @@ export function postSavedReview(
             reviews: deps.reviews,
             logger,
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
+            recordRetryDelaysMs: deps.recordRetryDelaysMs,
           });
         } catch (error) {
           brokeOff = { error };

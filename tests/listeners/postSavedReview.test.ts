@@ -36,6 +36,8 @@ describe('postSavedReview: the posting claim', () => {
       isTrustedResponseUrl: () => false,
       work: new BackgroundWork(),
       deliveries: new DeliveryQueue(1),
+      // Recording fails for good here: no waiting between the attempts.
+      recordRetryDelaysMs: [],
     };
   }
 
