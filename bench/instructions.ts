@@ -22,7 +22,7 @@ import { entryArgs, freePort } from '../tests/support/appProcess.js';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { runLoad } from './load.js';
-import { buildServers, builtEntry, FTRAG_ENTRY, getStatus } from './processes.js';
+import { buildServers, builtEntry, FTRAG_ENTRY, getStatus, serverEnv } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
@@ -155,12 +155,7 @@ async function main(): Promise<void> {
   buildServers();
   const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-instructions-'));
   const fake = await startFakeSlack({ lightweight: true });
-  const baseEnv = {
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    LOG_LEVEL: 'info',
-  };
+  const baseEnv = serverEnv(fake, SECRET);
   const targets: Target[] = [
     {
       name: 'ftrag (SQLite)',

@@ -91,6 +91,19 @@ export function buildServers(): void {
   if (built.status !== 0) throw new Error('npm run build failed');
 }
 
+/** What every server under test is given: the fake Slack, the signing secret, info-level logs. */
+export function serverEnv(
+  fake: { botToken: string; apiUrl: string },
+  signingSecret: string,
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: fake.apiUrl,
+    LOG_LEVEL: 'info',
+  };
+}
+
 /** What `npm start` runs: the build's bundle of ftrag (scripts/bundle.mjs). */
 export const FTRAG_ENTRY = 'dist/ftrag.js';
 

@@ -17,7 +17,14 @@ import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { type LoadResult, median, percentile, runLoad, sendTemplate } from './load.js';
-import { buildServers, builtEntry, FTRAG_ENTRY, launch, type Server } from './processes.js';
+import {
+  buildServers,
+  builtEntry,
+  FTRAG_ENTRY,
+  launch,
+  type Server,
+  serverEnv,
+} from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads, type Workload, type WorkloadName } from './workloads.js';
 
@@ -119,12 +126,7 @@ async function main(): Promise<void> {
   log(`ftrag bench (${settings.quick ? 'quick' : 'full'}); logs and databases in ${work}`);
 
   const fake = await startFakeSlack({ lightweight: true });
-  const baseEnv = {
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    LOG_LEVEL: 'info',
-  };
+  const baseEnv = serverEnv(fake, SECRET);
 
   let schema: string | null = null;
   if (settings.postgresUrl) {

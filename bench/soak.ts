@@ -17,7 +17,7 @@ import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { median, percentile } from './load.js';
-import { buildServers, FTRAG_ENTRY, getText, launch } from './processes.js';
+import { buildServers, FTRAG_ENTRY, getText, launch, serverEnv } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads } from './workloads.js';
 
@@ -102,10 +102,7 @@ async function main(): Promise<void> {
     name: 'ftrag',
     entry: FTRAG_ENTRY,
     env: {
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      LOG_LEVEL: 'info',
+      ...serverEnv(fake, SECRET),
       DATABASE_URL:
         postgres && schema
           ? postgresUrlWithSchema(postgres, schema)
