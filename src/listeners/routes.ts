@@ -104,8 +104,10 @@ function isViewSubmission(args: AnyArgs): args is ViewSubmitArgs {
   return 'view' in args && args.body.type === 'view_submission';
 }
 
+/** A signed block_actions body may have no actions: Bolt's own matchers pass it by, and so does this. */
 function isBlockAction(args: AnyArgs): args is BlockActionArgs {
-  return 'action' in args && args.body.type === 'block_actions';
+  const action: unknown = 'action' in args ? args.action : undefined;
+  return typeof action === 'object' && action !== null && args.body.type === 'block_actions';
 }
 
 function isMessageShortcut(args: AnyArgs): args is MessageShortcutArgs {

@@ -173,6 +173,8 @@ describe('ListenerRoutes, as Bolt global middleware', () => {
       shortcutBody('shortcut', 'review'),
       shortcutBody('message_action', 'other'),
       eventBody('app_mention'),
+      // Signed, yet with no actions: passed by, as Bolt's own matchers do.
+      { ...actionBody('agree'), actions: [] },
     ];
     for (const body of unrouted) {
       const { acked } = await dispatch(app, body);
