@@ -62,13 +62,13 @@ async function permalinkFor(
   }
 }
 
-/** Posts the verdict, then its detail in the thread; the review is updated with where it landed. */
 interface Delivered {
   posted: Posted;
   threadTs: string;
   permalink: string | null;
 }
 
+/** Posts the verdict, then its detail in the thread: where it landed, for the review to record. */
 async function postToConversation(
   client: WebClient,
   channel: string,
