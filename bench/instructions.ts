@@ -14,15 +14,14 @@
  * Work that runs on a timer (ftrag's event-loop delay metric) runs 50 times as often per request
  * under valgrind, which counts against ftrag.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { entryArgs, freePort } from '../tests/support/appProcess.js';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
 import { runLoad } from './load.js';
-import { buildServers, builtEntry, FTRAG_ENTRY, getStatus, serverEnv } from './processes.js';
+import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
@@ -84,56 +83,36 @@ async function count(
 ): Promise<{ requests: number; errors: number; perRequest: number }> {
   const dir = path.join(work, `${target.name.replaceAll(/\W+/g, '-')}-${workloadName}`);
   mkdirSync(dir);
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'valgrind',
-    [
+  const server = await launch({
+    name: target.name,
+    entry: target.entry,
+    env: { ...baseEnv, ...target.env(dir) },
+    logFile: path.join(dir, 'server.log'),
+    wrapper: [
+      'valgrind',
       '--tool=callgrind',
       // V8 writes and rewrites its machine code at run time.
       '--smc-check=all-non-file',
       `--callgrind-out-file=${dir}/callgrind.%p`,
-      process.execPath,
-      ...entryArgs(target.entry),
     ],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        NODE_ENV: 'production',
-        ...baseEnv,
-        ...target.env(dir),
-        PORT: String(port),
-      },
-      stdio: 'ignore',
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
   try {
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const deadline = performance.now() + READY_TIMEOUT_MS;
-    while ((await getStatus(`${baseUrl}/healthz`, 2000)) !== 200) {
-      if (child.exitCode !== null || performance.now() > deadline) {
-        throw new Error(`${target.name} did not start under valgrind`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
     const workload = buildWorkloads()[workloadName];
-    await runLoad(baseUrl, workload, SECRET, { connections: CONNECTIONS, amount: settings.warm });
-    const pid = String(child.pid);
+    const load = (amount: number) =>
+      runLoad(server.baseUrl, workload, SECRET, { connections: CONNECTIONS, amount });
+    await load(settings.warm);
+    const pid = String(server.pid);
     if (spawnSync('callgrind_control', ['--zero', pid]).status !== 0) {
       throw new Error('callgrind_control --zero failed');
     }
-    const result = await runLoad(baseUrl, workload, SECRET, {
-      connections: CONNECTIONS,
-      amount: settings.requests,
-    });
+    const result = await load(settings.requests);
     if (spawnSync('callgrind_control', ['--dump', pid]).status !== 0) {
       throw new Error('callgrind_control --dump failed');
     }
     // The dump after zeroing is the first numbered part: callgrind.<pid>.1
-    const dump = readdirSync(dir).find((file) => file === `callgrind.${pid}.1`);
-    const total = dump ? dumpTotal(path.join(dir, dump)) : null;
+    const dump = path.join(dir, `callgrind.${pid}.1`);
+    const total = existsSync(dump) ? dumpTotal(dump) : null;
     if (total === null) throw new Error(`no callgrind dump for ${target.name} in ${dir}`);
     return {
       requests: result.requests,
@@ -141,8 +120,7 @@ async function count(
       perRequest: total / result.requests,
     };
   } finally {
-    child.kill('SIGKILL');
-    await exited;
+    await server.stop(30_000);
   }
 }
 

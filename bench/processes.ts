@@ -119,6 +119,8 @@ export interface LaunchOptions {
   env: Record<string, string>;
   logFile: string;
   nodeArgs?: string[];
+  /** Runs Node.js under this command and its options (say, valgrind); its pid is the server's. */
+  wrapper?: string[];
   readyTimeoutMs?: number;
 }
 
@@ -126,21 +128,23 @@ export async function launch(options: LaunchOptions): Promise<Server> {
   const port = await freePort();
   const out = openSync(options.logFile, 'a');
   const started = performance.now();
-  const child: ChildProcess = spawn(
+  const [command = process.execPath, ...args] = [
+    ...(options.wrapper ?? []),
     process.execPath,
-    [...(options.nodeArgs ?? []), ...entryArgs(options.entry)],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        NODE_ENV: 'production',
-        ...options.env,
-        PORT: String(port),
-      },
-      stdio: ['ignore', out, out],
+    ...(options.nodeArgs ?? []),
+    ...entryArgs(options.entry),
+  ];
+  const child: ChildProcess = spawn(command, args, {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'production',
+      ...options.env,
+      PORT: String(port),
     },
-  );
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   killChildrenOnExit();
   children.add(child);
