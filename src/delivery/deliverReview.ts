@@ -189,7 +189,11 @@ export async function deliverReview(
   } catch (error) {
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
-    return reviews.markFailed(review.teamId, review.id, lastError);
+    const recorded = await reviews.markFailed(review.teamId, review.id, lastError);
+    if (recorded.status !== 'failed') {
+      logger.warn(`review ${review.id} was delivered by another posting meanwhile; that stays`);
+    }
+    return recorded;
   }
   return recordDelivered({
     status: channelId ? 'sent-as-dm' : 'posted',

@@ -30,8 +30,11 @@ export function countingDeliveries(reviews: ReviewRepository, metrics: Metrics):
   };
   const markDelivered: ReviewRepository['markDelivered'] = async (...args) =>
     count(await reviews.markDelivered(...args));
-  const markFailed: ReviewRepository['markFailed'] = async (...args) =>
-    count(await reviews.markFailed(...args));
+  const markFailed: ReviewRepository['markFailed'] = async (...args) => {
+    const review = await reviews.markFailed(...args);
+    // Not failed: another posting delivered it meanwhile, and counted it then.
+    return review.status === 'failed' ? count(review) : review;
+  };
   return new Proxy(reviews, {
     get(target, property, receiver) {
       if (property === 'markDelivered') return markDelivered;

@@ -10,6 +10,9 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** A review in one of these has not reached Slack: never posted, or its posting failed. */
+export const UNDELIVERED_STATUSES: readonly DeliveryStatus[] = ['pending', 'failed'];
+
 /** Where a review's verdict is meant to go, decided when the checklist starts. */
 export interface DeliveryTarget {
   /** Channel (or DM) to post in; null when the person asked for a DM from App Home. */
@@ -129,7 +132,10 @@ export interface ReviewRepository {
   releaseDelivery(teamId: string, id: string, heldUntil: Date): Promise<void>;
   /** Records where the verdict landed, and releases the delivery claim. */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
-  /** Records why the verdict could not be posted, and releases the delivery claim. */
+  /**
+   * Records why the verdict could not be posted, and releases the delivery claim. A review that
+   * another posting delivered meanwhile is left as it is, and returned as it is.
+   */
   markFailed(teamId: string, id: string, error: string): Promise<Review>;
   /** Re-answers an existing review (Edit answers); the delivery fields stay. */
   updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision): Promise<Review>;

@@ -22,6 +22,7 @@ import type {
   ReviewRepository,
   ReviewScope,
 } from './repository.js';
+import { UNDELIVERED_STATUSES } from './repository.js';
 import type { ReviewsTable, Schema } from './schema.js';
 
 type ReviewRow = Selectable<ReviewsTable>;
@@ -218,12 +219,26 @@ export function createKyselyReviewRepository(
       });
     },
 
-    markFailed(teamId: string, id: string, error: string) {
-      return update(teamId, id, {
-        status: 'failed',
-        last_error: error,
-        delivery_claimed_until: null,
-      });
+    async markFailed(teamId: string, id: string, error: string) {
+      // A posting whose claim lapsed may fail after another posting delivered the verdict: the
+      // delivery stays on record, or Home would offer to post it again.
+      const row = await db
+        .updateTable('reviews')
+        .set({
+          status: 'failed',
+          last_error: error,
+          delivery_claimed_until: null,
+          updated_at: now(),
+        })
+        .where('team_id', '=', teamId)
+        .where('id', '=', id)
+        .where('status', 'in', [...UNDELIVERED_STATUSES])
+        .returningAll()
+        .executeTakeFirst();
+      if (row !== undefined) return toReview(row);
+      const current = await get(teamId, id);
+      if (current === null) throw new ReviewNotFoundError(teamId, id);
+      return current;
     },
 
     updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {

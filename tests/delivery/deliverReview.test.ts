@@ -79,4 +79,43 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     expect(recordAttempts).toBe(3);
     expect(log.lines.filter((line) => String(line.msg).includes('retrying'))).toHaveLength(2);
   });
+
+  it('leaves a verdict another posting delivered meanwhile on record when its own posting fails', async () => {
+    const fake = setup.fake();
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const review = await setup.pendingReview(stored);
+    const elsewhere = {
+      status: 'posted',
+      postedChannelId: 'C0DELIVER1',
+      messageTs: '1700000009.000100',
+      threadTs: '1700000009.000100',
+      permalink: null,
+    } as const;
+    const reviews: ReviewRepository = {
+      ...stored,
+      // Another instance, whose claim replaced this posting's lapsed one, recorded its delivery.
+      markFailed: async (...args) => {
+        await stored.markDelivered(review.teamId, review.id, elsewhere);
+        return stored.markFailed(...args);
+      },
+    };
+    // The channel post and the DM both fail.
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    const log = capturedLog();
+
+    const recorded = await deliverReview(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      review,
+      { reviews, logger: new BoltLogger(log.log), isTrustedResponseUrl: () => false },
+    );
+
+    expect(recorded).toMatchObject({ status: 'posted', messageTs: elsewhere.messageTs });
+    expect(await stored.get(review.teamId, review.id)).toMatchObject({
+      status: 'posted',
+      lastError: null,
+    });
+    expect(
+      log.lines.filter((line) => String(line.msg).includes('delivered by another posting')),
+    ).toHaveLength(1);
+  });
 });

@@ -181,9 +181,12 @@ for (const backend of backends) {
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
 
-      it('marks a review delivered, then failed, then delivered again', async () => {
+      it('marks a review failed, then delivered', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
+
+        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        expect(failed).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
 
         const delivered = await reviews.markDelivered(teamId, pending.id, {
           status: 'posted',
@@ -204,22 +207,7 @@ for (const backend of backends) {
         });
         expect(delivered.updatedAt.getTime()).toBeGreaterThan(pending.updatedAt.getTime());
 
-        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
-        expect(failed).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
-
-        const dm = await reviews.markDelivered(teamId, pending.id, {
-          status: 'sent-as-dm',
-          postedChannelId: 'D-U1',
-          messageTs: '1700000002.000300',
-          threadTs: null,
-          permalink: null,
-        });
-        expect(dm).toMatchObject({
-          status: 'sent-as-dm',
-          lastError: null,
-          postedChannelId: 'D-U1',
-        });
-        expect(await reviews.get(teamId, pending.id)).toEqual(dm);
+        expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
       });
 
       it('re-answers a review and keeps its delivery fields', async () => {
@@ -405,6 +393,34 @@ for (const backend of backends) {
         expect(
           await reviews.claimDelivery(teamId, pending.id, ['pending', 'failed'], 60_000),
         ).toBeNull();
+      });
+
+      it('keeps a delivery on record when a posting whose claim lapsed fails after it', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        // The first posting’s claim lapses (each clock reading is a second later); a second posting
+        // claims the review and delivers it.
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1)).not.toBeNull();
+        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000)).not.toBeNull();
+        const outcome = {
+          status: 'posted',
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          permalink: null,
+        } as const;
+        await reviews.markDelivered(teamId, pending.id, outcome);
+
+        const afterFailure = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        expect(afterFailure).toMatchObject({
+          status: 'posted',
+          lastError: null,
+          messageTs: outcome.messageTs,
+        });
+        expect(await reviews.get(teamId, pending.id)).toEqual(afterFailure);
+        await expect(reviews.markFailed(uniqueId('T'), pending.id, 'x')).rejects.toBeInstanceOf(
+          ReviewNotFoundError,
+        );
       });
 
       it.runIf(backend.shared)('gives a review to one of two instances racing for it', async () => {

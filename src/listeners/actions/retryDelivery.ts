@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from '../../storage/repository.js';
+import { UNDELIVERED_STATUSES } from '../../storage/repository.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
@@ -6,7 +6,7 @@ import { publishHome } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
 
 /** What Post again posts: a review never posted, or one whose posting failed. */
-const POSTABLE: readonly DeliveryStatus[] = ['pending', 'failed'];
+const POSTABLE = UNDELIVERED_STATUSES;
 
 /** "Post again" in App Home, for a review that was saved but never reached Slack. */
 export function retryDelivery(deps: ListenerDeps) {

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/observability/metrics.js';
+import { countingDeliveries } from '../../src/observability/storageMetrics.js';
+import { type Database, openDatabase } from '../../src/storage/database.js';
+import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { newReviewFixture } from '../storage/support.js';
+
+let database: Database;
+beforeAll(async () => {
+  database = await openDatabase('sqlite::memory:');
+});
+afterAll(async () => {
+  await database.close();
+});
+
+async function delivered(metrics: Metrics, status: string): Promise<number> {
+  const counted = await metrics.reviewsDelivered.get();
+  return counted.values
+    .filter((sample) => sample.labels.status === status)
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+describe('countingDeliveries', () => {
+  const outcome = {
+    status: 'posted',
+    postedChannelId: 'C0COUNT01',
+    messageTs: '1700000001.000100',
+    threadTs: '1700000001.000100',
+    permalink: null,
+  } as const;
+
+  it('counts each recorded outcome once, by status', async () => {
+    const metrics = new Metrics();
+    const reviews = countingDeliveries(
+      createKyselyReviewRepository(database.db, () => new Date()),
+      metrics,
+    );
+    const { review } = await reviews.createPending(newReviewFixture());
+    await reviews.markFailed(review.teamId, review.id, 'channel_not_found');
+    await reviews.markDelivered(review.teamId, review.id, outcome);
+    expect(await delivered(metrics, 'failed')).toBe(1);
+    expect(await delivered(metrics, 'posted')).toBe(1);
+  });
+
+  it('does not count a failure that leaves another posting’s delivery on record', async () => {
+    const metrics = new Metrics();
+    const reviews = countingDeliveries(
+      createKyselyReviewRepository(database.db, () => new Date()),
+      metrics,
+    );
+    const { review } = await reviews.createPending(newReviewFixture());
+    await reviews.markDelivered(review.teamId, review.id, outcome);
+    const after = await reviews.markFailed(review.teamId, review.id, 'channel_not_found');
+    expect(after.status).toBe('posted');
+    expect(await delivered(metrics, 'posted')).toBe(1);
+    expect(await delivered(metrics, 'failed')).toBe(0);
+  });
+});
