@@ -45,6 +45,8 @@ interface Settings {
   memoryBatch: number;
   memoryBatches: number;
   postgresUrl: string | null;
+  /** The flags that shape the figures, for the command the report says reproduces them. */
+  flags: string[];
 }
 
 function settingsFrom(argv: string[]): Settings {
@@ -71,6 +73,7 @@ function settingsFrom(argv: string[]): Settings {
     memoryBatch: number('memory-batch', quick ? 3_000 : 100_000),
     memoryBatches: 3,
     postgresUrl: /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null,
+    flags: argv.filter((arg) => arg !== '--write' && arg !== '--no-write'),
   };
 }
 
@@ -537,15 +540,13 @@ function renderReport(input: ReportInput): string {
   const { settings, targets, results, readyMs, deliveryMs, memory, workloads } = input;
   const lines: string[] = [];
   const date = input.startedAt.toISOString().slice(0, 10);
-  const command = settings.postgresUrl
-    ? 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench'
-    : 'npm run bench';
+  const command = `${settings.postgresUrl ? 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test ' : ''}npm run bench${settings.flags.length > 0 ? ` -- ${settings.flags.join(' ')}` : ''}`;
   lines.push(
     `## ftrag against bare Bolt and a ceiling (${settings.quick ? 'quick run' : 'full run'})`,
   );
   lines.push('');
   lines.push(
-    `Measured on ${date} with \`${command}\`${settings.quick ? ' -- --quick' : ''} (the run took ${fixed((Date.now() - input.startedAt.getTime()) / 60_000, 1)} min): figures from this machine on that day, not a promise for yours.`,
+    `Measured on ${date} with \`${command}\` (the run took ${fixed((Date.now() - input.startedAt.getTime()) / 60_000, 1)} min): figures from this machine on that day, not a promise for yours.`,
   );
   lines.push('');
   lines.push(`- ${machineLine()}`);
