@@ -20,6 +20,17 @@ async function delivered(metrics: Metrics, status: string): Promise<number> {
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
+/** A pending review, saved through a repository that counts deliveries in fresh metrics. */
+async function savedReview() {
+  const metrics = new Metrics();
+  const reviews = countingDeliveries(
+    createKyselyReviewRepository(database.db, () => new Date()),
+    metrics,
+  );
+  const { review } = await reviews.createPending(newReviewFixture());
+  return { metrics, reviews, review };
+}
+
 describe('countingDeliveries', () => {
   const outcome = {
     status: 'posted',
@@ -30,12 +41,7 @@ describe('countingDeliveries', () => {
   } as const;
 
   it('counts each recorded outcome once, by status', async () => {
-    const metrics = new Metrics();
-    const reviews = countingDeliveries(
-      createKyselyReviewRepository(database.db, () => new Date()),
-      metrics,
-    );
-    const { review } = await reviews.createPending(newReviewFixture());
+    const { metrics, reviews, review } = await savedReview();
     await reviews.markFailed(review.teamId, review.id, 'channel_not_found');
     await reviews.markDelivered(review.teamId, review.id, outcome);
     expect(await delivered(metrics, 'failed')).toBe(1);
@@ -43,12 +49,7 @@ describe('countingDeliveries', () => {
   });
 
   it('does not count a failure that leaves another posting’s delivery on record', async () => {
-    const metrics = new Metrics();
-    const reviews = countingDeliveries(
-      createKyselyReviewRepository(database.db, () => new Date()),
-      metrics,
-    );
-    const { review } = await reviews.createPending(newReviewFixture());
+    const { metrics, reviews, review } = await savedReview();
     await reviews.markDelivered(review.teamId, review.id, outcome);
     const after = await reviews.markFailed(review.teamId, review.id, 'channel_not_found');
     expect(after.status).toBe('posted');
