@@ -12,17 +12,17 @@ import {
   toCount,
 } from './codecs.js';
 import { ReviewNotFoundError } from './errors.js';
-import type {
-  DeliveryOutcome,
-  DeliveryStatus,
-  NewReview,
-  Page,
-  Review,
-  ReviewList,
-  ReviewRepository,
-  ReviewScope,
+import {
+  type DeliveryOutcome,
+  type DeliveryStatus,
+  type NewReview,
+  type Page,
+  type Review,
+  type ReviewList,
+  type ReviewRepository,
+  type ReviewScope,
+  UNDELIVERED_STATUSES,
 } from './repository.js';
-import { UNDELIVERED_STATUSES } from './repository.js';
 import type { ReviewsTable, Schema } from './schema.js';
 
 type ReviewRow = Selectable<ReviewsTable>;
@@ -36,18 +36,25 @@ export function createKyselyReviewRepository(
 ): ReviewRepository {
   const now = (): number => clock().getTime();
 
+  /** An UPDATE of one review that also sets `updated_at`, for the caller to narrow further. */
+  function updateReview(
+    teamId: string,
+    id: string,
+    values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
+  ) {
+    return db
+      .updateTable('reviews')
+      .set({ ...values, updated_at: now() })
+      .where('team_id', '=', teamId)
+      .where('id', '=', id);
+  }
+
   async function update(
     teamId: string,
     id: string,
     values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
   ): Promise<Review> {
-    const row = await db
-      .updateTable('reviews')
-      .set({ ...values, updated_at: now() })
-      .where('team_id', '=', teamId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await updateReview(teamId, id, values).returningAll().executeTakeFirst();
     if (row === undefined) throw new ReviewNotFoundError(teamId, id);
     return toReview(row);
   }
@@ -222,16 +229,11 @@ export function createKyselyReviewRepository(
     async markFailed(teamId: string, id: string, error: string) {
       // A posting whose claim lapsed may fail after another posting delivered the verdict: the
       // delivery stays on record, or Home would offer to post it again.
-      const row = await db
-        .updateTable('reviews')
-        .set({
-          status: 'failed',
-          last_error: error,
-          delivery_claimed_until: null,
-          updated_at: now(),
-        })
-        .where('team_id', '=', teamId)
-        .where('id', '=', id)
+      const row = await updateReview(teamId, id, {
+        status: 'failed',
+        last_error: error,
+        delivery_claimed_until: null,
+      })
         .where('status', 'in', [...UNDELIVERED_STATUSES])
         .returningAll()
         .executeTakeFirst();
