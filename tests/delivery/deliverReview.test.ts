@@ -4,6 +4,7 @@ import { deliverReview } from '../../src/delivery/deliverReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import type { ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { postedOutcomeFixture } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
 
@@ -84,13 +85,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     const fake = setup.fake();
     const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
     const review = await setup.pendingReview(stored);
-    const elsewhere = {
-      status: 'posted',
-      postedChannelId: 'C0DELIVER1',
-      messageTs: '1700000009.000100',
-      threadTs: '1700000009.000100',
-      permalink: null,
-    } as const;
+    const elsewhere = postedOutcomeFixture({ postedChannelId: 'C0DELIVER1' });
     const reviews: ReviewRepository = {
       ...stored,
       // Another instance, whose claim replaced this posting's lapsed one, recorded its delivery.

@@ -3,7 +3,7 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { countingDeliveries } from '../../src/observability/storageMetrics.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
-import { newReviewFixture } from '../storage/support.js';
+import { newReviewFixture, postedOutcomeFixture } from '../storage/support.js';
 
 let database: Database;
 beforeAll(async () => {
@@ -32,13 +32,7 @@ async function savedReview() {
 }
 
 describe('countingDeliveries', () => {
-  const outcome = {
-    status: 'posted',
-    postedChannelId: 'C0COUNT01',
-    messageTs: '1700000001.000100',
-    threadTs: '1700000001.000100',
-    permalink: null,
-  } as const;
+  const outcome = postedOutcomeFixture();
 
   it('counts each recorded outcome once, by status', async () => {
     const { metrics, reviews, review } = await savedReview();

@@ -20,6 +20,7 @@ import {
   createPostgresSchema,
   decisionFixture,
   newReviewFixture,
+  postedOutcomeFixture,
   postgresProbe,
   postgresSuiteTitle,
   steppingClock,
@@ -402,13 +403,7 @@ for (const backend of backends) {
         // claims the review and delivers it.
         expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1)).not.toBeNull();
         expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000)).not.toBeNull();
-        const outcome = {
-          status: 'posted',
-          postedChannelId: 'C-GENERAL',
-          messageTs: '1700000001.000200',
-          threadTs: '1700000001.000200',
-          permalink: null,
-        } as const;
+        const outcome = postedOutcomeFixture();
         await reviews.markDelivered(teamId, pending.id, outcome);
 
         const afterFailure = await reviews.markFailed(teamId, pending.id, 'channel_not_found');

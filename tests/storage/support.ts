@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Answers } from '../../src/decision/answers.js';
 import type { Decision, VerdictKind } from '../../src/decision/types.js';
 import { postgresUrlWithSchema } from '../../src/storage/database.js';
-import type { DeliveryTarget, NewReview } from '../../src/storage/repository.js';
+import type { DeliveryOutcome, DeliveryTarget, NewReview } from '../../src/storage/repository.js';
 
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const postgresBaseUrl = process.env.FTRAG_TEST_POSTGRES_URL || DEFAULT_TEST_POSTGRES_URL;
@@ -112,6 +112,18 @@ export function targetFixture(overrides: Partial<DeliveryTarget> = {}): Delivery
     threadTs: null,
     broadcast: false,
     responseUrl: 'https://hooks.slack.com/commands/T/1/abc',
+    ...overrides,
+  };
+}
+
+/** Where a verdict landed: posted in a channel, the detail in its thread. */
+export function postedOutcomeFixture(overrides: Partial<DeliveryOutcome> = {}): DeliveryOutcome {
+  return {
+    status: 'posted',
+    postedChannelId: 'C-GENERAL',
+    messageTs: '1700000001.000200',
+    threadTs: '1700000001.000200',
+    permalink: null,
     ...overrides,
   };
 }
