@@ -2,8 +2,9 @@
  * `npm run bench` — ftrag against a bare Bolt app and a signature-checking node:http ceiling, under
  * the same signed load, in the same run, alternating. Writes docs/benchmarks.md.
  *
- *   npm run bench                    full run (8–10 min), SQLite
+ *   npm run bench                    full run (about 15 min; 6 rounds per workload), SQLite
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench    also ftrag on PostgreSQL
+ *                                    (4 rounds per workload: one cycle of the balanced order)
  *   npm run bench -- --quick         short smoke run; prints, does not write docs/ (add --write)
  *   npm run bench -- --profile       also writes a CPU profile of ftrag (node --cpu-prof)
  *
@@ -26,6 +27,7 @@ import {
   serverEnv,
 } from './processes.js';
 import { machineLine, writeSection } from './report.js';
+import { balancedOrders, roundOrder } from './roundOrder.js';
 import { buildWorkloads, type Workload, type WorkloadName } from './workloads.js';
 
 const SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -59,12 +61,16 @@ function settingsFrom(argv: string[]): Settings {
   };
   const quick = flag('quick');
   const databaseUrl = process.env.DATABASE_URL ?? '';
+  const postgresUrl = /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
+  // ftrag on SQLite, on PostgreSQL when given, bare Bolt, the ceiling: one cycle of their
+  // balanced order is 4 rounds with PostgreSQL, 6 without.
+  const fullCycle = balancedOrders(postgresUrl ? 4 : 3).length;
   return {
     quick,
     write: quick ? flag('write') : !flag('no-write'),
     profile: flag('profile'),
     connections: number('connections', 50),
-    rounds: number('rounds', quick ? 1 : 3),
+    rounds: number('rounds', quick ? 1 : fullCycle),
     roundSeconds: number('duration', quick ? 3 : 5),
     warmupSeconds: quick ? 1 : 2,
     rewarmSeconds: 1,
@@ -72,7 +78,7 @@ function settingsFrom(argv: string[]): Settings {
     latencySamples: quick ? 5 : 30,
     memoryBatch: number('memory-batch', quick ? 3_000 : 100_000),
     memoryBatches: 3,
-    postgresUrl: /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null,
+    postgresUrl,
     flags: argv.filter((arg) => arg !== '--write' && arg !== '--no-write'),
   };
 }
@@ -260,10 +266,8 @@ async function main(): Promise<void> {
     };
     for (const target of targets) await warm(target, settings.warmupSeconds);
     for (let round = 0; round < settings.rounds; round++) {
-      // Rotate the order each round so no target always runs first (or right after another).
-      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
-      for (const target of order) {
-        if (!target) continue;
+      // Each server first, and right behind each other one, equally often (bench/roundOrder.ts).
+      for (const target of roundOrder(targets, round)) {
         // A server left idle while the others ran has had its heap shrunk by V8's memory reducer;
         // measured cold, its first seconds cost up to a fifth more CPU per request (docs/benchmarks.md).
         await warm(target, settings.rewarmSeconds);
@@ -540,6 +544,7 @@ function renderReport(input: ReportInput): string {
   const { settings, targets, results, readyMs, deliveryMs, memory, workloads } = input;
   const lines: string[] = [];
   const date = input.startedAt.toISOString().slice(0, 10);
+  const cycleRounds = balancedOrders(targets.length).length;
   const command = `${settings.postgresUrl ? 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test ' : ''}npm run bench${settings.flags.length > 0 ? ` -- ${settings.flags.join(' ')}` : ''}`;
   lines.push(
     `## ftrag against bare Bolt and a ceiling (${settings.quick ? 'quick run' : 'full run'})`,
@@ -557,7 +562,7 @@ function renderReport(input: ReportInput): string {
     `- Each server is its own process (the production build in \`dist/\`, run by \`node --enable-source-maps <entry>.js\` as \`npm start\` runs it); the load generator (autocannon, ${settings.connections} connections, no pipelining, every request freshly signed with a new trigger and view id) and the loopback fake of Slack's Web API (lightweight mode) share the benchmark's process. ftrag runs with LOG_LEVEL=info and metrics on, as in production.`,
   );
   lines.push(
-    `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${settings.rounds} round(s) of ${settings.roundSeconds} s, alternating servers and rotating their order each round, each round right after ${settings.rewarmSeconds} s of unmeasured load on the same server (a server left idle while the others ran starts cold). req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
+    `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${settings.rounds} round(s) of ${settings.roundSeconds} s, alternating servers in a balanced order (over ${cycleRounds} rounds each server runs first, and right behind each other server, equally often${settings.rounds % cycleRounds === 0 ? '' : `; ${settings.rounds} round(s) are not a whole number of such cycles`}), each round right after ${settings.rewarmSeconds} s of unmeasured load on the same server (a server left idle while the others ran starts cold). req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
   );
   lines.push('');
   lines.push('### Throughput and latency');
