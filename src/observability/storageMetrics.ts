@@ -1,5 +1,5 @@
 import type { LogEvent } from 'kysely';
-import type { Review, ReviewRepository } from '../storage/index.js';
+import { type Review, type ReviewRepository, recordsOutcome } from '../storage/index.js';
 import type { Metrics } from './metrics.js';
 
 const OPERATIONS: Record<string, string> = {
@@ -28,8 +28,11 @@ export function countingDeliveries(reviews: ReviewRepository, metrics: Metrics):
     metrics.reviewsDelivered.inc({ verdict: review.decision.verdict, status: review.status });
     return review;
   };
-  const markDelivered: ReviewRepository['markDelivered'] = async (...args) =>
-    count(await reviews.markDelivered(...args));
+  const markDelivered: ReviewRepository['markDelivered'] = async (teamId, id, outcome) => {
+    const review = await reviews.markDelivered(teamId, id, outcome);
+    // Another posting's delivery on record: counted when that posting recorded it.
+    return recordsOutcome(review, outcome) ? count(review) : review;
+  };
   const markFailed: ReviewRepository['markFailed'] = async (...args) => {
     const review = await reviews.markFailed(...args);
     // Not failed: another posting delivered it meanwhile, and counted it then.

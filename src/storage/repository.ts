@@ -84,6 +84,16 @@ export interface DeliveryOutcome {
   permalink: string | null;
 }
 
+/** Whether `review` has `outcome` on record as its delivery, rather than another posting's. */
+export function recordsOutcome(review: Review, outcome: DeliveryOutcome): boolean {
+  return (
+    review.status === outcome.status &&
+    review.postedChannelId === outcome.postedChannelId &&
+    review.messageTs === outcome.messageTs &&
+    review.threadTs === outcome.threadTs
+  );
+}
+
 export interface Page {
   limit: number;
   offset: number;
@@ -130,7 +140,11 @@ export interface ReviewRepository {
    * review stays as it was, and a claim another posting has taken since is left alone.
    */
   releaseDelivery(teamId: string, id: string, heldUntil: Date): Promise<void>;
-  /** Records where the verdict landed, and releases the delivery claim. */
+  /**
+   * Records where the verdict landed, and releases the delivery claim. A review that another
+   * posting delivered meanwhile keeps that delivery, and is returned as it is: see
+   * {@link recordsOutcome}.
+   */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
   /**
    * Records why the verdict could not be posted, and releases the delivery claim. A review that

@@ -59,6 +59,26 @@ export function createKyselyReviewRepository(
     return toReview(row);
   }
 
+  /**
+   * Updates a review only while it is still undelivered; otherwise returns it as stored. A posting
+   * whose claim lapsed may finish after another posting delivered the verdict, and that delivery
+   * stays on record (or Home would offer to post it again, and its messages would be forgotten).
+   */
+  async function updateUndelivered(
+    teamId: string,
+    id: string,
+    values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
+  ): Promise<Review> {
+    const row = await updateReview(teamId, id, values)
+      .where('status', 'in', [...UNDELIVERED_STATUSES])
+      .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) return toReview(row);
+    const current = await get(teamId, id);
+    if (current === null) throw new ReviewNotFoundError(teamId, id);
+    return current;
+  }
+
   /** An UPDATE of one review's delivery claim, for the caller to narrow further. */
   function setClaim(teamId: string, id: string, until: number | null) {
     return db
@@ -215,7 +235,7 @@ export function createKyselyReviewRepository(
     },
 
     markDelivered(teamId: string, id: string, outcome: DeliveryOutcome) {
-      return update(teamId, id, {
+      return updateUndelivered(teamId, id, {
         status: outcome.status,
         delivery_claimed_until: null,
         last_error: null,
@@ -226,21 +246,12 @@ export function createKyselyReviewRepository(
       });
     },
 
-    async markFailed(teamId: string, id: string, error: string) {
-      // A posting whose claim lapsed may fail after another posting delivered the verdict: the
-      // delivery stays on record, or Home would offer to post it again.
-      const row = await updateReview(teamId, id, {
+    markFailed(teamId: string, id: string, error: string) {
+      return updateUndelivered(teamId, id, {
         status: 'failed',
         last_error: error,
         delivery_claimed_until: null,
-      })
-        .where('status', 'in', [...UNDELIVERED_STATUSES])
-        .returningAll()
-        .executeTakeFirst();
-      if (row !== undefined) return toReview(row);
-      const current = await get(teamId, id);
-      if (current === null) throw new ReviewNotFoundError(teamId, id);
-      return current;
+      });
     },
 
     updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {

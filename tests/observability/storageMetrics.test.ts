@@ -42,6 +42,19 @@ describe('countingDeliveries', () => {
     expect(await delivered(metrics, 'posted')).toBe(1);
   });
 
+  it('does not count a delivery that leaves another posting’s on record', async () => {
+    const { metrics, reviews, review } = await savedReview();
+    await reviews.markDelivered(review.teamId, review.id, outcome);
+    const after = await reviews.markDelivered(
+      review.teamId,
+      review.id,
+      postedOutcomeFixture({ status: 'sent-as-dm', messageTs: '1700000009.000900' }),
+    );
+    expect(after.messageTs).toBe(outcome.messageTs);
+    expect(await delivered(metrics, 'posted')).toBe(1);
+    expect(await delivered(metrics, 'sent-as-dm')).toBe(0);
+  });
+
   it('does not count a failure that leaves another posting’s delivery on record', async () => {
     const { metrics, reviews, review } = await savedReview();
     await reviews.markDelivered(review.teamId, review.id, outcome);

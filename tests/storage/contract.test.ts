@@ -10,7 +10,12 @@ import {
   createKyselyInstallationStore,
   type KyselyInstallationStore,
 } from '../../src/storage/installationStore.js';
-import type { NewReview, Review, ReviewRepository } from '../../src/storage/repository.js';
+import {
+  type NewReview,
+  type Review,
+  type ReviewRepository,
+  recordsOutcome,
+} from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { TokenSealer } from '../../src/storage/tokenSealer.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
@@ -416,6 +421,26 @@ for (const backend of backends) {
         await expect(reviews.markFailed(uniqueId('T'), pending.id, 'x')).rejects.toBeInstanceOf(
           ReviewNotFoundError,
         );
+      });
+
+      it('keeps the first delivery on record when a posting whose claim lapsed records a second', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const first = postedOutcomeFixture({ messageTs: '1700000001.000200' });
+        const second = postedOutcomeFixture({
+          messageTs: '1700000002.000300',
+          threadTs: '1700000002.000300',
+        });
+        const delivered = await reviews.markDelivered(teamId, pending.id, first);
+        expect(recordsOutcome(delivered, first)).toBe(true);
+
+        const afterSecond = await reviews.markDelivered(teamId, pending.id, second);
+        expect(afterSecond).toEqual(delivered);
+        expect(recordsOutcome(afterSecond, second)).toBe(false);
+        expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
+        await expect(
+          reviews.markDelivered(uniqueId('T'), pending.id, second),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
       });
 
       it.runIf(backend.shared)('gives a review to one of two instances racing for it', async () => {
