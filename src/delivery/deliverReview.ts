@@ -1,6 +1,11 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { DeliveryOutcome, Review, ReviewRepository } from '../storage/repository.js';
+import {
+  type DeliveryOutcome,
+  type Review,
+  type ReviewRepository,
+  recordsOutcome,
+} from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
 import {
   buildUndeliveredNotice,
@@ -65,6 +70,8 @@ async function permalinkFor(
 interface Delivered {
   posted: Posted;
   threadTs: string;
+  /** The detail's reply in the thread; null when posting it failed. */
+  detailTs: string | null;
   permalink: string | null;
 }
 
@@ -79,13 +86,47 @@ async function postToConversation(
 ): Promise<Delivered> {
   const posted = await postMessage(client, channel, parent, thread);
   const threadTs = thread?.ts ?? posted.ts;
+  let detailTs: string | null = null;
   try {
-    await postMessage(client, posted.channel, detail, { ts: threadTs, broadcast: false });
+    detailTs = (
+      await postMessage(client, posted.channel, detail, { ts: threadTs, broadcast: false })
+    ).ts;
   } catch (error) {
     // The verdict itself is out; the detail stays retrievable from App Home.
     logger.warn(`posting the verdict's detail failed: ${slackErrorName(error)}`);
   }
-  return { posted, threadTs, permalink: await permalinkFor(client, posted, logger) };
+  return { posted, threadTs, detailTs, permalink: await permalinkFor(client, posted, logger) };
+}
+
+function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {
+  return {
+    status,
+    postedChannelId: delivered.posted.channel,
+    messageTs: delivered.posted.ts,
+    threadTs: delivered.threadTs,
+    permalink: delivered.permalink,
+  };
+}
+
+/**
+ * Takes back a verdict posted a second time: another posting, which took over after this one's
+ * claim lapsed, delivered it first and is on record. The detail goes first, so the verdict leaves
+ * no "This message was deleted" placeholder above a thread.
+ */
+async function deleteDuplicate(
+  client: WebClient,
+  delivered: Delivered,
+  logger: Logger,
+): Promise<void> {
+  const { channel, ts } = delivered.posted;
+  for (const messageTs of [delivered.detailTs, ts]) {
+    if (messageTs === null) continue;
+    try {
+      await client.chat.delete({ channel, ts: messageTs });
+    } catch (error) {
+      logger.warn(`deleting a duplicate verdict message failed: ${slackErrorName(error)}`);
+    }
+  }
 }
 
 /**
@@ -109,8 +150,11 @@ export async function deliverReview(
   // Once a verdict is out, failing to record where it landed is the database's failure: it is
   // retried (left pending, the review would be posted again by Post again), then reaches the
   // caller rather than sending the verdict somewhere else as well.
-  const recordDelivered = (outcome: DeliveryOutcome): Promise<Review> =>
-    withRetries(
+  const recordDelivered = async (
+    outcome: DeliveryOutcome,
+    delivered: Delivered | null,
+  ): Promise<Review> => {
+    const recorded = await withRetries(
       () => reviews.markDelivered(review.teamId, review.id, outcome),
       (error, attempt) =>
         logger.warn(
@@ -118,6 +162,14 @@ export async function deliverReview(
         ),
       deps.recordRetryDelaysMs,
     );
+    if (!recordsOutcome(recorded, outcome)) {
+      logger.warn(
+        `review ${review.id} was delivered by another posting meanwhile; ${delivered ? 'deleting this posting’s copy' : 'this copy went out through a response_url and stays'}`,
+      );
+      if (delivered) await deleteDuplicate(client, delivered, logger);
+    }
+    return recorded;
+  };
   if (channelId) {
     let delivered: Delivered | undefined;
     try {
@@ -128,13 +180,7 @@ export async function deliverReview(
       logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
     }
     if (delivered) {
-      return recordDelivered({
-        status: 'posted',
-        postedChannelId: delivered.posted.channel,
-        messageTs: delivered.posted.ts,
-        threadTs: delivered.threadTs,
-        permalink: delivered.permalink,
-      });
+      return recordDelivered(landedAt('posted', delivered), delivered);
     }
   }
 
@@ -162,13 +208,16 @@ export async function deliverReview(
       );
     }
     if (posted) {
-      return recordDelivered({
-        status: 'posted-via-response-url',
-        postedChannelId: channelId,
-        messageTs: null,
-        threadTs: null,
-        permalink: null,
-      });
+      return recordDelivered(
+        {
+          status: 'posted-via-response-url',
+          postedChannelId: channelId,
+          messageTs: null,
+          threadTs: null,
+          permalink: null,
+        },
+        null,
+      );
     }
   }
 
@@ -195,11 +244,5 @@ export async function deliverReview(
     }
     return recorded;
   }
-  return recordDelivered({
-    status: channelId ? 'sent-as-dm' : 'posted',
-    postedChannelId: delivered.posted.channel,
-    messageTs: delivered.posted.ts,
-    threadTs: delivered.threadTs,
-    permalink: delivered.permalink,
-  });
+  return recordDelivered(landedAt(channelId ? 'sent-as-dm' : 'posted', delivered), delivered);
 }

@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { deliverReview } from '../../src/delivery/deliverReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
-import type { ReviewRepository } from '../../src/storage/repository.js';
+import type { DeliveryOutcome, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { postedOutcomeFixture } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
@@ -79,6 +79,58 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     expect(fake.callCount('chat.postMessage') - postsBefore).toBe(2);
     expect(recordAttempts).toBe(3);
     expect(log.lines.filter((line) => String(line.msg).includes('retrying'))).toHaveLength(2);
+  });
+
+  it('deletes its own copy when another posting delivered the verdict first and is on record', async () => {
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const review = await setup.pendingReview(stored);
+    let elsewhere: DeliveryOutcome | undefined;
+    const reviews: ReviewRepository = {
+      ...stored,
+      // Another instance, whose claim replaced this posting's lapsed one, posted the verdict and
+      // recorded it while this posting was still at it.
+      markDelivered: async (...args) => {
+        const other = await client.chat.postMessage({ channel: 'C0DELIVER1', text: 'verdict' });
+        elsewhere = postedOutcomeFixture({
+          postedChannelId: 'C0DELIVER1',
+          messageTs: other.ts ?? null,
+          threadTs: other.ts ?? null,
+        });
+        await stored.markDelivered(review.teamId, review.id, elsewhere);
+        return stored.markDelivered(...args);
+      },
+    };
+    const before = fake.messages('C0DELIVER1').map((message) => message.ts);
+    const log = capturedLog();
+
+    const recorded = await deliverReview(client, review, {
+      reviews,
+      logger: new BoltLogger(log.log),
+      isTrustedResponseUrl: () => false,
+    });
+
+    // This posting's own verdict and detail, then the other posting's verdict.
+    const [ownVerdictTs, ownDetailTs] = fake
+      .callsTo('chat.postMessage')
+      .slice(-3)
+      .map((call) => call.response?.ts);
+    expect(recorded).toMatchObject({ status: 'posted', messageTs: elsewhere?.messageTs });
+    expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
+    // Its own detail, then its own verdict, are deleted; the other posting's verdict stays.
+    expect(fake.callsTo('chat.delete').map((call) => call.args.ts)).toEqual([
+      ownDetailTs,
+      ownVerdictTs,
+    ]);
+    expect(fake.thread('C0DELIVER1', String(ownVerdictTs))).toEqual([]);
+    expect(fake.messages('C0DELIVER1').map((message) => message.ts)).toEqual([
+      ...before,
+      elsewhere?.messageTs,
+    ]);
+    expect(
+      log.lines.filter((line) => String(line.msg).includes('delivered by another posting')),
+    ).toHaveLength(1);
   });
 
   it('leaves a verdict another posting delivered meanwhile on record when its own posting fails', async () => {
