@@ -37,7 +37,8 @@ interface Settings {
   write: boolean;
   profile: boolean;
   connections: number;
-  rounds: number;
+  /** Rounds per workload; null for one cycle of the balanced order over the run's servers. */
+  rounds: number | null;
   roundSeconds: number;
   warmupSeconds: number;
   /** Unmeasured load right before each round. */
@@ -62,15 +63,13 @@ function settingsFrom(argv: string[]): Settings {
   const quick = flag('quick');
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const postgresUrl = /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
-  // ftrag on SQLite, on PostgreSQL when given, bare Bolt, the ceiling: one cycle of their
-  // balanced order is 4 rounds with PostgreSQL, 6 without.
-  const fullCycle = balancedOrders(postgresUrl ? 4 : 3).length;
+  const roundsGiven = argv.some((arg) => arg.startsWith('--rounds='));
   return {
     quick,
     write: quick ? flag('write') : !flag('no-write'),
     profile: flag('profile'),
     connections: number('connections', 50),
-    rounds: number('rounds', quick ? 1 : fullCycle),
+    rounds: quick || roundsGiven ? number('rounds', 1) : null,
     roundSeconds: number('duration', quick ? 3 : 5),
     warmupSeconds: quick ? 1 : 2,
     rewarmSeconds: 1,
@@ -265,7 +264,7 @@ async function main(): Promise<void> {
       }
     };
     for (const target of targets) await warm(target, settings.warmupSeconds);
-    for (let round = 0; round < settings.rounds; round++) {
+    for (let round = 0; round < roundsOf(settings, targets); round++) {
       // Each server first, and right behind each other one, equally often (bench/roundOrder.ts).
       for (const target of roundOrder(targets, round)) {
         // A server left idle while the others ran has had its heap shrunk by V8's memory reducer;
@@ -522,6 +521,10 @@ interface Summary {
   drainMs: number;
 }
 
+function roundsOf(settings: Settings, targets: TargetSpec[]): number {
+  return settings.rounds ?? balancedOrders(targets.length).length;
+}
+
 function summarize(rounds: Round[] | undefined): Summary | null {
   if (!rounds || rounds.length === 0) return null;
   return {
@@ -545,6 +548,7 @@ function renderReport(input: ReportInput): string {
   const lines: string[] = [];
   const date = input.startedAt.toISOString().slice(0, 10);
   const cycleRounds = balancedOrders(targets.length).length;
+  const rounds = roundsOf(settings, targets);
   const command = `${settings.postgresUrl ? 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test ' : ''}npm run bench${settings.flags.length > 0 ? ` -- ${settings.flags.join(' ')}` : ''}`;
   lines.push(
     `## ftrag against bare Bolt and a ceiling (${settings.quick ? 'quick run' : 'full run'})`,
@@ -562,7 +566,7 @@ function renderReport(input: ReportInput): string {
     `- Each server is its own process (the production build in \`dist/\`, run by \`node --enable-source-maps <entry>.js\` as \`npm start\` runs it); the load generator (autocannon, ${settings.connections} connections, no pipelining, every request freshly signed with a new trigger and view id) and the loopback fake of Slack's Web API (lightweight mode) share the benchmark's process. ftrag runs with LOG_LEVEL=info and metrics on, as in production.`,
   );
   lines.push(
-    `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${settings.rounds} round(s) of ${settings.roundSeconds} s, alternating servers in a balanced order (over ${cycleRounds} rounds each server runs first, and right behind each other server, equally often${settings.rounds % cycleRounds === 0 ? '' : `; ${settings.rounds} round(s) are not a whole number of such cycles`}), each round right after ${settings.rewarmSeconds} s of unmeasured load on the same server (a server left idle while the others ran starts cold). req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
+    `- Per workload, each server gets a ${settings.warmupSeconds} s warm-up, then ${rounds} round(s) of ${settings.roundSeconds} s, alternating servers in a balanced order (over ${cycleRounds} rounds each server runs first, and right behind each other server, equally often${rounds % cycleRounds === 0 ? '' : `; ${rounds} round(s) are not a whole number of such cycles`}), each round right after ${settings.rewarmSeconds} s of unmeasured load on the same server (a server left idle while the others ran starts cold). req/s is the mean of the rounds; p50 and p99 the median of the rounds' (worst round's p99 in brackets); max the worst; errors = socket errors + timeouts + non-2xx answers + final submissions whose verdict and thread reply never reached the fake. CPU µs/req is the server process's user + system CPU time over the round (for final submissions, until their deliveries settled) divided by the requests answered: the cost of a request, whatever else the machine was doing.`,
   );
   lines.push('');
   lines.push('### Throughput and latency');

@@ -5,9 +5,6 @@ import { postSavedReview } from '../postSavedReview.js';
 import { publishHome } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
 
-/** What Post again posts: a review never posted, or one whose posting failed. */
-const POSTABLE = UNDELIVERED_STATUSES;
-
 /** "Post again" in App Home, for a review that was saved but never reached Slack. */
 export function retryDelivery(deps: ListenerDeps) {
   return async ({ ack, body, action, client, logger }: ButtonArgs): Promise<void> => {
@@ -15,14 +12,15 @@ export function retryDelivery(deps: ListenerDeps) {
     const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;
     const refreshHome = () => publishHome(client, deps, review.teamId, body.user.id);
-    if (!POSTABLE.includes(review.status)) {
+    // Post again posts only a review never posted, or one whose posting failed.
+    if (!UNDELIVERED_STATUSES.includes(review.status)) {
       await refreshHome();
       return;
     }
     let shown: Promise<void> = Promise.resolve();
     // Queued first, so the publish below already shows it as being posted; once it is posted,
     // and after that first publish, Home is published again.
-    postSavedReview(deps, client, logger, review, POSTABLE, async () => {
+    postSavedReview(deps, client, logger, review, UNDELIVERED_STATUSES, async () => {
       await shown.catch(() => undefined);
       await refreshHome();
     });
