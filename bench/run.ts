@@ -28,6 +28,7 @@ import {
 } from './processes.js';
 import { machineLine, writeSection } from './report.js';
 import { balancedOrders, roundOrder } from './roundOrder.js';
+import { describeRoundRatios, roundRatios } from './roundRatios.js';
 import { buildWorkloads, type Workload, type WorkloadName } from './workloads.js';
 
 const SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -539,6 +540,13 @@ function summarize(rounds: Round[] | undefined): Summary | null {
   };
 }
 
+/** ftrag's throughput over bare Bolt's that the issue asks for (slash command, step submission). */
+const THROUGHPUT_TARGET = 0.9;
+
+function rpsByRound(rounds: Round[] | undefined): number[] {
+  return (rounds ?? []).map((round) => round.result.rps);
+}
+
 const pct = (ratio: number) => `${(ratio * 100).toFixed(0)} %`;
 const fixed = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
@@ -703,11 +711,16 @@ function renderReport(input: ReportInput): string {
       const bolt = summarize(results[`${name}:bolt`]);
       if (ftrag && bolt) {
         const ratio = ftrag.rps / bolt.rps;
+        const spread = roundRatios(
+          rpsByRound(results[`${name}:${target.key}`]),
+          rpsByRound(results[`${name}:bolt`]),
+          THROUGHPUT_TARGET,
+        );
         check(
-          `Throughput ≥ 0.9× bare Bolt: ${name === 'slash' ? 'slash command' : 'step submission'}, ${target.name}`,
+          `Throughput ≥ ${THROUGHPUT_TARGET}× bare Bolt: ${name === 'slash' ? 'slash command' : 'step submission'}, ${target.name}`,
           // Three places, so that a ratio just under the target does not read as 0.90×.
-          `${ratio.toFixed(3)}×`,
-          ratio >= 0.9,
+          `${ratio.toFixed(3)}× (${describeRoundRatios(spread, THROUGHPUT_TARGET)})`,
+          ratio >= THROUGHPUT_TARGET,
         );
       }
     }
