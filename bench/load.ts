@@ -1,6 +1,7 @@
 /** autocannon driving signed Slack requests, plus the statistics the reports need. */
 import http from 'node:http';
 import autocannon from 'autocannon';
+import type { FakeSlack } from '../tests/support/fakeSlack.js';
 import type { BodyTemplate, SignedRequest, Workload } from './workloads.js';
 
 export interface LoadOptions {
@@ -121,4 +122,26 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+/** Waits until the fake has seen `expected` chat.postMessage calls (or they stop coming). */
+export async function settlePosts(
+  fake: FakeSlack,
+  expected: number,
+  stallMs = 5_000,
+): Promise<number> {
+  const started = performance.now();
+  let last = fake.callCount('chat.postMessage');
+  let lastChange = performance.now();
+  while (fake.callCount('chat.postMessage') < expected) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = fake.callCount('chat.postMessage');
+    if (now !== last) {
+      last = now;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > stallMs) {
+      break;
+    }
+  }
+  return performance.now() - started;
 }

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
-import { type LoadResult, median, percentile, runLoad, sendTemplate } from './load.js';
+import { type LoadResult, median, percentile, runLoad, sendTemplate, settlePosts } from './load.js';
 import {
   buildServers,
   builtEntry,
@@ -105,24 +105,6 @@ interface Round {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until the fake has seen `expected` chat.postMessage calls (or they stop coming). */
-async function settlePosts(fake: FakeSlack, expected: number, stallMs = 5_000): Promise<number> {
-  const started = performance.now();
-  let last = fake.callCount('chat.postMessage');
-  let lastChange = performance.now();
-  while (fake.callCount('chat.postMessage') < expected) {
-    await sleep(50);
-    const now = fake.callCount('chat.postMessage');
-    if (now !== last) {
-      last = now;
-      lastChange = performance.now();
-    } else if (performance.now() - lastChange > stallMs) {
-      break;
-    }
-  }
-  return performance.now() - started;
-}
 
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:compare` — two or more builds (or ftrag and bare Bolt) under one workload, in
+ * short rounds that take turns, each ratio taken pair by pair. On a shared VM a server's CPU per
+ * request drifts by a fifth over minutes, far more than most changes are worth; within a pair of
+ * rounds seconds apart it mostly cancels. For judging a change, not for the targets (`npm run
+ * bench` reports those). Prints; writes nothing.
+ *
+ *   npm run build && mkdir -p .bench/before && cp dist/ftrag.js* .bench/before/
+ *   (change something)
+ *   npm run bench:compare -- before=.bench/before/ftrag.js after=dist/ftrag.js bolt
+ *   npm run bench:compare -- --workload=final --pairs=10 a=dist/ftrag.js b=dist/ftrag.js,LOG_LEVEL=warn
+ *
+ * A server is `label=entry[,KEY=value|node:--option]…`, or `bolt` for the bare Bolt reference;
+ * the first is the one the others are compared with. Copies of a bundle must stay inside the
+ * repository (`.bench/` is ignored by git): the bundle loads Bolt and the drivers from
+ * node_modules. Flags: --workload=step|slash|final|session|mixed (step), --pairs=N (16),
+ * --duration=S seconds a round (2), --connections=N (50). Builds first, as `npm run bench` does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startFakeSlack } from '../tests/support/fakeSlack.js';
+import {
+  assertDistinctLabels,
+  BARE_BOLT,
+  describePaired,
+  pairedSummary,
+  parseServerSpec,
+  type ServerSpec,
+} from './compareSpec.js';
+import { median, runLoad, settlePosts } from './load.js';
+import { buildServers, builtEntry, launch, type Server, serverEnv } from './processes.js';
+import { roundOrder } from './roundOrder.js';
+import { buildWorkloads, type WorkloadName } from './workloads.js';
+
+const SECRET = 'compare-signing-secret-0123456789abcdef';
+const WARM_SECONDS = 3;
+/** Unmeasured load right before each round: a server idle while the others ran starts cold. */
+const REWARM_SECONDS = 0.5;
+
+interface Settings {
+  workload: WorkloadName;
+  pairs: number;
+  seconds: number;
+  connections: number;
+  servers: ServerSpec[];
+}
+
+function settingsFrom(argv: string[]): Settings {
+  const value = (name: string): string | undefined =>
+    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const positive = (name: string, fallback: number, whole: boolean): number => {
+    const raw = value(name);
+    const parsed = raw === undefined ? fallback : Number(raw);
+    if (!(parsed > 0) || (whole && !Number.isInteger(parsed))) {
+      throw new Error(`--${name} needs a positive ${whole ? 'whole number' : 'number'}`);
+    }
+    return parsed;
+  };
+  const workloads = Object.keys(buildWorkloads());
+  const workload = value('workload') ?? 'step';
+  if (!workloads.includes(workload)) {
+    throw new Error(`--workload: no workload ${workload} (${workloads.join(', ')})`);
+  }
+  const servers = argv.filter((arg) => !arg.startsWith('--')).map(parseServerSpec);
+  if (servers.length < 2) throw new Error('name two servers or more (see bench/compare.ts)');
+  assertDistinctLabels(servers);
+  return {
+    workload: workload as WorkloadName,
+    pairs: positive('pairs', 16, true),
+    seconds: positive('duration', 2, false),
+    connections: positive('connections', 50, true),
+    servers,
+  };
+}
+
+interface Rounds {
+  rps: number[];
+  cpuPerRequest: number[];
+  p99: number[];
+  errors: number;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const settings = settingsFrom(process.argv.slice(2));
+  buildServers();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-compare-'));
+  const fake = await startFakeSlack({ lightweight: true });
+  const workload = buildWorkloads()[settings.workload];
+  const servers: Server[] = [];
+  const rounds = new Map<string, Rounds>(
+    settings.servers.map(({ label }) => [
+      label,
+      { rps: [], cpuPerRequest: [], p99: [], errors: 0 },
+    ]),
+  );
+  try {
+    for (const [index, spec] of settings.servers.entries()) {
+      servers.push(
+        await launch({
+          name: spec.label,
+          entry: spec.entry === BARE_BOLT ? builtEntry('bench/bareBolt.ts') : spec.entry,
+          env: {
+            ...serverEnv(fake, SECRET),
+            DATABASE_URL: `sqlite:${path.join(work, `server-${index}.db`)}`,
+            ...spec.env,
+          },
+          logFile: path.join(work, `${spec.label}.log`),
+          nodeArgs: spec.nodeArgs,
+        }),
+      );
+    }
+    log(
+      `${settings.workload}: ${settings.pairs} rounds of ${settings.seconds} s per server, ${settings.connections} connections`,
+    );
+    const load = async (server: Server, seconds: number) => {
+      const before = fake.callCount('chat.postMessage');
+      const result = await runLoad(server.baseUrl, workload, SECRET, {
+        connections: settings.connections,
+        duration: seconds,
+      });
+      // A verdict and its thread reply per final submission: let them land before going on.
+      const acked = result.requests - result.non2xx;
+      if (workload.finalsPerCycle > 0) await settlePosts(fake, before + 2 * acked);
+      return result;
+    };
+    for (const server of servers) await load(server, WARM_SECONDS);
+
+    for (let pair = 0; pair < settings.pairs; pair++) {
+      for (const server of roundOrder(servers, pair)) {
+        await load(server, REWARM_SECONDS);
+        const cpuBefore = server.cpuSeconds();
+        const result = await load(server, settings.seconds);
+        const cpuAfter = server.cpuSeconds();
+        const record = rounds.get(server.name);
+        if (!record) continue;
+        record.rps.push(result.rps);
+        record.p99.push(result.p99);
+        record.errors += result.errors;
+        record.cpuPerRequest.push(
+          cpuBefore === null || cpuAfter === null || result.requests === 0
+            ? Number.NaN
+            : ((cpuAfter - cpuBefore) / result.requests) * 1e6,
+        );
+      }
+      log(`  pair ${pair + 1} of ${settings.pairs} done`);
+    }
+
+    log('\n| Server | req/s (median) | CPU µs/req (median) | p99 ms (median) | errors |');
+    log('| --- | ---: | ---: | ---: | ---: |');
+    for (const [label, r] of rounds) {
+      log(
+        `| ${label} | ${median(r.rps).toFixed(0)} | ${median(r.cpuPerRequest).toFixed(0)} | ${median(r.p99).toFixed(0)} | ${r.errors} |`,
+      );
+    }
+    const [reference, ...others] = [...rounds.entries()];
+    if (!reference) return;
+    log(`\nPair by pair, against ${reference[0]}:`);
+    for (const [label, r] of others) {
+      log(
+        `- ${label}: CPU per request ${describePaired(pairedSummary(r.cpuPerRequest, reference[1].cpuPerRequest))}`,
+      );
+      log(
+        `  ${' '.repeat(label.length)}  requests a second ${describePaired(pairedSummary(r.rps, reference[1].rps))}`,
+      );
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+    await fake.close();
+  }
+  if ([...rounds.values()].some((r) => r.errors > 0))
+    log(`\nErrors: the servers' logs are in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+await main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:compare: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
