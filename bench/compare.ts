@@ -28,7 +28,7 @@ import {
   parseServerSpec,
   type ServerSpec,
 } from './compareSpec.js';
-import { median, runLoad, settlePosts } from './load.js';
+import { cpuMicrosPerRequest, median, runLoad, settlePosts } from './load.js';
 import { buildServers, builtEntry, launch, type Server, serverEnv } from './processes.js';
 import { roundOrder } from './roundOrder.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
@@ -139,11 +139,7 @@ async function main(): Promise<void> {
         record.rps.push(result.rps);
         record.p99.push(result.p99);
         record.errors += result.errors;
-        record.cpuPerRequest.push(
-          cpuBefore === null || cpuAfter === null || result.requests === 0
-            ? Number.NaN
-            : ((cpuAfter - cpuBefore) / result.requests) * 1e6,
-        );
+        record.cpuPerRequest.push(cpuMicrosPerRequest(cpuBefore, cpuAfter, result.requests));
       }
       log(`  pair ${pair + 1} of ${settings.pairs} done`);
     }

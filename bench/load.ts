@@ -145,3 +145,13 @@ export async function settlePosts(
   }
   return performance.now() - started;
 }
+
+/** CPU µs per request from a server's CPU seconds before and after a round; NaN when unknown. */
+export function cpuMicrosPerRequest(
+  cpuBefore: number | null,
+  cpuAfter: number | null,
+  requests: number,
+): number {
+  if (cpuBefore === null || cpuAfter === null || requests === 0) return Number.NaN;
+  return ((cpuAfter - cpuBefore) / requests) * 1e6;
+}

@@ -1,7 +1,7 @@
 /**
  * A throughput ratio round by round. The servers take turns within each round, so a round's two
- * figures were measured minutes apart at most, while the machine's speed drifts over a run by more
- * than the target's margin: the spread over rounds says whether a miss is the run's noise or holds
+ * figures were measured within a minute of each other, while the machine's speed drifts over a run
+ * by more than the target's margin: the spread over rounds says whether a miss is the run's noise or holds
  * in every round.
  */
 

@@ -17,7 +17,15 @@ import pg from 'pg';
 import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
-import { type LoadResult, median, percentile, runLoad, sendTemplate, settlePosts } from './load.js';
+import {
+  cpuMicrosPerRequest,
+  type LoadResult,
+  median,
+  percentile,
+  runLoad,
+  sendTemplate,
+  settlePosts,
+} from './load.js';
 import {
   buildServers,
   builtEntry,
@@ -268,10 +276,7 @@ async function main(): Promise<void> {
           undelivered = Math.max(0, Math.ceil((expected - fake.callCount('chat.postMessage')) / 2));
         }
         const cpuAfter = server(target.key).cpuSeconds();
-        const cpuPerRequest =
-          cpuBefore === null || cpuAfter === null || result.requests === 0
-            ? Number.NaN
-            : ((cpuAfter - cpuBefore) / result.requests) * 1e6;
+        const cpuPerRequest = cpuMicrosPerRequest(cpuBefore, cpuAfter, result.requests);
         const list = results[`${name}:${target.key}`] ?? [];
         list.push({ target: target.key, result, cpuPerRequest, undelivered, drainMs });
         results[`${name}:${target.key}`] = list;
