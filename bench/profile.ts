@@ -1,0 +1,187 @@
+/**
+ * `npm run bench:profile` — where a request's CPU goes, in ftrag and in bare Bolt under the same
+ * load: each server runs with `node --cpu-prof`, and its profile's self time is summed by origin
+ * (ftrag's own sources, each npm package, Node.js, the collector) and divided by the requests
+ * answered. ftrag's bundle is mapped back to its sources through its source map. Prints; writes
+ * nothing. A profile's attribution moves with inlining, so it points at places; ablations (`npm
+ * run bench:compare`) decide.
+ *
+ *   npm run bench:profile                          step submissions, 10 s after 3 s of warm-up
+ *   npm run bench:profile -- --workload=final --duration=8 --top=40
+ *
+ * The profiles cover each process's whole life, start-up included (a few µs per request).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeSlack } from '../tests/support/fakeSlack.js';
+import { runLoad, settlePosts } from './load.js';
+import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
+import {
+  type CallFrame,
+  type CpuProfile,
+  largest,
+  type ProfileSummary,
+  type SourceOf,
+  summarizeProfile,
+} from './profileSummary.js';
+import { buildWorkloads, type WorkloadName } from './workloads.js';
+
+const SECRET = 'profile-signing-secret-0123456789abcdef';
+const WARM_SECONDS = 3;
+
+interface Settings {
+  workload: WorkloadName;
+  seconds: number;
+  top: number;
+}
+
+function settingsFrom(argv: string[]): Settings {
+  const value = (name: string): string | undefined =>
+    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const positive = (name: string, fallback: number): number => {
+    const parsed = Number(value(name) ?? fallback);
+    if (!(parsed > 0)) throw new Error(`--${name} needs a positive number`);
+    return parsed;
+  };
+  const workloads = Object.keys(buildWorkloads());
+  const workload = value('workload') ?? 'step';
+  if (!workloads.includes(workload)) {
+    throw new Error(`--workload: no workload ${workload} (${workloads.join(', ')})`);
+  }
+  return {
+    workload: workload as WorkloadName,
+    seconds: positive('duration', 10),
+    top: Math.round(positive('top', 25)),
+  };
+}
+
+/**
+ * Maps frames of the project's own builds that have a source map beside them (`<file>.map`) to
+ * their sources; others as they are. Packages keep their own paths: Bolt ships maps to its `src/`.
+ */
+function sourceMapper(): SourceOf {
+  const maps = new Map<string, SourceMap | null>();
+  const mapOf = (url: string): SourceMap | null => {
+    if (!maps.has(url)) {
+      let map: SourceMap | null = null;
+      try {
+        const file = fileURLToPath(url);
+        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+      } catch {
+        // Not a file, or no map beside it.
+      }
+      maps.set(url, map);
+    }
+    return maps.get(url) ?? null;
+  };
+  return (frame: CallFrame) => {
+    const unmapped = { source: frame.url, line: frame.lineNumber + 1 };
+    if (!frame.url.startsWith('file:') || frame.url.includes('/node_modules/')) return unmapped;
+    if (frame.lineNumber < 0) return unmapped;
+    const entry = mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber);
+    if (!entry || !('originalSource' in entry)) return unmapped;
+    return { source: entry.originalSource, line: entry.originalLine + 1 };
+  };
+}
+
+interface Profiled {
+  label: string;
+  requests: number;
+  summary: ProfileSummary;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const settings = settingsFrom(process.argv.slice(2));
+  buildServers();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-profile-'));
+  const fake = await startFakeSlack({ lightweight: true });
+  const workload = buildWorkloads()[settings.workload];
+  const sourceOf = sourceMapper();
+  const profiled: Profiled[] = [];
+  try {
+    for (const [label, entry] of [
+      ['ftrag', FTRAG_ENTRY],
+      ['bare Bolt', builtEntry('bench/bareBolt.ts')],
+    ] as const) {
+      const profileDir = path.join(work, label.replace(/\W/g, ''));
+      const server = await launch({
+        name: label,
+        entry,
+        env: { ...serverEnv(fake, SECRET), DATABASE_URL: `sqlite:${path.join(work, 'ftrag.db')}` },
+        logFile: path.join(work, `${label}.log`),
+        nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir],
+      });
+      let requests = 0;
+      for (const seconds of [WARM_SECONDS, settings.seconds]) {
+        const before = fake.callCount('chat.postMessage');
+        const result = await runLoad(server.baseUrl, workload, SECRET, {
+          connections: 50,
+          duration: seconds,
+        });
+        requests += result.requests;
+        if (workload.finalsPerCycle > 0) {
+          await settlePosts(fake, before + 2 * (result.requests - result.non2xx));
+        }
+      }
+      // The profile is written as the process exits (ftrag and the reference stop on SIGTERM).
+      await server.stop();
+      const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`${label} wrote no CPU profile`);
+      const profile = JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile;
+      profiled.push({ label, requests, summary: summarizeProfile(profile, sourceOf) });
+      log(`${label}: ${requests.toLocaleString('en')} requests profiled`);
+    }
+  } finally {
+    await fake.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+  report(settings, profiled);
+}
+
+function report(settings: Settings, profiled: Profiled[]): void {
+  const [ftrag, bolt] = profiled;
+  if (!ftrag || !bolt) return;
+  const perRequest = (p: Profiled, micros: number | undefined) => (micros ?? 0) / p.requests;
+  log(
+    `\n${settings.workload}: profiled self time, µs per request (ftrag ${perRequest(ftrag, ftrag.summary.totalMicros).toFixed(0)}, bare Bolt ${perRequest(bolt, bolt.summary.totalMicros).toFixed(0)})\n`,
+  );
+  log('| Origin | ftrag | bare Bolt | difference |');
+  log('| --- | ---: | ---: | ---: |');
+  const origins = new Set([...ftrag.summary.byOrigin.keys(), ...bolt.summary.byOrigin.keys()]);
+  const rows = [...origins]
+    .map((origin) => {
+      const mine = perRequest(ftrag, ftrag.summary.byOrigin.get(origin));
+      const theirs = perRequest(bolt, bolt.summary.byOrigin.get(origin));
+      return { origin, mine, theirs, difference: mine - theirs };
+    })
+    .sort((a, b) => Math.abs(b.difference) - Math.abs(a.difference))
+    .slice(0, settings.top);
+  for (const row of rows) {
+    log(
+      `| ${row.origin} | ${row.mine.toFixed(1)} | ${row.theirs.toFixed(1)} | ${row.difference >= 0 ? '+' : ''}${row.difference.toFixed(1)} |`,
+    );
+  }
+  log(
+    `\nftrag's ${settings.top} largest functions by self time, µs per request (bare Bolt's in the same function):\n`,
+  );
+  log('| Function | ftrag | bare Bolt |');
+  log('| --- | ---: | ---: |');
+  for (const [name, micros] of largest(ftrag.summary.byFunction, settings.top)) {
+    const theirs = bolt.summary.byFunction.get(name);
+    log(
+      `| ${name} | ${perRequest(ftrag, micros).toFixed(1)} | ${theirs === undefined ? '' : perRequest(bolt, theirs).toFixed(1)} |`,
+    );
+  }
+}
+
+await main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:profile: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
