@@ -15,6 +15,10 @@
  * repository (`.bench/` is ignored by git): the bundle loads Bolt and the drivers from
  * node_modules. Flags: --workload=step|slash|final|session|mixed (step), --pairs=N (16),
  * --duration=S seconds a round (2), --connections=N (50). Builds first, as `npm run bench` does.
+ *
+ * Two processes of one build differ too (a process keeps its heap and its code's layout): name
+ * the same build twice (`a=dist/ftrag.js a2=dist/ftrag.js`) to see the noise floor. On the ninth
+ * session's VM it was about ±5 % by the paired median (docs/benchmarks.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
