@@ -32,6 +32,7 @@ import {
   parseServerSpec,
   type ServerSpec,
 } from './compareSpec.js';
+import { positiveFlag, workloadFlag } from './flags.js';
 import { cpuMicrosPerRequest, median, runLoad, settlePosts } from './load.js';
 import { buildServers, builtEntry, launch, type Server, serverEnv } from './processes.js';
 import { roundOrder } from './roundOrder.js';
@@ -51,29 +52,14 @@ interface Settings {
 }
 
 function settingsFrom(argv: string[]): Settings {
-  const value = (name: string): string | undefined =>
-    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const positive = (name: string, fallback: number, whole: boolean): number => {
-    const raw = value(name);
-    const parsed = raw === undefined ? fallback : Number(raw);
-    if (!(parsed > 0) || (whole && !Number.isInteger(parsed))) {
-      throw new Error(`--${name} needs a positive ${whole ? 'whole number' : 'number'}`);
-    }
-    return parsed;
-  };
-  const workloads = Object.keys(buildWorkloads());
-  const workload = value('workload') ?? 'step';
-  if (!workloads.includes(workload)) {
-    throw new Error(`--workload: no workload ${workload} (${workloads.join(', ')})`);
-  }
   const servers = argv.filter((arg) => !arg.startsWith('--')).map(parseServerSpec);
   if (servers.length < 2) throw new Error('name two servers or more (see bench/compare.ts)');
   assertDistinctLabels(servers);
   return {
-    workload: workload as WorkloadName,
-    pairs: positive('pairs', 16, true),
-    seconds: positive('duration', 2, false),
-    connections: positive('connections', 50, true),
+    workload: workloadFlag(argv, 'workload', 'step'),
+    pairs: positiveFlag(argv, 'pairs', 16, true),
+    seconds: positiveFlag(argv, 'duration', 2),
+    connections: positiveFlag(argv, 'connections', 50, true),
     servers,
   };
 }

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
+import { positiveFlag, workloadsFlag } from './flags.js';
 import { runLoad } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
 import { machineLine, writeSection } from './report.js';
@@ -37,23 +38,10 @@ interface Settings {
 }
 
 function settingsFrom(argv: string[]): Settings {
-  const value = (name: string): string | undefined =>
-    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const count = (name: string, fallback: number): number => {
-    const raw = value(name);
-    const parsed = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} needs a count`);
-    return parsed;
-  };
-  const known = Object.keys(buildWorkloads());
-  const workloads = (value('workloads') ?? 'step,slash').split(',');
-  for (const name of workloads) {
-    if (!known.includes(name)) throw new Error(`--workloads: no workload ${name} (${known})`);
-  }
   return {
-    workloads: workloads as WorkloadName[],
-    warm: count('warm', 1000),
-    requests: count('requests', 600),
+    workloads: workloadsFlag(argv, 'workloads', ['step', 'slash']),
+    warm: positiveFlag(argv, 'warm', 1000, true),
+    requests: positiveFlag(argv, 'requests', 600, true),
     write: !argv.includes('--no-write'),
   };
 }

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
+import { positiveFlag, workloadFlag } from './flags.js';
 import { runLoad, settlePosts } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
 import {
@@ -39,22 +40,10 @@ interface Settings {
 }
 
 function settingsFrom(argv: string[]): Settings {
-  const value = (name: string): string | undefined =>
-    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const positive = (name: string, fallback: number): number => {
-    const parsed = Number(value(name) ?? fallback);
-    if (!(parsed > 0)) throw new Error(`--${name} needs a positive number`);
-    return parsed;
-  };
-  const workloads = Object.keys(buildWorkloads());
-  const workload = value('workload') ?? 'step';
-  if (!workloads.includes(workload)) {
-    throw new Error(`--workload: no workload ${workload} (${workloads.join(', ')})`);
-  }
   return {
-    workload: workload as WorkloadName,
-    seconds: positive('duration', 10),
-    top: Math.round(positive('top', 25)),
+    workload: workloadFlag(argv, 'workload', 'step'),
+    seconds: positiveFlag(argv, 'duration', 10),
+    top: positiveFlag(argv, 'top', 25, true),
   };
 }
 

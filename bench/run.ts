@@ -17,6 +17,7 @@ import pg from 'pg';
 import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
+import { positiveFlag } from './flags.js';
 import {
   cpuMicrosPerRequest,
   type LoadResult,
@@ -63,12 +64,6 @@ interface Settings {
 
 function settingsFrom(argv: string[]): Settings {
   const flag = (name: string) => argv.includes(`--${name}`);
-  const number = (name: string, fallback: number): number => {
-    const arg = argv.find((a) => a.startsWith(`--${name}=`));
-    const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-    return value;
-  };
   const quick = flag('quick');
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const postgresUrl = /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
@@ -77,14 +72,14 @@ function settingsFrom(argv: string[]): Settings {
     quick,
     write: quick ? flag('write') : !flag('no-write'),
     profile: flag('profile'),
-    connections: number('connections', 50),
-    rounds: quick || roundsGiven ? number('rounds', 1) : null,
-    roundSeconds: number('duration', quick ? 3 : 5),
+    connections: positiveFlag(argv, 'connections', 50, true),
+    rounds: quick || roundsGiven ? positiveFlag(argv, 'rounds', 1, true) : null,
+    roundSeconds: positiveFlag(argv, 'duration', quick ? 3 : 5),
     warmupSeconds: quick ? 1 : 2,
     rewarmSeconds: 1,
     startSamples: quick ? 1 : 3,
     latencySamples: quick ? 5 : 30,
-    memoryBatch: number('memory-batch', quick ? 3_000 : 100_000),
+    memoryBatch: positiveFlag(argv, 'memory-batch', quick ? 3_000 : 100_000, true),
     memoryBatches: 3,
     postgresUrl,
     flags: argv.filter((arg) => arg !== '--write' && arg !== '--no-write'),

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
+import { positiveFlag } from './flags.js';
 import { median, percentile } from './load.js';
 import { buildServers, FTRAG_ENTRY, getText, launch, serverEnv } from './processes.js';
 import { machineLine, writeSection } from './report.js';
@@ -35,13 +36,6 @@ interface Sample {
   heapUsed: number | null;
   lagP99: number | null;
   inFlight: number | null;
-}
-
-function option(argv: string[], name: string, fallback: number): number {
-  const arg = argv.find((a) => a.startsWith(`--${name}=`));
-  const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
 }
 
 /** A sample's value from Prometheus text, or null. */
@@ -69,9 +63,9 @@ const mb = (bytes: number | null) => (bytes === null ? 'n/a' : (bytes / 1024 / 1
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const minutes = option(argv, 'minutes', 10);
-  const rate = option(argv, 'rate', 200);
-  const connections = option(argv, 'connections', 20);
+  const minutes = positiveFlag(argv, 'minutes', 10);
+  const rate = positiveFlag(argv, 'rate', 200);
+  const connections = positiveFlag(argv, 'connections', 20, true);
   const write = !argv.includes('--no-write');
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const postgres = /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
