@@ -33,7 +33,7 @@ import {
   type ServerSpec,
 } from './compareSpec.js';
 import { positiveFlag, workloadFlag } from './flags.js';
-import { cpuMicrosPerRequest, median, runLoad, settlePosts } from './load.js';
+import { cpuMicrosPerRequest, median, runLoadAndSettle } from './load.js';
 import { buildServers, builtEntry, launch, type Server, serverEnv } from './processes.js';
 import { roundOrder } from './roundOrder.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
@@ -105,17 +105,11 @@ async function main(): Promise<void> {
     log(
       `${settings.workload}: ${settings.pairs} rounds of ${settings.seconds} s per server, ${settings.connections} connections`,
     );
-    const load = async (server: Server, seconds: number) => {
-      const before = fake.callCount('chat.postMessage');
-      const result = await runLoad(server.baseUrl, workload, SECRET, {
+    const load = (server: Server, seconds: number) =>
+      runLoadAndSettle(fake, server.baseUrl, workload, SECRET, {
         connections: settings.connections,
         duration: seconds,
       });
-      // A verdict and its thread reply per final submission: let them land before going on.
-      const acked = result.requests - result.non2xx;
-      if (workload.finalsPerCycle > 0) await settlePosts(fake, before + 2 * acked);
-      return result;
-    };
     for (const server of servers) await load(server, WARM_SECONDS);
 
     for (let pair = 0; pair < settings.pairs; pair++) {

@@ -155,3 +155,24 @@ export function cpuMicrosPerRequest(
   if (cpuBefore === null || cpuAfter === null || requests === 0) return Number.NaN;
   return ((cpuAfter - cpuBefore) / requests) * 1e6;
 }
+
+/**
+ * {@link runLoad}, then, when the workload posts verdicts and `posts` says the server does, waits
+ * until each answered final submission's verdict and thread reply reached the fake Slack, so the
+ * next load meets a server no longer busy with deliveries.
+ */
+export async function runLoadAndSettle(
+  fake: FakeSlack,
+  baseUrl: string,
+  workload: Workload,
+  secret: string,
+  options: LoadOptions,
+  posts = true,
+): Promise<LoadResult> {
+  const before = fake.callCount('chat.postMessage');
+  const result = await runLoad(baseUrl, workload, secret, options);
+  if (posts && workload.finalsPerCycle > 0) {
+    await settlePosts(fake, before + 2 * (result.requests - result.non2xx));
+  }
+  return result;
+}

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { positiveFlag, workloadFlag } from './flags.js';
-import { runLoad, settlePosts } from './load.js';
+import { runLoadAndSettle } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
 import {
   type CallFrame,
@@ -107,15 +107,11 @@ async function main(): Promise<void> {
       });
       let requests = 0;
       for (const seconds of [WARM_SECONDS, settings.seconds]) {
-        const before = fake.callCount('chat.postMessage');
-        const result = await runLoad(server.baseUrl, workload, SECRET, {
+        const result = await runLoadAndSettle(fake, server.baseUrl, workload, SECRET, {
           connections: 50,
           duration: seconds,
         });
         requests += result.requests;
-        if (workload.finalsPerCycle > 0) {
-          await settlePosts(fake, before + 2 * (result.requests - result.non2xx));
-        }
       }
       // The profile is written as the process exits (ftrag and the reference stop on SIGTERM).
       await server.stop();

@@ -17,13 +17,14 @@ import pg from 'pg';
 import { postgresUrlWithSchema } from '../src/storage/index.js';
 import { type FakeSlack, startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
-import { positiveFlag } from './flags.js';
+import { flagValue, positiveFlag } from './flags.js';
 import {
   cpuMicrosPerRequest,
   type LoadResult,
   median,
   percentile,
   runLoad,
+  runLoadAndSettle,
   sendTemplate,
   settlePosts,
 } from './load.js';
@@ -67,13 +68,15 @@ function settingsFrom(argv: string[]): Settings {
   const quick = flag('quick');
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const postgresUrl = /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
-  const roundsGiven = argv.some((arg) => arg.startsWith('--rounds='));
   return {
     quick,
     write: quick ? flag('write') : !flag('no-write'),
     profile: flag('profile'),
     connections: positiveFlag(argv, 'connections', 50, true),
-    rounds: quick || roundsGiven ? positiveFlag(argv, 'rounds', 1, true) : null,
+    rounds:
+      quick || flagValue(argv, 'rounds') !== undefined
+        ? positiveFlag(argv, 'rounds', 1, true)
+        : null,
     roundSeconds: positiveFlag(argv, 'duration', quick ? 3 : 5),
     warmupSeconds: quick ? 1 : 2,
     rewarmSeconds: 1,
@@ -240,14 +243,14 @@ async function main(): Promise<void> {
     const workload = workloads[name];
     // Unmeasured load, and the postings it started settled, so a round measures a running server.
     const warm = async (target: TargetSpec, seconds: number): Promise<void> => {
-      const before = fake.callCount('chat.postMessage');
-      const result = await runLoad(server(target.key).baseUrl, workload, SECRET, {
-        connections: settings.connections,
-        duration: seconds,
-      });
-      if (workload.finalsPerCycle > 0 && target.key !== 'ceiling') {
-        await settlePosts(fake, before + 2 * (result.requests - result.non2xx));
-      }
+      await runLoadAndSettle(
+        fake,
+        server(target.key).baseUrl,
+        workload,
+        SECRET,
+        { connections: settings.connections, duration: seconds },
+        target.key !== 'ceiling',
+      );
     };
     for (const target of targets) await warm(target, settings.warmupSeconds);
     for (let round = 0; round < roundsOf(settings, targets); round++) {
