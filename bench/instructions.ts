@@ -2,15 +2,24 @@
  * `npm run bench:instructions` — instructions per request, counted by valgrind's callgrind: ftrag
  * against bare Bolt on the same requests. Unlike CPU time, which moves by a tenth or more from run
  * to run on a shared VM, two processes of one build count within 0.01 % of each other, so changes
- * of 1–2 % show. Instructions are not time (cache misses and the collector's memory traffic are not in
+ * of 1–2 % show. Instructions are not time (cache misses and mispredicted branches are not in
  * them), so the throughput targets stay with `npm run bench`. Not part of `npm test` or CI.
  *
- *   npm run bench:instructions                                step and slash, written to docs/benchmarks.md
+ *   npm run bench:instructions                     step and slash, written to docs/benchmarks.md
  *   npm run bench:instructions -- --workloads=step --no-write
- *   npm run bench:instructions -- --warm=1000 --requests=600  requests warming up, then counted
+ *   npm run bench:instructions -- --warm=6000 --requests=1000   requests warming up, then counted
+ *   npm run bench:instructions -- --workloads=step --no-write --by-function=40 --sort=I1mr
  *
- * Each server runs under valgrind (about 50 times slower), answers `--warm` requests so the
- * JIT has settled, then the counters are zeroed, `--requests` requests are sent and counted.
+ * Each server runs under valgrind (about 50 times slower), answers `--warm` requests so the JIT
+ * has settled, then the counters are zeroed, `--requests` requests are sent and counted. What V8
+ * still spends compiling, and the collector (whose major cycles fall in a window or not), is
+ * reported apart: the count without them is the steady state's.
+ *
+ * `--by-function[=N]` also simulates the caches and branch prediction and prints, by function,
+ * the N largest differences between ftrag and bare Bolt (in `--sort`'s event: Ir, I1mr, D1mr,
+ * D1mw, Bcm…), JavaScript named through Node's `--perf-basic-prof` map and ftrag's bundle mapped
+ * to its sources. Simulated misses are not the machine's, but they show where code is cold.
+ *
  * Work that runs on a timer (ftrag's event-loop delay metric) runs 50 times as often per request
  * under valgrind, which counts against ftrag.
  */
@@ -20,40 +29,57 @@ import os from 'node:os';
 import path from 'node:path';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { repoRoot } from '../tests/support/paths.js';
-import { positiveFlag, workloadsFlag } from './flags.js';
+import {
+  type CallgrindCosts,
+  costCategory,
+  type NameOf,
+  parseCallgrind,
+  parseJsCodeName,
+  parsePerfMap,
+  perfMapLookup,
+} from './callgrindCosts.js';
+import { flagValue, positiveFlag, workloadsFlag } from './flags.js';
 import { runLoad } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
+import { originOf, type SourceOf } from './profileSummary.js';
 import { machineLine, writeSection } from './report.js';
+import { sourceMapper } from './sourceMaps.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
 const SECRET = 'instructions-signing-secret-0123456789';
 const CONNECTIONS = 10;
 const READY_TIMEOUT_MS = 180_000;
+/** Not the machine's work: left out of the steady-state count. */
+const WARMING_CATEGORIES = new Set(['V8 compiling', 'collector']);
 
 interface Settings {
   workloads: WorkloadName[];
   warm: number;
   requests: number;
   write: boolean;
+  /** Functions to list, or null for totals only. */
+  byFunction: number | null;
+  sortEvent: string;
 }
 
 function settingsFrom(argv: string[]): Settings {
+  const byFunction = argv.includes('--by-function')
+    ? 40
+    : flagValue(argv, 'by-function') === undefined
+      ? null
+      : positiveFlag(argv, 'by-function', 40, true);
   return {
     workloads: workloadsFlag(argv, 'workloads', ['step', 'slash']),
-    warm: positiveFlag(argv, 'warm', 1000, true),
-    requests: positiveFlag(argv, 'requests', 600, true),
+    warm: positiveFlag(argv, 'warm', 6000, true),
+    requests: positiveFlag(argv, 'requests', 1000, true),
     write: !argv.includes('--no-write'),
+    byFunction,
+    sortEvent: flagValue(argv, 'sort') ?? 'Ir',
   };
 }
 
 function valgrindAvailable(): boolean {
   return spawnSync('valgrind', ['--version'], { encoding: 'utf8' }).status === 0;
-}
-
-/** The total of a callgrind dump (`summary:` or `totals:` line). */
-function dumpTotal(file: string): number | null {
-  const match = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(file, 'utf8'));
-  return match?.[1] ? Number(match[1]) : null;
 }
 
 interface Target {
@@ -62,13 +88,82 @@ interface Target {
   env: (dir: string) => Record<string, string>;
 }
 
+/** Costs per request, by function and by category. */
+interface Counted {
+  requests: number;
+  errors: number;
+  events: string[];
+  byFunction: Map<string, number[]>;
+  byCategory: Map<string, number[]>;
+}
+
+/**
+ * Names generated code through the perf map, and ftrag's bundle through its source map, as
+ * bench:profile names functions: "origin name file:line". The names it gave generated code go
+ * into `generated`.
+ */
+function namer(perfMapText: string, sourceOf: SourceOf, generated: Set<string>): NameOf {
+  const perfMap = parsePerfMap(perfMapText);
+  const nameOfCode = (address: number): string => {
+    const code = perfMapLookup(perfMap, address);
+    if (code === undefined) return '(unnamed generated code)';
+    const js = parseJsCodeName(code);
+    if (!js) return code;
+    if (js.url === '') return `(eval) ${js.functionName || '(anonymous)'} :${js.line}`;
+    const mapped = sourceOf({
+      functionName: js.functionName,
+      url: js.url,
+      lineNumber: js.line - 1,
+      columnNumber: js.column - 1,
+    });
+    const file = mapped.source.slice(mapped.source.lastIndexOf('/') + 1);
+    const name = mapped.name ?? (js.functionName || '(anonymous)');
+    return `${originOf(mapped.source, js.functionName)} ${name} ${file}:${mapped.line}`;
+  };
+  return (fn, object, address) => {
+    // Generated code lives in anonymous mappings, which callgrind calls ???.
+    if (object !== '???') return fn;
+    const name = nameOfCode(address);
+    generated.add(name);
+    return name;
+  };
+}
+
+function perRequest(costs: CallgrindCosts, requests: number): Counted['byFunction'] {
+  const out = new Map<string, number[]>();
+  for (const [name, cost] of costs.costs) {
+    out.set(
+      name,
+      cost.map((value) => value / requests),
+    );
+  }
+  return out;
+}
+
+function byCategory(
+  byFunction: Map<string, number[]>,
+  generated: Set<string>,
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [name, cost] of byFunction) {
+    const category = costCategory(name, generated.has(name));
+    const sum = out.get(category) ?? [];
+    cost.forEach((value, index) => {
+      sum[index] = (sum[index] ?? 0) + value;
+    });
+    out.set(category, sum);
+  }
+  return out;
+}
+
 async function count(
   target: Target,
   workloadName: WorkloadName,
   settings: Settings,
   work: string,
   baseEnv: Record<string, string>,
-): Promise<{ requests: number; errors: number; perRequest: number }> {
+  sourceOf: SourceOf,
+): Promise<Counted> {
   const dir = path.join(work, `${target.name.replaceAll(/\W+/g, '-')}-${workloadName}`);
   mkdirSync(dir);
   const server = await launch({
@@ -81,10 +176,15 @@ async function count(
       '--tool=callgrind',
       // V8 writes and rewrites its machine code at run time.
       '--smc-check=all-non-file',
+      // Costs per instruction: generated code has no symbols, only addresses in the perf map.
+      '--dump-instr=yes',
+      ...(settings.byFunction === null ? [] : ['--cache-sim=yes', '--branch-sim=yes']),
       `--callgrind-out-file=${dir}/callgrind.%p`,
     ],
+    nodeArgs: ['--perf-basic-prof'],
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
+  const perfMapFile = `/tmp/perf-${server.pid}.map`;
   try {
     const workload = buildWorkloads()[workloadName];
     const load = (amount: number) =>
@@ -100,15 +200,85 @@ async function count(
     }
     // The dump after zeroing is the first numbered part: callgrind.<pid>.1
     const dump = path.join(dir, `callgrind.${pid}.1`);
-    const total = existsSync(dump) ? dumpTotal(dump) : null;
-    if (total === null) throw new Error(`no callgrind dump for ${target.name} in ${dir}`);
+    if (!existsSync(dump)) throw new Error(`no callgrind dump for ${target.name} in ${dir}`);
+    const perfMapText = existsSync(perfMapFile) ? readFileSync(perfMapFile, 'utf8') : '';
+    const generated = new Set<string>();
+    const costs = parseCallgrind(
+      readFileSync(dump, 'utf8'),
+      namer(perfMapText, sourceOf, generated),
+    );
+    const functions = perRequest(costs, result.requests);
     return {
       requests: result.requests,
       errors: result.errors,
-      perRequest: total / result.requests,
+      events: costs.events,
+      byFunction: functions,
+      byCategory: byCategory(functions, generated),
     };
   } finally {
     await server.stop(30_000);
+    rmSync(perfMapFile, { force: true });
+  }
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const thousands = (value: number) => (value / 1000).toFixed(1);
+
+function total(counted: Counted, event: string, skip?: Set<string>): number {
+  const index = counted.events.indexOf(event);
+  let sum = 0;
+  for (const [category, cost] of counted.byCategory) {
+    if (!skip?.has(category)) sum += cost[index] ?? 0;
+  }
+  return sum;
+}
+
+function printTotals(label: string, ftrag: Counted, bolt: Counted): void {
+  log(`\n${label}: per request, ftrag / bare Bolt`);
+  for (const event of ftrag.events) {
+    const a = total(ftrag, event);
+    const b = total(bolt, event);
+    log(`  ${event.padEnd(5)} ${thousands(a)}k / ${thousands(b)}k  (${(a / b).toFixed(3)}×)`);
+  }
+  log('\n| Kind of work | ftrag, thousand Ir | bare Bolt, thousand Ir | difference |');
+  log('| --- | ---: | ---: | ---: |');
+  const ir = ftrag.events.indexOf('Ir');
+  const ftragIr = (category: string) => ftrag.byCategory.get(category)?.[ir] ?? 0;
+  const categories = [...new Set([...ftrag.byCategory.keys(), ...bolt.byCategory.keys()])];
+  for (const category of categories.sort((a, b) => ftragIr(b) - ftragIr(a))) {
+    const a = ftrag.byCategory.get(category)?.[ir] ?? 0;
+    const b = bolt.byCategory.get(category)?.[ir] ?? 0;
+    log(`| ${category} | ${thousands(a)} | ${thousands(b)} | ${thousands(a - b)} |`);
+  }
+}
+
+function printFunctions(ftrag: Counted, bolt: Counted, settings: Settings): void {
+  const rows = settings.byFunction;
+  if (rows === null) return;
+  const sortIndex = ftrag.events.indexOf(settings.sortEvent);
+  if (sortIndex === -1) {
+    log(`\n--sort: no event ${settings.sortEvent} (${ftrag.events.join(', ')})`);
+    return;
+  }
+  const shown = ['Ir', 'I1mr', 'D1mr', 'Bcm'].filter((event) => ftrag.events.includes(event));
+  const of = (counted: Counted, name: string, event: string) =>
+    counted.byFunction.get(name)?.[counted.events.indexOf(event)] ?? 0;
+  const names = [...new Set([...ftrag.byFunction.keys(), ...bolt.byFunction.keys()])];
+  const difference = (name: string) =>
+    of(ftrag, name, settings.sortEvent) - of(bolt, name, settings.sortEvent);
+  names.sort((a, b) => difference(b) - difference(a));
+  log(
+    `\nThe ${rows} functions where ftrag's ${settings.sortEvent} per request most exceeds bare Bolt's (ftrag, and the difference):`,
+  );
+  log(`\n| Function | ${shown.map((event) => `${event} | ± ${event}`).join(' | ')} |`);
+  log(`| --- | ${shown.map(() => '---: | ---:').join(' | ')} |`);
+  for (const name of names.slice(0, rows)) {
+    const cells = shown.map((event) => {
+      const a = of(ftrag, name, event);
+      const delta = a - of(bolt, name, event);
+      return `${a.toFixed(0)} | ${delta >= 0 ? '+' : ''}${delta.toFixed(0)}`;
+    });
+    log(`| ${name.replaceAll('|', '\\|').slice(0, 110)} | ${cells.join(' | ')} |`);
   }
 }
 
@@ -122,31 +292,41 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-instructions-'));
   const fake = await startFakeSlack({ lightweight: true });
   const baseEnv = serverEnv(fake, SECRET);
-  const targets: Target[] = [
-    {
-      name: 'ftrag (SQLite)',
-      entry: FTRAG_ENTRY,
-      env: (dir) => ({ DATABASE_URL: `sqlite:${path.join(dir, 'ftrag.db')}` }),
-    },
-    { name: 'bare Bolt', entry: builtEntry('bench/bareBolt.ts'), env: () => ({}) },
-  ];
+  const sourceOf = sourceMapper();
+  const ftragTarget: Target = {
+    name: 'ftrag (SQLite)',
+    entry: FTRAG_ENTRY,
+    env: (dir) => ({ DATABASE_URL: `sqlite:${path.join(dir, 'ftrag.db')}` }),
+  };
+  const boltTarget: Target = {
+    name: 'bare Bolt',
+    entry: builtEntry('bench/bareBolt.ts'),
+    env: () => ({}),
+  };
   const labels = buildWorkloads();
   const rows: string[] = [];
   try {
     for (const workloadName of settings.workloads) {
-      const counted = new Map<string, number>();
-      for (const target of targets) {
-        const result = await count(target, workloadName, settings, work, baseEnv);
-        if (result.errors > 0) throw new Error(`${target.name}: ${result.errors} errors`);
-        counted.set(target.name, result.perRequest);
-        process.stdout.write(
-          `${labels[workloadName].label}, ${target.name}: ${(result.perRequest / 1000).toFixed(1)} thousand instructions per request\n`,
-        );
+      const [ftrag, bolt] = [
+        await count(ftragTarget, workloadName, settings, work, baseEnv, sourceOf),
+        await count(boltTarget, workloadName, settings, work, baseEnv, sourceOf),
+      ];
+      for (const [target, counted] of [
+        [ftragTarget, ftrag],
+        [boltTarget, bolt],
+      ] as const) {
+        if (counted.errors > 0) throw new Error(`${target.name}: ${counted.errors} errors`);
       }
-      const ftrag = counted.get('ftrag (SQLite)') ?? 0;
-      const bolt = counted.get('bare Bolt') ?? 0;
+      const label = labels[workloadName].label;
+      printTotals(label, ftrag, bolt);
+      printFunctions(ftrag, bolt, settings);
+      const all = [total(ftrag, 'Ir'), total(bolt, 'Ir')] as const;
+      const steady = [
+        total(ftrag, 'Ir', WARMING_CATEGORIES),
+        total(bolt, 'Ir', WARMING_CATEGORIES),
+      ] as const;
       rows.push(
-        `| ${labels[workloadName].label} | ${(ftrag / 1000).toFixed(0)} | ${(bolt / 1000).toFixed(0)} | ${(ftrag / bolt).toFixed(3)}× |`,
+        `| ${label} | ${(all[0] / 1000).toFixed(0)} | ${(all[1] / 1000).toFixed(0)} | ${(all[0] / all[1]).toFixed(3)}× | ${(steady[0] / 1000).toFixed(0)} / ${(steady[1] / 1000).toFixed(0)} = ${(steady[0] / steady[1]).toFixed(3)}× |`,
       );
     }
   } finally {
@@ -156,18 +336,18 @@ async function main(): Promise<void> {
   const markdown = [
     '## Instructions per request (callgrind)',
     '',
-    `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench:instructions\`: each server under valgrind's callgrind, ${settings.warm} requests to warm up, then ${settings.requests} counted (${CONNECTIONS} connections). Two processes of one build counted within 0.01 % of each other; instructions, not time (cache misses and the collector's memory traffic are not in them).`,
+    `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench:instructions\`: each server under valgrind's callgrind, ${settings.warm} requests to warm up, then ${settings.requests} counted (${CONNECTIONS} connections). Two processes of one build counted within 0.01 % of each other; instructions, not time (cache misses and mispredicted branches are not in them). The last column leaves out V8 compiling and the collector, which depend on where the counted window falls: what is left is the steady state's work.`,
     '',
     `- ${machineLine()}`,
     '',
-    '| Workload | ftrag (SQLite), thousand instructions | bare Bolt, thousand instructions | ftrag ÷ bare Bolt |',
-    '| --- | ---: | ---: | ---: |',
+    '| Workload | ftrag (SQLite), thousand instructions | bare Bolt, thousand instructions | ftrag ÷ bare Bolt | without compiling and the collector, ftrag / bare Bolt |',
+    '| --- | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
-  process.stdout.write(`\n${markdown}\n`);
+  log(`\n${markdown}`);
   if (settings.write) {
     writeSection(path.join(repoRoot, 'docs', 'benchmarks.md'), 'instructions', markdown);
-    process.stdout.write('written to docs/benchmarks.md\n');
+    log('written to docs/benchmarks.md');
   }
 }
 

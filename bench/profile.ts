@@ -12,22 +12,19 @@
  * The profiles cover each process's whole life, start-up included (a few µs per request).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
 import { positiveFlag, workloadFlag } from './flags.js';
 import { runLoadAndSettle } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
 import {
-  type CallFrame,
   type CpuProfile,
   largest,
   type ProfileSummary,
-  type SourceOf,
   summarizeProfile,
 } from './profileSummary.js';
+import { sourceMapper } from './sourceMaps.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
 const SECRET = 'profile-signing-secret-0123456789abcdef';
@@ -44,35 +41,6 @@ function settingsFrom(argv: string[]): Settings {
     workload: workloadFlag(argv, 'workload', 'step'),
     seconds: positiveFlag(argv, 'duration', 10),
     top: positiveFlag(argv, 'top', 25, true),
-  };
-}
-
-/**
- * Maps frames of the project's own builds that have a source map beside them (`<file>.map`) to
- * their sources; others as they are. Packages keep their own paths: Bolt ships maps to its `src/`.
- */
-function sourceMapper(): SourceOf {
-  const maps = new Map<string, SourceMap | null>();
-  const mapOf = (url: string): SourceMap | null => {
-    if (!maps.has(url)) {
-      let map: SourceMap | null = null;
-      try {
-        const file = fileURLToPath(url);
-        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
-      } catch {
-        // Not a file, or no map beside it.
-      }
-      maps.set(url, map);
-    }
-    return maps.get(url) ?? null;
-  };
-  return (frame: CallFrame) => {
-    const unmapped = { source: frame.url, line: frame.lineNumber + 1 };
-    if (!frame.url.startsWith('file:') || frame.url.includes('/node_modules/')) return unmapped;
-    if (frame.lineNumber < 0) return unmapped;
-    const entry = mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber);
-    if (!entry || !('originalSource' in entry)) return unmapped;
-    return { source: entry.originalSource, line: entry.originalLine + 1 };
   };
 }
 

@@ -18,8 +18,11 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Where a frame's code is: its original file and 1-based line, or its URL and line unmapped. */
-export type SourceOf = (frame: CallFrame) => { source: string; line: number };
+/**
+ * Where a frame's code is: its original file and 1-based line (and the function's original name
+ * when a source map has it), or its URL and line unmapped.
+ */
+export type SourceOf = (frame: CallFrame) => { source: string; line: number; name?: string };
 
 export interface ProfileSummary {
   /** Microseconds of self time the profile recorded, idle left out. */
@@ -61,9 +64,10 @@ export function summarizeProfile(profile: CpuProfile, sourceOf: SourceOf): Profi
   for (const node of profile.nodes) {
     const micros = selfMicros.get(node.id);
     if (micros === undefined || node.callFrame.functionName === '(idle)') continue;
-    const { source, line } = sourceOf(node.callFrame);
+    const mapped = sourceOf(node.callFrame);
+    const { source, line } = mapped;
     const origin = originOf(source, node.callFrame.functionName);
-    const name = node.callFrame.functionName || '(anonymous)';
+    const name = mapped.name ?? (node.callFrame.functionName || '(anonymous)');
     const where = source === '' ? '' : ` ${fileName(source)}:${line}`;
     const key = `${origin} ${name}${where}`;
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + micros);

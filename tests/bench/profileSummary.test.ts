@@ -34,7 +34,7 @@ describe('summarizeProfile', () => {
   const profile: CpuProfile = {
     nodes: [
       { id: 1, callFrame: frame('(idle)', '') },
-      { id: 2, callFrame: frame('decodeState', 'file:///repo/dist/ftrag.js', 4) },
+      { id: 2, callFrame: frame('CI', 'file:///repo/dist/ftrag.js', 4) },
       {
         id: 3,
         callFrame: frame('processEvent', 'file:///repo/node_modules/@slack/bolt/App.js', 9),
@@ -45,10 +45,10 @@ describe('summarizeProfile', () => {
     samples: [1, 2, 3, 3, 1, 4, 4],
     timeDeltas: [500, 10, 20, 30, 500, 5, 7],
   };
-  // The bundle's frames map to their sources, as a source map would.
+  // The minified bundle's frames map to their sources and original names, as a source map would.
   const sourceOf = (f: CallFrame) =>
     f.url.endsWith('ftrag.js')
-      ? { source: '../src/checklist/state.ts', line: 60 }
+      ? { source: '../src/checklist/state.ts', line: 60, name: 'decodeState' }
       : { source: f.url, line: f.lineNumber + 1 };
 
   it('sums self time by origin, without idle', () => {
