@@ -181,7 +181,12 @@ async function count(
       ...(settings.byFunction === null ? [] : ['--cache-sim=yes', '--branch-sim=yes']),
       `--callgrind-out-file=${dir}/callgrind.%p`,
     ],
-    nodeArgs: ['--perf-basic-prof'],
+    // --perf-basic-prof also starts V8's log, which would land in the repository as isolate-*.log.
+    nodeArgs: [
+      '--perf-basic-prof',
+      `--logfile=${path.join(dir, 'v8.log')}`,
+      '--no-logfile-per-isolate',
+    ],
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   const perfMapFile = `/tmp/perf-${server.pid}.map`;
