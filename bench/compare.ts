@@ -36,6 +36,7 @@ import { positiveFlag, workloadFlag } from './flags.js';
 import { cpuMicrosPerRequest, median, runLoadAndSettle } from './load.js';
 import { buildServers, builtEntry, launch, type Server, serverEnv } from './processes.js';
 import { roundOrder } from './roundOrder.js';
+import { log, runScript } from './script.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
 const SECRET = 'compare-signing-secret-0123456789abcdef';
@@ -70,8 +71,6 @@ interface Rounds {
   p99: number[];
   errors: number;
 }
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));
@@ -155,9 +154,4 @@ async function main(): Promise<void> {
   else rmSync(work, { recursive: true, force: true });
 }
 
-await main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:compare: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+await runScript('bench:compare', main);

@@ -2,8 +2,9 @@
  * `npm run bench:instructions` — instructions per request, counted by valgrind's callgrind: ftrag
  * against bare Bolt on the same requests. Unlike CPU time, which moves by a tenth or more from run
  * to run on a shared VM, two processes of one build count within about 1 % of each other once V8
- * compiling and the collector are left out, so changes of 2 % show. Instructions are not time (cache misses and mispredicted branches are not in
- * them), so the throughput targets stay with `npm run bench`. Not part of `npm test` or CI.
+ * compiling and the collector are left out, so changes of 2 % show. Instructions are not time
+ * (cache misses and mispredicted branches are not in them), so the throughput targets stay with
+ * `npm run bench`. Not part of `npm test` or CI.
  *
  *   npm run bench:instructions                     step and slash, written to docs/benchmarks.md
  *   npm run bench:instructions -- --workloads=step --no-write
@@ -41,8 +42,9 @@ import {
 import { flagValue, positiveFlag, workloadsFlag } from './flags.js';
 import { runLoad } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
-import { originOf, type SourceOf } from './profileSummary.js';
+import { describeFrame, type SourceOf } from './profileSummary.js';
 import { machineLine, writeSection } from './report.js';
+import { log, runScript } from './script.js';
 import { sourceMapper } from './sourceMaps.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
@@ -111,8 +113,6 @@ interface Target {
 
 /** Costs per request, by function and by category. */
 interface Counted {
-  requests: number;
-  errors: number;
   events: string[];
   byFunction: Map<string, number[]>;
   byCategory: Map<string, number[]>;
@@ -131,15 +131,13 @@ function namer(perfMapText: string, sourceOf: SourceOf, generated: Set<string>):
     const js = parseJsCodeName(code);
     if (!js) return code;
     if (js.url === '') return `(eval) ${js.functionName || '(anonymous)'} :${js.line}`;
-    const mapped = sourceOf({
+    const frame = {
       functionName: js.functionName,
       url: js.url,
       lineNumber: js.line - 1,
       columnNumber: js.column - 1,
-    });
-    const file = mapped.source.slice(mapped.source.lastIndexOf('/') + 1);
-    const name = mapped.name ?? (js.functionName || '(anonymous)');
-    return `${originOf(mapped.source, js.functionName)} ${name} ${file}:${mapped.line}`;
+    };
+    return describeFrame(frame, sourceOf).name;
   };
   return (fn, object, address) => {
     // Generated code lives in anonymous mappings, which callgrind calls ???.
@@ -221,6 +219,7 @@ async function count(
       throw new Error('callgrind_control --zero failed');
     }
     const result = await load(settings.requests);
+    if (result.errors > 0) throw new Error(`${target.name}: ${result.errors} errors`);
     if (spawnSync('callgrind_control', ['--dump', pid]).status !== 0) {
       throw new Error('callgrind_control --dump failed');
     }
@@ -235,8 +234,6 @@ async function count(
     );
     const functions = perRequest(costs, result.requests);
     return {
-      requests: result.requests,
-      errors: result.errors,
       events: costs.events,
       byFunction: functions,
       byCategory: byCategory(functions, generated),
@@ -247,7 +244,6 @@ async function count(
   }
 }
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
 const thousands = (value: number) => (value / 1000).toFixed(1);
 
 function total(counted: Counted, event: string, skip?: Set<string>): number {
@@ -269,11 +265,11 @@ function printTotals(label: string, ftrag: Counted, bolt: Counted): void {
   log('\n| Kind of work | ftrag, thousand Ir | bare Bolt, thousand Ir | difference |');
   log('| --- | ---: | ---: | ---: |');
   const ir = ftrag.events.indexOf('Ir');
-  const ftragIr = (category: string) => ftrag.byCategory.get(category)?.[ir] ?? 0;
+  const irOf = (counted: Counted, category: string) => counted.byCategory.get(category)?.[ir] ?? 0;
   const categories = [...new Set([...ftrag.byCategory.keys(), ...bolt.byCategory.keys()])];
-  for (const category of categories.sort((a, b) => ftragIr(b) - ftragIr(a))) {
-    const a = ftrag.byCategory.get(category)?.[ir] ?? 0;
-    const b = bolt.byCategory.get(category)?.[ir] ?? 0;
+  for (const category of categories.sort((a, b) => irOf(ftrag, b) - irOf(ftrag, a))) {
+    const a = irOf(ftrag, category);
+    const b = irOf(bolt, category);
     log(`| ${category} | ${thousands(a)} | ${thousands(b)} | ${thousands(a - b)} |`);
   }
 }
@@ -305,10 +301,7 @@ function printFunctions(ftrag: Counted, bolt: Counted, settings: Settings): void
 
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));
-  if (!valgrindAvailable()) {
-    process.stderr.write('bench:instructions needs valgrind (Debian package valgrind)\n');
-    process.exit(1);
-  }
+  if (!valgrindAvailable()) throw new Error('needs valgrind (Debian package valgrind)');
   buildServers();
   const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-instructions-'));
   const fake = await startFakeSlack({ lightweight: true });
@@ -332,12 +325,6 @@ async function main(): Promise<void> {
         await count(ftragTarget, workloadName, settings, work, baseEnv, sourceOf),
         await count(boltTarget, workloadName, settings, work, baseEnv, sourceOf),
       ];
-      for (const [target, counted] of [
-        [ftragTarget, ftrag],
-        [boltTarget, bolt],
-      ] as const) {
-        if (counted.errors > 0) throw new Error(`${target.name}: ${counted.errors} errors`);
-      }
       const label = labels[workloadName].label;
       printTotals(label, ftrag, bolt);
       printFunctions(ftrag, bolt, settings);
@@ -372,9 +359,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:instructions: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+await runScript('bench:instructions', main);

@@ -24,6 +24,7 @@ import {
   type ProfileSummary,
   summarizeProfile,
 } from './profileSummary.js';
+import { log, runScript } from './script.js';
 import { sourceMapper } from './sourceMaps.js';
 import { buildWorkloads, type WorkloadName } from './workloads.js';
 
@@ -49,8 +50,6 @@ interface Profiled {
   requests: number;
   summary: ProfileSummary;
 }
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));
@@ -132,9 +131,4 @@ function report(settings: Settings, profiled: Profiled[]): void {
   }
 }
 
-await main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:profile: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+await runScript('bench:profile', main);

@@ -53,6 +53,21 @@ function fileName(source: string): string {
   return source.slice(source.lastIndexOf('/') + 1);
 }
 
+/**
+ * A frame's origin ({@link originOf}) and how the summaries name it: "origin name file:line",
+ * with the original name and source where `sourceOf` maps the frame.
+ */
+export function describeFrame(
+  frame: CallFrame,
+  sourceOf: SourceOf,
+): { origin: string; name: string } {
+  const mapped = sourceOf(frame);
+  const origin = originOf(mapped.source, frame.functionName);
+  const name = mapped.name ?? (frame.functionName || '(anonymous)');
+  const where = mapped.source === '' ? '' : ` ${fileName(mapped.source)}:${mapped.line}`;
+  return { origin, name: `${origin} ${name}${where}` };
+}
+
 export function summarizeProfile(profile: CpuProfile, sourceOf: SourceOf): ProfileSummary {
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, index) => {
@@ -64,14 +79,9 @@ export function summarizeProfile(profile: CpuProfile, sourceOf: SourceOf): Profi
   for (const node of profile.nodes) {
     const micros = selfMicros.get(node.id);
     if (micros === undefined || node.callFrame.functionName === '(idle)') continue;
-    const mapped = sourceOf(node.callFrame);
-    const { source, line } = mapped;
-    const origin = originOf(source, node.callFrame.functionName);
-    const name = mapped.name ?? (node.callFrame.functionName || '(anonymous)');
-    const where = source === '' ? '' : ` ${fileName(source)}:${line}`;
-    const key = `${origin} ${name}${where}`;
+    const { origin, name } = describeFrame(node.callFrame, sourceOf);
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + micros);
-    byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
     totalMicros += micros;
   }
   return { totalMicros, byOrigin, byFunction };

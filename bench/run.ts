@@ -39,6 +39,7 @@ import {
 import { machineLine, writeSection } from './report.js';
 import { balancedOrders, roundOrder } from './roundOrder.js';
 import { describeRoundRatios, roundRatios } from './roundRatios.js';
+import { log } from './script.js';
 import { buildWorkloads, type Workload, type WorkloadName } from './workloads.js';
 
 const SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -109,7 +110,6 @@ interface Round {
   drainMs: number;
 }
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {

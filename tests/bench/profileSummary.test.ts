@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CallFrame,
   type CpuProfile,
+  describeFrame,
   largest,
   originOf,
   summarizeProfile,
@@ -68,5 +69,23 @@ describe('summarizeProfile', () => {
       ['(garbage collector) (garbage collector)', 12],
     ]);
     expect(byFunction.get('ftrag decodeState state.ts:60')).toBe(10);
+  });
+});
+
+describe('describeFrame', () => {
+  it('names a mapped frame by its original name and source', () => {
+    const sourceOf = () => ({ source: '../src/views/text.ts', line: 7, name: 'escapeMrkdwn' });
+    expect(describeFrame(frame('Ze', 'file:///repo/dist/ftrag.js', 3), sourceOf)).toEqual({
+      origin: 'ftrag',
+      name: 'ftrag escapeMrkdwn text.ts:7',
+    });
+  });
+
+  it('names an unmapped frame by its own name, and native code without a place', () => {
+    const unmapped = (f: CallFrame) => ({ source: f.url, line: f.lineNumber + 1 });
+    expect(describeFrame(frame('parse', 'node:querystring', 316), unmapped).name).toBe(
+      'node parse node:querystring:317',
+    );
+    expect(describeFrame(frame('', ''), unmapped).name).toBe('native (anonymous)');
   });
 });
