@@ -46,13 +46,13 @@ export function buildChannelHistoryMessage(
     text: heading,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${heading}*` } },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: reviews.map((review) => `• ${reviewLine(review)}`).join('\n'),
-        },
-      },
+      // A section each: ten lines of long titles and thread links would pass a section's 3,000.
+      ...reviews.map(
+        (review): KnownBlock => ({
+          type: 'section',
+          text: { type: 'mrkdwn', text: `• ${reviewLine(review)}` },
+        }),
+      ),
     ],
   };
 }

@@ -185,6 +185,22 @@ describe('other surfaces', () => {
     ).toEqual([]);
   });
 
+  it('lists ten reviews with the longest titles and thread links within a message’s limits', () => {
+    const title = 'R&D <support> assistant '.repeat(7).slice(0, 150);
+    const ten = Array.from({ length: 10 }, (_, index) =>
+      reviewOf(
+        { ...hostileAnswers(), title },
+        {
+          id: `rev-${index}`,
+          permalink: `https://workspace-with-a-long-name.enterprise.slack.com/archives/C0CHANNEL0001/p170000000000010${index}?thread_ts=1700000000.000100&cid=C0CHANNEL0001`,
+        },
+      ),
+    );
+    const history = buildChannelHistoryMessage(ten, 40);
+    expect(checkMessage(history)).toEqual([]);
+    for (const review of ten) expect(JSON.stringify(history)).toContain(review.permalink ?? '');
+  });
+
   it('shows a review this instance is posting as such, without Post again', () => {
     const pending = reviewOf(hostileAnswers(), { id: 'rev-pending', status: 'pending' });
     const other = reviewOf(hostileAnswers(), { id: 'rev-orphan', status: 'pending' });
