@@ -11,6 +11,9 @@ export const BOT_SCOPES = [
   'files:write',
 ] as const;
 
+/** The message shortcut's name in Slack's ⋮ menu; manifest.yml gives the same (a test checks). */
+export const MESSAGE_SHORTCUT_NAME = 'Prompt, RAG, fine-tune?';
+
 export const CallbackId = {
   checklistStep: 'ftrag_checklist_step',
   reviewMessageShortcut: 'ftrag_review_message',

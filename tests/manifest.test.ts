@@ -5,6 +5,8 @@ import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 
 import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { MESSAGE_SHORTCUT_NAME } from '../src/constants.js';
+import { buildHelpMessage } from '../src/views/helpMessage.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Slack's own schema, kept beside the repository (in CI too) rather than copied into it.
@@ -219,10 +221,15 @@ describe('manifest.yml contents', () => {
     expect(command?.usage_hint).toContain('history');
   });
 
-  it('has the message shortcut', () => {
+  it('has the message shortcut, under the name the help message gives', () => {
     expect(manifest.features?.shortcuts).toEqual([
-      expect.objectContaining({ type: 'message', callback_id: 'ftrag_review_message' }),
+      expect.objectContaining({
+        type: 'message',
+        callback_id: 'ftrag_review_message',
+        name: MESSAGE_SHORTCUT_NAME,
+      }),
     ]);
+    expect(JSON.stringify(buildHelpMessage())).toContain(`*${MESSAGE_SHORTCUT_NAME}*`);
   });
 
   it('has the Home tab and a Messages tab for the DM fallback, and an always-on bot', () => {

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { MESSAGE_SHORTCUT_NAME } from '../constants.js';
 
 export function buildHelpMessage(): { text: string; blocks: KnownBlock[] } {
   const text =
@@ -14,7 +15,7 @@ export function buildHelpMessage(): { text: string; blocks: KnownBlock[] } {
           text: [
             '• `/ftrag` or `/ftrag what we are building` opens the checklist; the verdict lands in this channel with the detail in its thread.',
             '• `/ftrag history` lists this channel’s recent reviews.',
-            '• In a thread, use the message shortcut *Review: prompt, RAG or fine-tune?* (the ⋮ menu on a message) or mention @ftrag, and the verdict is posted in that thread.',
+            `• In a thread, use the message shortcut *${MESSAGE_SHORTCUT_NAME}* (the ⋮ menu on a message) or mention @ftrag, and the verdict is posted in that thread.`,
             '• My Home tab lists your reviews and can start one from anywhere.',
           ].join('\n'),
         },

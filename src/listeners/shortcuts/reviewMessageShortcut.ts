@@ -5,7 +5,7 @@ import { cutCleanly } from '../../views/text.js';
 import type { MessageShortcutArgs } from '../args.js';
 
 /**
- * "Review: prompt, RAG or fine-tune?" on any message: the message pre-fills "What goes wrong
+ * The message shortcut (MESSAGE_SHORTCUT_NAME) on any message: the message pre-fills "What goes wrong
  * today?" and the verdict is posted in that message's thread.
  */
 export function reviewMessageShortcut() {
