@@ -115,8 +115,11 @@ export function readStep(step: StepId, values: StateValues, draft: Draft): StepR
       const labeledExamples = /^\d+$/.test(rawExamples) ? Number(rawExamples) : Number.NaN;
       if (rawExamples === '')
         errors[BlockId.labeledExamples] = 'Enter how many good examples you have (0 is fine).';
-      else if (!Number.isSafeInteger(labeledExamples) || labeledExamples > MAX_LABELED_EXAMPLES)
+      else if (!Number.isSafeInteger(labeledExamples))
         errors[BlockId.labeledExamples] = 'Enter a whole number, like 0, 40 or 500.';
+      else if (labeledExamples > MAX_LABELED_EXAMPLES)
+        errors[BlockId.labeledExamples] =
+          `Enter at most ${MAX_LABELED_EXAMPLES.toLocaleString('en-US')}; beyond that the count changes nothing.`;
       const trainingBudget = yesNo(values, BlockId.trainingBudget, ActionId.trainingBudget);
       if (trainingBudget === undefined)
         errors[BlockId.trainingBudget] = 'Pick yes or no: is there budget for training?';

@@ -7,6 +7,7 @@ import type {
   PlainTextOption,
   RadioButtons,
 } from '@slack/types';
+import { MAX_LABELED_EXAMPLES } from '../checklist/readStep.js';
 import type { Draft, StepId } from '../checklist/state.js';
 import { type ChecklistState, encodeState, stepPosition } from '../checklist/state.js';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
@@ -240,6 +241,7 @@ function behaviorBlocks(draft: Draft): KnownBlock[] {
         action_id: ActionId.labeledExamples,
         is_decimal_allowed: false,
         min_value: '0',
+        max_value: String(MAX_LABELED_EXAMPLES),
         ...(examples !== undefined ? { initial_value: String(examples) } : {}),
       },
     },

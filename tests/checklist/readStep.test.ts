@@ -78,7 +78,9 @@ describe('reading a step', () => {
     ['-3', /whole number/],
     ['2.5', /whole number/],
     ['1e9', /whole number/],
-    ['99999999999', /whole number/],
+    ['99999999999', /at most 10,000,000/],
+    ['10000001', /at most 10,000,000/],
+    ['99999999999999999999', /whole number/],
   ])('rejects %j labeled examples', (raw, message) => {
     const read = readStep(
       'behavior',
