@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { charCount, PROBLEM_MAX_CHARS } from '../decision/answers.js';
-import { cutCleanly } from '../views/text.js';
+import { cutCleanly, plainTextFromSlack } from '../views/text.js';
 
 /** Slack's limit for a button's value. */
 export const BUTTON_VALUE_MAX_CHARS = 2000;
@@ -68,7 +68,7 @@ export function mentionProblemText(text: string, botUserId: string | undefined):
   const withoutBot = botUserId
     ? text.replace(new RegExp(`<@${escapeRegExp(botUserId)}(\\|[^>]*)?>`, 'g'), ' ')
     : text.replace(/^\s*<@[A-Z0-9]+(\|[^>]*)?>/, ' ');
-  return cutCleanly(withoutBot.replace(/[ \t]{2,}/g, ' '), PROBLEM_MAX_CHARS);
+  return cutCleanly(plainTextFromSlack(withoutBot).replace(/[ \t]{2,}/g, ' '), PROBLEM_MAX_CHARS);
 }
 
 function escapeRegExp(text: string): string {

@@ -50,6 +50,44 @@ export function cleanTypedText(text: string): string {
     .replace(LONE_SURROGATES, '\uFFFD');
 }
 
+/** `<…>` control sequences in Slack's message format: mentions, channels, links, dates. */
+const SLACK_CONTROL_SEQUENCE = /<([^<>|]*)(?:\|([^<>]*))?>/g;
+
+/** How Slack writes `@here`, `@channel`, `@everyone` in a message: `<!here>` or `<!here|here>`. */
+const SPECIAL_MENTIONS = new Set(['here', 'channel', 'everyone']);
+
+/**
+ * A message's text as Slack sends it (mentions as `<@U…>`, links as `<url|label>`, `&`, `<`, `>`
+ * as entities) turned back into what a reader saw, for pre-filling a field a person then edits.
+ * Nothing here stays a live mention: the result is plain text, escaped again wherever it is shown.
+ */
+export function plainTextFromSlack(text: string): string {
+  return text
+    .replace(SLACK_CONTROL_SEQUENCE, (_whole, target: string, label: string | undefined) =>
+      readableControlSequence(target, label),
+    )
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}
+
+function readableControlSequence(target: string, label: string | undefined): string {
+  const shown = label?.trim() ?? '';
+  if (target.startsWith('@')) return shown ? `@${shown.replace(/^@/, '')}` : target;
+  if (target.startsWith('#')) return shown ? `#${shown.replace(/^#/, '')}` : target;
+  if (target.startsWith('!')) {
+    const [kind = '', id = ''] = target.slice(1).split('^');
+    if (SPECIAL_MENTIONS.has(kind)) return `@${kind}`;
+    if (kind === 'subteam') return shown ? `@${shown.replace(/^@/, '')}` : `@${id}`;
+    return shown;
+  }
+  const address = target.replace(/^mailto:/, '');
+  if (!shown || shown === target || shown === address || `http://${shown}` === target)
+    return address;
+  if (`https://${shown}` === target) return shown;
+  return `${shown} (${address})`;
+}
+
 /** Cuts text to a field's limit at a word boundary when one is near, for pre-filling inputs. */
 export function cutCleanly(text: string, maxChars: number): string {
   const cleaned = cleanTypedText(text).trim();

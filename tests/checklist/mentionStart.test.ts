@@ -56,12 +56,15 @@ describe('the Start review button value', () => {
 });
 
 describe('the text of a mention', () => {
-  it('drops the mentions of the bot, and only those', () => {
+  it('drops the mentions of the bot, and reads the rest as plain text', () => {
     expect(mentionProblemText('<@U0BOT> should we   fine-tune? <@U0OTHER>', 'U0BOT')).toBe(
-      'should we fine-tune? <@U0OTHER>',
+      'should we fine-tune? @U0OTHER',
     );
     expect(mentionProblemText('hey <@U0BOT|ftrag>, <!channel> look', 'U0BOT')).toBe(
-      'hey , <!channel> look',
+      'hey , @channel look',
+    );
+    expect(mentionProblemText('<@U0BOT> Q&amp;A bot says &lt;b&gt;', 'U0BOT')).toBe(
+      'Q&A bot says <b>',
     );
     expect(mentionProblemText('<@U0BOT> why', undefined)).toBe('why');
     expect(mentionProblemText('<@U0BOT>', 'U0BOT')).toBe('');

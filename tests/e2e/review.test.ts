@@ -20,11 +20,14 @@ async function review(answers: Answers, channel: string, user = ASKER) {
 
 describe('/ftrag → checklist → verdict in the channel and its thread', () => {
   it('opens the modal with the command text pre-filled as "What are you building?"', async () => {
-    const { response, modal } = await e2e.slashCommand('Support bot for <refunds>');
+    // Slack sends `&`, `<` and `>` typed after a command as entities; the field shows what was typed.
+    const { response, modal } = await e2e.slashCommand(
+      'Support bot for &lt;refunds&gt; &amp; returns',
+    );
     expect(response.status).toBe(200);
     expect(response.bodyText).toBe('');
     const blocks = JSON.stringify(modal?.view.blocks);
-    expect(blocks).toContain('"initial_value":"Support bot for <refunds>"');
+    expect(blocks).toContain('"initial_value":"Support bot for <refunds> & returns"');
     expect(blocks).toContain('Step 1 of 5');
   });
 

@@ -22,6 +22,13 @@ export const ALICE = 'U0ALICE001';
 export const BOB = 'U0BOB00001';
 /** Typed wherever text can be typed: it must never reach Slack as a live mention. */
 export const HOSTILE = '<!channel> <@U0EVIL0001> <https://evil.test|click> & co';
+/**
+ * A message's text as Slack sends it: mentions and links as control sequences, `&`, `<`, `>` as
+ * entities. {@link HOSTILE_MESSAGE_AS_READ} is what a reader saw, which is what pre-fills a field.
+ */
+export const HOSTILE_MESSAGE =
+  '<!channel> <@U0EVIL0001|evil> <https://evil.test|click> &lt;b&gt;R&amp;D&lt;/b&gt; &amp;amp;';
+export const HOSTILE_MESSAGE_AS_READ = '@channel @evil click (https://evil.test) <b>R&D</b> &amp;';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
-import { ASKER, blocksOf, CHANNEL, headerOf } from '../e2e/harness.js';
+import { escapeMrkdwn } from '../../src/views/text.js';
+import { ASKER, blocksOf, CHANNEL, headerOf, mrkdwnSentToSlack } from '../e2e/harness.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import { appMentionEvent, buildMessageShortcut } from '../support/slackRequests.js';
@@ -9,7 +10,8 @@ import {
   ALICE,
   BOB,
   expectSafeAndWithinLimits,
-  HOSTILE,
+  HOSTILE_MESSAGE,
+  HOSTILE_MESSAGE_AS_READ,
   KNOWLEDGE,
   ThreadsApp,
 } from './harness.js';
@@ -26,7 +28,10 @@ function problemInput(view: StoredView): unknown {
   return isRecord(block?.element) ? block.element.initial_value : undefined;
 }
 
-async function runShortcut(message: { ts: string; text: string; thread_ts?: string }) {
+async function runShortcut(
+  message: { ts: string; text: string; thread_ts?: string },
+  prefilled: string,
+) {
   const before = t.fake.calls.length;
   const response = await t.slack().interactive(
     buildMessageShortcut({
@@ -39,17 +44,20 @@ async function runShortcut(message: { ts: string; text: string; thread_ts?: stri
   );
   expect(response.status).toBe(200);
   const modal = await t.openedModal(before);
-  expect(problemInput(modal)).toBe(message.text);
+  expect(problemInput(modal)).toBe(prefilled);
   return t.walkToVerdict(modal.id, answersKeepingProblem, { user: ASKER });
 }
 
 describe('the message shortcut', () => {
   it('answers under a parent message, which stays untouched', async () => {
     const parent = t.fake.addMessage(CHANNEL, {
-      text: `The bot quotes last quarter's refund window ${HOSTILE}`,
+      text: `The bot quotes last quarter's refund window ${HOSTILE_MESSAGE}`,
       user: ALICE,
     });
-    const call = await runShortcut({ ts: parent.ts, text: parent.text });
+    const call = await runShortcut(
+      { ts: parent.ts, text: parent.text },
+      `The bot quotes last quarter's refund window ${HOSTILE_MESSAGE_AS_READ}`,
+    );
 
     expect(call.args.thread_ts).toBe(parent.ts);
     const thread = t.fake.thread(CHANNEL, parent.ts);
@@ -61,17 +69,24 @@ describe('the message shortcut', () => {
     expect(after.edited).toBeUndefined();
     expect(after.blocks).toBeUndefined();
     expect(t.fake.messages(CHANNEL).map((m) => m.ts)).toEqual([parent.ts]);
+    // The problem as the reader saw it, escaped once for mrkdwn: not Slack's entities escaped again.
+    const sent = mrkdwnSentToSlack(t.fake).join('\n');
+    expect(sent).toContain(escapeMrkdwn(HOSTILE_MESSAGE_AS_READ));
+    expect(sent).not.toContain('&amp;lt;');
     expectSafeAndWithinLimits(t.fake);
   });
 
   it('answers under the parent when run on a thread reply', async () => {
     const parent = t.fake.addMessage(CHANNEL, { text: 'Support bot for refunds', user: ALICE });
     const reply = t.fake.addMessage(CHANNEL, {
-      text: `It also breaks our JSON ${HOSTILE}`,
+      text: `It also breaks our JSON ${HOSTILE_MESSAGE}`,
       user: BOB,
       thread_ts: parent.ts,
     });
-    const call = await runShortcut({ ts: reply.ts, text: reply.text, thread_ts: parent.ts });
+    const call = await runShortcut(
+      { ts: reply.ts, text: reply.text, thread_ts: parent.ts },
+      `It also breaks our JSON ${HOSTILE_MESSAGE_AS_READ}`,
+    );
 
     expect(call.args.thread_ts).toBe(parent.ts);
     expect(t.fake.thread(CHANNEL, reply.ts)).toEqual([t.message(CHANNEL, reply.ts)]);
@@ -86,7 +101,7 @@ describe('the message shortcut', () => {
 describe('mentioning the app', () => {
   it('answers in the thread with a button that runs the checklist for that thread', async () => {
     const parent = t.fake.addMessage(CHANNEL, { text: 'Ticket triage bot', user: ALICE });
-    const text = `<@${t.fake.botUserId}>   should we fine-tune this? ${HOSTILE}`;
+    const text = `<@${t.fake.botUserId}>   should we fine-tune this? ${HOSTILE_MESSAGE}`;
     const mention = t.fake.addMessage(CHANNEL, { text, user: BOB, thread_ts: parent.ts });
     const before = t.fake.calls.length;
     await t.event(
@@ -102,7 +117,7 @@ describe('mentioning the app', () => {
     const opening = t.fake.calls.length;
     await t.click(reply, ActionId.startMentionReview, { user: BOB });
     const modal = await t.openedModal(opening);
-    expect(problemInput(modal)).toBe(`should we fine-tune this? ${HOSTILE}`);
+    expect(problemInput(modal)).toBe(`should we fine-tune this? ${HOSTILE_MESSAGE_AS_READ}`);
 
     const verdict = await t.walkToVerdict(modal.id, answersKeepingProblem, {
       user: BOB,

@@ -8,8 +8,37 @@ import {
   escapeToFit,
   mentionChannel,
   mentionUser,
+  plainTextFromSlack,
   truncate,
 } from '../../src/views/text.js';
+
+describe('reading a message as Slack sends it', () => {
+  it('turns mentions, channels, links and dates into what a reader saw', () => {
+    expect(
+      plainTextFromSlack(
+        '<!channel> <!here|here> <@U1ALICE|alice> <@U2BOB> <#C1|general> <#C2> <!subteam^S1|@devs> <!subteam^S2>',
+      ),
+    ).toBe('@channel @here @alice @U2BOB #general #C2 @devs @S2');
+    expect(plainTextFromSlack('due <!date^1700000000^{date_short}|Nov 14, 2023>')).toBe(
+      'due Nov 14, 2023',
+    );
+    expect(
+      plainTextFromSlack(
+        '<https://x.test/doc|the doc> <https://x.test> <https://x.test|x.test> <mailto:a@b.test|a@b.test>',
+      ),
+    ).toBe('the doc (https://x.test/doc) https://x.test x.test a@b.test');
+  });
+
+  it('decodes Slack’s entities once, and leaves what a person typed', () => {
+    expect(plainTextFromSlack('Q&amp;A &lt;b&gt; &amp;lt; 1 &gt; 0')).toBe('Q&A <b> &lt; 1 > 0');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (typed) => {
+        // Slack's client escapes &, < and > in what was typed before sending it.
+        expect(plainTextFromSlack(escapeMrkdwn(typed))).toBe(typed);
+      }),
+    );
+  });
+});
 
 describe('escaping typed text for mrkdwn', () => {
   it('escapes &, < and > so nothing typed becomes a mention or a link', () => {

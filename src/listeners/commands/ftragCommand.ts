@@ -3,7 +3,7 @@ import { TITLE_MAX_CHARS } from '../../decision/answers.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildHelpMessage } from '../../views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../views/historyMessage.js';
-import { cutCleanly } from '../../views/text.js';
+import { cutCleanly, plainTextFromSlack } from '../../views/text.js';
 import type { CommandArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -31,7 +31,7 @@ export function ftragCommand(deps: ListenerDeps) {
     }
 
     await ack();
-    const title = cutCleanly(text, TITLE_MAX_CHARS);
+    const title = cutCleanly(plainTextFromSlack(text), TITLE_MAX_CHARS);
     const state = startChecklist({
       origin: 'command',
       channelId: command.channel_id,
