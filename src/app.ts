@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { DeliveryQueue } from './delivery/deliveryQueue.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
+import { slackErrorName } from './delivery/slackErrors.js';
 import { createErrorHandler } from './errorHandler.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
@@ -97,6 +98,38 @@ async function answerUnprocessablePayload(
   return true;
 }
 
+/**
+ * With a bot token, Bolt checks it with auth.test and keeps the answer, a failure included: built
+ * the usual way, an instance that started during a Slack outage (or with a revoked token) would
+ * refuse every request while its health check said ok. So the app is built with
+ * `deferInitialization` and the check runs here, before listening: a failure (after the client's
+ * bounded retries) stops the start with a line that says what went wrong. With OAuth there is no
+ * token to check; each workspace's comes from its installation.
+ */
+async function initialize(app: App): Promise<void> {
+  try {
+    await app.init();
+  } catch (error) {
+    const name = slackErrorName(error);
+    throw new Error(
+      TOKEN_REFUSALS.has(name)
+        ? `Slack refused SLACK_BOT_TOKEN (${name}): use the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page`
+        : `could not check SLACK_BOT_TOKEN with Slack (auth.test: ${name}); is Slack's Web API reachable?`,
+    );
+  }
+}
+
+/** auth.test's answers for a token that will never work, however often it is retried. */
+const TOKEN_REFUSALS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+]);
+
 /** Builds the Bolt app and registers every listener. Starting it is index.ts's job. */
 export function createApp(config: Config, deps: AppDeps): FtragApp {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
@@ -150,6 +183,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     app = new GatedApp(
       {
         token: config.slack.botToken ?? undefined,
+        deferInitialization: true,
         socketMode: true,
         receiver,
         logger: boltLogger,
@@ -191,6 +225,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     app = new GatedApp(
       {
         ...(config.slack.oauth ? {} : { token: config.slack.botToken ?? undefined }),
+        deferInitialization: true,
         logger: boltLogger,
         logLevel: LOG_LEVELS[config.logLevel],
         clientOptions,
@@ -231,6 +266,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     logger,
     metrics,
     async start(port) {
+      await initialize(app);
       const listening: unknown = await app.start(port);
       started = true;
       if (listening instanceof Server) server = listening;
