@@ -50,6 +50,11 @@ export interface FtragApp {
   /** Listens on `port` (HTTP mode) or connects (Socket Mode). */
   start(port: number): Promise<void>;
   /**
+   * The start of a shutdown that keeps serving for a while: /healthz answers 503 and each answer
+   * closes its connection, so a load balancer takes the instance out before it stops listening.
+   */
+  startDraining(): void;
+  /**
    * Graceful stop: stops accepting connections, lets requests in flight and the deliveries they
    * started finish (waiting at most `timeoutMs`), then closes what is left. The database is the
    * caller's to close.
@@ -260,6 +265,10 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
 
   let server: Server | null = null;
   let started = false;
+  const startDraining = (): void => {
+    draining = true;
+    endpoint?.startDraining();
+  };
   return {
     app,
     work,
@@ -271,9 +280,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       started = true;
       if (listening instanceof Server) server = listening;
     },
+    startDraining,
     async stop(timeoutMs) {
-      draining = true;
-      endpoint?.startDraining();
+      startDraining();
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());
       // Stops listening now; resolves once the last connection has closed.

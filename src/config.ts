@@ -15,6 +15,11 @@ export interface Config {
   metricsEnabled: boolean;
   /** How long a shutdown (SIGTERM/SIGINT) waits for requests and deliveries in flight. */
   shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, how long the instance keeps serving, with /healthz answering 503, before it stops
+   * accepting connections: the time a load balancer needs to take it out of rotation.
+   */
+  shutdownDelayMs: number;
   slack: {
     /** null only in multi-workspace OAuth mode, where each installation brings its own token. */
     botToken: string | null;
@@ -39,6 +44,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/ftrag.db';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const MAX_SHUTDOWN_TIMEOUT_MS = 600_000;
+const MAX_SHUTDOWN_DELAY_MS = 120_000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -161,6 +167,15 @@ const shutdownTimeout = text.superRefine((value, ctx) => {
   }
 });
 
+const shutdownDelay = text.superRefine((value, ctx) => {
+  if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= MAX_SHUTDOWN_DELAY_MS)) {
+    problem(
+      ctx,
+      `SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to ${MAX_SHUTDOWN_DELAY_MS}, got ${quoted(value)}`,
+    );
+  }
+});
+
 /** A usable base URL for Bolt's WebClient, or null. */
 function normalizeApiUrl(value: string): string | null {
   if (!URL.canParse(value)) return null;
@@ -212,6 +227,7 @@ const envSchema = z
     SLACK_API_URL: apiUrl,
     METRICS_ENABLED: metricsEnabled,
     SHUTDOWN_TIMEOUT_MS: shutdownTimeout,
+    SHUTDOWN_DELAY_MS: shutdownDelay,
     SLACK_CLIENT_ID: text,
     SLACK_CLIENT_SECRET: text,
     SLACK_STATE_SECRET: text,
@@ -302,6 +318,7 @@ const envSchema = z
         env.SHUTDOWN_TIMEOUT_MS === undefined
           ? DEFAULT_SHUTDOWN_TIMEOUT_MS
           : Number(env.SHUTDOWN_TIMEOUT_MS),
+      shutdownDelayMs: env.SHUTDOWN_DELAY_MS === undefined ? 0 : Number(env.SHUTDOWN_DELAY_MS),
       slack: {
         // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
         // Mode; a signing secret set for Socket Mode is kept, as Bolt ignores it there.

@@ -73,11 +73,21 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info(
-      { signal, timeoutMs: config.shutdownTimeoutMs, deliveries: ftrag.work.size },
-      'shutting down: no new requests; finishing requests and deliveries in flight',
-    );
+    // Ctrl-C is someone at a terminal: only SIGTERM (an orchestrator's) waits for the balancer.
+    const delayMs = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
     void (async () => {
+      if (delayMs > 0) {
+        ftrag.startDraining();
+        logger.info(
+          { signal, delayMs },
+          'shutting down soon: /healthz answers 503 while the load balancer stops sending requests',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+      logger.info(
+        { signal, timeoutMs: config.shutdownTimeoutMs, deliveries: ftrag.work.size },
+        'shutting down: no new requests; finishing requests and deliveries in flight',
+      );
       const result = await ftrag.stop(config.shutdownTimeoutMs);
       if (!result.finished) {
         logger.warn(

@@ -105,6 +105,13 @@ describe('parseConfig: one problem, one message', () => {
       env: { ...socketEnv, DATABASE_URL: url },
       problems: [/^DATABASE_URL must be sqlite:<path> .*sqlite::memory: .*postgres:\/\//],
     })),
+    ...['-1', '1.5', '120001', '5s'].map((delay) => ({
+      name: `SHUTDOWN_DELAY_MS=${delay}`,
+      env: { ...socketEnv, SHUTDOWN_DELAY_MS: delay },
+      problems: [
+        `SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to 120000, got "${delay}"`,
+      ],
+    })),
     {
       name: 'an unknown LOG_LEVEL',
       env: { ...socketEnv, LOG_LEVEL: 'verbose' },
@@ -263,6 +270,7 @@ describe('parseConfig: defaults and normalization', () => {
       logLevel: 'info',
       metricsEnabled: true,
       shutdownTimeoutMs: 10_000,
+      shutdownDelayMs: 0,
       slack: { botToken: BOT, signingSecret: null, appToken: APP, apiUrl: null, oauth: null },
       tokenKeys: null,
     } satisfies Config);

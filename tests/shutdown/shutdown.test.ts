@@ -120,4 +120,37 @@ describe('graceful shutdown', () => {
     running = await startRunning();
     expect(await running.app.stop('SIGINT')).toEqual({ code: 0, signal: null });
   });
+
+  it('with SHUTDOWN_DELAY_MS, keeps answering Slack while /healthz says 503, then stops', async () => {
+    running = await startRunning({ SHUTDOWN_DELAY_MS: '3000' });
+    const { app } = running;
+    const exit = app.stop('SIGTERM');
+    await app.waitForLog('shutting down soon');
+
+    // A load balancer's health check on a new connection sees the instance going away…
+    const health = await fetch(`${app.baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+    expect(health.status).toBe(503);
+    expect(health.headers.get('connection')).toBe('close');
+    // …while a request it still routes here is served as usual.
+    const viewId = await openChecklist(running, {
+      title: 'Routed here while draining',
+      problem: '',
+    });
+    expect(viewId).toBeTruthy();
+    expect(app.exited()).toBeUndefined();
+
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const messages = logLines(app).map((line) => line.msg);
+    expect(
+      messages.indexOf(
+        'shutting down: no new requests; finishing requests and deliveries in flight',
+      ),
+    ).toBeGreaterThan(messages.findIndex((msg) => String(msg).startsWith('shutting down soon')));
+  });
+
+  it('does not wait for the load balancer on SIGINT (someone at a terminal)', async () => {
+    running = await startRunning({ SHUTDOWN_DELAY_MS: '60000' });
+    expect(await running.app.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(running.app.logs()).not.toContain('shutting down soon');
+  });
 });
