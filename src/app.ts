@@ -71,6 +71,8 @@ const LOG_LEVELS: Record<Config['logLevel'], LogLevel> = {
   error: LogLevel.ERROR,
 };
 const SLACK_API_URL = 'https://slack.com/api/';
+/** Longer than load balancers keep idle connections to their backends by default (AWS: 60 s). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** A call to Slack with no answer for this long fails, then is retried like a 5xx. */
 const SLACK_CALL_TIMEOUT_MS = 10_000;
 /**
@@ -278,7 +280,14 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       await initialize(app);
       const listening: unknown = await app.start(port);
       started = true;
-      if (listening instanceof Server) server = listening;
+      if (listening instanceof Server) {
+        server = listening;
+        // Node closes an idle kept-alive connection after 5 s; a load balancer that reuses it
+        // for longer (AWS's keep idle ones 60 s) would now and then send a request into the close
+        // and answer it 502. Outlast the balancer instead.
+        server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+        server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+      }
     },
     startDraining,
     async stop(timeoutMs) {

@@ -246,3 +246,11 @@ describe('METRICS_ENABLED=false', () => {
     }
   });
 });
+
+describe('behind a load balancer', () => {
+  it('keeps idle connections open longer than balancers reuse them (65 s, not Node’s 5 s)', async () => {
+    const response = await fetch(`${running.app.baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('keep-alive')).toBe('timeout=65');
+  });
+});
