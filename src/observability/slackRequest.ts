@@ -144,8 +144,9 @@ export function mayParseToObject(contentType: string | undefined, body: Buffer):
 }
 
 /**
- * The request's content as Bolt's receiver reads it: with the form content type, the `payload`
- * field as JSON when there is exactly one, else the form's fields; any other content type as JSON.
+ * The request's content as Bolt's receiver reads it: with the form content type, an SSL check's
+ * `ssl_check` alone, else the `payload` field as JSON when there is exactly one, else the form's
+ * fields; any other content type as JSON.
  * Throws on malformed JSON. Only for requests Bolt answered without dispatching them (the log line
  * of a URL verification, say): dispatched ones are read from Bolt's own parse.
  */
@@ -153,6 +154,8 @@ export function parseBody(contentType: string | undefined, body: Buffer): unknow
   const text = body.toString('utf8');
   if (contentType !== FORM_CONTENT_TYPE) return JSON.parse(text);
   const form = parseQueryString(text);
+  // Bolt answers an SSL check unsigned and keeps nothing else of its body, smuggled fields included.
+  if (form.ssl_check === '1') return { ssl_check: '1' };
   const payload = form.payload;
   return typeof payload === 'string' ? JSON.parse(payload) : form;
 }

@@ -205,6 +205,27 @@ describe('logs', () => {
     );
   });
 
+  it('trust nothing else an unsigned SSL check carries', async () => {
+    const smuggled = JSON.stringify({
+      type: 'view_submission',
+      team: { id: 'T0FORGED01' },
+      user: { id: 'U0FORGED01' },
+      view: { callback_id: 'forged_callback' },
+    });
+    const response = await fetch(`${running.app.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `ssl_check=1&payload=${encodeURIComponent(smuggled)}`,
+    });
+    expect(response.status).toBe(200);
+    await running.app.waitForLog('"kind":"ssl_check"');
+    const line = logLines(running.app).find(
+      (l) => l.msg === 'slack request' && l.kind === 'ssl_check',
+    );
+    expect(line).toMatchObject({ kind: 'ssl_check', status: 200 });
+    expect(JSON.stringify(line)).not.toMatch(/FORGED|forged_callback/);
+  });
+
   it('never show a secret, a token or typed text at info level', async () => {
     await postReview();
     const output = running.app.logs();

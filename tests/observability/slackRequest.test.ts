@@ -121,8 +121,12 @@ describe('parseBody', () => {
       type: 'view_submission',
     });
     expect({
-      ...(parseBody(FORM_CONTENT_TYPE, Buffer.from('ssl_check=1&token=x')) as object),
-    }).toEqual({ ssl_check: '1', token: 'x' });
+      ...(parseBody(FORM_CONTENT_TYPE, Buffer.from('ssl_check=0&token=x')) as object),
+    }).toEqual({ ssl_check: '0', token: 'x' });
+    // An SSL check is answered unsigned: Bolt keeps its ssl_check and drops the rest.
+    expect(
+      parseBody(FORM_CONTENT_TYPE, Buffer.from('ssl_check=1&token=x&payload=%7B%22type%22%3A1%7D')),
+    ).toEqual({ ssl_check: '1' });
     expect(parseBody('application/json', Buffer.from('{"type":"url_verification"}'))).toEqual({
       type: 'url_verification',
     });
