@@ -131,7 +131,8 @@ async function deleteDuplicate(
 
 /**
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
- * post there, the command's response_url; then the person's DM with a note; else the review is
+ * post there, the response_url it started from (the command's, the shortcut's, or the clicked
+ * verdict's for a re-run); then the person's DM with a note; else the review is
  * marked failed and App Home offers to post it again.
  */
 export async function deliverReview(
@@ -185,10 +186,12 @@ export async function deliverReview(
   }
 
   if (responseUrl && deps.isTrustedResponseUrl(responseUrl)) {
+    // New messages, never a replacement: a re-run's response_url belongs to the clicked verdict.
     let posted = false;
     try {
       await postToResponseUrl(responseUrl, {
         response_type: 'in_channel',
+        replace_original: false,
         text: parent.text,
         blocks: parent.blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),
@@ -196,6 +199,7 @@ export async function deliverReview(
       posted = true;
       await postToResponseUrl(responseUrl, {
         response_type: 'in_channel',
+        replace_original: false,
         text: detail.text,
         blocks: detail.blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),

@@ -21,7 +21,10 @@ export interface DeliveryTarget {
   threadTs: string | null;
   /** Also send a thread reply to the channel (reply_broadcast). */
   broadcast: boolean;
-  /** The slash command's response_url, the fallback when the bot is not in the channel. */
+  /**
+   * The response_url of the command, the shortcut, or the clicked verdict a re-run started from:
+   * the fallback when the bot is not in the channel.
+   */
   responseUrl: string | null;
 }
 

@@ -262,13 +262,29 @@ function behaviorBlocks(draft: Draft): KnownBlock[] {
 function destinationLine(state: ChecklistState): string {
   if (state.origin === 'edit')
     return 'Saving updates the original verdict message and notes the change in its thread.';
-  if (state.origin === 'rerun')
-    return 'The outcome is posted in the verdict’s thread as a new revision; the earlier verdict stays.';
+  if (state.origin === 'rerun') {
+    // Without a thread (none recorded, none in the click), it can only go to the channel or a DM.
+    if (state.threadTs)
+      return 'The outcome is posted in the verdict’s thread as a new revision; the earlier verdict stays.';
+    return state.channelId
+      ? `The outcome is posted to ${mentionChannel(state.channelId)} as a new revision; the earlier verdict stays.`
+      : 'The outcome is sent to you as a direct message, as a new revision; the earlier verdict stays.';
+  }
   if (state.threadTs)
     return 'The verdict is posted as a reply in the thread, with the detail below it.';
   if (state.channelId)
     return `The verdict is posted to ${mentionChannel(state.channelId)}, with the detail in its thread.`;
   return 'Pick where the verdict goes; leave it empty to get it as a direct message.';
+}
+
+/**
+ * "Also send to the channel", for a verdict posted as a thread reply. Not for an edit, and not for
+ * a re-run of a verdict that went out through a response_url: that posts the revision in the
+ * thread the same way, and a response_url cannot broadcast a reply.
+ */
+function offersBroadcast(state: ChecklistState): boolean {
+  if (!state.threadTs || state.origin === 'edit') return false;
+  return !(state.origin === 'rerun' && state.responseUrl);
 }
 
 function reviewBlocks(state: ChecklistState): KnownBlock[] {
@@ -316,7 +332,7 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       },
     });
   }
-  if (state.threadTs && state.origin !== 'edit') {
+  if (offersBroadcast(state)) {
     blocks.push({
       type: 'input',
       block_id: BlockId.broadcast,

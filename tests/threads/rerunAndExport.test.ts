@@ -8,8 +8,8 @@ import {
   VERDICT_LABELS,
 } from '../../src/decision/index.js';
 import { RERUN_REFUSED } from '../../src/views/signOff.js';
-import { ASKER, blocksOf, CHANNEL, headerOf } from '../e2e/harness.js';
-import type { StoredMessage } from '../support/fakeSlack.js';
+import { ASKER, blocksOf, CHANNEL, headerOf, valuesForStep } from '../e2e/harness.js';
+import type { StoredMessage, StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import {
   ALICE,
@@ -88,7 +88,87 @@ describe('re-run with changes', () => {
     expect(home).toContain('revision 2');
     expectSafeAndWithinLimits(t.fake);
   });
+
+  it('posts the revision in the thread of a verdict that went out through a response_url (the bot not in the channel)', async () => {
+    const channel = 'C0NOTIN0RR';
+    t.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, { channel });
+    if (!modal) throw new Error('no modal');
+    await t.walkChecklist(modal.id, KNOWLEDGE);
+    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const parent = t.fake.messages(channel).find((m) => isVerdict(m));
+    if (!parent) throw new Error('no verdict in the channel');
+    expect(await t.delivered(reviewIdOf(parent))).toMatchObject({
+      status: 'posted-via-response-url',
+      messageTs: null,
+      threadTs: null,
+    });
+
+    const before = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, { user: ASKER });
+    const rerunModal = await t.openedModal(before);
+    const reviewStep = await walkToLastStep(rerunModal.id, BEHAVIOR);
+    const promised = JSON.stringify(reviewStep.view.blocks);
+    expect(promised).toContain('The outcome is posted in the verdict’s thread as a new revision');
+    // A response_url cannot broadcast a reply, so the modal does not offer to.
+    expect(blocksOf(reviewStep.view).some((b) => b.block_id === BlockId.broadcast)).toBe(false);
+    await t.submit(rerunModal.id, valuesForStep(reviewStep, BEHAVIOR, {}));
+
+    const revisionInThread = () =>
+      t.fake.thread(channel, parent.ts).find((m) => isVerdict(m) && m.ts !== parent.ts);
+    const dmsSince = () =>
+      t.fake.calls
+        .slice(before)
+        .filter(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            (c.args.channel === ASKER || c.args.channel === t.fake.dmChannelFor(ASKER)),
+        )
+        .map((c) => String(c.args.text));
+    await expect
+      .poll(() => revisionInThread() !== undefined || dmsSince().length > 0, { timeout: 10_000 })
+      .toBe(true);
+    expect(dmsSince()).toEqual([]);
+    const second = revisionInThread();
+    if (!second) throw new Error('no revision in the verdict’s thread');
+    expect(second.thread_ts).toBe(parent.ts);
+    expect(headerOf(second)).toBe(`Verdict: ${label(BEHAVIOR)}`);
+    expect(revisionNote(second)).toBe(
+      `:repeat: *Revision 2: verdict changed from ${label(KNOWLEDGE)} to ${label(BEHAVIOR)}*`,
+    );
+    expect(await t.delivered(reviewIdOf(second))).toMatchObject({
+      status: 'posted-via-response-url',
+      revision: 2,
+      revisionOf: reviewIdOf(parent),
+    });
+    // Through the response_url the click carried: new replies in the thread, the verdict kept.
+    const threaded = t.fake.responseUrlPosts.filter(
+      (p) => isRecord(p.body) && p.body.thread_ts === parent.ts,
+    );
+    expect(threaded.map((p) => isRecord(p.body) && p.body.replace_original)).toEqual([
+      false,
+      false,
+    ]);
+    expect(headerOf(t.message(channel, parent.ts))).toBe(`Verdict: ${label(KNOWLEDGE)}`);
+    expectSafeAndWithinLimits(t.fake);
+  });
 });
+
+function isVerdict(message: StoredMessage): boolean {
+  return blocksOf(message).some((block) => block.block_id === BlockId.verdictActions);
+}
+
+/** Answers each checklist step up to the last one, and returns that step unsubmitted. */
+async function walkToLastStep(modalId: string, answers: Answers): Promise<StoredView> {
+  for (let step = 0; step < 8; step++) {
+    const view = t.fake.view(modalId);
+    if (!view?.open) throw new Error('modal closed before the last step');
+    const submit = isRecord(view.view.submit) ? view.view.submit.text : undefined;
+    if (submit !== 'Next') return view;
+    await t.submit(modalId, valuesForStep(view, answers, {}));
+  }
+  throw new Error('the checklist did not end');
+}
 
 async function waitForResponseUrlPost(text: string): Promise<Record<string, unknown>> {
   for (let attempt = 0; attempt < 200; attempt++) {

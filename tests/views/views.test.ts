@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ORIGINS, STEP_IDS, startChecklist } from '../../src/checklist/state.js';
 import { previewSurfaces } from '../../src/cli/preview.js';
+import { BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
@@ -87,6 +88,36 @@ describe('checklist modal', () => {
     expect(
       buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() }).submit?.text,
     ).toBe('Post verdict');
+  });
+
+  it('promises a re-run’s revision in the verdict’s thread only when the thread is known', () => {
+    const review = (threadTs: string | null, responseUrl: string | null) => {
+      const state = startChecklist({
+        origin: 'rerun',
+        channelId: 'C0CHAN1',
+        threadTs,
+        responseUrl,
+        reviewId: 'r1',
+      });
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+      return {
+        text: JSON.stringify(view.blocks),
+        broadcast: view.blocks.some((block) => block.block_id === BlockId.broadcast),
+      };
+    };
+    const inThread = review('1700000000.000100', null);
+    expect(inThread.text).toContain('posted in the verdict’s thread as a new revision');
+    expect(inThread.broadcast).toBe(true);
+
+    // Through the clicked verdict's response_url: the same thread, which cannot be broadcast to.
+    const viaResponseUrl = review('1700000000.000100', 'https://hooks.slack.com/actions/T1/1/x');
+    expect(viaResponseUrl.text).toContain('posted in the verdict’s thread as a new revision');
+    expect(viaResponseUrl.broadcast).toBe(false);
+
+    const noThread = review(null, null);
+    expect(noThread.text).not.toContain('thread');
+    expect(noThread.text).toContain('posted to <#C0CHAN1> as a new revision');
+    expect(noThread.broadcast).toBe(false);
   });
 
   it('shows typed text in the summary only escaped', () => {

@@ -1,3 +1,4 @@
+import type { BlockAction } from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
@@ -33,14 +34,27 @@ export function rerunReview(deps: ListenerDeps) {
       }
       return;
     }
+    const channelId = latest.postedChannelId ?? latest.target.channelId;
+    // A verdict that went out through a response_url has no ts on record: the clicked message is
+    // it (or a revision in its thread), so the thread is the payload's, and the response_url this
+    // click carries posts the revision there when the bot still can't.
+    const thread = latest.messageTs ? null : clickedThread(body, channelId);
     const state = startChecklist({
       origin: 'rerun',
-      channelId: latest.postedChannelId ?? latest.target.channelId,
-      threadTs: latest.threadTs ?? latest.target.threadTs,
-      responseUrl: null,
+      channelId,
+      threadTs: latest.threadTs ?? thread ?? latest.target.threadTs,
+      responseUrl: thread && body.response_url ? body.response_url : null,
       reviewId: latest.id,
       draft: latest.answers,
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
   };
+}
+
+/** The thread of the clicked message when it is in `channelId`: its own ts, or its parent's. */
+function clickedThread(body: BlockAction, channelId: string | null): string | null {
+  const message = body.message;
+  if (!message || !channelId || body.channel?.id !== channelId) return null;
+  const threadTs: unknown = message.thread_ts;
+  return typeof threadTs === 'string' ? threadTs : message.ts;
 }
