@@ -32,6 +32,11 @@ export class GatedApp extends App {
   override async processEvent(event: ReceiverEvent): Promise<void> {
     const facts = requestFacts(event.body);
     const record = takeRequestRecord(event);
+    if (facts.kind === 'app_rate_limited') {
+      if (record) record.facts = facts;
+      await this.acknowledgeRateLimit(event, facts.team);
+      return;
+    }
     if (record) {
       record.facts = facts;
       if (facts.kind === 'invalid' || facts.kind === 'other') {
@@ -59,5 +64,25 @@ export class GatedApp extends App {
     } finally {
       socketRequest.settle();
     }
+  }
+
+  /**
+   * Slack's notice that it is holding back this app's events for a minute (more than 30,000 an
+   * hour per workspace). Bolt has no listener for it and would leave it unanswered for 3 s, then
+   * answer 404; Slack expects a 200, and whoever runs the app wants to know.
+   */
+  private async acknowledgeRateLimit(
+    event: ReceiverEvent,
+    team: string | undefined,
+  ): Promise<void> {
+    const minute: unknown = event.body.minute_rate_limited;
+    this.reporting.log.warn(
+      {
+        team,
+        minuteRateLimited: typeof minute === 'number' ? minute : undefined,
+      },
+      'Slack is holding back events for this app (app_rate_limited): some events in that minute were not delivered',
+    );
+    await event.ack();
   }
 }

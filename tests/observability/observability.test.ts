@@ -205,6 +205,31 @@ describe('logs', () => {
     );
   });
 
+  it('answer Slack’s app_rate_limited notice at once, and warn', async () => {
+    const started = performance.now();
+    const response = await running.slack.postJson({
+      token: 'legacy',
+      type: 'app_rate_limited',
+      team_id: 'T0LIMITED1',
+      minute_rate_limited: 1_700_000_040,
+      api_app_id: 'A0FTRAG001',
+    });
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await running.app.waitForLog('app_rate_limited)');
+    const lines = logLines(running.app);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        team: 'T0LIMITED1',
+        minuteRateLimited: 1_700_000_040,
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'slack request', kind: 'app_rate_limited', status: 200 }),
+    );
+  });
+
   it('trust nothing else an unsigned SSL check carries', async () => {
     const smuggled = JSON.stringify({
       type: 'view_submission',
