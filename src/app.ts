@@ -220,9 +220,12 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
             installationStore: deps.storage.installations,
             installerOptions: {
               directInstall: true,
-              // oauth.v2.access goes to the same Web API as every other call.
+              // oauth.v2.access goes to the same Web API as every other call, with the same
+              // bounded retries: the installer's own default retries for half an hour, while
+              // the person who clicked "Allow" waits for the page.
               clientOptions: {
                 ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+                retryConfig: clientOptions.retryConfig,
                 fetch: clientOptions.fetch,
               },
             },

@@ -42,6 +42,23 @@ afterAll(async () => {
   await e2e?.close();
 });
 
+/** Slack's install page, up to the redirect back to ftrag: what the browser is sent to next. */
+async function redirectBack(): Promise<{ url: string; cookie: string }> {
+  const base = e2e.apps[0]?.baseUrl ?? '';
+  const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
+  const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const code = e2e.fake.issueOAuthCode({
+    teamId: TEAM.teamId,
+    userId: INSTALLER,
+    scopes: BOT_SCOPES.join(','),
+  });
+  return {
+    url: `${base}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
+    cookie,
+  };
+}
+
 async function install(): Promise<string> {
   const base = e2e.apps[0]?.baseUrl ?? '';
   const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
@@ -150,6 +167,25 @@ describe('many workspaces through Slack’s OAuth install flow', () => {
     expect(
       e2e.fake.calls.slice(afterUninstall).filter((call) => call.method === 'views.open'),
     ).toEqual([]);
+  });
+});
+
+describe('an install while Slack is down', () => {
+  it('shows the person an error within seconds rather than retrying for half an hour', async () => {
+    // As many failures as one exchange tries (with the installer's default of ten retries over
+    // half an hour, the fifth try would get through, and much later).
+    e2e.fake.failNext('oauth.v2.access', { status: 503 }, 4);
+    const before = e2e.fake.calls.length;
+    const { url, cookie } = await redirectBack();
+    const done = await fetch(url, {
+      headers: { cookie },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(done.status).toBeGreaterThanOrEqual(400);
+    // The first try and the client's 3 retries, as for every other Web API call.
+    const exchanges = e2e.fake.calls.slice(before).filter((c) => c.method === 'oauth.v2.access');
+    expect(exchanges).toHaveLength(4);
   });
 });
 
