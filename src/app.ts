@@ -126,6 +126,30 @@ async function initialize(app: App): Promise<void> {
   }
 }
 
+/**
+ * Bolt's Socket Mode receiver listens on PORT for its custom routes without an error listener, so
+ * a port in use would end the process with a bare stack trace. This catches that error and turns
+ * it into a failed start that says which setting to change.
+ */
+function watchListening(server: unknown, port: number): Promise<void> | null {
+  if (!(server instanceof Server)) return null;
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `PORT ${port} is in use; Socket Mode serves /healthz and /metrics there: set PORT to a free port`
+            : `could not listen on PORT ${port}: ${error.message}`,
+        ),
+      );
+    });
+  });
+  // Awaited at start; until then a rejection is not unhandled.
+  listening.catch(() => undefined);
+  return listening;
+}
+
 /** auth.test's answers for a token that will never work, however often it is retried. */
 const TOKEN_REFUSALS = new Set([
   'invalid_auth',
@@ -168,6 +192,8 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   ];
 
   let endpoint: SlackEndpoint | null = null;
+  /** Socket Mode's own HTTP server (/healthz, /metrics): whether it got its port. */
+  let socketModeHealth: Promise<void> | null = null;
   let app: App;
   const reporting = { log: logger, metrics };
   // Checklist state travels in private_metadata, so Bolt's in-memory conversation store (one
@@ -187,6 +213,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       customRoutes,
     });
     reportSocketConnection(receiver.client, logger, metrics);
+    socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port);
     app = new GatedApp(
       {
         token: config.slack.botToken ?? undefined,
@@ -282,6 +309,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     async start(port) {
       await initialize(app);
       const listening: unknown = await app.start(port);
+      await socketModeHealth;
       started = true;
       if (listening instanceof Server) {
         server = listening;

@@ -4,6 +4,7 @@
  * envelopes there as it answers HTTP requests: acks first, the next step inside the ack.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,4 +175,38 @@ describe('Socket Mode connections that end', () => {
     },
     RECONNECT_TIMEOUT_MS,
   );
+});
+
+describe('Socket Mode on a port that is taken', () => {
+  it('does not start, and says which setting to change', async () => {
+    // Something else answers there (not healthy), so the wait for ftrag's /healthz sees it exit.
+    const taken = http.createServer((_req, res) => {
+      res.writeHead(503);
+      res.end();
+    });
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const started = startApp(
+        {
+          SLACK_BOT_TOKEN: fake.botToken,
+          SLACK_APP_TOKEN: APP_TOKEN,
+          SLACK_API_URL: fake.apiUrl,
+          DATABASE_URL: `sqlite:${path.join(dir, 'taken.db')}`,
+          LOG_LEVEL: 'info',
+        },
+        { port, readyTimeoutMs: 15_000 },
+      );
+      const failure = await started.then(
+        () => '',
+        (error: unknown) => String(error),
+      );
+      expect(failure).toMatch(/exited before it was ready \(code 1/);
+      expect(failure).toContain(`ftrag could not start: PORT ${port} is in use`);
+      expect(failure).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
 });
