@@ -111,7 +111,13 @@ export class SlackEndpoint {
     const bolt = receiver.requestListener;
     receiver.requestListener = (req, res) => {
       if (this.draining) res.setHeader('connection', 'close');
-      if (req.method === 'POST' && pathOf(req.url) === this.options.path) {
+      const path = req.url === this.options.path ? req.url : pathOf(req.url);
+      if (path === null) {
+        // Bolt's own parse would throw on it and answer 500, logged as an error of ours.
+        answer(res, 404, 'not found');
+        return;
+      }
+      if (req.method === 'POST' && path === this.options.path) {
         this.accept(req, res, bolt);
         return;
       }
@@ -246,10 +252,17 @@ export function reportRequest(
   else log.info(fields, 'slack request');
 }
 
-function pathOf(url: string | undefined): string {
+/**
+ * The path Bolt's receiver routes on (it resolves `..`, `%2e` and absolute forms the same way), so
+ * no spelling of the events path gets past the guard; null where Bolt's parse would throw.
+ */
+function pathOf(url: string | undefined): string | null {
   if (url === undefined) return '';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
 }
 
 function answer(res: ServerResponse, status: number, text?: string): void {
