@@ -1,4 +1,6 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signSlackRequest, unixSeconds } from '../support/signing.js';
 import {
   answerUntilLastStep,
   logLines,
@@ -32,6 +34,28 @@ async function postReview(): Promise<void> {
   const posted = await submitStep(running, viewId, review);
   expect(posted.status).toBe(200);
   await running.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
+}
+
+/** A request sent as written: fetch() would resolve `..`, `%2e` and `//` in the path first. */
+function rawRequest(
+  method: string,
+  target: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(running.app.baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, method, path: target, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 describe('GET /metrics', () => {
@@ -225,9 +249,32 @@ describe('logs', () => {
         minuteRateLimited: 1_700_000_040,
       }),
     );
-    expect(lines).toContainEqual(
-      expect.objectContaining({ msg: 'slack request', kind: 'app_rate_limited', status: 200 }),
+    // The request's own line follows once its answer has gone out.
+    await vi.waitFor(() =>
+      expect(logLines(running.app)).toContainEqual(
+        expect.objectContaining({ msg: 'slack request', kind: 'app_rate_limited', status: 200 }),
+      ),
     );
+  });
+
+  it('cover every spelling of the events path Bolt would route, and refuse one it can’t parse', async () => {
+    const urlVerifications = () =>
+      logLines(running.app).filter(
+        (l) => l.msg === 'slack request' && l.kind === 'url_verification',
+      ).length;
+    const before = urlVerifications();
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'dot-segments-7c1' });
+    const timestamp = unixSeconds();
+    const verified = await rawRequest('POST', '/slack/%2e/events', body, {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signSlackRequest(SIGNING_SECRET, timestamp, body),
+    });
+    expect(verified).toMatchObject({ status: 200, body: '{"challenge":"dot-segments-7c1"}' });
+    await vi.waitFor(() => expect(urlVerifications()).toBe(before + 1));
+
+    expect((await rawRequest('GET', '//', '', {})).status).toBe(404);
+    expect(logLines(running.app).filter((l) => l.level === 'error')).toEqual([]);
   });
 
   it('trust nothing else an unsigned SSL check carries', async () => {
