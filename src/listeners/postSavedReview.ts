@@ -18,7 +18,7 @@ const CLAIM_RENEWAL_MS = 3_000;
  * (reading it again), so a burst's backlog holds no request payloads, and a review already posted,
  * no longer `postable`, or being posted by another instance (Post again pressed there) is left
  * alone. A failure here leaves the review pending, to post again from App Home, and is logged.
- * `afterPosting` runs once the posting is done (say, to refresh Home).
+ * `refreshHome` runs once the posting is done, to show its outcome in App Home.
  */
 export function postSavedReview(
   deps: ListenerDeps,
@@ -26,7 +26,7 @@ export function postSavedReview(
   logger: Logger,
   saved: { teamId: string; id: string },
   postable: readonly DeliveryStatus[],
-  afterPosting?: () => Promise<void>,
+  refreshHome?: () => Promise<void>,
 ): void {
   const { teamId, id } = saved;
   deps.work
@@ -70,7 +70,13 @@ export function postSavedReview(
         }
         throw brokeOff.error;
       });
-      if (queued) await afterPosting?.();
+      if (!queued || !refreshHome) return;
+      await refreshHome().catch((error: unknown) => {
+        logger.error(
+          `review ${id}: the posting finished, but refreshing App Home afterwards failed`,
+          error,
+        );
+      });
     })
     .catch((error: unknown) => {
       logger.error(

@@ -14,6 +14,20 @@ import { deliverySetup } from '../support/deliverySetup.js';
 const logger = new BoltLogger(capturedLog().log);
 const setup = deliverySetup('C0POSTING1');
 
+function depsWith(reviews: ReviewRepository, clock: () => Date): ListenerDeps {
+  return {
+    reviews,
+    votes: createKyselyVoteRepository(setup.database().db, clock),
+    installations: null,
+    clock,
+    isTrustedResponseUrl: () => false,
+    work: new BackgroundWork(),
+    deliveries: new DeliveryQueue(1),
+    // Recording fails for good here: no waiting between the attempts.
+    recordRetryDelaysMs: [],
+  };
+}
+
 describe('postSavedReview: the posting claim', () => {
   let nowMs = Date.UTC(2026, 0, 1);
   const clock = () => new Date(nowMs);
@@ -27,20 +41,6 @@ describe('postSavedReview: the posting claim', () => {
     return { ...reviews, markDelivered: unreachable, markFailed: unreachable };
   }
 
-  function depsWith(reviews: ReviewRepository): ListenerDeps {
-    return {
-      reviews,
-      votes: createKyselyVoteRepository(setup.database().db, clock),
-      installations: null,
-      clock,
-      isTrustedResponseUrl: () => false,
-      work: new BackgroundWork(),
-      deliveries: new DeliveryQueue(1),
-      // Recording fails for good here: no waiting between the attempts.
-      recordRetryDelaysMs: [],
-    };
-  }
-
   function startPosting(deps: ListenerDeps, saved: { teamId: string; id: string }): void {
     const fake = setup.fake();
     const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
@@ -49,7 +49,7 @@ describe('postSavedReview: the posting claim', () => {
 
   it('gives its claim back when the posting breaks off, so Post again can take it at once', async () => {
     const reviews = breakingOffRepository();
-    const deps = depsWith(reviews);
+    const deps = depsWith(reviews, clock);
     const { teamId, id } = await setup.pendingReview(reviews);
     const saved = { teamId, id };
 
@@ -62,7 +62,7 @@ describe('postSavedReview: the posting claim', () => {
 
   it('leaves alone a claim another posting took after its own lapsed', async () => {
     const reviews = breakingOffRepository();
-    const deps = depsWith(reviews);
+    const deps = depsWith(reviews, clock);
     const { teamId, id } = await setup.pendingReview(reviews);
     const saved = { teamId, id };
     const held = setup.fake().holdNext('chat.postMessage');
@@ -79,5 +79,34 @@ describe('postSavedReview: the posting claim', () => {
     expect((await reviews.get(saved.teamId, saved.id))?.deliveryClaimedUntil).toEqual(
       other?.deliveryClaimedUntil,
     );
+  });
+});
+
+describe('postSavedReview: after the posting', () => {
+  it('logs a failed Home refresh as that, not as a posting that broke off', async () => {
+    const clock = () => new Date();
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const deps = depsWith(reviews, clock);
+    const saved = await setup.pendingReview(reviews);
+    const fake = setup.fake();
+    const log = capturedLog();
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      new BoltLogger(log.log),
+      saved,
+      ['pending'],
+      async () => {
+        throw new Error('views.publish: ratelimited');
+      },
+    );
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect((await reviews.get(saved.teamId, saved.id))?.status).toBe('posted');
+    const errors = log.lines.filter((line) => line.level === 'error').map((line) => line.msg);
+    expect(errors).toEqual([
+      `review ${saved.id}: the posting finished, but refreshing App Home afterwards failed`,
+    ]);
   });
 });
