@@ -82,6 +82,107 @@ describe('postSavedReview: the posting claim', () => {
   });
 });
 
+describe('postSavedReview: renewing the claim', () => {
+  let nowMs = Date.UTC(2026, 2, 1);
+  const clock = () => new Date(nowMs);
+
+  /** The renewal's interval, ticked by the test. */
+  function handTickedInterval() {
+    let onTick: (() => void) | null = null;
+    return {
+      interval: (_ms: number, tick: () => void) => {
+        onTick = tick;
+        return () => {
+          onTick = null;
+        };
+      },
+      tick: () => onTick?.(),
+    };
+  }
+
+  /**
+   * The repository, its first extendDelivery held back (a slow database) until `letFirstThrough`;
+   * `extensions` are the calls' results, `mostAtOnce` how many were ever under way together.
+   */
+  function slowFirstExtension(reviews: ReviewRepository) {
+    let letFirstThrough = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      letFirstThrough = resolve;
+    });
+    const extensions: Promise<Date | null>[] = [];
+    let underway = 0;
+    let mostAtOnce = 0;
+    const extendDelivery: ReviewRepository['extendDelivery'] = (...args) => {
+      const first = extensions.length === 0;
+      const extension = (async () => {
+        underway += 1;
+        mostAtOnce = Math.max(mostAtOnce, underway);
+        try {
+          if (first) await firstHeld;
+          return await reviews.extendDelivery(...args);
+        } finally {
+          underway -= 1;
+        }
+      })();
+      extensions.push(extension);
+      return extension;
+    };
+    return {
+      reviews: { ...reviews, extendDelivery },
+      extensions,
+      letFirstThrough,
+      mostAtOnce: () => mostAtOnce,
+    };
+  }
+
+  it('runs one extension at a time, so a slow one does not end the renewal while the claim is held', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, clock);
+    const slow = slowFirstExtension(stored);
+    const ticks = handTickedInterval();
+    const deps = { ...depsWith(slow.reviews, clock), interval: ticks.interval };
+    const { teamId, id } = await setup.pendingReview(stored);
+    const fake = setup.fake();
+    const postsBefore = fake.callCount('chat.postMessage');
+    const held = fake.holdNext('chat.postMessage');
+    const claimedAt = nowMs;
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      logger,
+      { teamId, id },
+      ['pending'],
+    );
+    await held.arrived;
+    // Slack keeps the posting waiting; the first extension is slow to reach the database, and the
+    // ticks after it come while it is still under way.
+    nowMs = claimedAt + 3_000;
+    ticks.tick();
+    ticks.tick();
+    ticks.tick();
+    await Promise.allSettled(slow.extensions.slice(1));
+    slow.letFirstThrough();
+    await Promise.allSettled(slow.extensions);
+    nowMs = claimedAt + 6_000;
+    ticks.tick();
+    await Promise.allSettled(slow.extensions);
+
+    expect(slow.mostAtOnce()).toBe(1);
+    // Past the end of the first extension's claim, but the renewal went on: still held.
+    nowMs = claimedAt + 3_000 + DELIVERY_CLAIM_MS + 1_000;
+    expect(await stored.claimDelivery(teamId, id, ['pending'], 60_000)).toBeNull();
+
+    held.release();
+    expect(await deps.work.drain(10_000)).toBe(true);
+    expect(await stored.get(teamId, id)).toMatchObject({
+      status: 'posted',
+      deliveryClaimedUntil: null,
+    });
+    // The verdict and its detail, once.
+    expect(fake.callCount('chat.postMessage') - postsBefore).toBe(2);
+  });
+});
+
 describe('postSavedReview: after the posting', () => {
   it('logs a failed Home refresh as that, not as a posting that broke off', async () => {
     const clock = () => new Date();
