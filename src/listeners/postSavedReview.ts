@@ -42,6 +42,7 @@ export function postSavedReview(
             logger,
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
             recordRetryDelaysMs: deps.recordRetryDelaysMs,
+            stopRenewingClaim: () => claim.stop(),
           });
         } catch (error) {
           brokeOff = { error };
