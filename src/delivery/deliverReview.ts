@@ -4,7 +4,9 @@ import {
   type DeliveryOutcome,
   type Review,
   type ReviewRepository,
+  recordsFailure,
   recordsOutcome,
+  UNDELIVERED_STATUSES,
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
 import {
@@ -23,6 +25,12 @@ export interface DeliveryDeps {
   isTrustedResponseUrl: (url: string) => boolean;
   /** Waits between attempts to record a verdict that is out; the default outlasts half a minute. */
   recordRetryDelaysMs?: readonly number[];
+  /**
+   * Stops renewing this posting's claim on the review; resolves with when the claim it still holds
+   * ends (null: it holds none), once no renewal is under way. A failure is recorded over that claim
+   * only, never over the claim of a posting that took over after this one's lapsed.
+   */
+  stopRenewingClaim: () => Promise<Date | null>;
 }
 
 interface Posted {
@@ -242,9 +250,14 @@ export async function deliverReview(
   } catch (error) {
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
-    const recorded = await reviews.markFailed(review.teamId, review.id, lastError);
-    if (recorded.status !== 'failed') {
-      logger.warn(`review ${review.id} was delivered by another posting meanwhile; that stays`);
+    const heldUntil = await deps.stopRenewingClaim();
+    const recorded = await reviews.markFailed(review.teamId, review.id, lastError, heldUntil);
+    if (!recordsFailure(recorded, lastError)) {
+      logger.warn(
+        UNDELIVERED_STATUSES.includes(recorded.status)
+          ? `review ${review.id} is claimed by another posting, which took over from this one; its outcome will stand`
+          : `review ${review.id} was delivered by another posting meanwhile; that stays`,
+      );
     }
     return recorded;
   }

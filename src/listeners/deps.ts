@@ -18,4 +18,6 @@ export interface ListenerDeps {
   deliveries: DeliveryQueue;
   /** Waits between attempts to record a verdict that is out (deliverReview's default if unset). */
   recordRetryDelaysMs?: readonly number[];
+  /** Calls `tick` every `ms` until the returned stop is called: setInterval unless a test ticks. */
+  interval?: (ms: number, tick: () => void) => () => void;
 }

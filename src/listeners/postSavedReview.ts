@@ -1,7 +1,7 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { deliverReview } from '../delivery/deliverReview.js';
-import type { DeliveryStatus } from '../storage/repository.js';
+import type { DeliveryStatus, Review } from '../storage/repository.js';
 import type { ListenerDeps } from './deps.js';
 
 /**
@@ -18,7 +18,7 @@ const CLAIM_RENEWAL_MS = 3_000;
  * (reading it again), so a burst's backlog holds no request payloads, and a review already posted,
  * no longer `postable`, or being posted by another instance (Post again pressed there) is left
  * alone. A failure here leaves the review pending, to post again from App Home, and is logged.
- * `afterPosting` runs once the posting is done (say, to refresh Home).
+ * `refreshHome` runs once the posting is done, to show its outcome in App Home.
  */
 export function postSavedReview(
   deps: ListenerDeps,
@@ -26,7 +26,7 @@ export function postSavedReview(
   logger: Logger,
   saved: { teamId: string; id: string },
   postable: readonly DeliveryStatus[],
-  afterPosting?: () => Promise<void>,
+  refreshHome?: () => Promise<void>,
 ): void {
   const { teamId, id } = saved;
   deps.work
@@ -34,21 +34,7 @@ export function postSavedReview(
       const queued = await deps.deliveries.deliver(id, async () => {
         const review = await deps.reviews.claimDelivery(teamId, id, postable, DELIVERY_CLAIM_MS);
         if (!review) return;
-        // The claim this posting holds, by when it ends; null once it is no longer held.
-        let heldUntil = review.deliveryClaimedUntil ?? null;
-        let extending: Promise<void> = Promise.resolve();
-        const renewal = setInterval(() => {
-          const held = heldUntil;
-          if (!held) return;
-          extending = deps.reviews.extendDelivery(teamId, id, held, DELIVERY_CLAIM_MS).then(
-            (until) => {
-              heldUntil = until;
-            },
-            (error: unknown) => {
-              logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
-            },
-          );
-        }, CLAIM_RENEWAL_MS);
+        const claim = renewClaim(deps, logger, review);
         let brokeOff: { error: unknown } | null = null;
         try {
           await deliverReview(client, review, {
@@ -56,21 +42,26 @@ export function postSavedReview(
             logger,
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
             recordRetryDelaysMs: deps.recordRetryDelaysMs,
+            stopRenewingClaim: () => claim.stop(),
           });
         } catch (error) {
           brokeOff = { error };
         }
-        clearInterval(renewal);
+        const heldUntil = await claim.stop();
         if (!brokeOff) return;
-        // Broke off without an outcome: let Post again (here or elsewhere) take it at once. An
-        // extension still under way would move the claim's end past the one released.
-        await extending;
+        // Broke off without an outcome: let Post again (here or elsewhere) take it at once.
         if (heldUntil) {
           await deps.reviews.releaseDelivery(teamId, id, heldUntil).catch(() => undefined);
         }
         throw brokeOff.error;
       });
-      if (queued) await afterPosting?.();
+      if (!queued || !refreshHome) return;
+      await refreshHome().catch((error: unknown) => {
+        logger.error(
+          `review ${id}: the posting finished, but refreshing App Home afterwards failed`,
+          error,
+        );
+      });
     })
     .catch((error: unknown) => {
       logger.error(
@@ -78,4 +69,50 @@ export function postSavedReview(
         error,
       );
     });
+}
+
+/**
+ * Extends a posting's claim on `review` every {@link CLAIM_RENEWAL_MS}, one extension at a time: a
+ * claim is named by when it ends, so a second extension sent with the same end while the first is
+ * under way would find the claim moved, and the posting would stop renewing a claim it still holds.
+ * A tick that comes while an extension is under way is skipped. `stop` ends the renewal and
+ * resolves, once no extension is under way, with when the claim still held ends (null: none).
+ */
+function renewClaim(
+  deps: ListenerDeps,
+  logger: Logger,
+  review: Review,
+): { stop(): Promise<Date | null> } {
+  const { teamId, id } = review;
+  let heldUntil = review.deliveryClaimedUntil ?? null;
+  let extending: Promise<void> | null = null;
+  const stopTicking = (deps.interval ?? everyMs)(CLAIM_RENEWAL_MS, () => {
+    const held = heldUntil;
+    if (held === null || extending !== null) return;
+    extending = deps.reviews
+      .extendDelivery(teamId, id, held, DELIVERY_CLAIM_MS)
+      .then(
+        (until) => {
+          heldUntil = until;
+        },
+        (error: unknown) => {
+          logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
+        },
+      )
+      .finally(() => {
+        extending = null;
+      });
+  });
+  return {
+    async stop() {
+      stopTicking();
+      await extending;
+      return heldUntil;
+    },
+  };
+}
+
+function everyMs(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  return () => clearInterval(timer);
 }

@@ -1,5 +1,10 @@
 import type { LogEvent } from 'kysely';
-import { type Review, type ReviewRepository, recordsOutcome } from '../storage/index.js';
+import {
+  type Review,
+  type ReviewRepository,
+  recordsFailure,
+  recordsOutcome,
+} from '../storage/index.js';
 import type { Metrics } from './metrics.js';
 
 const OPERATIONS: Record<string, string> = {
@@ -33,10 +38,10 @@ export function countingDeliveries(reviews: ReviewRepository, metrics: Metrics):
     // Another posting's delivery on record: counted when that posting recorded it.
     return recordsOutcome(review, outcome) ? count(review) : review;
   };
-  const markFailed: ReviewRepository['markFailed'] = async (...args) => {
-    const review = await reviews.markFailed(...args);
-    // Not failed: another posting delivered it meanwhile, and counted it then.
-    return review.status === 'failed' ? count(review) : review;
+  const markFailed: ReviewRepository['markFailed'] = async (teamId, id, error, heldUntil) => {
+    const review = await reviews.markFailed(teamId, id, error, heldUntil);
+    // Not recorded: another posting delivered it meanwhile (and counted it then), or is posting it.
+    return recordsFailure(review, error) ? count(review) : review;
   };
   return new Proxy(reviews, {
     get(target, property, receiver) {

@@ -21,7 +21,7 @@ export {
 export { CorruptRowError, ReviewNotFoundError } from './errors.js';
 export type { KyselyInstallationStore } from './installationStore.js';
 export type * from './repository.js';
-export { DELIVERY_STATUSES, recordsOutcome } from './repository.js';
+export { DELIVERY_STATUSES, recordsFailure, recordsOutcome } from './repository.js';
 export { TokenSealer } from './tokenSealer.js';
 export {
   VOTE_KINDS,

@@ -87,6 +87,14 @@ export interface DeliveryOutcome {
   permalink: string | null;
 }
 
+/**
+ * Whether `review`, as markFailed returned it, has that failure (`error`) on record: not so when
+ * another posting delivered the review meanwhile, or holds a claim on it and is posting it.
+ */
+export function recordsFailure(review: Review, error: string): boolean {
+  return review.status === 'failed' && review.lastError === error && !review.deliveryClaimedUntil;
+}
+
 /** Whether `review` has `outcome` on record as its delivery, rather than another posting's. */
 export function recordsOutcome(review: Review, outcome: DeliveryOutcome): boolean {
   return (
@@ -144,16 +152,20 @@ export interface ReviewRepository {
    */
   releaseDelivery(teamId: string, id: string, heldUntil: Date): Promise<void>;
   /**
-   * Records where the verdict landed, and releases the delivery claim. A review that another
-   * posting delivered meanwhile keeps that delivery, and is returned as it is: see
-   * {@link recordsOutcome}.
+   * Records where the verdict landed, and releases the delivery claim, whoever holds it: the verdict
+   * is out, and a delivered review is not claimed again (a posting still holding a claim finds the
+   * delivery on record and takes its own copy back). A review that another posting delivered
+   * meanwhile keeps that delivery, and is returned as it is: see {@link recordsOutcome}.
    */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
   /**
-   * Records why the verdict could not be posted, and releases the delivery claim. A review that
-   * another posting delivered meanwhile is left as it is, and returned as it is.
+   * Records why the verdict could not be posted, and releases the delivery claim: the caller's own
+   * claim, the one ending at `heldUntil` (null when it holds none), or one that has ended. A review
+   * that another posting delivered meanwhile, or that another posting holds a claim on (it took
+   * over after the caller's claim lapsed, and is posting it), is left as it is and returned as it
+   * is: see {@link recordsFailure}.
    */
-  markFailed(teamId: string, id: string, error: string): Promise<Review>;
+  markFailed(teamId: string, id: string, error: string, heldUntil: Date | null): Promise<Review>;
   /** Re-answers an existing review (Edit answers); the delivery fields stay. */
   updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision): Promise<Review>;
   get(teamId: string, id: string): Promise<Review | null>;

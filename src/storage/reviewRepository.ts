@@ -41,10 +41,11 @@ export function createKyselyReviewRepository(
     teamId: string,
     id: string,
     values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
+    at: number = now(),
   ) {
     return db
       .updateTable('reviews')
-      .set({ ...values, updated_at: now() })
+      .set({ ...values, updated_at: at })
       .where('team_id', '=', teamId)
       .where('id', '=', id);
   }
@@ -63,16 +64,30 @@ export function createKyselyReviewRepository(
    * Updates a review only while it is still undelivered; otherwise returns it as stored. A posting
    * whose claim lapsed may finish after another posting delivered the verdict, and that delivery
    * stays on record (or Home would offer to post it again, and its messages would be forgotten).
+   * With `claim`, only while no other posting holds a claim on it: the claim is the one ending at
+   * `claim.heldUntil`, or has ended, or there is none.
    */
   async function updateUndelivered(
     teamId: string,
     id: string,
     values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
+    claim?: { heldUntil: Date | null },
   ): Promise<Review> {
-    const row = await updateReview(teamId, id, values)
-      .where('status', 'in', [...UNDELIVERED_STATUSES])
-      .returningAll()
-      .executeTakeFirst();
+    const at = now();
+    let query = updateReview(teamId, id, values, at).where('status', 'in', [
+      ...UNDELIVERED_STATUSES,
+    ]);
+    if (claim) {
+      const held = claim.heldUntil?.getTime() ?? null;
+      query = query.where((eb) =>
+        eb.or([
+          eb('delivery_claimed_until', 'is', null),
+          eb('delivery_claimed_until', '<=', at),
+          ...(held === null ? [] : [eb('delivery_claimed_until', '=', held)]),
+        ]),
+      );
+    }
+    const row = await query.returningAll().executeTakeFirst();
     if (row !== undefined) return toReview(row);
     const current = await get(teamId, id);
     if (current === null) throw new ReviewNotFoundError(teamId, id);
@@ -246,12 +261,15 @@ export function createKyselyReviewRepository(
       });
     },
 
-    markFailed(teamId: string, id: string, error: string) {
-      return updateUndelivered(teamId, id, {
-        status: 'failed',
-        last_error: error,
-        delivery_claimed_until: null,
-      });
+    markFailed(teamId: string, id: string, error: string, heldUntil: Date | null) {
+      // A posting whose claim lapsed must not turn a review another posting is posting into
+      // 'failed' (Home would offer Post again, and a third posting could claim it meanwhile).
+      return updateUndelivered(
+        teamId,
+        id,
+        { status: 'failed', last_error: error, delivery_claimed_until: null },
+        { heldUntil },
+      );
     },
 
     updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {

@@ -36,6 +36,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
         reviews,
         logger,
         isTrustedResponseUrl: () => false,
+        stopRenewingClaim: async () => null,
         recordRetryDelaysMs: [1, 1],
       }),
     ).rejects.toThrow('database went away');
@@ -70,6 +71,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
         reviews,
         logger: new BoltLogger(log.log),
         isTrustedResponseUrl: () => false,
+        stopRenewingClaim: async () => null,
         recordRetryDelaysMs: [1, 1, 1],
       },
     );
@@ -109,6 +111,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
       reviews,
       logger: new BoltLogger(log.log),
       isTrustedResponseUrl: () => false,
+      stopRenewingClaim: async () => null,
     });
 
     // This posting's own verdict and detail, then the other posting's verdict.
@@ -153,7 +156,12 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     const recorded = await deliverReview(
       new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
       review,
-      { reviews, logger: new BoltLogger(log.log), isTrustedResponseUrl: () => false },
+      {
+        reviews,
+        logger: new BoltLogger(log.log),
+        isTrustedResponseUrl: () => false,
+        stopRenewingClaim: async () => null,
+      },
     );
 
     expect(recorded).toMatchObject({ status: 'posted', messageTs: elsewhere.messageTs });
@@ -163,6 +171,65 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     });
     expect(
       log.lines.filter((line) => String(line.msg).includes('delivered by another posting')),
+    ).toHaveLength(1);
+  });
+
+  it('records its failure over its own claim', async () => {
+    const fake = setup.fake();
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const review = await setup.pendingReview(stored);
+    const claimed = await stored.claimDelivery(review.teamId, review.id, ['pending'], 60_000);
+    // The channel post and the DM both fail.
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+
+    const recorded = await deliverReview(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      claimed ?? review,
+      {
+        reviews: stored,
+        logger,
+        isTrustedResponseUrl: () => false,
+        stopRenewingClaim: async () => claimed?.deliveryClaimedUntil ?? null,
+      },
+    );
+
+    expect(recorded).toMatchObject({ status: 'failed', deliveryClaimedUntil: null });
+    expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
+  });
+
+  it('leaves a review to the posting that took it over after its claim lapsed when its own posting fails', async () => {
+    const fake = setup.fake();
+    let nowMs = Date.UTC(2026, 0, 1);
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date(nowMs));
+    const review = await setup.pendingReview(stored);
+    const claimed = await stored.claimDelivery(review.teamId, review.id, ['pending'], 10_000);
+    // Slack kept this posting waiting past its claim; Post again elsewhere claimed the review.
+    nowMs += 11_000;
+    const other = await stored.claimDelivery(review.teamId, review.id, ['pending'], 60_000);
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    const log = capturedLog();
+
+    const recorded = await deliverReview(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      claimed ?? review,
+      {
+        reviews: stored,
+        logger: new BoltLogger(log.log),
+        isTrustedResponseUrl: () => false,
+        stopRenewingClaim: async () => claimed?.deliveryClaimedUntil ?? null,
+      },
+    );
+
+    // Not failed (Home would offer Post again) and still claimed by the other posting.
+    expect(other?.deliveryClaimedUntil).toBeInstanceOf(Date);
+    expect(recorded).toMatchObject({
+      status: 'pending',
+      lastError: null,
+      deliveryClaimedUntil: other?.deliveryClaimedUntil,
+    });
+    expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
+    expect(
+      log.lines.filter((line) => String(line.msg).includes('claimed by another posting')),
     ).toHaveLength(1);
   });
 });

@@ -14,6 +14,20 @@ import { deliverySetup } from '../support/deliverySetup.js';
 const logger = new BoltLogger(capturedLog().log);
 const setup = deliverySetup('C0POSTING1');
 
+function depsWith(reviews: ReviewRepository, clock: () => Date): ListenerDeps {
+  return {
+    reviews,
+    votes: createKyselyVoteRepository(setup.database().db, clock),
+    installations: null,
+    clock,
+    isTrustedResponseUrl: () => false,
+    work: new BackgroundWork(),
+    deliveries: new DeliveryQueue(1),
+    // Recording fails for good here: no waiting between the attempts.
+    recordRetryDelaysMs: [],
+  };
+}
+
 describe('postSavedReview: the posting claim', () => {
   let nowMs = Date.UTC(2026, 0, 1);
   const clock = () => new Date(nowMs);
@@ -27,20 +41,6 @@ describe('postSavedReview: the posting claim', () => {
     return { ...reviews, markDelivered: unreachable, markFailed: unreachable };
   }
 
-  function depsWith(reviews: ReviewRepository): ListenerDeps {
-    return {
-      reviews,
-      votes: createKyselyVoteRepository(setup.database().db, clock),
-      installations: null,
-      clock,
-      isTrustedResponseUrl: () => false,
-      work: new BackgroundWork(),
-      deliveries: new DeliveryQueue(1),
-      // Recording fails for good here: no waiting between the attempts.
-      recordRetryDelaysMs: [],
-    };
-  }
-
   function startPosting(deps: ListenerDeps, saved: { teamId: string; id: string }): void {
     const fake = setup.fake();
     const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
@@ -49,7 +49,7 @@ describe('postSavedReview: the posting claim', () => {
 
   it('gives its claim back when the posting breaks off, so Post again can take it at once', async () => {
     const reviews = breakingOffRepository();
-    const deps = depsWith(reviews);
+    const deps = depsWith(reviews, clock);
     const { teamId, id } = await setup.pendingReview(reviews);
     const saved = { teamId, id };
 
@@ -62,7 +62,7 @@ describe('postSavedReview: the posting claim', () => {
 
   it('leaves alone a claim another posting took after its own lapsed', async () => {
     const reviews = breakingOffRepository();
-    const deps = depsWith(reviews);
+    const deps = depsWith(reviews, clock);
     const { teamId, id } = await setup.pendingReview(reviews);
     const saved = { teamId, id };
     const held = setup.fake().holdNext('chat.postMessage');
@@ -79,5 +79,135 @@ describe('postSavedReview: the posting claim', () => {
     expect((await reviews.get(saved.teamId, saved.id))?.deliveryClaimedUntil).toEqual(
       other?.deliveryClaimedUntil,
     );
+  });
+});
+
+describe('postSavedReview: renewing the claim', () => {
+  let nowMs = Date.UTC(2026, 2, 1);
+  const clock = () => new Date(nowMs);
+
+  /** The renewal's interval, ticked by the test. */
+  function handTickedInterval() {
+    let onTick: (() => void) | null = null;
+    return {
+      interval: (_ms: number, tick: () => void) => {
+        onTick = tick;
+        return () => {
+          onTick = null;
+        };
+      },
+      tick: () => onTick?.(),
+    };
+  }
+
+  /**
+   * The repository, its first extendDelivery held back (a slow database) until `letFirstThrough`;
+   * `extensions` are the calls' results, `mostAtOnce` how many were ever under way together.
+   */
+  function slowFirstExtension(reviews: ReviewRepository) {
+    let letFirstThrough = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      letFirstThrough = resolve;
+    });
+    const extensions: Promise<Date | null>[] = [];
+    let underway = 0;
+    let mostAtOnce = 0;
+    const extendDelivery: ReviewRepository['extendDelivery'] = (...args) => {
+      const first = extensions.length === 0;
+      const extension = (async () => {
+        underway += 1;
+        mostAtOnce = Math.max(mostAtOnce, underway);
+        try {
+          if (first) await firstHeld;
+          return await reviews.extendDelivery(...args);
+        } finally {
+          underway -= 1;
+        }
+      })();
+      extensions.push(extension);
+      return extension;
+    };
+    return {
+      reviews: { ...reviews, extendDelivery },
+      extensions,
+      letFirstThrough,
+      mostAtOnce: () => mostAtOnce,
+    };
+  }
+
+  it('runs one extension at a time, so a slow one does not end the renewal while the claim is held', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, clock);
+    const slow = slowFirstExtension(stored);
+    const ticks = handTickedInterval();
+    const deps = { ...depsWith(slow.reviews, clock), interval: ticks.interval };
+    const { teamId, id } = await setup.pendingReview(stored);
+    const fake = setup.fake();
+    const postsBefore = fake.callCount('chat.postMessage');
+    const held = fake.holdNext('chat.postMessage');
+    const claimedAt = nowMs;
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      logger,
+      { teamId, id },
+      ['pending'],
+    );
+    await held.arrived;
+    // Slack keeps the posting waiting; the first extension is slow to reach the database, and the
+    // ticks after it come while it is still under way.
+    nowMs = claimedAt + 3_000;
+    ticks.tick();
+    ticks.tick();
+    ticks.tick();
+    await Promise.allSettled(slow.extensions.slice(1));
+    slow.letFirstThrough();
+    await Promise.allSettled(slow.extensions);
+    nowMs = claimedAt + 6_000;
+    ticks.tick();
+    await Promise.allSettled(slow.extensions);
+
+    expect(slow.mostAtOnce()).toBe(1);
+    // Past the end of the first extension's claim, but the renewal went on: still held.
+    nowMs = claimedAt + 3_000 + DELIVERY_CLAIM_MS + 1_000;
+    expect(await stored.claimDelivery(teamId, id, ['pending'], 60_000)).toBeNull();
+
+    held.release();
+    expect(await deps.work.drain(10_000)).toBe(true);
+    expect(await stored.get(teamId, id)).toMatchObject({
+      status: 'posted',
+      deliveryClaimedUntil: null,
+    });
+    // The verdict and its detail, once.
+    expect(fake.callCount('chat.postMessage') - postsBefore).toBe(2);
+  });
+});
+
+describe('postSavedReview: after the posting', () => {
+  it('logs a failed Home refresh as that, not as a posting that broke off', async () => {
+    const clock = () => new Date();
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const deps = depsWith(reviews, clock);
+    const saved = await setup.pendingReview(reviews);
+    const fake = setup.fake();
+    const log = capturedLog();
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      new BoltLogger(log.log),
+      saved,
+      ['pending'],
+      async () => {
+        throw new Error('views.publish: ratelimited');
+      },
+    );
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect((await reviews.get(saved.teamId, saved.id))?.status).toBe('posted');
+    const errors = log.lines.filter((line) => line.level === 'error').map((line) => line.msg);
+    expect(errors).toEqual([
+      `review ${saved.id}: the posting finished, but refreshing App Home afterwards failed`,
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import {
   type NewReview,
   type Review,
   type ReviewRepository,
+  recordsFailure,
   recordsOutcome,
 } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
@@ -191,7 +192,7 @@ for (const backend of backends) {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
 
-        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found', null);
         expect(failed).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
 
         const delivered = await reviews.markDelivered(teamId, pending.id, {
@@ -263,7 +264,7 @@ for (const backend of backends) {
         await expect(reviews.markDelivered(other, review.id, outcome)).rejects.toBeInstanceOf(
           ReviewNotFoundError,
         );
-        await expect(reviews.markFailed(other, review.id, 'x')).rejects.toBeInstanceOf(
+        await expect(reviews.markFailed(other, review.id, 'x', null)).rejects.toBeInstanceOf(
           ReviewNotFoundError,
         );
         await expect(
@@ -375,7 +376,7 @@ for (const backend of backends) {
           await reviews.claimDelivery(uniqueId('T'), pending.id, ['pending'], 5_000),
         ).toBeNull();
 
-        await reviews.markFailed(teamId, pending.id, 'not_in_channel');
+        await reviews.markFailed(teamId, pending.id, 'not_in_channel', null);
         expect(
           await reviews.claimDelivery(teamId, pending.id, ['pending', 'failed'], 5_000),
         ).toMatchObject({ status: 'failed' });
@@ -384,8 +385,8 @@ for (const backend of backends) {
       it('releases the claim with the outcome, and a posted review is not claimed again', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
-        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000)).not.toBeNull();
-        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        const claimed = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000));
+        const failed = await reviews.markFailed(teamId, pending.id, 'channel_not_found', claimed);
         expect(failed.deliveryClaimedUntil).toBeNull();
         expect(await reviews.claimDelivery(teamId, pending.id, ['failed'], 60_000)).not.toBeNull();
         const posted = await reviews.markDelivered(teamId, pending.id, {
@@ -406,21 +407,71 @@ for (const backend of backends) {
         const pending = await create({ teamId });
         // The first posting’s claim lapses (each clock reading is a second later); a second posting
         // claims the review and delivers it.
-        expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1)).not.toBeNull();
+        const lapsed = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1));
         expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000)).not.toBeNull();
         const outcome = postedOutcomeFixture();
         await reviews.markDelivered(teamId, pending.id, outcome);
 
-        const afterFailure = await reviews.markFailed(teamId, pending.id, 'channel_not_found');
+        const afterFailure = await reviews.markFailed(
+          teamId,
+          pending.id,
+          'channel_not_found',
+          lapsed,
+        );
         expect(afterFailure).toMatchObject({
           status: 'posted',
           lastError: null,
           messageTs: outcome.messageTs,
         });
         expect(await reviews.get(teamId, pending.id)).toEqual(afterFailure);
-        await expect(reviews.markFailed(uniqueId('T'), pending.id, 'x')).rejects.toBeInstanceOf(
-          ReviewNotFoundError,
+        await expect(
+          reviews.markFailed(uniqueId('T'), pending.id, 'x', null),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+
+      it('records a failure over its own claim or one that ended, never over the claim that replaced it', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        // The clock steps a second per reading: the first posting's claim has ended two readings
+        // later, and a second posting claims the review and is posting it.
+        const first = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1_500));
+        time.clock();
+        const second = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000));
+
+        const afterFirst = await reviews.markFailed(teamId, pending.id, 'channel_not_found', first);
+        expect(afterFirst).toMatchObject({
+          status: 'pending',
+          lastError: null,
+          deliveryClaimedUntil: second,
+        });
+        expect(recordsFailure(afterFirst, 'channel_not_found')).toBe(false);
+        expect(await reviews.get(teamId, pending.id)).toEqual(afterFirst);
+        // Neither failed nor released: Post again cannot claim it while the second posting runs.
+        expect(
+          await reviews.claimDelivery(teamId, pending.id, ['pending', 'failed'], 60_000),
+        ).toBeNull();
+        // A posting that holds no claim records nothing over it either.
+        expect(await reviews.markFailed(teamId, pending.id, 'channel_not_found', null)).toEqual(
+          afterFirst,
         );
+
+        const afterSecond = await reviews.markFailed(teamId, pending.id, 'not_in_channel', second);
+        expect(afterSecond).toMatchObject({
+          status: 'failed',
+          lastError: 'not_in_channel',
+          deliveryClaimedUntil: null,
+        });
+        expect(recordsFailure(afterSecond, 'not_in_channel')).toBe(true);
+
+        // A claim whose posting went away without an outcome has ended: a failure is recorded.
+        held(await reviews.claimDelivery(teamId, pending.id, ['failed'], 1_500));
+        time.clock();
+        const afterEnded = await reviews.markFailed(teamId, pending.id, 'channel_not_found', null);
+        expect(afterEnded).toMatchObject({
+          status: 'failed',
+          lastError: 'channel_not_found',
+          deliveryClaimedUntil: null,
+        });
       });
 
       it('keeps the first delivery on record when a posting whose claim lapsed records a second', async () => {
@@ -592,7 +643,7 @@ for (const backend of backends) {
           target: target('C1'),
           decision: decisionFixture('rag+fine-tune'),
         });
-        await reviews.markFailed(teamId, r5.id, 'not_in_channel');
+        await reviews.markFailed(teamId, r5.id, 'not_in_channel', null);
         // Another workspace with the same user and channel ids must never leak in.
         await create({ teamId: uniqueId('T'), userId: 'U1', target: target('C1') });
       });
@@ -666,7 +717,7 @@ for (const backend of backends) {
           r1.id,
         ]);
         expect(await reviews.listPending(teamId, 'U2')).toEqual([]);
-        await reviews.markFailed(teamId, r6.id, 'gone');
+        await reviews.markFailed(teamId, r6.id, 'gone', null);
       });
     });
 

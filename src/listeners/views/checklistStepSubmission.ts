@@ -82,15 +82,27 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         // Re-run with changes: a new revision in the same thread; the earlier verdict stays.
         ...(state.origin === 'rerun' && state.reviewId ? { revisionOf: state.reviewId } : {}),
       };
+      let attempts = 0;
       const { review, created } = await withRetries(
-        () => deps.reviews.createPending(newReview),
+        () => {
+          attempts += 1;
+          return deps.reviews.createPending(newReview);
+        },
         (error, attempt) =>
           logger.warn(
             `saving review ${view.id} failed (attempt ${attempt}), retrying: ${String(error)}`,
           ),
       );
-      if (!created) logger.info(`review ${review.id}: duplicate final submission ignored`);
-      return created ? review : null;
+      if (!created) {
+        logger.info(
+          attempts === 1
+            ? `review ${review.id}: duplicate final submission`
+            : `review ${review.id}: already saved, by an attempt whose answer was lost or by a duplicate submission`,
+        );
+      }
+      // Still pending, it is posted: an attempt that failed may have saved it and lost only the
+      // answer. A duplicate's posting finds the review claimed (or queued here) and leaves it.
+      return review.status === 'pending' ? review : null;
     });
     // Saved: from here on a crash or a shutdown leaves it pending, to be posted again from Home.
     if (saved) postSavedReview(deps, client, logger, saved, ['pending']);
