@@ -313,19 +313,6 @@ export function createKyselyReviewRepository(
       return counts;
     },
 
-    async listPending(teamId: string, userId: string) {
-      const rows = await db
-        .selectFrom('reviews')
-        .selectAll()
-        .where('team_id', '=', teamId)
-        .where('user_id', '=', userId)
-        .where('status', '=', 'pending')
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return rows.map(toReview);
-    },
-
     async listUndelivered(teamId: string, userId: string, limit: number): Promise<ReviewList> {
       assertPage({ limit, offset: 0 });
       // Literal statuses, so the planner can use the partial index of migration 0006.
