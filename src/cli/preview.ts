@@ -88,7 +88,7 @@ export function previewSurfaces(): PreviewSurface[] {
       mine: { reviews: [review], total: 1 },
       team: { reviews: [review], total: 1 },
       countsByVerdict: { [decision.verdict]: 1 },
-      undelivered: [],
+      undelivered: { reviews: [], total: 0 },
       paging: { mine: 0, team: 0 },
     }),
   });

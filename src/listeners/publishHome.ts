@@ -1,5 +1,10 @@
 import type { WebClient } from '@slack/web-api';
-import { buildHomeView, HOME_PAGE_SIZE, type HomePaging } from '../views/homeView.js';
+import {
+  buildHomeView,
+  HOME_PAGE_SIZE,
+  HOME_UNDELIVERED_LIMIT,
+  type HomePaging,
+} from '../views/homeView.js';
 import type { ListenerDeps } from './deps.js';
 
 /** Reads the person's and the workspace's reviews and publishes the Home tab. */
@@ -10,20 +15,16 @@ export async function publishHome(
   userId: string,
   paging: HomePaging = { mine: 0, team: 0 },
 ): Promise<void> {
-  const [mine, team, countsByVerdict, pending] = await Promise.all([
+  const [mine, team, countsByVerdict, undelivered] = await Promise.all([
     deps.reviews.list(
       { teamId, userId },
       { limit: HOME_PAGE_SIZE, offset: paging.mine * HOME_PAGE_SIZE },
     ),
     deps.reviews.list({ teamId }, { limit: HOME_PAGE_SIZE, offset: paging.team * HOME_PAGE_SIZE }),
     deps.reviews.countByVerdict({ teamId }),
-    deps.reviews.listPending(teamId, userId),
+    // Whatever page of the person's reviews is shown: Post again is the only way to recover one.
+    deps.reviews.listUndelivered(teamId, userId, HOME_UNDELIVERED_LIMIT),
   ]);
-  const failed = mine.reviews.filter((review) => review.status === 'failed');
-  const undelivered = [
-    ...pending,
-    ...failed.filter((review) => !pending.some((p) => p.id === review.id)),
-  ];
   const tallies = await deps.votes.tallies(
     teamId,
     [...mine.reviews, ...team.reviews].map((review) => review.id),
@@ -31,7 +32,7 @@ export async function publishHome(
   // Queued here, or claimed by a posting on any instance.
   const now = deps.clock().getTime();
   const postingNow = new Set(
-    undelivered
+    undelivered.reviews
       .filter(
         (review) =>
           deps.deliveries.isUnderway(review.id) ||

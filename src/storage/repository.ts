@@ -177,7 +177,11 @@ export interface ReviewRepository {
   /** Newest first. channelId matches the channel the review was posted to or targeted. */
   list(scope: ReviewScope, page: Page): Promise<ReviewList>;
   countByVerdict(scope: ReviewScope): Promise<Record<string, number>>;
-  listPending(teamId: string, userId: string): Promise<Review[]>;
+  /**
+   * The person's reviews whose verdict has not reached Slack ({@link UNDELIVERED_STATUSES}),
+   * whatever their delivery claim: newest first, at most `limit`; `total` counts them all.
+   */
+  listUndelivered(teamId: string, userId: string, limit: number): Promise<ReviewList>;
   /** Deletes every review of a workspace; returns how many. */
   purgeTeam(teamId: string): Promise<number>;
 }

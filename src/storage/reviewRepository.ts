@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, SelectQueryBuilder, Updateable } from 'kysely';
+import {
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  sql,
+  type Updateable,
+} from 'kysely';
 import { type Answers, answersSchema } from '../decision/answers.js';
 import { type Decision, VERDICTS } from '../decision/types.js';
 import {
@@ -325,17 +331,26 @@ export function createKyselyReviewRepository(
       return counts;
     },
 
-    async listPending(teamId: string, userId: string) {
-      const rows = await db
-        .selectFrom('reviews')
-        .selectAll()
-        .where('team_id', '=', teamId)
-        .where('user_id', '=', userId)
-        .where('status', '=', 'pending')
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return rows.map(toReview);
+    async listUndelivered(teamId: string, userId: string, limit: number): Promise<ReviewList> {
+      assertPage({ limit, offset: 0 });
+      // Literal statuses, so the planner can use the partial index of migration 0006.
+      const undelivered = scoped(db.selectFrom('reviews'), { teamId, userId }).where(
+        'status',
+        'in',
+        UNDELIVERED_STATUSES.map((status) => sql.lit(status)),
+      );
+      const [rows, count] = await Promise.all([
+        undelivered
+          .selectAll()
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .execute(),
+        undelivered
+          .select((eb) => eb.fn.countAll<number | string>().as('total'))
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { reviews: rows.map(toReview), total: toCount(count.total) };
     },
 
     purgeTeam(teamId: string) {

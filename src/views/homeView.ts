@@ -15,6 +15,12 @@ import { reviewLine } from './historyMessage.js';
 
 export const HOME_PAGE_SIZE = 5;
 
+/**
+ * How many of the person's undelivered reviews Home lists (newest first). With both lists' full
+ * pages, Home stays far below Slack's 100 blocks; how many more there are is said below them.
+ */
+export const HOME_UNDELIVERED_LIMIT = 20;
+
 export interface HomePaging {
   mine: number;
   team: number;
@@ -25,8 +31,11 @@ export interface HomeViewInput {
   mine: ReviewList;
   team: ReviewList;
   countsByVerdict: Record<string, number>;
-  /** The person's reviews that were saved but never reached Slack. */
-  undelivered: Review[];
+  /**
+   * The person's reviews that were saved but never reached Slack, newest first: at most
+   * {@link HOME_UNDELIVERED_LIMIT} are listed; `total` counts them all.
+   */
+  undelivered: ReviewList;
   /** Ids of undelivered reviews this instance is posting or has queued: no "Post again" for them. */
   postingNow?: ReadonlySet<string>;
   paging: HomePaging;
@@ -158,9 +167,10 @@ export function buildHomeView(input: HomeViewInput): HomeView {
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Workspace verdicts — ${counts}` }] },
   ];
-  if (input.undelivered.length > 0) {
+  const undelivered = input.undelivered.reviews.slice(0, HOME_UNDELIVERED_LIMIT);
+  if (undelivered.length > 0) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Not posted yet' } });
-    for (const review of input.undelivered.slice(0, HOME_PAGE_SIZE)) {
+    for (const review of undelivered) {
       const line = `${reviewLine(review)}${review.lastError ? `\n_Last error: ${review.lastError.replaceAll(/[<>&]/g, '')}_` : ''}`;
       if (input.postingNow?.has(review.id)) {
         blocks.push({
@@ -180,6 +190,18 @@ export function buildHomeView(input: HomeViewInput): HomeView {
           text: { type: 'plain_text', text: 'Post again' },
           value: review.id,
         },
+      });
+    }
+    const older = input.undelivered.total - undelivered.length;
+    if (older > 0) {
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `…and ${older} older ${older === 1 ? 'review' : 'reviews'} not posted yet, listed here as the ones above are posted.`,
+          },
+        ],
       });
     }
   }

@@ -229,6 +229,71 @@ describe('App Home', () => {
   }, 30_000);
 });
 
+describe('App Home: reviews not posted', () => {
+  const user = 'U0UNPOSTED';
+  const channel = 'C0UNPOSTED';
+
+  /** A review whose posting fails everywhere: the channel, the response_url, then the DM. */
+  async function failedReview(title: string): Promise<void> {
+    e2e.fake.addChannel(channel, { member: true });
+    const responseUrl = e2e.fake.newResponseUrl({ channel, userId: user });
+    e2e.fake.failResponseUrl(responseUrl, 404);
+    e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    const { modal } = await e2e.slashCommand(title, { channel, user, responseUrl });
+    if (!modal) throw new Error('no modal');
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title }, { user });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.channel === user,
+    );
+  }
+
+  const undeliveredBlocks = (home: StoredView) =>
+    (Array.isArray(home.view.blocks) ? home.view.blocks.filter(isRecord) : []).filter((block) =>
+      String(block.block_id).startsWith('undelivered_'),
+    );
+
+  it('offers Post again for each, however far down the person’s reviews it is', async () => {
+    await failedReview('Unposted oldest');
+    for (let index = 1; index <= 5; index++) {
+      await postReview(channel, `Posted since ${index}`, user);
+    }
+    for (let index = 1; index <= 5; index++) await failedReview(`Unposted ${index}`);
+
+    await expect
+      .poll(async () => undeliveredBlocks(await e2e.openHome(user)).length, { timeout: 5_000 })
+      .toBe(6);
+    const home = await e2e.openHome(user);
+    const text = JSON.stringify(home.view);
+    expect(text).toContain('1–5 of 11');
+    expect(() => reviewIdIn(home, 'mine', 'Unposted oldest')).toThrow();
+    for (const block of undeliveredBlocks(home)) {
+      expect(JSON.stringify(block)).toContain(`"action_id":"${ActionId.retryDelivery}"`);
+    }
+    expect(JSON.stringify(undeliveredBlocks(home).at(-1))).toContain('Unposted oldest');
+
+    const id = reviewIdIn(home, 'undelivered', 'Unposted oldest');
+    const before = e2e.fake.calls.length;
+    await e2e.click(home, ActionId.retryDelivery, { user, blockId: `undelivered_${id}` });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) =>
+        call.index >= before && call.args.channel === channel && call.args.thread_ts !== undefined,
+    );
+    await vi.waitFor(
+      () => {
+        const view = e2e.fake.homeView(user);
+        if (!view) throw new Error('no Home view');
+        expect(undeliveredBlocks(view)).toHaveLength(5);
+        expect(JSON.stringify(undeliveredBlocks(view))).not.toContain('Unposted oldest');
+      },
+      { timeout: 5_000 },
+    );
+    expect(e2e.fake.violations).toEqual([]);
+  }, 60_000);
+});
+
 describe('routing of Home’s actions', () => {
   it('answers one of ftrag’s ids on an element it never sends that way at once, doing nothing', async () => {
     const home = await e2e.openHome();

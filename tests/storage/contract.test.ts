@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Installation } from '@slack/bolt';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
@@ -114,6 +115,18 @@ function held(review: Review | null): Date {
   const until = review?.deliveryClaimedUntil;
   if (!until) throw new Error('expected a claimed review');
   return until;
+}
+
+/** How `database` would run `query`, as text; on PostgreSQL as if the table were large. */
+async function queryPlan(database: Database, query: CompiledQuery): Promise<string> {
+  const explain = database.kind === 'sqlite' ? 'explain query plan' : 'explain';
+  const explained = CompiledQuery.raw(`${explain} ${query.sql}`, [...query.parameters]);
+  // An empty table is cheapest to read whole; without this PostgreSQL never shows an index.
+  const rows = await database.db.transaction().execute(async (trx) => {
+    if (database.kind === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
+    return (await trx.executeQuery(explained)).rows;
+  });
+  return JSON.stringify(rows);
 }
 
 const teamQuery = (teamId: string) =>
@@ -706,18 +719,69 @@ for (const backend of backends) {
           'rag+fine-tune': 0,
         });
       });
+    });
 
-      it('lists pending reviews of one person, newest first', async () => {
-        expect((await reviews.listPending(teamId, 'U1')).map((review) => review.id)).toEqual([
-          r1.id,
+    describe('undelivered reviews', () => {
+      const ids = (list: { reviews: Review[] }) => list.reviews.map((review) => review.id);
+
+      it('lists one person’s pending and failed reviews newest first, however many were delivered since', async () => {
+        const teamId = uniqueId('T');
+        const failed = await create({ teamId, userId: 'U1' });
+        await reviews.markFailed(teamId, failed.id, 'channel_not_found', null);
+        for (let index = 0; index < 5; index++) {
+          const delivered = await create({ teamId, userId: 'U1' });
+          await reviews.markDelivered(teamId, delivered.id, postedOutcomeFixture());
+        }
+        const pending = await create({ teamId, userId: 'U1' });
+        // Being posted (claimed) is still undelivered: whether to offer Post again is Home's call.
+        const claimed = await create({ teamId, userId: 'U1' });
+        expect(await reviews.claimDelivery(teamId, claimed.id, ['pending'], 60_000)).not.toBeNull();
+        await create({ teamId, userId: 'U2' });
+        await create({ teamId: uniqueId('T'), userId: 'U1' });
+
+        const all = await reviews.listUndelivered(teamId, 'U1', 10);
+        expect(ids(all)).toEqual([claimed.id, pending.id, failed.id]);
+        expect(all.total).toBe(3);
+        expect(all.reviews.map((review) => review.status)).toEqual([
+          'pending',
+          'pending',
+          'failed',
         ]);
-        const r6 = await create({ teamId, userId: 'U1' });
-        expect((await reviews.listPending(teamId, 'U1')).map((review) => review.id)).toEqual([
-          r6.id,
-          r1.id,
-        ]);
-        expect(await reviews.listPending(teamId, 'U2')).toEqual([]);
-        await reviews.markFailed(teamId, r6.id, 'gone', null);
+        expect(all.reviews[0]?.deliveryClaimedUntil).toBeInstanceOf(Date);
+        expect(all.reviews[2]?.lastError).toBe('channel_not_found');
+
+        const newest = await reviews.listUndelivered(teamId, 'U1', 2);
+        expect(ids(newest)).toEqual([claimed.id, pending.id]);
+        expect(newest.total).toBe(3);
+        expect(await reviews.listUndelivered(teamId, 'U2', 0)).toEqual({ reviews: [], total: 1 });
+
+        await reviews.markDelivered(teamId, failed.id, postedOutcomeFixture());
+        const after = await reviews.listUndelivered(teamId, 'U1', 10);
+        expect(ids(after)).toEqual([claimed.id, pending.id]);
+        expect(after.total).toBe(2);
+      });
+
+      it('reads them through the partial index of undelivered reviews', async () => {
+        const queries: CompiledQuery[] = [];
+        const observed = await openDatabase(prepared?.url ?? '', {
+          onQuery: (event) => queries.push(event.query),
+        });
+        try {
+          queries.length = 0; // the migrations' queries
+          await createKyselyReviewRepository(observed.db, time.clock).listUndelivered('T', 'U1', 5);
+          const listing = queries.splice(0);
+          expect(listing).toHaveLength(2);
+          for (const query of listing) {
+            expect(await queryPlan(observed, query)).toContain('reviews_team_user_undelivered_idx');
+          }
+        } finally {
+          await observed.close();
+        }
+      });
+
+      it('rejects an invalid limit', async () => {
+        await expect(reviews.listUndelivered('T', 'U1', -1)).rejects.toBeInstanceOf(RangeError);
+        await expect(reviews.listUndelivered('T', 'U1', 1.5)).rejects.toBeInstanceOf(RangeError);
       });
     });
 
@@ -742,7 +806,9 @@ for (const backend of backends) {
           expect(list.total).toBe(1);
           expect(list.reviews.map((r) => r.id)).not.toContain(review.id);
         }
-        expect((await reviews.listPending(b, 'U1')).map((r) => r.id)).not.toContain(review.id);
+        const undeliveredInB = await reviews.listUndelivered(b, 'U1', 50);
+        expect(undeliveredInB.total).toBe(1);
+        expect(undeliveredInB.reviews.map((r) => r.id)).not.toContain(review.id);
         await expect(votes.setVote(b, review.id, 'U2', 'agree', null)).rejects.toBeInstanceOf(
           ReviewNotFoundError,
         );

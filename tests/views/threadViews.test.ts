@@ -221,11 +221,14 @@ describe('App Home', () => {
       mine: { reviews, total: 40 },
       team: { reviews, total: 40 },
       countsByVerdict: {},
-      undelivered: reviews.map((r) => ({
-        ...r,
-        id: `pending-${r.id}`,
-        status: 'pending' as const,
-      })),
+      undelivered: {
+        reviews: reviews.map((r) => ({
+          ...r,
+          id: `pending-${r.id}`,
+          status: 'pending' as const,
+        })),
+        total: reviews.length,
+      },
       paging: { mine: 1, team: 1 },
       tallies: { 'rev-0': { agree: 2, challenge: 1 }, 'rev-3': { agree: 0, challenge: 4 } },
     });

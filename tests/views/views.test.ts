@@ -9,7 +9,7 @@ import type { Review } from '../../src/storage/repository.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
 import { buildHelpMessage } from '../../src/views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../src/views/historyMessage.js';
-import { buildHomeView } from '../../src/views/homeView.js';
+import { buildHomeView, HOME_UNDELIVERED_LIMIT } from '../../src/views/homeView.js';
 import { buildReviewDetailModal, buildShareModal } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
 import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
@@ -203,7 +203,7 @@ describe('other surfaces', () => {
       mine: { reviews: five, total: 23 },
       team: { reviews: five, total: 40 },
       countsByVerdict: { rag: 3 },
-      undelivered: [pending],
+      undelivered: { reviews: [pending], total: 1 },
       paging: { mine: 1, team: 0 },
     });
     expect(checkView(home)).toEqual([]);
@@ -240,7 +240,7 @@ describe('other surfaces', () => {
       mine: { reviews: [], total: 0 },
       team: { reviews: [], total: 0 },
       countsByVerdict: {},
-      undelivered: [pending, other],
+      undelivered: { reviews: [pending, other], total: 2 },
       postingNow: new Set(['rev-pending']),
       paging: { mine: 0, team: 0 },
     });
@@ -255,6 +255,42 @@ describe('other surfaces', () => {
     expect(JSON.stringify(blocks[1])).toContain('Post again');
   });
 
+  it('lists undelivered reviews up to the limit, each with Post again, and says how many more', () => {
+    const failed = (index: number) =>
+      reviewOf(hostileAnswers(), {
+        id: `rev-failed-${index}`,
+        status: 'failed',
+        lastError: 'channel_not_found; then DM: cannot_dm_bot <x>',
+      });
+    const listed = Array.from({ length: HOME_UNDELIVERED_LIMIT }, (_, index) => failed(index));
+    const five = Array.from({ length: 5 }, (_, index) =>
+      reviewOf(hostileAnswers(), { id: `rev-${index}` }),
+    );
+    const home = (total: number) =>
+      buildHomeView({
+        userId: 'U0ASKER',
+        mine: { reviews: five, total: 23 },
+        team: { reviews: five, total: 40 },
+        countsByVerdict: {},
+        undelivered: { reviews: listed, total },
+        postingNow: new Set(),
+        paging: { mine: 1, team: 1 },
+      });
+
+    const crowded = home(HOME_UNDELIVERED_LIMIT + 3);
+    expect(checkView(crowded)).toEqual([]);
+    const blocks = crowded.blocks.filter((block) => block.block_id?.startsWith('undelivered_'));
+    expect(blocks.map((block) => block.block_id)).toEqual(
+      listed.map((review) => `undelivered_${review.id}`),
+    );
+    for (const block of blocks) expect(JSON.stringify(block)).toContain('Post again');
+    expect(JSON.stringify(crowded)).toContain('…and 3 older reviews not posted yet');
+    expect(JSON.stringify(home(HOME_UNDELIVERED_LIMIT + 1))).toContain(
+      '…and 1 older review not posted yet',
+    );
+    expect(JSON.stringify(home(HOME_UNDELIVERED_LIMIT))).not.toContain('older review');
+  });
+
   it('offers Edit answers only on the person’s own reviews', () => {
     const mine = reviewOf(hostileAnswers());
     const theirs = reviewOf(hostileAnswers(), { id: 'rev-9', userId: 'U0OTHER' });
@@ -263,7 +299,7 @@ describe('other surfaces', () => {
       mine: { reviews: [mine], total: 1 },
       team: { reviews: [theirs], total: 1 },
       countsByVerdict: {},
-      undelivered: [],
+      undelivered: { reviews: [], total: 0 },
       paging: { mine: 0, team: 0 },
     });
     const text = JSON.stringify(home);

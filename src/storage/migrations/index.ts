@@ -4,6 +4,7 @@ import * as installations from './0002_installations.js';
 import * as votes from './0003_votes.js';
 import * as reviewRevisions from './0004_review_revisions.js';
 import * as deliveryClaims from './0005_delivery_claims.js';
+import * as undeliveredIndex from './0006_undelivered_index.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -15,6 +16,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_votes': votes,
   '0004_review_revisions': reviewRevisions,
   '0005_delivery_claims': deliveryClaims,
+  '0006_undelivered_index': undeliveredIndex,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
