@@ -38,8 +38,15 @@ async function main(): Promise<void> {
     tokenSealer,
   });
   if (config.slack.oauth) {
+    const { resealed, unreadable } = await storage.installations.resealInstallations();
+    if (!tokenSealer && unreadable.length > 0) {
+      // Every request from those workspaces would fail; most likely the key was left out.
+      await storage.close();
+      throw new Error(
+        `${unreadable.length} workspace installation(s) are stored encrypted, but TOKEN_ENCRYPTION_KEY is not set: set it to the key they were sealed with`,
+      );
+    }
     if (tokenSealer) {
-      const { resealed, unreadable } = await storage.installations.resealInstallations();
       if (resealed > 0) logger.info({ resealed }, 'installations sealed with TOKEN_ENCRYPTION_KEY');
       if (unreadable.length > 0) {
         logger.warn(

@@ -19,8 +19,8 @@ export interface KyselyInstallationStore extends InstallationStore {
   deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number>;
   /**
    * Seals every installation stored in plain text or with a previous key, with the current key.
-   * A no-op without a sealer. Run at start, so a new or rotated key applies to what is already
-   * stored; a row no configured key opens is left as it is and named in `unreadable`.
+   * Run at start, so a new or rotated key applies to what is already stored; a row no configured
+   * key opens is left as it is and named in `unreadable` (without a sealer: every sealed row).
    */
   resealInstallations(): Promise<{ resealed: number; unreadable: string[] }>;
 }
@@ -214,8 +214,16 @@ export function createKyselyInstallationStore(
     async resealInstallations() {
       const unreadable: string[] = [];
       let resealed = 0;
-      if (!sealer) return { resealed, unreadable };
       const rows = await db.selectFrom('installations').selectAll().execute();
+      // Without a key nothing is sealed, and what was sealed can't be read.
+      if (!sealer) {
+        return {
+          resealed,
+          unreadable: rows
+            .filter((row) => TokenSealer.isSealed(row.installation))
+            .map((row) => row.id),
+        };
+      }
       for (const row of rows) {
         if (!sealer.needsResealing(row.installation)) continue;
         let installation: Installation;

@@ -1101,6 +1101,11 @@ for (const backend of backends) {
         await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
           /encrypted; set TOKEN_ENCRYPTION_KEY/,
         );
+        // …and the start-up check names it as unreadable.
+        expect(await installations.resealInstallations()).toEqual({
+          resealed: 0,
+          unreadable: expect.arrayContaining([teamId, enterpriseId]),
+        });
         // Rotated: B seals, A still opens until the next reseal.
         const rotated = createKyselyInstallationStore(
           database.db,
