@@ -174,6 +174,12 @@ export interface ReviewRepository {
    * review when none is newer); null when the review is not in `teamId`.
    */
   latestRevision(teamId: string, id: string): Promise<Review | null>;
+  /**
+   * Every revision of the line that `id` belongs to, first verdict (revision 1) first and newest
+   * last: re-runs never fork a line (see {@link NewReview.revisionOf}). Empty when the review is
+   * not in `teamId`.
+   */
+  revisionLine(teamId: string, id: string): Promise<Review[]>;
   /** Newest first. channelId matches the channel the review was posted to or targeted. */
   list(scope: ReviewScope, page: Page): Promise<ReviewList>;
   countByVerdict(scope: ReviewScope): Promise<Record<string, number>>;

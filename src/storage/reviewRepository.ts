@@ -136,6 +136,38 @@ export function createKyselyReviewRepository(
     return current;
   }
 
+  async function revisionLine(teamId: string, id: string): Promise<Review[]> {
+    const start = await get(teamId, id);
+    if (start === null) return [];
+    const earlier: Review[] = [];
+    const seen = new Set([start.id]);
+    // Back to the first verdict, then forward to the newest; the bound and `seen` only guard
+    // against a hand-made cycle.
+    let current = start;
+    for (let hops = 0; hops < MAX_REVISION_CHAIN && current.revisionOf; hops++) {
+      const previous = await get(teamId, current.revisionOf);
+      if (previous === null || seen.has(previous.id)) break;
+      seen.add(previous.id);
+      earlier.unshift(previous);
+      current = previous;
+    }
+    const line = [...earlier, start];
+    current = start;
+    for (let hops = 0; hops < MAX_REVISION_CHAIN; hops++) {
+      const next = await db
+        .selectFrom('reviews')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .where('revision_of', '=', current.id)
+        .executeTakeFirst();
+      if (next === undefined || seen.has(next.id)) break;
+      current = toReview(next);
+      seen.add(current.id);
+      line.push(current);
+    }
+    return line;
+  }
+
   return {
     async createPending(input: NewReview) {
       const target = parseValue(deliveryTargetSchema, input.target, 'new review target');
@@ -292,6 +324,8 @@ export function createKyselyReviewRepository(
     get,
 
     latestRevision,
+
+    revisionLine,
 
     async list(scope: ReviewScope, page: Page): Promise<ReviewList> {
       assertPage(page);

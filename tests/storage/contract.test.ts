@@ -935,6 +935,22 @@ for (const backend of backends) {
         expect(await reviews.latestRevision(uniqueId('T'), first.id)).toBeNull();
       });
 
+      it('lists the whole line of revisions from any review of it, first verdict first', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const unrelated = await create({ teamId });
+        expect(await reviews.revisionLine(teamId, first.id)).toEqual([first]);
+        const second = await create({ teamId, revisionOf: first.id });
+        const third = await create({ teamId, revisionOf: first.id });
+        await create({ teamId, revisionOf: unrelated.id });
+
+        for (const review of [first, second, third]) {
+          expect(await reviews.revisionLine(teamId, review.id)).toEqual([first, second, third]);
+        }
+        expect(await reviews.revisionLine(teamId, 'missing')).toEqual([]);
+        expect(await reviews.revisionLine(uniqueId('T'), second.id)).toEqual([]);
+      });
+
       it('counts a chain of revisions once, by its newest verdict', async () => {
         const teamId = uniqueId('T');
         const first = await create({ teamId, verdict: 'fine-tune' });

@@ -24,6 +24,7 @@ import {
 } from './harness.js';
 
 const t = ThreadsApp.forFile();
+const CAROL = 'U0CAROL001';
 
 const label = (answers: Answers) => VERDICT_LABELS[decide(answersSchema.parse(answers)).verdict];
 
@@ -86,6 +87,32 @@ describe('re-run with changes', () => {
     expect(stored).toMatchObject({ revision: 3, revisionOf: reviewIdOf(second), userId: ALICE });
     const home = JSON.stringify((await t.openHome(ASKER)).view.blocks);
     expect(home).toContain('revision 2');
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('lets the person who asked re-run from any revision, and anyone once any revision was challenged', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE, ALICE);
+    const second = await rerun(parent, ALICE, BEHAVIOR, KNOWLEDGE);
+
+    // Nobody has challenged yet: from revision 2's message, too, only Alice may re-run.
+    await expectRerunRefused(second, BOB);
+
+    // A challenge of revision 1 opens the whole line: Bob re-runs from revision 2's message.
+    await t.challenge(parent, BOB, 'The refund policy changes weekly');
+    const third = await rerun(second, BOB, KNOWLEDGE, BEHAVIOR);
+    expect(await t.storage.reviews.get(t.fake.teamId, reviewIdOf(third))).toMatchObject({
+      revision: 3,
+      userId: BOB,
+    });
+
+    // Revision 3 is Bob's, but Alice asked: she may re-run from it; and so may Carol, since
+    // revision 1 was challenged, though nobody challenged revision 3 itself.
+    const fourth = await rerun(third, ALICE, BEHAVIOR, KNOWLEDGE);
+    expect(fourth.thread_ts).toBe(parent.ts);
+    const before = t.fake.calls.length;
+    await t.click(fourth, ActionId.rerun, { user: CAROL });
+    const modal = await t.openedModal(before);
+    expect(isRecord(modal.view.title) && modal.view.title.text).toBe('Re-run review');
     expectSafeAndWithinLimits(t.fake);
   });
 
@@ -168,6 +195,21 @@ async function walkToLastStep(modalId: string, answers: Answers): Promise<Stored
     await t.submit(modalId, valuesForStep(view, answers, {}));
   }
   throw new Error('the checklist did not end');
+}
+
+/** Presses Re-run as `user` and expects the refusal, with no checklist opened. */
+async function expectRerunRefused(message: StoredMessage, user: string): Promise<void> {
+  const calls = t.fake.calls.length;
+  const posts = t.fake.responseUrlPosts.length;
+  await t.click(message, ActionId.rerun, { user });
+  await expect
+    .poll(() =>
+      t.fake.responseUrlPosts
+        .slice(posts)
+        .some((p) => isRecord(p.body) && p.body.text === RERUN_REFUSED),
+    )
+    .toBe(true);
+  expect(t.fake.calls.slice(calls).some((c) => c.method === 'views.open')).toBe(false);
 }
 
 async function waitForResponseUrlPost(text: string): Promise<Record<string, unknown>> {

@@ -9,8 +9,9 @@ import { clickedReview } from './clickedReview.js';
 
 /**
  * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
- * outcome is posted in the thread as the next revision. The person who asked may always re-run;
- * anyone may once the verdict has been challenged.
+ * outcome is posted in the thread as the next revision. Whichever revision's message is clicked,
+ * the line of revisions decides: the person who asked (for the first verdict) may always re-run;
+ * anyone may once any revision in the line has been challenged.
  */
 export function rerunReview(deps: ListenerDeps) {
   return async ({ ack, body, action, client, logger, respond }: ButtonArgs): Promise<void> => {
@@ -18,13 +19,15 @@ export function rerunReview(deps: ListenerDeps) {
     const clicked = await clickedReview(deps, body, action.value);
     if (!clicked) return;
     const teamId = clicked.teamId;
-    const latest = (await deps.reviews.latestRevision(teamId, clicked.id)) ?? clicked;
+    const line = await deps.reviews.revisionLine(teamId, clicked.id);
+    const first = line[0] ?? clicked;
+    const latest = line.at(-1) ?? clicked;
     const userId = body.user.id;
-    let allowed = userId === clicked.userId || userId === latest.userId;
+    let allowed = userId === first.userId;
     if (!allowed) {
-      const ids = [...new Set([clicked.id, latest.id])];
-      const votes = await Promise.all(ids.map((id) => deps.votes.listVotes(teamId, id)));
-      allowed = votes.flat().some((vote) => vote.vote === 'challenge');
+      const ids = line.map((review) => review.id);
+      const tallies = await deps.votes.tallies(teamId, ids);
+      allowed = Object.values(tallies).some((tally) => tally.challenge > 0);
     }
     if (!allowed) {
       try {
