@@ -156,6 +156,42 @@ describe('messages', () => {
     expect(replies.messages?.map((m) => m.text)).toEqual(['parent', 'reply 1', 'reply 2']);
   });
 
+  it('threads only under a parent: a reply’s ts as thread_ts is a violation and lands in no thread', async () => {
+    const web = client();
+    const parent = await web.chat.postMessage({ channel: 'C0CHAN0001', text: 'parent' });
+    const reply = await web.chat.postMessage({
+      channel: 'C0CHAN0001',
+      thread_ts: parent.ts ?? '',
+      text: 'reply',
+    });
+    expect(fake.violations).toEqual([]);
+
+    await web.chat.postMessage({ channel: 'C0CHAN0001', thread_ts: reply.ts ?? '', text: 'api' });
+    const url = fake.newResponseUrl({ channel: 'C0CHAN0001' });
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'in_channel', thread_ts: reply.ts, text: 'hook' }),
+    });
+    expect(answer.status).toBe(200);
+
+    expect(fake.violations.map((v) => [v.source, v.path])).toEqual([
+      ['chat.postMessage', '/thread_ts'],
+      ['response_url', '/thread_ts'],
+    ]);
+    // The reply is still a reply, the thread has not grown, and the channel shows neither post.
+    expect(fake.thread('C0CHAN0001', parent.ts ?? '').map((m) => m.text)).toEqual([
+      'parent',
+      'reply',
+    ]);
+    expect(fake.thread('C0CHAN0001', reply.ts ?? '')[0]).toMatchObject({
+      thread_ts: parent.ts,
+      text: 'reply',
+    });
+    expect(fake.thread('C0CHAN0001', parent.ts ?? '')[0]?.reply_count).toBe(1);
+    expect(fake.messages('C0CHAN0001').map((m) => m.text)).toEqual(['parent']);
+  });
+
   it('posts DMs by user id into a D… channel that conversations.open also returns', async () => {
     const web = client();
     const posted = await web.chat.postMessage({ channel: 'U0ALICE001', text: 'hi alice' });

@@ -1068,7 +1068,7 @@ export class FakeSlack {
     if (message.response_type === 'in_channel' && channel) {
       const stored = this.newBotMessage(channel, message);
       const threadTs = argString(message.thread_ts);
-      if (threadTs) this.attachToThread(stored, threadTs);
+      if (threadTs) this.attachToThread(stored, threadTs, 'response_url');
       this.storeMessage(stored);
       return;
     }
@@ -1168,10 +1168,26 @@ export class FakeSlack {
     return stored;
   }
 
-  private attachToThread(message: StoredMessage, threadTs: string): void {
+  /**
+   * Makes `message` a reply in the thread of `threadTs`. Slack threads only under a parent:
+   * `thread_ts` must never be a reply's ts (the docs: use its parent's). Given one, the fake
+   * records a violation (from `source`) and leaves the reply as it is, so the message lands in
+   * no thread anyone can see.
+   */
+  private attachToThread(message: StoredMessage, threadTs: string, source: string): void {
     message.thread_ts = threadTs;
     const parent = this.findMessage(message.channel, threadTs);
     if (!parent) return;
+    if (parent.thread_ts !== undefined && parent.thread_ts !== parent.ts) {
+      this.recordViolations(source, [
+        {
+          path: '/thread_ts',
+          message: `thread_ts ${threadTs} is a reply in the thread of ${parent.thread_ts}: threads are only under a parent message`,
+          slackError: 'invalid_arguments',
+        },
+      ]);
+      return;
+    }
     parent.thread_ts = parent.ts;
     parent.reply_count = (parent.reply_count ?? 0) + 1;
     parent.latest_reply = message.ts;
@@ -1617,7 +1633,7 @@ export class FakeSlack {
     const stored = this.newBotMessage(resolved.channel, args);
     const threadTs = argString(args.thread_ts);
     if (threadTs) {
-      this.attachToThread(stored, threadTs);
+      this.attachToThread(stored, threadTs, 'chat.postMessage');
       if (argBoolean(args.reply_broadcast)) stored.subtype = 'thread_broadcast';
     }
     this.storeMessage(stored);
@@ -1796,7 +1812,7 @@ export class FakeSlack {
     if (channel) {
       const stored = this.newBotMessage(channel, { ...args, text: initialComment ?? '' });
       stored.files = infos;
-      if (threadTs) this.attachToThread(stored, threadTs);
+      if (threadTs) this.attachToThread(stored, threadTs, 'files.completeUploadExternal');
       this.storeMessage(stored);
     }
     return { ok: true, files: infos };
