@@ -13,7 +13,14 @@ export const CHALLENGE_REASON_MAX_CHARS = 500;
  */
 export interface ClickedMessage {
   responseUrl: string;
+  /** The clicked message's own ts (a reply's, when a revision in the thread was clicked). */
   messageTs: string;
+  /**
+   * The ts of the thread the clicked message is in (its parent's), or its own when it is not a
+   * reply: where the reason goes, as Slack threads only under a parent. Absent from the metadata
+   * of modals opened before it was added; messageTs stands in then.
+   */
+  threadTs?: string;
 }
 
 /** What the Challenge modal carries to its submission. */

@@ -118,18 +118,7 @@ describe('re-run with changes', () => {
 
   it('posts the revision in the thread of a verdict that went out through a response_url (the bot not in the channel)', async () => {
     const channel = 'C0NOTIN0RR';
-    t.fake.setBotNotInChannel(channel);
-    const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, { channel });
-    if (!modal) throw new Error('no modal');
-    await t.walkChecklist(modal.id, KNOWLEDGE);
-    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
-    const parent = t.fake.messages(channel).find((m) => isVerdict(m));
-    if (!parent) throw new Error('no verdict in the channel');
-    expect(await t.delivered(reviewIdOf(parent))).toMatchObject({
-      status: 'posted-via-response-url',
-      messageTs: null,
-      threadTs: null,
-    });
+    const parent = await verdictThroughResponseUrl(channel);
 
     const before = t.fake.calls.length;
     await t.click(parent, ActionId.rerun, { user: ASKER });
@@ -180,6 +169,77 @@ describe('re-run with changes', () => {
     expectSafeAndWithinLimits(t.fake);
   });
 });
+
+describe('a revision that went out through a response_url', () => {
+  it('gets its challenges in the verdict’s thread, not under itself', async () => {
+    const { channel, parent, second } = await revisionThroughResponseUrl('C0NOTIN0RC');
+
+    // Challenging revision 2 (a reply): the reason goes in the thread, whose parent is revision 1.
+    const challenging = t.fake.calls.length;
+    await t.click(second, ActionId.challenge, { user: BOB });
+    const challengeModal = await t.openedModal(challenging);
+    await t.submit(
+      challengeModal.id,
+      { [BlockId.challengeReason]: { [ActionId.challengeReason]: `Stale labels ${HOSTILE}` } },
+      { user: BOB },
+    );
+    await expect.poll(() => tallyOf(t.message(channel, second.ts))).toBe(`Challenged: <@${BOB}>`);
+    await expect
+      .poll(() =>
+        t.fake
+          .thread(channel, parent.ts)
+          .some((reply) => reply.text.includes('challenged the verdict')),
+      )
+      .toBe(true);
+    expectSafeAndWithinLimits(t.fake);
+  });
+});
+
+/**
+ * A verdict through the command's response_url in `channel` (the bot not in it), and its revision
+ * through the response_url of the Re-run click: neither has a ts on record.
+ */
+async function revisionThroughResponseUrl(
+  channel: string,
+): Promise<{ channel: string; parent: StoredMessage; second: StoredMessage }> {
+  const parent = await verdictThroughResponseUrl(channel);
+  const opened = t.fake.calls.length;
+  await t.click(parent, ActionId.rerun, { user: ASKER });
+  const rerunModal = await t.openedModal(opened);
+  const reviewStep = await walkToLastStep(rerunModal.id, BEHAVIOR);
+  await t.submit(rerunModal.id, valuesForStep(reviewStep, BEHAVIOR, {}));
+  const revisionInThread = () =>
+    t.fake.thread(channel, parent.ts).find((m) => isVerdict(m) && m.ts !== parent.ts);
+  await expect.poll(() => revisionInThread() !== undefined, { timeout: 10_000 }).toBe(true);
+  const second = revisionInThread();
+  if (!second) throw new Error('no revision in the verdict’s thread');
+  expect(await t.delivered(reviewIdOf(second))).toMatchObject({
+    status: 'posted-via-response-url',
+    messageTs: null,
+    threadTs: null,
+  });
+  return { channel, parent, second };
+}
+
+/**
+ * `/ftrag` in `channel`, where the bot is not, and the checklist: the verdict goes out through
+ * the command's response_url, so the review has no ts on record. Resolves with its message.
+ */
+async function verdictThroughResponseUrl(channel: string): Promise<StoredMessage> {
+  t.fake.setBotNotInChannel(channel);
+  const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, { channel });
+  if (!modal) throw new Error('no modal');
+  await t.walkChecklist(modal.id, KNOWLEDGE);
+  await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+  const parent = t.fake.messages(channel).find((m) => isVerdict(m));
+  if (!parent) throw new Error('no verdict in the channel');
+  expect(await t.delivered(reviewIdOf(parent))).toMatchObject({
+    status: 'posted-via-response-url',
+    messageTs: null,
+    threadTs: null,
+  });
+  return parent;
+}
 
 function isVerdict(message: StoredMessage): boolean {
   return blocksOf(message).some((block) => block.block_id === BlockId.verdictActions);

@@ -1,7 +1,7 @@
 import { buildChallengeModal } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { clickedReview } from './clickedReview.js';
+import { clickedMessage, clickedReview } from './clickedReview.js';
 
 /** Challenge on a verdict: a small modal asks why; its submission records and posts the reason. */
 export function challengeVerdict(deps: ListenerDeps) {
@@ -10,11 +10,13 @@ export function challengeVerdict(deps: ListenerDeps) {
     const review = await clickedReview(deps, body, action.value);
     if (!review) return;
     // Without a message ts of its own, the verdict went out through a response_url: the one this
-    // click carries reaches the same message (the submission checks it is Slack's).
+    // click carries reaches the same message (the submission checks it is Slack's), and the reason
+    // goes in the clicked message's thread, whose parent is the first verdict when a revision (a
+    // reply) was clicked.
     const responseUrl = body.response_url;
-    const messageTs = body.message?.ts;
+    const clicked = clickedMessage(body);
     const message =
-      !review.messageTs && responseUrl && messageTs ? { responseUrl, messageTs } : undefined;
+      !review.messageTs && responseUrl && clicked ? { responseUrl, ...clicked } : undefined;
     await client.views.open({
       trigger_id: body.trigger_id,
       view: buildChallengeModal(review, message),

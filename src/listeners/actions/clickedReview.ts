@@ -12,3 +12,17 @@ export async function clickedReview(
   if (!teamId || !reviewId) return null;
   return deps.reviews.get(teamId, reviewId);
 }
+
+/**
+ * The clicked message's ts, and the ts of the thread it is in: its parent's when it is a reply (a
+ * revision, say), else its own. Slack threads only under a parent, so replies go to `threadTs`.
+ */
+export function clickedMessage(body: BlockAction): { messageTs: string; threadTs: string } | null {
+  const message = body.message;
+  if (!message) return null;
+  const threadTs: unknown = message.thread_ts;
+  return {
+    messageTs: message.ts,
+    threadTs: typeof threadTs === 'string' ? threadTs : message.ts,
+  };
+}

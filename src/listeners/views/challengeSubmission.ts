@@ -17,7 +17,11 @@ import type { ListenerDeps } from '../deps.js';
 const metadataSchema = z.object({
   reviewId: z.string().min(1).max(64),
   message: z
-    .object({ responseUrl: z.string().max(1000), messageTs: z.string().max(32) })
+    .object({
+      responseUrl: z.string().max(1000),
+      messageTs: z.string().max(32),
+      threadTs: z.string().max(32).optional(),
+    })
     .optional(),
 });
 
@@ -91,7 +95,7 @@ export function challengeSubmission(deps: ListenerDeps) {
           await postToResponseUrl(clicked.responseUrl, {
             response_type: 'in_channel',
             replace_original: false,
-            thread_ts: clicked.messageTs,
+            thread_ts: clicked.threadTs ?? clicked.messageTs,
             text: reply.text,
             blocks: reply.blocks,
           });
