@@ -12,6 +12,11 @@ export interface ExportRequest {
   reviewId: string;
   /** Who pressed Export, from the payload. */
   userId: string;
+  /**
+   * Where the pressed button's message is: its channel, and its thread (its parent's ts, or its
+   * own). A verdict that went out through a response_url has no ts on record; this is its thread.
+   */
+  clicked?: { channelId: string; threadTs: string };
 }
 
 export interface ExportDeps {
@@ -144,11 +149,15 @@ export async function exportDecisionRecord(
   const comment = exportComment(review, request.userId);
   const channelId = review.postedChannelId;
   if (channelId) {
+    // Without a ts on record (delivered through a response_url), the clicked message is the
+    // verdict or a revision in its thread: when it is in the review's channel, that thread.
+    const clickedThread =
+      request.clicked?.channelId === channelId ? request.clicked.threadTs : undefined;
     try {
       await upload(
         client,
         channelId,
-        review.threadTs ?? review.messageTs ?? undefined,
+        review.threadTs ?? review.messageTs ?? clickedThread,
         review,
         content,
         comment,

@@ -193,6 +193,29 @@ describe('a revision that went out through a response_url', () => {
       .toBe(true);
     expectSafeAndWithinLimits(t.fake);
   });
+
+  it('once the bot is in the channel, gets its exported record in the verdict’s thread', async () => {
+    const { channel, parent, second } = await revisionThroughResponseUrl('C0NOTIN0RE');
+    t.fake.addChannel(channel);
+    for (const [message, revision] of [
+      [second, '-revision-2'],
+      [parent, ''],
+    ] as const) {
+      const files = t.fake.files().length;
+      const exporting = t.fake.calls.length;
+      await t.click(message, ActionId.exportRecord, { user: BOB });
+      await t.fake.waitFor('files.completeUploadExternal', (c) => c.index >= exporting);
+      const file = t.fake
+        .files()
+        .slice(files)
+        .find((f) => f.completed);
+      expect(file).toMatchObject({ channelId: channel, threadTs: parent.ts });
+      expect(file?.filename.endsWith(`${revision}.md`)).toBe(true);
+      expect(file?.filename.includes('-revision-')).toBe(revision !== '');
+    }
+    expect(t.fake.messages(channel).filter((m) => m.files)).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
 });
 
 /**

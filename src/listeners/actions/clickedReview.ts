@@ -26,3 +26,12 @@ export function clickedMessage(body: BlockAction): { messageTs: string; threadTs
     threadTs: typeof threadTs === 'string' ? threadTs : message.ts,
   };
 }
+
+/**
+ * The thread of the clicked message when it is in `channelId` (a review's channel): its parent's
+ * ts, or its own. Null for a click elsewhere (a copy in someone's DM, say) or without a message.
+ */
+export function clickedThread(body: BlockAction, channelId: string | null): string | null {
+  if (!channelId || body.channel?.id !== channelId) return null;
+  return clickedMessage(body)?.threadTs ?? null;
+}

@@ -1,6 +1,7 @@
 import { exportDecisionRecord } from '../../delivery/exportRecord.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
+import { clickedMessage } from './clickedReview.js';
 
 /** Export decision record: the review as a Markdown ADR file in its thread. */
 export function exportRecord(deps: ListenerDeps) {
@@ -9,10 +10,17 @@ export function exportRecord(deps: ListenerDeps) {
     const teamId = body.team?.id;
     const reviewId = action.value;
     if (!teamId || !reviewId) return;
+    const channelId = body.channel?.id;
+    const threadTs = clickedMessage(body)?.threadTs;
     await deps.work.run(() =>
       exportDecisionRecord(
         client,
-        { teamId, reviewId, userId: body.user.id },
+        {
+          teamId,
+          reviewId,
+          userId: body.user.id,
+          ...(channelId && threadTs ? { clicked: { channelId, threadTs } } : {}),
+        },
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       ),
     );

@@ -1,11 +1,10 @@
-import type { BlockAction } from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { RERUN_REFUSED } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { clickedReview } from './clickedReview.js';
+import { clickedReview, clickedThread } from './clickedReview.js';
 
 /**
  * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
@@ -52,12 +51,4 @@ export function rerunReview(deps: ListenerDeps) {
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
   };
-}
-
-/** The thread of the clicked message when it is in `channelId`: its own ts, or its parent's. */
-function clickedThread(body: BlockAction, channelId: string | null): string | null {
-  const message = body.message;
-  if (!message || !channelId || body.channel?.id !== channelId) return null;
-  const threadTs: unknown = message.thread_ts;
-  return typeof threadTs === 'string' ? threadTs : message.ts;
 }
