@@ -309,9 +309,20 @@ export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+export type KnowledgeInWeightsCase =
+  | 'fine-tune-for-knowledge'
+  | 'rag-fine-tune-for-knowledge'
+  | 'fine-tune-for-both';
+
+const PATTERN_NOT_FACT =
+  "Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release.";
+
 export const WARNING_TEXT = {
-  knowledgeInWeights: (leaning: string): string =>
-    `The team leaned ${leaning} for a knowledge gap. Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release. Keep the facts in retrieval, where an edit is live at once.`,
+  knowledgeInWeights: {
+    'fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['fine-tune']} for a knowledge gap. ${PATTERN_NOT_FACT} Keep the facts in retrieval, where an edit is live at once.`,
+    'rag-fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['rag+fine-tune']} for a knowledge gap, and with no behavior to teach, the fine-tune half would learn nothing but facts. ${PATTERN_NOT_FACT} Keep the facts in retrieval, where an edit is live at once.`,
+    'fine-tune-for-both': `The team leaned ${LEANING_LABELS['fine-tune']} for a gap that is partly knowledge, which would put the facts in the weights along with the behavior. ${PATTERN_NOT_FACT} Keep the knowledge half in retrieval, where an edit is live at once, and fine-tune only the behavior.`,
+  } satisfies Record<KnowledgeInWeightsCase, string>,
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
   fewExamples: (examples: number, bar: number): string =>

@@ -8,6 +8,7 @@ import {
 import {
   BEHAVIOR_KIND_LABELS,
   joinList,
+  type KnowledgeInWeightsCase,
   LEANING_LABELS,
   PROMPT_TRIED_LABELS,
   RULE_CONTENT,
@@ -38,7 +39,7 @@ import {
 export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-29.1';
+export const RULES_VERSION = '2026-11-30.1';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -192,15 +193,28 @@ function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): s
   return lines;
 }
 
+/**
+ * How the team's leaning would put facts in the weights, whatever the verdict: a fine-tune-only
+ * leaning for any gap with knowledge in it, or RAG + fine-tune for a pure knowledge gap, where the
+ * fine-tune half would have nothing but facts to learn. RAG + fine-tune for a 'both' gap is the
+ * rule's own answer, not the mistake.
+ */
+function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | undefined {
+  if (answers.leaning === 'fine-tune') {
+    if (answers.gap === 'knowledge') return 'fine-tune-for-knowledge';
+    if (answers.gap === 'both') return 'fine-tune-for-both';
+  }
+  if (answers.leaning === 'rag+fine-tune' && answers.gap === 'knowledge') {
+    return 'rag-fine-tune-for-knowledge';
+  }
+  return undefined;
+}
+
 function applies(answers: Answers, verdict: VerdictKind, code: DecisionWarning['code']): boolean {
   const behaviorGap = gapIncludesBehavior(answers.gap);
   switch (code) {
     case 'knowledge-in-weights':
-      return (
-        (answers.leaning === 'fine-tune' || answers.leaning === 'rag+fine-tune') &&
-        gapIncludesKnowledge(answers.gap) &&
-        !verdictIncludesFineTune(verdict)
-      );
+      return knowledgeInWeightsCase(answers) !== undefined;
     case 'prompt-untried':
       return answers.promptTried === 'not-yet' && behaviorGap;
     case 'few-examples':
@@ -225,8 +239,10 @@ function warningMessage(
   code: DecisionWarning['code'],
 ): string {
   switch (code) {
-    case 'knowledge-in-weights':
-      return WARNING_TEXT.knowledgeInWeights(LEANING_LABELS[answers.leaning]);
+    case 'knowledge-in-weights': {
+      const knowledgeCase = knowledgeInWeightsCase(answers);
+      return knowledgeCase ? WARNING_TEXT.knowledgeInWeights[knowledgeCase] : '';
+    }
     case 'prompt-untried':
       return WARNING_TEXT.promptUntried;
     case 'few-examples':

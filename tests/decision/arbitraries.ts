@@ -76,3 +76,44 @@ export const answersLikeArb: fc.Arbitrary<unknown> = fc.record(
   },
   { requiredKeys: [] },
 );
+
+/**
+ * Every distinct answer combination the rules can tell apart: each gap, prompt answer and leaning,
+ * with each knowledge pair, and example counts on both sides of the fine-tuning bar.
+ */
+export function everyAnswerCombination(): Answers[] {
+  const knowledgeOptions = [false, true].flatMap((changesOften) =>
+    [false, true].map((citationsNeeded) => ({ changesOften, citationsNeeded })),
+  );
+  const behaviorOptions = [0, 1, 49, 50, 500].flatMap((labeledExamples) =>
+    [false, true].map((trainingBudget) => ({
+      kinds: [...BEHAVIOR_KINDS],
+      labeledExamples,
+      trainingBudget,
+    })),
+  );
+  const combinations: Answers[] = [];
+  for (const gap of GAPS) {
+    const knowledges = gapIncludesKnowledge(gap) ? knowledgeOptions : [undefined];
+    const behaviors = gapIncludesBehavior(gap) ? behaviorOptions : [undefined];
+    for (const promptTried of PROMPT_TRIED) {
+      for (const leaning of LEANINGS) {
+        for (const knowledge of knowledges) {
+          for (const behavior of behaviors) {
+            combinations.push(
+              parseAnswers({
+                title: 'Every combination',
+                leaning,
+                promptTried,
+                gap,
+                ...(knowledge ? { knowledge } : {}),
+                ...(behavior ? { behavior } : {}),
+              }),
+            );
+          }
+        }
+      }
+    }
+  }
+  return combinations;
+}

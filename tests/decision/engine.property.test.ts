@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gapIncludesBehavior, gapIncludesKnowledge } from '../../src/decision/answers.js';
+import {
+  type Answers,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+} from '../../src/decision/answers.js';
 import {
   decide,
   MIN_EXAMPLES_FOR_FINE_TUNING,
@@ -9,7 +13,7 @@ import {
   verdictIncludesRag,
 } from '../../src/decision/engine.js';
 import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
-import { validAnswersArb } from './arbitraries.js';
+import { everyAnswerCombination, validAnswersArb } from './arbitraries.js';
 
 /** Every string the engine produces other than URLs. */
 function engineText(decision: Decision): string[] {
@@ -98,20 +102,44 @@ describe('decide, for any valid answers', () => {
     );
   });
 
-  it('warns about facts in weights whenever a fine-tune leaning meets a knowledge verdict', () => {
+  it('warns about facts in weights iff the leaning would tune facts, and about a differing leaning', () => {
     fc.assert(
       fc.property(validAnswersArb, (answers) => {
         const decision = decide(answers);
         const codes = decision.warnings.map((w) => w.code);
-        const expected =
-          (answers.leaning === 'fine-tune' || answers.leaning === 'rag+fine-tune') &&
-          gapIncludesKnowledge(answers.gap) &&
-          !verdictIncludesFineTune(decision.verdict);
-        expect(codes.includes('knowledge-in-weights')).toBe(expected);
+        expect(codes.includes('knowledge-in-weights')).toBe(leaningTunesFacts(answers));
         expect(codes.includes('leaning-differs')).toBe(
           answers.leaning !== 'undecided' && answers.leaning !== decision.verdict,
         );
       }),
     );
+  });
+});
+
+/**
+ * The team wants facts in the weights: fine-tune alone for any gap with knowledge in it, or
+ * RAG + fine-tune for pure knowledge, where the tuned half would learn only facts.
+ */
+function leaningTunesFacts(answers: Answers): boolean {
+  return (
+    (answers.leaning === 'fine-tune' && gapIncludesKnowledge(answers.gap)) ||
+    (answers.leaning === 'rag+fine-tune' && answers.gap === 'knowledge')
+  );
+}
+
+describe('decide, over every answer combination', () => {
+  const combinations = everyAnswerCombination();
+
+  it('covers the whole space', () => {
+    expect(combinations).toHaveLength(840);
+  });
+
+  it('warns about facts in weights iff the leaning would tune facts, whatever the verdict', () => {
+    for (const answers of combinations) {
+      const codes = decide(answers).warnings.map((w) => w.code);
+      expect(codes.includes('knowledge-in-weights'), JSON.stringify(answers)).toBe(
+        leaningTunesFacts(answers),
+      );
+    }
   });
 });

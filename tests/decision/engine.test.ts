@@ -162,7 +162,23 @@ describe('warnings', () => {
       ['knowledge-in-weights', 'leaning-differs'],
     ],
     [
-      'knowledge-in-weights: rag+fine-tune leaning, behavior not ready',
+      'knowledge-in-weights: rag+fine-tune leaning for a knowledge gap, nothing but facts to tune',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge, leaning: 'rag+fine-tune' },
+      ['knowledge-in-weights', 'leaning-differs'],
+    ],
+    [
+      'knowledge-in-weights: fine-tune leaning for both, even when the verdict fine-tunes',
+      {
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'fine-tune',
+      },
+      ['knowledge-in-weights', 'leaning-differs'],
+    ],
+    [
+      'no knowledge-in-weights: rag+fine-tune leaning for both is the rule, behavior not ready',
       {
         promptTried: 'still-unreliable',
         gap: 'both',
@@ -170,7 +186,18 @@ describe('warnings', () => {
         behavior: behavior(10),
         leaning: 'rag+fine-tune',
       },
-      ['knowledge-in-weights', 'few-examples', 'leaning-differs'],
+      ['few-examples', 'leaning-differs'],
+    ],
+    [
+      'no knowledge-in-weights: rag+fine-tune leaning for both, prompt good enough',
+      {
+        promptTried: 'good-enough',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'rag+fine-tune',
+      },
+      ['leaning-differs'],
     ],
     [
       'knowledge-in-weights: fine-tune leaning, prompt good enough',
@@ -178,7 +205,7 @@ describe('warnings', () => {
       ['knowledge-in-weights', 'leaning-differs'],
     ],
     [
-      'no knowledge-in-weights when the verdict fine-tunes',
+      'no knowledge-in-weights: rag+fine-tune leaning for both, verdict agrees',
       {
         promptTried: 'still-unreliable',
         gap: 'both',
@@ -329,6 +356,33 @@ describe('warnings', () => {
     const message = decision.warnings[0]?.message ?? '';
     expect(message).toContain('pattern, not a fact');
     expect(message).toContain('Fine-tune');
+  });
+
+  it('knowledge-in-weights says which half of a both gap belongs in retrieval', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(300),
+      leaning: 'fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(decision.verdict).toBe('rag+fine-tune');
+    expect(message).toContain('pattern, not a fact');
+    expect(message).toContain('Keep the knowledge half in retrieval');
+    expect(message).toContain('fine-tune only the behavior');
+  });
+
+  it('knowledge-in-weights says why RAG + fine-tune for pure knowledge still tunes facts', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge,
+      leaning: 'rag+fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(message).toContain('RAG + fine-tune for a knowledge gap');
+    expect(message).toContain('nothing but facts');
   });
 
   it('leaning-differs names both options and the reason in one sentence', () => {
