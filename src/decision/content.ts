@@ -38,6 +38,14 @@ export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
 };
 
 /**
+ * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
+ * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
+ * clear improvements usually show from 50 to 100; we take the bottom of that range.
+ */
+export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
+const BAR = MIN_EXAMPLES_FOR_FINE_TUNING;
+
+/**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
  * different reasons, and the headline, next steps and measures follow the reason.
  */
@@ -47,9 +55,12 @@ export const RULE_IDS = [
   'prompt-works',
   'knowledge',
   'behavior-ready',
-  'behavior-not-ready',
+  'behavior-untried',
+  'behavior-untried-enough-examples',
+  'behavior-needs-examples',
   'both-ready',
-  'both-behavior-not-ready',
+  'both-untried',
+  'both-needs-examples',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -159,20 +170,52 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: [...FINE_TUNE_STEPS],
     measure: [...FINE_TUNE_MEASURE],
   },
-  'behavior-not-ready': {
+  'behavior-untried': {
     verdict: 'prompt',
     headline:
-      'Prompt for now: few-shot the behavior with the examples you have, and collect more before fine-tuning is worth it.',
+      'Prompt for now: write and measure a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
       'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a measured prompt is still unreliable and there are enough labeled examples',
     nextSteps: [
-      'Write an explicit output spec and put the best examples you have into the prompt as few-shot examples.',
-      'Log real inputs with corrected outputs as you go, building toward a labeled training set.',
-      'Run the checklist again when a measured prompt is still unreliable and the examples are there.',
+      'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      'Score it on an eval set of real inputs with the outputs you expect.',
+      `Log real inputs with corrected outputs as you go, building toward the ${BAR} labeled examples a fine-tune needs.`,
+      'Run the checklist again if the measured prompt is still unreliable.',
     ],
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Track the same score as examples accumulate; it is the bar a later fine-tune must clear.',
+    ],
+  },
+  'behavior-untried-enough-examples': {
+    verdict: 'prompt',
+    headline:
+      'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
+    because:
+      'the gap is behavior, and a measured prompt comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
+    nextSteps: [
+      'Hold out a share of the labeled examples as an eval set, and never train on them.',
+      'Write an explicit output spec and put a few of the other examples into the prompt as few-shot examples.',
+      'Score the prompt on the held-out set. If it is still unreliable, run the checklist again: the examples already meet the bar for fine-tuning.',
+    ],
+    measure: [
+      'Score the prompt on the held-out examples and keep that score as the baseline a fine-tune has to beat.',
+      'Sort the failures: if they are wrong shape or voice rather than missing facts, the gap is the behavior, as answered.',
+    ],
+  },
+  'behavior-needs-examples': {
+    verdict: 'prompt',
+    headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
+    because: `the gap is behavior and a measured prompt has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
+    nextSteps: [
+      `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR}; a few hundred is better.`,
+      'Set part of them aside as a held-out eval set before training anything, so the fine-tune is judged on examples it never saw.',
+      'Keep the current prompt running as the stop-gap, and as the baseline a fine-tune has to beat.',
+      'Run the checklist again once the examples are there.',
+    ],
+    measure: [
+      'Score the current prompt on the held-out examples as they come in, and keep that score as the baseline a fine-tune has to beat.',
+      'Track how many labeled examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
   },
   'both-ready': {
@@ -193,20 +236,35 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Score the whole pipeline against retrieval with an untuned prompt, so the adapter has to earn its place.',
     ],
   },
-  'both-behavior-not-ready': {
+  'both-untried': {
     verdict: 'rag',
     headline:
-      'RAG for the facts; handle the behavior with a prompt and few-shot examples until fine-tuning is worth it.',
+      'RAG for the facts; for the behavior, measure a prompt with few-shot examples first, and fine-tune only if it still falls short.',
     because:
       'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
     nextSteps: [
       ...RAG_STEPS,
-      'Handle the behavior in the prompt: an explicit output spec and few-shot examples.',
-      'Log real inputs with corrected outputs, building toward a labeled training set for a later fine-tune.',
+      'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
+      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior, logging corrected outputs until there are.`,
     ],
     measure: [
       ...RAG_MEASURE,
       'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
+    ],
+  },
+  'both-needs-examples': {
+    verdict: 'rag',
+    headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
+    because: `facts belong in retrieval, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    nextSteps: [
+      ...RAG_STEPS,
+      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR}; hold part of them out for measuring.`,
+      'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
+      'Run the checklist again once the examples are there.',
+    ],
+    measure: [
+      ...RAG_MEASURE,
+      'Score the behavior of the current prompt on the held-out examples as they come in; that is the baseline a later fine-tune must beat.',
     ],
   },
 };
@@ -326,7 +384,7 @@ export const WARNING_TEXT = {
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
   fewExamples: (examples: number, bar: number): string =>
-    `Prompting is still unreliable, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Use them as few-shot examples and keep collecting.`,
+    `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar}, hold some out to measure with, and keep the prompt only as a stop-gap until then.`,
   noTrainingBudget:
     'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>

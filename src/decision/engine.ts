@@ -10,6 +10,7 @@ import {
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
   PROMPT_TRIED_LABELS,
   RULE_CONTENT,
   type RuleId,
@@ -31,12 +32,7 @@ import {
   WARNING_CODES,
 } from './types.js';
 
-/**
- * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
- * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
- * clear improvements usually show from 50 to 100; we take the bottom of that range.
- */
-export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
+export { MIN_EXAMPLES_FOR_FINE_TUNING };
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
 export const RULES_VERSION = '2026-11-30.1';
@@ -53,12 +49,8 @@ function labeledExamples(answers: Answers): number {
   return answers.behavior?.labeledExamples ?? 0;
 }
 
-/** Rule 4's bar: prompting measured and still unreliable, and enough examples to train on. */
-function behaviorMeetsBar(answers: Answers): boolean {
-  return (
-    answers.promptTried === 'still-unreliable' &&
-    labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING
-  );
+function enoughExamples(answers: Answers): boolean {
+  return labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING;
 }
 
 /** The rules in order; the first that matches wins. */
@@ -67,10 +59,21 @@ export function matchRule(answers: Answers): RuleId {
   if (answers.gap === 'neither') return 'no-gap';
   if (answers.promptTried === 'good-enough') return 'prompt-works';
   if (answers.gap === 'knowledge') return 'knowledge';
+  // From here the prompt is either untried or measured and still unreliable on the behavior.
+  const untried = answers.promptTried === 'not-yet';
   if (answers.gap === 'behavior') {
-    return behaviorMeetsBar(answers) ? 'behavior-ready' : 'behavior-not-ready';
+    if (untried) {
+      return enoughExamples(answers) ? 'behavior-untried-enough-examples' : 'behavior-untried';
+    }
+    return enoughExamples(answers) ? 'behavior-ready' : 'behavior-needs-examples';
   }
-  return behaviorMeetsBar(answers) ? 'both-ready' : 'both-behavior-not-ready';
+  if (untried) return 'both-untried';
+  return enoughExamples(answers) ? 'both-ready' : 'both-needs-examples';
+}
+
+/** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
+function needsExamples(rule: RuleId): boolean {
+  return rule === 'behavior-needs-examples' || rule === 'both-needs-examples';
 }
 
 function promptTriedLine(answers: Answers, rule: RuleId): string {
@@ -83,8 +86,11 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
       ? `${prefix} No need to wait for one here: no prompt can supply facts the model never saw.`
       : `${prefix} A better prompt will not help when the facts themselves are missing.`;
   }
-  return answers.promptTried === 'not-yet'
-    ? `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`
+  if (answers.promptTried === 'not-yet') {
+    return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
+  }
+  return needsExamples(rule)
+    ? `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path; what it lacks is the data to train on.`
     : `${prefix} The prompt has reached its limit on the behavior.`;
 }
 
@@ -107,10 +113,13 @@ function gapLine(answers: Answers, rule: RuleId): string {
     case 'knowledge':
       return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
-    case 'behavior-not-ready':
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+    case 'behavior-needs-examples':
       return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
     case 'both-ready':
-    case 'both-behavior-not-ready':
+    case 'both-untried':
+    case 'both-needs-examples':
       return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
   }
 }
@@ -135,32 +144,39 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
   return lines;
 }
 
-function behaviorLines(answers: Answers, behavior: BehaviorAnswers, fineTune: boolean): string[] {
+function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   const lines: string[] = [];
   const kinds = behavior.kinds ?? [];
+  const untried = answers.promptTried === 'not-yet';
   if (kinds.length > 0) {
     const named = `Behavior kinds: ${joinList(kinds.map((kind) => BEHAVIOR_KIND_LABELS[kind]))}.`;
     lines.push(
-      fineTune
-        ? `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`
-        : `${named} An explicit output spec with few-shot examples is the first thing to try for these.`,
+      untried
+        ? `${named} An explicit output spec with few-shot examples is the first thing to try for these.`
+        : `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`,
     );
   }
   const examples = behavior.labeledExamples;
   const count = `Labeled examples: ${examples}.`;
   const bar = MIN_EXAMPLES_FOR_FINE_TUNING;
   const enough = examples >= bar;
-  if (answers.promptTried === 'not-yet') {
-    lines.push(
-      enough
-        ? `${count} Enough to fine-tune on later, if a measured prompt still falls short.`
-        : `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the first prompt.`,
-    );
+  if (untried) {
+    if (enough) {
+      lines.push(`${count} Enough to fine-tune on later, if a measured prompt still falls short.`);
+    } else if (examples === 0) {
+      lines.push(
+        `${count} Write a few worked examples into the first prompt by hand, and start logging corrected outputs toward the ${bar} at which fine-tuning gains usually start to show.`,
+      );
+    } else {
+      lines.push(
+        `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the first prompt.`,
+      );
+    }
   } else {
     lines.push(
       enough
         ? `${count} At or above the ${bar} at which fine-tuning gains usually start to show.`
-        : `${count} Below the ${bar} at which fine-tuning gains usually start to show, so they go into the prompt as few-shot examples for now.`,
+        : `${count} Below the ${bar} at which fine-tuning gains usually start to show: collecting at least ${bar} is what stands between this behavior and a fine-tune.`,
     );
   }
   return lines;
@@ -185,7 +201,7 @@ function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): s
       lines.push(...knowledgeLines(answers.knowledge));
     }
     if (gapIncludesBehavior(answers.gap) && answers.behavior) {
-      lines.push(...behaviorLines(answers, answers.behavior, verdictIncludesFineTune(verdict)));
+      lines.push(...behaviorLines(answers, answers.behavior));
     }
   }
   const leaning = leaningLine(answers, verdict);

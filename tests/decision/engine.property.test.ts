@@ -143,3 +143,65 @@ describe('decide, over every answer combination', () => {
     }
   });
 });
+
+describe('decide, where the behavior has not met the fine-tuning bar', () => {
+  const combinations = everyAnswerCombination();
+  const sayings = (decision: Decision) =>
+    [
+      decision.headline,
+      ...decision.rationale,
+      ...decision.nextSteps,
+      ...decision.warnings.map((w) => w.message),
+    ].join(' ');
+
+  it('after a measured prompt fell short, names fine-tuning as the path and data as the blocker', () => {
+    for (const answers of combinations) {
+      const belowBar = (answers.behavior?.labeledExamples ?? 0) < MIN_EXAMPLES_FOR_FINE_TUNING;
+      if (
+        !gapIncludesBehavior(answers.gap) ||
+        answers.promptTried !== 'still-unreliable' ||
+        !belowBar
+      ) {
+        continue;
+      }
+      const decision = decide(answers);
+      const where = JSON.stringify(answers);
+      expect(decision.headline, where).toMatch(/needs fine-tuning/);
+      expect(decision.headline, where).toContain(
+        `at least ${MIN_EXAMPLES_FOR_FINE_TUNING} labeled examples`,
+      );
+      expect(decision.headline, where).toMatch(/stop-gap/);
+      expect(decision.nextSteps.join(' '), where).toContain(
+        `at least ${MIN_EXAMPLES_FOR_FINE_TUNING}`,
+      );
+      expect(decision.measure.join(' '), where).toMatch(/baseline/);
+    }
+  });
+
+  it('never sends a team whose measured prompt fell short back to few-shot prompting', () => {
+    for (const answers of combinations) {
+      if (!gapIncludesBehavior(answers.gap) || answers.promptTried !== 'still-unreliable') continue;
+      const text = sayings(decide(answers));
+      expect(text, JSON.stringify(answers)).not.toMatch(/few-shot|output spec/);
+    }
+  });
+
+  it('says to collect more examples only when there are fewer than the bar', () => {
+    for (const answers of combinations) {
+      if (!gapIncludesBehavior(answers.gap)) continue;
+      const { headline } = decide(answers);
+      const enough = (answers.behavior?.labeledExamples ?? 0) >= MIN_EXAMPLES_FOR_FINE_TUNING;
+      if (enough) expect(headline, JSON.stringify(answers)).not.toMatch(/collect/i);
+    }
+  });
+
+  it('with no labeled examples, never tells the team to use the ones they have', () => {
+    for (const answers of combinations) {
+      if (answers.behavior?.labeledExamples !== 0 || !gapIncludesBehavior(answers.gap)) continue;
+      const text = sayings(decide(answers));
+      expect(text, JSON.stringify(answers)).not.toMatch(
+        /the examples you have|use them|they go into/,
+      );
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { AnswersInput } from '../../src/decision/answers.js';
 import {
   RULE_CONTENT,
   RULE_IDS,
+  type RuleId,
   TRADEOFF_ORDER,
   TRADEOFF_ROWS,
   VERDICT_LABELS,
@@ -26,6 +27,39 @@ const behavior = (labeledExamples: number, trainingBudget = true) => ({
 function run(input: Omit<AnswersInput, 'title'>): Decision {
   return decide(parseAnswers({ title: 'A review', ...input }));
 }
+
+/** One set of answers that each rule decides. */
+const RULE_EXAMPLES = {
+  unsure: { promptTried: 'not-yet', gap: 'unsure' },
+  'no-gap': { promptTried: 'not-yet', gap: 'neither' },
+  'prompt-works': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
+  knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+  'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
+  'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
+  'behavior-untried-enough-examples': {
+    promptTried: 'not-yet',
+    gap: 'behavior',
+    behavior: behavior(60),
+  },
+  'behavior-needs-examples': {
+    promptTried: 'still-unreliable',
+    gap: 'behavior',
+    behavior: behavior(0),
+  },
+  'both-ready': {
+    promptTried: 'still-unreliable',
+    gap: 'both',
+    knowledge,
+    behavior: behavior(60),
+  },
+  'both-untried': { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(60) },
+  'both-needs-examples': {
+    promptTried: 'still-unreliable',
+    gap: 'both',
+    knowledge,
+    behavior: behavior(6),
+  },
+} satisfies Record<RuleId, Omit<AnswersInput, 'title'>>;
 
 const codes = (decision: Decision) => decision.warnings.map((w) => w.code);
 const aspects = (decision: Decision) => decision.tradeoffs.map((row) => row.aspect);
@@ -389,31 +423,7 @@ describe('warnings', () => {
     for (const rule of RULE_IDS) {
       const verdict = RULE_CONTENT[rule].verdict;
       const leaning = verdict === 'prompt' ? 'rag' : 'prompt';
-      const answers = {
-        unsure: { promptTried: 'not-yet', gap: 'unsure' },
-        'no-gap': { promptTried: 'not-yet', gap: 'neither' },
-        'prompt-works': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
-        knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
-        'behavior-ready': {
-          promptTried: 'still-unreliable',
-          gap: 'behavior',
-          behavior: behavior(60),
-        },
-        'behavior-not-ready': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(60) },
-        'both-ready': {
-          promptTried: 'still-unreliable',
-          gap: 'both',
-          knowledge,
-          behavior: behavior(60),
-        },
-        'both-behavior-not-ready': {
-          promptTried: 'still-unreliable',
-          gap: 'both',
-          knowledge,
-          behavior: behavior(6),
-        },
-      } satisfies Record<typeof rule, Omit<AnswersInput, 'title'>>;
-      const parsed = parseAnswers({ title: 't', ...answers[rule], leaning });
+      const parsed = parseAnswers({ title: 't', ...RULE_EXAMPLES[rule], leaning });
       expect(matchRule(parsed)).toBe(rule);
       const warning = decide(parsed).warnings.find((w) => w.code === 'leaning-differs');
       expect(warning?.message).toContain(`leaned ${VERDICT_LABELS[leaning]}`);
@@ -551,6 +561,49 @@ describe('rationale', () => {
       }).rationale.find((l) => l.startsWith('Labeled examples'));
     expect(line(49)).toMatch(/^Labeled examples: 49\. Below the 50/);
     expect(line(50)).toMatch(/^Labeled examples: 50\. At or above the 50/);
+  });
+});
+
+describe('a behavior below the fine-tuning bar', () => {
+  it('after a measured prompt fell short: fine-tuning is the path, data the blocker', () => {
+    const decision = run(RULE_EXAMPLES['behavior-needs-examples']);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).toBe(
+      'Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least 50 labeled examples, and measure.',
+    );
+    expect(decision.rationale[0]).toMatch(/fine-tuning is the path/);
+    expect(decision.rationale).toContain(
+      'Labeled examples: 0. Below the 50 at which fine-tuning gains usually start to show: collecting at least 50 is what stands between this behavior and a fine-tune.',
+    );
+    expect(decision.nextSteps[0]).toMatch(/^Collect labeled examples/);
+    expect(decision.warnings[0]?.message).toMatch(/Collect at least 50/);
+    expect(decision.warnings[0]?.message).toMatch(/stop-gap/);
+  });
+
+  it('with facts too: RAG now, the behavior waits for data, not for a better prompt', () => {
+    const decision = run(RULE_EXAMPLES['both-needs-examples']);
+    expect(decision.verdict).toBe('rag');
+    expect(decision.headline).toMatch(/^RAG for the facts\. The behavior needs fine-tuning/);
+    expect(decision.nextSteps.join(' ')).not.toMatch(/few-shot|output spec/);
+  });
+
+  it('before any prompt, with enough examples: measure a prompt first, the examples are ready', () => {
+    const decision = run(RULE_EXAMPLES['behavior-untried-enough-examples']);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).toBe(
+      'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
+    );
+    expect(decision.rationale).toContain(
+      'Labeled examples: 60. Enough to fine-tune on later, if a measured prompt still falls short.',
+    );
+  });
+
+  it('before any prompt, with no examples: nothing refers to examples they do not have', () => {
+    const decision = run({ promptTried: 'not-yet', gap: 'behavior', behavior: behavior(0) });
+    expect(decision.headline).not.toMatch(/examples you have/);
+    expect(decision.rationale.join(' ')).toMatch(
+      /Labeled examples: 0\. Write a few worked examples/,
+    );
   });
 });
 
