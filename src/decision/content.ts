@@ -53,6 +53,7 @@ export const RULE_IDS = [
   'unsure',
   'no-gap',
   'prompt-works',
+  'prompt-works-live-knowledge',
   'knowledge',
   'behavior-ready',
   'behavior-untried',
@@ -147,6 +148,23 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Rerun the eval on every prompt or model change, so a silent regression shows up.',
+    ],
+  },
+  /** The prompt works, but the knowledge in it changes weekly or has to be cited. */
+  'prompt-works-live-knowledge': {
+    verdict: 'prompt',
+    headline:
+      'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.',
+    because:
+      'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
+    nextSteps: [
+      'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.',
+      'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
+      'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
+    ],
+    measure: [
+      ...PROMPT_BASELINE_MEASURE,
+      'Rerun the eval whenever the facts change, with questions about the newest ones, so a stale fact shows up.',
     ],
   },
   knowledge: {

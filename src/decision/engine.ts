@@ -57,7 +57,12 @@ function enoughExamples(answers: Answers): boolean {
 export function matchRule(answers: Answers): RuleId {
   if (answers.gap === 'unsure') return 'unsure';
   if (answers.gap === 'neither') return 'no-gap';
-  if (answers.promptTried === 'good-enough') return 'prompt-works';
+  if (answers.promptTried === 'good-enough') {
+    const live = answers.knowledge?.changesOften || answers.knowledge?.citationsNeeded;
+    return gapIncludesKnowledge(answers.gap) && live
+      ? 'prompt-works-live-knowledge'
+      : 'prompt-works';
+  }
   if (answers.gap === 'knowledge') return 'knowledge';
   // From here the prompt is either untried or measured and still unreliable on the behavior.
   const untried = answers.promptTried === 'not-yet';
@@ -102,6 +107,11 @@ function gapLine(answers: Answers, rule: RuleId): string {
       return answers.promptTried === 'still-unreliable'
         ? 'Gap: neither. The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
         : 'Gap: neither. The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
+    case 'prompt-works-live-knowledge':
+      if (answers.gap === 'knowledge') {
+        return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
+      }
+      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
     case 'prompt-works':
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
@@ -139,6 +149,22 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
   if (lines.length === 0) {
     lines.push(
       'Knowledge changes often: no, citations needed: no. The facts still have to come from somewhere, and retrieval is the cheap way to supply them.',
+    );
+  }
+  return lines;
+}
+
+/** The knowledge answers when the facts live in a working prompt rather than in retrieval. */
+function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
+  const lines: string[] = [];
+  if (knowledge.changesOften) {
+    lines.push(
+      'Knowledge changes often: yes. The facts in the prompt have to be edited every time the source changes; when that becomes a burden, retrieval serves each edit as soon as it is made.',
+    );
+  }
+  if (knowledge.citationsNeeded) {
+    lines.push(
+      'Citations needed: yes. The prompt has to carry each fact’s source for an answer to cite it; retrieval hands back the passage each answer came from, so it is the next step when that no longer scales.',
     );
   }
   return lines;
@@ -196,7 +222,9 @@ function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): s
   const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
   if (diagnosed) lines.push(promptTriedLine(answers, rule));
   lines.push(gapLine(answers, rule));
-  if (diagnosed && rule !== 'prompt-works') {
+  if (rule === 'prompt-works-live-knowledge' && answers.knowledge) {
+    lines.push(...promptKnowledgeLines(answers.knowledge));
+  } else if (diagnosed && rule !== 'prompt-works') {
     if (gapIncludesKnowledge(answers.gap) && answers.knowledge) {
       lines.push(...knowledgeLines(answers.knowledge));
     }

@@ -205,3 +205,31 @@ describe('decide, where the behavior has not met the fine-tuning bar', () => {
     }
   });
 });
+
+describe('decide, for a knowledge gap', () => {
+  const combinations = everyAnswerCombination().filter(
+    (answers) => gapIncludesKnowledge(answers.gap) && answers.knowledge,
+  );
+
+  it('acknowledges every knowledge answer of yes in the rationale, whatever the verdict', () => {
+    for (const answers of combinations) {
+      const { rationale } = decide(answers);
+      const where = JSON.stringify(answers);
+      const said = (prefix: string) => rationale.some((line) => line.startsWith(prefix));
+      expect(said('Knowledge changes often: yes'), where).toBe(answers.knowledge?.changesOften);
+      expect(said('Citations needed: yes'), where).toBe(answers.knowledge?.citationsNeeded);
+      if (answers.knowledge?.changesOften) {
+        expect(rationale.join(' '), where).not.toMatch(/stable/);
+      }
+    }
+  });
+
+  it('points to retrieval, now or as the next step, when the knowledge changes or must be cited', () => {
+    for (const answers of combinations) {
+      if (!answers.knowledge?.changesOften && !answers.knowledge?.citationsNeeded) continue;
+      const decision = decide(answers);
+      if (verdictIncludesRag(decision.verdict)) continue;
+      expect(decision.nextSteps.join(' '), JSON.stringify(answers)).toMatch(/retrieval|RAG/);
+    }
+  });
+});

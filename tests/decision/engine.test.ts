@@ -32,7 +32,12 @@ function run(input: Omit<AnswersInput, 'title'>): Decision {
 const RULE_EXAMPLES = {
   unsure: { promptTried: 'not-yet', gap: 'unsure' },
   'no-gap': { promptTried: 'not-yet', gap: 'neither' },
-  'prompt-works': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
+  'prompt-works': {
+    promptTried: 'good-enough',
+    gap: 'knowledge',
+    knowledge: { changesOften: false, citationsNeeded: false },
+  },
+  'prompt-works-live-knowledge': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
   knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
   'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
   'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
@@ -604,6 +609,27 @@ describe('a behavior below the fine-tuning bar', () => {
     expect(decision.rationale.join(' ')).toMatch(
       /Labeled examples: 0\. Write a few worked examples/,
     );
+  });
+});
+
+describe('a working prompt for a knowledge gap', () => {
+  it('calls small, stable knowledge fine in the prompt', () => {
+    const decision = run(RULE_EXAMPLES['prompt-works']);
+    expect(decision.rationale[1]).toMatch(/Small, stable knowledge can live in the prompt itself/);
+  });
+
+  it('acknowledges knowledge that changes weekly and must be cited, and points to RAG', () => {
+    const decision = run(RULE_EXAMPLES['prompt-works-live-knowledge']);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.rationale.join(' ')).not.toMatch(/stable/);
+    expect(decision.rationale.map((line) => line.split('.')[0])).toEqual([
+      'Prompt tried: good enough',
+      'Gap: knowledge',
+      'Knowledge changes often: yes',
+      'Citations needed: yes',
+    ]);
+    expect(decision.nextSteps.join(' ')).not.toMatch(/small, stable|starts changing weekly/);
+    expect(decision.nextSteps.at(-1)).toMatch(/^Move the facts to retrieval when/);
   });
 });
 
