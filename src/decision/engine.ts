@@ -213,7 +213,7 @@ function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined
   const leaning = `Leaning: ${LEANING_LABELS[answers.leaning]}.`;
   return answers.leaning === verdict
     ? `${leaning} The answers agree with it.`
-    : `${leaning} Taken into account, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
+    : `${leaning} Noted, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
 }
 
 /** One line per answer that drove the verdict, in checklist order. */

@@ -233,3 +233,21 @@ describe('decide, for a knowledge gap', () => {
     }
   });
 });
+
+describe('decide, for a leaning', () => {
+  it('records it as noted, never as having shaped the verdict', () => {
+    for (const answers of everyAnswerCombination()) {
+      const decision = decide(answers);
+      const line = decision.rationale.find((text) => text.startsWith('Leaning:'));
+      const where = JSON.stringify(answers);
+      if (answers.leaning === 'undecided') {
+        expect(line, where).toBeUndefined();
+      } else if (answers.leaning === decision.verdict) {
+        expect(line, where).toMatch(/The answers agree with it\.$/);
+      } else {
+        expect(line, where).toMatch(/ Noted, but the answers above point to /);
+        expect(line, where).not.toMatch(/taken into account/i);
+      }
+    }
+  });
+});
