@@ -107,12 +107,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   unsure: {
     verdict: 'prompt',
     headline:
-      'Prompt first: the gap is not diagnosed yet, so build an eval set and a prompt baseline and let the failures show what is missing.',
+      'Prompt: the gap is not diagnosed yet. Score a prompt on an eval set and let its failures show what, if anything, is missing.',
     because:
-      'the gap has not been diagnosed, and only an eval set and a prompt baseline can show whether it is knowledge or behavior',
+      'the gap has not been diagnosed, and only a prompt scored on an eval set can show whether it is knowledge or behavior',
     nextSteps: [
       'Gather 20 to 50 real inputs and write down the output you expect for each: that is the eval set.',
-      'Write a clear prompt: an explicit output spec and a few worked examples.',
+      'Write a clear prompt, or keep the one you have if it works: an explicit output spec and a few worked examples.',
       'Run it on the eval set and sort the failures: missing or outdated facts point to a knowledge gap, right facts in the wrong shape or voice to a behavior gap.',
       'Run the checklist again with the diagnosed gap.',
     ],
@@ -128,7 +128,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     because:
       'no knowledge or behavior gap was found, so retrieval and training have nothing to add',
     nextSteps: [
-      'Write a clear prompt: an explicit output spec and a few worked examples.',
+      'Write a clear prompt, or keep the one you have if it works: an explicit output spec and a few worked examples.',
       'Gather 20 to 50 real inputs with expected outputs and score the prompt on them.',
       'If the score disappoints, read the failures before reaching for RAG or fine-tuning: they may reveal a gap after all.',
     ],

@@ -86,6 +86,16 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
   if (answers.promptTried === 'good-enough') {
     return `${prefix} A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.`;
   }
+  if (rule === 'unsure') {
+    return answers.promptTried === 'not-yet'
+      ? `${prefix} Running one on an eval set is also how the gap gets diagnosed.`
+      : `${prefix} Its failures are the evidence: sorted, they show whether facts or behavior are missing.`;
+  }
+  if (rule === 'no-gap') {
+    return answers.promptTried === 'not-yet'
+      ? `${prefix} With nothing missing, a clear prompt is the whole job.`
+      : `${prefix} Its failures are where to look next.`;
+  }
   if (rule === 'knowledge') {
     return answers.promptTried === 'not-yet'
       ? `${prefix} No need to wait for one here: no prompt can supply facts the model never saw.`
@@ -220,7 +230,7 @@ function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined
 function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): string[] {
   const lines: string[] = [];
   const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
-  if (diagnosed) lines.push(promptTriedLine(answers, rule));
+  lines.push(promptTriedLine(answers, rule));
   lines.push(gapLine(answers, rule));
   if (rule === 'prompt-works-live-knowledge' && answers.knowledge) {
     lines.push(...promptKnowledgeLines(answers.knowledge));

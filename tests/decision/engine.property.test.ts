@@ -5,6 +5,7 @@ import {
   gapIncludesBehavior,
   gapIncludesKnowledge,
 } from '../../src/decision/answers.js';
+import { PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
 import {
   decide,
   MIN_EXAMPLES_FOR_FINE_TUNING,
@@ -248,6 +249,26 @@ describe('decide, for a leaning', () => {
         expect(line, where).toMatch(/ Noted, but the answers above point to /);
         expect(line, where).not.toMatch(/taken into account/i);
       }
+    }
+  });
+});
+
+describe('decide, for the prompt answer', () => {
+  it('opens every rationale with it, diagnosed gap or not', () => {
+    for (const answers of everyAnswerCombination()) {
+      const [first] = decide(answers).rationale;
+      expect(first, JSON.stringify(answers)).toMatch(
+        new RegExp(`^Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}\\. \\S`),
+      );
+    }
+  });
+
+  it('never tells a team whose prompt works to build a prompt baseline first', () => {
+    for (const answers of everyAnswerCombination()) {
+      if (answers.promptTried !== 'good-enough') continue;
+      expect(decide(answers).headline, JSON.stringify(answers)).not.toMatch(
+        /prompt baseline|Prompt first/,
+      );
     }
   });
 });

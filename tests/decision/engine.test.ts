@@ -544,8 +544,18 @@ describe('rationale', () => {
     expect(decision.rationale[4]).toContain('format and tone');
   });
 
-  it('explains an undiagnosed gap with the gap alone', () => {
-    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual(['Gap']);
+  it('explains an undiagnosed gap with the prompt answer and the gap', () => {
+    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual([
+      'Prompt tried',
+      'Gap',
+    ]);
+  });
+
+  it('does not ask for a prompt baseline as if none worked when the gap is unsure', () => {
+    const decision = run({ promptTried: 'good-enough', gap: 'unsure' });
+    expect(decision.headline).not.toMatch(/prompt baseline/);
+    expect(decision.rationale[0]).toMatch(/^Prompt tried: good enough\. A working prompt/);
+    expect(decision.nextSteps.join(' ')).toMatch(/keep the one you have if it works/);
   });
 
   it('gives stable knowledge without citations one line', () => {
