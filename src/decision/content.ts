@@ -1,6 +1,6 @@
 // The engine's wording. Every string here is plain text: the Slack layer escapes and decorates
 // it, so nothing may carry mrkdwn or Markdown markup.
-import type { BehaviorKind, Leaning, PromptTried } from './answers.js';
+import type { BehaviorKind, Gap, Leaning, PromptTried } from './answers.js';
 import type { Source, Tradeoff, VerdictKind, WarningCode } from './types.js';
 
 export const VERDICT_LABELS: Record<VerdictKind, string> = {
@@ -22,6 +22,15 @@ export const WARNING_TITLES: Record<WarningCode, string> = {
   'no-training-budget': 'No training budget',
   'leaning-differs': 'Differs from the leaning',
   'no-diagnosis': 'Gap not diagnosed',
+};
+
+/** The gap as a person reads it, in the Slack checklist and in the decision record. */
+export const GAP_LABELS: Record<Gap, string> = {
+  knowledge: 'Knowledge',
+  behavior: 'Behavior',
+  both: 'Both',
+  neither: 'Neither',
+  unsure: 'Not sure yet',
 };
 
 export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { pruneDraft } from '../../src/checklist/state.js';
 import {
   type Answers,
   type AnswersInput,
@@ -55,6 +56,13 @@ export const validAnswersInputArb: fc.Arbitrary<AnswersInput> = fc
   }));
 
 export const validAnswersArb: fc.Arbitrary<Answers> = validAnswersInputArb.map(parseAnswers);
+
+/** Valid answers whose behavior kinds may repeat, as a hand-written JSON file for the CLI can. */
+export const answersWithRepeatsArb: fc.Arbitrary<AnswersInput> = fc
+  .tuple(validAnswersInputArb, fc.array(fc.constantFrom(...BEHAVIOR_KINDS), { maxLength: 6 }))
+  .map(([input, kinds]) =>
+    input.behavior ? { ...input, behavior: { ...input.behavior, kinds } } : input,
+  );
 
 /** Objects that look like answers but may be wrong anywhere: a wrong type, a missing field. */
 export const answersLikeArb: fc.Arbitrary<unknown> = fc.record(
@@ -116,4 +124,17 @@ export function everyAnswerCombination(): Answers[] {
     }
   }
   return combinations;
+}
+
+/**
+ * What the Slack checklist saves for these answers, without normalizeAnswers: readStep lists each
+ * behavior kind once, and pruneDraft drops details the gap does not ask for.
+ */
+export function slackChecklistAnswers(input: AnswersInput): Answers {
+  const kinds = input.behavior?.kinds;
+  const asRead =
+    input.behavior && kinds
+      ? { ...input, behavior: { ...input.behavior, kinds: [...new Set(kinds)] } }
+      : input;
+  return answersSchema.parse(pruneDraft(parseAnswers(asRead)));
 }
