@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { answersSchema } from '../decision/answers.js';
+import { answersSchema, normalizeAnswers } from '../decision/answers.js';
 import { decide } from '../decision/engine.js';
 import { renderDecisionRecord, renderText } from '../decision/render.js';
 
@@ -151,7 +151,7 @@ export async function runDecide(args: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const answers = result.data;
+  const answers = normalizeAnswers(result.data);
   const decision = decide(answers);
   if (format === 'json') io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
   else if (format === 'markdown') io.stdout(renderDecisionRecord(answers, decision));

@@ -87,3 +87,19 @@ export type Answers = z.output<typeof answersSchema>;
 export type AnswersInput = z.input<typeof answersSchema>;
 export type KnowledgeAnswers = z.output<typeof knowledgeSchema>;
 export type BehaviorAnswers = z.output<typeof behaviorSchema>;
+
+/**
+ * The answers as a review records them: details for a part of the gap that was not chosen are
+ * dropped, and each behavior kind is listed once. The Slack checklist and the CLI both decide and
+ * render from these, so the same answers give the same record.
+ */
+export function normalizeAnswers(answers: Answers): Answers {
+  const { knowledge, behavior, ...rest } = answers;
+  const normalized: Answers = { ...rest };
+  if (knowledge && gapIncludesKnowledge(answers.gap)) normalized.knowledge = { ...knowledge };
+  if (behavior && gapIncludesBehavior(answers.gap)) {
+    const { kinds, ...counts } = behavior;
+    normalized.behavior = kinds ? { ...counts, kinds: [...new Set(kinds)] } : { ...counts };
+  }
+  return normalized;
+}

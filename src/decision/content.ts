@@ -1,6 +1,6 @@
 // The engine's wording. Every string here is plain text: the Slack layer escapes and decorates
 // it, so nothing may carry mrkdwn or Markdown markup.
-import type { BehaviorKind, Leaning, PromptTried } from './answers.js';
+import type { BehaviorKind, Gap, Leaning, PromptTried } from './answers.js';
 import type { Source, Tradeoff, VerdictKind, WarningCode } from './types.js';
 
 export const VERDICT_LABELS: Record<VerdictKind, string> = {
@@ -24,6 +24,15 @@ export const WARNING_TITLES: Record<WarningCode, string> = {
   'no-diagnosis': 'Gap not diagnosed',
 };
 
+/** The gap as a person reads it, in the Slack checklist and in the decision record. */
+export const GAP_LABELS: Record<Gap, string> = {
+  knowledge: 'Knowledge',
+  behavior: 'Behavior',
+  both: 'Both',
+  neither: 'Neither',
+  unsure: 'Not sure yet',
+};
+
 export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {
   'not-yet': 'not yet',
   'good-enough': 'good enough',
@@ -38,6 +47,14 @@ export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
 };
 
 /**
+ * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
+ * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
+ * clear improvements usually show from 50 to 100; we take the bottom of that range.
+ */
+export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
+const BAR = MIN_EXAMPLES_FOR_FINE_TUNING;
+
+/**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
  * different reasons, and the headline, next steps and measures follow the reason.
  */
@@ -45,11 +62,15 @@ export const RULE_IDS = [
   'unsure',
   'no-gap',
   'prompt-works',
+  'prompt-works-live-knowledge',
   'knowledge',
   'behavior-ready',
-  'behavior-not-ready',
+  'behavior-untried',
+  'behavior-untried-enough-examples',
+  'behavior-needs-examples',
   'both-ready',
-  'both-behavior-not-ready',
+  'both-untried',
+  'both-needs-examples',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -95,12 +116,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   unsure: {
     verdict: 'prompt',
     headline:
-      'Prompt first: the gap is not diagnosed yet, so build an eval set and a prompt baseline and let the failures show what is missing.',
+      'Prompt: the gap is not diagnosed yet. Score a prompt on an eval set and let its failures show what, if anything, is missing.',
     because:
-      'the gap has not been diagnosed, and only an eval set and a prompt baseline can show whether it is knowledge or behavior',
+      'the gap has not been diagnosed, and only a prompt scored on an eval set can show whether it is knowledge or behavior',
     nextSteps: [
       'Gather 20 to 50 real inputs and write down the output you expect for each: that is the eval set.',
-      'Write a clear prompt: an explicit output spec and a few worked examples.',
+      'Write a clear prompt, or keep the one you have if it works: an explicit output spec and a few worked examples.',
       'Run it on the eval set and sort the failures: missing or outdated facts point to a knowledge gap, right facts in the wrong shape or voice to a behavior gap.',
       'Run the checklist again with the diagnosed gap.',
     ],
@@ -116,7 +137,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     because:
       'no knowledge or behavior gap was found, so retrieval and training have nothing to add',
     nextSteps: [
-      'Write a clear prompt: an explicit output spec and a few worked examples.',
+      'Write a clear prompt, or keep the one you have if it works: an explicit output spec and a few worked examples.',
       'Gather 20 to 50 real inputs with expected outputs and score the prompt on them.',
       'If the score disappoints, read the failures before reaching for RAG or fine-tuning: they may reveal a gap after all.',
     ],
@@ -136,6 +157,23 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Rerun the eval on every prompt or model change, so a silent regression shows up.',
+    ],
+  },
+  /** The prompt works, but the knowledge in it changes weekly or has to be cited. */
+  'prompt-works-live-knowledge': {
+    verdict: 'prompt',
+    headline:
+      'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.',
+    because:
+      'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
+    nextSteps: [
+      'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.',
+      'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
+      'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
+    ],
+    measure: [
+      ...PROMPT_BASELINE_MEASURE,
+      'Rerun the eval whenever the facts change, with questions about the newest ones, so a stale fact shows up.',
     ],
   },
   knowledge: {
@@ -159,20 +197,52 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: [...FINE_TUNE_STEPS],
     measure: [...FINE_TUNE_MEASURE],
   },
-  'behavior-not-ready': {
+  'behavior-untried': {
     verdict: 'prompt',
     headline:
-      'Prompt for now: few-shot the behavior with the examples you have, and collect more before fine-tuning is worth it.',
+      'Prompt for now: write and measure a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
       'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a measured prompt is still unreliable and there are enough labeled examples',
     nextSteps: [
-      'Write an explicit output spec and put the best examples you have into the prompt as few-shot examples.',
-      'Log real inputs with corrected outputs as you go, building toward a labeled training set.',
-      'Run the checklist again when a measured prompt is still unreliable and the examples are there.',
+      'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      'Score it on an eval set of real inputs with the outputs you expect.',
+      `Log real inputs with corrected outputs as you go, building toward the ${BAR} labeled examples a fine-tune needs.`,
+      'Run the checklist again if the measured prompt is still unreliable.',
     ],
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Track the same score as examples accumulate; it is the bar a later fine-tune must clear.',
+    ],
+  },
+  'behavior-untried-enough-examples': {
+    verdict: 'prompt',
+    headline:
+      'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
+    because:
+      'the gap is behavior, and a measured prompt comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
+    nextSteps: [
+      'Hold out a share of the labeled examples as an eval set, and never train on them.',
+      'Write an explicit output spec and put a few of the other examples into the prompt as few-shot examples.',
+      'Score the prompt on the held-out set. If it is still unreliable, run the checklist again: the examples already meet the bar for fine-tuning.',
+    ],
+    measure: [
+      'Score the prompt on the held-out examples and keep that score as the baseline a fine-tune has to beat.',
+      'Sort the failures: if they are wrong shape or voice rather than missing facts, the gap is the behavior, as answered.',
+    ],
+  },
+  'behavior-needs-examples': {
+    verdict: 'prompt',
+    headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
+    because: `the gap is behavior and a measured prompt has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
+    nextSteps: [
+      `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR}; a few hundred is better.`,
+      'Set part of them aside as a held-out eval set before training anything, so the fine-tune is judged on examples it never saw.',
+      'Keep the current prompt running as the stop-gap, and as the baseline a fine-tune has to beat.',
+      'Run the checklist again once the examples are there.',
+    ],
+    measure: [
+      'Score the current prompt on the held-out examples as they come in, and keep that score as the baseline a fine-tune has to beat.',
+      'Track how many labeled examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
   },
   'both-ready': {
@@ -193,20 +263,35 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Score the whole pipeline against retrieval with an untuned prompt, so the adapter has to earn its place.',
     ],
   },
-  'both-behavior-not-ready': {
+  'both-untried': {
     verdict: 'rag',
     headline:
-      'RAG for the facts; handle the behavior with a prompt and few-shot examples until fine-tuning is worth it.',
+      'RAG for the facts; for the behavior, measure a prompt with few-shot examples first, and fine-tune only if it still falls short.',
     because:
       'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
     nextSteps: [
       ...RAG_STEPS,
-      'Handle the behavior in the prompt: an explicit output spec and few-shot examples.',
-      'Log real inputs with corrected outputs, building toward a labeled training set for a later fine-tune.',
+      'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
+      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior, logging corrected outputs until there are.`,
     ],
     measure: [
       ...RAG_MEASURE,
       'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
+    ],
+  },
+  'both-needs-examples': {
+    verdict: 'rag',
+    headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
+    because: `facts belong in retrieval, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    nextSteps: [
+      ...RAG_STEPS,
+      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR}; hold part of them out for measuring.`,
+      'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
+      'Run the checklist again once the examples are there.',
+    ],
+    measure: [
+      ...RAG_MEASURE,
+      'Score the behavior of the current prompt on the held-out examples as they come in; that is the baseline a later fine-tune must beat.',
     ],
   },
 };
@@ -309,13 +394,24 @@ export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+export type KnowledgeInWeightsCase =
+  | 'fine-tune-for-knowledge'
+  | 'rag-fine-tune-for-knowledge'
+  | 'fine-tune-for-both';
+
+const PATTERN_NOT_FACT =
+  "Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release.";
+
 export const WARNING_TEXT = {
-  knowledgeInWeights: (leaning: string): string =>
-    `The team leaned ${leaning} for a knowledge gap. Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release. Keep the facts in retrieval, where an edit is live at once.`,
+  knowledgeInWeights: {
+    'fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['fine-tune']} for a knowledge gap. ${PATTERN_NOT_FACT} Keep the facts in retrieval, where an edit is live at once.`,
+    'rag-fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['rag+fine-tune']} for a knowledge gap, and with no behavior to teach, the fine-tune half would learn nothing but facts. ${PATTERN_NOT_FACT} Keep the facts in retrieval, where an edit is live at once.`,
+    'fine-tune-for-both': `The team leaned ${LEANING_LABELS['fine-tune']} for a gap that is partly knowledge, which would put the facts in the weights along with the behavior. ${PATTERN_NOT_FACT} Keep the knowledge half in retrieval, where an edit is live at once, and fine-tune only the behavior.`,
+  } satisfies Record<KnowledgeInWeightsCase, string>,
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
   fewExamples: (examples: number, bar: number): string =>
-    `Prompting is still unreliable, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Use them as few-shot examples and keep collecting.`,
+    `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar}, hold some out to measure with, and keep the prompt only as a stop-gap until then.`,
   noTrainingBudget:
     'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>

@@ -8,7 +8,9 @@ import {
 import {
   BEHAVIOR_KIND_LABELS,
   joinList,
+  type KnowledgeInWeightsCase,
   LEANING_LABELS,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
   PROMPT_TRIED_LABELS,
   RULE_CONTENT,
   type RuleId,
@@ -30,15 +32,10 @@ import {
   WARNING_CODES,
 } from './types.js';
 
-/**
- * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
- * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
- * clear improvements usually show from 50 to 100; we take the bottom of that range.
- */
-export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
+export { MIN_EXAMPLES_FOR_FINE_TUNING };
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-29.1';
+export const RULES_VERSION = '2026-11-30.1';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -52,24 +49,36 @@ function labeledExamples(answers: Answers): number {
   return answers.behavior?.labeledExamples ?? 0;
 }
 
-/** Rule 4's bar: prompting measured and still unreliable, and enough examples to train on. */
-function behaviorMeetsBar(answers: Answers): boolean {
-  return (
-    answers.promptTried === 'still-unreliable' &&
-    labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING
-  );
+function enoughExamples(answers: Answers): boolean {
+  return labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING;
 }
 
 /** The rules in order; the first that matches wins. */
 export function matchRule(answers: Answers): RuleId {
   if (answers.gap === 'unsure') return 'unsure';
   if (answers.gap === 'neither') return 'no-gap';
-  if (answers.promptTried === 'good-enough') return 'prompt-works';
-  if (answers.gap === 'knowledge') return 'knowledge';
-  if (answers.gap === 'behavior') {
-    return behaviorMeetsBar(answers) ? 'behavior-ready' : 'behavior-not-ready';
+  if (answers.promptTried === 'good-enough') {
+    const live = answers.knowledge?.changesOften || answers.knowledge?.citationsNeeded;
+    return gapIncludesKnowledge(answers.gap) && live
+      ? 'prompt-works-live-knowledge'
+      : 'prompt-works';
   }
-  return behaviorMeetsBar(answers) ? 'both-ready' : 'both-behavior-not-ready';
+  if (answers.gap === 'knowledge') return 'knowledge';
+  // From here the prompt is either untried or measured and still unreliable on the behavior.
+  const untried = answers.promptTried === 'not-yet';
+  if (answers.gap === 'behavior') {
+    if (untried) {
+      return enoughExamples(answers) ? 'behavior-untried-enough-examples' : 'behavior-untried';
+    }
+    return enoughExamples(answers) ? 'behavior-ready' : 'behavior-needs-examples';
+  }
+  if (untried) return 'both-untried';
+  return enoughExamples(answers) ? 'both-ready' : 'both-needs-examples';
+}
+
+/** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
+function needsExamples(rule: RuleId): boolean {
+  return rule === 'behavior-needs-examples' || rule === 'both-needs-examples';
 }
 
 function promptTriedLine(answers: Answers, rule: RuleId): string {
@@ -77,13 +86,26 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
   if (answers.promptTried === 'good-enough') {
     return `${prefix} A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.`;
   }
+  if (rule === 'unsure') {
+    return answers.promptTried === 'not-yet'
+      ? `${prefix} Running one on an eval set is also how the gap gets diagnosed.`
+      : `${prefix} Its failures are the evidence: sorted, they show whether facts or behavior are missing.`;
+  }
+  if (rule === 'no-gap') {
+    return answers.promptTried === 'not-yet'
+      ? `${prefix} With nothing missing, a clear prompt is the whole job.`
+      : `${prefix} Its failures are where to look next.`;
+  }
   if (rule === 'knowledge') {
     return answers.promptTried === 'not-yet'
       ? `${prefix} No need to wait for one here: no prompt can supply facts the model never saw.`
       : `${prefix} A better prompt will not help when the facts themselves are missing.`;
   }
-  return answers.promptTried === 'not-yet'
-    ? `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`
+  if (answers.promptTried === 'not-yet') {
+    return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
+  }
+  return needsExamples(rule)
+    ? `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path; what it lacks is the data to train on.`
     : `${prefix} The prompt has reached its limit on the behavior.`;
 }
 
@@ -95,6 +117,11 @@ function gapLine(answers: Answers, rule: RuleId): string {
       return answers.promptTried === 'still-unreliable'
         ? 'Gap: neither. The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
         : 'Gap: neither. The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
+    case 'prompt-works-live-knowledge':
+      if (answers.gap === 'knowledge') {
+        return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
+      }
+      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
     case 'prompt-works':
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
@@ -106,10 +133,13 @@ function gapLine(answers: Answers, rule: RuleId): string {
     case 'knowledge':
       return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
-    case 'behavior-not-ready':
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+    case 'behavior-needs-examples':
       return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
     case 'both-ready':
-    case 'both-behavior-not-ready':
+    case 'both-untried':
+    case 'both-needs-examples':
       return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
   }
 }
@@ -134,32 +164,55 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
   return lines;
 }
 
-function behaviorLines(answers: Answers, behavior: BehaviorAnswers, fineTune: boolean): string[] {
+/** The knowledge answers when the facts live in a working prompt rather than in retrieval. */
+function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
+  const lines: string[] = [];
+  if (knowledge.changesOften) {
+    lines.push(
+      'Knowledge changes often: yes. The facts in the prompt have to be edited every time the source changes; when that becomes a burden, retrieval serves each edit as soon as it is made.',
+    );
+  }
+  if (knowledge.citationsNeeded) {
+    lines.push(
+      'Citations needed: yes. The prompt has to carry each fact’s source for an answer to cite it; retrieval hands back the passage each answer came from, so it is the next step when that no longer scales.',
+    );
+  }
+  return lines;
+}
+
+function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   const lines: string[] = [];
   const kinds = behavior.kinds ?? [];
+  const untried = answers.promptTried === 'not-yet';
   if (kinds.length > 0) {
     const named = `Behavior kinds: ${joinList(kinds.map((kind) => BEHAVIOR_KIND_LABELS[kind]))}.`;
     lines.push(
-      fineTune
-        ? `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`
-        : `${named} An explicit output spec with few-shot examples is the first thing to try for these.`,
+      untried
+        ? `${named} An explicit output spec with few-shot examples is the first thing to try for these.`
+        : `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`,
     );
   }
   const examples = behavior.labeledExamples;
   const count = `Labeled examples: ${examples}.`;
   const bar = MIN_EXAMPLES_FOR_FINE_TUNING;
   const enough = examples >= bar;
-  if (answers.promptTried === 'not-yet') {
-    lines.push(
-      enough
-        ? `${count} Enough to fine-tune on later, if a measured prompt still falls short.`
-        : `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the first prompt.`,
-    );
+  if (untried) {
+    if (enough) {
+      lines.push(`${count} Enough to fine-tune on later, if a measured prompt still falls short.`);
+    } else if (examples === 0) {
+      lines.push(
+        `${count} Write a few worked examples into the first prompt by hand, and start logging corrected outputs toward the ${bar} at which fine-tuning gains usually start to show.`,
+      );
+    } else {
+      lines.push(
+        `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the first prompt.`,
+      );
+    }
   } else {
     lines.push(
       enough
         ? `${count} At or above the ${bar} at which fine-tuning gains usually start to show.`
-        : `${count} Below the ${bar} at which fine-tuning gains usually start to show, so they go into the prompt as few-shot examples for now.`,
+        : `${count} Below the ${bar} at which fine-tuning gains usually start to show: collecting at least ${bar} is what stands between this behavior and a fine-tune.`,
     );
   }
   return lines;
@@ -170,21 +223,23 @@ function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined
   const leaning = `Leaning: ${LEANING_LABELS[answers.leaning]}.`;
   return answers.leaning === verdict
     ? `${leaning} The answers agree with it.`
-    : `${leaning} Taken into account, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
+    : `${leaning} Noted, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
 }
 
 /** One line per answer that drove the verdict, in checklist order. */
 function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): string[] {
   const lines: string[] = [];
   const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
-  if (diagnosed) lines.push(promptTriedLine(answers, rule));
+  lines.push(promptTriedLine(answers, rule));
   lines.push(gapLine(answers, rule));
-  if (diagnosed && rule !== 'prompt-works') {
+  if (rule === 'prompt-works-live-knowledge' && answers.knowledge) {
+    lines.push(...promptKnowledgeLines(answers.knowledge));
+  } else if (diagnosed && rule !== 'prompt-works') {
     if (gapIncludesKnowledge(answers.gap) && answers.knowledge) {
       lines.push(...knowledgeLines(answers.knowledge));
     }
     if (gapIncludesBehavior(answers.gap) && answers.behavior) {
-      lines.push(...behaviorLines(answers, answers.behavior, verdictIncludesFineTune(verdict)));
+      lines.push(...behaviorLines(answers, answers.behavior));
     }
   }
   const leaning = leaningLine(answers, verdict);
@@ -192,15 +247,28 @@ function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): s
   return lines;
 }
 
+/**
+ * How the team's leaning would put facts in the weights, whatever the verdict: a fine-tune-only
+ * leaning for any gap with knowledge in it, or RAG + fine-tune for a pure knowledge gap, where the
+ * fine-tune half would have nothing but facts to learn. RAG + fine-tune for a 'both' gap is the
+ * rule's own answer, not the mistake.
+ */
+function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | undefined {
+  if (answers.leaning === 'fine-tune') {
+    if (answers.gap === 'knowledge') return 'fine-tune-for-knowledge';
+    if (answers.gap === 'both') return 'fine-tune-for-both';
+  }
+  if (answers.leaning === 'rag+fine-tune' && answers.gap === 'knowledge') {
+    return 'rag-fine-tune-for-knowledge';
+  }
+  return undefined;
+}
+
 function applies(answers: Answers, verdict: VerdictKind, code: DecisionWarning['code']): boolean {
   const behaviorGap = gapIncludesBehavior(answers.gap);
   switch (code) {
     case 'knowledge-in-weights':
-      return (
-        (answers.leaning === 'fine-tune' || answers.leaning === 'rag+fine-tune') &&
-        gapIncludesKnowledge(answers.gap) &&
-        !verdictIncludesFineTune(verdict)
-      );
+      return knowledgeInWeightsCase(answers) !== undefined;
     case 'prompt-untried':
       return answers.promptTried === 'not-yet' && behaviorGap;
     case 'few-examples':
@@ -225,8 +293,10 @@ function warningMessage(
   code: DecisionWarning['code'],
 ): string {
   switch (code) {
-    case 'knowledge-in-weights':
-      return WARNING_TEXT.knowledgeInWeights(LEANING_LABELS[answers.leaning]);
+    case 'knowledge-in-weights': {
+      const knowledgeCase = knowledgeInWeightsCase(answers);
+      return knowledgeCase ? WARNING_TEXT.knowledgeInWeights[knowledgeCase] : '';
+    }
     case 'prompt-untried':
       return WARNING_TEXT.promptUntried;
     case 'few-examples':

@@ -1,5 +1,6 @@
 export * from './answers.js';
 export {
+  GAP_LABELS,
   LEANING_LABELS,
   PROMPT_TRIED_LABELS,
   SOURCES,

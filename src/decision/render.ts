@@ -1,6 +1,7 @@
 import type { Answers } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
+  GAP_LABELS,
   LEANING_LABELS,
   PROMPT_TRIED_LABELS,
   VERDICT_LABELS,
@@ -26,7 +27,7 @@ const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 function answerDrivers(answers: Answers): [string, string][] {
   const drivers: [string, string][] = [
     ['Prompt tried', PROMPT_TRIED_LABELS[answers.promptTried]],
-    ['Gap', answers.gap],
+    ['Gap', GAP_LABELS[answers.gap]],
   ];
   if (answers.knowledge) {
     drivers.push(['Knowledge changes often', yesNo(answers.knowledge.changesOften)]);

@@ -1,4 +1,5 @@
 import type { BehaviorKind, Gap, Leaning, PromptTried } from '../decision/answers.js';
+import { GAP_LABELS } from '../decision/content.js';
 
 /** How each answer reads in a modal option and in a summary. Option texts stay ≤ 75 characters. */
 export const LEANING_OPTION_LABELS: Record<Leaning, string> = {
@@ -15,12 +16,16 @@ export const PROMPT_TRIED_OPTION_LABELS: Record<PromptTried, string> = {
   'still-unreliable': 'Yes, and it is still unreliable',
 };
 
+/** The labels are the decision record's, so the checklist and the record name a gap alike. */
 export const GAP_OPTION_LABELS: Record<Gap, { label: string; description: string }> = {
-  knowledge: { label: 'Knowledge', description: 'Facts, documents, things that change' },
-  behavior: { label: 'Behavior', description: 'Format, tone, structure, a narrow skill' },
-  both: { label: 'Both', description: 'It lacks facts and gets the form wrong' },
-  neither: { label: 'Neither', description: 'The model has what it needs; something else is off' },
-  unsure: { label: 'Not sure yet', description: 'No error analysis yet' },
+  knowledge: { label: GAP_LABELS.knowledge, description: 'Facts, documents, things that change' },
+  behavior: { label: GAP_LABELS.behavior, description: 'Format, tone, structure, a narrow skill' },
+  both: { label: GAP_LABELS.both, description: 'It lacks facts and gets the form wrong' },
+  neither: {
+    label: GAP_LABELS.neither,
+    description: 'The model has what it needs; something else is off',
+  },
+  unsure: { label: GAP_LABELS.unsure, description: 'No error analysis yet' },
 };
 
 export const BEHAVIOR_KIND_OPTION_LABELS: Record<BehaviorKind, string> = {

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { type CliIo, DECIDE_USAGE, formatIssuePath, runDecide } from '../../src/cli/decide.js';
 import type { AnswersInput } from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/engine.js';
-import { answersLikeArb, parseAnswers, validAnswersInputArb } from '../decision/arbitraries.js';
+import { renderDecisionRecord } from '../../src/decision/render.js';
+import {
+  answersLikeArb,
+  answersWithRepeatsArb,
+  parseAnswers,
+  slackChecklistAnswers,
+  validAnswersInputArb,
+} from '../decision/arbitraries.js';
 
 const refund = {
   title: 'What does our refund policy say?',
@@ -87,6 +94,42 @@ describe('runDecide output formats', () => {
   it('prints usage for --help', async () => {
     const result = await run(['--help']);
     expect(result).toEqual({ code: 0, stdout: `${DECIDE_USAGE}\n`, stderr: '' });
+  });
+});
+
+describe('runDecide records what the Slack checklist would', () => {
+  const stray = {
+    title: 'Strict JSON replies',
+    promptTried: 'not-yet',
+    gap: 'behavior',
+    knowledge: { changesOften: true, citationsNeeded: true },
+    behavior: { kinds: ['format', 'format'], labeledExamples: 3, trainingBudget: true },
+  };
+
+  it('drops answers the gap does not ask for and lists each behavior kind once', async () => {
+    const markdown = await run(['--markdown', 'in.json'], { 'in.json': JSON.stringify(stray) });
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toContain('- Behavior kinds: format\n');
+    expect(markdown.stdout).not.toMatch(/Knowledge changes often|Citations needed/);
+    const text = await run(['in.json'], { 'in.json': JSON.stringify(stray) });
+    expect(text.stdout).toContain('Behavior kinds: format. ');
+  });
+
+  it('names the gap by its checklist label', async () => {
+    const unsure = { title: 'Undiagnosed', promptTried: 'not-yet', gap: 'unsure' };
+    const result = await run(['--markdown', 'in.json'], { 'in.json': JSON.stringify(unsure) });
+    expect(result.stdout).toContain('- Gap: Not sure yet\n');
+  });
+
+  it('gives the record the Slack checklist would, for any answers', async () => {
+    await fc.assert(
+      fc.asyncProperty(answersWithRepeatsArb, async (value) => {
+        const result = await run(['-', '--markdown'], {}, JSON.stringify(value));
+        const slackAnswers = slackChecklistAnswers(value);
+        expect(result.stdout).toBe(renderDecisionRecord(slackAnswers, decide(slackAnswers)));
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 

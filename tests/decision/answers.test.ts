@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { answersSchema } from '../../src/decision/answers.js';
+import {
+  answersSchema,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+  normalizeAnswers,
+} from '../../src/decision/answers.js';
+import { answersWithRepeatsArb, slackChecklistAnswers } from './arbitraries.js';
 
 const valid = {
   title: 'Refund questions',
@@ -121,5 +128,46 @@ describe('answersSchema', () => {
     for (const input of [null, [], 'answers', 42]) {
       expect(problems(input)).toEqual([['', expect.any(String)]]);
     }
+  });
+});
+
+describe('normalizeAnswers', () => {
+  it('drops details the gap does not ask for and lists each behavior kind once, in order', () => {
+    const answers = answersSchema.parse({
+      title: 'Strict JSON',
+      promptTried: 'not-yet',
+      gap: 'behavior',
+      knowledge: { changesOften: true, citationsNeeded: true },
+      behavior: { kinds: ['tone', 'format', 'tone'], labeledExamples: 3, trainingBudget: true },
+    });
+    expect(normalizeAnswers(answers)).toEqual({
+      title: 'Strict JSON',
+      leaning: 'undecided',
+      promptTried: 'not-yet',
+      gap: 'behavior',
+      behavior: { kinds: ['tone', 'format'], labeledExamples: 3, trainingBudget: true },
+    });
+  });
+
+  it('keeps details exactly where the gap asks for them, and is idempotent', () => {
+    fc.assert(
+      fc.property(answersWithRepeatsArb, (input) => {
+        const normalized = normalizeAnswers(answersSchema.parse(input));
+        expect(normalized.knowledge !== undefined).toBe(gapIncludesKnowledge(input.gap));
+        expect(normalized.behavior !== undefined).toBe(gapIncludesBehavior(input.gap));
+        const kinds = normalized.behavior?.kinds ?? [];
+        expect(kinds).toEqual([...new Set(kinds)]);
+        expect(normalizeAnswers(normalized)).toEqual(normalized);
+        expect(answersSchema.parse(normalized)).toEqual(normalized);
+      }),
+    );
+  });
+
+  it('gives the answers the Slack checklist saves: readStep lists kinds once, pruneDraft drops the rest', () => {
+    fc.assert(
+      fc.property(answersWithRepeatsArb, (input) => {
+        expect(normalizeAnswers(answersSchema.parse(input))).toEqual(slackChecklistAnswers(input));
+      }),
+    );
   });
 });

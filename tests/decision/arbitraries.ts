@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { pruneDraft } from '../../src/checklist/state.js';
 import {
   type Answers,
   type AnswersInput,
@@ -56,6 +57,13 @@ export const validAnswersInputArb: fc.Arbitrary<AnswersInput> = fc
 
 export const validAnswersArb: fc.Arbitrary<Answers> = validAnswersInputArb.map(parseAnswers);
 
+/** Valid answers whose behavior kinds may repeat, as a hand-written JSON file for the CLI can. */
+export const answersWithRepeatsArb: fc.Arbitrary<AnswersInput> = fc
+  .tuple(validAnswersInputArb, fc.array(fc.constantFrom(...BEHAVIOR_KINDS), { maxLength: 6 }))
+  .map(([input, kinds]) =>
+    input.behavior ? { ...input, behavior: { ...input.behavior, kinds } } : input,
+  );
+
 /** Objects that look like answers but may be wrong anywhere: a wrong type, a missing field. */
 export const answersLikeArb: fc.Arbitrary<unknown> = fc.record(
   {
@@ -76,3 +84,57 @@ export const answersLikeArb: fc.Arbitrary<unknown> = fc.record(
   },
   { requiredKeys: [] },
 );
+
+/**
+ * Every distinct answer combination the rules can tell apart: each gap, prompt answer and leaning,
+ * with each knowledge pair, and example counts on both sides of the fine-tuning bar.
+ */
+export function everyAnswerCombination(): Answers[] {
+  const knowledgeOptions = [false, true].flatMap((changesOften) =>
+    [false, true].map((citationsNeeded) => ({ changesOften, citationsNeeded })),
+  );
+  const behaviorOptions = [0, 1, 49, 50, 500].flatMap((labeledExamples) =>
+    [false, true].map((trainingBudget) => ({
+      kinds: [...BEHAVIOR_KINDS],
+      labeledExamples,
+      trainingBudget,
+    })),
+  );
+  const combinations: Answers[] = [];
+  for (const gap of GAPS) {
+    const knowledges = gapIncludesKnowledge(gap) ? knowledgeOptions : [undefined];
+    const behaviors = gapIncludesBehavior(gap) ? behaviorOptions : [undefined];
+    for (const promptTried of PROMPT_TRIED) {
+      for (const leaning of LEANINGS) {
+        for (const knowledge of knowledges) {
+          for (const behavior of behaviors) {
+            combinations.push(
+              parseAnswers({
+                title: 'Every combination',
+                leaning,
+                promptTried,
+                gap,
+                ...(knowledge ? { knowledge } : {}),
+                ...(behavior ? { behavior } : {}),
+              }),
+            );
+          }
+        }
+      }
+    }
+  }
+  return combinations;
+}
+
+/**
+ * What the Slack checklist saves for these answers, without normalizeAnswers: readStep lists each
+ * behavior kind once, and pruneDraft drops details the gap does not ask for.
+ */
+export function slackChecklistAnswers(input: AnswersInput): Answers {
+  const kinds = input.behavior?.kinds;
+  const asRead =
+    input.behavior && kinds
+      ? { ...input, behavior: { ...input.behavior, kinds: [...new Set(kinds)] } }
+      : input;
+  return answersSchema.parse(pruneDraft(parseAnswers(asRead)));
+}

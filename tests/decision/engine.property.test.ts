@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gapIncludesBehavior, gapIncludesKnowledge } from '../../src/decision/answers.js';
+import {
+  type Answers,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+} from '../../src/decision/answers.js';
+import { PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
 import {
   decide,
   MIN_EXAMPLES_FOR_FINE_TUNING,
@@ -9,7 +14,7 @@ import {
   verdictIncludesRag,
 } from '../../src/decision/engine.js';
 import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
-import { validAnswersArb } from './arbitraries.js';
+import { everyAnswerCombination, validAnswersArb } from './arbitraries.js';
 
 /** Every string the engine produces other than URLs. */
 function engineText(decision: Decision): string[] {
@@ -98,20 +103,172 @@ describe('decide, for any valid answers', () => {
     );
   });
 
-  it('warns about facts in weights whenever a fine-tune leaning meets a knowledge verdict', () => {
+  it('warns about facts in weights iff the leaning would tune facts, and about a differing leaning', () => {
     fc.assert(
       fc.property(validAnswersArb, (answers) => {
         const decision = decide(answers);
         const codes = decision.warnings.map((w) => w.code);
-        const expected =
-          (answers.leaning === 'fine-tune' || answers.leaning === 'rag+fine-tune') &&
-          gapIncludesKnowledge(answers.gap) &&
-          !verdictIncludesFineTune(decision.verdict);
-        expect(codes.includes('knowledge-in-weights')).toBe(expected);
+        expect(codes.includes('knowledge-in-weights')).toBe(leaningTunesFacts(answers));
         expect(codes.includes('leaning-differs')).toBe(
           answers.leaning !== 'undecided' && answers.leaning !== decision.verdict,
         );
       }),
     );
+  });
+});
+
+/**
+ * The team wants facts in the weights: fine-tune alone for any gap with knowledge in it, or
+ * RAG + fine-tune for pure knowledge, where the tuned half would learn only facts.
+ */
+function leaningTunesFacts(answers: Answers): boolean {
+  return (
+    (answers.leaning === 'fine-tune' && gapIncludesKnowledge(answers.gap)) ||
+    (answers.leaning === 'rag+fine-tune' && answers.gap === 'knowledge')
+  );
+}
+
+describe('decide, over every answer combination', () => {
+  const combinations = everyAnswerCombination();
+
+  it('covers the whole space', () => {
+    expect(combinations).toHaveLength(840);
+  });
+
+  it('warns about facts in weights iff the leaning would tune facts, whatever the verdict', () => {
+    for (const answers of combinations) {
+      const codes = decide(answers).warnings.map((w) => w.code);
+      expect(codes.includes('knowledge-in-weights'), JSON.stringify(answers)).toBe(
+        leaningTunesFacts(answers),
+      );
+    }
+  });
+});
+
+describe('decide, where the behavior has not met the fine-tuning bar', () => {
+  const combinations = everyAnswerCombination();
+  const sayings = (decision: Decision) =>
+    [
+      decision.headline,
+      ...decision.rationale,
+      ...decision.nextSteps,
+      ...decision.warnings.map((w) => w.message),
+    ].join(' ');
+
+  it('after a measured prompt fell short, names fine-tuning as the path and data as the blocker', () => {
+    for (const answers of combinations) {
+      const belowBar = (answers.behavior?.labeledExamples ?? 0) < MIN_EXAMPLES_FOR_FINE_TUNING;
+      if (
+        !gapIncludesBehavior(answers.gap) ||
+        answers.promptTried !== 'still-unreliable' ||
+        !belowBar
+      ) {
+        continue;
+      }
+      const decision = decide(answers);
+      const where = JSON.stringify(answers);
+      expect(decision.headline, where).toMatch(/needs fine-tuning/);
+      expect(decision.headline, where).toContain(
+        `at least ${MIN_EXAMPLES_FOR_FINE_TUNING} labeled examples`,
+      );
+      expect(decision.headline, where).toMatch(/stop-gap/);
+      expect(decision.nextSteps.join(' '), where).toContain(
+        `at least ${MIN_EXAMPLES_FOR_FINE_TUNING}`,
+      );
+      expect(decision.measure.join(' '), where).toMatch(/baseline/);
+    }
+  });
+
+  it('never sends a team whose measured prompt fell short back to few-shot prompting', () => {
+    for (const answers of combinations) {
+      if (!gapIncludesBehavior(answers.gap) || answers.promptTried !== 'still-unreliable') continue;
+      const text = sayings(decide(answers));
+      expect(text, JSON.stringify(answers)).not.toMatch(/few-shot|output spec/);
+    }
+  });
+
+  it('says to collect more examples only when there are fewer than the bar', () => {
+    for (const answers of combinations) {
+      if (!gapIncludesBehavior(answers.gap)) continue;
+      const { headline } = decide(answers);
+      const enough = (answers.behavior?.labeledExamples ?? 0) >= MIN_EXAMPLES_FOR_FINE_TUNING;
+      if (enough) expect(headline, JSON.stringify(answers)).not.toMatch(/collect/i);
+    }
+  });
+
+  it('with no labeled examples, never tells the team to use the ones they have', () => {
+    for (const answers of combinations) {
+      if (answers.behavior?.labeledExamples !== 0 || !gapIncludesBehavior(answers.gap)) continue;
+      const text = sayings(decide(answers));
+      expect(text, JSON.stringify(answers)).not.toMatch(
+        /the examples you have|use them|they go into/,
+      );
+    }
+  });
+});
+
+describe('decide, for a knowledge gap', () => {
+  const combinations = everyAnswerCombination().filter(
+    (answers) => gapIncludesKnowledge(answers.gap) && answers.knowledge,
+  );
+
+  it('acknowledges every knowledge answer of yes in the rationale, whatever the verdict', () => {
+    for (const answers of combinations) {
+      const { rationale } = decide(answers);
+      const where = JSON.stringify(answers);
+      const said = (prefix: string) => rationale.some((line) => line.startsWith(prefix));
+      expect(said('Knowledge changes often: yes'), where).toBe(answers.knowledge?.changesOften);
+      expect(said('Citations needed: yes'), where).toBe(answers.knowledge?.citationsNeeded);
+      if (answers.knowledge?.changesOften) {
+        expect(rationale.join(' '), where).not.toMatch(/stable/);
+      }
+    }
+  });
+
+  it('points to retrieval, now or as the next step, when the knowledge changes or must be cited', () => {
+    for (const answers of combinations) {
+      if (!answers.knowledge?.changesOften && !answers.knowledge?.citationsNeeded) continue;
+      const decision = decide(answers);
+      if (verdictIncludesRag(decision.verdict)) continue;
+      expect(decision.nextSteps.join(' '), JSON.stringify(answers)).toMatch(/retrieval|RAG/);
+    }
+  });
+});
+
+describe('decide, for a leaning', () => {
+  it('records it as noted, never as having shaped the verdict', () => {
+    for (const answers of everyAnswerCombination()) {
+      const decision = decide(answers);
+      const line = decision.rationale.find((text) => text.startsWith('Leaning:'));
+      const where = JSON.stringify(answers);
+      if (answers.leaning === 'undecided') {
+        expect(line, where).toBeUndefined();
+      } else if (answers.leaning === decision.verdict) {
+        expect(line, where).toMatch(/The answers agree with it\.$/);
+      } else {
+        expect(line, where).toMatch(/ Noted, but the answers above point to /);
+        expect(line, where).not.toMatch(/taken into account/i);
+      }
+    }
+  });
+});
+
+describe('decide, for the prompt answer', () => {
+  it('opens every rationale with it, diagnosed gap or not', () => {
+    for (const answers of everyAnswerCombination()) {
+      const [first] = decide(answers).rationale;
+      expect(first, JSON.stringify(answers)).toMatch(
+        new RegExp(`^Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}\\. \\S`),
+      );
+    }
+  });
+
+  it('never tells a team whose prompt works to build a prompt baseline first', () => {
+    for (const answers of everyAnswerCombination()) {
+      if (answers.promptTried !== 'good-enough') continue;
+      expect(decide(answers).headline, JSON.stringify(answers)).not.toMatch(
+        /prompt baseline|Prompt first/,
+      );
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { AnswersInput } from '../../src/decision/answers.js';
 import {
   RULE_CONTENT,
   RULE_IDS,
+  type RuleId,
   TRADEOFF_ORDER,
   TRADEOFF_ROWS,
   VERDICT_LABELS,
@@ -26,6 +27,44 @@ const behavior = (labeledExamples: number, trainingBudget = true) => ({
 function run(input: Omit<AnswersInput, 'title'>): Decision {
   return decide(parseAnswers({ title: 'A review', ...input }));
 }
+
+/** One set of answers that each rule decides. */
+const RULE_EXAMPLES = {
+  unsure: { promptTried: 'not-yet', gap: 'unsure' },
+  'no-gap': { promptTried: 'not-yet', gap: 'neither' },
+  'prompt-works': {
+    promptTried: 'good-enough',
+    gap: 'knowledge',
+    knowledge: { changesOften: false, citationsNeeded: false },
+  },
+  'prompt-works-live-knowledge': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
+  knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+  'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
+  'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
+  'behavior-untried-enough-examples': {
+    promptTried: 'not-yet',
+    gap: 'behavior',
+    behavior: behavior(60),
+  },
+  'behavior-needs-examples': {
+    promptTried: 'still-unreliable',
+    gap: 'behavior',
+    behavior: behavior(0),
+  },
+  'both-ready': {
+    promptTried: 'still-unreliable',
+    gap: 'both',
+    knowledge,
+    behavior: behavior(60),
+  },
+  'both-untried': { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(60) },
+  'both-needs-examples': {
+    promptTried: 'still-unreliable',
+    gap: 'both',
+    knowledge,
+    behavior: behavior(6),
+  },
+} satisfies Record<RuleId, Omit<AnswersInput, 'title'>>;
 
 const codes = (decision: Decision) => decision.warnings.map((w) => w.code);
 const aspects = (decision: Decision) => decision.tradeoffs.map((row) => row.aspect);
@@ -162,7 +201,23 @@ describe('warnings', () => {
       ['knowledge-in-weights', 'leaning-differs'],
     ],
     [
-      'knowledge-in-weights: rag+fine-tune leaning, behavior not ready',
+      'knowledge-in-weights: rag+fine-tune leaning for a knowledge gap, nothing but facts to tune',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge, leaning: 'rag+fine-tune' },
+      ['knowledge-in-weights', 'leaning-differs'],
+    ],
+    [
+      'knowledge-in-weights: fine-tune leaning for both, even when the verdict fine-tunes',
+      {
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'fine-tune',
+      },
+      ['knowledge-in-weights', 'leaning-differs'],
+    ],
+    [
+      'no knowledge-in-weights: rag+fine-tune leaning for both is the rule, behavior not ready',
       {
         promptTried: 'still-unreliable',
         gap: 'both',
@@ -170,7 +225,18 @@ describe('warnings', () => {
         behavior: behavior(10),
         leaning: 'rag+fine-tune',
       },
-      ['knowledge-in-weights', 'few-examples', 'leaning-differs'],
+      ['few-examples', 'leaning-differs'],
+    ],
+    [
+      'no knowledge-in-weights: rag+fine-tune leaning for both, prompt good enough',
+      {
+        promptTried: 'good-enough',
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'rag+fine-tune',
+      },
+      ['leaning-differs'],
     ],
     [
       'knowledge-in-weights: fine-tune leaning, prompt good enough',
@@ -178,7 +244,7 @@ describe('warnings', () => {
       ['knowledge-in-weights', 'leaning-differs'],
     ],
     [
-      'no knowledge-in-weights when the verdict fine-tunes',
+      'no knowledge-in-weights: rag+fine-tune leaning for both, verdict agrees',
       {
         promptTried: 'still-unreliable',
         gap: 'both',
@@ -331,35 +397,38 @@ describe('warnings', () => {
     expect(message).toContain('Fine-tune');
   });
 
+  it('knowledge-in-weights says which half of a both gap belongs in retrieval', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(300),
+      leaning: 'fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(decision.verdict).toBe('rag+fine-tune');
+    expect(message).toContain('pattern, not a fact');
+    expect(message).toContain('Keep the knowledge half in retrieval');
+    expect(message).toContain('fine-tune only the behavior');
+  });
+
+  it('knowledge-in-weights says why RAG + fine-tune for pure knowledge still tunes facts', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge,
+      leaning: 'rag+fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(message).toContain('RAG + fine-tune for a knowledge gap');
+    expect(message).toContain('nothing but facts');
+  });
+
   it('leaning-differs names both options and the reason in one sentence', () => {
     for (const rule of RULE_IDS) {
       const verdict = RULE_CONTENT[rule].verdict;
       const leaning = verdict === 'prompt' ? 'rag' : 'prompt';
-      const answers = {
-        unsure: { promptTried: 'not-yet', gap: 'unsure' },
-        'no-gap': { promptTried: 'not-yet', gap: 'neither' },
-        'prompt-works': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
-        knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
-        'behavior-ready': {
-          promptTried: 'still-unreliable',
-          gap: 'behavior',
-          behavior: behavior(60),
-        },
-        'behavior-not-ready': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(60) },
-        'both-ready': {
-          promptTried: 'still-unreliable',
-          gap: 'both',
-          knowledge,
-          behavior: behavior(60),
-        },
-        'both-behavior-not-ready': {
-          promptTried: 'still-unreliable',
-          gap: 'both',
-          knowledge,
-          behavior: behavior(6),
-        },
-      } satisfies Record<typeof rule, Omit<AnswersInput, 'title'>>;
-      const parsed = parseAnswers({ title: 't', ...answers[rule], leaning });
+      const parsed = parseAnswers({ title: 't', ...RULE_EXAMPLES[rule], leaning });
       expect(matchRule(parsed)).toBe(rule);
       const warning = decide(parsed).warnings.find((w) => w.code === 'leaning-differs');
       expect(warning?.message).toContain(`leaned ${VERDICT_LABELS[leaning]}`);
@@ -475,8 +544,18 @@ describe('rationale', () => {
     expect(decision.rationale[4]).toContain('format and tone');
   });
 
-  it('explains an undiagnosed gap with the gap alone', () => {
-    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual(['Gap']);
+  it('explains an undiagnosed gap with the prompt answer and the gap', () => {
+    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual([
+      'Prompt tried',
+      'Gap',
+    ]);
+  });
+
+  it('does not ask for a prompt baseline as if none worked when the gap is unsure', () => {
+    const decision = run({ promptTried: 'good-enough', gap: 'unsure' });
+    expect(decision.headline).not.toMatch(/prompt baseline/);
+    expect(decision.rationale[0]).toMatch(/^Prompt tried: good enough\. A working prompt/);
+    expect(decision.nextSteps.join(' ')).toMatch(/keep the one you have if it works/);
   });
 
   it('gives stable knowledge without citations one line', () => {
@@ -497,6 +576,70 @@ describe('rationale', () => {
       }).rationale.find((l) => l.startsWith('Labeled examples'));
     expect(line(49)).toMatch(/^Labeled examples: 49\. Below the 50/);
     expect(line(50)).toMatch(/^Labeled examples: 50\. At or above the 50/);
+  });
+});
+
+describe('a behavior below the fine-tuning bar', () => {
+  it('after a measured prompt fell short: fine-tuning is the path, data the blocker', () => {
+    const decision = run(RULE_EXAMPLES['behavior-needs-examples']);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).toBe(
+      'Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least 50 labeled examples, and measure.',
+    );
+    expect(decision.rationale[0]).toMatch(/fine-tuning is the path/);
+    expect(decision.rationale).toContain(
+      'Labeled examples: 0. Below the 50 at which fine-tuning gains usually start to show: collecting at least 50 is what stands between this behavior and a fine-tune.',
+    );
+    expect(decision.nextSteps[0]).toMatch(/^Collect labeled examples/);
+    expect(decision.warnings[0]?.message).toMatch(/Collect at least 50/);
+    expect(decision.warnings[0]?.message).toMatch(/stop-gap/);
+  });
+
+  it('with facts too: RAG now, the behavior waits for data, not for a better prompt', () => {
+    const decision = run(RULE_EXAMPLES['both-needs-examples']);
+    expect(decision.verdict).toBe('rag');
+    expect(decision.headline).toMatch(/^RAG for the facts\. The behavior needs fine-tuning/);
+    expect(decision.nextSteps.join(' ')).not.toMatch(/few-shot|output spec/);
+  });
+
+  it('before any prompt, with enough examples: measure a prompt first, the examples are ready', () => {
+    const decision = run(RULE_EXAMPLES['behavior-untried-enough-examples']);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).toBe(
+      'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
+    );
+    expect(decision.rationale).toContain(
+      'Labeled examples: 60. Enough to fine-tune on later, if a measured prompt still falls short.',
+    );
+  });
+
+  it('before any prompt, with no examples: nothing refers to examples they do not have', () => {
+    const decision = run({ promptTried: 'not-yet', gap: 'behavior', behavior: behavior(0) });
+    expect(decision.headline).not.toMatch(/examples you have/);
+    expect(decision.rationale.join(' ')).toMatch(
+      /Labeled examples: 0\. Write a few worked examples/,
+    );
+  });
+});
+
+describe('a working prompt for a knowledge gap', () => {
+  it('calls small, stable knowledge fine in the prompt', () => {
+    const decision = run(RULE_EXAMPLES['prompt-works']);
+    expect(decision.rationale[1]).toMatch(/Small, stable knowledge can live in the prompt itself/);
+  });
+
+  it('acknowledges knowledge that changes weekly and must be cited, and points to RAG', () => {
+    const decision = run(RULE_EXAMPLES['prompt-works-live-knowledge']);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.rationale.join(' ')).not.toMatch(/stable/);
+    expect(decision.rationale.map((line) => line.split('.')[0])).toEqual([
+      'Prompt tried: good enough',
+      'Gap: knowledge',
+      'Knowledge changes often: yes',
+      'Citations needed: yes',
+    ]);
+    expect(decision.nextSteps.join(' ')).not.toMatch(/small, stable|starts changing weekly/);
+    expect(decision.nextSteps.at(-1)).toMatch(/^Move the facts to retrieval when/);
   });
 });
 

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AnswersInput } from '../../src/decision/answers.js';
+import { type AnswersInput, GAPS } from '../../src/decision/answers.js';
+import { GAP_LABELS } from '../../src/decision/content.js';
 import { decide } from '../../src/decision/engine.js';
 import {
   escapeMarkdownInline,
   renderDecisionRecord,
   renderText,
 } from '../../src/decision/render.js';
+import { GAP_OPTION_LABELS } from '../../src/views/labels.js';
 import { parseAnswers, validAnswersArb } from './arbitraries.js';
 
 const bothInput: AnswersInput = {
@@ -114,7 +116,7 @@ describe('renderDecisionRecord', () => {
     const drivers = sectionOf(markdown, 'Decision drivers');
     for (const line of [
       '- Prompt tried: still unreliable',
-      '- Gap: both',
+      '- Gap: Both',
       '- Knowledge changes often: yes',
       '- Citations needed: yes',
       '- Behavior kinds: format',
@@ -123,6 +125,15 @@ describe('renderDecisionRecord', () => {
       '- Team leaning: Fine-tune',
     ]) {
       expect(drivers).toContain(line);
+    }
+  });
+
+  it('names the gap with the label the Slack checklist shows', () => {
+    const unsure = parseAnswers({ title: 'Undiagnosed', promptTried: 'not-yet', gap: 'unsure' });
+    const drivers = sectionOf(renderDecisionRecord(unsure, decide(unsure)), 'Decision drivers');
+    expect(drivers).toContain('- Gap: Not sure yet\n');
+    for (const gap of GAPS) {
+      expect(GAP_LABELS[gap]).toBe(GAP_OPTION_LABELS[gap].label);
     }
   });
 

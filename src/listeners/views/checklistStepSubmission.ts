@@ -1,6 +1,6 @@
 import { readStep } from '../../checklist/readStep.js';
 import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
-import { answersSchema } from '../../decision/answers.js';
+import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit } from '../../delivery/applyEdit.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
@@ -49,7 +49,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     }
     await ack();
 
-    const answers = parsed.data;
+    const answers = normalizeAnswers(parsed.data);
     const teamId = body.team?.id ?? view.team_id;
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
