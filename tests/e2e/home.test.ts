@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
+import { ActionId, BlockId, CallbackId, ReviewMenuChoice } from '../../src/constants.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import type { ViewValues } from '../support/slackRequests.js';
-import { ASKER, E2e, EXAMPLES } from './harness.js';
+import { ASKER, blocksOf, E2e, EXAMPLES, headerOf, valuesForStep } from './harness.js';
 
 const e2e = E2e.forFile();
 
@@ -33,6 +33,34 @@ async function postReview(channel: string, title: string, user = ASKER) {
   await e2e.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
   // The review is marked posted right after the permalink arrives.
   await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
+}
+
+/** Waits until the review titled `title` is on record as delivered (its Home line isn't pending). */
+async function waitUntilDelivered(title: string, user = ASKER): Promise<void> {
+  await expect
+    .poll(async () => {
+      const home = await e2e.openHome(user);
+      const blocks = Array.isArray(home.view.blocks) ? home.view.blocks.filter(isRecord) : [];
+      const line = blocks.find(
+        (block) =>
+          String(block.block_id).startsWith('mine_') && JSON.stringify(block).includes(title),
+      );
+      return line !== undefined && !JSON.stringify(line).includes('_pending_');
+    })
+    .toBe(true);
+}
+
+/** The verdict (with its buttons) a response_url posted in `channel`. */
+function verdictIn(channel: string, title: string) {
+  const found = e2e.fake
+    .messages(channel)
+    .find(
+      (message) =>
+        blocksOf(message).some((block) => block.block_id === BlockId.verdictActions) &&
+        JSON.stringify(message.blocks).includes(title),
+    );
+  if (!found) throw new Error(`no verdict titled ${title} in ${channel}`);
+  return found;
 }
 
 describe('App Home', () => {
@@ -183,6 +211,70 @@ describe('App Home', () => {
     expect(note?.text).toBe(
       `:pencil2: Edited by <@${ASKER}>: verdict changed from *RAG* to *RAG + fine-tune*.`,
     );
+  });
+
+  it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {
+    const channel = 'C0EDITRU01';
+    const title = 'Edit of a response_url verdict';
+    e2e.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
+    if (!modal) throw new Error('no modal');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    await waitUntilDelivered(title);
+
+    const home = await e2e.openHome();
+    const opened = await e2e.reviewMenuModal(
+      home,
+      reviewIdIn(home, 'mine', title),
+      ReviewMenuChoice.edit,
+    );
+    const text = JSON.stringify(opened.args);
+    expect(text).toContain(`went out in <#${channel}> without me`);
+    expect(text).toContain('Re-run with changes');
+    expect(text).not.toContain(CallbackId.checklistStep);
+  });
+
+  it('an edit begun before the verdict went out through a response_url is refused at its end: a vote then keeps the verdict', async () => {
+    const channel = 'C0EDITRU02';
+    const title = 'Edit overtaken by a response_url';
+    e2e.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
+    if (!modal) throw new Error('no modal');
+    const held = e2e.fake.holdNext('chat.postMessage');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+    await held.arrived;
+    // Still being posted: Home offers Edit answers, and the checklist opens.
+    const home = await e2e.openHome();
+    const editing = await e2e.reviewMenuModal(
+      home,
+      reviewIdIn(home, 'mine', title),
+      ReviewMenuChoice.edit,
+    );
+    held.release();
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    await waitUntilDelivered(title);
+
+    const edited = { ...EXAMPLES.behavior, title };
+    // Each step until the modal has no submit button: the last step's answer replaced it.
+    let last: Awaited<ReturnType<typeof e2e.submit>> | undefined;
+    for (let step = 0; step < 8; step++) {
+      const view = e2e.fake.view(editing.id);
+      if (!view?.view.submit) break;
+      last = await e2e.submit(editing.id, valuesForStep(view, edited, {}));
+    }
+    expect(last?.json).toMatchObject({ response_action: 'update' });
+    expect(JSON.stringify(last?.json)).toContain(`went out in <#${channel}> without me`);
+
+    // The answers are unchanged, so a vote rebuilds the verdict people saw.
+    const posted = verdictIn(channel, title);
+    expect(headerOf(posted)).toBe('Verdict: RAG');
+    await e2e.click(posted, ActionId.agree);
+    await expect
+      .poll(() => JSON.stringify(verdictIn(channel, title).blocks))
+      .toContain(`Agreed: <@${ASKER}>`);
+    expect(headerOf(verdictIn(channel, title))).toBe('Verdict: RAG');
+    expect(e2e.fake.violations).toEqual([]);
   });
 
   it('a review saved but never posted (the app killed in between) is posted again from Home', async () => {

@@ -2,10 +2,11 @@ import { readStep } from '../../checklist/readStep.js';
 import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
 import { answersSchema } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
-import { applyEdit } from '../../delivery/applyEdit.js';
+import { applyEdit, canEditInPlace } from '../../delivery/applyEdit.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
+import { buildEditRefusedModal } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
@@ -47,12 +48,17 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       await ack({ response_action: 'update', view: buildChecklistErrorView(UNREADABLE_STATE) });
       return;
     }
-    await ack();
-
     const answers = parsed.data;
     const teamId = body.team?.id ?? view.team_id;
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
+      // Posted through a response_url since the edit began: say so in the modal, change nothing.
+      const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
+      if (editing && editing.userId === body.user.id && !canEditInPlace(editing)) {
+        await ack({ response_action: 'update', view: buildEditRefusedModal(editing) });
+        return;
+      }
+      await ack();
       if (!reviewId) return;
       await deps.work.run(() =>
         applyEdit(
@@ -63,6 +69,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       );
       return;
     }
+    await ack();
     const target: DeliveryTarget = {
       channelId:
         state.origin === 'home' ? (read.choices.destinationChannelId ?? null) : state.channelId,
