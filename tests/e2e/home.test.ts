@@ -35,6 +35,15 @@ async function postReview(channel: string, title: string, user = ASKER) {
   await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
 }
 
+/** The block `blockId` of the Home view `user` has now, as JSON; '' when there is none. */
+function homeBlock(user: string, blockId: string): string {
+  const blocks = e2e.fake.homeView(user)?.view.blocks;
+  const block = Array.isArray(blocks)
+    ? blocks.filter(isRecord).find((candidate) => candidate.block_id === blockId)
+    : undefined;
+  return block ? JSON.stringify(block) : '';
+}
+
 /** Waits until the review titled `title` is on record as delivered (its Home line isn't pending). */
 async function waitUntilDelivered(title: string, user = ASKER): Promise<void> {
   await expect
@@ -129,7 +138,47 @@ describe('App Home', () => {
         .messages(where)
         .find((message) => JSON.stringify(message.blocks).includes(title));
       expect(parent?.text).toMatch(/^Verdict: Fine-tune/);
+      // Closing the modal doesn't reopen Home: the app publishes it once the verdict is posted.
+      await e2e.fake.waitFor(
+        'views.publish',
+        (c) =>
+          c.index >= before && c.args.user_id === ASKER && JSON.stringify(c.args).includes(title),
+      );
+      const published = e2e.fake.homeView(ASKER);
+      if (!published) throw new Error('no Home view');
+      const id = reviewIdIn(published, 'mine', title);
+      expect(homeBlock(ASKER, `mine_${id}`)).not.toContain('_pending_');
+      expect(homeBlock(ASKER, `undelivered_${id}`)).toBe('');
     }
+  });
+
+  it('offers Post again for a review started from Home whose posting failed, without reopening Home', async () => {
+    const user = 'U0HOMEFAIL';
+    const channel = 'C0HOMEFAIL';
+    const title = 'Started from Home, not posted';
+    e2e.fake.addChannel(channel, { member: true });
+    const home = await e2e.openHome(user);
+    const before = e2e.fake.calls.length;
+    await e2e.click(home, ActionId.startReview, { user });
+    const modalId = (await e2e.modalOpenedSince(before)).id;
+    // The channel, then the DM (there is no response_url from Home).
+    e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    await e2e.walkChecklist(
+      modalId,
+      { ...EXAMPLES.knowledge, title },
+      { user, extra: { [BlockId.destination]: { [ActionId.destination]: channel } } },
+    );
+    // Closing the modal doesn't reopen Home: the app publishes it once the posting has failed.
+    await e2e.fake.waitFor(
+      'views.publish',
+      (c) => c.index >= before && c.args.user_id === user && JSON.stringify(c.args).includes(title),
+    );
+    const published = e2e.fake.homeView(user);
+    if (!published) throw new Error('no Home view');
+    const id = reviewIdIn(published, 'undelivered', title);
+    expect(homeBlock(user, `undelivered_${id}`)).toContain(
+      `"action_id":"${ActionId.retryDelivery}"`,
+    );
   });
 
   it('Open shows the full verdict; Share posts a card that links back, to a channel or into a thread', async () => {
@@ -211,6 +260,9 @@ describe('App Home', () => {
     expect(note?.text).toBe(
       `:pencil2: Edited by <@${ASKER}>: verdict changed from *RAG* to *RAG + fine-tune*.`,
     );
+    // Closing the modal doesn't reopen Home: the app publishes it with the edited verdict.
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === ASKER);
+    expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
   });
 
   it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {

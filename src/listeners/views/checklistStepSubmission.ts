@@ -10,6 +10,7 @@ import { buildEditRefusedModal } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
+import { publishHome } from '../publishHome.js';
 
 const UNREADABLE_STATE =
   'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
@@ -60,13 +61,15 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       }
       await ack();
       if (!reviewId) return;
-      await deps.work.run(() =>
-        applyEdit(
+      await deps.work.run(async () => {
+        const edited = await applyEdit(
           client,
           { teamId, reviewId, editorId: body.user.id, answers },
           { reviews: deps.reviews, votes: deps.votes, logger },
-        ),
-      );
+        );
+        // Edits start from App Home, which closing the modal doesn't refresh: show the new answers.
+        if (edited) await publishHome(client, deps, teamId, body.user.id);
+      });
       return;
     }
     await ack();
@@ -112,6 +115,11 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       return review.status === 'pending' ? review : null;
     });
     // Saved: from here on a crash or a shutdown leaves it pending, to be posted again from Home.
-    if (saved) postSavedReview(deps, client, logger, saved, ['pending']);
+    if (!saved) return;
+    // Started from App Home, which closing the modal doesn't refresh: once the posting is done,
+    // Home lists the review (or offers Post again for it).
+    const refreshHome =
+      state.origin === 'home' ? () => publishHome(client, deps, teamId, body.user.id) : undefined;
+    postSavedReview(deps, client, logger, saved, ['pending'], refreshHome);
   };
 }
