@@ -417,9 +417,17 @@ describe('App Home: reviews not posted', () => {
     }
     expect(JSON.stringify(undeliveredBlocks(home).at(-1))).toContain('Unposted oldest');
 
-    const id = reviewIdIn(home, 'undelivered', 'Unposted oldest');
+    // Post again from the second page of the person's reviews: Home stays on that page.
+    const paged = e2e.fake.calls.length;
+    await e2e.click(home, `${ActionId.homePage}_mine_older`, { user });
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= paged && c.args.user_id === user);
+    const secondPage = e2e.fake.homeView(user);
+    if (!secondPage) throw new Error('no Home view');
+    expect(JSON.stringify(secondPage.view)).toContain('6–10 of 11');
+
+    const id = reviewIdIn(secondPage, 'undelivered', 'Unposted oldest');
     const before = e2e.fake.calls.length;
-    await e2e.click(home, ActionId.retryDelivery, { user, blockId: `undelivered_${id}` });
+    await e2e.click(secondPage, ActionId.retryDelivery, { user, blockId: `undelivered_${id}` });
     await e2e.fake.waitFor(
       'chat.postMessage',
       (call) =>
@@ -434,6 +442,11 @@ describe('App Home: reviews not posted', () => {
       },
       { timeout: 5_000 },
     );
+    const publishes = e2e.fake
+      .callsTo('views.publish')
+      .filter((call) => call.index >= before && call.args.user_id === user);
+    expect(publishes.length).toBeGreaterThan(0);
+    for (const publish of publishes) expect(JSON.stringify(publish.args)).toContain('6–10 of 11');
     expect(e2e.fake.violations).toEqual([]);
   }, 60_000);
 });
