@@ -102,6 +102,25 @@ describe('App Home', () => {
     expect(second).toContain('6–6 of 6');
     expect(second).toContain('Paged review 1*');
     expect(second).toContain('← Newer');
+
+    // Edit answers from the second page: Home is published again on that page.
+    const secondPage = e2e.fake.homeView(user);
+    if (!secondPage) throw new Error('no Home view');
+    const id = reviewIdIn(secondPage, 'mine', 'Paged review 1');
+    const opening = e2e.fake.calls.length;
+    await e2e.chooseOverflow(
+      secondPage,
+      `mine_${id}`,
+      ActionId.reviewMenu,
+      `${ReviewMenuChoice.edit}:${id}`,
+      { user },
+    );
+    const modal = await e2e.modalOpenedSince(opening);
+    const editing = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.behavior, title: 'Paged review 1' }, { user });
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= editing && c.args.user_id === user);
+    expect(JSON.stringify(e2e.fake.homeView(user)?.view)).toContain('6–6 of 6');
+    expect(homeBlock(user, `mine_${id}`)).toContain('— Fine-tune');
   });
 
   it('never shows one workspace’s reviews to another', async () => {

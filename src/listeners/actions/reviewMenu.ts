@@ -2,6 +2,7 @@ import { startChecklist } from '../../checklist/state.js';
 import { ReviewMenuChoice } from '../../constants.js';
 import { canEditInPlace } from '../../delivery/applyEdit.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
+import { parseHomePaging } from '../../views/homeView.js';
 import {
   buildEditRefusedModal,
   buildReviewDetailModal,
@@ -41,6 +42,7 @@ export function reviewMenu(deps: ListenerDeps) {
         responseUrl: null,
         reviewId: review.id,
         draft: review.answers,
+        homePaging: parseHomePaging(body.view?.private_metadata),
       });
       await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
     }

@@ -67,8 +67,9 @@ export function checklistStepSubmission(deps: ListenerDeps) {
           { teamId, reviewId, editorId: body.user.id, answers },
           { reviews: deps.reviews, votes: deps.votes, logger },
         );
-        // Edits start from App Home, which closing the modal doesn't refresh: show the new answers.
-        if (edited) await publishHome(client, deps, teamId, body.user.id);
+        // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
+        // on the pages Home showed.
+        if (edited) await publishHome(client, deps, teamId, body.user.id, state.homePaging);
       });
       return;
     }
