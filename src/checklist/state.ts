@@ -59,6 +59,13 @@ const stateSchema = z.object({
   /** The review being edited or re-run. */
   reviewId: z.string().max(64).nullable(),
   draft: draftSchema,
+  /** Edit answers: the App Home pages it started from, to publish Home on them once saved. */
+  homePaging: z
+    .object({
+      mine: z.number().int().min(0).max(10_000),
+      team: z.number().int().min(0).max(10_000),
+    })
+    .optional(),
 });
 
 /** The checklist's state, carried in the modal's private_metadata between steps. */
@@ -136,6 +143,7 @@ export interface NewChecklist {
   responseUrl: string | null;
   reviewId?: string | null;
   draft?: Draft;
+  homePaging?: { mine: number; team: number };
 }
 
 export function startChecklist(start: NewChecklist): ChecklistState {
@@ -148,5 +156,6 @@ export function startChecklist(start: NewChecklist): ChecklistState {
     responseUrl: start.responseUrl,
     reviewId: start.reviewId ?? null,
     draft: start.draft ?? {},
+    ...(start.homePaging ? { homePaging: start.homePaging } : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Answers } from '../decision/answers.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
-import type { Review, ReviewRepository } from '../storage/repository.js';
+import { type Review, type ReviewRepository, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { VoteRepository } from '../storage/votes.js';
 import { mentionUser } from '../views/text.js';
 import { refreshVerdictMessage } from './reviewMessage.js';
@@ -15,8 +15,19 @@ export interface EditRequest {
 }
 
 /**
+ * Whether "Edit answers" may change the review: not when its verdict went out without a message
+ * the app can update (through a response_url). Its answers would then differ from the verdict
+ * people see, and the next vote, which rebuilds the message from them, would change that verdict
+ * without a word; Re-run with changes posts a revision instead.
+ */
+export function canEditInPlace(review: Review): boolean {
+  return UNDELIVERED_STATUSES.includes(review.status) || review.messageTs !== null;
+}
+
+/**
  * "Edit answers": the review is re-decided and saved, its original message updated in place, and
- * the thread told when the verdict changed. Only the person who asked may edit.
+ * the thread told when the verdict changed. Only the person who asked may edit, and only a review
+ * {@link canEditInPlace}; a review not posted yet is saved, to be posted with the new answers.
  */
 export async function applyEdit(
   client: WebClient,
@@ -27,6 +38,10 @@ export async function applyEdit(
   const original = await reviews.get(request.teamId, request.reviewId);
   if (!original || original.userId !== request.editorId) {
     logger.warn(`edit of review ${request.reviewId} refused: not found or not the asker`);
+    return null;
+  }
+  if (!canEditInPlace(original)) {
+    logger.warn(`edit of review ${request.reviewId} refused: its message can't be updated`);
     return null;
   }
   const decision = decide(request.answers);

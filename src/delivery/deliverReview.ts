@@ -10,14 +10,13 @@ import {
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
 import {
-  buildUndeliveredNotice,
   buildVerdictDetail,
   buildVerdictMessage,
   type SlackMessage,
 } from '../views/verdictMessage.js';
 import { postToResponseUrl } from './responseUrl.js';
-import { verdictInputFor } from './reviewMessage.js';
-import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
+import { verdictInputFor, withDmNotice } from './reviewMessage.js';
+import { slackErrorName } from './slackErrors.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
@@ -235,9 +234,9 @@ export async function deliverReview(
 
   let delivered: Delivered;
   try {
-    const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
+    // Every later update of the message rebuilds the notice from the error recorded below.
     const dmParent: SlackMessage = channelId
-      ? { text: parent.text, blocks: [buildUndeliveredNotice(channelId, reason), ...parent.blocks] }
+      ? withDmNotice(parent, channelId, channelError)
       : parent;
     delivered = await postToConversation(
       client,
@@ -261,5 +260,10 @@ export async function deliverReview(
     }
     return recorded;
   }
-  return recordDelivered(landedAt(channelId ? 'sent-as-dm' : 'posted', delivered), delivered);
+  return recordDelivered(
+    channelId
+      ? { ...landedAt('sent-as-dm', delivered), channelError }
+      : landedAt('posted', delivered),
+    delivered,
+  );
 }

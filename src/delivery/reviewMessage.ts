@@ -3,11 +3,12 @@ import type { WebClient } from '@slack/web-api';
 import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
 import {
+  buildUndeliveredNotice,
   buildVerdictMessage,
   type SlackMessage,
   type VerdictMessageInput,
 } from '../views/verdictMessage.js';
-import { slackErrorName } from './slackErrors.js';
+import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
 
 /**
  * Everything the verdict message of a saved review shows: its answers, its sign-off with `votes`,
@@ -33,6 +34,30 @@ export async function verdictInputFor(
   return input;
 }
 
+/**
+ * A verdict meant for `channelId` that went to the person's DM instead, as the DM shows it: first
+ * the notice of why (from the error posting in the channel gave) and what to do, then the verdict.
+ */
+export function withDmNotice(
+  message: SlackMessage,
+  channelId: string,
+  channelError: string | null,
+): SlackMessage {
+  const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
+  return {
+    text: message.text,
+    blocks: [buildUndeliveredNotice(channelId, reason), ...message.blocks],
+  };
+}
+
+/** A saved review's verdict message as built for where it landed (see {@link withDmNotice}). */
+function deliveredMessage(review: Review, message: SlackMessage): SlackMessage {
+  const channelId = review.target.channelId;
+  return review.status === 'sent-as-dm' && channelId
+    ? withDmNotice(message, channelId, review.lastError)
+    : message;
+}
+
 export interface RefreshDeps {
   reviews: ReviewRepository;
   votes: VoteRepository;
@@ -46,7 +71,10 @@ export type ReplaceOriginal = (message: SlackMessage) => Promise<void>;
 // at once can't leave the older tally on screen.
 const refreshing = new Map<string, Promise<void>>();
 
-/** Rebuilds a posted review's verdict message with the current votes (chat.update). */
+/**
+ * Rebuilds a posted review's verdict message with the current votes (chat.update); one sent as a
+ * DM keeps its notice of why it is not in the channel.
+ */
 export function refreshVerdictMessage(
   client: WebClient,
   teamId: string,
@@ -78,7 +106,10 @@ async function refreshNow(
   const review = await deps.reviews.get(teamId, reviewId);
   if (!review) return;
   const votes = await deps.votes.listVotes(teamId, reviewId);
-  const message = buildVerdictMessage(await verdictInputFor(review, deps.reviews, votes));
+  const message = deliveredMessage(
+    review,
+    buildVerdictMessage(await verdictInputFor(review, deps.reviews, votes)),
+  );
   if (review.postedChannelId && review.messageTs) {
     await client.chat.update({
       channel: review.postedChannelId,

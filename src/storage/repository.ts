@@ -38,6 +38,10 @@ export interface Review {
   decision: Decision;
   rulesVersion: string;
   status: DeliveryStatus;
+  /**
+   * Why the last posting failed ('failed'); for 'sent-as-dm', why the channel refused the verdict,
+   * which the DM's notice is rebuilt from on every update of the message.
+   */
   lastError: string | null;
   /** The channel the verdict actually landed in (may be the person's DM). */
   postedChannelId: string | null;
@@ -85,6 +89,8 @@ export interface DeliveryOutcome {
   messageTs: string | null;
   threadTs: string | null;
   permalink: string | null;
+  /** For 'sent-as-dm': the Slack error posting in the channel gave; kept as `lastError`. */
+  channelError?: string | null;
 }
 
 /**

@@ -291,7 +291,7 @@ export function createKyselyReviewRepository(
       return updateUndelivered(teamId, id, {
         status: outcome.status,
         delivery_claimed_until: null,
-        last_error: null,
+        last_error: outcome.channelError ?? null,
         posted_channel_id: outcome.postedChannelId,
         message_ts: outcome.messageTs,
         thread_ts: outcome.threadTs,

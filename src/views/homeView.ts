@@ -6,6 +6,7 @@ import type {
   Overflow,
   SectionBlock,
 } from '@slack/types';
+import { z } from 'zod';
 import { ActionId, BlockId, ReviewMenuChoice } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { VERDICTS } from '../decision/types.js';
@@ -24,6 +25,26 @@ export const HOME_UNDELIVERED_LIMIT = 20;
 export interface HomePaging {
   mine: number;
   team: number;
+}
+
+const FIRST_PAGES: HomePaging = { mine: 0, team: 0 };
+
+const pagingSchema = z.object({
+  mine: z.number().int().min(0).max(10_000),
+  team: z.number().int().min(0).max(10_000),
+});
+
+/**
+ * The pages a paging button's value, or the Home view's private_metadata, names; the first pages
+ * for anything else (a value ftrag did not write, or a Home published before it kept its pages).
+ */
+export function parseHomePaging(value: string | undefined): HomePaging {
+  try {
+    const parsed = pagingSchema.safeParse(JSON.parse(value ?? ''));
+    return parsed.success ? parsed.data : FIRST_PAGES;
+  } catch {
+    return FIRST_PAGES;
+  }
 }
 
 export interface HomeViewInput {
@@ -229,5 +250,6 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       input.tallies ?? {},
     ),
   );
-  return { type: 'home', blocks };
+  // The pages shown, for a click in this Home (Post again) to publish it on the same pages.
+  return { type: 'home', private_metadata: JSON.stringify(input.paging), blocks };
 }

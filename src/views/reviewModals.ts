@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import type { Review } from '../storage/repository.js';
-import { escapeToFit } from './text.js';
+import { escapeToFit, mentionChannel } from './text.js';
 import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
 
 const MAX_VIEW_BLOCKS = 100;
@@ -72,6 +72,39 @@ export function buildShareModal(review: Review): ModalView {
           max_length: 500,
           placeholder: { type: 'plain_text', text: 'https://your-team.slack.com/archives/C…/p…' },
         },
+      },
+    ],
+  };
+}
+
+/**
+ * "Edit answers" on a verdict that went out through a response_url: that message can't be updated,
+ * so the answers are not changed (the message would go on showing a verdict they no longer give,
+ * until a vote rebuilt it from them); Re-run with changes posts the change where it is seen.
+ */
+export function buildEditRefusedModal(review: Review): ModalView {
+  const where = review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel';
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: 'Edit answers' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [
+      {
+        type: 'section',
+        block_id: BlockId.errorNotice,
+        text: {
+          type: 'mrkdwn',
+          text: `:information_source: *${escapeToFit(review.answers.title, 400)}* went out in ${where} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
+        },
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
+          },
+        ],
       },
     ],
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
+import { ActionId, BlockId, CallbackId, ReviewMenuChoice } from '../../src/constants.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import type { ViewValues } from '../support/slackRequests.js';
-import { ASKER, E2e, EXAMPLES } from './harness.js';
+import { ASKER, blocksOf, E2e, EXAMPLES, headerOf, valuesForStep } from './harness.js';
 
 const e2e = E2e.forFile();
 
@@ -33,6 +33,43 @@ async function postReview(channel: string, title: string, user = ASKER) {
   await e2e.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
   // The review is marked posted right after the permalink arrives.
   await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
+}
+
+/** The block `blockId` of the Home view `user` has now, as JSON; '' when there is none. */
+function homeBlock(user: string, blockId: string): string {
+  const blocks = e2e.fake.homeView(user)?.view.blocks;
+  const block = Array.isArray(blocks)
+    ? blocks.filter(isRecord).find((candidate) => candidate.block_id === blockId)
+    : undefined;
+  return block ? JSON.stringify(block) : '';
+}
+
+/** Waits until the review titled `title` is on record as delivered (its Home line isn't pending). */
+async function waitUntilDelivered(title: string, user = ASKER): Promise<void> {
+  await expect
+    .poll(async () => {
+      const home = await e2e.openHome(user);
+      const blocks = Array.isArray(home.view.blocks) ? home.view.blocks.filter(isRecord) : [];
+      const line = blocks.find(
+        (block) =>
+          String(block.block_id).startsWith('mine_') && JSON.stringify(block).includes(title),
+      );
+      return line !== undefined && !JSON.stringify(line).includes('_pending_');
+    })
+    .toBe(true);
+}
+
+/** The verdict (with its buttons) a response_url posted in `channel`. */
+function verdictIn(channel: string, title: string) {
+  const found = e2e.fake
+    .messages(channel)
+    .find(
+      (message) =>
+        blocksOf(message).some((block) => block.block_id === BlockId.verdictActions) &&
+        JSON.stringify(message.blocks).includes(title),
+    );
+  if (!found) throw new Error(`no verdict titled ${title} in ${channel}`);
+  return found;
 }
 
 describe('App Home', () => {
@@ -65,6 +102,25 @@ describe('App Home', () => {
     expect(second).toContain('6–6 of 6');
     expect(second).toContain('Paged review 1*');
     expect(second).toContain('← Newer');
+
+    // Edit answers from the second page: Home is published again on that page.
+    const secondPage = e2e.fake.homeView(user);
+    if (!secondPage) throw new Error('no Home view');
+    const id = reviewIdIn(secondPage, 'mine', 'Paged review 1');
+    const opening = e2e.fake.calls.length;
+    await e2e.chooseOverflow(
+      secondPage,
+      `mine_${id}`,
+      ActionId.reviewMenu,
+      `${ReviewMenuChoice.edit}:${id}`,
+      { user },
+    );
+    const modal = await e2e.modalOpenedSince(opening);
+    const editing = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.behavior, title: 'Paged review 1' }, { user });
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= editing && c.args.user_id === user);
+    expect(JSON.stringify(e2e.fake.homeView(user)?.view)).toContain('6–6 of 6');
+    expect(homeBlock(user, `mine_${id}`)).toContain('— Fine-tune');
   });
 
   it('never shows one workspace’s reviews to another', async () => {
@@ -101,7 +157,47 @@ describe('App Home', () => {
         .messages(where)
         .find((message) => JSON.stringify(message.blocks).includes(title));
       expect(parent?.text).toMatch(/^Verdict: Fine-tune/);
+      // Closing the modal doesn't reopen Home: the app publishes it once the verdict is posted.
+      await e2e.fake.waitFor(
+        'views.publish',
+        (c) =>
+          c.index >= before && c.args.user_id === ASKER && JSON.stringify(c.args).includes(title),
+      );
+      const published = e2e.fake.homeView(ASKER);
+      if (!published) throw new Error('no Home view');
+      const id = reviewIdIn(published, 'mine', title);
+      expect(homeBlock(ASKER, `mine_${id}`)).not.toContain('_pending_');
+      expect(homeBlock(ASKER, `undelivered_${id}`)).toBe('');
     }
+  });
+
+  it('offers Post again for a review started from Home whose posting failed, without reopening Home', async () => {
+    const user = 'U0HOMEFAIL';
+    const channel = 'C0HOMEFAIL';
+    const title = 'Started from Home, not posted';
+    e2e.fake.addChannel(channel, { member: true });
+    const home = await e2e.openHome(user);
+    const before = e2e.fake.calls.length;
+    await e2e.click(home, ActionId.startReview, { user });
+    const modalId = (await e2e.modalOpenedSince(before)).id;
+    // The channel, then the DM (there is no response_url from Home).
+    e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    await e2e.walkChecklist(
+      modalId,
+      { ...EXAMPLES.knowledge, title },
+      { user, extra: { [BlockId.destination]: { [ActionId.destination]: channel } } },
+    );
+    // Closing the modal doesn't reopen Home: the app publishes it once the posting has failed.
+    await e2e.fake.waitFor(
+      'views.publish',
+      (c) => c.index >= before && c.args.user_id === user && JSON.stringify(c.args).includes(title),
+    );
+    const published = e2e.fake.homeView(user);
+    if (!published) throw new Error('no Home view');
+    const id = reviewIdIn(published, 'undelivered', title);
+    expect(homeBlock(user, `undelivered_${id}`)).toContain(
+      `"action_id":"${ActionId.retryDelivery}"`,
+    );
   });
 
   it('Open shows the full verdict; Share posts a card that links back, to a channel or into a thread', async () => {
@@ -183,6 +279,73 @@ describe('App Home', () => {
     expect(note?.text).toBe(
       `:pencil2: Edited by <@${ASKER}>: verdict changed from *RAG* to *RAG + fine-tune*.`,
     );
+    // Closing the modal doesn't reopen Home: the app publishes it with the edited verdict.
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === ASKER);
+    expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
+  });
+
+  it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {
+    const channel = 'C0EDITRU01';
+    const title = 'Edit of a response_url verdict';
+    e2e.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
+    if (!modal) throw new Error('no modal');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    await waitUntilDelivered(title);
+
+    const home = await e2e.openHome();
+    const opened = await e2e.reviewMenuModal(
+      home,
+      reviewIdIn(home, 'mine', title),
+      ReviewMenuChoice.edit,
+    );
+    const text = JSON.stringify(opened.args);
+    expect(text).toContain(`went out in <#${channel}> without me`);
+    expect(text).toContain('Re-run with changes');
+    expect(text).not.toContain(CallbackId.checklistStep);
+  });
+
+  it('an edit begun before the verdict went out through a response_url is refused at its end: a vote then keeps the verdict', async () => {
+    const channel = 'C0EDITRU02';
+    const title = 'Edit overtaken by a response_url';
+    e2e.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
+    if (!modal) throw new Error('no modal');
+    const held = e2e.fake.holdNext('chat.postMessage');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+    await held.arrived;
+    // Still being posted: Home offers Edit answers, and the checklist opens.
+    const home = await e2e.openHome();
+    const editing = await e2e.reviewMenuModal(
+      home,
+      reviewIdIn(home, 'mine', title),
+      ReviewMenuChoice.edit,
+    );
+    held.release();
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    await waitUntilDelivered(title);
+
+    const edited = { ...EXAMPLES.behavior, title };
+    // Each step until the modal has no submit button: the last step's answer replaced it.
+    let last: Awaited<ReturnType<typeof e2e.submit>> | undefined;
+    for (let step = 0; step < 8; step++) {
+      const view = e2e.fake.view(editing.id);
+      if (!view?.view.submit) break;
+      last = await e2e.submit(editing.id, valuesForStep(view, edited, {}));
+    }
+    expect(last?.json).toMatchObject({ response_action: 'update' });
+    expect(JSON.stringify(last?.json)).toContain(`went out in <#${channel}> without me`);
+
+    // The answers are unchanged, so a vote rebuilds the verdict people saw.
+    const posted = verdictIn(channel, title);
+    expect(headerOf(posted)).toBe('Verdict: RAG');
+    await e2e.click(posted, ActionId.agree);
+    await expect
+      .poll(() => JSON.stringify(verdictIn(channel, title).blocks))
+      .toContain(`Agreed: <@${ASKER}>`);
+    expect(headerOf(verdictIn(channel, title))).toBe('Verdict: RAG');
+    expect(e2e.fake.violations).toEqual([]);
   });
 
   it('a review saved but never posted (the app killed in between) is posted again from Home', async () => {
@@ -273,9 +436,17 @@ describe('App Home: reviews not posted', () => {
     }
     expect(JSON.stringify(undeliveredBlocks(home).at(-1))).toContain('Unposted oldest');
 
-    const id = reviewIdIn(home, 'undelivered', 'Unposted oldest');
+    // Post again from the second page of the person's reviews: Home stays on that page.
+    const paged = e2e.fake.calls.length;
+    await e2e.click(home, `${ActionId.homePage}_mine_older`, { user });
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= paged && c.args.user_id === user);
+    const secondPage = e2e.fake.homeView(user);
+    if (!secondPage) throw new Error('no Home view');
+    expect(JSON.stringify(secondPage.view)).toContain('6–10 of 11');
+
+    const id = reviewIdIn(secondPage, 'undelivered', 'Unposted oldest');
     const before = e2e.fake.calls.length;
-    await e2e.click(home, ActionId.retryDelivery, { user, blockId: `undelivered_${id}` });
+    await e2e.click(secondPage, ActionId.retryDelivery, { user, blockId: `undelivered_${id}` });
     await e2e.fake.waitFor(
       'chat.postMessage',
       (call) =>
@@ -290,6 +461,11 @@ describe('App Home: reviews not posted', () => {
       },
       { timeout: 5_000 },
     );
+    const publishes = e2e.fake
+      .callsTo('views.publish')
+      .filter((call) => call.index >= before && call.args.user_id === user);
+    expect(publishes.length).toBeGreaterThan(0);
+    for (const publish of publishes) expect(JSON.stringify(publish.args)).toContain('6–10 of 11');
     expect(e2e.fake.violations).toEqual([]);
   }, 60_000);
 });

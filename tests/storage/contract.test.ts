@@ -230,6 +230,19 @@ for (const backend of backends) {
         expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
       });
 
+      it('keeps why the channel refused a verdict sent as a DM, for its notice', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        await reviews.markFailed(teamId, pending.id, 'ratelimited', null);
+        const delivered = await reviews.markDelivered(
+          teamId,
+          pending.id,
+          postedOutcomeFixture({ status: 'sent-as-dm', channelError: 'not_in_channel' }),
+        );
+        expect(delivered).toMatchObject({ status: 'sent-as-dm', lastError: 'not_in_channel' });
+        expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
+      });
+
       it('re-answers a review and keeps its delivery fields', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });

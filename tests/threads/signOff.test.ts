@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
-import { ASKER, CHANNEL, headerOf } from '../e2e/harness.js';
+import { ASKER, blocksOf, CHANNEL, headerOf } from '../e2e/harness.js';
 import { isRecord } from '../support/json.js';
 import { fillAndSubmit } from '../support/slackRequests.js';
 import {
@@ -95,6 +95,41 @@ describe('signing off as a team', () => {
     } finally {
       elsewhere.close();
     }
+  });
+
+  it('keeps the notice of a verdict sent as a DM when a vote or an edit updates it', async () => {
+    const channel = 'C0GONE0SO1';
+    t.fake.setChannelNotFound(channel);
+    const responseUrl = t.fake.newResponseUrl({ channel, userId: ASKER });
+    t.fake.failResponseUrl(responseUrl, 404, { body: 'expired_url' });
+    const { modal } = await t.slashCommand(KNOWLEDGE.title, { channel, responseUrl });
+    if (!modal) throw new Error('no modal');
+    const call = await t.walkToVerdict(modal.id, KNOWLEDGE);
+    const dm = t.message(String(call.response?.channel), String(call.response?.ts));
+    const reviewId = reviewIdOf(dm);
+    expect(await t.delivered(reviewId)).toMatchObject({ status: 'sent-as-dm' });
+    // The fake updates the message in place: the notice as first posted, kept as text.
+    const notice = (message: typeof dm) => {
+      const first = blocksOf(message)[0];
+      return first?.type === 'context' ? JSON.stringify(first.elements) : '';
+    };
+    const posted = notice(dm);
+    expect(posted).toContain('/invite @ftrag');
+    expect(posted).toContain(`<#${channel}>`);
+
+    const voted = await t.clickAndWaitForUpdate(dm, ActionId.agree, ASKER);
+    expect(tallyOf(voted)).toBe(`Agreed: <@${ASKER}>`);
+    expect(notice(voted)).toBe(posted);
+
+    const home = await t.openHome(ASKER);
+    const editModal = await t.reviewMenuModal(home, reviewId, ReviewMenuChoice.edit);
+    const editing = t.fake.calls.length;
+    await t.walkChecklist(editModal.id, BEHAVIOR, { user: ASKER });
+    await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === dm.ts);
+    const edited = t.message(dm.channel, dm.ts);
+    expect(headerOf(edited)).toBe('Verdict: Fine-tune');
+    expect(notice(edited)).toBe(posted);
+    expectSafeAndWithinLimits(t.fake);
   });
 
   it('tallies agreements and challenges, one changeable vote per person, reasons in the thread', async () => {

@@ -9,8 +9,16 @@ import type { Review } from '../../src/storage/repository.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
 import { buildHelpMessage } from '../../src/views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../src/views/historyMessage.js';
-import { buildHomeView, HOME_UNDELIVERED_LIMIT } from '../../src/views/homeView.js';
-import { buildReviewDetailModal, buildShareModal } from '../../src/views/reviewModals.js';
+import {
+  buildHomeView,
+  HOME_UNDELIVERED_LIMIT,
+  parseHomePaging,
+} from '../../src/views/homeView.js';
+import {
+  buildEditRefusedModal,
+  buildReviewDetailModal,
+  buildShareModal,
+} from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
 import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
@@ -195,6 +203,7 @@ describe('other surfaces', () => {
     expect(checkMessage(buildShareCard(review, 'U0SHARER'))).toEqual([]);
     expect(checkView(buildReviewDetailModal(review))).toEqual([]);
     expect(checkView(buildShareModal(review))).toEqual([]);
+    expect(checkView(buildEditRefusedModal(review))).toEqual([]);
     const five = Array.from({ length: 5 }, (_, index) =>
       reviewOf(hostileAnswers(), { id: `rev-${index}` }),
     );
@@ -289,6 +298,21 @@ describe('other surfaces', () => {
       '…and 1 older review not posted yet',
     );
     expect(JSON.stringify(home(HOME_UNDELIVERED_LIMIT))).not.toContain('older review');
+  });
+
+  it('keeps the pages it shows in its private_metadata, for a click in it to publish the same', () => {
+    const home = buildHomeView({
+      userId: 'U0ASKER',
+      mine: { reviews: [], total: 0 },
+      team: { reviews: [], total: 0 },
+      countsByVerdict: {},
+      undelivered: { reviews: [], total: 0 },
+      paging: { mine: 2, team: 1 },
+    });
+    expect(parseHomePaging(home.private_metadata)).toEqual({ mine: 2, team: 1 });
+    for (const other of [undefined, '', 'not json', '{"mine":-1,"team":0}', '{"mine":1}']) {
+      expect(parseHomePaging(other)).toEqual({ mine: 0, team: 0 });
+    }
   });
 
   it('offers Edit answers only on the person’s own reviews', () => {

@@ -1,12 +1,7 @@
-import { z } from 'zod';
+import { parseHomePaging } from '../../views/homeView.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome } from '../publishHome.js';
-
-const pagingSchema = z.object({
-  mine: z.number().int().min(0).max(10_000),
-  team: z.number().int().min(0).max(10_000),
-});
 
 /** Newer / Older in App Home's lists. */
 export function homePage(deps: ListenerDeps) {
@@ -14,12 +9,6 @@ export function homePage(deps: ListenerDeps) {
     await ack();
     const teamId = body.team?.id;
     if (!teamId) return;
-    let paging = { mine: 0, team: 0 };
-    try {
-      paging = pagingSchema.parse(JSON.parse(action.value ?? ''));
-    } catch {
-      // A value we did not write: show the first pages.
-    }
-    await publishHome(client, deps, teamId, body.user.id, paging);
+    await publishHome(client, deps, teamId, body.user.id, parseHomePaging(action.value));
   };
 }

@@ -1,4 +1,5 @@
 import { UNDELIVERED_STATUSES } from '../../storage/repository.js';
+import { parseHomePaging } from '../../views/homeView.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
@@ -11,7 +12,9 @@ export function retryDelivery(deps: ListenerDeps) {
     await ack();
     const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;
-    const refreshHome = () => publishHome(client, deps, review.teamId, body.user.id);
+    // Home stays on the pages it showed when Post again was clicked.
+    const paging = parseHomePaging(body.view?.private_metadata);
+    const refreshHome = () => publishHome(client, deps, review.teamId, body.user.id, paging);
     // Post again posts only a review never posted, or one whose posting failed.
     if (!UNDELIVERED_STATUSES.includes(review.status)) {
       await refreshHome();

@@ -1,7 +1,13 @@
 import { startChecklist } from '../../checklist/state.js';
 import { ReviewMenuChoice } from '../../constants.js';
+import { canEditInPlace } from '../../delivery/applyEdit.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
-import { buildReviewDetailModal, buildShareModal } from '../../views/reviewModals.js';
+import { parseHomePaging } from '../../views/homeView.js';
+import {
+  buildEditRefusedModal,
+  buildReviewDetailModal,
+  buildShareModal,
+} from '../../views/reviewModals.js';
 import type { OverflowArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { clickedReview } from './clickedReview.js';
@@ -22,6 +28,13 @@ export function reviewMenu(deps: ListenerDeps) {
     } else if (choice === ReviewMenuChoice.share) {
       await client.views.open({ trigger_id: body.trigger_id, view: buildShareModal(review) });
     } else if (choice === ReviewMenuChoice.edit && review.userId === body.user.id) {
+      if (!canEditInPlace(review)) {
+        await client.views.open({
+          trigger_id: body.trigger_id,
+          view: buildEditRefusedModal(review),
+        });
+        return;
+      }
       const state = startChecklist({
         origin: 'edit',
         channelId: review.postedChannelId,
@@ -29,6 +42,7 @@ export function reviewMenu(deps: ListenerDeps) {
         responseUrl: null,
         reviewId: review.id,
         draft: review.answers,
+        homePaging: parseHomePaging(body.view?.private_metadata),
       });
       await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
     }

@@ -2,13 +2,15 @@ import { readStep } from '../../checklist/readStep.js';
 import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
-import { applyEdit } from '../../delivery/applyEdit.js';
+import { applyEdit, canEditInPlace } from '../../delivery/applyEdit.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
+import { buildEditRefusedModal } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
+import { publishHome } from '../publishHome.js';
 
 const UNREADABLE_STATE =
   'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
@@ -47,22 +49,31 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       await ack({ response_action: 'update', view: buildChecklistErrorView(UNREADABLE_STATE) });
       return;
     }
-    await ack();
-
     const answers = normalizeAnswers(parsed.data);
     const teamId = body.team?.id ?? view.team_id;
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
+      // Posted through a response_url since the edit began: say so in the modal, change nothing.
+      const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
+      if (editing && editing.userId === body.user.id && !canEditInPlace(editing)) {
+        await ack({ response_action: 'update', view: buildEditRefusedModal(editing) });
+        return;
+      }
+      await ack();
       if (!reviewId) return;
-      await deps.work.run(() =>
-        applyEdit(
+      await deps.work.run(async () => {
+        const edited = await applyEdit(
           client,
           { teamId, reviewId, editorId: body.user.id, answers },
           { reviews: deps.reviews, votes: deps.votes, logger },
-        ),
-      );
+        );
+        // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
+        // on the pages Home showed.
+        if (edited) await publishHome(client, deps, teamId, body.user.id, state.homePaging);
+      });
       return;
     }
+    await ack();
     const target: DeliveryTarget = {
       channelId:
         state.origin === 'home' ? (read.choices.destinationChannelId ?? null) : state.channelId,
@@ -105,6 +116,11 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       return review.status === 'pending' ? review : null;
     });
     // Saved: from here on a crash or a shutdown leaves it pending, to be posted again from Home.
-    if (saved) postSavedReview(deps, client, logger, saved, ['pending']);
+    if (!saved) return;
+    // Started from App Home, which closing the modal doesn't refresh: once the posting is done,
+    // Home lists the review (or offers Post again for it).
+    const refreshHome =
+      state.origin === 'home' ? () => publishHome(client, deps, teamId, body.user.id) : undefined;
+    postSavedReview(deps, client, logger, saved, ['pending'], refreshHome);
   };
 }
