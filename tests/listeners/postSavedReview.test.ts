@@ -1,13 +1,10 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { DELIVERY_CLAIM_MS, postSavedReview } from '../../src/listeners/postSavedReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import type { ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
-import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
-import { BackgroundWork } from '../../src/work.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
 
@@ -15,17 +12,8 @@ const logger = new BoltLogger(capturedLog().log);
 const setup = deliverySetup('C0POSTING1');
 
 function depsWith(reviews: ReviewRepository, clock: () => Date): ListenerDeps {
-  return {
-    reviews,
-    votes: createKyselyVoteRepository(setup.database().db, clock),
-    installations: null,
-    clock,
-    isTrustedResponseUrl: () => false,
-    work: new BackgroundWork(),
-    deliveries: new DeliveryQueue(1),
-    // Recording fails for good here: no waiting between the attempts.
-    recordRetryDelaysMs: [],
-  };
+  // Recording fails for good here: no waiting between the attempts.
+  return { ...setup.listenerDeps(reviews, clock), recordRetryDelaysMs: [] };
 }
 
 describe('postSavedReview: the posting claim', () => {

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll } from 'vitest';
+import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
+import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import type { Review, ReviewRepository } from '../../src/storage/repository.js';
+import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
+import { BackgroundWork } from '../../src/work.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { type FakeSlack, startFakeSlack } from './fakeSlack.js';
 
@@ -9,6 +13,8 @@ export interface DeliverySetup {
   database(): Database;
   /** A pending review, in a workspace of its own, whose verdict goes to the channel. */
   pendingReview(reviews: ReviewRepository): Promise<Review>;
+  /** What the listeners get: `reviews`, votes in the same database, one posting at a time. */
+  listenerDeps(reviews: ReviewRepository, clock: () => Date): ListenerDeps;
 }
 
 /**
@@ -43,5 +49,14 @@ export function deliverySetup(channel: string): DeliverySetup {
       );
       return review;
     },
+    listenerDeps: (reviews, clock) => ({
+      reviews,
+      votes: createKyselyVoteRepository(started(database).db, clock),
+      installations: null,
+      clock,
+      isTrustedResponseUrl: () => false,
+      work: new BackgroundWork(),
+      deliveries: new DeliveryQueue(1),
+    }),
   };
 }

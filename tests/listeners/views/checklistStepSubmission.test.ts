@@ -2,15 +2,11 @@ import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { encodeState, startChecklist } from '../../../src/checklist/state.js';
 import { CallbackId } from '../../../src/constants.js';
-import { DeliveryQueue } from '../../../src/delivery/deliveryQueue.js';
-import type { ListenerDeps } from '../../../src/listeners/deps.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { checklistStepSubmission } from '../../../src/listeners/views/checklistStepSubmission.js';
 import { BoltLogger } from '../../../src/observability/logger.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
-import { createKyselyVoteRepository } from '../../../src/storage/voteRepository.js';
-import { BackgroundWork } from '../../../src/work.js';
 import { answersFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
@@ -23,15 +19,7 @@ const setup = deliverySetup(CHANNEL);
 /** One instance of the app: the checklist's submissions, through Bolt, on the shared database. */
 function instance(reviews: ReviewRepository) {
   const clock = () => new Date();
-  const deps: ListenerDeps = {
-    reviews,
-    votes: createKyselyVoteRepository(setup.database().db, clock),
-    installations: null,
-    clock,
-    isTrustedResponseUrl: () => false,
-    work: new BackgroundWork(),
-    deliveries: new DeliveryQueue(1),
-  };
+  const deps = setup.listenerDeps(reviews, clock);
   const log = capturedLog();
   const fake = setup.fake();
   const app = new App({
