@@ -82,9 +82,9 @@ function readableControlSequence(target: string, label: string | undefined): str
     return shown;
   }
   const address = target.replace(/^mailto:/, '');
-  if (!shown || shown === target || shown === address || `http://${shown}` === target)
-    return address;
-  if (`https://${shown}` === target) return shown;
+  if (!shown || shown === target || shown === address) return address;
+  // Slack links what was typed as `x.test` to `<http://x.test|x.test>`: the reader saw `x.test`.
+  if (`http://${shown}` === target || `https://${shown}` === target) return shown;
   return `${shown} (${address})`;
 }
 

@@ -24,9 +24,9 @@ describe('reading a message as Slack sends it', () => {
     );
     expect(
       plainTextFromSlack(
-        '<https://x.test/doc|the doc> <https://x.test> <https://x.test|x.test> <mailto:a@b.test|a@b.test>',
+        '<https://x.test/doc|the doc> <https://x.test> <https://x.test|x.test> <http://y.test|y.test> <mailto:a@b.test|a@b.test>',
       ),
-    ).toBe('the doc (https://x.test/doc) https://x.test x.test a@b.test');
+    ).toBe('the doc (https://x.test/doc) https://x.test x.test y.test a@b.test');
   });
 
   it('decodes Slack’s entities once, and leaves what a person typed', () => {
