@@ -202,23 +202,27 @@ describe('tokens at rest', () => {
 
   it('does not start without the key once installations are stored encrypted', async () => {
     await install();
-    const { TOKEN_ENCRYPTION_KEY: _key, ...withoutKey } = e2e.env;
-    const failure = await startApp({ ...withoutKey, LOG_LEVEL: 'warn' }).then(
-      async (started) => {
-        await started.stop();
-        return 'started';
-      },
-      (error: unknown) => String(error),
-    );
-    expect(failure).toMatch(/exited before it was ready \(code 1/);
-    expect(failure).toContain(
-      'ftrag could not start: 1 workspace installation(s) are stored encrypted, but TOKEN_ENCRYPTION_KEY is not set',
-    );
-    const storage = await openStorage();
     try {
-      await storage.installations.deleteWorkspaceTokens(TEAM.teamId, null);
+      const { TOKEN_ENCRYPTION_KEY: _key, ...withoutKey } = e2e.env;
+      const failure = await startApp({ ...withoutKey, LOG_LEVEL: 'warn' }).then(
+        async (started) => {
+          await started.stop();
+          return 'started';
+        },
+        (error: unknown) => String(error),
+      );
+      expect(failure).toMatch(/exited before it was ready \(code 1/);
+      expect(failure).toContain(
+        'ftrag could not start: 1 workspace installation(s) are stored encrypted, but TOKEN_ENCRYPTION_KEY is not set',
+      );
     } finally {
-      await storage.close();
+      // The sealed installation would stop the other tests' keyless starts too.
+      const storage = await openStorage();
+      try {
+        await storage.installations.deleteWorkspaceTokens(TEAM.teamId, null);
+      } finally {
+        await storage.close();
+      }
     }
   });
 });
