@@ -128,14 +128,22 @@ async function initialize(app: App): Promise<void> {
 
 /**
  * Bolt's Socket Mode receiver listens on PORT for its custom routes without an error listener, so
- * a port in use would end the process with a bare stack trace. This catches that error and turns
- * it into a failed start that says which setting to change.
+ * a port in use would end the process with a bare stack trace. This turns that error into a failed
+ * start that says which setting to change; an error once it listens is logged.
  */
-function watchListening(server: unknown, port: number): Promise<void> | null {
+function watchListening(server: unknown, port: number, logger: AppLogger): Promise<void> | null {
   if (!(server instanceof Server)) return null;
-  const listening = new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
+  let listening = false;
+  const started = new Promise<void>((resolve, reject) => {
+    server.once('listening', () => {
+      listening = true;
+      resolve();
+    });
     server.on('error', (error: NodeJS.ErrnoException) => {
+      if (listening) {
+        logger.error({ err: error }, 'the HTTP server for /healthz and /metrics failed');
+        return;
+      }
       reject(
         new Error(
           error.code === 'EADDRINUSE'
@@ -146,8 +154,8 @@ function watchListening(server: unknown, port: number): Promise<void> | null {
     });
   });
   // Awaited at start; until then a rejection is not unhandled.
-  listening.catch(() => undefined);
-  return listening;
+  started.catch(() => undefined);
+  return started;
 }
 
 /** auth.test's answers for a token that will never work, however often it is retried. */
@@ -213,7 +221,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       customRoutes,
     });
     reportSocketConnection(receiver.client, logger, metrics);
-    socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port);
+    socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port, logger);
     app = new GatedApp(
       {
         token: config.slack.botToken ?? undefined,
@@ -308,8 +316,8 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     metrics,
     async start(port) {
       await initialize(app);
-      const listening: unknown = await app.start(port);
-      await socketModeHealth;
+      // A taken port is reported at once, not after the Socket Mode connection is made.
+      const [listening] = await Promise.all([app.start(port), socketModeHealth]);
       started = true;
       if (listening instanceof Server) {
         server = listening;

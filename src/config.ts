@@ -44,6 +44,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/ftrag.db';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const MAX_SHUTDOWN_TIMEOUT_MS = 600_000;
+export const DEFAULT_SHUTDOWN_DELAY_MS = 0;
 const MAX_SHUTDOWN_DELAY_MS = 120_000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -158,23 +159,17 @@ const metricsEnabled = text.superRefine((value, ctx) => {
   }
 });
 
-const shutdownTimeout = text.superRefine((value, ctx) => {
-  if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= MAX_SHUTDOWN_TIMEOUT_MS)) {
-    problem(
-      ctx,
-      `SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to ${MAX_SHUTDOWN_TIMEOUT_MS}, got ${quoted(value)}`,
-    );
-  }
-});
-
-const shutdownDelay = text.superRefine((value, ctx) => {
-  if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= MAX_SHUTDOWN_DELAY_MS)) {
-    problem(
-      ctx,
-      `SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to ${MAX_SHUTDOWN_DELAY_MS}, got ${quoted(value)}`,
-    );
-  }
-});
+/** A whole number of milliseconds from 0 to `max`, named `name` in the problem it reports. */
+function wholeMilliseconds(name: string, max: number) {
+  return text.superRefine((value, ctx) => {
+    if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= max)) {
+      problem(
+        ctx,
+        `${name} must be a whole number of milliseconds from 0 to ${max}, got ${quoted(value)}`,
+      );
+    }
+  });
+}
 
 /** A usable base URL for Bolt's WebClient, or null. */
 function normalizeApiUrl(value: string): string | null {
@@ -226,8 +221,8 @@ const envSchema = z
     LOG_LEVEL: logLevel,
     SLACK_API_URL: apiUrl,
     METRICS_ENABLED: metricsEnabled,
-    SHUTDOWN_TIMEOUT_MS: shutdownTimeout,
-    SHUTDOWN_DELAY_MS: shutdownDelay,
+    SHUTDOWN_TIMEOUT_MS: wholeMilliseconds('SHUTDOWN_TIMEOUT_MS', MAX_SHUTDOWN_TIMEOUT_MS),
+    SHUTDOWN_DELAY_MS: wholeMilliseconds('SHUTDOWN_DELAY_MS', MAX_SHUTDOWN_DELAY_MS),
     SLACK_CLIENT_ID: text,
     SLACK_CLIENT_SECRET: text,
     SLACK_STATE_SECRET: text,
@@ -318,7 +313,10 @@ const envSchema = z
         env.SHUTDOWN_TIMEOUT_MS === undefined
           ? DEFAULT_SHUTDOWN_TIMEOUT_MS
           : Number(env.SHUTDOWN_TIMEOUT_MS),
-      shutdownDelayMs: env.SHUTDOWN_DELAY_MS === undefined ? 0 : Number(env.SHUTDOWN_DELAY_MS),
+      shutdownDelayMs:
+        env.SHUTDOWN_DELAY_MS === undefined
+          ? DEFAULT_SHUTDOWN_DELAY_MS
+          : Number(env.SHUTDOWN_DELAY_MS),
       slack: {
         // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
         // Mode; a signing secret set for Socket Mode is kept, as Bolt ignores it there.

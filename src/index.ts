@@ -39,14 +39,18 @@ async function main(): Promise<void> {
   });
   if (config.slack.oauth) {
     const { resealed, unreadable } = await storage.installations.resealInstallations();
-    if (!tokenSealer && unreadable.length > 0) {
-      // Every request from those workspaces would fail; most likely the key was left out.
-      await storage.close();
-      throw new Error(
-        `${unreadable.length} workspace installation(s) are stored encrypted, but TOKEN_ENCRYPTION_KEY is not set: set it to the key they were sealed with`,
+    if (!tokenSealer) {
+      if (unreadable.length > 0) {
+        // Every request from those workspaces would fail; most likely the key was left out.
+        await storage.close();
+        throw new Error(
+          `${unreadable.length} workspace installation(s) are stored encrypted, but TOKEN_ENCRYPTION_KEY is not set: set it to the key they were sealed with`,
+        );
+      }
+      logger.warn(
+        'workspace tokens are stored unencrypted: set TOKEN_ENCRYPTION_KEY (see README, Running in production)',
       );
-    }
-    if (tokenSealer) {
+    } else {
       if (resealed > 0) logger.info({ resealed }, 'installations sealed with TOKEN_ENCRYPTION_KEY');
       if (unreadable.length > 0) {
         logger.warn(
@@ -54,10 +58,6 @@ async function main(): Promise<void> {
           'installations no configured key opens: those workspaces must reinstall (or add the old key to TOKEN_ENCRYPTION_PREVIOUS_KEYS)',
         );
       }
-    } else {
-      logger.warn(
-        'workspace tokens are stored unencrypted: set TOKEN_ENCRYPTION_KEY (see README, Running in production)',
-      );
     }
   }
   const ftrag = createApp(config, { storage, clock, logger, metrics });

@@ -32,13 +32,12 @@ export class GatedApp extends App {
   override async processEvent(event: ReceiverEvent): Promise<void> {
     const facts = requestFacts(event.body);
     const record = takeRequestRecord(event);
+    if (record) record.facts = facts;
     if (facts.kind === 'app_rate_limited') {
-      if (record) record.facts = facts;
       await this.acknowledgeRateLimit(event, facts.team);
       return;
     }
     if (record) {
-      record.facts = facts;
       if (facts.kind === 'invalid' || facts.kind === 'other') {
         record.refused =
           facts.kind === 'invalid' ? 'body is not an object' : 'unknown payload type';
