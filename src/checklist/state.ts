@@ -9,6 +9,7 @@ import {
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
+import { type HomePaging, homePagingSchema } from '../views/homeView.js';
 
 export const STEP_IDS = ['about', 'prompt', 'gap', 'knowledge', 'behavior', 'review'] as const;
 export type StepId = (typeof STEP_IDS)[number];
@@ -60,12 +61,7 @@ const stateSchema = z.object({
   reviewId: z.string().max(64).nullable(),
   draft: draftSchema,
   /** Edit answers: the App Home pages it started from, to publish Home on them once saved. */
-  homePaging: z
-    .object({
-      mine: z.number().int().min(0).max(10_000),
-      team: z.number().int().min(0).max(10_000),
-    })
-    .optional(),
+  homePaging: homePagingSchema.optional(),
 });
 
 /** The checklist's state, carried in the modal's private_metadata between steps. */
@@ -143,7 +139,7 @@ export interface NewChecklist {
   responseUrl: string | null;
   reviewId?: string | null;
   draft?: Draft;
-  homePaging?: { mine: number; team: number };
+  homePaging?: HomePaging;
 }
 
 export function startChecklist(start: NewChecklist): ChecklistState {

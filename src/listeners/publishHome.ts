@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import {
   buildHomeView,
+  FIRST_PAGES,
   HOME_PAGE_SIZE,
   HOME_UNDELIVERED_LIMIT,
   type HomePaging,
@@ -13,7 +14,7 @@ export async function publishHome(
   deps: ListenerDeps,
   teamId: string,
   userId: string,
-  paging: HomePaging = { mine: 0, team: 0 },
+  paging: HomePaging = FIRST_PAGES,
 ): Promise<void> {
   const [mine, team, countsByVerdict, undelivered] = await Promise.all([
     deps.reviews.list(

@@ -119,19 +119,25 @@ export function createKyselyReviewRepository(
     return row === undefined ? null : toReview(row);
   }
 
+  /** The revision made by re-running `id`, if any (re-runs never fork a line). */
+  async function nextRevision(teamId: string, id: string): Promise<Review | null> {
+    const row = await db
+      .selectFrom('reviews')
+      .selectAll()
+      .where('team_id', '=', teamId)
+      .where('revision_of', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? null : toReview(row);
+  }
+
   async function latestRevision(teamId: string, id: string): Promise<Review | null> {
     let current = await get(teamId, id);
     if (current === null) return null;
     // Chains are short (one row per re-run); the bound only guards against a hand-made cycle.
     for (let hops = 0; hops < MAX_REVISION_CHAIN; hops++) {
-      const next = await db
-        .selectFrom('reviews')
-        .selectAll()
-        .where('team_id', '=', teamId)
-        .where('revision_of', '=', current.id)
-        .executeTakeFirst();
-      if (next === undefined) return current;
-      current = toReview(next);
+      const next = await nextRevision(teamId, current.id);
+      if (next === null) return current;
+      current = next;
     }
     return current;
   }
@@ -154,14 +160,9 @@ export function createKyselyReviewRepository(
     const line = [...earlier, start];
     current = start;
     for (let hops = 0; hops < MAX_REVISION_CHAIN; hops++) {
-      const next = await db
-        .selectFrom('reviews')
-        .selectAll()
-        .where('team_id', '=', teamId)
-        .where('revision_of', '=', current.id)
-        .executeTakeFirst();
-      if (next === undefined || seen.has(next.id)) break;
-      current = toReview(next);
+      const next = await nextRevision(teamId, current.id);
+      if (next === null || seen.has(next.id)) break;
+      current = next;
       seen.add(current.id);
       line.push(current);
     }

@@ -22,17 +22,15 @@ export const HOME_PAGE_SIZE = 5;
  */
 export const HOME_UNDELIVERED_LIMIT = 20;
 
-export interface HomePaging {
-  mine: number;
-  team: number;
-}
-
-const FIRST_PAGES: HomePaging = { mine: 0, team: 0 };
-
-const pagingSchema = z.object({
+/** The page each of Home's two lists shows, counted from 0. */
+export const homePagingSchema = z.object({
   mine: z.number().int().min(0).max(10_000),
   team: z.number().int().min(0).max(10_000),
 });
+
+export type HomePaging = z.infer<typeof homePagingSchema>;
+
+export const FIRST_PAGES: HomePaging = { mine: 0, team: 0 };
 
 /**
  * The pages a paging button's value, or the Home view's private_metadata, names; the first pages
@@ -40,7 +38,7 @@ const pagingSchema = z.object({
  */
 export function parseHomePaging(value: string | undefined): HomePaging {
   try {
-    const parsed = pagingSchema.safeParse(JSON.parse(value ?? ''));
+    const parsed = homePagingSchema.safeParse(JSON.parse(value ?? ''));
     return parsed.success ? parsed.data : FIRST_PAGES;
   } catch {
     return FIRST_PAGES;
@@ -57,7 +55,10 @@ export interface HomeViewInput {
    * {@link HOME_UNDELIVERED_LIMIT} are listed; `total` counts them all.
    */
   undelivered: ReviewList;
-  /** Ids of undelivered reviews this instance is posting or has queued: no "Post again" for them. */
+  /**
+   * Ids of undelivered reviews being posted (queued on this instance, or claimed by a posting on
+   * any instance): no "Post again" for them.
+   */
   postingNow?: ReadonlySet<string>;
   paging: HomePaging;
   /** Sign-off tallies of the listed reviews, by review id; a review without votes is absent. */
