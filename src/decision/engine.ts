@@ -30,6 +30,7 @@ import {
   type Tradeoff,
   type VerdictKind,
   WARNING_CODES,
+  type WarningCode,
 } from './types.js';
 
 export { MIN_EXAMPLES_FOR_FINE_TUNING };
@@ -264,61 +265,53 @@ function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | unde
   return undefined;
 }
 
-function applies(answers: Answers, verdict: VerdictKind, code: DecisionWarning['code']): boolean {
-  const behaviorGap = gapIncludesBehavior(answers.gap);
-  switch (code) {
-    case 'knowledge-in-weights':
-      return knowledgeInWeightsCase(answers) !== undefined;
-    case 'prompt-untried':
-      return answers.promptTried === 'not-yet' && behaviorGap;
-    case 'few-examples':
-      return (
-        behaviorGap &&
-        answers.promptTried === 'still-unreliable' &&
-        labeledExamples(answers) < MIN_EXAMPLES_FOR_FINE_TUNING
-      );
-    case 'no-training-budget':
-      return verdictIncludesFineTune(verdict) && answers.behavior?.trainingBudget === false;
-    case 'leaning-differs':
-      return answers.leaning !== 'undecided' && answers.leaning !== verdict;
-    case 'no-diagnosis':
-      return answers.gap === 'unsure';
-  }
-}
-
+/** The warning's message, or undefined when the warning does not apply to these answers. */
 function warningMessage(
   answers: Answers,
   verdict: VerdictKind,
   rule: RuleId,
-  code: DecisionWarning['code'],
-): string {
+  code: WarningCode,
+): string | undefined {
+  const behaviorGap = gapIncludesBehavior(answers.gap);
   switch (code) {
     case 'knowledge-in-weights': {
       const knowledgeCase = knowledgeInWeightsCase(answers);
-      return knowledgeCase ? WARNING_TEXT.knowledgeInWeights[knowledgeCase] : '';
+      return knowledgeCase ? WARNING_TEXT.knowledgeInWeights[knowledgeCase] : undefined;
     }
     case 'prompt-untried':
-      return WARNING_TEXT.promptUntried;
-    case 'few-examples':
-      return WARNING_TEXT.fewExamples(labeledExamples(answers), MIN_EXAMPLES_FOR_FINE_TUNING);
+      return answers.promptTried === 'not-yet' && behaviorGap
+        ? WARNING_TEXT.promptUntried
+        : undefined;
+    case 'few-examples': {
+      const examples = labeledExamples(answers);
+      return behaviorGap &&
+        answers.promptTried === 'still-unreliable' &&
+        examples < MIN_EXAMPLES_FOR_FINE_TUNING
+        ? WARNING_TEXT.fewExamples(examples, MIN_EXAMPLES_FOR_FINE_TUNING)
+        : undefined;
+    }
     case 'no-training-budget':
-      return WARNING_TEXT.noTrainingBudget;
+      return verdictIncludesFineTune(verdict) && answers.behavior?.trainingBudget === false
+        ? WARNING_TEXT.noTrainingBudget
+        : undefined;
     case 'leaning-differs':
-      return WARNING_TEXT.leaningDiffers(
-        LEANING_LABELS[answers.leaning],
-        VERDICT_LABELS[verdict],
-        RULE_CONTENT[rule].because,
-      );
+      return answers.leaning !== 'undecided' && answers.leaning !== verdict
+        ? WARNING_TEXT.leaningDiffers(
+            LEANING_LABELS[answers.leaning],
+            VERDICT_LABELS[verdict],
+            RULE_CONTENT[rule].because,
+          )
+        : undefined;
     case 'no-diagnosis':
-      return WARNING_TEXT.noDiagnosis;
+      return answers.gap === 'unsure' ? WARNING_TEXT.noDiagnosis : undefined;
   }
 }
 
 function buildWarnings(answers: Answers, verdict: VerdictKind, rule: RuleId): DecisionWarning[] {
-  return WARNING_CODES.filter((code) => applies(answers, verdict, code)).map((code) => ({
-    code,
-    message: warningMessage(answers, verdict, rule, code),
-  }));
+  return WARNING_CODES.flatMap((code) => {
+    const message = warningMessage(answers, verdict, rule, code);
+    return message === undefined ? [] : [{ code, message }];
+  });
 }
 
 function pickTradeoffs(
