@@ -7,6 +7,7 @@ import {
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
+  type FactsHome,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -265,6 +266,11 @@ function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | unde
   return undefined;
 }
 
+function factsHome(verdict: VerdictKind): FactsHome {
+  if (verdictIncludesFineTune(verdict)) return 'retrieval-and-tuned-behavior';
+  return verdictIncludesRag(verdict) ? 'retrieval' : 'prompt';
+}
+
 /** The warning's message, or undefined when the warning does not apply to these answers. */
 function warningMessage(
   answers: Answers,
@@ -276,7 +282,11 @@ function warningMessage(
   switch (code) {
     case 'knowledge-in-weights': {
       const knowledgeCase = knowledgeInWeightsCase(answers);
-      return knowledgeCase ? WARNING_TEXT.knowledgeInWeights[knowledgeCase] : undefined;
+      if (!knowledgeCase) return undefined;
+      const home = factsHome(verdict);
+      const behaviorToTuneLater =
+        gapIncludesBehavior(answers.gap) && home !== 'retrieval-and-tuned-behavior';
+      return WARNING_TEXT.knowledgeInWeights(knowledgeCase, home, behaviorToTuneLater);
     }
     case 'prompt-untried':
       return answers.promptTried === 'not-yet' && behaviorGap

@@ -143,6 +143,29 @@ describe('decide, over every answer combination', () => {
       );
     }
   });
+
+  it('never gives warning advice that contradicts the verdict it sits under', () => {
+    const sentences = (text: string) => text.split(/(?<=\.) /);
+    for (const answers of combinations) {
+      const { verdict, warnings } = decide(answers);
+      const where = JSON.stringify(answers);
+      for (const { message } of warnings) {
+        for (const sentence of sentences(message)) {
+          if (/fine-tune only the behavior/i.test(sentence)) {
+            // Conditional exactly when the verdict does not fine-tune yet.
+            expect(/\bif\b/i.test(sentence), where).toBe(!verdictIncludesFineTune(verdict));
+          }
+          if (verdict === 'prompt') {
+            // Under a prompt verdict the facts stay in the prompt for now; retrieval comes later.
+            expect(sentence, where).not.toMatch(/keep the (facts|knowledge half) in retrieval/i);
+          }
+          if (verdictIncludesRag(verdict)) {
+            expect(sentence, where).not.toMatch(/in the prompt for now/i);
+          }
+        }
+      }
+    }
+  });
 });
 
 describe('decide, where the behavior has not met the fine-tuning bar', () => {

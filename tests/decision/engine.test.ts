@@ -412,6 +412,36 @@ describe('warnings', () => {
     expect(message).toContain('fine-tune only the behavior');
   });
 
+  it('knowledge-in-weights under a prompt verdict keeps the facts in the prompt for now', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'knowledge',
+      knowledge,
+      leaning: 'fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(decision.verdict).toBe('prompt');
+    expect(message).toContain('pattern, not a fact');
+    expect(message).toContain('in the prompt for now, and in retrieval once');
+    expect(message).not.toContain('Keep the facts in retrieval');
+  });
+
+  it('knowledge-in-weights for a both gap not fine-tuned yet makes tuning the behavior conditional', () => {
+    for (const promptTried of ['good-enough', 'not-yet'] as const) {
+      const decision = run({
+        promptTried,
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'fine-tune',
+      });
+      const message = decision.warnings[0]?.message ?? '';
+      expect(decision.verdict).toBe(promptTried === 'good-enough' ? 'prompt' : 'rag');
+      expect(message).toContain('If it comes to fine-tuning, fine-tune only the behavior.');
+      expect(message).not.toContain('Keep the knowledge half in retrieval');
+    }
+  });
+
   it('knowledge-in-weights says why RAG + fine-tune for pure knowledge still tunes facts', () => {
     const decision = run({
       promptTried: 'not-yet',
