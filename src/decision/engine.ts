@@ -123,7 +123,7 @@ function gapLine(answers: Answers, rule: RuleId): string {
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
       }
-      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
+      return 'Gap: both. The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
     case 'prompt-works':
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';

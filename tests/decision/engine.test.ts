@@ -671,6 +671,20 @@ describe('a working prompt for a knowledge gap', () => {
     expect(decision.nextSteps.join(' ')).not.toMatch(/small, stable|starts changing weekly/);
     expect(decision.nextSteps.at(-1)).toMatch(/^Move the facts to retrieval when/);
   });
+
+  it('with a behavior gap too, gives the same trigger for RAG as the headline', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(300),
+    });
+    expect(decision.headline).toMatch(/move them to RAG when that becomes a burden/);
+    expect(decision.rationale[1]).toMatch(
+      /^Gap: both\. .*RAG becomes worth it when maintaining the facts there becomes a burden/,
+    );
+    expect(decision.rationale[1]).not.toMatch(/RAG or fine-tuning only earns its cost/);
+  });
 });
 
 describe('trade-offs', () => {
