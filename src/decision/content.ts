@@ -272,7 +272,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: [
       ...RAG_STEPS,
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
-      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior, logging corrected outputs until there are.`,
+      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior; if you don't have them yet, log corrected outputs until you do.`,
     ],
     measure: [
       ...RAG_MEASURE,

@@ -643,6 +643,21 @@ describe('a behavior below the fine-tuning bar', () => {
     );
   });
 
+  it('before any prompt, with facts and enough examples: collecting more is only for those short of the bar', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(500),
+    });
+    expect(decision.rationale).toContain(
+      'Labeled examples: 500. Enough to fine-tune on later, if a measured prompt still falls short.',
+    );
+    expect(decision.nextSteps.at(-1)).toMatch(
+      /; if you don't have them yet, log corrected outputs until you do\.$/,
+    );
+  });
+
   it('before any prompt, with no examples: nothing refers to examples they do not have', () => {
     const decision = run({ promptTried: 'not-yet', gap: 'behavior', behavior: behavior(0) });
     expect(decision.headline).not.toMatch(/examples you have/);
