@@ -34,8 +34,6 @@ import {
   type WarningCode,
 } from './types.js';
 
-export { MIN_EXAMPLES_FOR_FINE_TUNING };
-
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
 export const RULES_VERSION = '2026-11-30.1';
 

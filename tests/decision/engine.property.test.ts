@@ -5,10 +5,9 @@ import {
   gapIncludesBehavior,
   gapIncludesKnowledge,
 } from '../../src/decision/answers.js';
-import { PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
+import { MIN_EXAMPLES_FOR_FINE_TUNING, PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
 import {
   decide,
-  MIN_EXAMPLES_FOR_FINE_TUNING,
   RULES_VERSION,
   verdictIncludesFineTune,
   verdictIncludesRag,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswersInput } from '../../src/decision/answers.js';
 import {
+  MIN_EXAMPLES_FOR_FINE_TUNING,
   RULE_CONTENT,
   RULE_IDS,
   type RuleId,
@@ -9,12 +10,7 @@ import {
   VERDICT_LABELS,
   WARNING_TITLES,
 } from '../../src/decision/content.js';
-import {
-  decide,
-  MIN_EXAMPLES_FOR_FINE_TUNING,
-  matchRule,
-  RULES_VERSION,
-} from '../../src/decision/engine.js';
+import { decide, matchRule, RULES_VERSION } from '../../src/decision/engine.js';
 import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
 import { parseAnswers } from './arbitraries.js';
 
