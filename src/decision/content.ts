@@ -272,7 +272,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: [
       ...RAG_STEPS,
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
-      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior, logging corrected outputs until there are.`,
+      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior; if you don't have them yet, log corrected outputs until you do.`,
     ],
     measure: [
       ...RAG_MEASURE,
@@ -399,15 +399,41 @@ export type KnowledgeInWeightsCase =
   | 'rag-fine-tune-for-knowledge'
   | 'fine-tune-for-both';
 
+/** Where the verdict keeps the facts, which is what the knowledge-in-weights advice must match. */
+export type FactsHome = 'prompt' | 'retrieval' | 'retrieval-and-tuned-behavior';
+
 const PATTERN_NOT_FACT =
   "Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release.";
 
+const KNOWLEDGE_IN_WEIGHTS_LEANING: Record<KnowledgeInWeightsCase, string> = {
+  'fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['fine-tune']} for a knowledge gap.`,
+  'rag-fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['rag+fine-tune']} for a knowledge gap, and with no behavior to teach, the fine-tune half would learn nothing but facts.`,
+  'fine-tune-for-both': `The team leaned ${LEANING_LABELS['fine-tune']} for a gap that is partly knowledge, which would put the facts in the weights along with the behavior.`,
+};
+
+const FACTS_ADVICE: Record<FactsHome, string> = {
+  prompt:
+    'Keep the facts out of the weights: in the prompt for now, and in retrieval once the prompt can no longer carry them.',
+  retrieval: 'Keep the facts in retrieval, where an edit is live at once.',
+  'retrieval-and-tuned-behavior':
+    'Keep the knowledge half in retrieval, where an edit is live at once, and fine-tune only the behavior.',
+};
+
+/** For a gap with behavior in it whose verdict does not fine-tune yet. */
+const TUNE_ONLY_BEHAVIOR_LATER = 'If it comes to fine-tuning, fine-tune only the behavior.';
+
 export const WARNING_TEXT = {
-  knowledgeInWeights: {
-    'fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['fine-tune']} for a knowledge gap. ${PATTERN_NOT_FACT} Keep the facts in retrieval, where an edit is live at once.`,
-    'rag-fine-tune-for-knowledge': `The team leaned ${LEANING_LABELS['rag+fine-tune']} for a knowledge gap, and with no behavior to teach, the fine-tune half would learn nothing but facts. ${PATTERN_NOT_FACT} Keep the facts in retrieval, where an edit is live at once.`,
-    'fine-tune-for-both': `The team leaned ${LEANING_LABELS['fine-tune']} for a gap that is partly knowledge, which would put the facts in the weights along with the behavior. ${PATTERN_NOT_FACT} Keep the knowledge half in retrieval, where an edit is live at once, and fine-tune only the behavior.`,
-  } satisfies Record<KnowledgeInWeightsCase, string>,
+  knowledgeInWeights: (
+    knowledgeCase: KnowledgeInWeightsCase,
+    home: FactsHome,
+    behaviorToTuneLater: boolean,
+  ): string =>
+    [
+      KNOWLEDGE_IN_WEIGHTS_LEANING[knowledgeCase],
+      PATTERN_NOT_FACT,
+      FACTS_ADVICE[home],
+      ...(behaviorToTuneLater ? [TUNE_ONLY_BEHAVIOR_LATER] : []),
+    ].join(' '),
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
   fewExamples: (examples: number, bar: number): string =>

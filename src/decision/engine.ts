@@ -7,6 +7,7 @@ import {
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
+  type FactsHome,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -30,9 +31,8 @@ import {
   type Tradeoff,
   type VerdictKind,
   WARNING_CODES,
+  type WarningCode,
 } from './types.js';
-
-export { MIN_EXAMPLES_FOR_FINE_TUNING };
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
 export const RULES_VERSION = '2026-11-30.1';
@@ -121,7 +121,7 @@ function gapLine(answers: Answers, rule: RuleId): string {
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
       }
-      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
+      return 'Gap: both. The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
     case 'prompt-works':
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
@@ -264,61 +264,62 @@ function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | unde
   return undefined;
 }
 
-function applies(answers: Answers, verdict: VerdictKind, code: DecisionWarning['code']): boolean {
-  const behaviorGap = gapIncludesBehavior(answers.gap);
-  switch (code) {
-    case 'knowledge-in-weights':
-      return knowledgeInWeightsCase(answers) !== undefined;
-    case 'prompt-untried':
-      return answers.promptTried === 'not-yet' && behaviorGap;
-    case 'few-examples':
-      return (
-        behaviorGap &&
-        answers.promptTried === 'still-unreliable' &&
-        labeledExamples(answers) < MIN_EXAMPLES_FOR_FINE_TUNING
-      );
-    case 'no-training-budget':
-      return verdictIncludesFineTune(verdict) && answers.behavior?.trainingBudget === false;
-    case 'leaning-differs':
-      return answers.leaning !== 'undecided' && answers.leaning !== verdict;
-    case 'no-diagnosis':
-      return answers.gap === 'unsure';
-  }
+function factsHome(verdict: VerdictKind): FactsHome {
+  if (verdictIncludesFineTune(verdict)) return 'retrieval-and-tuned-behavior';
+  return verdictIncludesRag(verdict) ? 'retrieval' : 'prompt';
 }
 
+/** The warning's message, or undefined when the warning does not apply to these answers. */
 function warningMessage(
   answers: Answers,
   verdict: VerdictKind,
   rule: RuleId,
-  code: DecisionWarning['code'],
-): string {
+  code: WarningCode,
+): string | undefined {
+  const behaviorGap = gapIncludesBehavior(answers.gap);
   switch (code) {
     case 'knowledge-in-weights': {
       const knowledgeCase = knowledgeInWeightsCase(answers);
-      return knowledgeCase ? WARNING_TEXT.knowledgeInWeights[knowledgeCase] : '';
+      if (!knowledgeCase) return undefined;
+      const home = factsHome(verdict);
+      const behaviorToTuneLater =
+        gapIncludesBehavior(answers.gap) && home !== 'retrieval-and-tuned-behavior';
+      return WARNING_TEXT.knowledgeInWeights(knowledgeCase, home, behaviorToTuneLater);
     }
     case 'prompt-untried':
-      return WARNING_TEXT.promptUntried;
-    case 'few-examples':
-      return WARNING_TEXT.fewExamples(labeledExamples(answers), MIN_EXAMPLES_FOR_FINE_TUNING);
+      return answers.promptTried === 'not-yet' && behaviorGap
+        ? WARNING_TEXT.promptUntried
+        : undefined;
+    case 'few-examples': {
+      const examples = labeledExamples(answers);
+      return behaviorGap &&
+        answers.promptTried === 'still-unreliable' &&
+        examples < MIN_EXAMPLES_FOR_FINE_TUNING
+        ? WARNING_TEXT.fewExamples(examples, MIN_EXAMPLES_FOR_FINE_TUNING)
+        : undefined;
+    }
     case 'no-training-budget':
-      return WARNING_TEXT.noTrainingBudget;
+      return verdictIncludesFineTune(verdict) && answers.behavior?.trainingBudget === false
+        ? WARNING_TEXT.noTrainingBudget
+        : undefined;
     case 'leaning-differs':
-      return WARNING_TEXT.leaningDiffers(
-        LEANING_LABELS[answers.leaning],
-        VERDICT_LABELS[verdict],
-        RULE_CONTENT[rule].because,
-      );
+      return answers.leaning !== 'undecided' && answers.leaning !== verdict
+        ? WARNING_TEXT.leaningDiffers(
+            LEANING_LABELS[answers.leaning],
+            VERDICT_LABELS[verdict],
+            RULE_CONTENT[rule].because,
+          )
+        : undefined;
     case 'no-diagnosis':
-      return WARNING_TEXT.noDiagnosis;
+      return answers.gap === 'unsure' ? WARNING_TEXT.noDiagnosis : undefined;
   }
 }
 
 function buildWarnings(answers: Answers, verdict: VerdictKind, rule: RuleId): DecisionWarning[] {
-  return WARNING_CODES.filter((code) => applies(answers, verdict, code)).map((code) => ({
-    code,
-    message: warningMessage(answers, verdict, rule, code),
-  }));
+  return WARNING_CODES.flatMap((code) => {
+    const message = warningMessage(answers, verdict, rule, code);
+    return message === undefined ? [] : [{ code, message }];
+  });
 }
 
 function pickTradeoffs(

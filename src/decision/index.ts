@@ -2,6 +2,7 @@ export * from './answers.js';
 export {
   GAP_LABELS,
   LEANING_LABELS,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
   PROMPT_TRIED_LABELS,
   SOURCES,
   TRADEOFF_ROWS,
@@ -10,7 +11,6 @@ export {
 } from './content.js';
 export {
   decide,
-  MIN_EXAMPLES_FOR_FINE_TUNING,
   RULES_VERSION,
   verdictIncludesFineTune,
   verdictIncludesRag,

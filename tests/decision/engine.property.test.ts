@@ -5,10 +5,9 @@ import {
   gapIncludesBehavior,
   gapIncludesKnowledge,
 } from '../../src/decision/answers.js';
-import { PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
+import { MIN_EXAMPLES_FOR_FINE_TUNING, PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
 import {
   decide,
-  MIN_EXAMPLES_FOR_FINE_TUNING,
   RULES_VERSION,
   verdictIncludesFineTune,
   verdictIncludesRag,
@@ -141,6 +140,29 @@ describe('decide, over every answer combination', () => {
       expect(codes.includes('knowledge-in-weights'), JSON.stringify(answers)).toBe(
         leaningTunesFacts(answers),
       );
+    }
+  });
+
+  it('never gives warning advice that contradicts the verdict it sits under', () => {
+    const sentences = (text: string) => text.split(/(?<=\.) /);
+    for (const answers of combinations) {
+      const { verdict, warnings } = decide(answers);
+      const where = JSON.stringify(answers);
+      for (const { message } of warnings) {
+        for (const sentence of sentences(message)) {
+          if (/fine-tune only the behavior/i.test(sentence)) {
+            // Conditional exactly when the verdict does not fine-tune yet.
+            expect(/\bif\b/i.test(sentence), where).toBe(!verdictIncludesFineTune(verdict));
+          }
+          if (verdict === 'prompt') {
+            // Under a prompt verdict the facts stay in the prompt for now; retrieval comes later.
+            expect(sentence, where).not.toMatch(/keep the (facts|knowledge half) in retrieval/i);
+          }
+          if (verdictIncludesRag(verdict)) {
+            expect(sentence, where).not.toMatch(/in the prompt for now/i);
+          }
+        }
+      }
     }
   });
 });

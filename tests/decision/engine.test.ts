@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswersInput } from '../../src/decision/answers.js';
 import {
+  MIN_EXAMPLES_FOR_FINE_TUNING,
   RULE_CONTENT,
   RULE_IDS,
   type RuleId,
@@ -9,12 +10,7 @@ import {
   VERDICT_LABELS,
   WARNING_TITLES,
 } from '../../src/decision/content.js';
-import {
-  decide,
-  MIN_EXAMPLES_FOR_FINE_TUNING,
-  matchRule,
-  RULES_VERSION,
-} from '../../src/decision/engine.js';
+import { decide, matchRule, RULES_VERSION } from '../../src/decision/engine.js';
 import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
 import { parseAnswers } from './arbitraries.js';
 
@@ -412,6 +408,36 @@ describe('warnings', () => {
     expect(message).toContain('fine-tune only the behavior');
   });
 
+  it('knowledge-in-weights under a prompt verdict keeps the facts in the prompt for now', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'knowledge',
+      knowledge,
+      leaning: 'fine-tune',
+    });
+    const message = decision.warnings[0]?.message ?? '';
+    expect(decision.verdict).toBe('prompt');
+    expect(message).toContain('pattern, not a fact');
+    expect(message).toContain('in the prompt for now, and in retrieval once');
+    expect(message).not.toContain('Keep the facts in retrieval');
+  });
+
+  it('knowledge-in-weights for a both gap not fine-tuned yet makes tuning the behavior conditional', () => {
+    for (const promptTried of ['good-enough', 'not-yet'] as const) {
+      const decision = run({
+        promptTried,
+        gap: 'both',
+        knowledge,
+        behavior: behavior(300),
+        leaning: 'fine-tune',
+      });
+      const message = decision.warnings[0]?.message ?? '';
+      expect(decision.verdict).toBe(promptTried === 'good-enough' ? 'prompt' : 'rag');
+      expect(message).toContain('If it comes to fine-tuning, fine-tune only the behavior.');
+      expect(message).not.toContain('Keep the knowledge half in retrieval');
+    }
+  });
+
   it('knowledge-in-weights says why RAG + fine-tune for pure knowledge still tunes facts', () => {
     const decision = run({
       promptTried: 'not-yet',
@@ -613,6 +639,21 @@ describe('a behavior below the fine-tuning bar', () => {
     );
   });
 
+  it('before any prompt, with facts and enough examples: collecting more is only for those short of the bar', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(500),
+    });
+    expect(decision.rationale).toContain(
+      'Labeled examples: 500. Enough to fine-tune on later, if a measured prompt still falls short.',
+    );
+    expect(decision.nextSteps.at(-1)).toMatch(
+      /; if you don't have them yet, log corrected outputs until you do\.$/,
+    );
+  });
+
   it('before any prompt, with no examples: nothing refers to examples they do not have', () => {
     const decision = run({ promptTried: 'not-yet', gap: 'behavior', behavior: behavior(0) });
     expect(decision.headline).not.toMatch(/examples you have/);
@@ -640,6 +681,20 @@ describe('a working prompt for a knowledge gap', () => {
     ]);
     expect(decision.nextSteps.join(' ')).not.toMatch(/small, stable|starts changing weekly/);
     expect(decision.nextSteps.at(-1)).toMatch(/^Move the facts to retrieval when/);
+  });
+
+  it('with a behavior gap too, gives the same trigger for RAG as the headline', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(300),
+    });
+    expect(decision.headline).toMatch(/move them to RAG when that becomes a burden/);
+    expect(decision.rationale[1]).toMatch(
+      /^Gap: both\. .*RAG becomes worth it when maintaining the facts there becomes a burden/,
+    );
+    expect(decision.rationale[1]).not.toMatch(/RAG or fine-tuning only earns its cost/);
   });
 });
 

@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnswersInput, GAPS } from '../../src/decision/answers.js';
-import { GAP_LABELS } from '../../src/decision/content.js';
+import type { AnswersInput } from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/engine.js';
 import {
   escapeMarkdownInline,
   renderDecisionRecord,
   renderText,
 } from '../../src/decision/render.js';
-import { GAP_OPTION_LABELS } from '../../src/views/labels.js';
 import { parseAnswers, validAnswersArb } from './arbitraries.js';
 
 const bothInput: AnswersInput = {
@@ -132,9 +130,6 @@ describe('renderDecisionRecord', () => {
     const unsure = parseAnswers({ title: 'Undiagnosed', promptTried: 'not-yet', gap: 'unsure' });
     const drivers = sectionOf(renderDecisionRecord(unsure, decide(unsure)), 'Decision drivers');
     expect(drivers).toContain('- Gap: Not sure yet\n');
-    for (const gap of GAPS) {
-      expect(GAP_LABELS[gap]).toBe(GAP_OPTION_LABELS[gap].label);
-    }
   });
 
   it('lists the four options and marks the chosen one only', () => {
