@@ -10,7 +10,7 @@ import { buildEditRefusedModal } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
-import { publishHome } from '../publishHome.js';
+import { publishHome, refreshHomeAfter } from '../publishHome.js';
 
 const UNREADABLE_STATE =
   'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
@@ -71,8 +71,12 @@ export function checklistStepSubmission(deps: ListenerDeps) {
           { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock },
         );
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
-        // on the pages Home showed.
-        if (edited) await publishHome(client, deps, teamId, body.user.id, state.homePaging);
+        // on the pages Home showed. The edit is made by then: a failure here is only logged.
+        if (edited) {
+          await refreshHomeAfter(logger, `review ${edited.id}: the edit was saved`, () =>
+            publishHome(client, deps, teamId, body.user.id, state.homePaging),
+          );
+        }
       });
       return;
     }
