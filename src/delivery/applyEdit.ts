@@ -12,6 +12,8 @@ export interface EditRequest {
   reviewId: string;
   editorId: string;
   answers: Answers;
+  /** The review as the caller just read it (saves reading it again); read here when absent. */
+  review?: Review | null;
 }
 
 /**
@@ -46,7 +48,10 @@ export async function applyEdit(
   deps: { reviews: ReviewRepository; votes: VoteRepository; logger: Logger; clock: () => Date },
 ): Promise<Review | null> {
   const { reviews, logger } = deps;
-  const original = await reviews.get(request.teamId, request.reviewId);
+  const original =
+    request.review !== undefined
+      ? request.review
+      : await reviews.get(request.teamId, request.reviewId);
   if (!original || original.userId !== request.editorId) {
     logger.warn(`edit of review ${request.reviewId} refused: not found or not the asker`);
     return null;

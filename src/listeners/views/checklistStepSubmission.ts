@@ -67,7 +67,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       await deps.work.run(async () => {
         const edited = await applyEdit(
           client,
-          { teamId, reviewId, editorId: body.user.id, answers },
+          { teamId, reviewId, editorId: body.user.id, answers, review: editing },
           { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock },
         );
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
