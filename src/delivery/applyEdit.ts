@@ -12,36 +12,57 @@ export interface EditRequest {
   reviewId: string;
   editorId: string;
   answers: Answers;
+  /** The review as the caller just read it (saves reading it again); read here when absent. */
+  review?: Review | null;
 }
 
 /**
- * Whether "Edit answers" may change the review: not when its verdict went out without a message
- * the app can update (through a response_url). Its answers would then differ from the verdict
- * people see, and the next vote, which rebuilds the message from them, would change that verdict
- * without a word; Re-run with changes posts a revision instead.
+ * Why "Edit answers" may not change the review now (null: it may).
+ * - `posted-without-message`: its verdict went out without a message the app can update (through
+ *   a response_url). Its answers would then differ from the verdict people see, and the next vote,
+ *   which rebuilds the message from them, would change that verdict without a word; Re-run with
+ *   changes posts a revision instead.
+ * - `being-posted`: a posting holds its claim on the review at `now` and is posting the verdict it
+ *   built from the answers it read when it claimed it; new answers saved meanwhile would not be
+ *   what it posts. Once the posting is over the edit can be made (or is refused as above).
  */
-export function canEditInPlace(review: Review): boolean {
-  return UNDELIVERED_STATUSES.includes(review.status) || review.messageTs !== null;
+export type EditRefusal = 'posted-without-message' | 'being-posted';
+
+export function editRefusal(review: Review, now: Date): EditRefusal | null {
+  if (!UNDELIVERED_STATUSES.includes(review.status)) {
+    return review.messageTs === null ? 'posted-without-message' : null;
+  }
+  const claimedUntil = review.deliveryClaimedUntil?.getTime() ?? 0;
+  return claimedUntil > now.getTime() ? 'being-posted' : null;
 }
 
 /**
  * "Edit answers": the review is re-decided and saved, its original message updated in place, and
  * the thread told when the verdict changed. Only the person who asked may edit, and only a review
- * {@link canEditInPlace}; a review not posted yet is saved, to be posted with the new answers.
+ * without an {@link editRefusal}; a review not posted yet is saved, to be posted with the new
+ * answers.
  */
 export async function applyEdit(
   client: WebClient,
   request: EditRequest,
-  deps: { reviews: ReviewRepository; votes: VoteRepository; logger: Logger },
+  deps: { reviews: ReviewRepository; votes: VoteRepository; logger: Logger; clock: () => Date },
 ): Promise<Review | null> {
   const { reviews, logger } = deps;
-  const original = await reviews.get(request.teamId, request.reviewId);
+  const original =
+    request.review !== undefined
+      ? request.review
+      : await reviews.get(request.teamId, request.reviewId);
   if (!original || original.userId !== request.editorId) {
     logger.warn(`edit of review ${request.reviewId} refused: not found or not the asker`);
     return null;
   }
-  if (!canEditInPlace(original)) {
+  const refusal = editRefusal(original, deps.clock());
+  if (refusal === 'posted-without-message') {
     logger.warn(`edit of review ${request.reviewId} refused: its message can't be updated`);
+    return null;
+  }
+  if (refusal === 'being-posted') {
+    logger.warn(`edit of review ${request.reviewId} refused: its verdict is being posted`);
     return null;
   }
   const decision = decide(request.answers);

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { deliverReview } from '../delivery/deliverReview.js';
 import type { DeliveryStatus, Review } from '../storage/repository.js';
 import type { ListenerDeps } from './deps.js';
+import { refreshHomeAfter } from './publishHome.js';
 
 /**
  * A posting's claim on its review lasts this long and is extended every {@link CLAIM_RENEWAL_MS}
@@ -56,12 +57,7 @@ export function postSavedReview(
         throw brokeOff.error;
       });
       if (!queued || !refreshHome) return;
-      await refreshHome().catch((error: unknown) => {
-        logger.error(
-          `review ${id}: the posting finished, but refreshing App Home afterwards failed`,
-          error,
-        );
-      });
+      await refreshHomeAfter(logger, `review ${id}: the posting finished`, refreshHome);
     })
     .catch((error: unknown) => {
       logger.error(

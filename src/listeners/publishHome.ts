@@ -1,3 +1,4 @@
+import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import {
   buildHomeView,
@@ -53,5 +54,19 @@ export async function publishHome(
       paging,
       tallies,
     }),
+  });
+}
+
+/**
+ * Refreshes App Home once `done` (what was done, for the log) is done: a failure to refresh is
+ * logged, not thrown, so that it isn't taken for a failure of what was done.
+ */
+export async function refreshHomeAfter(
+  logger: Logger,
+  done: string,
+  refresh: () => Promise<void>,
+): Promise<void> {
+  await refresh().catch((error: unknown) => {
+    logger.error(`${done}, but refreshing App Home afterwards failed`, error);
   });
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
+import type { EditRefusal } from '../delivery/applyEdit.js';
 import type { Review } from '../storage/repository.js';
 import { escapeToFit, mentionChannel } from './text.js';
 import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
@@ -78,12 +79,26 @@ export function buildShareModal(review: Review): ModalView {
 }
 
 /**
- * "Edit answers" on a verdict that went out through a response_url: that message can't be updated,
- * so the answers are not changed (the message would go on showing a verdict they no longer give,
- * until a vote rebuilt it from them); Re-run with changes posts the change where it is seen.
+ * "Edit answers" refused ({@link EditRefusal}), when it is chosen or when its last step is
+ * submitted; the answers are not changed either way.
+ * - `posted-without-message`: the verdict went out through a response_url, and that message can't
+ *   be updated (it would go on showing a verdict the answers no longer give, until a vote rebuilt
+ *   it from them); Re-run with changes posts the change where it is seen.
+ * - `being-posted`: a posting is sending the verdict built from the answers as they were; try
+ *   again once it is out.
  */
-export function buildEditRefusedModal(review: Review): ModalView {
-  const where = review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel';
+export function buildEditRefusedModal(review: Review, reason: EditRefusal): ModalView {
+  const title = `*${escapeToFit(review.answers.title, 400)}*`;
+  const [notice, advice] =
+    reason === 'being-posted'
+      ? [
+          `:hourglass_flowing_sand: The verdict on ${title} is being posted right now, from the answers as they were, so I can't change them at this moment. Your answers are unchanged.`,
+          'Try again in a moment: once the verdict is posted, *Edit answers* updates it in place.',
+        ]
+      : [
+          `:information_source: ${title} went out in ${review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel'} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
+          'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
+        ];
   return {
     type: 'modal',
     title: { type: 'plain_text', text: 'Edit answers' },
@@ -92,20 +107,9 @@ export function buildEditRefusedModal(review: Review): ModalView {
       {
         type: 'section',
         block_id: BlockId.errorNotice,
-        text: {
-          type: 'mrkdwn',
-          text: `:information_source: *${escapeToFit(review.answers.title, 400)}* went out in ${where} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
-        },
+        text: { type: 'mrkdwn', text: notice },
       },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: 'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
-          },
-        ],
-      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: advice }] },
     ],
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ActionId, BlockId, CallbackId, ReviewMenuChoice } from '../../src/constants.js';
+import type { Answers } from '../../src/decision/answers.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import type { ViewValues } from '../support/slackRequests.js';
@@ -70,6 +71,47 @@ function verdictIn(channel: string, title: string) {
     );
   if (!found) throw new Error(`no verdict titled ${title} in ${channel}`);
   return found;
+}
+
+/**
+ * A review by ASKER, in `channel`, whose posting failed everywhere (the test scripts the faults):
+ * its id, once Home offers Post again for it.
+ */
+async function failedReview(channel: string, title: string, responseUrl: string): Promise<string> {
+  const { modal } = await e2e.slashCommand(title, { channel, responseUrl });
+  if (!modal) throw new Error('no modal');
+  await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+  let id = '';
+  await expect
+    .poll(async () => {
+      const home = await e2e.openHome();
+      id = reviewIdIn(home, 'undelivered', title);
+      return homeBlock(ASKER, `undelivered_${id}`);
+    })
+    .toContain(`"action_id":"${ActionId.retryDelivery}"`);
+  return id;
+}
+
+/** Waits until ASKER's review `id` is on record as delivered (neither pending nor failed). */
+async function waitUntilPosted(id: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      await e2e.openHome();
+      return homeBlock(ASKER, `mine_${id}`);
+    })
+    .toMatch(/^(?!.*_(pending|failed)_).*— RAG/);
+}
+
+/** Submits each step of the checklist `modalId` with `answers` until it has no submit button. */
+async function submitEdit(modalId: string, answers: Answers) {
+  // The last step's answer replaces the modal: a refusal has no submit button.
+  let last: Awaited<ReturnType<typeof e2e.submit>> | undefined;
+  for (let step = 0; step < 8; step++) {
+    const view = e2e.fake.view(modalId);
+    if (!view?.view.submit) break;
+    last = await e2e.submit(modalId, valuesForStep(view, answers, {}));
+  }
+  return last;
 }
 
 describe('App Home', () => {
@@ -310,36 +352,67 @@ describe('App Home', () => {
     const channel = 'C0EDITRU02';
     const title = 'Edit overtaken by a response_url';
     e2e.fake.setBotNotInChannel(channel);
-    const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
-    if (!modal) throw new Error('no modal');
-    const held = e2e.fake.holdNext('chat.postMessage');
-    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
-    await held.arrived;
-    // Still being posted: Home offers Edit answers, and the checklist opens.
+    const responseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+    // The channel, the response_url, then the DM fail: the review waits for Post again.
+    e2e.fake.failResponseUrl(responseUrl, 404, { times: 1 });
+    e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    const id = await failedReview(channel, title, responseUrl);
+    // Not posted, and no posting holds it: Edit answers opens the checklist.
     const home = await e2e.openHome();
-    const editing = await e2e.reviewMenuModal(
-      home,
-      reviewIdIn(home, 'mine', title),
-      ReviewMenuChoice.edit,
-    );
-    held.release();
-    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
-    await waitUntilDelivered(title);
+    const editing = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
+    expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
+    // Post again, before the edit is submitted: out through the response_url this time.
+    await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+    await waitUntilPosted(id);
+    expect(e2e.fake.messages(channel)[0]?.text).toMatch(/^Verdict: RAG/);
 
-    const edited = { ...EXAMPLES.behavior, title };
-    // Each step until the modal has no submit button: the last step's answer replaced it.
-    let last: Awaited<ReturnType<typeof e2e.submit>> | undefined;
-    for (let step = 0; step < 8; step++) {
-      const view = e2e.fake.view(editing.id);
-      if (!view?.view.submit) break;
-      last = await e2e.submit(editing.id, valuesForStep(view, edited, {}));
-    }
+    const last = await submitEdit(editing.id, { ...EXAMPLES.behavior, title });
     expect(last?.json).toMatchObject({ response_action: 'update' });
     expect(JSON.stringify(last?.json)).toContain(`went out in <#${channel}> without me`);
 
     // The answers are unchanged, so a vote rebuilds the verdict people saw.
     const posted = verdictIn(channel, title);
     expect(headerOf(posted)).toBe('Verdict: RAG');
+    await e2e.click(posted, ActionId.agree);
+    await expect
+      .poll(() => JSON.stringify(verdictIn(channel, title).blocks))
+      .toContain(`Agreed: <@${ASKER}>`);
+    expect(headerOf(verdictIn(channel, title))).toBe('Verdict: RAG');
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('an edit submitted while its verdict is being posted is refused: the verdict posted and the stored answers agree', async () => {
+    const channel = 'C0EDITHELD';
+    const title = 'Edit while being posted';
+    e2e.fake.addChannel(channel, { member: true });
+    const responseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+    e2e.fake.failResponseUrl(responseUrl, 404);
+    e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    const id = await failedReview(channel, title, responseUrl);
+    const editing = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit);
+    expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
+
+    // Post again claims the review and posts the verdict built from the answers it read then.
+    const held = e2e.fake.holdNext('chat.postMessage');
+    await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+    await held.arrived;
+    // Meanwhile Edit answers is refused, when chosen and when the open edit is submitted.
+    const refused = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit);
+    expect(JSON.stringify(refused.args)).toContain('is being posted right now');
+    expect(JSON.stringify(refused.args)).not.toContain(CallbackId.checklistStep);
+    const last = await submitEdit(editing.id, { ...EXAMPLES.behavior, title });
+    expect(last?.json).toMatchObject({ response_action: 'update' });
+    expect(JSON.stringify(last?.json)).toContain('is being posted right now');
+    expect(JSON.stringify(last?.json)).toContain('Try again in a moment');
+    held.release();
+    await waitUntilPosted(id);
+
+    // The verdict posted is the one the stored answers give: Home says so, and a vote keeps it.
+    const posted = verdictIn(channel, title);
+    expect(headerOf(posted)).toBe('Verdict: RAG');
+    await e2e.openHome();
+    expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG');
+    expect(homeBlock(ASKER, `mine_${id}`)).not.toContain('fine-tune');
     await e2e.click(posted, ActionId.agree);
     await expect
       .poll(() => JSON.stringify(verdictIn(channel, title).blocks))

@@ -203,7 +203,8 @@ describe('other surfaces', () => {
     expect(checkMessage(buildShareCard(review, 'U0SHARER'))).toEqual([]);
     expect(checkView(buildReviewDetailModal(review))).toEqual([]);
     expect(checkView(buildShareModal(review))).toEqual([]);
-    expect(checkView(buildEditRefusedModal(review))).toEqual([]);
+    expect(checkView(buildEditRefusedModal(review, 'posted-without-message'))).toEqual([]);
+    expect(checkView(buildEditRefusedModal(review, 'being-posted'))).toEqual([]);
     const five = Array.from({ length: 5 }, (_, index) =>
       reviewOf(hostileAnswers(), { id: `rev-${index}` }),
     );

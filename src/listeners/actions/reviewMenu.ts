@@ -1,6 +1,6 @@
 import { startChecklist } from '../../checklist/state.js';
 import { ReviewMenuChoice } from '../../constants.js';
-import { canEditInPlace } from '../../delivery/applyEdit.js';
+import { editRefusal } from '../../delivery/applyEdit.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { parseHomePaging } from '../../views/homeView.js';
 import {
@@ -28,10 +28,11 @@ export function reviewMenu(deps: ListenerDeps) {
     } else if (choice === ReviewMenuChoice.share) {
       await client.views.open({ trigger_id: body.trigger_id, view: buildShareModal(review) });
     } else if (choice === ReviewMenuChoice.edit && review.userId === body.user.id) {
-      if (!canEditInPlace(review)) {
+      const refusal = editRefusal(review, deps.clock());
+      if (refusal) {
         await client.views.open({
           trigger_id: body.trigger_id,
-          view: buildEditRefusedModal(review),
+          view: buildEditRefusedModal(review, refusal),
         });
         return;
       }

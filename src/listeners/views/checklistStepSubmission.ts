@@ -2,7 +2,7 @@ import { readStep } from '../../checklist/readStep.js';
 import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
-import { applyEdit, canEditInPlace } from '../../delivery/applyEdit.js';
+import { applyEdit, editRefusal } from '../../delivery/applyEdit.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
@@ -10,7 +10,7 @@ import { buildEditRefusedModal } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
-import { publishHome } from '../publishHome.js';
+import { publishHome, refreshHomeAfter } from '../publishHome.js';
 
 const UNREADABLE_STATE =
   'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
@@ -53,10 +53,13 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     const teamId = body.team?.id ?? view.team_id;
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
-      // Posted through a response_url since the edit began: say so in the modal, change nothing.
+      // Posted through a response_url since the edit began, or being posted right now: say so in
+      // the modal, change nothing.
       const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
-      if (editing && editing.userId === body.user.id && !canEditInPlace(editing)) {
-        await ack({ response_action: 'update', view: buildEditRefusedModal(editing) });
+      const refusal =
+        editing && editing.userId === body.user.id ? editRefusal(editing, deps.clock()) : null;
+      if (editing && refusal) {
+        await ack({ response_action: 'update', view: buildEditRefusedModal(editing, refusal) });
         return;
       }
       await ack();
@@ -64,12 +67,16 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       await deps.work.run(async () => {
         const edited = await applyEdit(
           client,
-          { teamId, reviewId, editorId: body.user.id, answers },
-          { reviews: deps.reviews, votes: deps.votes, logger },
+          { teamId, reviewId, editorId: body.user.id, answers, review: editing },
+          { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock },
         );
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
-        // on the pages Home showed.
-        if (edited) await publishHome(client, deps, teamId, body.user.id, state.homePaging);
+        // on the pages Home showed. The edit is made by then: a failure here is only logged.
+        if (edited) {
+          await refreshHomeAfter(logger, `review ${edited.id}: the edit was saved`, () =>
+            publishHome(client, deps, teamId, body.user.id, state.homePaging),
+          );
+        }
       });
       return;
     }

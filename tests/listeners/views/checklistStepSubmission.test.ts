@@ -2,6 +2,7 @@ import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { encodeState, startChecklist } from '../../../src/checklist/state.js';
 import { CallbackId } from '../../../src/constants.js';
+import type { Answers } from '../../../src/decision/answers.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { checklistStepSubmission } from '../../../src/listeners/views/checklistStepSubmission.js';
 import { BoltLogger } from '../../../src/observability/logger.js';
@@ -41,25 +42,43 @@ function instance(reviews: ReviewRepository) {
   return {
     deps,
     logged: () => log.lines.map((line) => String(line.msg)),
-    /** Submits the checklist's last step of the modal `viewId` (Post verdict). */
-    async submitFinalStep(teamId: string, viewId: string): Promise<void> {
-      await app.processEvent({ body: finalStep(teamId, viewId), ack: async () => {} });
+    /** Submits the checklist's last step of the modal `viewId` (Post verdict, or Save for an edit). */
+    async submitFinalStep(teamId: string, viewId: string, edit?: EditOf): Promise<void> {
+      await app.processEvent({ body: finalStep(teamId, viewId, edit), ack: async () => {} });
     },
   };
 }
 
-function finalStep(teamId: string, viewId: string): JsonObject {
-  const state = startChecklist({
-    origin: 'command',
-    channelId: CHANNEL,
-    threadTs: null,
-    responseUrl: null,
-    draft: answersFixture(),
-  });
+/** Edit answers of `review`, by its asker, to `answers`. */
+interface EditOf {
+  review: Review;
+  answers: Answers;
+}
+
+function finalStep(teamId: string, viewId: string, edit?: EditOf): JsonObject {
+  const state = startChecklist(
+    edit
+      ? {
+          origin: 'edit',
+          channelId: edit.review.postedChannelId,
+          threadTs: edit.review.threadTs,
+          responseUrl: null,
+          reviewId: edit.review.id,
+          draft: edit.answers,
+        }
+      : {
+          origin: 'command',
+          channelId: CHANNEL,
+          threadTs: null,
+          responseUrl: null,
+          draft: answersFixture(),
+        },
+  );
+  const userId = edit?.review.userId ?? USER;
   return {
     type: 'view_submission',
     team: { id: teamId, domain: 'submissions' },
-    user: { id: USER, team_id: teamId },
+    user: { id: userId, team_id: teamId },
     view: {
       id: viewId,
       type: 'modal',
@@ -143,5 +162,21 @@ describe('the checklist’s final step', () => {
     expect(review?.status).toBe('posted');
     expect(setup.fake().callCount('chat.postMessage') - posts).toBe(2);
     expect(second.logged()).toContain(`review ${review?.id}: duplicate final submission`);
+  });
+
+  it('keeps an edit it saved when refreshing App Home afterwards fails, and logs what failed', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(stored);
+    const review = await setup.pendingReview(stored);
+    setup.fake().failNext('views.publish', { error: 'internal_error' });
+
+    const answers = answersFixture({ title: 'Edited, Home not refreshed' });
+    await app.submitFinalStep(review.teamId, uniqueId('V'), { review, answers });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    expect((await stored.get(review.teamId, review.id))?.answers.title).toBe(answers.title);
+    expect(app.logged()).toContain(
+      `review ${review.id}: the edit was saved, but refreshing App Home afterwards failed`,
+    );
   });
 });
