@@ -73,6 +73,18 @@ function verdictIn(channel: string, title: string) {
   return found;
 }
 
+/** The posted verdict says RAG, and still does once a vote has rebuilt it from the stored answers. */
+async function expectAVoteKeepsRag(channel: string, title: string): Promise<void> {
+  const posted = verdictIn(channel, title);
+  expect(headerOf(posted)).toBe('Verdict: RAG');
+  await e2e.click(posted, ActionId.agree);
+  await expect
+    .poll(() => JSON.stringify(verdictIn(channel, title).blocks))
+    .toContain(`Agreed: <@${ASKER}>`);
+  expect(headerOf(verdictIn(channel, title))).toBe('Verdict: RAG');
+  expect(e2e.fake.violations).toEqual([]);
+}
+
 /**
  * A review by ASKER, in `channel`, whose posting failed everywhere (the test scripts the faults):
  * its id, once Home offers Post again for it.
@@ -371,14 +383,7 @@ describe('App Home', () => {
     expect(JSON.stringify(last?.json)).toContain(`went out in <#${channel}> without me`);
 
     // The answers are unchanged, so a vote rebuilds the verdict people saw.
-    const posted = verdictIn(channel, title);
-    expect(headerOf(posted)).toBe('Verdict: RAG');
-    await e2e.click(posted, ActionId.agree);
-    await expect
-      .poll(() => JSON.stringify(verdictIn(channel, title).blocks))
-      .toContain(`Agreed: <@${ASKER}>`);
-    expect(headerOf(verdictIn(channel, title))).toBe('Verdict: RAG');
-    expect(e2e.fake.violations).toEqual([]);
+    await expectAVoteKeepsRag(channel, title);
   });
 
   it('an edit submitted while its verdict is being posted is refused: the verdict posted and the stored answers agree', async () => {
@@ -408,17 +413,10 @@ describe('App Home', () => {
     await waitUntilPosted(id);
 
     // The verdict posted is the one the stored answers give: Home says so, and a vote keeps it.
-    const posted = verdictIn(channel, title);
-    expect(headerOf(posted)).toBe('Verdict: RAG');
     await e2e.openHome();
     expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG');
     expect(homeBlock(ASKER, `mine_${id}`)).not.toContain('fine-tune');
-    await e2e.click(posted, ActionId.agree);
-    await expect
-      .poll(() => JSON.stringify(verdictIn(channel, title).blocks))
-      .toContain(`Agreed: <@${ASKER}>`);
-    expect(headerOf(verdictIn(channel, title))).toBe('Verdict: RAG');
-    expect(e2e.fake.violations).toEqual([]);
+    await expectAVoteKeepsRag(channel, title);
   });
 
   it('a review saved but never posted (the app killed in between) is posted again from Home', async () => {
