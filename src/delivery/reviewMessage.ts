@@ -67,34 +67,43 @@ export interface RefreshDeps {
 /** Used when the verdict has no message ts (it went out through a response_url). */
 export type ReplaceOriginal = (message: SlackMessage) => Promise<void>;
 
-// One refresh at a time per review in this process, each reading the votes afresh, so two clicks
-// at once can't leave the older tally on screen.
-const refreshing = new Map<string, Promise<void>>();
-
-/**
- * Rebuilds a posted review's verdict message with the current votes (chat.update); one sent as a
- * DM keeps its notice of why it is not in the channel.
- */
-export function refreshVerdictMessage(
+export type RefreshVerdictMessage = (
   client: WebClient,
   teamId: string,
   reviewId: string,
   deps: RefreshDeps,
   replaceOriginal?: ReplaceOriginal,
-): Promise<void> {
-  const key = `${teamId}:${reviewId}`;
-  const previous = refreshing.get(key) ?? Promise.resolve();
-  const next = previous.then(() =>
-    refreshNow(client, teamId, reviewId, deps, replaceOriginal).catch((error: unknown) => {
-      deps.logger.warn(`refreshing review ${reviewId}'s message failed: ${slackErrorName(error)}`);
-    }),
-  );
-  refreshing.set(key, next);
-  void next.finally(() => {
-    if (refreshing.get(key) === next) refreshing.delete(key);
-  });
-  return next;
+) => Promise<void>;
+
+/**
+ * A refresher with its own queue: one refresh at a time per review, each reading the votes afresh,
+ * so two clicks at once in this process can't leave the older tally on screen.
+ */
+export function createVerdictRefresher(): RefreshVerdictMessage {
+  const refreshing = new Map<string, Promise<void>>();
+  return (client, teamId, reviewId, deps, replaceOriginal) => {
+    const key = `${teamId}:${reviewId}`;
+    const previous = refreshing.get(key) ?? Promise.resolve();
+    const next = previous.then(() =>
+      refreshNow(client, teamId, reviewId, deps, replaceOriginal).catch((error: unknown) => {
+        deps.logger.warn(
+          `refreshing review ${reviewId}'s message failed: ${slackErrorName(error)}`,
+        );
+      }),
+    );
+    refreshing.set(key, next);
+    void next.finally(() => {
+      if (refreshing.get(key) === next) refreshing.delete(key);
+    });
+    return next;
+  };
 }
+
+/**
+ * Rebuilds a posted review's verdict message with the current votes (chat.update); one sent as a
+ * DM keeps its notice of why it is not in the channel. This process's refresher.
+ */
+export const refreshVerdictMessage: RefreshVerdictMessage = createVerdictRefresher();
 
 async function refreshNow(
   client: WebClient,
