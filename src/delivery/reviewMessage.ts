@@ -76,16 +76,32 @@ export type RefreshVerdictMessage = (
 ) => Promise<void>;
 
 /**
+ * How many times one refresh sends the message: again only when the review or its votes changed
+ * while the last send was on its way (another instance may have sent an older tally meanwhile).
+ */
+const MAX_SENDS_PER_REFRESH = 3;
+
+/**
  * A refresher with its own queue: one refresh at a time per review, each reading the votes afresh,
- * so two clicks at once in this process can't leave the older tally on screen.
+ * so two clicks at once in this process can't leave the older tally on screen. Instances sharing
+ * the database don't share the queue; instead each refresh reads again after its chat.update and
+ * sends once more when what it sent is already out of date, so the last update to land shows the
+ * stored tally whatever the interleaving.
  */
 export function createVerdictRefresher(): RefreshVerdictMessage {
   const refreshing = new Map<string, Promise<void>>();
   return (client, teamId, reviewId, deps, replaceOriginal) => {
     const key = `${teamId}:${reviewId}`;
     const previous = refreshing.get(key) ?? Promise.resolve();
-    const next = previous.then(() =>
-      refreshNow(client, teamId, reviewId, deps, replaceOriginal).catch((error: unknown) => {
+    const next: Promise<void> = previous.then(() =>
+      refreshNow(
+        client,
+        teamId,
+        reviewId,
+        deps,
+        replaceOriginal,
+        () => refreshing.get(key) !== next,
+      ).catch((error: unknown) => {
         deps.logger.warn(
           `refreshing review ${reviewId}'s message failed: ${slackErrorName(error)}`,
         );
@@ -105,20 +121,40 @@ export function createVerdictRefresher(): RefreshVerdictMessage {
  */
 export const refreshVerdictMessage: RefreshVerdictMessage = createVerdictRefresher();
 
-async function refreshNow(
-  client: WebClient,
+interface BuiltMessage {
+  review: Review;
+  message: SlackMessage;
+}
+
+async function currentMessage(
   teamId: string,
   reviewId: string,
   deps: RefreshDeps,
-  replaceOriginal: ReplaceOriginal | undefined,
-): Promise<void> {
+): Promise<BuiltMessage | null> {
   const review = await deps.reviews.get(teamId, reviewId);
-  if (!review) return;
+  if (!review) return null;
   const votes = await deps.votes.listVotes(teamId, reviewId);
   const message = deliveredMessage(
     review,
     buildVerdictMessage(await verdictInputFor(review, deps.reviews, votes)),
   );
+  return { review, message };
+}
+
+function sameMessage(a: BuiltMessage, b: BuiltMessage): boolean {
+  return (
+    a.review.postedChannelId === b.review.postedChannelId &&
+    a.review.messageTs === b.review.messageTs &&
+    JSON.stringify(a.message) === JSON.stringify(b.message)
+  );
+}
+
+/** Sends `built`; false when there is nowhere to send it. */
+async function send(
+  client: WebClient,
+  { review, message }: BuiltMessage,
+  replaceOriginal: ReplaceOriginal | undefined,
+): Promise<boolean> {
   if (review.postedChannelId && review.messageTs) {
     await client.chat.update({
       channel: review.postedChannelId,
@@ -126,7 +162,34 @@ async function refreshNow(
       text: message.text,
       blocks: message.blocks,
     });
-  } else if (replaceOriginal) {
-    await replaceOriginal(message);
+    return true;
+  }
+  if (!replaceOriginal) return false;
+  await replaceOriginal(message);
+  return true;
+}
+
+async function refreshNow(
+  client: WebClient,
+  teamId: string,
+  reviewId: string,
+  deps: RefreshDeps,
+  replaceOriginal: ReplaceOriginal | undefined,
+  queuedBehind: () => boolean,
+): Promise<void> {
+  let built = await currentMessage(teamId, reviewId, deps);
+  for (let sends = 1; built; sends += 1) {
+    if (!(await send(client, built, replaceOriginal))) return;
+    // A refresh queued behind this one reads afresh after it and checks again itself.
+    if (queuedBehind()) return;
+    const after = await currentMessage(teamId, reviewId, deps);
+    if (!after || sameMessage(after, built)) return;
+    if (sends >= MAX_SENDS_PER_REFRESH) {
+      deps.logger.warn(
+        `review ${reviewId}'s message may show an older tally: it kept changing while refreshed`,
+      );
+      return;
+    }
+    built = after;
   }
 }

@@ -1,0 +1,194 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlockId } from '../../src/constants.js';
+import {
+  createVerdictRefresher,
+  type RefreshDeps,
+  type RefreshVerdictMessage,
+} from '../../src/delivery/reviewMessage.js';
+import { BoltLogger } from '../../src/observability/logger.js';
+import { createStorage, type Review, type Storage } from '../../src/storage/index.js';
+import { buildVerdictMessage } from '../../src/views/verdictMessage.js';
+import {
+  createPostgresSchema,
+  newReviewFixture,
+  postgresProbe,
+  postgresSuiteTitle,
+  uniqueId,
+} from '../storage/support.js';
+import { capturedLog } from '../support/capturedLog.js';
+import { type FakeSlack, type StoredMessage, startFakeSlack } from '../support/fakeSlack.js';
+import { isRecord } from '../support/json.js';
+
+const CHANNEL = 'C0TALLY001';
+const ALICE = 'U0ALICE001';
+const BOB = 'U0BOB00001';
+const CAROL = 'U0CAROL001';
+
+interface Backend {
+  title: string;
+  skip: boolean;
+  /** A database URL two storages can share (as instances share PostgreSQL), and its cleanup. */
+  prepare(): Promise<{ url: string; cleanup(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    title: 'sqlite (temp file)',
+    skip: false,
+    prepare: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'ftrag-tally-'));
+      return {
+        url: `sqlite:${join(dir, 'ftrag.db')}`,
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    title: postgresSuiteTitle('postgres (fresh schema)'),
+    skip: !postgresProbe.available,
+    prepare: async () => {
+      const schema = await createPostgresSchema();
+      return { url: schema.url, cleanup: schema.drop };
+    },
+  },
+];
+
+function tallyOf(message: StoredMessage | undefined): string {
+  const tally = (message?.blocks ?? [])
+    .filter(isRecord)
+    .find((block) => block.block_id === BlockId.verdictTally);
+  const elements = Array.isArray(tally?.elements) ? tally.elements.filter(isRecord) : [];
+  return String(elements[0]?.text ?? '');
+}
+
+/** One app instance: its own storage (connection) and its own refresher (in-process queue). */
+interface Instance {
+  storage: Storage;
+  refresh: RefreshVerdictMessage;
+  deps: RefreshDeps;
+}
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`verdict tally across instances: ${backend.title}`, () => {
+    let fake: FakeSlack;
+    let client: WebClient;
+    let cleanup: () => Promise<void> = async () => {};
+    let a: Instance;
+    let b: Instance;
+    const log = capturedLog();
+
+    const instance = async (url: string): Promise<Instance> => {
+      const storage = await createStorage(url);
+      return {
+        storage,
+        refresh: createVerdictRefresher(),
+        deps: { reviews: storage.reviews, votes: storage.votes, logger: new BoltLogger(log.log) },
+      };
+    };
+
+    beforeAll(async () => {
+      fake = await startFakeSlack();
+      fake.addChannel(CHANNEL, { member: true });
+      client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+      const prepared = await backend.prepare();
+      cleanup = prepared.cleanup;
+      a = await instance(prepared.url);
+      b = await instance(prepared.url);
+    });
+    afterAll(async () => {
+      await a?.storage.close();
+      await b?.storage.close();
+      await cleanup();
+      await fake?.close();
+    });
+
+    /** A review posted in CHANNEL with no votes yet. */
+    const postedReview = async (): Promise<Review> => {
+      const { review } = await a.storage.reviews.createPending(
+        newReviewFixture({
+          teamId: uniqueId('T'),
+          target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl: null },
+        }),
+      );
+      const message = buildVerdictMessage({
+        answers: review.answers,
+        decision: review.decision,
+        userId: review.userId,
+        signOff: { reviewId: review.id, votes: [] },
+      });
+      const posted = await client.chat.postMessage({
+        channel: CHANNEL,
+        text: message.text,
+        blocks: message.blocks,
+      });
+      const ts = String(posted.ts);
+      return a.storage.reviews.markDelivered(review.teamId, review.id, {
+        status: 'posted',
+        postedChannelId: CHANNEL,
+        messageTs: ts,
+        threadTs: ts,
+        permalink: null,
+      });
+    };
+    const shown = (review: Review) =>
+      tallyOf(fake.messages(CHANNEL).find((message) => message.ts === review.messageTs));
+    const updates = () => fake.callCount('chat.update');
+
+    it("shows both votes when one instance's update, built from the older tally, lands last", async () => {
+      const review = await postedReview();
+      const before = updates();
+
+      // A saves Alice's vote, reads [Alice] and sends its update, which Slack holds.
+      await a.storage.votes.setVote(review.teamId, review.id, ALICE, 'agree', null);
+      const held = fake.holdNext('chat.update');
+      const refreshA = a.refresh(client, review.teamId, review.id, a.deps);
+      await held.arrived;
+
+      // B saves Bob's vote, reads [Alice, Bob] and updates the message first.
+      await b.storage.votes.setVote(review.teamId, review.id, BOB, 'challenge', 'old tickets');
+      await b.refresh(client, review.teamId, review.id, b.deps);
+      expect(shown(review)).toBe(`Agreed: <@${ALICE}> · Challenged: <@${BOB}>`);
+
+      // A's update (built from [Alice]) lands last; A notices the tally moved on and sends it again.
+      held.release();
+      await refreshA;
+      expect(shown(review)).toBe(`Agreed: <@${ALICE}> · Challenged: <@${BOB}>`);
+      expect(updates() - before).toBe(3);
+    });
+
+    it('sends one update per refresh when nothing changes meanwhile', async () => {
+      const review = await postedReview();
+      const before = updates();
+      await a.storage.votes.setVote(review.teamId, review.id, ALICE, 'agree', null);
+      await a.refresh(client, review.teamId, review.id, a.deps);
+      await b.storage.votes.setVote(review.teamId, review.id, CAROL, 'agree', null);
+      await b.refresh(client, review.teamId, review.id, b.deps);
+      expect(shown(review)).toBe(`Agreed: <@${ALICE}>, <@${CAROL}>`);
+      expect(updates() - before).toBe(2);
+    });
+
+    it('stops after a few updates when the votes keep changing under it', async () => {
+      const review = await postedReview();
+      const before = updates();
+      let reads = 0;
+      // Every read finds one more vote, as if people kept clicking while the update was out.
+      const votes: RefreshDeps['votes'] = {
+        ...a.storage.votes,
+        listVotes: async (teamId, reviewId) => {
+          reads += 1;
+          await a.storage.votes.setVote(teamId, reviewId, `U0VOTER${reads}`, 'agree', null);
+          return a.storage.votes.listVotes(teamId, reviewId);
+        },
+      };
+      await a.refresh(client, review.teamId, review.id, { ...a.deps, votes });
+      expect(updates() - before).toBe(3);
+      expect(
+        log.lines.filter((line) => String(line.msg).includes('may show an older tally')),
+      ).toHaveLength(1);
+    });
+  });
+}
