@@ -20,7 +20,11 @@ import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
 import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SlackEndpoint } from './observability/slackEndpoint.js';
-import { instrumentedFetch, keepAliveFetch } from './observability/slackFetch.js';
+import {
+  instrumentedFetch,
+  keepAliveFetch,
+  SLACK_RETRY_CONFIG,
+} from './observability/slackFetch.js';
 import { reportSocketConnection } from './observability/socketConnection.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
@@ -73,7 +77,10 @@ const LOG_LEVELS: Record<Config['logLevel'], LogLevel> = {
 const SLACK_API_URL = 'https://slack.com/api/';
 /** Longer than load balancers keep idle connections to their backends by default (AWS: 60 s). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** A call to Slack with no answer for this long fails, then is retried like a 5xx. */
+/**
+ * A call to Slack with no answer for this long fails, then is retried like a 5xx unless repeating it
+ * could post a message twice (see SLACK_RETRY_CONFIG).
+ */
 const SLACK_CALL_TIMEOUT_MS = 10_000;
 /**
  * Verdict postings at once, per instance. Below node-postgres' pool of 10 connections, so saves,
@@ -178,8 +185,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   const transport = keepAliveFetch(SLACK_CALL_TIMEOUT_MS);
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    // Bounded back-off for Slack 5xx; 429s wait for Retry-After inside the same budget.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000, randomize: true },
+    retryConfig: SLACK_RETRY_CONFIG,
     fetch: metrics
       ? instrumentedFetch(metrics, config.slack.apiUrl ?? SLACK_API_URL, transport)
       : transport,

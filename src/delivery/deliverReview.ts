@@ -1,5 +1,6 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { unansweredCall } from '../observability/slackFetch.js';
 import {
   type DeliveryOutcome,
   type Review,
@@ -140,7 +141,8 @@ async function deleteDuplicate(
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
  * post there, the response_url it started from (the command's, the shortcut's, or the clicked
  * verdict's for a re-run); then the person's DM with a note; else the review is
- * marked failed and App Home offers to post it again.
+ * marked failed and App Home offers to post it again. When Slack never answered the channel post,
+ * the verdict may be there: it is marked failed at once, rather than posted elsewhere as well.
  */
 export async function deliverReview(
   client: WebClient,
@@ -178,12 +180,33 @@ export async function deliverReview(
     }
     return recorded;
   };
+  // Over this posting's own claim only; a posting that took over, or delivered, stays on record.
+  const recordFailed = async (lastError: string): Promise<Review> => {
+    const heldUntil = await deps.stopRenewingClaim();
+    const recorded = await reviews.markFailed(review.teamId, review.id, lastError, heldUntil);
+    if (!recordsFailure(recorded, lastError)) {
+      logger.warn(
+        UNDELIVERED_STATUSES.includes(recorded.status)
+          ? `review ${review.id} is claimed by another posting, which took over from this one; its outcome will stand`
+          : `review ${review.id} was delivered by another posting meanwhile; that stays`,
+      );
+    }
+    return recorded;
+  };
   if (channelId) {
     let delivered: Delivered | undefined;
     try {
       const thread = threadTs ? { ts: threadTs, broadcast } : undefined;
       delivered = await postToConversation(client, channelId, parent, detail, thread, logger);
     } catch (error) {
+      const unanswered = unansweredCall(error);
+      if (unanswered) {
+        // Slack may have posted it and only the answer was lost: posting it elsewhere too could
+        // make two copies. Whether to post it again is for a person to decide, from App Home.
+        const lastError = `${unanswered.message} (${unanswered.method}); the verdict may be in the channel already`;
+        logger.warn(`review ${review.id} may or may not be in ${channelId}: ${lastError}`);
+        return recordFailed(lastError);
+      }
       channelError = slackErrorName(error);
       logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
     }
@@ -249,16 +272,7 @@ export async function deliverReview(
   } catch (error) {
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
-    const heldUntil = await deps.stopRenewingClaim();
-    const recorded = await reviews.markFailed(review.teamId, review.id, lastError, heldUntil);
-    if (!recordsFailure(recorded, lastError)) {
-      logger.warn(
-        UNDELIVERED_STATUSES.includes(recorded.status)
-          ? `review ${review.id} is claimed by another posting, which took over from this one; its outcome will stand`
-          : `review ${review.id} was delivered by another posting meanwhile; that stays`,
-      );
-    }
-    return recorded;
+    return recordFailed(lastError);
   }
   return recordDelivered(
     channelId

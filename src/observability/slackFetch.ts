@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { FetchFunction } from '@slack/web-api';
+import type { FetchFunction, RetryOptions } from '@slack/web-api';
 import { errorLabel, type Metrics } from './metrics.js';
 
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
@@ -125,6 +125,63 @@ function slackErrorIn(text: string): string | undefined {
   }
 }
 
+/**
+ * A call that reached Slack, or may have, and got no answer (timed out, or the connection dropped
+ * before the whole answer came): whether Slack acted on it is unknown.
+ */
+export class SlackNoAnswerError extends Error {
+  /** The Web API method (`chat.postMessage`), or the URL's last path segment elsewhere. */
+  readonly method: string;
+
+  constructor(
+    readonly url: string,
+    message: string,
+    cause?: Error,
+  ) {
+    super(message, cause ? { cause } : undefined);
+    this.name = 'SlackNoAnswerError';
+    this.method = new URL(url).pathname.split('/').pop() ?? '';
+  }
+}
+
+/** The {@link SlackNoAnswerError} behind an error, as is or wrapped by the WebClient. */
+export function unansweredCall(error: unknown): SlackNoAnswerError | null {
+  if (error instanceof SlackNoAnswerError) return error;
+  if (typeof error === 'object' && error !== null && 'original' in error) {
+    return error.original instanceof SlackNoAnswerError ? error.original : null;
+  }
+  return null;
+}
+
+/** Calls that do something again when repeated: each one Slack received posts another message. */
+const NOT_SAFE_TO_REPEAT = new Set([
+  'chat.postMessage',
+  'chat.postEphemeral',
+  'chat.meMessage',
+  'chat.scheduleMessage',
+  'files.completeUploadExternal',
+]);
+
+/**
+ * p-retry's `onFailedAttempt` for the WebClient (its throwing ends the retries): a call that is not
+ * safe to repeat and got no answer is not tried again, since Slack may have carried it out. 429s,
+ * 5xx and calls that never reached Slack are retried as before.
+ */
+export function refuseToRepeatUnanswered(error: Error): void {
+  const unanswered = unansweredCall(error);
+  if (unanswered && NOT_SAFE_TO_REPEAT.has(unanswered.method)) throw error;
+}
+
+/** The WebClients' retry policy: bounded back-off for Slack 5xx; 429s wait for Retry-After inside the same budget. */
+export const SLACK_RETRY_CONFIG: RetryOptions & { onFailedAttempt: (error: Error) => void } = {
+  retries: 3,
+  factor: 2,
+  minTimeout: 250,
+  maxTimeout: 3000,
+  randomize: true,
+  onFailedAttempt: refuseToRepeatUnanswered,
+};
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -135,14 +192,15 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  *
  * A call with no answer for `timeoutMs` fails (and the WebClient's retry policy takes over). The
  * timeout lives here rather than in the WebClient's `timeout` option, which gives every call an
- * AbortSignal.timeout: about 3 % of a slash command's CPU time.
+ * AbortSignal.timeout: about 3 % of a slash command's CPU time. A call that was sent and then got no
+ * (whole) answer fails with a {@link SlackNoAnswerError}: Slack may have acted on it.
  */
 export function keepAliveFetch(
   timeoutMs: number,
   fallback: FetchFunction = globalThis.fetch,
 ): FetchFunction {
   // An idle socket is dropped after 4 s, before a server's keep-alive timeout (Node's default is
-  // 5 s) can close it under a request being sent; the WebClient retries that race anyway.
+  // 5 s) can close it under a request being sent: that would fail the call as unanswered.
   const options = { keepAlive: true, maxSockets: 100, scheduling: 'lifo', timeout: 4_000 } as const;
   const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   return (input, init) => {
@@ -150,10 +208,28 @@ export function keepAliveFetch(
     const url = typeof input === 'string' ? new URL(input) : input;
     const protocol = url.protocol === 'https:' || url.protocol === 'http:' ? url.protocol : null;
     if ((body !== undefined && typeof body !== 'string') || protocol === null) {
-      return fallback(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+      return fallback(input, {
+        ...init,
+        signal: init?.signal ?? AbortSignal.timeout(timeoutMs),
+      }).catch((error: unknown) => {
+        if (error instanceof Error && error.name === 'TimeoutError') {
+          throw new SlackNoAnswerError(
+            url.href,
+            `no answer from Slack within ${timeoutMs} ms`,
+            error,
+          );
+        }
+        throw error;
+      });
     }
     const transport = protocol === 'https:' ? https : http;
     return new Promise<FetchResponse>((resolve, reject) => {
+      let sent = false;
+      const fail = (error: Error): void => {
+        if (!sent || error instanceof SlackNoAnswerError) reject(error);
+        else
+          reject(new SlackNoAnswerError(url.href, `no answer from Slack: ${error.message}`, error));
+      };
       const headers: Record<string, string> = { ...init?.headers };
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const request = transport.request(
@@ -173,17 +249,21 @@ export function keepAliveFetch(
           }
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.once('error', reject);
+          response.once('error', fail);
           response.once('end', () => {
             resolve(bufferedResponse(url.href, status, response, Buffer.concat(chunks)));
           });
         },
       );
       // Time without a byte from Slack, the request's or the response's: a hung call fails.
-      request.setTimeout(timeoutMs, () =>
-        request.destroy(new Error(`no answer from Slack within ${timeoutMs} ms`)),
-      );
-      request.once('error', reject);
+      request.setTimeout(timeoutMs, () => {
+        const message = `no answer from Slack within ${timeoutMs} ms`;
+        request.destroy(sent ? new SlackNoAnswerError(url.href, message) : new Error(message));
+      });
+      request.once('finish', () => {
+        sent = true;
+      });
+      request.once('error', fail);
       request.end(body);
     });
   };

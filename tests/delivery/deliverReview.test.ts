@@ -1,15 +1,17 @@
-import { WebClient } from '@slack/web-api';
+import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { deliverReview } from '../../src/delivery/deliverReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
-import { postedOutcomeFixture } from '../storage/support.js';
+import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
 
 const logger = new BoltLogger(capturedLog().log);
-const setup = deliverySetup('C0DELIVER1');
+const CHANNEL = 'C0DELIVER1';
+const setup = deliverySetup(CHANNEL);
 
 describe('deliverReview when the database fails after the verdict is out', () => {
   it('tries to record it again, then reports the failure and posts the verdict nowhere else (no DM, no failed mark)', async () => {
@@ -230,6 +232,60 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
     expect(
       log.lines.filter((line) => String(line.msg).includes('claimed by another posting')),
+    ).toHaveLength(1);
+  });
+});
+
+describe('deliverReview when Slack never answers the channel post', () => {
+  it('posts it once, nowhere else, and records it failed with a note that it may be in the channel', async () => {
+    const fake = setup.fake();
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const responseUrl = fake.newResponseUrl();
+    const { review } = await stored.createPending(
+      newReviewFixture({
+        teamId: uniqueId('T'),
+        target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl },
+      }),
+    );
+    // The app's retry policy and transport, with a timeout short enough for a test.
+    const transport = keepAliveFetch(300);
+    const postAttempts: string[] = [];
+    const counting: FetchFunction = (url, init) => {
+      const href = typeof url === 'string' ? url : url.href;
+      if (href.endsWith('/chat.postMessage')) postAttempts.push(href);
+      return transport(url, init);
+    };
+    const client = new WebClient(fake.botToken, {
+      slackApiUrl: fake.apiUrl,
+      logLevel: LogLevel.ERROR,
+      retryConfig: SLACK_RETRY_CONFIG,
+      fetch: counting,
+    });
+    const held = fake.holdNext('chat.postMessage');
+    const log = capturedLog();
+
+    const recorded = await deliverReview(client, review, {
+      reviews: stored,
+      logger: new BoltLogger(log.log),
+      isTrustedResponseUrl: () => true,
+      stopRenewingClaim: async () => null,
+    });
+    await held.arrived;
+    held.release();
+
+    // One try in the channel: no retry, no DM, nothing through the response_url.
+    expect(postAttempts).toHaveLength(1);
+    expect(fake.responseUrlPostsTo(responseUrl)).toHaveLength(0);
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError:
+        'no answer from Slack within 300 ms (chat.postMessage); the verdict may be in the channel already',
+    });
+    expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
+    expect(
+      log.lines.filter(
+        (line) => line.level === 'warn' && String(line.msg).includes('may or may not be in'),
+      ),
     ).toHaveLength(1);
   });
 });

@@ -1,14 +1,31 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LogLevel, WebAPIHTTPError, WebAPIRequestError, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keepAliveFetch } from '../../src/observability/slackFetch.js';
+import {
+  keepAliveFetch,
+  refuseToRepeatUnanswered,
+  SLACK_RETRY_CONFIG,
+  SlackNoAnswerError,
+} from '../../src/observability/slackFetch.js';
 
-/** A server that answers `/ok`, never answers `/silent`, and stalls `/stall` after its headers. */
+/**
+ * A server that answers `/ok`, stalls `/stall` after its headers, drops the connection of `/drop`
+ * once it has read the request, and never answers anything else. It counts requests by path.
+ */
 let server: http.Server;
 let base = '';
+const requests = new Map<string, number>();
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
+    const path = req.url ?? '';
+    requests.set(path, (requests.get(path) ?? 0) + 1);
+    if (req.url === '/drop') {
+      req.on('end', () => req.socket.destroy());
+      req.resume();
+      return;
+    }
     req.resume();
     if (req.url === '/ok') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -50,5 +67,86 @@ describe('keepAliveFetch', () => {
   it('still answers on a kept-alive connection after a timeout', async () => {
     await expect(post('/silent')).rejects.toThrow();
     expect((await post('/ok')).status).toBe(200);
+  });
+});
+
+describe('keepAliveFetch when Slack may have got the call', () => {
+  const fetch = keepAliveFetch(200);
+  const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', body: 'token=x' });
+
+  it('fails a call sent with no answer within the timeout with a SlackNoAnswerError naming its method', async () => {
+    const error = await post('/api/chat.postEphemeral').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlackNoAnswerError);
+    expect(error).toMatchObject({
+      method: 'chat.postEphemeral',
+      url: `${base}/api/chat.postEphemeral`,
+      message: 'no answer from Slack within 200 ms',
+    });
+  });
+
+  it('fails a call whose answer stops halfway, or whose connection drops once sent, the same way', async () => {
+    await expect(post('/stall')).rejects.toBeInstanceOf(SlackNoAnswerError);
+    await expect(post('/drop')).rejects.toBeInstanceOf(SlackNoAnswerError);
+  });
+
+  it('fails a call that never reached Slack with a plain error', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await fetch(`http://127.0.0.1:${port}/api/chat.postMessage`, {
+      method: 'POST',
+      body: 'token=x',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(SlackNoAnswerError);
+  });
+});
+
+describe('the WebClient retry policy (SLACK_RETRY_CONFIG)', () => {
+  const unanswered = (method: string) =>
+    new WebAPIRequestError(
+      new SlackNoAnswerError(`https://slack.com/api/${method}`, 'no answer from Slack'),
+    );
+
+  it('ends the retries of a call that may post a message twice and got no answer', () => {
+    for (const method of [
+      'chat.postMessage',
+      'chat.postEphemeral',
+      'files.completeUploadExternal',
+    ]) {
+      const error = unanswered(method);
+      expect(() => refuseToRepeatUnanswered(error)).toThrow(error);
+    }
+  });
+
+  it('keeps retrying calls safe to repeat, 5xx, 429 and calls that never reached Slack', () => {
+    for (const error of [
+      unanswered('conversations.open'),
+      unanswered('chat.update'),
+      new WebAPIHTTPError(503, 'Service Unavailable', {}, ''),
+      new Error('A rate limit was exceeded (url: chat.postMessage, retry-after: 1)'),
+      new WebAPIRequestError(new Error('connect ECONNREFUSED 127.0.0.1:1')),
+    ]) {
+      expect(() => refuseToRepeatUnanswered(error)).not.toThrow();
+    }
+  });
+
+  it('sends an unanswered chat.postMessage once, and retries an unanswered conversations.open', async () => {
+    const client = (minTimeout: number) =>
+      new WebClient('xoxb-test', {
+        slackApiUrl: `${base}/api/`,
+        fetch: keepAliveFetch(200),
+        logLevel: LogLevel.ERROR,
+        retryConfig: { ...SLACK_RETRY_CONFIG, minTimeout, maxTimeout: minTimeout },
+      });
+    await expect(client(1).chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toMatchObject({
+      original: expect.any(SlackNoAnswerError),
+    });
+    expect(requests.get('/api/chat.postMessage')).toBe(1);
+
+    await expect(client(1).conversations.open({ users: 'U1' })).rejects.toThrow();
+    // The first try and its 3 retries.
+    expect(requests.get('/api/conversations.open')).toBe(4);
   });
 });
