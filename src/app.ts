@@ -78,11 +78,6 @@ const SLACK_API_URL = 'https://slack.com/api/';
 /** Longer than load balancers keep idle connections to their backends by default (AWS: 60 s). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /**
- * A call to Slack with no answer for this long fails, then is retried like a 5xx unless repeating it
- * could post a message twice (see SLACK_RETRY_CONFIG).
- */
-const SLACK_CALL_TIMEOUT_MS = 10_000;
-/**
  * Verdict postings at once, per instance. Below node-postgres' pool of 10 connections, so saves,
  * App Home and votes still find one while a burst of verdicts is being posted.
  */
@@ -182,7 +177,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   const boltLogger = new BoltLogger(logger);
   const metrics =
     deps.metrics !== undefined ? deps.metrics : config.metricsEnabled ? new Metrics() : null;
-  const transport = keepAliveFetch(SLACK_CALL_TIMEOUT_MS);
+  // A call with no answer for this long fails, then is retried like a 5xx unless repeating it could
+  // post a message twice (see SLACK_RETRY_CONFIG).
+  const transport = keepAliveFetch(config.slackCallTimeoutMs);
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: SLACK_RETRY_CONFIG,

@@ -20,6 +20,8 @@ export interface Config {
    * accepting connections: the time a load balancer needs to take it out of rotation.
    */
   shutdownDelayMs: number;
+  /** A call to Slack's Web API with no answer for this long fails (see app.ts). */
+  slackCallTimeoutMs: number;
   slack: {
     /** null only in multi-workspace OAuth mode, where each installation brings its own token. */
     botToken: string | null;
@@ -45,6 +47,9 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const MAX_SHUTDOWN_TIMEOUT_MS = 600_000;
 export const DEFAULT_SHUTDOWN_DELAY_MS = 0;
+export const DEFAULT_SLACK_CALL_TIMEOUT_MS = 10_000;
+const MIN_SLACK_CALL_TIMEOUT_MS = 1_000;
+const MAX_SLACK_CALL_TIMEOUT_MS = 120_000;
 const MAX_SHUTDOWN_DELAY_MS = 120_000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -159,13 +164,16 @@ const metricsEnabled = text.superRefine((value, ctx) => {
   }
 });
 
-/** A whole number of milliseconds from 0 to `max`, named `name` in the problem it reports. */
-function wholeMilliseconds(name: string, max: number) {
+/** A whole number of milliseconds from `min` to `max`, named `name` in the problem it reports. */
+function wholeMilliseconds(name: string, max: number, min = 0) {
   return text.superRefine((value, ctx) => {
-    if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= max)) {
+    if (
+      value !== undefined &&
+      !(/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max)
+    ) {
       problem(
         ctx,
-        `${name} must be a whole number of milliseconds from 0 to ${max}, got ${quoted(value)}`,
+        `${name} must be a whole number of milliseconds from ${min} to ${max}, got ${quoted(value)}`,
       );
     }
   });
@@ -223,6 +231,11 @@ const envSchema = z
     METRICS_ENABLED: metricsEnabled,
     SHUTDOWN_TIMEOUT_MS: wholeMilliseconds('SHUTDOWN_TIMEOUT_MS', MAX_SHUTDOWN_TIMEOUT_MS),
     SHUTDOWN_DELAY_MS: wholeMilliseconds('SHUTDOWN_DELAY_MS', MAX_SHUTDOWN_DELAY_MS),
+    SLACK_CALL_TIMEOUT_MS: wholeMilliseconds(
+      'SLACK_CALL_TIMEOUT_MS',
+      MAX_SLACK_CALL_TIMEOUT_MS,
+      MIN_SLACK_CALL_TIMEOUT_MS,
+    ),
     SLACK_CLIENT_ID: text,
     SLACK_CLIENT_SECRET: text,
     SLACK_STATE_SECRET: text,
@@ -317,6 +330,10 @@ const envSchema = z
         env.SHUTDOWN_DELAY_MS === undefined
           ? DEFAULT_SHUTDOWN_DELAY_MS
           : Number(env.SHUTDOWN_DELAY_MS),
+      slackCallTimeoutMs:
+        env.SLACK_CALL_TIMEOUT_MS === undefined
+          ? DEFAULT_SLACK_CALL_TIMEOUT_MS
+          : Number(env.SLACK_CALL_TIMEOUT_MS),
       slack: {
         // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
         // Mode; a signing secret set for Socket Mode is kept, as Bolt ignores it there.

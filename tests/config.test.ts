@@ -105,6 +105,13 @@ describe('parseConfig: one problem, one message', () => {
       env: { ...socketEnv, DATABASE_URL: url },
       problems: [/^DATABASE_URL must be sqlite:<path> .*sqlite::memory: .*postgres:\/\//],
     })),
+    ...['999', '120001', '10s'].map((timeout) => ({
+      name: `SLACK_CALL_TIMEOUT_MS=${timeout}`,
+      env: { ...socketEnv, SLACK_CALL_TIMEOUT_MS: timeout },
+      problems: [
+        `SLACK_CALL_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 120000, got "${timeout}"`,
+      ],
+    })),
     ...['-1', '1.5', '120001', '5s'].map((delay) => ({
       name: `SHUTDOWN_DELAY_MS=${delay}`,
       env: { ...socketEnv, SHUTDOWN_DELAY_MS: delay },
@@ -271,6 +278,7 @@ describe('parseConfig: defaults and normalization', () => {
       metricsEnabled: true,
       shutdownTimeoutMs: 10_000,
       shutdownDelayMs: 0,
+      slackCallTimeoutMs: 10_000,
       slack: { botToken: BOT, signingSecret: null, appToken: APP, apiUrl: null, oauth: null },
       tokenKeys: null,
     } satisfies Config);

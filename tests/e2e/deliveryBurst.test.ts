@@ -94,7 +94,12 @@ describe('a burst of final submissions', () => {
  * instance's Home offers Post again for it.
  */
 async function waitingBehindEightOthers() {
-  const e2e = await E2e.start({ instances: 2, env: { LOG_LEVEL: 'warn' } });
+  // Slack's answers are held here for longer than the default 10 s a call may wait: a verdict's
+  // post that times out is not repeated (Slack may have posted it), which is not what this tests.
+  const e2e = await E2e.start({
+    instances: 2,
+    env: { LOG_LEVEL: 'warn', SLACK_CALL_TIMEOUT_MS: '60000' },
+  });
   const [app] = e2e.apps;
   if (!app) throw new Error('no instance');
   const first: Running = {
