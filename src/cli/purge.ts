@@ -1,9 +1,28 @@
+import { existsSync } from 'node:fs';
 import { loadDatabaseUrl } from '../config.js';
+import { parseDatabaseUrl } from '../storage/database.js';
 import { createStorage } from '../storage/index.js';
 import type { CliIo } from './decide.js';
 
 const USAGE = 'usage: ftrag purge --team T0123456789\n';
 const TEAM_ID = /^[TE][A-Z0-9]{2,30}$/;
+
+type ParsedArgs = { teamId: string } | { help: true } | { problem: string };
+
+/** Exactly one `--team T…` (or `--team=T…`); a second one is refused rather than one ignored. */
+function parseArgs(args: string[]): ParsedArgs {
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return { help: true };
+  const teams: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    if (arg.startsWith('--team=')) teams.push(arg.slice('--team='.length));
+    else if (arg === '--team' && index + 1 < args.length) teams.push(args[++index] ?? '');
+    else return { problem: `unknown argument ${JSON.stringify(arg)}` };
+  }
+  if (teams.length > 1) return { problem: 'give one --team' };
+  const [teamId] = teams;
+  return teamId ? { teamId } : { problem: 'which workspace? give --team' };
+}
 
 /** `ftrag purge --team T…`: deletes every review (and vote) of one workspace. */
 export async function runPurge(
@@ -11,31 +30,39 @@ export async function runPurge(
   io: CliIo,
   databaseUrl: () => string = loadDatabaseUrl,
 ): Promise<number> {
-  const teamFlag = args.indexOf('--team');
-  const inline = args.find((arg) => arg.startsWith('--team='));
-  const teamId = inline
-    ? inline.slice('--team='.length)
-    : teamFlag >= 0
-      ? args[teamFlag + 1]
-      : undefined;
-  const known = new Set(['--team', inline, teamFlag >= 0 ? args[teamFlag + 1] : undefined]);
-  const unknown = args.find((arg) => !known.has(arg));
-  if (unknown !== undefined || !teamId) {
-    io.stderr(
-      unknown !== undefined
-        ? `ftrag purge: unknown argument ${JSON.stringify(unknown)}\n${USAGE}`
-        : USAGE,
-    );
+  const parsed = parseArgs(args);
+  if ('help' in parsed) {
+    io.stdout(`${USAGE}Deletes every review of that workspace, and their votes.\n`);
+    return 0;
+  }
+  if ('problem' in parsed) {
+    io.stderr(`ftrag purge: ${parsed.problem}\n${USAGE}`);
     return 2;
   }
+  const { teamId } = parsed;
   if (!TEAM_ID.test(teamId)) {
     io.stderr(`ftrag purge: ${JSON.stringify(teamId)} is not a Slack team id (like T0123456789)\n`);
     return 2;
   }
-  const storage = await createStorage(databaseUrl());
+  const url = databaseUrl();
+  const location = parseDatabaseUrl(url);
+  // Opening would create a new, empty database and report that nothing was deleted from it.
+  if (
+    location.kind === 'sqlite' &&
+    location.filename !== ':memory:' &&
+    !existsSync(location.filename)
+  ) {
+    io.stderr(`ftrag purge: there is no database at ${location.filename}: check DATABASE_URL\n`);
+    return 1;
+  }
+  const storage = await createStorage(url);
   try {
     const deleted = await storage.reviews.purgeTeam(teamId);
-    io.stdout(`Deleted ${deleted} review${deleted === 1 ? '' : 's'} of workspace ${teamId}.\n`);
+    io.stdout(
+      deleted === 0
+        ? `No reviews of workspace ${teamId} were found; nothing was deleted (is the team id right?).\n`
+        : `Deleted ${deleted} review${deleted === 1 ? '' : 's'} of workspace ${teamId}.\n`,
+    );
     return 0;
   } finally {
     await storage.close();

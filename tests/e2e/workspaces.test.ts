@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/constants.js';
@@ -263,11 +264,38 @@ describe('ftrag purge', () => {
     expect(purged.stderr).toBe('');
     expect(purged.stdout).toBe('Deleted 2 reviews of workspace T0PURGEME1.\n');
     expect(purged.status).toBe(0);
-    expect(run('--team', 'T0PURGEME1').stdout).toBe('Deleted 0 reviews of workspace T0PURGEME1.\n');
+    const again = run('--team', 'T0PURGEME1');
+    expect(again.stdout).toBe(
+      'No reviews of workspace T0PURGEME1 were found; nothing was deleted (is the team id right?).\n',
+    );
+    expect(again.status).toBe(0);
     const bad = run('--team', '<!channel>');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('is not a Slack team id');
     expect(run().status).toBe(2);
+    // Two workspaces named: neither is purged (before, one form silently won).
+    const twice = run('--team', 'T0KEEPME01', '--team=T0PURGEME1');
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain('give one --team');
+    expect(run('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('usage') });
+    // A mistyped SQLite path is not created (and reported as purged): it is refused.
+    const nowhere = path.join(
+      path.dirname(e2e.databaseUrl.slice('sqlite:'.length)),
+      'typo',
+      'x.db',
+    );
+    const missing = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'purge', '--team', 'T0KEEPME01'],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${nowhere}` },
+        encoding: 'utf8',
+      },
+    );
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`there is no database at ${nowhere}`);
+    expect(existsSync(nowhere)).toBe(false);
 
     const after = await createStorage(e2e.databaseUrl);
     try {
