@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockId } from '../../src/constants.js';
@@ -12,13 +9,7 @@ import {
 import { BoltLogger } from '../../src/observability/logger.js';
 import { createStorage, type Review, type Storage } from '../../src/storage/index.js';
 import { buildVerdictMessage } from '../../src/views/verdictMessage.js';
-import {
-  createPostgresSchema,
-  newReviewFixture,
-  postgresProbe,
-  postgresSuiteTitle,
-  uniqueId,
-} from '../storage/support.js';
+import { newReviewFixture, storageBackends, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { type FakeSlack, type StoredMessage, startFakeSlack } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
@@ -28,34 +19,8 @@ const ALICE = 'U0ALICE001';
 const BOB = 'U0BOB00001';
 const CAROL = 'U0CAROL001';
 
-interface Backend {
-  title: string;
-  skip: boolean;
-  /** A database URL two storages can share (as instances share PostgreSQL), and its cleanup. */
-  prepare(): Promise<{ url: string; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    title: 'sqlite (temp file)',
-    skip: false,
-    prepare: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ftrag-tally-'));
-      return {
-        url: `sqlite:${join(dir, 'ftrag.db')}`,
-        cleanup: () => rm(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    title: postgresSuiteTitle('postgres (fresh schema)'),
-    skip: !postgresProbe.available,
-    prepare: async () => {
-      const schema = await createPostgresSchema();
-      return { url: schema.url, cleanup: schema.drop };
-    },
-  },
-];
+/** Two storages share one database, as instances share PostgreSQL: not `sqlite::memory:`. */
+const backends = storageBackends.filter((backend) => backend.shared);
 
 function tallyOf(message: StoredMessage | undefined): string {
   const tally = (message?.blocks ?? [])

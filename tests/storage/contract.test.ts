@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Installation } from '@slack/bolt';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,59 +21,17 @@ import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js'
 import type { VoteRepository } from '../../src/storage/votes.js';
 import {
   answersFixture,
-  createPostgresSchema,
   decisionFixture,
   newReviewFixture,
   postedOutcomeFixture,
-  postgresProbe,
-  postgresSuiteTitle,
+  type StorageBackend,
   steppingClock,
+  storageBackends,
   targetFixture,
   uniqueId,
 } from './support.js';
 
-interface PreparedBackend {
-  url: string;
-  cleanup(): Promise<void>;
-}
-
-interface Backend {
-  title: string;
-  skip: boolean;
-  /** Whether a second connection to the URL sees the same data (not so for `sqlite::memory:`). */
-  shared: boolean;
-  prepare(): Promise<PreparedBackend>;
-}
-
-const backends: Backend[] = [
-  {
-    title: 'sqlite (in memory)',
-    skip: false,
-    shared: false,
-    prepare: async () => ({ url: 'sqlite::memory:', cleanup: async () => {} }),
-  },
-  {
-    title: 'sqlite (temp file)',
-    skip: false,
-    shared: true,
-    prepare: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'ftrag-storage-'));
-      return {
-        url: `sqlite:${join(dir, 'ftrag.db')}`,
-        cleanup: () => rm(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    title: postgresSuiteTitle('postgres (fresh schema)'),
-    skip: !postgresProbe.available,
-    shared: true,
-    prepare: async () => {
-      const schema = await createPostgresSchema();
-      return { url: schema.url, cleanup: schema.drop };
-    },
-  },
-];
+type PreparedBackend = Awaited<ReturnType<StorageBackend['prepare']>>;
 
 function teamInstallation(teamId: string, botToken = 'xoxb-team'): Installation<'v2', false> {
   return {
@@ -134,7 +89,7 @@ const teamQuery = (teamId: string) =>
 const orgQuery = (enterpriseId: string) =>
   ({ teamId: undefined, enterpriseId, isEnterpriseInstall: true }) as const;
 
-for (const backend of backends) {
+for (const backend of storageBackends) {
   describe.skipIf(backend.skip)(`storage contract: ${backend.title}`, () => {
     const time = steppingClock();
     let prepared: PreparedBackend | undefined;

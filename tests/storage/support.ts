@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Answers } from '../../src/decision/answers.js';
 import type { Decision, VerdictKind } from '../../src/decision/types.js';
@@ -143,3 +146,42 @@ export function newReviewFixture(
     ...rest,
   };
 }
+
+/** A database the storage suites run on: SQLite in memory, in a temp file, and PostgreSQL. */
+export interface StorageBackend {
+  title: string;
+  skip: boolean;
+  /** Whether a second connection to the URL sees the same data (not so for `sqlite::memory:`). */
+  shared: boolean;
+  prepare(): Promise<{ url: string; cleanup(): Promise<void> }>;
+}
+
+export const storageBackends: StorageBackend[] = [
+  {
+    title: 'sqlite (in memory)',
+    skip: false,
+    shared: false,
+    prepare: async () => ({ url: 'sqlite::memory:', cleanup: async () => {} }),
+  },
+  {
+    title: 'sqlite (temp file)',
+    skip: false,
+    shared: true,
+    prepare: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'ftrag-storage-'));
+      return {
+        url: `sqlite:${join(dir, 'ftrag.db')}`,
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    title: postgresSuiteTitle('postgres (fresh schema)'),
+    skip: !postgresProbe.available,
+    shared: true,
+    prepare: async () => {
+      const schema = await createPostgresSchema();
+      return { url: schema.url, cleanup: schema.drop };
+    },
+  },
+];
