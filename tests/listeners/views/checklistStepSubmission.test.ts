@@ -94,6 +94,19 @@ async function savedReviews(reviews: ReviewRepository, teamId: string): Promise<
   return (await reviews.list({ teamId }, { limit: 10, offset: 0 })).reviews;
 }
 
+/** The team's one review, posted once: its verdict and detail, two posts since `postsBefore`. */
+async function postedOnce(
+  stored: ReviewRepository,
+  teamId: string,
+  postsBefore: number,
+): Promise<Review | undefined> {
+  const [review, ...others] = await savedReviews(stored, teamId);
+  expect(others).toEqual([]);
+  expect(review?.status).toBe('posted');
+  expect(setup.fake().callCount('chat.postMessage') - postsBefore).toBe(2);
+  return review;
+}
+
 describe('the checklist’s final step', () => {
   it('posts a review whose save committed though its answer was lost, once the retry finds it', async () => {
     const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
@@ -134,10 +147,7 @@ describe('the checklist’s final step', () => {
     await app.submitFinalStep(teamId, viewId);
     expect(await app.deps.work.drain(10_000)).toBe(true);
 
-    const [review, ...others] = await savedReviews(stored, teamId);
-    expect(others).toEqual([]);
-    expect(review?.status).toBe('posted');
-    expect(setup.fake().callCount('chat.postMessage') - posts).toBe(2);
+    const review = await postedOnce(stored, teamId, posts);
     expect(app.logged()).toContain(`review ${review?.id}: duplicate final submission`);
   });
 
@@ -157,10 +167,7 @@ describe('the checklist’s final step', () => {
     held.release();
     expect(await first.deps.work.drain(10_000)).toBe(true);
 
-    const [review, ...others] = await savedReviews(stored, teamId);
-    expect(others).toEqual([]);
-    expect(review?.status).toBe('posted');
-    expect(setup.fake().callCount('chat.postMessage') - posts).toBe(2);
+    const review = await postedOnce(stored, teamId, posts);
     expect(second.logged()).toContain(`review ${review?.id}: duplicate final submission`);
   });
 
