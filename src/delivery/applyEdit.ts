@@ -39,8 +39,8 @@ export function editRefusal(review: Review, now: Date): EditRefusal | null {
 /**
  * "Edit answers": the review is re-decided and saved, its original message updated in place, and
  * the thread told when the verdict changed. Only the person who asked may edit, and only a review
- * without an {@link editRefusal}; a review not posted yet is saved, to be posted with the new
- * answers.
+ * without an {@link editRefusal}, when it is read and again when it is saved; a review not posted
+ * yet is saved, to be posted with the new answers.
  */
 export async function applyEdit(
   client: WebClient,
@@ -66,12 +66,19 @@ export async function applyEdit(
     return null;
   }
   const decision = decide(request.answers);
-  const updated = await reviews.updateAnswers(
+  // The early check read the review a moment ago: the save checks the same rule again.
+  const { review: updated, updated: saved } = await reviews.updateAnswers(
     request.teamId,
     original.id,
     request.answers,
     decision,
   );
+  if (!saved) {
+    logger.warn(
+      `edit of review ${request.reviewId} refused: it was claimed or delivered before the edit was saved`,
+    );
+    return null;
+  }
   if (!updated.postedChannelId || !updated.messageTs) return updated;
 
   // The same message as delivered, with the current sign-off tally (failures are logged).

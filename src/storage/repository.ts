@@ -172,8 +172,18 @@ export interface ReviewRepository {
    * is: see {@link recordsFailure}.
    */
   markFailed(teamId: string, id: string, error: string, heldUntil: Date | null): Promise<Review>;
-  /** Re-answers an existing review (Edit answers); the delivery fields stay. */
-  updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision): Promise<Review>;
+  /**
+   * Re-answers an existing review (Edit answers); the delivery fields stay. One conditional UPDATE:
+   * only a review that, at the time of the write, is undelivered with no unexpired delivery claim,
+   * or delivered with a message the app can update (`messageTs`), the rule of `editRefusal`. Else
+   * nothing is written and the review is returned as it is, with `updated: false`.
+   */
+  updateAnswers(
+    teamId: string,
+    id: string,
+    answers: Answers,
+    decision: Decision,
+  ): Promise<{ review: Review; updated: boolean }>;
   get(teamId: string, id: string): Promise<Review | null>;
   /**
    * The newest revision of the chain that `id` belongs to, following later revisions (`id`'s own

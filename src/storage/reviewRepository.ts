@@ -56,16 +56,6 @@ export function createKyselyReviewRepository(
       .where('id', '=', id);
   }
 
-  async function update(
-    teamId: string,
-    id: string,
-    values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
-  ): Promise<Review> {
-    const row = await updateReview(teamId, id, values).returningAll().executeTakeFirst();
-    if (row === undefined) throw new ReviewNotFoundError(teamId, id);
-    return toReview(row);
-  }
-
   /**
    * Updates a review only while it is still undelivered; otherwise returns it as stored. A posting
    * whose claim lapsed may finish after another posting delivered the verdict, and that delivery
@@ -311,15 +301,44 @@ export function createKyselyReviewRepository(
       );
     },
 
-    updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {
+    async updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {
       const validAnswers = parseValue(answersSchema, answers, `review ${id} answers`);
       const validDecision = parseValue(decisionSchema, decision, `review ${id} decision`);
-      return update(teamId, id, {
-        answers: JSON.stringify(validAnswers),
-        decision: JSON.stringify(validDecision),
-        verdict: validDecision.verdict,
-        rules_version: validDecision.rulesVersion,
-      });
+      const at = now();
+      // editRefusal's rule, checked by the UPDATE itself: a posting may claim the review, or record
+      // its delivery, after the caller read it.
+      const row = await updateReview(
+        teamId,
+        id,
+        {
+          answers: JSON.stringify(validAnswers),
+          decision: JSON.stringify(validDecision),
+          verdict: validDecision.verdict,
+          rules_version: validDecision.rulesVersion,
+        },
+        at,
+      )
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb('status', 'in', [...UNDELIVERED_STATUSES]),
+              eb.or([
+                eb('delivery_claimed_until', 'is', null),
+                eb('delivery_claimed_until', '<=', at),
+              ]),
+            ]),
+            eb.and([
+              eb('status', 'not in', [...UNDELIVERED_STATUSES]),
+              eb('message_ts', 'is not', null),
+            ]),
+          ]),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      if (row !== undefined) return { review: toReview(row), updated: true };
+      const current = await get(teamId, id);
+      if (current === null) throw new ReviewNotFoundError(teamId, id);
+      return { review: current, updated: false };
     },
 
     get,

@@ -198,16 +198,10 @@ for (const backend of storageBackends) {
         expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
       });
 
-      it('re-answers a review and keeps its delivery fields', async () => {
+      it('re-answers a delivered review with a message and keeps its delivery fields', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
-        const delivered = await reviews.markDelivered(teamId, pending.id, {
-          status: 'posted-via-response-url',
-          postedChannelId: 'C-GENERAL',
-          messageTs: null,
-          threadTs: null,
-          permalink: null,
-        });
+        const delivered = await reviews.markDelivered(teamId, pending.id, postedOutcomeFixture());
         const answers = answersFixture({
           gap: 'behavior',
           knowledge: undefined,
@@ -215,16 +209,101 @@ for (const backend of storageBackends) {
         });
         const decision = decisionFixture('fine-tune', '2025-02');
 
-        const updated = await reviews.updateAnswers(teamId, pending.id, answers, decision);
+        const edit = await reviews.updateAnswers(teamId, pending.id, answers, decision);
 
-        expect(updated).toEqual({
-          ...delivered,
-          answers,
-          decision,
-          rulesVersion: '2025-02',
-          updatedAt: time.last(),
+        expect(edit).toEqual({
+          updated: true,
+          review: {
+            ...delivered,
+            answers,
+            decision,
+            rulesVersion: '2025-02',
+            updatedAt: time.last(),
+          },
         });
+        expect(await reviews.get(teamId, pending.id)).toEqual(edit.review);
         expect(await reviews.countByVerdict({ teamId })).toMatchObject({ 'fine-tune': 1, rag: 0 });
+      });
+
+      it('refuses to re-answer a verdict delivered without a message it can update', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const delivered = await reviews.markDelivered(
+          teamId,
+          pending.id,
+          postedOutcomeFixture({
+            status: 'posted-via-response-url',
+            messageTs: null,
+            threadTs: null,
+          }),
+        );
+
+        const edit = await reviews.updateAnswers(
+          teamId,
+          pending.id,
+          answersFixture({ title: 'Too late' }),
+          decisionFixture('prompt'),
+        );
+
+        expect(edit).toEqual({ updated: false, review: delivered });
+        expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
+      });
+
+      it('refuses to re-answer a pending or failed review while a posting holds its claim', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const claimed = await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000);
+        held(claimed);
+
+        const whilePending = await reviews.updateAnswers(
+          teamId,
+          pending.id,
+          answersFixture({ title: 'Edited while posted' }),
+          decisionFixture('prompt'),
+        );
+        expect(whilePending).toEqual({ updated: false, review: claimed });
+        expect(await reviews.get(teamId, pending.id)).toEqual(claimed);
+
+        const failed = await reviews.markFailed(teamId, pending.id, 'ratelimited', held(claimed));
+        const reclaimed = await reviews.claimDelivery(teamId, failed.id, ['failed'], 60_000);
+        expect(reclaimed).toMatchObject({ status: 'failed' });
+        const whileFailed = await reviews.updateAnswers(
+          teamId,
+          pending.id,
+          answersFixture({ title: 'Edited while posted again' }),
+          decisionFixture('prompt'),
+        );
+        expect(whileFailed).toEqual({ updated: false, review: reclaimed });
+        expect(await reviews.get(teamId, pending.id)).toEqual(reclaimed);
+      });
+
+      it('re-answers a pending or failed review that no posting holds, or whose claim has lapsed', async () => {
+        const teamId = uniqueId('T');
+        const title = (n: number) => `Edit ${n}`;
+        const edit = async (id: string, n: number) => {
+          const result = await reviews.updateAnswers(
+            teamId,
+            id,
+            answersFixture({ title: title(n) }),
+            decisionFixture('prompt'),
+          );
+          expect(result.updated).toBe(true);
+          expect(result.review.answers.title).toBe(title(n));
+          expect(await reviews.get(teamId, id)).toEqual(result.review);
+          return result.review;
+        };
+
+        const pending = await create({ teamId });
+        await edit(pending.id, 1);
+        // The clock steps a second per reading: a 1 ms claim has lapsed by the next reading.
+        held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1));
+        expect(await edit(pending.id, 2)).toMatchObject({ status: 'pending' });
+
+        const failed = await reviews.markFailed(teamId, pending.id, 'ratelimited', null);
+        expect(failed).toMatchObject({ status: 'failed', deliveryClaimedUntil: null });
+        await edit(pending.id, 3);
+        held(await reviews.claimDelivery(teamId, pending.id, ['failed'], 1));
+        expect(await edit(pending.id, 4)).toMatchObject({ status: 'failed' });
       });
 
       it('throws ReviewNotFoundError for unknown ids and for other teams', async () => {
