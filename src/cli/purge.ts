@@ -5,13 +5,14 @@ import { createStorage } from '../storage/index.js';
 import type { CliIo } from './decide.js';
 
 const USAGE = 'usage: ftrag purge --team T0123456789\n';
-const TEAM_ID = /^[TE][A-Z0-9]{2,30}$/;
+const TEAM_ID = /^T[A-Z0-9]{2,30}$/;
+const ENTERPRISE_ID = /^E[A-Z0-9]{2,30}$/;
 
 type ParsedArgs = { teamId: string } | { help: true } | { problem: string };
 
 /** Exactly one `--team T…` (or `--team=T…`); a second one is refused rather than one ignored. */
 function parseArgs(args: string[]): ParsedArgs {
-  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return { help: true };
+  if (args.includes('--help') || args.includes('-h')) return { help: true };
   const teams: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';
@@ -40,6 +41,13 @@ export async function runPurge(
     return 2;
   }
   const { teamId } = parsed;
+  // Reviews are stored under the workspace's id even in an org; an org id would match nothing.
+  if (ENTERPRISE_ID.test(teamId)) {
+    io.stderr(
+      `ftrag purge: ${teamId} is an Enterprise Grid organization id, not a workspace id (T…), which purge takes: purge each of the organization's workspaces by its own id\n`,
+    );
+    return 2;
+  }
   if (!TEAM_ID.test(teamId)) {
     io.stderr(`ftrag purge: ${JSON.stringify(teamId)} is not a Slack team id (like T0123456789)\n`);
     return 2;
