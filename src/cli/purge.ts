@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadDatabaseUrl } from '../config.js';
-import { parseDatabaseUrl } from '../storage/database.js';
-import { createStorage } from '../storage/index.js';
+import { type DatabaseLocation, describePostgres, parseDatabaseUrl } from '../storage/database.js';
+import { createStorage, type MigrationState } from '../storage/index.js';
 import type { CliIo } from './decide.js';
 
 const USAGE = 'usage: ftrag purge --team T0123456789\n';
@@ -63,8 +63,15 @@ export async function runPurge(
     io.stderr(`ftrag purge: there is no database at ${location.filename}: check DATABASE_URL\n`);
     return 1;
   }
-  const storage = await createStorage(url);
+  // Migrating would create ftrag's tables in a database that isn't ftrag's (a wrong database,
+  // schema or file), or change one a newer ftrag owns: purge only works on the schema as it is.
+  const storage = await createStorage(url, undefined, { migrate: false });
   try {
+    const refusal = refuseMigrationState(await storage.migrationState(), location);
+    if (refusal !== null) {
+      io.stderr(`ftrag purge: ${refusal}\n`);
+      return 1;
+    }
     const deleted = await storage.reviews.purgeTeam(teamId);
     io.stdout(
       deleted === 0
@@ -74,5 +81,24 @@ export async function runPurge(
     return 0;
   } finally {
     await storage.close();
+  }
+}
+
+/** Why purge won't touch a database in this state, or null when it is this build's schema. */
+function refuseMigrationState(state: MigrationState, location: DatabaseLocation): string | null {
+  switch (state.status) {
+    case 'current':
+      return null;
+    case 'none': {
+      const where =
+        location.kind === 'sqlite'
+          ? `the SQLite database ${location.filename} has no ftrag tables`
+          : `PostgreSQL ${describePostgres(location.connectionString)} has no ftrag tables in its current schema (search_path)`;
+      return `${where}: nothing was purged or created there; check DATABASE_URL`;
+    }
+    case 'behind':
+      return `the database has not run this ftrag's latest migrations (${state.pending.join(', ')}): start the app once to migrate it, or use the ftrag version that migrated it; nothing was purged`;
+    case 'ahead':
+      return `the database was migrated by a newer ftrag (${state.unknown.join(', ')}): use the matching ftrag version; nothing was purged`;
   }
 }
