@@ -19,7 +19,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   preview: {
     usage: 'preview [--json]',
     summary:
-      'print every modal step, the verdict message and its thread reply as Block Kit Builder links',
+      'print every modal step, the verdict message, its thread reply and the Home tab as Block Kit Builder links',
     run: runPreview,
   },
   purge: {
@@ -30,11 +30,20 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
 };
 
 function usage(): string {
-  const width = Math.max(...Object.values(SUBCOMMANDS).map((command) => command.usage.length));
+  const width = Math.max(
+    'COMMAND --help'.length,
+    ...Object.values(SUBCOMMANDS).map((command) => command.usage.length),
+  );
   const rows = Object.values(SUBCOMMANDS).map(
     (command) => `  ftrag ${command.usage.padEnd(width)}  ${command.summary}`,
   );
-  return ['usage:', ...rows, `  ftrag ${'help'.padEnd(width)}  show this message`, ''].join('\n');
+  return [
+    'usage:',
+    ...rows,
+    `  ftrag ${'COMMAND --help'.padEnd(width)}  show one command's usage`,
+    `  ftrag ${'help'.padEnd(width)}  show this message`,
+    '',
+  ].join('\n');
 }
 
 const HELP = new Set(['help', '--help', '-h']);

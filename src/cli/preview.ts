@@ -95,13 +95,19 @@ export function previewSurfaces(): PreviewSurface[] {
   return surfaces;
 }
 
+const USAGE = 'usage: ftrag preview [--json]\n';
+
 /** `ftrag preview [--json]`: every surface with a Block Kit Builder link. */
 export async function runPreview(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(
+      `${USAGE}Prints every modal step, the verdict message, its thread reply and the Home tab as Block Kit Builder links (--json: their payloads).\n`,
+    );
+    return 0;
+  }
   const unknown = args.filter((arg) => arg !== '--json');
   if (unknown.length > 0) {
-    io.stderr(
-      `ftrag preview: unknown argument ${JSON.stringify(unknown[0])}\nusage: ftrag preview [--json]\n`,
-    );
+    io.stderr(`ftrag preview: unknown argument ${JSON.stringify(unknown[0])}\n${USAGE}`);
     return 2;
   }
   const surfaces = previewSurfaces();

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { staticMigrationProvider } from './migrations/index.js';
+import {
+  DEFAULT_MIGRATION_TABLE,
+  Kysely,
+  type LogEvent,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
+import { migrations, staticMigrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
 import { CachedStatements } from './statementCache.js';
 
@@ -16,9 +24,23 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 export interface Database {
   kind: DatabaseKind;
   db: Kysely<Schema>;
+  /** Where this database's migrations stand against this build's; reads only. */
+  migrationState(): Promise<MigrationState>;
   /** Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * - `none`: no ftrag schema here (no migration table recording ftrag's first migration, or no
+ *   reviews table): another database, schema or file than ftrag's, or one never migrated.
+ * - `behind`: this build has migrations the database has not run (`pending`).
+ * - `ahead`: the database ran migrations this build doesn't know (`unknown`): a newer ftrag's.
+ */
+export type MigrationState =
+  | { status: 'none' }
+  | { status: 'current' }
+  | { status: 'behind'; pending: string[] }
+  | { status: 'ahead'; unknown: string[] };
 
 export type DatabaseLocation =
   | { kind: 'sqlite'; filename: string }
@@ -67,7 +89,10 @@ export function postgresUrlWithSchema(url: string, schema: string): string {
   return parsed.toString();
 }
 
-/** Opens the database named by `url`, brings its schema up to date and returns it. */
+/**
+ * Opens the database named by `url`, brings its schema up to date (unless `options.migrate` is
+ * false) and returns it.
+ */
 export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
   const location = parseDatabaseUrl(url);
   return location.kind === 'sqlite'
@@ -78,16 +103,24 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
 export interface DatabaseOptions {
   /** Called after every query with its duration (Kysely's `log` hook), e.g. for metrics. */
   onQuery?: (event: LogEvent) => void;
+  /**
+   * `false` opens the database as it is, for tools that must not change a database that may not be
+   * ftrag's (`ftrag purge`): no migrations, and a SQLite file must already exist and keeps its
+   * journal mode. Check {@link Database.migrationState} before using it. Default `true`.
+   */
+  migrate?: boolean;
 }
 
 // Each driver is loaded only when its database is opened: the one not in use would only take
 // memory (node-postgres alone holds about 3 MB of heap once loaded).
 async function openSqlite(filename: string, options: DatabaseOptions): Promise<Database> {
   const { default: SQLite } = await import('better-sqlite3');
-  if (filename !== SQLITE_MEMORY) mkdirSync(dirname(filename), { recursive: true });
-  const connection = new SQLite(filename);
+  const migrate = options.migrate ?? true;
+  if (migrate && filename !== SQLITE_MEMORY) mkdirSync(dirname(filename), { recursive: true });
+  const connection = new SQLite(filename, { fileMustExist: !migrate });
   try {
-    connection.pragma('journal_mode = WAL');
+    // Persistent (it is written into the file), so only for a database ftrag is about to migrate.
+    if (migrate) connection.pragma('journal_mode = WAL');
     connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     connection.pragma('foreign_keys = ON');
   } catch (error) {
@@ -98,7 +131,7 @@ async function openSqlite(filename: string, options: DatabaseOptions): Promise<D
     dialect: new SqliteDialect({ database: new CachedStatements(connection) }),
     ...(options.onQuery ? { log: options.onQuery } : {}),
   });
-  return finishOpening('sqlite', db, undefined);
+  return finishOpening('sqlite', db, undefined, options);
 }
 
 async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<Database> {
@@ -138,29 +171,63 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
   }
   // Kysely looks for its migration tables in every schema unless told which one, so a second
   // schema in the same database (tests, staging) would otherwise see the first one's tables.
-  return finishOpening('postgres', db, schema);
+  return finishOpening('postgres', db, schema, options);
 }
 
 async function finishOpening(
   kind: DatabaseKind,
   db: Kysely<Schema>,
   migrationTableSchema: string | undefined,
+  options: DatabaseOptions,
 ): Promise<Database> {
-  try {
-    await migrate(db, migrationTableSchema);
-  } catch (error) {
-    await db.destroy();
-    throw error;
+  if (options.migrate ?? true) {
+    try {
+      await migrate(db, migrationTableSchema);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
   }
   let closing: Promise<void> | undefined;
   return {
     kind,
     db,
+    migrationState: () => readMigrationState(kind, db, migrationTableSchema),
     close: () => {
       closing ??= db.destroy();
       return closing;
     },
   };
+}
+
+/** Never released without it, and never renamed: a migration table lacking it is not ftrag's. */
+const FIRST_MIGRATION = Object.keys(migrations)[0] ?? '';
+
+async function readMigrationState(
+  kind: DatabaseKind,
+  db: Kysely<Schema>,
+  schema: string | undefined,
+): Promise<MigrationState> {
+  const wanted = [DEFAULT_MIGRATION_TABLE, 'reviews'];
+  const { rows: tables } =
+    kind === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master
+          where type = 'table' and name in (${sql.join(wanted)})`.execute(db)
+      : await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = ${schema} and table_name in (${sql.join(wanted)})`.execute(db);
+  if (tables.length < wanted.length) return { status: 'none' };
+  const migrationTable =
+    schema === undefined
+      ? sql.id(DEFAULT_MIGRATION_TABLE)
+      : sql.id(schema, DEFAULT_MIGRATION_TABLE);
+  const { rows } = await sql<{ name: string }>`select name from ${migrationTable}`.execute(db);
+  const executed = new Set(rows.map((row) => row.name));
+  if (!executed.has(FIRST_MIGRATION)) return { status: 'none' };
+  const known = Object.keys(migrations);
+  const unknown = [...executed].filter((name) => !known.includes(name)).sort();
+  if (unknown.length > 0) return { status: 'ahead', unknown };
+  const pending = known.filter((name) => !executed.has(name));
+  return pending.length > 0 ? { status: 'behind', pending } : { status: 'current' };
 }
 
 async function migrate(
@@ -180,7 +247,8 @@ async function migrate(
   }
 }
 
-function describePostgres(connectionString: string): string {
+/** Host, port and database of a PostgreSQL URL, without its user or password. */
+export function describePostgres(connectionString: string): string {
   try {
     const parsed = new URL(connectionString);
     return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;

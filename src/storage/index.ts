@@ -1,4 +1,9 @@
-import { type DatabaseKind, type DatabaseOptions, openDatabase } from './database.js';
+import {
+  type DatabaseKind,
+  type DatabaseOptions,
+  type MigrationState,
+  openDatabase,
+} from './database.js';
 import {
   createKyselyInstallationStore,
   type KyselyInstallationStore,
@@ -15,6 +20,7 @@ export {
   type DatabaseKind,
   type DatabaseOptions,
   DEFAULT_DATABASE_URL,
+  type MigrationState,
   openDatabase,
   postgresUrlWithSchema,
 } from './database.js';
@@ -36,6 +42,8 @@ export interface Storage {
   reviews: ReviewRepository;
   votes: VoteRepository;
   installations: KyselyInstallationStore;
+  /** Where the database's migrations stand against this build's; reads only. */
+  migrationState(): Promise<MigrationState>;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -45,7 +53,10 @@ export interface StorageOptions extends DatabaseOptions {
   tokenSealer?: TokenSealer | null;
 }
 
-/** Opens (and migrates) the database at `url`; see parseDatabaseUrl for the accepted forms. */
+/**
+ * Opens (and, unless `options.migrate` is false, migrates) the database at `url`; see
+ * parseDatabaseUrl for the accepted forms.
+ */
 export async function createStorage(
   url: string,
   clock: () => Date = () => new Date(),
@@ -57,6 +68,7 @@ export async function createStorage(
     reviews: createKyselyReviewRepository(database.db, clock),
     votes: createKyselyVoteRepository(database.db, clock),
     installations: createKyselyInstallationStore(database.db, clock, options.tokenSealer ?? null),
+    migrationState: database.migrationState,
     close: database.close,
   };
 }

@@ -128,6 +128,21 @@ describe('the ftrag CLI, spawned', () => {
     }
   });
 
+  it('help lists every subcommand, and each prints its usage for --help and -h', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    const commands = ['decide', 'preview', 'purge'];
+    for (const command of commands) expect(help.stdout).toContain(`ftrag ${command} `);
+    const results = await Promise.all(
+      commands.flatMap((command) => ['--help', '-h'].map((flag) => cli([command, flag]))),
+    );
+    for (const [index, result] of results.entries()) {
+      const command = commands[Math.floor(index / 2)];
+      expect({ command, ...result }).toMatchObject({ command, code: 0, stderr: '' });
+      expect(result.stdout).toContain(`usage: ftrag ${command}`);
+    }
+  });
+
   it('an unknown subcommand prints usage on stderr and exits 2', async () => {
     const result = await cli(['deploy']);
     expect(result.code).toBe(2);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -21,6 +21,7 @@ import {
   postgresBaseUrl,
   postgresProbe,
   postgresSuiteTitle,
+  storageBackends,
 } from './support.js';
 
 const migrationNames = Object.keys(migrations);
@@ -211,4 +212,69 @@ describe.skipIf(!postgresProbe.available)(postgresSuiteTitle('postgres'), () => 
     const url = postgresUrlWithSchema(postgresBaseUrl, 't_does_not_exist');
     await expect(openDatabase(url)).rejects.toThrow(/search_path names no existing schema/);
   });
+});
+
+describe.each(storageBackends.filter((backend) => backend.shared))(
+  'opening $title without migrating',
+  ({ skip, prepare }) => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+    });
+    async function fresh(): Promise<string> {
+      const { url, cleanup } = await prepare();
+      cleanups.push(cleanup);
+      const location = parseDatabaseUrl(url);
+      // An empty SQLite file: opening without migrating refuses a missing one.
+      if (location.kind === 'sqlite') await writeFile(location.filename, '');
+      return url;
+    }
+
+    it.skipIf(skip)('creates nothing and reports no ftrag schema', async () => {
+      const url = await fresh();
+      const database = await openDatabase(url, { migrate: false });
+      try {
+        expect(await database.migrationState()).toEqual({ status: 'none' });
+      } finally {
+        await database.close();
+      }
+      const migrated = await openDatabase(url);
+      try {
+        expect(await migrated.migrationState()).toEqual({ status: 'current' });
+      } finally {
+        await migrated.close();
+      }
+    });
+
+    it.skipIf(skip)('reports migrations this build has and the database lacks', async () => {
+      const url = await fresh();
+      const database = await openDatabase(url);
+      try {
+        const last = migrationNames.at(-1) ?? '';
+        await sql`delete from kysely_migration where name = ${last}`.execute(database.db);
+        expect(await database.migrationState()).toEqual({ status: 'behind', pending: [last] });
+        await sql`insert into kysely_migration (name, timestamp)
+          values ('9999_newer', '2030-01-01T00:00:00.000Z')`.execute(database.db);
+        expect(await database.migrationState()).toEqual({
+          status: 'ahead',
+          unknown: ['9999_newer'],
+        });
+        await sql`delete from kysely_migration`.execute(database.db);
+        expect(await database.migrationState()).toEqual({ status: 'none' });
+      } finally {
+        await database.close();
+      }
+    });
+  },
+);
+
+it('opening without migrating refuses a SQLite file that does not exist, and creates nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ftrag-db-'));
+  try {
+    const file = join(dir, 'missing', 'ftrag.db');
+    await expect(openDatabase(`sqlite:${file}`, { migrate: false })).rejects.toThrow();
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
