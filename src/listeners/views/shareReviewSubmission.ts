@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { CANNOT_POST_HERE, slackErrorName } from '../../delivery/slackErrors.js';
+import { buildShareRefusedModal } from '../../views/reviewModals.js';
 import { buildShareCard } from '../../views/shareCard.js';
 import { mentionChannel } from '../../views/text.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
 const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
+
+function readReviewId(privateMetadata: string): string | null {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(privateMetadata));
+    return parsed.success ? parsed.data.reviewId : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Reads a Slack message link: `…/archives/C123/p1700000000123456[?thread_ts=…]`. */
 export function parseThreadLink(link: string): { channelId: string; threadTs: string } | null {
@@ -28,7 +38,12 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
 /** Posts a card for the review in the picked channel or thread, linking back to the original. */
 export function shareReviewSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
-    const metadata = metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+    const reviewId = readReviewId(view.private_metadata);
+    if (!reviewId) {
+      logger.warn('share submission refused: unreadable private_metadata');
+      await ack({ response_action: 'update', view: buildShareRefusedModal('unreadable') });
+      return;
+    }
     const channel =
       view.state.values[BlockId.shareChannel]?.[ActionId.shareChannel]?.selected_conversation ??
       null;
@@ -52,10 +67,12 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       });
       return;
     }
+    const review = await deps.reviews.get(body.team?.id ?? view.team_id, reviewId);
+    if (!review) {
+      await ack({ response_action: 'update', view: buildShareRefusedModal('not-found') });
+      return;
+    }
     await ack();
-    const teamId = body.team?.id ?? view.team_id;
-    const review = metadata.success ? await deps.reviews.get(teamId, metadata.data.reviewId) : null;
-    if (!review) return;
     const card = buildShareCard(review, body.user.id);
     const destination = thread?.channelId ?? channel ?? '';
     try {
