@@ -32,7 +32,10 @@ export function buildReviewDetailModal(review: Review): ModalView {
   };
 }
 
-/** "Share": pick a channel or paste a thread link. */
+/**
+ * "Share": the channel comes from the picker, which offers only conversations the person can see;
+ * a pasted link only narrows it to a thread of that channel (the submission checks it).
+ */
 export function buildShareModal(review: Review): ModalView {
   return {
     type: 'modal',
@@ -49,8 +52,7 @@ export function buildShareModal(review: Review): ModalView {
       {
         type: 'input',
         block_id: BlockId.shareChannel,
-        optional: true,
-        label: { type: 'plain_text', text: 'Share to a channel' },
+        label: { type: 'plain_text', text: 'Share to' },
         element: {
           type: 'conversations_select',
           action_id: ActionId.shareChannel,
@@ -61,11 +63,12 @@ export function buildShareModal(review: Review): ModalView {
       {
         type: 'input',
         block_id: BlockId.shareThreadLink,
+        // Slack adds "(optional)" to the label.
         optional: true,
-        label: { type: 'plain_text', text: '…or paste a link to a thread' },
+        label: { type: 'plain_text', text: 'In a thread' },
         hint: {
           type: 'plain_text',
-          text: 'Message menu ⋮ → Copy link, on any message of the thread.',
+          text: 'To post in a thread of that channel, paste a link to any of its messages (⋮ → Copy link). Leave empty to post in the channel.',
         },
         element: {
           type: 'plain_text_input',

@@ -35,7 +35,10 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
   };
 }
 
-/** Posts a card for the review in the picked channel or thread, linking back to the original. */
+/**
+ * Posts a card for the review in the picked channel, or in the thread of it a pasted link names,
+ * linking back to the original.
+ */
 export function shareReviewSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
     const reviewId = readReviewId(view.private_metadata);
@@ -50,21 +53,19 @@ export function shareReviewSubmission(deps: ListenerDeps) {
     const link =
       view.state.values[BlockId.shareThreadLink]?.[ActionId.shareThreadLink]?.value?.trim() ?? '';
     const thread = link ? parseThreadLink(link) : null;
+    const errors: Record<string, string> = {};
+    if (!channel) errors[BlockId.shareChannel] = 'Pick the channel to share to.';
     if (link && !thread) {
-      await ack({
-        response_action: 'errors',
-        errors: {
-          [BlockId.shareThreadLink]:
-            'That is not a Slack message link. Use ⋮ → Copy link on a message.',
-        },
-      });
-      return;
+      errors[BlockId.shareThreadLink] =
+        'That is not a Slack message link. Use ⋮ → Copy link on a message.';
+    } else if (thread && channel && thread.channelId !== channel) {
+      // The link's channel is never used on its own: the bot may be in a private channel the
+      // person is not, and ftrag has no scope to check. The picker only offers theirs.
+      errors[BlockId.shareThreadLink] =
+        'That thread is in another channel. To share there, pick that channel above.';
     }
-    if (!channel && !thread) {
-      await ack({
-        response_action: 'errors',
-        errors: { [BlockId.shareChannel]: 'Pick a channel, or paste a link to a thread below.' },
-      });
+    if (!channel || Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
       return;
     }
     const review = await deps.reviews.get(body.team?.id ?? view.team_id, reviewId);
@@ -74,10 +75,9 @@ export function shareReviewSubmission(deps: ListenerDeps) {
     }
     await ack();
     const card = buildShareCard(review, body.user.id);
-    const destination = thread?.channelId ?? channel ?? '';
     try {
       await client.chat.postMessage({
-        channel: destination,
+        channel,
         text: card.text,
         blocks: card.blocks,
         unfurl_links: false,
@@ -85,9 +85,9 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       });
     } catch (error) {
       const reason = slackErrorName(error);
-      logger.warn(`sharing review ${review.id} to ${destination} failed: ${reason}`);
+      logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
       const hint = CANNOT_POST_HERE.has(reason)
-        ? `I'm not a member of ${mentionChannel(destination)}: invite me there with \`/invite @ftrag\`, then share again.`
+        ? `I'm not a member of ${mentionChannel(channel)}: invite me there with \`/invite @ftrag\`, then share again.`
         : `Slack answered \`${reason}\`; please try again.`;
       await client.chat.postMessage({
         channel: body.user.id,
