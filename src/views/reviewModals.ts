@@ -32,7 +32,10 @@ export function buildReviewDetailModal(review: Review): ModalView {
   };
 }
 
-/** "Share": pick a channel or paste a thread link. */
+/**
+ * "Share": the channel comes from the picker, which offers only conversations the person can see;
+ * a pasted link only narrows it to a thread of that channel (the submission checks it).
+ */
 export function buildShareModal(review: Review): ModalView {
   return {
     type: 'modal',
@@ -49,8 +52,7 @@ export function buildShareModal(review: Review): ModalView {
       {
         type: 'input',
         block_id: BlockId.shareChannel,
-        optional: true,
-        label: { type: 'plain_text', text: 'Share to a channel' },
+        label: { type: 'plain_text', text: 'Share to' },
         element: {
           type: 'conversations_select',
           action_id: ActionId.shareChannel,
@@ -61,11 +63,12 @@ export function buildShareModal(review: Review): ModalView {
       {
         type: 'input',
         block_id: BlockId.shareThreadLink,
+        // Slack adds "(optional)" to the label.
         optional: true,
-        label: { type: 'plain_text', text: '…or paste a link to a thread' },
+        label: { type: 'plain_text', text: 'In a thread' },
         hint: {
           type: 'plain_text',
-          text: 'Message menu ⋮ → Copy link, on any message of the thread.',
+          text: 'To post in a thread of that channel, paste a link to any of its messages (⋮ → Copy link). Leave empty to post in the channel.',
         },
         element: {
           type: 'plain_text_input',
@@ -99,9 +102,14 @@ export function buildEditRefusedModal(review: Review, reason: EditRefusal): Moda
           `:information_source: ${title} went out in ${review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel'} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
           'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
         ];
+  return buildNoticeModal('Edit answers', notice, advice);
+}
+
+/** A modal that only says something (what happened, then what to do), with a Close button. */
+export function buildNoticeModal(title: string, notice: string, advice: string): ModalView {
   return {
     type: 'modal',
-    title: { type: 'plain_text', text: 'Edit answers' },
+    title: { type: 'plain_text', text: title },
     close: { type: 'plain_text', text: 'Close' },
     blocks: [
       {
@@ -112,4 +120,20 @@ export function buildEditRefusedModal(review: Review, reason: EditRefusal): Moda
       { type: 'context', elements: [{ type: 'mrkdwn', text: advice }] },
     ],
   };
+}
+
+/**
+ * Share refused at its submission: the modal's review can't be read (the modal was altered or
+ * comes from another version of ftrag), or it no longer exists.
+ */
+export function buildShareRefusedModal(reason: 'unreadable' | 'not-found'): ModalView {
+  return buildNoticeModal(
+    'Share review',
+    reason === 'unreadable'
+      ? ':warning: This Share window could not be read (it may be from an older version of ftrag or was altered), so nothing was shared.'
+      : ':warning: That review no longer exists, so nothing was shared.',
+    reason === 'unreadable'
+      ? 'Open *Share* again from the review on your ftrag Home tab.'
+      : 'It may have been deleted; your ftrag Home tab lists the reviews there are.',
+  );
 }

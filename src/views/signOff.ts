@@ -2,6 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
+import { buildNoticeModal } from './reviewModals.js';
 import { escapeToFit, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
@@ -68,6 +69,15 @@ export function buildChallengeModal(review: Review, message?: ClickedMessage): M
       },
     ],
   };
+}
+
+/** In place of the Challenge modal when what it carries can't be read: nothing was recorded. */
+export function buildChallengeUnreadableModal(): ModalView {
+  return buildNoticeModal(
+    'Challenge the verdict',
+    ':warning: This Challenge window could not be read (it may be from an older version of ftrag or was altered), so your challenge was not recorded.',
+    'Click *Challenge* on the verdict again.',
+  );
 }
 
 /** The challenge as a thread reply: the reason quoted and escaped, attributed from the payload id. */

@@ -36,6 +36,11 @@ async function postReview(channel: string, title: string, user = ASKER) {
   await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
 }
 
+/** A message's link as Slack's "Copy link" gives it. */
+function linkTo(channel: string, ts: string): string {
+  return `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
 /** The block `blockId` of the Home view `user` has now, as JSON; '' when there is none. */
 function homeBlock(user: string, blockId: string): string {
   const blocks = e2e.fake.homeView(user)?.view.blocks;
@@ -254,7 +259,7 @@ describe('App Home', () => {
     );
   });
 
-  it('Open shows the full verdict; Share posts a card that links back, to a channel or into a thread', async () => {
+  it('Open shows the full verdict; Share posts a card that links back, to a channel or into a thread of it', async () => {
     await postReview('C0SHARESRC', 'Shared review');
     const home = await e2e.openHome();
     const id = reviewIdIn(home, 'mine', 'Shared review');
@@ -268,9 +273,8 @@ describe('App Home', () => {
     const shares: ViewValues[] = [
       { [BlockId.shareChannel]: { [ActionId.shareChannel]: target } },
       {
-        [BlockId.shareThreadLink]: {
-          [ActionId.shareThreadLink]: `https://fake.slack.test/archives/${target}/p${seeded.ts.replace('.', '')}`,
-        },
+        [BlockId.shareChannel]: { [ActionId.shareChannel]: target },
+        [BlockId.shareThreadLink]: { [ActionId.shareThreadLink]: linkTo(target, seeded.ts) },
       },
     ];
     for (const values of shares) {
@@ -290,17 +294,65 @@ describe('App Home', () => {
     }
   });
 
-  it('Share with neither a channel nor a valid link answers with errors in the modal', async () => {
+  it('Share refuses a thread link into another channel than the one picked, and posts nothing', async () => {
+    // A private channel the bot is in: its link must not take the card where the sharer may not be.
+    const picked = 'C0SHAREPIK';
+    const elsewhere = 'G0SHAREPRV';
+    e2e.fake.addChannel(picked, { member: true });
+    e2e.fake.addChannel(elsewhere, { member: true });
+    const thread = e2e.fake.addMessage(elsewhere, { text: 'a private thread', user: 'U0SOMEONE1' });
     const home = await e2e.openHome();
     const id = reviewIdIn(home, 'mine', 'Shared review');
     const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
-    const modalId = share.id;
-    const empty = await e2e.submit(modalId, {});
-    expect(empty.json).toMatchObject({
-      response_action: 'errors',
-      errors: { [BlockId.shareChannel]: expect.any(String) },
+    const before = e2e.fake.calls.length;
+    const ack = await e2e.submit(share.id, {
+      [BlockId.shareChannel]: { [ActionId.shareChannel]: picked },
+      [BlockId.shareThreadLink]: { [ActionId.shareThreadLink]: linkTo(elsewhere, thread.ts) },
     });
-    const bad = await e2e.submit(modalId, {
+    expect(ack.json).toMatchObject({
+      response_action: 'errors',
+      errors: { [BlockId.shareThreadLink]: expect.stringMatching(/another channel/) },
+    });
+    expect(e2e.fake.view(share.id)?.open).toBe(true);
+    // Give a wrongly posted card time to show up.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+  });
+
+  it('Share with no channel picked answers with an error on the picker, a thread link or not', async () => {
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', 'Shared review');
+    const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
+    const blocks = blocksOf(e2e.fake.view(share.id)?.view ?? {});
+    const picker = blocks.find((block) => block.block_id === BlockId.shareChannel);
+    const link = blocks.find((block) => block.block_id === BlockId.shareThreadLink);
+    expect(picker?.optional).not.toBe(true);
+    expect(link?.optional).toBe(true);
+    const target = 'C0SHAREDST';
+    const seeded = e2e.fake.addMessage(target, { text: 'another thread', user: 'U0SOMEONE1' });
+    const before = e2e.fake.calls.length;
+    const submissions: ViewValues[] = [
+      {},
+      { [BlockId.shareThreadLink]: { [ActionId.shareThreadLink]: linkTo(target, seeded.ts) } },
+    ];
+    for (const values of submissions) {
+      // Slack's client would not submit without the required channel; the app checks anyway.
+      const ack = await e2e.submit(share.id, values, { skipClientValidation: true });
+      expect(ack.json).toMatchObject({
+        response_action: 'errors',
+        errors: { [BlockId.shareChannel]: expect.any(String) },
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+  });
+
+  it('Share with a link that is not a message link answers with an error on the link', async () => {
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', 'Shared review');
+    const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
+    const bad = await e2e.submit(share.id, {
+      [BlockId.shareChannel]: { [ActionId.shareChannel]: 'C0SHAREDST' },
       [BlockId.shareThreadLink]: { [ActionId.shareThreadLink]: 'not a link' },
     });
     expect(bad.json).toMatchObject({

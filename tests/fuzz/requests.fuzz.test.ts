@@ -6,8 +6,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChecklist } from '../../src/checklist/state.js';
+import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
 import { buildChecklistStepView } from '../../src/views/checklistModal.js';
-import { type Running, startRunning } from '../observability/support.js';
+import { CHANNEL, type Running, startRunning } from '../observability/support.js';
 import { isRecord } from '../support/json.js';
 import {
   buildEventCallback,
@@ -107,6 +108,69 @@ const privateMetadata = fc.oneof(
   mangledState,
 );
 
+/** Text that looks like JSON, or nearly: metadata of ftrag's shapes, truncated or with odd values. */
+const jsonish = fc.oneof(
+  fc.json(),
+  fc
+    .record(
+      {
+        reviewId: fc.oneof(fc.string(), fc.jsonValue()),
+        message: fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            { responseUrl: fc.oneof(fc.webUrl(), fc.string()), messageTs: fc.string() },
+            { requiredKeys: [] },
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((metadata) => JSON.stringify(metadata)),
+  fc.json().chain((text) => fc.nat(text.length).map((cut) => text.slice(0, cut))),
+  fc.constantFrom('', '{', '{"reviewId":', '{"reviewId":null}', '"', '[{}]', '{"v":1}'),
+);
+
+/** Any private_metadata Slack could hand back (it holds at most 3,000 characters). */
+const anyMetadata = fc.oneof(fc.string({ maxLength: 3000 }), jsonish, privateMetadata);
+
+/** The modals ftrag takes submissions of; its other callback_ids are no modal one can submit. */
+const SUBMITTED_VIEWS: readonly string[] = [
+  CallbackId.checklistStep,
+  CallbackId.shareReview,
+  CallbackId.challengeReason,
+];
+
+/** A submission of modal `callbackId`, its inputs filled as a person could. */
+function submissionOf(callbackId: string, privateMetadata: string) {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0FAKETEAM', domain: 'fuzz' },
+    user: { id: 'U0FUZZUSER', team_id: 'T0FAKETEAM' },
+    view: {
+      id: 'V0FUZZVIEW2',
+      type: 'modal',
+      callback_id: callbackId,
+      team_id: 'T0FAKETEAM',
+      hash: '1.fuzz',
+      private_metadata: privateMetadata,
+      state: {
+        values: {
+          [BlockId.title]: { [ActionId.title]: { type: 'plain_text_input', value: 'Fuzzed' } },
+          [BlockId.shareChannel]: {
+            [ActionId.shareChannel]: {
+              type: 'conversations_select',
+              selected_conversation: CHANNEL,
+            },
+          },
+          [BlockId.challengeReason]: {
+            [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Fuzzed reason' },
+          },
+        },
+      },
+    },
+  };
+}
+
 function checklistView(privateMetadata: string) {
   const state = startChecklist({
     origin: 'command',
@@ -176,6 +240,47 @@ describe('fuzzed requests with valid signatures', () => {
       }),
       { numRuns: RUNS },
     );
+    await stillHealthy();
+  });
+
+  it.each(SUBMITTED_VIEWS)(
+    'arbitrary private_metadata on a %s submission: Slack gets a view answer at once',
+    async (callbackId) => {
+      await fc.assert(
+        fc.asyncProperty(anyMetadata, async (metadata) => {
+          const response = await sendSigned(
+            encodeForm({ payload: JSON.stringify(submissionOf(callbackId, metadata)) }),
+            'application/x-www-form-urlencoded',
+          );
+          expect(response.status).toBe(200);
+          if (response.bodyText !== '') {
+            const action = isRecord(response.json) ? response.json.response_action : undefined;
+            expect(['update', 'errors']).toContain(action);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      await stillHealthy();
+    },
+  );
+
+  it('arbitrary private_metadata on the other callback_ids: no 5xx', async () => {
+    const others = Object.values(CallbackId).filter((id) => !SUBMITTED_VIEWS.includes(id));
+    const cases = fc.sample(fc.tuple(fc.constantFrom(...others), anyMetadata), {
+      numRuns: 20,
+      seed: 20261130,
+    });
+    // No listener takes them: Bolt's receiver answers 404 once Slack's 3 s have passed.
+    const responses = await Promise.all(
+      cases.map(([callbackId, metadata]) =>
+        sendSigned(
+          encodeForm({ payload: JSON.stringify(submissionOf(callbackId, metadata)) }),
+          'application/x-www-form-urlencoded',
+          BOLT_UNHANDLED_MS,
+        ),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(cases.map(() => 404));
     await stillHealthy();
   });
 

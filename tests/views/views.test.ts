@@ -18,8 +18,10 @@ import {
   buildEditRefusedModal,
   buildReviewDetailModal,
   buildShareModal,
+  buildShareRefusedModal,
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
+import { buildChallengeUnreadableModal } from '../../src/views/signOff.js';
 import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
@@ -205,6 +207,9 @@ describe('other surfaces', () => {
     expect(checkView(buildShareModal(review))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'posted-without-message'))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'being-posted'))).toEqual([]);
+    expect(checkView(buildShareRefusedModal('unreadable'))).toEqual([]);
+    expect(checkView(buildShareRefusedModal('not-found'))).toEqual([]);
+    expect(checkView(buildChallengeUnreadableModal())).toEqual([]);
     const five = Array.from({ length: 5 }, (_, index) =>
       reviewOf(hostileAnswers(), { id: `rev-${index}` }),
     );

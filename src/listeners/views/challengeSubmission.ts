@@ -7,6 +7,7 @@ import { slackErrorName } from '../../delivery/slackErrors.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import {
   buildChallengeReply,
+  buildChallengeUnreadableModal,
   CHALLENGE_REASON_MAX_CHARS,
   type ChallengeMetadata,
 } from '../../views/signOff.js';
@@ -41,6 +42,11 @@ function readMetadata(privateMetadata: string): ChallengeMetadata | null {
 export function challengeSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
     const metadata = readMetadata(view.private_metadata);
+    if (!metadata) {
+      logger.warn('challenge submission refused: unreadable private_metadata');
+      await ack({ response_action: 'update', view: buildChallengeUnreadableModal() });
+      return;
+    }
     const typed = view.state.values[BlockId.challengeReason]?.[ActionId.challengeReason]?.value;
     const reason = cleanTypedText(typed ?? '').trim();
     if (reason.length === 0 || charCount(reason) > CHALLENGE_REASON_MAX_CHARS) {
@@ -57,10 +63,6 @@ export function challengeSubmission(deps: ListenerDeps) {
     }
     await ack();
     const teamId = body.team?.id ?? view.team_id;
-    if (!metadata) {
-      logger.warn('challenge submission ignored: unreadable private_metadata');
-      return;
-    }
     const { reviewId } = metadata;
     // private_metadata came back from Slack, but only Slack's hosts are ever called.
     const clicked =

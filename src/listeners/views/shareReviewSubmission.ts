@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { CANNOT_POST_HERE, slackErrorName } from '../../delivery/slackErrors.js';
+import { buildShareRefusedModal } from '../../views/reviewModals.js';
 import { buildShareCard } from '../../views/shareCard.js';
 import { mentionChannel } from '../../views/text.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
 const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
+
+function readReviewId(privateMetadata: string): string | null {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(privateMetadata));
+    return parsed.success ? parsed.data.reviewId : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Reads a Slack message link: `…/archives/C123/p1700000000123456[?thread_ts=…]`. */
 export function parseThreadLink(link: string): { channelId: string; threadTs: string } | null {
@@ -25,42 +35,49 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
   };
 }
 
-/** Posts a card for the review in the picked channel or thread, linking back to the original. */
+/**
+ * Posts a card for the review in the picked channel, or in the thread of it a pasted link names,
+ * linking back to the original.
+ */
 export function shareReviewSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
-    const metadata = metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+    const reviewId = readReviewId(view.private_metadata);
+    if (!reviewId) {
+      logger.warn('share submission refused: unreadable private_metadata');
+      await ack({ response_action: 'update', view: buildShareRefusedModal('unreadable') });
+      return;
+    }
     const channel =
       view.state.values[BlockId.shareChannel]?.[ActionId.shareChannel]?.selected_conversation ??
       null;
     const link =
       view.state.values[BlockId.shareThreadLink]?.[ActionId.shareThreadLink]?.value?.trim() ?? '';
     const thread = link ? parseThreadLink(link) : null;
+    const errors: Record<string, string> = {};
+    if (!channel) errors[BlockId.shareChannel] = 'Pick the channel to share to.';
     if (link && !thread) {
-      await ack({
-        response_action: 'errors',
-        errors: {
-          [BlockId.shareThreadLink]:
-            'That is not a Slack message link. Use ⋮ → Copy link on a message.',
-        },
-      });
+      errors[BlockId.shareThreadLink] =
+        'That is not a Slack message link. Use ⋮ → Copy link on a message.';
+    } else if (thread && channel && thread.channelId !== channel) {
+      // The link's channel is never used on its own: the bot may be in a private channel the
+      // person is not, and ftrag has no scope to check. The picker only offers theirs.
+      errors[BlockId.shareThreadLink] =
+        'That thread is in another channel. To share there, pick that channel above.';
+    }
+    if (!channel || Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
       return;
     }
-    if (!channel && !thread) {
-      await ack({
-        response_action: 'errors',
-        errors: { [BlockId.shareChannel]: 'Pick a channel, or paste a link to a thread below.' },
-      });
+    const review = await deps.reviews.get(body.team?.id ?? view.team_id, reviewId);
+    if (!review) {
+      await ack({ response_action: 'update', view: buildShareRefusedModal('not-found') });
       return;
     }
     await ack();
-    const teamId = body.team?.id ?? view.team_id;
-    const review = metadata.success ? await deps.reviews.get(teamId, metadata.data.reviewId) : null;
-    if (!review) return;
     const card = buildShareCard(review, body.user.id);
-    const destination = thread?.channelId ?? channel ?? '';
     try {
       await client.chat.postMessage({
-        channel: destination,
+        channel,
         text: card.text,
         blocks: card.blocks,
         unfurl_links: false,
@@ -68,9 +85,9 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       });
     } catch (error) {
       const reason = slackErrorName(error);
-      logger.warn(`sharing review ${review.id} to ${destination} failed: ${reason}`);
+      logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
       const hint = CANNOT_POST_HERE.has(reason)
-        ? `I'm not a member of ${mentionChannel(destination)}: invite me there with \`/invite @ftrag\`, then share again.`
+        ? `I'm not a member of ${mentionChannel(channel)}: invite me there with \`/invite @ftrag\`, then share again.`
         : `Slack answered \`${reason}\`; please try again.`;
       await client.chat.postMessage({
         channel: body.user.id,

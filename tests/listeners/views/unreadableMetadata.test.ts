@@ -1,0 +1,131 @@
+/**
+ * Modals whose private_metadata can't be read (altered, or from another version of ftrag): the
+ * submission is answered inside ack() with a view that says so, and nothing is posted or recorded.
+ */
+import { App } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
+import { ListenerRoutes } from '../../../src/listeners/routes.js';
+import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
+import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
+import { BoltLogger } from '../../../src/observability/logger.js';
+import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
+import { uniqueId } from '../../storage/support.js';
+import { capturedLog } from '../../support/capturedLog.js';
+import { deliverySetup } from '../../support/deliverySetup.js';
+import { isRecord, type JsonObject } from '../../support/json.js';
+
+const CHANNEL = 'C0METADATA';
+const USER = 'U0METADATA';
+const setup = deliverySetup(CHANNEL);
+
+function instance() {
+  const reviews = createKyselyReviewRepository(setup.database().db, () => new Date());
+  const deps = setup.listenerDeps(reviews, () => new Date());
+  const fake = setup.fake();
+  const app = new App({
+    token: fake.botToken,
+    signingSecret: 'metadata-test-secret',
+    botId: 'B0METADATA',
+    botUserId: 'U0METABOT1',
+    tokenVerificationEnabled: false,
+    convoStore: false,
+    clientOptions: { slackApiUrl: fake.apiUrl },
+    logger: new BoltLogger(capturedLog().log),
+  });
+  const routes = new ListenerRoutes()
+    .viewSubmission(CallbackId.shareReview, shareReviewSubmission(deps))
+    .viewSubmission(CallbackId.challengeReason, challengeSubmission(deps));
+  app.use(routes.dispatch);
+  return {
+    reviews,
+    deps,
+    /** Submits the modal; resolves with what the listener acknowledged with, once (or throws). */
+    async submit(callbackId: string, privateMetadata: string, values: JsonObject) {
+      const acks: unknown[] = [];
+      const teamId = uniqueId('T');
+      await app.processEvent({
+        body: {
+          type: 'view_submission',
+          team: { id: teamId, domain: 'metadata' },
+          user: { id: USER, team_id: teamId },
+          view: {
+            id: uniqueId('V'),
+            type: 'modal',
+            callback_id: callbackId,
+            private_metadata: privateMetadata,
+            state: { values },
+            team_id: teamId,
+          },
+        },
+        ack: async (response?: unknown) => {
+          acks.push(response);
+        },
+      });
+      expect(await deps.work.drain(10_000)).toBe(true);
+      expect(acks).toHaveLength(1);
+      return acks[0];
+    },
+  };
+}
+
+const UNREADABLE = ['', '{', 'not json', 'null', '[]', '42', '{"reviewId":7}', '"x"'];
+
+const shareValues: JsonObject = {
+  [BlockId.shareChannel]: {
+    [ActionId.shareChannel]: { type: 'conversations_select', selected_conversation: CHANNEL },
+  },
+};
+
+const challengeValues: JsonObject = {
+  [BlockId.challengeReason]: {
+    [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Labels are too few.' },
+  },
+};
+
+function expectErrorView(ack: unknown, says: RegExp): void {
+  expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+  const view = isRecord(ack) ? ack.view : undefined;
+  expect(JSON.stringify(view)).toMatch(says);
+  // An answer that closes or replaces the modal, not one more modal to submit.
+  expect(isRecord(view) ? view.submit : undefined).toBeUndefined();
+}
+
+describe('a modal whose private_metadata cannot be read', () => {
+  it.each(UNREADABLE)('Share (%j): says so inside ack() and posts nothing', async (metadata) => {
+    const app = instance();
+    const posts = setup.fake().callCount('chat.postMessage');
+    const ack = await app.submit(CallbackId.shareReview, metadata, shareValues);
+    expectErrorView(ack, /nothing was shared/i);
+    expect(setup.fake().callCount('chat.postMessage')).toBe(posts);
+  });
+
+  it('Share of a review that no longer exists: says so inside ack() and posts nothing', async () => {
+    const app = instance();
+    const posts = setup.fake().callCount('chat.postMessage');
+    const ack = await app.submit(
+      CallbackId.shareReview,
+      JSON.stringify({ reviewId: 'gone' }),
+      shareValues,
+    );
+    expectErrorView(ack, /no longer exists/i);
+    expect(setup.fake().callCount('chat.postMessage')).toBe(posts);
+  });
+
+  it.each(UNREADABLE)(
+    'Challenge (%j): says so inside ack() and records nothing',
+    async (metadata) => {
+      const app = instance();
+      const posts = setup.fake().callCount('chat.postMessage');
+      const ack = await app.submit(CallbackId.challengeReason, metadata, challengeValues);
+      expectErrorView(ack, /not recorded/i);
+      expect(setup.fake().callCount('chat.postMessage')).toBe(posts);
+    },
+  );
+
+  it('Challenge with no reason and unreadable metadata: the error view, not a field error', async () => {
+    const app = instance();
+    const ack = await app.submit(CallbackId.challengeReason, '{', {});
+    expectErrorView(ack, /not recorded/i);
+  });
+});
