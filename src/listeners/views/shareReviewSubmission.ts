@@ -74,25 +74,27 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       return;
     }
     await ack();
-    const card = buildShareCard(review, body.user.id);
-    try {
-      await client.chat.postMessage({
-        channel,
-        text: card.text,
-        blocks: card.blocks,
-        unfurl_links: false,
-        ...(thread ? { thread_ts: thread.threadTs } : {}),
-      });
-    } catch (error) {
-      const reason = slackErrorName(error);
-      logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
-      const hint = CANNOT_POST_HERE.has(reason)
-        ? `I'm not a member of ${mentionChannel(channel)}: invite me there with \`/invite @ftrag\`, then share again.`
-        : `Slack answered \`${reason}\`; please try again.`;
-      await client.chat.postMessage({
-        channel: body.user.id,
-        text: `:information_source: I couldn't share that review. ${hint}`,
-      });
-    }
+    await deps.work.run(async () => {
+      const card = buildShareCard(review, body.user.id);
+      try {
+        await client.chat.postMessage({
+          channel,
+          text: card.text,
+          blocks: card.blocks,
+          unfurl_links: false,
+          ...(thread ? { thread_ts: thread.threadTs } : {}),
+        });
+      } catch (error) {
+        const reason = slackErrorName(error);
+        logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
+        const hint = CANNOT_POST_HERE.has(reason)
+          ? `I'm not a member of ${mentionChannel(channel)}: invite me there with \`/invite @ftrag\`, then share again.`
+          : `Slack answered \`${reason}\`; please try again.`;
+        await client.chat.postMessage({
+          channel: body.user.id,
+          text: `:information_source: I couldn't share that review. ${hint}`,
+        });
+      }
+    });
   };
 }

@@ -10,7 +10,7 @@ import { challengeSubmission } from '../../../src/listeners/views/challengeSubmi
 import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
 import { BoltLogger } from '../../../src/observability/logger.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
-import { uniqueId } from '../../storage/support.js';
+import { newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
@@ -41,9 +41,13 @@ function instance() {
     reviews,
     deps,
     /** Submits the modal; resolves with what the listener acknowledged with, once (or throws). */
-    async submit(callbackId: string, privateMetadata: string, values: JsonObject) {
+    async submit(
+      callbackId: string,
+      privateMetadata: string,
+      values: JsonObject,
+      teamId = uniqueId('T'),
+    ) {
       const acks: unknown[] = [];
-      const teamId = uniqueId('T');
       await app.processEvent({
         body: {
           type: 'view_submission',
@@ -127,5 +131,25 @@ describe('a modal whose private_metadata cannot be read', () => {
     const app = instance();
     const ack = await app.submit(CallbackId.challengeReason, '{', {});
     expectErrorView(ack, /not recorded/i);
+  });
+});
+
+describe('Share, once acknowledged', () => {
+  it('posts the card as background work, which a graceful shutdown waits for', async () => {
+    const app = instance();
+    const teamId = uniqueId('T');
+    const { review } = await app.reviews.createPending(newReviewFixture({ teamId }));
+    const held = setup.fake().holdNext('chat.postMessage');
+    const submitted = app.submit(
+      CallbackId.shareReview,
+      JSON.stringify({ reviewId: review.id }),
+      shareValues,
+      teamId,
+    );
+    await held.arrived;
+    expect(app.deps.work.size).toBe(1);
+    held.release();
+    expect(await submitted).toBeUndefined();
+    expect(app.deps.work.size).toBe(0);
   });
 });
