@@ -9,6 +9,7 @@ import {
 import { type Answers, answersSchema } from '../decision/answers.js';
 import { type Decision, VERDICTS } from '../decision/types.js';
 import {
+  conversationVisibilitySchema,
   decisionSchema,
   deliveryStatusSchema,
   deliveryTargetSchema,
@@ -19,6 +20,7 @@ import {
 } from './codecs.js';
 import { ReviewNotFoundError } from './errors.js';
 import {
+  type ConversationVisibility,
   type DeliveryOutcome,
   type DeliveryStatus,
   type NewReview,
@@ -311,6 +313,11 @@ export function createKyselyReviewRepository(
       );
     },
 
+    recordVisibility(teamId: string, id: string, visibility: ConversationVisibility) {
+      const valid = parseValue(conversationVisibilitySchema, visibility, `review ${id} visibility`);
+      return update(teamId, id, { conversation_visibility: valid });
+    },
+
     updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {
       const validAnswers = parseValue(answersSchema, answers, `review ${id} answers`);
       const validDecision = parseValue(decisionSchema, decision, `review ${id} decision`);
@@ -405,9 +412,13 @@ function scoped<O>(
   query: SelectQueryBuilder<Schema, 'reviews', O>,
   scope: ReviewScope,
 ): SelectQueryBuilder<Schema, 'reviews', O> {
-  const { teamId, userId, channelId } = scope;
+  const { teamId, userId, channelId, publicOnly } = scope;
   let scopedQuery = query.where('team_id', '=', teamId);
   if (userId !== undefined) scopedQuery = scopedQuery.where('user_id', '=', userId);
+  if (publicOnly) {
+    // A literal, so the planner can use the partial index of migration 0007.
+    scopedQuery = scopedQuery.where('conversation_visibility', '=', sql.lit('public'));
+  }
   if (channelId !== undefined) {
     scopedQuery = scopedQuery.where((eb) =>
       eb.or([eb('posted_channel_id', '=', channelId), eb('target_channel_id', '=', channelId)]),
@@ -448,5 +459,13 @@ function toReview(row: ReviewRow): Review {
     revision: Number(row.revision),
     deliveryClaimedUntil:
       row.delivery_claimed_until === null ? null : millisToDate(row.delivery_claimed_until),
+    conversationVisibility:
+      row.conversation_visibility === null
+        ? null
+        : parseValue(
+            conversationVisibilitySchema,
+            row.conversation_visibility,
+            `${where} conversation_visibility`,
+          ),
   };
 }
