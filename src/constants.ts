@@ -2,13 +2,18 @@
 
 export const COMMAND = '/ftrag';
 
-/** The bot scopes ftrag asks for, and no more; manifest.yml lists the same (a test checks). */
+/**
+ * The bot scopes ftrag asks for, and no more; manifest.yml lists the same (a test checks).
+ * channels:read: whether a review's channel is public (conversations.info), for App Home's list of
+ * the workspace's reviews.
+ */
 export const BOT_SCOPES = [
   'commands',
   'chat:write',
   'im:write',
   'app_mentions:read',
   'files:write',
+  'channels:read',
 ] as const;
 
 /** The message shortcut's name in Slack's ⋮ menu; manifest.yml gives the same (a test checks). */

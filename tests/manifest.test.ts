@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 
 import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { MESSAGE_SHORTCUT_NAME } from '../src/constants.js';
+import { BOT_SCOPES, MESSAGE_SHORTCUT_NAME } from '../src/constants.js';
 import { buildHelpMessage } from '../src/views/helpMessage.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -197,9 +197,19 @@ describe("manifest.yml against Slack's schema", () => {
 
 describe('manifest.yml contents', () => {
   it('asks for exactly the bot scopes ftrag uses, and no user scopes', () => {
-    expect(manifest.oauth_config?.scopes?.bot?.toSorted()).toEqual(
-      ['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:write'].toSorted(),
+    const bot = manifest.oauth_config?.scopes?.bot?.toSorted();
+    expect(bot).toEqual(
+      [
+        'app_mentions:read',
+        'channels:read',
+        'chat:write',
+        'commands',
+        'files:write',
+        'im:write',
+      ].toSorted(),
     );
+    // What the OAuth install asks for.
+    expect(bot).toEqual(BOT_SCOPES.toSorted());
     expect(manifest.oauth_config?.scopes?.user).toBeUndefined();
   });
 

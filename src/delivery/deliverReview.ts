@@ -2,6 +2,7 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { unansweredCall } from '../observability/slackFetch.js';
 import {
+  type ConversationVisibility,
   type DeliveryOutcome,
   type Review,
   type ReviewRepository,
@@ -137,12 +138,85 @@ async function deleteDuplicate(
   }
 }
 
+type ConversationInfo = NonNullable<
+  Awaited<ReturnType<WebClient['conversations']['info']>>['channel']
+>;
+
+/**
+ * Whether everyone in the workspace may read a conversation, by Slack's answer: only a channel
+ * that is neither private nor a DM or group DM (whose answers may say is_channel too) counts as
+ * public. A channel shared with another organization (Slack Connect, or pending) does not either:
+ * each organization sets its own side's privacy, and ftrag lists nothing it isn't sure of.
+ */
+export function isPublicChannel(channel: ConversationInfo): boolean {
+  return (
+    channel.is_channel === true &&
+    channel.is_private === false &&
+    channel.is_group !== true &&
+    channel.is_im !== true &&
+    channel.is_mpim !== true &&
+    channel.is_ext_shared !== true &&
+    channel.is_pending_ext_shared !== true
+  );
+}
+
+/**
+ * Asks Slack whether `conversation` is a public channel; a DM (D…) is private without asking.
+ * Null, logged, when Slack won't say (missing channels:read on an install from before it was asked
+ * for, a channel the bot can't see, no answer, …): not known counts as not public.
+ */
+async function visibilityOf(
+  client: WebClient,
+  review: Review,
+  conversation: string,
+  logger: Logger,
+): Promise<ConversationVisibility | null> {
+  if (conversation.startsWith('D')) return 'private';
+  try {
+    const { channel } = await client.conversations.info({ channel: conversation });
+    return channel && isPublicChannel(channel) ? 'public' : 'private';
+  } catch (error) {
+    const unanswered = unansweredCall(error);
+    const why = unanswered ? `${unanswered.message} (${unanswered.method})` : slackErrorName(error);
+    logger.warn(
+      `review ${review.id}: could not learn whether ${conversation} is a public channel, so it is not listed across the workspace: ${why}`,
+    );
+    return null;
+  }
+}
+
+/**
+ * Records whether the conversation a delivered review belongs to is public, for App Home's
+ * workspace list. Only once the delivery is on record, and never failing it: whatever goes wrong
+ * leaves the visibility unknown (not public), and the review as recorded.
+ */
+async function recordVisibility(
+  client: WebClient,
+  review: Review,
+  reviews: ReviewRepository,
+  logger: Logger,
+): Promise<Review> {
+  if (review.postedChannelId === null) return review;
+  const visibility = await visibilityOf(client, review, review.postedChannelId, logger);
+  if (visibility === null) return review;
+  try {
+    return await reviews.recordVisibility(review.teamId, review.id, visibility);
+  } catch (error) {
+    logger.warn(
+      `review ${review.id}: recording whether its channel is public failed, so it is not listed across the workspace: ${String(error)}`,
+    );
+    return review;
+  }
+}
+
 /**
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
  * post there, the response_url it started from (the command's, the shortcut's, or the clicked
  * verdict's for a re-run); then the person's DM with a note; else the review is
  * marked failed and App Home offers to post it again. When Slack never answered the channel post,
  * the verdict may be there: it is marked failed at once, rather than posted elsewhere as well.
+ * Once a delivery is on record, whether its conversation is public is recorded too (Slack asked
+ * once; a failure there changes nothing else).
  */
 export async function deliverReview(
   client: WebClient,
@@ -177,8 +251,10 @@ export async function deliverReview(
         `review ${review.id} was delivered by another posting meanwhile; ${delivered ? 'deleting this posting’s copy' : 'this copy went out through a response_url and stays'}`,
       );
       if (delivered) await deleteDuplicate(client, delivered, logger);
+      return recorded;
     }
-    return recorded;
+    // The posted channel, the DM, or for a response_url the target channel.
+    return recordVisibility(client, recorded, reviews, logger);
   };
   // Over this posting's own claim only; a posting that took over, or delivered, stays on record.
   const recordFailed = async (lastError: string): Promise<Review> => {

@@ -9,7 +9,10 @@ import {
 } from '../views/homeView.js';
 import type { ListenerDeps } from './deps.js';
 
-/** Reads the person's and the workspace's reviews and publishes the Home tab. */
+/**
+ * Reads the person's reviews and the workspace's reviews in public channels, and publishes the
+ * Home tab.
+ */
 export async function publishHome(
   client: WebClient,
   deps: ListenerDeps,
@@ -22,7 +25,12 @@ export async function publishHome(
       { teamId, userId },
       { limit: HOME_PAGE_SIZE, offset: paging.mine * HOME_PAGE_SIZE },
     ),
-    deps.reviews.list({ teamId }, { limit: HOME_PAGE_SIZE, offset: paging.team * HOME_PAGE_SIZE }),
+    // Only what anyone in the workspace may read in Slack: reviews in public channels.
+    deps.reviews.list(
+      { teamId, publicOnly: true },
+      { limit: HOME_PAGE_SIZE, offset: paging.team * HOME_PAGE_SIZE },
+    ),
+    // Counts only, no content: every review of the workspace.
     deps.reviews.countByVerdict({ teamId }),
     // Whatever page of the person's reviews is shown: Post again is the only way to recover one.
     deps.reviews.listUndelivered(teamId, userId, HOME_UNDELIVERED_LIMIT),

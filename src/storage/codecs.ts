@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Decision, VERDICTS, WARNING_CODES } from '../decision/types.js';
 import { CorruptRowError } from './errors.js';
-import { DELIVERY_STATUSES, type DeliveryTarget } from './repository.js';
+import { CONVERSATION_VISIBILITIES, DELIVERY_STATUSES, type DeliveryTarget } from './repository.js';
 
 export const deliveryTargetSchema: z.ZodType<DeliveryTarget> = z.object({
   channelId: z.string().nullable(),
@@ -23,6 +23,8 @@ export const decisionSchema: z.ZodType<Decision> = z.object({
 });
 
 export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+
+export const conversationVisibilitySchema = z.enum(CONVERSATION_VISIBILITIES);
 
 /** Parses JSON from a TEXT column and validates it; `where` names the row and column for errors. */
 export function parseJsonColumn<T>(schema: z.ZodType<T>, text: string, where: string): T {

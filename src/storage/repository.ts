@@ -13,6 +13,14 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** A review in one of these has not reached Slack: never posted, or its posting failed. */
 export const UNDELIVERED_STATUSES: readonly DeliveryStatus[] = ['pending', 'failed'];
 
+export const CONVERSATION_VISIBILITIES = ['public', 'private'] as const;
+/**
+ * Whether everyone in the workspace may read the conversation a verdict went to: 'public' for a
+ * public channel of the workspace, 'private' for anything else (private channel, DM, group DM,
+ * channel shared with another organization).
+ */
+export type ConversationVisibility = (typeof CONVERSATION_VISIBILITIES)[number];
+
 /** Where a review's verdict is meant to go, decided when the checklist starts. */
 export interface DeliveryTarget {
   /** Channel (or DM) to post in; null when the person asked for a DM from App Home. */
@@ -64,6 +72,12 @@ export interface Review {
    * null when none does. Always set by the repository.
    */
   deliveryClaimedUntil?: Date | null;
+  /**
+   * Whether the conversation the verdict went to is public, as Slack said once it was delivered;
+   * null while not known (not delivered yet, delivered before ftrag asked, or Slack would not say),
+   * which counts as not public. Always set by the repository.
+   */
+  conversationVisibility?: ConversationVisibility | null;
 }
 
 export interface NewReview {
@@ -125,6 +139,11 @@ export interface ReviewScope {
   teamId: string;
   userId?: string;
   channelId?: string;
+  /**
+   * Only reviews whose conversation is known to be public (`conversationVisibility` 'public'):
+   * what anyone in the workspace may read.
+   */
+  publicOnly?: boolean;
 }
 
 export interface ReviewRepository {
@@ -172,6 +191,11 @@ export interface ReviewRepository {
    * is: see {@link recordsFailure}.
    */
   markFailed(teamId: string, id: string, error: string, heldUntil: Date | null): Promise<Review>;
+  /**
+   * Records whether the conversation the review's verdict went to is public; returns the review as
+   * it is now.
+   */
+  recordVisibility(teamId: string, id: string, visibility: ConversationVisibility): Promise<Review>;
   /**
    * Re-answers an existing review (Edit answers); the delivery fields stay. One conditional UPDATE:
    * only a review that, at the time of the write, is undelivered with no unexpired delivery claim,

@@ -9,6 +9,7 @@ import {
 import { type Answers, answersSchema } from '../decision/answers.js';
 import { type Decision, VERDICTS } from '../decision/types.js';
 import {
+  conversationVisibilitySchema,
   decisionSchema,
   deliveryStatusSchema,
   deliveryTargetSchema,
@@ -19,6 +20,7 @@ import {
 } from './codecs.js';
 import { ReviewNotFoundError } from './errors.js';
 import {
+  type ConversationVisibility,
   type DeliveryOutcome,
   type DeliveryStatus,
   type NewReview,
@@ -301,6 +303,15 @@ export function createKyselyReviewRepository(
       );
     },
 
+    async recordVisibility(teamId: string, id: string, visibility: ConversationVisibility) {
+      const valid = parseValue(conversationVisibilitySchema, visibility, `review ${id} visibility`);
+      const row = await updateReview(teamId, id, { conversation_visibility: valid })
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw new ReviewNotFoundError(teamId, id);
+      return toReview(row);
+    },
+
     async updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {
       const validAnswers = parseValue(answersSchema, answers, `review ${id} answers`);
       const validDecision = parseValue(decisionSchema, decision, `review ${id} decision`);
@@ -424,9 +435,13 @@ function scoped<O>(
   query: SelectQueryBuilder<Schema, 'reviews', O>,
   scope: ReviewScope,
 ): SelectQueryBuilder<Schema, 'reviews', O> {
-  const { teamId, userId, channelId } = scope;
+  const { teamId, userId, channelId, publicOnly } = scope;
   let scopedQuery = query.where('team_id', '=', teamId);
   if (userId !== undefined) scopedQuery = scopedQuery.where('user_id', '=', userId);
+  if (publicOnly) {
+    // A literal, so the planner can use the partial index of migration 0007.
+    scopedQuery = scopedQuery.where('conversation_visibility', '=', sql.lit('public'));
+  }
   if (channelId !== undefined) {
     scopedQuery = scopedQuery.where((eb) =>
       eb.or([eb('posted_channel_id', '=', channelId), eb('target_channel_id', '=', channelId)]),
@@ -467,5 +482,13 @@ function toReview(row: ReviewRow): Review {
     revision: Number(row.revision),
     deliveryClaimedUntil:
       row.delivery_claimed_until === null ? null : millisToDate(row.delivery_claimed_until),
+    conversationVisibility:
+      row.conversation_visibility === null
+        ? null
+        : parseValue(
+            conversationVisibilitySchema,
+            row.conversation_visibility,
+            `${where} conversation_visibility`,
+          ),
   };
 }

@@ -44,6 +44,8 @@ export interface ReviewsTable {
     number | null | undefined,
     number | null
   >;
+  /** 'public' or 'private': the conversation the verdict went to; null while not known. */
+  conversation_visibility: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InstallationsTable {

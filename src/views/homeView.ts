@@ -48,6 +48,7 @@ export function parseHomePaging(value: string | undefined): HomePaging {
 export interface HomeViewInput {
   userId: string;
   mine: ReviewList;
+  /** The workspace's reviews that anyone in it may read: those in public channels. */
   team: ReviewList;
   countsByVerdict: Record<string, number>;
   /**
@@ -241,7 +242,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
     ),
     { type: 'divider' },
     ...listBlocks(
-      'Across the workspace',
+      'Across the workspace, in public channels',
       'team',
       input.team,
       input.userId,

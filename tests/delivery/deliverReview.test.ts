@@ -1,9 +1,9 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { deliverReview } from '../../src/delivery/deliverReview.js';
+import { deliverReview, isPublicChannel } from '../../src/delivery/deliverReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
-import type { DeliveryOutcome, ReviewRepository } from '../../src/storage/repository.js';
+import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
@@ -287,5 +287,184 @@ describe('deliverReview when Slack never answers the channel post', () => {
         (line) => line.level === 'warn' && String(line.msg).includes('may or may not be in'),
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe('deliverReview records whether the verdict’s conversation is public', () => {
+  const warnings = (log: ReturnType<typeof capturedLog>) =>
+    log.lines.filter((line) => line.level === 'warn').map((line) => String(line.msg));
+
+  async function deliver(
+    target: Partial<Review['target']>,
+    options: { client?: WebClient; reviews?: ReviewRepository; trustResponseUrl?: boolean } = {},
+  ) {
+    const fake = setup.fake();
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const { review } = await stored.createPending(
+      newReviewFixture({
+        teamId: uniqueId('T'),
+        userId: 'U0DELASKER',
+        target: {
+          channelId: CHANNEL,
+          threadTs: null,
+          broadcast: false,
+          responseUrl: null,
+          ...target,
+        },
+      }),
+    );
+    const log = capturedLog();
+    const before = fake.calls.length;
+    const recorded = await deliverReview(
+      options.client ?? new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      review,
+      {
+        reviews: options.reviews ?? stored,
+        logger: new BoltLogger(log.log),
+        isTrustedResponseUrl: () => options.trustResponseUrl ?? false,
+        stopRenewingClaim: async () => null,
+      },
+    );
+    const calls = fake.calls.slice(before);
+    return {
+      recorded,
+      stored: await stored.get(review.teamId, review.id),
+      log,
+      infoAsked: calls.filter((call) => call.method === 'conversations.info'),
+      posts: calls.filter((call) => call.method === 'chat.postMessage'),
+    };
+  }
+
+  it('public for a public channel, once the delivery is on record', async () => {
+    const { recorded, stored, infoAsked } = await deliver({});
+    expect(recorded).toMatchObject({ status: 'posted', conversationVisibility: 'public' });
+    expect(stored).toEqual(recorded);
+    expect(infoAsked.map((call) => call.args.channel)).toEqual([CHANNEL]);
+  });
+
+  it('private for a private channel', async () => {
+    const channel = 'C0DELPRIV1';
+    setup.fake().addChannel(channel, { member: true, private: true });
+    const { recorded, infoAsked } = await deliver({ channelId: channel });
+    expect(recorded).toMatchObject({
+      status: 'posted',
+      postedChannelId: channel,
+      conversationVisibility: 'private',
+    });
+    expect(infoAsked).toHaveLength(1);
+  });
+
+  it('private for a DM, without asking Slack', async () => {
+    const asked = await deliver({ channelId: null });
+    expect(asked.recorded).toMatchObject({ status: 'posted', conversationVisibility: 'private' });
+    expect(asked.recorded.postedChannelId).toMatch(/^D/);
+    expect(asked.infoAsked).toHaveLength(0);
+
+    // A verdict the channel refused, sent as a DM instead, is in the DM.
+    const channel = 'C0DELNOTIN';
+    setup.fake().addChannel(channel, { member: false });
+    const fallback = await deliver({ channelId: channel });
+    expect(fallback.recorded).toMatchObject({
+      status: 'sent-as-dm',
+      conversationVisibility: 'private',
+    });
+    expect(fallback.infoAsked).toHaveLength(0);
+  });
+
+  it('asks about the target channel for a verdict posted through the response_url', async () => {
+    const fake = setup.fake();
+    const channel = 'C0DELRESP1';
+    fake.addChannel(channel, { member: false });
+    const responseUrl = fake.newResponseUrl({ channel });
+    const { recorded, infoAsked } = await deliver(
+      { channelId: channel, responseUrl },
+      { trustResponseUrl: true },
+    );
+    expect(recorded).toMatchObject({
+      status: 'posted-via-response-url',
+      conversationVisibility: 'public',
+    });
+    expect(infoAsked.map((call) => call.args.channel)).toEqual([channel]);
+  });
+
+  it('leaves it unknown when Slack answers with an error: posted once, warned once, not thrown', async () => {
+    setup.fake().failNext('conversations.info', { error: 'missing_scope' });
+    const { recorded, stored, log, posts, infoAsked } = await deliver({});
+    expect(recorded).toMatchObject({ status: 'posted', conversationVisibility: null });
+    expect(stored).toEqual(recorded);
+    expect(posts).toHaveLength(2);
+    expect(infoAsked).toHaveLength(1);
+    const warned = warnings(log);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('missing_scope');
+  });
+
+  it('leaves it unknown when Slack does not answer', async () => {
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, {
+      slackApiUrl: fake.apiUrl,
+      logLevel: LogLevel.ERROR,
+      retryConfig: { ...SLACK_RETRY_CONFIG, retries: 0 },
+      fetch: keepAliveFetch(300),
+    });
+    const held = fake.holdNext('conversations.info');
+    const { recorded, stored, log, posts } = await deliver({}, { client });
+    held.release();
+    expect(recorded).toMatchObject({ status: 'posted', conversationVisibility: null });
+    expect(stored).toEqual(recorded);
+    expect(posts).toHaveLength(2);
+    const warned = warnings(log);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('no answer from Slack within 300 ms (conversations.info)');
+  });
+
+  it('keeps the delivery when recording the visibility fails', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const reviews: ReviewRepository = {
+      ...stored,
+      recordVisibility: async () => {
+        throw new Error('database went away');
+      },
+    };
+    const { recorded, stored: kept, log, posts } = await deliver({}, { reviews });
+    expect(recorded).toMatchObject({ status: 'posted', conversationVisibility: null });
+    expect(kept).toEqual(recorded);
+    expect(posts).toHaveLength(2);
+    const warned = warnings(log);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('database went away');
+  });
+});
+
+describe('isPublicChannel', () => {
+  const open = {
+    id: 'C0OPEN0001',
+    is_channel: true,
+    is_group: false,
+    is_im: false,
+    is_mpim: false,
+    is_private: false,
+    is_ext_shared: false,
+    is_pending_ext_shared: false,
+  };
+
+  it('is true only for a channel Slack says is neither private nor shared outside the workspace', () => {
+    expect(isPublicChannel(open)).toBe(true);
+    expect(isPublicChannel({ ...open, is_archived: true, is_org_shared: true })).toBe(true);
+    for (const closed of [
+      { ...open, is_private: true },
+      // Group DMs come back with is_channel too.
+      { ...open, is_mpim: true, is_private: true },
+      { ...open, is_mpim: true },
+      { ...open, is_channel: false, is_group: true },
+      { ...open, is_channel: false, is_im: true },
+      { ...open, is_ext_shared: true },
+      { ...open, is_pending_ext_shared: true },
+      // What Slack leaves out is not taken as public.
+      { id: 'C0OPEN0001', is_channel: true },
+      { id: 'C0OPEN0001', is_private: false },
+    ]) {
+      expect(isPublicChannel(closed), JSON.stringify(closed)).toBe(false);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { ActionId, BlockId } from '../../src/constants.js';
+import { ActionId, BlockId, BOT_SCOPES } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { type AppProcess, startApp } from '../support/appProcess.js';
 import {
@@ -81,7 +81,8 @@ export class E2e {
 
   /** Starts the fake Slack, then `options.instances` (default 1) app processes. */
   protected async boot(): Promise<void> {
-    const fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    // ftrag's own scopes, as Slack would have granted them at install.
+    const fake = await startFakeSlack({ knownChannels: [CHANNEL], botScopes: BOT_SCOPES });
     const tempDir = mkdtempSync(path.join(tmpdir(), 'ftrag-e2e-'));
     const databaseUrl = this.options.databaseUrl ?? `sqlite:${path.join(tempDir, 'ftrag.db')}`;
     this.running = { fake, tempDir, databaseUrl };

@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ActionId, BlockId, CallbackId, ReviewMenuChoice } from '../../src/constants.js';
+import {
+  ActionId,
+  BlockId,
+  BOT_SCOPES,
+  CallbackId,
+  ReviewMenuChoice,
+} from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
@@ -25,8 +31,13 @@ function reviewIdIn(home: StoredView, prefix: string, title: string): string {
   return String(block.block_id).slice(prefix.length + 1);
 }
 
-async function postReview(channel: string, title: string, user = ASKER) {
-  e2e.fake.addChannel(channel, { member: true });
+async function postReview(
+  channel: string,
+  title: string,
+  user = ASKER,
+  channelOptions: { private?: boolean } = {},
+) {
+  e2e.fake.addChannel(channel, { member: true, ...channelOptions });
   const { modal } = await e2e.slashCommand(title, { channel, user });
   if (!modal) throw new Error('no modal');
   const before = e2e.fake.calls.length;
@@ -39,6 +50,14 @@ async function postReview(channel: string, title: string, user = ASKER) {
 /** A message's link as Slack's "Copy link" gives it. */
 function linkTo(channel: string, ts: string): string {
   return `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+/** The lines of Home's list `prefix` (mine/team/undelivered), as JSON. */
+function listLines(home: StoredView, prefix: string): string[] {
+  const blocks = Array.isArray(home.view.blocks) ? home.view.blocks.filter(isRecord) : [];
+  return blocks
+    .filter((block) => String(block.block_id).startsWith(`${prefix}_`))
+    .map((block) => JSON.stringify(block));
 }
 
 /** The block `blockId` of the Home view `user` has now, as JSON; '' when there is none. */
@@ -187,6 +206,71 @@ describe('App Home', () => {
     const other = await e2e.openHome('U0OTHERTEAM', { workspace: { teamId: 'T0OTHERTEAM' } });
     expect(JSON.stringify(other.view)).not.toContain('Team A secret plan');
     expect(blockIdsOf(other).some((id) => id.startsWith('team_'))).toBe(false);
+  });
+
+  it('lists a review from a public channel across the workspace, one from a private channel only to its asker', async () => {
+    const secret = 'C0SECRET01';
+    await postReview(secret, 'Private channel plan', ASKER, { private: true });
+    await postReview('C0OPENPLAN', 'Public channel plan');
+    const outsider = 'U0OUTSIDE1';
+
+    await expect
+      .poll(async () => listLines(await e2e.openHome(outsider), 'team').join('\n'))
+      .toContain('Public channel plan');
+    const seen = await e2e.openHome(outsider);
+    expect(JSON.stringify(seen.view)).not.toContain('Private channel plan');
+    const asker = await e2e.openHome();
+    expect(listLines(asker, 'mine').join('\n')).toContain('Private channel plan');
+    expect(listLines(asker, 'team').join('\n')).not.toContain('Private channel plan');
+    expect(listLines(asker, 'team').join('\n')).toContain('Public channel plan');
+    // ftrag asked Slack about the private channel, and Slack would not say (no groups:read).
+    const asked = e2e.fake.callsTo('conversations.info').filter((c) => c.args.channel === secret);
+    expect(asked.map((call) => call.response)).toEqual([
+      expect.objectContaining({ ok: false, error: 'missing_scope', needed: 'groups:read' }),
+    ]);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('delivers a verdict once when Slack won’t say whether its channel is public, and leaves it off the workspace’s list', async () => {
+    const channel = 'C0OLDSCOPE';
+    const title = 'Reviewed before channels:read';
+    const before = e2e.fake.calls.length;
+    // An install from before ftrag asked for channels:read.
+    e2e.fake.setScopes(
+      e2e.fake.botToken,
+      BOT_SCOPES.filter((scope) => scope !== 'channels:read'),
+    );
+    try {
+      await postReview(channel, title);
+      await waitUntilDelivered(title);
+      const asked = await e2e.fake.waitFor(
+        'conversations.info',
+        (c) => c.index >= before && c.args.channel === channel,
+      );
+      expect(asked.response).toMatchObject({ error: 'missing_scope', needed: 'channels:read' });
+    } finally {
+      e2e.fake.setScopes(e2e.fake.botToken, BOT_SCOPES);
+    }
+    // Once granted, a later review is listed; the one before stays off the list.
+    await postReview('C0NEWSCOPE', 'Reviewed with channels:read');
+    const outsider = 'U0OUTSIDE2';
+    await expect
+      .poll(async () => listLines(await e2e.openHome(outsider), 'team').join('\n'))
+      .toContain('Reviewed with channels:read');
+    expect(JSON.stringify(e2e.fake.homeView(outsider)?.view)).not.toContain(title);
+
+    // The verdict and its detail, in the channel only, once.
+    const posts = e2e.fake
+      .callsTo('chat.postMessage')
+      .filter((call) => call.index >= before && JSON.stringify(call.args).includes(title));
+    expect(posts.map((call) => call.args.channel)).toEqual([channel, channel]);
+    expect(e2e.fake.messages(channel)).toHaveLength(1);
+    expect(
+      e2e.fake.callsTo('conversations.info').filter((call) => call.args.channel === channel),
+    ).toHaveLength(1);
+    const mine = listLines(await e2e.openHome(), 'mine').find((line) => line.includes(title));
+    expect(mine).toBeDefined();
+    expect(mine).not.toMatch(/_(pending|failed)_/);
   });
 
   it('"Start a review" posts the verdict to the channel picked in the last step, or to a DM', async () => {

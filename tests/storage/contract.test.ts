@@ -152,6 +152,7 @@ for (const backend of storageBackends) {
           revisionOf: null,
           revision: 1,
           deliveryClaimedUntil: null,
+          conversationVisibility: null,
         });
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
@@ -829,6 +830,107 @@ for (const backend of storageBackends) {
       it('rejects an invalid limit', async () => {
         await expect(reviews.listUndelivered('T', 'U1', -1)).rejects.toBeInstanceOf(RangeError);
         await expect(reviews.listUndelivered('T', 'U1', 1.5)).rejects.toBeInstanceOf(RangeError);
+      });
+    });
+
+    describe('conversation visibility', () => {
+      const page = { limit: 10, offset: 0 };
+      const ids = (list: { reviews: Review[] }) => list.reviews.map((review) => review.id);
+
+      it('is unknown until recorded, then kept with the review', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        expect(pending.conversationVisibility).toBeNull();
+        const delivered = await reviews.markDelivered(teamId, pending.id, postedOutcomeFixture());
+        expect(delivered.conversationVisibility).toBeNull();
+
+        const recorded = await reviews.recordVisibility(teamId, pending.id, 'public');
+        expect(recorded).toEqual({
+          ...delivered,
+          conversationVisibility: 'public',
+          updatedAt: time.last(),
+        });
+        expect(await reviews.get(teamId, pending.id)).toEqual(recorded);
+        const corrected = await reviews.recordVisibility(teamId, pending.id, 'private');
+        expect(corrected.conversationVisibility).toBe('private');
+        expect((await reviews.get(teamId, pending.id))?.conversationVisibility).toBe('private');
+      });
+
+      it('is recorded for a review of its own workspace only', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId });
+        await expect(
+          reviews.recordVisibility(uniqueId('T'), review.id, 'public'),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+        await expect(reviews.recordVisibility(teamId, 'nope', 'public')).rejects.toBeInstanceOf(
+          ReviewNotFoundError,
+        );
+        expect((await reviews.get(teamId, review.id))?.conversationVisibility).toBeNull();
+      });
+
+      it('lists only reviews known to be in a public channel when asked, unknown ones as not public', async () => {
+        const teamId = uniqueId('T');
+        const delivered = async (userId: string, visibility: 'public' | 'private' | null) => {
+          const review = await create({ teamId, userId });
+          await reviews.markDelivered(teamId, review.id, postedOutcomeFixture());
+          return visibility === null
+            ? review
+            : reviews.recordVisibility(teamId, review.id, visibility);
+        };
+        const open1 = await delivered('U1', 'public');
+        const secret = await delivered('U1', 'private');
+        // Delivered before ftrag knew to ask, or Slack would not say.
+        const unknown = await delivered('U2', null);
+        const pending = await create({ teamId, userId: 'U2' });
+        const open2 = await delivered('U2', 'public');
+        const open3 = await delivered('U1', 'public');
+        const other = await create({ teamId: uniqueId('T'), userId: 'U1' });
+        await reviews.markDelivered(other.teamId, other.id, postedOutcomeFixture());
+        await reviews.recordVisibility(other.teamId, other.id, 'public');
+
+        const open = await reviews.list({ teamId, publicOnly: true }, page);
+        expect(ids(open)).toEqual([open3.id, open2.id, open1.id]);
+        expect(open.total).toBe(3);
+        expect(
+          ids(await reviews.list({ teamId, publicOnly: true }, { limit: 1, offset: 1 })),
+        ).toEqual([open2.id]);
+        expect(ids(await reviews.list({ teamId, userId: 'U2', publicOnly: true }, page))).toEqual([
+          open2.id,
+        ]);
+        // Without the option, every review of the workspace, as before.
+        expect(ids(await reviews.list({ teamId }, page))).toEqual([
+          open3.id,
+          open2.id,
+          pending.id,
+          unknown.id,
+          secret.id,
+          open1.id,
+        ]);
+        expect(ids(await reviews.list({ teamId, publicOnly: false }, page))).toHaveLength(6);
+        expect(await reviews.countByVerdict({ teamId, publicOnly: true })).toMatchObject({
+          rag: 3,
+        });
+      });
+
+      it('lists the public reviews of a workspace through their partial index', async () => {
+        const queries: CompiledQuery[] = [];
+        const observed = await openDatabase(prepared?.url ?? '', {
+          onQuery: (event) => queries.push(event.query),
+        });
+        try {
+          queries.length = 0; // the migrations' queries
+          await createKyselyReviewRepository(observed.db, time.clock).list(
+            { teamId: 'T', publicOnly: true },
+            page,
+          );
+          const listing = queries.splice(0);
+          expect(listing).toHaveLength(2);
+          for (const query of listing) {
+            expect(await queryPlan(observed, query)).toContain('reviews_team_public_idx');
+          }
+        } finally {
+          await observed.close();
+        }
       });
     });
 

@@ -221,6 +221,90 @@ describe('messages', () => {
     );
   });
 
+  it('conversations.info tells public channels from private ones, DMs and group DMs', async () => {
+    const web = client();
+    fake.addChannel('C0OPEN0001', { name: 'open' });
+    fake.addChannel('C0CLOSED01', { name: 'closed', private: true });
+    const info = async (channel: string) => (await web.conversations.info({ channel })).channel;
+    expect(await info('C0OPEN0001')).toMatchObject({
+      id: 'C0OPEN0001',
+      name: 'open',
+      is_channel: true,
+      is_private: false,
+      is_im: false,
+      is_mpim: false,
+      is_ext_shared: false,
+    });
+    expect(await info('C0CLOSED01')).toMatchObject({ is_channel: true, is_private: true });
+    const dm = (await web.conversations.open({ users: 'U0ALICE001' })).channel?.id ?? '';
+    expect(await info(dm)).toMatchObject({ id: dm, is_im: true, user: 'U0ALICE001' });
+    const group = (await web.conversations.open({ users: 'U0ALICE001,U0BOB00001' })).channel;
+    expect(await info(group?.id ?? '')).toMatchObject({ is_mpim: true, is_private: true });
+    // A private channel the bot is not in is not there for it.
+    fake.addChannel('C0CLOSED02', { private: true, member: false });
+    expect((await slackError(info('C0CLOSED02'))).error).toBe('channel_not_found');
+  });
+
+  it('conversations.info needs the read scope of the conversation’s kind, when scopes are set', async () => {
+    const scoped = await startFakeSlack({ botScopes: ['chat:write', 'channels:read'] });
+    try {
+      const web = new WebClient(scoped.botToken, {
+        slackApiUrl: scoped.apiUrl,
+        logger: silent,
+        retryConfig: { retries: 0 },
+      });
+      scoped.addChannel('C0OPEN0001');
+      scoped.addChannel('C0CLOSED01', { private: true });
+      expect((await web.conversations.info({ channel: 'C0OPEN0001' })).channel).toMatchObject({
+        is_private: false,
+      });
+      const refused = await slackError(web.conversations.info({ channel: 'C0CLOSED01' }));
+      expect(refused.data).toMatchObject({
+        error: 'missing_scope',
+        needed: 'groups:read',
+        provided: 'chat:write,channels:read',
+      });
+      const dm = scoped.dmChannelFor('U0ALICE001');
+      expect((await slackError(web.conversations.info({ channel: dm }))).data).toMatchObject({
+        error: 'missing_scope',
+        needed: 'im:read',
+      });
+      // An install from before channels:read.
+      scoped.setScopes(scoped.botToken, ['chat:write']);
+      expect(
+        (await slackError(web.conversations.info({ channel: 'C0OPEN0001' }))).data,
+      ).toMatchObject({ error: 'missing_scope', needed: 'channels:read', provided: 'chat:write' });
+      // Other methods don't check scopes.
+      await expect(
+        web.chat.postMessage({ channel: 'C0OPEN0001', text: 'x' }),
+      ).resolves.toMatchObject({ ok: true });
+    } finally {
+      await scoped.close();
+    }
+  });
+
+  it('a token from oauth.v2.access has the scopes of its install', async () => {
+    fake.setOAuthClient('client-1', 'secret-1');
+    const code = fake.issueOAuthCode({
+      teamId: 'T0OTHER001',
+      userId: 'U0ADMIN001',
+      scopes: 'commands',
+    });
+    const access = await client({}, null).oauth.v2.access({
+      client_id: 'client-1',
+      client_secret: 'secret-1',
+      code,
+    });
+    const web = client({}, String(access.access_token));
+    expect(
+      (await slackError(web.conversations.info({ channel: 'C0OPEN0001' }))).data,
+    ).toMatchObject({ error: 'missing_scope', needed: 'channels:read', provided: 'commands' });
+    // The default bot token, with no scopes set, has them all.
+    await expect(client().conversations.info({ channel: 'C0OPEN0001' })).resolves.toMatchObject({
+      ok: true,
+    });
+  });
+
   it('with knownChannels, other channels are not found', async () => {
     const strict = await startFakeSlack({ knownChannels: ['C0KNOWN001'] });
     try {

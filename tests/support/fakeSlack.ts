@@ -178,6 +178,11 @@ export interface FakeSlackOptions {
   appId?: string;
   /** When given, any C…/G… channel not listed (or added later) answers `channel_not_found`. */
   knownChannels?: string[];
+  /**
+   * The scopes the bot token was granted (tokens from oauth.v2.access get those of their install).
+   * Unset: every scope. Only the methods that say so check them (conversations.info).
+   */
+  botScopes?: readonly string[];
   /** Clock in ms (default Date.now); trigger and response_url expiry use it. */
   now?: () => number;
   /** Trigger id lifetime (Slack: 3 s). */
@@ -198,7 +203,7 @@ export interface FakeSlackOptions {
 }
 
 type ApiResult = JsonObject;
-type Handler = (args: ApiArgs) => ApiResult;
+type Handler = (args: ApiArgs, token: string) => ApiResult;
 
 const JSON_FIELDS = new Set([
   'blocks',
@@ -329,6 +334,10 @@ export class FakeSlack {
   private readonly knownChannels = new Map<string, string | undefined>();
   private readonly notInChannel = new Set<string>();
   private readonly missingChannels = new Set<string>();
+  private readonly privateChannels = new Set<string>();
+  private readonly mpims = new Set<string>();
+  /** Scopes by token; a token not in here has every scope. */
+  private readonly tokenScopes = new Map<string, ReadonlySet<string>>();
   private readonly users = new Map<string, FakeUser>();
   private readonly missingUsers = new Set<string>();
 
@@ -356,6 +365,7 @@ export class FakeSlack {
     this.lightweight = options.lightweight ?? false;
     this.onlyKnownChannels = options.knownChannels !== undefined;
     for (const id of options.knownChannels ?? []) this.knownChannels.set(id, undefined);
+    if (options.botScopes) this.setScopes(this.botToken, options.botScopes);
     this.handlers = this.buildHandlers();
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
@@ -514,11 +524,29 @@ export class FakeSlack {
 
   // ---- channels, users -------------------------------------------------------------------------
 
-  addChannel(channelId: string, options: { name?: string; member?: boolean } = {}): void {
+  /**
+   * A channel of the workspace: public unless `private` (then, as in Slack, conversations.info
+   * needs groups:read, and answers channel_not_found while the bot is not a member).
+   */
+  addChannel(
+    channelId: string,
+    options: { name?: string; member?: boolean; private?: boolean } = {},
+  ): void {
     this.knownChannels.set(channelId, options.name);
     this.missingChannels.delete(channelId);
     if (options.member === false) this.notInChannel.add(channelId);
     else this.notInChannel.delete(channelId);
+    if (options.private) this.privateChannels.add(channelId);
+    else this.privateChannels.delete(channelId);
+  }
+
+  /**
+   * What `token` was granted, as an install would (a reinstall replaces it), for the methods that
+   * check scopes; `undefined`: every scope.
+   */
+  setScopes(token: string, scopes: readonly string[] | undefined): void {
+    if (scopes === undefined) this.tokenScopes.delete(token);
+    else this.tokenScopes.set(token, new Set(scopes));
   }
 
   setBotNotInChannel(channelId: string): void {
@@ -873,8 +901,9 @@ export class FakeSlack {
       else if (method === 'oauth.v2.access') response = this.oauthV2Access(args, auth);
       else if (!token) response = fail('not_authed');
       else if (!this.tokens.has(token)) response = fail('invalid_auth');
-      else if (this.lightweight) response = this.lightweightAnswer(method, args) ?? handler(args);
-      else response = handler(args);
+      else if (this.lightweight) {
+        response = this.lightweightAnswer(method, args) ?? handler(args, token);
+      } else response = handler(args, token);
     }
 
     const call: RecordedCall = {
@@ -1441,6 +1470,10 @@ export class FakeSlack {
     this.oauthCodes.delete(code);
     const token = `xoxb-${randomHex(6)}-${randomHex(6)}-${randomHex(12)}`;
     this.tokens.add(token);
+    this.setScopes(
+      token,
+      install.scopes.split(',').filter((scope) => scope.length > 0),
+    );
     return {
       ok: true,
       app_id: this.appId,
@@ -1514,25 +1547,11 @@ export class FakeSlack {
             ? { ok: true, no_op: true, already_open: true, channel: { id } }
             : { ok: true, channel: { id } };
         }
-        return { ok: true, channel: { id: `G${randomHex(5).toUpperCase()}` } };
+        const mpim = `G${randomHex(5).toUpperCase()}`;
+        this.mpims.add(mpim);
+        return { ok: true, channel: { id: mpim } };
       },
-      'conversations.info': (args) => {
-        const resolved = this.resolveChannel(argString(args.channel), false);
-        if ('error' in resolved) return fail(resolved.error);
-        const id = resolved.channel;
-        const isIm = id.startsWith('D');
-        return {
-          ok: true,
-          channel: {
-            id,
-            name: this.knownChannels.get(id) ?? (isIm ? undefined : id.toLowerCase()),
-            is_channel: id.startsWith('C'),
-            is_im: isIm,
-            is_member: isIm || !this.notInChannel.has(id),
-            user: isIm ? this.userByDm.get(id) : undefined,
-          },
-        };
-      },
+      'conversations.info': (args, token) => this.conversationsInfo(args, token),
       'conversations.history': (args) => {
         const resolved = this.resolveChannel(argString(args.channel));
         if ('error' in resolved) return fail(resolved.error);
@@ -1622,6 +1641,76 @@ export class FakeSlack {
         return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
       },
       'files.completeUploadExternal': (args) => this.filesComplete(args),
+    };
+  }
+
+  /** `missing_scope`, as Slack answers it, when `token` was not granted `needed`. */
+  private missingScope(token: string, needed: string): ApiResult | undefined {
+    const granted = this.tokenScopes.get(token);
+    if (!granted || granted.has(needed)) return undefined;
+    return { ok: false, error: 'missing_scope', needed, provided: [...granted].join(',') };
+  }
+
+  /**
+   * Each kind of conversation needs its own read scope (Slack's docs for conversations.info):
+   * channels:read for a public channel, groups:read for a private one (which the bot can't see
+   * unless it is a member), im:read for a DM and mpim:read for a group DM (G… from
+   * conversations.open). G… ids are never public channels.
+   */
+  private conversationsInfo(args: ApiArgs, token: string): ApiResult {
+    const resolved = this.resolveChannel(argString(args.channel), false);
+    if ('error' in resolved) return fail(resolved.error);
+    const id = resolved.channel;
+    const isIm = id.startsWith('D');
+    const isMpim = this.mpims.has(id);
+    const isPrivate = !isIm && (isMpim || id.startsWith('G') || this.privateChannels.has(id));
+    const isMember = isIm || !this.notInChannel.has(id);
+    if (isPrivate && !isMpim && !isMember) return fail('channel_not_found');
+    const needed = isIm
+      ? 'im:read'
+      : isMpim
+        ? 'mpim:read'
+        : isPrivate
+          ? 'groups:read'
+          : 'channels:read';
+    const refused = this.missingScope(token, needed);
+    if (refused) return refused;
+    if (isIm) {
+      return {
+        ok: true,
+        channel: {
+          id,
+          created: 1_700_000_000,
+          is_archived: false,
+          is_im: true,
+          is_org_shared: false,
+          user: this.userByDm.get(id),
+          is_user_deleted: false,
+        },
+      };
+    }
+    const name = this.knownChannels.get(id) ?? id.toLowerCase();
+    return {
+      ok: true,
+      channel: {
+        id,
+        name,
+        name_normalized: name,
+        created: 1_700_000_000,
+        // Slack says is_channel of group DMs too (slackapi/python-slack-sdk#1534); is_mpim tells.
+        is_channel: true,
+        is_group: false,
+        is_im: false,
+        is_mpim: isMpim,
+        is_private: isPrivate,
+        is_archived: false,
+        is_general: false,
+        is_shared: false,
+        is_ext_shared: false,
+        is_org_shared: false,
+        is_pending_ext_shared: false,
+        is_member: isMember,
+      },
     };
   }
 

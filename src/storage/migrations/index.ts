@@ -5,6 +5,7 @@ import * as votes from './0003_votes.js';
 import * as reviewRevisions from './0004_review_revisions.js';
 import * as deliveryClaims from './0005_delivery_claims.js';
 import * as undeliveredIndex from './0006_undelivered_index.js';
+import * as conversationVisibility from './0007_conversation_visibility.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_review_revisions': reviewRevisions,
   '0005_delivery_claims': deliveryClaims,
   '0006_undelivered_index': undeliveredIndex,
+  '0007_conversation_visibility': conversationVisibility,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
