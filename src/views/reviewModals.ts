@@ -122,6 +122,15 @@ export function buildNoticeModal(title: string, notice: string, advice: string):
   };
 }
 
+/** Open or Share of someone else's review that isn't known to be in a public channel. */
+export function buildPrivateReviewModal(): ModalView {
+  return buildNoticeModal(
+    'Review',
+    ':lock: This review was made in a private conversation, or ftrag can’t tell that its channel is public, so only the person who asked for it can open or share it here.',
+    'Ask them to share it, or read it in its thread if you are in that conversation.',
+  );
+}
+
 /**
  * Share refused at its submission: the modal's review can't be read (the modal was altered or
  * comes from another version of ftrag), or it no longer exists.

@@ -231,6 +231,27 @@ describe('App Home', () => {
     expect(e2e.fake.violations).toEqual([]);
   });
 
+  it('Open and Share of a private review from a Home view published before it was hidden: a notice, not the review', async () => {
+    await postReview('C0SECRET02', 'Stale private plan', ASKER, { private: true });
+    // A Home view as it was published before the upgrade, here the asker's, clicked by someone else.
+    const stale = await e2e.openHome();
+    const id = reviewIdIn(stale, 'mine', 'Stale private plan');
+    const outsider = 'U0OUTSIDE2';
+    for (const choice of [ReviewMenuChoice.open, ReviewMenuChoice.share]) {
+      const before = e2e.fake.calls.length;
+      await e2e.chooseOverflow(stale, `team_${id}`, ActionId.reviewMenu, `${choice}:${id}`, {
+        user: outsider,
+      });
+      const { args } = await e2e.modalOpenedSince(before);
+      const shown = JSON.stringify(args);
+      expect(shown).not.toContain('Stale private plan');
+      expect(shown).toContain('private conversation');
+    }
+    // Its asker still opens it.
+    const opened = await e2e.reviewMenuModal(stale, id, ReviewMenuChoice.open);
+    expect(JSON.stringify(opened.args)).toContain('Stale private plan');
+  });
+
   it('delivers a verdict once when Slack won’t say whether its channel is public, and leaves it off the workspace’s list', async () => {
     const channel = 'C0OLDSCOPE';
     const title = 'Reviewed before channels:read';

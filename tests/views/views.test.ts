@@ -16,6 +16,7 @@ import {
 } from '../../src/views/homeView.js';
 import {
   buildEditRefusedModal,
+  buildPrivateReviewModal,
   buildReviewDetailModal,
   buildShareModal,
   buildShareRefusedModal,
@@ -209,6 +210,7 @@ describe('other surfaces', () => {
     expect(checkView(buildEditRefusedModal(review, 'being-posted'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('unreadable'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('not-found'))).toEqual([]);
+    expect(checkView(buildPrivateReviewModal())).toEqual([]);
     expect(checkView(buildChallengeUnreadableModal())).toEqual([]);
     const five = Array.from({ length: 5 }, (_, index) =>
       reviewOf(hostileAnswers(), { id: `rev-${index}` }),

@@ -5,6 +5,7 @@ import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { parseHomePaging } from '../../views/homeView.js';
 import {
   buildEditRefusedModal,
+  buildPrivateReviewModal,
   buildReviewDetailModal,
   buildShareModal,
 } from '../../views/reviewModals.js';
@@ -19,6 +20,12 @@ export function reviewMenu(deps: ListenerDeps) {
     const [choice, reviewId] = action.selected_option.value.split(':');
     const review = await clickedReview(deps, body, reviewId);
     if (!review) return;
+    // Home lists other people's reviews only from public channels, but a Home published before a
+    // review was known to be private may still offer it.
+    if (review.userId !== body.user.id && review.conversationVisibility !== 'public') {
+      await client.views.open({ trigger_id: body.trigger_id, view: buildPrivateReviewModal() });
+      return;
+    }
 
     if (choice === ReviewMenuChoice.open) {
       await client.views.open({
