@@ -40,6 +40,11 @@ export interface VerdictMessageInput {
   /** Present once the review is saved: adds the sign-off tally and Agree, Challenge, Re-run and Export. */
   signOff?: SignOffInput;
   revision?: RevisionNote;
+  /**
+   * Where the detail is: in the verdict's thread (default), or the next message, when both went
+   * out through a response_url outside a thread (it answers no ts to thread under).
+   */
+  detailIn?: 'thread' | 'next-message';
 }
 
 const VERDICT_EMOJI: Record<VerdictKind, string> = {
@@ -144,6 +149,7 @@ export function buildVerdictMessage({
   userId,
   signOff,
   revision,
+  detailIn = 'thread',
 }: VerdictMessageInput): SlackMessage {
   const blocks: KnownBlock[] = [];
   if (revision) {
@@ -181,11 +187,14 @@ export function buildVerdictMessage({
     elements: [
       {
         type: 'mrkdwn',
-        text: ':thread: The full rationale, trade-offs, next steps and how to measure are in the thread.',
+        text:
+          detailIn === 'thread'
+            ? ':thread: The full rationale, trade-offs, next steps and how to measure are in the thread.'
+            : ':arrow_down: The full rationale, trade-offs, next steps and how to measure are in the next message.',
       },
     ],
   });
-  // The thread pointer above stays the last block without a sign-off (the Open modal drops it).
+  // The detail pointer above stays the last block without a sign-off (the Open modal drops it).
   if (signOff) blocks.push(...signOffBlocks(signOff));
   const text = verdictNotificationText(answers, decision);
   return {

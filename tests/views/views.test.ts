@@ -180,6 +180,18 @@ describe('verdict messages', () => {
     expect(JSON.stringify(parent.blocks)).toContain(':warning: *Facts in the weights:*');
   });
 
+  it('points to the detail in the thread, or, out of a response_url with no thread, to the next message', () => {
+    const answers = hostileAnswers();
+    const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+    const threaded = JSON.stringify(buildVerdictMessage(input).blocks);
+    expect(threaded).toContain('how to measure are in the thread.');
+    const unthreaded = JSON.stringify(
+      buildVerdictMessage({ ...input, detailIn: 'next-message' }).blocks,
+    );
+    expect(unthreaded).not.toContain('in the thread');
+    expect(unthreaded).toContain('how to measure are in the next message.');
+  });
+
   it('does not build a mention from an id that is not one', () => {
     const answers = hostileAnswers();
     const parent = buildVerdictMessage({
