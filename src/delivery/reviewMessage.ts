@@ -8,7 +8,7 @@ import {
   type SlackMessage,
   type VerdictMessageInput,
 } from '../views/verdictMessage.js';
-import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
+import { postRefusal, slackErrorName } from './slackErrors.js';
 
 /**
  * Everything the verdict message of a saved review shows: its answers, its sign-off with `votes`,
@@ -46,10 +46,9 @@ export function withDmNotice(
   channelId: string,
   channelError: string | null,
 ): SlackMessage {
-  const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
   return {
     text: message.text,
-    blocks: [buildUndeliveredNotice(channelId, reason), ...message.blocks],
+    blocks: [buildUndeliveredNotice(channelId, postRefusal(channelError)), ...message.blocks],
   };
 }
 
