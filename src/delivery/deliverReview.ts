@@ -293,13 +293,17 @@ export async function deliverReview(
 
   if (responseUrl && deps.isTrustedResponseUrl(responseUrl)) {
     // New messages, never a replacement: a re-run's response_url belongs to the clicked verdict.
+    // Outside a thread the detail can't go under the parent (no ts comes back): it follows it.
+    const urlParent = threadTs
+      ? parent
+      : buildVerdictMessage({ ...input, detailIn: 'next-message' });
     let posted = false;
     try {
       await postToResponseUrl(responseUrl, {
         response_type: 'in_channel',
         replace_original: false,
-        text: parent.text,
-        blocks: parent.blocks,
+        text: urlParent.text,
+        blocks: urlParent.blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
       posted = true;

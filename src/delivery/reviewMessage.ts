@@ -8,11 +8,11 @@ import {
   type SlackMessage,
   type VerdictMessageInput,
 } from '../views/verdictMessage.js';
-import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
+import { postRefusal, slackErrorName } from './slackErrors.js';
 
 /**
  * Everything the verdict message of a saved review shows: its answers, its sign-off with `votes`,
- * and for a revision the verdict it replaced. Delivery and every later chat.update build from this,
+ * for a revision the verdict it replaced, and where its detail went. Delivery and every later chat.update build from this,
  * so the message always looks the same apart from the current tally.
  */
 export async function verdictInputFor(
@@ -26,6 +26,9 @@ export async function verdictInputFor(
     userId: review.userId,
     signOff: { reviewId: review.id, votes },
   };
+  if (review.status === 'posted-via-response-url' && !review.target.threadTs) {
+    input.detailIn = 'next-message';
+  }
   const revision = review.revision ?? 1;
   if (revision > 1) {
     const previous = review.revisionOf ? await reviews.get(review.teamId, review.revisionOf) : null;
@@ -43,10 +46,9 @@ export function withDmNotice(
   channelId: string,
   channelError: string | null,
 ): SlackMessage {
-  const reason = channelError && CANNOT_POST_HERE.has(channelError) ? 'not-in-channel' : 'failed';
   return {
     text: message.text,
-    blocks: [buildUndeliveredNotice(channelId, reason), ...message.blocks],
+    blocks: [buildUndeliveredNotice(channelId, postRefusal(channelError)), ...message.blocks],
   };
 }
 

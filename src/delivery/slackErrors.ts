@@ -10,16 +10,37 @@ export function slackErrorName(error: unknown): string {
   return String(error);
 }
 
-/** Errors that mean the bot can't post in that conversation, so another route must carry the verdict. */
-export const CANNOT_POST_HERE = new Set([
-  'not_in_channel',
-  'channel_not_found',
-  'is_archived',
-  'restricted_action',
-  'restricted_action_read_only_channel',
-  'restricted_action_thread_only_channel',
-  'restricted_action_non_threadable_channel',
-  'cannot_reply_to_message',
-  'thread_not_found',
-  'message_not_found',
+/**
+ * Why the bot could not post in a conversation, as far as it changes what a person can do:
+ * `other` when the error says nothing about the conversation itself.
+ */
+export const POST_REFUSALS = [
+  'not-in-channel',
+  'archived',
+  'restricted',
+  'thread-unavailable',
+  'other',
+] as const;
+export type PostRefusal = (typeof POST_REFUSALS)[number];
+
+const REFUSAL_BY_ERROR: ReadonlyMap<string, Exclude<PostRefusal, 'other'>> = new Map([
+  // A private channel the bot is not in answers channel_not_found.
+  ['not_in_channel', 'not-in-channel'],
+  ['channel_not_found', 'not-in-channel'],
+  ['is_archived', 'archived'],
+  ['restricted_action', 'restricted'],
+  ['restricted_action_read_only_channel', 'restricted'],
+  ['restricted_action_thread_only_channel', 'restricted'],
+  ['restricted_action_non_threadable_channel', 'restricted'],
+  ['cannot_reply_to_message', 'thread-unavailable'],
+  ['thread_not_found', 'thread-unavailable'],
+  ['message_not_found', 'thread-unavailable'],
 ]);
+
+/** Errors that mean the bot can't post in that conversation, so another route must carry the verdict. */
+export const CANNOT_POST_HERE: ReadonlySet<string> = new Set(REFUSAL_BY_ERROR.keys());
+
+/** Why a post failed with the Slack error `error` (null: none known). */
+export function postRefusal(error: string | null): PostRefusal {
+  return (error === null ? undefined : REFUSAL_BY_ERROR.get(error)) ?? 'other';
+}

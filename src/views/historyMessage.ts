@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
+import type { VoteTally } from '../storage/votes.js';
 import { escapeToFit, mentionChannel, mentionUser } from './text.js';
 
 /** A date Slack renders in each reader's own time zone, with a plain fallback. */
@@ -9,20 +10,44 @@ export function slackDate(date: Date): string {
   return `<!date^${seconds}^{date_short_pretty} at {time}|${date.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 }
 
-/** One review as a line: title, verdict, who, when, and a link to its thread when there is one. */
-export function reviewLine(review: Review): string {
+/**
+ * Where to read the verdict: its thread's link, or for one sent as a DM to its asker (the bot
+ * could not post in the channel), a note saying so, linked only for the asker: nobody else can
+ * open that DM.
+ */
+function whereToRead(review: Review, viewerId: string): string {
+  if (review.status === 'sent-as-dm') {
+    if (review.userId !== viewerId) return ' · sent to the asker by DM';
+    return review.permalink ? ` · <${review.permalink}|sent to you by DM>` : ' · sent to you by DM';
+  }
+  return review.permalink ? ` · <${review.permalink}|thread>` : '';
+}
+
+/** One review as `viewerId` sees it listed: title, verdict, who, when, and where to read it. */
+export function reviewLine(review: Review, viewerId: string): string {
   const title = escapeToFit(review.answers.title, 160);
-  const link = review.permalink ? ` · <${review.permalink}|thread>` : '';
   const status =
     review.status === 'pending' || review.status === 'failed' ? ` · _${review.status}_` : '';
   const channelId = review.postedChannelId ?? review.target.channelId;
   const where = channelId && !channelId.startsWith('D') ? ` in ${mentionChannel(channelId)}` : '';
-  return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]}${where} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${link}${status}`;
+  return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]}${where} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${whereToRead(review, viewerId)}${status}`;
 }
 
+/** " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did). */
+export function reviewExtras(review: Review, tally?: VoteTally): string {
+  const parts: string[] = [];
+  if ((review.revision ?? 1) > 1) parts.push(`revision ${review.revision}`);
+  if (tally && tally.agree + tally.challenge > 0) {
+    parts.push(`✅ ${tally.agree} · ❓ ${tally.challenge}`);
+  }
+  return parts.map((part) => ` · ${part}`).join('');
+}
+
+/** `/ftrag history`: the channel's latest reviews, as `viewerId` (who asked for it) sees them. */
 export function buildChannelHistoryMessage(
   reviews: Review[],
   total: number,
+  viewerId: string,
 ): { text: string; blocks: KnownBlock[] } {
   if (reviews.length === 0) {
     return {
@@ -50,7 +75,10 @@ export function buildChannelHistoryMessage(
       ...reviews.map(
         (review): KnownBlock => ({
           type: 'section',
-          text: { type: 'mrkdwn', text: `• ${reviewLine(review)}` },
+          text: {
+            type: 'mrkdwn',
+            text: `• ${reviewLine(review, viewerId)}${reviewExtras(review)}`,
+          },
         }),
       ),
     ],

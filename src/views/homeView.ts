@@ -12,7 +12,7 @@ import { VERDICT_LABELS } from '../decision/index.js';
 import { VERDICTS } from '../decision/types.js';
 import type { Review, ReviewList } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
-import { reviewLine } from './historyMessage.js';
+import { reviewExtras, reviewLine } from './historyMessage.js';
 
 export const HOME_PAGE_SIZE = 5;
 
@@ -82,16 +82,6 @@ function reviewMenu(review: Review, canEdit: boolean): Overflow {
   };
 }
 
-/** " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did). */
-export function reviewExtras(review: Review, tally: VoteTally | undefined): string {
-  const parts: string[] = [];
-  if ((review.revision ?? 1) > 1) parts.push(`revision ${review.revision}`);
-  if (tally && tally.agree + tally.challenge > 0) {
-    parts.push(`✅ ${tally.agree} · ❓ ${tally.challenge}`);
-  }
-  return parts.map((part) => ` · ${part}`).join('');
-}
-
 function reviewSection(
   prefix: string,
   review: Review,
@@ -101,7 +91,7 @@ function reviewSection(
   return {
     type: 'section',
     block_id: `${prefix}_${review.id}`,
-    text: { type: 'mrkdwn', text: `${reviewLine(review)}${reviewExtras(review, tally)}` },
+    text: { type: 'mrkdwn', text: `${reviewLine(review, userId)}${reviewExtras(review, tally)}` },
     accessory: reviewMenu(review, review.userId === userId),
   };
 }
@@ -194,7 +184,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
   if (undelivered.length > 0) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Not posted yet' } });
     for (const review of undelivered) {
-      const line = `${reviewLine(review)}${review.lastError ? `\n_Last error: ${review.lastError.replaceAll(/[<>&]/g, '')}_` : ''}`;
+      const line = `${reviewLine(review, input.userId)}${review.lastError ? `\n_Last error: ${review.lastError.replaceAll(/[<>&]/g, '')}_` : ''}`;
       if (input.postingNow?.has(review.id)) {
         blocks.push({
           type: 'section',

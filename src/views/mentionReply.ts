@@ -1,5 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { ActionId, BlockId } from '../constants.js';
+import type { PostRefusal } from '../delivery/slackErrors.js';
+import { becauseOf } from './postRefusal.js';
 import { mentionChannel, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
@@ -33,23 +35,27 @@ export function buildMentionReply(userId: string, buttonValue: string): SlackMes
   };
 }
 
-/** Sent as a DM when the bot can't answer the mention where it was made. */
-export function buildMentionFallbackDm(channelId: string, buttonValue: string): SlackMessage {
+/** Sent as a DM when the bot can't answer the mention where it was made, saying why. */
+export function buildMentionFallbackDm(
+  channelId: string,
+  buttonValue: string,
+  refusal: PostRefusal,
+): SlackMessage {
   const where = mentionChannel(channelId);
+  const couldNot = `I couldn't answer your mention in ${where}${becauseOf(refusal)}.`;
+  const invite =
+    refusal === 'not-in-channel'
+      ? ' Invite me with `/invite @ftrag` in that channel, then mention me again.'
+      : '';
   return {
-    text: `I couldn't answer your mention in ${where}: invite me there with /invite @ftrag.`,
+    text: couldNot,
     blocks: [
       {
         type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `:information_source: I couldn't answer your mention in ${where} because I'm not a member there. Invite me with \`/invite @ftrag\` in that channel, then mention me again.`,
-          },
-        ],
+        elements: [{ type: 'mrkdwn', text: `:information_source: ${couldNot}${invite}` }],
       },
       ...startBlocks(
-        `You can also start the review here. If I still can't post in ${where}, the verdict comes to you here.`,
+        `You can also start the review here. If I can't post the verdict in ${where}, it comes to you here.`,
         buttonValue,
       ),
     ],

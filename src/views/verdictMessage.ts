@@ -3,8 +3,10 @@ import { ActionId, BlockId } from '../constants.js';
 import type { Answers } from '../decision/answers.js';
 import { VERDICT_LABELS, WARNING_TITLES } from '../decision/index.js';
 import type { Decision, VerdictKind } from '../decision/types.js';
+import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Vote } from '../storage/votes.js';
 import { summarizeAnswers } from './answersSummary.js';
+import { becauseOf } from './postRefusal.js';
 import { escapeMrkdwn, escapeToFit, mentionChannel, mentionUser } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
@@ -40,6 +42,11 @@ export interface VerdictMessageInput {
   /** Present once the review is saved: adds the sign-off tally and Agree, Challenge, Re-run and Export. */
   signOff?: SignOffInput;
   revision?: RevisionNote;
+  /**
+   * Where the detail is: in the verdict's thread (default), or the next message, when both went
+   * out through a response_url outside a thread (it answers no ts to thread under).
+   */
+  detailIn?: 'thread' | 'next-message';
 }
 
 const VERDICT_EMOJI: Record<VerdictKind, string> = {
@@ -144,6 +151,7 @@ export function buildVerdictMessage({
   userId,
   signOff,
   revision,
+  detailIn = 'thread',
 }: VerdictMessageInput): SlackMessage {
   const blocks: KnownBlock[] = [];
   if (revision) {
@@ -181,11 +189,14 @@ export function buildVerdictMessage({
     elements: [
       {
         type: 'mrkdwn',
-        text: ':thread: The full rationale, trade-offs, next steps and how to measure are in the thread.',
+        text:
+          detailIn === 'thread'
+            ? ':thread: The full rationale, trade-offs, next steps and how to measure are in the thread.'
+            : ':arrow_down: The full rationale, trade-offs, next steps and how to measure are in the next message.',
       },
     ],
   });
-  // The thread pointer above stays the last block without a sign-off (the Open modal drops it).
+  // The detail pointer above stays the last block without a sign-off (the Open modal drops it).
   if (signOff) blocks.push(...signOffBlocks(signOff));
   const text = verdictNotificationText(answers, decision);
   return {
@@ -225,14 +236,12 @@ export function buildVerdictDetail({ answers, decision }: VerdictMessageInput): 
 }
 
 /** Prepended to a verdict that had to go somewhere other than the channel it was meant for. */
-export function buildUndeliveredNotice(
-  channelId: string | null,
-  reason: 'not-in-channel' | 'failed',
-): KnownBlock {
+export function buildUndeliveredNotice(channelId: string | null, refusal: PostRefusal): KnownBlock {
   const where = channelId ? mentionChannel(channelId) : 'the channel';
+  const couldNot = `:information_source: I couldn't post this in ${where}${becauseOf(refusal)}`;
   const text =
-    reason === 'not-in-channel'
-      ? `:information_source: I couldn't post this in ${where} because I'm not a member there. Invite me with \`/invite @ftrag\` in that channel, then run the review again or share it from my Home tab.`
-      : `:information_source: I couldn't post this in ${where}, so here it is for you. You can share it from my Home tab.`;
+    refusal === 'not-in-channel'
+      ? `${couldNot}. Invite me with \`/invite @ftrag\` in that channel, then run the review again or share it from my Home tab.`
+      : `${couldNot}, so here it is for you. You can share it from my Home tab.`;
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }

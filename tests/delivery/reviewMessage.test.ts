@@ -5,6 +5,7 @@ import {
   createVerdictRefresher,
   type RefreshDeps,
   type RefreshVerdictMessage,
+  withDmNotice,
 } from '../../src/delivery/reviewMessage.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { createStorage, type Review, type Storage } from '../../src/storage/index.js';
@@ -18,6 +19,62 @@ const CHANNEL = 'C0TALLY001';
 const ALICE = 'U0ALICE001';
 const BOB = 'U0BOB00001';
 const CAROL = 'U0CAROL001';
+
+describe('the notice on a verdict sent as a DM instead of to its channel', () => {
+  const notice = (channelError: string | null) =>
+    JSON.stringify(withDmNotice({ text: 'Verdict', blocks: [] }, 'C0CHAN', channelError).blocks);
+  const INVITE = 'Invite me with `/invite @ftrag` in that channel';
+
+  it('advises an invite when the bot is not a member there', () => {
+    for (const error of ['not_in_channel', 'channel_not_found']) {
+      expect(notice(error)).toContain("in <#C0CHAN> because I'm not a member there.");
+      expect(notice(error)).toContain(INVITE);
+    }
+  });
+
+  it('says the channel is archived, posting there is restricted, or the thread is gone, without an invite', () => {
+    const cases: [string, string][] = [
+      ['is_archived', 'because that channel is archived, so here it is for you.'],
+      ['restricted_action', 'because posting there is restricted, so here it is for you.'],
+      [
+        'restricted_action_read_only_channel',
+        'because posting there is restricted, so here it is for you.',
+      ],
+      [
+        'restricted_action_thread_only_channel',
+        'because posting there is restricted, so here it is for you.',
+      ],
+      [
+        'restricted_action_non_threadable_channel',
+        'because posting there is restricted, so here it is for you.',
+      ],
+      [
+        'thread_not_found',
+        'because its thread is gone or takes no replies, so here it is for you.',
+      ],
+      [
+        'message_not_found',
+        'because its thread is gone or takes no replies, so here it is for you.',
+      ],
+      [
+        'cannot_reply_to_message',
+        'because its thread is gone or takes no replies, so here it is for you.',
+      ],
+    ];
+    for (const [error, because] of cases) {
+      expect(notice(error)).toContain(`I couldn't post this in <#C0CHAN> ${because}`);
+      expect(notice(error)).not.toContain('/invite');
+      expect(notice(error)).not.toContain('not a member');
+    }
+  });
+
+  it('says only that it couldn’t post there for any other error', () => {
+    for (const error of ['ratelimited', 'internal_error', null]) {
+      expect(notice(error)).toContain("I couldn't post this in <#C0CHAN>, so here it is for you.");
+      expect(notice(error)).not.toContain('/invite');
+    }
+  });
+});
 
 /** Two storages share one database, as instances share PostgreSQL: not `sqlite::memory:`. */
 const backends = storageBackends.filter((backend) => backend.shared);
@@ -154,6 +211,33 @@ for (const backend of backends) {
       expect(
         log.lines.filter((line) => String(line.msg).includes('may show an older tally')),
       ).toHaveLength(1);
+    });
+
+    it('rebuilds the notice of a verdict sent as a DM from why the channel refused it', async () => {
+      const { review } = await a.storage.reviews.createPending(
+        newReviewFixture({
+          teamId: uniqueId('T'),
+          userId: ALICE,
+          target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl: null },
+        }),
+      );
+      const posted = await client.chat.postMessage({ channel: ALICE, text: 'Verdict', blocks: [] });
+      const dm = String(posted.channel);
+      await a.storage.reviews.markDelivered(review.teamId, review.id, {
+        status: 'sent-as-dm',
+        postedChannelId: dm,
+        messageTs: String(posted.ts),
+        threadTs: String(posted.ts),
+        permalink: null,
+        channelError: 'is_archived',
+      });
+      await a.storage.votes.setVote(review.teamId, review.id, ALICE, 'agree', null);
+      await a.refresh(client, review.teamId, review.id, a.deps);
+      const message = fake.messages(ALICE).find((m) => m.ts === posted.ts);
+      const notice = JSON.stringify(message?.blocks?.[0]);
+      expect(notice).toContain(`in <#${CHANNEL}> because that channel is archived`);
+      expect(notice).not.toContain('/invite');
+      expect(tallyOf(message)).toBe(`Agreed: <@${ALICE}>`);
     });
   });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ActionId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { isRecord } from '../support/json.js';
 import { ASKER, E2e, EXAMPLES } from './harness.js';
@@ -26,6 +27,28 @@ describe('delivery never loses a verdict', () => {
     expect(bodyText(parent?.body)).toMatch(/^Verdict: RAG — /);
     expect(JSON.stringify(detail?.body)).toContain('*Rationale*');
     expect(e2e.fake.messages(ASKER)).toEqual([]);
+  });
+
+  it('not_in_channel → the verdict, with no thread to point to, says its detail is the next message, also once a vote updates it', async () => {
+    const channel = 'C0NOTIN002';
+    e2e.fake.setBotNotInChannel(channel);
+    const { responseUrl } = await postVerdict(channel);
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const [parentPost, detailPost] = e2e.fake.responseUrlPostsTo(responseUrl);
+    expect(parentPost?.body).not.toHaveProperty('thread_ts');
+    expect(detailPost?.body).not.toHaveProperty('thread_ts');
+    expect(JSON.stringify(parentPost?.body)).not.toContain('in the thread');
+    expect(JSON.stringify(parentPost?.body)).toContain('are in the next message');
+
+    const parent = e2e.fake.messages(channel).find((m) => m.text === bodyText(parentPost?.body));
+    if (!parent) throw new Error('no verdict in the channel');
+    await e2e.click(parent, ActionId.agree, { user: ASKER });
+    await expect
+      .poll(() => JSON.stringify(e2e.message(channel, parent.ts).blocks))
+      .toContain(`Agreed: <@${ASKER}>`);
+    const updated = JSON.stringify(e2e.message(channel, parent.ts).blocks);
+    expect(updated).not.toContain('in the thread');
+    expect(updated).toContain('are in the next message');
   });
 
   it('channel_not_found and a failing response_url → a DM to the person with how to invite the bot', async () => {

@@ -399,6 +399,32 @@ describe('App Home', () => {
     }
   });
 
+  it('Share that can’t post says why by DM, advising an invite only when the bot is not a member', async () => {
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', 'Shared review');
+    const outside = 'C0SHAREOUT';
+    const archived = 'C0SHAREARC';
+    e2e.fake.addChannel(outside, { member: false });
+    e2e.fake.addChannel(archived, { member: true });
+    const shareTo = async (channel: string): Promise<string> => {
+      const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
+      const before = e2e.fake.calls.length;
+      if (channel === archived) e2e.fake.failNext('chat.postMessage', { error: 'is_archived' });
+      await e2e.submit(share.id, { [BlockId.shareChannel]: { [ActionId.shareChannel]: channel } });
+      const dm = await e2e.fake.waitFor(
+        'chat.postMessage',
+        (c) => c.index >= before && c.args.channel === ASKER,
+      );
+      return String(dm.args.text);
+    };
+    expect(await shareTo(archived)).toBe(
+      `:information_source: I couldn't share that review in <#${archived}> because that channel is archived.`,
+    );
+    expect(await shareTo(outside)).toBe(
+      `:information_source: I couldn't share that review in <#${outside}> because I'm not a member there. Invite me there with \`/invite @ftrag\`, then share again.`,
+    );
+  });
+
   it('Share refuses a thread link into another channel than the one picked, and posts nothing', async () => {
     // A private channel the bot is in: its link must not take the card where the sharer may not be.
     const picked = 'C0SHAREPIK';

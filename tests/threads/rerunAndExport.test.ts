@@ -166,6 +166,8 @@ describe('re-run with changes', () => {
       false,
     ]);
     expect(headerOf(t.message(channel, parent.ts))).toBe(`Verdict: ${label(KNOWLEDGE)}`);
+    // Its detail went to the same thread, so it points there.
+    expect(JSON.stringify(second.blocks)).toContain('how to measure are in the thread.');
     expectSafeAndWithinLimits(t.fake);
   });
 });

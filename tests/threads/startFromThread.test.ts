@@ -176,4 +176,24 @@ describe('mentioning the app', () => {
     expect(JSON.stringify(verdict.args.blocks)).toContain('Invite me with `/invite @ftrag`');
     expectSafeAndWithinLimits(t.fake);
   });
+
+  it('when it can’t post in the thread for another reason, DMs the button saying why, without an invite', async () => {
+    const archived = 'C0ARCHIVE1';
+    t.fake.addChannel(archived, { member: true });
+    t.fake.failNext('chat.postMessage', { error: 'is_archived' });
+    const before = t.fake.calls.length;
+    await t.event(
+      appMentionEvent({ text: `<@${t.fake.botUserId}> review this`, user: BOB, channel: archived }),
+    );
+    const dmCall = await t.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index >= before && c.args.channel === BOB,
+    );
+    const dm = t.message(t.fake.dmChannelFor(BOB), String(dmCall.response?.ts));
+    expect(JSON.stringify(dm.blocks)).toContain(
+      `I couldn't answer your mention in <#${archived}> because that channel is archived.`,
+    );
+    expect(JSON.stringify(dm)).not.toContain('/invite');
+    expectSafeAndWithinLimits(t.fake);
+  });
 });

@@ -4,6 +4,7 @@ import { encodeMentionStart } from '../../src/checklist/mentionStart.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/index.js';
+import { POST_REFUSALS, type PostRefusal } from '../../src/delivery/slackErrors.js';
 import type { Review } from '../../src/storage/repository.js';
 import type { Vote } from '../../src/storage/votes.js';
 import { buildHomeView } from '../../src/views/homeView.js';
@@ -192,7 +193,7 @@ describe('mention replies', () => {
   it('fit Slack’s limits and carry the start value on a Start review button', () => {
     for (const message of [
       buildMentionReply('U0BOB', value),
-      buildMentionFallbackDm('C0CHAN', value),
+      ...POST_REFUSALS.map((refusal) => buildMentionFallbackDm('C0CHAN', value, refusal)),
     ]) {
       expect(checkMessage(message)).toEqual([]);
       const actions = message.blocks.find((block) => block.block_id === BlockId.mentionStart);
@@ -203,7 +204,29 @@ describe('mention replies', () => {
     // The value is data for the app, never shown; the text Slack renders has the one mention.
     const shown = buildMentionReply('U0BOB', value).blocks.filter((b) => b.type !== 'actions');
     expect(controlSequences(shown)).toEqual(['<@U0BOB>']);
-    expect(JSON.stringify(buildMentionFallbackDm('C0CHAN', value))).toContain('/invite @ftrag');
+  });
+
+  it('say why the mention got no answer there, advising an invite only when the bot is not a member', () => {
+    const dm = (refusal: PostRefusal) =>
+      JSON.stringify(buildMentionFallbackDm('C0CHAN', value, refusal));
+    expect(dm('not-in-channel')).toContain(
+      "I couldn't answer your mention in <#C0CHAN> because I'm not a member there. Invite me with `/invite @ftrag` in that channel",
+    );
+    const because: [PostRefusal, string][] = [
+      ['archived', ' because that channel is archived.'],
+      ['restricted', ' because posting there is restricted.'],
+      ['thread-unavailable', ' because its thread is gone or takes no replies.'],
+      ['other', '.'],
+    ];
+    for (const [refusal, reason] of because) {
+      const message = buildMentionFallbackDm('C0CHAN', value, refusal);
+      expect(JSON.stringify(message.blocks)).toContain(
+        `I couldn't answer your mention in <#C0CHAN>${reason}`,
+      );
+      expect(message.text).toBe(`I couldn't answer your mention in <#C0CHAN>${reason}`);
+      expect(dm(refusal)).not.toContain('/invite');
+      expect(dm(refusal)).not.toContain('not a member');
+    }
   });
 });
 

@@ -181,6 +181,18 @@ describe('verdict messages', () => {
     expect(JSON.stringify(parent.blocks)).toContain(':warning: *Facts in the weights:*');
   });
 
+  it('points to the detail in the thread, or, out of a response_url with no thread, to the next message', () => {
+    const answers = hostileAnswers();
+    const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+    const threaded = JSON.stringify(buildVerdictMessage(input).blocks);
+    expect(threaded).toContain('how to measure are in the thread.');
+    const unthreaded = JSON.stringify(
+      buildVerdictMessage({ ...input, detailIn: 'next-message' }).blocks,
+    );
+    expect(unthreaded).not.toContain('in the thread');
+    expect(unthreaded).toContain('how to measure are in the next message.');
+  });
+
   it('does not build a mention from an id that is not one', () => {
     const answers = hostileAnswers();
     const parent = buildVerdictMessage({
@@ -189,6 +201,58 @@ describe('verdict messages', () => {
       userId: '<!channel>',
     });
     expect(controlSequences(parent)).toEqual([]);
+  });
+});
+
+describe('channel history', () => {
+  const DM_LINK = 'https://t.slack.com/archives/D0ASKER/p1700000000000100';
+  const line = (review: Review, viewerId: string) =>
+    JSON.stringify(buildChannelHistoryMessage([review], 1, viewerId).blocks[1]);
+
+  it('marks a revision as Home does', () => {
+    const revised = reviewOf(hostileAnswers(), { revision: 3, revisionOf: 'rev-0' });
+    expect(line(revised, 'U0OTHER')).toContain(' · revision 3');
+    expect(line(reviewOf(hostileAnswers()), 'U0OTHER')).not.toContain('revision');
+  });
+
+  it('says a verdict went to its asker by DM, and links into that DM only for the asker', () => {
+    const dmed = reviewOf(hostileAnswers(), {
+      status: 'sent-as-dm',
+      lastError: 'not_in_channel',
+      postedChannelId: 'D0ASKER',
+      permalink: DM_LINK,
+    });
+    const forOthers = line(dmed, 'U0OTHER');
+    expect(forOthers).toContain(' · sent to the asker by DM');
+    expect(forOthers).not.toContain(DM_LINK);
+    expect(forOthers).not.toContain('|thread>');
+    expect(line(dmed, 'U0ASKER')).toContain(` · <${DM_LINK}|sent to you by DM>`);
+    // A verdict in the channel keeps its thread link for everyone.
+    const posted = reviewOf(hostileAnswers());
+    expect(line(posted, 'U0OTHER')).toContain(`<${posted.permalink}|thread>`);
+  });
+
+  it('on Home, links a DM’d verdict for its asker only', () => {
+    const dmed = reviewOf(hostileAnswers(), {
+      id: 'rev-dm',
+      status: 'sent-as-dm',
+      postedChannelId: 'D0ASKER',
+      permalink: DM_LINK,
+    });
+    const home = (userId: string) =>
+      JSON.stringify(
+        buildHomeView({
+          userId,
+          mine: { reviews: userId === 'U0ASKER' ? [dmed] : [], total: 1 },
+          team: { reviews: [dmed], total: 1 },
+          countsByVerdict: {},
+          undelivered: { reviews: [], total: 0 },
+          paging: { mine: 0, team: 0 },
+        }).blocks,
+      );
+    expect(home('U0ASKER')).toContain(`<${DM_LINK}|sent to you by DM>`);
+    expect(home('U0OTHER')).toContain('sent to the asker by DM');
+    expect(home('U0OTHER')).not.toContain(DM_LINK);
   });
 });
 
@@ -201,8 +265,8 @@ describe('other surfaces', () => {
       lastError: 'not_in_channel <x>',
     });
     expect(checkMessage(buildHelpMessage())).toEqual([]);
-    expect(checkMessage(buildChannelHistoryMessage([review, pending], 12))).toEqual([]);
-    expect(checkMessage(buildChannelHistoryMessage([], 0))).toEqual([]);
+    expect(checkMessage(buildChannelHistoryMessage([review, pending], 12, 'U0ASKER'))).toEqual([]);
+    expect(checkMessage(buildChannelHistoryMessage([], 0, 'U0ASKER'))).toEqual([]);
     expect(checkMessage(buildShareCard(review, 'U0SHARER'))).toEqual([]);
     expect(checkView(buildReviewDetailModal(review))).toEqual([]);
     expect(checkView(buildShareModal(review))).toEqual([]);
@@ -244,7 +308,7 @@ describe('other surfaces', () => {
         },
       ),
     );
-    const history = buildChannelHistoryMessage(ten, 40);
+    const history = buildChannelHistoryMessage(ten, 40, 'U0ASKER');
     expect(checkMessage(history)).toEqual([]);
     for (const review of ten) expect(JSON.stringify(history)).toContain(review.permalink ?? '');
   });

@@ -26,7 +26,10 @@ export function ftragCommand(deps: ListenerDeps) {
         { teamId: command.team_id, channelId: command.channel_id },
         { limit: HISTORY_LIMIT, offset: 0 },
       );
-      await respond({ response_type: 'ephemeral', ...buildChannelHistoryMessage(reviews, total) });
+      await respond({
+        response_type: 'ephemeral',
+        ...buildChannelHistoryMessage(reviews, total, command.user_id),
+      });
       return;
     }
 

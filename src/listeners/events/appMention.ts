@@ -1,7 +1,12 @@
 import type { AllMiddlewareArgs, Logger, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { encodeMentionStart, mentionProblemText } from '../../checklist/mentionStart.js';
-import { CANNOT_POST_HERE, slackErrorName } from '../../delivery/slackErrors.js';
+import {
+  CANNOT_POST_HERE,
+  type PostRefusal,
+  postRefusal,
+  slackErrorName,
+} from '../../delivery/slackErrors.js';
 import { buildMentionFallbackDm, buildMentionReply } from '../../views/mentionReply.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -17,6 +22,7 @@ interface Mention {
 /** Answers in the thread; when the bot can't post there, the person gets the button by DM. */
 async function answerMention(client: WebClient, mention: Mention, logger: Logger): Promise<void> {
   const reply = buildMentionReply(mention.userId, mention.buttonValue);
+  let refusal: PostRefusal;
   try {
     await client.chat.postMessage({
       channel: mention.channelId,
@@ -34,8 +40,9 @@ async function answerMention(client: WebClient, mention: Mention, logger: Logger
       return;
     }
     logger.info(`can't answer a mention in ${mention.channelId} (${name}); sending a DM`);
+    refusal = postRefusal(name);
   }
-  const dm = buildMentionFallbackDm(mention.channelId, mention.buttonValue);
+  const dm = buildMentionFallbackDm(mention.channelId, mention.buttonValue, refusal);
   try {
     await client.chat.postMessage({ channel: mention.userId, text: dm.text, blocks: dm.blocks });
   } catch (error) {

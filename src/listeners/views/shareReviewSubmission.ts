@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
-import { CANNOT_POST_HERE, slackErrorName } from '../../delivery/slackErrors.js';
+import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
+import { becauseOf } from '../../views/postRefusal.js';
 import { buildShareRefusedModal } from '../../views/reviewModals.js';
 import { buildShareCard } from '../../views/shareCard.js';
 import { mentionChannel } from '../../views/text.js';
@@ -87,12 +88,14 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       } catch (error) {
         const reason = slackErrorName(error);
         logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
-        const hint = CANNOT_POST_HERE.has(reason)
-          ? `I'm not a member of ${mentionChannel(channel)}: invite me there with \`/invite @ftrag\`, then share again.`
-          : `Slack answered \`${reason}\`; please try again.`;
+        const refusal = postRefusal(reason);
+        const text =
+          refusal === 'other'
+            ? `I couldn't share that review. Slack answered \`${reason}\`; please try again.`
+            : `I couldn't share that review in ${mentionChannel(channel)}${becauseOf(refusal)}.${refusal === 'not-in-channel' ? ' Invite me there with `/invite @ftrag`, then share again.' : ''}`;
         await client.chat.postMessage({
           channel: body.user.id,
-          text: `:information_source: I couldn't share that review. ${hint}`,
+          text: `:information_source: ${text}`,
         });
       }
     });
