@@ -1,11 +1,12 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPurge } from '../../src/cli/purge.js';
 import { parseDatabaseUrl } from '../../src/storage/database.js';
 import { createStorage } from '../../src/storage/index.js';
 import { migrations } from '../../src/storage/migrations/index.js';
+import { migrateUpTo } from '../storage/migrationSupport.js';
 import { newReviewFixture, storageBackends } from '../storage/support.js';
 
 function capture() {
@@ -86,13 +87,7 @@ async function tables(url: string): Promise<string[]> {
 async function migrateTo(url: string, name: string): Promise<void> {
   const { db, schema } = await rawDatabase(url);
   try {
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => ({ ...migrations }) },
-      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-    });
-    const { error } = await migrator.migrateTo(name);
-    if (error !== undefined) throw error;
+    await migrateUpTo(db, name, schema);
   } finally {
     await db.destroy();
   }

@@ -1,34 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { type Kysely, sql } from 'kysely';
+import { expect } from 'vitest';
 import { openDatabase } from '../../src/storage/database.js';
-import { migrations } from '../../src/storage/migrations/index.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
-import {
-  answersFixture,
-  createPostgresSchema,
-  decisionFixture,
-  postgresProbe,
-  postgresSuiteTitle,
-  targetFixture,
-} from './support.js';
+import { describeMigration } from './migrationSupport.js';
+import { answersFixture, decisionFixture, targetFixture } from './support.js';
 
 const BEFORE_VISIBILITY = '0006_undelivered_index';
-
-/** Brings a database to the schema as it was before conversation visibility was recorded. */
-async function migrateBeforeVisibility(db: Kysely<unknown>, schema?: string): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => ({ ...migrations }) },
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  });
-  const { error } = await migrator.migrateTo(BEFORE_VISIBILITY);
-  if (error !== undefined) throw error;
-}
 
 /** A review posted in a channel by the previous version of ftrag (no visibility column). */
 async function insertOldReview(db: Kysely<unknown>, id: string): Promise<void> {
@@ -65,52 +42,11 @@ async function expectOldReviewNotKnownPublic(url: string, id: string): Promise<v
   }
 }
 
-describe('migration 0007_conversation_visibility on SQLite', () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  });
-  async function oldDatabase(): Promise<{ url: string; db: Kysely<unknown> }> {
-    const dir = await mkdtemp(join(tmpdir(), 'ftrag-visibility-'));
-    dirs.push(dir);
-    const file = join(dir, 'ftrag.db');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
-    await migrateBeforeVisibility(db);
-    return { url: `sqlite:${file}`, db };
-  }
-
-  it('leaves existing reviews not known to be public', async () => {
-    const { url, db } = await oldDatabase();
-    await insertOldReview(db, 'old-1');
-    await db.destroy();
-    await expectOldReviewNotKnownPublic(url, 'old-1');
-  });
-
-  it('finishes a half-applied run (SQLite runs DDL outside a transaction)', async () => {
-    const { url, db } = await oldDatabase();
-    await insertOldReview(db, 'old-2');
-    await sql`alter table reviews add column conversation_visibility text`.execute(db);
-    await db.destroy();
-    await expectOldReviewNotKnownPublic(url, 'old-2');
-  });
+describeMigration({
+  migration: '0007_conversation_visibility',
+  before: BEFORE_VISIBILITY,
+  expectation: 'leaves existing reviews not known to be public',
+  insertOldRow: insertOldReview,
+  expectMigrated: expectOldReviewNotKnownPublic,
+  halfAppliedColumn: 'conversation_visibility',
 });
-
-describe.skipIf(!postgresProbe.available)(
-  postgresSuiteTitle('migration 0007_conversation_visibility on PostgreSQL'),
-  () => {
-    it('leaves existing reviews not known to be public', async () => {
-      const schema = await createPostgresSchema();
-      try {
-        const db = new Kysely<unknown>({
-          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema.url }) }),
-        });
-        await migrateBeforeVisibility(db, schema.schema);
-        await insertOldReview(db, 'old-3');
-        await db.destroy();
-        await expectOldReviewNotKnownPublic(schema.url, 'old-3');
-      } finally {
-        await schema.drop();
-      }
-    });
-  },
-);

@@ -1,6 +1,8 @@
+import { App } from '@slack/bolt';
 import { afterAll, beforeAll } from 'vitest';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
+import { type AppLogger, BoltLogger } from '../../src/observability/logger.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import type { Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
@@ -15,6 +17,11 @@ export interface DeliverySetup {
   pendingReview(reviews: ReviewRepository): Promise<Review>;
   /** What the listeners get: `reviews`, votes in the same database, one posting at a time. */
   listenerDeps(reviews: ReviewRepository, clock: () => Date): ListenerDeps;
+  /**
+   * A Bolt app calling the fake, for listeners given events by hand (`app.processEvent`): with
+   * both bot ids given Bolt asks Slack nothing (no auth.test).
+   */
+  boltApp(log: AppLogger): App;
 }
 
 /**
@@ -58,5 +65,16 @@ export function deliverySetup(channel: string): DeliverySetup {
       work: new BackgroundWork(),
       deliveries: new DeliveryQueue(1),
     }),
+    boltApp: (log) =>
+      new App({
+        token: started(fake).botToken,
+        signingSecret: 'listener-test-secret',
+        botId: 'B0LISTENER',
+        botUserId: 'U0LISTENBOT',
+        tokenVerificationEnabled: false,
+        convoStore: false,
+        clientOptions: { slackApiUrl: started(fake).apiUrl },
+        logger: new BoltLogger(log),
+      }),
   };
 }

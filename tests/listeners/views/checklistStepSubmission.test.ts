@@ -1,11 +1,9 @@
-import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { encodeState, startChecklist } from '../../../src/checklist/state.js';
 import { CallbackId } from '../../../src/constants.js';
 import type { Answers } from '../../../src/decision/answers.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { checklistStepSubmission } from '../../../src/listeners/views/checklistStepSubmission.js';
-import { BoltLogger } from '../../../src/observability/logger.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { answersFixture, uniqueId } from '../../storage/support.js';
@@ -22,18 +20,7 @@ function instance(reviews: ReviewRepository) {
   const clock = () => new Date();
   const deps = setup.listenerDeps(reviews, clock);
   const log = capturedLog();
-  const fake = setup.fake();
-  const app = new App({
-    token: fake.botToken,
-    signingSecret: 'submission-test-secret',
-    // With both ids given Bolt asks Slack nothing (no auth.test).
-    botId: 'B0SUBMIT01',
-    botUserId: 'U0SUBMITBOT',
-    tokenVerificationEnabled: false,
-    convoStore: false,
-    clientOptions: { slackApiUrl: fake.apiUrl },
-    logger: new BoltLogger(log.log),
-  });
+  const app = setup.boltApp(log.log);
   const routes = new ListenerRoutes().viewSubmission(
     CallbackId.checklistStep,
     checklistStepSubmission(deps),

@@ -1,14 +1,8 @@
-/**
- * Modals whose private_metadata can't be read (altered, or from another version of ftrag): the
- * submission is answered inside ack() with a view that says so, and nothing is posted or recorded.
- */
-import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
 import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
-import { BoltLogger } from '../../../src/observability/logger.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
@@ -22,17 +16,7 @@ const setup = deliverySetup(CHANNEL);
 function instance() {
   const reviews = createKyselyReviewRepository(setup.database().db, () => new Date());
   const deps = setup.listenerDeps(reviews, () => new Date());
-  const fake = setup.fake();
-  const app = new App({
-    token: fake.botToken,
-    signingSecret: 'metadata-test-secret',
-    botId: 'B0METADATA',
-    botUserId: 'U0METABOT1',
-    tokenVerificationEnabled: false,
-    convoStore: false,
-    clientOptions: { slackApiUrl: fake.apiUrl },
-    logger: new BoltLogger(capturedLog().log),
-  });
+  const app = setup.boltApp(capturedLog().log);
   const routes = new ListenerRoutes()
     .viewSubmission(CallbackId.shareReview, shareReviewSubmission(deps))
     .viewSubmission(CallbackId.challengeReason, challengeSubmission(deps));
