@@ -12,8 +12,8 @@ import { postRefusal, slackErrorName } from './slackErrors.js';
 
 /**
  * Everything the verdict message of a saved review shows: its answers, its sign-off with `votes`,
- * for a revision the verdict it replaced, and where its detail went. Delivery and every later chat.update build from this,
- * so the message always looks the same apart from the current tally.
+ * for a revision the verdict it replaced, and where its detail went. Delivery and every later
+ * chat.update build from this, so the message always looks the same apart from the current tally.
  */
 export async function verdictInputFor(
   review: Review,
