@@ -1266,11 +1266,18 @@ for (const backend of storageBackends) {
         await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
           /encrypted; set TOKEN_ENCRYPTION_KEY/,
         );
-        // …and the start-up check names it as unreadable.
-        expect(await installations.resealInstallations()).toEqual({
+        // …and the start-up check names it as unreadable, with the key it was sealed with.
+        const idA = new TokenSealer(keyA).keyIds.current;
+        const keyless = await installations.resealInstallations();
+        expect(keyless).toEqual({
           resealed: 0,
-          unreadable: expect.arrayContaining([teamId, enterpriseId]),
+          installations: expect.any(Number),
+          unreadable: expect.arrayContaining([
+            { id: teamId, keyId: idA },
+            { id: enterpriseId, keyId: idA },
+          ]),
         });
+        expect(keyless.installations).toBeGreaterThanOrEqual(keyless.unreadable.length);
         // Rotated: B seals, A still opens until the next reseal.
         const rotated = createKyselyInstallationStore(
           database.db,
@@ -1281,7 +1288,7 @@ for (const backend of storageBackends) {
           'xoxb-org',
         );
         expect((await rotated.resealInstallations()).resealed).toBeGreaterThanOrEqual(2);
-        expect(await rotated.resealInstallations()).toEqual({ resealed: 0, unreadable: [] });
+        expect(await rotated.resealInstallations()).toMatchObject({ resealed: 0, unreadable: [] });
         const onlyB = createKyselyInstallationStore(database.db, time.clock, new TokenSealer(keyB));
         expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
         await expect(sealedA.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
@@ -1294,7 +1301,13 @@ for (const backend of storageBackends) {
           new TokenSealer(Buffer.alloc(32, 13)),
         );
         const { unreadable } = await strangerKey.resealInstallations();
-        expect(unreadable).toEqual(expect.arrayContaining([teamId, enterpriseId]));
+        const idB = new TokenSealer(keyB).keyIds.current;
+        expect(unreadable).toEqual(
+          expect.arrayContaining([
+            { id: teamId, keyId: idB },
+            { id: enterpriseId, keyId: idB },
+          ]),
+        );
         expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
         // Forgetting the user token keeps the row sealed.
         await onlyB.deleteInstallation({ ...teamQuery(teamId), userId: 'U-INSTALLER' });
