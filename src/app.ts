@@ -9,6 +9,7 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
   SocketModeReceiver,
 } from '@slack/bolt';
+import { ErrorCode } from '@slack/web-api';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { DeliveryQueue } from './delivery/deliveryQueue.js';
@@ -127,6 +128,31 @@ async function initialize(app: App): Promise<void> {
     );
   }
 }
+
+/**
+ * In Socket Mode, starting asks Slack for a connection with the app token (apps.connections.open);
+ * the client gives up at once on a refused token, network error or HTTP error, and its error
+ * names neither the call nor the setting.
+ */
+function explainConnectionFailure(error: unknown): unknown {
+  const code = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : null;
+  if (!WEB_API_FAILURES.has(code) || !(error instanceof Error)) return error;
+  const name = code === ErrorCode.PlatformError ? slackErrorName(error) : error.message;
+  return new Error(
+    TOKEN_REFUSALS.has(name)
+      ? `Slack refused SLACK_APP_TOKEN (${name}): use an app-level token (xapp-…) with the connections:write scope from your app's Basic Information → App-Level Tokens`
+      : `could not open a Socket Mode connection with SLACK_APP_TOKEN (apps.connections.open: ${name}); is Slack's Web API reachable?`,
+    { cause: error },
+  );
+}
+
+/** A Web API call's own failures (Slack's answer, HTTP, network), not the WebSocket's after it. */
+const WEB_API_FAILURES: ReadonlySet<unknown> = new Set([
+  ErrorCode.PlatformError,
+  ErrorCode.RequestError,
+  ErrorCode.HTTPError,
+  ErrorCode.RateLimitedError,
+]);
 
 /**
  * Bolt's Socket Mode receiver listens on PORT for its custom routes without an error listener, so
@@ -320,7 +346,13 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     async start(port) {
       await initialize(app);
       // A taken port is reported at once, not after the Socket Mode connection is made.
-      const [listening] = await Promise.all([app.start(port), socketModeHealth]);
+      const connecting =
+        config.mode === 'socket'
+          ? app.start(port).catch((error: unknown) => {
+              throw explainConnectionFailure(error);
+            })
+          : app.start(port);
+      const [listening] = await Promise.all([connecting, socketModeHealth]);
       started = true;
       if (listening instanceof Server) {
         server = listening;

@@ -4,6 +4,7 @@ import { createLogger, serializeError } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { queryObserver } from './observability/storageMetrics.js';
 import { createStorage, TokenSealer } from './storage/index.js';
+import { checkInstallationKeys } from './storage/installationKeys.js';
 import { settlesWithin } from './work.js';
 
 /** Closing the database gets its own small budget after the drain. */
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     tokenSealer,
   });
   if (config.slack.oauth) {
-    const { resealed, unreadable } = await storage.installations.resealInstallations();
+    const report = await storage.installations.resealInstallations();
+    const { resealed, unreadable } = report;
     if (!tokenSealer) {
       if (unreadable.length > 0) {
         // Every request from those workspaces would fail; most likely the key was left out.
@@ -52,12 +54,12 @@ async function main(): Promise<void> {
       );
     } else {
       if (resealed > 0) logger.info({ resealed }, 'installations sealed with TOKEN_ENCRYPTION_KEY');
-      if (unreadable.length > 0) {
-        logger.warn(
-          { installations: unreadable },
-          'installations no configured key opens: those workspaces must reinstall (or add the old key to TOKEN_ENCRYPTION_PREVIOUS_KEYS)',
-        );
+      const check = checkInstallationKeys(report, tokenSealer);
+      if (check && 'refuse' in check) {
+        await storage.close();
+        throw new Error(check.refuse);
       }
+      if (check) logger.warn({ installations: unreadable.map((row) => row.id) }, check.warn);
     }
   }
   const ftrag = createApp(config, { storage, clock, logger, metrics });

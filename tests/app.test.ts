@@ -1,9 +1,10 @@
 /**
  * Starting the app (src/app.ts): the bot token is checked with Slack before the app listens, so an
  * instance never comes up healthy with a token Bolt could not check (Bolt keeps auth.test's first
- * answer, a failure included, and would refuse every request after it).
+ * answer, a failure included, and would refuse every request after it). A start that fails names
+ * the setting to change: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DATABASE_URL.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { SlackClientForTests } from './support/slackRequests.js';
 
 const SIGNING_SECRET = 'startup-signing-secret-0123456789abcdef';
 const CHANNEL = 'C0STARTUP1';
+const APP_TOKEN = 'xapp-1-A0FAKEAPP1-1234567890-startupapptoken';
 
 let fake: FakeSlack | undefined;
 let app: AppProcess | undefined;
@@ -24,7 +26,10 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function startAgainst(slack: FakeSlack): Promise<AppProcess> {
+async function startAgainst(
+  slack: FakeSlack,
+  env: Record<string, string> = {},
+): Promise<AppProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ftrag-startup-'));
   return startApp(
     {
@@ -33,14 +38,15 @@ async function startAgainst(slack: FakeSlack): Promise<AppProcess> {
       SLACK_API_URL: slack.apiUrl,
       DATABASE_URL: `sqlite:${path.join(dir, 'ftrag.db')}`,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     { readyTimeoutMs: 30_000 },
   );
 }
 
-async function startError(slack: FakeSlack): Promise<string> {
+async function startError(slack: FakeSlack, env: Record<string, string> = {}): Promise<string> {
   try {
-    app = await startAgainst(slack);
+    app = await startAgainst(slack, env);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
@@ -83,5 +89,89 @@ describe('starting with a bot token', () => {
     await fake.waitFor('views.open', () => true);
     // Checked once while starting; requests reuse the answer.
     expect(fake.callsTo('auth.test')).toHaveLength(3);
+  });
+});
+
+/**
+ * The output of a start that fails. In Socket Mode the app may answer /healthz while it is still
+ * connecting, so the failure can come just after startApp saw it ready.
+ */
+async function failedStart(slack: FakeSlack, env: Record<string, string>): Promise<string> {
+  try {
+    app = await startAgainst(slack, env);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  await app.waitForLog(/ftrag could not start/, 30_000);
+  for (let i = 0; i < 50 && app.exited() === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return `exited (code ${app.exited()?.code})\n${app.logs()}`;
+}
+
+describe('starting in Socket Mode', () => {
+  it('stops at once, naming SLACK_APP_TOKEN, when Slack refuses the app token', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    fake.enableSocketMode(APP_TOKEN);
+    const output = await failedStart(fake, {
+      SLACK_APP_TOKEN: 'xapp-1-A0FAKEAPP1-1-revoked-or-mistyped',
+      SLACK_SIGNING_SECRET: '',
+    });
+    expect(output).toMatch(/exited (before it was ready )?\(code 1/);
+    expect(output).toContain('ftrag could not start: Slack refused SLACK_APP_TOKEN (invalid_auth)');
+    expect(fake.callsTo('apps.connections.open')).toHaveLength(1);
+  });
+
+  it('does not come up when Slack cannot be asked for a connection, naming SLACK_APP_TOKEN', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    fake.enableSocketMode(APP_TOKEN);
+    fake.failNext('apps.connections.open', { status: 503 }, 10);
+    const output = await failedStart(fake, {
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_SIGNING_SECRET: '',
+    });
+    expect(output).toMatch(/exited (before it was ready )?\(code 1/);
+    expect(output).toContain(
+      'ftrag could not start: could not open a Socket Mode connection with SLACK_APP_TOKEN (apps.connections.open: An HTTP protocol error occurred: statusCode = 503)',
+    );
+  });
+});
+
+describe('starting with a SQLite DATABASE_URL that cannot be opened', () => {
+  it('names DATABASE_URL when a directory on the path is a file', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ftrag-startup-'));
+    const file = path.join(dir, 'not-a-directory');
+    writeFileSync(file, 'x');
+    const database = path.join(file, 'ftrag.db');
+    const output = await startError(fake, { DATABASE_URL: `sqlite:${database}` });
+    expect(output).toMatch(/exited before it was ready \(code 1/);
+    expect(output).toContain(
+      `ftrag could not start: DATABASE_URL (sqlite:${database}): cannot create its directory ${file}`,
+    );
+  });
+
+  it('names DATABASE_URL when SQLite cannot open the file', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ftrag-startup-'));
+    const database = path.join(dir, 'a-directory.db');
+    mkdirSync(database);
+    const output = await startError(fake, { DATABASE_URL: `sqlite:${database}` });
+    expect(output).toMatch(/exited before it was ready \(code 1/);
+    expect(output).toContain(
+      `ftrag could not start: DATABASE_URL (sqlite:${database}): SQLite cannot open it (unable to open database file)`,
+    );
+  });
+
+  it('names DATABASE_URL when the file is not a SQLite database', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ftrag-startup-'));
+    const database = path.join(dir, 'notes.txt');
+    writeFileSync(database, 'these are not the tables you are looking for\n'.repeat(200));
+    const output = await startError(fake, { DATABASE_URL: `sqlite:${database}` });
+    expect(output).toMatch(/exited before it was ready \(code 1/);
+    expect(output).toContain(
+      `ftrag could not start: DATABASE_URL (sqlite:${database}): not a SQLite database (file is not a database)`,
+    );
   });
 });

@@ -116,8 +116,23 @@ export interface DatabaseOptions {
 async function openSqlite(filename: string, options: DatabaseOptions): Promise<Database> {
   const { default: SQLite } = await import('better-sqlite3');
   const migrate = options.migrate ?? true;
-  if (migrate && filename !== SQLITE_MEMORY) mkdirSync(dirname(filename), { recursive: true });
-  const connection = new SQLite(filename, { fileMustExist: !migrate });
+  // The driver's errors (`EEXIST: file already exists, mkdir …`, `unable to open database file`)
+  // name neither the setting nor the step.
+  const failed = (what: string, error: unknown) =>
+    new Error(`DATABASE_URL (sqlite:${filename}): ${what} (${message(error)})`, { cause: error });
+  if (migrate && filename !== SQLITE_MEMORY) {
+    try {
+      mkdirSync(dirname(filename), { recursive: true });
+    } catch (error) {
+      throw failed(`cannot create its directory ${dirname(filename)}`, error);
+    }
+  }
+  let connection: InstanceType<typeof SQLite>;
+  try {
+    connection = new SQLite(filename, { fileMustExist: !migrate });
+  } catch (error) {
+    throw failed('SQLite cannot open it', error);
+  }
   try {
     // Persistent (it is written into the file), so only for a database ftrag is about to migrate.
     if (migrate) connection.pragma('journal_mode = WAL');
@@ -125,7 +140,12 @@ async function openSqlite(filename: string, options: DatabaseOptions): Promise<D
     connection.pragma('foreign_keys = ON');
   } catch (error) {
     connection.close();
-    throw error;
+    throw failed(
+      Reflect.get(Object(error), 'code') === 'SQLITE_NOTADB'
+        ? 'not a SQLite database'
+        : 'SQLite cannot use it',
+      error,
+    );
   }
   const db = new Kysely<Schema>({
     dialect: new SqliteDialect({ database: new CachedStatements(connection) }),

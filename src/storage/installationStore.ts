@@ -22,7 +22,16 @@ export interface KyselyInstallationStore extends InstallationStore {
    * Run at start, so a new or rotated key applies to what is already stored; a row no configured
    * key opens is left as it is and named in `unreadable` (without a sealer: every sealed row).
    */
-  resealInstallations(): Promise<{ resealed: number; unreadable: string[] }>;
+  resealInstallations(): Promise<ResealReport>;
+}
+
+export interface ResealReport {
+  /** Installations sealed anew with the current key. */
+  resealed: number;
+  /** Installations stored, readable or not. */
+  installations: number;
+  /** Those that did not open, by id, with the id of the key each was sealed with (null: none). */
+  unreadable: { id: string; keyId: string | null }[];
 }
 
 // Only the fields this store and Bolt's authorize rely on; the rest passes through untouched.
@@ -212,18 +221,23 @@ export function createKyselyInstallationStore(
     },
 
     async resealInstallations() {
-      const unreadable: string[] = [];
+      const unreadable: ResealReport['unreadable'] = [];
       let resealed = 0;
       const rows = await db.selectFrom('installations').selectAll().execute();
+      const unread = (row: (typeof rows)[number]) => ({
+        id: row.id,
+        keyId: TokenSealer.keyIdOf(row.installation),
+      });
       // Without a key nothing is sealed, and what was sealed can't be read.
       if (!sealer) {
         return {
           resealed,
-          unreadable: rows
-            .filter((row) => TokenSealer.isSealed(row.installation))
-            .map((row) => row.id),
+          installations: rows.length,
+          unreadable: rows.filter((row) => TokenSealer.isSealed(row.installation)).map(unread),
         };
       }
+      // Only the current key seals: an instance never reseals with a key that is merely one of
+      // its previous keys, so adding a key there first (rotation's step 1) changes no row.
       for (const row of rows) {
         if (!sealer.needsResealing(row.installation)) continue;
         let installation: Installation;
@@ -231,7 +245,7 @@ export function createKyselyInstallationStore(
           installation = parseInstallation(row);
         } catch (error) {
           if (!(error instanceof CorruptRowError)) throw error;
-          unreadable.push(row.id);
+          unreadable.push(unread(row));
           continue;
         }
         const isEnterpriseInstall = row.is_enterprise_install === 1;
@@ -245,7 +259,7 @@ export function createKyselyInstallationStore(
           .executeTakeFirst();
         resealed += Number(result.numUpdatedRows);
       }
-      return { resealed, unreadable };
+      return { resealed, installations: rows.length, unreadable };
     },
   };
 }

@@ -48,6 +48,17 @@ export class TokenSealer {
     return stored.startsWith(PREFIX);
   }
 
+  /** The id of the key `stored` was sealed with; null for plain text. */
+  static keyIdOf(stored: string): string | null {
+    if (!TokenSealer.isSealed(stored)) return null;
+    return stored.slice(PREFIX.length).split(':')[0] || null;
+  }
+
+  /** The configured keys' ids (the first 8 hex digits of each key's SHA-256; not secret). */
+  get keyIds(): { current: string; previous: string[] } {
+    return { current: this.currentId, previous: [...this.keys.keys()].slice(1) };
+  }
+
   /** Whether `stored` is plain text, or sealed with a key other than the current one. */
   needsResealing(stored: string): boolean {
     return !stored.startsWith(`${PREFIX}${this.currentId}:`);

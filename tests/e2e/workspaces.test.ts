@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Installation } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/constants.js';
 import { createStorage, openDatabase, TokenSealer } from '../../src/storage/index.js';
@@ -225,6 +227,93 @@ describe('tokens at rest', () => {
         await storage.close();
       }
     }
+  });
+});
+
+describe('token keys that open no installation', () => {
+  const OTHER_KEY = Buffer.alloc(32, 43);
+  // As the README defines a key's id: the first 8 hex digits of its bytes' SHA-256.
+  const idOf = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
+  const installation = (teamId: string): Installation<'v2', false> => ({
+    team: { id: teamId, name: teamId },
+    enterprise: undefined,
+    user: { id: INSTALLER, token: undefined, scopes: undefined },
+    bot: {
+      token: `xoxb-${teamId}`,
+      scopes: [...BOT_SCOPES],
+      id: 'B0KEYS0001',
+      userId: 'U0KEYSBOT1',
+    },
+    appId: 'A0FAKEAPP1',
+    tokenType: 'bot',
+    isEnterpriseInstall: false,
+    authVersion: 'v2',
+  });
+  /** Stores each team's installation sealed with its key, runs `body`, then deletes them. */
+  async function withInstallations(sealedWith: [string, Buffer][], body: () => Promise<void>) {
+    for (const [teamId, key] of sealedWith) {
+      const storage = await createStorage(e2e.databaseUrl, undefined, {
+        tokenSealer: new TokenSealer(key),
+      });
+      try {
+        await storage.installations.storeInstallation(installation(teamId));
+      } finally {
+        await storage.close();
+      }
+    }
+    try {
+      await body();
+    } finally {
+      const storage = await openStorage();
+      try {
+        for (const [teamId] of sealedWith) {
+          await storage.installations.deleteWorkspaceTokens(teamId, null);
+        }
+      } finally {
+        await storage.close();
+      }
+    }
+  }
+
+  it('does not start when none opens, naming both settings and the key ids found and configured', async () => {
+    await withInstallations([['T0SEALED01', OTHER_KEY]], async () => {
+      const failure = await startApp({ ...e2e.env, LOG_LEVEL: 'warn' }).then(
+        async (started) => {
+          await started.stop();
+          return 'started';
+        },
+        (error: unknown) => String(error),
+      );
+      expect(failure).toMatch(/exited before it was ready \(code 1/);
+      const line = failure.split('\n').find((text) => text.startsWith('ftrag could not start:'));
+      expect(line).toContain('TOKEN_ENCRYPTION_KEY');
+      expect(line).toContain('TOKEN_ENCRYPTION_PREVIOUS_KEYS');
+      expect(line).toContain(`sealed with key id ${idOf(OTHER_KEY)}`);
+      expect(line).toContain(`TOKEN_ENCRYPTION_KEY has id ${idOf(TOKEN_KEY)}`);
+      for (const key of [OTHER_KEY, TOKEN_KEY]) {
+        expect(failure).not.toContain(key.toString('base64'));
+        expect(failure).not.toContain(key.toString('hex'));
+      }
+    });
+  });
+
+  it('starts when some open, with a warning naming the workspaces that do not', async () => {
+    await withInstallations(
+      [
+        ['T0READABLE', TOKEN_KEY],
+        ['T0SEALED02', OTHER_KEY],
+      ],
+      async () => {
+        const started = await startApp({ ...e2e.env, LOG_LEVEL: 'warn' });
+        try {
+          const warning = await started.waitForLog(/"level":"warn"[^\n]*T0SEALED02[^\n]*/);
+          expect(warning).toContain(idOf(OTHER_KEY));
+          expect(warning).not.toContain('T0READABLE');
+        } finally {
+          await started.stop();
+        }
+      },
+    );
   });
 });
 

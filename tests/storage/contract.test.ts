@@ -1266,11 +1266,18 @@ for (const backend of storageBackends) {
         await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
           /encrypted; set TOKEN_ENCRYPTION_KEY/,
         );
-        // …and the start-up check names it as unreadable.
-        expect(await installations.resealInstallations()).toEqual({
+        // …and the start-up check names it as unreadable, with the key it was sealed with.
+        const idA = new TokenSealer(keyA).keyIds.current;
+        const keyless = await installations.resealInstallations();
+        expect(keyless).toEqual({
           resealed: 0,
-          unreadable: expect.arrayContaining([teamId, enterpriseId]),
+          installations: expect.any(Number),
+          unreadable: expect.arrayContaining([
+            { id: teamId, keyId: idA },
+            { id: enterpriseId, keyId: idA },
+          ]),
         });
+        expect(keyless.installations).toBeGreaterThanOrEqual(keyless.unreadable.length);
         // Rotated: B seals, A still opens until the next reseal.
         const rotated = createKyselyInstallationStore(
           database.db,
@@ -1281,7 +1288,7 @@ for (const backend of storageBackends) {
           'xoxb-org',
         );
         expect((await rotated.resealInstallations()).resealed).toBeGreaterThanOrEqual(2);
-        expect(await rotated.resealInstallations()).toEqual({ resealed: 0, unreadable: [] });
+        expect(await rotated.resealInstallations()).toMatchObject({ resealed: 0, unreadable: [] });
         const onlyB = createKyselyInstallationStore(database.db, time.clock, new TokenSealer(keyB));
         expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
         await expect(sealedA.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
@@ -1294,13 +1301,127 @@ for (const backend of storageBackends) {
           new TokenSealer(Buffer.alloc(32, 13)),
         );
         const { unreadable } = await strangerKey.resealInstallations();
-        expect(unreadable).toEqual(expect.arrayContaining([teamId, enterpriseId]));
+        const idB = new TokenSealer(keyB).keyIds.current;
+        expect(unreadable).toEqual(
+          expect.arrayContaining([
+            { id: teamId, keyId: idB },
+            { id: enterpriseId, keyId: idB },
+          ]),
+        );
         expect((await onlyB.fetchInstallation(teamQuery(teamId))).bot?.token).toBe('xoxb-plain');
         // Forgetting the user token keeps the row sealed.
         await onlyB.deleteInstallation({ ...teamQuery(teamId), userId: 'U-INSTALLER' });
         expect((await rawOf(teamId)).installation).not.toContain('xox');
         expect((await onlyB.fetchInstallation(teamQuery(teamId))).user.token).toBeUndefined();
         await onlyB.deleteWorkspaceTokens(teamId, enterpriseId);
+      });
+
+      describe('rotating the token key with rolling restarts (README: three steps)', () => {
+        const oldKey = Buffer.alloc(32, 21);
+        const newKey = Buffer.alloc(32, 22);
+        /** One instance of the fleet, by the keys it was started with. */
+        const instance = (current: Buffer, previous: Buffer[] = []) =>
+          createKyselyInstallationStore(
+            database.db,
+            time.clock,
+            new TokenSealer(current, previous),
+          );
+        const keyIdOf = async (id: string) =>
+          TokenSealer.keyIdOf(
+            (
+              await database.db
+                .selectFrom('installations')
+                .select('installation')
+                .where('id', '=', id)
+                .executeTakeFirstOrThrow()
+            ).installation,
+          );
+        const oldId = new TokenSealer(oldKey).keyIds.current;
+        const newId = new TokenSealer(newKey).keyIds.current;
+
+        it('swapping the keys in one rolling restart cuts off the instances not yet restarted', async () => {
+          const teamId = uniqueId('T');
+          const notYetRestarted = instance(oldKey);
+          await notYetRestarted.storeInstallation(teamInstallation(teamId));
+          const restarted = instance(newKey, [oldKey]);
+          await restarted.resealInstallations();
+          expect(await keyIdOf(teamId)).toBe(newId);
+          await expect(notYetRestarted.fetchInstallation(teamQuery(teamId))).rejects.toThrow(
+            CorruptRowError,
+          );
+          await restarted.deleteWorkspaceTokens(teamId, null);
+        });
+
+        it('no instance of a mixed fleet fails to open a row, at any step', async () => {
+          const teams = [uniqueId('T'), uniqueId('T')];
+          const enterpriseId = uniqueId('E');
+          const queries = () => [...teams.map(teamQuery), orgQuery(enterpriseId)];
+          const opensEverything = async (...fleet: KyselyInstallationStore[]) => {
+            for (const store of fleet) {
+              for (const query of queries()) {
+                expect((await store.fetchInstallation(query)).bot?.token).toMatch(/^xoxb-/);
+              }
+            }
+          };
+          const sealedWith = async (keyId: string) => {
+            for (const id of [...teams, enterpriseId]) expect(await keyIdOf(id)).toBe(keyId);
+          };
+          const before = instance(oldKey);
+          for (const teamId of teams) await before.storeInstallation(teamInstallation(teamId));
+          await before.storeInstallation(enterpriseInstallation(enterpriseId));
+
+          // Step 1: the new key as a previous key, instance by instance. Nothing is sealed with
+          // it, so the instances not yet restarted open everything.
+          const step1 = instance(oldKey, [newKey]);
+          await step1.resealInstallations();
+          await sealedWith(oldId);
+          teams.push(uniqueId('T'));
+          await step1.storeInstallation(teamInstallation(teams.at(-1) ?? ''));
+          await sealedWith(oldId);
+          await opensEverything(before, step1);
+
+          // Step 2: the keys swapped, instance by instance. Restarted instances reseal with the
+          // new key, which the others open since step 1; they keep sealing with the old key,
+          // which the restarted ones still open.
+          const step2 = instance(newKey, [oldKey]);
+          expect((await step2.resealInstallations()).resealed).toBeGreaterThanOrEqual(4);
+          await sealedWith(newId);
+          await opensEverything(step1, step2);
+          const lateTeam = uniqueId('T');
+          teams.push(lateTeam);
+          await step1.storeInstallation(teamInstallation(lateTeam));
+          expect(await keyIdOf(lateTeam)).toBe(oldId);
+          await opensEverything(step1, step2);
+          // An instance on step 1's settings restarting meanwhile seals everything back with
+          // the old key: still readable by both.
+          await step1.resealInstallations();
+          await sealedWith(oldId);
+          await opensEverything(step1, step2);
+          await step2.resealInstallations();
+          await step2.storeInstallation(enterpriseInstallation(enterpriseId));
+          await sealedWith(newId);
+          await opensEverything(step1, step2);
+
+          // Whatever a step-1 instance sealed after the last step-2 start is left on the old key,
+          // which step 3 would drop: hence one more restart once all run step 2's settings.
+          await step1.storeInstallation(teamInstallation(lateTeam, 'xoxb-late'));
+          await expect(instance(newKey).fetchInstallation(teamQuery(lateTeam))).rejects.toThrow(
+            CorruptRowError,
+          );
+          expect((await step2.resealInstallations()).resealed).toBeGreaterThanOrEqual(1);
+          await sealedWith(newId);
+
+          // Step 3: the old key dropped, instance by instance.
+          const step3 = instance(newKey);
+          await opensEverything(step2, step3);
+          teams.push(uniqueId('T'));
+          await step3.storeInstallation(teamInstallation(teams.at(-1) ?? ''));
+          await step2.storeInstallation(teamInstallation(teams[0] ?? '', 'xoxb-rotated'));
+          await opensEverything(step2, step3);
+          const unreadable = (await step3.resealInstallations()).unreadable.map((row) => row.id);
+          for (const id of [...teams, enterpriseId]) expect(unreadable).not.toContain(id);
+          for (const teamId of teams) await step3.deleteWorkspaceTokens(teamId, enterpriseId);
+        });
       });
 
       it('round-trips an org-wide installation keyed by enterprise id', async () => {
