@@ -174,4 +174,17 @@ describe('starting with a SQLite DATABASE_URL that cannot be opened', () => {
       `ftrag could not start: DATABASE_URL (sqlite:${database}): not a SQLite database (file is not a database)`,
     );
   });
+
+  it('names DATABASE_URL when PostgreSQL cannot be reached, without its password', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const output = await startError(fake, {
+      DATABASE_URL: 'postgres://ftrag:s3cret@127.0.0.1:1/reviews',
+    });
+    expect(output).toMatch(/exited before it was ready \(code 1/);
+    expect(output).toContain(
+      'ftrag could not start: DATABASE_URL (postgres://127.0.0.1:1/reviews): could not open the database (connect ECONNREFUSED',
+    );
+    expect(output).not.toContain('s3cret');
+  });
 });

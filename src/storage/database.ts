@@ -183,10 +183,8 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
   } catch (error) {
     await db.destroy();
     throw new Error(
-      `Could not open PostgreSQL ${describePostgres(connectionString)}: ${message(error)}`,
-      {
-        cause: error,
-      },
+      `DATABASE_URL (postgres://${describePostgres(connectionString)}): could not open the database (${message(error)})`,
+      { cause: error },
     );
   }
   // Kysely looks for its migration tables in every schema unless told which one, so a second
