@@ -60,9 +60,9 @@ export interface FtragApp {
    */
   startDraining(): void;
   /**
-   * Graceful stop: stops accepting connections, lets requests in flight and the deliveries they
-   * started finish (waiting at most `timeoutMs`), then closes what is left. The database is the
-   * caller's to close.
+   * Graceful stop: stops accepting connections (HTTP) or envelopes (Socket Mode), lets requests
+   * in flight and the deliveries they started finish (waiting at most `timeoutMs`), then closes
+   * what is left. The database is the caller's to close.
    */
   stop(timeoutMs: number): Promise<StopResult>;
 }
@@ -231,7 +231,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   let endpoint: SlackEndpoint | null = null;
   /** Socket Mode's own HTTP server (/healthz, /metrics): whether it got its port. */
   let socketModeHealth: Promise<void> | null = null;
-  let app: App;
+  let app: GatedApp;
   const reporting = { log: logger, metrics };
   // Checklist state travels in private_metadata, so Bolt's in-memory conversation store (one
   // process's memory, a lookup on every request) has nothing to keep.
@@ -314,9 +314,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
 
   const work = new BackgroundWork();
   const deliveries = new DeliveryQueue(DELIVERY_CONCURRENCY);
-  const requests = endpoint?.inFlight;
+  const requests = endpoint ? endpoint.inFlight : app.socketRequests;
   metrics?.trackInFlight(() => ({
-    requests: requests?.size ?? 0,
+    requests: requests.size,
     deliveries: work.size,
     queuedDeliveries: deliveries.queued,
   }));
@@ -379,13 +379,13 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
         : Promise.resolve();
       // A request in flight may start a delivery after its ack, and a request may still arrive on
       // a kept-alive connection: drain until both are empty or time is up.
-      while (left() > 0 && ((requests?.size ?? 0) > 0 || work.size > 0)) {
-        await requests?.drain(left());
+      while (left() > 0 && (requests.size > 0 || work.size > 0)) {
+        await requests.drain(left());
         await work.drain(left());
       }
       const result: StopResult = {
-        finished: (requests?.size ?? 0) === 0 && work.size === 0,
-        requests: requests?.size ?? 0,
+        finished: requests.size === 0 && work.size === 0,
+        requests: requests.size,
         deliveries: work.size,
       };
       if (!(await settlesWithin(closed, left()))) server?.closeAllConnections();

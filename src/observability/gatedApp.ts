@@ -1,4 +1,5 @@
 import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
+import { InFlightCount } from '../work.js';
 import type { AppLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { requestFacts } from './requestFacts.js';
@@ -19,9 +20,12 @@ export interface RequestReporting {
  * - the request's kind and ids go on its {@link RequestRecord}, for its log line and metrics;
  * - over HTTP, a body that is not an object, or a payload type Bolt can't dispatch, is refused
  *   with a 400 at once; Bolt would leave it unanswered for 3 s, then answer 404;
- * - in Socket Mode there is no HTTP request to time: the handling is timed and reported here.
+ * - in Socket Mode there is no HTTP request to time: the handling is timed and reported here,
+ *   and counted in {@link socketRequests} until its listeners are done, for a graceful stop.
  */
 export class GatedApp extends App {
+  /** Socket Mode envelopes whose listeners are still running (HTTP requests are the endpoint's). */
+  readonly socketRequests = new InFlightCount();
   private readonly reporting: RequestReporting;
 
   constructor(options: AppOptions, reporting: RequestReporting) {
@@ -55,12 +59,14 @@ export class GatedApp extends App {
       reportRequest(this.reporting.log, this.reporting.metrics, done),
     );
     socketRequest.facts = facts;
+    this.socketRequests.enter();
     try {
       await super.processEvent(event);
     } catch (error) {
       socketRequest.failure = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
+      this.socketRequests.leave();
       socketRequest.settle();
     }
   }

@@ -1,0 +1,137 @@
+/**
+ * Stopping in Socket Mode (the quickstart's mode): SIGTERM waits for envelopes still in their
+ * listeners, as it waits for HTTP requests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { logLines, sample } from '../observability/support.js';
+import { type AppProcess, type StartAppOptions, startApp } from '../support/appProcess.js';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import type { FakeSocketMode } from '../support/fakeSocketMode.js';
+import { buildSlashCommand } from '../support/slackRequests.js';
+
+const APP_TOKEN = 'xapp-1-A0FAKEAPP1-1234567890-socketmodetoken';
+const CHANNEL = 'C0SOCKET02';
+const USER = 'U0SOCKET02';
+
+interface SocketRunning {
+  fake: FakeSlack;
+  socket: FakeSocketMode;
+  app: AppProcess | undefined;
+  dir: string;
+}
+
+let running: SocketRunning | undefined;
+
+afterEach(async () => {
+  if (!running) return;
+  await running.app?.kill();
+  await running.fake.close();
+  rmSync(running.dir, { recursive: true, force: true });
+  running = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A fake Slack with Socket Mode on, and the app's settings for it; the app is started by `start`. */
+async function socketSlack(): Promise<SocketRunning> {
+  const fake = await startFakeSlack();
+  const socket = fake.enableSocketMode(APP_TOKEN);
+  fake.addChannel(CHANNEL, { member: true });
+  running = {
+    fake,
+    socket,
+    app: undefined,
+    dir: mkdtempSync(path.join(tmpdir(), 'ftrag-socket-stop-')),
+  };
+  return running;
+}
+
+function start(
+  slack: SocketRunning,
+  env: Record<string, string> = {},
+  options: StartAppOptions = {},
+): Promise<AppProcess> {
+  return startApp(
+    {
+      SLACK_BOT_TOKEN: slack.fake.botToken,
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: slack.fake.apiUrl,
+      DATABASE_URL: `sqlite:${path.join(slack.dir, 'ftrag.db')}`,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    // Before the fix a first signal during start did nothing; don't wait the default 10 s for it.
+    { stopTimeoutMs: 5_000, ...options },
+  ).then((app) => {
+    slack.app = app;
+    return app;
+  });
+}
+
+/** `/ftrag` over the socket; resolves with the ack. */
+function slashCommand(slack: SocketRunning, text: string) {
+  return slack.socket.send(
+    'slash_commands',
+    buildSlashCommand({
+      command: '/ftrag',
+      text,
+      channelId: CHANNEL,
+      user: USER,
+      triggerId: slack.fake.issueTriggerId({ userId: USER }),
+    }),
+  );
+}
+
+async function requestsInFlight(app: AppProcess): Promise<number> {
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  return sample(text, 'ftrag_in_flight', { what: 'requests' });
+}
+
+describe('graceful shutdown in Socket Mode', () => {
+  it('waits for an envelope still in its listener (views.open after the ack), then exits 0', async () => {
+    const slack = await socketSlack();
+    const app = await start(slack);
+    await slack.socket.connected();
+    const held = slack.fake.holdNext('views.open');
+    const acked = slashCommand(slack, 'Opened while stopping');
+    await held.arrived;
+    expect((await acked).payload ?? {}).toEqual({});
+    expect(await requestsInFlight(app)).toBe(1);
+
+    const exit = app.stop('SIGTERM');
+    await app.waitForLog('shutting down');
+    await sleep(300);
+    // Still running: the listener's views.open has no answer yet, and the database stays open.
+    expect(app.exited()).toBeUndefined();
+
+    held.release();
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(slack.fake.callsTo('views.open').at(-1)?.response?.ok).toBe(true);
+    const lines = logLines(app);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(lines.map((line) => line.msg)).toContain('stopped');
+    expect(lines.find((line) => line.msg === 'slack request')).toMatchObject({
+      kind: 'slash_command',
+    });
+  });
+
+  it('gives up on an envelope after SHUTDOWN_TIMEOUT_MS and says so', async () => {
+    const slack = await socketSlack();
+    const app = await start(slack, { SHUTDOWN_TIMEOUT_MS: '500' });
+    await slack.socket.connected();
+    const held = slack.fake.holdNext('views.open');
+    void slashCommand(slack, 'Never opened').catch(() => undefined);
+    await held.arrived;
+
+    const started = performance.now();
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(4_000);
+    held.release();
+    expect(
+      logLines(app).find((line) => String(line.msg).startsWith('shutdown timeout reached')),
+    ).toMatchObject({ requests: 1, deliveries: 0 });
+  });
+});
