@@ -26,7 +26,10 @@ import {
   keepAliveFetch,
   SLACK_RETRY_CONFIG,
 } from './observability/slackFetch.js';
-import { reportSocketConnection } from './observability/socketConnection.js';
+import {
+  reportSocketConnection,
+  type SocketConnectionState,
+} from './observability/socketConnection.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
 import { BackgroundWork, settlesWithin } from './work.js';
@@ -215,14 +218,21 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   };
 
   let draining = false;
+  /** Socket Mode only: an instance without its WebSocket to Slack gets nothing to serve. */
+  let socketConnection: SocketConnectionState | null = null;
   const customRoutes: CustomRoute[] = [
     {
       path: '/healthz',
       method: ['GET'],
       handler: (_req, res) => {
         // While shutting down, a load balancer's health check sees the instance going away.
-        res.writeHead(draining ? 503 : 200, { 'content-type': 'text/plain' });
-        res.end(draining ? 'shutting down' : 'ok');
+        const unavailable = draining
+          ? 'shutting down'
+          : socketConnection?.connected === false
+            ? 'not connected to Slack (Socket Mode)'
+            : null;
+        res.writeHead(unavailable ? 503 : 200, { 'content-type': 'text/plain' });
+        res.end(unavailable ?? 'ok');
       },
     },
     ...(metrics ? [{ path: '/metrics', method: ['GET'], handler: metrics.route() }] : []),
@@ -249,7 +259,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       },
       customRoutes,
     });
-    reportSocketConnection(receiver.client, logger, metrics);
+    socketConnection = reportSocketConnection(receiver.client, logger, metrics);
     socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port, logger);
     app = new GatedApp(
       {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
 import { type AppProcess, startApp } from '../support/appProcess.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
@@ -209,4 +209,83 @@ describe('Socket Mode on a port that is taken', () => {
       await new Promise((resolve) => taken.close(resolve));
     }
   });
+});
+
+describe('Socket Mode health', () => {
+  const RECONNECT_TIMEOUT_MS = 20_000;
+  let ownFake: FakeSlack | undefined;
+  let ownApp: AppProcess | undefined;
+
+  afterEach(async () => {
+    await ownApp?.kill();
+    await ownFake?.close();
+    ownApp = undefined;
+    ownFake = undefined;
+  });
+
+  async function healthz(baseUrl: string): Promise<number> {
+    const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  async function healthBecomes(baseUrl: string, status: number, withinMs = 5_000): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while ((await healthz(baseUrl)) !== status) {
+      if (Date.now() > deadline) throw new Error(`/healthz did not answer ${status}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** An app on its own fake, whose first connection attempt waits for `release()`. */
+  async function startHeld(name: string) {
+    ownFake = await startFakeSlack();
+    const ownSocket = ownFake.enableSocketMode(APP_TOKEN);
+    const hold = ownSocket.holdConnections();
+    // /metrics answers as soon as the app listens, before its socket is connected.
+    ownApp = await startApp(
+      {
+        SLACK_BOT_TOKEN: ownFake.botToken,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: ownFake.apiUrl,
+        DATABASE_URL: `sqlite:${path.join(dir, `${name}.db`)}`,
+        LOG_LEVEL: 'info',
+      },
+      { healthPath: '/metrics' },
+    );
+    await hold.arrived;
+    return { socket: ownSocket, app: ownApp, release: hold.release };
+  }
+
+  it('answers /healthz 503 until the socket is connected, then 200', async () => {
+    const { socket: ownSocket, app: own, release } = await startHeld('health-start');
+    const before = await fetch(`${own.baseUrl}/healthz`);
+    expect(before.status).toBe(503);
+    expect(await before.text()).toContain('not connected');
+
+    release();
+    await ownSocket.connected();
+    await healthBecomes(own.baseUrl, 200);
+  });
+
+  it(
+    'answers /healthz 503 while reconnecting, 200 once reconnected',
+    async () => {
+      const { socket: ownSocket, app: own, release } = await startHeld('health-reconnect');
+      release();
+      await ownSocket.connected();
+      await healthBecomes(own.baseUrl, 200);
+
+      const reconnect = ownSocket.holdConnections();
+      ownSocket.dropConnection();
+      // At once, not only once Bolt tries again (some 5 s later).
+      await healthBecomes(own.baseUrl, 503, 2_000);
+      await reconnect.arrived;
+      expect(await healthz(own.baseUrl)).toBe(503);
+      reconnect.release();
+      await ownSocket.connectedAtLeast(2);
+      await healthBecomes(own.baseUrl, 200);
+    },
+    RECONNECT_TIMEOUT_MS,
+  );
 });

@@ -17,9 +17,9 @@ function reporting() {
   const { log, lines } = capturedLog();
   const metrics = new Metrics();
   const client = new EventEmitter();
-  reportSocketConnection(client, log, metrics);
+  const state = reportSocketConnection(client, log, metrics);
   const said = () => lines.map((line) => `${line.level} ${line.msg}`);
-  return { client, metrics, said };
+  return { client, metrics, said, state };
 }
 
 describe('reportSocketConnection', () => {
@@ -53,5 +53,51 @@ describe('reportSocketConnection', () => {
     expect(await metricValue(metrics, 'ftrag_socket_mode_reconnects_total')).toBe(0);
     await new Promise((resolve) => setImmediate(resolve));
     expect(said()).toEqual(['info Socket Mode connected']);
+  });
+
+  it('keeps whether the socket is connected, for /healthz', () => {
+    const { client, state } = reporting();
+    expect(state.connected).toBe(false);
+    client.emit('connected');
+    expect(state.connected).toBe(true);
+    client.emit('reconnecting');
+    expect(state.connected).toBe(false);
+    client.emit('connected');
+    client.emit('disconnecting');
+    expect(state.connected).toBe(false);
+  });
+
+  it('counts the socket as down from the moment it closes, before the client tries again', async () => {
+    const { client, metrics, said, state } = reporting();
+    client.emit('connected');
+    client.emit('close');
+    expect(state.connected).toBe(false);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The warning comes with the reconnection, as before.
+    expect(said()).toEqual(['info Socket Mode connected']);
+  });
+
+  it('ignores the close of an old socket while a newer one is open', () => {
+    const { client, state } = reporting();
+    const withSocket = Object.assign(client, { websocket: { isActive: () => true } });
+    withSocket.emit('connected');
+    withSocket.emit('close');
+    expect(state.connected).toBe(true);
+  });
+
+  it('says so when the first connection is still being tried, rather than that one closed', async () => {
+    const { client, metrics, said, state } = reporting();
+    client.emit('reconnecting');
+    client.emit('reconnecting');
+    expect(state.connected).toBe(false);
+    expect(await metricValue(metrics, 'ftrag_socket_mode_connected')).toBe(0);
+    client.emit('connected');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(said()).toEqual([
+      'warn Socket Mode has not connected yet; trying again (are outgoing WebSocket (wss://) connections to Slack allowed?)',
+      'warn Socket Mode has not connected yet; trying again (are outgoing WebSocket (wss://) connections to Slack allowed?)',
+      'info Socket Mode connected',
+    ]);
   });
 });

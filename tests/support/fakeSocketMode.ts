@@ -31,6 +31,9 @@ export class FakeSocketMode {
   opened = 0;
   /** How many connections the app has made (and been greeted on). */
   connections = 0;
+  /** Connection attempts left unanswered while {@link holdConnections} is on. */
+  private held: { socket: Duplex; accept: () => void }[] | null = null;
+  private heldArrived: (() => void) | null = null;
 
   constructor(
     private readonly baseUrl: () => string,
@@ -54,8 +57,38 @@ export class FakeSocketMode {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return true;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    const accept = () => {
+      if (socket.destroyed) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    };
+    if (this.held) {
+      this.held.push({ socket, accept });
+      this.heldArrived?.();
+    } else {
+      accept();
+    }
     return true;
+  }
+
+  /**
+   * Leaves the app's connection attempts unanswered (as a firewall that drops WebSocket traffic
+   * would) until `release()`, which completes the ones still waiting and lets later ones through.
+   * `arrived` resolves once the app is waiting on one.
+   */
+  holdConnections(): { arrived: Promise<void>; release: () => void } {
+    this.held = [];
+    const arrived = new Promise<void>((resolve) => {
+      this.heldArrived = resolve;
+    });
+    return {
+      arrived,
+      release: () => {
+        const waiting = this.held ?? [];
+        this.held = null;
+        this.heldArrived = null;
+        for (const attempt of waiting) attempt.accept();
+      },
+    };
   }
 
   private accept(ws: WebSocket): void {
@@ -150,6 +183,7 @@ export class FakeSocketMode {
   }
 
   close(): void {
+    for (const attempt of this.held ?? []) attempt.socket.destroy();
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
   }
