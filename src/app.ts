@@ -55,7 +55,10 @@ export interface FtragApp {
   work: BackgroundWork;
   logger: AppLogger;
   metrics: Metrics | null;
-  /** Listens on `port` (HTTP mode) or connects (Socket Mode). */
+  /**
+   * Checks the bot token with Slack, then listens on `port` (HTTP mode) or connects (Socket Mode,
+   * serving /healthz and /metrics on `port` meanwhile). Rejects if `stop()` is called first.
+   */
   start(port: number): Promise<void>;
   /**
    * The start of a shutdown that keeps serving for a while: /healthz answers 503 and each answer
@@ -65,7 +68,8 @@ export interface FtragApp {
   /**
    * Graceful stop: stops accepting connections (HTTP) or envelopes (Socket Mode), lets requests
    * in flight and the deliveries they started finish (waiting at most `timeoutMs`), then closes
-   * what is left. The database is the caller's to close.
+   * what is left. Called during `start()`, it ends the start where it is: the Socket Mode client
+   * stops connecting and the HTTP server closes. The database is the caller's to close.
    */
   stop(timeoutMs: number): Promise<StopResult>;
 }
@@ -343,7 +347,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   app.error(createErrorHandler(app.client, isTrustedResponseUrl));
 
   let server: Server | null = null;
-  let started = false;
+  /** app.start() was called: from then on the receiver has a server or a client to close. */
+  let receiverStarted = false;
+  let stopRequested = false;
   const startDraining = (): void => {
     draining = true;
     endpoint?.startDraining();
@@ -355,6 +361,8 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     metrics,
     async start(port) {
       await initialize(app);
+      if (stopRequested) throw new Error('stopped before it had started');
+      receiverStarted = true;
       // A taken port is reported at once, not after the Socket Mode connection is made.
       const connecting =
         config.mode === 'socket'
@@ -363,7 +371,6 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
             })
           : app.start(port);
       const [listening] = await Promise.all([connecting, socketModeHealth]);
-      started = true;
       if (listening instanceof Server) {
         server = listening;
         // Node closes an idle kept-alive connection after 5 s; a load balancer that reuses it
@@ -375,11 +382,15 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     },
     startDraining,
     async stop(timeoutMs) {
+      stopRequested = true;
       startDraining();
+      // Closing a Socket Mode connection still being made fails it, and the client logs that as
+      // two errors: this stop is their cause.
+      if (socketConnection?.connected === false) boltLogger.demoteErrors(/^WebSocket error/);
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());
-      // Stops listening now; resolves once the last connection has closed.
-      const closed: Promise<void> = started
+      // Stops listening (or connecting) now; resolves once the last connection has closed.
+      const closed: Promise<void> = receiverStarted
         ? app.stop().then(
             () => undefined,
             (error: unknown) => {

@@ -63,18 +63,7 @@ async function main(): Promise<void> {
     }
   }
   const ftrag = createApp(config, { storage, clock, logger, metrics });
-  if (signalled) {
-    await storage.close();
-    process.exit(0);
-  }
-  await ftrag.start(config.port);
-  logger.info(
-    { mode: config.mode, port: config.port, database: storage.kind, metrics: metrics !== null },
-    config.mode === 'socket'
-      ? 'ftrag is running in Socket Mode'
-      : `ftrag is listening on port ${config.port} (POST /slack/events, GET /healthz${metrics ? ', GET /metrics' : ''})`,
-  );
-
+  let running = false;
   let stopping = false;
   shutdown = (signal) => {
     if (stopping) {
@@ -82,8 +71,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    // Ctrl-C is someone at a terminal: only SIGTERM (an orchestrator's) waits for the balancer.
-    const delayMs = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
+    // Ctrl-C is someone at a terminal: only SIGTERM (an orchestrator's) waits for the balancer,
+    // and only if the instance was serving.
+    const delayMs = running && signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
     void (async () => {
       if (delayMs > 0) {
         ftrag.startDraining();
@@ -93,10 +83,14 @@ async function main(): Promise<void> {
         );
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
-      logger.info(
-        { signal, timeoutMs: config.shutdownTimeoutMs, deliveries: ftrag.work.size },
-        'shutting down: no new requests; finishing requests and deliveries in flight',
-      );
+      if (running) {
+        logger.info(
+          { signal, timeoutMs: config.shutdownTimeoutMs, deliveries: ftrag.work.size },
+          'shutting down: no new requests; finishing requests and deliveries in flight',
+        );
+      } else {
+        logger.info({ signal }, 'stopping before the start finished');
+      }
       const result = await ftrag.stop(config.shutdownTimeoutMs);
       if (!result.finished) {
         logger.warn(
@@ -110,7 +104,25 @@ async function main(): Promise<void> {
       process.exit(0);
     })();
   };
-  if (signalled) shutdown(signalled);
+  if (signalled) {
+    shutdown(signalled);
+    return;
+  }
+  // Slack may not answer, or the Socket Mode connection never open (Bolt retries every 5 s): a
+  // signal meanwhile stops the start at once, and the shutdown under way exits.
+  try {
+    await ftrag.start(config.port);
+  } catch (error) {
+    if (!stopping) throw error;
+  }
+  if (stopping) return;
+  running = true;
+  logger.info(
+    { mode: config.mode, port: config.port, database: storage.kind, metrics: metrics !== null },
+    config.mode === 'socket'
+      ? 'ftrag is running in Socket Mode'
+      : `ftrag is listening on port ${config.port} (POST /slack/events, GET /healthz${metrics ? ', GET /metrics' : ''})`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -100,6 +100,7 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
  */
 export class BoltLogger implements Logger {
   private name: string | undefined;
+  private demoted: RegExp | null = null;
 
   constructor(private readonly base: AppLogger) {}
 
@@ -131,6 +132,14 @@ export class BoltLogger implements Logger {
     this.name = name;
   }
 
+  /**
+   * From now on, Bolt's error lines that match `pattern` are logged at debug: for errors ftrag
+   * causes on purpose, such as closing a Socket Mode connection that is still being made.
+   */
+  demoteErrors(pattern: RegExp): void {
+    this.demoted = pattern;
+  }
+
   private write(level: Level, args: unknown[]): void {
     // Formatting costs more than the write: skip it for levels that are off.
     if (!this.base.isLevelEnabled(level)) return;
@@ -144,6 +153,8 @@ export class BoltLogger implements Logger {
     const fields: { err?: Error; logger?: string } = {};
     if (error) fields.err = error;
     if (this.name) fields.logger = this.name;
-    this.base[level](fields, text || (error ? error.message : ''));
+    const demote = level === 'error' && this.demoted?.test(text) === true;
+    if (demote && !this.base.isLevelEnabled('debug')) return;
+    this.base[demote ? 'debug' : level](fields, text || (error ? error.message : ''));
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scrubSecrets, serializeError } from '../../src/observability/logger.js';
+import { BoltLogger, scrubSecrets, serializeError } from '../../src/observability/logger.js';
+import { capturedLog } from '../support/capturedLog.js';
 
 describe('serializeError', () => {
   it('keeps the Slack error name and drops request details', () => {
@@ -29,5 +30,32 @@ describe('serializeError', () => {
     expect(scrubSecrets('token xoxb-1-2-abc and xapp-1-A-b, Bearer abc.def')).toBe(
       'token [token] and [token], Bearer [token]',
     );
+  });
+});
+
+describe('BoltLogger', () => {
+  it('logs the errors it was told to expect at debug, and every other error as an error', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    const bolt = new BoltLogger(log);
+    bolt.error('WebSocket error occurred: before');
+    bolt.demoteErrors(/^WebSocket error/);
+    bolt.error('WebSocket error occurred: ');
+    bolt.error('An unhandled error occurred while Bolt processed an event');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => `${line.level} ${line.msg}`)).toEqual([
+      'error WebSocket error occurred: before',
+      'debug WebSocket error occurred: ',
+      'error An unhandled error occurred while Bolt processed an event',
+    ]);
+  });
+
+  it('drops a demoted error when debug is off', async () => {
+    const { log, lines } = capturedLog();
+    const bolt = new BoltLogger(log);
+    bolt.demoteErrors(/^WebSocket error/);
+    bolt.error('WebSocket error! SMWebsocketError');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Stopping in Socket Mode (the quickstart's mode): SIGTERM waits for envelopes still in their
- * listeners, as it waits for HTTP requests.
+ * listeners, as it waits for HTTP requests, and a signal while the socket is still connecting ends
+ * the process at once instead of being put off until a connection that may never come.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,5 +134,39 @@ describe('graceful shutdown in Socket Mode', () => {
     expect(
       logLines(app).find((line) => String(line.msg).startsWith('shutdown timeout reached')),
     ).toMatchObject({ requests: 1, deliveries: 0 });
+  });
+});
+
+describe('a signal while Socket Mode is still connecting', () => {
+  it('stops at once (closing the database and the socket client) and exits 0', async () => {
+    const slack = await socketSlack();
+    // WebSocket traffic blocked: the app's connection attempt is never answered.
+    const hold = slack.socket.holdConnections();
+    // /metrics answers while the app waits for its socket; /healthz would not say 200.
+    const app = await start(slack, {}, { healthPath: '/metrics' });
+    await hold.arrived;
+    await sleep(200);
+
+    const started = performance.now();
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    const lines = logLines(app);
+    const messages = lines.map((line) => line.msg);
+    expect(messages).toContain('stopping before the start finished');
+    expect(messages).toContain('stopped');
+    expect(messages).not.toContain('ftrag is running in Socket Mode');
+    // Cutting the connection attempt short is this stop's doing, not an error.
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+    expect(app.stderr()).not.toContain('could not start');
+  });
+
+  it('also on Ctrl-C (SIGINT)', async () => {
+    const slack = await socketSlack();
+    const hold = slack.socket.holdConnections();
+    const app = await start(slack, {}, { healthPath: '/metrics' });
+    await hold.arrived;
+    const started = performance.now();
+    expect(await app.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
