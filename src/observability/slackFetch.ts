@@ -172,14 +172,60 @@ export function refuseToRepeatUnanswered(error: Error): void {
   if (unanswered && NOT_SAFE_TO_REPEAT.has(unanswered.method)) throw error;
 }
 
-/** The WebClients' retry policy: bounded back-off for Slack 5xx; 429s wait for Retry-After inside the same budget. */
+const RATE_LIMITED_ATTEMPT = 'A rate limit was exceeded';
+
+/**
+ * Whether a failed attempt was Slack rate-limiting the call (HTTP 429 with Retry-After): the
+ * WebClient (8.x) has already waited Retry-After, its queue paused meanwhile, and then fails the
+ * attempt with a plain Error saying so (wrapped in a WebAPIRequestError), for p-retry to try again.
+ * Slack did nothing with the call.
+ */
+export function isRateLimited(error: Error): boolean {
+  if (error.message.startsWith(RATE_LIMITED_ATTEMPT)) return true;
+  const original: unknown = 'original' in error ? error.original : undefined;
+  return original instanceof Error && original.message.startsWith(RATE_LIMITED_ATTEMPT);
+}
+
+/** Attempts a call gets for failures other than rate limits (5xx, no connection): the first and 3 retries. */
+export const SLACK_CALL_ATTEMPTS = 4;
+
+/**
+ * How long rate limits may hold a call up before it fails. A posting renews its delivery claim
+ * while it runs (postSavedReview.ts), so this is bounded by what a person waits for, not by the
+ * claim: a minute outlasts Slack's per-channel limit (about a second per message) under any burst
+ * of verdicts one instance posts (8 at a time), and one whole window of a per-minute tier limit.
+ */
+export const SLACK_RATE_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * p-retry's `onFailedAttempt` for the WebClient (its throwing ends the retries): an unanswered call
+ * that may post twice is never repeated ({@link refuseToRepeatUnanswered}); a rate-limited attempt
+ * costs nothing, since Slack asked to wait and the WebClient did, so the call keeps trying until
+ * {@link SLACK_RATE_LIMIT_WAIT_MS}; any other failure ends the call once it has had
+ * {@link SLACK_CALL_ATTEMPTS} attempts, rate-limited ones included.
+ */
+export function slackRetryPolicy(error: Error & { attemptNumber?: number }): void {
+  refuseToRepeatUnanswered(error);
+  if (isRateLimited(error)) return;
+  if ((error.attemptNumber ?? 1) >= SLACK_CALL_ATTEMPTS) throw error;
+}
+
+/**
+ * The WebClients' retry policy, for every WebClient ftrag makes (Bolt's, the installer's, Socket
+ * Mode's): bounded back-off for Slack 5xx and lost connections (4 attempts, as p-retry's first 3
+ * delays of up to 2 s); 429s wait for Retry-After as often as Slack asks within a minute (each
+ * retry past the fourth then waits 2 to 3 s more: p-retry's delays are fixed in advance).
+ */
 export const SLACK_RETRY_CONFIG: RetryOptions & { onFailedAttempt: (error: Error) => void } = {
-  retries: 3,
+  // Enough that the time bound, not the count, ends a rate-limited call: each attempt waits at
+  // least Retry-After (1 s or more).
+  retries: 60,
+  maxRetryTime: SLACK_RATE_LIMIT_WAIT_MS,
   factor: 2,
   minTimeout: 250,
   maxTimeout: 3000,
   randomize: true,
-  onFailedAttempt: refuseToRepeatUnanswered,
+  onFailedAttempt: slackRetryPolicy,
 };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

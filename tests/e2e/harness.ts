@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { ActionId, BlockId, BOT_SCOPES } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { type AppProcess, startApp } from '../support/appProcess.js';
+import type { FakeRateLimitOptions } from '../support/fakeRateLimits.js';
 import {
   type FakeSlack,
   type StoredMessage,
@@ -36,6 +37,8 @@ export interface E2eOptions {
   env?: Record<string, string>;
   /** The app's entry point; defaults to src/index.ts (through tsx). */
   entry?: string;
+  /** Slack's rate limits on the fake (off unless given). */
+  rateLimits?: FakeRateLimitOptions;
 }
 
 /** `E2e` or a subclass of it, as a constructor. */
@@ -82,7 +85,11 @@ export class E2e {
   /** Starts the fake Slack, then `options.instances` (default 1) app processes. */
   protected async boot(): Promise<void> {
     // ftrag's own scopes, as Slack would have granted them at install.
-    const fake = await startFakeSlack({ knownChannels: [CHANNEL], botScopes: BOT_SCOPES });
+    const fake = await startFakeSlack({
+      knownChannels: [CHANNEL],
+      botScopes: BOT_SCOPES,
+      ...(this.options.rateLimits ? { rateLimits: this.options.rateLimits } : {}),
+    });
     const tempDir = mkdtempSync(path.join(tmpdir(), 'ftrag-e2e-'));
     const databaseUrl = this.options.databaseUrl ?? `sqlite:${path.join(tempDir, 'ftrag.db')}`;
     this.running = { fake, tempDir, databaseUrl };

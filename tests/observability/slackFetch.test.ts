@@ -1,8 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LogLevel, WebAPIHTTPError, WebAPIRequestError, WebClient } from '@slack/web-api';
+import {
+  type FetchFunction,
+  LogLevel,
+  WebAPIHTTPError,
+  WebAPIRequestError,
+  WebClient,
+} from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  isRateLimited,
   keepAliveFetch,
   refuseToRepeatUnanswered,
   SLACK_RETRY_CONFIG,
@@ -148,5 +155,88 @@ describe('the WebClient retry policy (SLACK_RETRY_CONFIG)', () => {
     await expect(client(1).conversations.open({ users: 'U1' })).rejects.toThrow();
     // The first try and its 3 retries.
     expect(requests.get('/api/conversations.open')).toBe(4);
+  });
+});
+
+describe('rate limits in the retry policy (SLACK_RETRY_CONFIG)', () => {
+  type Outcome = 'ratelimited' | 'network' | 'unanswered' | 'ok';
+  /** A WebClient whose calls get `outcomes` in turn (429s ask to wait 0 s); counts its attempts. */
+  const scripted = (outcomes: Outcome[], retryConfig = SLACK_RETRY_CONFIG) => {
+    const seen: Outcome[] = [];
+    const fetch: FetchFunction = async (url) => {
+      const outcome = outcomes[seen.length] ?? 'ok';
+      seen.push(outcome);
+      if (outcome === 'network') throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+      if (outcome === 'unanswered') throw new SlackNoAnswerError(String(url), 'no answer');
+      if (outcome === 'ratelimited') {
+        return new Response('{"ok":false,"error":"ratelimited"}', {
+          status: 429,
+          headers: { 'retry-after': '0' },
+        });
+      }
+      return new Response('{"ok":true,"channel":"C1","ts":"1.000001"}', {
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    const client = new WebClient('xoxb-test', {
+      fetch,
+      logLevel: LogLevel.ERROR,
+      retryConfig: { ...retryConfig, minTimeout: 1, maxTimeout: 1 },
+    });
+    return { client, seen };
+  };
+
+  it('knows a rate-limited attempt as the WebClient reports it', () => {
+    const attempt = new Error('A rate limit was exceeded (url: chat.postMessage, retry-after: 1)');
+    expect(isRateLimited(attempt)).toBe(true);
+    expect(isRateLimited(new WebAPIRequestError(attempt))).toBe(true);
+    expect(isRateLimited(new WebAPIHTTPError(503, 'Service Unavailable', {}, ''))).toBe(false);
+  });
+
+  it('5 rate limits, then success: the call succeeds', async () => {
+    const { client, seen } = scripted([
+      'ratelimited',
+      'ratelimited',
+      'ratelimited',
+      'ratelimited',
+      'ratelimited',
+    ]);
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).resolves.toMatchObject({
+      ok: true,
+    });
+    expect(seen).toHaveLength(6);
+  });
+
+  it('5 network errors: fails after 4 attempts', async () => {
+    const { client, seen } = scripted(['network', 'network', 'network', 'network', 'network']);
+    await expect(client.conversations.info({ channel: 'C1' })).rejects.toThrow(/ECONNREFUSED/);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('rate limits count as attempts for other failures', async () => {
+    const { client, seen } = scripted(['ratelimited', 'ratelimited', 'ratelimited', 'network']);
+    await expect(client.conversations.info({ channel: 'C1' })).rejects.toThrow(/ECONNREFUSED/);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('an unanswered post is not repeated, rate-limited before or not', async () => {
+    const { client, seen } = scripted(['ratelimited', 'unanswered']);
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toMatchObject({
+      original: expect.any(SlackNoAnswerError),
+    });
+    expect(seen).toEqual(['ratelimited', 'unanswered']);
+  });
+
+  it('rate limits without end: the call fails once the time bound has passed', async () => {
+    expect(SLACK_RETRY_CONFIG.maxRetryTime).toBe(60_000);
+    const { client, seen } = scripted(Array<Outcome>(1000).fill('ratelimited'), {
+      ...SLACK_RETRY_CONFIG,
+      maxRetryTime: 100,
+    });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toThrow(
+      /rate limit/,
+    );
+    expect(seen.length).toBeGreaterThan(4);
+    expect(seen.length).toBeLessThan(1000);
   });
 });

@@ -15,6 +15,7 @@ import {
   type LimitViolation,
   type MessageLike,
 } from './blockKitLimits.js';
+import { FakeRateLimiter, type FakeRateLimitOptions } from './fakeRateLimits.js';
 import { FakeSocketMode } from './fakeSocketMode.js';
 import { argBoolean, argString, asArray, asRecord, isRecord, type JsonObject } from './json.js';
 import {
@@ -54,9 +55,11 @@ export interface RecordedCall {
   fault: FaultSpec | undefined;
 }
 
-export interface RecordedViolation extends LimitViolation {
+export interface RecordedViolation extends Omit<LimitViolation, 'slackError'> {
   /** API method, `response_url` or `view_submission_response`. */
   source: string;
+  /** `ratelimited`: a call to a rate limit before the Retry-After it was given had passed. */
+  slackError: LimitViolation['slackError'] | 'ratelimited';
 }
 
 export interface StoredMessage {
@@ -200,6 +203,11 @@ export interface FakeSlackOptions {
    * and `callCount` counts them; tokens are still checked.
    */
   lightweight?: boolean;
+  /**
+   * Off unless given: Slack's rate limits (see fakeRateLimits.ts). A call over a limit is answered
+   * 429 with Retry-After; a call to a limit before its Retry-After has passed is a violation.
+   */
+  rateLimits?: FakeRateLimitOptions;
 }
 
 type ApiResult = JsonObject;
@@ -309,6 +317,7 @@ export class FakeSlack {
   private readonly responseUrlTtlMs: number;
   private readonly log: ((line: string) => void) | undefined;
   private readonly lightweight: boolean;
+  private readonly rateLimiter: FakeRateLimiter | null;
   private readonly callCounts = new Map<string, number>();
   private readonly handlers: Record<string, Handler>;
   private port = 0;
@@ -363,6 +372,9 @@ export class FakeSlack {
     this.responseUrlTtlMs = options.responseUrlTtlMs ?? 30 * 60 * 1000;
     this.log = options.log;
     this.lightweight = options.lightweight ?? false;
+    this.rateLimiter = options.rateLimits
+      ? new FakeRateLimiter(options.rateLimits, this.now)
+      : null;
     this.onlyKnownChannels = options.knownChannels !== undefined;
     for (const id of options.knownChannels ?? []) this.knownChannels.set(id, undefined);
     if (options.botScopes) this.setScopes(this.botToken, options.botScopes);
@@ -884,7 +896,21 @@ export class FakeSlack {
     let httpStatus = 200;
     let response: ApiResult | undefined;
     const headers: Record<string, string> = {};
-    if (fault && 'status' in fault) {
+    const limited =
+      !fault && token && this.rateLimiter ? this.rateLimiter.take(method, token, args) : null;
+    if (limited?.violation) {
+      this.recordedViolations.push({
+        source: method,
+        path: '',
+        message: limited.violation,
+        slackError: 'ratelimited',
+      });
+    }
+    if (limited && limited.retryAfter !== null) {
+      httpStatus = 429;
+      headers['retry-after'] = String(limited.retryAfter);
+      response = { ok: false, error: 'ratelimited' };
+    } else if (fault && 'status' in fault) {
       httpStatus = fault.status;
       if (fault.status === 429) {
         headers['retry-after'] = String(fault.retryAfter ?? 1);
