@@ -49,10 +49,19 @@ export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
 /**
  * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
  * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
- * clear improvements usually show from 50 to 100; we take the bottom of that range.
+ * clear improvements usually show from 50 to 100; we take the bottom of that range. These are
+ * training examples: the held-out set that judges the tune comes on top (HELD_OUT_SIZE).
  */
 export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
 const BAR = MIN_EXAMPLES_FOR_FINE_TUNING;
+
+/**
+ * A held-out set big enough to see a clear gain; a 5-point difference (80 % against 85 %) is
+ * within the noise of 100 cases.
+ */
+const HELD_OUT_SIZE =
+  'at least about 100 held-out cases, and for classification at least 20 to 30 per class; more to tell 80% from 85%';
+const HELD_OUT_SET = `a held-out set on top, never trained on: ${HELD_OUT_SIZE}`;
 
 /**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
@@ -81,20 +90,26 @@ export interface RuleContent {
   because: string;
   nextSteps: string[];
   measure: string[];
+  /**
+   * Where, for a format behavior, the constrained-decoding step goes among the next steps, and
+   * which one; absent when the rule does not work on the behavior.
+   */
+  formatStep?: { at: number; text: keyof typeof FORMAT_STEP };
 }
 
 const PROMPT_BASELINE_MEASURE = [
-  'Build a small labeled eval set: 20 to 50 real inputs, each with the output you expect.',
+  'Build a small labeled eval set: 20 to 50 real inputs, each with the output you expect. That shows clear failures; telling close scores apart (80% from 85%) takes a few hundred.',
   'Score the current prompt on it and keep that score as the baseline every later change has to beat.',
 ];
 
 const RAG_MEASURE = [
-  'Retrieval recall@k on held-out questions: how often the passage that holds the answer is among the top k retrieved.',
-  'Answer faithfulness on the same questions: every claim in an answer is backed by a retrieved passage.',
+  'An eval set of triples from real questions: the question, the expected answer and the source passage that holds it.',
+  'Retrieval recall@k on it: how often that source passage is among the top k retrieved.',
+  'Answer correctness and faithfulness on the same questions: the answer matches the expected one, and every claim in it is backed by a retrieved passage.',
 ];
 
 const FINE_TUNE_MEASURE = [
-  'Held-out format or label accuracy, on examples kept out of training, against the prompted baseline on the same examples.',
+  'Held-out format or label accuracy, on examples kept out of training, against the prompted baseline on the same examples and the same model the tune starts from.',
   'A general-skills regression check: run a broad eval before and after tuning and confirm the base model kept the abilities you rely on.',
 ];
 
@@ -105,12 +120,29 @@ const RAG_STEPS = [
   'Return the passages an answer used as its citations, with title and link.',
 ];
 
+const CHOOSE_WHAT_TO_TUNE =
+  'Choose what to tune: the model you prompted through its provider’s fine-tuning API, or an open base model with a LoRA adapter (Hugging Face PEFT; QLoRA if GPU memory is tight), served e.g. with vLLM. With an open model, first re-measure the prompted baseline on that base model.';
+
+/** When a fine-tune has to be redone, in the style of the prompt and RAG verdicts' revisit lines. */
+const RETRAIN_WHEN =
+  'Retrain when the label set or the spec changes or the base model moves, and rerun the held-out eval on every retrain.';
+
 const FINE_TUNE_STEPS = [
-  'Split the labeled examples into a training set and a held-out set before training anything.',
-  'Train a LoRA adapter with Hugging Face PEFT (QLoRA if GPU memory is tight): a few MB of weights on a frozen base model.',
-  'Serve the base model with vLLM, load the adapter, and call it through vLLM’s OpenAI-compatible API.',
-  'Keep the prompted version running as the baseline, and switch only when the adapter beats it on the held-out set.',
+  `Train on the labeled examples, and build ${HELD_OUT_SET}.`,
+  CHOOSE_WHAT_TO_TUNE,
+  'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
+  RETRAIN_WHEN,
 ];
+
+/**
+ * For a format behavior: constrained decoding makes the output valid against the schema without
+ * training, so a fine-tune is left with what a schema cannot say.
+ */
+export const FORMAT_STEP = {
+  tune: 'Before tuning for the format, enforce the schema with structured outputs, a JSON-schema mode or guided decoding: it guarantees valid JSON at no training cost, so the fine-tune targets what constrained decoding can’t, such as which fields to fill and what goes in them.',
+  beforeTuning:
+    'For the format, enforce the schema with structured outputs, a JSON-schema mode or guided decoding before considering training for it: it guarantees valid JSON at no training cost.',
+};
 
 export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   unsure: {
@@ -196,6 +228,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'the gap is behavior, which retrieval does not fix, a measured prompt has not fixed it either, and there are enough labeled examples to train it',
     nextSteps: [...FINE_TUNE_STEPS],
     measure: [...FINE_TUNE_MEASURE],
+    formatStep: { at: 0, text: 'tune' },
   },
   'behavior-untried': {
     verdict: 'prompt',
@@ -206,13 +239,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: [
       'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
       'Score it on an eval set of real inputs with the outputs you expect.',
-      `Log real inputs with corrected outputs as you go, building toward the ${BAR} labeled examples a fine-tune needs.`,
+      `Log real inputs with corrected outputs as you go, building toward the ${BAR} training examples a fine-tune needs, plus a held-out set on top.`,
       'Run the checklist again if the measured prompt is still unreliable.',
     ],
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Track the same score as examples accumulate; it is the bar a later fine-tune must clear.',
     ],
+    formatStep: { at: 1, text: 'beforeTuning' },
   },
   'behavior-untried-enough-examples': {
     verdict: 'prompt',
@@ -221,29 +255,31 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     because:
       'the gap is behavior, and a measured prompt comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
     nextSteps: [
-      'Hold out a share of the labeled examples as an eval set, and never train on them.',
-      'Write an explicit output spec and put a few of the other examples into the prompt as few-shot examples.',
-      'Score the prompt on the held-out set. If it is still unreliable, run the checklist again: the examples already meet the bar for fine-tuning.',
+      `Keep the labeled examples for training, and build ${HELD_OUT_SET}.`,
+      'Write an explicit output spec and put a few of the labeled examples into the prompt as few-shot examples.',
+      'Score the prompt on the held-out set. If it is still unreliable, run the checklist again: the labeled examples already meet the bar for fine-tuning.',
     ],
     measure: [
-      'Score the prompt on the held-out examples and keep that score as the baseline a fine-tune has to beat.',
+      'Score the prompt on the held-out set and keep that score as the baseline a fine-tune has to beat.',
       'Sort the failures: if they are wrong shape or voice rather than missing facts, the gap is the behavior, as answered.',
     ],
+    formatStep: { at: 2, text: 'beforeTuning' },
   },
   'behavior-needs-examples': {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
     because: `the gap is behavior and a measured prompt has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
     nextSteps: [
-      `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR}; a few hundred is better.`,
-      'Set part of them aside as a held-out eval set before training anything, so the fine-tune is judged on examples it never saw.',
+      `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR} to train on; a few hundred is better.`,
+      `Build ${HELD_OUT_SET}, so the fine-tune is judged on examples it never saw.`,
       'Keep the current prompt running as the stop-gap, and as the baseline a fine-tune has to beat.',
       'Run the checklist again once the examples are there.',
     ],
     measure: [
-      'Score the current prompt on the held-out examples as they come in, and keep that score as the baseline a fine-tune has to beat.',
-      'Track how many labeled examples there are against the bar, so the fine-tune starts as soon as the data allows.',
+      'Score the current prompt on the held-out set as it grows, and keep that score as the baseline a fine-tune has to beat.',
+      'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
+    formatStep: { at: 0, text: 'beforeTuning' },
   },
   'both-ready': {
     verdict: 'rag+fine-tune',
@@ -253,15 +289,17 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
     nextSteps: [
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
-      'Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts.',
-      'Train a LoRA adapter on them with Hugging Face PEFT (QLoRA if GPU memory is tight), keeping the base model frozen.',
-      'Serve the adapter with vLLM behind its OpenAI-compatible API, and feed it freshly retrieved facts at query time.',
+      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and ${HELD_OUT_SET}.`,
+      CHOOSE_WHAT_TO_TUNE,
+      'Feed the tuned model freshly retrieved facts at query time.',
+      RETRAIN_WHEN,
     ],
     measure: [
       ...RAG_MEASURE,
       ...FINE_TUNE_MEASURE,
-      'Score the whole pipeline against retrieval with an untuned prompt, so the adapter has to earn its place.',
+      'Score the whole pipeline against retrieval with an untuned prompt, so the tune has to earn its place.',
     ],
+    formatStep: { at: 1, text: 'tune' },
   },
   'both-untried': {
     verdict: 'rag',
@@ -272,12 +310,13 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: [
       ...RAG_STEPS,
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
-      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior; if you don't have them yet, log corrected outputs until you do.`,
+      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
     ],
     measure: [
       ...RAG_MEASURE,
       'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
     ],
+    formatStep: { at: RAG_STEPS.length + 1, text: 'beforeTuning' },
   },
   'both-needs-examples': {
     verdict: 'rag',
@@ -285,14 +324,15 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     because: `facts belong in retrieval, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
     nextSteps: [
       ...RAG_STEPS,
-      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR}; hold part of them out for measuring.`,
+      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
       'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
       'Run the checklist again once the examples are there.',
     ],
     measure: [
       ...RAG_MEASURE,
-      'Score the behavior of the current prompt on the held-out examples as they come in; that is the baseline a later fine-tune must beat.',
+      'Score the behavior of the current prompt on the held-out set as it grows; that is the baseline a later fine-tune must beat.',
     ],
+    formatStep: { at: RAG_STEPS.length, text: 'beforeTuning' },
   },
 };
 
@@ -437,7 +477,7 @@ export const WARNING_TEXT = {
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
   fewExamples: (examples: number, bar: number): string =>
-    `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar}, hold some out to measure with, and keep the prompt only as a stop-gap until then.`,
+    `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
   noTrainingBudget:
     'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>

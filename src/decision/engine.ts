@@ -8,6 +8,7 @@ import {
 import {
   BEHAVIOR_KIND_LABELS,
   type FactsHome,
+  FORMAT_STEP,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -35,7 +36,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.1';
+export const RULES_VERSION = '2026-11-30.2';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -211,7 +212,7 @@ function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   } else {
     lines.push(
       enough
-        ? `${count} At or above the ${bar} at which fine-tuning gains usually start to show.`
+        ? `${count} At or above the ${bar} training examples at which fine-tuning gains usually start to show; a held-out set comes on top.`
         : `${count} Below the ${bar} at which fine-tuning gains usually start to show: collecting at least ${bar} is what stands between this behavior and a fine-tune.`,
     );
   }
@@ -369,6 +370,15 @@ function pickSources(
   return SOURCE_ORDER.filter((key) => keys.has(key)).map((key) => ({ ...SOURCES[key] }));
 }
 
+function buildNextSteps(answers: Answers, rule: RuleId): string[] {
+  const { nextSteps, formatStep } = RULE_CONTENT[rule];
+  const steps = [...nextSteps];
+  if (formatStep && answers.behavior?.kinds?.includes('format')) {
+    steps.splice(formatStep.at, 0, FORMAT_STEP[formatStep.text]);
+  }
+  return steps;
+}
+
 /** The verdict for a set of checklist answers. Pure: the same answers always give the same decision. */
 export function decide(answers: Answers): Decision {
   const rule = matchRule(answers);
@@ -380,7 +390,7 @@ export function decide(answers: Answers): Decision {
     headline: content.headline,
     rationale: buildRationale(answers, rule, verdict),
     warnings,
-    nextSteps: [...content.nextSteps],
+    nextSteps: buildNextSteps(answers, rule),
     measure: [...content.measure],
     tradeoffs: pickTradeoffs(answers, verdict, warnings),
     sources: pickSources(answers, verdict, warnings),

@@ -855,12 +855,11 @@ describe('next steps and measures per verdict', () => {
     expect(text(verdicts.rag.measure)).toMatch(/faithfulness/);
   });
 
-  it('fine-tune: PEFT LoRA adapter served by vLLM; measured on held-out data and regressions', () => {
+  it('fine-tune: hosted fine-tune or a PEFT LoRA adapter served by vLLM; measured on held-out data and regressions', () => {
     const steps = text(verdicts['fine-tune'].nextSteps);
-    for (const word of ['LoRA', 'PEFT', 'QLoRA', 'few MB', 'frozen base model', 'vLLM']) {
+    for (const word of ['LoRA', 'PEFT', 'QLoRA', 'vLLM']) {
       expect(steps).toContain(word);
     }
-    expect(steps).toContain('OpenAI-compatible API');
     const measure = text(verdicts['fine-tune'].measure);
     expect(measure).toMatch(/Held-out format or label accuracy/);
     expect(measure).toMatch(/prompted baseline/);
@@ -877,10 +876,130 @@ describe('next steps and measures per verdict', () => {
   });
 });
 
+describe('fine-tuning advice an ML engineer can follow', () => {
+  const fineTuneRules = ['behavior-ready', 'both-ready'] as const;
+  const text = (lines: string[]) => lines.join(' ');
+
+  it.each(fineTuneRules)(
+    '%s offers the prompted model’s own fine-tuning API or an open base model re-baselined first',
+    (rule) => {
+      const steps = text(run(RULE_EXAMPLES[rule]).nextSteps);
+      expect(steps).toMatch(/the model you prompted through its provider’s fine-tuning API/);
+      expect(steps).toMatch(/open base model/);
+      expect(steps).toMatch(/re-measure the prompted baseline on that base model/);
+    },
+  );
+
+  it.each(fineTuneRules)(
+    '%s says when to retrain and to rerun the held-out eval each time',
+    (rule) => {
+      const steps = text(run(RULE_EXAMPLES[rule]).nextSteps);
+      expect(steps).toMatch(
+        /Retrain when the label set or the spec changes or the base model moves/,
+      );
+      expect(steps).toMatch(/rerun the held-out eval on every retrain/);
+    },
+  );
+
+  it.each([
+    'behavior-ready',
+    'both-ready',
+    'behavior-untried-enough-examples',
+    'behavior-needs-examples',
+    'both-needs-examples',
+  ] as const)(
+    '%s counts the bar in training examples, with a sized held-out set on top',
+    (rule) => {
+      const steps = text(run(RULE_EXAMPLES[rule]).nextSteps);
+      expect(steps).toMatch(/held-out set on top/);
+      expect(steps).toMatch(/at least about 100 held-out cases/);
+      expect(steps).toMatch(/20 to 30 per class/);
+      expect(steps).not.toMatch(
+        /Split the labeled examples|Hold out a share|Set part of them aside/,
+      );
+    },
+  );
+
+  it('states the bar as training examples wherever it is counted', () => {
+    const ready = run(RULE_EXAMPLES['behavior-ready']);
+    expect(ready.rationale.join(' ')).toMatch(
+      /At or above the 50 training examples at which .*; a held-out set comes on top\./,
+    );
+    const short = run(RULE_EXAMPLES['behavior-needs-examples']);
+    expect(short.warnings[0]?.message).toMatch(
+      /Collect at least 50 to train on, plus a held-out set/,
+    );
+  });
+
+  it('builds RAG evals from question, expected answer and source passage triples', () => {
+    for (const rule of [
+      'knowledge',
+      'both-ready',
+      'both-untried',
+      'both-needs-examples',
+    ] as const) {
+      const measure = text(run(RULE_EXAMPLES[rule]).measure);
+      expect(measure, rule).toMatch(/question, the expected answer and the source passage/);
+      expect(measure, rule).not.toMatch(/held-out questions/);
+    }
+  });
+
+  it('says a 20-to-50 prompt eval is too small to tell close scores apart', () => {
+    const measure = text(run(RULE_EXAMPLES.unsure).measure);
+    expect(measure).toMatch(/20 to 50 real inputs/);
+    expect(measure).toMatch(/telling close scores apart .* takes a few hundred/);
+  });
+
+  describe('a format behavior', () => {
+    const withKinds = (rule: RuleId, kinds: ('format' | 'tone')[]) => {
+      const example = RULE_EXAMPLES[rule];
+      if (!('behavior' in example)) throw new Error(`${rule} has no behavior`);
+      return run({ ...example, behavior: { ...example.behavior, kinds } });
+    };
+    const CONSTRAINED = /structured outputs, a JSON-schema mode or guided decoding/;
+
+    it.each(fineTuneRules)(
+      '%s: enforce the schema before training, and tune what it cannot',
+      (rule) => {
+        const steps = withKinds(rule, ['format', 'tone']).nextSteps;
+        const at = steps.findIndex((step) => CONSTRAINED.test(step));
+        const training = steps.findIndex((step) => /LoRA/.test(step));
+        expect(at).toBeGreaterThanOrEqual(0);
+        expect(at).toBeLessThan(training);
+        expect(steps[at]).toMatch(/guarantees valid JSON at no training cost/);
+        expect(steps[at]).toMatch(/what constrained decoding can’t/);
+      },
+    );
+
+    it.each([
+      'behavior-untried',
+      'behavior-untried-enough-examples',
+      'behavior-needs-examples',
+      'both-untried',
+      'both-needs-examples',
+    ] as const)('%s: enforce the schema before considering training for it', (rule) => {
+      expect(text(withKinds(rule, ['format']).nextSteps)).toMatch(CONSTRAINED);
+    });
+
+    it('is not mentioned when the behavior is not format', () => {
+      for (const rule of fineTuneRules) {
+        expect(text(withKinds(rule, ['tone']).nextSteps)).not.toMatch(CONSTRAINED);
+      }
+    });
+
+    it('comes after the retrieval steps for a gap that is both', () => {
+      const steps = withKinds('both-ready', ['format']).nextSteps;
+      expect(steps[0]).toMatch(/^Build the retrieval side first/);
+    });
+  });
+});
+
 describe('the verdict object', () => {
   it('carries the rules version', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
+    // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
+    expect(RULES_VERSION).toBe('2026-11-30.2');
   });
 
   it('has the labels the Slack layer shows', () => {
