@@ -1,4 +1,5 @@
 import type { Answers } from '../decision/answers.js';
+import { plural } from '../decision/content.js';
 import {
   GAP_OPTION_LABELS,
   LEANING_OPTION_LABELS,
@@ -19,7 +20,7 @@ export function summarizeAnswers(answers: Answers): string {
       ? `*Knowledge:* changes weekly or faster: ${yesNoLabel(answers.knowledge.changesOften)} · must cite sources: ${yesNoLabel(answers.knowledge.citationsNeeded)}`
       : null,
     answers.behavior
-      ? `*Behavior:* ${answers.behavior.kinds?.length ? `${answers.behavior.kinds.join(', ')} · ` : ''}${answers.behavior.labeledExamples} labeled examples · training budget: ${yesNoLabel(answers.behavior.trainingBudget)}`
+      ? `*Behavior:* ${answers.behavior.kinds?.length ? `${answers.behavior.kinds.join(', ')} · ` : ''}${plural(answers.behavior.labeledExamples, 'labeled example', 'labeled examples')} · training budget: ${yesNoLabel(answers.behavior.trainingBudget)}`
       : null,
   ];
   return lines.filter((line): line is string => line !== null).join('\n');

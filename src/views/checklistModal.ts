@@ -20,6 +20,7 @@ import {
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
+import { plural } from '../decision/content.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { summarizeAnswers } from './answersSummary.js';
 import {
@@ -28,7 +29,7 @@ import {
   LEANING_OPTION_LABELS,
   PROMPT_TRIED_OPTION_LABELS,
 } from './labels.js';
-import { mentionChannel } from './text.js';
+import { escapeMrkdwn, mentionChannel } from './text.js';
 
 const STEP_TITLES: Record<StepId, string> = {
   about: 'What are you building?',
@@ -313,7 +314,7 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*ftrag will say: ${VERDICT_LABELS[decision.verdict]}*${decision.warnings.length > 0 ? ` · :warning: ${decision.warnings.length} warning${decision.warnings.length === 1 ? '' : 's'}` : ''}`,
+        text: `*ftrag will say: ${VERDICT_LABELS[decision.verdict]}*${decision.warnings.length > 0 ? ` · :warning: ${plural(decision.warnings.length, 'warning', 'warnings')}` : ''}\n${escapeMrkdwn(decision.headline)}`,
       },
     },
   ];

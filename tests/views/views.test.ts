@@ -131,6 +131,41 @@ describe('checklist modal', () => {
     expect(noThread.broadcast).toBe(false);
   });
 
+  it('counts one labeled example in the singular in the summary', () => {
+    const state = startChecklist({
+      origin: 'command',
+      channelId: 'C0CHAN1',
+      threadTs: null,
+      responseUrl: null,
+    });
+    const draft = { ...hostileAnswers(), behavior: { labeledExamples: 1, trainingBudget: true } };
+    const summary = JSON.stringify(
+      buildChecklistStepView({ ...state, step: 'review', draft }).blocks,
+    );
+    expect(summary).toContain('1 labeled example ·');
+    const many = JSON.stringify(
+      buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() }).blocks,
+    );
+    expect(many).toContain('300 labeled examples ·');
+  });
+
+  it('shows the verdict’s headline under what ftrag will say, before it is posted', () => {
+    const state = startChecklist({
+      origin: 'command',
+      channelId: 'C0CHAN1',
+      threadTs: null,
+      responseUrl: null,
+    });
+    const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+    const { headline } = decide(hostileAnswers());
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain('ftrag will say: RAG + fine-tune');
+    expect(text).toContain(JSON.stringify(headline).slice(1, -1));
+    expect(text.indexOf(JSON.stringify(headline).slice(1, -1))).toBeGreaterThan(
+      text.indexOf('ftrag will say'),
+    );
+  });
+
   it('shows typed text in the summary only escaped', () => {
     const state = startChecklist({
       origin: 'command',
