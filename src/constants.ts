@@ -53,6 +53,8 @@ export const BlockId = {
   verdictActions: 'verdict_actions',
   challengeReason: 'challenge_reason',
   mentionStart: 'mention_start',
+  /** The checklist's Back button, at the end of steps 2 to the last. */
+  checklistBack: 'checklist_back',
 } as const;
 
 export const ActionId = {
@@ -84,6 +86,8 @@ export const ActionId = {
   homePage: 'home_page',
   shareChannel: 'share_channel_select',
   shareThreadLink: 'share_thread_link_input',
+  /** Back to the checklist's previous step, keeping what the current one holds. */
+  checklistBack: 'checklist_back',
 } as const;
 
 /** The values of the review menu's options are `${ReviewMenuChoice}:${reviewId}`. */

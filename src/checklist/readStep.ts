@@ -56,6 +56,25 @@ function yesNo(values: StateValues, blockId: string, actionId: string): boolean 
  * understands. Slack validates most of this in the client too, but a payload can be forged.
  */
 export function readStep(step: StepId, values: StateValues, draft: Draft): StepReadResult {
+  const read = readValues(step, values, draft);
+  if (Object.keys(read.errors).length > 0) return { ok: false, errors: read.errors };
+  return { ok: true, draft: read.draft, choices: read.choices };
+}
+
+/**
+ * What the step holds so far, without asking for more (for Back): answers that are missing or not
+ * valid are left out of the draft rather than reported.
+ */
+export function readStepLeniently(step: StepId, values: StateValues, draft: Draft): Draft {
+  return readValues(step, values, draft).draft;
+}
+
+/** The step's valid answers in the draft (an invalid one is left out), and what is wrong. */
+function readValues(
+  step: StepId,
+  values: StateValues,
+  draft: Draft,
+): { draft: Draft; choices: StepChoices; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   // Each step replaces whole fields and never edits a nested one, so `draft` stays untouched.
   const next: Draft = { ...draft };
@@ -75,8 +94,8 @@ export function readStep(step: StepId, values: StateValues, draft: Draft): StepR
       if (charCount(problem) > PROBLEM_MAX_CHARS)
         errors[BlockId.problem] = `Keep it to ${PROBLEM_MAX_CHARS} characters.`;
       const leaning = selected(values, BlockId.leaning, ActionId.leaning, LEANINGS);
-      next.title = title;
-      next.problem = problem.length > 0 ? problem : undefined;
+      next.title = errors[BlockId.title] ? undefined : title;
+      next.problem = problem.length > 0 && !errors[BlockId.problem] ? problem : undefined;
       next.leaning = leaning ?? 'undecided';
       break;
     }
@@ -144,6 +163,5 @@ export function readStep(step: StepId, values: StateValues, draft: Draft): StepR
     }
   }
 
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, draft: next, choices };
+  return { draft: next, choices, errors };
 }

@@ -122,6 +122,16 @@ export function nextStep(step: StepId, draft: Draft): StepId {
   return 'review';
 }
 
+/** The applicable step before `step`, or null on the first. */
+export function previousStep(step: StepId, draft: Draft): StepId | null {
+  const before = STEP_IDS.indexOf(step);
+  return (
+    applicableSteps(draft)
+      .filter((candidate) => STEP_IDS.indexOf(candidate) < before)
+      .at(-1) ?? null
+  );
+}
+
 /** Drops detail answers that no longer apply, e.g. behavior details after the gap became knowledge. */
 export function pruneDraft(draft: Draft): Draft {
   const pruned: Draft = { ...draft };

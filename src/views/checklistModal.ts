@@ -367,6 +367,21 @@ function stepBlocks(state: ChecklistState): KnownBlock[] {
   }
 }
 
+/** Back to the previous step; its listener keeps what this step holds (the modal has no Back). */
+function backBlock(): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: BlockId.checklistBack,
+    elements: [
+      {
+        type: 'button',
+        action_id: ActionId.checklistBack,
+        text: { type: 'plain_text', text: 'Back', emoji: true },
+      },
+    ],
+  };
+}
+
 const MODAL_TITLES: Partial<Record<ChecklistState['origin'], string>> = {
   edit: 'Edit review',
   rerun: 'Re-run review',
@@ -394,9 +409,14 @@ export function buildChecklistStepView(state: ChecklistState): ModalView {
         BlockId.stepContext,
       ),
       ...stepBlocks(state),
+      ...(state.step === 'about' ? [] : [backBlock()]),
     ],
   };
 }
+
+/** The error view's message when the checklist's private_metadata can't be read. */
+export const CHECKLIST_UNREADABLE =
+  'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
 
 /** Shown in place of a step when the modal's state can't be trusted. */
 export function buildChecklistErrorView(message: string): ModalView {

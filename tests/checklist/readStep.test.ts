@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readStep, type StateValues } from '../../src/checklist/readStep.js';
+import { readStep, readStepLeniently, type StateValues } from '../../src/checklist/readStep.js';
 import type { Draft } from '../../src/checklist/state.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 
@@ -124,6 +124,37 @@ describe('reading a step', () => {
       },
       choices: {},
     });
+  });
+
+  it('keeps, for Back, the answers a half-done step holds and leaves out the rest', () => {
+    const draft: Draft = {
+      title: 'Triage',
+      gap: 'both',
+      behavior: { kinds: ['tone'], labeledExamples: 9, trainingBudget: true },
+    };
+    deepFreeze(draft);
+    const behavior = readStepLeniently(
+      'behavior',
+      values([
+        [BlockId.labeledExamples, ActionId.labeledExamples, { type: 'number_input', value: '-3' }],
+        [BlockId.trainingBudget, ActionId.trainingBudget, picked('no')],
+      ]),
+      draft,
+    );
+    expect(behavior).toEqual({
+      title: 'Triage',
+      gap: 'both',
+      behavior: { kinds: [], labeledExamples: undefined, trainingBudget: false },
+    });
+    expect(
+      readStepLeniently(
+        'about',
+        values([[BlockId.title, ActionId.title, text('x'.repeat(151))]]),
+        draft,
+      ),
+    ).toMatchObject({ title: undefined, leaning: 'undecided' });
+    expect(readStepLeniently('gap', {}, draft)).toMatchObject({ gap: undefined });
+    expect(readStepLeniently('review', {}, draft)).toEqual(draft);
   });
 
   it('reads the destination and broadcast choices of the last step', () => {

@@ -7,6 +7,7 @@ import {
   encodeState,
   nextStep,
   ORIGINS,
+  previousStep,
   pruneDraft,
   STEP_IDS,
   startChecklist,
@@ -152,6 +153,17 @@ describe('steps', () => {
     expect(nextStep('knowledge', { gap: 'both' })).toBe('behavior');
     expect(nextStep('knowledge', { gap: 'knowledge' })).toBe('review');
     expect(nextStep('behavior', { gap: 'both' })).toBe('review');
+  });
+
+  it('walks back from each step to the previous one that applies', () => {
+    expect(previousStep('about', {})).toBeNull();
+    expect(previousStep('prompt', {})).toBe('about');
+    expect(previousStep('gap', { gap: 'behavior' })).toBe('prompt');
+    expect(previousStep('behavior', { gap: 'behavior' })).toBe('gap');
+    expect(previousStep('behavior', { gap: 'both' })).toBe('knowledge');
+    expect(previousStep('review', { gap: 'both' })).toBe('behavior');
+    expect(previousStep('review', { gap: 'knowledge' })).toBe('knowledge');
+    expect(previousStep('review', { gap: 'neither' })).toBe('gap');
   });
 
   it('always reaches the review step, for any gap, from any step', () => {

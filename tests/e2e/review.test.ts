@@ -271,4 +271,49 @@ describe('the modal’s state', () => {
   });
 });
 
+describe('Back in the checklist', () => {
+  it('goes back two steps from Check and post; a changed answer changes the verdict', async () => {
+    const channel = 'C0GOBACK01';
+    e2e.fake.addChannel(channel, { member: true });
+    const answers = EXAMPLES.knowledge;
+    const { modal } = await e2e.slashCommand(answers.title, { channel });
+    if (!modal) throw new Error('no modal');
+    const { valuesForStep } = await import('./harness.js');
+    const current = () => {
+      const view = e2e.fake.view(modal.id);
+      if (!view?.open) throw new Error('the modal is not open');
+      return view;
+    };
+    const onScreen = () => JSON.stringify(current().view.blocks);
+    while (!onScreen().includes('Check and post'))
+      await e2e.submit(modal.id, valuesForStep(current(), answers, {}));
+    expect(onScreen()).toContain('ftrag will say: RAG');
+
+    const back = async () => {
+      const revision = current().revision;
+      const response = await e2e.click(current(), ActionId.checklistBack);
+      expect(response.bodyText).toBe('');
+      await expect.poll(() => current().revision).toBe(revision + 1);
+    };
+    await back();
+    expect(onScreen()).toContain('About the knowledge');
+    expect(onScreen()).toContain('"initial_option":{"value":"yes"');
+    await back();
+    expect(onScreen()).toContain('What is missing?');
+    expect(onScreen()).toContain('"initial_option":{"value":"knowledge"');
+
+    const before = e2e.fake.calls.length;
+    const changed = { ...EXAMPLES.behavior, title: answers.title };
+    await e2e.walkChecklist(modal.id, changed);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    expect(headerOf(parent ?? {})).toBe('Verdict: Fine-tune');
+    expect(e2e.fake.messages(channel)).toHaveLength(1);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+});
+
 void CHANNEL;

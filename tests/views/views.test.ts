@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ORIGINS, STEP_IDS, startChecklist } from '../../src/checklist/state.js';
 import { previewSurfaces } from '../../src/cli/preview.js';
-import { BlockId } from '../../src/constants.js';
+import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
@@ -86,6 +86,25 @@ describe('checklist modal', () => {
     expect(
       text(buildChecklistStepView({ ...state, step: 'review', draft: { gap: 'neither' } })),
     ).toContain('Step 4 of 4');
+  });
+
+  it('ends every step but the first with a Back button', () => {
+    const state = startChecklist({
+      origin: 'command',
+      channelId: 'C1',
+      threadTs: null,
+      responseUrl: null,
+      draft: hostileAnswers(),
+    });
+    for (const step of STEP_IDS) {
+      const last = buildChecklistStepView({ ...state, step }).blocks.at(-1);
+      const back = last?.type === 'actions' && last.block_id === BlockId.checklistBack;
+      expect(back, step).toBe(step !== 'about');
+      if (last?.type === 'actions' && 'elements' in last)
+        expect(last.elements).toMatchObject([
+          { type: 'button', action_id: ActionId.checklistBack, text: { text: 'Back' } },
+        ]);
+    }
   });
 
   it('labels the last step "Post verdict" and the others "Next"', () => {

@@ -10,6 +10,7 @@ import type { ListenerDeps } from '../deps.js';
 import type { ListenerRoutes } from '../routes.js';
 import { agreeWithVerdict } from './agreeWithVerdict.js';
 import { challengeVerdict } from './challengeVerdict.js';
+import { checklistBack } from './checklistBack.js';
 import { exportRecord } from './exportRecord.js';
 import { homePage } from './homePage.js';
 import { rerunReview } from './rerunReview.js';
@@ -40,6 +41,7 @@ export function registerActions(routes: ListenerRoutes, deps: ListenerDeps): voi
     .blockAction(ActionId.challenge, onButton(challengeVerdict(deps)))
     .blockAction(ActionId.rerun, onButton(rerunReview(deps)))
     .blockAction(ActionId.exportRecord, onButton(exportRecord(deps)))
+    .blockAction(ActionId.checklistBack, onButton(checklistBack()))
     .blockAction(ActionId.reviewMenu, onOverflow(reviewMenu(deps)))
     .blockActionPrefix(HOME_PAGE_PREFIX, onButton(homePage(deps)));
 }

@@ -5,15 +5,16 @@ import { decide } from '../../decision/index.js';
 import { applyEdit, editRefusal } from '../../delivery/applyEdit.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
-import { buildChecklistErrorView, buildChecklistStepView } from '../../views/checklistModal.js';
+import {
+  buildChecklistErrorView,
+  buildChecklistStepView,
+  CHECKLIST_UNREADABLE,
+} from '../../views/checklistModal.js';
 import { buildEditRefusedModal } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
 import { publishHome, refreshHomeAfter } from '../publishHome.js';
-
-const UNREADABLE_STATE =
-  'This checklist’s saved answers could not be read (the modal may be from an older version of ftrag or was altered), so nothing was posted.';
 
 /**
  * Every step of the checklist is one view_submission: the next step or the step's errors go back
@@ -24,7 +25,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     const decoded = decodeState(view.private_metadata);
     if (!decoded.ok) {
       logger.warn(`checklist submission rejected: ${decoded.reason}`);
-      await ack({ response_action: 'update', view: buildChecklistErrorView(UNREADABLE_STATE) });
+      await ack({ response_action: 'update', view: buildChecklistErrorView(CHECKLIST_UNREADABLE) });
       return;
     }
     const state = decoded.state;
@@ -46,7 +47,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       logger.warn(
         `final checklist step had incomplete answers: ${parsed.error.issues[0]?.message}`,
       );
-      await ack({ response_action: 'update', view: buildChecklistErrorView(UNREADABLE_STATE) });
+      await ack({ response_action: 'update', view: buildChecklistErrorView(CHECKLIST_UNREADABLE) });
       return;
     }
     const answers = normalizeAnswers(parsed.data);

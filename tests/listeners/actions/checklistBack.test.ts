@@ -1,0 +1,144 @@
+import { WebClient } from '@slack/web-api';
+import { describe, expect, it } from 'vitest';
+import {
+  type ChecklistState,
+  decodeState,
+  encodeState,
+  startChecklist,
+} from '../../../src/checklist/state.js';
+import { ActionId, BlockId } from '../../../src/constants.js';
+import { registerActions } from '../../../src/listeners/actions/index.js';
+import { ListenerRoutes } from '../../../src/listeners/routes.js';
+import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
+import { buildChecklistStepView } from '../../../src/views/checklistModal.js';
+import { capturedLog } from '../../support/capturedLog.js';
+import { deliverySetup } from '../../support/deliverySetup.js';
+import { isRecord, type JsonObject } from '../../support/json.js';
+import { clickButton, type ViewValues } from '../../support/slackRequests.js';
+
+const CHANNEL = 'C0BACKSTEP';
+const USER = 'U0BACKSTEP';
+const setup = deliverySetup(CHANNEL);
+
+function instance() {
+  const clock = () => new Date();
+  const reviews = createKyselyReviewRepository(setup.database().db, clock);
+  const log = capturedLog();
+  const app = setup.boltApp(log.log);
+  const routes = new ListenerRoutes();
+  registerActions(routes, setup.listenerDeps(reviews, clock));
+  app.use(routes.dispatch);
+  const fake = setup.fake();
+  const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+  return {
+    logged: () => log.lines.map((line) => String(line.msg)),
+    /** Opens a modal for USER the way the app does; returns its id. */
+    async open(view: JsonObject | ReturnType<typeof buildChecklistStepView>): Promise<string> {
+      const opened = await client.views.open({
+        trigger_id: fake.issueTriggerId({ userId: USER }),
+        view: view as ReturnType<typeof buildChecklistStepView>,
+      });
+      const id = opened.view?.id;
+      if (!id) throw new Error('no view opened');
+      return id;
+    },
+    /** The click on Back in `view` (as it is now), with `values` typed in. */
+    backPayload(viewId: string, values: ViewValues = {}) {
+      const stored = fake.view(viewId);
+      if (!stored) throw new Error(`no view ${viewId}`);
+      return clickButton(stored, ActionId.checklistBack, { user: USER, values });
+    },
+    async click(payload: object): Promise<void> {
+      await app.processEvent({ body: payload, ack: async () => {} });
+    },
+  };
+}
+
+function stateOf(viewId: string): ChecklistState {
+  const view = setup.fake().view(viewId)?.view;
+  const decoded = decodeState(String(view?.private_metadata));
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.state;
+}
+
+/** The option a radio input of the modal starts with. */
+function initialOption(viewId: string, blockId: string): unknown {
+  const blocks = setup.fake().view(viewId)?.view.blocks;
+  const block = (Array.isArray(blocks) ? blocks : []).find(
+    (candidate) => isRecord(candidate) && candidate.block_id === blockId,
+  );
+  const element = isRecord(block) ? block.element : undefined;
+  const initial = isRecord(element) ? element.initial_option : undefined;
+  return isRecord(initial) ? initial.value : undefined;
+}
+
+const base = startChecklist({
+  origin: 'command',
+  channelId: CHANNEL,
+  threadTs: null,
+  responseUrl: null,
+  draft: {
+    title: 'Triage',
+    leaning: 'undecided',
+    promptTried: 'still-unreliable',
+    gap: 'both',
+    knowledge: { changesOften: true, citationsNeeded: false },
+  },
+});
+
+describe('Back in the checklist', () => {
+  it('shows the previous step with its answers, keeping what this step held', async () => {
+    const app = instance();
+    const viewId = await app.open(buildChecklistStepView({ ...base, step: 'behavior' }));
+    const payload = app.backPayload(viewId, {
+      [BlockId.behaviorKinds]: { [ActionId.behaviorKinds]: ['format'] },
+      [BlockId.trainingBudget]: { [ActionId.trainingBudget]: 'no' },
+    });
+    // A number Slack's client would flag, still in the state when Back is clicked: not kept.
+    const state = payload.view?.state;
+    if (!isRecord(state) || !isRecord(state.values)) throw new Error('no state');
+    state.values[BlockId.labeledExamples] = {
+      [ActionId.labeledExamples]: { type: 'number_input', value: '-3' },
+    };
+    await app.click(payload);
+
+    expect(setup.fake().view(viewId)?.revision).toBe(2);
+    const back = stateOf(viewId);
+    expect(back.step).toBe('knowledge');
+    expect(back.draft.behavior).toEqual({ kinds: ['format'], trainingBudget: false });
+    expect(back.draft.knowledge).toEqual({ changesOften: true, citationsNeeded: false });
+    const blocks = JSON.stringify(setup.fake().view(viewId)?.view.blocks);
+    expect(blocks).toContain('About the knowledge');
+    expect(initialOption(viewId, BlockId.changesOften)).toBe('yes');
+    expect(initialOption(viewId, BlockId.citationsNeeded)).toBe('no');
+    expect(setup.fake().violations).toEqual([]);
+
+    // And once more: the gap, with the answer picked before.
+    await app.click(app.backPayload(viewId));
+    expect(stateOf(viewId).step).toBe('gap');
+    expect(initialOption(viewId, BlockId.gap)).toBe('both');
+  });
+
+  it('leaves a view that changed since the click alone (hash_conflict), without an error', async () => {
+    const app = instance();
+    const viewId = await app.open(buildChecklistStepView({ ...base, step: 'review' }));
+    const stale = app.backPayload(viewId);
+    await app.click(app.backPayload(viewId));
+    expect(stateOf(viewId).step).toBe('behavior');
+
+    await app.click(stale);
+    expect(stateOf(viewId).step).toBe('behavior');
+    expect(setup.fake().view(viewId)?.revision).toBe(2);
+    expect(app.logged().some((line) => line.includes('newer view'))).toBe(true);
+  });
+
+  it('shows the error view when the modal’s state cannot be read', async () => {
+    const app = instance();
+    const view = buildChecklistStepView({ ...base, step: 'prompt' });
+    const viewId = await app.open({ ...view, private_metadata: encodeState(base).slice(1) });
+    await app.click(app.backPayload(viewId));
+    const shown = setup.fake().view(viewId)?.view;
+    expect(JSON.stringify(shown?.blocks)).toContain('could not be read');
+    expect(shown?.submit ?? undefined).toBeUndefined();
+  });
+});
