@@ -38,7 +38,7 @@ export function editRefusal(review: Review, now: Date): EditRefusal | null {
 
 /**
  * "Edit answers": the review is re-decided and saved, its original message updated in place, and
- * the thread told when the verdict changed. Only the person who asked may edit, and only a review
+ * the thread told when the verdict changed; a changed verdict also clears the review's votes. Only the person who asked may edit, and only a review
  * without an {@link editRefusal}, when it is read and again when it is saved; a review not posted
  * yet is saved, to be posted with the new answers.
  */
@@ -79,17 +79,24 @@ export async function applyEdit(
     );
     return null;
   }
+  // Agree and Challenge were cast on the verdict as it was: kept, they would sign off on (and
+  // Export would accept) a verdict nobody saw. An edit that keeps the verdict keeps them. Votes are
+  // in their own repository, so this follows the conditional save rather than sharing its write.
+  const verdictChanged = original.decision.verdict !== decision.verdict;
+  const cleared = verdictChanged ? await deps.votes.clearVotes(updated.teamId, updated.id) : 0;
   if (!updated.postedChannelId || !updated.messageTs) return updated;
 
   // The same message as delivered, with the current sign-off tally (failures are logged).
   await refreshVerdictMessage(client, updated.teamId, updated.id, deps);
-  if (original.decision.verdict !== decision.verdict && updated.threadTs) {
+  if (verdictChanged && updated.threadTs) {
     const from = VERDICT_LABELS[original.decision.verdict];
     const to = VERDICT_LABELS[decision.verdict];
+    const signOffs =
+      cleared > 0 ? ' Earlier sign-offs were cleared: agree or challenge the new verdict.' : '';
     await client.chat.postMessage({
       channel: updated.postedChannelId,
       thread_ts: updated.threadTs,
-      text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.`,
+      text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.${signOffs}`,
     });
   }
   return updated;
