@@ -25,15 +25,34 @@ export interface EditRequest {
  * - `being-posted`: a posting holds its claim on the review at `now` and is posting the verdict it
  *   built from the answers it read when it claimed it; new answers saved meanwhile would not be
  *   what it posts. Once the posting is over the edit can be made (or is refused as above).
+ * - `superseded`: Re-run with changes made a later revision of it. The later revision's note
+ *   ("verdict changed from …") and the thread tell its history; editing an earlier revision would
+ *   rewrite it. Changes go to the latest revision, by Re-run with changes.
  */
-export type EditRefusal = 'posted-without-message' | 'being-posted';
+export type EditRefusal = 'posted-without-message' | 'being-posted' | 'superseded';
 
-export function editRefusal(review: Review, now: Date): EditRefusal | null {
+/** The rule without the database: `hasLaterRevision` says whether a revision of it exists. */
+export function editRefusal(
+  review: Review,
+  now: Date,
+  hasLaterRevision = false,
+): EditRefusal | null {
+  if (hasLaterRevision) return 'superseded';
   if (!UNDELIVERED_STATUSES.includes(review.status)) {
     return review.messageTs === null ? 'posted-without-message' : null;
   }
   const claimedUntil = review.deliveryClaimedUntil?.getTime() ?? 0;
   return claimedUntil > now.getTime() ? 'being-posted' : null;
+}
+
+/** {@link editRefusal} of `review`, looking up whether it has a later revision. */
+export async function currentEditRefusal(
+  review: Review,
+  reviews: ReviewRepository,
+  now: Date,
+): Promise<EditRefusal | null> {
+  const latest = await reviews.latestRevision(review.teamId, review.id);
+  return editRefusal(review, now, latest !== null && latest.id !== review.id);
 }
 
 /**
@@ -56,7 +75,11 @@ export async function applyEdit(
     logger.warn(`edit of review ${request.reviewId} refused: not found or not the asker`);
     return null;
   }
-  const refusal = editRefusal(original, deps.clock());
+  const refusal = await currentEditRefusal(original, reviews, deps.clock());
+  if (refusal === 'superseded') {
+    logger.warn(`edit of review ${request.reviewId} refused: it has a later revision`);
+    return null;
+  }
   if (refusal === 'posted-without-message') {
     logger.warn(`edit of review ${request.reviewId} refused: its message can't be updated`);
     return null;
@@ -75,7 +98,7 @@ export async function applyEdit(
   );
   if (!saved) {
     logger.warn(
-      `edit of review ${request.reviewId} refused: it was claimed or delivered before the edit was saved`,
+      `edit of review ${request.reviewId} refused: it was claimed, delivered or re-run before the edit was saved`,
     );
     return null;
   }

@@ -1052,6 +1052,30 @@ for (const backend of storageBackends) {
     });
 
     describe('revisions', () => {
+      it('does not re-answer a review that has a later revision', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const first = await reviews.markDelivered(teamId, pending.id, postedOutcomeFixture());
+        const second = await create({ teamId, revisionOf: first.id });
+        const answers = answersFixture({ title: 'Rewritten history' });
+
+        const edit = await reviews.updateAnswers(
+          teamId,
+          first.id,
+          answers,
+          decisionFixture('prompt'),
+        );
+
+        expect(edit).toEqual({ updated: false, review: first });
+        const latest = await reviews.updateAnswers(
+          teamId,
+          second.id,
+          answers,
+          decisionFixture('prompt'),
+        );
+        expect(latest.updated).toBe(true);
+      });
+
       it('links a revision to the review it revises and numbers the chain', async () => {
         const teamId = uniqueId('T');
         const first = await create({ teamId });

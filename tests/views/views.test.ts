@@ -272,6 +272,7 @@ describe('other surfaces', () => {
     expect(checkView(buildShareModal(review))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'posted-without-message'))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'being-posted'))).toEqual([]);
+    expect(checkView(buildEditRefusedModal(review, 'superseded'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('unreadable'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('not-found'))).toEqual([]);
     expect(checkView(buildPrivateReviewModal())).toEqual([]);
