@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Answers } from '../decision/answers.js';
@@ -5,6 +6,7 @@ import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { type Review, type ReviewRepository, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { VoteRepository } from '../storage/votes.js';
 import { mentionUser } from '../views/text.js';
+import { buildEditedDetail } from '../views/verdictMessage.js';
 import { refreshVerdictMessage } from './reviewMessage.js';
 
 export interface EditRequest {
@@ -120,6 +122,16 @@ export async function applyEdit(
       channel: updated.postedChannelId,
       thread_ts: updated.threadTs,
       text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.${signOffs}`,
+    });
+  }
+  // The thread's detail reply shows the answers as they were: the new one follows it, last.
+  if (updated.threadTs && !isDeepStrictEqual(original.answers, updated.answers)) {
+    const detail = buildEditedDetail(updated, request.editorId);
+    await client.chat.postMessage({
+      channel: updated.postedChannelId,
+      thread_ts: updated.threadTs,
+      text: detail.text,
+      blocks: detail.blocks,
     });
   }
   return updated;

@@ -23,7 +23,11 @@ import {
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
 import { buildChallengeUnreadableModal } from '../../src/views/signOff.js';
-import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
+import {
+  buildEditedDetail,
+  buildVerdictDetail,
+  buildVerdictMessage,
+} from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { postedReview } from '../support/reviewFixture.js';
@@ -152,6 +156,7 @@ describe('verdict messages', () => {
         const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
         expect(checkMessage(buildVerdictMessage(input))).toEqual([]);
         expect(checkMessage(buildVerdictDetail(input))).toEqual([]);
+        expect(checkMessage(buildEditedDetail(input, 'U0ASKER'))).toEqual([]);
       }),
       { numRuns: 300 },
     );
