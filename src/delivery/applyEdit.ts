@@ -58,10 +58,11 @@ export async function currentEditRefusal(
 }
 
 /**
- * "Edit answers": the review is re-decided and saved, its original message updated in place, and
- * the thread told when the verdict changed; a changed verdict also clears the review's votes. Only the person who asked may edit, and only a review
- * without an {@link editRefusal}, when it is read and again when it is saved; a review not posted
- * yet is saved, to be posted with the new answers.
+ * "Edit answers": the review is re-decided and saved, its original message updated in place, the
+ * thread told when the verdict changed (which also clears the review's votes) and given the new
+ * detail when the answers changed. Only the person who asked may edit, and only a review without
+ * an {@link editRefusal}, when it is read and again when it is saved; a review not posted yet is
+ * saved, to be posted with the new answers.
  */
 export async function applyEdit(
   client: WebClient,
