@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Answers } from '../decision/answers.js';
@@ -5,6 +6,7 @@ import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { type Review, type ReviewRepository, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { VoteRepository } from '../storage/votes.js';
 import { mentionUser } from '../views/text.js';
+import { buildEditedDetail } from '../views/verdictMessage.js';
 import { refreshVerdictMessage } from './reviewMessage.js';
 
 export interface EditRequest {
@@ -25,10 +27,19 @@ export interface EditRequest {
  * - `being-posted`: a posting holds its claim on the review at `now` and is posting the verdict it
  *   built from the answers it read when it claimed it; new answers saved meanwhile would not be
  *   what it posts. Once the posting is over the edit can be made (or is refused as above).
+ * - `superseded`: Re-run with changes made a later revision of it. The later revision's note
+ *   ("verdict changed from …") and the thread tell its history; editing an earlier revision would
+ *   rewrite it. Changes go to the latest revision, by Re-run with changes.
  */
-export type EditRefusal = 'posted-without-message' | 'being-posted';
+export type EditRefusal = 'posted-without-message' | 'being-posted' | 'superseded';
 
-export function editRefusal(review: Review, now: Date): EditRefusal | null {
+/** The rule without the database: `hasLaterRevision` says whether a revision of it exists. */
+export function editRefusal(
+  review: Review,
+  now: Date,
+  hasLaterRevision = false,
+): EditRefusal | null {
+  if (hasLaterRevision) return 'superseded';
   if (!UNDELIVERED_STATUSES.includes(review.status)) {
     return review.messageTs === null ? 'posted-without-message' : null;
   }
@@ -36,11 +47,22 @@ export function editRefusal(review: Review, now: Date): EditRefusal | null {
   return claimedUntil > now.getTime() ? 'being-posted' : null;
 }
 
+/** {@link editRefusal} of `review`, looking up whether it has a later revision. */
+export async function currentEditRefusal(
+  review: Review,
+  reviews: ReviewRepository,
+  now: Date,
+): Promise<EditRefusal | null> {
+  const latest = await reviews.latestRevision(review.teamId, review.id);
+  return editRefusal(review, now, latest !== null && latest.id !== review.id);
+}
+
 /**
- * "Edit answers": the review is re-decided and saved, its original message updated in place, and
- * the thread told when the verdict changed. Only the person who asked may edit, and only a review
- * without an {@link editRefusal}, when it is read and again when it is saved; a review not posted
- * yet is saved, to be posted with the new answers.
+ * "Edit answers": the review is re-decided and saved, its original message updated in place, the
+ * thread told when the verdict changed (which also clears the review's votes) and given the new
+ * detail when the answers changed. Only the person who asked may edit, and only a review without
+ * an {@link editRefusal}, when it is read and again when it is saved; a review not posted yet is
+ * saved, to be posted with the new answers.
  */
 export async function applyEdit(
   client: WebClient,
@@ -56,7 +78,11 @@ export async function applyEdit(
     logger.warn(`edit of review ${request.reviewId} refused: not found or not the asker`);
     return null;
   }
-  const refusal = editRefusal(original, deps.clock());
+  const refusal = await currentEditRefusal(original, reviews, deps.clock());
+  if (refusal === 'superseded') {
+    logger.warn(`edit of review ${request.reviewId} refused: it has a later revision`);
+    return null;
+  }
   if (refusal === 'posted-without-message') {
     logger.warn(`edit of review ${request.reviewId} refused: its message can't be updated`);
     return null;
@@ -75,21 +101,38 @@ export async function applyEdit(
   );
   if (!saved) {
     logger.warn(
-      `edit of review ${request.reviewId} refused: it was claimed or delivered before the edit was saved`,
+      `edit of review ${request.reviewId} refused: it was claimed, delivered or re-run before the edit was saved`,
     );
     return null;
   }
+  // Agree and Challenge were cast on the verdict as it was: kept, they would sign off on (and
+  // Export would accept) a verdict nobody saw. An edit that keeps the verdict keeps them. Votes are
+  // in their own repository, so this follows the conditional save rather than sharing its write.
+  const verdictChanged = original.decision.verdict !== decision.verdict;
+  const cleared = verdictChanged ? await deps.votes.clearVotes(updated.teamId, updated.id) : 0;
   if (!updated.postedChannelId || !updated.messageTs) return updated;
 
   // The same message as delivered, with the current sign-off tally (failures are logged).
   await refreshVerdictMessage(client, updated.teamId, updated.id, deps);
-  if (original.decision.verdict !== decision.verdict && updated.threadTs) {
+  if (verdictChanged && updated.threadTs) {
     const from = VERDICT_LABELS[original.decision.verdict];
     const to = VERDICT_LABELS[decision.verdict];
+    const signOffs =
+      cleared > 0 ? ' Earlier sign-offs were cleared: agree or challenge the new verdict.' : '';
     await client.chat.postMessage({
       channel: updated.postedChannelId,
       thread_ts: updated.threadTs,
-      text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.`,
+      text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.${signOffs}`,
+    });
+  }
+  // The thread's detail reply shows the answers as they were: the new one follows it, last.
+  if (updated.threadTs && !isDeepStrictEqual(original.answers, updated.answers)) {
+    const detail = buildEditedDetail(updated, request.editorId);
+    await client.chat.postMessage({
+      channel: updated.postedChannelId,
+      thread_ts: updated.threadTs,
+      text: detail.text,
+      blocks: detail.blocks,
     });
   }
   return updated;

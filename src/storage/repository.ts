@@ -199,7 +199,8 @@ export interface ReviewRepository {
   /**
    * Re-answers an existing review (Edit answers); the delivery fields stay. One conditional UPDATE:
    * only a review that, at the time of the write, is undelivered with no unexpired delivery claim,
-   * or delivered with a message the app can update (`messageTs`), the rule of `editRefusal`. Else
+   * or delivered with a message the app can update (`messageTs`), and with no later revision (no
+   * review has it as `revisionOf`), the rule of `editRefusal`. Else
    * nothing is written and the review is returned as it is, with `updated: false`.
    */
   updateAnswers(

@@ -344,6 +344,18 @@ export function createKyselyReviewRepository(
             ]),
           ]),
         )
+        // Not re-run since: an earlier revision's answers are its thread's history.
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('reviews as later')
+                .select('later.id')
+                .whereRef('later.team_id', '=', 'reviews.team_id')
+                .whereRef('later.revision_of', '=', 'reviews.id'),
+            ),
+          ),
+        )
         .returningAll()
         .executeTakeFirst();
       if (row !== undefined) return { review: toReview(row), updated: true };

@@ -56,6 +56,15 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
       return toVote(row);
     },
 
+    async clearVotes(teamId: string, reviewId: string) {
+      const result = await db
+        .deleteFrom('votes')
+        .where('team_id', '=', teamId)
+        .where('review_id', '=', reviewId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async listVotes(teamId: string, reviewId: string) {
       const rows = await db
         .selectFrom('votes')

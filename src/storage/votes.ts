@@ -29,6 +29,11 @@ export interface VoteRepository {
     vote: VoteKind,
     reason: string | null,
   ): Promise<Vote>;
+  /**
+   * Removes every vote on the review (an edit changed its verdict: they were cast on another one);
+   * how many were removed.
+   */
+  clearVotes(teamId: string, reviewId: string): Promise<number>;
   /** Oldest change first; empty when the review is not in `teamId`. */
   listVotes(teamId: string, reviewId: string): Promise<Vote[]>;
   /** The tally of each review in `reviewIds` that has votes in `teamId` (absent: no votes). */

@@ -89,19 +89,25 @@ export function buildShareModal(review: Review): ModalView {
  *   it from them); Re-run with changes posts the change where it is seen.
  * - `being-posted`: a posting is sending the verdict built from the answers as they were; try
  *   again once it is out.
+ * - `superseded`: a later revision exists; changes go to the latest one, by Re-run with changes.
  */
 export function buildEditRefusedModal(review: Review, reason: EditRefusal): ModalView {
   const title = `*${escapeToFit(review.answers.title, 400)}*`;
   const [notice, advice] =
-    reason === 'being-posted'
+    reason === 'superseded'
       ? [
-          `:hourglass_flowing_sand: The verdict on ${title} is being posted right now, from the answers as they were, so I can't change them at this moment. Your answers are unchanged.`,
-          'Try again in a moment: once the verdict is posted, *Edit answers* updates it in place.',
+          `:information_source: ${title} has a later revision, made with *Re-run with changes*, so I can't change this one: its thread tells what each revision changed. Your answers are unchanged.`,
+          'To change the verdict, click *Re-run with changes* on the latest revision in its thread: the new verdict is posted there as the next revision.',
         ]
-      : [
-          `:information_source: ${title} went out in ${review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel'} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
-          'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
-        ];
+      : reason === 'being-posted'
+        ? [
+            `:hourglass_flowing_sand: The verdict on ${title} is being posted right now, from the answers as they were, so I can't change them at this moment. Your answers are unchanged.`,
+            'Try again in a moment: once the verdict is posted, *Edit answers* updates it in place.',
+          ]
+        : [
+            `:information_source: ${title} went out in ${review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel'} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
+            'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
+          ];
   return buildNoticeModal('Edit answers', notice, advice);
 }
 

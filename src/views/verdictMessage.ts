@@ -235,6 +235,32 @@ export function buildVerdictDetail({ answers, decision }: VerdictMessageInput): 
   };
 }
 
+/**
+ * The detail again after "Edit answers" changed them, headed as such: the thread's earlier detail
+ * shows the answers as they were.
+ */
+export function buildEditedDetail(
+  { answers, decision }: Pick<VerdictMessageInput, 'answers' | 'decision'>,
+  editorId: string,
+): SlackMessage {
+  const detail = buildVerdictDetail({ answers, decision, userId: editorId });
+  return {
+    text: `Edited detail: ${detail.text}`,
+    blocks: [
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `:pencil2: *Edited by ${mentionUser(editorId)}*: the answers and rationale as they are now; earlier details in this thread are out of date.`,
+          },
+        ],
+      },
+      ...detail.blocks,
+    ],
+  };
+}
+
 /** Prepended to a verdict that had to go somewhere other than the channel it was meant for. */
 export function buildUndeliveredNotice(channelId: string | null, refusal: PostRefusal): KnownBlock {
   const where = channelId ? mentionChannel(channelId) : 'the channel';

@@ -66,7 +66,7 @@ describe('applyEdit', () => {
       expect(await reviews.get(read.teamId, read.id)).toEqual(before);
       expect(fake.calls.length).toBe(calls);
       expect(log.lines.map((line) => String(line.msg))).toContain(
-        `edit of review ${read.id} refused: it was claimed or delivered before the edit was saved`,
+        `edit of review ${read.id} refused: it was claimed, delivered or re-run before the edit was saved`,
       );
     },
   );

@@ -1029,6 +1029,21 @@ for (const backend of storageBackends) {
         ]);
       });
 
+      it("clears one review's votes only, in its workspace only", async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId });
+        const other = await create({ teamId });
+        await votes.setVote(teamId, review.id, 'U1', 'agree', null);
+        await votes.setVote(teamId, review.id, 'U2', 'challenge', 'No labels');
+        await votes.setVote(teamId, other.id, 'U1', 'agree', null);
+
+        expect(await votes.clearVotes(uniqueId('T'), review.id)).toBe(0);
+        expect(await votes.clearVotes(teamId, review.id)).toBe(2);
+        expect(await votes.listVotes(teamId, review.id)).toEqual([]);
+        expect(await votes.listVotes(teamId, other.id)).toHaveLength(1);
+        expect(await votes.clearVotes(teamId, review.id)).toBe(0);
+      });
+
       it('rejects a vote on an unknown review', async () => {
         await expect(
           votes.setVote(uniqueId('T'), 'missing', 'U1', 'agree', null),
@@ -1037,6 +1052,30 @@ for (const backend of storageBackends) {
     });
 
     describe('revisions', () => {
+      it('does not re-answer a review that has a later revision', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const first = await reviews.markDelivered(teamId, pending.id, postedOutcomeFixture());
+        const second = await create({ teamId, revisionOf: first.id });
+        const answers = answersFixture({ title: 'Rewritten history' });
+
+        const edit = await reviews.updateAnswers(
+          teamId,
+          first.id,
+          answers,
+          decisionFixture('prompt'),
+        );
+
+        expect(edit).toEqual({ updated: false, review: first });
+        const latest = await reviews.updateAnswers(
+          teamId,
+          second.id,
+          answers,
+          decisionFixture('prompt'),
+        );
+        expect(latest.updated).toBe(true);
+      });
+
       it('links a revision to the review it revises and numbers the chain', async () => {
         const teamId = uniqueId('T');
         const first = await create({ teamId });

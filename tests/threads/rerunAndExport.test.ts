@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActionId, BlockId } from '../../src/constants.js';
+import { ActionId, BlockId, CallbackId, ReviewMenuChoice } from '../../src/constants.js';
 import { type Answers, answersSchema } from '../../src/decision/answers.js';
 import {
   type DecisionRecordContext,
@@ -87,6 +87,43 @@ describe('re-run with changes', () => {
     expect(stored).toMatchObject({ revision: 3, revisionOf: reviewIdOf(second), userId: ALICE });
     const home = JSON.stringify((await t.openHome(ASKER)).view.blocks);
     expect(home).toContain('revision 2');
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('refuses Edit answers on a revision that has a later one, when chosen and at the final save', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const first = reviewIdOf(parent);
+    // Begun before the re-run: the checklist opens.
+    const editing = await t.reviewMenuModal(await t.openHome(ASKER), first, ReviewMenuChoice.edit);
+    expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
+    const second = await rerun(parent, ASKER, BEHAVIOR, KNOWLEDGE);
+
+    // Its last step, submitted once revision 2 exists, is refused: revision 1 stays as it was.
+    let last: Awaited<ReturnType<typeof t.submit>> | undefined;
+    for (let step = 0; step < 8; step++) {
+      const view = t.fake.view(editing.id);
+      if (!view?.view.submit) break;
+      last = await t.submit(editing.id, valuesForStep(view, BEHAVIOR, {}), { user: ASKER });
+    }
+    expect(last?.json).toMatchObject({ response_action: 'update' });
+    const refusedAtSave = JSON.stringify(last?.json);
+    expect(refusedAtSave).toContain('has a later revision');
+    expect(refusedAtSave).toContain('Re-run with changes');
+    const stored = await t.storage.reviews.get(t.fake.teamId, first);
+    expect(stored?.decision.verdict).toBe(decide(answersSchema.parse(KNOWLEDGE)).verdict);
+    expect(headerOf(t.message(CHANNEL, parent.ts))).toBe(`Verdict: ${label(KNOWLEDGE)}`);
+
+    // Chosen from Home now: refused at once, and revision 2 may still be edited.
+    const refused = await t.reviewMenuModal(await t.openHome(ASKER), first, ReviewMenuChoice.edit);
+    const refusedText = JSON.stringify(refused.args);
+    expect(refusedText).toContain('has a later revision');
+    expect(refusedText).not.toContain(CallbackId.checklistStep);
+    const latest = await t.reviewMenuModal(
+      await t.openHome(ASKER),
+      reviewIdOf(second),
+      ReviewMenuChoice.edit,
+    );
+    expect(JSON.stringify(latest.args)).toContain(CallbackId.checklistStep);
     expectSafeAndWithinLimits(t.fake);
   });
 

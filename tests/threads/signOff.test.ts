@@ -194,23 +194,82 @@ describe('signing off as a team', () => {
     expectSafeAndWithinLimits(t.fake);
   });
 
-  it('keeps the tally when the asker edits the answers', async () => {
+  it('clears the sign-offs when an edit changes the verdict, and says so in the thread', async () => {
     const parent = await t.reviewByCommand(KNOWLEDGE);
     const reviewId = reviewIdOf(parent);
     await t.clickAndWaitForUpdate(parent, ActionId.agree, ALICE);
     const home = await t.openHome(ASKER);
     expect(JSON.stringify(home.view.blocks)).toContain('✅ 1 · ❓ 0');
 
-    // Edit answers, from the review's menu in App Home.
+    // Edit answers, from the review's menu in App Home: RAG becomes Fine-tune.
     const modal = await t.reviewMenuModal(home, reviewId, ReviewMenuChoice.edit);
     const editing = t.fake.calls.length;
     await t.walkChecklist(modal.id, BEHAVIOR, { user: ASKER });
-    await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
+    const note = await t.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index >= editing && c.args.thread_ts === parent.ts,
+    );
 
     const edited = t.message(CHANNEL, parent.ts);
     expect(headerOf(edited)).toBe('Verdict: Fine-tune');
-    expect(tallyOf(edited)).toBe(`Agreed: <@${ALICE}>`);
+    expect(tallyOf(edited)).toBe('No sign-offs yet: agree, or challenge it with a reason.');
     expect(reviewIdOf(edited)).toBe(reviewId);
+    expect(await t.storage.votes.listVotes(t.fake.teamId, reviewId)).toEqual([]);
+    expect(String(note.args.text)).toBe(
+      `:pencil2: Edited by <@${ASKER}>: verdict changed from *RAG* to *Fine-tune*. Earlier sign-offs were cleared: agree or challenge the new verdict.`,
+    );
+    // Then the detail as it is now, the last reply in the thread.
+    await t.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index > note.index && c.args.thread_ts === parent.ts,
+    );
+    const replies = t.fake.thread(CHANNEL, parent.ts);
+    const detail = replies[replies.length - 1];
+    expect(detail?.text).toMatch(/^Edited detail: Why Fine-tune/);
+    expect(JSON.stringify(detail?.blocks)).toContain(`Edited by <@${ASKER}>`);
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('keeps the tally when an edit keeps the verdict', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const reviewId = reviewIdOf(parent);
+    await t.clickAndWaitForUpdate(parent, ActionId.agree, ALICE);
+    const home = await t.openHome(ASKER);
+
+    const modal = await t.reviewMenuModal(home, reviewId, ReviewMenuChoice.edit);
+    const editing = t.fake.calls.length;
+    await t.walkChecklist(
+      modal.id,
+      { ...KNOWLEDGE, problem: `Quotes an outdated refund window ${HOSTILE}` },
+      { user: ASKER },
+    );
+    await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
+    await t.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index >= editing && c.args.thread_ts === parent.ts,
+    );
+
+    const edited = t.message(CHANNEL, parent.ts);
+    expect(headerOf(edited)).toBe('Verdict: RAG');
+    expect(tallyOf(edited)).toBe(`Agreed: <@${ALICE}>`);
+    expect(await t.storage.votes.listVotes(t.fake.teamId, reviewId)).toHaveLength(1);
+    // No verdict note, but the detail with the new answers, last in the thread.
+    const replies = t.fake.thread(CHANNEL, parent.ts);
+    expect(replies.some((reply) => reply.text.includes('verdict changed'))).toBe(false);
+    const detail = replies[replies.length - 1];
+    expect(detail?.text).toMatch(/^Edited detail: Why RAG/);
+    expect(JSON.stringify(detail?.blocks)).toContain('Quotes an outdated refund window');
+
+    // Saving the same answers again changes nothing, so nothing more is posted in the thread.
+    const again = await t.reviewMenuModal(await t.openHome(ASKER), reviewId, ReviewMenuChoice.edit);
+    const saving = t.fake.calls.length;
+    await t.walkChecklist(
+      again.id,
+      { ...KNOWLEDGE, problem: `Quotes an outdated refund window ${HOSTILE}` },
+      { user: ASKER },
+    );
+    await t.fake.waitFor('views.publish', (c) => c.index >= saving && c.args.user_id === ASKER);
+    expect(t.fake.thread(CHANNEL, parent.ts)).toHaveLength(replies.length);
     expectSafeAndWithinLimits(t.fake);
   });
 });

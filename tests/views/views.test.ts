@@ -23,7 +23,11 @@ import {
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
 import { buildChallengeUnreadableModal } from '../../src/views/signOff.js';
-import { buildVerdictDetail, buildVerdictMessage } from '../../src/views/verdictMessage.js';
+import {
+  buildEditedDetail,
+  buildVerdictDetail,
+  buildVerdictMessage,
+} from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { postedReview } from '../support/reviewFixture.js';
@@ -206,6 +210,7 @@ describe('verdict messages', () => {
         const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
         expect(checkMessage(buildVerdictMessage(input))).toEqual([]);
         expect(checkMessage(buildVerdictDetail(input))).toEqual([]);
+        expect(checkMessage(buildEditedDetail(input, 'U0ASKER'))).toEqual([]);
       }),
       { numRuns: 300 },
     );
@@ -326,6 +331,7 @@ describe('other surfaces', () => {
     expect(checkView(buildShareModal(review))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'posted-without-message'))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'being-posted'))).toEqual([]);
+    expect(checkView(buildEditRefusedModal(review, 'superseded'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('unreadable'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('not-found'))).toEqual([]);
     expect(checkView(buildPrivateReviewModal())).toEqual([]);

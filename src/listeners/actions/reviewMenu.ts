@@ -1,6 +1,6 @@
 import { startChecklist } from '../../checklist/state.js';
 import { ReviewMenuChoice } from '../../constants.js';
-import { editRefusal } from '../../delivery/applyEdit.js';
+import { currentEditRefusal } from '../../delivery/applyEdit.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { parseHomePaging } from '../../views/homeView.js';
 import {
@@ -35,7 +35,7 @@ export function reviewMenu(deps: ListenerDeps) {
     } else if (choice === ReviewMenuChoice.share) {
       await client.views.open({ trigger_id: body.trigger_id, view: buildShareModal(review) });
     } else if (choice === ReviewMenuChoice.edit && review.userId === body.user.id) {
-      const refusal = editRefusal(review, deps.clock());
+      const refusal = await currentEditRefusal(review, deps.reviews, deps.clock());
       if (refusal) {
         await client.views.open({
           trigger_id: body.trigger_id,

@@ -2,7 +2,7 @@ import { readStep } from '../../checklist/readStep.js';
 import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
-import { applyEdit, editRefusal } from '../../delivery/applyEdit.js';
+import { applyEdit, currentEditRefusal } from '../../delivery/applyEdit.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import {
@@ -54,11 +54,13 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     const teamId = body.team?.id ?? view.team_id;
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
-      // Posted through a response_url since the edit began, or being posted right now: say so in
-      // the modal, change nothing.
+      // Posted through a response_url since the edit began, being posted right now, or re-run
+      // meanwhile: say so in the modal, change nothing.
       const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
       const refusal =
-        editing && editing.userId === body.user.id ? editRefusal(editing, deps.clock()) : null;
+        editing && editing.userId === body.user.id
+          ? await currentEditRefusal(editing, deps.reviews, deps.clock())
+          : null;
       if (editing && refusal) {
         await ack({ response_action: 'update', view: buildEditRefusedModal(editing, refusal) });
         return;
