@@ -10,31 +10,20 @@ import {
   answerUntilLastStep,
   openChecklist,
   type Running,
+  startRunning,
   submitStep,
 } from '../observability/support.js';
-import { ASKER, CHANNEL, E2e } from './harness.js';
+import { ASKER, CHANNEL } from './harness.js';
 
 const BURST = 10;
 
 let running: Running;
 
 beforeAll(async () => {
-  const e2e = await E2e.start({
-    env: { LOG_LEVEL: 'warn' },
-    rateLimits: { postPerChannelPerSecond: 5, burst: 1 },
-  });
-  const [app] = e2e.apps;
-  if (!app) throw new Error('no instance');
-  e2e.fake.addChannel(CHANNEL, { member: true });
-  running = {
-    e2e,
-    fake: e2e.fake,
-    app,
-    slack: e2e.slack(),
-    databaseUrl: e2e.databaseUrl,
-    env: e2e.env,
-    close: () => e2e.close(),
-  };
+  running = await startRunning(
+    { LOG_LEVEL: 'warn' },
+    { rateLimits: { postPerChannelPerSecond: 5, burst: 1 } },
+  );
 });
 
 afterAll(async () => {

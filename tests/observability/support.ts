@@ -3,7 +3,7 @@
  * thin helpers over the end-to-end harness (tests/e2e/harness.ts).
  */
 import type { Answers } from '../../src/decision/answers.js';
-import { E2e, EXAMPLES, SIGNING_SECRET, valuesForStep } from '../e2e/harness.js';
+import { E2e, type E2eOptions, EXAMPLES, SIGNING_SECRET, valuesForStep } from '../e2e/harness.js';
 import type { AppProcess } from '../support/appProcess.js';
 import type { FakeSlack } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
@@ -23,9 +23,15 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** One app instance (LOG_LEVEL=info unless `env` says otherwise) and its fake Slack. */
-export async function startRunning(env: Record<string, string> = {}): Promise<Running> {
-  const e2e = await E2e.start({ env: { LOG_LEVEL: 'info', ...env } });
+/**
+ * One app instance (LOG_LEVEL=info unless `env` says otherwise) and its fake Slack, with any other
+ * harness `options` (the fake's rate limits, say).
+ */
+export async function startRunning(
+  env: Record<string, string> = {},
+  options: Omit<E2eOptions, 'env'> = {},
+): Promise<Running> {
+  const e2e = await E2e.start({ ...options, env: { LOG_LEVEL: 'info', ...env } });
   const [app] = e2e.apps;
   if (!app) throw new Error('no app instance started');
   e2e.fake.addChannel(CHANNEL, { member: true });

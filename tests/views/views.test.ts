@@ -56,6 +56,16 @@ function controlSequences(payload: unknown): string[] {
   return JSON.stringify(payload).match(/<[^<>]*>/g) ?? [];
 }
 
+/** A checklist started with /ftrag in C0CHAN1. */
+function commandChecklist() {
+  return startChecklist({
+    origin: 'command',
+    channelId: 'C0CHAN1',
+    threadTs: null,
+    responseUrl: null,
+  });
+}
+
 describe('checklist modal', () => {
   it('every step, from every door, stays within Slack’s limits', () => {
     for (const origin of ORIGINS) {
@@ -155,12 +165,7 @@ describe('checklist modal', () => {
   });
 
   it('counts one labeled example in the singular in the summary', () => {
-    const state = startChecklist({
-      origin: 'command',
-      channelId: 'C0CHAN1',
-      threadTs: null,
-      responseUrl: null,
-    });
+    const state = commandChecklist();
     const draft = { ...hostileAnswers(), behavior: { labeledExamples: 1, trainingBudget: true } };
     const summary = JSON.stringify(
       buildChecklistStepView({ ...state, step: 'review', draft }).blocks,
@@ -173,12 +178,7 @@ describe('checklist modal', () => {
   });
 
   it('shows the verdict’s headline under what ftrag will say, before it is posted', () => {
-    const state = startChecklist({
-      origin: 'command',
-      channelId: 'C0CHAN1',
-      threadTs: null,
-      responseUrl: null,
-    });
+    const state = commandChecklist();
     const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
     const { headline } = decide(hostileAnswers());
     const text = JSON.stringify(view.blocks);
@@ -190,12 +190,7 @@ describe('checklist modal', () => {
   });
 
   it('shows typed text in the summary only escaped', () => {
-    const state = startChecklist({
-      origin: 'command',
-      channelId: 'C0CHAN1',
-      threadTs: null,
-      responseUrl: null,
-    });
+    const state = commandChecklist();
     const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
     const blocksOnly = { blocks: view.blocks };
     expect(JSON.stringify(blocksOnly)).toContain('&lt;!channel&gt;');
