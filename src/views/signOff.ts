@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { ActionId, BlockId, CallbackId } from '../constants.js';
+import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
 import { buildNoticeModal } from './reviewModals.js';
@@ -77,6 +77,34 @@ export function buildChallengeUnreadableModal(): ModalView {
     'Challenge the verdict',
     ':warning: This Challenge window could not be read (it may be from an older version of ftrag or was altered), so your challenge was not recorded.',
     'Click *Challenge* on the verdict again.',
+  );
+}
+
+/** What a verdict button (or the Challenge modal's submit) would have done. */
+export type GoneReviewAction = 'agree' | 'challenge' | 'challenge-submitted' | 'rerun' | 'export';
+
+const GONE_CONSEQUENCES: Record<GoneReviewAction, string> = {
+  agree: 'your agreement was not recorded.',
+  challenge: "it can't be challenged.",
+  'challenge-submitted': 'your challenge was not recorded.',
+  rerun: `it can't be re-run. Start a new review with \`${COMMAND}\` instead.`,
+  export: 'there is no decision record to export.',
+};
+
+/**
+ * A verdict message's review is not on record in the clicker's workspace (deleted by
+ * `ftrag purge`, say): what the click would have done can't be, and nothing changed.
+ */
+export function reviewGoneText(action: GoneReviewAction): string {
+  return `:warning: This review is no longer on record in ftrag, so ${GONE_CONSEQUENCES[action]}`;
+}
+
+/** In place of the Challenge modal when its review is gone by the time it is submitted. */
+export function buildChallengeGoneModal(): ModalView {
+  return buildNoticeModal(
+    'Challenge the verdict',
+    reviewGoneText('challenge-submitted'),
+    'Its verdict message may still be in the channel, but ftrag no longer keeps its votes.',
   );
 }
 

@@ -6,6 +6,7 @@ import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import {
+  buildChallengeGoneModal,
   buildChallengeReply,
   buildChallengeUnreadableModal,
   CHALLENGE_REASON_MAX_CHARS,
@@ -61,9 +62,16 @@ export function challengeSubmission(deps: ListenerDeps) {
       });
       return;
     }
-    await ack();
     const teamId = body.team?.id ?? view.team_id;
     const { reviewId } = metadata;
+    // Answered inside ack() while the modal is open; a purge between this read and the vote
+    // below is still only logged.
+    if (!(await deps.reviews.get(teamId, reviewId))) {
+      logger.warn(`challenge on review ${reviewId} refused: not found`);
+      await ack({ response_action: 'update', view: buildChallengeGoneModal() });
+      return;
+    }
+    await ack();
     // private_metadata came back from Slack, but only Slack's hosts are ever called.
     const clicked =
       metadata.message && deps.isTrustedResponseUrl(metadata.message.responseUrl)
