@@ -1,9 +1,11 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
+import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
+import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
-import { escapeToFit, mentionUser } from './text.js';
+import { escapeToFit, mentionChannel, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
@@ -127,6 +129,28 @@ export function buildChallengeReply(userId: string, reason: string): SlackMessag
     text: `${mentionUser(userId)} challenged the verdict: ${escapeToFit(reason, 500)}`,
     blocks,
   };
+}
+
+/**
+ * DM to a challenger whose vote was recorded but whose reason Slack refused in the verdict's
+ * thread (in `channelId`, when known): why, and the reason back, for them to post themselves.
+ */
+export function challengeNotPostedText(
+  channelId: string | null,
+  refusal: PostRefusal,
+  slackError: string,
+  reason: string,
+): string {
+  const where = channelId ? mentionChannel(channelId) : 'the verdict’s thread';
+  const why =
+    refusal === 'other'
+      ? `: Slack answered \`${escapeToFit(slackError, 100)}\``
+      : becauseOf(refusal);
+  const quoted = escapeToFit(reason, 2500)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+  return `:information_source: Your challenge was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
 }
 
 /** Re-run refused: only the person who asked may re-run until someone has challenged it. */

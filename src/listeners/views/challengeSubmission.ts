@@ -3,7 +3,7 @@ import { ActionId, BlockId } from '../../constants.js';
 import { charCount } from '../../decision/answers.js';
 import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
-import { slackErrorName } from '../../delivery/slackErrors.js';
+import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import {
   buildChallengeGoneModal,
@@ -11,6 +11,7 @@ import {
   buildChallengeUnreadableModal,
   CHALLENGE_REASON_MAX_CHARS,
   type ChallengeMetadata,
+  challengeNotPostedText,
 } from '../../views/signOff.js';
 import { cleanTypedText } from '../../views/text.js';
 import type { ViewSubmitArgs } from '../args.js';
@@ -111,7 +112,19 @@ export function challengeSubmission(deps: ListenerDeps) {
           });
         }
       } catch (error) {
-        logger.warn(`posting a challenge of review ${reviewId} failed: ${slackErrorName(error)}`);
+        const name = slackErrorName(error);
+        logger.warn(`posting a challenge of review ${reviewId} failed: ${name}`);
+        const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
+        try {
+          await client.chat.postMessage({
+            channel: userId,
+            text: challengeNotPostedText(channelId, postRefusal(name), name, reason),
+          });
+        } catch (dmError) {
+          logger.warn(
+            `telling ${userId} their challenge's reason wasn't posted failed: ${slackErrorName(dmError)}`,
+          );
+        }
       }
       await refreshVerdictMessage(
         client,
