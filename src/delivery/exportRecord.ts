@@ -131,6 +131,9 @@ async function upload(
     : client.filesUploadV2(file));
 }
 
+/** Whether the record went out (in the thread or by DM), its review is gone, or Slack refused it. */
+export type ExportOutcome = 'exported' | 'not-found' | 'failed';
+
 /**
  * "Export decision record": the review as a MADR-style Markdown file in its thread. When the bot
  * can't attach files there, it goes to the person's DM with a note; failures are logged.
@@ -139,11 +142,11 @@ export async function exportDecisionRecord(
   client: WebClient,
   request: ExportRequest,
   deps: ExportDeps,
-): Promise<boolean> {
+): Promise<ExportOutcome> {
   const review = await deps.reviews.get(request.teamId, request.reviewId);
   if (!review) {
     deps.logger.warn(`export of review ${request.reviewId} refused: not found`);
-    return false;
+    return 'not-found';
   }
   const content = await buildDecisionRecord(client, review, deps);
   const comment = exportComment(review, request.userId);
@@ -162,7 +165,7 @@ export async function exportDecisionRecord(
         content,
         comment,
       );
-      return true;
+      return 'exported';
     } catch (error) {
       deps.logger.warn(
         `exporting review ${review.id} to ${channelId} failed: ${slackErrorName(error)}`,
@@ -177,9 +180,9 @@ export async function exportDecisionRecord(
       ? `${comment}\nI couldn't attach it in ${mentionChannel(channelId)}, so here it is for you.`
       : comment;
     await upload(client, dm, undefined, review, content, note);
-    return true;
+    return 'exported';
   } catch (error) {
     deps.logger.error(`exporting review ${review.id} failed: ${slackErrorName(error)}`);
-    return false;
+    return 'failed';
   }
 }

@@ -1,9 +1,11 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { ActionId, BlockId, CallbackId } from '../constants.js';
+import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
+import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
+import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
-import { escapeToFit, mentionUser } from './text.js';
+import { escapeToFit, mentionChannel, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
@@ -80,6 +82,34 @@ export function buildChallengeUnreadableModal(): ModalView {
   );
 }
 
+/** What a verdict button (or the Challenge modal's submit) would have done. */
+export type GoneReviewAction = 'agree' | 'challenge' | 'challenge-submitted' | 'rerun' | 'export';
+
+const GONE_CONSEQUENCES: Record<GoneReviewAction, string> = {
+  agree: 'your agreement was not recorded.',
+  challenge: "it can't be challenged.",
+  'challenge-submitted': 'your challenge was not recorded.',
+  rerun: `it can't be re-run. Start a new review with \`${COMMAND}\` instead.`,
+  export: 'there is no decision record to export.',
+};
+
+/**
+ * A verdict message's review is not on record in the clicker's workspace (deleted by
+ * `ftrag purge`, say): what the click would have done can't be, and nothing changed.
+ */
+export function reviewGoneText(action: GoneReviewAction): string {
+  return `:warning: This review is no longer on record in ftrag, so ${GONE_CONSEQUENCES[action]}`;
+}
+
+/** In place of the Challenge modal when its review is gone by the time it is submitted. */
+export function buildChallengeGoneModal(): ModalView {
+  return buildNoticeModal(
+    'Challenge the verdict',
+    reviewGoneText('challenge-submitted'),
+    'Its verdict message may still be in the channel, but ftrag no longer keeps its votes.',
+  );
+}
+
 /** The challenge as a thread reply: the reason quoted and escaped, attributed from the payload id. */
 export function buildChallengeReply(userId: string, reason: string): SlackMessage {
   const quoted = escapeToFit(reason, 2500)
@@ -99,6 +129,28 @@ export function buildChallengeReply(userId: string, reason: string): SlackMessag
     text: `${mentionUser(userId)} challenged the verdict: ${escapeToFit(reason, 500)}`,
     blocks,
   };
+}
+
+/**
+ * DM to a challenger whose vote was recorded but whose reason Slack refused in the verdict's
+ * thread (in `channelId`, when known): why, and the reason back, for them to post themselves.
+ */
+export function challengeNotPostedText(
+  channelId: string | null,
+  refusal: PostRefusal,
+  slackError: string,
+  reason: string,
+): string {
+  const where = channelId ? mentionChannel(channelId) : 'the verdict’s thread';
+  const why =
+    refusal === 'other'
+      ? `: Slack answered \`${escapeToFit(slackError, 100)}\``
+      : becauseOf(refusal);
+  const quoted = escapeToFit(reason, 2500)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+  return `:information_source: Your challenge was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
 }
 
 /** Re-run refused: only the person who asked may re-run until someone has challenged it. */

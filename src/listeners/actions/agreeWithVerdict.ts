@@ -2,10 +2,12 @@ import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
+import { answerReviewGone } from './clickedReview.js';
 
 /** Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated. */
 export function agreeWithVerdict(deps: ListenerDeps) {
-  return async ({ ack, body, action, client, logger, respond }: ButtonArgs): Promise<void> => {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, client, logger, respond } = args;
     await ack();
     const teamId = body.team?.id;
     const reviewId = action.value;
@@ -16,6 +18,7 @@ export function agreeWithVerdict(deps: ListenerDeps) {
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
           logger.warn(`agree on review ${reviewId} ignored: not found`);
+          await answerReviewGone(args, 'agree');
           return;
         }
         throw error;

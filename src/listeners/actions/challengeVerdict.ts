@@ -1,14 +1,18 @@
 import { buildChallengeModal } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { clickedMessage, clickedReview } from './clickedReview.js';
+import { answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
 
 /** Challenge on a verdict: a small modal asks why; its submission records and posts the reason. */
 export function challengeVerdict(deps: ListenerDeps) {
-  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, client } = args;
     await ack();
     const review = await clickedReview(deps, body, action.value);
-    if (!review) return;
+    if (!review) {
+      await answerReviewGone(args, 'challenge');
+      return;
+    }
     // Without a message ts of its own, the verdict went out through a response_url: the one this
     // click carries reaches the same message (the submission checks it is Slack's), and the reason
     // goes in the clicked message's thread, whose parent is the first verdict when a revision (a

@@ -1,5 +1,8 @@
 import type { BlockAction } from '@slack/bolt';
+import { slackErrorName } from '../../delivery/slackErrors.js';
 import type { Review } from '../../storage/repository.js';
+import { type GoneReviewAction, reviewGoneText } from '../../views/signOff.js';
+import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
 /** The review a button names, looked up only in the clicking person's own workspace. */
@@ -34,4 +37,31 @@ export function clickedMessage(body: BlockAction): { messageTs: string; threadTs
 export function clickedThread(body: BlockAction, channelId: string | null): string | null {
   if (!channelId || body.channel?.id !== channelId) return null;
   return clickedMessage(body)?.threadTs ?? null;
+}
+
+/**
+ * Tells the clicker, only them, that the button's review is not on record in their workspace
+ * (purged, say), through the response_url the click on a message carries.
+ */
+export async function answerReviewGone(
+  { body, respond, logger }: Pick<ButtonArgs, 'body' | 'respond' | 'logger'>,
+  action: GoneReviewAction,
+): Promise<void> {
+  if (!body.response_url) {
+    logger.warn(
+      `${action} by ${body.user.id} on a review not on record: no response_url to answer`,
+    );
+    return;
+  }
+  try {
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: reviewGoneText(action),
+    });
+  } catch (error) {
+    logger.warn(
+      `telling ${body.user.id} that a review is no longer on record failed: ${slackErrorName(error)}`,
+    );
+  }
 }

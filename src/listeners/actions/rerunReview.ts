@@ -4,7 +4,7 @@ import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { RERUN_REFUSED } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { clickedReview, clickedThread } from './clickedReview.js';
+import { answerReviewGone, clickedReview, clickedThread } from './clickedReview.js';
 
 /**
  * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
@@ -13,10 +13,14 @@ import { clickedReview, clickedThread } from './clickedReview.js';
  * anyone may once any revision in the line has been challenged.
  */
 export function rerunReview(deps: ListenerDeps) {
-  return async ({ ack, body, action, client, logger, respond }: ButtonArgs): Promise<void> => {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, client, logger, respond } = args;
     await ack();
     const clicked = await clickedReview(deps, body, action.value);
-    if (!clicked) return;
+    if (!clicked) {
+      await answerReviewGone(args, 'rerun');
+      return;
+    }
     const teamId = clicked.teamId;
     const line = await deps.reviews.revisionLine(teamId, clicked.id);
     const first = line[0] ?? clicked;

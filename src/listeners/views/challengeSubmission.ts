@@ -3,13 +3,15 @@ import { ActionId, BlockId } from '../../constants.js';
 import { charCount } from '../../decision/answers.js';
 import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
-import { slackErrorName } from '../../delivery/slackErrors.js';
+import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import {
+  buildChallengeGoneModal,
   buildChallengeReply,
   buildChallengeUnreadableModal,
   CHALLENGE_REASON_MAX_CHARS,
   type ChallengeMetadata,
+  challengeNotPostedText,
 } from '../../views/signOff.js';
 import { cleanTypedText } from '../../views/text.js';
 import type { ViewSubmitArgs } from '../args.js';
@@ -61,9 +63,16 @@ export function challengeSubmission(deps: ListenerDeps) {
       });
       return;
     }
-    await ack();
     const teamId = body.team?.id ?? view.team_id;
     const { reviewId } = metadata;
+    // Answered inside ack() while the modal is open; a purge between this read and the vote
+    // below is still only logged.
+    if (!(await deps.reviews.get(teamId, reviewId))) {
+      logger.warn(`challenge on review ${reviewId} refused: not found`);
+      await ack({ response_action: 'update', view: buildChallengeGoneModal() });
+      return;
+    }
+    await ack();
     // private_metadata came back from Slack, but only Slack's hosts are ever called.
     const clicked =
       metadata.message && deps.isTrustedResponseUrl(metadata.message.responseUrl)
@@ -103,7 +112,19 @@ export function challengeSubmission(deps: ListenerDeps) {
           });
         }
       } catch (error) {
-        logger.warn(`posting a challenge of review ${reviewId} failed: ${slackErrorName(error)}`);
+        const name = slackErrorName(error);
+        logger.warn(`posting a challenge of review ${reviewId} failed: ${name}`);
+        const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
+        try {
+          await client.chat.postMessage({
+            channel: userId,
+            text: challengeNotPostedText(channelId, postRefusal(name), name, reason),
+          });
+        } catch (dmError) {
+          logger.warn(
+            `telling ${userId} their challenge's reason wasn't posted failed: ${slackErrorName(dmError)}`,
+          );
+        }
       }
       await refreshVerdictMessage(
         client,
