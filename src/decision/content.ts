@@ -336,6 +336,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
 };
 
+/** Fine-tuning against RAG, for a gap with knowledge in it. */
 export const TRADEOFF_ROWS = {
   update: {
     aspect: 'Update a fact',
@@ -359,7 +360,7 @@ export const TRADEOFF_ROWS = {
   },
   cost: {
     aspect: 'Cost to set up',
-    rag: 'Low: an afternoon',
+    rag: 'Days: ingestion, chunking, an index, re-indexing and an eval set',
     fineTuning: 'GPU time and a labeled dataset',
   },
   risk: {
@@ -367,8 +368,18 @@ export const TRADEOFF_ROWS = {
     rag: 'Retrieves the wrong passage',
     fineTuning: 'Hallucinates confidently; can forget skills',
   },
-} as const satisfies Record<string, Tradeoff>;
+} as const satisfies Record<string, Tradeoff & { rag: string }>;
 export type TradeoffKey = keyof typeof TRADEOFF_ROWS;
+
+/**
+ * What a prompt says on the rows that can show when no knowledge is missing; there the prompt, not
+ * RAG, is the alternative to fine-tuning.
+ */
+export const PROMPT_TRADEOFFS = {
+  format: 'Often enough with a spec and examples; can drift on unusual inputs',
+  cost: 'Low: an afternoon',
+  risk: 'Drifts when inputs stray from its examples',
+} as const satisfies Partial<Record<TradeoffKey, string>>;
 /** Table order, kept whatever subset is shown. */
 export const TRADEOFF_ORDER: readonly TradeoffKey[] = [
   'update',

@@ -13,6 +13,7 @@ import {
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
   MIN_EXAMPLES_FOR_FINE_TUNING,
+  PROMPT_TRADEOFFS,
   PROMPT_TRIED_LABELS,
   RULE_CONTENT,
   type RuleId,
@@ -36,7 +37,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.2';
+export const RULES_VERSION = '2026-11-30.3';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -340,7 +341,18 @@ function pickTradeoffs(
   if (verdict !== 'prompt' || warnings.some((w) => w.code === 'knowledge-in-weights')) {
     keys.add('risk');
   }
-  return TRADEOFF_ORDER.filter((key) => keys.has(key)).map((key) => ({ ...TRADEOFF_ROWS[key] }));
+  const shown = TRADEOFF_ORDER.filter((key) => keys.has(key));
+  if (gapIncludesKnowledge(answers.gap)) return shown.map((key) => ({ ...TRADEOFF_ROWS[key] }));
+  // With no knowledge missing, retrieval has nothing to add: the prompt is the alternative.
+  return shown.filter(isPromptTradeoffKey).map((key) => ({
+    aspect: TRADEOFF_ROWS[key].aspect,
+    prompt: PROMPT_TRADEOFFS[key],
+    fineTuning: TRADEOFF_ROWS[key].fineTuning,
+  }));
+}
+
+function isPromptTradeoffKey(key: TradeoffKey): key is keyof typeof PROMPT_TRADEOFFS {
+  return Object.hasOwn(PROMPT_TRADEOFFS, key);
 }
 
 function pickSources(

@@ -7,7 +7,7 @@ import {
   VERDICT_LABELS,
   WARNING_TITLES,
 } from './content.js';
-import { type Decision, VERDICTS } from './types.js';
+import { type Decision, tradeoffAlternative, VERDICTS } from './types.js';
 
 export interface DecisionRecordContext {
   /** MADR status, e.g. proposed, accepted. Defaults to proposed. */
@@ -82,11 +82,14 @@ export function renderText(answers: Answers, decision: Decision): string {
   );
   section(
     'Trade-offs',
-    decision.tradeoffs.flatMap((row) => [
-      `  ${row.aspect}`,
-      `    RAG:         ${row.rag}`,
-      `    Fine-tuning: ${row.fineTuning}`,
-    ]),
+    decision.tradeoffs.flatMap((row) => {
+      const alternative = tradeoffAlternative(row);
+      return [
+        `  ${row.aspect}`,
+        `    ${`${alternative.label}:`.padEnd(13)}${alternative.text}`,
+        `    Fine-tuning: ${row.fineTuning}`,
+      ];
+    }),
   );
   section(
     'Sources',
@@ -192,16 +195,18 @@ export function renderDecisionRecord(
     ...bullets(decision.rationale, 'No rationale was recorded.'),
   ]);
 
-  const table =
-    decision.tradeoffs.length > 0
-      ? [
-          '| Aspect | RAG | Fine-tuning |',
-          '| --- | --- | --- |',
-          ...decision.tradeoffs.map(
-            (row) => `| ${md(row.aspect)} | ${md(row.rag)} | ${md(row.fineTuning)} |`,
-          ),
-        ]
-      : ['No trade-offs apply to this verdict.'];
+  const [firstRow] = decision.tradeoffs;
+  // The engine sets every row of a decision against the same alternative.
+  const table = firstRow
+    ? [
+        `| Aspect | ${tradeoffAlternative(firstRow).label} | Fine-tuning |`,
+        '| --- | --- | --- |',
+        ...decision.tradeoffs.map(
+          (row) =>
+            `| ${md(row.aspect)} | ${md(tradeoffAlternative(row).text)} | ${md(row.fineTuning)} |`,
+        ),
+      ]
+    : ['No trade-offs apply to this verdict.'];
   const warnings =
     decision.warnings.length > 0
       ? decision.warnings.map((w) => `- **${md(WARNING_TITLES[w.code])}**: ${md(w.message)}`)

@@ -16,11 +16,19 @@ export interface DecisionWarning {
   message: string;
 }
 
-/** One row of the RAG vs fine-tuning table. */
-export interface Tradeoff {
-  aspect: string;
-  rag: string;
-  fineTuning: string;
+/**
+ * One row of the trade-offs table: fine-tuning against RAG when knowledge is missing, and against
+ * the prompt when it is not, since RAG is then no alternative. Exactly one of rag and prompt is set.
+ */
+export type Tradeoff =
+  | { aspect: string; rag: string; prompt?: never; fineTuning: string }
+  | { aspect: string; prompt: string; rag?: never; fineTuning: string };
+
+/** The alternative a row sets fine-tuning against, as a column label and its text. */
+export function tradeoffAlternative(row: Tradeoff): { label: 'RAG' | 'Prompt'; text: string } {
+  return row.rag !== undefined
+    ? { label: 'RAG', text: row.rag }
+    : { label: 'Prompt', text: row.prompt };
 }
 
 export interface Source {

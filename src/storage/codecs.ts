@@ -17,7 +17,12 @@ export const decisionSchema: z.ZodType<Decision> = z.object({
   warnings: z.array(z.object({ code: z.enum(WARNING_CODES), message: z.string() })),
   nextSteps: z.array(z.string()),
   measure: z.array(z.string()),
-  tradeoffs: z.array(z.object({ aspect: z.string(), rag: z.string(), fineTuning: z.string() })),
+  tradeoffs: z.array(
+    z.union([
+      z.object({ aspect: z.string(), rag: z.string(), fineTuning: z.string() }),
+      z.object({ aspect: z.string(), prompt: z.string(), fineTuning: z.string() }),
+    ]),
+  ),
   sources: z.array(z.object({ title: z.string(), url: z.string() })),
   rulesVersion: z.string(),
 });

@@ -12,7 +12,12 @@ import {
   verdictIncludesFineTune,
   verdictIncludesRag,
 } from '../../src/decision/engine.js';
-import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
+import {
+  type Decision,
+  tradeoffAlternative,
+  VERDICTS,
+  WARNING_CODES,
+} from '../../src/decision/types.js';
 import { everyAnswerCombination, validAnswersArb } from './arbitraries.js';
 
 /** Every string the engine produces other than URLs. */
@@ -23,7 +28,11 @@ function engineText(decision: Decision): string[] {
     ...decision.warnings.map((w) => w.message),
     ...decision.nextSteps,
     ...decision.measure,
-    ...decision.tradeoffs.flatMap((row) => [row.aspect, row.rag, row.fineTuning]),
+    ...decision.tradeoffs.flatMap((row) => [
+      row.aspect,
+      tradeoffAlternative(row).text,
+      row.fineTuning,
+    ]),
     ...decision.sources.map((source) => source.title),
   ];
 }

@@ -758,6 +758,51 @@ describe('trade-offs', () => {
     expect(aspects(run(input))).toEqual(expected);
   });
 
+  it.each([
+    ['behavior below the bar', { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(0) }],
+    [
+      'behavior fine-tune',
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(100) },
+    ],
+    ['neither', { promptTried: 'not-yet', gap: 'neither' }],
+    ['unsure', { promptTried: 'not-yet', gap: 'unsure' }],
+  ] satisfies [string, Omit<AnswersInput, 'title'>][])(
+    'sets fine-tuning against the prompt, not RAG, when no knowledge is missing: %s',
+    (_name, input) => {
+      const rows = run(input).tradeoffs;
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) {
+        expect(row.rag).toBeUndefined();
+        expect(row.prompt).toEqual(expect.any(String));
+      }
+    },
+  );
+
+  it('sets fine-tuning against RAG when knowledge is missing', () => {
+    const rows = run({
+      promptTried: 'still-unreliable',
+      gap: 'both',
+      knowledge,
+      behavior: behavior(100),
+    }).tradeoffs;
+    for (const row of rows) {
+      expect(row.prompt).toBeUndefined();
+      expect(row.rag).toEqual(expect.any(String));
+    }
+  });
+
+  it('keeps the setup cost in order: a prompt is cheaper than RAG', () => {
+    const promptCost = run({ promptTried: 'not-yet', gap: 'neither' }).tradeoffs.find(
+      (row) => row.aspect === 'Cost to set up',
+    );
+    const ragCost = run({ promptTried: 'not-yet', gap: 'knowledge', knowledge }).tradeoffs.find(
+      (row) => row.aspect === 'Cost to set up',
+    );
+    expect(promptCost?.prompt).toMatch(/afternoon/);
+    expect(ragCost?.rag).toMatch(/^Days/);
+    expect(ragCost?.rag).not.toMatch(/afternoon/);
+  });
+
   it('uses the table’s wording for each side', () => {
     const decision = run({ promptTried: 'not-yet', gap: 'knowledge', knowledge });
     expect(decision.tradeoffs[0]).toEqual({
@@ -999,7 +1044,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.2');
+    expect(RULES_VERSION).toBe('2026-11-30.3');
   });
 
   it('has the labels the Slack layer shows', () => {

@@ -207,6 +207,29 @@ describe('renderDecisionRecord', () => {
   });
 });
 
+describe('trade-offs for a gap with no knowledge in it', () => {
+  const voice = parseAnswers({
+    title: 'House voice',
+    promptTried: 'not-yet',
+    gap: 'behavior',
+    behavior: { kinds: ['tone'], labeledExamples: 0, trainingBudget: false },
+  });
+  const voiceDecision = decide(voice);
+
+  it('sets fine-tuning against the prompt in the Markdown table', () => {
+    const consequences = sectionOf(renderDecisionRecord(voice, voiceDecision), 'Consequences');
+    expect(consequences).toContain('| Aspect | Prompt | Fine-tuning |\n| --- | --- | --- |');
+    expect(consequences).not.toContain('RAG');
+    expect(consequences).toContain('| Cost to set up | Low: an afternoon |');
+  });
+
+  it('sets fine-tuning against the prompt in the terminal text', () => {
+    const text = renderText(voice, voiceDecision);
+    expect(text).toContain('    Prompt:      Low: an afternoon');
+    expect(text).not.toContain('RAG:');
+  });
+});
+
 describe('Markdown escaping of user text', () => {
   it('keeps a pipe in a challenger’s reason from breaking anything', () => {
     const out = renderDecisionRecord(answers, decision, {

@@ -247,6 +247,21 @@ describe('verdict messages', () => {
     expect(unthreaded).toContain('how to measure are in the next message.');
   });
 
+  it('sets fine-tuning against the prompt in the detail when no knowledge is missing', () => {
+    const answers: Answers = {
+      title: 'House voice',
+      promptTried: 'not-yet',
+      gap: 'behavior',
+      behavior: { kinds: ['tone'], labeledExamples: 0, trainingBudget: false },
+      leaning: 'undecided',
+    };
+    const detail = JSON.stringify(
+      buildVerdictDetail({ answers, decision: decide(answers), userId: 'U0ASKER' }).blocks,
+    );
+    expect(detail).toContain('*Cost to set up* — Prompt: Low: an afternoon · Fine-tuning:');
+    expect(detail).not.toContain('RAG:');
+  });
+
   it('does not build a mention from an id that is not one', () => {
     const answers = hostileAnswers();
     const parent = buildVerdictMessage({

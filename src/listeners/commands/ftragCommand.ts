@@ -1,13 +1,26 @@
-import { startChecklist } from '../../checklist/state.js';
-import { TITLE_MAX_CHARS } from '../../decision/answers.js';
+import { type Draft, startChecklist } from '../../checklist/state.js';
+import { PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../decision/answers.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildHelpMessage } from '../../views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../views/historyMessage.js';
-import { cutCleanly, plainTextFromSlack } from '../../views/text.js';
+import { cleanTypedText, cutCleanly, plainTextFromSlack } from '../../views/text.js';
 import type { CommandArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
 const HISTORY_LIMIT = 10;
+
+/**
+ * The checklist's first answers from what was typed after `/ftrag`, as Slack sends it. Text too
+ * long for the title goes whole into the problem as well, so the cut title loses nothing: the
+ * whole reads better there than the fragment after the cut.
+ */
+export function draftFromCommandText(text: string): Draft {
+  const typed = plainTextFromSlack(text);
+  const title = cutCleanly(typed, TITLE_MAX_CHARS);
+  if (!title) return {};
+  if (title === cleanTypedText(typed).trim()) return { title };
+  return { title, problem: cutCleanly(typed, PROBLEM_MAX_CHARS) };
+}
 
 /** `/ftrag [what we're building] | help | history` */
 export function ftragCommand(deps: ListenerDeps) {
@@ -34,13 +47,12 @@ export function ftragCommand(deps: ListenerDeps) {
     }
 
     await ack();
-    const title = cutCleanly(plainTextFromSlack(text), TITLE_MAX_CHARS);
     const state = startChecklist({
       origin: 'command',
       channelId: command.channel_id,
       threadTs: null,
       responseUrl: command.response_url,
-      draft: title ? { title } : {},
+      draft: draftFromCommandText(text),
     });
     await client.views.open({
       trigger_id: command.trigger_id,
