@@ -380,6 +380,15 @@ export const PROMPT_TRADEOFFS = {
   cost: 'Low: an afternoon',
   risk: 'Drifts when inputs stray from its examples',
 } as const satisfies Partial<Record<TradeoffKey, string>>;
+
+/**
+ * Fine-tuning's side where it differs against the prompt: with no facts taught, inventing them is
+ * not the risk; forgetting and going stale with the spec are.
+ */
+export const FINE_TUNING_AGAINST_PROMPT: Partial<Record<keyof typeof PROMPT_TRADEOFFS, string>> = {
+  risk: 'Can forget general skills; must be retrained when the spec or labels change',
+};
+
 /** Table order, kept whatever subset is shown. */
 export const TRADEOFF_ORDER: readonly TradeoffKey[] = [
   'update',

@@ -8,6 +8,7 @@ import {
 import {
   BEHAVIOR_KIND_LABELS,
   type FactsHome,
+  FINE_TUNING_AGAINST_PROMPT,
   FORMAT_STEP,
   joinList,
   type KnowledgeInWeightsCase,
@@ -37,7 +38,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.3';
+export const RULES_VERSION = '2026-11-30.4';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -347,8 +348,12 @@ function pickTradeoffs(
   return shown.filter(isPromptTradeoffKey).map((key) => ({
     aspect: TRADEOFF_ROWS[key].aspect,
     prompt: PROMPT_TRADEOFFS[key],
-    fineTuning: TRADEOFF_ROWS[key].fineTuning,
+    fineTuning: fineTuningAgainstPrompt(key),
   }));
+}
+
+function fineTuningAgainstPrompt(key: keyof typeof PROMPT_TRADEOFFS): string {
+  return FINE_TUNING_AGAINST_PROMPT[key] ?? TRADEOFF_ROWS[key].fineTuning;
 }
 
 function isPromptTradeoffKey(key: TradeoffKey): key is keyof typeof PROMPT_TRADEOFFS {

@@ -778,6 +778,18 @@ describe('trade-offs', () => {
     },
   );
 
+  it('states fine-tuning’s risk for a behavior gap without a knowledge-only risk', () => {
+    const risk = run({
+      promptTried: 'still-unreliable',
+      gap: 'behavior',
+      behavior: behavior(100),
+    }).tradeoffs.find((row) => row.aspect === 'Risk');
+    // No facts are being taught here: inventing them is RAG's-table risk, not this one's.
+    expect(risk?.fineTuning).not.toMatch(/hallucinat/i);
+    expect(risk?.fineTuning).toMatch(/forget/);
+    expect(risk?.fineTuning).toMatch(/retrain/i);
+  });
+
   it('sets fine-tuning against RAG when knowledge is missing', () => {
     const rows = run({
       promptTried: 'still-unreliable',
@@ -1044,7 +1056,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.3');
+    expect(RULES_VERSION).toBe('2026-11-30.4');
   });
 
   it('has the labels the Slack layer shows', () => {
