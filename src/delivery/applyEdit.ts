@@ -61,8 +61,8 @@ export async function currentEditRefusal(
  * "Edit answers": the review is re-decided and saved, its original message updated in place, the
  * thread told when the verdict changed (which also clears the review's votes) and given the new
  * detail when the answers changed. Only the person who asked may edit, and only a review without
- * an {@link editRefusal}, when it is read and again when it is saved; a review not posted yet is
- * saved, to be posted with the new answers.
+ * an {@link editRefusal} when it is saved; a review not posted yet is saved, to be posted with the
+ * new answers.
  */
 export async function applyEdit(
   client: WebClient,
@@ -78,21 +78,9 @@ export async function applyEdit(
     logger.warn(`edit of review ${request.reviewId} refused: not found or not the asker`);
     return null;
   }
-  const refusal = await currentEditRefusal(original, reviews, deps.clock());
-  if (refusal === 'superseded') {
-    logger.warn(`edit of review ${request.reviewId} refused: it has a later revision`);
-    return null;
-  }
-  if (refusal === 'posted-without-message') {
-    logger.warn(`edit of review ${request.reviewId} refused: its message can't be updated`);
-    return null;
-  }
-  if (refusal === 'being-posted') {
-    logger.warn(`edit of review ${request.reviewId} refused: its verdict is being posted`);
-    return null;
-  }
   const decision = decide(request.answers);
-  // The early check read the review a moment ago: the save checks the same rule again.
+  // The save itself applies editRefusal's rule (the listener checked it to say why in the modal):
+  // a posting may claim the review, or a re-run revise it, after it was read.
   const { review: updated, updated: saved } = await reviews.updateAnswers(
     request.teamId,
     original.id,
