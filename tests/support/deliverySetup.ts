@@ -1,5 +1,5 @@
 import { App } from '@slack/bolt';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { type AppLogger, BoltLogger } from '../../src/observability/logger.js';
@@ -9,6 +9,7 @@ import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js'
 import { BackgroundWork } from '../../src/work.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { type FakeSlack, startFakeSlack } from './fakeSlack.js';
+import type { JsonObject } from './json.js';
 
 export interface DeliverySetup {
   fake(): FakeSlack;
@@ -22,6 +23,48 @@ export interface DeliverySetup {
    * both bot ids given Bolt asks Slack nothing (no auth.test).
    */
   boltApp(log: AppLogger): App;
+}
+
+export interface ViewSubmission {
+  callbackId: string;
+  privateMetadata: string;
+  values: JsonObject;
+  teamId: string;
+  userId: string;
+}
+
+/**
+ * Hands `app` a view_submission as Slack sends it and waits for the work it started; resolves with
+ * what its listener acknowledged with, which must be exactly once.
+ */
+export async function submitView(
+  app: App,
+  work: BackgroundWork,
+  submission: ViewSubmission,
+): Promise<unknown> {
+  const { teamId } = submission;
+  const acks: unknown[] = [];
+  await app.processEvent({
+    body: {
+      type: 'view_submission',
+      team: { id: teamId, domain: 'listener-tests' },
+      user: { id: submission.userId, team_id: teamId },
+      view: {
+        id: uniqueId('V'),
+        type: 'modal',
+        callback_id: submission.callbackId,
+        private_metadata: submission.privateMetadata,
+        state: { values: submission.values },
+        team_id: teamId,
+      },
+    },
+    ack: async (response?: unknown) => {
+      acks.push(response);
+    },
+  });
+  expect(await work.drain(10_000)).toBe(true);
+  expect(acks).toHaveLength(1);
+  return acks[0];
 }
 
 /**

@@ -5,7 +5,7 @@ import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { capturedLog } from '../../support/capturedLog.js';
-import { deliverySetup } from '../../support/deliverySetup.js';
+import { deliverySetup, submitView } from '../../support/deliverySetup.js';
 import { isRecord } from '../../support/json.js';
 import { clickButton } from '../../support/slackRequests.js';
 
@@ -102,36 +102,20 @@ describe('a Challenge submitted after its review is gone', () => {
     const { deps, app } = instance();
     const fake = setup.fake();
     const before = fake.calls.length;
-    const acks: unknown[] = [];
     const teamId = 'T0CLICKER2';
-    await app.processEvent({
-      body: {
-        type: 'view_submission',
-        team: { id: teamId, domain: 'gone' },
-        user: { id: USER, team_id: teamId },
-        view: {
-          id: 'V0GONE0001',
-          type: 'modal',
-          callback_id: CallbackId.challengeReason,
-          private_metadata: JSON.stringify({ reviewId: 'R0GONE' }),
-          state: {
-            values: {
-              [BlockId.challengeReason]: {
-                [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
-              },
-            },
-          },
-          team_id: teamId,
+    const ack = await submitView(app, deps.work, {
+      callbackId: CallbackId.challengeReason,
+      privateMetadata: JSON.stringify({ reviewId: 'R0GONE' }),
+      values: {
+        [BlockId.challengeReason]: {
+          [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
         },
       },
-      ack: async (response?: unknown) => {
-        acks.push(response);
-      },
+      teamId,
+      userId: USER,
     });
-    expect(await deps.work.drain(10_000)).toBe(true);
-    expect(acks).toHaveLength(1);
-    expect(acks[0]).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
-    const view = isRecord(acks[0]) ? acks[0].view : undefined;
+    expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+    const view = isRecord(ack) ? ack.view : undefined;
     expect(JSON.stringify(view)).toMatch(
       /no longer on record in ftrag, so your challenge was not recorded/,
     );

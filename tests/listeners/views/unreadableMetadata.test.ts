@@ -6,7 +6,7 @@ import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewS
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
-import { deliverySetup } from '../../support/deliverySetup.js';
+import { deliverySetup, submitView } from '../../support/deliverySetup.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
 
 const CHANNEL = 'C0METADATA';
@@ -25,34 +25,19 @@ function instance() {
     reviews,
     deps,
     /** Submits the modal; resolves with what the listener acknowledged with, once (or throws). */
-    async submit(
+    submit(
       callbackId: string,
       privateMetadata: string,
       values: JsonObject,
       teamId = uniqueId('T'),
     ) {
-      const acks: unknown[] = [];
-      await app.processEvent({
-        body: {
-          type: 'view_submission',
-          team: { id: teamId, domain: 'metadata' },
-          user: { id: USER, team_id: teamId },
-          view: {
-            id: uniqueId('V'),
-            type: 'modal',
-            callback_id: callbackId,
-            private_metadata: privateMetadata,
-            state: { values },
-            team_id: teamId,
-          },
-        },
-        ack: async (response?: unknown) => {
-          acks.push(response);
-        },
+      return submitView(app, deps.work, {
+        callbackId,
+        privateMetadata,
+        values,
+        teamId,
+        userId: USER,
       });
-      expect(await deps.work.drain(10_000)).toBe(true);
-      expect(acks).toHaveLength(1);
-      return acks[0];
     },
   };
 }
