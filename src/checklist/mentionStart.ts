@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { charCount, PROBLEM_MAX_CHARS } from '../decision/answers.js';
+import { parseJsonWith } from '../jsonText.js';
 import { cutCleanly, plainTextFromSlack } from '../views/text.js';
 
 /** Slack's limit for a button's value. */
@@ -49,15 +50,8 @@ export function encodeMentionStart(start: MentionStart): string {
 
 /** Reads a "Start review" button's value; null when it is not one this app wrote. */
 export function decodeMentionStart(value: string): MentionStart | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  const result = valueSchema.safeParse(parsed);
-  if (!result.success) return null;
-  return { channelId: result.data.c, threadTs: result.data.t, problem: result.data.p };
+  const start = parseJsonWith(valueSchema, value);
+  return start && { channelId: start.c, threadTs: start.t, problem: start.p };
 }
 
 /**

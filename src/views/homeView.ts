@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ActionId, BlockId, ReviewMenuChoice } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { VERDICTS } from '../decision/types.js';
+import { parseJsonWith } from '../jsonText.js';
 import type { Review, ReviewList } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
 import { reviewExtras, reviewLine } from './historyMessage.js';
@@ -37,12 +38,7 @@ export const FIRST_PAGES: HomePaging = { mine: 0, team: 0 };
  * for anything else (a value ftrag did not write, or a Home published before it kept its pages).
  */
 export function parseHomePaging(value: string | undefined): HomePaging {
-  try {
-    const parsed = homePagingSchema.safeParse(JSON.parse(value ?? ''));
-    return parsed.success ? parsed.data : FIRST_PAGES;
-  } catch {
-    return FIRST_PAGES;
-  }
+  return parseJsonWith(homePagingSchema, value) ?? FIRST_PAGES;
 }
 
 export interface HomeViewInput {

@@ -4,6 +4,7 @@ import { charCount } from '../../decision/answers.js';
 import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
+import { parseJsonWith } from '../../jsonText.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import {
   buildChallengeGoneModal,
@@ -28,22 +29,13 @@ const metadataSchema = z.object({
     .optional(),
 });
 
-function readMetadata(privateMetadata: string): ChallengeMetadata | null {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(privateMetadata));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The Challenge modal's submission: the reason is required and at most 500 characters; the vote is
  * recorded (replacing an agreement), the reason posted in the thread, and the tally updated.
  */
 export function challengeSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
-    const metadata = readMetadata(view.private_metadata);
+    const metadata: ChallengeMetadata | null = parseJsonWith(metadataSchema, view.private_metadata);
     if (!metadata) {
       logger.warn('challenge submission refused: unreadable private_metadata');
       await ack({ response_action: 'update', view: buildChallengeUnreadableModal() });

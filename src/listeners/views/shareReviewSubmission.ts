@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
+import { parseJsonWith } from '../../jsonText.js';
 import { becauseOf } from '../../views/postRefusal.js';
 import { buildShareRefusedModal } from '../../views/reviewModals.js';
 import { buildShareCard } from '../../views/shareCard.js';
@@ -9,15 +10,6 @@ import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
 const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
-
-function readReviewId(privateMetadata: string): string | null {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(privateMetadata));
-    return parsed.success ? parsed.data.reviewId : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Reads a Slack message link: `…/archives/C123/p1700000000123456[?thread_ts=…]`. */
 export function parseThreadLink(link: string): { channelId: string; threadTs: string } | null {
@@ -42,7 +34,7 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
  */
 export function shareReviewSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
-    const reviewId = readReviewId(view.private_metadata);
+    const reviewId = parseJsonWith(metadataSchema, view.private_metadata)?.reviewId;
     if (!reviewId) {
       logger.warn('share submission refused: unreadable private_metadata');
       await ack({ response_action: 'update', view: buildShareRefusedModal('unreadable') });
