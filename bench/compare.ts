@@ -14,7 +14,10 @@
  * the first is the one the others are compared with. Copies of a bundle must stay inside the
  * repository (`.bench/` is ignored by git): the bundle loads Bolt and the drivers from
  * node_modules. Flags: --workload=step|slash|final|session|mixed (step), --pairs=N (16),
- * --duration=S seconds a round (2), --connections=N (50). Builds first, as `npm run bench` does.
+ * --duration=S seconds a round (2), --connections=N (50), --first=slash,… (none) and
+ * --first-seconds=S (20): other workloads each server runs, unmeasured, before its rounds (the full
+ * run measures steps in processes that have answered slash commands). Builds first, as `npm run
+ * bench` does.
  *
  * Two processes of one build differ too (a process keeps its heap and its code's layout): name
  * the same build twice (`a=dist/ftrag.js a2=dist/ftrag.js`) to see the noise floor. On the ninth
@@ -32,7 +35,7 @@ import {
   parseServerSpec,
   type ServerSpec,
 } from './compareSpec.js';
-import { positiveFlag, workloadFlag } from './flags.js';
+import { positiveFlag, workloadFlag, workloadsFlag } from './flags.js';
 import { cpuMicrosPerRequest, median, runLoadAndSettle } from './load.js';
 import { buildServers, builtEntry, launch, type Server, serverEnv } from './processes.js';
 import { roundOrder } from './roundOrder.js';
@@ -49,6 +52,8 @@ interface Settings {
   pairs: number;
   seconds: number;
   connections: number;
+  first: WorkloadName[];
+  firstSeconds: number;
   servers: ServerSpec[];
 }
 
@@ -61,6 +66,8 @@ function settingsFrom(argv: string[]): Settings {
     pairs: positiveFlag(argv, 'pairs', 16, true),
     seconds: positiveFlag(argv, 'duration', 2),
     connections: positiveFlag(argv, 'connections', 50, true),
+    first: workloadsFlag(argv, 'first', []),
+    firstSeconds: positiveFlag(argv, 'first-seconds', 20),
     servers,
   };
 }
@@ -77,7 +84,8 @@ async function main(): Promise<void> {
   buildServers();
   const work = mkdtempSync(path.join(os.tmpdir(), 'ftrag-compare-'));
   const fake = await startFakeSlack({ lightweight: true });
-  const workload = buildWorkloads()[settings.workload];
+  const workloads = buildWorkloads();
+  const workload = workloads[settings.workload];
   const servers: Server[] = [];
   const rounds = new Map<string, Rounds>(
     settings.servers.map(({ label }) => [
@@ -109,6 +117,15 @@ async function main(): Promise<void> {
         connections: settings.connections,
         duration: seconds,
       });
+    for (const name of settings.first) {
+      log(`first: ${settings.firstSeconds} s of ${name} on each server`);
+      for (const server of servers) {
+        await runLoadAndSettle(fake, server.baseUrl, workloads[name], SECRET, {
+          connections: settings.connections,
+          duration: settings.firstSeconds,
+        });
+      }
+    }
     for (const server of servers) await load(server, WARM_SECONDS);
 
     for (let pair = 0; pair < settings.pairs; pair++) {

@@ -8,14 +8,15 @@
  *
  *   npm run bench:profile                          step submissions, 10 s after 3 s of warm-up
  *   npm run bench:profile -- --workload=final --duration=8 --top=40
+ *   npm run bench:profile -- --keep=.bench/profiles   also keeps both .cpuprofile files there
  *
  * The profiles cover each process's whole life, start-up included (a few µs per request).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFakeSlack } from '../tests/support/fakeSlack.js';
-import { positiveFlag, workloadFlag } from './flags.js';
+import { flagValue, positiveFlag, workloadFlag } from './flags.js';
 import { runLoadAndSettle } from './load.js';
 import { buildServers, builtEntry, FTRAG_ENTRY, launch, serverEnv } from './processes.js';
 import {
@@ -35,6 +36,7 @@ interface Settings {
   workload: WorkloadName;
   seconds: number;
   top: number;
+  keep: string | undefined;
 }
 
 function settingsFrom(argv: string[]): Settings {
@@ -42,6 +44,7 @@ function settingsFrom(argv: string[]): Settings {
     workload: workloadFlag(argv, 'workload', 'step'),
     seconds: positiveFlag(argv, 'duration', 10),
     top: positiveFlag(argv, 'top', 25, true),
+    keep: flagValue(argv, 'keep'),
   };
 }
 
@@ -84,6 +87,12 @@ async function main(): Promise<void> {
       await server.stop();
       const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
       if (!file) throw new Error(`${label} wrote no CPU profile`);
+      if (settings.keep) {
+        mkdirSync(settings.keep, { recursive: true });
+        const kept = path.join(settings.keep, `${label.replace(/\W/g, '')}.cpuprofile`);
+        copyFileSync(path.join(profileDir, file), kept);
+        log(`${label}: profile kept in ${kept}`);
+      }
       const profile = JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile;
       profiled.push({ label, requests, summary: summarizeProfile(profile, sourceOf) });
       log(`${label}: ${requests.toLocaleString('en')} requests profiled`);
