@@ -11,7 +11,7 @@ import {
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
 import { cleanTypedText } from '../views/text.js';
-import type { Draft, StepId } from './state.js';
+import type { Draft, ReviewChoices, StepId } from './state.js';
 
 export type StateValues = Record<string, Record<string, ViewStateValue>>;
 
@@ -67,6 +67,19 @@ export function readStep(step: StepId, values: StateValues, draft: Draft): StepR
  */
 export function readStepLeniently(step: StepId, values: StateValues, draft: Draft): Draft {
   return readValues(step, values, draft).draft;
+}
+
+/**
+ * The choices made on "Check and post" (for Back to keep), leniently like the answers: a channel
+ * that isn't one is left out. Undefined when nothing was chosen.
+ */
+export function readReviewChoicesLeniently(values: StateValues): ReviewChoices | undefined {
+  const { choices } = readValues('review', values, {});
+  const kept: ReviewChoices = {
+    ...(choices.destinationChannelId ? { destinationChannelId: choices.destinationChannelId } : {}),
+    ...(choices.broadcast ? { broadcast: true } : {}),
+  };
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
 /** The step's valid answers in the draft (an invalid one is left out), and what is wrong. */

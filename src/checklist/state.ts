@@ -49,6 +49,17 @@ const draftSchema = z.object({
 });
 export type Draft = z.infer<typeof draftSchema>;
 
+/**
+ * What was chosen on "Check and post" besides the answers (where a Home-started review goes,
+ * whether a thread reply is also sent to the channel), kept when Back leaves that step so it shows
+ * them again. Only a choice made is kept: an empty picker or an unticked box is simply absent.
+ */
+const reviewChoicesSchema = z.object({
+  destinationChannelId: channelId.optional(),
+  broadcast: z.boolean().optional(),
+});
+export type ReviewChoices = z.infer<typeof reviewChoicesSchema>;
+
 const stateSchema = z.object({
   v: z.literal(METADATA_VERSION),
   step: z.enum(STEP_IDS),
@@ -62,6 +73,8 @@ const stateSchema = z.object({
   draft: draftSchema,
   /** Edit answers: the App Home pages it started from, to publish Home on them once saved. */
   homePaging: homePagingSchema.optional(),
+  /** Optional, so metadata written before it existed still decodes under the same version. */
+  reviewChoices: reviewChoicesSchema.optional(),
 });
 
 /** The checklist's state, carried in the modal's private_metadata between steps. */
@@ -140,6 +153,15 @@ export function pruneDraft(draft: Draft): Draft {
     if (!gapIncludesBehavior(draft.gap)) delete pruned.behavior;
   }
   return pruned;
+}
+
+/** The state carrying `choices` as the review step's choices instead of those it carried. */
+export function withReviewChoices(
+  state: ChecklistState,
+  choices: ReviewChoices | undefined,
+): ChecklistState {
+  const { reviewChoices: _carried, ...rest } = state;
+  return choices ? { ...rest, reviewChoices: choices } : rest;
 }
 
 export interface NewChecklist {

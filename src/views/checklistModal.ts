@@ -288,6 +288,8 @@ function offersBroadcast(state: ChecklistState): boolean {
   return !(state.origin === 'rerun' && state.responseUrl);
 }
 
+const BROADCAST_OPTION = option('broadcast', 'Also send to the channel');
+
 function reviewBlocks(state: ChecklistState): KnownBlock[] {
   const parsed = answersSchema.safeParse(state.draft);
   if (!parsed.success) {
@@ -303,6 +305,8 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
     ];
   }
   const decision = decide(parsed.data);
+  // Chosen before Back; each is used only by its own block, shown only where it applies.
+  const chosen = state.reviewChoices;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -330,6 +334,9 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
         action_id: ActionId.destination,
         placeholder: { type: 'plain_text', text: 'Pick a channel' },
         filter: { include: ['public', 'private'], exclude_bot_users: true },
+        ...(chosen?.destinationChannelId
+          ? { initial_conversation: chosen.destinationChannelId }
+          : {}),
       },
     });
   }
@@ -342,7 +349,8 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       element: {
         type: 'checkboxes',
         action_id: ActionId.broadcast,
-        options: [option('broadcast', 'Also send to the channel')],
+        options: [BROADCAST_OPTION],
+        ...(chosen?.broadcast ? { initial_options: [BROADCAST_OPTION] } : {}),
       },
     });
   }

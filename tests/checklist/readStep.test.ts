@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readStep, readStepLeniently, type StateValues } from '../../src/checklist/readStep.js';
+import {
+  readReviewChoicesLeniently,
+  readStep,
+  readStepLeniently,
+  type StateValues,
+} from '../../src/checklist/readStep.js';
 import type { Draft } from '../../src/checklist/state.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 
@@ -183,6 +188,41 @@ describe('reading a step', () => {
       choices: { destinationChannelId: 'C0DEST', broadcast: true },
     });
   });
+
+  it('reads the last step’s choices leniently for Back, keeping only what was chosen', () => {
+    type Entry = [string, string, StateValues[string][string]];
+    const destination = (channel: string | null): Entry => [
+      BlockId.destination,
+      ActionId.destination,
+      { type: 'conversations_select', selected_conversation: channel },
+    ];
+    const broadcast = (ticked: boolean): Entry => [
+      BlockId.broadcast,
+      ActionId.broadcast,
+      {
+        type: 'checkboxes',
+        selected_options: ticked
+          ? [{ value: 'broadcast', text: { type: 'plain_text', text: 'b' } }]
+          : [],
+      },
+    ];
+    expect(readReviewChoicesLeniently(values([destination('C0DEST'), broadcast(true)]))).toEqual({
+      destinationChannelId: 'C0DEST',
+      broadcast: true,
+    });
+    expect(readReviewChoicesLeniently(values([destination('C0DEST')]))).toEqual({
+      destinationChannelId: 'C0DEST',
+    });
+    // Not a channel: left out, as Back leaves out an answer that isn't valid.
+    expect(readReviewChoicesLeniently(values([destination('<!here>'), broadcast(true)]))).toEqual({
+      broadcast: true,
+    });
+    expect(
+      readReviewChoicesLeniently(values([destination(null), broadcast(false)])),
+    ).toBeUndefined();
+    expect(readReviewChoicesLeniently({})).toBeUndefined();
+  });
+
   it('leaves the draft it was given untouched, nested answers included', () => {
     const draft: Draft = {
       title: 'Refund bot',

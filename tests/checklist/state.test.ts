@@ -11,6 +11,7 @@ import {
   pruneDraft,
   STEP_IDS,
   startChecklist,
+  withReviewChoices,
 } from '../../src/checklist/state.js';
 import { PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../src/decision/answers.js';
 import { cleanTypedText } from '../../src/views/text.js';
@@ -61,6 +62,8 @@ function fullState(title: string, problem: string): ChecklistState {
       },
     }),
     step: 'review',
+    // The longest a kept choice can be: a channel id at the schema's limit, and the box ticked.
+    reviewChoices: { destinationChannelId: `C${'Z'.repeat(30)}`, broadcast: true },
   };
 }
 
@@ -99,6 +102,26 @@ describe('checklist state in private_metadata', () => {
     );
   });
 
+  it('decodes metadata without kept review choices, as written before they were kept', () => {
+    const { reviewChoices: _kept, ...before } = fullState('a', 'b');
+    expect(decodeState(JSON.stringify(before))).toEqual({ ok: true, state: before });
+    expect(decodeState(JSON.stringify({ ...before, reviewChoices: {} }))).toEqual({
+      ok: true,
+      state: { ...before, reviewChoices: {} },
+    });
+  });
+
+  it('keeps, replaces or drops the review choices, leaving the rest of the state as it was', () => {
+    const state = fullState('a', 'b');
+    const { reviewChoices: _kept, ...without } = state;
+    expect(withReviewChoices(state, { broadcast: true })).toEqual({
+      ...without,
+      reviewChoices: { broadcast: true },
+    });
+    expect(withReviewChoices(state, undefined)).toEqual(without);
+    expect(withReviewChoices(without, undefined)).toEqual(without);
+  });
+
   it.each([
     ['not JSON', 'not json {'],
     ['an older version', JSON.stringify({ ...fullState('a', 'b'), v: 0 })],
@@ -107,6 +130,28 @@ describe('checklist state in private_metadata', () => {
     [
       'a response_url that is not a URL',
       JSON.stringify({ ...fullState('a', 'b'), responseUrl: 'x' }),
+    ],
+    [
+      'a forged destination channel',
+      JSON.stringify({
+        ...fullState('a', 'b'),
+        reviewChoices: { destinationChannelId: '<!here>' },
+      }),
+    ],
+    [
+      'a destination channel id longer than any',
+      JSON.stringify({
+        ...fullState('a', 'b'),
+        reviewChoices: { destinationChannelId: `C${'Z'.repeat(31)}` },
+      }),
+    ],
+    [
+      'a broadcast choice that is not a yes or no',
+      JSON.stringify({ ...fullState('a', 'b'), reviewChoices: { broadcast: 'yes' } }),
+    ],
+    [
+      'review choices that are not an object',
+      JSON.stringify({ ...fullState('a', 'b'), reviewChoices: [] }),
     ],
     ['an empty string', ''],
     ['an array', '[]'],

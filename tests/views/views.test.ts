@@ -1,6 +1,12 @@
+import type { ModalView } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ORIGINS, STEP_IDS, startChecklist } from '../../src/checklist/state.js';
+import {
+  type ChecklistState,
+  ORIGINS,
+  STEP_IDS,
+  startChecklist,
+} from '../../src/checklist/state.js';
 import { previewSurfaces } from '../../src/cli/preview.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
@@ -54,6 +60,12 @@ function reviewOf(answers: Answers, overrides: Partial<Review> = {}): Review {
 /** Every `<…>` control sequence in the serialized payload: mentions, links, dates. */
 function controlSequences(payload: unknown): string[] {
   return JSON.stringify(payload).match(/<[^<>]*>/g) ?? [];
+}
+
+/** The element of the view's input block `blockId`, as a plain record. */
+function inputElement(view: ModalView, blockId: string): Record<string, unknown> | undefined {
+  const block = view.blocks.find((candidate) => candidate.block_id === blockId);
+  return block && 'element' in block ? { ...block.element } : undefined;
 }
 
 /** A checklist started with /ftrag in C0CHAN1. */
@@ -162,6 +174,81 @@ describe('checklist modal', () => {
     expect(noThread.text).not.toContain('thread');
     expect(noThread.text).toContain('posted to <#C0CHAN1> as a new revision');
     expect(noThread.broadcast).toBe(false);
+  });
+
+  it('starts the review step with the channel and broadcast chosen on it before Back', () => {
+    const home = startChecklist({
+      origin: 'home',
+      channelId: null,
+      threadTs: null,
+      responseUrl: null,
+      draft: hostileAnswers(),
+    });
+    const picked = buildChecklistStepView({
+      ...home,
+      step: 'review',
+      reviewChoices: { destinationChannelId: 'C0PICKED1' },
+    });
+    expect(inputElement(picked, BlockId.destination)).toMatchObject({
+      type: 'conversations_select',
+      initial_conversation: 'C0PICKED1',
+    });
+    expect(checkView(picked)).toEqual([]);
+    const unpicked = buildChecklistStepView({ ...home, step: 'review' });
+    expect(inputElement(unpicked, BlockId.destination)).not.toHaveProperty('initial_conversation');
+
+    const inThread = startChecklist({
+      origin: 'shortcut',
+      channelId: 'C0CHAN1',
+      threadTs: '1700000000.000100',
+      responseUrl: null,
+      draft: hostileAnswers(),
+    });
+    const ticked = buildChecklistStepView({
+      ...inThread,
+      step: 'review',
+      reviewChoices: { broadcast: true },
+    });
+    const checkbox = inputElement(ticked, BlockId.broadcast);
+    // Slack takes an initial option only if it is one of the options, exactly.
+    expect(checkbox?.initial_options).toEqual(checkbox?.options);
+    expect(checkbox?.initial_options).toMatchObject([{ value: 'broadcast' }]);
+    expect(checkView(ticked)).toEqual([]);
+    const unticked = buildChecklistStepView({ ...inThread, step: 'review' });
+    expect(inputElement(unticked, BlockId.broadcast)).not.toHaveProperty('initial_options');
+  });
+
+  it('presets a kept choice only in a block the review step shows', () => {
+    const kept = { destinationChannelId: 'C0PICKED1', broadcast: true };
+    const shown = (state: ChecklistState) => {
+      const view = buildChecklistStepView({ ...state, step: 'review', reviewChoices: kept });
+      return JSON.stringify(view.blocks);
+    };
+    // From /ftrag: the channel is the command's and there is no thread, so neither block.
+    const fromCommand = shown({ ...commandChecklist(), draft: hostileAnswers() });
+    expect(fromCommand).not.toContain('C0PICKED1');
+    expect(fromCommand).not.toContain('initial_options');
+    // Editing a verdict in a thread: no picker and no broadcast either.
+    const editing = startChecklist({
+      origin: 'edit',
+      channelId: 'C0CHAN1',
+      threadTs: '1700000000.000100',
+      responseUrl: null,
+      reviewId: 'r1',
+      draft: hostileAnswers(),
+    });
+    expect(shown(editing)).not.toContain('C0PICKED1');
+    expect(shown(editing)).not.toContain('initial_options');
+    // Answers no longer complete: the notice only, no inputs at all.
+    const home = startChecklist({
+      origin: 'home',
+      channelId: null,
+      threadTs: null,
+      responseUrl: null,
+    });
+    const incomplete = shown({ ...home, draft: { title: 'Half done' } });
+    expect(incomplete).toContain('Some answers are missing');
+    expect(incomplete).not.toContain('C0PICKED1');
   });
 
   it('counts one labeled example in the singular in the summary', () => {

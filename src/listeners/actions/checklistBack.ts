@@ -1,5 +1,10 @@
-import { readStepLeniently } from '../../checklist/readStep.js';
-import { type ChecklistState, decodeState, previousStep } from '../../checklist/state.js';
+import { readReviewChoicesLeniently, readStepLeniently } from '../../checklist/readStep.js';
+import {
+  type ChecklistState,
+  decodeState,
+  previousStep,
+  withReviewChoices,
+} from '../../checklist/state.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import {
   buildChecklistErrorView,
@@ -25,7 +30,13 @@ export function checklistBack() {
       const draft = readStepLeniently(state.step, view.state.values, state.draft);
       const step = previousStep(state.step, draft);
       if (!step) return;
-      next = { ...state, step, draft };
+      const moved: ChecklistState = { ...state, step, draft };
+      // Leaving "Check and post", its channel and broadcast choices are kept for when it shows
+      // again; from an earlier step the ones kept so far travel on unchanged.
+      next =
+        state.step === 'review'
+          ? withReviewChoices(moved, readReviewChoicesLeniently(view.state.values))
+          : moved;
     } else {
       logger.warn(`checklist Back rejected: ${decoded.reason}`);
     }
