@@ -36,6 +36,7 @@ async function postReview(
   title: string,
   user = ASKER,
   channelOptions: { private?: boolean } = {},
+  listedAcrossWorkspace = !channelOptions.private,
 ) {
   e2e.fake.addChannel(channel, { member: true, ...channelOptions });
   const { modal } = await e2e.slashCommand(title, { channel, user });
@@ -45,6 +46,13 @@ async function postReview(
   await e2e.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
   // The review is marked posted right after the permalink arrives.
   await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
+  // The workspace's list shows it only once ftrag has asked Slack whether the channel is public,
+  // after the delivery.
+  if (listedAcrossWorkspace) {
+    await expect
+      .poll(async () => listLines(await e2e.openHome(user), 'team').join('\n'))
+      .toContain(title);
+  }
 }
 
 /** A message's link as Slack's "Copy link" gives it. */
@@ -262,7 +270,7 @@ describe('App Home', () => {
       BOT_SCOPES.filter((scope) => scope !== 'channels:read'),
     );
     try {
-      await postReview(channel, title);
+      await postReview(channel, title, ASKER, {}, false);
       await waitUntilDelivered(title);
       const asked = await e2e.fake.waitFor(
         'conversations.info',
