@@ -105,6 +105,13 @@ function verdictIn(channel: string, title: string) {
   return found;
 }
 
+/** The review id a verdict message's buttons carry. */
+function reviewIdOfCopy(message: { blocks?: unknown }): string {
+  const actions = blocksOf(message).find((block) => block.block_id === BlockId.verdictActions);
+  const first = Array.isArray(actions?.elements) ? actions.elements.filter(isRecord)[0] : undefined;
+  return String(first?.value);
+}
+
 /** The posted verdict says RAG, and still does once a vote has rebuilt it from the stored answers. */
 async function expectAVoteKeepsRag(channel: string, title: string): Promise<void> {
   const posted = verdictIn(channel, title);
@@ -652,6 +659,50 @@ describe('App Home', () => {
       { timeout: 5_000 },
     );
   }, 30_000);
+
+  it('Post again after the answer to a posting that landed was lost: a click on the first copy counts, and points it to the second', async () => {
+    const channel = 'C0LOSTANSR';
+    const title = 'Posted though the answer was lost';
+    e2e.fake.addChannel(channel, { member: true });
+    e2e.fake.loseAnswerNext('chat.postMessage');
+    const { modal } = await e2e.slashCommand(title, { channel });
+    if (!modal) throw new Error('no modal');
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+    let id = '';
+    await expect
+      .poll(async () => {
+        id = reviewIdIn(await e2e.openHome(), 'undelivered', title);
+        return homeBlock(ASKER, `undelivered_${id}`);
+      })
+      .toContain('the verdict may be in the channel already');
+    const [first] = e2e.fake.messages(channel);
+    if (!first) throw new Error('the first posting did not land');
+
+    await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+    await waitUntilPosted(id);
+    // Both copies carry the review's buttons; the second is the one on record.
+    const copies = e2e.fake.messages(channel);
+    expect(copies).toHaveLength(2);
+    const second = copies[1];
+    if (!second) throw new Error('no second copy');
+    expect(reviewIdOfCopy(second)).toBe(id);
+    expect(reviewIdOfCopy(first)).toBe(id);
+
+    const before = e2e.fake.ephemerals().length;
+    await e2e.click(first, ActionId.agree);
+    await expect
+      .poll(() => JSON.stringify(e2e.message(channel, second.ts).blocks))
+      .toContain(`Agreed: <@${ASKER}>`);
+    await expect.poll(() => e2e.message(channel, first.ts).text).toMatch(/is out of date/);
+    const pointer = e2e.message(channel, first.ts);
+    expect(blocksOf(pointer).some((block) => block.type === 'actions')).toBe(false);
+    const link = `/archives/${channel}/p${second.ts.replace('.', '')}|the current verdict>`;
+    expect(JSON.stringify(pointer.blocks)).toContain(link);
+    await expect.poll(() => e2e.fake.ephemerals().slice(before).length).toBe(1);
+    expect(e2e.fake.ephemerals().at(-1)?.text).toContain('Your agreement was recorded on it');
+    expect(e2e.fake.ephemerals().at(-1)?.text).toContain(link);
+    expect(e2e.fake.violations).toEqual([]);
+  });
 });
 
 describe('App Home: reviews not posted', () => {

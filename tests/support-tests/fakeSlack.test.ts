@@ -628,6 +628,28 @@ describe('fault injection with the real WebClient', () => {
       { ok: true },
     );
   });
+
+  it('a scripted error only for the calls it names', async () => {
+    const web = client();
+    const kept = await web.chat.postMessage({ channel: 'C0CHAN0001', text: 'kept' });
+    const refused = await web.chat.postMessage({ channel: 'C0CHAN0001', text: 'refused' });
+    fake.failNext('chat.update', { error: 'cant_update_message' }, 1, (a) => a.ts === refused.ts);
+    const update = (ts: string | undefined) =>
+      web.chat.update({ channel: 'C0CHAN0001', ts: ts ?? '', text: 'updated' });
+    await expect(update(kept.ts)).resolves.toMatchObject({ ok: true });
+    expect((await slackError(update(refused.ts))).error).toBe('cant_update_message');
+    await expect(update(refused.ts)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('an answer lost after the call was carried out: the caller gets no answer, the message is there', async () => {
+    fake.loseAnswerNext('chat.postMessage');
+    const web = client({ retryConfig: { retries: 0 } });
+    await expect(web.chat.postMessage({ channel: 'C0CHAN0001', text: 'landed' })).rejects.toThrow();
+    expect(fake.messages('C0CHAN0001').map((m) => m.text)).toEqual(['landed']);
+    await expect(
+      web.chat.postMessage({ channel: 'C0CHAN0001', text: 'next' }),
+    ).resolves.toMatchObject({ ok: true });
+  });
 });
 
 describe('files.uploadV2', () => {

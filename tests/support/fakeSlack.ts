@@ -39,6 +39,12 @@ export type FaultSpec =
   | { status: 500 | 502 | 503 | 504; body?: string }
   | { error: string; responseMetadata?: JsonObject };
 
+/** A scripted failure, for any call to its method or only those `when` accepts. */
+interface ScriptedFault {
+  fault: FaultSpec;
+  when?: (args: ApiArgs) => boolean;
+}
+
 export interface RecordedCall {
   /** Position in `fake.calls`; use `c.index >= before` in a `waitFor` predicate to wait for new calls. */
   index: number;
@@ -325,7 +331,7 @@ export class FakeSlack {
   private readonly recorded: RecordedCall[] = [];
   private readonly recordedViolations: RecordedViolation[] = [];
   private readonly waiters = new Set<Waiter>();
-  private readonly faults = new Map<string, FaultSpec[]>();
+  private readonly faults = new Map<string, ScriptedFault[]>();
 
   private readonly triggers = new Map<string, TriggerRecord>();
   private readonly viewsById = new Map<string, StoredView>();
@@ -514,10 +520,23 @@ export class FakeSlack {
 
   private readonly holds = new Map<string, { released: Promise<void>; arrive: () => void }[]>();
 
-  /** Script failures for the next `times` calls to `method` (`'upload'` targets the upload URL). */
-  failNext(method: string, fault: FaultSpec, times = 1): void {
+  /**
+   * Carries out the next call to `method` and then drops its connection without a byte of the
+   * answer, as when the network loses Slack's response: the caller can't tell whether it happened.
+   */
+  loseAnswerNext(method: string): void {
+    this.lostAnswers.set(method, (this.lostAnswers.get(method) ?? 0) + 1);
+  }
+
+  private readonly lostAnswers = new Map<string, number>();
+
+  /**
+   * Script failures for the next `times` calls to `method` (`'upload'` targets the upload URL);
+   * with `when`, only for calls whose arguments it accepts (others are answered as usual).
+   */
+  failNext(method: string, fault: FaultSpec, times = 1, when?: (args: ApiArgs) => boolean): void {
     const queue = this.faults.get(method) ?? [];
-    for (let i = 0; i < times; i++) queue.push(fault);
+    for (let i = 0; i < times; i++) queue.push(when ? { fault, when } : { fault });
     this.faults.set(method, queue);
   }
 
@@ -892,7 +911,7 @@ export class FakeSlack {
       // The caller died while held (a test killed the app): the call never reached "Slack".
       if (callerGone || req.socket.destroyed) return;
     }
-    const fault = this.takeFault(method);
+    const fault = this.takeFault(method, args);
     let httpStatus = 200;
     let response: ApiResult | undefined;
     const headers: Record<string, string> = {};
@@ -948,7 +967,13 @@ export class FakeSlack {
     this.log?.(
       `  ${method} → ${httpStatus} ${response ? JSON.stringify(response).slice(0, 200) : ''}`,
     );
-    if (response) {
+    const lost = this.lostAnswers.get(method) ?? 0;
+    if (lost > 0) {
+      if (lost === 1) this.lostAnswers.delete(method);
+      else this.lostAnswers.set(method, lost - 1);
+      this.log?.(`  ${method}: answer lost, connection dropped`);
+      req.socket.destroy();
+    } else if (response) {
       res.writeHead(httpStatus, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(response));
     } else {
@@ -985,11 +1010,13 @@ export class FakeSlack {
     }
   }
 
-  private takeFault(method: string): FaultSpec | undefined {
+  private takeFault(method: string, args: ApiArgs = {}): FaultSpec | undefined {
     const queue = this.faults.get(method);
-    const fault = queue?.shift();
-    if (queue && queue.length === 0) this.faults.delete(method);
-    return fault;
+    const at = queue?.findIndex((scripted) => !scripted.when || scripted.when(args)) ?? -1;
+    if (!queue || at < 0) return undefined;
+    const [scripted] = queue.splice(at, 1);
+    if (queue.length === 0) this.faults.delete(method);
+    return scripted?.fault;
   }
 
   private async handleUpload(

@@ -2,9 +2,14 @@ import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { answerReviewGone } from './clickedReview.js';
+import { answerReviewGone, clickedReview } from './clickedReview.js';
+import { retireIfStaleCopy } from './staleCopy.js';
 
-/** Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated. */
+/**
+ * Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated
+ * on the verdict message on record. A click on an out-of-date copy counts the same; that copy then
+ * points to the current one.
+ */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client, logger, respond } = args;
@@ -13,12 +18,21 @@ export function agreeWithVerdict(deps: ListenerDeps) {
     const reviewId = action.value;
     if (!teamId || !reviewId) return;
     await deps.work.run(async () => {
+      const gone = async () => {
+        logger.warn(`agree on review ${reviewId} ignored: not found`);
+        await answerReviewGone(args, 'agree');
+      };
+      // Read before voting, so a failure here (reaching app.error) comes before anything changed.
+      const review = await clickedReview(deps, body, reviewId);
+      if (!review) {
+        await gone();
+        return;
+      }
       try {
         await deps.votes.setVote(teamId, reviewId, body.user.id, 'agree', null);
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
-          logger.warn(`agree on review ${reviewId} ignored: not found`);
-          await answerReviewGone(args, 'agree');
+          await gone();
           return;
         }
         throw error;
@@ -32,6 +46,7 @@ export function agreeWithVerdict(deps: ListenerDeps) {
           await respond({ replace_original: true, text: message.text, blocks: message.blocks });
         },
       );
+      await retireIfStaleCopy(args, review, 'agree');
     });
   };
 }

@@ -5,12 +5,14 @@ import { RERUN_REFUSED } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, clickedReview, clickedThread } from './clickedReview.js';
+import { retireIfStaleCopy, staleCopyOf } from './staleCopy.js';
 
 /**
  * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
  * outcome is posted in the thread as the next revision. Whichever revision's message is clicked,
  * the line of revisions decides: the person who asked (for the first verdict) may always re-run;
- * anyone may once any revision in the line has been challenged.
+ * anyone may once any revision in the line has been challenged. A click on an out-of-date copy of
+ * a verdict does the same; that copy then points to the current one.
  */
 export function rerunReview(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -38,13 +40,16 @@ export function rerunReview(deps: ListenerDeps) {
       } catch (error) {
         logger.warn(`telling ${userId} why re-run was refused failed: ${slackErrorName(error)}`);
       }
+      await deps.work.run(() => retireIfStaleCopy(args, clicked));
       return;
     }
     const channelId = latest.postedChannelId ?? latest.target.channelId;
     // A verdict that went out through a response_url has no ts on record: the clicked message is
     // it (or a revision in its thread), so the thread is the payload's, and the response_url this
-    // click carries posts the revision there when the bot still can't.
-    const thread = latest.messageTs ? null : clickedThread(body, channelId);
+    // click carries posts the revision there when the bot still can't. Not so from an out-of-date
+    // copy of a verdict: its thread is not the one the line lives in.
+    const thread =
+      latest.messageTs || staleCopyOf(body, clicked) ? null : clickedThread(body, channelId);
     const state = startChecklist({
       origin: 'rerun',
       channelId,
@@ -54,5 +59,6 @@ export function rerunReview(deps: ListenerDeps) {
       draft: latest.answers,
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
+    await deps.work.run(() => retireIfStaleCopy(args, clicked, 'rerun'));
   };
 }

@@ -1,0 +1,122 @@
+import type { BlockAction } from '@slack/bolt';
+import { slackErrorName } from '../../delivery/slackErrors.js';
+import type { Review } from '../../storage/repository.js';
+import {
+  buildStaleCopyMessage,
+  type CurrentVerdict,
+  type StaleCopyAction,
+  staleCopyNoticeText,
+} from '../../views/staleCopy.js';
+import type { ButtonArgs } from '../args.js';
+
+/** A message in a channel. */
+export interface MessageRef {
+  channelId: string;
+  messageTs: string;
+}
+
+/** A click on a copy of a verdict that is not the one on record. */
+export interface StaleCopy {
+  /** The message clicked. */
+  clicked: MessageRef;
+  /** The review's verdict message on record: the one kept up to date. */
+  recorded: MessageRef;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/**
+ * The clicked message when it is a copy of `review`'s verdict other than the one on record, in the
+ * same channel: when Slack's answer to a posting was lost though the verdict landed, Post again
+ * posts a second copy and records that one, and both carry the review's id. Null for a click on
+ * the recorded message (edits update it in place; a re-run's revision is another review, with its
+ * own message), elsewhere, or on a review without a ts on record (delivered through a response_url,
+ * whose message is the one clicked).
+ */
+export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null {
+  const recordedChannel = review.postedChannelId;
+  const recordedTs = review.messageTs;
+  if (!recordedChannel || !recordedTs) return null;
+  const container: Record<string, unknown> | undefined = body.container;
+  // An ephemeral message can't be updated, and ftrag never posts a verdict ephemerally.
+  if (container?.type !== 'message' || container.is_ephemeral === true) return null;
+  const channelId = text(container.channel_id) ?? body.channel?.id ?? null;
+  const messageTs = text(container.message_ts) ?? body.message?.ts ?? null;
+  if (channelId !== recordedChannel || !messageTs || messageTs === recordedTs) return null;
+  return {
+    clicked: { channelId, messageTs },
+    recorded: { channelId: recordedChannel, messageTs: recordedTs },
+  };
+}
+
+async function currentVerdict(
+  { client, logger }: Pick<ButtonArgs, 'client' | 'logger'>,
+  review: Review,
+  { channelId, messageTs }: MessageRef,
+): Promise<CurrentVerdict> {
+  if (review.permalink) return { channelId, permalink: review.permalink };
+  try {
+    const { permalink } = await client.chat.getPermalink({
+      channel: channelId,
+      message_ts: messageTs,
+    });
+    return { channelId, permalink: permalink ?? null };
+  } catch (error) {
+    logger.warn(`chat.getPermalink for review ${review.id} failed: ${slackErrorName(error)}`);
+    return { channelId, permalink: null };
+  }
+}
+
+/**
+ * When the click came from an out-of-date copy of `review`'s verdict ({@link staleCopyOf}), after
+ * the click has done its work on the review: the copy becomes a pointer to the current verdict,
+ * without buttons, and the clicker is told, only them, where that is and what `action` did there
+ * (nothing said when left out). Neither call failing undoes the click or reaches app.error, whose
+ * "nothing was posted" would be wrong by then: each is logged.
+ */
+export async function retireIfStaleCopy(
+  args: Pick<ButtonArgs, 'body' | 'client' | 'respond' | 'logger'>,
+  review: Review,
+  action?: StaleCopyAction,
+): Promise<void> {
+  const { body, client, respond, logger } = args;
+  const stale = staleCopyOf(body, review);
+  if (!stale) return;
+  const { clicked, recorded } = stale;
+  logger.info(
+    `review ${review.id}: a click came from an out-of-date copy of its verdict (${clicked.channelId} ${clicked.messageTs}, on record ${recorded.messageTs}); pointing it to the current one`,
+  );
+  const current = await currentVerdict(args, review, recorded);
+  const pointer = buildStaleCopyMessage(review.answers.title, current);
+  try {
+    await client.chat.update({
+      channel: clicked.channelId,
+      ts: clicked.messageTs,
+      text: pointer.text,
+      blocks: pointer.blocks,
+    });
+  } catch (error) {
+    logger.warn(
+      `pointing the out-of-date copy ${clicked.messageTs} of review ${review.id} to the current verdict failed: ${slackErrorName(error)}`,
+    );
+  }
+  if (!body.response_url) {
+    logger.warn(
+      `telling ${body.user.id} they clicked an out-of-date copy of review ${review.id}: no response_url`,
+    );
+    return;
+  }
+  try {
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: staleCopyNoticeText(current, action),
+    });
+  } catch (error) {
+    logger.warn(
+      `telling ${body.user.id} they clicked an out-of-date copy of review ${review.id} failed: ${slackErrorName(error)}`,
+    );
+  }
+}

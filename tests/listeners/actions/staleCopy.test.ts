@@ -1,0 +1,471 @@
+import { WebClient } from '@slack/web-api';
+import { describe, expect, it } from 'vitest';
+import { decodeState } from '../../../src/checklist/state.js';
+import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
+import { applyEdit } from '../../../src/delivery/applyEdit.js';
+import { deliverReview } from '../../../src/delivery/deliverReview.js';
+import { verdictInputFor } from '../../../src/delivery/reviewMessage.js';
+import { registerActions } from '../../../src/listeners/actions/index.js';
+import { ListenerRoutes } from '../../../src/listeners/routes.js';
+import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
+import { BoltLogger } from '../../../src/observability/logger.js';
+import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
+import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
+import { buildVerdictMessage } from '../../../src/views/verdictMessage.js';
+import { newReviewFixture, uniqueId } from '../../storage/support.js';
+import { capturedLog } from '../../support/capturedLog.js';
+import { deliverySetup, submitView } from '../../support/deliverySetup.js';
+import type { StoredMessage } from '../../support/fakeSlack.js';
+import { isRecord } from '../../support/json.js';
+import { clickButton } from '../../support/slackRequests.js';
+
+const CHANNEL = 'C0STALECPY';
+const ASKER = 'U0STALEASK';
+const USER = 'U0STALECLK';
+const setup = deliverySetup(CHANNEL);
+
+function instance() {
+  const clock = () => new Date();
+  const reviews = createKyselyReviewRepository(setup.database().db, clock);
+  const deps = setup.listenerDeps(reviews, clock);
+  const log = capturedLog();
+  const app = setup.boltApp(log.log);
+  const routes = new ListenerRoutes().viewSubmission(
+    CallbackId.challengeReason,
+    challengeSubmission(deps),
+  );
+  registerActions(routes, deps);
+  app.use(routes.dispatch);
+  const client = new WebClient(setup.fake().botToken, { slackApiUrl: setup.fake().apiUrl });
+  return { reviews, deps, app, log, client };
+}
+
+type Instance = ReturnType<typeof instance>;
+
+function deliver(instance: Instance, review: Review): Promise<Review> {
+  return deliverReview(instance.client, review, {
+    reviews: instance.reviews,
+    logger: new BoltLogger(instance.log.log),
+    isTrustedResponseUrl: () => false,
+    stopRenewingClaim: async () => null,
+  });
+}
+
+function reviewTarget(): Review['target'] {
+  return { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl: null };
+}
+
+/** A pending review, in a workspace of its own, asked by ASKER for the channel. */
+async function pendingReview(reviews: ReviewRepository): Promise<Review> {
+  const { review } = await reviews.createPending(
+    newReviewFixture({ teamId: uniqueId('T'), userId: ASKER, target: reviewTarget() }),
+  );
+  return review;
+}
+
+function message(ts: string): StoredMessage {
+  const found = setup
+    .fake()
+    .allMessages()
+    .find((m) => m.channel === CHANNEL && m.ts === ts);
+  if (!found) throw new Error(`no message ${ts} in ${CHANNEL}`);
+  return found;
+}
+
+const blocksOf = (m: StoredMessage) => (m.blocks ?? []).filter(isRecord);
+const hasButtons = (m: StoredMessage) => blocksOf(m).some((block) => block.type === 'actions');
+function tallyOf(m: StoredMessage): string {
+  const tally = blocksOf(m).find((block) => block.block_id === BlockId.verdictTally);
+  const elements = Array.isArray(tally?.elements) ? tally.elements.filter(isRecord) : [];
+  return String(elements[0]?.text ?? '');
+}
+
+/**
+ * The defect's channel: the first posting's verdict landed but Slack's answer was lost, so the
+ * review was marked failed; Post again posted a second copy, which is the one on record.
+ */
+async function reviewWithTwoCopies(instance: Instance) {
+  const { reviews, client } = instance;
+  const pending = await pendingReview(reviews);
+  const landed = buildVerdictMessage(await verdictInputFor(pending, reviews, []));
+  const first = await client.chat.postMessage({
+    channel: CHANNEL,
+    text: landed.text,
+    blocks: landed.blocks,
+  });
+  if (!first.ts) throw new Error('no ts');
+  const failed = await reviews.markFailed(
+    pending.teamId,
+    pending.id,
+    'no answer from Slack within 10000 ms (chat.postMessage); the verdict may be in the channel already',
+    null,
+  );
+  const review = await deliver(instance, failed);
+  if (review.status !== 'posted' || !review.messageTs || !review.permalink) {
+    throw new Error(`not posted: ${JSON.stringify(review)}`);
+  }
+  expect(review.messageTs).not.toBe(first.ts);
+  return { review, staleTs: first.ts, currentTs: review.messageTs, permalink: review.permalink };
+}
+
+interface Click {
+  user?: string;
+  /** A trigger the fake accepts, for the buttons that open a modal. */
+  trigger?: boolean;
+}
+
+/** Clicks `actionId` on the message `ts` as Slack sends it, and waits for the work it started. */
+async function click(
+  { app, deps }: Instance,
+  review: Review,
+  ts: string,
+  actionId: string,
+  { user = USER, trigger = false }: Click = {},
+) {
+  const fake = setup.fake();
+  const clicked = message(ts);
+  const responseUrl = fake.newResponseUrl({ channel: CHANNEL, messageTs: ts, userId: user });
+  const payload = clickButton({ ...clicked, channel: CHANNEL }, actionId, {
+    user,
+    workspace: { teamId: review.teamId },
+    responseUrl,
+    ...(trigger ? { triggerId: fake.issueTriggerId({ userId: user }) } : {}),
+  });
+  await app.processEvent({ body: payload, ack: async () => {} });
+  expect(await deps.work.drain(10_000)).toBe(true);
+  return { responseUrl };
+}
+
+/** What the fake recorded from `before` on: calls, ephemerals by response_url, and their texts. */
+function since(before: { calls: number; ephemerals: number }) {
+  const fake = setup.fake();
+  return {
+    calls: fake.calls.slice(before.calls),
+    ephemerals: fake.ephemerals().slice(before.ephemerals),
+  };
+}
+
+function mark() {
+  const fake = setup.fake();
+  return { calls: fake.calls.length, ephemerals: fake.ephemerals().length };
+}
+
+/** The out-of-date copy, as the click left it: a pointer to `permalink`, without buttons. */
+function expectPointer(staleTs: string, permalink: string) {
+  const stale = message(staleTs);
+  expect(hasButtons(stale)).toBe(false);
+  expect(stale.text).toMatch(/This copy of the verdict on .* is out of date/);
+  expect(JSON.stringify(stale.blocks)).toContain(`<${permalink}|the current verdict>`);
+}
+
+function expectNotice(
+  ephemerals: ReturnType<typeof since>['ephemerals'],
+  permalink: string,
+  says: RegExp,
+) {
+  expect(ephemerals).toHaveLength(1);
+  expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+  expect(ephemerals[0]?.args).toMatchObject({ replace_original: false });
+  expect(ephemerals[0]?.text).toContain('You clicked an out-of-date copy of this verdict');
+  expect(ephemerals[0]?.text).toContain(`<${permalink}|the current verdict>`);
+  expect(ephemerals[0]?.text).toMatch(says);
+}
+
+describe('a click on an out-of-date copy of a verdict (posted again after a lost answer)', () => {
+  it('Agree counts on the review and its current copy; the clicked copy points there, and the clicker is told', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
+    expect(hasButtons(message(currentTs))).toBe(true);
+    expectPointer(staleTs, permalink);
+    const { calls, ephemerals } = since(before);
+    // The current copy first, then the stale one; the link on record needs no chat.getPermalink.
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([
+      ['chat.update', currentTs],
+      ['chat.update', staleTs],
+    ]);
+    expectNotice(ephemerals, permalink, /Your agreement was recorded on it/);
+    expect(setup.fake().violations).toEqual([]);
+  });
+
+  it('Agree still counts when Slack refuses to update the out-of-date copy', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
+    setup
+      .fake()
+      .failNext('chat.update', { error: 'cant_update_message' }, 1, (args) => args.ts === staleTs);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
+    // Slack refused: the copy is as it was, and the clicker still learns where the current one is.
+    expect(hasButtons(message(staleTs))).toBe(true);
+    const { calls, ephemerals } = since(before);
+    expect(calls.find((call) => call.args.ts === staleTs)?.response).toMatchObject({
+      ok: false,
+      error: 'cant_update_message',
+    });
+    expectNotice(ephemerals, permalink, /Your agreement was recorded on it/);
+    const lines = running.log.lines;
+    expect(
+      lines.some(
+        (line) =>
+          line.level === 'warn' &&
+          String(line.msg).includes(`pointing the out-of-date copy ${staleTs}`) &&
+          String(line.msg).includes('cant_update_message'),
+      ),
+    ).toBe(true);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('links the current copy through chat.getPermalink when no link is on record', async () => {
+    const running = instance();
+    const fake = setup.fake();
+    const pending = await pendingReview(running.reviews);
+    const landed = buildVerdictMessage(await verdictInputFor(pending, running.reviews, []));
+    const first = await running.client.chat.postMessage({
+      channel: CHANNEL,
+      text: landed.text,
+      blocks: landed.blocks,
+    });
+    const staleTs = String(first.ts);
+    const failed = await running.reviews.markFailed(pending.teamId, pending.id, 'lost', null);
+    // Post again: the verdict is out, but Slack gave no link for it then.
+    fake.failNext('chat.getPermalink', { error: 'internal_error' });
+    const review = await deliver(running, failed);
+    expect(review).toMatchObject({ status: 'posted', permalink: null });
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    const { calls, ephemerals } = since(before);
+    const asked = calls.find((call) => call.method === 'chat.getPermalink');
+    expect(asked?.args).toMatchObject({ channel: CHANNEL, message_ts: review.messageTs });
+    const permalink = String(asked?.response?.permalink);
+    expect(permalink).toContain(String(review.messageTs).replace('.', ''));
+    expectPointer(staleTs, permalink);
+    expectNotice(ephemerals, permalink, /Your agreement was recorded on it/);
+  });
+
+  it('Challenge opens the modal; the challenge lands on the current copy and in its thread', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.challenge, { trigger: true });
+
+    const { calls, ephemerals } = since(before);
+    const opened = calls.find((call) => call.method === 'views.open');
+    expect(opened?.response).toMatchObject({ ok: true });
+    const view = isRecord(opened?.args.view) ? opened.args.view : {};
+    expectPointer(staleTs, permalink);
+    expectNotice(ephemerals, permalink, /Once you post your challenge, it counts there/);
+
+    await submitView(running.app, running.deps.work, {
+      callbackId: CallbackId.challengeReason,
+      privateMetadata: String(view.private_metadata),
+      values: {
+        [BlockId.challengeReason]: {
+          [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
+        },
+      },
+      teamId: review.teamId,
+      userId: USER,
+    });
+    expect(tallyOf(message(currentTs))).toBe(`Challenged: <@${USER}>`);
+    const replies = setup.fake().thread(CHANNEL, currentTs);
+    expect(replies.some((reply) => reply.text.includes('challenged the verdict'))).toBe(true);
+    expect(setup.fake().thread(CHANNEL, staleTs)).toHaveLength(1);
+  });
+
+  it('Re-run opens the checklist for the current copy’s thread', async () => {
+    const running = instance();
+    const { review, staleTs, permalink } = await reviewWithTwoCopies(running);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.rerun, { user: ASKER, trigger: true });
+
+    const { calls, ephemerals } = since(before);
+    const opened = calls.find((call) => call.method === 'views.open');
+    expect(opened?.response).toMatchObject({ ok: true });
+    const view = isRecord(opened?.args.view) ? opened.args.view : {};
+    const decoded = decodeState(String(view.private_metadata));
+    expect(decoded).toMatchObject({
+      ok: true,
+      state: { origin: 'rerun', reviewId: review.id, threadTs: review.threadTs },
+    });
+    expectPointer(staleTs, permalink);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]?.user).toBe(ASKER);
+    expect(ephemerals[0]?.text).toContain(`<${permalink}|the current verdict>`);
+    expect(ephemerals[0]?.text).toContain('The re-run is posted in its thread.');
+  });
+
+  it('Re-run after a revision that went out through a response_url: still the current copy’s thread', async () => {
+    const running = instance();
+    const { review, staleTs } = await reviewWithTwoCopies(running);
+    const { review: pendingRevision } = await running.reviews.createPending(
+      newReviewFixture({
+        teamId: review.teamId,
+        userId: ASKER,
+        target: { ...reviewTarget(), threadTs: review.threadTs },
+        revisionOf: review.id,
+      }),
+    );
+    await running.reviews.markDelivered(review.teamId, pendingRevision.id, {
+      status: 'posted-via-response-url',
+      postedChannelId: CHANNEL,
+      messageTs: null,
+      threadTs: null,
+      permalink: null,
+    });
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.rerun, { user: ASKER, trigger: true });
+
+    const opened = since(before).calls.find((call) => call.method === 'views.open');
+    const view = isRecord(opened?.args.view) ? opened.args.view : {};
+    // Not the clicked copy's thread, nor its response_url: the line lives in the current one's.
+    expect(decodeState(String(view.private_metadata))).toMatchObject({
+      ok: true,
+      state: { reviewId: pendingRevision.id, threadTs: review.threadTs, responseUrl: null },
+    });
+  });
+
+  it('Export posts the decision record in the current copy’s thread', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.exportRecord);
+
+    const file = setup
+      .fake()
+      .files()
+      .find((f) => f.initialComment?.includes('Decision record') && f.threadTs === currentTs);
+    expect(file?.completed).toBe(true);
+    expectPointer(staleTs, permalink);
+    expectNotice(
+      since(before).ephemerals,
+      permalink,
+      /The decision record is posted in its thread/,
+    );
+  });
+});
+
+describe('clicks that are not on an out-of-date copy', () => {
+  it('Agree on the current copy of a verdict posted twice: as before, the other copy left alone', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running);
+    const staleBefore = structuredClone(message(staleTs));
+    const before = mark();
+
+    await click(running, review, currentTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', currentTs]]);
+    expect(ephemerals).toEqual([]);
+    expect(message(staleTs)).toEqual(staleBefore);
+  });
+
+  it('a revision in the thread and its first verdict are each their own review’s current copy', async () => {
+    const running = instance();
+    const first = await deliver(running, await pendingReview(running.reviews));
+    const firstTs = String(first.messageTs);
+    const { review: pendingRevision } = await running.reviews.createPending(
+      newReviewFixture({
+        teamId: first.teamId,
+        userId: ASKER,
+        target: { ...reviewTarget(), threadTs: first.threadTs },
+        revisionOf: first.id,
+      }),
+    );
+    const revision = await deliver(running, pendingRevision);
+    const revisionTs = String(revision.messageTs);
+    expect(message(revisionTs).thread_ts).toBe(firstTs);
+    const before = mark();
+
+    await click(running, revision, revisionTs, ActionId.agree);
+    await click(running, first, firstTs, ActionId.agree);
+
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([
+      ['chat.update', revisionTs],
+      ['chat.update', firstTs],
+    ]);
+    expect(ephemerals).toEqual([]);
+    expect(tallyOf(message(revisionTs))).toBe(`Agreed: <@${USER}>`);
+    expect(tallyOf(message(firstTs))).toBe(`Agreed: <@${USER}>`);
+  });
+
+  it('a verdict edited in place is still its current copy', async () => {
+    const running = instance();
+    const review = await deliver(running, await pendingReview(running.reviews));
+    const ts = String(review.messageTs);
+    const edited = await applyEdit(
+      running.client,
+      {
+        teamId: review.teamId,
+        reviewId: review.id,
+        editorId: ASKER,
+        answers: { ...review.answers, title: 'Edited title' },
+      },
+      { ...running.deps, logger: new BoltLogger(running.log.log) },
+    );
+    expect(edited).toMatchObject({ messageTs: ts });
+    expect(JSON.stringify(message(ts).blocks)).toContain('Edited title');
+    const before = mark();
+
+    await click(running, review, ts, ActionId.agree);
+
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', ts]]);
+    expect(ephemerals).toEqual([]);
+    expect(tallyOf(message(ts))).toBe(`Agreed: <@${USER}>`);
+  });
+
+  it('a verdict that went out through a response_url (no ts on record) is updated the way it was', async () => {
+    const running = instance();
+    const pending = await pendingReview(running.reviews);
+    const review = await running.reviews.markDelivered(pending.teamId, pending.id, {
+      status: 'posted-via-response-url',
+      postedChannelId: CHANNEL,
+      messageTs: null,
+      threadTs: null,
+      permalink: null,
+    });
+    // As a response_url posts it: the bot's message, with no ts the app was told.
+    const landed = buildVerdictMessage(await verdictInputFor(review, running.reviews, []));
+    const posted = await running.client.chat.postMessage({
+      channel: CHANNEL,
+      text: landed.text,
+      blocks: landed.blocks,
+    });
+    const ts = String(posted.ts);
+    const before = mark();
+
+    const { responseUrl } = await click(running, review, ts, ActionId.agree);
+
+    const { calls, ephemerals } = since(before);
+    expect(calls).toEqual([]);
+    expect(ephemerals).toEqual([]);
+    expect(setup.fake().responseUrlPostsTo(responseUrl)).toHaveLength(1);
+    expect(hasButtons(message(ts))).toBe(true);
+    expect(tallyOf(message(ts))).toBe(`Agreed: <@${USER}>`);
+  });
+});
