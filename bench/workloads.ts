@@ -88,7 +88,7 @@ const ANSWERS = {
   leaning: 'rag+fine-tune',
   promptTried: 'still-unreliable',
   gap: 'both',
-  knowledge: { changesOften: true, citationsNeeded: false },
+  knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
   behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },
 } as const satisfies Draft;
 
@@ -136,6 +136,7 @@ const VALUES: Record<StepId, ViewValues> = {
   knowledge: {
     [BlockId.changesOften]: { [ActionId.changesOften]: 'yes' },
     [BlockId.citationsNeeded]: { [ActionId.citationsNeeded]: 'no' },
+    [BlockId.fitsInPrompt]: { [ActionId.fitsInPrompt]: 'no' },
   },
   behavior: {
     [BlockId.behaviorKinds]: { [ActionId.behaviorKinds]: ['format'] },

@@ -36,6 +36,8 @@ export const BlockId = {
   gap: 'gap',
   changesOften: 'changes_often',
   citationsNeeded: 'citations_needed',
+  /** "Would all the facts fit in the prompt?"; absent from checklists opened before it was asked. */
+  fitsInPrompt: 'fits_in_prompt',
   behaviorKinds: 'behavior_kinds',
   labeledExamples: 'labeled_examples',
   trainingBudget: 'training_budget',
@@ -65,6 +67,7 @@ export const ActionId = {
   gap: 'gap_radio',
   changesOften: 'changes_often_radio',
   citationsNeeded: 'citations_needed_radio',
+  fitsInPrompt: 'fits_in_prompt_radio',
   behaviorKinds: 'behavior_kinds_checkboxes',
   labeledExamples: 'labeled_examples_input',
   trainingBudget: 'training_budget_radio',

@@ -132,7 +132,19 @@ function readValues(
           'Pick yes or no: does this knowledge change weekly or faster?';
       if (citationsNeeded === undefined)
         errors[BlockId.citationsNeeded] = 'Pick yes or no: must answers cite their source?';
-      next.knowledge = { changesOften, citationsNeeded };
+      // Slack lists every input block of the view in its state, answered or not. A view without
+      // this one was built before the question existed (a checklist left open across a deploy):
+      // there it was not asked, and the review decides as it did before.
+      const fitsAsked = Object.hasOwn(values, BlockId.fitsInPrompt);
+      const fitsInPrompt = yesNo(values, BlockId.fitsInPrompt, ActionId.fitsInPrompt);
+      if (fitsAsked && fitsInPrompt === undefined)
+        errors[BlockId.fitsInPrompt] =
+          'Pick yes or no: would all the facts fit in the prompt, a few pages at most?';
+      next.knowledge = {
+        changesOften,
+        citationsNeeded,
+        ...(fitsInPrompt === undefined ? {} : { fitsInPrompt }),
+      };
       break;
     }
     case 'behavior': {

@@ -37,7 +37,12 @@ const draftSchema = z.object({
   promptTried: z.enum(PROMPT_TRIED).optional(),
   gap: z.enum(GAPS).optional(),
   knowledge: z
-    .object({ changesOften: z.boolean().optional(), citationsNeeded: z.boolean().optional() })
+    .object({
+      changesOften: z.boolean().optional(),
+      citationsNeeded: z.boolean().optional(),
+      // Added without a version bump: metadata from a checklist opened before it simply lacks it.
+      fitsInPrompt: z.boolean().optional(),
+    })
     .optional(),
   behavior: z
     .object({

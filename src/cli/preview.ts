@@ -17,7 +17,7 @@ export const SAMPLE_ANSWERS: Answers = {
   leaning: 'fine-tune',
   promptTried: 'still-unreliable',
   gap: 'both',
-  knowledge: { changesOften: true, citationsNeeded: true },
+  knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
   behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },
 };
 

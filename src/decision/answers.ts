@@ -23,6 +23,12 @@ export function charCount(text: string): number {
 export const knowledgeSchema = z.object({
   changesOften: z.boolean({ error: 'expected true or false' }),
   citationsNeeded: z.boolean({ error: 'expected true or false' }),
+  /**
+   * Whether every fact the model needs would fit in the prompt (a few pages at most). Optional for
+   * good: reviews saved before the checklist asked it, CLI input and checklists opened on an older
+   * version leave it out, and absent means not asked, which decides as before it was asked.
+   */
+  fitsInPrompt: z.boolean({ error: 'expected true or false' }).optional(),
 });
 
 export const behaviorSchema = z.object({
@@ -71,7 +77,7 @@ export const answersSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['knowledge'],
-        message: `required when gap is ${answers.gap}: expected { changesOften, citationsNeeded }`,
+        message: `required when gap is ${answers.gap}: expected { changesOften, citationsNeeded, fitsInPrompt? }`,
       });
     }
     if (gapIncludesBehavior(answers.gap) && !answers.behavior) {

@@ -72,11 +72,13 @@ export const RULE_IDS = [
   'no-gap',
   'prompt-works',
   'prompt-works-live-knowledge',
+  'knowledge-fits-prompt',
   'knowledge',
   'behavior-ready',
   'behavior-untried',
   'behavior-untried-enough-examples',
   'behavior-needs-examples',
+  'both-fits-prompt',
   'both-ready',
   'both-untried',
   'both-needs-examples',
@@ -95,6 +97,11 @@ export interface RuleContent {
    * which one; absent when the rule does not work on the behavior.
    */
   formatStep?: { at: number; text: keyof typeof FORMAT_STEP };
+  /**
+   * The rule's first step puts the facts in the prompt, worded for whether answers must cite them
+   * (FACTS_IN_PROMPT_STEP); formatStep's `at` counts it.
+   */
+  factsInPromptStep?: true;
 }
 
 const PROMPT_BASELINE_MEASURE = [
@@ -143,6 +150,27 @@ export const FORMAT_STEP = {
   beforeTuning:
     'For the format, enforce the schema with structured outputs, a JSON-schema mode or guided decoding before considering training for it: it guarantees valid JSON at no training cost.',
 };
+
+/** For a few pages of stable facts: the first step of a rule that keeps them in the prompt. */
+export const FACTS_IN_PROMPT_STEP = {
+  plain:
+    'Put the facts in the prompt as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
+  cited:
+    'Put the facts in the prompt as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
+};
+
+/** When facts kept in the prompt should move to retrieval. */
+const MOVE_FACTS_TO_RAG =
+  'Move the facts to RAG when they outgrow the prompt, start changing weekly, or answers must cite passages at scale: retrieval then fetches only what each question needs, with its source.';
+
+const FACTS_EVAL_STEP =
+  'Build a small eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover. Score the prompt on it.';
+
+const FACTS_IN_PROMPT_MEASURE = [
+  'Answer accuracy on the question and answer pairs. 20 to 50 show clear failures; telling close scores apart (80% from 85%) takes a few hundred.',
+  'On questions the facts do not cover, the model says so rather than guessing.',
+  'Rerun the eval whenever the facts change or grow, with questions about the newest ones, so a stale or crowded-out fact shows up.',
+];
 
 export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   unsure: {
@@ -208,12 +236,30 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Rerun the eval whenever the facts change, with questions about the newest ones, so a stale fact shows up.',
     ],
   },
+  /** A few pages of facts that change less than weekly, and no prompt measured yet. */
+  'knowledge-fits-prompt': {
+    verdict: 'prompt',
+    headline:
+      'Prompt: the facts are few and stable enough to paste into the prompt. Measure that first, and move them to RAG when they outgrow it.',
+    because:
+      'the facts are few and stable enough to go in the prompt itself, and retrieval earns its cost only once they outgrow it, start changing weekly or must be cited at scale',
+    nextSteps: [
+      FACTS_EVAL_STEP,
+      'Keep the prompt and its facts under version control, with an owner who updates the facts when the source changes.',
+      MOVE_FACTS_TO_RAG,
+    ],
+    measure: [
+      ...FACTS_IN_PROMPT_MEASURE,
+      'Keep the score as the baseline that RAG, if it comes to that, has to beat.',
+    ],
+    factsInPromptStep: true,
+  },
   knowledge: {
     verdict: 'rag',
     headline:
-      'RAG: the gap is knowledge, and a prompt cannot supply facts the model never saw. Retrieve them at query time.',
+      'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
     because:
-      'the gap is knowledge: a prompt cannot supply facts the model never saw, and facts belong in retrieval, where they can be updated and cited, not in weights',
+      'the gap is knowledge, and facts beyond what a prompt can carry belong in retrieval, where they can be updated and cited, not in weights',
     nextSteps: [...RAG_STEPS],
     measure: [
       ...RAG_MEASURE,
@@ -280,6 +326,26 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
     formatStep: { at: 0, text: 'beforeTuning' },
+  },
+  /** Both gaps, a few pages of stable facts, and no prompt measured yet: one prompt for both. */
+  'both-fits-prompt': {
+    verdict: 'prompt',
+    headline:
+      'Prompt first: put the facts and the behavior’s spec and examples in one prompt, and measure it. RAG and fine-tuning wait for that score.',
+    because:
+      'the facts are few and stable enough to go in the prompt, and the behavior gets a measured prompt before any fine-tuning, so one prompt comes first for both',
+    nextSteps: [
+      'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. Score the facts and the behavior separately.',
+      MOVE_FACTS_TO_RAG,
+      `If the behavior is still unreliable once measured, run the checklist again with at least ${BAR} labeled examples of it to train on; log corrected outputs as you go.`,
+    ],
+    measure: [
+      ...FACTS_IN_PROMPT_MEASURE,
+      'Score the behavior on the same eval (format or label accuracy); it is the baseline a later fine-tune must beat.',
+    ],
+    factsInPromptStep: true,
+    formatStep: { at: 2, text: 'beforeTuning' },
   },
   'both-ready': {
     verdict: 'rag+fine-tune',

@@ -7,6 +7,7 @@ import {
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
+  FACTS_IN_PROMPT_STEP,
   type FactsHome,
   FINE_TUNING_AGAINST_PROMPT,
   FORMAT_STEP,
@@ -38,7 +39,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.4';
+export const RULES_VERSION = '2026-11-30.5';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -56,6 +57,25 @@ function enoughExamples(answers: Answers): boolean {
   return labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING;
 }
 
+/**
+ * A few pages of facts that change less than weekly: they can be pasted into the prompt. Only when
+ * the checklist asked (fitsInPrompt absent decides as before the question existed). Citations alone
+ * do not rule it out: the prompt can carry each fact's source.
+ */
+function factsFitPrompt(knowledge: KnowledgeAnswers | undefined): boolean {
+  return knowledge?.fitsInPrompt === true && !knowledge.changesOften;
+}
+
+/** The rules that keep the facts in the prompt before any prompt has been measured. */
+function factsInPromptRule(rule: RuleId): boolean {
+  return rule === 'knowledge-fits-prompt' || rule === 'both-fits-prompt';
+}
+
+/** The rules for a prompt measured good enough. */
+function promptWorksRule(rule: RuleId): boolean {
+  return rule === 'prompt-works' || rule === 'prompt-works-live-knowledge';
+}
+
 /** The rules in order; the first that matches wins. */
 export function matchRule(answers: Answers): RuleId {
   if (answers.gap === 'unsure') return 'unsure';
@@ -65,6 +85,11 @@ export function matchRule(answers: Answers): RuleId {
     return gapIncludesKnowledge(answers.gap) && live
       ? 'prompt-works-live-knowledge'
       : 'prompt-works';
+  }
+  // Rung 1 before rung 2: facts that fit in a prompt get one before anything is built.
+  if (answers.promptTried === 'not-yet' && factsFitPrompt(answers.knowledge)) {
+    if (answers.gap === 'knowledge') return 'knowledge-fits-prompt';
+    if (answers.gap === 'both') return 'both-fits-prompt';
   }
   if (answers.gap === 'knowledge') return 'knowledge';
   // From here the prompt is either untried or measured and still unreliable on the behavior.
@@ -99,10 +124,16 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
       ? `${prefix} With nothing missing, a clear prompt is the whole job.`
       : `${prefix} Its failures are where to look next.`;
   }
+  if (rule === 'knowledge-fits-prompt') {
+    return `${prefix} A few pages of stable facts can go in the prompt itself, so a prompt that carries them is the cheap first try.`;
+  }
+  if (rule === 'both-fits-prompt') {
+    return `${prefix} One prompt can carry these few, stable facts along with the behavior’s spec and examples, so it is the cheap first try for both.`;
+  }
   if (rule === 'knowledge') {
     return answers.promptTried === 'not-yet'
-      ? `${prefix} No need to wait for one here: no prompt can supply facts the model never saw.`
-      : `${prefix} A better prompt will not help when the facts themselves are missing.`;
+      ? `${prefix} ${whyNotPromptFirst(answers.knowledge)}`
+      : `${prefix} Rewording a prompt will not add facts the model lacks.`;
   }
   if (answers.promptTried === 'not-yet') {
     return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
@@ -110,6 +141,20 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
   return needsExamples(rule)
     ? `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path; what it lacks is the data to train on.`
     : `${prefix} The prompt has reached its limit on the behavior.`;
+}
+
+/** Why a knowledge gap goes to retrieval without a prompt tried first: the facts' size or churn. */
+function whyNotPromptFirst(knowledge: KnowledgeAnswers | undefined): string {
+  const tooMany = knowledge?.fitsInPrompt === false;
+  if (tooMany && knowledge.changesOften) {
+    return 'No need to wait for one here: the facts are too many for a prompt, and change too often to keep pasting in.';
+  }
+  if (tooMany) return 'No need to wait for one here: the facts are too many for a prompt to carry.';
+  if (knowledge?.changesOften) {
+    return 'No need to wait for one here: facts that change weekly or faster would have to be pasted into the prompt again with every change.';
+  }
+  // Not asked whether the facts fit (a review from before the question): the size is the reason.
+  return 'A prompt can carry only a few pages of stable facts; for more than that, retrieval is how they reach the model.';
 }
 
 function gapLine(answers: Answers, rule: RuleId): string {
@@ -133,6 +178,10 @@ function gapLine(answers: Answers, rule: RuleId): string {
         return 'Gap: behavior. The prompt already produces it, so fine-tuning would add cost and no gain.';
       }
       return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
+    case 'knowledge-fits-prompt':
+      return 'Gap: knowledge. The model lacks facts, and facts this few and stable can be supplied in the prompt; retrieval earns its cost when they outgrow it.';
+    case 'both-fits-prompt':
+      return 'Gap: both. The facts go in the prompt while they fit, and the behavior is judged against the fine-tuning bar once that prompt has been measured.';
     case 'knowledge':
       return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
@@ -161,7 +210,7 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
   }
   if (lines.length === 0) {
     lines.push(
-      'Knowledge changes often: no, citations needed: no. The facts still have to come from somewhere, and retrieval is the cheap way to supply them.',
+      'Knowledge changes often: no, citations needed: no. The facts still have to reach the model, and retrieval supplies them at query time, with no training.',
     );
   }
   return lines;
@@ -181,6 +230,47 @@ function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
     );
   }
   return lines;
+}
+
+/** The knowledge answers when a few pages of stable facts go in a prompt not yet measured. */
+function factsInPromptLines(knowledge: KnowledgeAnswers): string[] {
+  return knowledge.citationsNeeded
+    ? [
+        'Citations needed: yes. For a few pages of facts that does not rule out the prompt: it can carry each fact’s source beside the fact for answers to cite. Retrieval, which hands back the passage each answer came from, is the next step when that no longer scales.',
+      ]
+    : [];
+}
+
+/** The answer to "would all the facts fit in the prompt?", or nothing where it was not asked. */
+function fitsInPromptLine(rule: RuleId, knowledge: KnowledgeAnswers): string | undefined {
+  if (knowledge.fitsInPrompt === undefined) return undefined;
+  if (factsInPromptRule(rule)) {
+    return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in as they are, they need no index to build or keep current.';
+  }
+  if (promptWorksRule(rule)) {
+    return knowledge.fitsInPrompt
+      ? 'Facts fit in the prompt: yes, so their size is no reason to move them to retrieval.'
+      : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
+  }
+  // The rules below retrieve the facts.
+  if (!knowledge.fitsInPrompt) {
+    return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
+  }
+  if (knowledge.changesOften) {
+    return 'Facts fit in the prompt: yes, but they change too often to keep pasting in by hand.';
+  }
+  // A few pages of stable facts reach retrieval only after a measured prompt fell short.
+  return 'Facts fit in the prompt: yes. If the prompt that fell short did not carry them, pasting them in is a cheap test before building retrieval.';
+}
+
+function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
+  let lines: string[];
+  if (rule === 'prompt-works') lines = [];
+  else if (rule === 'prompt-works-live-knowledge') lines = promptKnowledgeLines(knowledge);
+  else if (factsInPromptRule(rule)) lines = factsInPromptLines(knowledge);
+  else lines = knowledgeLines(knowledge);
+  const fits = fitsInPromptLine(rule, knowledge);
+  return fits === undefined ? lines : [...lines, fits];
 }
 
 function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
@@ -235,13 +325,12 @@ function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): s
   const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
   lines.push(promptTriedLine(answers, rule));
   lines.push(gapLine(answers, rule));
-  if (rule === 'prompt-works-live-knowledge' && answers.knowledge) {
-    lines.push(...promptKnowledgeLines(answers.knowledge));
-  } else if (diagnosed && rule !== 'prompt-works') {
+  if (diagnosed) {
     if (gapIncludesKnowledge(answers.gap) && answers.knowledge) {
-      lines.push(...knowledgeLines(answers.knowledge));
+      lines.push(...knowledgeAnswerLines(rule, answers.knowledge));
     }
-    if (gapIncludesBehavior(answers.gap) && answers.behavior) {
+    // A working prompt already holds the behavior: its details decide nothing.
+    if (gapIncludesBehavior(answers.gap) && answers.behavior && !promptWorksRule(rule)) {
       lines.push(...behaviorLines(answers, answers.behavior));
     }
   }
@@ -388,8 +477,11 @@ function pickSources(
 }
 
 function buildNextSteps(answers: Answers, rule: RuleId): string[] {
-  const { nextSteps, formatStep } = RULE_CONTENT[rule];
+  const { nextSteps, formatStep, factsInPromptStep } = RULE_CONTENT[rule];
   const steps = [...nextSteps];
+  if (factsInPromptStep) {
+    steps.unshift(FACTS_IN_PROMPT_STEP[answers.knowledge?.citationsNeeded ? 'cited' : 'plain']);
+  }
   if (formatStep && answers.behavior?.kinds?.includes('format')) {
     steps.splice(formatStep.at, 0, FORMAT_STEP[formatStep.text]);
   }

@@ -32,6 +32,9 @@ function answerDrivers(answers: Answers): [string, string][] {
   if (answers.knowledge) {
     drivers.push(['Knowledge changes often', yesNo(answers.knowledge.changesOften)]);
     drivers.push(['Citations needed', yesNo(answers.knowledge.citationsNeeded)]);
+    if (answers.knowledge.fitsInPrompt !== undefined) {
+      drivers.push(['Facts fit in the prompt', yesNo(answers.knowledge.fitsInPrompt)]);
+    }
   }
   if (answers.behavior) {
     const kinds = answers.behavior.kinds ?? [];

@@ -1,4 +1,4 @@
-import type { Answers } from '../decision/answers.js';
+import type { Answers, KnowledgeAnswers } from '../decision/answers.js';
 import { plural } from '../decision/content.js';
 import {
   GAP_OPTION_LABELS,
@@ -8,6 +8,18 @@ import {
 } from './labels.js';
 import { escapeToFit } from './text.js';
 
+function knowledgeLine(knowledge: KnowledgeAnswers): string {
+  const parts = [
+    `changes weekly or faster: ${yesNoLabel(knowledge.changesOften)}`,
+    `must cite sources: ${yesNoLabel(knowledge.citationsNeeded)}`,
+    // Left out for reviews from before the question was asked, rather than shown as unanswered.
+    ...(knowledge.fitsInPrompt === undefined
+      ? []
+      : [`fits in the prompt: ${yesNoLabel(knowledge.fitsInPrompt)}`]),
+  ];
+  return `*Knowledge:* ${parts.join(' · ')}`;
+}
+
 /** The answers so far as a person reads them, user text escaped. */
 export function summarizeAnswers(answers: Answers): string {
   const lines = [
@@ -16,9 +28,7 @@ export function summarizeAnswers(answers: Answers): string {
     `*Leaning:* ${LEANING_OPTION_LABELS[answers.leaning]}`,
     `*Better prompt tried:* ${PROMPT_TRIED_OPTION_LABELS[answers.promptTried]}`,
     `*Missing:* ${GAP_OPTION_LABELS[answers.gap].label} (${GAP_OPTION_LABELS[answers.gap].description.toLowerCase()})`,
-    answers.knowledge
-      ? `*Knowledge:* changes weekly or faster: ${yesNoLabel(answers.knowledge.changesOften)} · must cite sources: ${yesNoLabel(answers.knowledge.citationsNeeded)}`
-      : null,
+    answers.knowledge ? knowledgeLine(answers.knowledge) : null,
     answers.behavior
       ? `*Behavior:* ${answers.behavior.kinds?.length ? `${answers.behavior.kinds.join(', ')} · ` : ''}${plural(answers.behavior.labeledExamples, 'labeled example', 'labeled examples')} · training budget: ${yesNoLabel(answers.behavior.trainingBudget)}`
       : null,

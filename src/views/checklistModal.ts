@@ -203,8 +203,16 @@ function knowledgeBlocks(draft: Draft): KnownBlock[] {
       YES_NO,
       yesNoInitial(draft.knowledge?.citationsNeeded),
     ),
+    radioInput(
+      BlockId.fitsInPrompt,
+      ActionId.fitsInPrompt,
+      'Would all the facts the model needs fit in the prompt?',
+      YES_NO,
+      yesNoInitial(draft.knowledge?.fitsInPrompt),
+      'A few pages at most, e.g. office addresses or a product’s 20 plan names',
+    ),
     context(
-      'Knowledge belongs in retrieval: it updates the moment the source does, and the answer can quote the passage it came from.',
+      'A few pages of stable facts can go in the prompt itself. More than that, or facts that change weekly, belong in retrieval: it updates the moment the source does, and the answer can quote the passage it came from.',
     ),
   ];
 }

@@ -131,6 +131,71 @@ describe('reading a step', () => {
     });
   });
 
+  it('reads the knowledge step, whether the facts fit in the prompt included', () => {
+    const read = readStep(
+      'knowledge',
+      values([
+        [BlockId.changesOften, ActionId.changesOften, picked('no')],
+        [BlockId.citationsNeeded, ActionId.citationsNeeded, picked('yes')],
+        [BlockId.fitsInPrompt, ActionId.fitsInPrompt, picked('yes')],
+      ]),
+      { gap: 'knowledge' },
+    );
+    expect(read).toEqual({
+      ok: true,
+      draft: {
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+      },
+      choices: {},
+    });
+  });
+
+  it('requires an answer to whether the facts fit in the prompt when the step shows it', () => {
+    const read = readStep(
+      'knowledge',
+      values([
+        [BlockId.changesOften, ActionId.changesOften, picked('no')],
+        [BlockId.citationsNeeded, ActionId.citationsNeeded, picked('no')],
+        [BlockId.fitsInPrompt, ActionId.fitsInPrompt, nothing],
+      ]),
+      { gap: 'knowledge' },
+    );
+    expect(read).toEqual({
+      ok: false,
+      errors: { [BlockId.fitsInPrompt]: expect.stringMatching(/fit in the prompt/) },
+    });
+    const forged = readStep(
+      'knowledge',
+      values([
+        [BlockId.changesOften, ActionId.changesOften, picked('no')],
+        [BlockId.citationsNeeded, ActionId.citationsNeeded, picked('no')],
+        [BlockId.fitsInPrompt, ActionId.fitsInPrompt, picked('maybe')],
+      ]),
+      { gap: 'knowledge' },
+    );
+    expect(forged).toEqual({ ok: false, errors: { [BlockId.fitsInPrompt]: expect.any(String) } });
+  });
+
+  it('takes a knowledge step built before the question existed as not asked', () => {
+    // A checklist opened on the previous version: Slack's state lists only the blocks it showed.
+    const oldView = values([
+      [BlockId.changesOften, ActionId.changesOften, picked('yes')],
+      [BlockId.citationsNeeded, ActionId.citationsNeeded, picked('no')],
+    ]);
+    const read = readStep('knowledge', oldView, { gap: 'both' });
+    expect(read).toEqual({
+      ok: true,
+      draft: { gap: 'both', knowledge: { changesOften: true, citationsNeeded: false } },
+      choices: {},
+    });
+    expect(read.ok && read.draft.knowledge).not.toHaveProperty('fitsInPrompt');
+    expect(readStepLeniently('knowledge', oldView, { gap: 'both' })).toEqual({
+      gap: 'both',
+      knowledge: { changesOften: true, citationsNeeded: false },
+    });
+  });
+
   it('keeps, for Back, the answers a half-done step holds and leaves out the rest', () => {
     const draft: Draft = {
       title: 'Triage',

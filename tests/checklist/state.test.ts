@@ -53,7 +53,7 @@ function fullState(title: string, problem: string): ChecklistState {
         leaning: 'rag+fine-tune',
         promptTried: 'still-unreliable',
         gap: 'both',
-        knowledge: { changesOften: true, citationsNeeded: false },
+        knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
         behavior: {
           kinds: ['format', 'tone', 'classification', 'skill'],
           labeledExamples: 10_000_000,
@@ -120,6 +120,21 @@ describe('checklist state in private_metadata', () => {
     });
     expect(withReviewChoices(state, undefined)).toEqual(without);
     expect(withReviewChoices(without, undefined)).toEqual(without);
+  });
+
+  it('reads metadata from a checklist opened before the facts-in-prompt question, same version', () => {
+    const state = fullState('Refund bot', 'Old policy');
+    const written = JSON.parse(encodeState(state));
+    delete written.draft.knowledge.fitsInPrompt;
+    const decoded = decodeState(JSON.stringify(written));
+    expect(decoded).toEqual({
+      ok: true,
+      state: {
+        ...state,
+        draft: { ...state.draft, knowledge: { changesOften: true, citationsNeeded: false } },
+      },
+    });
+    expect(decoded.ok && decoded.state.draft.knowledge).not.toHaveProperty('fitsInPrompt');
   });
 
   it.each([

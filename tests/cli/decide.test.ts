@@ -97,6 +97,34 @@ describe('runDecide output formats', () => {
   });
 });
 
+describe('runDecide with knowledge.fitsInPrompt', () => {
+  const offices = {
+    title: 'Our 12 office addresses',
+    promptTried: 'not-yet',
+    gap: 'knowledge',
+    knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: true },
+  } satisfies AnswersInput;
+
+  it('puts a few pages of stable facts in the prompt, and records the answer', async () => {
+    const text = await run(['in.json'], { 'in.json': JSON.stringify(offices) });
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toContain('Verdict: Prompt');
+    expect(text.stdout).toContain('  - Facts fit in the prompt: yes');
+    const markdown = await run(['--markdown', 'in.json'], { 'in.json': JSON.stringify(offices) });
+    expect(markdown.stdout).toContain('- Facts fit in the prompt: yes\n');
+    expect(markdown.stdout).toContain('- **Prompt** (chosen)');
+  });
+
+  it('decides as before without it: input written for earlier versions still works', async () => {
+    const { fitsInPrompt: _left, ...notAsked } = offices.knowledge;
+    const input = JSON.stringify({ ...offices, knowledge: notAsked });
+    const result = await run(['--markdown', 'in.json'], { 'in.json': input });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('- **RAG** (chosen)');
+    expect(result.stdout).not.toContain('Facts fit in the prompt');
+  });
+});
+
 describe('runDecide records what the Slack checklist would', () => {
   const stray = {
     title: 'Strict JSON replies',
@@ -199,7 +227,13 @@ describe('runDecide with bad input', () => {
     ],
     [
       { ...refund, knowledge: undefined },
-      ['knowledge: required when gap is knowledge: expected { changesOften, citationsNeeded }'],
+      [
+        'knowledge: required when gap is knowledge: expected { changesOften, citationsNeeded, fitsInPrompt? }',
+      ],
+    ],
+    [
+      { ...refund, knowledge: { ...refund.knowledge, fitsInPrompt: 'a few pages' } },
+      ['knowledge.fitsInPrompt: expected true or false'],
     ],
     [
       { ...refund, title: 'x'.repeat(151), gap: 'guess' },

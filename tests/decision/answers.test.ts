@@ -56,6 +56,18 @@ describe('answersSchema', () => {
     }
   });
 
+  it('takes whether the facts fit in the prompt as an optional yes or no', () => {
+    expect(answersSchema.parse(valid).knowledge).not.toHaveProperty('fitsInPrompt');
+    const asked = answersSchema.parse({
+      ...valid,
+      knowledge: { ...valid.knowledge, fitsInPrompt: false },
+    });
+    expect(asked.knowledge?.fitsInPrompt).toBe(false);
+    expect(problems({ ...valid, knowledge: { ...valid.knowledge, fitsInPrompt: 'yes' } })).toEqual([
+      ['knowledge.fitsInPrompt', 'expected true or false'],
+    ]);
+  });
+
   it('does not require details for neither or unsure', () => {
     for (const gap of ['neither', 'unsure']) {
       expect(problems({ title: 't', promptTried: 'not-yet', gap })).toEqual([]);

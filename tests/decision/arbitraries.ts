@@ -17,7 +17,11 @@ export function parseAnswers(input: AnswersInput): Answers {
   return answersSchema.parse(input);
 }
 
-const knowledgeArb = fc.record({ changesOften: fc.boolean(), citationsNeeded: fc.boolean() });
+/** fitsInPrompt may be absent: reviews from before the checklist asked it, and CLI input. */
+const knowledgeArb = fc.record(
+  { changesOften: fc.boolean(), citationsNeeded: fc.boolean(), fitsInPrompt: fc.boolean() },
+  { requiredKeys: ['changesOften', 'citationsNeeded'] },
+);
 
 const behaviorArb = fc.record(
   {
@@ -87,11 +91,18 @@ export const answersLikeArb: fc.Arbitrary<unknown> = fc.record(
 
 /**
  * Every distinct answer combination the rules can tell apart: each gap, prompt answer and leaning,
- * with each knowledge pair, and example counts on both sides of the fine-tuning bar.
+ * with each knowledge answer (whether the facts fit in the prompt also left out, as in reviews from
+ * before it was asked), and example counts on both sides of the fine-tuning bar.
  */
 export function everyAnswerCombination(): Answers[] {
   const knowledgeOptions = [false, true].flatMap((changesOften) =>
-    [false, true].map((citationsNeeded) => ({ changesOften, citationsNeeded })),
+    [false, true].flatMap((citationsNeeded) =>
+      [undefined, false, true].map((fitsInPrompt) => ({
+        changesOften,
+        citationsNeeded,
+        ...(fitsInPrompt === undefined ? {} : { fitsInPrompt }),
+      })),
+    ),
   );
   const behaviorOptions = [0, 1, 49, 50, 500].flatMap((labeledExamples) =>
     [false, true].map((trainingBudget) => ({

@@ -98,8 +98,16 @@ describe('decide, for any valid answers', () => {
         const { verdict } = decide(answers);
         const diagnosed = answers.gap !== 'neither' && answers.gap !== 'unsure';
         const promptFallsShort = answers.promptTried !== 'good-enough';
+        // Rung 1 first: a few pages of stable facts get a prompt before any retrieval is built.
+        const factsGoInPromptFirst =
+          answers.promptTried === 'not-yet' &&
+          answers.knowledge?.fitsInPrompt === true &&
+          !answers.knowledge.changesOften;
         expect(verdictIncludesRag(verdict)).toBe(
-          diagnosed && promptFallsShort && gapIncludesKnowledge(answers.gap),
+          diagnosed &&
+            promptFallsShort &&
+            gapIncludesKnowledge(answers.gap) &&
+            !factsGoInPromptFirst,
         );
         expect(verdictIncludesFineTune(verdict)).toBe(
           diagnosed &&
@@ -107,6 +115,20 @@ describe('decide, for any valid answers', () => {
             answers.promptTried === 'still-unreliable' &&
             (answers.behavior?.labeledExamples ?? 0) >= MIN_EXAMPLES_FOR_FINE_TUNING,
         );
+      }),
+    );
+  });
+
+  it('decides a review never asked whether the facts fit in the prompt as if they did not', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        if (!answers.knowledge) return;
+        const { fitsInPrompt: _asked, ...notAsked } = answers.knowledge;
+        const without = decide({ ...answers, knowledge: notAsked });
+        const notFitting = decide({ ...answers, knowledge: { ...notAsked, fitsInPrompt: false } });
+        expect(without.verdict).toBe(notFitting.verdict);
+        expect(without.headline).toBe(notFitting.headline);
+        expect(without.warnings).toEqual(notFitting.warnings);
       }),
     );
   });
@@ -140,7 +162,8 @@ describe('decide, over every answer combination', () => {
   const combinations = everyAnswerCombination();
 
   it('covers the whole space', () => {
-    expect(combinations).toHaveLength(840);
+    // knowledge 3 × 5 × 12, both 3 × 5 × 12 × 10, behavior 3 × 5 × 10, neither and unsure 3 × 5.
+    expect(combinations).toHaveLength(180 + 1800 + 150 + 15 + 15);
   });
 
   it('warns about facts in weights iff the leaning would tune facts, whatever the verdict', () => {
@@ -250,6 +273,10 @@ describe('decide, for a knowledge gap', () => {
       const said = (prefix: string) => rationale.some((line) => line.startsWith(prefix));
       expect(said('Knowledge changes often: yes'), where).toBe(answers.knowledge?.changesOften);
       expect(said('Citations needed: yes'), where).toBe(answers.knowledge?.citationsNeeded);
+      // Answered, it is acknowledged; not asked (an older review), nothing is said about it.
+      expect(said('Facts fit in the prompt: '), where).toBe(
+        answers.knowledge?.fitsInPrompt !== undefined,
+      );
       if (answers.knowledge?.changesOften) {
         expect(rationale.join(' '), where).not.toMatch(/stable/);
       }
@@ -262,6 +289,30 @@ describe('decide, for a knowledge gap', () => {
       const decision = decide(answers);
       if (verdictIncludesRag(decision.verdict)) continue;
       expect(decision.nextSteps.join(' '), JSON.stringify(answers)).toMatch(/retrieval|RAG/);
+    }
+  });
+});
+
+describe('decide, for facts that fit in the prompt', () => {
+  const combinations = everyAnswerCombination();
+
+  it('takes the prompt before any retrieval exactly when no prompt was tried and the facts are few and stable', () => {
+    for (const answers of combinations) {
+      if (!gapIncludesKnowledge(answers.gap) || answers.promptTried !== 'not-yet') continue;
+      const fewAndStable =
+        answers.knowledge?.fitsInPrompt === true && !answers.knowledge.changesOften;
+      const decision = decide(answers);
+      const where = JSON.stringify(answers);
+      expect(decision.verdict === 'prompt', where).toBe(fewAndStable);
+      if (fewAndStable) {
+        expect(decision.nextSteps[0], where).toMatch(/^Put the facts in the prompt/);
+        expect(decision.nextSteps[0]?.includes('each with its source'), where).toBe(
+          answers.knowledge?.citationsNeeded,
+        );
+      } else {
+        // The rationale gives the real reason a prompt is not tried first.
+        expect(decision.rationale.join(' '), where).not.toMatch(/never saw/);
+      }
     }
   });
 });

@@ -12,9 +12,15 @@ import {
 } from '../../src/decision/content.js';
 import { decide, matchRule, RULES_VERSION } from '../../src/decision/engine.js';
 import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
-import { parseAnswers } from './arbitraries.js';
+import { everyAnswerCombination, parseAnswers } from './arbitraries.js';
 
 const knowledge = { changesOften: true, citationsNeeded: true };
+/** A few pages of facts that change less than weekly: office addresses, a product's plan names. */
+const fewStableFacts = (citationsNeeded = false) => ({
+  changesOften: false,
+  citationsNeeded,
+  fitsInPrompt: true,
+});
 const behavior = (labeledExamples: number, trainingBudget = true) => ({
   labeledExamples,
   trainingBudget,
@@ -34,6 +40,11 @@ const RULE_EXAMPLES = {
     knowledge: { changesOften: false, citationsNeeded: false },
   },
   'prompt-works-live-knowledge': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
+  'knowledge-fits-prompt': {
+    promptTried: 'not-yet',
+    gap: 'knowledge',
+    knowledge: fewStableFacts(),
+  },
   knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
   'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
   'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
@@ -46,6 +57,12 @@ const RULE_EXAMPLES = {
     promptTried: 'still-unreliable',
     gap: 'behavior',
     behavior: behavior(0),
+  },
+  'both-fits-prompt': {
+    promptTried: 'not-yet',
+    gap: 'both',
+    knowledge: fewStableFacts(),
+    behavior: behavior(6),
   },
   'both-ready': {
     promptTried: 'still-unreliable',
@@ -119,6 +136,25 @@ describe('rules, first match wins', () => {
       { promptTried: 'still-unreliable', gap: 'knowledge', knowledge, leaning: 'fine-tune' },
       'rag',
     ],
+    [
+      'knowledge, not tried, a few pages of stable facts',
+      { promptTried: 'not-yet', gap: 'knowledge', knowledge: fewStableFacts(true) },
+      'prompt',
+    ],
+    [
+      'knowledge, not tried, facts that fit but change weekly',
+      {
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { ...fewStableFacts(), changesOften: true },
+      },
+      'rag',
+    ],
+    [
+      'knowledge, unreliable, a few pages of stable facts',
+      { promptTried: 'still-unreliable', gap: 'knowledge', knowledge: fewStableFacts() },
+      'rag',
+    ],
     // Rule 4: behavior
     [
       'behavior, unreliable, 50 examples',
@@ -160,6 +196,26 @@ describe('rules, first match wins', () => {
       'both, not tried, 500 examples',
       { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(500) },
       'rag',
+    ],
+    [
+      'both, not tried, a few pages of stable facts, 500 examples',
+      {
+        promptTried: 'not-yet',
+        gap: 'both',
+        knowledge: fewStableFacts(),
+        behavior: behavior(500),
+      },
+      'prompt',
+    ],
+    [
+      'both, unreliable, a few pages of stable facts, 500 examples',
+      {
+        promptTried: 'still-unreliable',
+        gap: 'both',
+        knowledge: fewStableFacts(),
+        behavior: behavior(500),
+      },
+      'rag+fine-tune',
     ],
   ];
 
@@ -698,6 +754,290 @@ describe('a working prompt for a knowledge gap', () => {
   });
 });
 
+describe('facts that would fit in the prompt', () => {
+  const prefixes = (decision: Decision) => decision.rationale.map((line) => line.split(':')[0]);
+  const text = (lines: string[]) => lines.join(' ');
+
+  it('knowledge, no prompt yet, a few pages of stable facts → prompt, with its own rule', () => {
+    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['knowledge-fits-prompt'] });
+    expect(matchRule(answers)).toBe('knowledge-fits-prompt');
+    const decision = decide(answers);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).toBe(RULE_CONTENT['knowledge-fits-prompt'].headline);
+    expect(decision.headline).toMatch(/^Prompt: the facts are few and stable enough/);
+    expect(decision.warnings).toEqual([]);
+    expect(text(decision.rationale)).not.toMatch(/never saw/);
+    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Facts fit in the prompt']);
+    expect(decision.rationale[0]).toMatch(/can go in the prompt itself/);
+  });
+
+  it('says what to do: the facts in the prompt, a question-and-answer eval, and when to move to RAG', () => {
+    const { nextSteps, measure } = run(RULE_EXAMPLES['knowledge-fits-prompt']);
+    expect(nextSteps[0]).toMatch(/^Put the facts in the prompt/);
+    expect(nextSteps[0]).not.toMatch(/source/);
+    expect(text(nextSteps)).toMatch(/eval of question and answer pairs/);
+    expect(nextSteps.at(-1)).toMatch(
+      /^Move the facts to RAG when they outgrow the prompt, start changing weekly, or answers must cite passages at scale/,
+    );
+    expect(text(measure)).toMatch(/question and answer pairs/);
+    expect(text(measure)).toMatch(/says so rather than guessing/);
+  });
+
+  it('still takes the prompt when answers must cite, carrying each fact’s source, and says why', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: fewStableFacts(true),
+    });
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.nextSteps[0]).toMatch(/^Put the facts in the prompt .*each with its source/);
+    expect(decision.nextSteps[0]).toMatch(/cite the source of every fact/);
+    expect(prefixes(decision)).toEqual([
+      'Prompt tried',
+      'Gap',
+      'Citations needed',
+      'Facts fit in the prompt',
+    ]);
+    expect(decision.rationale[2]).toMatch(
+      /^Citations needed: yes\. For a few pages of facts that does not rule out the prompt/,
+    );
+    expect(aspects(decision)).toEqual(['Update a fact', 'Cite a source', 'Cost to set up']);
+  });
+
+  it('facts that fit but change weekly → RAG, and the rationale says the churn is why', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: true },
+    });
+    expect(decision.verdict).toBe('rag');
+    expect(decision.rationale[0]).toBe(
+      'Prompt tried: not yet. No need to wait for one here: facts that change weekly or faster would have to be pasted into the prompt again with every change.',
+    );
+    expect(decision.rationale).toContain(
+      'Facts fit in the prompt: yes, but they change too often to keep pasting in by hand.',
+    );
+  });
+
+  it('facts too many for a prompt → RAG, and the rationale says the size is why', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: false },
+    });
+    expect(decision.verdict).toBe('rag');
+    expect(decision.rationale[0]).toBe(
+      'Prompt tried: not yet. No need to wait for one here: the facts are too many for a prompt to carry.',
+    );
+    expect(prefixes(decision)).toEqual([
+      'Prompt tried',
+      'Gap',
+      'Knowledge changes often',
+      'Facts fit in the prompt',
+    ]);
+    const both = run({
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
+    });
+    expect(both.rationale[0]).toMatch(/too many for a prompt, and change too often/);
+  });
+
+  it('never claims a prompt cannot supply facts the model never saw', () => {
+    for (const answers of everyAnswerCombination()) {
+      const decision = decide(answers);
+      const said = [
+        decision.headline,
+        ...decision.rationale,
+        RULE_CONTENT[matchRule(answers)].because,
+      ];
+      expect(text(said), JSON.stringify(answers)).not.toMatch(/no prompt can|prompt cannot supply/);
+    }
+  });
+
+  it('both, no prompt yet, a few pages of stable facts → prompt for facts and behavior together', () => {
+    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['both-fits-prompt'] });
+    expect(matchRule(answers)).toBe('both-fits-prompt');
+    const decision = decide(answers);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).toMatch(/in one prompt/);
+    expect(decision.headline).toMatch(/RAG and fine-tuning wait/);
+    expect(codes(decision)).toEqual(['prompt-untried']);
+    expect(decision.nextSteps[0]).toMatch(/^Put the facts in the prompt/);
+    expect(decision.nextSteps[1]).toMatch(/^In the same prompt, write an explicit output spec/);
+    expect(text(decision.nextSteps)).toMatch(/Move the facts to RAG when/);
+    expect(decision.nextSteps.at(-1)).toMatch(/at least 50 labeled examples/);
+    expect(prefixes(decision)).toEqual([
+      'Prompt tried',
+      'Gap',
+      'Facts fit in the prompt',
+      'Labeled examples',
+    ]);
+    expect(aspects(decision)).toEqual([
+      'Update a fact',
+      'Consistent format or voice',
+      'Cost to set up',
+    ]);
+  });
+
+  it('both with enough examples still measures the one prompt first', () => {
+    const decision = run({
+      promptTried: 'not-yet',
+      gap: 'both',
+      knowledge: fewStableFacts(true),
+      behavior: behavior(500),
+    });
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).not.toMatch(/collect/i);
+    expect(decision.rationale).toContain(
+      'Labeled examples: 500. Enough to fine-tune on later, if a measured prompt still falls short.',
+    );
+  });
+
+  it('both with facts that change weekly or too many → RAG, as before', () => {
+    for (const facts of [
+      { changesOften: true, citationsNeeded: false, fitsInPrompt: true },
+      { changesOften: false, citationsNeeded: false, fitsInPrompt: false },
+    ]) {
+      const answers = parseAnswers({
+        title: 't',
+        promptTried: 'not-yet',
+        gap: 'both',
+        knowledge: facts,
+        behavior: behavior(500),
+      });
+      expect(matchRule(answers)).toBe('both-untried');
+      expect(codes(decide(answers))).toEqual(['prompt-untried']);
+    }
+  });
+
+  it('a fine-tune leaning keeps the facts in the prompt for now, and the behavior tune conditional', () => {
+    const knowledgeOnly = run({
+      ...RULE_EXAMPLES['knowledge-fits-prompt'],
+      leaning: 'fine-tune',
+    });
+    expect(codes(knowledgeOnly)).toEqual(['knowledge-in-weights', 'leaning-differs']);
+    expect(knowledgeOnly.warnings[0]?.message).toContain(
+      'in the prompt for now, and in retrieval once',
+    );
+    expect(aspects(knowledgeOnly)).toContain('Risk');
+    const both = run({ ...RULE_EXAMPLES['both-fits-prompt'], leaning: 'fine-tune' });
+    expect(codes(both)).toEqual(['knowledge-in-weights', 'prompt-untried', 'leaning-differs']);
+    expect(both.warnings[0]?.message).toContain('in the prompt for now');
+    expect(both.warnings[0]?.message).toContain(
+      'If it comes to fine-tuning, fine-tune only the behavior.',
+    );
+  });
+
+  it('rests on the prompt-first guide, not the retrieval research', () => {
+    expect(urls(run(RULE_EXAMPLES['knowledge-fits-prompt']))).toEqual([
+      'https://platform.openai.com/docs/guides/fine-tuning',
+    ]);
+  });
+
+  it.each([
+    ['still unreliable', 'still-unreliable', 'knowledge', 'rag'],
+    ['good enough', 'good-enough', 'prompt-works', 'prompt'],
+  ] as const)('keeps the verdict once a prompt was %s', (_name, promptTried, rule, verdict) => {
+    for (const fitsInPrompt of [true, false]) {
+      const answers = parseAnswers({
+        title: 't',
+        promptTried,
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt },
+      });
+      expect(matchRule(answers)).toBe(rule);
+      expect(decide(answers).verdict).toBe(verdict);
+      expect(prefixes(decide(answers))).toContain('Facts fit in the prompt');
+    }
+  });
+
+  it('after a measured prompt fell short, suggests pasting facts that fit in before building retrieval', () => {
+    const decision = run({
+      promptTried: 'still-unreliable',
+      gap: 'knowledge',
+      knowledge: fewStableFacts(),
+    });
+    expect(decision.rationale).toContain(
+      'Facts fit in the prompt: yes. If the prompt that fell short did not carry them, pasting them in is a cheap test before building retrieval.',
+    );
+  });
+});
+
+describe('reviews that were not asked whether the facts fit in the prompt', () => {
+  // Pinned: what these answers decided before the question existed.
+  const pinned: [Omit<AnswersInput, 'title'>, RuleId, Decision['verdict']][] = [
+    [
+      {
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: false },
+      },
+      'knowledge',
+      'rag',
+    ],
+    [
+      {
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: true },
+        leaning: 'fine-tune',
+      },
+      'knowledge',
+      'rag',
+    ],
+    [
+      {
+        promptTried: 'not-yet',
+        gap: 'both',
+        knowledge: { changesOften: false, citationsNeeded: false },
+        behavior: behavior(6),
+      },
+      'both-untried',
+      'rag',
+    ],
+    [
+      {
+        promptTried: 'good-enough',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: false },
+      },
+      'prompt-works',
+      'prompt',
+    ],
+  ];
+
+  it.each(pinned)('%j → %s, %s', (input, rule, verdict) => {
+    const answers = parseAnswers({ title: 't', ...input });
+    expect(answers.knowledge).not.toHaveProperty('fitsInPrompt');
+    expect(matchRule(answers)).toBe(rule);
+    expect(decide(answers).verdict).toBe(verdict);
+    expect(decide(answers).rationale.join(' ')).not.toMatch(/Facts fit in the prompt/);
+  });
+
+  it('decide every combination as if the facts did not fit', () => {
+    const notAsked = everyAnswerCombination().filter(
+      (answers) => answers.knowledge && !('fitsInPrompt' in answers.knowledge),
+    );
+    expect(notAsked).toHaveLength(60 + 600);
+    for (const answers of notAsked) {
+      if (!answers.knowledge) continue;
+      const asIfNot = parseAnswers({
+        ...answers,
+        knowledge: { ...answers.knowledge, fitsInPrompt: false },
+      });
+      const where = JSON.stringify(answers);
+      expect(matchRule(answers), where).toBe(matchRule(asIfNot));
+      const decision = decide(answers);
+      const notFitting = decide(asIfNot);
+      expect(decision.verdict, where).toBe(notFitting.verdict);
+      expect(decision.headline, where).toBe(notFitting.headline);
+      expect(decision.warnings, where).toEqual(notFitting.warnings);
+      expect(decision.nextSteps, where).toEqual(notFitting.nextSteps);
+    }
+  });
+});
+
 describe('trade-offs', () => {
   it('keeps the table order whatever subset is shown', () => {
     const order = TRADEOFF_ORDER.map((key) => TRADEOFF_ROWS[key].aspect);
@@ -1056,7 +1396,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.4');
+    expect(RULES_VERSION).toBe('2026-11-30.5');
   });
 
   it('has the labels the Slack layer shows', () => {

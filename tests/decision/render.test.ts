@@ -126,6 +126,24 @@ describe('renderDecisionRecord', () => {
     }
   });
 
+  it('lists whether the facts fit in the prompt only when it was asked', () => {
+    const asked = parseAnswers({
+      title: 'Office addresses',
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: true },
+    });
+    const drivers = sectionOf(renderDecisionRecord(asked, decide(asked)), 'Decision drivers');
+    expect(drivers).toContain('- Citations needed: no\n- Facts fit in the prompt: yes\n');
+    const notAsked = parseAnswers({
+      ...asked,
+      knowledge: { changesOften: false, citationsNeeded: false },
+    });
+    expect(renderDecisionRecord(notAsked, decide(notAsked))).not.toContain(
+      'Facts fit in the prompt',
+    );
+  });
+
   it('names the gap with the label the Slack checklist shows', () => {
     const unsure = parseAnswers({ title: 'Undiagnosed', promptTried: 'not-yet', gap: 'unsure' });
     const drivers = sectionOf(renderDecisionRecord(unsure, decide(unsure)), 'Decision drivers');

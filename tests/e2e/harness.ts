@@ -419,6 +419,12 @@ export function valuesForStep(view: StoredView, answers: Answers, extra: ViewVal
       [ActionId.citationsNeeded]: yesNo(answers.knowledge.citationsNeeded),
     };
   }
+  // Answers without it leave the question unanswered, which the driver refuses as Slack would.
+  if (ids.has(BlockId.fitsInPrompt) && answers.knowledge?.fitsInPrompt !== undefined) {
+    values[BlockId.fitsInPrompt] = {
+      [ActionId.fitsInPrompt]: yesNo(answers.knowledge.fitsInPrompt),
+    };
+  }
   if (ids.has(BlockId.labeledExamples) && answers.behavior) {
     values[BlockId.behaviorKinds] = { [ActionId.behaviorKinds]: answers.behavior.kinds ?? [] };
     values[BlockId.labeledExamples] = {
@@ -469,7 +475,15 @@ export const EXAMPLES = {
     leaning: 'undecided',
     promptTried: 'still-unreliable',
     gap: 'knowledge',
-    knowledge: { changesOften: true, citationsNeeded: true },
+    knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
+  },
+  /** A few pages of stable facts, no prompt tried yet: they go in the prompt first. */
+  factsInPrompt: {
+    title: 'Answer questions about our 12 office addresses',
+    leaning: 'rag',
+    promptTried: 'not-yet',
+    gap: 'knowledge',
+    knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
   },
   behavior: {
     title: 'Classify tickets into our 9 internal categories',
@@ -484,7 +498,7 @@ export const EXAMPLES = {
     leaning: 'rag+fine-tune',
     promptTried: 'still-unreliable',
     gap: 'both',
-    knowledge: { changesOften: true, citationsNeeded: false },
+    knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
     behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },
   },
   prompt: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
+import { isRecord } from '../support/json.js';
 import { ASKER, CHANNEL, E2e, EXAMPLES, headerOf, mrkdwnSentToSlack } from './harness.js';
 
 const e2e = E2e.forFile();
@@ -33,6 +34,7 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
 
   it.each([
     ['knowledge → RAG', EXAMPLES.knowledge, 'RAG', 5],
+    ['a few pages of stable facts, no prompt yet → prompt', EXAMPLES.factsInPrompt, 'Prompt', 5],
     ['behavior with 500 examples → fine-tune', EXAMPLES.behavior, 'Fine-tune', 5],
     ['knowledge and behavior → RAG + fine-tune', EXAMPLES.both, 'RAG + fine-tune', 6],
     ['a prompt that is good enough → prompt', EXAMPLES.prompt, 'Prompt', 5],
@@ -134,6 +136,7 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     await e2e.submit(modal.id, {
       [BlockId.changesOften]: { [ActionId.changesOften]: 'yes' },
       [BlockId.citationsNeeded]: { [ActionId.citationsNeeded]: 'yes' },
+      [BlockId.fitsInPrompt]: { [ActionId.fitsInPrompt]: 'no' },
     });
     const lastView = e2e.fake.view(modal.id);
     if (!lastView) throw new Error('no view');
@@ -154,6 +157,89 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
         .messages(channel)
         .filter((message) => !message.thread_ts || message.thread_ts === message.ts),
     ).toHaveLength(1);
+  });
+});
+
+describe('whether the facts fit in the prompt', () => {
+  it('puts a few pages of stable facts in the prompt: the answer and the prompt verdict are posted', async () => {
+    const channel = 'C0FACTSFIT';
+    const answers = EXAMPLES.factsInPrompt;
+    await review(answers, channel);
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no verdict posted');
+    expect(headerOf(parent)).toBe('Verdict: Prompt');
+    expect(parent.text).toContain('the facts are few and stable enough to paste into the prompt');
+    const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
+    expect(detail).toContain('must cite sources: Yes · fits in the prompt: Yes');
+    expect(detail).toContain('Put the facts in the prompt');
+    expect(detail).not.toContain('never saw');
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('asks it on the knowledge step and will not go on without an answer', async () => {
+    const { modal } = await e2e.slashCommand('Office addresses');
+    if (!modal) throw new Error('no modal');
+    const { valuesForStep } = await import('./harness.js');
+    const answers = { ...EXAMPLES.factsInPrompt, title: 'Office addresses' };
+    for (let step = 0; step < 3; step++) {
+      const view = e2e.fake.view(modal.id);
+      if (!view) throw new Error('no view');
+      await e2e.submit(modal.id, valuesForStep(view, answers, {}));
+    }
+    expect(JSON.stringify(e2e.fake.view(modal.id)?.view.blocks)).toContain(
+      'Would all the facts the model needs fit in the prompt?',
+    );
+    const unanswered = await e2e.submit(
+      modal.id,
+      {
+        [BlockId.changesOften]: { [ActionId.changesOften]: 'no' },
+        [BlockId.citationsNeeded]: { [ActionId.citationsNeeded]: 'no' },
+      },
+      { skipClientValidation: true },
+    );
+    expect(unanswered.json).toEqual({
+      response_action: 'errors',
+      errors: { [BlockId.fitsInPrompt]: expect.stringMatching(/fit in the prompt/) },
+    });
+  });
+
+  it('finishes a checklist whose knowledge step was shown before the question existed, deciding as before', async () => {
+    const channel = 'C0OLDVIEW1';
+    e2e.fake.addChannel(channel, { member: true });
+    const { modal } = await e2e.slashCommand('Office addresses, opened before the deploy', {
+      channel,
+    });
+    if (!modal) throw new Error('no modal');
+    const { valuesForStep } = await import('./harness.js');
+    const answers = {
+      ...EXAMPLES.factsInPrompt,
+      title: 'Office addresses, opened before the deploy',
+      knowledge: { changesOften: false, citationsNeeded: false },
+    };
+    for (let step = 0; step < 3; step++) {
+      const view = e2e.fake.view(modal.id);
+      if (!view) throw new Error('no view');
+      await e2e.submit(modal.id, valuesForStep(view, answers, {}));
+    }
+    // The knowledge step as the previous version built it: without the question.
+    const shown = e2e.fake.view(modal.id);
+    if (!shown || !Array.isArray(shown.view.blocks)) throw new Error('no view');
+    shown.view.blocks = shown.view.blocks.filter(
+      (block) => !(isRecord(block) && block.block_id === BlockId.fitsInPrompt),
+    );
+    const next = await e2e.submit(modal.id, valuesForStep(shown, answers, {}));
+    expect(next.json).toMatchObject({ response_action: 'update' });
+    expect(JSON.stringify(e2e.fake.view(modal.id)?.view.blocks)).toContain('ftrag will say: RAG');
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, answers);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    expect(headerOf(parent ?? {})).toBe('Verdict: RAG');
+    const detail = JSON.stringify(e2e.fake.thread(channel, parent?.ts ?? '')[1]?.blocks);
+    expect(detail).not.toContain('fits in the prompt');
   });
 });
 

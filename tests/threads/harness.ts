@@ -168,7 +168,7 @@ export const KNOWLEDGE: Answers = {
   leaning: 'fine-tune',
   promptTried: 'still-unreliable',
   gap: 'knowledge',
-  knowledge: { changesOften: true, citationsNeeded: true },
+  knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
 };
 
 export const BEHAVIOR: Answers = {

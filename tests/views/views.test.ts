@@ -251,6 +251,57 @@ describe('checklist modal', () => {
     expect(incomplete).not.toContain('C0PICKED1');
   });
 
+  it('asks on the knowledge step whether all the facts would fit in the prompt, restoring the answer', () => {
+    const state = commandChecklist();
+    const input = (draft: Answers | Record<string, never>) =>
+      buildChecklistStepView({ ...state, step: 'knowledge', draft }).blocks.find(
+        (block) => block.block_id === BlockId.fitsInPrompt,
+      );
+    const fresh = input({});
+    expect(fresh).toMatchObject({
+      type: 'input',
+      label: { text: 'Would all the facts the model needs fit in the prompt?' },
+      hint: { text: expect.stringMatching(/^A few pages at most, e\.g\. office addresses/) },
+      element: {
+        type: 'radio_buttons',
+        action_id: ActionId.fitsInPrompt,
+        options: [{ value: 'yes' }, { value: 'no' }],
+      },
+    });
+    expect(fresh).not.toHaveProperty('optional');
+    expect(fresh && 'element' in fresh && fresh.element).not.toHaveProperty('initial_option');
+    for (const fitsInPrompt of [true, false]) {
+      const answers = hostileAnswers();
+      const restored = input({
+        ...answers,
+        knowledge: {
+          ...answers.knowledge,
+          changesOften: true,
+          citationsNeeded: true,
+          fitsInPrompt,
+        },
+      });
+      expect(restored).toMatchObject({
+        element: { initial_option: { value: fitsInPrompt ? 'yes' : 'no' } },
+      });
+    }
+  });
+
+  it('shows in the summary whether the facts fit in the prompt, only when it was asked', () => {
+    const state = commandChecklist();
+    const summary = (draft: Answers) =>
+      JSON.stringify(buildChecklistStepView({ ...state, step: 'review', draft }).blocks[1]);
+    const answers = hostileAnswers();
+    expect(
+      summary({
+        ...answers,
+        knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: true },
+      }),
+    ).toContain('must cite sources: Yes · fits in the prompt: Yes');
+    expect(summary(answers)).toContain('must cite sources: Yes\\n');
+    expect(summary(answers)).not.toContain('fits in the prompt');
+  });
+
   it('counts one labeled example in the singular in the summary', () => {
     const state = commandChecklist();
     const draft = { ...hostileAnswers(), behavior: { labeledExamples: 1, trainingBudget: true } };

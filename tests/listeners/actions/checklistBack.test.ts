@@ -119,7 +119,7 @@ const base = startChecklist({
     leaning: 'undecided',
     promptTried: 'still-unreliable',
     gap: 'both',
-    knowledge: { changesOften: true, citationsNeeded: false },
+    knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
   },
 });
 
@@ -129,7 +129,7 @@ const knowledgeAnswers = {
   leaning: 'undecided' as const,
   promptTried: 'still-unreliable' as const,
   gap: 'knowledge' as const,
-  knowledge: { changesOften: true, citationsNeeded: true },
+  knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
 };
 
 describe('Back in the checklist', () => {
@@ -152,11 +152,16 @@ describe('Back in the checklist', () => {
     const back = stateOf(viewId);
     expect(back.step).toBe('knowledge');
     expect(back.draft.behavior).toEqual({ kinds: ['format'], trainingBudget: false });
-    expect(back.draft.knowledge).toEqual({ changesOften: true, citationsNeeded: false });
+    expect(back.draft.knowledge).toEqual({
+      changesOften: true,
+      citationsNeeded: false,
+      fitsInPrompt: false,
+    });
     const blocks = JSON.stringify(setup.fake().view(viewId)?.view.blocks);
     expect(blocks).toContain('About the knowledge');
     expect(initialOption(viewId, BlockId.changesOften)).toBe('yes');
     expect(initialOption(viewId, BlockId.citationsNeeded)).toBe('no');
+    expect(initialOption(viewId, BlockId.fitsInPrompt)).toBe('no');
     expect(setup.fake().violations).toEqual([]);
 
     // And once more: the gap, with the answer picked before.
