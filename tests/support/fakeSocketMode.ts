@@ -18,6 +18,12 @@ export interface SocketAck {
   payload: JsonObject | undefined;
 }
 
+interface WaitingAck {
+  socket: WebSocket;
+  resolve: (ack: SocketAck) => void;
+  reject: (error: Error) => void;
+}
+
 const PATH = '/socket-mode';
 const ACK_TIMEOUT_MS = 5_000;
 
@@ -25,7 +31,7 @@ export class FakeSocketMode {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly tickets = new Set<string>();
   private socket: WebSocket | null = null;
-  private readonly waitingAcks = new Map<string, (ack: SocketAck) => void>();
+  private readonly waitingAcks = new Map<string, WaitingAck>();
   private readonly connectedWaiters: { count: number; resolve: () => void }[] = [];
   /** How many times the app asked for a connection URL. */
   opened = 0;
@@ -102,16 +108,22 @@ export class FakeSocketMode {
         return;
       }
       if (!isRecord(message) || typeof message.envelope_id !== 'string') return;
-      const resolve = this.waitingAcks.get(message.envelope_id);
-      if (!resolve) return;
+      const waiting = this.waitingAcks.get(message.envelope_id);
+      if (!waiting) return;
       this.waitingAcks.delete(message.envelope_id);
-      resolve({
+      waiting.resolve({
         envelopeId: message.envelope_id,
         payload: isRecord(message.payload) ? message.payload : undefined,
       });
     });
     ws.on('close', () => {
       if (this.socket === ws) this.socket = null;
+      // An ack can only come over the connection its envelope came on.
+      for (const [envelopeId, waiting] of this.waitingAcks) {
+        if (waiting.socket !== ws) continue;
+        this.waitingAcks.delete(envelopeId);
+        waiting.reject(new Error('the connection closed before the ack'));
+      }
     });
     ws.send(
       JSON.stringify({
@@ -126,6 +138,11 @@ export class FakeSocketMode {
       this.connectedWaiters.splice(this.connectedWaiters.indexOf(waiter), 1);
       waiter.resolve();
     }
+  }
+
+  /** Whether the app has a connection open. */
+  get isConnected(): boolean {
+    return this.socket !== null;
   }
 
   /** Resolves once the app is connected and has been greeted. */
@@ -155,7 +172,10 @@ export class FakeSocketMode {
     this.socket = null;
   }
 
-  /** Sends one envelope and resolves with the app's ack (rejects after 5 s without one). */
+  /**
+   * Sends one envelope and resolves with the app's ack; rejects after 5 s without one, or when the
+   * connection closes first.
+   */
   send(type: EnvelopeType, payload: object): Promise<SocketAck> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
@@ -165,9 +185,16 @@ export class FakeSocketMode {
         this.waitingAcks.delete(envelopeId);
         reject(new Error(`no ack for ${type} envelope within ${ACK_TIMEOUT_MS} ms`));
       }, ACK_TIMEOUT_MS);
-      this.waitingAcks.set(envelopeId, (ack) => {
-        clearTimeout(timer);
-        resolve(ack);
+      this.waitingAcks.set(envelopeId, {
+        socket,
+        resolve: (ack) => {
+          clearTimeout(timer);
+          resolve(ack);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       socket.send(
         JSON.stringify({
