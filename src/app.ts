@@ -264,6 +264,10 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       customRoutes,
     });
     socketConnection = reportSocketConnection(receiver.client, logger, metrics);
+    // The client logs each failed or lost WebSocket as two errors that say nothing (undici's error
+    // event has an empty message); reportSocketConnection says it once, with the cause, at warn
+    // (the client tries again), and not at all for a connection a stop cuts short.
+    boltLogger.demoteErrors(/^WebSocket error/);
     socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port, logger);
     app = new GatedApp(
       {
@@ -384,9 +388,6 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     async stop(timeoutMs) {
       stopRequested = true;
       startDraining();
-      // Closing a Socket Mode connection still being made fails it, and the client logs that as
-      // two errors: this stop is their cause.
-      if (socketConnection?.connected === false) boltLogger.demoteErrors(/^WebSocket error/);
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());
       if (config.mode === 'socket' && receiverStarted) {

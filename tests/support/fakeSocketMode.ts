@@ -37,6 +37,10 @@ export class FakeSocketMode {
   opened = 0;
   /** How many connections the app has made (and been greeted on). */
   connections = 0;
+  /** Where handed-out URLs point instead of this fake (see {@link handOutUrlsTo}). */
+  private urlOrigin: string | null = null;
+  /** Whether upgrades are answered 401 even with a valid ticket (see {@link refuseConnections}). */
+  private refusing = false;
   /** Connection attempts left unanswered while {@link holdConnections} is on. */
   private held: { socket: Duplex; accept: () => void }[] | null = null;
   private heldArrived: (() => void) | null = null;
@@ -51,7 +55,21 @@ export class FakeSocketMode {
     this.opened += 1;
     const ticket = randomUUID();
     this.tickets.add(ticket);
-    return { ok: true, url: `${this.baseUrl().replace(/^http/, 'ws')}${PATH}?ticket=${ticket}` };
+    const origin = this.urlOrigin ?? this.baseUrl().replace(/^http/, 'ws');
+    return { ok: true, url: `${origin}${PATH}?ticket=${ticket}` };
+  }
+
+  /**
+   * From now on apps.connections.open hands out URLs on `origin` (`ws://host:port`) instead of this
+   * fake's: a Socket Mode host the app can't reach, say a closed port. `null` restores the fake's.
+   */
+  handOutUrlsTo(origin: string | null): void {
+    this.urlOrigin = origin;
+  }
+
+  /** From now on the WebSocket handshake is answered 401, as Slack answers a stale ticket. */
+  refuseConnections(): void {
+    this.refusing = true;
   }
 
   /** The HTTP server's `upgrade` handler; answers false for a request that isn't Socket Mode's. */
@@ -59,7 +77,7 @@ export class FakeSocketMode {
     const url = new URL(req.url ?? '/', 'http://fake');
     if (url.pathname !== PATH) return false;
     const ticket = url.searchParams.get('ticket') ?? '';
-    if (!this.tickets.delete(ticket)) {
+    if (!this.tickets.delete(ticket) || this.refusing) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return true;
     }
