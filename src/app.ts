@@ -66,9 +66,9 @@ export interface FtragApp {
    */
   startDraining(): void;
   /**
-   * Graceful stop: stops accepting connections (HTTP) or envelopes (Socket Mode), lets requests
-   * in flight and the deliveries they started finish (waiting at most `timeoutMs`), then closes
-   * what is left. Called during `start()`, it ends the start where it is: the Socket Mode client
+   * Graceful stop: stops accepting connections (HTTP), or closes the WebSocket once every envelope
+   * received has its ack (Socket Mode), lets requests in flight and the deliveries they started
+   * finish (waiting at most `timeoutMs` in all), then closes what is left. Called during `start()`, it ends the start where it is: the Socket Mode client
    * stops connecting and the HTTP server closes. The database is the caller's to close.
    */
   stop(timeoutMs: number): Promise<StopResult>;
@@ -264,6 +264,10 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
       customRoutes,
     });
     socketConnection = reportSocketConnection(receiver.client, logger, metrics);
+    // The client logs each failed or lost WebSocket as two errors that say nothing (undici's error
+    // event has an empty message); reportSocketConnection says it once, with the cause, at warn
+    // (the client tries again), and not at all for a connection a stop cuts short.
+    boltLogger.demoteErrors(/^WebSocket error/);
     socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port, logger);
     app = new GatedApp(
       {
@@ -384,11 +388,21 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     async stop(timeoutMs) {
       stopRequested = true;
       startDraining();
-      // Closing a Socket Mode connection still being made fails it, and the client logs that as
-      // two errors: this stop is their cause.
-      if (socketConnection?.connected === false) boltLogger.demoteErrors(/^WebSocket error/);
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());
+      if (config.mode === 'socket' && receiverStarted) {
+        // An envelope's ack goes back over the WebSocket: closed first, a listener still reading
+        // the database before its ack (Share, Challenge, the edit's last step) could not send it,
+        // and Slack would show the person an error. So the socket stays open until every envelope
+        // received has its ack, and closes at once then. It can't stay open and receive nothing:
+        // once it starts closing, the client delivers no message, and Socket Mode has no way to
+        // ask Slack to stop sending on an open connection. Envelopes arriving meanwhile are
+        // answered like any other: Slack does not retry an interaction left unanswered (the
+        // person would see an error), and this wait is short, as ftrag acks before slow work.
+        while (left() > 0 && app.unacknowledged.size > 0) {
+          await app.unacknowledged.drain(left());
+        }
+      }
       // Stops listening (or connecting) now; resolves once the last connection has closed.
       const closed: Promise<void> = receiverStarted
         ? app.stop().then(

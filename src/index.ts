@@ -86,7 +86,9 @@ async function main(): Promise<void> {
       if (running) {
         logger.info(
           { signal, timeoutMs: config.shutdownTimeoutMs, deliveries: ftrag.work.size },
-          'shutting down: no new requests; finishing requests and deliveries in flight',
+          config.mode === 'socket'
+            ? 'shutting down: closing the Socket Mode connection once every envelope has its ack; finishing requests and deliveries in flight'
+            : 'shutting down: no new requests; finishing requests and deliveries in flight',
         );
       } else {
         logger.info({ signal }, 'stopping before the start finished');

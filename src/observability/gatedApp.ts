@@ -21,11 +21,18 @@ export interface RequestReporting {
  * - over HTTP, a body that is not an object, or a payload type Bolt can't dispatch, is refused
  *   with a 400 at once; Bolt would leave it unanswered for 3 s, then answer 404;
  * - in Socket Mode there is no HTTP request to time: the handling is timed and reported here,
- *   and counted in {@link socketRequests} until its listeners are done, for a graceful stop.
+ *   and counted in {@link socketRequests} until its listeners are done, and in
+ *   {@link unacknowledged} until its ack is sent, for a graceful stop.
  */
 export class GatedApp extends App {
   /** Socket Mode envelopes whose listeners are still running (HTTP requests are the endpoint's). */
   readonly socketRequests = new InFlightCount();
+  /**
+   * Socket Mode envelopes still waiting for their ack: counted until it is sent, or until their
+   * listeners end without one. An ack goes back over the WebSocket, so a graceful stop closes that
+   * only once this is 0.
+   */
+  readonly unacknowledged = new InFlightCount();
   private readonly reporting: RequestReporting;
 
   constructor(options: AppOptions, reporting: RequestReporting) {
@@ -60,12 +67,27 @@ export class GatedApp extends App {
     );
     socketRequest.facts = facts;
     this.socketRequests.enter();
+    this.unacknowledged.enter();
+    let awaitingAck = true;
+    const answered = (): void => {
+      if (!awaitingAck) return;
+      awaitingAck = false;
+      this.unacknowledged.leave();
+    };
+    const ack: ReceiverEvent['ack'] = async (response) => {
+      try {
+        await event.ack(response);
+      } finally {
+        answered();
+      }
+    };
     try {
-      await super.processEvent(event);
+      await super.processEvent({ ...event, ack });
     } catch (error) {
       socketRequest.failure = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
+      answered();
       this.socketRequests.leave();
       socketRequest.settle();
     }

@@ -133,8 +133,8 @@ export class BoltLogger implements Logger {
   }
 
   /**
-   * From now on, Bolt's error lines that match `pattern` are logged at debug: for errors ftrag
-   * causes on purpose, such as closing a Socket Mode connection that is still being made.
+   * From now on, Bolt's error lines that match `pattern` are logged at debug: for lines ftrag
+   * says better itself, such as the Socket Mode client's bare "WebSocket error" lines.
    */
   demoteErrors(pattern: RegExp): void {
     this.demoted = pattern;

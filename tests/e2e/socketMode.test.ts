@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
-import { type AppProcess, startApp } from '../support/appProcess.js';
+import { type AppProcess, freePort, startApp } from '../support/appProcess.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import type { FakeSocketMode } from '../support/fakeSocketMode.js';
 import { isRecord } from '../support/json.js';
@@ -172,6 +172,11 @@ describe('Socket Mode connections that end', () => {
       expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
       expect(app.exited()).toBeUndefined();
       expect(await metric('ftrag_socket_mode_reconnects_total')).toBe(2);
+      // Said once, at warn; the client's own two lines say nothing and are kept at debug.
+      await app.waitForLog(
+        /"level":"warn"[^\n]*"msg":"Socket Mode connection lost: it closed without a close frame/,
+      );
+      expect(app.logs()).not.toMatch(/"level":"error"[^\n]*WebSocket error/);
     },
     RECONNECT_TIMEOUT_MS,
   );
@@ -288,4 +293,91 @@ describe('Socket Mode health', () => {
     },
     RECONNECT_TIMEOUT_MS,
   );
+});
+
+describe('Socket Mode connection attempts that fail', () => {
+  let ownFake: FakeSlack | undefined;
+  let ownApp: AppProcess | undefined;
+
+  afterEach(async () => {
+    await ownApp?.kill();
+    await ownFake?.close();
+    ownApp = undefined;
+    ownFake = undefined;
+  });
+
+  /** An app on its own fake, whose apps.connections.open hands out what `setUp` says. */
+  async function startFailing(name: string, setUp: (socket: FakeSocketMode) => void) {
+    ownFake = await startFakeSlack();
+    const ownSocket = ownFake.enableSocketMode(APP_TOKEN);
+    setUp(ownSocket);
+    // /metrics answers as soon as the app listens; /healthz would say 503 until it connects.
+    ownApp = await startApp(
+      {
+        SLACK_BOT_TOKEN: ownFake.botToken,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: ownFake.apiUrl,
+        DATABASE_URL: `sqlite:${path.join(dir, `${name}.db`)}`,
+        LOG_LEVEL: 'info',
+      },
+      { healthPath: '/metrics' },
+    );
+    return { socket: ownSocket, app: ownApp };
+  }
+
+  function logLinesOf(own: AppProcess): Record<string, unknown>[] {
+    return own
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  function failures(own: AppProcess): Record<string, unknown>[] {
+    return logLinesOf(own).filter((line) =>
+      String(line.msg).startsWith('Socket Mode connection attempt failed'),
+    );
+  }
+
+  async function failuresReach(own: AppProcess, count: number, withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (failures(own).length < count) {
+      if (Date.now() > deadline) throw new Error(`fewer than ${count} failed attempts logged`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('says why (code and message) once per attempt, at warn, without the app token or the URL', async () => {
+    const closedPort = await freePort();
+    const { socket: ownSocket, app: own } = await startFailing('refused', (socket) =>
+      socket.handOutUrlsTo(`ws://127.0.0.1:${closedPort}`),
+    );
+    // The first attempt, and the client's next one some 5 s later.
+    await failuresReach(own, 2, 15_000);
+    expect(ownSocket.opened).toBe(2);
+    const expected = {
+      level: 'warn',
+      code: 'ECONNREFUSED',
+      msg: `Socket Mode connection attempt failed: connect ECONNREFUSED 127.0.0.1:${closedPort}`,
+    };
+    expect(failures(own)).toEqual([
+      expect.objectContaining(expected),
+      expect.objectContaining(expected),
+    ]);
+    expect(logLinesOf(own).filter((line) => line.level === 'error')).toEqual([]);
+    expect(own.logs()).not.toContain(APP_TOKEN);
+    expect(own.logs()).not.toContain('ticket');
+  }, 30_000);
+
+  it('says so when the handshake is refused (as Slack refuses a stale URL)', async () => {
+    const { app: own } = await startFailing('handshake', (socket) => socket.refuseConnections());
+    await failuresReach(own, 1, 10_000);
+    expect(failures(own)[0]).toMatchObject({
+      level: 'warn',
+      status: 401,
+      msg: 'Socket Mode connection attempt failed: the WebSocket handshake was answered HTTP 401',
+    });
+    expect(logLinesOf(own).filter((line) => line.level === 'error')).toEqual([]);
+    expect(own.logs()).not.toContain('ticket');
+  });
 });

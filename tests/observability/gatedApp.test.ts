@@ -135,4 +135,49 @@ describe('GatedApp', () => {
     expect(typeof requests[0]?.durationMs).toBe('number');
     expect(JSON.stringify(requests[0])).not.toContain('typed text');
   });
+
+  it('counts a Socket Mode envelope as waiting for its ack until the ack is sent, not until its listeners end', async () => {
+    const { app } = gatedApp();
+    let read: () => void = () => {};
+    const reading = new Promise<void>((resolve) => {
+      read = resolve;
+    });
+    let finish: () => void = () => {};
+    const afterAck = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    app.command('/reads-first', async ({ ack }) => {
+      await reading;
+      await ack();
+      await afterAck;
+    });
+    const { received, acks } = event({ ...slashCommand, command: '/reads-first' });
+    const processing = app.processEvent(received);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(app.unacknowledged.size).toBe(1);
+    const acked = app.unacknowledged.drain(1_000);
+    read();
+    expect(await acked).toBe(true);
+    expect(acks).toHaveLength(1);
+    expect(app.socketRequests.size).toBe(1);
+    finish();
+    await processing;
+    expect(app.socketRequests.size).toBe(0);
+  });
+
+  it('stops waiting for an ack once the listeners end without one', async () => {
+    const { app } = gatedApp();
+    app.command('/fails', async () => {
+      throw new Error('failed before its ack');
+    });
+    const errors: string[] = [];
+    app.error(async (error) => {
+      errors.push(error.message);
+    });
+    const { received, acks } = event({ ...slashCommand, command: '/fails' });
+    await app.processEvent(received);
+    expect(errors).toEqual(['failed before its ack']);
+    expect(acks).toHaveLength(0);
+    expect(app.unacknowledged.size).toBe(0);
+  });
 });

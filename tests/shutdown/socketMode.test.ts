@@ -1,13 +1,22 @@
 /**
  * Stopping in Socket Mode (the quickstart's mode): SIGTERM waits for envelopes still in their
- * listeners, as it waits for HTTP requests, and a signal while the socket is still connecting ends
- * the process at once instead of being put off until a connection that may never come.
+ * listeners, as it waits for HTTP requests, keeping the WebSocket open until each has its ack (an
+ * ack travels over that socket), and a signal while the socket is still connecting ends the
+ * process at once instead of being put off until a connection that may never come.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ActionId, BlockId, CallbackId } from '../../src/constants.js';
 import { logLines, sample } from '../observability/support.js';
+import {
+  createPostgresSchema,
+  type PostgresSchema,
+  postgresProbe,
+  postgresSuiteTitle,
+} from '../storage/support.js';
 import { type AppProcess, type StartAppOptions, startApp } from '../support/appProcess.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import type { FakeSocketMode } from '../support/fakeSocketMode.js';
@@ -170,3 +179,108 @@ describe('a signal while Socket Mode is still connecting', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
+
+/** The Share modal submitted for `reviewId`, to the channel the test has. */
+function shareSubmission(slack: SocketRunning, reviewId: string) {
+  const team = slack.fake.teamId;
+  return {
+    type: 'view_submission',
+    team: { id: team, domain: 'fake' },
+    user: { id: USER, username: 'socket-user', name: 'socket-user', team_id: team },
+    api_app_id: slack.fake.appId,
+    token: 'verification-token',
+    trigger_id: slack.fake.issueTriggerId({ userId: USER }),
+    view: {
+      id: 'V0SHARE0001',
+      hash: '1700000000.share',
+      type: 'modal',
+      team_id: team,
+      callback_id: CallbackId.shareReview,
+      private_metadata: JSON.stringify({ reviewId }),
+      state: {
+        values: {
+          [BlockId.shareChannel]: {
+            [ActionId.shareChannel]: {
+              type: 'conversations_select',
+              selected_conversation: CHANNEL,
+            },
+          },
+        },
+      },
+    },
+    response_urls: [],
+  };
+}
+
+/** Resolves once a query on the `reviews` table is waiting for `locker`'s lock. */
+async function someoneWaitsFor(locker: pg.Client): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const { rows } = await locker.query<{ waiting: string }>(
+      "select count(*) as waiting from pg_locks where relation = 'reviews'::regclass and not granted",
+    );
+    if (Number(rows[0]?.waiting) > 0) return;
+    if (Date.now() > deadline) throw new Error('no query waited for the lock on reviews');
+    await sleep(20);
+  }
+}
+
+describe.skipIf(!postgresProbe.available)(
+  postgresSuiteTitle(
+    'graceful shutdown in Socket Mode, a listener reading the database before ack',
+  ),
+  () => {
+    let schema: PostgresSchema | undefined;
+    let locker: pg.Client | undefined;
+
+    afterEach(async () => {
+      await locker?.end().catch(() => undefined);
+      locker = undefined;
+      await schema?.drop();
+      schema = undefined;
+    });
+
+    it('keeps the socket open until the envelope has its ack, then closes it and exits 0', async () => {
+      schema = await createPostgresSchema();
+      const slack = await socketSlack();
+      const app = await start(slack, { DATABASE_URL: schema.url });
+      await slack.socket.connected();
+
+      // A real lock, as a slow transaction or a migration elsewhere would hold: Share's read of the
+      // review (answered inside ack(), since a refusal goes in the ack) waits for it.
+      locker = new pg.Client({ connectionString: schema.url });
+      await locker.connect();
+      await locker.query('begin');
+      await locker.query('lock table reviews in access exclusive mode');
+      const answered = slack.socket.send('interactive', shareSubmission(slack, 'R0GONE0001')).then(
+        (ack) => ({ ack }),
+        (error: unknown) => ({ failed: String(error) }),
+      );
+      await someoneWaitsFor(locker);
+
+      const exit = app.stop('SIGTERM');
+      await app.waitForLog('shutting down');
+      await sleep(300);
+      // Still connected: the envelope's ack can only go over this socket.
+      expect(slack.socket.isConnected).toBe(true);
+      expect(app.exited()).toBeUndefined();
+      // Slack keeps sending on an open connection; what arrives meanwhile is answered too.
+      const help = await slashCommand(slack, 'help');
+      expect(JSON.stringify(help.payload)).toContain('ephemeral');
+
+      await locker.query('commit');
+      const outcome = await answered;
+      expect(outcome).toMatchObject({ ack: { payload: { response_action: 'update' } } });
+      expect(JSON.stringify(outcome)).toContain('That review no longer exists');
+      expect(await exit).toEqual({ code: 0, signal: null });
+      expect(slack.socket.isConnected).toBe(false);
+      const lines = logLines(app);
+      expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+      const requests = lines.filter((line) => line.msg === 'slack request');
+      expect(requests.map((line) => line.kind).sort()).toEqual([
+        'slash_command',
+        'view_submission',
+      ]);
+    });
+  },
+);

@@ -18,6 +18,12 @@ export interface SocketAck {
   payload: JsonObject | undefined;
 }
 
+interface WaitingAck {
+  socket: WebSocket;
+  resolve: (ack: SocketAck) => void;
+  reject: (error: Error) => void;
+}
+
 const PATH = '/socket-mode';
 const ACK_TIMEOUT_MS = 5_000;
 
@@ -25,12 +31,16 @@ export class FakeSocketMode {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly tickets = new Set<string>();
   private socket: WebSocket | null = null;
-  private readonly waitingAcks = new Map<string, (ack: SocketAck) => void>();
+  private readonly waitingAcks = new Map<string, WaitingAck>();
   private readonly connectedWaiters: { count: number; resolve: () => void }[] = [];
   /** How many times the app asked for a connection URL. */
   opened = 0;
   /** How many connections the app has made (and been greeted on). */
   connections = 0;
+  /** Where handed-out URLs point instead of this fake (see {@link handOutUrlsTo}). */
+  private urlOrigin: string | null = null;
+  /** Whether upgrades are answered 401 even with a valid ticket (see {@link refuseConnections}). */
+  private refusing = false;
   /** Connection attempts left unanswered while {@link holdConnections} is on. */
   private held: { socket: Duplex; accept: () => void }[] | null = null;
   private heldArrived: (() => void) | null = null;
@@ -45,7 +55,21 @@ export class FakeSocketMode {
     this.opened += 1;
     const ticket = randomUUID();
     this.tickets.add(ticket);
-    return { ok: true, url: `${this.baseUrl().replace(/^http/, 'ws')}${PATH}?ticket=${ticket}` };
+    const origin = this.urlOrigin ?? this.baseUrl().replace(/^http/, 'ws');
+    return { ok: true, url: `${origin}${PATH}?ticket=${ticket}` };
+  }
+
+  /**
+   * From now on apps.connections.open hands out URLs on `origin` (`ws://host:port`) instead of this
+   * fake's: a Socket Mode host the app can't reach, say a closed port. `null` restores the fake's.
+   */
+  handOutUrlsTo(origin: string | null): void {
+    this.urlOrigin = origin;
+  }
+
+  /** From now on the WebSocket handshake is answered 401, as Slack answers a stale ticket. */
+  refuseConnections(): void {
+    this.refusing = true;
   }
 
   /** The HTTP server's `upgrade` handler; answers false for a request that isn't Socket Mode's. */
@@ -53,7 +77,7 @@ export class FakeSocketMode {
     const url = new URL(req.url ?? '/', 'http://fake');
     if (url.pathname !== PATH) return false;
     const ticket = url.searchParams.get('ticket') ?? '';
-    if (!this.tickets.delete(ticket)) {
+    if (!this.tickets.delete(ticket) || this.refusing) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return true;
     }
@@ -102,16 +126,22 @@ export class FakeSocketMode {
         return;
       }
       if (!isRecord(message) || typeof message.envelope_id !== 'string') return;
-      const resolve = this.waitingAcks.get(message.envelope_id);
-      if (!resolve) return;
+      const waiting = this.waitingAcks.get(message.envelope_id);
+      if (!waiting) return;
       this.waitingAcks.delete(message.envelope_id);
-      resolve({
+      waiting.resolve({
         envelopeId: message.envelope_id,
         payload: isRecord(message.payload) ? message.payload : undefined,
       });
     });
     ws.on('close', () => {
       if (this.socket === ws) this.socket = null;
+      // An ack can only come over the connection its envelope came on.
+      for (const [envelopeId, waiting] of this.waitingAcks) {
+        if (waiting.socket !== ws) continue;
+        this.waitingAcks.delete(envelopeId);
+        waiting.reject(new Error('the connection closed before the ack'));
+      }
     });
     ws.send(
       JSON.stringify({
@@ -126,6 +156,11 @@ export class FakeSocketMode {
       this.connectedWaiters.splice(this.connectedWaiters.indexOf(waiter), 1);
       waiter.resolve();
     }
+  }
+
+  /** Whether the app has a connection open. */
+  get isConnected(): boolean {
+    return this.socket !== null;
   }
 
   /** Resolves once the app is connected and has been greeted. */
@@ -155,7 +190,10 @@ export class FakeSocketMode {
     this.socket = null;
   }
 
-  /** Sends one envelope and resolves with the app's ack (rejects after 5 s without one). */
+  /**
+   * Sends one envelope and resolves with the app's ack; rejects after 5 s without one, or when the
+   * connection closes first.
+   */
   send(type: EnvelopeType, payload: object): Promise<SocketAck> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
@@ -165,9 +203,16 @@ export class FakeSocketMode {
         this.waitingAcks.delete(envelopeId);
         reject(new Error(`no ack for ${type} envelope within ${ACK_TIMEOUT_MS} ms`));
       }, ACK_TIMEOUT_MS);
-      this.waitingAcks.set(envelopeId, (ack) => {
-        clearTimeout(timer);
-        resolve(ack);
+      this.waitingAcks.set(envelopeId, {
+        socket,
+        resolve: (ack) => {
+          clearTimeout(timer);
+          resolve(ack);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       socket.send(
         JSON.stringify({
