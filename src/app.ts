@@ -68,8 +68,9 @@ export interface FtragApp {
   /**
    * Graceful stop: stops accepting connections (HTTP), or closes the WebSocket once every envelope
    * received has its ack (Socket Mode), lets requests in flight and the deliveries they started
-   * finish (waiting at most `timeoutMs` in all), then closes what is left. Called during `start()`, it ends the start where it is: the Socket Mode client
-   * stops connecting and the HTTP server closes. The database is the caller's to close.
+   * finish (waiting at most `timeoutMs` in all), then closes what is left. Called during
+   * `start()`, it ends the start where it is: the Socket Mode client stops connecting and the HTTP
+   * server closes. The database is the caller's to close.
    */
   stop(timeoutMs: number): Promise<StopResult>;
 }
