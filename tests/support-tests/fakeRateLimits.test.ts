@@ -57,16 +57,32 @@ describe('the fake rate limiter', () => {
     const { clock, limits } = limiter({ postPerChannelPerSecond: 5, burst: 1 });
     const post = (text: string) => limits.take('chat.postMessage', TOKEN, { channel: 'C1', text });
     expect(post('a').retryAfter).toBeNull();
-    expect(post('b')).toEqual({ retryAfter: 1 }); // refused until 1000
+    expect(post('b')).toEqual({ retryAfter: 1 }); // the limit is closed until 1000
     // Another posting's call, perhaps sent before the client heard of the 429: refused only.
     clock.now = 500;
-    expect(post('c')).toEqual({ retryAfter: 1 }); // refused until 1500
-    // b waited as told, but the limit is still closed for c's sake.
+    expect(post('c')).toEqual({ retryAfter: 1 }); // c may call again from 1500
+    clock.now = 999;
+    expect(post('d')).toEqual({ retryAfter: 1 });
+    // b waited as told: c's and d's refusals did not keep the limit closed longer.
     clock.now = 1_000;
-    expect(post('b')).toEqual({ retryAfter: 1 });
+    expect(post('b')).toEqual({ retryAfter: null });
     clock.now = 1_500;
-    expect(post('c')).toEqual({ retryAfter: 1 }); // b's second 429 said 2000
-    clock.now = 2_500;
+    expect(post('c')).toEqual({ retryAfter: null });
+  });
+
+  it('lets one of two calls refused back to back through once the wait is over, whichever comes first', () => {
+    const { clock, limits } = limiter({ postPerChannelPerSecond: 2, burst: 1 });
+    const post = (text: string) => limits.take('chat.postMessage', TOKEN, { channel: 'C1', text });
+    expect(post('a').retryAfter).toBeNull();
+    expect(post('b')).toEqual({ retryAfter: 1 }); // b may call again from 1000
+    clock.now = 0.5;
+    expect(post('c')).toEqual({ retryAfter: 1 }); // c from 1000.5
+    // b is back a moment before c's Retry-After has passed: it goes through, and c after it.
+    clock.now = 1_000.2;
+    expect(post('b')).toEqual({ retryAfter: null });
+    clock.now = 1_000.7;
+    expect(post('c')).toEqual({ retryAfter: 1 });
+    clock.now = 2_000.7;
     expect(post('c')).toEqual({ retryAfter: null });
   });
 

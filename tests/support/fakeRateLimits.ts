@@ -7,7 +7,9 @@
  * long before calling again.
  *
  * Each limit is a token bucket: `burst` calls back to back, refilled at the sustained rate. Once a
- * limit answered 429, every call to it is refused until its latest Retry-After has passed. The same
+ * limit answered 429, every call to it is refused until that Retry-After has passed; calls refused
+ * meanwhile are told the rest of that wait, rounded up to whole seconds, but don't lengthen it (if
+ * each refusal did, callers refused one after another could keep each other out for good). The same
  * call (method, token and arguments alike) made again before the Retry-After it was given is a
  * violation: the client did not honor Retry-After. Other calls to the limit meanwhile are refused
  * but not counted: the fake can't tell one the client sent before it got the 429 (several postings
@@ -44,7 +46,7 @@ interface Bucket {
   limit: Required<BucketLimit>;
   tokens: number;
   updatedAt: number;
-  /** Until when calls are refused: the latest Retry-After deadline answered. */
+  /** Until when calls are refused: the Retry-After deadline of the refusal that opened the wait. */
   refusedUntil: number;
   /** Calls refused (by their arguments), each with the deadline it was given. */
   refusedCalls: Map<string, number>;
@@ -74,7 +76,8 @@ export class FakeRateLimiter {
       givenUntil === undefined
         ? undefined
         : `${key.name}: the same call again ${((givenUntil - now) / 1000).toFixed(2)} s before the Retry-After it was given had passed`;
-    if (now >= bucket.refusedUntil && bucket.tokens >= 1) {
+    // A call repeated before its own Retry-After is refused even when the limit has reopened.
+    if (!violation && now >= bucket.refusedUntil && bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { retryAfter: null };
     }
@@ -88,7 +91,7 @@ export class FakeRateLimiter {
     const untilWindowEnds = (bucket.refusedUntil - now) / 1000;
     const retryAfter = Math.max(1, Math.ceil(Math.max(untilToken, untilWindowEnds)));
     const until = now + retryAfter * 1000;
-    bucket.refusedUntil = Math.max(bucket.refusedUntil, until);
+    if (bucket.refusedUntil <= now) bucket.refusedUntil = until;
     bucket.refusedCalls.set(call, until);
     return retryAfter;
   }
