@@ -51,10 +51,11 @@ describe('startApp', () => {
   });
 
   it('rejects when never healthy, and kills the process', async () => {
+    // Long enough for tsx to start the fixture and print "listening" on a loaded machine.
     await expect(
-      startApp({ TINY_NEVER_HEALTHY: '1' }, { entry, readyTimeoutMs: 1500 }),
+      startApp({ TINY_NEVER_HEALTHY: '1' }, { entry, readyTimeoutMs: 5000 }),
     ).rejects.toThrow(
-      /was not healthy at http:\/\/127\.0\.0\.1:\d+\/healthz within 1500 ms[\s\S]*listening/,
+      /was not healthy at http:\/\/127\.0\.0\.1:\d+\/healthz within 5000 ms[\s\S]*listening/,
     );
   });
 
