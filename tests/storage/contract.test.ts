@@ -918,6 +918,64 @@ for (const backend of storageBackends) {
         });
       });
 
+      it('counts delivered reviews of unknown visibility by workspace and conversation, and records a conversation’s', async () => {
+        const teamA = uniqueId('T');
+        const teamB = `${teamA}B`;
+        const delivered = async (teamId: string, conversation: string) => {
+          const review = await create({ teamId, enterpriseId: teamId === teamA ? 'E-ORG' : null });
+          return reviews.markDelivered(
+            teamId,
+            review.id,
+            postedOutcomeFixture({ postedChannelId: conversation }),
+          );
+        };
+        const inFirst = [await delivered(teamA, 'C0FIRST'), await delivered(teamA, 'C0FIRST')];
+        await delivered(teamA, 'C0SECOND');
+        await delivered(teamA, 'D0DIRECT');
+        const known = await delivered(teamA, 'C0KNOWN');
+        await reviews.recordVisibility(teamA, known.id, 'private');
+        await create({ teamId: teamA, target: targetFixture({ channelId: 'C0FIRST' }) });
+        const other = await delivered(teamB, 'C0FIRST');
+
+        expect(await reviews.listUnknownVisibility(teamA)).toEqual([
+          { teamId: teamA, enterpriseId: 'E-ORG', conversationId: 'C0FIRST', reviews: 2 },
+          { teamId: teamA, enterpriseId: 'E-ORG', conversationId: 'C0SECOND', reviews: 1 },
+          { teamId: teamA, enterpriseId: 'E-ORG', conversationId: 'D0DIRECT', reviews: 1 },
+        ]);
+        const everyTeam = await reviews.listUnknownVisibility();
+        expect(
+          everyTeam
+            .filter((row) => row.teamId === teamA || row.teamId === teamB)
+            .map((row) => `${row.teamId} ${row.conversationId}`),
+        ).toEqual([
+          `${teamA} C0FIRST`,
+          `${teamA} C0SECOND`,
+          `${teamA} D0DIRECT`,
+          `${teamB} C0FIRST`,
+        ]);
+
+        expect(await reviews.recordConversationVisibility(teamA, 'C0FIRST', 'public')).toBe(2);
+        for (const review of inFirst) {
+          expect(await reviews.get(teamA, review.id)).toEqual({
+            ...review,
+            conversationVisibility: 'public',
+            updatedAt: expect.any(Date),
+          });
+        }
+        // Once known, it stays: a second answer changes nothing.
+        expect(await reviews.recordConversationVisibility(teamA, 'C0FIRST', 'private')).toBe(0);
+        expect((await reviews.get(teamA, inFirst[0]?.id ?? ''))?.conversationVisibility).toBe(
+          'public',
+        );
+        expect(await reviews.recordConversationVisibility(teamA, 'C0KNOWN', 'public')).toBe(0);
+        expect((await reviews.get(teamA, known.id))?.conversationVisibility).toBe('private');
+        // Another workspace's reviews in a channel of the same id are its own.
+        expect((await reviews.get(teamB, other.id))?.conversationVisibility).toBeNull();
+        expect(
+          (await reviews.listUnknownVisibility(teamA)).map((row) => row.conversationId),
+        ).toEqual(['C0SECOND', 'D0DIRECT']);
+      });
+
       it('lists the public reviews of a workspace through their partial index', async () => {
         const queries: CompiledQuery[] = [];
         const observed = await openDatabase(prepared?.url ?? '', {
