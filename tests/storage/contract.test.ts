@@ -3,7 +3,11 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
-import { CorruptRowError, ReviewNotFoundError } from '../../src/storage/errors.js';
+import {
+  CorruptRowError,
+  InstallationNotFoundError,
+  ReviewNotFoundError,
+} from '../../src/storage/errors.js';
 import {
   createKyselyInstallationStore,
   type KyselyInstallationStore,
@@ -1544,9 +1548,9 @@ for (const backend of storageBackends) {
       });
 
       it('throws when nothing is installed', async () => {
-        await expect(installations.fetchInstallation(teamQuery(uniqueId('T')))).rejects.toThrow(
-          /No installation found/,
-        );
+        const missing = installations.fetchInstallation(teamQuery(uniqueId('T')));
+        await expect(missing).rejects.toThrow(/No installation found/);
+        await expect(missing).rejects.toBeInstanceOf(InstallationNotFoundError);
       });
 
       it("hands out the installer's user token to the installer only", async () => {
