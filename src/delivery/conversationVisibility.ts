@@ -24,6 +24,11 @@ export function isPublicChannel(channel: ConversationInfo): boolean {
   );
 }
 
+/** A DM (D…): private, without asking Slack. */
+export function isDirectMessage(conversation: string): boolean {
+  return conversation.startsWith('D');
+}
+
 export type VisibilityAnswer =
   /** `asked`: false for a DM, which is private without asking. */
   | { visibility: ConversationVisibility; asked: boolean }
@@ -73,7 +78,7 @@ export async function askVisibility(
   client: WebClient,
   conversation: string,
 ): Promise<VisibilityAnswer> {
-  if (conversation.startsWith('D')) return { visibility: 'private', asked: false };
+  if (isDirectMessage(conversation)) return { visibility: 'private', asked: false };
   try {
     const { channel } = await client.conversations.info({ channel: conversation });
     return { visibility: channel && isPublicChannel(channel) ? 'public' : 'private', asked: true };
