@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type CliIo, EXIT_USAGE, runDecide } from './decide.js';
 import { runPreview } from './preview.js';
 import { runPurge } from './purge.js';
+import { runVisibility } from './visibility.js';
 
 interface Subcommand {
   usage: string;
@@ -26,6 +27,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: 'purge --team T…',
     summary: 'delete every review of one workspace from the database (DATABASE_URL)',
     run: (args, io) => runPurge(args, io),
+  },
+  visibility: {
+    usage: 'visibility [--dry-run] [--team T…]',
+    summary:
+      'ask Slack whether the channels of reviews delivered before ftrag asked are public, for App Home (once, after upgrading)',
+    run: (args, io) => runVisibility(args, io),
   },
 };
 

@@ -2,7 +2,6 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { unansweredCall } from '../observability/slackFetch.js';
 import {
-  type ConversationVisibility,
   type DeliveryOutcome,
   type Review,
   type ReviewRepository,
@@ -16,6 +15,7 @@ import {
   buildVerdictMessage,
   type SlackMessage,
 } from '../views/verdictMessage.js';
+import { askVisibility } from './conversationVisibility.js';
 import { postToResponseUrl } from './responseUrl.js';
 import { verdictInputFor, withDmNotice } from './reviewMessage.js';
 import { slackErrorName } from './slackErrors.js';
@@ -138,53 +138,6 @@ async function deleteDuplicate(
   }
 }
 
-type ConversationInfo = NonNullable<
-  Awaited<ReturnType<WebClient['conversations']['info']>>['channel']
->;
-
-/**
- * Whether everyone in the workspace may read a conversation, by Slack's answer: only a channel
- * that is neither private nor a DM or group DM (whose answers may say is_channel too) counts as
- * public. A channel shared with another organization (Slack Connect, or pending) does not either:
- * each organization sets its own side's privacy, and ftrag lists nothing it isn't sure of.
- */
-export function isPublicChannel(channel: ConversationInfo): boolean {
-  return (
-    channel.is_channel === true &&
-    channel.is_private === false &&
-    channel.is_group !== true &&
-    channel.is_im !== true &&
-    channel.is_mpim !== true &&
-    channel.is_ext_shared !== true &&
-    channel.is_pending_ext_shared !== true
-  );
-}
-
-/**
- * Asks Slack whether `conversation` is a public channel; a DM (D…) is private without asking.
- * Null, logged, when Slack won't say (missing channels:read on an install from before it was asked
- * for, a channel the bot can't see, no answer, …): not known counts as not public.
- */
-async function visibilityOf(
-  client: WebClient,
-  review: Review,
-  conversation: string,
-  logger: Logger,
-): Promise<ConversationVisibility | null> {
-  if (conversation.startsWith('D')) return 'private';
-  try {
-    const { channel } = await client.conversations.info({ channel: conversation });
-    return channel && isPublicChannel(channel) ? 'public' : 'private';
-  } catch (error) {
-    const unanswered = unansweredCall(error);
-    const why = unanswered ? `${unanswered.message} (${unanswered.method})` : slackErrorName(error);
-    logger.warn(
-      `review ${review.id}: could not learn whether ${conversation} is a public channel, so it is not listed across the workspace: ${why}`,
-    );
-    return null;
-  }
-}
-
 /**
  * Records whether the conversation a delivered review belongs to is public, for App Home's
  * workspace list. Only once the delivery is on record, and never failing it: whatever goes wrong
@@ -196,11 +149,17 @@ async function recordVisibility(
   reviews: ReviewRepository,
   logger: Logger,
 ): Promise<Review> {
-  if (review.postedChannelId === null) return review;
-  const visibility = await visibilityOf(client, review, review.postedChannelId, logger);
-  if (visibility === null) return review;
+  const conversation = review.postedChannelId;
+  if (conversation === null) return review;
+  const answer = await askVisibility(client, conversation);
+  if (answer.visibility === null) {
+    logger.warn(
+      `review ${review.id}: could not learn whether ${conversation} is a public channel, so it is not listed across the workspace: ${answer.why}`,
+    );
+    return review;
+  }
   try {
-    return await reviews.recordVisibility(review.teamId, review.id, visibility);
+    return await reviews.recordVisibility(review.teamId, review.id, answer.visibility);
   } catch (error) {
     logger.warn(
       `review ${review.id}: recording whether its channel is public failed, so it is not listed across the workspace: ${String(error)}`,

@@ -14,3 +14,8 @@ export class ReviewNotFoundError extends Error {
 export class CorruptRowError extends Error {
   override name = 'CorruptRowError';
 }
+
+/** No installation is stored for the workspace (or organization) asked about. */
+export class InstallationNotFoundError extends Error {
+  override name = 'InstallationNotFoundError';
+}

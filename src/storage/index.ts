@@ -24,7 +24,7 @@ export {
   openDatabase,
   postgresUrlWithSchema,
 } from './database.js';
-export { CorruptRowError, ReviewNotFoundError } from './errors.js';
+export { CorruptRowError, InstallationNotFoundError, ReviewNotFoundError } from './errors.js';
 export type { KyselyInstallationStore } from './installationStore.js';
 export type * from './repository.js';
 export { DELIVERY_STATUSES, recordsFailure, recordsOutcome } from './repository.js';

@@ -1,7 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { CorruptRowError } from './errors.js';
+import { CorruptRowError, InstallationNotFoundError } from './errors.js';
 import type { Schema } from './schema.js';
 import { SealedWithUnknownKeyError, TokenSealer } from './tokenSealer.js';
 
@@ -176,7 +176,9 @@ export function createKyselyInstallationStore(
       const key = keyOfQuery(query);
       const row = key === null ? undefined : await findRow(key);
       // Bolt's authorize expects a throw, not an empty result, when nothing is installed.
-      if (row === undefined) throw new Error(`No installation found (${describeQuery(query)})`);
+      if (row === undefined) {
+        throw new InstallationNotFoundError(`No installation found (${describeQuery(query)})`);
+      }
       const installation = parseInstallation(row);
       if (query.userId !== undefined && installation.user.id !== query.userId) {
         // Only the installer's user token is kept; never hand it out for someone else.

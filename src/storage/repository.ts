@@ -146,6 +146,16 @@ export interface ReviewScope {
   publicOnly?: boolean;
 }
 
+/** Delivered reviews of one workspace, in one conversation, whose visibility is not known. */
+export interface UnknownVisibility {
+  teamId: string;
+  /** The workspace's Enterprise Grid organization, as its reviews recorded it (null: none). */
+  enterpriseId: string | null;
+  /** Where their verdicts landed (`postedChannelId`): a channel, or a DM (D…). */
+  conversationId: string;
+  reviews: number;
+}
+
 export interface ReviewRepository {
   /** Saves a pending review; a second call with the same submissionKey returns the first review. */
   createPending(input: NewReview): Promise<{ review: Review; created: boolean }>;
@@ -196,6 +206,20 @@ export interface ReviewRepository {
    * it is now.
    */
   recordVisibility(teamId: string, id: string, visibility: ConversationVisibility): Promise<Review>;
+  /**
+   * Delivered reviews whose conversation's visibility is not known (null), counted by workspace and
+   * conversation, in order of team id then conversation id; only `teamId`'s when given.
+   */
+  listUnknownVisibility(teamId?: string): Promise<UnknownVisibility[]>;
+  /**
+   * Records `visibility` for the delivered reviews of `teamId` posted in `conversationId` whose
+   * visibility is not known (one already recorded stays as it is); returns how many.
+   */
+  recordConversationVisibility(
+    teamId: string,
+    conversationId: string,
+    visibility: ConversationVisibility,
+  ): Promise<number>;
   /**
    * Re-answers an existing review (Edit answers); the delivery fields stay. One conditional UPDATE:
    * only a review that, at the time of the write, is undelivered with no unexpired delivery claim,

@@ -30,6 +30,7 @@ import {
   type ReviewRepository,
   type ReviewScope,
   UNDELIVERED_STATUSES,
+  type UnknownVisibility,
 } from './repository.js';
 import type { ReviewsTable, Schema } from './schema.js';
 
@@ -310,6 +311,53 @@ export function createKyselyReviewRepository(
         .executeTakeFirst();
       if (row === undefined) throw new ReviewNotFoundError(teamId, id);
       return toReview(row);
+    },
+
+    async listUnknownVisibility(teamId?: string): Promise<UnknownVisibility[]> {
+      let query = db
+        .selectFrom('reviews')
+        .where('conversation_visibility', 'is', null)
+        .where('posted_channel_id', 'is not', null)
+        .where('status', 'not in', [...UNDELIVERED_STATUSES]);
+      if (teamId !== undefined) query = query.where('team_id', '=', teamId);
+      const rows = await query
+        .select((eb) => [
+          'team_id',
+          'posted_channel_id',
+          eb.fn.max('enterprise_id').as('enterprise_id'),
+          eb.fn.countAll<number | string>().as('reviews'),
+        ])
+        .groupBy(['team_id', 'posted_channel_id'])
+        .orderBy('team_id')
+        .orderBy('posted_channel_id')
+        .execute();
+      return rows.map((row) => ({
+        teamId: row.team_id,
+        enterpriseId: row.enterprise_id,
+        conversationId: row.posted_channel_id ?? '',
+        reviews: toCount(row.reviews),
+      }));
+    },
+
+    async recordConversationVisibility(
+      teamId: string,
+      conversationId: string,
+      visibility: ConversationVisibility,
+    ) {
+      const valid = parseValue(
+        conversationVisibilitySchema,
+        visibility,
+        `${conversationId} visibility`,
+      );
+      const result = await db
+        .updateTable('reviews')
+        .set({ conversation_visibility: valid, updated_at: now() })
+        .where('team_id', '=', teamId)
+        .where('posted_channel_id', '=', conversationId)
+        .where('conversation_visibility', 'is', null)
+        .where('status', 'not in', [...UNDELIVERED_STATUSES])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async updateAnswers(teamId: string, id: string, answers: Answers, decision: Decision) {

@@ -131,7 +131,7 @@ describe('the ftrag CLI, spawned', () => {
   it('help lists every subcommand, and each prints its usage for --help and -h', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    const commands = ['decide', 'preview', 'purge'];
+    const commands = ['decide', 'preview', 'purge', 'visibility'];
     for (const command of commands) expect(help.stdout).toContain(`ftrag ${command} `);
     const results = await Promise.all(
       commands.flatMap((command) => ['--help', '-h'].map((flag) => cli([command, flag]))),

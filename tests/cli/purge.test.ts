@@ -1,28 +1,12 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPurge } from '../../src/cli/purge.js';
 import { parseDatabaseUrl } from '../../src/storage/database.js';
 import { createStorage } from '../../src/storage/index.js';
 import { migrations } from '../../src/storage/migrations/index.js';
-import { migrateUpTo } from '../storage/migrationSupport.js';
 import { newReviewFixture, storageBackends } from '../storage/support.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: () => out.join(''),
-    err: () => err.join(''),
-    io: {
-      stdin: process.stdin,
-      stdout: (text: string) => out.push(text),
-      stderr: (text: string) => err.push(text),
-      readFile: async () => '',
-    },
-  };
-}
+import { capture, executedMigrations, migrateTo, rawDatabase, tables } from './support.js';
 
 async function purge(args: string[], url: string) {
   const { io, out, err } = capture();
@@ -53,57 +37,6 @@ describe('ftrag purge arguments', () => {
     },
   );
 });
-
-/** A Kysely of its own on `url` (not ftrag's storage), with the PostgreSQL schema it works in. */
-async function rawDatabase(url: string): Promise<{ db: Kysely<unknown>; schema?: string }> {
-  const location = parseDatabaseUrl(url);
-  if (location.kind === 'sqlite') {
-    return {
-      db: new Kysely({ dialect: new SqliteDialect({ database: new SQLite(location.filename) }) }),
-    };
-  }
-  const db = new Kysely<unknown>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
-  });
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  return { db, schema: rows[0]?.schema };
-}
-
-async function tables(url: string): Promise<string[]> {
-  const { db, schema } = await rawDatabase(url);
-  try {
-    const { rows } =
-      schema === undefined
-        ? await sql<{ name: string }>`select name from sqlite_master
-            where type = 'table' order by name`.execute(db)
-        : await sql<{ name: string }>`select table_name as name from information_schema.tables
-            where table_schema = ${schema} order by table_name`.execute(db);
-    return rows.map((row) => row.name);
-  } finally {
-    await db.destroy();
-  }
-}
-
-async function migrateTo(url: string, name: string): Promise<void> {
-  const { db, schema } = await rawDatabase(url);
-  try {
-    await migrateUpTo(db, name, schema);
-  } finally {
-    await db.destroy();
-  }
-}
-
-async function executedMigrations(url: string): Promise<string[]> {
-  const { db } = await rawDatabase(url);
-  try {
-    const { rows } = await sql<{
-      name: string;
-    }>`select name from kysely_migration order by name`.execute(db);
-    return rows.map((row) => row.name);
-  } finally {
-    await db.destroy();
-  }
-}
 
 const latest = Object.keys(migrations).at(-1) ?? '';
 

@@ -1,6 +1,6 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { deliverReview, isPublicChannel } from '../../src/delivery/deliverReview.js';
+import { deliverReview } from '../../src/delivery/deliverReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
@@ -354,6 +354,24 @@ describe('deliverReview records whether the verdict’s conversation is public',
     expect(infoAsked).toHaveLength(1);
   });
 
+  it('private when Slack’s refusal says the channel is private, without a warning', async () => {
+    const fake = setup.fake();
+    const channel = 'C0DELNOGRP';
+    fake.addChannel(channel, { member: true, private: true });
+    // Installed with the manifest's scopes: channels:read, not groups:read.
+    fake.setScopes(fake.botToken, ['chat:write', 'channels:read']);
+    try {
+      const { recorded, log, infoAsked } = await deliver({ channelId: channel });
+      expect(infoAsked.map((call) => call.response)).toEqual([
+        expect.objectContaining({ error: 'missing_scope', needed: 'groups:read' }),
+      ]);
+      expect(recorded).toMatchObject({ status: 'posted', conversationVisibility: 'private' });
+      expect(warnings(log)).toEqual([]);
+    } finally {
+      fake.setScopes(fake.botToken, undefined);
+    }
+  });
+
   it('private for a DM, without asking Slack', async () => {
     const asked = await deliver({ channelId: null });
     expect(asked.recorded).toMatchObject({ status: 'posted', conversationVisibility: 'private' });
@@ -433,38 +451,5 @@ describe('deliverReview records whether the verdict’s conversation is public',
     const warned = warnings(log);
     expect(warned).toHaveLength(1);
     expect(warned[0]).toContain('database went away');
-  });
-});
-
-describe('isPublicChannel', () => {
-  const open = {
-    id: 'C0OPEN0001',
-    is_channel: true,
-    is_group: false,
-    is_im: false,
-    is_mpim: false,
-    is_private: false,
-    is_ext_shared: false,
-    is_pending_ext_shared: false,
-  };
-
-  it('is true only for a channel Slack says is neither private nor shared outside the workspace', () => {
-    expect(isPublicChannel(open)).toBe(true);
-    expect(isPublicChannel({ ...open, is_archived: true, is_org_shared: true })).toBe(true);
-    for (const closed of [
-      { ...open, is_private: true },
-      // Group DMs come back with is_channel too.
-      { ...open, is_mpim: true, is_private: true },
-      { ...open, is_mpim: true },
-      { ...open, is_channel: false, is_group: true },
-      { ...open, is_channel: false, is_im: true },
-      { ...open, is_ext_shared: true },
-      { ...open, is_pending_ext_shared: true },
-      // What Slack leaves out is not taken as public.
-      { id: 'C0OPEN0001', is_channel: true },
-      { id: 'C0OPEN0001', is_private: false },
-    ]) {
-      expect(isPublicChannel(closed), JSON.stringify(closed)).toBe(false);
-    }
   });
 });

@@ -238,7 +238,7 @@ describe('App Home', () => {
     expect(listLines(asker, 'mine').join('\n')).toContain('Private channel plan');
     expect(listLines(asker, 'team').join('\n')).not.toContain('Private channel plan');
     expect(listLines(asker, 'team').join('\n')).toContain('Public channel plan');
-    // ftrag asked Slack about the private channel, and Slack would not say (no groups:read).
+    // ftrag asked Slack about the private channel; its refusal (no groups:read) says it is private.
     const asked = e2e.fake.callsTo('conversations.info').filter((c) => c.args.channel === secret);
     expect(asked.map((call) => call.response)).toEqual([
       expect.objectContaining({ ok: false, error: 'missing_scope', needed: 'groups:read' }),

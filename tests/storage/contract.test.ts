@@ -3,7 +3,11 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
-import { CorruptRowError, ReviewNotFoundError } from '../../src/storage/errors.js';
+import {
+  CorruptRowError,
+  InstallationNotFoundError,
+  ReviewNotFoundError,
+} from '../../src/storage/errors.js';
 import {
   createKyselyInstallationStore,
   type KyselyInstallationStore,
@@ -918,6 +922,64 @@ for (const backend of storageBackends) {
         });
       });
 
+      it('counts delivered reviews of unknown visibility by workspace and conversation, and records a conversation’s', async () => {
+        const teamA = uniqueId('T');
+        const teamB = `${teamA}B`;
+        const delivered = async (teamId: string, conversation: string) => {
+          const review = await create({ teamId, enterpriseId: teamId === teamA ? 'E-ORG' : null });
+          return reviews.markDelivered(
+            teamId,
+            review.id,
+            postedOutcomeFixture({ postedChannelId: conversation }),
+          );
+        };
+        const inFirst = [await delivered(teamA, 'C0FIRST'), await delivered(teamA, 'C0FIRST')];
+        await delivered(teamA, 'C0SECOND');
+        await delivered(teamA, 'D0DIRECT');
+        const known = await delivered(teamA, 'C0KNOWN');
+        await reviews.recordVisibility(teamA, known.id, 'private');
+        await create({ teamId: teamA, target: targetFixture({ channelId: 'C0FIRST' }) });
+        const other = await delivered(teamB, 'C0FIRST');
+
+        expect(await reviews.listUnknownVisibility(teamA)).toEqual([
+          { teamId: teamA, enterpriseId: 'E-ORG', conversationId: 'C0FIRST', reviews: 2 },
+          { teamId: teamA, enterpriseId: 'E-ORG', conversationId: 'C0SECOND', reviews: 1 },
+          { teamId: teamA, enterpriseId: 'E-ORG', conversationId: 'D0DIRECT', reviews: 1 },
+        ]);
+        const everyTeam = await reviews.listUnknownVisibility();
+        expect(
+          everyTeam
+            .filter((row) => row.teamId === teamA || row.teamId === teamB)
+            .map((row) => `${row.teamId} ${row.conversationId}`),
+        ).toEqual([
+          `${teamA} C0FIRST`,
+          `${teamA} C0SECOND`,
+          `${teamA} D0DIRECT`,
+          `${teamB} C0FIRST`,
+        ]);
+
+        expect(await reviews.recordConversationVisibility(teamA, 'C0FIRST', 'public')).toBe(2);
+        for (const review of inFirst) {
+          expect(await reviews.get(teamA, review.id)).toEqual({
+            ...review,
+            conversationVisibility: 'public',
+            updatedAt: expect.any(Date),
+          });
+        }
+        // Once known, it stays: a second answer changes nothing.
+        expect(await reviews.recordConversationVisibility(teamA, 'C0FIRST', 'private')).toBe(0);
+        expect((await reviews.get(teamA, inFirst[0]?.id ?? ''))?.conversationVisibility).toBe(
+          'public',
+        );
+        expect(await reviews.recordConversationVisibility(teamA, 'C0KNOWN', 'public')).toBe(0);
+        expect((await reviews.get(teamA, known.id))?.conversationVisibility).toBe('private');
+        // Another workspace's reviews in a channel of the same id are its own.
+        expect((await reviews.get(teamB, other.id))?.conversationVisibility).toBeNull();
+        expect(
+          (await reviews.listUnknownVisibility(teamA)).map((row) => row.conversationId),
+        ).toEqual(['C0SECOND', 'D0DIRECT']);
+      });
+
       it('lists the public reviews of a workspace through their partial index', async () => {
         const queries: CompiledQuery[] = [];
         const observed = await openDatabase(prepared?.url ?? '', {
@@ -1486,9 +1548,9 @@ for (const backend of storageBackends) {
       });
 
       it('throws when nothing is installed', async () => {
-        await expect(installations.fetchInstallation(teamQuery(uniqueId('T')))).rejects.toThrow(
-          /No installation found/,
-        );
+        const missing = installations.fetchInstallation(teamQuery(uniqueId('T')));
+        await expect(missing).rejects.toThrow(/No installation found/);
+        await expect(missing).rejects.toBeInstanceOf(InstallationNotFoundError);
       });
 
       it("hands out the installer's user token to the installer only", async () => {

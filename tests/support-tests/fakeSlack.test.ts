@@ -80,6 +80,28 @@ describe('basics', () => {
     expect((await slackError(client({}, null).auth.test())).error).toBe('not_authed');
   });
 
+  it('refuses a revoked token (token_revoked) or a deactivated one (account_inactive)', async () => {
+    const revoked = await startFakeSlack({ extraTokens: ['xoxb-gone', 'xoxb-inactive'] });
+    try {
+      revoked.revokeToken('xoxb-gone');
+      revoked.revokeToken('xoxb-inactive', 'account_inactive');
+      const web = (token: string) =>
+        new WebClient(token, {
+          slackApiUrl: revoked.apiUrl,
+          logger: silent,
+          retryConfig: { retries: 0 },
+        });
+      expect((await slackError(web('xoxb-gone').auth.test())).error).toBe('token_revoked');
+      expect(
+        (await slackError(web('xoxb-inactive').conversations.info({ channel: 'C0OPEN0001' })))
+          .error,
+      ).toBe('account_inactive');
+      await expect(web(revoked.botToken).auth.test()).resolves.toMatchObject({ ok: true });
+    } finally {
+      await revoked.close();
+    }
+  });
+
   it('answers unknown_method', async () => {
     expect((await slackError(client().apiCall('nope.nothing'))).error).toBe('unknown_method');
   });

@@ -351,6 +351,8 @@ export class FakeSlack {
   private readonly missingChannels = new Set<string>();
   private readonly privateChannels = new Set<string>();
   private readonly mpims = new Set<string>();
+  /** Tokens that stopped working, with the error Slack answers for them. */
+  private readonly revokedTokens = new Map<string, string>();
   /** Scopes by token; a token not in here has every scope. */
   private readonly tokenScopes = new Map<string, ReadonlySet<string>>();
   private readonly users = new Map<string, FakeUser>();
@@ -578,6 +580,15 @@ export class FakeSlack {
   setScopes(token: string, scopes: readonly string[] | undefined): void {
     if (scopes === undefined) this.tokenScopes.delete(token);
     else this.tokenScopes.set(token, new Set(scopes));
+  }
+
+  /**
+   * Every later call with `token` is refused as Slack refuses a token that no longer works:
+   * `token_revoked` once the workspace uninstalled the app or revoked its token,
+   * `account_inactive` once the bot user or the workspace is deactivated.
+   */
+  revokeToken(token: string, error: 'token_revoked' | 'account_inactive' = 'token_revoked'): void {
+    this.revokedTokens.set(token, error);
   }
 
   setBotNotInChannel(channelId: string): void {
@@ -945,7 +956,9 @@ export class FakeSlack {
       if (!handler) response = { ok: false, error: 'unknown_method', req_method: method };
       else if (method === 'oauth.v2.access') response = this.oauthV2Access(args, auth);
       else if (!token) response = fail('not_authed');
-      else if (!this.tokens.has(token)) response = fail('invalid_auth');
+      else if (this.revokedTokens.has(token)) {
+        response = fail(this.revokedTokens.get(token) ?? 'token_revoked');
+      } else if (!this.tokens.has(token)) response = fail('invalid_auth');
       else if (this.lightweight) {
         response = this.lightweightAnswer(method, args) ?? handler(args, token);
       } else response = handler(args, token);
