@@ -4,6 +4,7 @@ import {
   type ChecklistState,
   decodeState,
   encodeState,
+  type ReviewChoices,
   startChecklist,
 } from '../../../src/checklist/state.js';
 import { ActionId, BlockId } from '../../../src/constants.js';
@@ -132,6 +133,22 @@ const knowledgeAnswers = {
   knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
 };
 
+/** "Check and post" of a checklist started from App Home, with the choices kept before Back. */
+function homeReviewStep(reviewChoices?: ReviewChoices) {
+  const fromHome = startChecklist({
+    origin: 'home',
+    channelId: null,
+    threadTs: null,
+    responseUrl: null,
+    draft: knowledgeAnswers,
+  });
+  return buildChecklistStepView({
+    ...fromHome,
+    step: 'review',
+    ...(reviewChoices ? { reviewChoices } : {}),
+  });
+}
+
 describe('Back in the checklist', () => {
   it('shows the previous step with its answers, keeping what this step held', async () => {
     const app = instance();
@@ -174,14 +191,7 @@ describe('Back in the checklist', () => {
     const picked = 'C0BACKPICK';
     setup.fake().addChannel(picked, { member: true });
     const app = instance();
-    const fromHome = startChecklist({
-      origin: 'home',
-      channelId: null,
-      threadTs: null,
-      responseUrl: null,
-      draft: knowledgeAnswers,
-    });
-    const viewId = await app.open(buildChecklistStepView({ ...fromHome, step: 'review' }));
+    const viewId = await app.open(homeReviewStep());
 
     await app.click(
       app.backPayload(viewId, { [BlockId.destination]: { [ActionId.destination]: picked } }),
@@ -246,20 +256,7 @@ describe('Back in the checklist', () => {
 
   it('forgets a choice cleared on Check and post before Back', async () => {
     const app = instance();
-    const fromHome = startChecklist({
-      origin: 'home',
-      channelId: null,
-      threadTs: null,
-      responseUrl: null,
-      draft: knowledgeAnswers,
-    });
-    const viewId = await app.open(
-      buildChecklistStepView({
-        ...fromHome,
-        step: 'review',
-        reviewChoices: { destinationChannelId: CHANNEL },
-      }),
-    );
+    const viewId = await app.open(homeReviewStep({ destinationChannelId: CHANNEL }));
     await app.click(
       app.backPayload(viewId, { [BlockId.destination]: { [ActionId.destination]: null } }),
     );
@@ -269,20 +266,7 @@ describe('Back in the checklist', () => {
 
   it('posts where Check and post says when submitted, not where it said before Back', async () => {
     const app = instance();
-    const fromHome = startChecklist({
-      origin: 'home',
-      channelId: null,
-      threadTs: null,
-      responseUrl: null,
-      draft: knowledgeAnswers,
-    });
-    const viewId = await app.open(
-      buildChecklistStepView({
-        ...fromHome,
-        step: 'review',
-        reviewChoices: { destinationChannelId: CHANNEL },
-      }),
-    );
+    const viewId = await app.open(homeReviewStep({ destinationChannelId: CHANNEL }));
     await app.submit(viewId, { [BlockId.destination]: { [ActionId.destination]: null } });
     const [review] = await app.saved();
     expect(review).toMatchObject({
