@@ -131,8 +131,11 @@ async function upload(
     : client.filesUploadV2(file));
 }
 
-/** Whether the record went out (in the thread or by DM), its review is gone, or Slack refused it. */
-export type ExportOutcome = 'exported' | 'not-found' | 'failed';
+/**
+ * Where the record went (the review's channel or thread, or, when the bot couldn't attach it there,
+ * the person's DM), or that its review is gone, or that Slack refused it both ways.
+ */
+export type ExportOutcome = 'exported' | 'exported-to-dm' | 'not-found' | 'failed';
 
 /**
  * "Export decision record": the review as a MADR-style Markdown file in its thread. When the bot
@@ -180,7 +183,7 @@ export async function exportDecisionRecord(
       ? `${comment}\nI couldn't attach it in ${mentionChannel(channelId)}, so here it is for you.`
       : comment;
     await upload(client, dm, undefined, review, content, note);
-    return 'exported';
+    return 'exported-to-dm';
   } catch (error) {
     deps.logger.error(`exporting review ${review.id} failed: ${slackErrorName(error)}`);
     return 'failed';

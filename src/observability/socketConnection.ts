@@ -117,6 +117,8 @@ const REQUEST_HEADERS = 'undici:request:headers';
 class HandshakeWatch {
   private target: URL | null = null;
   private subscribed = false;
+  /** Closed by a stop, for good: the client may still report an attempt it had under way. */
+  private closed = false;
   /** The current attempt's first failure seen, if any. */
   cause: HandshakeFailure | null = null;
 
@@ -143,6 +145,7 @@ class HandshakeWatch {
 
   /** A new attempt, to `url`: forgets the last attempt's cause. */
   watch(url: string | undefined): void {
+    if (this.closed) return;
     this.cause = null;
     try {
       this.target = url ? new URL(url) : null;
@@ -156,6 +159,7 @@ class HandshakeWatch {
   }
 
   close(): void {
+    this.closed = true;
     this.target = null;
     if (!this.subscribed) return;
     this.subscribed = false;

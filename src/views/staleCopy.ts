@@ -15,7 +15,7 @@ export type StaleCopyAction = 'agree' | 'challenge' | 'rerun' | 'export';
 const WHAT_HAPPENS: Record<StaleCopyAction, string> = {
   agree: 'Your agreement was recorded on it.',
   challenge: 'Once you post your challenge, it counts there, and your reason goes in its thread.',
-  rerun: 'The re-run is posted in its thread.',
+  rerun: 'Once you finish the checklist, the re-run is posted in its thread.',
   export: 'The decision record is posted in its thread.',
 };
 
@@ -54,7 +54,14 @@ export function buildStaleCopyMessage(title: string, current: CurrentVerdict): S
  * Tells the person who clicked an out-of-date copy where the current verdict is and what their
  * click did there; `action` is left out when it did nothing (a refused re-run, say).
  */
-export function staleCopyNoticeText(current: CurrentVerdict, action?: StaleCopyAction): string {
+export function staleCopyNoticeText(
+  current: CurrentVerdict,
+  action: StaleCopyAction | undefined,
+  copyReplaced: boolean,
+): string {
   const what = action ? ` ${WHAT_HAPPENS[action]}` : '';
-  return `:information_source: You clicked an out-of-date copy of this verdict: ${currentVerdictLink(current)} is the one to use, and the copy now points to it.${what}`;
+  const copy = copyReplaced
+    ? 'and the copy now points to it'
+    : 'though I couldn’t change the copy, so its buttons are still there';
+  return `:information_source: You clicked an out-of-date copy of this verdict: ${currentVerdictLink(current)} is the one to use, ${copy}.${what}`;
 }

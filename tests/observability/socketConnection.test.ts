@@ -168,6 +168,15 @@ describe('reportSocketConnection', () => {
       expect(JSON.stringify(lines)).not.toContain('single-use-secret');
     });
 
+    it('watches nothing once stopped, even an attempt the client reports after the stop', () => {
+      const { client } = reporting();
+      client.emit('disconnecting');
+      // The client can still say it authenticated, when the stop came during apps.connections.open.
+      client.emit('authenticated', { ok: true, url: URL_HANDED_OUT });
+      expect(requestError.hasSubscribers).toBe(false);
+      expect(requestHeaders.hasSubscribers).toBe(false);
+    });
+
     it('never logs the ticket, even when an error message quotes the URL', async () => {
       const { client, said } = reporting();
       client.emit('authenticated', { ok: true, url: URL_HANDED_OUT });

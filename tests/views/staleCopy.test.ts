@@ -38,12 +38,18 @@ describe('an out-of-date copy of a verdict', () => {
   it.each<[StaleCopyAction | undefined, RegExp]>([
     ['agree', /Your agreement was recorded on it\.$/],
     ['challenge', /your reason goes in its thread\.$/],
-    ['rerun', /The re-run is posted in its thread\.$/],
+    ['rerun', /Once you finish the checklist, the re-run is posted in its thread\.$/],
     ['export', /The decision record is posted in its thread\.$/],
     [undefined, /the copy now points to it\.$/],
   ])('tells the clicker of %s where the current verdict is', (action, says) => {
-    const text = staleCopyNoticeText(LINKED, action);
+    const text = staleCopyNoticeText(LINKED, action, true);
     expect(text).toContain(`<${LINKED.permalink}|the current verdict> is the one to use`);
     expect(text).toMatch(says);
+  });
+
+  it('says so when the copy could not be changed', () => {
+    const text = staleCopyNoticeText(LINKED, 'agree', false);
+    expect(text).toContain('I couldn’t change the copy, so its buttons are still there.');
+    expect(text).not.toContain('now points to it');
   });
 });

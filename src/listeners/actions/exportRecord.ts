@@ -31,7 +31,9 @@ export function exportRecord(deps: ListenerDeps) {
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       );
       if (outcome === 'not-found') await answerReviewGone(args, 'export');
-      else if (review) await retireIfStaleCopy(args, review, 'export');
+      // The notice says what the export did only when the record is in the verdict's thread.
+      else if (review)
+        await retireIfStaleCopy(args, review, outcome === 'exported' ? 'export' : undefined);
     });
   };
 }

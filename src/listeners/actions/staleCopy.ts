@@ -90,6 +90,7 @@ export async function retireIfStaleCopy(
   );
   const current = await currentVerdict(args, review, recorded);
   const pointer = buildStaleCopyMessage(review.answers.title, current);
+  let copyReplaced = false;
   try {
     await client.chat.update({
       channel: clicked.channelId,
@@ -97,6 +98,7 @@ export async function retireIfStaleCopy(
       text: pointer.text,
       blocks: pointer.blocks,
     });
+    copyReplaced = true;
   } catch (error) {
     logger.warn(
       `pointing the out-of-date copy ${clicked.messageTs} of review ${review.id} to the current verdict failed: ${slackErrorName(error)}`,
@@ -112,7 +114,7 @@ export async function retireIfStaleCopy(
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: staleCopyNoticeText(current, action),
+      text: staleCopyNoticeText(current, action, copyReplaced),
     });
   } catch (error) {
     logger.warn(

@@ -217,6 +217,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       error: 'cant_update_message',
     });
     expectNotice(ephemerals, permalink, /Your agreement was recorded on it/);
+    expect(ephemerals[0]?.text).toContain('I couldn’t change the copy');
     const lines = running.log.lines;
     expect(
       lines.some(
@@ -309,7 +310,9 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(ephemerals).toHaveLength(1);
     expect(ephemerals[0]?.user).toBe(ASKER);
     expect(ephemerals[0]?.text).toContain(`<${permalink}|the current verdict>`);
-    expect(ephemerals[0]?.text).toContain('The re-run is posted in its thread.');
+    expect(ephemerals[0]?.text).toContain(
+      'Once you finish the checklist, the re-run is posted in its thread.',
+    );
   });
 
   it('Re-run after a revision that went out through a response_url: still the current copy’s thread', async () => {
@@ -361,6 +364,32 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       permalink,
       /The decision record is posted in its thread/,
     );
+  });
+
+  it('Export that could only go to the clicker’s DM does not say it is in the thread', async () => {
+    const running = instance();
+    const { review, staleTs, permalink } = await reviewWithTwoCopies(running);
+    setup
+      .fake()
+      .failNext(
+        'files.completeUploadExternal',
+        { error: 'not_in_channel' },
+        1,
+        (args) => args.channel_id === review.postedChannelId,
+      );
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.exportRecord);
+
+    const dm = setup.fake().dmChannelFor(USER);
+    const file = setup
+      .fake()
+      .files()
+      .find((f) => f.initialComment?.includes('Decision record') && f.channelId === dm);
+    expect(file?.completed).toBe(true);
+    const { ephemerals } = since(before);
+    expectNotice(ephemerals, permalink, /now points to it\.$/);
+    expect(ephemerals[0]?.text).not.toContain('decision record');
   });
 });
 
