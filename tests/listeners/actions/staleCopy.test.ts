@@ -45,6 +45,7 @@ type Instance = ReturnType<typeof instance>;
 function deliver(instance: Instance, review: Review): Promise<Review> {
   return deliverReview(instance.client, review, {
     reviews: instance.reviews,
+    votes: instance.deps.votes,
     logger: new BoltLogger(instance.log.log),
     isTrustedResponseUrl: () => false,
     stopRenewingClaim: async () => null,
@@ -80,32 +81,39 @@ function tallyOf(m: StoredMessage): string {
   return String(elements[0]?.text ?? '');
 }
 
+interface TwoCopies {
+  /** Done after the first copy landed and the review was marked failed, before Post again. */
+  beforePostAgain?: (failed: Review, firstTs: string) => Promise<void>;
+}
+
 /**
  * The defect's channel: the first posting's verdict landed but Slack's answer was lost, so the
  * review was marked failed; Post again posted a second copy, which is the one on record.
  */
-async function reviewWithTwoCopies(instance: Instance) {
+async function reviewWithTwoCopies(instance: Instance, { beforePostAgain }: TwoCopies = {}) {
   const { reviews, client } = instance;
   const pending = await pendingReview(reviews);
-  const landed = buildVerdictMessage(await verdictInputFor(pending, reviews, []));
+  const firstCopy = buildVerdictMessage(await verdictInputFor(pending, reviews, []));
   const first = await client.chat.postMessage({
     channel: CHANNEL,
-    text: landed.text,
-    blocks: landed.blocks,
+    text: firstCopy.text,
+    blocks: firstCopy.blocks,
   });
   if (!first.ts) throw new Error('no ts');
+  const firstTs = first.ts;
   const failed = await reviews.markFailed(
     pending.teamId,
     pending.id,
     'no answer from Slack within 10000 ms (chat.postMessage); the verdict may be in the channel already',
     null,
   );
+  await beforePostAgain?.(failed, firstTs);
   const review = await deliver(instance, failed);
   if (review.status !== 'posted' || !review.messageTs || !review.permalink) {
     throw new Error(`not posted: ${JSON.stringify(review)}`);
   }
-  expect(review.messageTs).not.toBe(first.ts);
-  return { review, staleTs: first.ts, currentTs: review.messageTs, permalink: review.permalink };
+  expect(review.messageTs).not.toBe(firstTs);
+  return { review, staleTs: firstTs, currentTs: review.messageTs, permalink: review.permalink };
 }
 
 interface Click {
@@ -390,6 +398,27 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     const { ephemerals } = since(before);
     expectNotice(ephemerals, permalink, /now points to it\.$/);
     expect(ephemerals[0]?.text).not.toContain('decision record');
+  });
+
+  it('votes cast on the first copy before Post again show on the second copy as it is posted', async () => {
+    const running = instance();
+    const { review, currentTs } = await reviewWithTwoCopies(running, {
+      beforePostAgain: async (failed, firstTs) => {
+        // Nothing on record to update yet: the click's response_url updates the copy clicked.
+        await click(running, failed, firstTs, ActionId.agree);
+        expect(tallyOf(message(firstTs))).toBe(`Agreed: <@${USER}>`);
+      },
+    });
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    const posted = setup
+      .fake()
+      .callsTo('chat.postMessage')
+      .find((call) => call.response?.ts === currentTs);
+    expect(JSON.stringify(posted?.args.blocks)).toContain(`Agreed: <@${USER}>`);
+    expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
   });
 });
 
