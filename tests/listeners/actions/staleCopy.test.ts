@@ -64,12 +64,12 @@ async function pendingReview(reviews: ReviewRepository): Promise<Review> {
   return review;
 }
 
-function message(ts: string): StoredMessage {
+function message(ts: string, channel = CHANNEL): StoredMessage {
   const found = setup
     .fake()
     .allMessages()
-    .find((m) => m.channel === CHANNEL && m.ts === ts);
-  if (!found) throw new Error(`no message ${ts} in ${CHANNEL}`);
+    .find((m) => m.channel === channel && m.ts === ts);
+  if (!found) throw new Error(`no message ${ts} in ${channel}`);
   return found;
 }
 
@@ -84,13 +84,19 @@ function tallyOf(m: StoredMessage): string {
 interface TwoCopies {
   /** Done after the first copy landed and the review was marked failed, before Post again. */
   beforePostAgain?: (failed: Review, firstTs: string) => Promise<void>;
+  /** The channel refuses Post again, which sends the verdict to the asker's DM instead. */
+  channelRefuses?: boolean;
 }
 
 /**
  * The defect's channel: the first posting's verdict landed but Slack's answer was lost, so the
- * review was marked failed; Post again posted a second copy, which is the one on record.
+ * review was marked failed; Post again posted a second copy, which is the one on record (in the
+ * channel, or with `channelRefuses` in the asker's DM).
  */
-async function reviewWithTwoCopies(instance: Instance, { beforePostAgain }: TwoCopies = {}) {
+async function reviewWithTwoCopies(
+  instance: Instance,
+  { beforePostAgain, channelRefuses = false }: TwoCopies = {},
+) {
   const { reviews, client } = instance;
   const pending = await pendingReview(reviews);
   const firstCopy = buildVerdictMessage(await verdictInputFor(pending, reviews, []));
@@ -108,9 +114,20 @@ async function reviewWithTwoCopies(instance: Instance, { beforePostAgain }: TwoC
     null,
   );
   await beforePostAgain?.(failed, firstTs);
+  if (channelRefuses) {
+    setup
+      .fake()
+      .failNext(
+        'chat.postMessage',
+        { error: 'not_in_channel' },
+        1,
+        (args) => args.channel === CHANNEL,
+      );
+  }
   const review = await deliver(instance, failed);
-  if (review.status !== 'posted' || !review.messageTs || !review.permalink) {
-    throw new Error(`not posted: ${JSON.stringify(review)}`);
+  const landed = channelRefuses ? 'sent-as-dm' : 'posted';
+  if (review.status !== landed || !review.messageTs || !review.permalink) {
+    throw new Error(`not ${landed}: ${JSON.stringify(review)}`);
   }
   expect(review.messageTs).not.toBe(firstTs);
   return { review, staleTs: firstTs, currentTs: review.messageTs, permalink: review.permalink };
@@ -118,6 +135,8 @@ async function reviewWithTwoCopies(instance: Instance, { beforePostAgain }: TwoC
 
 interface Click {
   user?: string;
+  /** Where the clicked message is. */
+  channel?: string;
   /** A trigger the fake accepts, for the buttons that open a modal. */
   trigger?: boolean;
 }
@@ -128,12 +147,12 @@ async function click(
   review: Review,
   ts: string,
   actionId: string,
-  { user = USER, trigger = false }: Click = {},
+  { user = USER, channel = CHANNEL, trigger = false }: Click = {},
 ) {
   const fake = setup.fake();
-  const clicked = message(ts);
-  const responseUrl = fake.newResponseUrl({ channel: CHANNEL, messageTs: ts, userId: user });
-  const payload = clickButton({ ...clicked, channel: CHANNEL }, actionId, {
+  const clicked = message(ts, channel);
+  const responseUrl = fake.newResponseUrl({ channel, messageTs: ts, userId: user });
+  const payload = clickButton({ ...clicked, channel }, actionId, {
     user,
     workspace: { teamId: review.teamId },
     responseUrl,
@@ -420,6 +439,59 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(JSON.stringify(posted?.args.blocks)).toContain(`Agreed: <@${USER}>`);
     expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
   });
+
+  it('Post again that went to the asker’s DM: Agree on the channel copy counts there; the copy and the clicker say it went to the asker by DM', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    expect(review).toMatchObject({ status: 'sent-as-dm', postedChannelId: dm });
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${USER}>`);
+    const stale = message(staleTs);
+    expect(hasButtons(stale)).toBe(false);
+    expect(JSON.stringify(stale.blocks)).toContain(
+      `The current verdict was sent to the asker by DM: <${permalink}|open it there> if you are the asker.`,
+    );
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.channel, call.args.ts])).toEqual([
+      ['chat.update', dm, currentTs],
+      ['chat.update', CHANNEL, staleTs],
+    ]);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+    expect(ephemerals[0]?.text).toBe(
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. Your agreement was recorded on it.',
+    );
+    expect(setup.fake().violations).toEqual([]);
+  });
+
+  it('Post again that went to the asker’s DM: the asker clicking the channel copy is linked to it', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree, { user: ASKER });
+
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${ASKER}>`);
+    expect(hasButtons(message(staleTs))).toBe(false);
+    const { ephemerals } = since(before);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]?.user).toBe(ASKER);
+    expect(ephemerals[0]?.text).toContain(
+      `<${permalink}|the current verdict>, sent to you by DM, is the one to use, and the copy now points to it.`,
+    );
+  });
 });
 
 describe('clicks that are not on an out-of-date copy', () => {
@@ -438,6 +510,24 @@ describe('clicks that are not on an out-of-date copy', () => {
     const { calls, ephemerals } = since(before);
     expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', currentTs]]);
     expect(ephemerals).toEqual([]);
+    expect(message(staleTs)).toEqual(staleBefore);
+  });
+
+  it('Agree on the current copy in the asker’s DM, after Post again went there: as before', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    const staleBefore = structuredClone(message(staleTs));
+    const before = mark();
+
+    await click(running, review, currentTs, ActionId.agree, { user: ASKER, channel: dm });
+
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', currentTs]]);
+    expect(ephemerals).toEqual([]);
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${ASKER}>`);
     expect(message(staleTs)).toEqual(staleBefore);
   });
 
