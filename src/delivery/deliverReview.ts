@@ -10,6 +10,7 @@ import {
   UNDELIVERED_STATUSES,
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
+import type { VoteRepository } from '../storage/votes.js';
 import {
   buildVerdictDetail,
   buildVerdictMessage,
@@ -22,6 +23,8 @@ import { slackErrorName } from './slackErrors.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
+  /** The votes on record, which the verdict is posted with (see {@link deliverReview}). */
+  votes: VoteRepository;
   logger: Logger;
   isTrustedResponseUrl: (url: string) => boolean;
   /** Waits between attempts to record a verdict that is out; the default outlasts half a minute. */
@@ -183,8 +186,12 @@ export async function deliverReview(
   deps: DeliveryDeps,
 ): Promise<Review> {
   const { reviews, logger } = deps;
-  // Not yet delivered, so nobody has voted: the message starts with an empty tally.
-  const input = await verdictInputFor(review, reviews, []);
+  // Usually nobody has voted yet. But an earlier posting may have landed though it is not on
+  // record (Slack's answer was lost, or the posting broke off before recording it), and clicks on
+  // that copy count: Post again shows them. Nothing on the review row tells a first posting from
+  // such a one (a broken-off posting leaves it pending as it was), so the votes are always read.
+  const votes = await deps.votes.listVotes(review.teamId, review.id);
+  const input = await verdictInputFor(review, reviews, votes);
   const parent = buildVerdictMessage(input);
   const detail = buildVerdictDetail(input);
   const { channelId, threadTs, broadcast, responseUrl } = review.target;

@@ -40,6 +40,7 @@ export function postSavedReview(
         try {
           await deliverReview(client, review, {
             reviews: deps.reviews,
+            votes: deps.votes,
             logger,
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
             recordRetryDelaysMs: deps.recordRetryDelaysMs,

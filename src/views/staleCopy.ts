@@ -7,6 +7,11 @@ export interface CurrentVerdict {
   channelId: string;
   /** Its link; null when Slack gave none (the pointer then names the channel). */
   permalink: string | null;
+  /**
+   * It went to the asker's DM (the channel refused it), away from the out-of-date copy: nobody
+   * else can open it, so the copy and the notice say where it went, not only link it.
+   */
+  inAskersDm: boolean;
 }
 
 /** A verdict button clicked on an out-of-date copy of the verdict; each acts on the current one. */
@@ -34,34 +39,62 @@ function currentVerdictLink({ channelId, permalink }: CurrentVerdict): string {
  * buttons, so nobody signs off on a message that never shows it.
  */
 export function buildStaleCopyMessage(title: string, current: CurrentVerdict): SlackMessage {
-  const link = currentVerdictLink(current);
+  const outOfDate = `This copy of the verdict on ${escapeToFit(title, 200)} is out of date`;
+  let where: string;
+  let fallback: string;
+  if (current.inAskersDm) {
+    // Everyone here reads it; only the asker can open the link.
+    where = current.permalink
+      ? `The current verdict was sent to the asker by DM: <${current.permalink}|open it there> if you are the asker.`
+      : 'The current verdict was sent to the asker by DM, in their messages with ftrag.';
+    fallback = `${outOfDate}: the current verdict was sent to the asker by DM.`;
+  } else {
+    const link = currentVerdictLink(current);
+    where = `Sign off and discuss on ${link}.`;
+    fallback = `${outOfDate}: see ${link}.`;
+  }
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `:information_source: This copy of the verdict on *${escapeToFit(title, 400)}* is out of date, and its buttons are gone. Sign off and discuss on ${link}.`,
+        text: `:information_source: This copy of the verdict on *${escapeToFit(title, 400)}* is out of date, and its buttons are gone. ${where}`,
       },
     },
   ];
-  return {
-    text: `This copy of the verdict on ${escapeToFit(title, 200)} is out of date: see ${link}.`,
-    blocks,
-  };
+  return { text: fallback, blocks };
+}
+
+/** What the click on an out-of-date copy did, for the notice to the person who clicked. */
+export interface StaleCopyClick {
+  /** What the button did on the current verdict; left out when it did nothing (refused re-run). */
+  action?: StaleCopyAction | undefined;
+  /** Whether the copy now points to the current verdict (Slack may refuse to change it). */
+  copyReplaced: boolean;
+  /** Whether the person who clicked asked for the review: only they can open its DM. */
+  byAsker: boolean;
+}
+
+function whereCurrentIs(current: CurrentVerdict, byAsker: boolean): string {
+  if (!current.inAskersDm) return `${currentVerdictLink(current)} is the one to use`;
+  if (!byAsker) return 'the current one was sent to the asker by DM, where only they can open it';
+  const verdict = current.permalink
+    ? `<${current.permalink}|the current verdict>`
+    : 'the current verdict';
+  return `${verdict}, sent to you by DM, is the one to use`;
 }
 
 /**
  * Tells the person who clicked an out-of-date copy where the current verdict is and what their
- * click did there; `action` is left out when it did nothing (a refused re-run, say).
+ * click did there.
  */
 export function staleCopyNoticeText(
   current: CurrentVerdict,
-  action: StaleCopyAction | undefined,
-  copyReplaced: boolean,
+  { action, copyReplaced, byAsker }: StaleCopyClick,
 ): string {
   const what = action ? ` ${WHAT_HAPPENS[action]}` : '';
   const copy = copyReplaced
     ? 'and the copy now points to it'
     : 'though I couldn’t change the copy, so its buttons are still there';
-  return `:information_source: You clicked an out-of-date copy of this verdict: ${currentVerdictLink(current)} is the one to use, ${copy}.${what}`;
+  return `:information_source: You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}, ${copy}.${what}`;
 }

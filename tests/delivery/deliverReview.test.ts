@@ -5,6 +5,7 @@ import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
@@ -12,6 +13,7 @@ import { deliverySetup } from '../support/deliverySetup.js';
 const logger = new BoltLogger(capturedLog().log);
 const CHANNEL = 'C0DELIVER1';
 const setup = deliverySetup(CHANNEL);
+const votes = () => createKyselyVoteRepository(setup.database().db, () => new Date());
 
 describe('deliverReview when the database fails after the verdict is out', () => {
   it('tries to record it again, then reports the failure and posts the verdict nowhere else (no DM, no failed mark)', async () => {
@@ -36,6 +38,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
     await expect(
       deliverReview(new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }), review, {
         reviews,
+        votes: votes(),
         logger,
         isTrustedResponseUrl: () => false,
         stopRenewingClaim: async () => null,
@@ -71,6 +74,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
       review,
       {
         reviews,
+        votes: votes(),
         logger: new BoltLogger(log.log),
         isTrustedResponseUrl: () => false,
         stopRenewingClaim: async () => null,
@@ -111,6 +115,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
 
     const recorded = await deliverReview(client, review, {
       reviews,
+      votes: votes(),
       logger: new BoltLogger(log.log),
       isTrustedResponseUrl: () => false,
       stopRenewingClaim: async () => null,
@@ -160,6 +165,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
       review,
       {
         reviews,
+        votes: votes(),
         logger: new BoltLogger(log.log),
         isTrustedResponseUrl: () => false,
         stopRenewingClaim: async () => null,
@@ -189,6 +195,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
       claimed ?? review,
       {
         reviews: stored,
+        votes: votes(),
         logger,
         isTrustedResponseUrl: () => false,
         stopRenewingClaim: async () => claimed?.deliveryClaimedUntil ?? null,
@@ -216,6 +223,7 @@ describe('deliverReview when the database fails after the verdict is out', () =>
       claimed ?? review,
       {
         reviews: stored,
+        votes: votes(),
         logger: new BoltLogger(log.log),
         isTrustedResponseUrl: () => false,
         stopRenewingClaim: async () => claimed?.deliveryClaimedUntil ?? null,
@@ -266,6 +274,7 @@ describe('deliverReview when Slack never answers the channel post', () => {
 
     const recorded = await deliverReview(client, review, {
       reviews: stored,
+      votes: votes(),
       logger: new BoltLogger(log.log),
       isTrustedResponseUrl: () => true,
       stopRenewingClaim: async () => null,
@@ -320,6 +329,7 @@ describe('deliverReview records whether the verdict’s conversation is public',
       review,
       {
         reviews: options.reviews ?? stored,
+        votes: votes(),
         logger: new BoltLogger(log.log),
         isTrustedResponseUrl: () => options.trustResponseUrl ?? false,
         stopRenewingClaim: async () => null,

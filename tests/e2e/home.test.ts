@@ -677,22 +677,34 @@ describe('App Home', () => {
       .toContain('the verdict may be in the channel already');
     const [first] = e2e.fake.messages(channel);
     if (!first) throw new Error('the first posting did not land');
+    // A sign-off on the first copy before Post again: nothing on record yet, so only that copy
+    // shows it, through the click's response_url.
+    const early = 'U0EARLYVOT';
+    await e2e.click(first, ActionId.agree, { user: early });
+    await expect
+      .poll(() => JSON.stringify(e2e.message(channel, first.ts).blocks))
+      .toContain(`Agreed: <@${early}>`);
 
     await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
     await waitUntilPosted(id);
-    // Both copies carry the review's buttons; the second is the one on record.
+    // Both copies carry the review's buttons; the second is the one on record, and was posted
+    // with the sign-off already given.
     const copies = e2e.fake.messages(channel);
     expect(copies).toHaveLength(2);
     const second = copies[1];
     if (!second) throw new Error('no second copy');
     expect(reviewIdOfCopy(second)).toBe(id);
     expect(reviewIdOfCopy(first)).toBe(id);
+    const posted = e2e.fake
+      .callsTo('chat.postMessage')
+      .find((call) => call.response?.ts === second.ts);
+    expect(JSON.stringify(posted?.args.blocks)).toContain(`Agreed: <@${early}>`);
 
     const before = e2e.fake.ephemerals().length;
     await e2e.click(first, ActionId.agree);
     await expect
       .poll(() => JSON.stringify(e2e.message(channel, second.ts).blocks))
-      .toContain(`Agreed: <@${ASKER}>`);
+      .toContain(`Agreed: <@${early}>, <@${ASKER}>`);
     await expect.poll(() => e2e.message(channel, first.ts).text).toMatch(/is out of date/);
     const pointer = e2e.message(channel, first.ts);
     expect(blocksOf(pointer).some((block) => block.type === 'actions')).toBe(false);

@@ -10,6 +10,12 @@ const HOSTILE = '<!channel> <@U999EVIL> <https://evil.test|click> & co';
 const LINKED = {
   channelId: 'C0CHAN',
   permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
+  inAskersDm: false,
+};
+const IN_ASKERS_DM = {
+  channelId: 'D0ASKER',
+  permalink: 'https://t.slack.com/archives/D0ASKER/p1700000000000200',
+  inAskersDm: true,
 };
 
 describe('an out-of-date copy of a verdict', () => {
@@ -27,10 +33,14 @@ describe('an out-of-date copy of a verdict', () => {
   });
 
   it('names the channel, or the asker’s DM, when Slack gave no link', () => {
-    expect(buildStaleCopyMessage('T', { channelId: 'C0CHAN', permalink: null }).text).toContain(
-      'the current verdict in <#C0CHAN>',
-    );
-    const dm = buildStaleCopyMessage('T', { channelId: 'D0ASKER', permalink: null }).text;
+    expect(
+      buildStaleCopyMessage('T', { channelId: 'C0CHAN', permalink: null, inAskersDm: false }).text,
+    ).toContain('the current verdict in <#C0CHAN>');
+    const dm = buildStaleCopyMessage('T', {
+      channelId: 'D0ASKER',
+      permalink: null,
+      inAskersDm: false,
+    }).text;
     expect(dm).toContain('in the asker’s messages with ftrag');
     expect(dm).not.toContain('<#D0ASKER>');
   });
@@ -42,14 +52,51 @@ describe('an out-of-date copy of a verdict', () => {
     ['export', /The decision record is posted in its thread\.$/],
     [undefined, /the copy now points to it\.$/],
   ])('tells the clicker of %s where the current verdict is', (action, says) => {
-    const text = staleCopyNoticeText(LINKED, action, true);
+    const text = staleCopyNoticeText(LINKED, { action, copyReplaced: true, byAsker: false });
     expect(text).toContain(`<${LINKED.permalink}|the current verdict> is the one to use`);
     expect(text).toMatch(says);
   });
 
   it('says so when the copy could not be changed', () => {
-    const text = staleCopyNoticeText(LINKED, 'agree', false);
+    const text = staleCopyNoticeText(LINKED, {
+      action: 'agree',
+      copyReplaced: false,
+      byAsker: false,
+    });
     expect(text).toContain('I couldn’t change the copy, so its buttons are still there.');
     expect(text).not.toContain('now points to it');
+  });
+
+  it('says the current verdict went to the asker by DM, linked for the asker only', () => {
+    const pointer = buildStaleCopyMessage('T', IN_ASKERS_DM);
+    expect(JSON.stringify(pointer.blocks)).toContain(
+      `The current verdict was sent to the asker by DM: <${IN_ASKERS_DM.permalink}|open it there> if you are the asker.`,
+    );
+    expect(pointer.text).toBe(
+      'This copy of the verdict on T is out of date: the current verdict was sent to the asker by DM.',
+    );
+    expect(JSON.stringify(pointer)).not.toContain('Sign off and discuss on');
+    const unlinked = buildStaleCopyMessage('T', { ...IN_ASKERS_DM, permalink: null });
+    expect(JSON.stringify(unlinked.blocks)).toContain(
+      'The current verdict was sent to the asker by DM, in their messages with ftrag.',
+    );
+    expect(checkMessage(pointer)).toEqual([]);
+
+    const toAsker = staleCopyNoticeText(IN_ASKERS_DM, {
+      action: 'agree',
+      copyReplaced: true,
+      byAsker: true,
+    });
+    expect(toAsker).toBe(
+      `:information_source: You clicked an out-of-date copy of this verdict: <${IN_ASKERS_DM.permalink}|the current verdict>, sent to you by DM, is the one to use, and the copy now points to it. Your agreement was recorded on it.`,
+    );
+    const toSomeoneElse = staleCopyNoticeText(IN_ASKERS_DM, {
+      action: 'agree',
+      copyReplaced: true,
+      byAsker: false,
+    });
+    expect(toSomeoneElse).toBe(
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. Your agreement was recorded on it.',
+    );
   });
 });

@@ -28,11 +28,14 @@ function text(value: unknown): string | null {
 }
 
 /**
- * The clicked message when it is a copy of `review`'s verdict other than the one on record, in the
- * same channel: when Slack's answer to a posting was lost though the verdict landed, Post again
- * posts a second copy and records that one, and both carry the review's id. Null for a click on
- * the recorded message (edits update it in place; a re-run's revision is another review, with its
- * own message), elsewhere, or on a review without a ts on record (delivered through a response_url,
+ * The clicked message when it is a copy of `review`'s verdict other than the one on record: when
+ * Slack's answer to a posting was lost though the verdict landed, Post again posts a second copy
+ * and records that one, and both carry the review's id. The second may be elsewhere (the asker's
+ * DM, when the channel refused it by then). No other message with the review's buttons can be: a
+ * verdict is posted only by its delivery, whose message is recorded (a thread broadcast is that
+ * message, ts and all); edits update it in place; a re-run's revision is another review, with its
+ * own message; shared reviews carry no buttons. Null for a click on the recorded message, off a
+ * message (App Home), or on a review without a ts on record (delivered through a response_url,
  * whose message is the one clicked).
  */
 export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null {
@@ -44,7 +47,8 @@ export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null
   if (container?.type !== 'message' || container.is_ephemeral === true) return null;
   const channelId = text(container.channel_id) ?? body.channel?.id ?? null;
   const messageTs = text(container.message_ts) ?? body.message?.ts ?? null;
-  if (channelId !== recordedChannel || !messageTs || messageTs === recordedTs) return null;
+  if (!channelId || !messageTs) return null;
+  if (channelId === recordedChannel && messageTs === recordedTs) return null;
   return {
     clicked: { channelId, messageTs },
     recorded: { channelId: recordedChannel, messageTs: recordedTs },
@@ -54,18 +58,20 @@ export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null
 async function currentVerdict(
   { client, logger }: Pick<ButtonArgs, 'client' | 'logger'>,
   review: Review,
-  { channelId, messageTs }: MessageRef,
+  { clicked, recorded }: StaleCopy,
 ): Promise<CurrentVerdict> {
-  if (review.permalink) return { channelId, permalink: review.permalink };
+  const { channelId, messageTs } = recorded;
+  const inAskersDm = review.status === 'sent-as-dm' && clicked.channelId !== channelId;
+  if (review.permalink) return { channelId, permalink: review.permalink, inAskersDm };
   try {
     const { permalink } = await client.chat.getPermalink({
       channel: channelId,
       message_ts: messageTs,
     });
-    return { channelId, permalink: permalink ?? null };
+    return { channelId, permalink: permalink ?? null, inAskersDm };
   } catch (error) {
     logger.warn(`chat.getPermalink for review ${review.id} failed: ${slackErrorName(error)}`);
-    return { channelId, permalink: null };
+    return { channelId, permalink: null, inAskersDm };
   }
 }
 
@@ -86,9 +92,9 @@ export async function retireIfStaleCopy(
   if (!stale) return;
   const { clicked, recorded } = stale;
   logger.info(
-    `review ${review.id}: a click came from an out-of-date copy of its verdict (${clicked.channelId} ${clicked.messageTs}, on record ${recorded.messageTs}); pointing it to the current one`,
+    `review ${review.id}: a click came from an out-of-date copy of its verdict (${clicked.channelId} ${clicked.messageTs}, on record ${recorded.channelId} ${recorded.messageTs}); pointing it to the current one`,
   );
-  const current = await currentVerdict(args, review, recorded);
+  const current = await currentVerdict(args, review, stale);
   const pointer = buildStaleCopyMessage(review.answers.title, current);
   let copyReplaced = false;
   try {
@@ -114,7 +120,11 @@ export async function retireIfStaleCopy(
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: staleCopyNoticeText(current, action, copyReplaced),
+      text: staleCopyNoticeText(current, {
+        action,
+        copyReplaced,
+        byAsker: body.user.id === review.userId,
+      }),
     });
   } catch (error) {
     logger.warn(

@@ -45,6 +45,7 @@ type Instance = ReturnType<typeof instance>;
 function deliver(instance: Instance, review: Review): Promise<Review> {
   return deliverReview(instance.client, review, {
     reviews: instance.reviews,
+    votes: instance.deps.votes,
     logger: new BoltLogger(instance.log.log),
     isTrustedResponseUrl: () => false,
     stopRenewingClaim: async () => null,
@@ -63,12 +64,12 @@ async function pendingReview(reviews: ReviewRepository): Promise<Review> {
   return review;
 }
 
-function message(ts: string): StoredMessage {
+function message(ts: string, channel = CHANNEL): StoredMessage {
   const found = setup
     .fake()
     .allMessages()
-    .find((m) => m.channel === CHANNEL && m.ts === ts);
-  if (!found) throw new Error(`no message ${ts} in ${CHANNEL}`);
+    .find((m) => m.channel === channel && m.ts === ts);
+  if (!found) throw new Error(`no message ${ts} in ${channel}`);
   return found;
 }
 
@@ -80,36 +81,62 @@ function tallyOf(m: StoredMessage): string {
   return String(elements[0]?.text ?? '');
 }
 
+interface TwoCopies {
+  /** Done after the first copy landed and the review was marked failed, before Post again. */
+  beforePostAgain?: (failed: Review, firstTs: string) => Promise<void>;
+  /** The channel refuses Post again, which sends the verdict to the asker's DM instead. */
+  channelRefuses?: boolean;
+}
+
 /**
  * The defect's channel: the first posting's verdict landed but Slack's answer was lost, so the
- * review was marked failed; Post again posted a second copy, which is the one on record.
+ * review was marked failed; Post again posted a second copy, which is the one on record (in the
+ * channel, or with `channelRefuses` in the asker's DM).
  */
-async function reviewWithTwoCopies(instance: Instance) {
+async function reviewWithTwoCopies(
+  instance: Instance,
+  { beforePostAgain, channelRefuses = false }: TwoCopies = {},
+) {
   const { reviews, client } = instance;
   const pending = await pendingReview(reviews);
-  const landed = buildVerdictMessage(await verdictInputFor(pending, reviews, []));
+  const firstCopy = buildVerdictMessage(await verdictInputFor(pending, reviews, []));
   const first = await client.chat.postMessage({
     channel: CHANNEL,
-    text: landed.text,
-    blocks: landed.blocks,
+    text: firstCopy.text,
+    blocks: firstCopy.blocks,
   });
   if (!first.ts) throw new Error('no ts');
+  const firstTs = first.ts;
   const failed = await reviews.markFailed(
     pending.teamId,
     pending.id,
     'no answer from Slack within 10000 ms (chat.postMessage); the verdict may be in the channel already',
     null,
   );
-  const review = await deliver(instance, failed);
-  if (review.status !== 'posted' || !review.messageTs || !review.permalink) {
-    throw new Error(`not posted: ${JSON.stringify(review)}`);
+  await beforePostAgain?.(failed, firstTs);
+  if (channelRefuses) {
+    setup
+      .fake()
+      .failNext(
+        'chat.postMessage',
+        { error: 'not_in_channel' },
+        1,
+        (args) => args.channel === CHANNEL,
+      );
   }
-  expect(review.messageTs).not.toBe(first.ts);
-  return { review, staleTs: first.ts, currentTs: review.messageTs, permalink: review.permalink };
+  const review = await deliver(instance, failed);
+  const landed = channelRefuses ? 'sent-as-dm' : 'posted';
+  if (review.status !== landed || !review.messageTs || !review.permalink) {
+    throw new Error(`not ${landed}: ${JSON.stringify(review)}`);
+  }
+  expect(review.messageTs).not.toBe(firstTs);
+  return { review, staleTs: firstTs, currentTs: review.messageTs, permalink: review.permalink };
 }
 
 interface Click {
   user?: string;
+  /** Where the clicked message is. */
+  channel?: string;
   /** A trigger the fake accepts, for the buttons that open a modal. */
   trigger?: boolean;
 }
@@ -120,12 +147,12 @@ async function click(
   review: Review,
   ts: string,
   actionId: string,
-  { user = USER, trigger = false }: Click = {},
+  { user = USER, channel = CHANNEL, trigger = false }: Click = {},
 ) {
   const fake = setup.fake();
-  const clicked = message(ts);
-  const responseUrl = fake.newResponseUrl({ channel: CHANNEL, messageTs: ts, userId: user });
-  const payload = clickButton({ ...clicked, channel: CHANNEL }, actionId, {
+  const clicked = message(ts, channel);
+  const responseUrl = fake.newResponseUrl({ channel, messageTs: ts, userId: user });
+  const payload = clickButton({ ...clicked, channel }, actionId, {
     user,
     workspace: { teamId: review.teamId },
     responseUrl,
@@ -391,6 +418,80 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expectNotice(ephemerals, permalink, /now points to it\.$/);
     expect(ephemerals[0]?.text).not.toContain('decision record');
   });
+
+  it('votes cast on the first copy before Post again show on the second copy as it is posted', async () => {
+    const running = instance();
+    const { review, currentTs } = await reviewWithTwoCopies(running, {
+      beforePostAgain: async (failed, firstTs) => {
+        // Nothing on record to update yet: the click's response_url updates the copy clicked.
+        await click(running, failed, firstTs, ActionId.agree);
+        expect(tallyOf(message(firstTs))).toBe(`Agreed: <@${USER}>`);
+      },
+    });
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    const posted = setup
+      .fake()
+      .callsTo('chat.postMessage')
+      .find((call) => call.response?.ts === currentTs);
+    expect(JSON.stringify(posted?.args.blocks)).toContain(`Agreed: <@${USER}>`);
+    expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
+  });
+
+  it('Post again that went to the asker’s DM: Agree on the channel copy counts there; the copy and the clicker say it went to the asker by DM', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    expect(review).toMatchObject({ status: 'sent-as-dm', postedChannelId: dm });
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${USER}>`);
+    const stale = message(staleTs);
+    expect(hasButtons(stale)).toBe(false);
+    expect(JSON.stringify(stale.blocks)).toContain(
+      `The current verdict was sent to the asker by DM: <${permalink}|open it there> if you are the asker.`,
+    );
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.channel, call.args.ts])).toEqual([
+      ['chat.update', dm, currentTs],
+      ['chat.update', CHANNEL, staleTs],
+    ]);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+    expect(ephemerals[0]?.text).toBe(
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. Your agreement was recorded on it.',
+    );
+    expect(setup.fake().violations).toEqual([]);
+  });
+
+  it('Post again that went to the asker’s DM: the asker clicking the channel copy is linked to it', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree, { user: ASKER });
+
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${ASKER}>`);
+    expect(hasButtons(message(staleTs))).toBe(false);
+    const { ephemerals } = since(before);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]?.user).toBe(ASKER);
+    expect(ephemerals[0]?.text).toContain(
+      `<${permalink}|the current verdict>, sent to you by DM, is the one to use, and the copy now points to it.`,
+    );
+  });
 });
 
 describe('clicks that are not on an out-of-date copy', () => {
@@ -409,6 +510,24 @@ describe('clicks that are not on an out-of-date copy', () => {
     const { calls, ephemerals } = since(before);
     expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', currentTs]]);
     expect(ephemerals).toEqual([]);
+    expect(message(staleTs)).toEqual(staleBefore);
+  });
+
+  it('Agree on the current copy in the asker’s DM, after Post again went there: as before', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    const staleBefore = structuredClone(message(staleTs));
+    const before = mark();
+
+    await click(running, review, currentTs, ActionId.agree, { user: ASKER, channel: dm });
+
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', currentTs]]);
+    expect(ephemerals).toEqual([]);
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${ASKER}>`);
     expect(message(staleTs)).toEqual(staleBefore);
   });
 
