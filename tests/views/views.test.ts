@@ -269,6 +269,14 @@ describe('checklist modal', () => {
       },
     });
     expect(fresh).not.toHaveProperty('optional');
+    // Citations alone do not call for retrieval: a prompt can carry each fact's source.
+    const context = JSON.stringify(
+      buildChecklistStepView({ ...state, step: 'knowledge', draft: {} }).blocks.filter(
+        (block) => block.type === 'context',
+      ),
+    );
+    expect(context).toContain('each with its source if answers must cite one');
+    expect(context).not.toContain('quote the passage it came from');
     expect(fresh && 'element' in fresh && fresh.element).not.toHaveProperty('initial_option');
     for (const fitsInPrompt of [true, false]) {
       const answers = hostileAnswers();
