@@ -408,6 +408,34 @@ describe('verdict messages', () => {
     expect(detail).not.toContain('RAG:');
   });
 
+  it('sets the prompt against RAG in the detail when the prompt carries the facts', () => {
+    const answers: Answers = {
+      title: 'Office addresses',
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+      leaning: 'undecided',
+    };
+    const detail = JSON.stringify(
+      buildVerdictDetail({ answers, decision: decide(answers), userId: 'U0ASKER' }).blocks,
+    );
+    expect(detail).toContain(
+      '*Cite a source* — Prompt: Only the sources pasted beside each fact · RAG: Yes: you have the passage',
+    );
+    expect(detail).not.toContain('Fine-tuning:');
+    const withVoice: Answers = {
+      ...answers,
+      gap: 'both',
+      behavior: { kinds: ['tone'], labeledExamples: 0, trainingBudget: false },
+    };
+    expect(
+      JSON.stringify(
+        buildVerdictDetail({ answers: withVoice, decision: decide(withVoice), userId: 'U0ASKER' })
+          .blocks,
+      ),
+    ).toContain('*Cost to set up* — Prompt: Low: an afternoon · RAG: Days: ');
+  });
+
   it('does not build a mention from an id that is not one', () => {
     const answers = hostileAnswers();
     const parent = buildVerdictMessage({
