@@ -1,6 +1,6 @@
 // The engine's wording. Every string here is plain text: the Slack layer escapes and decorates
 // it, so nothing may carry mrkdwn or Markdown markup.
-import type { BehaviorKind, Gap, Leaning, PromptTried } from './answers.js';
+import type { BehaviorKind, Gap, KnowledgeAnswers, Leaning, PromptTried } from './answers.js';
 import type { Source, Tradeoff, VerdictKind, WarningCode } from './types.js';
 
 export const VERDICT_LABELS: Record<VerdictKind, string> = {
@@ -73,24 +73,44 @@ export const RULE_IDS = [
   'prompt-works',
   'prompt-works-live-knowledge',
   'knowledge-fits-prompt',
+  'knowledge-fits-prompt-unreliable',
+  'knowledge-whole-document',
   'knowledge',
   'behavior-ready',
   'behavior-untried',
   'behavior-untried-enough-examples',
   'behavior-needs-examples',
   'both-fits-prompt',
+  'both-fits-prompt-ready',
+  'both-fits-prompt-needs-examples',
+  'both-untried-whole-document',
+  'both-ready-whole-document',
+  'both-needs-examples-whole-document',
   'both-ready',
   'both-untried',
   'both-needs-examples',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
+/**
+ * How the facts fit in the prompt, where the checklist asked: a few pages that change less than
+ * weekly, a few pages that change weekly or faster, or more than a prompt can carry.
+ */
+export type FactsFit = 'stable' | 'changing' | 'too-many';
+
 export interface RuleContent {
   verdict: VerdictKind;
   headline: string;
   /** Completes "the verdict is X because ..." in the leaning-differs warning. */
   because: string;
+  /** The reason instead, when the person said the facts do not fit in the prompt. */
+  becauseFactsDoNotFit?: string;
   nextSteps: string[];
+  /**
+   * The next steps instead, for a gap with knowledge in it where the checklist asked whether the
+   * facts fit: what to keep in the prompt and when to move on depends on the answer.
+   */
+  stepsByFit?: (fit: FactsFit, knowledge: KnowledgeAnswers) => string[];
   measure: string[];
   /**
    * Where, for a format behavior, the constrained-decoding step goes among the next steps, and
@@ -99,9 +119,19 @@ export interface RuleContent {
   formatStep?: { at: number; text: keyof typeof FORMAT_STEP };
   /**
    * The rule's first step puts the facts in the prompt, worded for whether answers must cite them
-   * (FACTS_IN_PROMPT_STEP); formatStep's `at` counts it.
+   * (FACTS_IN_PROMPT_STEP): for a first prompt, or for one measured that may not have carried them.
+   * formatStep's `at` counts it.
    */
-  factsInPromptStep?: true;
+  factsInPromptStep?: keyof typeof FACTS_IN_PROMPT_STEP;
+  /**
+   * The rule's first step loads the current document whole into each request, worded for whether
+   * answers must cite it (WHOLE_DOCUMENT_STEP); formatStep's `at` counts it.
+   */
+  wholeDocumentStep?: true;
+  /** The last step, for a rule reached with and without enough examples to fine-tune on. */
+  examplesStep?: { enough: string; short: string };
+  /** Sources the steps rely on beyond those of the verdict. */
+  sources?: SourceKey[];
 }
 
 const PROMPT_BASELINE_MEASURE = [
@@ -153,18 +183,66 @@ export const FORMAT_STEP = {
 
 /** For a few pages of stable facts: the first step of a rule that keeps them in the prompt. */
 export const FACTS_IN_PROMPT_STEP = {
-  plain:
-    'Put the facts in the prompt as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
-  cited:
-    'Put the facts in the prompt as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
+  first: {
+    plain:
+      'Put the facts in the prompt as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
+    cited:
+      'Put the facts in the prompt as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
+  },
+  /** The prompt question asks about a spec and examples, not whether the facts were in it. */
+  'if-missing': {
+    plain:
+      'If the prompt that fell short did not carry the facts, put them in it as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
+    cited:
+      'If the prompt that fell short did not carry the facts, put them in it as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
+  },
 };
+
+/** Facts that fit are the same few pages whether pasted in or retrieved: the fix is in the prompt. */
+const FACTS_STILL_WRONG =
+  'If it did carry them and answers still get facts wrong, fix how the prompt presents them: put the reference section before the question, one fact per line under clear headings, ask for the relevant quotes before the answer, or try a stronger model.';
+
+/** For a working prompt whose few, stable facts fit: when they should leave it, and for what. */
+const WHEN_FACTS_THAT_FIT_MOVE =
+  'Revisit when the facts outgrow the prompt: that is when RAG pays off. If they start changing weekly while they still fit, load the current source document into the prompt at each request instead of pasting it in by hand.';
 
 /** When facts kept in the prompt should move to retrieval. */
 const MOVE_FACTS_TO_RAG =
-  'Move the facts to RAG when they outgrow the prompt, start changing weekly, or answers must cite passages at scale: retrieval then fetches only what each question needs, with its source.';
+  'Move the facts to RAG when they outgrow the prompt: retrieval then fetches only the passages each question needs, each with its source. If they start changing weekly while they still fit, load the current source document into the prompt at each request instead of pasting it in by hand.';
+
+/**
+ * For a few pages that change weekly: retrieval at query time, but of the whole document, with no
+ * index to build, chunk or tune while it fits.
+ */
+export const WHOLE_DOCUMENT_STEP = {
+  plain:
+    'At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt as one clearly marked reference section; tell the model to answer from it and to say so when it does not cover the question.',
+  cited:
+    'At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt as one clearly marked reference section, with its section headings and link; tell the model to cite the section each fact came from and to say so when the document does not cover the question.',
+};
+
+const INDEX_WHEN_OUTGROWN =
+  'Build an index (chunk, embed, retrieve the top-k passages) only when the document outgrows the prompt; until then there is nothing to chunk, embed or tune.';
+
+const WHOLE_DOCUMENT_EVAL_STEP =
+  'Build a small eval of question and answer pairs: 20 to 50 real questions, each with the answer the current document gives, plus a few it does not cover. Add a question about each change as it lands.';
+
+const WHOLE_DOCUMENT_MEASURE = [
+  'Answer accuracy on 20 to 50 real questions, each with the answer the current document gives. That shows clear failures; telling close scores apart (80% from 85%) takes a few hundred.',
+  'On questions the document does not cover, the model says so rather than guessing.',
+  'After each change to the source, ask about the changed fact: the answer must give the new value, which shows the load is current.',
+  'Track the document’s size in tokens: as it grows, facts deep inside it are the first to be missed, and that is when an index starts to pay off.',
+];
 
 const FACTS_EVAL_STEP =
   'Build a small eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover. Score the prompt on it.';
+
+const FACTS_OWNER_STEP =
+  'Keep the prompt and its facts under version control, with an owner who updates the facts when the source changes.';
+
+/** For a rule whose steps build no question-and-answer eval of their own. */
+const FACTS_ACCURACY_MEASURE =
+  'Answer accuracy on 20 to 50 real questions about the facts, each with the answer they give, plus a few they do not cover, where the model should say so rather than guess.';
 
 const FACTS_IN_PROMPT_MEASURE = [
   'Answer accuracy on the question and answer pairs. 20 to 50 show clear failures; telling close scores apart (80% from 85%) takes a few hundred.',
@@ -214,6 +292,19 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Keep any small, stable reference knowledge in the prompt itself.',
       'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
     ],
+    // A working prompt is never 'changing': knowledge that changes weekly is prompt-works-live-knowledge.
+    stepsByFit: (fit) =>
+      fit === 'too-many'
+        ? [
+            'Keep the prompt under version control, with its output spec and few-shot examples.',
+            'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
+            'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
+          ]
+        : [
+            'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.',
+            'Give the facts in the prompt an owner who updates them when the source changes.',
+            WHEN_FACTS_THAT_FIT_MOVE,
+          ],
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Rerun the eval on every prompt or model change, so a silent regression shows up.',
@@ -231,6 +322,35 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
       'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
     ],
+    becauseFactsDoNotFit:
+      'the prompt already works, and RAG earns its cost once questions about the facts it leaves out start failing or keeping the ones it carries current becomes a burden',
+    stepsByFit: (fit, knowledge) => {
+      const keep =
+        'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.';
+      const cite = knowledge.citationsNeeded
+        ? ', and keep each fact’s source beside it so answers can cite it'
+        : '';
+      if (fit === 'too-many') {
+        return [
+          keep,
+          `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
+          'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
+          'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
+        ];
+      }
+      if (fit === 'changing') {
+        return [
+          keep,
+          `Give the facts in the prompt an owner who updates them whenever the source changes${cite}.`,
+          'When editing them by hand becomes a burden, load the current source document into the prompt at each request instead, which is retrieval without an index; move to RAG with an index only when the facts outgrow the prompt.',
+        ];
+      }
+      return [
+        keep,
+        `Give the facts in the prompt an owner who updates them when the source changes${cite}.`,
+        WHEN_FACTS_THAT_FIT_MOVE,
+      ];
+    },
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Rerun the eval whenever the facts change, with questions about the newest ones, so a stale fact shows up.',
@@ -242,17 +362,47 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     headline:
       'Prompt: the facts are few and stable enough to paste into the prompt. Measure that first, and move them to RAG when they outgrow it.',
     because:
-      'the facts are few and stable enough to go in the prompt itself, and retrieval earns its cost only once they outgrow it, start changing weekly or must be cited at scale',
-    nextSteps: [
-      FACTS_EVAL_STEP,
-      'Keep the prompt and its facts under version control, with an owner who updates the facts when the source changes.',
-      MOVE_FACTS_TO_RAG,
-    ],
+      'the facts are few and stable enough to go in the prompt itself, and retrieval earns its cost only once they outgrow it',
+    nextSteps: [FACTS_EVAL_STEP, FACTS_OWNER_STEP, MOVE_FACTS_TO_RAG],
     measure: [
       ...FACTS_IN_PROMPT_MEASURE,
       'Keep the score as the baseline that RAG, if it comes to that, has to beat.',
     ],
-    factsInPromptStep: true,
+    factsInPromptStep: 'first',
+    sources: ['lewis2020'],
+  },
+  /** A few pages of stable facts, and a measured prompt still unreliable on them. */
+  'knowledge-fits-prompt-unreliable': {
+    verdict: 'prompt',
+    headline:
+      'Prompt: keep the few, stable facts in it and fix how it carries them. RAG waits until they outgrow the prompt.',
+    because:
+      'the facts fit in the prompt and change less than weekly, so retrieval would hand the model the same few pages, and the fix is in how the prompt carries them',
+    nextSteps: [
+      FACTS_STILL_WRONG,
+      'Score every change on an eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover.',
+      FACTS_OWNER_STEP,
+      MOVE_FACTS_TO_RAG,
+    ],
+    measure: [
+      ...FACTS_IN_PROMPT_MEASURE,
+      'Tag each failure: a fact missing from the reference section, or one there but not used or misread. Restructuring, quotes first or a stronger model should shrink the second kind.',
+      'Keep the score of the prompt that fell short as the baseline each change has to beat.',
+    ],
+    factsInPromptStep: 'if-missing',
+    sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
+  },
+  /** A few pages that change weekly: loaded whole at request time, no index. */
+  'knowledge-whole-document': {
+    verdict: 'rag',
+    headline:
+      'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
+    because:
+      'the facts fit in the prompt but change weekly or faster, so the current document is loaded whole into each request, with no index to build until it outgrows the prompt',
+    nextSteps: [WHOLE_DOCUMENT_EVAL_STEP, INDEX_WHEN_OUTGROWN],
+    measure: [...WHOLE_DOCUMENT_MEASURE],
+    wholeDocumentStep: true,
+    sources: ['liu2023'],
   },
   knowledge: {
     verdict: 'rag',
@@ -336,16 +486,130 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'the facts are few and stable enough to go in the prompt, and the behavior gets a measured prompt before any fine-tuning, so one prompt comes first for both',
     nextSteps: [
       'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
-      'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. Score the facts and the behavior separately.',
+      'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. No few-shot example may come from it. Score the facts and the behavior separately.',
       MOVE_FACTS_TO_RAG,
-      `If the behavior is still unreliable once measured, run the checklist again with at least ${BAR} labeled examples of it to train on; log corrected outputs as you go.`,
     ],
+    examplesStep: {
+      enough: `The labeled examples already meet the bar for fine-tuning: if the behavior is still unreliable once measured, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${HELD_OUT_SET}.`,
+      short: `If the behavior is still unreliable once measured, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
+    },
     measure: [
       ...FACTS_IN_PROMPT_MEASURE,
       'Score the behavior on the same eval (format or label accuracy); it is the baseline a later fine-tune must beat.',
     ],
-    factsInPromptStep: true,
+    factsInPromptStep: 'first',
     formatStep: { at: 2, text: 'beforeTuning' },
+    sources: ['lewis2020'],
+  },
+  /** Both gaps, a few pages of stable facts, a measured prompt, enough examples for the behavior. */
+  'both-fits-prompt-ready': {
+    verdict: 'fine-tune',
+    headline:
+      'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
+    because:
+      'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
+    nextSteps: [
+      FACTS_STILL_WRONG,
+      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.`,
+      CHOOSE_WHAT_TO_TUNE,
+      'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
+      `When a fact changes, edit the facts section: the tuned model reads it at each request, so no retraining. ${RETRAIN_WHEN}`,
+      'Move the facts to RAG when they outgrow the prompt, and retrain then on examples whose prompts carry retrieved passages: the tune learned to read the whole section.',
+    ],
+    measure: [
+      ...FINE_TUNE_MEASURE,
+      'Answer accuracy on question and answer pairs about the facts, tuned against prompted: the tune must not lose facts the prompt got right.',
+      'After editing a fact in the section, ask about it: the tuned model must give the new value, not the one in its training answers.',
+    ],
+    factsInPromptStep: 'if-missing',
+    formatStep: { at: 2, text: 'tune' },
+    sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
+  },
+  /** Both gaps, a few pages of stable facts, a measured prompt, too few examples to tune. */
+  'both-fits-prompt-needs-examples': {
+    verdict: 'prompt',
+    headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
+    because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    nextSteps: [
+      FACTS_STILL_WRONG,
+      `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      'Keep the current prompt, with the facts in it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
+      MOVE_FACTS_TO_RAG,
+      'Run the checklist again once the examples are there.',
+    ],
+    measure: [
+      'Score the behavior of the current prompt on the held-out set as it grows; that is the baseline a later fine-tune must beat.',
+      FACTS_ACCURACY_MEASURE,
+      'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
+    ],
+    factsInPromptStep: 'if-missing',
+    formatStep: { at: 2, text: 'beforeTuning' },
+    sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
+  },
+  /** Both gaps, a few pages that change weekly, no prompt measured yet. */
+  'both-untried-whole-document': {
+    verdict: 'rag',
+    headline:
+      'RAG without an index for the facts: load the current document whole into each request. For the behavior, measure a prompt first.',
+    because:
+      'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
+    nextSteps: [
+      'Handle the behavior in the same prompt: an explicit output spec and few-shot examples, scored on an eval set that also asks about the facts. No few-shot example may come from it.',
+      INDEX_WHEN_OUTGROWN,
+    ],
+    examplesStep: {
+      enough: `Keep the labeled examples for training, and build ${HELD_OUT_SET}. If the prompt is still unreliable on the behavior, run the checklist again: the examples already meet the bar for fine-tuning.`,
+      short: `If the prompt is still unreliable on the behavior, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
+    },
+    measure: [
+      ...WHOLE_DOCUMENT_MEASURE,
+      'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
+    ],
+    wholeDocumentStep: true,
+    formatStep: { at: 2, text: 'beforeTuning' },
+    sources: ['liu2023'],
+  },
+  /** Both gaps, a few pages that change weekly, the behavior ready to fine-tune. */
+  'both-ready-whole-document': {
+    verdict: 'rag+fine-tune',
+    headline:
+      'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
+    because:
+      'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior has met the bar for fine-tuning',
+    nextSteps: [
+      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${HELD_OUT_SET}.`,
+      CHOOSE_WHAT_TO_TUNE,
+      'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
+      `A changed fact needs no retraining: the tuned model reads the current document at each request. ${RETRAIN_WHEN}`,
+      'Build an index only when the document outgrows the prompt, and retrain then on examples whose prompts carry retrieved passages: the tune learned to read the whole document.',
+    ],
+    measure: [
+      ...FINE_TUNE_MEASURE,
+      ...WHOLE_DOCUMENT_MEASURE.slice(0, 3),
+      'Score the whole pipeline against the same loaded document with an untuned prompt, so the tune has to earn its place.',
+    ],
+    wholeDocumentStep: true,
+    formatStep: { at: 1, text: 'tune' },
+    sources: ['liu2023'],
+  },
+  /** Both gaps, a few pages that change weekly, too few examples to tune the behavior. */
+  'both-needs-examples-whole-document': {
+    verdict: 'rag',
+    headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
+    because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    nextSteps: [
+      `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      'Keep the current prompt, with the document loaded into it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
+      INDEX_WHEN_OUTGROWN,
+      'Run the checklist again once the examples are there.',
+    ],
+    measure: [
+      ...WHOLE_DOCUMENT_MEASURE,
+      'Score the behavior of the current prompt on the held-out set as it grows; that is the baseline a later fine-tune must beat.',
+    ],
+    wholeDocumentStep: true,
+    formatStep: { at: 1, text: 'beforeTuning' },
+    sources: ['liu2023'],
   },
   'both-ready': {
     verdict: 'rag+fine-tune',
@@ -455,6 +719,29 @@ export const FINE_TUNING_AGAINST_PROMPT: Partial<Record<keyof typeof PROMPT_TRAD
   risk: 'Can forget general skills; must be retrained when the spec or labels change',
 };
 
+/**
+ * The prompt's side when it carries the facts itself: against RAG, and against fine-tuning too
+ * when the gap is behavior as well.
+ */
+export const PROMPT_WITH_FACTS_TRADEOFFS: Record<TradeoffKey, string> = {
+  update: 'Edit the facts in the prompt; live with the next prompt version',
+  cite: 'Only the sources pasted beside each fact',
+  newData: 'Stale until someone pastes the change in',
+  format: 'Often enough with a spec and examples; can drift on unusual inputs',
+  cost: 'Low: an afternoon',
+  risk: 'Facts crowded out as they grow, or stale when an edit is missed',
+};
+
+/** RAG's side when it loads a document that fits in the prompt whole at each request: no index. */
+export const WHOLE_DOCUMENT_TRADEOFFS: Record<TradeoffKey, string> = {
+  update: 'Edit the source; the next request loads it',
+  cite: 'Yes: the section each fact came from',
+  newData: 'Ideal: loaded fresh at each request',
+  format: 'Fragile; depends on the prompt',
+  cost: 'Hours: a load at each request and an eval set, no index',
+  risk: 'A failed load, or facts crowded out as the document grows',
+};
+
 /** Table order, kept whatever subset is shown. */
 export const TRADEOFF_ORDER: readonly TradeoffKey[] = [
   'update',
@@ -498,6 +785,14 @@ export const SOURCES = {
     title: 'Dettmers et al. 2023, QLoRA: Efficient Finetuning of Quantized LLMs',
     url: 'https://arxiv.org/abs/2305.14314',
   },
+  liu2023: {
+    title: 'Liu et al. 2023, Lost in the Middle: How Language Models Use Long Contexts',
+    url: 'https://arxiv.org/abs/2307.03172',
+  },
+  anthropicLongContext: {
+    title: 'Anthropic: Long context prompting tips',
+    url: 'https://platform.claude.com/docs/en/build-with-claude/prompt-engineering/long-context-tips',
+  },
 } as const satisfies Record<string, Source>;
 export type SourceKey = keyof typeof SOURCES;
 export const SOURCE_ORDER: readonly SourceKey[] = [
@@ -505,9 +800,11 @@ export const SOURCE_ORDER: readonly SourceKey[] = [
   'peftQuicktour',
   'vllmLora',
   'openaiFineTuning',
+  'anthropicLongContext',
   'lewis2020',
   'ovadia2023',
   'gekhman2024',
+  'liu2023',
   'qlora',
 ];
 
@@ -526,7 +823,11 @@ export type KnowledgeInWeightsCase =
   | 'fine-tune-for-both';
 
 /** Where the verdict keeps the facts, which is what the knowledge-in-weights advice must match. */
-export type FactsHome = 'prompt' | 'retrieval' | 'retrieval-and-tuned-behavior';
+export type FactsHome =
+  | 'prompt'
+  | 'prompt-and-tuned-behavior'
+  | 'retrieval'
+  | 'retrieval-and-tuned-behavior';
 
 const PATTERN_NOT_FACT =
   "Fine-tuning teaches a pattern, not a fact: a model tuned on your documents will give confident, fluent, wrong answers about last week's release.";
@@ -540,6 +841,8 @@ const KNOWLEDGE_IN_WEIGHTS_LEANING: Record<KnowledgeInWeightsCase, string> = {
 const FACTS_ADVICE: Record<FactsHome, string> = {
   prompt:
     'Keep the facts out of the weights: in the prompt for now, and in retrieval once the prompt can no longer carry them.',
+  'prompt-and-tuned-behavior':
+    'Keep the facts in the prompt, where an edit is live on the next request, and fine-tune only the behavior, on examples whose prompts carry them.',
   retrieval: 'Keep the facts in retrieval, where an edit is live at once.',
   'retrieval-and-tuned-behavior':
     'Keep the knowledge half in retrieval, where an edit is live at once, and fine-tune only the behavior.',

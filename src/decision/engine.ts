@@ -8,6 +8,7 @@ import {
 import {
   BEHAVIOR_KIND_LABELS,
   FACTS_IN_PROMPT_STEP,
+  type FactsFit,
   type FactsHome,
   FINE_TUNING_AGAINST_PROMPT,
   FORMAT_STEP,
@@ -17,6 +18,7 @@ import {
   MIN_EXAMPLES_FOR_FINE_TUNING,
   PROMPT_TRADEOFFS,
   PROMPT_TRIED_LABELS,
+  PROMPT_WITH_FACTS_TRADEOFFS,
   RULE_CONTENT,
   type RuleId,
   SOURCE_ORDER,
@@ -27,6 +29,8 @@ import {
   type TradeoffKey,
   VERDICT_LABELS,
   WARNING_TEXT,
+  WHOLE_DOCUMENT_STEP,
+  WHOLE_DOCUMENT_TRADEOFFS,
 } from './content.js';
 import {
   type Decision,
@@ -39,7 +43,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.5';
+export const RULES_VERSION = '2026-11-30.6';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -58,17 +62,36 @@ function enoughExamples(answers: Answers): boolean {
 }
 
 /**
- * A few pages of facts that change less than weekly: they can be pasted into the prompt. Only when
- * the checklist asked (fitsInPrompt absent decides as before the question existed). Citations alone
- * do not rule it out: the prompt can carry each fact's source.
+ * How the facts fit in the prompt: a few pages that change less than weekly, a few pages that
+ * change weekly or faster, or more than a prompt can carry. Undefined where the checklist did not
+ * ask (a review from before the question), which decides as before it was asked. Citations do not
+ * count against the prompt: it can carry each fact's source beside the fact.
  */
-function factsFitPrompt(knowledge: KnowledgeAnswers | undefined): boolean {
-  return knowledge?.fitsInPrompt === true && !knowledge.changesOften;
+function factsFit(knowledge: KnowledgeAnswers | undefined): FactsFit | undefined {
+  if (knowledge?.fitsInPrompt === undefined) return undefined;
+  if (!knowledge.fitsInPrompt) return 'too-many';
+  return knowledge.changesOften ? 'changing' : 'stable';
 }
 
-/** The rules that keep the facts in the prompt before any prompt has been measured. */
+/** The rules that keep a few pages of stable facts in the prompt instead of retrieving them. */
 function factsInPromptRule(rule: RuleId): boolean {
-  return rule === 'knowledge-fits-prompt' || rule === 'both-fits-prompt';
+  return (
+    rule === 'knowledge-fits-prompt' ||
+    rule === 'knowledge-fits-prompt-unreliable' ||
+    rule === 'both-fits-prompt' ||
+    rule === 'both-fits-prompt-ready' ||
+    rule === 'both-fits-prompt-needs-examples'
+  );
+}
+
+/** The rules that load a few pages that change weekly whole into each request, with no index. */
+function wholeDocumentRule(rule: RuleId): boolean {
+  return (
+    rule === 'knowledge-whole-document' ||
+    rule === 'both-untried-whole-document' ||
+    rule === 'both-ready-whole-document' ||
+    rule === 'both-needs-examples-whole-document'
+  );
 }
 
 /** The rules for a prompt measured good enough. */
@@ -86,19 +109,33 @@ export function matchRule(answers: Answers): RuleId {
       ? 'prompt-works-live-knowledge'
       : 'prompt-works';
   }
-  // Rung 1 before rung 2: facts that fit in a prompt get one before anything is built.
-  if (answers.promptTried === 'not-yet' && factsFitPrompt(answers.knowledge)) {
-    if (answers.gap === 'knowledge') return 'knowledge-fits-prompt';
-    if (answers.gap === 'both') return 'both-fits-prompt';
-  }
-  if (answers.gap === 'knowledge') return 'knowledge';
-  // From here the prompt is either untried or measured and still unreliable on the behavior.
+  // From here the prompt is either untried or measured and still unreliable.
   const untried = answers.promptTried === 'not-yet';
+  // Facts that fit stay in the prompt whether or not one was tried: retrieval would put the same
+  // few pages in front of the model. Facts that fit but change weekly are loaded whole per request.
+  const fit = factsFit(answers.knowledge);
+  if (answers.gap === 'knowledge') {
+    if (fit === 'stable') {
+      return untried ? 'knowledge-fits-prompt' : 'knowledge-fits-prompt-unreliable';
+    }
+    if (fit === 'changing') return 'knowledge-whole-document';
+    return 'knowledge';
+  }
   if (answers.gap === 'behavior') {
     if (untried) {
       return enoughExamples(answers) ? 'behavior-untried-enough-examples' : 'behavior-untried';
     }
     return enoughExamples(answers) ? 'behavior-ready' : 'behavior-needs-examples';
+  }
+  if (fit === 'stable') {
+    if (untried) return 'both-fits-prompt';
+    return enoughExamples(answers) ? 'both-fits-prompt-ready' : 'both-fits-prompt-needs-examples';
+  }
+  if (fit === 'changing') {
+    if (untried) return 'both-untried-whole-document';
+    return enoughExamples(answers)
+      ? 'both-ready-whole-document'
+      : 'both-needs-examples-whole-document';
   }
   if (untried) return 'both-untried';
   return enoughExamples(answers) ? 'both-ready' : 'both-needs-examples';
@@ -106,7 +143,12 @@ export function matchRule(answers: Answers): RuleId {
 
 /** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
 function needsExamples(rule: RuleId): boolean {
-  return rule === 'behavior-needs-examples' || rule === 'both-needs-examples';
+  return (
+    rule === 'behavior-needs-examples' ||
+    rule === 'both-needs-examples' ||
+    rule === 'both-fits-prompt-needs-examples' ||
+    rule === 'both-needs-examples-whole-document'
+  );
 }
 
 function promptTriedLine(answers: Answers, rule: RuleId): string {
@@ -124,11 +166,23 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
       ? `${prefix} With nothing missing, a clear prompt is the whole job.`
       : `${prefix} Its failures are where to look next.`;
   }
-  if (rule === 'knowledge-fits-prompt') {
-    return `${prefix} A few pages of stable facts can go in the prompt itself, so a prompt that carries them is the cheap first try.`;
-  }
-  if (rule === 'both-fits-prompt') {
-    return `${prefix} One prompt can carry these few, stable facts along with the behavior’s spec and examples, so it is the cheap first try for both.`;
+  switch (rule) {
+    case 'knowledge-fits-prompt':
+      return `${prefix} A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.`;
+    case 'knowledge-fits-prompt-unreliable':
+      return `${prefix} With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.`;
+    case 'both-fits-prompt':
+      return `${prefix} One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.`;
+    case 'both-fits-prompt-ready':
+      return `${prefix} The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.`;
+    case 'both-fits-prompt-needs-examples':
+      return `${prefix} It has not fixed the behavior, so fine-tuning is the path for that part; if it did not carry the facts, they go in now.`;
+    case 'knowledge-whole-document':
+      return answers.promptTried === 'not-yet'
+        ? `${prefix} No need to try a fixed prompt first: loading the document at each request costs about as little.`
+        : `${prefix} Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.`;
+    case 'both-needs-examples-whole-document':
+      return `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path for it.`;
   }
   if (rule === 'knowledge') {
     return answers.promptTried === 'not-yet'
@@ -143,17 +197,17 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
     : `${prefix} The prompt has reached its limit on the behavior.`;
 }
 
-/** Why a knowledge gap goes to retrieval without a prompt tried first: the facts' size or churn. */
+/**
+ * Why a knowledge gap goes to retrieval without a prompt tried first: the facts' size, or, for a
+ * review not asked whether they fit (facts that fit go to other rules), their churn or size.
+ */
 function whyNotPromptFirst(knowledge: KnowledgeAnswers | undefined): string {
-  const tooMany = knowledge?.fitsInPrompt === false;
-  if (tooMany && knowledge.changesOften) {
-    return 'No need to wait for one here: the facts are too many for a prompt, and change too often to keep pasting in.';
+  if (knowledge?.fitsInPrompt === false) {
+    return 'No need to wait for one here: a prompt could hold only part of these facts, and the model would guess at the rest.';
   }
-  if (tooMany) return 'No need to wait for one here: the facts are too many for a prompt to carry.';
   if (knowledge?.changesOften) {
     return 'No need to wait for one here: facts that change weekly or faster would have to be pasted into the prompt again with every change.';
   }
-  // Not asked whether the facts fit (a review from before the question): the size is the reason.
   return 'A prompt can carry only a few pages of stable facts; for more than that, retrieval is how they reach the model.';
 }
 
@@ -166,11 +220,20 @@ function gapLine(answers: Answers, rule: RuleId): string {
         ? 'Gap: neither. The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
         : 'Gap: neither. The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
     case 'prompt-works-live-knowledge':
+      // Asked whether the facts fit, the knowledge lines say when they should leave the prompt.
+      if (answers.knowledge?.fitsInPrompt !== undefined) {
+        return answers.gap === 'knowledge'
+          ? 'Gap: knowledge. The prompt carries the facts well enough today.'
+          : 'Gap: both. The prompt already covers the facts and the behavior; fine-tuning earns its cost only when the eval shows the behavior falling short.';
+      }
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
       }
       return 'Gap: both. The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
     case 'prompt-works':
+      if (answers.gap === 'knowledge' && answers.knowledge?.fitsInPrompt !== undefined) {
+        return 'Gap: knowledge. The working prompt supplies the facts well enough today.';
+      }
       if (answers.gap === 'knowledge') {
         return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
       }
@@ -179,9 +242,18 @@ function gapLine(answers: Answers, rule: RuleId): string {
       }
       return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
     case 'knowledge-fits-prompt':
-      return 'Gap: knowledge. The model lacks facts, and facts this few and stable can be supplied in the prompt; retrieval earns its cost when they outgrow it.';
+    case 'knowledge-fits-prompt-unreliable':
+      return 'Gap: knowledge. The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
     case 'both-fits-prompt':
-      return 'Gap: both. The facts go in the prompt while they fit, and the behavior is judged against the fine-tuning bar once that prompt has been measured.';
+      return 'Gap: both. One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
+    case 'both-fits-prompt-ready':
+    case 'both-fits-prompt-needs-examples':
+      return 'Gap: both. The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
+    case 'both-untried-whole-document':
+    case 'both-ready-whole-document':
+    case 'both-needs-examples-whole-document':
+      return 'Gap: both. The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
+    case 'knowledge-whole-document':
     case 'knowledge':
       return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
@@ -208,7 +280,8 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
       'Citations needed: yes. Retrieval hands back the passage each answer came from; weights cannot point to a source.',
     );
   }
-  if (lines.length === 0) {
+  // Asked whether the facts fit, a no is the answer that sends them to retrieval (its own line).
+  if (lines.length === 0 && knowledge.fitsInPrompt === undefined) {
     lines.push(
       'Knowledge changes often: no, citations needed: no. The facts still have to reach the model, and retrieval supplies them at query time, with no training.',
     );
@@ -221,46 +294,59 @@ function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
   const lines: string[] = [];
   if (knowledge.changesOften) {
     lines.push(
-      'Knowledge changes often: yes. The facts in the prompt have to be edited every time the source changes; when that becomes a burden, retrieval serves each edit as soon as it is made.',
+      knowledge.fitsInPrompt
+        ? 'Knowledge changes often: yes. The facts in the prompt have to be edited every time the source changes; when that becomes a burden, load the current source document into the prompt at each request instead.'
+        : 'Knowledge changes often: yes. The facts in the prompt have to be edited every time the source changes; when that becomes a burden, retrieval serves each edit as soon as it is made.',
     );
   }
   if (knowledge.citationsNeeded) {
     lines.push(
-      'Citations needed: yes. The prompt has to carry each fact’s source for an answer to cite it; retrieval hands back the passage each answer came from, so it is the next step when that no longer scales.',
+      knowledge.fitsInPrompt
+        ? 'Citations needed: yes. The prompt has to carry each fact’s source beside it for an answer to cite it, which works as long as the facts fit.'
+        : 'Citations needed: yes. The prompt has to carry each fact’s source for an answer to cite it; retrieval hands back the passage each answer came from, so it is the next step when that no longer scales.',
     );
   }
   return lines;
 }
 
-/** The knowledge answers when a few pages of stable facts go in a prompt not yet measured. */
+/** The knowledge answers when a few pages of stable facts stay in the prompt. */
 function factsInPromptLines(knowledge: KnowledgeAnswers): string[] {
   return knowledge.citationsNeeded
     ? [
-        'Citations needed: yes. For a few pages of facts that does not rule out the prompt: it can carry each fact’s source beside the fact for answers to cite. Retrieval, which hands back the passage each answer came from, is the next step when that no longer scales.',
+        'Citations needed: yes. That does not rule out the prompt: it can carry each fact’s source beside the fact for answers to cite.',
       ]
     : [];
+}
+
+/** The knowledge answers when a few pages that change weekly are loaded whole into each request. */
+function wholeDocumentLines(knowledge: KnowledgeAnswers): string[] {
+  const lines = [
+    'Knowledge changes often: yes. A copy pasted into the prompt goes stale with every change; loaded from the source at each request, it is always current.',
+  ];
+  if (knowledge.citationsNeeded) {
+    lines.push(
+      'Citations needed: yes. With the whole document in the prompt, answers can cite the section each fact came from.',
+    );
+  }
+  return lines;
 }
 
 /** The answer to "would all the facts fit in the prompt?", or nothing where it was not asked. */
 function fitsInPromptLine(rule: RuleId, knowledge: KnowledgeAnswers): string | undefined {
   if (knowledge.fitsInPrompt === undefined) return undefined;
   if (factsInPromptRule(rule)) {
-    return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in as they are, they need no index to build or keep current.';
+    return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in whole, they need no index to build or keep current, so retrieval waits until they outgrow the prompt.';
+  }
+  if (wholeDocumentRule(rule)) {
+    return 'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.';
   }
   if (promptWorksRule(rule)) {
     return knowledge.fitsInPrompt
-      ? 'Facts fit in the prompt: yes, so their size is no reason to move them to retrieval.'
+      ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
       : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
   }
-  // The rules below retrieve the facts.
-  if (!knowledge.fitsInPrompt) {
-    return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
-  }
-  if (knowledge.changesOften) {
-    return 'Facts fit in the prompt: yes, but they change too often to keep pasting in by hand.';
-  }
-  // A few pages of stable facts reach retrieval only after a measured prompt fell short.
-  return 'Facts fit in the prompt: yes. If the prompt that fell short did not carry them, pasting them in is a cheap test before building retrieval.';
+  // The rules left retrieve facts that do not fit: facts that fit go to the rules above.
+  return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
 }
 
 function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
@@ -268,6 +354,7 @@ function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string
   if (rule === 'prompt-works') lines = [];
   else if (rule === 'prompt-works-live-knowledge') lines = promptKnowledgeLines(knowledge);
   else if (factsInPromptRule(rule)) lines = factsInPromptLines(knowledge);
+  else if (wholeDocumentRule(rule)) lines = wholeDocumentLines(knowledge);
   else lines = knowledgeLines(knowledge);
   const fits = fitsInPromptLine(rule, knowledge);
   return fits === undefined ? lines : [...lines, fits];
@@ -356,9 +443,19 @@ function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | unde
   return undefined;
 }
 
-function factsHome(verdict: VerdictKind): FactsHome {
-  if (verdictIncludesFineTune(verdict)) return 'retrieval-and-tuned-behavior';
+function factsHome(rule: RuleId, verdict: VerdictKind): FactsHome {
+  if (verdictIncludesFineTune(verdict)) {
+    return factsInPromptRule(rule) ? 'prompt-and-tuned-behavior' : 'retrieval-and-tuned-behavior';
+  }
   return verdictIncludesRag(verdict) ? 'retrieval' : 'prompt';
+}
+
+/** The rule's reason, for the answers it was reached with. */
+function because(answers: Answers, rule: RuleId): string {
+  const content = RULE_CONTENT[rule];
+  return answers.knowledge?.fitsInPrompt === false && content.becauseFactsDoNotFit
+    ? content.becauseFactsDoNotFit
+    : content.because;
 }
 
 /** The warning's message, or undefined when the warning does not apply to these answers. */
@@ -373,9 +470,9 @@ function warningMessage(
     case 'knowledge-in-weights': {
       const knowledgeCase = knowledgeInWeightsCase(answers);
       if (!knowledgeCase) return undefined;
-      const home = factsHome(verdict);
+      const home = factsHome(rule, verdict);
       const behaviorToTuneLater =
-        gapIncludesBehavior(answers.gap) && home !== 'retrieval-and-tuned-behavior';
+        gapIncludesBehavior(answers.gap) && (home === 'prompt' || home === 'retrieval');
       return WARNING_TEXT.knowledgeInWeights(knowledgeCase, home, behaviorToTuneLater);
     }
     case 'prompt-untried':
@@ -399,7 +496,7 @@ function warningMessage(
         ? WARNING_TEXT.leaningDiffers(
             LEANING_LABELS[answers.leaning],
             VERDICT_LABELS[verdict],
-            RULE_CONTENT[rule].because,
+            because(answers, rule),
           )
         : undefined;
     case 'no-diagnosis':
@@ -414,11 +511,30 @@ function buildWarnings(answers: Answers, verdict: VerdictKind, rule: RuleId): De
   });
 }
 
+/**
+ * Whether the prompt carries the facts, for the trade-offs: pasted in, or loaded whole at each
+ * request. Undefined where retrieval with an index carries them, and for a working prompt never
+ * asked whether the facts fit, which keeps the table such reviews were given.
+ */
+function promptCarriesFacts(answers: Answers, rule: RuleId): 'pasted' | 'loaded' | undefined {
+  if (wholeDocumentRule(rule)) return 'loaded';
+  if (factsInPromptRule(rule)) return 'pasted';
+  // A working prompt asked about the facts: set against the RAG its next steps lead to.
+  if (promptWorksRule(rule) && gapIncludesKnowledge(answers.gap)) {
+    const fit = factsFit(answers.knowledge);
+    if (fit === 'changing') return 'loaded';
+    if (fit !== undefined) return 'pasted';
+  }
+  return undefined;
+}
+
 function pickTradeoffs(
   answers: Answers,
+  rule: RuleId,
   verdict: VerdictKind,
   warnings: DecisionWarning[],
 ): Tradeoff[] {
+  const carried = promptCarriesFacts(answers, rule);
   const keys = new Set<TradeoffKey>(['cost']);
   if (gapIncludesKnowledge(answers.gap)) {
     keys.add('update');
@@ -427,11 +543,29 @@ function pickTradeoffs(
   }
   if (gapIncludesBehavior(answers.gap)) keys.add('format');
   // Once something is being built, what can go wrong with it matters; for a prompt verdict it
-  // matters only when someone wanted facts in the weights.
-  if (verdict !== 'prompt' || warnings.some((w) => w.code === 'knowledge-in-weights')) {
+  // matters when someone wanted facts in the weights, or when the prompt carries the facts.
+  if (
+    verdict !== 'prompt' ||
+    carried !== undefined ||
+    warnings.some((w) => w.code === 'knowledge-in-weights')
+  ) {
     keys.add('risk');
   }
   const shown = TRADEOFF_ORDER.filter((key) => keys.has(key));
+  if (carried !== undefined) {
+    // The prompt carries the facts: set it against RAG, and against fine-tuning too for a gap
+    // with behavior in it.
+    return shown.map((key) => {
+      const row = {
+        aspect: TRADEOFF_ROWS[key].aspect,
+        prompt: PROMPT_WITH_FACTS_TRADEOFFS[key],
+        rag: carried === 'loaded' ? WHOLE_DOCUMENT_TRADEOFFS[key] : TRADEOFF_ROWS[key].rag,
+      };
+      return gapIncludesBehavior(answers.gap)
+        ? { ...row, fineTuning: TRADEOFF_ROWS[key].fineTuning }
+        : row;
+    });
+  }
   if (gapIncludesKnowledge(answers.gap)) return shown.map((key) => ({ ...TRADEOFF_ROWS[key] }));
   // With no knowledge missing, retrieval has nothing to add: the prompt is the alternative.
   return shown.filter(isPromptTradeoffKey).map((key) => ({
@@ -451,10 +585,11 @@ function isPromptTradeoffKey(key: TradeoffKey): key is keyof typeof PROMPT_TRADE
 
 function pickSources(
   answers: Answers,
+  rule: RuleId,
   verdict: VerdictKind,
   warnings: DecisionWarning[],
 ): Source[] {
-  const keys = new Set<SourceKey>();
+  const keys = new Set<SourceKey>(RULE_CONTENT[rule].sources);
   if (verdictIncludesRag(verdict)) {
     keys.add('lewis2020');
     keys.add('ovadia2023');
@@ -477,14 +612,23 @@ function pickSources(
 }
 
 function buildNextSteps(answers: Answers, rule: RuleId): string[] {
-  const { nextSteps, formatStep, factsInPromptStep } = RULE_CONTENT[rule];
-  const steps = [...nextSteps];
-  if (factsInPromptStep) {
-    steps.unshift(FACTS_IN_PROMPT_STEP[answers.knowledge?.citationsNeeded ? 'cited' : 'plain']);
+  const content = RULE_CONTENT[rule];
+  const { knowledge } = answers;
+  const fit = factsFit(knowledge);
+  const steps =
+    content.stepsByFit && knowledge && fit && gapIncludesKnowledge(answers.gap)
+      ? content.stepsByFit(fit, knowledge)
+      : [...content.nextSteps];
+  const cited = knowledge?.citationsNeeded ? 'cited' : 'plain';
+  if (content.factsInPromptStep) {
+    steps.unshift(FACTS_IN_PROMPT_STEP[content.factsInPromptStep][cited]);
   }
+  if (content.wholeDocumentStep) steps.unshift(WHOLE_DOCUMENT_STEP[cited]);
+  const { formatStep, examplesStep } = content;
   if (formatStep && answers.behavior?.kinds?.includes('format')) {
     steps.splice(formatStep.at, 0, FORMAT_STEP[formatStep.text]);
   }
+  if (examplesStep) steps.push(enoughExamples(answers) ? examplesStep.enough : examplesStep.short);
   return steps;
 }
 
@@ -501,8 +645,8 @@ export function decide(answers: Answers): Decision {
     warnings,
     nextSteps: buildNextSteps(answers, rule),
     measure: [...content.measure],
-    tradeoffs: pickTradeoffs(answers, verdict, warnings),
-    sources: pickSources(answers, verdict, warnings),
+    tradeoffs: pickTradeoffs(answers, rule, verdict, warnings),
+    sources: pickSources(answers, rule, verdict, warnings),
     rulesVersion: RULES_VERSION,
   };
 }

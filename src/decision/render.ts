@@ -7,7 +7,13 @@ import {
   VERDICT_LABELS,
   WARNING_TITLES,
 } from './content.js';
-import { type Decision, tradeoffAlternative, VERDICTS } from './types.js';
+import {
+  type Decision,
+  TRADEOFF_COLUMN_LABELS,
+  TRADEOFF_COLUMNS,
+  tradeoffColumns,
+  VERDICTS,
+} from './types.js';
 
 export interface DecisionRecordContext {
   /** MADR status, e.g. proposed, accepted. Defaults to proposed. */
@@ -85,14 +91,10 @@ export function renderText(answers: Answers, decision: Decision): string {
   );
   section(
     'Trade-offs',
-    decision.tradeoffs.flatMap((row) => {
-      const alternative = tradeoffAlternative(row);
-      return [
-        `  ${row.aspect}`,
-        `    ${`${alternative.label}:`.padEnd(13)}${alternative.text}`,
-        `    Fine-tuning: ${row.fineTuning}`,
-      ];
-    }),
+    decision.tradeoffs.flatMap((row) => [
+      `  ${row.aspect}`,
+      ...tradeoffColumns(row).map(({ label, text }) => `    ${`${label}:`.padEnd(13)}${text}`),
+    ]),
   );
   section(
     'Sources',
@@ -198,18 +200,22 @@ export function renderDecisionRecord(
     ...bullets(decision.rationale, 'No rationale was recorded.'),
   ]);
 
-  const [firstRow] = decision.tradeoffs;
-  // The engine sets every row of a decision against the same alternative.
-  const table = firstRow
-    ? [
-        `| Aspect | ${tradeoffAlternative(firstRow).label} | Fine-tuning |`,
-        '| --- | --- | --- |',
-        ...decision.tradeoffs.map(
-          (row) =>
-            `| ${md(row.aspect)} | ${md(tradeoffAlternative(row).text)} | ${md(row.fineTuning)} |`,
-        ),
-      ]
-    : ['No trade-offs apply to this verdict.'];
+  // The engine sets every row of a decision against the same options; the header lists each
+  // option any row has, so a row without one gets an empty cell rather than a shifted table.
+  const columns = TRADEOFF_COLUMNS.filter((column) =>
+    decision.tradeoffs.some((row) => row[column] !== undefined),
+  );
+  const table =
+    decision.tradeoffs.length > 0
+      ? [
+          `| Aspect | ${columns.map((column) => TRADEOFF_COLUMN_LABELS[column]).join(' | ')} |`,
+          `| --- |${' --- |'.repeat(columns.length)}`,
+          ...decision.tradeoffs.map(
+            (row) =>
+              `| ${[row.aspect, ...columns.map((column) => row[column] ?? '')].map(md).join(' | ')} |`,
+          ),
+        ]
+      : ['No trade-offs apply to this verdict.'];
   const warnings =
     decision.warnings.length > 0
       ? decision.warnings.map((w) => `- **${md(WARNING_TITLES[w.code])}**: ${md(w.message)}`)

@@ -17,18 +17,34 @@ export interface DecisionWarning {
 }
 
 /**
- * One row of the trade-offs table: fine-tuning against RAG when knowledge is missing, and against
- * the prompt when it is not, since RAG is then no alternative. Exactly one of rag and prompt is set.
+ * One row of the trade-offs table, setting the options in play side by side:
+ * - fine-tuning against RAG, when knowledge is missing and retrieval would carry it;
+ * - fine-tuning against the prompt, when no knowledge is missing, since RAG is then no alternative;
+ * - the prompt against RAG, when the facts are kept in the prompt or loaded into it whole, with
+ *   fine-tuning as a third column when the gap is behavior too.
  */
 export type Tradeoff =
-  | { aspect: string; rag: string; prompt?: never; fineTuning: string }
-  | { aspect: string; prompt: string; rag?: never; fineTuning: string };
+  | { aspect: string; prompt?: never; rag: string; fineTuning: string }
+  | { aspect: string; prompt: string; rag?: never; fineTuning: string }
+  | { aspect: string; prompt: string; rag: string; fineTuning?: string };
 
-/** The alternative a row sets fine-tuning against, as a column label and its text. */
-export function tradeoffAlternative(row: Tradeoff): { label: 'RAG' | 'Prompt'; text: string } {
-  return row.rag !== undefined
-    ? { label: 'RAG', text: row.rag }
-    : { label: 'Prompt', text: row.prompt };
+export const TRADEOFF_COLUMN_LABELS = {
+  prompt: 'Prompt',
+  rag: 'RAG',
+  fineTuning: 'Fine-tuning',
+} as const;
+export type TradeoffColumn = keyof typeof TRADEOFF_COLUMN_LABELS;
+/** Table order, whichever options a row has. */
+export const TRADEOFF_COLUMNS: readonly TradeoffColumn[] = ['prompt', 'rag', 'fineTuning'];
+
+/** The options a row sets side by side, as column labels and texts, in table order. */
+export function tradeoffColumns(
+  row: Tradeoff,
+): { column: TradeoffColumn; label: string; text: string }[] {
+  return TRADEOFF_COLUMNS.flatMap((column) => {
+    const text = row[column];
+    return text === undefined ? [] : [{ column, label: TRADEOFF_COLUMN_LABELS[column], text }];
+  });
 }
 
 export interface Source {

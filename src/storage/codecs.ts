@@ -17,10 +17,19 @@ export const decisionSchema: z.ZodType<Decision> = z.object({
   warnings: z.array(z.object({ code: z.enum(WARNING_CODES), message: z.string() })),
   nextSteps: z.array(z.string()),
   measure: z.array(z.string()),
+  // Most specific shape first: an object schema drops keys it does not name, so a row with all
+  // three options must not be read by a two-option shape. Rows stored before the prompt-against-RAG
+  // shape existed still match one of the last two.
   tradeoffs: z.array(
     z.union([
-      z.object({ aspect: z.string(), rag: z.string(), fineTuning: z.string() }),
+      z.object({
+        aspect: z.string(),
+        prompt: z.string(),
+        rag: z.string(),
+        fineTuning: z.string().optional(),
+      }),
       z.object({ aspect: z.string(), prompt: z.string(), fineTuning: z.string() }),
+      z.object({ aspect: z.string(), rag: z.string(), fineTuning: z.string() }),
     ]),
   ),
   sources: z.array(z.object({ title: z.string(), url: z.string() })),

@@ -212,7 +212,7 @@ function knowledgeBlocks(draft: Draft): KnownBlock[] {
       'A few pages at most, e.g. office addresses or a product’s 20 plan names',
     ),
     context(
-      'A few pages of stable facts can go in the prompt itself. More than that, or facts that change weekly, belong in retrieval: it updates the moment the source does, and the answer can quote the passage it came from.',
+      'A few pages of facts can go in the prompt itself, each with its source if answers must cite one, loaded fresh at each request if they change weekly. More than that belongs in retrieval, which fetches only the passages each question needs.',
     ),
   ];
 }

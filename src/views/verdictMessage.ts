@@ -2,7 +2,7 @@ import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slac
 import { ActionId, BlockId } from '../constants.js';
 import type { Answers } from '../decision/answers.js';
 import { VERDICT_LABELS, WARNING_TITLES } from '../decision/index.js';
-import { type Decision, tradeoffAlternative, type VerdictKind } from '../decision/types.js';
+import { type Decision, tradeoffColumns, type VerdictKind } from '../decision/types.js';
 import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Vote } from '../storage/votes.js';
 import { summarizeAnswers } from './answersSummary.js';
@@ -212,8 +212,10 @@ export function buildVerdictDetail({ answers, decision }: VerdictMessageInput): 
   if (decision.warnings.length > 0) blocks.push(section(`*Warnings*\n${warningLines(decision)}`));
   if (decision.tradeoffs.length > 0) {
     const rows = decision.tradeoffs.map((row) => {
-      const alternative = tradeoffAlternative(row);
-      return `*${escapeMrkdwn(row.aspect)}* — ${alternative.label}: ${escapeMrkdwn(alternative.text)} · Fine-tuning: ${escapeMrkdwn(row.fineTuning)}`;
+      const options = tradeoffColumns(row).map(
+        ({ label, text }) => `${label}: ${escapeMrkdwn(text)}`,
+      );
+      return `*${escapeMrkdwn(row.aspect)}* — ${options.join(' · ')}`;
     });
     blocks.push(section(`*Trade-offs*\n${rows.join('\n')}`));
   }

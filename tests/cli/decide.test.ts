@@ -115,6 +115,18 @@ describe('runDecide with knowledge.fitsInPrompt', () => {
     expect(markdown.stdout).toContain('- **Prompt** (chosen)');
   });
 
+  it('sets the prompt against RAG in the trade-offs, and keeps the facts in it once a prompt fell short', async () => {
+    const input = JSON.stringify({ ...offices, promptTried: 'still-unreliable' });
+    const text = await run(['in.json'], { 'in.json': input });
+    expect(text.stdout).toContain('Verdict: Prompt');
+    expect(text.stdout).toContain(
+      '  Update a fact\n    Prompt:      Edit the facts in the prompt; live with the next prompt version\n    RAG:         Edit the source; live at once\n',
+    );
+    expect(text.stdout).not.toContain('Fine-tuning:');
+    const markdown = await run(['--markdown', 'in.json'], { 'in.json': input });
+    expect(markdown.stdout).toContain('| Aspect | Prompt | RAG |\n');
+  });
+
   it('decides as before without it: input written for earlier versions still works', async () => {
     const { fitsInPrompt: _left, ...notAsked } = offices.knowledge;
     const input = JSON.stringify({ ...offices, knowledge: notAsked });

@@ -248,6 +248,70 @@ describe('trade-offs for a gap with no knowledge in it', () => {
   });
 });
 
+describe('trade-offs for facts the prompt carries', () => {
+  const offices = parseAnswers({
+    title: 'Office addresses',
+    promptTried: 'not-yet',
+    gap: 'knowledge',
+    knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+  });
+  const officesDecision = decide(offices);
+  const officesWithVoice = parseAnswers({
+    ...offices,
+    gap: 'both',
+    behavior: { kinds: ['tone'], labeledExamples: 0, trainingBudget: false },
+  });
+
+  it('sets the prompt against RAG in the Markdown table', () => {
+    const consequences = sectionOf(renderDecisionRecord(offices, officesDecision), 'Consequences');
+    expect(consequences).toContain('| Aspect | Prompt | RAG |\n| --- | --- | --- |\n');
+    expect(consequences).toContain(
+      '| Update a fact | Edit the facts in the prompt; live with the next prompt version | Edit the source; live at once |',
+    );
+    expect(consequences).not.toContain('Fine-tuning');
+  });
+
+  it('sets the prompt against RAG in the terminal text', () => {
+    const text = renderText(offices, officesDecision);
+    expect(text).toContain(
+      '  Cite a source\n    Prompt:      Only the sources pasted beside each fact\n    RAG:         Yes: you have the passage\n',
+    );
+    expect(text).not.toContain('Fine-tuning:');
+  });
+
+  it('gives a gap that is both a column for each of the three options', () => {
+    const both = decide(officesWithVoice);
+    const rows = sectionOf(renderDecisionRecord(officesWithVoice, both), 'Consequences')
+      .split('\n')
+      .filter((line) => line.startsWith('| '));
+    expect(rows[0]).toBe('| Aspect | Prompt | RAG | Fine-tuning |');
+    expect(rows).toHaveLength(both.tradeoffs.length + 2);
+    for (const row of rows) expect(cells(row)).toHaveLength(4);
+    expect(renderText(officesWithVoice, both)).toContain(
+      '  Consistent format or voice\n    Prompt:      Often enough with a spec and examples; can drift on unusual inputs\n    RAG:         Fragile; depends on the prompt\n    Fine-tuning: Ideal; it is learned\n',
+    );
+  });
+
+  it('keeps rows whole when they set different options side by side', () => {
+    const mixed = {
+      ...officesDecision,
+      tradeoffs: [
+        { aspect: 'Update a fact', rag: 'Edit the source', fineTuning: 'Retrain' },
+        { aspect: 'Cost to set up', prompt: 'An afternoon', rag: 'Days' },
+      ],
+    };
+    const rows = renderDecisionRecord(offices, mixed)
+      .split('\n')
+      .filter((line) => line.startsWith('| '));
+    expect(rows).toEqual([
+      '| Aspect | Prompt | RAG | Fine-tuning |',
+      '| --- | --- | --- | --- |',
+      '| Update a fact |  | Edit the source | Retrain |',
+      '| Cost to set up | An afternoon | Days |  |',
+    ]);
+  });
+});
+
 describe('Markdown escaping of user text', () => {
   it('keeps a pipe in a challenger’s reason from breaking anything', () => {
     const out = renderDecisionRecord(answers, decision, {

@@ -435,4 +435,25 @@ describe('export decision record', () => {
     ).toContain(revision);
     expectSafeAndWithinLimits(t.fake);
   });
+
+  it('sets the prompt against RAG in the record of facts that fit in the prompt', async () => {
+    const facts: Answers = {
+      ...KNOWLEDGE,
+      promptTried: 'not-yet',
+      knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+    };
+    const parent = await t.reviewByCommand(facts);
+    const record = await exportRecord(parent, ASKER);
+    expect(
+      expectedRecord(facts, {
+        status: 'proposed',
+        threadUrl: permalinkOf(parent.ts),
+        signOffs: { agreed: [], challenged: [] },
+      }),
+    ).toContain(record);
+    expect(record).toContain(
+      '| Aspect | Prompt | RAG |\n| --- | --- | --- |\n| Update a fact | Edit the facts in the prompt; live with the next prompt version | Edit the source; live at once |',
+    );
+    expectSafeAndWithinLimits(t.fake);
+  });
 });

@@ -269,6 +269,14 @@ describe('checklist modal', () => {
       },
     });
     expect(fresh).not.toHaveProperty('optional');
+    // Citations alone do not call for retrieval: a prompt can carry each fact's source.
+    const context = JSON.stringify(
+      buildChecklistStepView({ ...state, step: 'knowledge', draft: {} }).blocks.filter(
+        (block) => block.type === 'context',
+      ),
+    );
+    expect(context).toContain('each with its source if answers must cite one');
+    expect(context).not.toContain('quote the passage it came from');
     expect(fresh && 'element' in fresh && fresh.element).not.toHaveProperty('initial_option');
     for (const fitsInPrompt of [true, false]) {
       const answers = hostileAnswers();
@@ -398,6 +406,34 @@ describe('verdict messages', () => {
     );
     expect(detail).toContain('*Cost to set up* — Prompt: Low: an afternoon · Fine-tuning:');
     expect(detail).not.toContain('RAG:');
+  });
+
+  it('sets the prompt against RAG in the detail when the prompt carries the facts', () => {
+    const answers: Answers = {
+      title: 'Office addresses',
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+      leaning: 'undecided',
+    };
+    const detail = JSON.stringify(
+      buildVerdictDetail({ answers, decision: decide(answers), userId: 'U0ASKER' }).blocks,
+    );
+    expect(detail).toContain(
+      '*Cite a source* — Prompt: Only the sources pasted beside each fact · RAG: Yes: you have the passage',
+    );
+    expect(detail).not.toContain('Fine-tuning:');
+    const withVoice: Answers = {
+      ...answers,
+      gap: 'both',
+      behavior: { kinds: ['tone'], labeledExamples: 0, trainingBudget: false },
+    };
+    expect(
+      JSON.stringify(
+        buildVerdictDetail({ answers: withVoice, decision: decide(withVoice), userId: 'U0ASKER' })
+          .blocks,
+      ),
+    ).toContain('*Cost to set up* — Prompt: Low: an afternoon · RAG: Days: ');
   });
 
   it('does not build a mention from an id that is not one', () => {
