@@ -211,13 +211,15 @@ export function buildVerdictDetail({ answers, decision }: VerdictMessageInput): 
   blocks.push(section(`*Rationale*\n${bullets(decision.rationale)}`));
   if (decision.warnings.length > 0) blocks.push(section(`*Warnings*\n${warningLines(decision)}`));
   if (decision.tradeoffs.length > 0) {
+    // One line per option under its aspect: two or three options on one line wrap into a block
+    // that is hard to read, on a phone above all.
     const rows = decision.tradeoffs.map((row) => {
       const options = tradeoffColumns(row).map(
         ({ label, text }) => `${label}: ${escapeMrkdwn(text)}`,
       );
-      return `*${escapeMrkdwn(row.aspect)}* — ${options.join(' · ')}`;
+      return `*${escapeMrkdwn(row.aspect)}*\n${options.join('\n')}`;
     });
-    blocks.push(section(`*Trade-offs*\n${rows.join('\n')}`));
+    blocks.push(section(`*Trade-offs*\n\n${rows.join('\n\n')}`));
   }
   if (decision.nextSteps.length > 0) {
     const steps = decision.nextSteps.map((step, index) => `${index + 1}. ${escapeMrkdwn(step)}`);

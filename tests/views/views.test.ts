@@ -404,7 +404,7 @@ describe('verdict messages', () => {
     const detail = JSON.stringify(
       buildVerdictDetail({ answers, decision: decide(answers), userId: 'U0ASKER' }).blocks,
     );
-    expect(detail).toContain('*Cost to set up* — Prompt: Low: an afternoon · Fine-tuning:');
+    expect(detail).toContain('*Cost to set up*\\nPrompt: Low: an afternoon\\nFine-tuning:');
     expect(detail).not.toContain('RAG:');
   });
 
@@ -420,7 +420,7 @@ describe('verdict messages', () => {
       buildVerdictDetail({ answers, decision: decide(answers), userId: 'U0ASKER' }).blocks,
     );
     expect(detail).toContain(
-      '*Cite a source* — Prompt: Only the sources pasted beside each fact · RAG: Yes: you have the passage',
+      '*Cite a source*\\nPrompt: Only the sources pasted beside each fact\\nRAG: Yes: you have the passage',
     );
     expect(detail).not.toContain('Fine-tuning:');
     const withVoice: Answers = {
@@ -433,7 +433,7 @@ describe('verdict messages', () => {
         buildVerdictDetail({ answers: withVoice, decision: decide(withVoice), userId: 'U0ASKER' })
           .blocks,
       ),
-    ).toContain('*Cost to set up* — Prompt: Low: an afternoon · RAG: Days: ');
+    ).toContain('*Cost to set up*\\nPrompt: Low: an afternoon\\nRAG: Days: ');
   });
 
   it('does not build a mention from an id that is not one', () => {
