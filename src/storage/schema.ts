@@ -46,6 +46,8 @@ export interface ReviewsTable {
   >;
   /** 'public' or 'private': the conversation the verdict went to; null while not known. */
   conversation_visibility: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 once a re-run made a later revision of this review (set in the same transaction), else 0. */
+  superseded: ColumnType<number, number | undefined, number>;
 }
 
 export interface InstallationsTable {

@@ -1,5 +1,6 @@
 import type { Installation } from '@slack/bolt';
 import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
@@ -1226,6 +1227,129 @@ for (const backend of storageBackends) {
         expect(await reviews.purgeTeam(teamId)).toBe(2);
         expect(await reviews.latestRevision(teamId, first.id)).toBeNull();
       });
+
+      // Exactly one wins: the edit comes first and the re-run revises the edited review, or the
+      // re-run comes first and the edit is refused. Never an edit of a review already revised.
+      it('never lets an edit land after a re-run revised the review, over 50 races', async () => {
+        // A second connection to `sqlite::memory:` would be a different, empty database: there
+        // one instance races itself.
+        const other = backend.shared ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherReviews = other ? createKyselyReviewRepository(other.db, time.clock) : reviews;
+          let edits = 0;
+          for (let round = 0; round < 50; round++) {
+            const [editor, reRunner] =
+              round % 2 === 0 ? [reviews, otherReviews] : [otherReviews, reviews];
+            const teamId = uniqueId('T');
+            const first = await create({ teamId, verdict: 'rag' });
+            const answers = answersFixture({ title: `Edited in round ${round}` });
+            // The re-run reads the chain before it writes: in half the rounds the edit starts up
+            // to 3 ms later, so that either may come first.
+            const delay = round % 8 < 4 ? null : round % 4;
+            const editAfterDelay = async () => {
+              if (delay !== null) await new Promise((resolve) => setTimeout(resolve, delay));
+              return editor.updateAnswers(teamId, first.id, answers, decisionFixture('prompt'));
+            };
+            const [edit, rerun] = await Promise.all([
+              editAfterDelay(),
+              reRunner
+                .createPending(newReviewFixture({ teamId, revisionOf: first.id }))
+                .then(async (result) => ({
+                  ...result,
+                  predecessor: await reviews.get(teamId, first.id),
+                })),
+            ]);
+
+            expect(rerun).toMatchObject({ created: true, review: { revisionOf: first.id } });
+            // From the moment the revision exists, its predecessor is history.
+            expect(await reviews.get(teamId, first.id)).toEqual(rerun.predecessor);
+            expect(rerun.predecessor?.answers).toEqual(edit.updated ? answers : first.answers);
+            if (edit.updated) edits += 1;
+          }
+          console.info(`${backend.title}: the edit won ${edits} of 50 races`);
+        } finally {
+          await other?.close();
+        }
+      });
+
+      it.runIf(backend.shared)(
+        'orders an edit waiting for the row before a re-run, never after it (PostgreSQL locks)',
+        async (context) => {
+          if (database.kind !== 'postgres') context.skip();
+          const teamId = uniqueId('T');
+          const first = await create({ teamId, verdict: 'rag' });
+          const other = await openDatabase(prepared?.url ?? '');
+          const locker = new pg.Client({ connectionString: prepared?.url ?? '' });
+          await locker.connect();
+          try {
+            const otherReviews = createKyselyReviewRepository(other.db, time.clock);
+            const lockerPid = (
+              await locker.query<{ pid: number }>('select pg_backend_pid() as pid')
+            ).rows[0]?.pid;
+            /** How many backends wait for the locker, directly or behind one that does. */
+            const waiting = async () => {
+              const { rows } = await locker.query<{ waiting: string }>(
+                `with recursive blocked(pid) as (
+                  select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
+                  union
+                  select a.pid from pg_stat_activity as a
+                    join blocked as b on b.pid = any(pg_blocking_pids(a.pid))
+                ) select count(*) as waiting from blocked`,
+                [lockerPid],
+              );
+              return Number(rows[0]?.waiting);
+            };
+            const until = async (done: () => Promise<boolean>) => {
+              const deadline = Date.now() + 5_000;
+              while (!(await done())) {
+                if (Date.now() > deadline) throw new Error('timed out waiting for the lock');
+                await new Promise((resolve) => setTimeout(resolve, 20));
+              }
+            };
+            // The lock an UPDATE takes, held by another transaction: the edit's UPDATE reads the
+            // review (no revision yet) and waits for the row. An insert naming the row as its
+            // revision_of (a foreign key check: a key-share lock) would not wait for it.
+            await locker.query('begin');
+            await locker.query('select id from reviews where id = $1 for no key update', [
+              first.id,
+            ]);
+            const answers = answersFixture({ title: 'Edited while re-run' });
+            const edit = reviews.updateAnswers(
+              teamId,
+              first.id,
+              answers,
+              decisionFixture('prompt'),
+            );
+            await until(async () => (await waiting()) >= 1);
+            // The re-run meanwhile: it lands, or it waits for the row too.
+            let rerunDone = false;
+            let predecessorOnceRevised: Review | null | undefined;
+            const rerun = otherReviews
+              .createPending(newReviewFixture({ teamId, revisionOf: first.id }))
+              .then(async (result) => {
+                predecessorOnceRevised = await reviews.get(teamId, first.id);
+                return result;
+              })
+              .finally(() => {
+                rerunDone = true;
+              });
+            await until(async () => rerunDone || (await waiting()) >= 2);
+            await locker.query('commit');
+            const [edited, revised] = await Promise.all([edit, rerun]);
+
+            expect(revised).toMatchObject({ created: true, review: { revisionOf: first.id } });
+            // The edit waited first, so it comes first, and the re-run revises the edited review:
+            // once the revision exists, its predecessor no longer changes.
+            expect(edited.updated).toBe(true);
+            expect(predecessorOnceRevised?.answers).toEqual(answers);
+            expect(await reviews.get(teamId, first.id)).toEqual(predecessorOnceRevised);
+          } finally {
+            await locker.query('rollback').catch(() => undefined);
+            await locker.end();
+            await other.close();
+          }
+        },
+      );
     });
 
     describe('vote tallies', () => {
