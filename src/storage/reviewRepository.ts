@@ -355,6 +355,16 @@ export function createKyselyReviewRepository(
         },
         at,
       )
+        // Against the verdict the row has as it is written (SET reads the old row): the votes cast
+        // on the earlier verdict stop counting in this same write.
+        .set((eb) => ({
+          verdict_version: eb
+            .case()
+            .when('verdict', '=', validDecision.verdict)
+            .then(eb.ref('verdict_version'))
+            .else(eb('verdict_version', '+', 1))
+            .end(),
+        }))
         .where((eb) =>
           eb.or([
             eb.and([
@@ -534,5 +544,6 @@ function toReview(row: ReviewRow): Review {
             row.conversation_visibility,
             `${where} conversation_visibility`,
           ),
+    verdictVersion: Number(row.verdict_version),
   };
 }

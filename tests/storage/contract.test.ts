@@ -4,7 +4,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
-import { CorruptRowError, ReviewNotFoundError } from '../../src/storage/errors.js';
+import {
+  CorruptRowError,
+  ReviewNotFoundError,
+  VerdictChangedError,
+} from '../../src/storage/errors.js';
 import {
   createKyselyInstallationStore,
   type KyselyInstallationStore,
@@ -160,6 +164,7 @@ for (const backend of storageBackends) {
           revision: 1,
           deliveryClaimedUntil: null,
           conversationVisibility: null,
+          verdictVersion: 1,
         });
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
@@ -227,6 +232,8 @@ for (const backend of storageBackends) {
             decision,
             rulesVersion: '2025-02',
             updatedAt: time.last(),
+            // The verdict changed (RAG to Fine-tune): votes on the earlier one no longer count.
+            verdictVersion: 2,
           },
         });
         expect(await reviews.get(teamId, pending.id)).toEqual(edit.review);
@@ -1030,19 +1037,107 @@ for (const backend of storageBackends) {
         ]);
       });
 
-      it("clears one review's votes only, in its workspace only", async () => {
+      it('stops counting the votes on a verdict in the same write as the edit that changes it', async () => {
         const teamId = uniqueId('T');
-        const review = await create({ teamId });
+        const review = await create({ teamId, verdict: 'rag' });
         const other = await create({ teamId });
         await votes.setVote(teamId, review.id, 'U1', 'agree', null);
         await votes.setVote(teamId, review.id, 'U2', 'challenge', 'No labels');
         await votes.setVote(teamId, other.id, 'U1', 'agree', null);
 
-        expect(await votes.clearVotes(uniqueId('T'), review.id)).toBe(0);
-        expect(await votes.clearVotes(teamId, review.id)).toBe(2);
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture({ title: 'Edited' }),
+          decisionFixture('prompt'),
+        );
+        expect(edit.updated).toBe(true);
+        // Before anything else runs: a refresh of the message, or an export, shows none of them.
         expect(await votes.listVotes(teamId, review.id)).toEqual([]);
+        expect(await votes.tallies(teamId, [review.id, other.id])).toEqual({
+          [other.id]: { agree: 1, challenge: 0 },
+        });
+        // Votes recorded from now on are on the new verdict, a changed vote included.
+        await votes.setVote(teamId, review.id, 'U3', 'agree', null);
+        await votes.setVote(teamId, review.id, 'U2', 'agree', null);
+        expect((await votes.listVotes(teamId, review.id)).map((vote) => vote.userId)).toEqual([
+          'U3',
+          'U2',
+        ]);
+
+        expect(await votes.clearStaleVotes(uniqueId('T'), review.id)).toBe(0);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(1);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(0);
+        expect(await votes.clearStaleVotes(teamId, other.id)).toBe(0);
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(2);
         expect(await votes.listVotes(teamId, other.id)).toHaveLength(1);
-        expect(await votes.clearVotes(teamId, review.id)).toBe(0);
+      });
+
+      it('keeps the votes through an edit that keeps the verdict', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        await votes.setVote(teamId, review.id, 'U1', 'agree', null);
+
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture({ title: 'Same verdict' }),
+          decisionFixture('rag'),
+        );
+
+        expect(edit.review.verdictVersion).toBe(1);
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(1);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(0);
+      });
+
+      it('refuses a vote cast on a verdict that an edit has changed since', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        expect(review.verdictVersion).toBe(1);
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture(),
+          decisionFixture('prompt'),
+        );
+        expect(edit.review.verdictVersion).toBe(2);
+        expect(await reviews.get(teamId, review.id)).toEqual(edit.review);
+
+        // Clicked on the message as it was before the edit updated it.
+        const stale = votes.setVote(teamId, review.id, 'U1', 'agree', null, 1);
+        await expect(stale).rejects.toBeInstanceOf(VerdictChangedError);
+        await expect(stale).rejects.toMatchObject({ seenVersion: 1 });
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(0);
+        expect(await votes.listVotes(teamId, review.id)).toEqual([]);
+
+        await votes.setVote(teamId, review.id, 'U1', 'agree', null, 2);
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(1);
+        await expect(
+          votes.setVote(uniqueId('T'), review.id, 'U1', 'agree', null, 2),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+
+      it('counts a vote raced against a verdict-changing edit only if cast after it, over 50 races', async () => {
+        const other = backend.shared ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherVotes = other ? createKyselyVoteRepository(other.db, time.clock) : votes;
+          for (let round = 0; round < 50; round++) {
+            const teamId = uniqueId('T');
+            const review = await create({ teamId, verdict: 'rag' });
+            const [edit, cast] = await Promise.all([
+              reviews.updateAnswers(teamId, review.id, answersFixture(), decisionFixture('prompt')),
+              otherVotes.setVote(teamId, review.id, 'U1', 'agree', null),
+            ]);
+            expect(edit.updated).toBe(true);
+            const counted = await votes.listVotes(teamId, review.id);
+            // Cast after the edit, the vote counts; before it, it is left out, and cleared.
+            const stale = await votes.clearStaleVotes(teamId, review.id);
+            expect(counted.length + stale).toBe(1);
+            expect(counted).toEqual(stale === 1 ? [] : [cast]);
+          }
+        } finally {
+          await other?.close();
+        }
       });
 
       it('rejects a vote on an unknown review', async () => {
