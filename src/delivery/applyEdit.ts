@@ -93,11 +93,12 @@ export async function applyEdit(
     );
     return null;
   }
-  // Agree and Challenge were cast on the verdict as it was: kept, they would sign off on (and
-  // Export would accept) a verdict nobody saw. An edit that keeps the verdict keeps them. Votes are
-  // in their own repository, so this follows the conditional save rather than sharing its write.
+  // Agree and Challenge were cast on the verdict as it was: counted, they would sign off on (and
+  // Export would accept) a verdict nobody saw. The save itself stopped them counting (it moved the
+  // review's verdict version on), including a vote recorded meanwhile on the earlier verdict; this
+  // only removes them, and tells how many there were. An edit that keeps the verdict keeps them.
   const verdictChanged = original.decision.verdict !== decision.verdict;
-  const cleared = verdictChanged ? await deps.votes.clearVotes(updated.teamId, updated.id) : 0;
+  const cleared = verdictChanged ? await deps.votes.clearStaleVotes(updated.teamId, updated.id) : 0;
   if (!updated.postedChannelId || !updated.messageTs) return updated;
 
   // The same message as delivered, with the current sign-off tally (failures are logged).

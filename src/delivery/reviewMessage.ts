@@ -24,7 +24,11 @@ export async function verdictInputFor(
     answers: review.answers,
     decision: review.decision,
     userId: review.userId,
-    signOff: { reviewId: review.id, votes },
+    signOff: {
+      reviewId: review.id,
+      votes,
+      ...(review.verdictVersion === undefined ? {} : { verdictVersion: review.verdictVersion }),
+    },
   };
   if (review.status === 'posted-via-response-url' && !review.target.threadTs) {
     input.detailIn = 'next-message';

@@ -10,6 +10,22 @@ export class ReviewNotFoundError extends Error {
   }
 }
 
+/**
+ * A vote cast on a verdict the review no longer has: an edit changed it after the voter saw it.
+ * Nothing was recorded.
+ */
+export class VerdictChangedError extends Error {
+  override name = 'VerdictChangedError';
+
+  constructor(
+    readonly teamId: string,
+    readonly reviewId: string,
+    readonly seenVersion: number,
+  ) {
+    super(`Review ${reviewId} in team ${teamId}: its verdict changed since version ${seenVersion}`);
+  }
+}
+
 /** A stored value does not have the expected shape (hand-edited row, or a schema drift). */
 export class CorruptRowError extends Error {
   override name = 'CorruptRowError';

@@ -78,6 +78,11 @@ export interface Review {
    * which counts as not public. Always set by the repository.
    */
   conversationVisibility?: ConversationVisibility | null;
+  /**
+   * 1, then one more each time an edit changes the verdict: votes count only on the version they
+   * were cast on (see VoteRepository). Always set by the repository.
+   */
+  verdictVersion?: number;
 }
 
 export interface NewReview {
@@ -224,8 +229,12 @@ export interface ReviewRepository {
    * Re-answers an existing review (Edit answers); the delivery fields stay. One conditional UPDATE:
    * only a review that, at the time of the write, is undelivered with no unexpired delivery claim,
    * or delivered with a message the app can update (`messageTs`), and with no later revision (no
-   * review has it as `revisionOf`), the rule of `editRefusal`. Else
-   * nothing is written and the review is returned as it is, with `updated: false`.
+   * review has it as `revisionOf`), the rule of `editRefusal`. Else nothing is written and the
+   * review is returned as it is, with `updated: false`. Of an edit and a re-run of the review
+   * (createPending) made at the same time, one comes first: the edit, and the re-run revises the
+   * edited review; or the re-run, and the edit is refused. Never an edit of a revised review.
+   * A save that changes the verdict also moves its `verdictVersion` on, in the same write: from
+   * then on the votes cast on the earlier verdict no longer count.
    */
   updateAnswers(
     teamId: string,

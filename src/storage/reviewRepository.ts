@@ -200,25 +200,51 @@ export function createKyselyReviewRepository(
 
       const revisionOf = input.revisionOf ?? null;
       if (revisionOf !== null) {
-        // A review has at most one direct revision (unique index): when another re-run of the
-        // same predecessor lands first, this one revises that newer revision instead.
+        // A review has at most one direct revision: when another re-run of the same predecessor
+        // lands first, this one revises that newer revision instead.
         for (let attempt = 0; attempt < MAX_REVISION_ATTEMPTS; attempt++) {
           const predecessor = await latestRevision(input.teamId, revisionOf);
           if (predecessor === null) throw new ReviewNotFoundError(input.teamId, revisionOf);
-          const inserted = await db
-            .insertInto('reviews')
-            .values({
-              ...values,
-              id: randomUUID(),
-              revision_of: predecessor.id,
-              revision: (predecessor.revision ?? 1) + 1,
+          const outcome = await db
+            .transaction()
+            .execute(async (trx) => {
+              // The predecessor's own row is marked first, in the insert's transaction: an edit's
+              // conditional save (updateAnswers) writes that row too, so one of the two waits for
+              // the other (PostgreSQL's row lock, SQLite's write lock) and then sees its write.
+              const marked = await trx
+                .updateTable('reviews')
+                .set({ superseded: 1 })
+                .where('team_id', '=', input.teamId)
+                .where('id', '=', predecessor.id)
+                .where('superseded', '=', 0)
+                .executeTakeFirst();
+              // Another re-run revised it meanwhile (or it was purged): read the chain again.
+              if (Number(marked.numUpdatedRows) !== 1) return 'superseded' as const;
+              const inserted = await trx
+                .insertInto('reviews')
+                .values({
+                  ...values,
+                  id: randomUUID(),
+                  revision_of: predecessor.id,
+                  revision: (predecessor.revision ?? 1) + 1,
+                })
+                .onConflict((oc) => oc.doNothing())
+                .returningAll()
+                .executeTakeFirst();
+              // Not inserted: the submission key is taken (or an instance of an older version,
+              // which doesn't mark, revised it): the predecessor's mark must not stay.
+              if (inserted === undefined) throw new RevisionConflict();
+              return inserted;
             })
-            .onConflict((oc) => oc.doNothing())
-            .returningAll()
-            .executeTakeFirst();
-          if (inserted !== undefined) return { review: toReview(inserted), created: true };
-          const existing = await bySubmissionKey();
-          if (existing !== undefined) return { review: existing, created: false };
+            .catch((error: unknown) => {
+              if (error instanceof RevisionConflict) return 'conflict' as const;
+              throw error;
+            });
+          if (typeof outcome !== 'string') return { review: toReview(outcome), created: true };
+          if (outcome === 'conflict') {
+            const existing = await bySubmissionKey();
+            if (existing !== undefined) return { review: existing, created: false };
+          }
         }
         throw new Error(
           `Review ${revisionOf} in team ${input.teamId}: too many concurrent revisions, try again`,
@@ -377,6 +403,16 @@ export function createKyselyReviewRepository(
         },
         at,
       )
+        // Against the verdict the row has as it is written (SET reads the old row): the votes cast
+        // on the earlier verdict stop counting in this same write.
+        .set((eb) => ({
+          verdict_version: eb
+            .case()
+            .when('verdict', '=', validDecision.verdict)
+            .then(eb.ref('verdict_version'))
+            .else(eb('verdict_version', '+', 1))
+            .end(),
+        }))
         .where((eb) =>
           eb.or([
             eb.and([
@@ -392,7 +428,10 @@ export function createKyselyReviewRepository(
             ]),
           ]),
         )
-        // Not re-run since: an earlier revision's answers are its thread's history.
+        // Not re-run since: an earlier revision's answers are its thread's history. The mark on
+        // the row decides a race with a re-run (see createPending); the NOT EXISTS also covers a
+        // revision made by an instance of a version before the mark, during a rolling upgrade.
+        .where('superseded', '=', 0)
         .where((eb) =>
           eb.not(
             eb.exists(
@@ -491,6 +530,9 @@ export function createKyselyReviewRepository(
   };
 }
 
+/** Thrown to roll back a revision's transaction when its insert did nothing. */
+class RevisionConflict extends Error {}
+
 function scoped<O>(
   query: SelectQueryBuilder<Schema, 'reviews', O>,
   scope: ReviewScope,
@@ -550,5 +592,6 @@ function toReview(row: ReviewRow): Review {
             row.conversation_visibility,
             `${where} conversation_visibility`,
           ),
+    verdictVersion: Number(row.verdict_version),
   };
 }

@@ -46,6 +46,10 @@ export interface ReviewsTable {
   >;
   /** 'public' or 'private': the conversation the verdict went to; null while not known. */
   conversation_visibility: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 once a re-run made a later revision of this review (set in the same transaction), else 0. */
+  superseded: ColumnType<number, number | undefined, number>;
+  /** 1, then one more each time an edit changes the verdict: what votes are cast on. */
+  verdict_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface InstallationsTable {
@@ -74,6 +78,8 @@ export interface VotesTable {
   vote: string;
   reason: string | null;
   updated_at: EpochMillis;
+  /** The review's verdict_version this vote was cast on; it counts only while that is current. */
+  verdict_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface Schema {

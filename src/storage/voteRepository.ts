@@ -1,7 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import { millisToDate, parseValue, toCount } from './codecs.js';
-import { ReviewNotFoundError } from './errors.js';
+import { ReviewNotFoundError, VerdictChangedError } from './errors.js';
 import type { Schema, VotesTable } from './schema.js';
 import {
   VOTE_KINDS,
@@ -15,6 +15,18 @@ export type { Vote, VoteKind, VoteRepository, VoteTally } from './votes.js';
 
 const voteKindSchema = z.enum(VOTE_KINDS);
 
+/** The votes cast on the verdict their review has now: the ones that count. */
+function onCurrentVerdict(eb: ExpressionBuilder<Schema, 'votes'>) {
+  return eb.exists(
+    eb
+      .selectFrom('reviews')
+      .select('reviews.id')
+      .whereRef('reviews.team_id', '=', 'votes.team_id')
+      .whereRef('reviews.id', '=', 'votes.review_id')
+      .whereRef('reviews.verdict_version', '=', 'votes.verdict_version'),
+  );
+}
+
 export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date): VoteRepository {
   return {
     async setVote(
@@ -23,44 +35,71 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
       userId: string,
       vote: VoteKind,
       reason: string | null,
+      verdictVersion?: number,
     ) {
       const kind = parseValue(voteKindSchema, vote, 'vote');
-      const review = await db
-        .selectFrom('reviews')
-        .select('id')
-        .where('team_id', '=', teamId)
-        .where('id', '=', reviewId)
-        .executeTakeFirst();
-      if (review === undefined) throw new ReviewNotFoundError(teamId, reviewId);
-
       const at = clock().getTime();
+      // One statement reads the review's verdict version and writes the vote with it: an edit
+      // changing the verdict (one UPDATE, which moves the version on) comes wholly before it or
+      // wholly after it, so the vote counts only on the verdict it was cast on. The casts give
+      // PostgreSQL the parameters' types, which a SELECT list does not.
+      let review = db
+        .selectFrom('reviews')
+        .select([
+          'reviews.id',
+          'reviews.team_id',
+          sql<string>`cast(${userId} as text)`.as('user_id'),
+          sql<string>`cast(${kind} as text)`.as('vote'),
+          sql<string | null>`cast(${reason} as text)`.as('reason'),
+          sql<number>`cast(${at} as bigint)`.as('updated_at'),
+          'reviews.verdict_version',
+        ])
+        .where('reviews.team_id', '=', teamId)
+        .where('reviews.id', '=', reviewId);
+      if (verdictVersion !== undefined) {
+        review = review.where('reviews.verdict_version', '=', verdictVersion);
+      }
       const row = await db
         .insertInto('votes')
-        .values({
-          review_id: reviewId,
-          team_id: teamId,
-          user_id: userId,
-          vote: kind,
-          reason,
-          updated_at: at,
-        })
+        .columns([
+          'review_id',
+          'team_id',
+          'user_id',
+          'vote',
+          'reason',
+          'updated_at',
+          'verdict_version',
+        ])
+        .expression(review)
         .onConflict((oc) =>
           oc.columns(['review_id', 'user_id']).doUpdateSet((eb) => ({
             vote: eb.ref('excluded.vote'),
             reason: eb.ref('excluded.reason'),
             updated_at: eb.ref('excluded.updated_at'),
+            verdict_version: eb.ref('excluded.verdict_version'),
           })),
         )
         .returningAll()
-        .executeTakeFirstOrThrow();
-      return toVote(row);
+        .executeTakeFirst();
+      if (row !== undefined) return toVote(row);
+      const exists = await db
+        .selectFrom('reviews')
+        .select('id')
+        .where('team_id', '=', teamId)
+        .where('id', '=', reviewId)
+        .executeTakeFirst();
+      if (exists === undefined || verdictVersion === undefined) {
+        throw new ReviewNotFoundError(teamId, reviewId);
+      }
+      throw new VerdictChangedError(teamId, reviewId, verdictVersion);
     },
 
-    async clearVotes(teamId: string, reviewId: string) {
+    async clearStaleVotes(teamId: string, reviewId: string) {
       const result = await db
         .deleteFrom('votes')
         .where('team_id', '=', teamId)
         .where('review_id', '=', reviewId)
+        .where((eb) => eb.not(onCurrentVerdict(eb)))
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
@@ -71,6 +110,7 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
         .selectAll()
         .where('team_id', '=', teamId)
         .where('review_id', '=', reviewId)
+        .where(onCurrentVerdict)
         .orderBy('updated_at', 'asc')
         .orderBy('user_id', 'asc')
         .execute();
@@ -85,6 +125,7 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
         .select((eb) => ['review_id', 'vote', eb.fn.countAll<number | string>().as('count')])
         .where('team_id', '=', teamId)
         .where('review_id', 'in', [...new Set(reviewIds)])
+        .where(onCurrentVerdict)
         .groupBy(['review_id', 'vote'])
         .execute();
       for (const row of rows) {
@@ -98,7 +139,6 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
     },
   };
 }
-
 function toVote(row: Selectable<VotesTable>): Vote {
   return {
     reviewId: row.review_id,

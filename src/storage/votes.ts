@@ -17,10 +17,18 @@ export interface VoteTally {
   challenge: number;
 }
 
+/**
+ * A vote is cast on one version of the review's verdict (`Review.verdictVersion`) and counts only
+ * while the review has that version: once an edit changes the verdict (which moves the version on
+ * in the same write), the votes cast on the earlier one are neither listed nor tallied, whenever
+ * they were recorded.
+ */
 export interface VoteRepository {
   /**
-   * Records or changes `userId`'s vote; throws ReviewNotFoundError when the review is not in
-   * `teamId`.
+   * Records or changes `userId`'s vote, cast on `verdictVersion`: the verdict the voter saw. Without
+   * it, on the verdict the review has when the vote is recorded (one statement reads and writes).
+   * Throws ReviewNotFoundError when the review is not in `teamId`, and VerdictChangedError, with
+   * nothing recorded, when `verdictVersion` is not the review's version any more.
    */
   setVote(
     teamId: string,
@@ -28,14 +36,20 @@ export interface VoteRepository {
     userId: string,
     vote: VoteKind,
     reason: string | null,
+    verdictVersion?: number,
   ): Promise<Vote>;
   /**
-   * Removes every vote on the review (an edit changed its verdict: they were cast on another one);
-   * how many were removed.
+   * Removes the review's votes that no longer count (cast on an earlier verdict); how many. They
+   * are already left out of everything else: this only tidies up, and tells how many went.
    */
-  clearVotes(teamId: string, reviewId: string): Promise<number>;
-  /** Oldest change first; empty when the review is not in `teamId`. */
+  clearStaleVotes(teamId: string, reviewId: string): Promise<number>;
+  /**
+   * The votes that count (see above), oldest change first; empty when the review is not in
+   * `teamId`.
+   */
   listVotes(teamId: string, reviewId: string): Promise<Vote[]>;
-  /** The tally of each review in `reviewIds` that has votes in `teamId` (absent: no votes). */
+  /**
+   * The tally of each review in `reviewIds` that has votes that count in `teamId` (absent: none).
+   */
   tallies(teamId: string, reviewIds: readonly string[]): Promise<Record<string, VoteTally>>;
 }

@@ -30,11 +30,20 @@ export interface ClickedMessage {
 export interface ChallengeMetadata {
   reviewId: string;
   message?: ClickedMessage;
+  /**
+   * The version of the verdict the modal shows (`Review.verdictVersion`), which the reason is
+   * written against. Absent from modals opened before it was added: then the verdict on record.
+   */
+  verdictVersion?: number;
 }
 
 /** Challenge: a small modal asking why (required, ≤ 500 characters). */
 export function buildChallengeModal(review: Review, message?: ClickedMessage): ModalView {
-  const metadata: ChallengeMetadata = { reviewId: review.id, ...(message ? { message } : {}) };
+  const metadata: ChallengeMetadata = {
+    reviewId: review.id,
+    ...(message ? { message } : {}),
+    ...(review.verdictVersion === undefined ? {} : { verdictVersion: review.verdictVersion }),
+  };
   return {
     type: 'modal',
     callback_id: CallbackId.challengeReason,
@@ -107,6 +116,32 @@ export function buildChallengeGoneModal(): ModalView {
     'Challenge the verdict',
     reviewGoneText('challenge-submitted'),
     'Its verdict message may still be in the channel, but ftrag no longer keeps its votes.',
+  );
+}
+
+/**
+ * A vote cast on a verdict that an edit ("Edit answers") has changed since the voter saw it:
+ * nothing was recorded. For a challenge, the reason comes back, for them to use again.
+ */
+export function verdictChangedText(action: 'agree' | 'challenge', reason?: string): string {
+  const notRecorded =
+    action === 'agree' ? 'your agreement was not recorded' : 'your challenge was not recorded';
+  const text = `:pencil2: This verdict was edited after you saw it, so ${notRecorded}. Its message shows the verdict as it is now: agree with it or challenge it there.`;
+  if (reason === undefined) return text;
+  // Within a modal section's 3,000 characters: a ≤ 500-character reason has at most 500 lines.
+  const quoted = escapeToFit(reason, 2000)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+  return `${text} Your reason was:\n${quoted}`;
+}
+
+/** In place of the Challenge modal when the verdict it showed was edited before the submission. */
+export function buildChallengeVerdictChangedModal(reason: string): ModalView {
+  return buildNoticeModal(
+    'Challenge the verdict',
+    verdictChangedText('challenge', reason),
+    'Votes count only on the verdict they were cast on.',
   );
 }
 

@@ -25,6 +25,31 @@ export interface SignOffInput {
   reviewId: string;
   /** The review's current votes: every chat.update rebuilds the message with them. */
   votes: readonly Vote[];
+  /**
+   * The version of the verdict the message shows (`Review.verdictVersion`): Agree carries it, so a
+   * click on the message as it was before an edit changed the verdict doesn't count on the new one.
+   */
+  verdictVersion?: number;
+}
+
+/** What an Agree button names: a review, and the version of its verdict the message showed. */
+export interface AgreeTarget {
+  reviewId: string;
+  /** Absent for a message built without it (before it was added): then the verdict on record. */
+  verdictVersion?: number;
+}
+
+/** An Agree button's value: the review id, then `@` and the verdict version when known. */
+export function agreeValue({ reviewId, verdictVersion }: AgreeTarget): string {
+  return verdictVersion === undefined ? reviewId : `${reviewId}@${verdictVersion}`;
+}
+
+/** Reads {@link agreeValue}; a value without a version (older messages) is all review id. */
+export function parseAgreeValue(value: string): AgreeTarget {
+  const match = /^(.+)@([1-9][0-9]{0,8})$/.exec(value);
+  return match?.[1] && match[2]
+    ? { reviewId: match[1], verdictVersion: Number(match[2]) }
+    : { reviewId: value };
 }
 
 /** Set on a revision (Re-run with changes): its number and the verdict it replaces. */
@@ -111,17 +136,21 @@ export function signOffLine(votes: readonly Vote[]): string {
   return parts.join(' · ');
 }
 
-function button(actionId: string, text: string, reviewId: string, primary = false) {
+function button(actionId: string, text: string, value: string, primary = false) {
   return {
     type: 'button' as const,
     action_id: actionId,
     text: { type: 'plain_text' as const, text, emoji: true },
-    value: reviewId,
+    value,
     ...(primary ? { style: 'primary' as const } : {}),
   };
 }
 
-function signOffBlocks({ reviewId, votes }: SignOffInput): [ContextBlock, ActionsBlock] {
+function signOffBlocks({
+  reviewId,
+  votes,
+  verdictVersion,
+}: SignOffInput): [ContextBlock, ActionsBlock] {
   return [
     {
       type: 'context',
@@ -132,7 +161,7 @@ function signOffBlocks({ reviewId, votes }: SignOffInput): [ContextBlock, Action
       type: 'actions',
       block_id: BlockId.verdictActions,
       elements: [
-        button(ActionId.agree, 'Agree', reviewId, true),
+        button(ActionId.agree, 'Agree', agreeValue({ reviewId, verdictVersion }), true),
         button(ActionId.challenge, 'Challenge', reviewId),
         button(ActionId.rerun, 'Re-run with changes', reviewId),
         button(ActionId.exportRecord, 'Export decision record', reviewId),

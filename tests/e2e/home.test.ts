@@ -106,10 +106,13 @@ function verdictIn(channel: string, title: string) {
 }
 
 /** The review id a verdict message's buttons carry. */
+/** The review id a copy's buttons carry (Challenge's value is only that; Agree's adds a version). */
 function reviewIdOfCopy(message: { blocks?: unknown }): string {
   const actions = blocksOf(message).find((block) => block.block_id === BlockId.verdictActions);
-  const first = Array.isArray(actions?.elements) ? actions.elements.filter(isRecord)[0] : undefined;
-  return String(first?.value);
+  const challenge = Array.isArray(actions?.elements)
+    ? actions.elements.filter(isRecord).find((element) => element.action_id === ActionId.challenge)
+    : undefined;
+  return String(challenge?.value);
 }
 
 /** The posted verdict says RAG, and still does once a vote has rebuilt it from the stored answers. */

@@ -1,5 +1,6 @@
 import type { Installation } from '@slack/bolt';
 import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerdictKind } from '../../src/decision/types.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
@@ -7,6 +8,7 @@ import {
   CorruptRowError,
   InstallationNotFoundError,
   ReviewNotFoundError,
+  VerdictChangedError,
 } from '../../src/storage/errors.js';
 import {
   createKyselyInstallationStore,
@@ -163,6 +165,7 @@ for (const backend of storageBackends) {
           revision: 1,
           deliveryClaimedUntil: null,
           conversationVisibility: null,
+          verdictVersion: 1,
         });
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
@@ -230,6 +233,8 @@ for (const backend of storageBackends) {
             decision,
             rulesVersion: '2025-02',
             updatedAt: time.last(),
+            // The verdict changed (RAG to Fine-tune): votes on the earlier one no longer count.
+            verdictVersion: 2,
           },
         });
         expect(await reviews.get(teamId, pending.id)).toEqual(edit.review);
@@ -1091,19 +1096,107 @@ for (const backend of storageBackends) {
         ]);
       });
 
-      it("clears one review's votes only, in its workspace only", async () => {
+      it('stops counting the votes on a verdict in the same write as the edit that changes it', async () => {
         const teamId = uniqueId('T');
-        const review = await create({ teamId });
+        const review = await create({ teamId, verdict: 'rag' });
         const other = await create({ teamId });
         await votes.setVote(teamId, review.id, 'U1', 'agree', null);
         await votes.setVote(teamId, review.id, 'U2', 'challenge', 'No labels');
         await votes.setVote(teamId, other.id, 'U1', 'agree', null);
 
-        expect(await votes.clearVotes(uniqueId('T'), review.id)).toBe(0);
-        expect(await votes.clearVotes(teamId, review.id)).toBe(2);
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture({ title: 'Edited' }),
+          decisionFixture('prompt'),
+        );
+        expect(edit.updated).toBe(true);
+        // Before anything else runs: a refresh of the message, or an export, shows none of them.
         expect(await votes.listVotes(teamId, review.id)).toEqual([]);
+        expect(await votes.tallies(teamId, [review.id, other.id])).toEqual({
+          [other.id]: { agree: 1, challenge: 0 },
+        });
+        // Votes recorded from now on are on the new verdict, a changed vote included.
+        await votes.setVote(teamId, review.id, 'U3', 'agree', null);
+        await votes.setVote(teamId, review.id, 'U2', 'agree', null);
+        expect((await votes.listVotes(teamId, review.id)).map((vote) => vote.userId)).toEqual([
+          'U3',
+          'U2',
+        ]);
+
+        expect(await votes.clearStaleVotes(uniqueId('T'), review.id)).toBe(0);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(1);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(0);
+        expect(await votes.clearStaleVotes(teamId, other.id)).toBe(0);
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(2);
         expect(await votes.listVotes(teamId, other.id)).toHaveLength(1);
-        expect(await votes.clearVotes(teamId, review.id)).toBe(0);
+      });
+
+      it('keeps the votes through an edit that keeps the verdict', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        await votes.setVote(teamId, review.id, 'U1', 'agree', null);
+
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture({ title: 'Same verdict' }),
+          decisionFixture('rag'),
+        );
+
+        expect(edit.review.verdictVersion).toBe(1);
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(1);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(0);
+      });
+
+      it('refuses a vote cast on a verdict that an edit has changed since', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        expect(review.verdictVersion).toBe(1);
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture(),
+          decisionFixture('prompt'),
+        );
+        expect(edit.review.verdictVersion).toBe(2);
+        expect(await reviews.get(teamId, review.id)).toEqual(edit.review);
+
+        // Clicked on the message as it was before the edit updated it.
+        const stale = votes.setVote(teamId, review.id, 'U1', 'agree', null, 1);
+        await expect(stale).rejects.toBeInstanceOf(VerdictChangedError);
+        await expect(stale).rejects.toMatchObject({ seenVersion: 1 });
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(0);
+        expect(await votes.listVotes(teamId, review.id)).toEqual([]);
+
+        await votes.setVote(teamId, review.id, 'U1', 'agree', null, 2);
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(1);
+        await expect(
+          votes.setVote(uniqueId('T'), review.id, 'U1', 'agree', null, 2),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+
+      it('counts a vote raced against a verdict-changing edit only if cast after it, over 50 races', async () => {
+        const other = backend.shared ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherVotes = other ? createKyselyVoteRepository(other.db, time.clock) : votes;
+          for (let round = 0; round < 50; round++) {
+            const teamId = uniqueId('T');
+            const review = await create({ teamId, verdict: 'rag' });
+            const [edit, cast] = await Promise.all([
+              reviews.updateAnswers(teamId, review.id, answersFixture(), decisionFixture('prompt')),
+              otherVotes.setVote(teamId, review.id, 'U1', 'agree', null),
+            ]);
+            expect(edit.updated).toBe(true);
+            const counted = await votes.listVotes(teamId, review.id);
+            // Cast after the edit, the vote counts; before it, it is left out, and cleared.
+            const stale = await votes.clearStaleVotes(teamId, review.id);
+            expect(counted.length + stale).toBe(1);
+            expect(counted).toEqual(stale === 1 ? [] : [cast]);
+          }
+        } finally {
+          await other?.close();
+        }
       });
 
       it('rejects a vote on an unknown review', async () => {
@@ -1288,6 +1381,126 @@ for (const backend of storageBackends) {
         expect(await reviews.purgeTeam(teamId)).toBe(2);
         expect(await reviews.latestRevision(teamId, first.id)).toBeNull();
       });
+
+      // Exactly one wins: the edit comes first and the re-run revises the edited review, or the
+      // re-run comes first and the edit is refused. Never an edit of a review already revised.
+      it('never lets an edit land after a re-run revised the review, over 50 races', async () => {
+        // A second connection to `sqlite::memory:` would be a different, empty database: there
+        // one instance races itself.
+        const other = backend.shared ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherReviews = other ? createKyselyReviewRepository(other.db, time.clock) : reviews;
+          for (let round = 0; round < 50; round++) {
+            const [editor, reRunner] =
+              round % 2 === 0 ? [reviews, otherReviews] : [otherReviews, reviews];
+            const teamId = uniqueId('T');
+            const first = await create({ teamId, verdict: 'rag' });
+            const answers = answersFixture({ title: `Edited in round ${round}` });
+            // The re-run reads the chain before it writes: in half the rounds the edit starts up
+            // to 3 ms later, so that either may come first.
+            const delay = round % 8 < 4 ? null : round % 4;
+            const editAfterDelay = async () => {
+              if (delay !== null) await new Promise((resolve) => setTimeout(resolve, delay));
+              return editor.updateAnswers(teamId, first.id, answers, decisionFixture('prompt'));
+            };
+            const [edit, rerun] = await Promise.all([
+              editAfterDelay(),
+              reRunner
+                .createPending(newReviewFixture({ teamId, revisionOf: first.id }))
+                .then(async (result) => ({
+                  ...result,
+                  predecessor: await reviews.get(teamId, first.id),
+                })),
+            ]);
+
+            expect(rerun).toMatchObject({ created: true, review: { revisionOf: first.id } });
+            // From the moment the revision exists, its predecessor is history.
+            expect(await reviews.get(teamId, first.id)).toEqual(rerun.predecessor);
+            expect(rerun.predecessor?.answers).toEqual(edit.updated ? answers : first.answers);
+          }
+        } finally {
+          await other?.close();
+        }
+      });
+
+      it.runIf(backend.shared)(
+        'orders an edit waiting for the row before a re-run, never after it (PostgreSQL locks)',
+        async (context) => {
+          if (database.kind !== 'postgres') context.skip();
+          const teamId = uniqueId('T');
+          const first = await create({ teamId, verdict: 'rag' });
+          const other = await openDatabase(prepared?.url ?? '');
+          const locker = new pg.Client({ connectionString: prepared?.url ?? '' });
+          await locker.connect();
+          try {
+            const otherReviews = createKyselyReviewRepository(other.db, time.clock);
+            const lockerPid = (
+              await locker.query<{ pid: number }>('select pg_backend_pid() as pid')
+            ).rows[0]?.pid;
+            /** How many backends wait for the locker, directly or behind one that does. */
+            const waiting = async () => {
+              const { rows } = await locker.query<{ waiting: string }>(
+                `with recursive blocked(pid) as (
+                  select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
+                  union
+                  select a.pid from pg_stat_activity as a
+                    join blocked as b on b.pid = any(pg_blocking_pids(a.pid))
+                ) select count(*) as waiting from blocked`,
+                [lockerPid],
+              );
+              return Number(rows[0]?.waiting);
+            };
+            const until = async (done: () => Promise<boolean>) => {
+              const deadline = Date.now() + 5_000;
+              while (!(await done())) {
+                if (Date.now() > deadline) throw new Error('timed out waiting for the lock');
+                await new Promise((resolve) => setTimeout(resolve, 20));
+              }
+            };
+            // The lock an UPDATE takes, held by another transaction: the edit's UPDATE reads the
+            // review (no revision yet) and waits for the row. An insert naming the row as its
+            // revision_of (a foreign key check: a key-share lock) would not wait for it.
+            await locker.query('begin');
+            await locker.query('select id from reviews where id = $1 for no key update', [
+              first.id,
+            ]);
+            const answers = answersFixture({ title: 'Edited while re-run' });
+            const edit = reviews.updateAnswers(
+              teamId,
+              first.id,
+              answers,
+              decisionFixture('prompt'),
+            );
+            await until(async () => (await waiting()) >= 1);
+            // The re-run meanwhile: it lands, or it waits for the row too.
+            let rerunDone = false;
+            let predecessorOnceRevised: Review | null | undefined;
+            const rerun = otherReviews
+              .createPending(newReviewFixture({ teamId, revisionOf: first.id }))
+              .then(async (result) => {
+                predecessorOnceRevised = await reviews.get(teamId, first.id);
+                return result;
+              })
+              .finally(() => {
+                rerunDone = true;
+              });
+            await until(async () => rerunDone || (await waiting()) >= 2);
+            await locker.query('commit');
+            const [edited, revised] = await Promise.all([edit, rerun]);
+
+            expect(revised).toMatchObject({ created: true, review: { revisionOf: first.id } });
+            // The edit waited first, so it comes first, and the re-run revises the edited review:
+            // once the revision exists, its predecessor no longer changes.
+            expect(edited.updated).toBe(true);
+            expect(predecessorOnceRevised?.answers).toEqual(answers);
+            expect(await reviews.get(teamId, first.id)).toEqual(predecessorOnceRevised);
+          } finally {
+            await locker.query('rollback').catch(() => undefined);
+            await locker.end();
+            await other.close();
+          }
+        },
+      );
     });
 
     describe('vote tallies', () => {

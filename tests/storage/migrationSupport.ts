@@ -78,6 +78,8 @@ export interface MigrationCase {
   expectMigrated(url: string, id: string): Promise<void>;
   /** The column a SQLite run cut off half-way had added (SQLite runs DDL outside a transaction). */
   halfAppliedColumn: string;
+  /** That column's type and constraints, as the migration adds it; `text` when not given. */
+  halfAppliedColumnType?: string;
 }
 
 /**
@@ -99,7 +101,8 @@ export function describeMigration(testCase: MigrationCase): void {
     it('finishes a half-applied run (SQLite runs DDL outside a transaction)', async () => {
       const { url, db } = await oldDatabase();
       await insertOldRow(db, 'old-2');
-      await sql`alter table reviews add column ${sql.id(testCase.halfAppliedColumn)} text`.execute(
+      const type = sql.raw(testCase.halfAppliedColumnType ?? 'text');
+      await sql`alter table reviews add column ${sql.id(testCase.halfAppliedColumn)} ${type}`.execute(
         db,
       );
       await db.destroy();

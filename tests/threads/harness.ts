@@ -138,12 +138,14 @@ export class ThreadsApp extends E2e {
   }
 }
 
-/** The review id the verdict message's buttons carry. */
+/** The review id the verdict message's buttons carry (Challenge's value is only that). */
 export function reviewIdOf(message: { blocks?: unknown }): string {
   const actions = blocksOf(message).find((block) => block.block_id === BlockId.verdictActions);
-  const first = Array.isArray(actions?.elements) ? actions.elements.filter(isRecord)[0] : undefined;
-  if (typeof first?.value !== 'string') throw new Error('no verdict buttons in the message');
-  return first.value;
+  const challenge = Array.isArray(actions?.elements)
+    ? actions.elements.filter(isRecord).find((element) => element.action_id === ActionId.challenge)
+    : undefined;
+  if (typeof challenge?.value !== 'string') throw new Error('no verdict buttons in the message');
+  return challenge.value;
 }
 
 /** The sign-off line of a verdict message. */

@@ -165,7 +165,9 @@ describe('signing off as a team', () => {
       'Re-run with changes',
       'Export decision record',
     ]);
-    expect(new Set(buttons.map((b) => b.value))).toEqual(new Set([reviewIdOf(parent)]));
+    // Agree also names the version of the verdict the message shows.
+    const reviewId = reviewIdOf(parent);
+    expect(buttons.map((b) => b.value)).toEqual([`${reviewId}@1`, reviewId, reviewId, reviewId]);
 
     const votes = await t.storage.votes.listVotes(t.fake.teamId, reviewIdOf(parent));
     expect(votes.map((v) => [v.userId, v.vote, v.reason])).toEqual([
@@ -227,6 +229,56 @@ describe('signing off as a team', () => {
     const detail = replies[replies.length - 1];
     expect(detail?.text).toMatch(/^Edited detail: Why Fine-tune/);
     expect(JSON.stringify(detail?.blocks)).toContain(`Edited by <@${ASKER}>`);
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('records no vote cast on the verdict as it was before an edit changed it', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const reviewId = reviewIdOf(parent);
+    // The message as the channel saw it before the edit (the fake updates `parent` in place).
+    const asPosted = structuredClone(parent);
+    // Bob opens Challenge on the verdict as posted (RAG) and is still typing when it is edited.
+    const opening = t.fake.calls.length;
+    await t.click(parent, ActionId.challenge, { user: BOB });
+    const challengeModal = await t.openedModal(opening);
+    expect(JSON.stringify(challengeModal.view.blocks)).toContain('Verdict: RAG');
+
+    const home = await t.openHome(ASKER);
+    const modal = await t.reviewMenuModal(home, reviewId, ReviewMenuChoice.edit);
+    const editing = t.fake.calls.length;
+    await t.walkChecklist(modal.id, BEHAVIOR, { user: ASKER });
+    await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
+    expect(headerOf(t.message(CHANNEL, parent.ts))).toBe('Verdict: Fine-tune');
+
+    // Alice clicks Agree on the message as her Slack still showed it: RAG.
+    const ephemerals = t.fake.ephemerals().length;
+    const refreshed = await t.clickAndWaitForUpdate(asPosted, ActionId.agree, ALICE);
+    expect(tallyOf(refreshed)).toBe('No sign-offs yet: agree, or challenge it with a reason.');
+    await expect.poll(() => t.fake.ephemerals().slice(ephemerals).length).toBe(1);
+    expect(t.fake.ephemerals().at(-1)?.text).toContain(
+      'This verdict was edited after you saw it, so your agreement was not recorded.',
+    );
+
+    // Bob's challenge, written against RAG, is not recorded nor posted: he gets his reason back.
+    const submitted = t.fake.calls.length;
+    const answer = await t.submit(
+      challengeModal.id,
+      { [BlockId.challengeReason]: { [ActionId.challengeReason]: `RAG is overkill ${HOSTILE}` } },
+      { user: BOB },
+    );
+    expect(answer.json).toMatchObject({ response_action: 'update' });
+    const notice = JSON.stringify(answer.json);
+    expect(notice).toContain('so your challenge was not recorded');
+    expect(notice).toContain('RAG is overkill &lt;!channel&gt;');
+    expect(await t.storage.votes.listVotes(t.fake.teamId, reviewId)).toEqual([]);
+    const replies = t.fake.thread(CHANNEL, parent.ts);
+    expect(replies.some((reply) => reply.text.includes('challenged the verdict'))).toBe(false);
+    const posted = t.fake.calls.slice(submitted).filter((call) => call.method.startsWith('chat.'));
+    expect(posted).toEqual([]);
+
+    // On the message as it is now, Agree counts.
+    const agreed = await t.clickAndWaitForUpdate(refreshed, ActionId.agree, ALICE);
+    expect(tallyOf(agreed)).toBe(`Agreed: <@${ALICE}>`);
     expectSafeAndWithinLimits(t.fake);
   });
 

@@ -16,7 +16,12 @@ import {
   CHALLENGE_REASON_MAX_CHARS,
   exportComment,
 } from '../../src/views/signOff.js';
-import { buildVerdictMessage, signOffLine } from '../../src/views/verdictMessage.js';
+import {
+  agreeValue,
+  buildVerdictMessage,
+  parseAgreeValue,
+  signOffLine,
+} from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { isRecord } from '../support/json.js';
@@ -105,6 +110,37 @@ describe('the verdict message with its sign-off', () => {
       ActionId.exportRecord,
     ]);
     expect(elements.every((element) => 'value' in element && element.value === 'rev-1')).toBe(true);
+  });
+
+  it('has Agree name the version of the verdict the message shows', () => {
+    const message = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: 'U0ASKER',
+      signOff: { reviewId: 'rev-1', votes: [], verdictVersion: 3 },
+    });
+    const values = message.blocks.flatMap((block) =>
+      block.type === 'actions'
+        ? block.elements.map((element) => ('value' in element ? element.value : undefined))
+        : [],
+    );
+    expect(values).toEqual(['rev-1@3', 'rev-1', 'rev-1', 'rev-1']);
+    expect(parseAgreeValue('rev-1@3')).toEqual({ reviewId: 'rev-1', verdictVersion: 3 });
+    // A message posted before Agree carried it: the vote is on the verdict on record.
+    expect(parseAgreeValue('rev-1')).toEqual({ reviewId: 'rev-1' });
+    expect(parseAgreeValue('rev@1@0')).toEqual({ reviewId: 'rev@1@0' });
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.integer({ min: 1, max: 999_999_999 }),
+        (id, v) => {
+          expect(parseAgreeValue(agreeValue({ reviewId: id, verdictVersion: v }))).toEqual({
+            reviewId: id,
+            verdictVersion: v,
+          });
+        },
+      ),
+    );
   });
 
   it('names voters only from their ids, one list per side, and counts the rest', () => {

@@ -1,21 +1,23 @@
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
-import { ReviewNotFoundError } from '../../storage/errors.js';
+import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
+import { parseAgreeValue } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { answerReviewGone, clickedReview } from './clickedReview.js';
+import { answerReviewGone, answerVerdictChanged, clickedReview } from './clickedReview.js';
 import { retireIfStaleCopy } from './staleCopy.js';
 
 /**
  * Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated
  * on the verdict message on record. A click on an out-of-date copy counts the same; that copy then
- * points to the current one.
+ * points to the current one. A click on the message as it was before an edit changed the verdict
+ * (the button carries the version it showed) is not recorded, and the clicker is told.
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client, logger, respond } = args;
     await ack();
     const teamId = body.team?.id;
-    const reviewId = action.value;
+    const { reviewId, verdictVersion } = parseAgreeValue(action.value ?? '');
     if (!teamId || !reviewId) return;
     await deps.work.run(async () => {
       const gone = async () => {
@@ -29,13 +31,16 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         return;
       }
       try {
-        await deps.votes.setVote(teamId, reviewId, body.user.id, 'agree', null);
+        await deps.votes.setVote(teamId, reviewId, body.user.id, 'agree', null, verdictVersion);
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
           await gone();
           return;
         }
-        throw error;
+        if (!(error instanceof VerdictChangedError)) throw error;
+        // The message is brought up to date below all the same, so they see what changed.
+        logger.info(`agree on review ${reviewId} not recorded: ${error.message}`);
+        await answerVerdictChanged(args);
       }
       await refreshVerdictMessage(
         client,

@@ -1,7 +1,7 @@
 import type { BlockAction } from '@slack/bolt';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import type { Review } from '../../storage/repository.js';
-import { type GoneReviewAction, reviewGoneText } from '../../views/signOff.js';
+import { type GoneReviewAction, reviewGoneText, verdictChangedText } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -40,28 +40,42 @@ export function clickedThread(body: BlockAction, channelId: string | null): stri
 }
 
 /**
- * Tells the clicker, only them, that the button's review is not on record in their workspace
- * (purged, say), through the response_url the click on a message carries.
+ * Tells the clicker, only them, `text` about their click (`what` names it in the logs), through the
+ * response_url the click on a message carries. A failure is only logged: the click's work is done.
  */
-export async function answerReviewGone(
+async function answerClicker(
   { body, respond, logger }: Pick<ButtonArgs, 'body' | 'respond' | 'logger'>,
-  action: GoneReviewAction,
+  text: string,
+  what: string,
 ): Promise<void> {
   if (!body.response_url) {
-    logger.warn(
-      `${action} by ${body.user.id} on a review not on record: no response_url to answer`,
-    );
+    logger.warn(`${what} by ${body.user.id}: no response_url to answer`);
     return;
   }
   try {
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: reviewGoneText(action),
-    });
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
   } catch (error) {
-    logger.warn(
-      `telling ${body.user.id} that a review is no longer on record failed: ${slackErrorName(error)}`,
-    );
+    logger.warn(`telling ${body.user.id} about ${what} failed: ${slackErrorName(error)}`);
   }
+}
+
+/**
+ * Tells the clicker, only them, that the button's review is not on record in their workspace
+ * (purged, say).
+ */
+export function answerReviewGone(
+  args: Pick<ButtonArgs, 'body' | 'respond' | 'logger'>,
+  action: GoneReviewAction,
+): Promise<void> {
+  return answerClicker(args, reviewGoneText(action), `${action} on a review not on record`);
+}
+
+/**
+ * Tells the clicker, only them, that their agreement was not recorded: the verdict was edited
+ * after the message they clicked showed it.
+ */
+export function answerVerdictChanged(
+  args: Pick<ButtonArgs, 'body' | 'respond' | 'logger'>,
+): Promise<void> {
+  return answerClicker(args, verdictChangedText('agree'), 'agree on an edited verdict');
 }

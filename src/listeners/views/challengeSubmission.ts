@@ -5,14 +5,16 @@ import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
 import { parseJsonWith } from '../../jsonText.js';
-import { ReviewNotFoundError } from '../../storage/errors.js';
+import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
 import {
   buildChallengeGoneModal,
   buildChallengeReply,
   buildChallengeUnreadableModal,
+  buildChallengeVerdictChangedModal,
   CHALLENGE_REASON_MAX_CHARS,
   type ChallengeMetadata,
   challengeNotPostedText,
+  verdictChangedText,
 } from '../../views/signOff.js';
 import { cleanTypedText } from '../../views/text.js';
 import type { ViewSubmitArgs } from '../args.js';
@@ -27,11 +29,14 @@ const metadataSchema = z.object({
       threadTs: z.string().max(32).optional(),
     })
     .optional(),
+  verdictVersion: z.number().int().positive().optional(),
 });
 
 /**
  * The Challenge modal's submission: the reason is required and at most 500 characters; the vote is
- * recorded (replacing an agreement), the reason posted in the thread, and the tally updated.
+ * recorded (replacing an agreement), the reason posted in the thread, and the tally updated. When
+ * the verdict the modal showed was edited since, nothing is recorded or posted, and the challenger
+ * gets their reason back.
  */
 export function challengeSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
@@ -56,12 +61,18 @@ export function challengeSubmission(deps: ListenerDeps) {
       return;
     }
     const teamId = body.team?.id ?? view.team_id;
-    const { reviewId } = metadata;
-    // Answered inside ack() while the modal is open; a purge between this read and the vote
-    // below is still only logged.
-    if (!(await deps.reviews.get(teamId, reviewId))) {
+    const { reviewId, verdictVersion } = metadata;
+    // Answered inside ack() while the modal is open; a purge or an edit between this read and the
+    // vote below is still only logged (and, for an edit, the reason sent back by DM).
+    const challenged = await deps.reviews.get(teamId, reviewId);
+    if (!challenged) {
       logger.warn(`challenge on review ${reviewId} refused: not found`);
       await ack({ response_action: 'update', view: buildChallengeGoneModal() });
+      return;
+    }
+    if (verdictVersion !== undefined && challenged.verdictVersion !== verdictVersion) {
+      logger.info(`challenge on review ${reviewId} refused: its verdict was edited meanwhile`);
+      await ack({ response_action: 'update', view: buildChallengeVerdictChangedModal(reason) });
       return;
     }
     await ack();
@@ -73,13 +84,26 @@ export function challengeSubmission(deps: ListenerDeps) {
     const userId = body.user.id;
     await deps.work.run(async () => {
       try {
-        await deps.votes.setVote(teamId, reviewId, userId, 'challenge', reason);
+        await deps.votes.setVote(teamId, reviewId, userId, 'challenge', reason, verdictVersion);
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
           logger.warn(`challenge on review ${reviewId} ignored: not found`);
           return;
         }
-        throw error;
+        if (!(error instanceof VerdictChangedError)) throw error;
+        logger.info(`challenge on review ${reviewId} not recorded: ${error.message}`);
+        // The modal has closed: their reason comes back by DM, as when Slack refuses it below.
+        try {
+          await client.chat.postMessage({
+            channel: userId,
+            text: verdictChangedText('challenge', reason),
+          });
+        } catch (dmError) {
+          logger.warn(
+            `telling ${userId} their challenge wasn't recorded failed: ${slackErrorName(dmError)}`,
+          );
+        }
+        return;
       }
       const review = await deps.reviews.get(teamId, reviewId);
       const thread = review?.threadTs ?? review?.messageTs;

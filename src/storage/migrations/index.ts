@@ -6,6 +6,8 @@ import * as reviewRevisions from './0004_review_revisions.js';
 import * as deliveryClaims from './0005_delivery_claims.js';
 import * as undeliveredIndex from './0006_undelivered_index.js';
 import * as conversationVisibility from './0007_conversation_visibility.js';
+import * as supersededReviews from './0008_superseded_reviews.js';
+import * as verdictVersions from './0009_verdict_versions.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -19,6 +21,8 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_delivery_claims': deliveryClaims,
   '0006_undelivered_index': undeliveredIndex,
   '0007_conversation_visibility': conversationVisibility,
+  '0008_superseded_reviews': supersededReviews,
+  '0009_verdict_versions': verdictVersions,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

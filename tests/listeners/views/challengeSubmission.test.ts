@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
+import type { ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
-import { postedOutcomeFixture } from '../../storage/support.js';
+import { answersFixture, decisionFixture, postedOutcomeFixture } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
 
@@ -11,9 +12,13 @@ const CHANNEL = 'C0CHALLNG1';
 const USER = 'U0CHALLNGR';
 const setup = deliverySetup(CHANNEL);
 
-async function challengeAPostedReview(reason: string) {
+async function challengeAPostedReview(
+  reason: string,
+  options: { verdictVersion?: number; reviews?: (real: ReviewRepository) => ReviewRepository } = {},
+) {
   const clock = () => new Date();
-  const reviews = createKyselyReviewRepository(setup.database().db, clock);
+  const real = createKyselyReviewRepository(setup.database().db, clock);
+  const reviews = options.reviews?.(real) ?? real;
   const deps = setup.listenerDeps(reviews, clock);
   const app = setup.boltApp(capturedLog().log);
   app.use(
@@ -37,7 +42,12 @@ async function challengeAPostedReview(reason: string) {
           id: 'V0CHALLNG1',
           type: 'modal',
           callback_id: CallbackId.challengeReason,
-          private_metadata: JSON.stringify({ reviewId: review.id }),
+          private_metadata: JSON.stringify({
+            reviewId: review.id,
+            ...(options.verdictVersion === undefined
+              ? {}
+              : { verdictVersion: options.verdictVersion }),
+          }),
           state: {
             values: {
               [BlockId.challengeReason]: {
@@ -91,5 +101,40 @@ describe('a Challenge whose reason cannot be posted in the verdict’s thread', 
     expect(await deps.work.drain(10_000)).toBe(true);
     const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
     expect(posts.map((call) => call.args.channel)).toEqual([CHANNEL]);
+  });
+});
+
+describe('a Challenge of a verdict edited while its modal was open', () => {
+  it('records nothing and gives the reason back by DM when the edit lands after the check', async () => {
+    const fake = setup.fake();
+    let editLanded = false;
+    const { review, deps, submit } = await challengeAPostedReview('RAG <b> & is overkill', {
+      verdictVersion: 1,
+      // The edit is saved just after the submission read the review (inside ack()).
+      reviews: (real) => ({
+        ...real,
+        async get(teamId, id) {
+          const read = await real.get(teamId, id);
+          if (!editLanded && read) {
+            editLanded = true;
+            const prompt = decisionFixture(read.decision.verdict === 'rag' ? 'prompt' : 'rag');
+            await real.updateAnswers(teamId, id, answersFixture(), prompt);
+          }
+          return read;
+        },
+      }),
+    });
+    const before = fake.calls.length;
+    await submit();
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect(editLanded).toBe(true);
+    expect(await deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
+    expect(await deps.votes.clearStaleVotes(review.teamId, review.id)).toBe(0);
+    const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
+    expect(posts.map((call) => call.args.channel)).toEqual([USER]);
+    const text = String(posts[0]?.args.text);
+    expect(text).toContain('This verdict was edited after you saw it');
+    expect(text).toContain('RAG &lt;b&gt; &amp; is overkill');
   });
 });

@@ -1,0 +1,36 @@
+import { type Kysely, sql } from 'kysely';
+
+const COLUMN = 'superseded';
+
+/**
+ * `superseded`: 1 once a re-run has made a later revision of the review, else 0. The re-run sets
+ * it on the predecessor in the transaction that inserts the revision, and "Edit answers" saves
+ * only a row where it is 0: so the two write the same row, and on PostgreSQL the row lock decides
+ * which comes first (a NOT EXISTS on the later revision alone does not: at READ COMMITTED the
+ * edit's UPDATE doesn't see an insert made after it started, and both would go through).
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // As in 0004: SQLite runs DDL outside the migration's transaction and has no ADD COLUMN IF NOT
+  // EXISTS, so a column added by a half-applied run is skipped.
+  let exists = false;
+  if (!db.isTransaction) {
+    const tables = await db.introspection.getTables();
+    const reviews = tables.find((table) => table.name === 'reviews');
+    exists = reviews?.columns.some((column) => column.name === COLUMN) ?? false;
+  }
+  if (!exists) {
+    await db.schema
+      .alterTable('reviews')
+      .addColumn(COLUMN, 'integer', (col) => col.notNull().defaultTo(0))
+      .execute();
+  }
+  // Reviews re-run before this migration. Every row is written, so a second run gives the same.
+  await sql`update reviews set ${sql.ref(COLUMN)} = case when exists (
+      select 1 from reviews as later
+      where later.team_id = reviews.team_id and later.revision_of = reviews.id
+    ) then 1 else 0 end`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('reviews').dropColumn(COLUMN).execute();
+}
