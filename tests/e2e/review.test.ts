@@ -173,7 +173,7 @@ describe('whether the facts fit in the prompt', () => {
     expect(detail).toContain('must cite sources: Yes · fits in the prompt: Yes');
     expect(detail).toContain('Put the facts in the prompt');
     expect(detail).toContain(
-      '*Update a fact* — Prompt: Edit the facts in the prompt; live with the next prompt version · RAG: Edit the source; live at once',
+      '*Update a fact*\\nPrompt: Edit the facts in the prompt; live with the next prompt version\\nRAG: Edit the source; live at once',
     );
     expect(detail).not.toContain('never saw');
     expect(e2e.fake.violations).toEqual([]);
