@@ -1,6 +1,6 @@
 import { type Logger, LogLevel, WebClient } from '@slack/web-api';
 import { type Config, loadConfig } from '../config.js';
-import { askVisibility, isDirectMessage } from '../delivery/conversationVisibility.js';
+import { askVisibility } from '../delivery/conversationVisibility.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../observability/slackFetch.js';
 import {
   CorruptRowError,
@@ -10,6 +10,7 @@ import {
   TokenSealer,
   type UnknownVisibility,
 } from '../storage/index.js';
+import { isDirectMessage } from '../views/text.js';
 import type { CliIo } from './decide.js';
 import { openWithoutMigrating } from './maintenanceDatabase.js';
 import { ENTERPRISE_ID, TEAM_ID } from './teamId.js';

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { unansweredCall } from '../observability/slackFetch.js';
 import type { ConversationVisibility } from '../storage/repository.js';
+import { isDirectMessage } from '../views/text.js';
 
 type ConversationInfo = NonNullable<
   Awaited<ReturnType<WebClient['conversations']['info']>>['channel']
@@ -22,11 +23,6 @@ export function isPublicChannel(channel: ConversationInfo): boolean {
     channel.is_ext_shared !== true &&
     channel.is_pending_ext_shared !== true
   );
-}
-
-/** A DM (D…): private, without asking Slack. */
-export function isDirectMessage(conversation: string): boolean {
-  return conversation.startsWith('D');
 }
 
 export type VisibilityAnswer =

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
-import { escapeToFit, mentionChannel, mentionUser } from './text.js';
+import { escapeToFit, isDirectMessage, mentionChannel, mentionUser } from './text.js';
 
 /** A date Slack renders in each reader's own time zone, with a plain fallback. */
 export function slackDate(date: Date): string {
@@ -29,7 +29,7 @@ export function reviewLine(review: Review, viewerId: string): string {
   const status =
     review.status === 'pending' || review.status === 'failed' ? ` · _${review.status}_` : '';
   const channelId = review.postedChannelId ?? review.target.channelId;
-  const where = channelId && !channelId.startsWith('D') ? ` in ${mentionChannel(channelId)}` : '';
+  const where = channelId && !isDirectMessage(channelId) ? ` in ${mentionChannel(channelId)}` : '';
   return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]}${where} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${whereToRead(review, viewerId)}${status}`;
 }
 

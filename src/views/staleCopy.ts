@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeToFit, mentionChannel } from './text.js';
+import { escapeToFit, isDirectMessage, mentionChannel } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 /** Where a review's verdict message on record is. */
@@ -28,7 +28,7 @@ const WHAT_HAPPENS: Record<StaleCopyAction, string> = {
 function currentVerdictLink({ channelId, permalink }: CurrentVerdict): string {
   if (permalink) return `<${permalink}|the current verdict>`;
   // A DM (D…) can't be linked by mention; the asker finds it among their messages with the app.
-  return channelId.startsWith('D')
+  return isDirectMessage(channelId)
     ? 'the current verdict (in the asker’s messages with ftrag)'
     : `the current verdict in ${mentionChannel(channelId)}`;
 }

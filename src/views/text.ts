@@ -107,6 +107,11 @@ export function mentionUser(userId: string): string {
   return SLACK_USER_ID.test(userId) ? `<@${userId}>` : 'someone';
 }
 
+/** A DM's id (D…): it can't be mentioned like a channel, and only its two members can read it. */
+export function isDirectMessage(conversationId: string): boolean {
+  return conversationId.startsWith('D');
+}
+
 export function mentionChannel(channelId: string): string {
   return SLACK_CHANNEL_ID.test(channelId) ? `<#${channelId}>` : 'the channel';
 }

@@ -155,7 +155,8 @@ describe.each(storageBackends.filter((backend) => backend.shared))(
       teamId: string,
       conversation: string,
       count = 1,
-    ): Promise<void> {
+    ): Promise<string[]> {
+      const ids: string[] = [];
       for (let index = 0; index < count; index++) {
         const channelId = conversation.startsWith('D') ? null : conversation;
         const { review } = await storage.reviews.createPending(
@@ -166,7 +167,9 @@ describe.each(storageBackends.filter((backend) => backend.shared))(
           review.id,
           postedOutcomeFixture({ postedChannelId: conversation }),
         );
+        ids.push(review.id);
       }
+      return ids;
     }
 
     /** `conversation: visibility` of each of a workspace's reviews, sorted. */
@@ -200,9 +203,8 @@ describe.each(storageBackends.filter((backend) => backend.shared))(
         await deliveredBefore(storage, team, CLOSED_NOT_IN);
         await deliveredBefore(storage, team, 'D0ASKERDM1');
         // Delivered since the upgrade: known already, not asked about again.
-        await deliveredBefore(storage, team, 'C0KNOWN001');
-        const known = await storage.reviews.list({ teamId: team }, { limit: 1, offset: 0 });
-        await storage.reviews.recordVisibility(team, known.reviews[0]?.id ?? '', 'private');
+        const [known = ''] = await deliveredBefore(storage, team, 'C0KNOWN001');
+        await storage.reviews.recordVisibility(team, known, 'private');
         // Not delivered: there is nothing to ask about.
         await storage.reviews.createPending(
           newReviewFixture({ teamId: team, target: targetFixture({ channelId: OPEN }) }),
