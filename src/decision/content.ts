@@ -119,13 +119,13 @@ export interface RuleContent {
   formatStep?: { at: number; text: keyof typeof FORMAT_STEP };
   /**
    * The rule's first step puts the facts in the prompt, worded for whether answers must cite them
-   * (FACTS_IN_PROMPT_STEP): for a first prompt, or for one measured that may not have carried them.
+   * (factsInPromptStep): for a first prompt, or for one measured that may not have carried them.
    * formatStep's `at` counts it.
    */
-  factsInPromptStep?: keyof typeof FACTS_IN_PROMPT_STEP;
+  factsInPromptStep?: 'first' | 'measured';
   /**
    * The rule's first step loads the current document whole into each request, worded for whether
-   * answers must cite it (WHOLE_DOCUMENT_STEP); formatStep's `at` counts it.
+   * answers must cite it (wholeDocumentStep); formatStep's `at` counts it.
    */
   wholeDocumentStep?: true;
   /** The last step, for a rule reached with and without enough examples to fine-tune on. */
@@ -181,22 +181,23 @@ export const FORMAT_STEP = {
     'For the format, enforce the schema with structured outputs, a JSON-schema mode or guided decoding before considering training for it: it guarantees valid JSON at no training cost.',
 };
 
-/** For a few pages of stable facts: the first step of a rule that keeps them in the prompt. */
-export const FACTS_IN_PROMPT_STEP = {
-  first: {
-    plain:
-      'Put the facts in the prompt as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
-    cited:
-      'Put the facts in the prompt as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
-  },
-  /** The prompt question asks about a spec and examples, not whether the facts were in it. */
-  'if-missing': {
-    plain:
-      'If the prompt that fell short did not carry the facts, put them in it as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
-    cited:
-      'If the prompt that fell short did not carry the facts, put them in it as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
-  },
-};
+const REFERENCE_SECTION = 'as one clearly marked reference section';
+
+/**
+ * For a few pages of stable facts: the first step of a rule that keeps them in the prompt, worded
+ * for whether answers must cite them. A measured prompt may not have carried them: the prompt
+ * question asks about a spec and examples, not about the facts.
+ */
+export function factsInPromptStep(prompt: 'first' | 'measured', cited: boolean): string {
+  const put =
+    prompt === 'first'
+      ? 'Put the facts in the prompt'
+      : 'If the prompt that fell short did not carry the facts, put them in it';
+  const tell = cited
+    ? ', each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.'
+    : ', and tell the model to answer from them and to say so when they do not cover the question.';
+  return `${put} ${REFERENCE_SECTION}${tell}`;
+}
 
 /** Facts that fit are the same few pages whether pasted in or retrieved: the fix is in the prompt. */
 const FACTS_STILL_WRONG =
@@ -212,14 +213,14 @@ const MOVE_FACTS_TO_RAG =
 
 /**
  * For a few pages that change weekly: retrieval at query time, but of the whole document, with no
- * index to build, chunk or tune while it fits.
+ * index to build, chunk or tune while it fits. The first step of a rule that loads them.
  */
-export const WHOLE_DOCUMENT_STEP = {
-  plain:
-    'At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt as one clearly marked reference section; tell the model to answer from it and to say so when it does not cover the question.',
-  cited:
-    'At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt as one clearly marked reference section, with its section headings and link; tell the model to cite the section each fact came from and to say so when the document does not cover the question.',
-};
+export function wholeDocumentStep(cited: boolean): string {
+  const tell = cited
+    ? ', with its section headings and link; tell the model to cite the section each fact came from and to say so when the document does not cover the question.'
+    : '; tell the model to answer from it and to say so when it does not cover the question.';
+  return `At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt ${REFERENCE_SECTION}${tell}`;
+}
 
 const INDEX_WHEN_OUTGROWN =
   'Build an index (chunk, embed, retrieve the top-k passages) only when the document outgrows the prompt; until then there is nothing to chunk, embed or tune.';
@@ -389,7 +390,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Tag each failure: a fact missing from the reference section, or one there but not used or misread. Restructuring, quotes first or a stronger model should shrink the second kind.',
       'Keep the score of the prompt that fell short as the baseline each change has to beat.',
     ],
-    factsInPromptStep: 'if-missing',
+    factsInPromptStep: 'measured',
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
   /** A few pages that change weekly: loaded whole at request time, no index. */
@@ -521,7 +522,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Answer accuracy on question and answer pairs about the facts, tuned against prompted: the tune must not lose facts the prompt got right.',
       'After editing a fact in the section, ask about it: the tuned model must give the new value, not the one in its training answers.',
     ],
-    factsInPromptStep: 'if-missing',
+    factsInPromptStep: 'measured',
     formatStep: { at: 2, text: 'tune' },
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
@@ -542,7 +543,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       FACTS_ACCURACY_MEASURE,
       'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
-    factsInPromptStep: 'if-missing',
+    factsInPromptStep: 'measured',
     formatStep: { at: 2, text: 'beforeTuning' },
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
@@ -724,20 +725,21 @@ export const FINE_TUNING_AGAINST_PROMPT: Partial<Record<keyof typeof PROMPT_TRAD
  * when the gap is behavior as well.
  */
 export const PROMPT_WITH_FACTS_TRADEOFFS: Record<TradeoffKey, string> = {
+  ...PROMPT_TRADEOFFS,
   update: 'Edit the facts in the prompt; live with the next prompt version',
   cite: 'Only the sources pasted beside each fact',
   newData: 'Stale until someone pastes the change in',
-  format: 'Often enough with a spec and examples; can drift on unusual inputs',
-  cost: 'Low: an afternoon',
   risk: 'Facts crowded out as they grow, or stale when an edit is missed',
 };
 
-/** RAG's side when it loads a document that fits in the prompt whole at each request: no index. */
-export const WHOLE_DOCUMENT_TRADEOFFS: Record<TradeoffKey, string> = {
+/**
+ * RAG's side where it differs when it loads a document that fits in the prompt whole at each
+ * request, with no index.
+ */
+export const WHOLE_DOCUMENT_TRADEOFFS: Partial<Record<TradeoffKey, string>> = {
   update: 'Edit the source; the next request loads it',
   cite: 'Yes: the section each fact came from',
   newData: 'Ideal: loaded fresh at each request',
-  format: 'Fragile; depends on the prompt',
   cost: 'Hours: a load at each request and an eval set, no index',
   risk: 'A failed load, or facts crowded out as the document grows',
 };

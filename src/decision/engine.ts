@@ -7,11 +7,11 @@ import {
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
-  FACTS_IN_PROMPT_STEP,
   type FactsFit,
   type FactsHome,
   FINE_TUNING_AGAINST_PROMPT,
   FORMAT_STEP,
+  factsInPromptStep,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -29,8 +29,8 @@ import {
   type TradeoffKey,
   VERDICT_LABELS,
   WARNING_TEXT,
-  WHOLE_DOCUMENT_STEP,
   WHOLE_DOCUMENT_TRADEOFFS,
+  wholeDocumentStep,
 } from './content.js';
 import {
   type Decision,
@@ -559,7 +559,7 @@ function pickTradeoffs(
       const row = {
         aspect: TRADEOFF_ROWS[key].aspect,
         prompt: PROMPT_WITH_FACTS_TRADEOFFS[key],
-        rag: carried === 'loaded' ? WHOLE_DOCUMENT_TRADEOFFS[key] : TRADEOFF_ROWS[key].rag,
+        rag: ragAgainstPromptWithFacts(key, carried),
       };
       return gapIncludesBehavior(answers.gap)
         ? { ...row, fineTuning: TRADEOFF_ROWS[key].fineTuning }
@@ -573,6 +573,12 @@ function pickTradeoffs(
     prompt: PROMPT_TRADEOFFS[key],
     fineTuning: fineTuningAgainstPrompt(key),
   }));
+}
+
+/** RAG's side against a prompt that carries the facts: the document loaded whole, or an index. */
+function ragAgainstPromptWithFacts(key: TradeoffKey, carried: 'pasted' | 'loaded'): string {
+  const wholeDocument = carried === 'loaded' ? WHOLE_DOCUMENT_TRADEOFFS[key] : undefined;
+  return wholeDocument ?? TRADEOFF_ROWS[key].rag;
 }
 
 function fineTuningAgainstPrompt(key: keyof typeof PROMPT_TRADEOFFS): string {
@@ -619,11 +625,9 @@ function buildNextSteps(answers: Answers, rule: RuleId): string[] {
     content.stepsByFit && knowledge && fit && gapIncludesKnowledge(answers.gap)
       ? content.stepsByFit(fit, knowledge)
       : [...content.nextSteps];
-  const cited = knowledge?.citationsNeeded ? 'cited' : 'plain';
-  if (content.factsInPromptStep) {
-    steps.unshift(FACTS_IN_PROMPT_STEP[content.factsInPromptStep][cited]);
-  }
-  if (content.wholeDocumentStep) steps.unshift(WHOLE_DOCUMENT_STEP[cited]);
+  const cited = knowledge?.citationsNeeded === true;
+  if (content.factsInPromptStep) steps.unshift(factsInPromptStep(content.factsInPromptStep, cited));
+  if (content.wholeDocumentStep) steps.unshift(wholeDocumentStep(cited));
   const { formatStep, examplesStep } = content;
   if (formatStep && answers.behavior?.kinds?.includes('format')) {
     steps.splice(formatStep.at, 0, FORMAT_STEP[formatStep.text]);
