@@ -93,10 +93,11 @@ export const RULE_IDS = [
 export type RuleId = (typeof RULE_IDS)[number];
 
 /**
- * How the facts fit in the prompt, where the checklist asked: a few pages that change less than
- * weekly, a few pages that change weekly or faster, or more than a prompt can carry.
+ * Where the facts go, by their size and churn: a few pages that change less than weekly are pasted
+ * in the prompt, a few pages that change weekly or faster are loaded whole into each request, and
+ * more than a prompt can carry is indexed for retrieval.
  */
-export type FactsFit = 'stable' | 'changing' | 'too-many';
+export type FactsPlace = 'in-prompt' | 'whole-document' | 'indexed';
 
 export interface RuleContent {
   verdict: VerdictKind;
@@ -110,7 +111,7 @@ export interface RuleContent {
    * The next steps instead, for a gap with knowledge in it where the checklist asked whether the
    * facts fit: what to keep in the prompt and when to move on depends on the answer.
    */
-  stepsByFit?: (fit: FactsFit, knowledge: KnowledgeAnswers) => string[];
+  stepsByFit?: (fit: FactsPlace, knowledge: KnowledgeAnswers) => string[];
   measure: string[];
   /**
    * Where, for a format behavior, the constrained-decoding step goes among the next steps, and
@@ -128,6 +129,11 @@ export interface RuleContent {
    * answers must cite it (wholeDocumentStep); formatStep's `at` counts it.
    */
   wholeDocumentStep?: true;
+  /**
+   * Where the rule puts the facts, for a rule that decides a gap with knowledge in it; absent for a
+   * working prompt, which keeps them where they are, and for gaps with no knowledge in them.
+   */
+  facts?: FactsPlace;
   /** The last step, for a rule reached with and without enough examples to fine-tune on. */
   examplesStep?: { enough: string; short: string };
   /** Sources the steps rely on beyond those of the verdict. */
@@ -293,9 +299,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Keep any small, stable reference knowledge in the prompt itself.',
       'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
     ],
-    // A working prompt is never 'changing': knowledge that changes weekly is prompt-works-live-knowledge.
+    // Never 'whole-document' for a working prompt: facts that change weekly are prompt-works-live-knowledge.
     stepsByFit: (fit) =>
-      fit === 'too-many'
+      fit === 'indexed'
         ? [
             'Keep the prompt under version control, with its output spec and few-shot examples.',
             'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
@@ -331,7 +337,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       const cite = knowledge.citationsNeeded
         ? ', and keep each fact’s source beside it so answers can cite it'
         : '';
-      if (fit === 'too-many') {
+      if (fit === 'indexed') {
         return [
           keep,
           `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
@@ -339,7 +345,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
           'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
         ];
       }
-      if (fit === 'changing') {
+      if (fit === 'whole-document') {
         return [
           keep,
           `Give the facts in the prompt an owner who updates them whenever the source changes${cite}.`,
@@ -359,6 +365,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** A few pages of facts that change less than weekly, and no prompt measured yet. */
   'knowledge-fits-prompt': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt: the facts are few and stable enough to paste into the prompt. Measure that first, and move them to RAG when they outgrow it.',
@@ -374,6 +381,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** A few pages of stable facts, and a measured prompt still unreliable on them. */
   'knowledge-fits-prompt-unreliable': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt: keep the few, stable facts in it and fix how it carries them. RAG waits until they outgrow the prompt.',
@@ -395,6 +403,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** A few pages that change weekly: loaded whole at request time, no index. */
   'knowledge-whole-document': {
+    facts: 'whole-document',
     verdict: 'rag',
     headline:
       'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
@@ -406,6 +415,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['liu2023'],
   },
   knowledge: {
+    facts: 'indexed',
     verdict: 'rag',
     headline:
       'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
@@ -480,6 +490,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** Both gaps, a few pages of stable facts, and no prompt measured yet: one prompt for both. */
   'both-fits-prompt': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt first: put the facts and the behavior’s spec and examples in one prompt, and measure it. RAG and fine-tuning wait for that score.',
@@ -504,6 +515,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** Both gaps, a few pages of stable facts, a measured prompt, enough examples for the behavior. */
   'both-fits-prompt-ready': {
+    facts: 'in-prompt',
     verdict: 'fine-tune',
     headline:
       'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
@@ -528,6 +540,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** Both gaps, a few pages of stable facts, a measured prompt, too few examples to tune. */
   'both-fits-prompt-needs-examples': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
     because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
@@ -549,6 +562,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** Both gaps, a few pages that change weekly, no prompt measured yet. */
   'both-untried-whole-document': {
+    facts: 'whole-document',
     verdict: 'rag',
     headline:
       'RAG without an index for the facts: load the current document whole into each request. For the behavior, measure a prompt first.',
@@ -572,6 +586,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** Both gaps, a few pages that change weekly, the behavior ready to fine-tune. */
   'both-ready-whole-document': {
+    facts: 'whole-document',
     verdict: 'rag+fine-tune',
     headline:
       'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
@@ -595,6 +610,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   /** Both gaps, a few pages that change weekly, too few examples to tune the behavior. */
   'both-needs-examples-whole-document': {
+    facts: 'whole-document',
     verdict: 'rag',
     headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
     because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
@@ -613,6 +629,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['liu2023'],
   },
   'both-ready': {
+    facts: 'indexed',
     verdict: 'rag+fine-tune',
     headline:
       'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
@@ -633,6 +650,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     formatStep: { at: 1, text: 'tune' },
   },
   'both-untried': {
+    facts: 'indexed',
     verdict: 'rag',
     headline:
       'RAG for the facts; for the behavior, measure a prompt with few-shot examples first, and fine-tune only if it still falls short.',
@@ -650,6 +668,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     formatStep: { at: RAG_STEPS.length + 1, text: 'beforeTuning' },
   },
   'both-needs-examples': {
+    facts: 'indexed',
     verdict: 'rag',
     headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
     because: `facts belong in retrieval, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
@@ -826,8 +845,8 @@ export type KnowledgeInWeightsCase =
 
 /** Where the verdict keeps the facts, which is what the knowledge-in-weights advice must match. */
 export type FactsHome =
-  | 'prompt'
-  | 'prompt-and-tuned-behavior'
+  | 'in-prompt'
+  | 'in-prompt-and-tuned-behavior'
   | 'retrieval'
   | 'retrieval-and-tuned-behavior';
 
@@ -841,9 +860,9 @@ const KNOWLEDGE_IN_WEIGHTS_LEANING: Record<KnowledgeInWeightsCase, string> = {
 };
 
 const FACTS_ADVICE: Record<FactsHome, string> = {
-  prompt:
+  'in-prompt':
     'Keep the facts out of the weights: in the prompt for now, and in retrieval once the prompt can no longer carry them.',
-  'prompt-and-tuned-behavior':
+  'in-prompt-and-tuned-behavior':
     'Keep the facts in the prompt, where an edit is live on the next request, and fine-tune only the behavior, on examples whose prompts carry them.',
   retrieval: 'Keep the facts in retrieval, where an edit is live at once.',
   'retrieval-and-tuned-behavior':

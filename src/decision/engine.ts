@@ -7,8 +7,8 @@ import {
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
-  type FactsFit,
   type FactsHome,
+  type FactsPlace,
   FINE_TUNING_AGAINST_PROMPT,
   FORMAT_STEP,
   factsInPromptStep,
@@ -62,36 +62,16 @@ function enoughExamples(answers: Answers): boolean {
 }
 
 /**
- * How the facts fit in the prompt: a few pages that change less than weekly, a few pages that
- * change weekly or faster, or more than a prompt can carry. Undefined where the checklist did not
- * ask (a review from before the question), which decides as before it was asked. Citations do not
- * count against the prompt: it can carry each fact's source beside the fact.
+ * Where the facts go by the answers: pasted in the prompt (a few pages that change less than
+ * weekly), loaded whole into each request (a few pages that change weekly or faster), or indexed
+ * (more than a prompt can carry). Undefined where the checklist did not ask whether they fit (a
+ * review from before the question), which decides as before it was asked. Citations do not count
+ * against the prompt: it can carry each fact's source beside the fact.
  */
-function factsFit(knowledge: KnowledgeAnswers | undefined): FactsFit | undefined {
+function factsPlace(knowledge: KnowledgeAnswers | undefined): FactsPlace | undefined {
   if (knowledge?.fitsInPrompt === undefined) return undefined;
-  if (!knowledge.fitsInPrompt) return 'too-many';
-  return knowledge.changesOften ? 'changing' : 'stable';
-}
-
-/** The rules that keep a few pages of stable facts in the prompt instead of retrieving them. */
-function factsInPromptRule(rule: RuleId): boolean {
-  return (
-    rule === 'knowledge-fits-prompt' ||
-    rule === 'knowledge-fits-prompt-unreliable' ||
-    rule === 'both-fits-prompt' ||
-    rule === 'both-fits-prompt-ready' ||
-    rule === 'both-fits-prompt-needs-examples'
-  );
-}
-
-/** The rules that load a few pages that change weekly whole into each request, with no index. */
-function wholeDocumentRule(rule: RuleId): boolean {
-  return (
-    rule === 'knowledge-whole-document' ||
-    rule === 'both-untried-whole-document' ||
-    rule === 'both-ready-whole-document' ||
-    rule === 'both-needs-examples-whole-document'
-  );
+  if (!knowledge.fitsInPrompt) return 'indexed';
+  return knowledge.changesOften ? 'whole-document' : 'in-prompt';
 }
 
 /** The rules for a prompt measured good enough. */
@@ -113,12 +93,12 @@ export function matchRule(answers: Answers): RuleId {
   const untried = answers.promptTried === 'not-yet';
   // Facts that fit stay in the prompt whether or not one was tried: retrieval would put the same
   // few pages in front of the model. Facts that fit but change weekly are loaded whole per request.
-  const fit = factsFit(answers.knowledge);
+  const place = factsPlace(answers.knowledge);
   if (answers.gap === 'knowledge') {
-    if (fit === 'stable') {
+    if (place === 'in-prompt') {
       return untried ? 'knowledge-fits-prompt' : 'knowledge-fits-prompt-unreliable';
     }
-    if (fit === 'changing') return 'knowledge-whole-document';
+    if (place === 'whole-document') return 'knowledge-whole-document';
     return 'knowledge';
   }
   if (answers.gap === 'behavior') {
@@ -127,11 +107,11 @@ export function matchRule(answers: Answers): RuleId {
     }
     return enoughExamples(answers) ? 'behavior-ready' : 'behavior-needs-examples';
   }
-  if (fit === 'stable') {
+  if (place === 'in-prompt') {
     if (untried) return 'both-fits-prompt';
     return enoughExamples(answers) ? 'both-fits-prompt-ready' : 'both-fits-prompt-needs-examples';
   }
-  if (fit === 'changing') {
+  if (place === 'whole-document') {
     if (untried) return 'both-untried-whole-document';
     return enoughExamples(answers)
       ? 'both-ready-whole-document'
@@ -142,12 +122,11 @@ export function matchRule(answers: Answers): RuleId {
 }
 
 /** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
-function needsExamples(rule: RuleId): boolean {
+function needsExamples(answers: Answers): boolean {
   return (
-    rule === 'behavior-needs-examples' ||
-    rule === 'both-needs-examples' ||
-    rule === 'both-fits-prompt-needs-examples' ||
-    rule === 'both-needs-examples-whole-document'
+    answers.promptTried === 'still-unreliable' &&
+    gapIncludesBehavior(answers.gap) &&
+    !enoughExamples(answers)
   );
 }
 
@@ -192,7 +171,7 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
   if (answers.promptTried === 'not-yet') {
     return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
   }
-  return needsExamples(rule)
+  return needsExamples(answers)
     ? `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path; what it lacks is the data to train on.`
     : `${prefix} The prompt has reached its limit on the behavior.`;
 }
@@ -268,7 +247,8 @@ function gapLine(answers: Answers, rule: RuleId): string {
   }
 }
 
-function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
+/** The knowledge answers when the facts are indexed for retrieval. */
+function indexedLines(knowledge: KnowledgeAnswers): string[] {
   const lines: string[] = [];
   if (knowledge.changesOften) {
     lines.push(
@@ -290,7 +270,7 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
 }
 
 /** The knowledge answers when the facts live in a working prompt rather than in retrieval. */
-function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
+function workingPromptLines(knowledge: KnowledgeAnswers): string[] {
   const lines: string[] = [];
   if (knowledge.changesOften) {
     lines.push(
@@ -310,7 +290,7 @@ function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
 }
 
 /** The knowledge answers when a few pages of stable facts stay in the prompt. */
-function factsInPromptLines(knowledge: KnowledgeAnswers): string[] {
+function inPromptLines(knowledge: KnowledgeAnswers): string[] {
   return knowledge.citationsNeeded
     ? [
         'Citations needed: yes. That does not rule out the prompt: it can carry each fact’s source beside the fact for answers to cite.',
@@ -334,28 +314,37 @@ function wholeDocumentLines(knowledge: KnowledgeAnswers): string[] {
 /** The answer to "would all the facts fit in the prompt?", or nothing where it was not asked. */
 function fitsInPromptLine(rule: RuleId, knowledge: KnowledgeAnswers): string | undefined {
   if (knowledge.fitsInPrompt === undefined) return undefined;
-  if (factsInPromptRule(rule)) {
-    return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in whole, they need no index to build or keep current, so retrieval waits until they outgrow the prompt.';
+  switch (RULE_CONTENT[rule].facts) {
+    case 'in-prompt':
+      return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in whole, they need no index to build or keep current, so retrieval waits until they outgrow the prompt.';
+    case 'whole-document':
+      return 'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.';
+    case 'indexed':
+      return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
+    case undefined:
+      // A working prompt, the one rule for a knowledge gap that leaves the facts where they are.
+      return knowledge.fitsInPrompt
+        ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
+        : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
   }
-  if (wholeDocumentRule(rule)) {
-    return 'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.';
+}
+
+/** The answers about the facts, worded for where the rule puts them. */
+function placeLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
+  switch (RULE_CONTENT[rule].facts) {
+    case 'in-prompt':
+      return inPromptLines(knowledge);
+    case 'whole-document':
+      return wholeDocumentLines(knowledge);
+    case 'indexed':
+      return indexedLines(knowledge);
+    case undefined:
+      return rule === 'prompt-works-live-knowledge' ? workingPromptLines(knowledge) : [];
   }
-  if (promptWorksRule(rule)) {
-    return knowledge.fitsInPrompt
-      ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
-      : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
-  }
-  // The rules left retrieve facts that do not fit: facts that fit go to the rules above.
-  return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
 }
 
 function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
-  let lines: string[];
-  if (rule === 'prompt-works') lines = [];
-  else if (rule === 'prompt-works-live-knowledge') lines = promptKnowledgeLines(knowledge);
-  else if (factsInPromptRule(rule)) lines = factsInPromptLines(knowledge);
-  else if (wholeDocumentRule(rule)) lines = wholeDocumentLines(knowledge);
-  else lines = knowledgeLines(knowledge);
+  const lines = placeLines(rule, knowledge);
   const fits = fitsInPromptLine(rule, knowledge);
   return fits === undefined ? lines : [...lines, fits];
 }
@@ -445,9 +434,11 @@ function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | unde
 
 function factsHome(rule: RuleId, verdict: VerdictKind): FactsHome {
   if (verdictIncludesFineTune(verdict)) {
-    return factsInPromptRule(rule) ? 'prompt-and-tuned-behavior' : 'retrieval-and-tuned-behavior';
+    return RULE_CONTENT[rule].facts === 'in-prompt'
+      ? 'in-prompt-and-tuned-behavior'
+      : 'retrieval-and-tuned-behavior';
   }
-  return verdictIncludesRag(verdict) ? 'retrieval' : 'prompt';
+  return verdictIncludesRag(verdict) ? 'retrieval' : 'in-prompt';
 }
 
 /** The rule's reason, for the answers it was reached with. */
@@ -472,7 +463,7 @@ function warningMessage(
       if (!knowledgeCase) return undefined;
       const home = factsHome(rule, verdict);
       const behaviorToTuneLater =
-        gapIncludesBehavior(answers.gap) && (home === 'prompt' || home === 'retrieval');
+        gapIncludesBehavior(answers.gap) && (home === 'in-prompt' || home === 'retrieval');
       return WARNING_TEXT.knowledgeInWeights(knowledgeCase, home, behaviorToTuneLater);
     }
     case 'prompt-untried':
@@ -512,18 +503,24 @@ function buildWarnings(answers: Answers, verdict: VerdictKind, rule: RuleId): De
 }
 
 /**
- * Whether the prompt carries the facts, for the trade-offs: pasted in, or loaded whole at each
- * request. Undefined where retrieval with an index carries them, and for a working prompt never
- * asked whether the facts fit, which keeps the table such reviews were given.
+ * For the trade-offs, where a prompt with the facts pasted in is one of the options, the RAG it is
+ * set against: the document loaded whole at each request, or an index. Undefined where an index
+ * carries the facts, and for a working prompt never asked whether they fit, which keeps the table
+ * such reviews were given.
  */
-function promptCarriesFacts(answers: Answers, rule: RuleId): 'pasted' | 'loaded' | undefined {
-  if (wholeDocumentRule(rule)) return 'loaded';
-  if (factsInPromptRule(rule)) return 'pasted';
-  // A working prompt asked about the facts: set against the RAG its next steps lead to.
+function ragAgainstFactsInPrompt(
+  answers: Answers,
+  rule: RuleId,
+): 'whole-document' | 'indexed' | undefined {
+  const { facts } = RULE_CONTENT[rule];
+  if (facts === 'whole-document') return 'whole-document';
+  if (facts === 'in-prompt') return 'indexed';
+  // A working prompt asked about the facts carries them, all or some: set it against the RAG its
+  // next steps lead to.
   if (promptWorksRule(rule) && gapIncludesKnowledge(answers.gap)) {
-    const fit = factsFit(answers.knowledge);
-    if (fit === 'changing') return 'loaded';
-    if (fit !== undefined) return 'pasted';
+    const place = factsPlace(answers.knowledge);
+    if (place === 'whole-document') return 'whole-document';
+    if (place !== undefined) return 'indexed';
   }
   return undefined;
 }
@@ -534,7 +531,7 @@ function pickTradeoffs(
   verdict: VerdictKind,
   warnings: DecisionWarning[],
 ): Tradeoff[] {
-  const carried = promptCarriesFacts(answers, rule);
+  const rag = ragAgainstFactsInPrompt(answers, rule);
   const keys = new Set<TradeoffKey>(['cost']);
   if (gapIncludesKnowledge(answers.gap)) {
     keys.add('update');
@@ -546,20 +543,20 @@ function pickTradeoffs(
   // matters when someone wanted facts in the weights, or when the prompt carries the facts.
   if (
     verdict !== 'prompt' ||
-    carried !== undefined ||
+    rag !== undefined ||
     warnings.some((w) => w.code === 'knowledge-in-weights')
   ) {
     keys.add('risk');
   }
   const shown = TRADEOFF_ORDER.filter((key) => keys.has(key));
-  if (carried !== undefined) {
+  if (rag !== undefined) {
     // The prompt carries the facts: set it against RAG, and against fine-tuning too for a gap
     // with behavior in it.
     return shown.map((key) => {
       const row = {
         aspect: TRADEOFF_ROWS[key].aspect,
         prompt: PROMPT_WITH_FACTS_TRADEOFFS[key],
-        rag: ragAgainstPromptWithFacts(key, carried),
+        rag: rag === 'whole-document' ? wholeDocumentTradeoff(key) : TRADEOFF_ROWS[key].rag,
       };
       return gapIncludesBehavior(answers.gap)
         ? { ...row, fineTuning: TRADEOFF_ROWS[key].fineTuning }
@@ -575,10 +572,8 @@ function pickTradeoffs(
   }));
 }
 
-/** RAG's side against a prompt that carries the facts: the document loaded whole, or an index. */
-function ragAgainstPromptWithFacts(key: TradeoffKey, carried: 'pasted' | 'loaded'): string {
-  const wholeDocument = carried === 'loaded' ? WHOLE_DOCUMENT_TRADEOFFS[key] : undefined;
-  return wholeDocument ?? TRADEOFF_ROWS[key].rag;
+function wholeDocumentTradeoff(key: TradeoffKey): string {
+  return WHOLE_DOCUMENT_TRADEOFFS[key] ?? TRADEOFF_ROWS[key].rag;
 }
 
 function fineTuningAgainstPrompt(key: keyof typeof PROMPT_TRADEOFFS): string {
@@ -620,10 +615,10 @@ function pickSources(
 function buildNextSteps(answers: Answers, rule: RuleId): string[] {
   const content = RULE_CONTENT[rule];
   const { knowledge } = answers;
-  const fit = factsFit(knowledge);
+  const place = factsPlace(knowledge);
   const steps =
-    content.stepsByFit && knowledge && fit && gapIncludesKnowledge(answers.gap)
-      ? content.stepsByFit(fit, knowledge)
+    content.stepsByFit && knowledge && place && gapIncludesKnowledge(answers.gap)
+      ? content.stepsByFit(place, knowledge)
       : [...content.nextSteps];
   const cited = knowledge?.citationsNeeded === true;
   if (content.factsInPromptStep) steps.unshift(factsInPromptStep(content.factsInPromptStep, cited));

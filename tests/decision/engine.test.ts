@@ -859,6 +859,24 @@ describe('facts that would fit in the prompt', () => {
   const prefixes = (decision: Decision) => decision.rationale.map((line) => line.split(':')[0]);
   const text = (lines: string[]) => lines.join(' ');
 
+  it('reaches a rule that puts the facts where their size and churn say they go', () => {
+    const diagnosedWithFacts = everyAnswerCombination().filter(
+      (answers) =>
+        (answers.gap === 'knowledge' || answers.gap === 'both') &&
+        answers.promptTried !== 'good-enough',
+    );
+    expect(diagnosedWithFacts).toHaveLength(2 * (60 + 600));
+    for (const answers of diagnosedWithFacts) {
+      const { changesOften, fitsInPrompt } = answers.knowledge ?? {};
+      const place = !fitsInPrompt ? 'indexed' : changesOften ? 'whole-document' : 'in-prompt';
+      expect(RULE_CONTENT[matchRule(answers)].facts, JSON.stringify(answers)).toBe(place);
+    }
+    // A working prompt keeps the facts where they are, and a gap without facts has none to place.
+    for (const rule of ['prompt-works', 'prompt-works-live-knowledge', 'behavior-ready'] as const) {
+      expect(RULE_CONTENT[rule].facts).toBeUndefined();
+    }
+  });
+
   it('knowledge, no prompt yet, a few pages of stable facts → prompt, with its own rule', () => {
     const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['knowledge-fits-prompt'] });
     expect(matchRule(answers)).toBe('knowledge-fits-prompt');
