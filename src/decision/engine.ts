@@ -10,8 +10,6 @@ import {
   type FactsHome,
   type FactsPlace,
   FINE_TUNING_AGAINST_PROMPT,
-  FORMAT_STEP,
-  factsInPromptStep,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -30,7 +28,6 @@ import {
   VERDICT_LABELS,
   WARNING_TEXT,
   WHOLE_DOCUMENT_TRADEOFFS,
-  wholeDocumentStep,
 } from './content.js';
 import {
   type Decision,
@@ -613,22 +610,14 @@ function pickSources(
 }
 
 function buildNextSteps(answers: Answers, rule: RuleId): string[] {
-  const content = RULE_CONTENT[rule];
-  const { knowledge } = answers;
-  const place = factsPlace(knowledge);
-  const steps =
-    content.stepsByFit && knowledge && place && gapIncludesKnowledge(answers.gap)
-      ? content.stepsByFit(place, knowledge)
-      : [...content.nextSteps];
-  const cited = knowledge?.citationsNeeded === true;
-  if (content.factsInPromptStep) steps.unshift(factsInPromptStep(content.factsInPromptStep, cited));
-  if (content.wholeDocumentStep) steps.unshift(wholeDocumentStep(cited));
-  const { formatStep, examplesStep } = content;
-  if (formatStep && answers.behavior?.kinds?.includes('format')) {
-    steps.splice(formatStep.at, 0, FORMAT_STEP[formatStep.text]);
-  }
-  if (examplesStep) steps.push(enoughExamples(answers) ? examplesStep.enough : examplesStep.short);
-  return steps;
+  const { nextSteps } = RULE_CONTENT[rule];
+  if (typeof nextSteps !== 'function') return [...nextSteps];
+  return nextSteps({
+    cited: answers.knowledge?.citationsNeeded === true,
+    format: answers.behavior?.kinds?.includes('format') === true,
+    enoughExamples: enoughExamples(answers),
+    facts: gapIncludesKnowledge(answers.gap) ? factsPlace(answers.knowledge) : undefined,
+  });
 }
 
 /** The verdict for a set of checklist answers. Pure: the same answers always give the same decision. */
