@@ -65,30 +65,35 @@ const HELD_OUT_SET = `a held-out set on top, never trained on: ${HELD_OUT_SIZE}`
 
 /**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
- * different reasons, and the headline, next steps and measures follow the reason.
+ * different reasons, and the headline, next steps and measures follow the reason. A diagnosed gap
+ * whose prompt does not work yet is named `<gap>-<facts>-<state>`: where the facts go (FactsPlace),
+ * and untried or unreliable for the prompt, with ready or needs-examples for a measured prompt's
+ * behavior against the fine-tuning bar. Internal: reviews store the decision, not the rule.
  */
 export const RULE_IDS = [
   'unsure',
   'no-gap',
   'prompt-works',
   'prompt-works-live-knowledge',
-  'knowledge-fits-prompt',
-  'knowledge-fits-prompt-unreliable',
-  'knowledge-whole-document',
-  'knowledge',
-  'behavior-ready',
+  'knowledge-in-prompt-untried',
+  'knowledge-in-prompt-unreliable',
+  'knowledge-whole-document-untried',
+  'knowledge-whole-document-unreliable',
+  'knowledge-indexed-untried',
+  'knowledge-indexed-unreliable',
   'behavior-untried',
   'behavior-untried-enough-examples',
+  'behavior-ready',
   'behavior-needs-examples',
-  'both-fits-prompt',
-  'both-fits-prompt-ready',
-  'both-fits-prompt-needs-examples',
-  'both-untried-whole-document',
-  'both-ready-whole-document',
-  'both-needs-examples-whole-document',
-  'both-ready',
-  'both-untried',
-  'both-needs-examples',
+  'both-in-prompt-untried',
+  'both-in-prompt-ready',
+  'both-in-prompt-needs-examples',
+  'both-whole-document-untried',
+  'both-whole-document-ready',
+  'both-whole-document-needs-examples',
+  'both-indexed-untried',
+  'both-indexed-ready',
+  'both-indexed-needs-examples',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -265,6 +270,41 @@ const FACTS_IN_PROMPT_MEASURE = [
   'Rerun the eval whenever the facts change or grow, with questions about the newest ones, so a stale or crowded-out fact shows up.',
 ];
 
+/**
+ * Knowledge, a few pages that change weekly: loaded whole at request time, no index, whether or not
+ * a prompt was tried (the rationale says what a measured one is still good for).
+ */
+const KNOWLEDGE_WHOLE_DOCUMENT: RuleContent = {
+  facts: 'whole-document',
+  verdict: 'rag',
+  headline:
+    'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
+  because:
+    'the facts fit in the prompt but change weekly or faster, so the current document is loaded whole into each request, with no index to build until it outgrows the prompt',
+  nextSteps: ({ cited }) => [
+    wholeDocumentStep(cited),
+    WHOLE_DOCUMENT_EVAL_STEP,
+    INDEX_WHEN_OUTGROWN,
+  ],
+  measure: [...WHOLE_DOCUMENT_MEASURE],
+  sources: ['liu2023'],
+};
+
+/** Knowledge, more than a prompt can carry: retrieved, whether or not a prompt was tried. */
+const KNOWLEDGE_INDEXED: RuleContent = {
+  facts: 'indexed',
+  verdict: 'rag',
+  headline:
+    'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
+  because:
+    'the gap is knowledge, and facts beyond what a prompt can carry belong in retrieval, where they can be updated and cited, not in weights',
+  nextSteps: RAG_STEPS,
+  measure: [
+    ...RAG_MEASURE,
+    'Compare the answers with the prompt-only baseline on the same questions.',
+  ],
+};
+
 export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   unsure: {
     verdict: 'prompt',
@@ -374,7 +414,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
   },
   /** A few pages of facts that change less than weekly, and no prompt measured yet. */
-  'knowledge-fits-prompt': {
+  'knowledge-in-prompt-untried': {
     facts: 'in-prompt',
     verdict: 'prompt',
     headline:
@@ -394,7 +434,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['lewis2020'],
   },
   /** A few pages of stable facts, and a measured prompt still unreliable on them. */
-  'knowledge-fits-prompt-unreliable': {
+  'knowledge-in-prompt-unreliable': {
     facts: 'in-prompt',
     verdict: 'prompt',
     headline:
@@ -415,35 +455,10 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
-  /** A few pages that change weekly: loaded whole at request time, no index. */
-  'knowledge-whole-document': {
-    facts: 'whole-document',
-    verdict: 'rag',
-    headline:
-      'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
-    because:
-      'the facts fit in the prompt but change weekly or faster, so the current document is loaded whole into each request, with no index to build until it outgrows the prompt',
-    nextSteps: ({ cited }) => [
-      wholeDocumentStep(cited),
-      WHOLE_DOCUMENT_EVAL_STEP,
-      INDEX_WHEN_OUTGROWN,
-    ],
-    measure: [...WHOLE_DOCUMENT_MEASURE],
-    sources: ['liu2023'],
-  },
-  knowledge: {
-    facts: 'indexed',
-    verdict: 'rag',
-    headline:
-      'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
-    because:
-      'the gap is knowledge, and facts beyond what a prompt can carry belong in retrieval, where they can be updated and cited, not in weights',
-    nextSteps: [...RAG_STEPS],
-    measure: [
-      ...RAG_MEASURE,
-      'Compare the answers with the prompt-only baseline on the same questions.',
-    ],
-  },
+  'knowledge-whole-document-untried': KNOWLEDGE_WHOLE_DOCUMENT,
+  'knowledge-whole-document-unreliable': KNOWLEDGE_WHOLE_DOCUMENT,
+  'knowledge-indexed-untried': KNOWLEDGE_INDEXED,
+  'knowledge-indexed-unreliable': KNOWLEDGE_INDEXED,
   'behavior-ready': {
     verdict: 'fine-tune',
     headline:
@@ -505,7 +520,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
   },
   /** Both gaps, a few pages of stable facts, and no prompt measured yet: one prompt for both. */
-  'both-fits-prompt': {
+  'both-in-prompt-untried': {
     facts: 'in-prompt',
     verdict: 'prompt',
     headline:
@@ -529,7 +544,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['lewis2020'],
   },
   /** Both gaps, a few pages of stable facts, a measured prompt, enough examples for the behavior. */
-  'both-fits-prompt-ready': {
+  'both-in-prompt-ready': {
     facts: 'in-prompt',
     verdict: 'fine-tune',
     headline:
@@ -554,7 +569,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
   /** Both gaps, a few pages of stable facts, a measured prompt, too few examples to tune. */
-  'both-fits-prompt-needs-examples': {
+  'both-in-prompt-needs-examples': {
     facts: 'in-prompt',
     verdict: 'prompt',
     headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
@@ -576,7 +591,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
   /** Both gaps, a few pages that change weekly, no prompt measured yet. */
-  'both-untried-whole-document': {
+  'both-whole-document-untried': {
     facts: 'whole-document',
     verdict: 'rag',
     headline:
@@ -599,7 +614,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['liu2023'],
   },
   /** Both gaps, a few pages that change weekly, the behavior ready to fine-tune. */
-  'both-ready-whole-document': {
+  'both-whole-document-ready': {
     facts: 'whole-document',
     verdict: 'rag+fine-tune',
     headline:
@@ -623,7 +638,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     sources: ['liu2023'],
   },
   /** Both gaps, a few pages that change weekly, too few examples to tune the behavior. */
-  'both-needs-examples-whole-document': {
+  'both-whole-document-needs-examples': {
     facts: 'whole-document',
     verdict: 'rag',
     headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
@@ -642,7 +657,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
     sources: ['liu2023'],
   },
-  'both-ready': {
+  'both-indexed-ready': {
     facts: 'indexed',
     verdict: 'rag+fine-tune',
     headline:
@@ -663,7 +678,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Score the whole pipeline against retrieval with an untuned prompt, so the tune has to earn its place.',
     ],
   },
-  'both-untried': {
+  'both-indexed-untried': {
     facts: 'indexed',
     verdict: 'rag',
     headline:
@@ -681,7 +696,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
     ],
   },
-  'both-needs-examples': {
+  'both-indexed-needs-examples': {
     facts: 'indexed',
     verdict: 'rag',
     headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,

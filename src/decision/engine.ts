@@ -88,34 +88,19 @@ export function matchRule(answers: Answers): RuleId {
   }
   // From here the prompt is either untried or measured and still unreliable.
   const untried = answers.promptTried === 'not-yet';
+  const enough = enoughExamples(answers);
+  if (answers.gap === 'behavior') {
+    if (untried) return enough ? 'behavior-untried-enough-examples' : 'behavior-untried';
+    return enough ? 'behavior-ready' : 'behavior-needs-examples';
+  }
   // Facts that fit stay in the prompt whether or not one was tried: retrieval would put the same
   // few pages in front of the model. Facts that fit but change weekly are loaded whole per request.
-  const place = factsPlace(answers.knowledge);
-  if (answers.gap === 'knowledge') {
-    if (place === 'in-prompt') {
-      return untried ? 'knowledge-fits-prompt' : 'knowledge-fits-prompt-unreliable';
-    }
-    if (place === 'whole-document') return 'knowledge-whole-document';
-    return 'knowledge';
-  }
-  if (answers.gap === 'behavior') {
-    if (untried) {
-      return enoughExamples(answers) ? 'behavior-untried-enough-examples' : 'behavior-untried';
-    }
-    return enoughExamples(answers) ? 'behavior-ready' : 'behavior-needs-examples';
-  }
-  if (place === 'in-prompt') {
-    if (untried) return 'both-fits-prompt';
-    return enoughExamples(answers) ? 'both-fits-prompt-ready' : 'both-fits-prompt-needs-examples';
-  }
-  if (place === 'whole-document') {
-    if (untried) return 'both-untried-whole-document';
-    return enoughExamples(answers)
-      ? 'both-ready-whole-document'
-      : 'both-needs-examples-whole-document';
-  }
-  if (untried) return 'both-untried';
-  return enoughExamples(answers) ? 'both-ready' : 'both-needs-examples';
+  // A review never asked whether they fit is decided as it was before the question: indexed.
+  const facts = factsPlace(answers.knowledge) ?? 'indexed';
+  if (answers.gap === 'knowledge')
+    return `knowledge-${facts}-${untried ? 'untried' : 'unreliable'}`;
+  if (untried) return `both-${facts}-untried`;
+  return enough ? `both-${facts}-ready` : `both-${facts}-needs-examples`;
 }
 
 /** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
@@ -143,27 +128,26 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
       : `${prefix} Its failures are where to look next.`;
   }
   switch (rule) {
-    case 'knowledge-fits-prompt':
+    case 'knowledge-in-prompt-untried':
       return `${prefix} A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.`;
-    case 'knowledge-fits-prompt-unreliable':
+    case 'knowledge-in-prompt-unreliable':
       return `${prefix} With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.`;
-    case 'both-fits-prompt':
+    case 'both-in-prompt-untried':
       return `${prefix} One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.`;
-    case 'both-fits-prompt-ready':
+    case 'both-in-prompt-ready':
       return `${prefix} The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.`;
-    case 'both-fits-prompt-needs-examples':
+    case 'both-in-prompt-needs-examples':
       return `${prefix} It has not fixed the behavior, so fine-tuning is the path for that part; if it did not carry the facts, they go in now.`;
-    case 'knowledge-whole-document':
-      return answers.promptTried === 'not-yet'
-        ? `${prefix} No need to try a fixed prompt first: loading the document at each request costs about as little.`
-        : `${prefix} Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.`;
-    case 'both-needs-examples-whole-document':
+    case 'knowledge-whole-document-untried':
+      return `${prefix} No need to try a fixed prompt first: loading the document at each request costs about as little.`;
+    case 'knowledge-whole-document-unreliable':
+      return `${prefix} Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.`;
+    case 'knowledge-indexed-untried':
+      return `${prefix} ${whyNotPromptFirst(answers.knowledge)}`;
+    case 'knowledge-indexed-unreliable':
+      return `${prefix} Rewording a prompt will not add facts the model lacks.`;
+    case 'both-whole-document-needs-examples':
       return `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path for it.`;
-  }
-  if (rule === 'knowledge') {
-    return answers.promptTried === 'not-yet'
-      ? `${prefix} ${whyNotPromptFirst(answers.knowledge)}`
-      : `${prefix} Rewording a prompt will not add facts the model lacks.`;
   }
   if (answers.promptTried === 'not-yet') {
     return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
@@ -217,29 +201,31 @@ function gapLine(answers: Answers, rule: RuleId): string {
         return 'Gap: behavior. The prompt already produces it, so fine-tuning would add cost and no gain.';
       }
       return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
-    case 'knowledge-fits-prompt':
-    case 'knowledge-fits-prompt-unreliable':
+    case 'knowledge-in-prompt-untried':
+    case 'knowledge-in-prompt-unreliable':
       return 'Gap: knowledge. The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
-    case 'both-fits-prompt':
+    case 'both-in-prompt-untried':
       return 'Gap: both. One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
-    case 'both-fits-prompt-ready':
-    case 'both-fits-prompt-needs-examples':
+    case 'both-in-prompt-ready':
+    case 'both-in-prompt-needs-examples':
       return 'Gap: both. The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
-    case 'both-untried-whole-document':
-    case 'both-ready-whole-document':
-    case 'both-needs-examples-whole-document':
+    case 'both-whole-document-untried':
+    case 'both-whole-document-ready':
+    case 'both-whole-document-needs-examples':
       return 'Gap: both. The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
-    case 'knowledge-whole-document':
-    case 'knowledge':
+    case 'knowledge-whole-document-untried':
+    case 'knowledge-whole-document-unreliable':
+    case 'knowledge-indexed-untried':
+    case 'knowledge-indexed-unreliable':
       return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
     case 'behavior-untried':
     case 'behavior-untried-enough-examples':
     case 'behavior-needs-examples':
       return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
-    case 'both-ready':
-    case 'both-untried':
-    case 'both-needs-examples':
+    case 'both-indexed-ready':
+    case 'both-indexed-untried':
+    case 'both-indexed-needs-examples':
       return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
   }
 }

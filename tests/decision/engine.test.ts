@@ -66,22 +66,28 @@ const RULE_EXAMPLES = {
     knowledge: { changesOften: false, citationsNeeded: false },
   },
   'prompt-works-live-knowledge': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
-  'knowledge-fits-prompt': {
+  'knowledge-in-prompt-untried': {
     promptTried: 'not-yet',
     gap: 'knowledge',
     knowledge: fewStableFacts(),
   },
-  'knowledge-fits-prompt-unreliable': {
+  'knowledge-in-prompt-unreliable': {
     promptTried: 'still-unreliable',
     gap: 'knowledge',
     knowledge: fewStableFacts(),
   },
-  'knowledge-whole-document': {
+  'knowledge-whole-document-untried': {
     promptTried: 'not-yet',
     gap: 'knowledge',
     knowledge: fewChangingFacts(),
   },
-  knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+  'knowledge-whole-document-unreliable': {
+    promptTried: 'still-unreliable',
+    gap: 'knowledge',
+    knowledge: fewChangingFacts(),
+  },
+  'knowledge-indexed-untried': { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+  'knowledge-indexed-unreliable': { promptTried: 'still-unreliable', gap: 'knowledge', knowledge },
   'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
   'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
   'behavior-untried-enough-examples': {
@@ -94,50 +100,55 @@ const RULE_EXAMPLES = {
     gap: 'behavior',
     behavior: behavior(0),
   },
-  'both-fits-prompt': {
+  'both-in-prompt-untried': {
     promptTried: 'not-yet',
     gap: 'both',
     knowledge: fewStableFacts(),
     behavior: behavior(6),
   },
-  'both-fits-prompt-ready': {
+  'both-in-prompt-ready': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewStableFacts(),
     behavior: behavior(60),
   },
-  'both-fits-prompt-needs-examples': {
+  'both-in-prompt-needs-examples': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewStableFacts(),
     behavior: behavior(6),
   },
-  'both-untried-whole-document': {
+  'both-whole-document-untried': {
     promptTried: 'not-yet',
     gap: 'both',
     knowledge: fewChangingFacts(),
     behavior: behavior(6),
   },
-  'both-ready-whole-document': {
+  'both-whole-document-ready': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewChangingFacts(),
     behavior: behavior(60),
   },
-  'both-needs-examples-whole-document': {
+  'both-whole-document-needs-examples': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewChangingFacts(),
     behavior: behavior(6),
   },
-  'both-ready': {
+  'both-indexed-ready': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge,
     behavior: behavior(60),
   },
-  'both-untried': { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(60) },
-  'both-needs-examples': {
+  'both-indexed-untried': {
+    promptTried: 'not-yet',
+    gap: 'both',
+    knowledge,
+    behavior: behavior(60),
+  },
+  'both-indexed-needs-examples': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge,
@@ -779,7 +790,7 @@ describe('a behavior below the fine-tuning bar', () => {
   });
 
   it('with facts too: RAG now, the behavior waits for data, not for a better prompt', () => {
-    const decision = run(RULE_EXAMPLES['both-needs-examples']);
+    const decision = run(RULE_EXAMPLES['both-indexed-needs-examples']);
     expect(decision.verdict).toBe('rag');
     expect(decision.headline).toMatch(/^RAG for the facts\. The behavior needs fine-tuning/);
     expect(decision.nextSteps.join(' ')).not.toMatch(/few-shot|output spec/);
@@ -878,8 +889,8 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('knowledge, no prompt yet, a few pages of stable facts → prompt, with its own rule', () => {
-    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['knowledge-fits-prompt'] });
-    expect(matchRule(answers)).toBe('knowledge-fits-prompt');
+    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['knowledge-in-prompt-untried'] });
+    expect(matchRule(answers)).toBe('knowledge-in-prompt-untried');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).toMatch(/^Prompt: the facts are few and stable enough/);
@@ -890,7 +901,7 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('says what to do: the facts in the prompt, a question-and-answer eval, and when to move to RAG', () => {
-    const { nextSteps, measure } = run(RULE_EXAMPLES['knowledge-fits-prompt']);
+    const { nextSteps, measure } = run(RULE_EXAMPLES['knowledge-in-prompt-untried']);
     expect(nextSteps[0]).toMatch(/^Put the facts in the prompt/);
     expect(nextSteps[0]).not.toMatch(/source/);
     expect(text(nextSteps)).toMatch(/eval of question and answer pairs/);
@@ -963,8 +974,8 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('both, no prompt yet, a few pages of stable facts → prompt for facts and behavior together', () => {
-    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['both-fits-prompt'] });
-    expect(matchRule(answers)).toBe('both-fits-prompt');
+    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['both-in-prompt-untried'] });
+    expect(matchRule(answers)).toBe('both-in-prompt-untried');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).toMatch(/in one prompt/);
@@ -1002,8 +1013,8 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('both, no prompt yet: the last step follows the example count, and keeps the eval apart from the few-shot examples', () => {
-    const short = run(RULE_EXAMPLES['both-fits-prompt']);
-    const enough = run({ ...RULE_EXAMPLES['both-fits-prompt'], behavior: behavior(50) });
+    const short = run(RULE_EXAMPLES['both-in-prompt-untried']);
+    const enough = run({ ...RULE_EXAMPLES['both-in-prompt-untried'], behavior: behavior(50) });
     expect(short.nextSteps.at(-1)).toMatch(
       /run the checklist again with at least 50 labeled examples/,
     );
@@ -1024,13 +1035,13 @@ describe('facts that would fit in the prompt', () => {
       knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: false },
       behavior: behavior(500),
     });
-    expect(matchRule(answers)).toBe('both-untried');
+    expect(matchRule(answers)).toBe('both-indexed-untried');
     expect(codes(decide(answers))).toEqual(['prompt-untried']);
   });
 
   it('a fine-tune leaning keeps the facts in the prompt for now, and the behavior tune conditional', () => {
     const knowledgeOnly = run({
-      ...RULE_EXAMPLES['knowledge-fits-prompt'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-untried'],
       leaning: 'fine-tune',
     });
     expect(codes(knowledgeOnly)).toEqual(['knowledge-in-weights', 'leaning-differs']);
@@ -1038,7 +1049,7 @@ describe('facts that would fit in the prompt', () => {
       'in the prompt for now, and in retrieval once',
     );
     expect(aspects(knowledgeOnly)).toContain('Risk');
-    const both = run({ ...RULE_EXAMPLES['both-fits-prompt'], leaning: 'fine-tune' });
+    const both = run({ ...RULE_EXAMPLES['both-in-prompt-untried'], leaning: 'fine-tune' });
     expect(codes(both)).toEqual(['knowledge-in-weights', 'prompt-untried', 'leaning-differs']);
     expect(both.warnings[0]?.message).toContain('in the prompt for now');
     expect(both.warnings[0]?.message).toContain(
@@ -1047,7 +1058,7 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('rests on the prompt-first guide, and on the retrieval research its steps lead to', () => {
-    for (const rule of ['knowledge-fits-prompt', 'both-fits-prompt'] as const) {
+    for (const rule of ['knowledge-in-prompt-untried', 'both-in-prompt-untried'] as const) {
       expect(urls(run(RULE_EXAMPLES[rule])), rule).toEqual([
         'https://platform.openai.com/docs/guides/fine-tuning',
         'https://arxiv.org/abs/2005.11401',
@@ -1096,9 +1107,9 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
   it('knowledge → prompt: paste them in if they were missing, present them better if they were there', () => {
     const answers = parseAnswers({
       title: 't',
-      ...RULE_EXAMPLES['knowledge-fits-prompt-unreliable'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-unreliable'],
     });
-    expect(matchRule(answers)).toBe('knowledge-fits-prompt-unreliable');
+    expect(matchRule(answers)).toBe('knowledge-in-prompt-unreliable');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.warnings).toEqual([]);
@@ -1125,7 +1136,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
       'https://arxiv.org/abs/2307.03172',
     ]);
     const cited = run({
-      ...RULE_EXAMPLES['knowledge-fits-prompt-unreliable'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-unreliable'],
       knowledge: fewStableFacts(true),
     });
     expect(cited.nextSteps[0]).toMatch(/each with its source/);
@@ -1140,7 +1151,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
       knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: true },
       behavior: { kinds: ['format'], labeledExamples: 500, trainingBudget: true },
     });
-    expect(matchRule(answers)).toBe('both-fits-prompt-ready');
+    expect(matchRule(answers)).toBe('both-in-prompt-ready');
     const decision = decide(answers);
     expect(decision.verdict).toBe('fine-tune');
     expect(decision.headline).toMatch(
@@ -1159,7 +1170,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
   });
 
   it('both with enough examples keeps the warnings right: facts in the prompt, the budget asked for', () => {
-    const leaning = run({ ...RULE_EXAMPLES['both-fits-prompt-ready'], leaning: 'fine-tune' });
+    const leaning = run({ ...RULE_EXAMPLES['both-in-prompt-ready'], leaning: 'fine-tune' });
     expect(codes(leaning)).toEqual(['knowledge-in-weights']);
     const message = leaning.warnings[0]?.message ?? '';
     expect(message).toContain(
@@ -1167,7 +1178,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
     );
     expect(message).not.toMatch(/retrieval/);
     const noBudget = run({
-      ...RULE_EXAMPLES['both-fits-prompt-ready'],
+      ...RULE_EXAMPLES['both-in-prompt-ready'],
       behavior: behavior(60, false),
       leaning: 'rag+fine-tune',
     });
@@ -1177,9 +1188,9 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
   it('both with too few examples → prompt as a stop-gap with the facts in it, collecting examples', () => {
     const answers = parseAnswers({
       title: 't',
-      ...RULE_EXAMPLES['both-fits-prompt-needs-examples'],
+      ...RULE_EXAMPLES['both-in-prompt-needs-examples'],
     });
-    expect(matchRule(answers)).toBe('both-fits-prompt-needs-examples');
+    expect(matchRule(answers)).toBe('both-in-prompt-needs-examples');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).toMatch(/^Prompt as a stop-gap, with the facts in it\./);
@@ -1189,7 +1200,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
       /Collect labeled examples of the behavior, with the same facts section in their prompts/,
     );
     const leaning = run({
-      ...RULE_EXAMPLES['both-fits-prompt-needs-examples'],
+      ...RULE_EXAMPLES['both-in-prompt-needs-examples'],
       leaning: 'fine-tune',
     });
     expect(leaning.warnings[0]?.message).toContain('in the prompt for now');
@@ -1205,13 +1216,12 @@ describe('a few pages of facts that change weekly', () => {
     /^At each request, load the current source document .* put it whole in the prompt/;
 
   it('knowledge → RAG without an index: the current document loaded whole into each request', () => {
-    for (const promptTried of ['not-yet', 'still-unreliable'] as const) {
-      const answers = parseAnswers({
-        title: 't',
-        ...RULE_EXAMPLES['knowledge-whole-document'],
-        promptTried,
-      });
-      expect(matchRule(answers)).toBe('knowledge-whole-document');
+    for (const rule of [
+      'knowledge-whole-document-untried',
+      'knowledge-whole-document-unreliable',
+    ] as const) {
+      const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES[rule] });
+      expect(matchRule(answers)).toBe(rule);
       const decision = decide(answers);
       expect(decision.verdict).toBe('rag');
       expect(decision.headline).toMatch(/^RAG without an index/);
@@ -1227,7 +1237,7 @@ describe('a few pages of facts that change weekly', () => {
   });
 
   it('says why once: the churn in one line, the size in another', () => {
-    const decision = run(RULE_EXAMPLES['knowledge-whole-document']);
+    const decision = run(RULE_EXAMPLES['knowledge-whole-document-untried']);
     expect(decision.rationale).toEqual([
       'Prompt tried: not yet. No need to try a fixed prompt first: loading the document at each request costs about as little.',
       'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.',
@@ -1238,7 +1248,7 @@ describe('a few pages of facts that change weekly', () => {
 
   it('cites the section each fact came from when answers must cite', () => {
     const decision = run({
-      ...RULE_EXAMPLES['knowledge-whole-document'],
+      ...RULE_EXAMPLES['knowledge-whole-document-untried'],
       knowledge: fewChangingFacts(true),
     });
     expect(decision.nextSteps[0]).toMatch(/cite the section each fact came from/);
@@ -1248,9 +1258,9 @@ describe('a few pages of facts that change weekly', () => {
   });
 
   it.each([
-    ['both-untried-whole-document', 'rag'],
-    ['both-ready-whole-document', 'rag+fine-tune'],
-    ['both-needs-examples-whole-document', 'rag'],
+    ['both-whole-document-untried', 'rag'],
+    ['both-whole-document-ready', 'rag+fine-tune'],
+    ['both-whole-document-needs-examples', 'rag'],
   ] as const)(
     'both: %s → %s, loading the document whole rather than indexing it',
     (rule, verdict) => {
@@ -1330,9 +1340,10 @@ describe('trade-offs for facts the prompt carries', () => {
     decision.tradeoffs.map((row) => ['prompt', 'rag', 'fineTuning'].filter((key) => key in row));
 
   it.each([
-    'knowledge-fits-prompt',
-    'knowledge-fits-prompt-unreliable',
-    'knowledge-whole-document',
+    'knowledge-in-prompt-untried',
+    'knowledge-in-prompt-unreliable',
+    'knowledge-whole-document-untried',
+    'knowledge-whole-document-unreliable',
   ] as const)('%s sets the prompt against RAG', (rule) => {
     const decision = run(RULE_EXAMPLES[rule]);
     expect(decision.tradeoffs.length).toBeGreaterThan(0);
@@ -1340,12 +1351,12 @@ describe('trade-offs for facts the prompt carries', () => {
   });
 
   it.each([
-    'both-fits-prompt',
-    'both-fits-prompt-ready',
-    'both-fits-prompt-needs-examples',
-    'both-untried-whole-document',
-    'both-ready-whole-document',
-    'both-needs-examples-whole-document',
+    'both-in-prompt-untried',
+    'both-in-prompt-ready',
+    'both-in-prompt-needs-examples',
+    'both-whole-document-untried',
+    'both-whole-document-ready',
+    'both-whole-document-needs-examples',
   ] as const)('%s sets the prompt against RAG and fine-tuning', (rule) => {
     for (const row of columns(run(RULE_EXAMPLES[rule]))) {
       expect(row).toEqual(['prompt', 'rag', 'fineTuning']);
@@ -1354,7 +1365,7 @@ describe('trade-offs for facts the prompt carries', () => {
 
   it('says what keeping the facts in the prompt costs against RAG', () => {
     const decision = run({
-      ...RULE_EXAMPLES['knowledge-fits-prompt'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-untried'],
       knowledge: fewStableFacts(true),
     });
     expect(decision.tradeoffs).toEqual([
@@ -1382,7 +1393,7 @@ describe('trade-offs for facts the prompt carries', () => {
   });
 
   it('costs a document loaded whole in hours, with no index', () => {
-    const cost = run(RULE_EXAMPLES['knowledge-whole-document']).tradeoffs.find(
+    const cost = run(RULE_EXAMPLES['knowledge-whole-document-untried']).tradeoffs.find(
       (row) => row.aspect === 'Cost to set up',
     );
     expect(cost?.rag).toMatch(/^Hours: .*no index/);
@@ -1411,7 +1422,7 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
         gap: 'knowledge',
         knowledge: { changesOften: false, citationsNeeded: false },
       },
-      'knowledge',
+      'knowledge-indexed-untried',
       'rag',
     ],
     [
@@ -1421,7 +1432,7 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
         knowledge: { changesOften: false, citationsNeeded: true },
         leaning: 'fine-tune',
       },
-      'knowledge',
+      'knowledge-indexed-untried',
       'rag',
     ],
     [
@@ -1431,7 +1442,7 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
         knowledge: { changesOften: false, citationsNeeded: false },
         behavior: behavior(6),
       },
-      'both-untried',
+      'both-indexed-untried',
       'rag',
     ],
     [
@@ -1759,9 +1770,9 @@ describe('next steps and measures per verdict', () => {
 describe('fine-tuning advice an ML engineer can follow', () => {
   const fineTuneRules = [
     'behavior-ready',
-    'both-ready',
-    'both-fits-prompt-ready',
-    'both-ready-whole-document',
+    'both-indexed-ready',
+    'both-in-prompt-ready',
+    'both-whole-document-ready',
   ] as const;
   const text = (lines: string[]) => lines.join(' ');
 
@@ -1788,14 +1799,14 @@ describe('fine-tuning advice an ML engineer can follow', () => {
 
   it.each([
     'behavior-ready',
-    'both-ready',
+    'both-indexed-ready',
     'behavior-untried-enough-examples',
     'behavior-needs-examples',
-    'both-needs-examples',
-    'both-fits-prompt-ready',
-    'both-fits-prompt-needs-examples',
-    'both-ready-whole-document',
-    'both-needs-examples-whole-document',
+    'both-indexed-needs-examples',
+    'both-in-prompt-ready',
+    'both-in-prompt-needs-examples',
+    'both-whole-document-ready',
+    'both-whole-document-needs-examples',
   ] as const)(
     '%s counts the bar in training examples, with a sized held-out set on top',
     (rule) => {
@@ -1822,10 +1833,11 @@ describe('fine-tuning advice an ML engineer can follow', () => {
 
   it('builds RAG evals from question, expected answer and source passage triples', () => {
     for (const rule of [
-      'knowledge',
-      'both-ready',
-      'both-untried',
-      'both-needs-examples',
+      'knowledge-indexed-untried',
+      'knowledge-indexed-unreliable',
+      'both-indexed-ready',
+      'both-indexed-untried',
+      'both-indexed-needs-examples',
     ] as const) {
       const measure = text(run(RULE_EXAMPLES[rule]).measure);
       expect(measure, rule).toMatch(/question, the expected answer and the source passage/);
@@ -1864,12 +1876,12 @@ describe('fine-tuning advice an ML engineer can follow', () => {
       'behavior-untried',
       'behavior-untried-enough-examples',
       'behavior-needs-examples',
-      'both-untried',
-      'both-needs-examples',
-      'both-fits-prompt',
-      'both-fits-prompt-needs-examples',
-      'both-untried-whole-document',
-      'both-needs-examples-whole-document',
+      'both-indexed-untried',
+      'both-indexed-needs-examples',
+      'both-in-prompt-untried',
+      'both-in-prompt-needs-examples',
+      'both-whole-document-untried',
+      'both-whole-document-needs-examples',
     ] as const)('%s: enforce the schema before considering training for it', (rule) => {
       expect(text(withKinds(rule, ['format']).nextSteps)).toMatch(CONSTRAINED);
     });
@@ -1881,7 +1893,7 @@ describe('fine-tuning advice an ML engineer can follow', () => {
     });
 
     it('comes after the retrieval steps for a gap that is both', () => {
-      const steps = withKinds('both-ready', ['format']).nextSteps;
+      const steps = withKinds('both-indexed-ready', ['format']).nextSteps;
       expect(steps[0]).toMatch(/^Build the retrieval side first/);
     });
   });
