@@ -4,6 +4,7 @@ import {
   gapIncludesBehavior,
   gapIncludesKnowledge,
   type KnowledgeAnswers,
+  type PromptTried,
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
@@ -97,64 +98,80 @@ export function matchRule(answers: Answers): RuleId {
   // few pages in front of the model. Facts that fit but change weekly are loaded whole per request.
   // A review never asked whether they fit is decided as it was before the question: indexed.
   const facts = factsPlace(answers.knowledge) ?? 'indexed';
-  if (answers.gap === 'knowledge')
+  if (answers.gap === 'knowledge') {
     return `knowledge-${facts}-${untried ? 'untried' : 'unreliable'}`;
+  }
   if (untried) return `both-${facts}-untried`;
   return enough ? `both-${facts}-ready` : `both-${facts}-needs-examples`;
 }
 
-/** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
-function needsExamples(answers: Answers): boolean {
-  return (
-    answers.promptTried === 'still-unreliable' &&
-    gapIncludesBehavior(answers.gap) &&
-    !enoughExamples(answers)
-  );
+function promptTriedLine(answers: Answers, rule: RuleId): string {
+  return `Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}. ${whatThePromptSays(answers, rule)}`;
 }
 
-function promptTriedLine(answers: Answers, rule: RuleId): string {
-  const prefix = `Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}.`;
-  if (answers.promptTried === 'good-enough') {
-    return `${prefix} A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.`;
-  }
-  if (rule === 'unsure') {
-    return answers.promptTried === 'not-yet'
-      ? `${prefix} Running one on an eval set is also how the gap gets diagnosed.`
-      : `${prefix} Its failures are the evidence: sorted, they show whether facts or behavior are missing.`;
-  }
-  if (rule === 'no-gap') {
-    return answers.promptTried === 'not-yet'
-      ? `${prefix} With nothing missing, a clear prompt is the whole job.`
-      : `${prefix} Its failures are where to look next.`;
-  }
+const WORKING_PROMPT_STAYS =
+  'A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.';
+
+const BEHAVIOR_NEEDS_TUNING =
+  'A measured prompt has not fixed the behavior, so fine-tuning is the path';
+
+/** For a rule reached whatever the prompt answer: what each answer means for it. */
+function byPromptAnswer(answers: Answers, meaning: Record<PromptTried, string>): string {
+  return meaning[answers.promptTried];
+}
+
+/** What the prompt answer means for the rule it led to. */
+function whatThePromptSays(answers: Answers, rule: RuleId): string {
   switch (rule) {
+    case 'unsure':
+      return byPromptAnswer(answers, {
+        'not-yet': 'Running one on an eval set is also how the gap gets diagnosed.',
+        'still-unreliable':
+          'Its failures are the evidence: sorted, they show whether facts or behavior are missing.',
+        'good-enough': WORKING_PROMPT_STAYS,
+      });
+    case 'no-gap':
+      return byPromptAnswer(answers, {
+        'not-yet': 'With nothing missing, a clear prompt is the whole job.',
+        'still-unreliable': 'Its failures are where to look next.',
+        'good-enough': WORKING_PROMPT_STAYS,
+      });
+    case 'prompt-works':
+    case 'prompt-works-live-knowledge':
+      return WORKING_PROMPT_STAYS;
     case 'knowledge-in-prompt-untried':
-      return `${prefix} A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.`;
+      return 'A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.';
     case 'knowledge-in-prompt-unreliable':
-      return `${prefix} With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.`;
-    case 'both-in-prompt-untried':
-      return `${prefix} One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.`;
-    case 'both-in-prompt-ready':
-      return `${prefix} The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.`;
-    case 'both-in-prompt-needs-examples':
-      return `${prefix} It has not fixed the behavior, so fine-tuning is the path for that part; if it did not carry the facts, they go in now.`;
+      return 'With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.';
     case 'knowledge-whole-document-untried':
-      return `${prefix} No need to try a fixed prompt first: loading the document at each request costs about as little.`;
+      return 'No need to try a fixed prompt first: loading the document at each request costs about as little.';
     case 'knowledge-whole-document-unreliable':
-      return `${prefix} Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.`;
+      return 'Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.';
     case 'knowledge-indexed-untried':
-      return `${prefix} ${whyNotPromptFirst(answers.knowledge)}`;
+      return whyNotPromptFirst(answers.knowledge);
     case 'knowledge-indexed-unreliable':
-      return `${prefix} Rewording a prompt will not add facts the model lacks.`;
+      return 'Rewording a prompt will not add facts the model lacks.';
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+    case 'both-whole-document-untried':
+    case 'both-indexed-untried':
+      return 'A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.';
+    case 'behavior-ready':
+    case 'both-whole-document-ready':
+    case 'both-indexed-ready':
+      return 'The prompt has reached its limit on the behavior.';
+    case 'behavior-needs-examples':
+    case 'both-indexed-needs-examples':
+      return `${BEHAVIOR_NEEDS_TUNING}; what it lacks is the data to train on.`;
     case 'both-whole-document-needs-examples':
-      return `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path for it.`;
+      return `${BEHAVIOR_NEEDS_TUNING} for it.`;
+    case 'both-in-prompt-untried':
+      return 'One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.';
+    case 'both-in-prompt-ready':
+      return 'The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.';
+    case 'both-in-prompt-needs-examples':
+      return 'It has not fixed the behavior, so fine-tuning is the path for that part; if it did not carry the facts, they go in now.';
   }
-  if (answers.promptTried === 'not-yet') {
-    return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
-  }
-  return needsExamples(answers)
-    ? `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path; what it lacks is the data to train on.`
-    : `${prefix} The prompt has reached its limit on the behavior.`;
 }
 
 /**
