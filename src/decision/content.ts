@@ -131,7 +131,8 @@ export interface RuleContent {
   measure: string[];
   /**
    * Where the rule puts the facts, for a rule that decides a gap with knowledge in it; absent for a
-   * working prompt, which keeps them where they are, and for gaps with no knowledge in them.
+   * working prompt, which keeps them where they are, and for a gap with no facts in it or not
+   * diagnosed.
    */
   facts?: FactsPlace;
   /** Sources the steps rely on beyond those of the verdict. */
