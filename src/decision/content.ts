@@ -1,6 +1,6 @@
 // The engine's wording. Every string here is plain text: the Slack layer escapes and decorates
 // it, so nothing may carry mrkdwn or Markdown markup.
-import type { BehaviorKind, Gap, KnowledgeAnswers, Leaning, PromptTried } from './answers.js';
+import type { BehaviorKind, Gap, Leaning, PromptTried } from './answers.js';
 import type { Source, Tradeoff, VerdictKind, WarningCode } from './types.js';
 
 export const VERDICT_LABELS: Record<VerdictKind, string> = {
@@ -65,38 +65,59 @@ const HELD_OUT_SET = `a held-out set on top, never trained on: ${HELD_OUT_SIZE}`
 
 /**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
- * different reasons, and the headline, next steps and measures follow the reason.
+ * different reasons, and the headline, next steps and measures follow the reason. A diagnosed gap
+ * whose prompt does not work yet is named `<gap>-<facts>-<state>`: where the facts go (FactsPlace),
+ * and untried or unreliable for the prompt, with ready or needs-examples for a measured prompt's
+ * behavior against the fine-tuning bar. Internal: reviews store the decision, not the rule.
  */
 export const RULE_IDS = [
   'unsure',
   'no-gap',
   'prompt-works',
   'prompt-works-live-knowledge',
-  'knowledge-fits-prompt',
-  'knowledge-fits-prompt-unreliable',
-  'knowledge-whole-document',
-  'knowledge',
-  'behavior-ready',
+  'knowledge-in-prompt-untried',
+  'knowledge-in-prompt-unreliable',
+  'knowledge-whole-document-untried',
+  'knowledge-whole-document-unreliable',
+  'knowledge-indexed-untried',
+  'knowledge-indexed-unreliable',
   'behavior-untried',
   'behavior-untried-enough-examples',
+  'behavior-ready',
   'behavior-needs-examples',
-  'both-fits-prompt',
-  'both-fits-prompt-ready',
-  'both-fits-prompt-needs-examples',
-  'both-untried-whole-document',
-  'both-ready-whole-document',
-  'both-needs-examples-whole-document',
-  'both-ready',
-  'both-untried',
-  'both-needs-examples',
+  'both-in-prompt-untried',
+  'both-in-prompt-ready',
+  'both-in-prompt-needs-examples',
+  'both-whole-document-untried',
+  'both-whole-document-ready',
+  'both-whole-document-needs-examples',
+  'both-indexed-untried',
+  'both-indexed-ready',
+  'both-indexed-needs-examples',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
 /**
- * How the facts fit in the prompt, where the checklist asked: a few pages that change less than
- * weekly, a few pages that change weekly or faster, or more than a prompt can carry.
+ * Where the facts go, by their size and churn: a few pages that change less than weekly are pasted
+ * in the prompt, a few pages that change weekly or faster are loaded whole into each request, and
+ * more than a prompt can carry is indexed for retrieval.
  */
-export type FactsFit = 'stable' | 'changing' | 'too-many';
+export type FactsPlace = 'in-prompt' | 'whole-document' | 'indexed';
+
+/** What a rule's next steps may depend on besides the rule. */
+export interface StepContext {
+  /** Answers must cite the facts. */
+  cited: boolean;
+  /** The behavior includes a format, which a schema can enforce without training. */
+  format: boolean;
+  /** At or above the fine-tuning bar. */
+  enoughExamples: boolean;
+  /**
+   * Where the facts go by the answers, for a gap with knowledge in it; undefined where the
+   * checklist did not ask whether they fit.
+   */
+  facts: FactsPlace | undefined;
+}
 
 export interface RuleContent {
   verdict: VerdictKind;
@@ -105,31 +126,15 @@ export interface RuleContent {
   because: string;
   /** The reason instead, when the person said the facts do not fit in the prompt. */
   becauseFactsDoNotFit?: string;
-  nextSteps: string[];
-  /**
-   * The next steps instead, for a gap with knowledge in it where the checklist asked whether the
-   * facts fit: what to keep in the prompt and when to move on depends on the answer.
-   */
-  stepsByFit?: (fit: FactsFit, knowledge: KnowledgeAnswers) => string[];
+  /** In order; a function where they depend on more answers than the rule was reached with. */
+  nextSteps: readonly string[] | ((context: StepContext) => string[]);
   measure: string[];
   /**
-   * Where, for a format behavior, the constrained-decoding step goes among the next steps, and
-   * which one; absent when the rule does not work on the behavior.
+   * Where the rule puts the facts, for a rule that decides a gap with knowledge in it; absent for a
+   * working prompt, which keeps them where they are, and for a gap with no facts in it or not
+   * diagnosed.
    */
-  formatStep?: { at: number; text: keyof typeof FORMAT_STEP };
-  /**
-   * The rule's first step puts the facts in the prompt, worded for whether answers must cite them
-   * (FACTS_IN_PROMPT_STEP): for a first prompt, or for one measured that may not have carried them.
-   * formatStep's `at` counts it.
-   */
-  factsInPromptStep?: keyof typeof FACTS_IN_PROMPT_STEP;
-  /**
-   * The rule's first step loads the current document whole into each request, worded for whether
-   * answers must cite it (WHOLE_DOCUMENT_STEP); formatStep's `at` counts it.
-   */
-  wholeDocumentStep?: true;
-  /** The last step, for a rule reached with and without enough examples to fine-tune on. */
-  examplesStep?: { enough: string; short: string };
+  facts?: FactsPlace;
   /** Sources the steps rely on beyond those of the verdict. */
   sources?: SourceKey[];
 }
@@ -175,32 +180,48 @@ const FINE_TUNE_STEPS = [
  * For a format behavior: constrained decoding makes the output valid against the schema without
  * training, so a fine-tune is left with what a schema cannot say.
  */
-export const FORMAT_STEP = {
+const FORMAT_STEP = {
   tune: 'Before tuning for the format, enforce the schema with structured outputs, a JSON-schema mode or guided decoding: it guarantees valid JSON at no training cost, so the fine-tune targets what constrained decoding can’t, such as which fields to fill and what goes in them.',
   beforeTuning:
     'For the format, enforce the schema with structured outputs, a JSON-schema mode or guided decoding before considering training for it: it guarantees valid JSON at no training cost.',
 };
 
-/** For a few pages of stable facts: the first step of a rule that keeps them in the prompt. */
-export const FACTS_IN_PROMPT_STEP = {
-  first: {
-    plain:
-      'Put the facts in the prompt as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
-    cited:
-      'Put the facts in the prompt as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
-  },
-  /** The prompt question asks about a spec and examples, not whether the facts were in it. */
-  'if-missing': {
-    plain:
-      'If the prompt that fell short did not carry the facts, put them in it as one clearly marked reference section, and tell the model to answer from them and to say so when they do not cover the question.',
-    cited:
-      'If the prompt that fell short did not carry the facts, put them in it as one clearly marked reference section, each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.',
-  },
-};
+/** The format step, for a behavior that includes a format; nothing otherwise. */
+function formatStep(format: boolean, step: keyof typeof FORMAT_STEP): string[] {
+  return format ? [FORMAT_STEP[step]] : [];
+}
+
+const REFERENCE_SECTION = 'as one clearly marked reference section';
+
+/**
+ * For a few pages of stable facts: the first step of a rule that keeps them in the prompt, worded
+ * for whether answers must cite them. A measured prompt may not have carried them: the prompt
+ * question asks about a spec and examples, not about the facts.
+ */
+function factsInPromptStep(prompt: 'first' | 'measured', cited: boolean): string {
+  const put =
+    prompt === 'first'
+      ? 'Put the facts in the prompt'
+      : 'If the prompt that fell short did not carry the facts, put them in it';
+  const tell = cited
+    ? ', each with its source (document, section, link), and tell the model to cite the source of every fact it uses and to say so when the facts do not cover the question.'
+    : ', and tell the model to answer from them and to say so when they do not cover the question.';
+  return `${put} ${REFERENCE_SECTION}${tell}`;
+}
 
 /** Facts that fit are the same few pages whether pasted in or retrieved: the fix is in the prompt. */
 const FACTS_STILL_WRONG =
   'If it did carry them and answers still get facts wrong, fix how the prompt presents them: put the reference section before the question, one fact per line under clear headings, ask for the relevant quotes before the answer, or try a stronger model.';
+
+const KEEP_PROMPT =
+  'Keep the prompt under version control, with its output spec and few-shot examples.';
+
+const KEEP_PROMPT_WITH_FACTS =
+  'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.';
+
+/** For a working prompt whose facts do not all fit in it. */
+const FACTS_LEFT_OUT_EVAL_STEP =
+  'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.';
 
 /** For a working prompt whose few, stable facts fit: when they should leave it, and for what. */
 const WHEN_FACTS_THAT_FIT_MOVE =
@@ -212,14 +233,14 @@ const MOVE_FACTS_TO_RAG =
 
 /**
  * For a few pages that change weekly: retrieval at query time, but of the whole document, with no
- * index to build, chunk or tune while it fits.
+ * index to build, chunk or tune while it fits. The first step of a rule that loads them.
  */
-export const WHOLE_DOCUMENT_STEP = {
-  plain:
-    'At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt as one clearly marked reference section; tell the model to answer from it and to say so when it does not cover the question.',
-  cited:
-    'At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt as one clearly marked reference section, with its section headings and link; tell the model to cite the section each fact came from and to say so when the document does not cover the question.',
-};
+function wholeDocumentStep(cited: boolean): string {
+  const tell = cited
+    ? ', with its section headings and link; tell the model to cite the section each fact came from and to say so when the document does not cover the question.'
+    : '; tell the model to answer from it and to say so when it does not cover the question.';
+  return `At each request, load the current source document (or a cache refreshed whenever it changes) and put it whole in the prompt ${REFERENCE_SECTION}${tell}`;
+}
 
 const INDEX_WHEN_OUTGROWN =
   'Build an index (chunk, embed, retrieve the top-k passages) only when the document outgrows the prompt; until then there is nothing to chunk, embed or tune.';
@@ -249,6 +270,41 @@ const FACTS_IN_PROMPT_MEASURE = [
   'On questions the facts do not cover, the model says so rather than guessing.',
   'Rerun the eval whenever the facts change or grow, with questions about the newest ones, so a stale or crowded-out fact shows up.',
 ];
+
+/**
+ * Knowledge, a few pages that change weekly: loaded whole at request time, no index, whether or not
+ * a prompt was tried (the rationale says what a measured one is still good for).
+ */
+const KNOWLEDGE_WHOLE_DOCUMENT: RuleContent = {
+  facts: 'whole-document',
+  verdict: 'rag',
+  headline:
+    'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
+  because:
+    'the facts fit in the prompt but change weekly or faster, so the current document is loaded whole into each request, with no index to build until it outgrows the prompt',
+  nextSteps: ({ cited }) => [
+    wholeDocumentStep(cited),
+    WHOLE_DOCUMENT_EVAL_STEP,
+    INDEX_WHEN_OUTGROWN,
+  ],
+  measure: [...WHOLE_DOCUMENT_MEASURE],
+  sources: ['liu2023'],
+};
+
+/** Knowledge, more than a prompt can carry: retrieved, whether or not a prompt was tried. */
+const KNOWLEDGE_INDEXED: RuleContent = {
+  facts: 'indexed',
+  verdict: 'rag',
+  headline:
+    'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
+  because:
+    'the gap is knowledge, and facts beyond what a prompt can carry belong in retrieval, where they can be updated and cited, not in weights',
+  nextSteps: RAG_STEPS,
+  measure: [
+    ...RAG_MEASURE,
+    'Compare the answers with the prompt-only baseline on the same questions.',
+  ],
+};
 
 export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   unsure: {
@@ -287,24 +343,28 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt: it already works well enough. Keep it, and keep the eval set that shows it works.',
     because:
       'the prompt already works, and neither RAG nor fine-tuning earns its cost until the eval shows a gap',
-    nextSteps: [
-      'Keep the prompt under version control, with its output spec and few-shot examples.',
-      'Keep any small, stable reference knowledge in the prompt itself.',
-      'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
-    ],
-    // A working prompt is never 'changing': knowledge that changes weekly is prompt-works-live-knowledge.
-    stepsByFit: (fit) =>
-      fit === 'too-many'
-        ? [
-            'Keep the prompt under version control, with its output spec and few-shot examples.',
-            'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
-            'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
-          ]
-        : [
-            'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.',
-            'Give the facts in the prompt an owner who updates them when the source changes.',
-            WHEN_FACTS_THAT_FIT_MOVE,
-          ],
+    nextSteps: ({ facts }) => {
+      if (facts === undefined) {
+        return [
+          KEEP_PROMPT,
+          'Keep any small, stable reference knowledge in the prompt itself.',
+          'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
+        ];
+      }
+      if (facts === 'indexed') {
+        return [
+          KEEP_PROMPT,
+          FACTS_LEFT_OUT_EVAL_STEP,
+          'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
+        ];
+      }
+      // Never 'whole-document': facts that change weekly make a working prompt live-knowledge.
+      return [
+        KEEP_PROMPT_WITH_FACTS,
+        'Give the facts in the prompt an owner who updates them when the source changes.',
+        WHEN_FACTS_THAT_FIT_MOVE,
+      ];
+    },
     measure: [
       ...PROMPT_BASELINE_MEASURE,
       'Rerun the eval on every prompt or model change, so a silent regression shows up.',
@@ -317,36 +377,34 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.',
     because:
       'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
-    nextSteps: [
-      'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.',
-      'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
-      'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
-    ],
     becauseFactsDoNotFit:
       'the prompt already works, and RAG earns its cost once questions about the facts it leaves out start failing or keeping the ones it carries current becomes a burden',
-    stepsByFit: (fit, knowledge) => {
-      const keep =
-        'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.';
-      const cite = knowledge.citationsNeeded
-        ? ', and keep each fact’s source beside it so answers can cite it'
-        : '';
-      if (fit === 'too-many') {
+    nextSteps: ({ facts, cited }) => {
+      if (facts === undefined) {
         return [
-          keep,
+          KEEP_PROMPT_WITH_FACTS,
+          'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
+          'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
+        ];
+      }
+      const cite = cited ? ', and keep each fact’s source beside it so answers can cite it' : '';
+      if (facts === 'indexed') {
+        return [
+          KEEP_PROMPT_WITH_FACTS,
           `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
-          'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
+          FACTS_LEFT_OUT_EVAL_STEP,
           'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
         ];
       }
-      if (fit === 'changing') {
+      if (facts === 'whole-document') {
         return [
-          keep,
+          KEEP_PROMPT_WITH_FACTS,
           `Give the facts in the prompt an owner who updates them whenever the source changes${cite}.`,
           'When editing them by hand becomes a burden, load the current source document into the prompt at each request instead, which is retrieval without an index; move to RAG with an index only when the facts outgrow the prompt.',
         ];
       }
       return [
-        keep,
+        KEEP_PROMPT_WITH_FACTS,
         `Give the facts in the prompt an owner who updates them when the source changes${cite}.`,
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
@@ -357,28 +415,35 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
   },
   /** A few pages of facts that change less than weekly, and no prompt measured yet. */
-  'knowledge-fits-prompt': {
+  'knowledge-in-prompt-untried': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt: the facts are few and stable enough to paste into the prompt. Measure that first, and move them to RAG when they outgrow it.',
     because:
       'the facts are few and stable enough to go in the prompt itself, and retrieval earns its cost only once they outgrow it',
-    nextSteps: [FACTS_EVAL_STEP, FACTS_OWNER_STEP, MOVE_FACTS_TO_RAG],
+    nextSteps: ({ cited }) => [
+      factsInPromptStep('first', cited),
+      FACTS_EVAL_STEP,
+      FACTS_OWNER_STEP,
+      MOVE_FACTS_TO_RAG,
+    ],
     measure: [
       ...FACTS_IN_PROMPT_MEASURE,
       'Keep the score as the baseline that RAG, if it comes to that, has to beat.',
     ],
-    factsInPromptStep: 'first',
     sources: ['lewis2020'],
   },
   /** A few pages of stable facts, and a measured prompt still unreliable on them. */
-  'knowledge-fits-prompt-unreliable': {
+  'knowledge-in-prompt-unreliable': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt: keep the few, stable facts in it and fix how it carries them. RAG waits until they outgrow the prompt.',
     because:
       'the facts fit in the prompt and change less than weekly, so retrieval would hand the model the same few pages, and the fix is in how the prompt carries them',
-    nextSteps: [
+    nextSteps: ({ cited }) => [
+      factsInPromptStep('measured', cited),
       FACTS_STILL_WRONG,
       'Score every change on an eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover.',
       FACTS_OWNER_STEP,
@@ -389,42 +454,20 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Tag each failure: a fact missing from the reference section, or one there but not used or misread. Restructuring, quotes first or a stronger model should shrink the second kind.',
       'Keep the score of the prompt that fell short as the baseline each change has to beat.',
     ],
-    factsInPromptStep: 'if-missing',
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
-  /** A few pages that change weekly: loaded whole at request time, no index. */
-  'knowledge-whole-document': {
-    verdict: 'rag',
-    headline:
-      'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
-    because:
-      'the facts fit in the prompt but change weekly or faster, so the current document is loaded whole into each request, with no index to build until it outgrows the prompt',
-    nextSteps: [WHOLE_DOCUMENT_EVAL_STEP, INDEX_WHEN_OUTGROWN],
-    measure: [...WHOLE_DOCUMENT_MEASURE],
-    wholeDocumentStep: true,
-    sources: ['liu2023'],
-  },
-  knowledge: {
-    verdict: 'rag',
-    headline:
-      'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
-    because:
-      'the gap is knowledge, and facts beyond what a prompt can carry belong in retrieval, where they can be updated and cited, not in weights',
-    nextSteps: [...RAG_STEPS],
-    measure: [
-      ...RAG_MEASURE,
-      'Compare the answers with the prompt-only baseline on the same questions.',
-    ],
-  },
+  'knowledge-whole-document-untried': KNOWLEDGE_WHOLE_DOCUMENT,
+  'knowledge-whole-document-unreliable': KNOWLEDGE_WHOLE_DOCUMENT,
+  'knowledge-indexed-untried': KNOWLEDGE_INDEXED,
+  'knowledge-indexed-unreliable': KNOWLEDGE_INDEXED,
   'behavior-ready': {
     verdict: 'fine-tune',
     headline:
       'Fine-tune: the gap is behavior, prompting is still unreliable, and there are enough labeled examples to teach it.',
     because:
       'the gap is behavior, which retrieval does not fix, a measured prompt has not fixed it either, and there are enough labeled examples to train it',
-    nextSteps: [...FINE_TUNE_STEPS],
+    nextSteps: ({ format }) => [...formatStep(format, 'tune'), ...FINE_TUNE_STEPS],
     measure: [...FINE_TUNE_MEASURE],
-    formatStep: { at: 0, text: 'tune' },
   },
   'behavior-untried': {
     verdict: 'prompt',
@@ -432,8 +475,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt for now: write and measure a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
       'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a measured prompt is still unreliable and there are enough labeled examples',
-    nextSteps: [
+    nextSteps: ({ format }) => [
       'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      ...formatStep(format, 'beforeTuning'),
       'Score it on an eval set of real inputs with the outputs you expect.',
       `Log real inputs with corrected outputs as you go, building toward the ${BAR} training examples a fine-tune needs, plus a held-out set on top.`,
       'Run the checklist again if the measured prompt is still unreliable.',
@@ -442,7 +486,6 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       ...PROMPT_BASELINE_MEASURE,
       'Track the same score as examples accumulate; it is the bar a later fine-tune must clear.',
     ],
-    formatStep: { at: 1, text: 'beforeTuning' },
   },
   'behavior-untried-enough-examples': {
     verdict: 'prompt',
@@ -450,22 +493,23 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     because:
       'the gap is behavior, and a measured prompt comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
-    nextSteps: [
+    nextSteps: ({ format }) => [
       `Keep the labeled examples for training, and build ${HELD_OUT_SET}.`,
       'Write an explicit output spec and put a few of the labeled examples into the prompt as few-shot examples.',
+      ...formatStep(format, 'beforeTuning'),
       'Score the prompt on the held-out set. If it is still unreliable, run the checklist again: the labeled examples already meet the bar for fine-tuning.',
     ],
     measure: [
       'Score the prompt on the held-out set and keep that score as the baseline a fine-tune has to beat.',
       'Sort the failures: if they are wrong shape or voice rather than missing facts, the gap is the behavior, as answered.',
     ],
-    formatStep: { at: 2, text: 'beforeTuning' },
   },
   'behavior-needs-examples': {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
     because: `the gap is behavior and a measured prompt has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
-    nextSteps: [
+    nextSteps: ({ format }) => [
+      ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR} to train on; a few hundred is better.`,
       `Build ${HELD_OUT_SET}, so the fine-tune is judged on examples it never saw.`,
       'Keep the current prompt running as the stop-gap, and as the baseline a fine-tune has to beat.',
@@ -475,41 +519,43 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Score the current prompt on the held-out set as it grows, and keep that score as the baseline a fine-tune has to beat.',
       'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
-    formatStep: { at: 0, text: 'beforeTuning' },
   },
   /** Both gaps, a few pages of stable facts, and no prompt measured yet: one prompt for both. */
-  'both-fits-prompt': {
+  'both-in-prompt-untried': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt first: put the facts and the behavior’s spec and examples in one prompt, and measure it. RAG and fine-tuning wait for that score.',
     because:
       'the facts are few and stable enough to go in the prompt, and the behavior gets a measured prompt before any fine-tuning, so one prompt comes first for both',
-    nextSteps: [
+    nextSteps: ({ cited, format, enoughExamples }) => [
+      factsInPromptStep('first', cited),
       'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      ...formatStep(format, 'beforeTuning'),
       'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. No few-shot example may come from it. Score the facts and the behavior separately.',
       MOVE_FACTS_TO_RAG,
+      enoughExamples
+        ? `The labeled examples already meet the bar for fine-tuning: if the behavior is still unreliable once measured, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${HELD_OUT_SET}.`
+        : `If the behavior is still unreliable once measured, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
     ],
-    examplesStep: {
-      enough: `The labeled examples already meet the bar for fine-tuning: if the behavior is still unreliable once measured, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${HELD_OUT_SET}.`,
-      short: `If the behavior is still unreliable once measured, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
-    },
     measure: [
       ...FACTS_IN_PROMPT_MEASURE,
       'Score the behavior on the same eval (format or label accuracy); it is the baseline a later fine-tune must beat.',
     ],
-    factsInPromptStep: 'first',
-    formatStep: { at: 2, text: 'beforeTuning' },
     sources: ['lewis2020'],
   },
   /** Both gaps, a few pages of stable facts, a measured prompt, enough examples for the behavior. */
-  'both-fits-prompt-ready': {
+  'both-in-prompt-ready': {
+    facts: 'in-prompt',
     verdict: 'fine-tune',
     headline:
       'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
-    nextSteps: [
+    nextSteps: ({ cited, format }) => [
+      factsInPromptStep('measured', cited),
       FACTS_STILL_WRONG,
+      ...formatStep(format, 'tune'),
       `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.`,
       CHOOSE_WHAT_TO_TUNE,
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
@@ -521,17 +567,18 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Answer accuracy on question and answer pairs about the facts, tuned against prompted: the tune must not lose facts the prompt got right.',
       'After editing a fact in the section, ask about it: the tuned model must give the new value, not the one in its training answers.',
     ],
-    factsInPromptStep: 'if-missing',
-    formatStep: { at: 2, text: 'tune' },
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
   /** Both gaps, a few pages of stable facts, a measured prompt, too few examples to tune. */
-  'both-fits-prompt-needs-examples': {
+  'both-in-prompt-needs-examples': {
+    facts: 'in-prompt',
     verdict: 'prompt',
     headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
     because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: [
+    nextSteps: ({ cited, format }) => [
+      factsInPromptStep('measured', cited),
       FACTS_STILL_WRONG,
+      ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
       'Keep the current prompt, with the facts in it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
       MOVE_FACTS_TO_RAG,
@@ -542,41 +589,42 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       FACTS_ACCURACY_MEASURE,
       'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
-    factsInPromptStep: 'if-missing',
-    formatStep: { at: 2, text: 'beforeTuning' },
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
   /** Both gaps, a few pages that change weekly, no prompt measured yet. */
-  'both-untried-whole-document': {
+  'both-whole-document-untried': {
+    facts: 'whole-document',
     verdict: 'rag',
     headline:
       'RAG without an index for the facts: load the current document whole into each request. For the behavior, measure a prompt first.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
-    nextSteps: [
+    nextSteps: ({ cited, format, enoughExamples }) => [
+      wholeDocumentStep(cited),
       'Handle the behavior in the same prompt: an explicit output spec and few-shot examples, scored on an eval set that also asks about the facts. No few-shot example may come from it.',
+      ...formatStep(format, 'beforeTuning'),
       INDEX_WHEN_OUTGROWN,
+      enoughExamples
+        ? `Keep the labeled examples for training, and build ${HELD_OUT_SET}. If the prompt is still unreliable on the behavior, run the checklist again: the examples already meet the bar for fine-tuning.`
+        : `If the prompt is still unreliable on the behavior, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
     ],
-    examplesStep: {
-      enough: `Keep the labeled examples for training, and build ${HELD_OUT_SET}. If the prompt is still unreliable on the behavior, run the checklist again: the examples already meet the bar for fine-tuning.`,
-      short: `If the prompt is still unreliable on the behavior, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
-    },
     measure: [
       ...WHOLE_DOCUMENT_MEASURE,
       'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
     ],
-    wholeDocumentStep: true,
-    formatStep: { at: 2, text: 'beforeTuning' },
     sources: ['liu2023'],
   },
   /** Both gaps, a few pages that change weekly, the behavior ready to fine-tune. */
-  'both-ready-whole-document': {
+  'both-whole-document-ready': {
+    facts: 'whole-document',
     verdict: 'rag+fine-tune',
     headline:
       'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior has met the bar for fine-tuning',
-    nextSteps: [
+    nextSteps: ({ cited, format }) => [
+      wholeDocumentStep(cited),
+      ...formatStep(format, 'tune'),
       `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${HELD_OUT_SET}.`,
       CHOOSE_WHAT_TO_TUNE,
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
@@ -588,16 +636,17 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       ...WHOLE_DOCUMENT_MEASURE.slice(0, 3),
       'Score the whole pipeline against the same loaded document with an untuned prompt, so the tune has to earn its place.',
     ],
-    wholeDocumentStep: true,
-    formatStep: { at: 1, text: 'tune' },
     sources: ['liu2023'],
   },
   /** Both gaps, a few pages that change weekly, too few examples to tune the behavior. */
-  'both-needs-examples-whole-document': {
+  'both-whole-document-needs-examples': {
+    facts: 'whole-document',
     verdict: 'rag',
     headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
     because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: [
+    nextSteps: ({ cited, format }) => [
+      wholeDocumentStep(cited),
+      ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
       'Keep the current prompt, with the document loaded into it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
       INDEX_WHEN_OUTGROWN,
@@ -607,18 +656,18 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       ...WHOLE_DOCUMENT_MEASURE,
       'Score the behavior of the current prompt on the held-out set as it grows; that is the baseline a later fine-tune must beat.',
     ],
-    wholeDocumentStep: true,
-    formatStep: { at: 1, text: 'beforeTuning' },
     sources: ['liu2023'],
   },
-  'both-ready': {
+  'both-indexed-ready': {
+    facts: 'indexed',
     verdict: 'rag+fine-tune',
     headline:
       'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
-    nextSteps: [
+    nextSteps: ({ format }) => [
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
+      ...formatStep(format, 'tune'),
       `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and ${HELD_OUT_SET}.`,
       CHOOSE_WHAT_TO_TUNE,
       'Feed the tuned model freshly retrieved facts at query time.',
@@ -629,31 +678,33 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       ...FINE_TUNE_MEASURE,
       'Score the whole pipeline against retrieval with an untuned prompt, so the tune has to earn its place.',
     ],
-    formatStep: { at: 1, text: 'tune' },
   },
-  'both-untried': {
+  'both-indexed-untried': {
+    facts: 'indexed',
     verdict: 'rag',
     headline:
       'RAG for the facts; for the behavior, measure a prompt with few-shot examples first, and fine-tune only if it still falls short.',
     because:
       'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
-    nextSteps: [
+    nextSteps: ({ format }) => [
       ...RAG_STEPS,
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
+      ...formatStep(format, 'beforeTuning'),
       `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
     ],
     measure: [
       ...RAG_MEASURE,
       'Keep a prompt eval for the behavior part; it is the baseline a later fine-tune must beat.',
     ],
-    formatStep: { at: RAG_STEPS.length + 1, text: 'beforeTuning' },
   },
-  'both-needs-examples': {
+  'both-indexed-needs-examples': {
+    facts: 'indexed',
     verdict: 'rag',
     headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
     because: `facts belong in retrieval, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: [
+    nextSteps: ({ format }) => [
       ...RAG_STEPS,
+      ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
       'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
       'Run the checklist again once the examples are there.',
@@ -662,7 +713,6 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       ...RAG_MEASURE,
       'Score the behavior of the current prompt on the held-out set as it grows; that is the baseline a later fine-tune must beat.',
     ],
-    formatStep: { at: RAG_STEPS.length, text: 'beforeTuning' },
   },
 };
 
@@ -724,20 +774,21 @@ export const FINE_TUNING_AGAINST_PROMPT: Partial<Record<keyof typeof PROMPT_TRAD
  * when the gap is behavior as well.
  */
 export const PROMPT_WITH_FACTS_TRADEOFFS: Record<TradeoffKey, string> = {
+  ...PROMPT_TRADEOFFS,
   update: 'Edit the facts in the prompt; live with the next prompt version',
   cite: 'Only the sources pasted beside each fact',
   newData: 'Stale until someone pastes the change in',
-  format: 'Often enough with a spec and examples; can drift on unusual inputs',
-  cost: 'Low: an afternoon',
   risk: 'Facts crowded out as they grow, or stale when an edit is missed',
 };
 
-/** RAG's side when it loads a document that fits in the prompt whole at each request: no index. */
-export const WHOLE_DOCUMENT_TRADEOFFS: Record<TradeoffKey, string> = {
+/**
+ * RAG's side where it differs when it loads a document that fits in the prompt whole at each
+ * request, with no index.
+ */
+export const WHOLE_DOCUMENT_TRADEOFFS: Partial<Record<TradeoffKey, string>> = {
   update: 'Edit the source; the next request loads it',
   cite: 'Yes: the section each fact came from',
   newData: 'Ideal: loaded fresh at each request',
-  format: 'Fragile; depends on the prompt',
   cost: 'Hours: a load at each request and an eval set, no index',
   risk: 'A failed load, or facts crowded out as the document grows',
 };
@@ -824,8 +875,8 @@ export type KnowledgeInWeightsCase =
 
 /** Where the verdict keeps the facts, which is what the knowledge-in-weights advice must match. */
 export type FactsHome =
-  | 'prompt'
-  | 'prompt-and-tuned-behavior'
+  | 'in-prompt'
+  | 'in-prompt-and-tuned-behavior'
   | 'retrieval'
   | 'retrieval-and-tuned-behavior';
 
@@ -839,9 +890,9 @@ const KNOWLEDGE_IN_WEIGHTS_LEANING: Record<KnowledgeInWeightsCase, string> = {
 };
 
 const FACTS_ADVICE: Record<FactsHome, string> = {
-  prompt:
+  'in-prompt':
     'Keep the facts out of the weights: in the prompt for now, and in retrieval once the prompt can no longer carry them.',
-  'prompt-and-tuned-behavior':
+  'in-prompt-and-tuned-behavior':
     'Keep the facts in the prompt, where an edit is live on the next request, and fine-tune only the behavior, on examples whose prompts carry them.',
   retrieval: 'Keep the facts in retrieval, where an edit is live at once.',
   'retrieval-and-tuned-behavior':

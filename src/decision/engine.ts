@@ -4,14 +4,13 @@ import {
   gapIncludesBehavior,
   gapIncludesKnowledge,
   type KnowledgeAnswers,
+  type PromptTried,
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
-  FACTS_IN_PROMPT_STEP,
-  type FactsFit,
   type FactsHome,
+  type FactsPlace,
   FINE_TUNING_AGAINST_PROMPT,
-  FORMAT_STEP,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -29,7 +28,6 @@ import {
   type TradeoffKey,
   VERDICT_LABELS,
   WARNING_TEXT,
-  WHOLE_DOCUMENT_STEP,
   WHOLE_DOCUMENT_TRADEOFFS,
 } from './content.js';
 import {
@@ -62,36 +60,16 @@ function enoughExamples(answers: Answers): boolean {
 }
 
 /**
- * How the facts fit in the prompt: a few pages that change less than weekly, a few pages that
- * change weekly or faster, or more than a prompt can carry. Undefined where the checklist did not
- * ask (a review from before the question), which decides as before it was asked. Citations do not
- * count against the prompt: it can carry each fact's source beside the fact.
+ * Where the facts go by the answers: pasted in the prompt (a few pages that change less than
+ * weekly), loaded whole into each request (a few pages that change weekly or faster), or indexed
+ * (more than a prompt can carry). Undefined where the checklist did not ask whether they fit (a
+ * review from before the question), which decides as before it was asked. Citations do not count
+ * against the prompt: it can carry each fact's source beside the fact.
  */
-function factsFit(knowledge: KnowledgeAnswers | undefined): FactsFit | undefined {
+function factsPlace(knowledge: KnowledgeAnswers | undefined): FactsPlace | undefined {
   if (knowledge?.fitsInPrompt === undefined) return undefined;
-  if (!knowledge.fitsInPrompt) return 'too-many';
-  return knowledge.changesOften ? 'changing' : 'stable';
-}
-
-/** The rules that keep a few pages of stable facts in the prompt instead of retrieving them. */
-function factsInPromptRule(rule: RuleId): boolean {
-  return (
-    rule === 'knowledge-fits-prompt' ||
-    rule === 'knowledge-fits-prompt-unreliable' ||
-    rule === 'both-fits-prompt' ||
-    rule === 'both-fits-prompt-ready' ||
-    rule === 'both-fits-prompt-needs-examples'
-  );
-}
-
-/** The rules that load a few pages that change weekly whole into each request, with no index. */
-function wholeDocumentRule(rule: RuleId): boolean {
-  return (
-    rule === 'knowledge-whole-document' ||
-    rule === 'both-untried-whole-document' ||
-    rule === 'both-ready-whole-document' ||
-    rule === 'both-needs-examples-whole-document'
-  );
+  if (!knowledge.fitsInPrompt) return 'indexed';
+  return knowledge.changesOften ? 'whole-document' : 'in-prompt';
 }
 
 /** The rules for a prompt measured good enough. */
@@ -111,90 +89,89 @@ export function matchRule(answers: Answers): RuleId {
   }
   // From here the prompt is either untried or measured and still unreliable.
   const untried = answers.promptTried === 'not-yet';
+  const enough = enoughExamples(answers);
+  if (answers.gap === 'behavior') {
+    if (untried) return enough ? 'behavior-untried-enough-examples' : 'behavior-untried';
+    return enough ? 'behavior-ready' : 'behavior-needs-examples';
+  }
   // Facts that fit stay in the prompt whether or not one was tried: retrieval would put the same
   // few pages in front of the model. Facts that fit but change weekly are loaded whole per request.
-  const fit = factsFit(answers.knowledge);
+  // A review never asked whether they fit is decided as it was before the question: indexed.
+  const facts = factsPlace(answers.knowledge) ?? 'indexed';
   if (answers.gap === 'knowledge') {
-    if (fit === 'stable') {
-      return untried ? 'knowledge-fits-prompt' : 'knowledge-fits-prompt-unreliable';
-    }
-    if (fit === 'changing') return 'knowledge-whole-document';
-    return 'knowledge';
+    return `knowledge-${facts}-${untried ? 'untried' : 'unreliable'}`;
   }
-  if (answers.gap === 'behavior') {
-    if (untried) {
-      return enoughExamples(answers) ? 'behavior-untried-enough-examples' : 'behavior-untried';
-    }
-    return enoughExamples(answers) ? 'behavior-ready' : 'behavior-needs-examples';
-  }
-  if (fit === 'stable') {
-    if (untried) return 'both-fits-prompt';
-    return enoughExamples(answers) ? 'both-fits-prompt-ready' : 'both-fits-prompt-needs-examples';
-  }
-  if (fit === 'changing') {
-    if (untried) return 'both-untried-whole-document';
-    return enoughExamples(answers)
-      ? 'both-ready-whole-document'
-      : 'both-needs-examples-whole-document';
-  }
-  if (untried) return 'both-untried';
-  return enoughExamples(answers) ? 'both-ready' : 'both-needs-examples';
-}
-
-/** A measured prompt fell short on the behavior, but there are too few examples to tune it. */
-function needsExamples(rule: RuleId): boolean {
-  return (
-    rule === 'behavior-needs-examples' ||
-    rule === 'both-needs-examples' ||
-    rule === 'both-fits-prompt-needs-examples' ||
-    rule === 'both-needs-examples-whole-document'
-  );
+  if (untried) return `both-${facts}-untried`;
+  return enough ? `both-${facts}-ready` : `both-${facts}-needs-examples`;
 }
 
 function promptTriedLine(answers: Answers, rule: RuleId): string {
-  const prefix = `Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}.`;
-  if (answers.promptTried === 'good-enough') {
-    return `${prefix} A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.`;
-  }
-  if (rule === 'unsure') {
-    return answers.promptTried === 'not-yet'
-      ? `${prefix} Running one on an eval set is also how the gap gets diagnosed.`
-      : `${prefix} Its failures are the evidence: sorted, they show whether facts or behavior are missing.`;
-  }
-  if (rule === 'no-gap') {
-    return answers.promptTried === 'not-yet'
-      ? `${prefix} With nothing missing, a clear prompt is the whole job.`
-      : `${prefix} Its failures are where to look next.`;
-  }
+  return `Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}. ${whatThePromptSays(answers, rule)}`;
+}
+
+const WORKING_PROMPT_STAYS =
+  'A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.';
+
+const BEHAVIOR_NEEDS_TUNING =
+  'A measured prompt has not fixed the behavior, so fine-tuning is the path';
+
+/** For a rule reached whatever the prompt answer: what each answer means for it. */
+function byPromptAnswer(answers: Answers, meaning: Record<PromptTried, string>): string {
+  return meaning[answers.promptTried];
+}
+
+/** What the prompt answer means for the rule it led to. */
+function whatThePromptSays(answers: Answers, rule: RuleId): string {
   switch (rule) {
-    case 'knowledge-fits-prompt':
-      return `${prefix} A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.`;
-    case 'knowledge-fits-prompt-unreliable':
-      return `${prefix} With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.`;
-    case 'both-fits-prompt':
-      return `${prefix} One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.`;
-    case 'both-fits-prompt-ready':
-      return `${prefix} The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.`;
-    case 'both-fits-prompt-needs-examples':
-      return `${prefix} It has not fixed the behavior, so fine-tuning is the path for that part; if it did not carry the facts, they go in now.`;
-    case 'knowledge-whole-document':
-      return answers.promptTried === 'not-yet'
-        ? `${prefix} No need to try a fixed prompt first: loading the document at each request costs about as little.`
-        : `${prefix} Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.`;
-    case 'both-needs-examples-whole-document':
-      return `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path for it.`;
+    case 'unsure':
+      return byPromptAnswer(answers, {
+        'not-yet': 'Running one on an eval set is also how the gap gets diagnosed.',
+        'still-unreliable':
+          'Its failures are the evidence: sorted, they show whether facts or behavior are missing.',
+        'good-enough': WORKING_PROMPT_STAYS,
+      });
+    case 'no-gap':
+      return byPromptAnswer(answers, {
+        'not-yet': 'With nothing missing, a clear prompt is the whole job.',
+        'still-unreliable': 'Its failures are where to look next.',
+        'good-enough': WORKING_PROMPT_STAYS,
+      });
+    case 'prompt-works':
+    case 'prompt-works-live-knowledge':
+      return WORKING_PROMPT_STAYS;
+    case 'knowledge-in-prompt-untried':
+      return 'A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.';
+    case 'knowledge-in-prompt-unreliable':
+      return 'With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.';
+    case 'knowledge-whole-document-untried':
+      return 'No need to try a fixed prompt first: loading the document at each request costs about as little.';
+    case 'knowledge-whole-document-unreliable':
+      return 'Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.';
+    case 'knowledge-indexed-untried':
+      return whyNotPromptFirst(answers.knowledge);
+    case 'knowledge-indexed-unreliable':
+      return 'Rewording a prompt will not add facts the model lacks.';
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+    case 'both-whole-document-untried':
+    case 'both-indexed-untried':
+      return 'A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.';
+    case 'behavior-ready':
+    case 'both-whole-document-ready':
+    case 'both-indexed-ready':
+      return 'The prompt has reached its limit on the behavior.';
+    case 'behavior-needs-examples':
+    case 'both-indexed-needs-examples':
+      return `${BEHAVIOR_NEEDS_TUNING}; what it lacks is the data to train on.`;
+    case 'both-whole-document-needs-examples':
+      return `${BEHAVIOR_NEEDS_TUNING} for it.`;
+    case 'both-in-prompt-untried':
+      return 'One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.';
+    case 'both-in-prompt-ready':
+      return 'The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.';
+    case 'both-in-prompt-needs-examples':
+      return 'It has not fixed the behavior, so fine-tuning is the path for that part; if it did not carry the facts, they go in now.';
   }
-  if (rule === 'knowledge') {
-    return answers.promptTried === 'not-yet'
-      ? `${prefix} ${whyNotPromptFirst(answers.knowledge)}`
-      : `${prefix} Rewording a prompt will not add facts the model lacks.`;
-  }
-  if (answers.promptTried === 'not-yet') {
-    return `${prefix} A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.`;
-  }
-  return needsExamples(rule)
-    ? `${prefix} A measured prompt has not fixed the behavior, so fine-tuning is the path; what it lacks is the data to train on.`
-    : `${prefix} The prompt has reached its limit on the behavior.`;
 }
 
 /**
@@ -241,34 +218,37 @@ function gapLine(answers: Answers, rule: RuleId): string {
         return 'Gap: behavior. The prompt already produces it, so fine-tuning would add cost and no gain.';
       }
       return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
-    case 'knowledge-fits-prompt':
-    case 'knowledge-fits-prompt-unreliable':
+    case 'knowledge-in-prompt-untried':
+    case 'knowledge-in-prompt-unreliable':
       return 'Gap: knowledge. The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
-    case 'both-fits-prompt':
+    case 'both-in-prompt-untried':
       return 'Gap: both. One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
-    case 'both-fits-prompt-ready':
-    case 'both-fits-prompt-needs-examples':
+    case 'both-in-prompt-ready':
+    case 'both-in-prompt-needs-examples':
       return 'Gap: both. The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
-    case 'both-untried-whole-document':
-    case 'both-ready-whole-document':
-    case 'both-needs-examples-whole-document':
+    case 'both-whole-document-untried':
+    case 'both-whole-document-ready':
+    case 'both-whole-document-needs-examples':
       return 'Gap: both. The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
-    case 'knowledge-whole-document':
-    case 'knowledge':
+    case 'knowledge-whole-document-untried':
+    case 'knowledge-whole-document-unreliable':
+    case 'knowledge-indexed-untried':
+    case 'knowledge-indexed-unreliable':
       return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
     case 'behavior-untried':
     case 'behavior-untried-enough-examples':
     case 'behavior-needs-examples':
       return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
-    case 'both-ready':
-    case 'both-untried':
-    case 'both-needs-examples':
+    case 'both-indexed-ready':
+    case 'both-indexed-untried':
+    case 'both-indexed-needs-examples':
       return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
   }
 }
 
-function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
+/** The knowledge answers when the facts are indexed for retrieval. */
+function indexedLines(knowledge: KnowledgeAnswers): string[] {
   const lines: string[] = [];
   if (knowledge.changesOften) {
     lines.push(
@@ -290,7 +270,7 @@ function knowledgeLines(knowledge: KnowledgeAnswers): string[] {
 }
 
 /** The knowledge answers when the facts live in a working prompt rather than in retrieval. */
-function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
+function workingPromptLines(knowledge: KnowledgeAnswers): string[] {
   const lines: string[] = [];
   if (knowledge.changesOften) {
     lines.push(
@@ -310,7 +290,7 @@ function promptKnowledgeLines(knowledge: KnowledgeAnswers): string[] {
 }
 
 /** The knowledge answers when a few pages of stable facts stay in the prompt. */
-function factsInPromptLines(knowledge: KnowledgeAnswers): string[] {
+function inPromptLines(knowledge: KnowledgeAnswers): string[] {
   return knowledge.citationsNeeded
     ? [
         'Citations needed: yes. That does not rule out the prompt: it can carry each fact’s source beside the fact for answers to cite.',
@@ -334,28 +314,37 @@ function wholeDocumentLines(knowledge: KnowledgeAnswers): string[] {
 /** The answer to "would all the facts fit in the prompt?", or nothing where it was not asked. */
 function fitsInPromptLine(rule: RuleId, knowledge: KnowledgeAnswers): string | undefined {
   if (knowledge.fitsInPrompt === undefined) return undefined;
-  if (factsInPromptRule(rule)) {
-    return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in whole, they need no index to build or keep current, so retrieval waits until they outgrow the prompt.';
+  switch (RULE_CONTENT[rule].facts) {
+    case 'in-prompt':
+      return 'Facts fit in the prompt: yes, and they change less than weekly. Pasted in whole, they need no index to build or keep current, so retrieval waits until they outgrow the prompt.';
+    case 'whole-document':
+      return 'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.';
+    case 'indexed':
+      return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
+    case undefined:
+      // A working prompt, the one rule for a knowledge gap that leaves the facts where they are.
+      return knowledge.fitsInPrompt
+        ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
+        : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
   }
-  if (wholeDocumentRule(rule)) {
-    return 'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.';
+}
+
+/** The answers about the facts, worded for where the rule puts them. */
+function placeLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
+  switch (RULE_CONTENT[rule].facts) {
+    case 'in-prompt':
+      return inPromptLines(knowledge);
+    case 'whole-document':
+      return wholeDocumentLines(knowledge);
+    case 'indexed':
+      return indexedLines(knowledge);
+    case undefined:
+      return rule === 'prompt-works-live-knowledge' ? workingPromptLines(knowledge) : [];
   }
-  if (promptWorksRule(rule)) {
-    return knowledge.fitsInPrompt
-      ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
-      : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
-  }
-  // The rules left retrieve facts that do not fit: facts that fit go to the rules above.
-  return 'Facts fit in the prompt: no. Retrieval puts in front of the model only the passages each question needs.';
 }
 
 function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
-  let lines: string[];
-  if (rule === 'prompt-works') lines = [];
-  else if (rule === 'prompt-works-live-knowledge') lines = promptKnowledgeLines(knowledge);
-  else if (factsInPromptRule(rule)) lines = factsInPromptLines(knowledge);
-  else if (wholeDocumentRule(rule)) lines = wholeDocumentLines(knowledge);
-  else lines = knowledgeLines(knowledge);
+  const lines = placeLines(rule, knowledge);
   const fits = fitsInPromptLine(rule, knowledge);
   return fits === undefined ? lines : [...lines, fits];
 }
@@ -445,9 +434,11 @@ function knowledgeInWeightsCase(answers: Answers): KnowledgeInWeightsCase | unde
 
 function factsHome(rule: RuleId, verdict: VerdictKind): FactsHome {
   if (verdictIncludesFineTune(verdict)) {
-    return factsInPromptRule(rule) ? 'prompt-and-tuned-behavior' : 'retrieval-and-tuned-behavior';
+    return RULE_CONTENT[rule].facts === 'in-prompt'
+      ? 'in-prompt-and-tuned-behavior'
+      : 'retrieval-and-tuned-behavior';
   }
-  return verdictIncludesRag(verdict) ? 'retrieval' : 'prompt';
+  return verdictIncludesRag(verdict) ? 'retrieval' : 'in-prompt';
 }
 
 /** The rule's reason, for the answers it was reached with. */
@@ -472,7 +463,7 @@ function warningMessage(
       if (!knowledgeCase) return undefined;
       const home = factsHome(rule, verdict);
       const behaviorToTuneLater =
-        gapIncludesBehavior(answers.gap) && (home === 'prompt' || home === 'retrieval');
+        gapIncludesBehavior(answers.gap) && (home === 'in-prompt' || home === 'retrieval');
       return WARNING_TEXT.knowledgeInWeights(knowledgeCase, home, behaviorToTuneLater);
     }
     case 'prompt-untried':
@@ -512,18 +503,24 @@ function buildWarnings(answers: Answers, verdict: VerdictKind, rule: RuleId): De
 }
 
 /**
- * Whether the prompt carries the facts, for the trade-offs: pasted in, or loaded whole at each
- * request. Undefined where retrieval with an index carries them, and for a working prompt never
- * asked whether the facts fit, which keeps the table such reviews were given.
+ * For the trade-offs, where a prompt with the facts pasted in is one of the options, the RAG it is
+ * set against: the document loaded whole at each request, or an index. Undefined where an index
+ * carries the facts, and for a working prompt never asked whether they fit, which keeps the table
+ * such reviews were given.
  */
-function promptCarriesFacts(answers: Answers, rule: RuleId): 'pasted' | 'loaded' | undefined {
-  if (wholeDocumentRule(rule)) return 'loaded';
-  if (factsInPromptRule(rule)) return 'pasted';
-  // A working prompt asked about the facts: set against the RAG its next steps lead to.
+function ragAgainstFactsInPrompt(
+  answers: Answers,
+  rule: RuleId,
+): 'whole-document' | 'indexed' | undefined {
+  const { facts } = RULE_CONTENT[rule];
+  if (facts === 'whole-document') return 'whole-document';
+  if (facts === 'in-prompt') return 'indexed';
+  // A working prompt asked about the facts carries them, all or some: set it against the RAG its
+  // next steps lead to.
   if (promptWorksRule(rule) && gapIncludesKnowledge(answers.gap)) {
-    const fit = factsFit(answers.knowledge);
-    if (fit === 'changing') return 'loaded';
-    if (fit !== undefined) return 'pasted';
+    const place = factsPlace(answers.knowledge);
+    if (place === 'whole-document') return 'whole-document';
+    if (place !== undefined) return 'indexed';
   }
   return undefined;
 }
@@ -534,7 +531,7 @@ function pickTradeoffs(
   verdict: VerdictKind,
   warnings: DecisionWarning[],
 ): Tradeoff[] {
-  const carried = promptCarriesFacts(answers, rule);
+  const rag = ragAgainstFactsInPrompt(answers, rule);
   const keys = new Set<TradeoffKey>(['cost']);
   if (gapIncludesKnowledge(answers.gap)) {
     keys.add('update');
@@ -546,20 +543,20 @@ function pickTradeoffs(
   // matters when someone wanted facts in the weights, or when the prompt carries the facts.
   if (
     verdict !== 'prompt' ||
-    carried !== undefined ||
+    rag !== undefined ||
     warnings.some((w) => w.code === 'knowledge-in-weights')
   ) {
     keys.add('risk');
   }
   const shown = TRADEOFF_ORDER.filter((key) => keys.has(key));
-  if (carried !== undefined) {
+  if (rag !== undefined) {
     // The prompt carries the facts: set it against RAG, and against fine-tuning too for a gap
     // with behavior in it.
     return shown.map((key) => {
       const row = {
         aspect: TRADEOFF_ROWS[key].aspect,
         prompt: PROMPT_WITH_FACTS_TRADEOFFS[key],
-        rag: carried === 'loaded' ? WHOLE_DOCUMENT_TRADEOFFS[key] : TRADEOFF_ROWS[key].rag,
+        rag: rag === 'whole-document' ? wholeDocumentTradeoff(key) : TRADEOFF_ROWS[key].rag,
       };
       return gapIncludesBehavior(answers.gap)
         ? { ...row, fineTuning: TRADEOFF_ROWS[key].fineTuning }
@@ -573,6 +570,10 @@ function pickTradeoffs(
     prompt: PROMPT_TRADEOFFS[key],
     fineTuning: fineTuningAgainstPrompt(key),
   }));
+}
+
+function wholeDocumentTradeoff(key: TradeoffKey): string {
+  return WHOLE_DOCUMENT_TRADEOFFS[key] ?? TRADEOFF_ROWS[key].rag;
 }
 
 function fineTuningAgainstPrompt(key: keyof typeof PROMPT_TRADEOFFS): string {
@@ -612,24 +613,14 @@ function pickSources(
 }
 
 function buildNextSteps(answers: Answers, rule: RuleId): string[] {
-  const content = RULE_CONTENT[rule];
-  const { knowledge } = answers;
-  const fit = factsFit(knowledge);
-  const steps =
-    content.stepsByFit && knowledge && fit && gapIncludesKnowledge(answers.gap)
-      ? content.stepsByFit(fit, knowledge)
-      : [...content.nextSteps];
-  const cited = knowledge?.citationsNeeded ? 'cited' : 'plain';
-  if (content.factsInPromptStep) {
-    steps.unshift(FACTS_IN_PROMPT_STEP[content.factsInPromptStep][cited]);
-  }
-  if (content.wholeDocumentStep) steps.unshift(WHOLE_DOCUMENT_STEP[cited]);
-  const { formatStep, examplesStep } = content;
-  if (formatStep && answers.behavior?.kinds?.includes('format')) {
-    steps.splice(formatStep.at, 0, FORMAT_STEP[formatStep.text]);
-  }
-  if (examplesStep) steps.push(enoughExamples(answers) ? examplesStep.enough : examplesStep.short);
-  return steps;
+  const { nextSteps } = RULE_CONTENT[rule];
+  if (typeof nextSteps !== 'function') return [...nextSteps];
+  return nextSteps({
+    cited: answers.knowledge?.citationsNeeded === true,
+    format: answers.behavior?.kinds?.includes('format') === true,
+    enoughExamples: enoughExamples(answers),
+    facts: gapIncludesKnowledge(answers.gap) ? factsPlace(answers.knowledge) : undefined,
+  });
 }
 
 /** The verdict for a set of checklist answers. Pure: the same answers always give the same decision. */

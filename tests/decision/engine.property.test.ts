@@ -114,21 +114,6 @@ describe('decide, for any valid answers', () => {
     );
   });
 
-  it('decides a review never asked whether the facts fit in the prompt as if they did not', () => {
-    fc.assert(
-      fc.property(validAnswersArb, (answers) => {
-        if (!answers.knowledge) return;
-        const { fitsInPrompt: _asked, ...notAsked } = answers.knowledge;
-        const without = decide({ ...answers, knowledge: notAsked });
-        const notFitting = decide({ ...answers, knowledge: { ...notAsked, fitsInPrompt: false } });
-        expect(without.verdict).toBe(notFitting.verdict);
-        expect(without.headline).toBe(notFitting.headline);
-        // The same warnings; a reason may be worded for the answer given.
-        expect(without.warnings.map((w) => w.code)).toEqual(notFitting.warnings.map((w) => w.code));
-      }),
-    );
-  });
-
   it('sets every row of a trade-offs table against the same options, the chosen one among them', () => {
     fc.assert(
       fc.property(validAnswersArb, (answers) => {

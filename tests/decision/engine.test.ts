@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { AnswersInput } from '../../src/decision/answers.js';
+import type { Answers, AnswersInput } from '../../src/decision/answers.js';
 import {
   MIN_EXAMPLES_FOR_FINE_TUNING,
   RULE_CONTENT,
@@ -33,6 +35,23 @@ const behavior = (labeledExamples: number, trainingBudget = true) => ({
   trainingBudget,
 });
 
+/** Pins the decisions of reviews never asked whether the facts fit in the prompt. */
+const NOT_ASKED_SNAPSHOT = './__snapshots__/decisions-not-asked-whether-facts-fit.txt';
+
+/** The answers that tell combinations in one gap and prompt answer apart, as a person reads them. */
+function answerKey(answers: Answers): string {
+  const parts = [`leaning=${answers.leaning}`];
+  if (answers.knowledge) {
+    const { changesOften, citationsNeeded } = answers.knowledge;
+    parts.push(`changesOften=${changesOften} citationsNeeded=${citationsNeeded}`);
+  }
+  if (answers.behavior) {
+    const { labeledExamples, trainingBudget } = answers.behavior;
+    parts.push(`labeledExamples=${labeledExamples} trainingBudget=${trainingBudget}`);
+  }
+  return parts.join(' ');
+}
+
 function run(input: Omit<AnswersInput, 'title'>): Decision {
   return decide(parseAnswers({ title: 'A review', ...input }));
 }
@@ -47,22 +66,28 @@ const RULE_EXAMPLES = {
     knowledge: { changesOften: false, citationsNeeded: false },
   },
   'prompt-works-live-knowledge': { promptTried: 'good-enough', gap: 'knowledge', knowledge },
-  'knowledge-fits-prompt': {
+  'knowledge-in-prompt-untried': {
     promptTried: 'not-yet',
     gap: 'knowledge',
     knowledge: fewStableFacts(),
   },
-  'knowledge-fits-prompt-unreliable': {
+  'knowledge-in-prompt-unreliable': {
     promptTried: 'still-unreliable',
     gap: 'knowledge',
     knowledge: fewStableFacts(),
   },
-  'knowledge-whole-document': {
+  'knowledge-whole-document-untried': {
     promptTried: 'not-yet',
     gap: 'knowledge',
     knowledge: fewChangingFacts(),
   },
-  knowledge: { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+  'knowledge-whole-document-unreliable': {
+    promptTried: 'still-unreliable',
+    gap: 'knowledge',
+    knowledge: fewChangingFacts(),
+  },
+  'knowledge-indexed-untried': { promptTried: 'not-yet', gap: 'knowledge', knowledge },
+  'knowledge-indexed-unreliable': { promptTried: 'still-unreliable', gap: 'knowledge', knowledge },
   'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
   'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
   'behavior-untried-enough-examples': {
@@ -75,50 +100,55 @@ const RULE_EXAMPLES = {
     gap: 'behavior',
     behavior: behavior(0),
   },
-  'both-fits-prompt': {
+  'both-in-prompt-untried': {
     promptTried: 'not-yet',
     gap: 'both',
     knowledge: fewStableFacts(),
     behavior: behavior(6),
   },
-  'both-fits-prompt-ready': {
+  'both-in-prompt-ready': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewStableFacts(),
     behavior: behavior(60),
   },
-  'both-fits-prompt-needs-examples': {
+  'both-in-prompt-needs-examples': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewStableFacts(),
     behavior: behavior(6),
   },
-  'both-untried-whole-document': {
+  'both-whole-document-untried': {
     promptTried: 'not-yet',
     gap: 'both',
     knowledge: fewChangingFacts(),
     behavior: behavior(6),
   },
-  'both-ready-whole-document': {
+  'both-whole-document-ready': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewChangingFacts(),
     behavior: behavior(60),
   },
-  'both-needs-examples-whole-document': {
+  'both-whole-document-needs-examples': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewChangingFacts(),
     behavior: behavior(6),
   },
-  'both-ready': {
+  'both-indexed-ready': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge,
     behavior: behavior(60),
   },
-  'both-untried': { promptTried: 'not-yet', gap: 'both', knowledge, behavior: behavior(60) },
-  'both-needs-examples': {
+  'both-indexed-untried': {
+    promptTried: 'not-yet',
+    gap: 'both',
+    knowledge,
+    behavior: behavior(60),
+  },
+  'both-indexed-needs-examples': {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge,
@@ -760,7 +790,7 @@ describe('a behavior below the fine-tuning bar', () => {
   });
 
   it('with facts too: RAG now, the behavior waits for data, not for a better prompt', () => {
-    const decision = run(RULE_EXAMPLES['both-needs-examples']);
+    const decision = run(RULE_EXAMPLES['both-indexed-needs-examples']);
     expect(decision.verdict).toBe('rag');
     expect(decision.headline).toMatch(/^RAG for the facts\. The behavior needs fine-tuning/);
     expect(decision.nextSteps.join(' ')).not.toMatch(/few-shot|output spec/);
@@ -840,12 +870,29 @@ describe('facts that would fit in the prompt', () => {
   const prefixes = (decision: Decision) => decision.rationale.map((line) => line.split(':')[0]);
   const text = (lines: string[]) => lines.join(' ');
 
+  it('reaches a rule that puts the facts where their size and churn say they go', () => {
+    const diagnosedWithFacts = everyAnswerCombination().filter(
+      (answers) =>
+        (answers.gap === 'knowledge' || answers.gap === 'both') &&
+        answers.promptTried !== 'good-enough',
+    );
+    expect(diagnosedWithFacts).toHaveLength(2 * (60 + 600));
+    for (const answers of diagnosedWithFacts) {
+      const { changesOften, fitsInPrompt } = answers.knowledge ?? {};
+      const place = !fitsInPrompt ? 'indexed' : changesOften ? 'whole-document' : 'in-prompt';
+      expect(RULE_CONTENT[matchRule(answers)].facts, JSON.stringify(answers)).toBe(place);
+    }
+    // A working prompt keeps the facts where they are, and a gap without facts has none to place.
+    for (const rule of ['prompt-works', 'prompt-works-live-knowledge', 'behavior-ready'] as const) {
+      expect(RULE_CONTENT[rule].facts).toBeUndefined();
+    }
+  });
+
   it('knowledge, no prompt yet, a few pages of stable facts → prompt, with its own rule', () => {
-    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['knowledge-fits-prompt'] });
-    expect(matchRule(answers)).toBe('knowledge-fits-prompt');
+    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['knowledge-in-prompt-untried'] });
+    expect(matchRule(answers)).toBe('knowledge-in-prompt-untried');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
-    expect(decision.headline).toBe(RULE_CONTENT['knowledge-fits-prompt'].headline);
     expect(decision.headline).toMatch(/^Prompt: the facts are few and stable enough/);
     expect(decision.warnings).toEqual([]);
     expect(text(decision.rationale)).not.toMatch(/never saw/);
@@ -854,7 +901,7 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('says what to do: the facts in the prompt, a question-and-answer eval, and when to move to RAG', () => {
-    const { nextSteps, measure } = run(RULE_EXAMPLES['knowledge-fits-prompt']);
+    const { nextSteps, measure } = run(RULE_EXAMPLES['knowledge-in-prompt-untried']);
     expect(nextSteps[0]).toMatch(/^Put the facts in the prompt/);
     expect(nextSteps[0]).not.toMatch(/source/);
     expect(text(nextSteps)).toMatch(/eval of question and answer pairs/);
@@ -927,8 +974,8 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('both, no prompt yet, a few pages of stable facts → prompt for facts and behavior together', () => {
-    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['both-fits-prompt'] });
-    expect(matchRule(answers)).toBe('both-fits-prompt');
+    const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES['both-in-prompt-untried'] });
+    expect(matchRule(answers)).toBe('both-in-prompt-untried');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).toMatch(/in one prompt/);
@@ -966,8 +1013,8 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('both, no prompt yet: the last step follows the example count, and keeps the eval apart from the few-shot examples', () => {
-    const short = run(RULE_EXAMPLES['both-fits-prompt']);
-    const enough = run({ ...RULE_EXAMPLES['both-fits-prompt'], behavior: behavior(50) });
+    const short = run(RULE_EXAMPLES['both-in-prompt-untried']);
+    const enough = run({ ...RULE_EXAMPLES['both-in-prompt-untried'], behavior: behavior(50) });
     expect(short.nextSteps.at(-1)).toMatch(
       /run the checklist again with at least 50 labeled examples/,
     );
@@ -988,13 +1035,13 @@ describe('facts that would fit in the prompt', () => {
       knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: false },
       behavior: behavior(500),
     });
-    expect(matchRule(answers)).toBe('both-untried');
+    expect(matchRule(answers)).toBe('both-indexed-untried');
     expect(codes(decide(answers))).toEqual(['prompt-untried']);
   });
 
   it('a fine-tune leaning keeps the facts in the prompt for now, and the behavior tune conditional', () => {
     const knowledgeOnly = run({
-      ...RULE_EXAMPLES['knowledge-fits-prompt'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-untried'],
       leaning: 'fine-tune',
     });
     expect(codes(knowledgeOnly)).toEqual(['knowledge-in-weights', 'leaning-differs']);
@@ -1002,7 +1049,7 @@ describe('facts that would fit in the prompt', () => {
       'in the prompt for now, and in retrieval once',
     );
     expect(aspects(knowledgeOnly)).toContain('Risk');
-    const both = run({ ...RULE_EXAMPLES['both-fits-prompt'], leaning: 'fine-tune' });
+    const both = run({ ...RULE_EXAMPLES['both-in-prompt-untried'], leaning: 'fine-tune' });
     expect(codes(both)).toEqual(['knowledge-in-weights', 'prompt-untried', 'leaning-differs']);
     expect(both.warnings[0]?.message).toContain('in the prompt for now');
     expect(both.warnings[0]?.message).toContain(
@@ -1011,7 +1058,7 @@ describe('facts that would fit in the prompt', () => {
   });
 
   it('rests on the prompt-first guide, and on the retrieval research its steps lead to', () => {
-    for (const rule of ['knowledge-fits-prompt', 'both-fits-prompt'] as const) {
+    for (const rule of ['knowledge-in-prompt-untried', 'both-in-prompt-untried'] as const) {
       expect(urls(run(RULE_EXAMPLES[rule])), rule).toEqual([
         'https://platform.openai.com/docs/guides/fine-tuning',
         'https://arxiv.org/abs/2005.11401',
@@ -1060,9 +1107,9 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
   it('knowledge → prompt: paste them in if they were missing, present them better if they were there', () => {
     const answers = parseAnswers({
       title: 't',
-      ...RULE_EXAMPLES['knowledge-fits-prompt-unreliable'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-unreliable'],
     });
-    expect(matchRule(answers)).toBe('knowledge-fits-prompt-unreliable');
+    expect(matchRule(answers)).toBe('knowledge-in-prompt-unreliable');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.warnings).toEqual([]);
@@ -1089,7 +1136,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
       'https://arxiv.org/abs/2307.03172',
     ]);
     const cited = run({
-      ...RULE_EXAMPLES['knowledge-fits-prompt-unreliable'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-unreliable'],
       knowledge: fewStableFacts(true),
     });
     expect(cited.nextSteps[0]).toMatch(/each with its source/);
@@ -1104,7 +1151,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
       knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: true },
       behavior: { kinds: ['format'], labeledExamples: 500, trainingBudget: true },
     });
-    expect(matchRule(answers)).toBe('both-fits-prompt-ready');
+    expect(matchRule(answers)).toBe('both-in-prompt-ready');
     const decision = decide(answers);
     expect(decision.verdict).toBe('fine-tune');
     expect(decision.headline).toMatch(
@@ -1123,7 +1170,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
   });
 
   it('both with enough examples keeps the warnings right: facts in the prompt, the budget asked for', () => {
-    const leaning = run({ ...RULE_EXAMPLES['both-fits-prompt-ready'], leaning: 'fine-tune' });
+    const leaning = run({ ...RULE_EXAMPLES['both-in-prompt-ready'], leaning: 'fine-tune' });
     expect(codes(leaning)).toEqual(['knowledge-in-weights']);
     const message = leaning.warnings[0]?.message ?? '';
     expect(message).toContain(
@@ -1131,7 +1178,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
     );
     expect(message).not.toMatch(/retrieval/);
     const noBudget = run({
-      ...RULE_EXAMPLES['both-fits-prompt-ready'],
+      ...RULE_EXAMPLES['both-in-prompt-ready'],
       behavior: behavior(60, false),
       leaning: 'rag+fine-tune',
     });
@@ -1141,9 +1188,9 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
   it('both with too few examples → prompt as a stop-gap with the facts in it, collecting examples', () => {
     const answers = parseAnswers({
       title: 't',
-      ...RULE_EXAMPLES['both-fits-prompt-needs-examples'],
+      ...RULE_EXAMPLES['both-in-prompt-needs-examples'],
     });
-    expect(matchRule(answers)).toBe('both-fits-prompt-needs-examples');
+    expect(matchRule(answers)).toBe('both-in-prompt-needs-examples');
     const decision = decide(answers);
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).toMatch(/^Prompt as a stop-gap, with the facts in it\./);
@@ -1153,7 +1200,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
       /Collect labeled examples of the behavior, with the same facts section in their prompts/,
     );
     const leaning = run({
-      ...RULE_EXAMPLES['both-fits-prompt-needs-examples'],
+      ...RULE_EXAMPLES['both-in-prompt-needs-examples'],
       leaning: 'fine-tune',
     });
     expect(leaning.warnings[0]?.message).toContain('in the prompt for now');
@@ -1169,13 +1216,12 @@ describe('a few pages of facts that change weekly', () => {
     /^At each request, load the current source document .* put it whole in the prompt/;
 
   it('knowledge → RAG without an index: the current document loaded whole into each request', () => {
-    for (const promptTried of ['not-yet', 'still-unreliable'] as const) {
-      const answers = parseAnswers({
-        title: 't',
-        ...RULE_EXAMPLES['knowledge-whole-document'],
-        promptTried,
-      });
-      expect(matchRule(answers)).toBe('knowledge-whole-document');
+    for (const rule of [
+      'knowledge-whole-document-untried',
+      'knowledge-whole-document-unreliable',
+    ] as const) {
+      const answers = parseAnswers({ title: 't', ...RULE_EXAMPLES[rule] });
+      expect(matchRule(answers)).toBe(rule);
       const decision = decide(answers);
       expect(decision.verdict).toBe('rag');
       expect(decision.headline).toMatch(/^RAG without an index/);
@@ -1191,7 +1237,7 @@ describe('a few pages of facts that change weekly', () => {
   });
 
   it('says why once: the churn in one line, the size in another', () => {
-    const decision = run(RULE_EXAMPLES['knowledge-whole-document']);
+    const decision = run(RULE_EXAMPLES['knowledge-whole-document-untried']);
     expect(decision.rationale).toEqual([
       'Prompt tried: not yet. No need to try a fixed prompt first: loading the document at each request costs about as little.',
       'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.',
@@ -1202,7 +1248,7 @@ describe('a few pages of facts that change weekly', () => {
 
   it('cites the section each fact came from when answers must cite', () => {
     const decision = run({
-      ...RULE_EXAMPLES['knowledge-whole-document'],
+      ...RULE_EXAMPLES['knowledge-whole-document-untried'],
       knowledge: fewChangingFacts(true),
     });
     expect(decision.nextSteps[0]).toMatch(/cite the section each fact came from/);
@@ -1212,9 +1258,9 @@ describe('a few pages of facts that change weekly', () => {
   });
 
   it.each([
-    ['both-untried-whole-document', 'rag'],
-    ['both-ready-whole-document', 'rag+fine-tune'],
-    ['both-needs-examples-whole-document', 'rag'],
+    ['both-whole-document-untried', 'rag'],
+    ['both-whole-document-ready', 'rag+fine-tune'],
+    ['both-whole-document-needs-examples', 'rag'],
   ] as const)(
     'both: %s → %s, loading the document whole rather than indexing it',
     (rule, verdict) => {
@@ -1294,9 +1340,10 @@ describe('trade-offs for facts the prompt carries', () => {
     decision.tradeoffs.map((row) => ['prompt', 'rag', 'fineTuning'].filter((key) => key in row));
 
   it.each([
-    'knowledge-fits-prompt',
-    'knowledge-fits-prompt-unreliable',
-    'knowledge-whole-document',
+    'knowledge-in-prompt-untried',
+    'knowledge-in-prompt-unreliable',
+    'knowledge-whole-document-untried',
+    'knowledge-whole-document-unreliable',
   ] as const)('%s sets the prompt against RAG', (rule) => {
     const decision = run(RULE_EXAMPLES[rule]);
     expect(decision.tradeoffs.length).toBeGreaterThan(0);
@@ -1304,12 +1351,12 @@ describe('trade-offs for facts the prompt carries', () => {
   });
 
   it.each([
-    'both-fits-prompt',
-    'both-fits-prompt-ready',
-    'both-fits-prompt-needs-examples',
-    'both-untried-whole-document',
-    'both-ready-whole-document',
-    'both-needs-examples-whole-document',
+    'both-in-prompt-untried',
+    'both-in-prompt-ready',
+    'both-in-prompt-needs-examples',
+    'both-whole-document-untried',
+    'both-whole-document-ready',
+    'both-whole-document-needs-examples',
   ] as const)('%s sets the prompt against RAG and fine-tuning', (rule) => {
     for (const row of columns(run(RULE_EXAMPLES[rule]))) {
       expect(row).toEqual(['prompt', 'rag', 'fineTuning']);
@@ -1318,7 +1365,7 @@ describe('trade-offs for facts the prompt carries', () => {
 
   it('says what keeping the facts in the prompt costs against RAG', () => {
     const decision = run({
-      ...RULE_EXAMPLES['knowledge-fits-prompt'],
+      ...RULE_EXAMPLES['knowledge-in-prompt-untried'],
       knowledge: fewStableFacts(true),
     });
     expect(decision.tradeoffs).toEqual([
@@ -1346,7 +1393,7 @@ describe('trade-offs for facts the prompt carries', () => {
   });
 
   it('costs a document loaded whole in hours, with no index', () => {
-    const cost = run(RULE_EXAMPLES['knowledge-whole-document']).tradeoffs.find(
+    const cost = run(RULE_EXAMPLES['knowledge-whole-document-untried']).tradeoffs.find(
       (row) => row.aspect === 'Cost to set up',
     );
     expect(cost?.rag).toMatch(/^Hours: .*no index/);
@@ -1375,7 +1422,7 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
         gap: 'knowledge',
         knowledge: { changesOften: false, citationsNeeded: false },
       },
-      'knowledge',
+      'knowledge-indexed-untried',
       'rag',
     ],
     [
@@ -1385,7 +1432,7 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
         knowledge: { changesOften: false, citationsNeeded: true },
         leaning: 'fine-tune',
       },
-      'knowledge',
+      'knowledge-indexed-untried',
       'rag',
     ],
     [
@@ -1395,7 +1442,7 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
         knowledge: { changesOften: false, citationsNeeded: false },
         behavior: behavior(6),
       },
-      'both-untried',
+      'both-indexed-untried',
       'rag',
     ],
     [
@@ -1443,45 +1490,45 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
   });
 
   /**
-   * Everything decide() says for each answer combination without the question, by gap and prompt
-   * answer, rules version aside: what these reviews decided with rules 2026-11-30.5, when the
-   * question was added. A re-run or an edit of an older review must get the same decision, so a
-   * change here is a change to stored reviews' verdicts: check it against the old rules first.
+   * Everything decide() says for each answer combination without the question, rules version
+   * aside, as one digest per decision under the answers that reach it, by gap and prompt answer:
+   * what these reviews decided with rules 2026-11-30.5, when the question was added. A re-run or an
+   * edit of an older review must get the same decision, so a change here is a change to stored
+   * reviews' verdicts: check it against the old rules first. The snapshot's diff names the answers
+   * whose decision changed, and the failure message prints the first of them in full.
    */
-  const PINNED_DIGESTS = {
-    'knowledge not-yet': '872a34e18546bf61',
-    'knowledge good-enough': 'a8b72cfeb39e4106',
-    'knowledge still-unreliable': '0bb57bb1cbbc8031',
-    'behavior not-yet': '02b108a3b9033996',
-    'behavior good-enough': '91cd0224fea7882a',
-    'behavior still-unreliable': '6c709e33786a2a59',
-    'both not-yet': '0b5e0ce1d0cda818',
-    'both good-enough': '4423ff860410bee3',
-    'both still-unreliable': 'd485de7baf7c91c4',
-    'neither not-yet': 'acd5b624309a54cd',
-    'neither good-enough': '4b7219942445ba34',
-    'neither still-unreliable': '77cf688bf9824602',
-    'unsure not-yet': '704cd87a73d55a41',
-    'unsure good-enough': '8be55386020bbc15',
-    'unsure still-unreliable': 'b74da15d43acfd01',
-  };
-
-  it('decide every combination exactly as the rules did when the question was added', () => {
-    const groups = new Map<string, unknown[]>();
+  it('decide every combination exactly as the rules did when the question was added', async () => {
+    const lines: string[] = [];
+    const decided = new Map<string, unknown>();
+    let heading = '';
     for (const answers of everyAnswerCombination()) {
       if (answers.knowledge && 'fitsInPrompt' in answers.knowledge) continue;
+      const group = `## ${answers.gap}, prompt tried ${answers.promptTried}`;
+      if (group !== heading) {
+        lines.push(...(heading ? [''] : []), group);
+        heading = group;
+      }
       const { rulesVersion: _version, ...decision } = decide(answers);
-      const key = `${answers.gap} ${answers.promptTried}`;
-      groups.set(key, [...(groups.get(key) ?? []), [answers, decision]]);
+      const digest = createHash('sha256').update(JSON.stringify(decision)).digest('hex');
+      const line = `${answerKey(answers)} ${digest.slice(0, 16)}`;
+      lines.push(line);
+      decided.set(line, { answers, decision });
     }
-    expect([...groups.values()].flat()).toHaveLength(840);
-    const digests = Object.fromEntries(
-      [...groups].map(([key, decided]) => [
-        key,
-        createHash('sha256').update(JSON.stringify(decided)).digest('hex').slice(0, 16),
-      ]),
-    );
-    expect(digests).toEqual(PINNED_DIGESTS);
+    expect(decided.size).toBe(840);
+    await expect(`${lines.join('\n')}\n`)
+      .toMatchFileSnapshot(NOT_ASKED_SNAPSHOT)
+      .catch((error: unknown) => {
+        if (!(error instanceof Error)) throw error;
+        const snapshotPath = fileURLToPath(new URL(NOT_ASKED_SNAPSHOT, import.meta.url));
+        const pinned = new Set(
+          existsSync(snapshotPath) ? readFileSync(snapshotPath, 'utf8').split('\n') : [],
+        );
+        const changed = lines.find((line) => line.includes('=') && !pinned.has(line));
+        if (changed) {
+          error.message += `\nThe first decision that changed:\n${JSON.stringify(decided.get(changed), null, 2)}`;
+        }
+        throw error;
+      });
   });
 });
 
@@ -1723,9 +1770,9 @@ describe('next steps and measures per verdict', () => {
 describe('fine-tuning advice an ML engineer can follow', () => {
   const fineTuneRules = [
     'behavior-ready',
-    'both-ready',
-    'both-fits-prompt-ready',
-    'both-ready-whole-document',
+    'both-indexed-ready',
+    'both-in-prompt-ready',
+    'both-whole-document-ready',
   ] as const;
   const text = (lines: string[]) => lines.join(' ');
 
@@ -1752,14 +1799,14 @@ describe('fine-tuning advice an ML engineer can follow', () => {
 
   it.each([
     'behavior-ready',
-    'both-ready',
+    'both-indexed-ready',
     'behavior-untried-enough-examples',
     'behavior-needs-examples',
-    'both-needs-examples',
-    'both-fits-prompt-ready',
-    'both-fits-prompt-needs-examples',
-    'both-ready-whole-document',
-    'both-needs-examples-whole-document',
+    'both-indexed-needs-examples',
+    'both-in-prompt-ready',
+    'both-in-prompt-needs-examples',
+    'both-whole-document-ready',
+    'both-whole-document-needs-examples',
   ] as const)(
     '%s counts the bar in training examples, with a sized held-out set on top',
     (rule) => {
@@ -1786,10 +1833,11 @@ describe('fine-tuning advice an ML engineer can follow', () => {
 
   it('builds RAG evals from question, expected answer and source passage triples', () => {
     for (const rule of [
-      'knowledge',
-      'both-ready',
-      'both-untried',
-      'both-needs-examples',
+      'knowledge-indexed-untried',
+      'knowledge-indexed-unreliable',
+      'both-indexed-ready',
+      'both-indexed-untried',
+      'both-indexed-needs-examples',
     ] as const) {
       const measure = text(run(RULE_EXAMPLES[rule]).measure);
       expect(measure, rule).toMatch(/question, the expected answer and the source passage/);
@@ -1828,12 +1876,12 @@ describe('fine-tuning advice an ML engineer can follow', () => {
       'behavior-untried',
       'behavior-untried-enough-examples',
       'behavior-needs-examples',
-      'both-untried',
-      'both-needs-examples',
-      'both-fits-prompt',
-      'both-fits-prompt-needs-examples',
-      'both-untried-whole-document',
-      'both-needs-examples-whole-document',
+      'both-indexed-untried',
+      'both-indexed-needs-examples',
+      'both-in-prompt-untried',
+      'both-in-prompt-needs-examples',
+      'both-whole-document-untried',
+      'both-whole-document-needs-examples',
     ] as const)('%s: enforce the schema before considering training for it', (rule) => {
       expect(text(withKinds(rule, ['format']).nextSteps)).toMatch(CONSTRAINED);
     });
@@ -1845,7 +1893,7 @@ describe('fine-tuning advice an ML engineer can follow', () => {
     });
 
     it('comes after the retrieval steps for a gap that is both', () => {
-      const steps = withKinds('both-ready', ['format']).nextSteps;
+      const steps = withKinds('both-indexed-ready', ['format']).nextSteps;
       expect(steps[0]).toMatch(/^Build the retrieval side first/);
     });
   });
