@@ -24,11 +24,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .addColumn(COLUMN, 'integer', (col) => col.notNull().defaultTo(0))
       .execute();
   }
-  // Reviews re-run before this migration. Every row is written, so a second run gives the same.
-  await sql`update reviews set ${sql.ref(COLUMN)} = case when exists (
+  // Reviews re-run before this migration; the rest keep the default 0. Only those rows are
+  // written (rewriting every row would lock the whole table on PostgreSQL while instances of the
+  // previous version still serve), and a second run finds nothing more to mark.
+  await sql`update reviews set ${sql.ref(COLUMN)} = 1
+    where ${sql.ref(COLUMN)} = 0 and exists (
       select 1 from reviews as later
       where later.team_id = reviews.team_id and later.revision_of = reviews.id
-    ) then 1 else 0 end`.execute(db);
+    )`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
