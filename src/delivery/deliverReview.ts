@@ -17,6 +17,7 @@ import {
   type SlackMessage,
 } from '../views/verdictMessage.js';
 import { askVisibility } from './conversationVisibility.js';
+import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
 import { verdictInputFor, withDmNotice } from './reviewMessage.js';
 import { slackErrorName } from './slackErrors.js';
@@ -62,23 +63,6 @@ async function postMessage(
   return { channel: result.channel, ts: result.ts };
 }
 
-async function permalinkFor(
-  client: WebClient,
-  posted: Posted,
-  logger: Logger,
-): Promise<string | null> {
-  try {
-    const result = await client.chat.getPermalink({
-      channel: posted.channel,
-      message_ts: posted.ts,
-    });
-    return result.permalink ?? null;
-  } catch (error) {
-    logger.warn(`chat.getPermalink failed: ${slackErrorName(error)}`);
-    return null;
-  }
-}
-
 interface Delivered {
   posted: Posted;
   threadTs: string;
@@ -107,7 +91,8 @@ async function postToConversation(
     // The verdict itself is out; the detail stays retrievable from App Home.
     logger.warn(`posting the verdict's detail failed: ${slackErrorName(error)}`);
   }
-  return { posted, threadTs, detailTs, permalink: await permalinkFor(client, posted, logger) };
+  const permalink = await permalinkOf(client, posted, logger, 'the verdict just posted');
+  return { posted, threadTs, detailTs, permalink };
 }
 
 function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {

@@ -5,6 +5,7 @@ import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
 import { exportComment } from '../views/signOff.js';
 import { mentionChannel } from '../views/text.js';
+import { permalinkOf } from './permalink.js';
 import { slackErrorName } from './slackErrors.js';
 
 export interface ExportRequest {
@@ -78,16 +79,13 @@ async function threadLink(
   if (review.permalink) return review.permalink;
   const ts = review.threadTs ?? review.messageTs;
   if (!review.postedChannelId || !ts) return undefined;
-  try {
-    const result = await client.chat.getPermalink({
-      channel: review.postedChannelId,
-      message_ts: ts,
-    });
-    return result.permalink ?? undefined;
-  } catch (error) {
-    logger.warn(`chat.getPermalink for review ${review.id} failed: ${slackErrorName(error)}`);
-    return undefined;
-  }
+  const link = await permalinkOf(
+    client,
+    { channel: review.postedChannelId, ts },
+    logger,
+    `review ${review.id}`,
+  );
+  return link ?? undefined;
 }
 
 /** The Markdown decision record of a review, as `ftrag decide --markdown` renders it, with context. */

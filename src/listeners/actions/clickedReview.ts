@@ -43,7 +43,7 @@ export function clickedThread(body: BlockAction, channelId: string | null): stri
  * Tells the clicker, only them, `text` about their click (`what` names it in the logs), through the
  * response_url the click on a message carries. A failure is only logged: the click's work is done.
  */
-async function answerClicker(
+export async function answerClicker(
   { body, respond, logger }: Pick<ButtonArgs, 'body' | 'respond' | 'logger'>,
   text: string,
   what: string,

@@ -1,4 +1,5 @@
 import type { BlockAction } from '@slack/bolt';
+import { permalinkOf } from '../../delivery/permalink.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import type { Review } from '../../storage/repository.js';
 import {
@@ -8,6 +9,7 @@ import {
   staleCopyNoticeText,
 } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
+import { answerClicker } from './clickedReview.js';
 
 /** A message in a channel. */
 export interface MessageRef {
@@ -62,17 +64,15 @@ async function currentVerdict(
 ): Promise<CurrentVerdict> {
   const { channelId, messageTs } = recorded;
   const inAskersDm = review.status === 'sent-as-dm' && clicked.channelId !== channelId;
-  if (review.permalink) return { channelId, permalink: review.permalink, inAskersDm };
-  try {
-    const { permalink } = await client.chat.getPermalink({
-      channel: channelId,
-      message_ts: messageTs,
-    });
-    return { channelId, permalink: permalink ?? null, inAskersDm };
-  } catch (error) {
-    logger.warn(`chat.getPermalink for review ${review.id} failed: ${slackErrorName(error)}`);
-    return { channelId, permalink: null, inAskersDm };
-  }
+  const permalink =
+    review.permalink ??
+    (await permalinkOf(
+      client,
+      { channel: channelId, ts: messageTs },
+      logger,
+      `review ${review.id}`,
+    ));
+  return { channelId, permalink, inAskersDm };
 }
 
 /**
@@ -87,7 +87,7 @@ export async function retireIfStaleCopy(
   review: Review,
   action?: StaleCopyAction,
 ): Promise<void> {
-  const { body, client, respond, logger } = args;
+  const { body, client, logger } = args;
   const stale = staleCopyOf(body, review);
   if (!stale) return;
   const { clicked, recorded } = stale;
@@ -110,25 +110,9 @@ export async function retireIfStaleCopy(
       `pointing the out-of-date copy ${clicked.messageTs} of review ${review.id} to the current verdict failed: ${slackErrorName(error)}`,
     );
   }
-  if (!body.response_url) {
-    logger.warn(
-      `telling ${body.user.id} they clicked an out-of-date copy of review ${review.id}: no response_url`,
-    );
-    return;
-  }
-  try {
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: staleCopyNoticeText(current, {
-        action,
-        copyReplaced,
-        byAsker: body.user.id === review.userId,
-      }),
-    });
-  } catch (error) {
-    logger.warn(
-      `telling ${body.user.id} they clicked an out-of-date copy of review ${review.id} failed: ${slackErrorName(error)}`,
-    );
-  }
+  await answerClicker(
+    args,
+    staleCopyNoticeText(current, { action, copyReplaced, byAsker: body.user.id === review.userId }),
+    `a click on an out-of-date copy of review ${review.id}`,
+  );
 }
