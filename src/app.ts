@@ -14,7 +14,7 @@ import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { DeliveryQueue } from './delivery/deliveryQueue.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
-import { slackErrorName } from './delivery/slackErrors.js';
+import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
 import { createErrorHandler } from './errorHandler.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
@@ -195,12 +195,8 @@ function watchListening(server: unknown, port: number, logger: AppLogger): Promi
 }
 
 /** auth.test's answers for a token that will never work, however often it is retried. */
-const TOKEN_REFUSALS = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
+const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
+  ...REFUSED_TOKEN_ERRORS,
   'no_permission',
   'missing_scope',
 ]);

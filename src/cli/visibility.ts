@@ -1,6 +1,7 @@
 import { type Logger, LogLevel, WebClient } from '@slack/web-api';
 import { type Config, loadConfig } from '../config.js';
 import { askVisibility } from '../delivery/conversationVisibility.js';
+import { REFUSED_TOKEN_ERRORS, slackErrorName } from '../delivery/slackErrors.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../observability/slackFetch.js';
 import {
   CorruptRowError,
@@ -53,15 +54,6 @@ Exit codes:
   3  done, but some reviews are still of unknown visibility (the summary says why): run it again
      once that is dealt with
 `;
-
-/** Slack's answers for a token that will never work, however often it is asked again. */
-const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-]);
 
 /** Channels listed by name, with why, under a workspace's still unknown ones; the rest counted. */
 const LISTED_UNKNOWN = 10;
@@ -140,9 +132,9 @@ function botTokenFromSettings(
       const answer = await clientFor(botToken).auth.test();
       return answer.team_id ? { teamId: answer.team_id } : { problem: 'auth.test named no team' };
     } catch (error) {
-      const answer = slackRefusalOf(error);
+      const answer = slackErrorName(error);
       return {
-        problem: TOKEN_REFUSALS.has(answer)
+        problem: REFUSED_TOKEN_ERRORS.has(answer)
           ? `Slack refused SLACK_BOT_TOKEN (${answer}): set it to the Bot User OAuth Token (xoxb-…) of the app's OAuth & Permissions page`
           : `could not check SLACK_BOT_TOKEN with Slack (auth.test: ${answer})`,
       };
@@ -163,17 +155,6 @@ function botTokenFromSettings(
       return { token: botToken };
     },
   };
-}
-
-/** The Slack error a failed call answered with, or its message when Slack gave none. */
-function slackRefusalOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'data' in error) {
-    const data: unknown = error.data;
-    if (typeof data === 'object' && data !== null && 'error' in data) {
-      if (typeof data.error === 'string') return data.error;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -295,7 +276,7 @@ async function resolveWorkspace(
       continue;
     }
     // What Slack says of the token, or of the install's scopes, it would say of every channel.
-    const refusedToken = answer.slackError !== null && TOKEN_REFUSALS.has(answer.slackError);
+    const refusedToken = answer.slackError !== null && REFUSED_TOKEN_ERRORS.has(answer.slackError);
     if (refusedToken || answer.slackError === 'missing_scope') {
       const why = refusedToken
         ? `Slack refused its bot token (${answer.why}): reinstall ftrag there, then run this again`

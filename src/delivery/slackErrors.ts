@@ -10,6 +10,15 @@ export function slackErrorName(error: unknown): string {
   return String(error);
 }
 
+/** Slack's answers for a token that will never work, however often it is asked again. */
+export const REFUSED_TOKEN_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+]);
+
 /**
  * Why the bot could not post in a conversation, as far as it changes what a person can do:
  * `other` when the error says nothing about the conversation itself.
