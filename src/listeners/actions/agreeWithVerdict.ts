@@ -1,6 +1,6 @@
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
-import { parseAgreeValue } from '../../views/verdictMessage.js';
+import { verdictVersionOfBlockId } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, answerVerdictChanged, clickedReview } from './clickedReview.js';
@@ -10,14 +10,15 @@ import { retireIfStaleCopy } from './staleCopy.js';
  * Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated
  * on the verdict message on record. A click on an out-of-date copy counts the same; that copy then
  * points to the current one. A click on the message as it was before an edit changed the verdict
- * (the button carries the version it showed) is not recorded, and the clicker is told.
+ * (the buttons' block_id carries the version it showed) is not recorded, and the clicker is told.
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client, logger, respond } = args;
     await ack();
     const teamId = body.team?.id;
-    const { reviewId, verdictVersion } = parseAgreeValue(action.value ?? '');
+    const reviewId = action.value;
+    const verdictVersion = verdictVersionOfBlockId(action.block_id);
     if (!teamId || !reviewId) return;
     await deps.work.run(async () => {
       const gone = async () => {
