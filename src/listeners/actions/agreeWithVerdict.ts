@@ -31,8 +31,10 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         await gone();
         return;
       }
+      let recorded = false;
       try {
         await deps.votes.setVote(teamId, reviewId, body.user.id, 'agree', null, verdictVersion);
+        recorded = true;
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
           await gone();
@@ -52,7 +54,8 @@ export function agreeWithVerdict(deps: ListenerDeps) {
           await respond({ replace_original: true, text: message.text, blocks: message.blocks });
         },
       );
-      await retireIfStaleCopy(args, review, 'agree');
+      // Its notice says the agreement was recorded on the current copy: only when it was.
+      await retireIfStaleCopy(args, review, recorded ? 'agree' : undefined);
     });
   };
 }
