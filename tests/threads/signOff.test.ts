@@ -246,6 +246,14 @@ describe('signing off as a team', () => {
     const editing = t.fake.calls.length;
     await t.walkChecklist(modal.id, BEHAVIOR, { user: ASKER });
     await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
+    // The edit's last call, so none of its posts lands after `submitted` below.
+    await t.fake.waitFor(
+      'chat.postMessage',
+      (c) =>
+        c.index >= editing &&
+        c.args.thread_ts === parent.ts &&
+        String(c.args.text).startsWith('Edited detail'),
+    );
     expect(headerOf(t.message(CHANNEL, parent.ts))).toBe('Verdict: Fine-tune');
 
     // Alice clicks Agree on the message as her Slack still showed it: RAG.
