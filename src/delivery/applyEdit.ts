@@ -96,7 +96,9 @@ export async function applyEdit(
   // Agree and Challenge were cast on the verdict as it was: counted, they would sign off on (and
   // Export would accept) a verdict nobody saw. The save itself stopped them counting (it moved the
   // review's verdict version on), including a vote recorded meanwhile on the earlier verdict; this
-  // only removes them, and tells how many there were. An edit that keeps the verdict keeps them.
+  // removes them, and tells how many there were. Votes without a version (from an instance not yet
+  // upgraded, in a rolling upgrade) stop counting only here. An edit that keeps the verdict keeps
+  // them.
   const verdictChanged = original.decision.verdict !== decision.verdict;
   const cleared = verdictChanged ? await deps.votes.clearStaleVotes(updated.teamId, updated.id) : 0;
   if (!updated.postedChannelId || !updated.messageTs) return updated;

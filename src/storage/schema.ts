@@ -78,8 +78,11 @@ export interface VotesTable {
   vote: string;
   reason: string | null;
   updated_at: EpochMillis;
-  /** The review's verdict_version this vote was cast on; it counts only while that is current. */
-  verdict_version: ColumnType<number, number | undefined, number>;
+  /**
+   * The review's verdict_version this vote was cast on; it counts only while that is current. NULL
+   * when an instance from before versions wrote it (rolling upgrade): cast on the current verdict.
+   */
+  verdict_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface Schema {

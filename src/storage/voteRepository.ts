@@ -15,8 +15,8 @@ export type { Vote, VoteKind, VoteRepository, VoteTally } from './votes.js';
 
 const voteKindSchema = z.enum(VOTE_KINDS);
 
-/** The votes cast on the verdict their review has now: the ones that count. */
-function onCurrentVerdict(eb: ExpressionBuilder<Schema, 'votes'>) {
+/** Votes cast on the verdict version their review has now. */
+function onCurrentVersion(eb: ExpressionBuilder<Schema, 'votes'>) {
   return eb.exists(
     eb
       .selectFrom('reviews')
@@ -25,6 +25,16 @@ function onCurrentVerdict(eb: ExpressionBuilder<Schema, 'votes'>) {
       .whereRef('reviews.id', '=', 'votes.review_id')
       .whereRef('reviews.verdict_version', '=', 'votes.verdict_version'),
   );
+}
+
+/**
+ * The votes cast on the verdict their review has now: the ones that count. A vote without a
+ * version came from an instance that predates versions (rolling upgrade): it saw no other verdict
+ * than the one on record, which a verdict-changing edit here clears it from (clearStaleVotes); an
+ * edit by such an instance clears every vote itself.
+ */
+function onCurrentVerdict(eb: ExpressionBuilder<Schema, 'votes'>) {
+  return eb.or([eb('votes.verdict_version', 'is', null), onCurrentVersion(eb)]);
 }
 
 export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date): VoteRepository {
@@ -99,7 +109,8 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
         .deleteFrom('votes')
         .where('team_id', '=', teamId)
         .where('review_id', '=', reviewId)
-        .where((eb) => eb.not(onCurrentVerdict(eb)))
+        // NULL-version votes too: cast before the edit that calls this, so on the earlier verdict.
+        .where((eb) => eb.not(onCurrentVersion(eb)))
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },

@@ -21,7 +21,8 @@ export interface VoteTally {
  * A vote is cast on one version of the review's verdict (`Review.verdictVersion`) and counts only
  * while the review has that version: once an edit changes the verdict (which moves the version on
  * in the same write), the votes cast on the earlier one are neither listed nor tallied, whenever
- * they were recorded.
+ * they were recorded. A vote written by an instance from before versions (during a rolling
+ * upgrade) has none and counts on the verdict on record until clearStaleVotes.
  */
 export interface VoteRepository {
   /**
@@ -39,8 +40,9 @@ export interface VoteRepository {
     verdictVersion?: number,
   ): Promise<Vote>;
   /**
-   * Removes the review's votes that no longer count (cast on an earlier verdict); how many. They
-   * are already left out of everything else: this only tidies up, and tells how many went.
+   * Removes the review's votes cast on an earlier verdict; how many. Call after an edit changed the
+   * verdict. Those with a version are already left out of everything else; those without one (see
+   * above) were cast before that edit, on the earlier verdict, and stop counting here.
    */
   clearStaleVotes(teamId: string, reviewId: string): Promise<number>;
   /**

@@ -26,30 +26,33 @@ export interface SignOffInput {
   /** The review's current votes: every chat.update rebuilds the message with them. */
   votes: readonly Vote[];
   /**
-   * The version of the verdict the message shows (`Review.verdictVersion`): Agree carries it, so a
-   * click on the message as it was before an edit changed the verdict doesn't count on the new one.
+   * The version of the verdict the message shows (`Review.verdictVersion`): the buttons' block
+   * carries it, so a click on the message as it was before an edit changed the verdict doesn't
+   * count on the new one.
    */
   verdictVersion?: number;
 }
 
-/** What an Agree button names: a review, and the version of its verdict the message showed. */
-export interface AgreeTarget {
-  reviewId: string;
-  /** Absent for a message built without it (before it was added): then the verdict on record. */
-  verdictVersion?: number;
+/**
+ * The sign-off buttons' block_id: the version of the verdict the message shows after an `@`. Not
+ * in the buttons' values, which stay the plain review id: an instance from before versions (during
+ * a rolling upgrade) reads those whole and ignores the block_id. One such block per message, so
+ * the id stays unique in it.
+ */
+export function verdictActionsBlockId(verdictVersion: number | undefined): string {
+  return verdictVersion === undefined
+    ? BlockId.verdictActions
+    : `${BlockId.verdictActions}@${verdictVersion}`;
 }
 
-/** An Agree button's value: the review id, then `@` and the verdict version when known. */
-export function agreeValue({ reviewId, verdictVersion }: AgreeTarget): string {
-  return verdictVersion === undefined ? reviewId : `${reviewId}@${verdictVersion}`;
-}
-
-/** Reads {@link agreeValue}; a value without a version (older messages) is all review id. */
-export function parseAgreeValue(value: string): AgreeTarget {
-  const match = /^(.+)@([1-9][0-9]{0,8})$/.exec(value);
-  return match?.[1] && match[2]
-    ? { reviewId: match[1], verdictVersion: Number(match[2]) }
-    : { reviewId: value };
+/**
+ * The verdict version a clicked sign-off button's block_id names; undefined for one without (a
+ * message posted before versions, or anything else): then the vote is on the verdict on record.
+ */
+export function verdictVersionOfBlockId(blockId: string | undefined): number | undefined {
+  const prefix = `${BlockId.verdictActions}@`;
+  const version = blockId?.startsWith(prefix) ? blockId.slice(prefix.length) : '';
+  return /^[1-9][0-9]{0,8}$/.test(version) ? Number(version) : undefined;
 }
 
 /** Set on a revision (Re-run with changes): its number and the verdict it replaces. */
@@ -159,9 +162,9 @@ function signOffBlocks({
     },
     {
       type: 'actions',
-      block_id: BlockId.verdictActions,
+      block_id: verdictActionsBlockId(verdictVersion),
       elements: [
-        button(ActionId.agree, 'Agree', agreeValue({ reviewId, verdictVersion }), true),
+        button(ActionId.agree, 'Agree', reviewId, true),
         button(ActionId.challenge, 'Challenge', reviewId),
         button(ActionId.rerun, 'Re-run with changes', reviewId),
         button(ActionId.exportRecord, 'Export decision record', reviewId),

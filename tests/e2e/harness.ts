@@ -381,6 +381,16 @@ export function blocksOf(source: { blocks?: unknown }): JsonObject[] {
   return Array.isArray(source.blocks) ? source.blocks.filter(isRecord) : [];
 }
 
+/**
+ * Whether `block` is a verdict message's sign-off buttons: its block_id is
+ * `BlockId.verdictActions`, with `@` and the verdict version after it when the message shows one.
+ */
+export function isVerdictActions(block: unknown): boolean {
+  if (!isRecord(block) || typeof block.block_id !== 'string') return false;
+  const id = block.block_id;
+  return id === BlockId.verdictActions || id.startsWith(`${BlockId.verdictActions}@`);
+}
+
 /** The header of a verdict message, e.g. "Verdict: RAG". */
 export function headerOf(message: { blocks?: unknown }): string {
   const header = blocksOf(message).find((block) => block.type === 'header');

@@ -10,7 +10,15 @@ import type { Answers } from '../../src/decision/answers.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import type { ViewValues } from '../support/slackRequests.js';
-import { ASKER, blocksOf, E2e, EXAMPLES, headerOf, valuesForStep } from './harness.js';
+import {
+  ASKER,
+  blocksOf,
+  E2e,
+  EXAMPLES,
+  headerOf,
+  isVerdictActions,
+  valuesForStep,
+} from './harness.js';
 
 const e2e = E2e.forFile();
 
@@ -98,17 +106,16 @@ function verdictIn(channel: string, title: string) {
     .messages(channel)
     .find(
       (message) =>
-        blocksOf(message).some((block) => block.block_id === BlockId.verdictActions) &&
-        JSON.stringify(message.blocks).includes(title),
+        blocksOf(message).some(isVerdictActions) && JSON.stringify(message.blocks).includes(title),
     );
   if (!found) throw new Error(`no verdict titled ${title} in ${channel}`);
   return found;
 }
 
 /** The review id a verdict message's buttons carry. */
-/** The review id a copy's buttons carry (Challenge's value is only that; Agree's adds a version). */
+/** The review id a copy's buttons carry. */
 function reviewIdOfCopy(message: { blocks?: unknown }): string {
-  const actions = blocksOf(message).find((block) => block.block_id === BlockId.verdictActions);
+  const actions = blocksOf(message).find(isVerdictActions);
   const challenge = Array.isArray(actions?.elements)
     ? actions.elements.filter(isRecord).find((element) => element.action_id === ActionId.challenge)
     : undefined;

@@ -1176,6 +1176,34 @@ for (const backend of storageBackends) {
         ).rejects.toBeInstanceOf(ReviewNotFoundError);
       });
 
+      it("counts an older instance's vote (no version) on the verdict on record until an edit changes it", async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        const editTo = (verdict: VerdictKind) =>
+          reviews.updateAnswers(teamId, review.id, answersFixture(), decisionFixture(verdict));
+        expect((await editTo('prompt')).review.verdictVersion).toBe(2);
+        // As an instance from before verdict versions writes it, during a rolling upgrade.
+        await sql`insert into votes (review_id, team_id, user_id, vote, reason, updated_at)
+          values (${review.id}, ${teamId}, 'U-OLD', 'agree', null, 1700000001000)`.execute(
+          database.db,
+        );
+        await votes.setVote(teamId, review.id, 'U-NEW', 'challenge', 'No labels', 2);
+
+        expect((await votes.listVotes(teamId, review.id)).map((vote) => vote.userId)).toEqual([
+          'U-OLD',
+          'U-NEW',
+        ]);
+        expect(await votes.tallies(teamId, [review.id])).toEqual({
+          [review.id]: { agree: 1, challenge: 1 },
+        });
+
+        // An edit here changing the verdict again: both were cast on the one it replaced.
+        expect((await editTo('rag')).review.verdictVersion).toBe(3);
+        expect(await votes.clearStaleVotes(teamId, review.id)).toBe(2);
+        expect(await votes.listVotes(teamId, review.id)).toEqual([]);
+        expect(await votes.tallies(teamId, [review.id])).toEqual({});
+      });
+
       it('counts a vote raced against a verdict-changing edit only if cast after it, over 50 races', async () => {
         const other = backend.shared ? await openDatabase(prepared?.url ?? '') : null;
         try {

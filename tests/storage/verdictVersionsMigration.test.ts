@@ -31,6 +31,12 @@ async function expectOldVotesCount(url: string, id: string): Promise<void> {
     const reviews = createKyselyReviewRepository(database.db, clock);
     const votes = createKyselyVoteRepository(database.db, clock);
     expect(await reviews.get('T-OLD', id)).toMatchObject({ id, verdictVersion: 1 });
+    const stamped = await database.db
+      .selectFrom('votes')
+      .select('verdict_version')
+      .where('review_id', '=', id)
+      .execute();
+    expect(stamped).toEqual([{ verdict_version: 1 }, { verdict_version: 1 }]);
     expect((await votes.listVotes('T-OLD', id)).map((vote) => vote.userId)).toEqual(['U1', 'U2']);
     expect(await votes.tallies('T-OLD', [id])).toEqual({ [id]: { agree: 1, challenge: 1 } });
     await votes.setVote('T-OLD', id, 'U3', 'agree', null, 1);

@@ -12,6 +12,7 @@ import {
   CHANNEL,
   E2e,
   type E2eOptions,
+  isVerdictActions,
   mrkdwnSentToSlack,
 } from '../e2e/harness.js';
 import type { FakeSlack, RecordedCall, StoredMessage } from '../support/fakeSlack.js';
@@ -89,7 +90,7 @@ export class ThreadsApp extends E2e {
       (c) =>
         c.index >= before &&
         c.response?.ok === true &&
-        blocksOf(c.args).some((b) => b.block_id === BlockId.verdictActions) &&
+        blocksOf(c.args).some(isVerdictActions) &&
         (threadTs === undefined || c.args.thread_ts === threadTs),
     );
     await this.delivered(reviewIdOf(call.args));
@@ -140,7 +141,7 @@ export class ThreadsApp extends E2e {
 
 /** The review id the verdict message's buttons carry (Challenge's value is only that). */
 export function reviewIdOf(message: { blocks?: unknown }): string {
-  const actions = blocksOf(message).find((block) => block.block_id === BlockId.verdictActions);
+  const actions = blocksOf(message).find(isVerdictActions);
   const challenge = Array.isArray(actions?.elements)
     ? actions.elements.filter(isRecord).find((element) => element.action_id === ActionId.challenge)
     : undefined;

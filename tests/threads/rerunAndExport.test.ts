@@ -8,7 +8,14 @@ import {
   VERDICT_LABELS,
 } from '../../src/decision/index.js';
 import { RERUN_REFUSED } from '../../src/views/signOff.js';
-import { ASKER, blocksOf, CHANNEL, headerOf, valuesForStep } from '../e2e/harness.js';
+import {
+  ASKER,
+  blocksOf,
+  CHANNEL,
+  headerOf,
+  isVerdictActions,
+  valuesForStep,
+} from '../e2e/harness.js';
 import type { StoredMessage, StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import {
@@ -304,7 +311,7 @@ async function verdictThroughResponseUrl(channel: string): Promise<StoredMessage
 }
 
 function isVerdict(message: StoredMessage): boolean {
-  return blocksOf(message).some((block) => block.block_id === BlockId.verdictActions);
+  return blocksOf(message).some(isVerdictActions);
 }
 
 /** Answers each checklist step up to the last one, and returns that step unsubmitted. */

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
-import { ASKER, blocksOf, CHANNEL, headerOf } from '../e2e/harness.js';
+import { ASKER, blocksOf, CHANNEL, headerOf, isVerdictActions } from '../e2e/harness.js';
 import { isRecord } from '../support/json.js';
 import { fillAndSubmit } from '../support/slackRequests.js';
 import {
@@ -27,11 +27,7 @@ describe('signing off as a team', () => {
     if (!modal) throw new Error('no modal');
     await t.walkChecklist(modal.id, KNOWLEDGE);
     await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
-    const posted = t.fake
-      .messages(channel)
-      .find((m) =>
-        (m.blocks ?? []).some((b) => isRecord(b) && b.block_id === BlockId.verdictActions),
-      );
+    const posted = t.fake.messages(channel).find((m) => (m.blocks ?? []).some(isVerdictActions));
     if (!posted) throw new Error('no verdict in the channel');
     const review = await t.delivered(reviewIdOf(posted));
     expect(review).toMatchObject({ status: 'posted-via-response-url', messageTs: null });
@@ -165,9 +161,11 @@ describe('signing off as a team', () => {
       'Re-run with changes',
       'Export decision record',
     ]);
-    // Agree also names the version of the verdict the message shows.
+    // The buttons' block names the version of the verdict the message shows; each value is the
+    // review id alone, which an instance from before versions reads whole (rolling upgrade).
     const reviewId = reviewIdOf(parent);
-    expect(buttons.map((b) => b.value)).toEqual([`${reviewId}@1`, reviewId, reviewId, reviewId]);
+    expect(actions?.block_id).toBe(`${BlockId.verdictActions}@1`);
+    expect(buttons.map((b) => b.value)).toEqual([reviewId, reviewId, reviewId, reviewId]);
 
     const votes = await t.storage.votes.listVotes(t.fake.teamId, reviewIdOf(parent));
     expect(votes.map((v) => [v.userId, v.vote, v.reason])).toEqual([
@@ -248,6 +246,14 @@ describe('signing off as a team', () => {
     const editing = t.fake.calls.length;
     await t.walkChecklist(modal.id, BEHAVIOR, { user: ASKER });
     await t.fake.waitFor('chat.update', (c) => c.index >= editing && c.args.ts === parent.ts);
+    // The edit's last call, so none of its posts lands after `submitted` below.
+    await t.fake.waitFor(
+      'chat.postMessage',
+      (c) =>
+        c.index >= editing &&
+        c.args.thread_ts === parent.ts &&
+        String(c.args.text).startsWith('Edited detail'),
+    );
     expect(headerOf(t.message(CHANNEL, parent.ts))).toBe('Verdict: Fine-tune');
     // The edit's last post, the edited detail in the thread, so nothing of it comes later.
     await t.fake.waitFor(

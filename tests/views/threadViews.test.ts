@@ -17,10 +17,10 @@ import {
   exportComment,
 } from '../../src/views/signOff.js';
 import {
-  agreeValue,
   buildVerdictMessage,
-  parseAgreeValue,
   signOffLine,
+  verdictActionsBlockId,
+  verdictVersionOfBlockId,
 } from '../../src/views/verdictMessage.js';
 import { validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
@@ -112,34 +112,37 @@ describe('the verdict message with its sign-off', () => {
     expect(elements.every((element) => 'value' in element && element.value === 'rev-1')).toBe(true);
   });
 
-  it('has Agree name the version of the verdict the message shows', () => {
+  it("names the version of the verdict the message shows in the buttons' block_id, not their values", () => {
     const message = buildVerdictMessage({
       answers,
       decision: decide(answers),
       userId: 'U0ASKER',
       signOff: { reviewId: 'rev-1', votes: [], verdictVersion: 3 },
     });
-    const values = message.blocks.flatMap((block) =>
+    const actions = message.blocks.filter((block) => block.type === 'actions');
+    expect(actions.map((block) => block.block_id)).toEqual([`${BlockId.verdictActions}@3`]);
+    // An instance from before versions (rolling upgrade) reads the values whole as the review id.
+    const values = actions.flatMap((block) =>
       block.type === 'actions'
         ? block.elements.map((element) => ('value' in element ? element.value : undefined))
         : [],
     );
-    expect(values).toEqual(['rev-1@3', 'rev-1', 'rev-1', 'rev-1']);
-    expect(parseAgreeValue('rev-1@3')).toEqual({ reviewId: 'rev-1', verdictVersion: 3 });
-    // A message posted before Agree carried it: the vote is on the verdict on record.
-    expect(parseAgreeValue('rev-1')).toEqual({ reviewId: 'rev-1' });
-    expect(parseAgreeValue('rev@1@0')).toEqual({ reviewId: 'rev@1@0' });
+    expect(values).toEqual(['rev-1', 'rev-1', 'rev-1', 'rev-1']);
+    expect(checkMessage(message)).toEqual([]);
+
+    expect(verdictVersionOfBlockId(`${BlockId.verdictActions}@3`)).toBe(3);
+    // A message posted before the block carried it: the vote is on the verdict on record.
+    expect(verdictVersionOfBlockId(BlockId.verdictActions)).toBeUndefined();
+    expect(verdictVersionOfBlockId(undefined)).toBeUndefined();
+    for (const unreadable of ['verdict_actions@0', 'verdict_actions@x', 'other@3', '@3']) {
+      expect(verdictVersionOfBlockId(unreadable)).toBeUndefined();
+    }
     fc.assert(
-      fc.property(
-        fc.string({ minLength: 1 }),
-        fc.integer({ min: 1, max: 999_999_999 }),
-        (id, v) => {
-          expect(parseAgreeValue(agreeValue({ reviewId: id, verdictVersion: v }))).toEqual({
-            reviewId: id,
-            verdictVersion: v,
-          });
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 999_999_999 }), (version) => {
+        const blockId = verdictActionsBlockId(version);
+        expect(blockId.length).toBeLessThanOrEqual(255);
+        expect(verdictVersionOfBlockId(blockId)).toBe(version);
+      }),
     );
   });
 

@@ -1,6 +1,6 @@
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
-import { parseAgreeValue } from '../../views/verdictMessage.js';
+import { verdictVersionOfBlockId } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, answerVerdictChanged, clickedReview } from './clickedReview.js';
@@ -10,14 +10,15 @@ import { retireIfStaleCopy } from './staleCopy.js';
  * Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated
  * on the verdict message on record. A click on an out-of-date copy counts the same; that copy then
  * points to the current one. A click on the message as it was before an edit changed the verdict
- * (the button carries the version it showed) is not recorded, and the clicker is told.
+ * (the buttons' block_id carries the version it showed) is not recorded, and the clicker is told.
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client, logger, respond } = args;
     await ack();
     const teamId = body.team?.id;
-    const { reviewId, verdictVersion } = parseAgreeValue(action.value ?? '');
+    const reviewId = action.value;
+    const verdictVersion = verdictVersionOfBlockId(action.block_id);
     if (!teamId || !reviewId) return;
     await deps.work.run(async () => {
       const gone = async () => {
@@ -30,8 +31,10 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         await gone();
         return;
       }
+      let recorded = false;
       try {
         await deps.votes.setVote(teamId, reviewId, body.user.id, 'agree', null, verdictVersion);
+        recorded = true;
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
           await gone();
@@ -51,7 +54,8 @@ export function agreeWithVerdict(deps: ListenerDeps) {
           await respond({ replace_original: true, text: message.text, blocks: message.blocks });
         },
       );
-      await retireIfStaleCopy(args, review, 'agree');
+      // Its notice says the agreement was recorded on the current copy: only when it was.
+      await retireIfStaleCopy(args, review, recorded ? 'agree' : undefined);
     });
   };
 }

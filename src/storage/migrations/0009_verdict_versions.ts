@@ -1,29 +1,43 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 const COLUMN = 'verdict_version';
-const TABLES = ['reviews', 'votes'] as const;
 
 /**
  * `verdict_version` on a review: 1, then one more each time "Edit answers" changes its verdict (in
- * the edit's own UPDATE). On a vote: the version of the verdict it was cast on. A vote counts only
- * while its version is the review's: an edit changing the verdict retires the votes cast on the
- * earlier one in the same write that changes it, and a vote cast on a verdict already replaced
- * never counts. Existing rows start at 1 on both sides, so every vote counts as it did.
+ * the edit's own UPDATE). On a vote: the version of the verdict it was cast on, or NULL for a vote
+ * written by an instance from before versions (during a rolling upgrade), which counts on the
+ * verdict the review has. A vote counts only while its version is the review's: an edit changing
+ * the verdict retires the votes cast on the earlier one, NULL ones included, in the same write
+ * that changes it, and a vote cast on a verdict already replaced never counts. Existing votes take
+ * their review's version (1), so every vote counts as it did.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // As in 0004: SQLite runs DDL outside the migration's transaction and has no ADD COLUMN IF NOT
   // EXISTS, so a column added by a half-applied run is skipped.
   const tables = db.isTransaction ? [] : await db.introspection.getTables();
-  for (const name of TABLES) {
-    const table = tables.find((candidate) => candidate.name === name);
-    if (table?.columns.some((column) => column.name === COLUMN)) continue;
+  const has = (name: string) =>
+    tables.some(
+      (table) => table.name === name && table.columns.some((column) => column.name === COLUMN),
+    );
+  if (!has('reviews')) {
     await db.schema
-      .alterTable(name)
+      .alterTable('reviews')
       .addColumn(COLUMN, 'integer', (col) => col.notNull().defaultTo(1))
       .execute();
   }
+  // No default: an older instance's INSERT, which names no version, leaves NULL (the current
+  // verdict), not 1 (a verdict an edit may have replaced already).
+  if (!has('votes')) {
+    await db.schema.alterTable('votes').addColumn(COLUMN, 'integer').execute();
+  }
+  // Only NULLs, so a rerun after a half-applied one changes nothing else.
+  await sql`update votes set verdict_version = (select reviews.verdict_version from reviews
+      where reviews.id = votes.review_id)
+    where verdict_version is null`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const name of TABLES) await db.schema.alterTable(name).dropColumn(COLUMN).execute();
+  for (const name of ['reviews', 'votes']) {
+    await db.schema.alterTable(name).dropColumn(COLUMN).execute();
+  }
 }

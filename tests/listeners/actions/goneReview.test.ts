@@ -97,6 +97,34 @@ describe('a verdict button whose review is not on record in the clicker’s work
   );
 });
 
+describe('an Agree value with a version after the review id (a dev build’s messages)', () => {
+  it('is a review not on record: said so, nothing recorded', async () => {
+    const { deps, app, reviews } = instance();
+    const review = await setup.pendingReview(reviews);
+    const fake = setup.fake();
+    const message = verdictMessage(`${review.id}@1`);
+    const responseUrl = fake.newResponseUrl({
+      channel: CHANNEL,
+      messageTs: message.ts,
+      userId: USER,
+    });
+    const ephemerals = fake.ephemerals().length;
+    const payload = clickButton({ ...message, channel: CHANNEL }, ActionId.agree, {
+      user: USER,
+      workspace: { teamId: review.teamId },
+      responseUrl,
+    });
+    await app.processEvent({ body: payload, ack: async () => {} });
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    const answers = fake.ephemerals().slice(ephemerals);
+    expect(answers.map((answer) => answer.text)).toEqual([
+      expect.stringMatching(/no longer on record in ftrag, so your agreement was not recorded/),
+    ]);
+    expect(await deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
+  });
+});
+
 describe('a Challenge submitted after its review is gone', () => {
   it('says so inside ack() with a notice modal, and records nothing', async () => {
     const { deps, app } = instance();

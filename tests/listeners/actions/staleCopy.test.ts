@@ -12,7 +12,7 @@ import { BoltLogger } from '../../../src/observability/logger.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { buildVerdictMessage } from '../../../src/views/verdictMessage.js';
-import { newReviewFixture, uniqueId } from '../../storage/support.js';
+import { decisionFixture, newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup, submitView } from '../../support/deliverySetup.js';
 import type { StoredMessage } from '../../support/fakeSlack.js';
@@ -255,6 +255,31 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       ),
     ).toBe(true);
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('Agree on a copy whose verdict an edit changed since: not recorded, and the notice does not say it was', async () => {
+    const running = instance();
+    const { review, staleTs, permalink } = await reviewWithTwoCopies(running);
+    const edit = await running.reviews.updateAnswers(
+      review.teamId,
+      review.id,
+      review.answers,
+      decisionFixture('prompt'),
+    );
+    expect(edit.review.verdictVersion).toBe(2);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
+    expectPointer(staleTs, permalink);
+    const texts = since(before).ephemerals.map((ephemeral) => ephemeral.text);
+    expect(texts).toEqual([
+      expect.stringContaining('edited after you saw it, so your agreement was not recorded'),
+      expect.stringContaining('You clicked an out-of-date copy of this verdict'),
+    ]);
+    expect(texts[1]).toContain(`<${permalink}|the current verdict>`);
+    expect(texts[1]).not.toMatch(/agreement was recorded/);
   });
 
   it('links the current copy through chat.getPermalink when no link is on record', async () => {
