@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { existingColumns } from './existingColumns.js';
 
 const COLUMNS = ['revision_of', 'revision'] as const;
 
@@ -11,7 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // PostgreSQL runs this inside the migration's transaction, so it applies whole or not at all.
   // SQLite runs DDL outside one, and has no ADD COLUMN IF NOT EXISTS: a column added by a
   // half-applied run is skipped.
-  const existing = db.isTransaction ? new Set<string>() : await reviewColumns(db);
+  const existing = await existingColumns(db, 'reviews');
   for (const column of COLUMNS) {
     if (existing.has(column)) continue;
     if (column === 'revision_of') {
@@ -35,12 +36,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('reviews')
     .columns(['team_id', 'revision_of'])
     .execute();
-}
-
-async function reviewColumns(db: Kysely<unknown>): Promise<Set<string>> {
-  const tables = await db.introspection.getTables();
-  const reviews = tables.find((table) => table.name === 'reviews');
-  return new Set(reviews?.columns.map((column) => column.name) ?? []);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { existingColumns } from './existingColumns.js';
 
 const COLUMN = 'superseded';
 
@@ -10,14 +11,7 @@ const COLUMN = 'superseded';
  * edit's UPDATE doesn't see an insert made after it started, and both would go through).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // As in 0004: SQLite runs DDL outside the migration's transaction and has no ADD COLUMN IF NOT
-  // EXISTS, so a column added by a half-applied run is skipped.
-  let exists = false;
-  if (!db.isTransaction) {
-    const tables = await db.introspection.getTables();
-    const reviews = tables.find((table) => table.name === 'reviews');
-    exists = reviews?.columns.some((column) => column.name === COLUMN) ?? false;
-  }
+  const exists = (await existingColumns(db, 'reviews')).has(COLUMN);
   if (!exists) {
     await db.schema
       .alterTable('reviews')

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { existingColumns } from './existingColumns.js';
 
 const COLUMN = 'verdict_version';
 
@@ -12,14 +13,8 @@ const COLUMN = 'verdict_version';
  * their review's version (1), so every vote counts as it did.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // As in 0004: SQLite runs DDL outside the migration's transaction and has no ADD COLUMN IF NOT
-  // EXISTS, so a column added by a half-applied run is skipped.
-  const tables = db.isTransaction ? [] : await db.introspection.getTables();
-  const has = (name: string) =>
-    tables.some(
-      (table) => table.name === name && table.columns.some((column) => column.name === COLUMN),
-    );
-  if (!has('reviews')) {
+  const has = async (table: string) => (await existingColumns(db, table)).has(COLUMN);
+  if (!(await has('reviews'))) {
     await db.schema
       .alterTable('reviews')
       .addColumn(COLUMN, 'integer', (col) => col.notNull().defaultTo(1))
@@ -27,7 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   // No default: an older instance's INSERT, which names no version, leaves NULL (the current
   // verdict), not 1 (a verdict an edit may have replaced already).
-  if (!has('votes')) {
+  if (!(await has('votes'))) {
     await db.schema.alterTable('votes').addColumn(COLUMN, 'integer').execute();
   }
   // Only NULLs, so a rerun after a half-applied one changes nothing else.
