@@ -9,8 +9,6 @@ import { permalinkOf } from './permalink.js';
 import { slackErrorName } from './slackErrors.js';
 
 export interface ExportRequest {
-  teamId: string;
-  reviewId: string;
   /** Who pressed Export, from the payload. */
   userId: string;
   /**
@@ -131,24 +129,20 @@ async function upload(
 
 /**
  * Where the record went (the review's channel or thread, or, when the bot couldn't attach it there,
- * the person's DM), or that its review is gone, or that Slack refused it both ways.
+ * the person's DM), or that Slack refused it both ways.
  */
-export type ExportOutcome = 'exported' | 'exported-to-dm' | 'not-found' | 'failed';
+export type ExportOutcome = 'exported' | 'exported-to-dm' | 'failed';
 
 /**
- * "Export decision record": the review as a MADR-style Markdown file in its thread. When the bot
+ * "Export decision record": `review` as a MADR-style Markdown file in its thread. When the bot
  * can't attach files there, it goes to the person's DM with a note; failures are logged.
  */
 export async function exportDecisionRecord(
   client: WebClient,
+  review: Review,
   request: ExportRequest,
   deps: ExportDeps,
 ): Promise<ExportOutcome> {
-  const review = await deps.reviews.get(request.teamId, request.reviewId);
-  if (!review) {
-    deps.logger.warn(`export of review ${request.reviewId} refused: not found`);
-    return 'not-found';
-  }
   const content = await buildDecisionRecord(client, review, deps);
   const comment = exportComment(review, request.userId);
   const channelId = review.postedChannelId;

@@ -12,28 +12,28 @@ export function exportRecord(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client, logger } = args;
     await ack();
-    const teamId = body.team?.id;
     const reviewId = action.value;
-    if (!teamId || !reviewId) return;
+    if (!body.team?.id || !reviewId) return;
     const channelId = body.channel?.id;
     const threadTs = clickedMessage(body)?.threadTs;
     await deps.work.run(async () => {
-      // Read before exporting, so a failure here (reaching app.error) comes before anything is posted.
       const review = await clickedReview(deps, body, reviewId);
+      if (!review) {
+        logger.warn(`export of review ${reviewId} refused: not found`);
+        await answerReviewGone(args, 'export');
+        return;
+      }
       const outcome = await exportDecisionRecord(
         client,
+        review,
         {
-          teamId,
-          reviewId,
           userId: body.user.id,
           ...(channelId && threadTs ? { clicked: { channelId, threadTs } } : {}),
         },
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       );
-      if (outcome === 'not-found') await answerReviewGone(args, 'export');
       // The notice says what the export did only when the record is in the verdict's thread.
-      else if (review)
-        await retireIfStaleCopy(args, review, outcome === 'exported' ? 'export' : undefined);
+      await retireIfStaleCopy(args, review, outcome === 'exported' ? 'export' : undefined);
     });
   };
 }
