@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { isRecord } from '../support/json.js';
-import { ASKER, CHANNEL, E2e, EXAMPLES, headerOf, mrkdwnSentToSlack } from './harness.js';
+import { fillAndSubmit } from '../support/slackRequests.js';
+import {
+  ASKER,
+  CHANNEL,
+  E2e,
+  EXAMPLES,
+  headerOf,
+  mrkdwnSentToSlack,
+  valuesForStep,
+} from './harness.js';
 
 const e2e = E2e.forFile();
 
@@ -130,7 +139,6 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     for (let step = 0; step < 3; step++) {
       const view = e2e.fake.view(modal.id);
       if (!view) throw new Error('no view');
-      const { valuesForStep } = await import('./harness.js');
       await e2e.submit(modal.id, valuesForStep(view, answers, {}));
     }
     await e2e.submit(modal.id, {
@@ -140,7 +148,6 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     });
     const lastView = e2e.fake.view(modal.id);
     if (!lastView) throw new Error('no view');
-    const { fillAndSubmit } = await import('../support/slackRequests.js');
     const payload = fillAndSubmit(lastView, {}, { user: ASKER });
     const [first, second] = await Promise.all([
       e2e.slack().interactive(payload),
@@ -182,7 +189,6 @@ describe('whether the facts fit in the prompt', () => {
   it('asks it on the knowledge step and will not go on without an answer', async () => {
     const { modal } = await e2e.slashCommand('Office addresses');
     if (!modal) throw new Error('no modal');
-    const { valuesForStep } = await import('./harness.js');
     const answers = { ...EXAMPLES.factsInPrompt, title: 'Office addresses' };
     for (let step = 0; step < 3; step++) {
       const view = e2e.fake.view(modal.id);
@@ -213,7 +219,6 @@ describe('whether the facts fit in the prompt', () => {
       channel,
     });
     if (!modal) throw new Error('no modal');
-    const { valuesForStep } = await import('./harness.js');
     const answers = {
       ...EXAMPLES.factsInPrompt,
       title: 'Office addresses, opened before the deploy',
@@ -318,7 +323,6 @@ describe('the modal’s state', () => {
   it('a tampered private_metadata gets a clear error view, not a crash', async () => {
     const { modal } = await e2e.slashCommand('Tamper');
     if (!modal) throw new Error('no modal');
-    const { fillAndSubmit } = await import('../support/slackRequests.js');
     for (const metadata of ['{"v":1,"step":"review"', '{"v":99}', 'x'.repeat(3000), '']) {
       const view = e2e.fake.view(modal.id);
       if (!view) throw new Error('no view');
@@ -343,7 +347,6 @@ describe('the modal’s state', () => {
     const { modal } = await e2e.slashCommand('Survives restarts', { channel });
     if (!modal) throw new Error('no modal');
     const answers = { ...EXAMPLES.behavior, title: 'Survives restarts' };
-    const { valuesForStep } = await import('./harness.js');
     const first = e2e.fake.view(modal.id);
     if (!first) throw new Error('no view');
     await e2e.submit(modal.id, valuesForStep(first, answers, {}));
@@ -367,7 +370,6 @@ describe('Back in the checklist', () => {
     const answers = EXAMPLES.knowledge;
     const { modal } = await e2e.slashCommand(answers.title, { channel });
     if (!modal) throw new Error('no modal');
-    const { valuesForStep } = await import('./harness.js');
     const current = () => {
       const view = e2e.fake.view(modal.id);
       if (!view?.open) throw new Error('the modal is not open');
