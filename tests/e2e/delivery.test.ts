@@ -17,17 +17,27 @@ const bodyText = (body: unknown) =>
   isRecord(body) && typeof body.text === 'string' ? body.text : '';
 
 describe('delivery never loses a verdict', () => {
-  it('not_in_channel → posts through the command’s response_url, in the channel', async () => {
-    const channel = 'C0NOTIN001';
-    e2e.fake.setBotNotInChannel(channel);
-    const { responseUrl } = await postVerdict(channel);
-    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
-    const [parent, detail] = e2e.fake.responseUrlPostsTo(responseUrl);
-    expect(parent?.body).toMatchObject({ response_type: 'in_channel' });
-    expect(bodyText(parent?.body)).toMatch(/^Verdict: RAG — /);
-    expect(JSON.stringify(detail?.body)).toContain('*Rationale*');
-    expect(e2e.fake.messages(ASKER)).toEqual([]);
-  });
+  // Slack answers not_in_channel for a public channel, channel_not_found for a private one.
+  it.each([
+    { kind: 'public', channel: 'C0NOTIN001', error: 'not_in_channel' },
+    { kind: 'private', channel: 'C0NOTIN003', error: 'channel_not_found' },
+  ])(
+    '$error (a $kind channel the bot is not in) → posts through the command’s response_url, in the channel',
+    async ({ kind, channel, error }) => {
+      e2e.fake.addChannel(channel, { member: false, private: kind === 'private' });
+      const { responseUrl } = await postVerdict(channel);
+      await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+      const refused = e2e.fake
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === channel);
+      expect(refused.map((call) => call.response?.error)).toEqual([error]);
+      const [parent, detail] = e2e.fake.responseUrlPostsTo(responseUrl);
+      expect(parent?.body).toMatchObject({ response_type: 'in_channel' });
+      expect(bodyText(parent?.body)).toMatch(/^Verdict: RAG — /);
+      expect(JSON.stringify(detail?.body)).toContain('*Rationale*');
+      expect(e2e.fake.messages(ASKER)).toEqual([]);
+    },
+  );
 
   it('not_in_channel → the verdict, with no thread to point to, says its detail is the next message, also once a vote updates it', async () => {
     const channel = 'C0NOTIN002';
@@ -51,9 +61,9 @@ describe('delivery never loses a verdict', () => {
     expect(updated).toContain('are in the next message');
   });
 
-  it('channel_not_found and a failing response_url → a DM to the person with how to invite the bot', async () => {
-    const channel = 'C0GONE0001';
-    e2e.fake.setChannelNotFound(channel);
+  it('channel_not_found (a private channel the bot is not in) and a failing response_url → a DM to the person with how to invite the bot', async () => {
+    const channel = 'C0CLOSED01';
+    e2e.fake.addChannel(channel, { member: false, private: true });
     const responseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
     e2e.fake.failResponseUrl(responseUrl, 404, { body: 'expired_url' });
     const { modal } = await e2e.slashCommand('DM fallback', { channel, responseUrl });
@@ -70,7 +80,10 @@ describe('delivery never loses a verdict', () => {
     if (!dm) throw new Error('no DM');
     const blocks = JSON.stringify(dm.blocks);
     expect(blocks).toContain('/invite @ftrag');
-    expect(blocks).toContain('<#C0GONE0001>');
+    expect(blocks).toContain(`<#${channel}>`);
+    expect(blocks).toContain("because I'm not a member there");
+    const refused = e2e.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+    expect(refused.map((call) => call.response?.error)).toEqual(['channel_not_found']);
     expect(dm.text).toMatch(/^Verdict: RAG — /);
     expect(e2e.fake.thread(dm.channel, dm.ts)).toHaveLength(2);
   });

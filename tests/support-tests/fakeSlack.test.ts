@@ -225,11 +225,11 @@ describe('messages', () => {
   });
 
   it('answers not_in_channel and channel_not_found', async () => {
-    fake.setBotNotInChannel('C0PRIVATE1');
+    fake.setBotNotInChannel('C0OUTSIDE1');
     fake.setChannelNotFound('C0GONE0001');
     const web = client();
     expect(
-      (await slackError(web.chat.postMessage({ channel: 'C0PRIVATE1', text: 'x' }))).error,
+      (await slackError(web.chat.postMessage({ channel: 'C0OUTSIDE1', text: 'x' }))).error,
     ).toBe('not_in_channel');
     expect(
       (await slackError(web.chat.postMessage({ channel: 'C0GONE0001', text: 'x' }))).error,
@@ -241,6 +241,48 @@ describe('messages', () => {
     expect((await web.chat.postMessage({ channel: '#reviews', text: 'x' })).channel).toBe(
       'C0NAMED001',
     );
+  });
+
+  it('answers channel_not_found for a private channel, group DM or DM the bot is not in', async () => {
+    const web = client();
+    const post = async (channel: string) =>
+      (await slackError(web.chat.postMessage({ channel, text: 'x' }))).error;
+    // Public: there for the bot, but it can't post without being a member (no chat:write.public).
+    fake.addChannel('C0OPEN0001', { member: false });
+    expect(await post('C0OPEN0001')).toBe('not_in_channel');
+    expect((await web.conversations.info({ channel: 'C0OPEN0001' })).channel).toMatchObject({
+      is_private: false,
+      is_member: false,
+    });
+    // Private channels (C… or legacy G…), a group DM it left, a DM between other people: not there.
+    fake.addChannel('C0CLOSED01', { private: true, member: false });
+    fake.addChannel('G0CLOSED01', { member: false });
+    const group = (await web.conversations.open({ users: 'U0ALICE001,U0BOB00001' })).channel;
+    const mpim = group?.id ?? '';
+    fake.setBotNotInChannel(mpim);
+    fake.addChannel('D0OTHERS01', { member: false });
+    for (const channel of ['C0CLOSED01', 'G0CLOSED01', mpim, 'D0OTHERS01']) {
+      expect(await post(channel), channel).toBe('channel_not_found');
+      expect(
+        (await slackError(web.chat.postEphemeral({ channel, user: 'U0ALICE001', text: 'x' })))
+          .error,
+        channel,
+      ).toBe('channel_not_found');
+      expect((await slackError(web.conversations.info({ channel }))).error, channel).toBe(
+        'channel_not_found',
+      );
+    }
+    // Its own messages there are out of its reach too, once it has left.
+    fake.addChannel('C0CLOSED02', { private: true });
+    const posted = await web.chat.postMessage({ channel: 'C0CLOSED02', text: 'before' });
+    fake.setBotNotInChannel('C0CLOSED02');
+    expect(
+      (await slackError(web.chat.update({ channel: 'C0CLOSED02', ts: posted.ts ?? '', text: 'y' })))
+        .error,
+    ).toBe('channel_not_found');
+    // Invited back, it posts again.
+    fake.setBotInChannel('C0CLOSED01');
+    expect((await web.chat.postMessage({ channel: 'C0CLOSED01', text: 'x' })).ok).toBe(true);
   });
 
   it('conversations.info tells public channels from private ones, DMs and group DMs', async () => {

@@ -559,7 +559,9 @@ export class FakeSlack {
 
   /**
    * A channel of the workspace: public unless `private` (then, as in Slack, conversations.info
-   * needs groups:read, and answers channel_not_found while the bot is not a member).
+   * needs groups:read). With `member: false`, posting in a public one answers not_in_channel
+   * (ftrag has no chat:write.public); a private one, a group DM (G…) or a DM (D…) is not there
+   * for the bot: every method answers channel_not_found.
    */
   addChannel(
     channelId: string,
@@ -591,6 +593,7 @@ export class FakeSlack {
     this.revokedTokens.set(token, error);
   }
 
+  /** As `addChannel(channelId, { member: false })`, keeping whether the channel is private. */
   setBotNotInChannel(channelId: string): void {
     this.notInChannel.add(channelId);
   }
@@ -1208,7 +1211,10 @@ export class FakeSlack {
       if (this.missingUsers.has(raw)) return { error: 'channel_not_found' };
       return { channel: this.dmChannelFor(raw) };
     }
-    if (/^D[A-Z0-9]+$/.test(raw)) return { channel: raw };
+    if (/^D[A-Z0-9]+$/.test(raw)) {
+      // A DM between other people (declared with `member: false`) is not there for the bot.
+      return this.notInChannel.has(raw) ? { error: 'channel_not_found' } : { channel: raw };
+    }
     let id = raw;
     if (!/^[CG][A-Z0-9]+$/.test(raw)) {
       const name = raw.replace(/^#/, '');
@@ -1220,8 +1226,18 @@ export class FakeSlack {
     if (this.onlyKnownChannels && !this.knownChannels.has(id)) {
       return { error: 'channel_not_found' };
     }
-    if (checkMembership && this.notInChannel.has(id)) return { error: 'not_in_channel' };
+    if (this.notInChannel.has(id)) {
+      // A private channel or group DM the bot is not in is not there for it, whatever the method;
+      // a public one is, but only members post (no chat:write.public).
+      if (this.isPrivateConversation(id)) return { error: 'channel_not_found' };
+      if (checkMembership) return { error: 'not_in_channel' };
+    }
     return { channel: id };
+  }
+
+  /** A private channel or group DM (G… ids included); `id` is a C…/G… channel id. */
+  private isPrivateConversation(id: string): boolean {
+    return id.startsWith('G') || this.privateChannels.has(id) || this.mpims.has(id);
   }
 
   private findMessage(channel: string, ts: string): StoredMessage | undefined {
@@ -1729,9 +1745,9 @@ export class FakeSlack {
     const id = resolved.channel;
     const isIm = id.startsWith('D');
     const isMpim = this.mpims.has(id);
-    const isPrivate = !isIm && (isMpim || id.startsWith('G') || this.privateChannels.has(id));
-    const isMember = isIm || !this.notInChannel.has(id);
-    if (isPrivate && !isMpim && !isMember) return fail('channel_not_found');
+    const isPrivate = !isIm && this.isPrivateConversation(id);
+    // One the bot is not in is only there for it when it is a public channel.
+    const isMember = !this.notInChannel.has(id);
     const needed = isIm
       ? 'im:read'
       : isMpim
