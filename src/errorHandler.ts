@@ -45,25 +45,47 @@ export function createErrorHandler(
       cause instanceof Error ? cause.stack : '',
     );
     const text = `:warning: Sorry, ftrag hit a problem and couldn't finish that (reference \`${reference}\`). Nothing you entered was posted; please try again in a moment.`;
-    try {
-      if (responseUrl && isTrustedResponseUrl(responseUrl)) {
-        await postToResponseUrl(responseUrl, {
-          response_type: 'ephemeral',
-          text,
-          replace_original: false,
-        });
-      } else if (userId && channelId) {
-        await client.chat.postEphemeral({
-          token: context.botToken,
-          channel: channelId,
-          user: userId,
-          text,
-        });
-      } else if (userId) {
-        await client.chat.postMessage({ token: context.botToken, channel: userId, text });
+    // The nearest place the person sees first; when Slack refuses it (an expired response_url, a
+    // channel the bot is not in), the next one.
+    const routes: { name: string; send: () => Promise<unknown> }[] = [];
+    if (responseUrl && isTrustedResponseUrl(responseUrl)) {
+      routes.push({
+        name: 'response_url',
+        send: () =>
+          postToResponseUrl(responseUrl, {
+            response_type: 'ephemeral',
+            text,
+            replace_original: false,
+          }),
+      });
+    }
+    if (userId && channelId) {
+      routes.push({
+        name: 'ephemeral',
+        send: () =>
+          client.chat.postEphemeral({
+            token: context.botToken,
+            channel: channelId,
+            user: userId,
+            text,
+          }),
+      });
+    }
+    if (userId) {
+      routes.push({
+        name: 'DM',
+        send: () => client.chat.postMessage({ token: context.botToken, channel: userId, text }),
+      });
+    }
+    for (const route of routes) {
+      try {
+        await route.send();
+        return;
+      } catch (notifyError) {
+        logger.warn(
+          `[${reference}] could not tell the person (${route.name}): ${slackErrorName(notifyError)}`,
+        );
       }
-    } catch (notifyError) {
-      logger.warn(`[${reference}] could not tell the person: ${slackErrorName(notifyError)}`);
     }
   };
 }

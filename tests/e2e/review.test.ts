@@ -273,6 +273,39 @@ describe('errors reach the person', () => {
       /slash_command \/ftrag team=T0FAKETEAM user=U0ASKER001: expired_trigger_id/,
     );
   });
+
+  it.each([
+    ['an ephemeral message in the channel', 'C0NOTIFY01', true],
+    ['a DM, when the bot is not in the channel either', 'C0NOTIFY02', false],
+  ] as const)(
+    'when the response_url is refused, the explanation comes as %s',
+    async (_how, channel, botInChannel) => {
+      const responseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+      e2e.fake.failResponseUrl(responseUrl, 404);
+      e2e.fake.addChannel(channel, { member: botInChannel });
+      const dmBefore = e2e.fake.messages(ASKER).length;
+      const response = await e2e.slack().slashCommand({
+        command: '/ftrag',
+        text: 'Too slow, again',
+        channelId: channel,
+        user: ASKER,
+        triggerId: e2e.fake.issueTriggerId({ userId: ASKER, issuedAt: Date.now() - 10_000 }),
+        responseUrl,
+      });
+      expect(response.status).toBe(200);
+      const explanation = expect.stringMatching(/^:warning: Sorry, ftrag hit a problem/);
+      if (botInChannel) {
+        await expect.poll(() => e2e.fake.ephemerals(channel).length).toBe(1);
+        expect(e2e.fake.ephemerals(channel)[0]).toMatchObject({ user: ASKER, text: explanation });
+        expect(e2e.fake.messages(ASKER)).toHaveLength(dmBefore);
+      } else {
+        await expect.poll(() => e2e.fake.messages(ASKER).length).toBe(dmBefore + 1);
+        expect(e2e.fake.messages(ASKER).at(-1)).toMatchObject({ text: explanation });
+        expect(e2e.fake.ephemerals(channel)).toEqual([]);
+      }
+      expect(e2e.fake.responseUrlPostsTo(responseUrl).map((post) => post.status)).toEqual([404]);
+    },
+  );
 });
 
 describe('requests that are not from Slack', () => {
