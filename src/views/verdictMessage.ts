@@ -7,7 +7,7 @@ import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Vote } from '../storage/votes.js';
 import { summarizeAnswers } from './answersSummary.js';
 import { becauseOf } from './postRefusal.js';
-import { escapeMrkdwn, escapeToFit, mentionChannel, mentionUser } from './text.js';
+import { escapeMrkdwn, escapeToFit, isDirectMessage, mentionChannel, mentionUser } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 const TOP_REASONS = 3;
@@ -299,6 +299,12 @@ export function buildEditedDetail(
 
 /** Prepended to a verdict that had to go somewhere other than the channel it was meant for. */
 export function buildUndeliveredNotice(channelId: string | null, refusal: PostRefusal): KnownBlock {
+  // A DM between other people: Slack shows no name for it, and nobody can invite an app into one.
+  if (channelId && isDirectMessage(channelId)) {
+    const text =
+      ":information_source: I couldn't post this in that direct message, since I'm not part of it, so here it is for you. You can share it from my Home tab.";
+    return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+  }
   const where = channelId ? mentionChannel(channelId) : 'the channel';
   const couldNot = `:information_source: I couldn't post this in ${where}${becauseOf(refusal)}`;
   const text =

@@ -68,6 +68,19 @@ describe('the notice on a verdict sent as a DM instead of to its channel', () =>
     }
   });
 
+  it('names no channel and advises no invite for a DM between other people (the command used there)', () => {
+    for (const error of ['channel_not_found', 'not_in_channel', 'internal_error', null]) {
+      const text = JSON.stringify(
+        withDmNotice({ text: 'Verdict', blocks: [] }, 'D0THEIRS01', error).blocks,
+      );
+      expect(text).toContain(
+        "I couldn't post this in that direct message, since I'm not part of it, so here it is for you.",
+      );
+      expect(text).not.toContain('<#D0THEIRS01>');
+      expect(text).not.toContain('/invite');
+    }
+  });
+
   it('says only that it couldn’t post there for any other error', () => {
     for (const error of ['ratelimited', 'internal_error', null]) {
       expect(notice(error)).toContain("I couldn't post this in <#C0CHAN>, so here it is for you.");
