@@ -550,4 +550,97 @@ describe('an out-of-date copy in the channel, once the current verdict is in the
     expect(t.fake.files().filter((f) => f.channelId === dm)).toHaveLength(1);
     expectSafeAndWithinLimits(t.fake);
   });
+
+  it('Re-run by anyone else posts the revision in the thread they clicked, never the asker’s DM; the asker’s from their DM copy goes to the DM’s thread as before', async () => {
+    const channel = 'C0STALERRN';
+    // Someone else may re-run once the verdict was challenged: BOB did, on the first copy.
+    const { review, stale, current, dm } = await postedAgainToAsker(channel, async (first) => {
+      const opening = t.fake.calls.length;
+      await t.click(first, ActionId.challenge, { user: BOB });
+      const modal = await t.openedModal(opening);
+      await t.submit(
+        modal.id,
+        { [BlockId.challengeReason]: { [ActionId.challengeReason]: 'Too few labels' } },
+        { user: BOB },
+      );
+      await expect
+        .poll(
+          async () => (await t.storage.votes.listVotes(t.fake.teamId, reviewIdOf(first))).length,
+        )
+        .toBe(1);
+    });
+
+    // The asker, from the current copy in their DM: revision 2 in the DM's thread, as before.
+    const askerOpened = t.fake.calls.length;
+    await t.click(current, ActionId.rerun, { user: ASKER });
+    const askerModal = await t.openedModal(askerOpened);
+    const askers = await t.walkToVerdict(askerModal.id, BEHAVIOR, { user: ASKER });
+    expect(askers.args).toMatchObject({ channel: dm, thread_ts: review.threadTs });
+    const second = reviewIdOf(askers.args);
+    expect(await stored(second)).toMatchObject({ postedChannelId: dm, revision: 2 });
+
+    // BOB, on the copy in the channel: revision 3 in its thread, where he and the channel see it.
+    const notices = t.fake.ephemerals().length;
+    const bobOpened = t.fake.calls.length;
+    await t.click(stale, ActionId.rerun, { user: BOB });
+    const bobModal = await t.openedModal(bobOpened);
+    await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
+    expect(t.fake.ephemerals().at(-1)).toMatchObject({ via: 'response_url', user: BOB });
+    expect(t.fake.ephemerals().at(-1)?.text).toMatch(
+      /the current one was sent to the asker by DM, where only they can open it, and the copy now points to it\. Once you finish the checklist, the re-run is posted in the thread of the copy you clicked\.$/,
+    );
+    const bobs = await t.walkToVerdict(bobModal.id, KNOWLEDGE, { user: BOB });
+    expect(bobs.args).toMatchObject({ channel, thread_ts: stale.ts });
+    expect(await stored(reviewIdOf(bobs.args))).toMatchObject({
+      status: 'posted',
+      postedChannelId: channel,
+      threadTs: stale.ts,
+      revision: 3,
+      revisionOf: second,
+    });
+    const inDm = t.fake.calls.filter(
+      (c) => c.index >= bobOpened && c.method === 'chat.postMessage' && c.args.channel === dm,
+    );
+    expect(inDm).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
+});
+
+describe('a verdict whose newest revision went to the asker’s DM', () => {
+  it('Re-run by anyone else posts the next revision in the thread they clicked, not the DM', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    // The asker re-runs; the channel refuses the revision, so it goes to their DM.
+    t.fake.failNext(
+      'chat.postMessage',
+      { error: 'not_in_channel' },
+      1,
+      (a) => a.channel === CHANNEL,
+    );
+    const askerOpened = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, { user: ASKER });
+    const askers = await t.walkToVerdict((await t.openedModal(askerOpened)).id, BEHAVIOR);
+    const dm = t.fake.dmChannelFor(ASKER);
+    const second = reviewIdOf(askers.args);
+    expect(await t.delivered(second)).toMatchObject({ status: 'sent-as-dm', postedChannelId: dm });
+
+    // BOB challenges the first verdict, which lets him re-run, and re-runs it where he sees it.
+    await t.challenge(parent, BOB, 'Too few labels');
+    const bobOpened = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, { user: BOB });
+    const bobs = await t.walkToVerdict((await t.openedModal(bobOpened)).id, KNOWLEDGE, {
+      user: BOB,
+    });
+    expect(bobs.args).toMatchObject({ channel: CHANNEL, thread_ts: parent.ts });
+    expect(await stored(reviewIdOf(bobs.args))).toMatchObject({
+      status: 'posted',
+      postedChannelId: CHANNEL,
+      revision: 3,
+      revisionOf: second,
+    });
+    const inDm = t.fake.calls.filter(
+      (c) => c.index >= bobOpened && c.method === 'chat.postMessage' && c.args.channel === dm,
+    );
+    expect(inDm).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
 });
