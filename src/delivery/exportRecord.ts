@@ -4,7 +4,7 @@ import { type DecisionRecordContext, renderDecisionRecord } from '../decision/in
 import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
 import { exportComment } from '../views/signOff.js';
-import { mentionChannel } from '../views/text.js';
+import { isDirectMessage, mentionChannel } from '../views/text.js';
 import { permalinkOf } from './permalink.js';
 import { slackErrorName } from './slackErrors.js';
 
@@ -14,6 +14,7 @@ export interface ExportRequest {
   /**
    * Where the pressed button's message is: its channel, and its thread (its parent's ts, or its
    * own). A verdict that went out through a response_url has no ts on record; this is its thread.
+   * When the verdict is in the asker's DM and someone else clicked elsewhere, the record goes here.
    */
   clicked?: { channelId: string; threadTs: string };
 }
@@ -128,14 +129,44 @@ async function upload(
 }
 
 /**
- * Where the record went (the review's channel or thread, or, when the bot couldn't attach it there,
- * the person's DM), or that Slack refused it both ways.
+ * Where the record went (the review's channel or thread; the thread of the message clicked, when
+ * the review's is someone else's DM; or, when the bot couldn't attach it there, the person's DM),
+ * or that Slack refused it every way.
  */
-export type ExportOutcome = 'exported' | 'exported-to-dm' | 'failed';
+export type ExportOutcome = 'exported' | 'exported-where-clicked' | 'exported-to-dm' | 'failed';
 
 /**
- * "Export decision record": `review` as a MADR-style Markdown file in its thread. When the bot
- * can't attach files there, it goes to the person's DM with a note; failures are logged.
+ * Where the record goes first: the review's thread, unless that is in the asker's DM and someone
+ * else pressed Export on a message elsewhere (an out-of-date copy in the channel, say). Nothing
+ * they do is posted into another person's DM: it goes where they clicked, which they can see.
+ */
+function firstTarget(
+  review: Review,
+  request: ExportRequest,
+): { channelId: string; threadTs: string | undefined; whereClicked: boolean } | null {
+  const channelId = review.postedChannelId;
+  if (!channelId) return null;
+  const { clicked } = request;
+  // Only its two members can read a DM, and a click in it came from one of them.
+  const notTheirDm =
+    isDirectMessage(channelId) &&
+    request.userId !== review.userId &&
+    clicked?.channelId !== channelId;
+  if (notTheirDm) return clicked ? { ...clicked, whereClicked: true } : null;
+  // Without a ts on record (delivered through a response_url), the clicked message is the
+  // verdict or a revision in its thread: when it is in the review's channel, that thread.
+  const clickedThread = clicked?.channelId === channelId ? clicked.threadTs : undefined;
+  return {
+    channelId,
+    threadTs: review.threadTs ?? review.messageTs ?? clickedThread,
+    whereClicked: false,
+  };
+}
+
+/**
+ * "Export decision record": `review` as a MADR-style Markdown file in its thread (see
+ * {@link firstTarget}). When the bot can't attach files there, it goes to the person's DM with a
+ * note; failures are logged.
  */
 export async function exportDecisionRecord(
   client: WebClient,
@@ -145,25 +176,15 @@ export async function exportDecisionRecord(
 ): Promise<ExportOutcome> {
   const content = await buildDecisionRecord(client, review, deps);
   const comment = exportComment(review, request.userId);
-  const channelId = review.postedChannelId;
-  if (channelId) {
-    // Without a ts on record (delivered through a response_url), the clicked message is the
-    // verdict or a revision in its thread: when it is in the review's channel, that thread.
-    const clickedThread =
-      request.clicked?.channelId === channelId ? request.clicked.threadTs : undefined;
+  const target = firstTarget(review, request);
+  const channelId = target?.channelId;
+  if (target) {
     try {
-      await upload(
-        client,
-        channelId,
-        review.threadTs ?? review.messageTs ?? clickedThread,
-        review,
-        content,
-        comment,
-      );
-      return 'exported';
+      await upload(client, target.channelId, target.threadTs, review, content, comment);
+      return target.whereClicked ? 'exported-where-clicked' : 'exported';
     } catch (error) {
       deps.logger.warn(
-        `exporting review ${review.id} to ${channelId} failed: ${slackErrorName(error)}`,
+        `exporting review ${review.id} to ${target.channelId} failed: ${slackErrorName(error)}`,
       );
     }
   }

@@ -14,14 +14,27 @@ export interface CurrentVerdict {
   inAskersDm: boolean;
 }
 
-/** A verdict button clicked on an out-of-date copy of the verdict; each acts on the current one. */
-export type StaleCopyAction = 'agree' | 'challenge' | 'rerun' | 'export';
+/**
+ * A verdict button clicked on an out-of-date copy of the verdict; each acts on the current one.
+ * `rerun-here` and `export-here` post in the clicked copy's thread instead: the current verdict is
+ * in the asker's DM, and someone else clicked.
+ */
+export type StaleCopyAction =
+  | 'agree'
+  | 'challenge'
+  | 'rerun'
+  | 'rerun-here'
+  | 'export'
+  | 'export-here';
 
 const WHAT_HAPPENS: Record<StaleCopyAction, string> = {
   agree: 'Your agreement was recorded on it.',
   challenge: 'Once you post your challenge, it counts there, and your reason goes in its thread.',
   rerun: 'Once you finish the checklist, the re-run is posted in its thread.',
+  'rerun-here':
+    'Once you finish the checklist, the re-run is posted in the thread of the copy you clicked.',
   export: 'The decision record is posted in its thread.',
+  'export-here': 'The decision record is posted in the thread of the copy you clicked.',
 };
 
 /** "<link|the current verdict>", or without a link the same words and its channel. */

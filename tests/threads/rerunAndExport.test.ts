@@ -7,6 +7,7 @@ import {
   renderDecisionRecord,
   VERDICT_LABELS,
 } from '../../src/decision/index.js';
+import type { Review } from '../../src/storage/index.js';
 import { RERUN_REFUSED } from '../../src/views/signOff.js';
 import {
   ASKER,
@@ -461,6 +462,185 @@ describe('export decision record', () => {
     expect(record).toContain(
       '| Aspect | Prompt | RAG |\n| --- | --- | --- |\n| Update a fact | Edit the facts in the prompt; live with the next prompt version | Edit the source; live at once |',
     );
+    expectSafeAndWithinLimits(t.fake);
+  });
+});
+
+/** A review as the app has it now. */
+async function stored(id: string): Promise<Review | null> {
+  return t.storage.reviews.get(t.fake.teamId, id);
+}
+
+/**
+ * App Home's "Post again after the answer to a posting that landed was lost" (tests/e2e/home.test.ts),
+ * with the channel refusing Post again: `/ftrag` in `channel`, whose verdict lands though Slack's
+ * answer is lost, so the review waits for Post again; `before` then acts on that first copy; Post
+ * again, refused by the channel (and the command's response_url gone), sends the verdict to the
+ * asker's DM, where the current copy is. Resolves with the channel copy as it was posted (its
+ * buttons, as a client still showing it has them).
+ */
+async function postedAgainToAsker(
+  channel: string,
+  before?: (first: StoredMessage) => Promise<void>,
+): Promise<{ review: Review; stale: StoredMessage; current: StoredMessage; dm: string }> {
+  t.fake.addChannel(channel, { member: true });
+  t.fake.loseAnswerNext('chat.postMessage');
+  const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, { channel });
+  if (!modal) throw new Error('no modal');
+  await t.walkChecklist(modal.id, KNOWLEDGE);
+  await expect.poll(() => t.fake.messages(channel).length).toBe(1);
+  const first = t.fake.messages(channel)[0];
+  if (!first) throw new Error('the first posting did not land');
+  const stale = structuredClone(first);
+  const id = reviewIdOf(stale);
+  await expect.poll(async () => (await stored(id))?.status).toBe('failed');
+  await before?.(first);
+
+  t.fake.failNext('chat.postMessage', { error: 'not_in_channel' }, 1, (a) => a.channel === channel);
+  t.fake.failResponseUrl(responseUrl, 404);
+  await t.click(await t.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+  await expect.poll(async () => (await stored(id))?.status).toBe('sent-as-dm');
+  const review = await stored(id);
+  const dm = t.fake.dmChannelFor(ASKER);
+  if (!review?.messageTs || review.postedChannelId !== dm) throw new Error('not in the DM');
+  return { review, stale, current: t.message(dm, review.messageTs), dm };
+}
+
+/** Presses Export on `message` as `user`; the file it attached, and the clicker's notice. */
+async function exportFrom(
+  message: StoredMessage,
+  user: string,
+): Promise<{ channelId: string | undefined; threadTs: string | undefined; notice: string }> {
+  const files = t.fake.files().length;
+  const notices = t.fake.ephemerals().length;
+  const started = t.fake.calls.length;
+  await t.click(message, ActionId.exportRecord, { user });
+  await t.fake.waitFor('files.completeUploadExternal', (c) => c.index >= started);
+  await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
+  const uploaded = t.fake
+    .files()
+    .slice(files)
+    .filter((f) => f.completed);
+  expect(uploaded).toHaveLength(1);
+  const notice = t.fake.ephemerals().at(-1);
+  expect(notice).toMatchObject({ via: 'response_url', user });
+  return {
+    channelId: uploaded[0]?.channelId,
+    threadTs: uploaded[0]?.threadTs,
+    notice: String(notice?.text),
+  };
+}
+
+describe('an out-of-date copy in the channel, once the current verdict is in the asker’s DM', () => {
+  it('Export by anyone else attaches the record in the thread they clicked, never the asker’s DM; the asker’s goes to the DM’s thread as before', async () => {
+    const channel = 'C0STALEEXP';
+    const { review, stale, dm } = await postedAgainToAsker(channel);
+
+    const others = await exportFrom(stale, BOB);
+    expect(others).toMatchObject({ channelId: channel, threadTs: stale.ts });
+    expect(others.notice).toBe(
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. The decision record is posted in the thread of the copy you clicked.',
+    );
+
+    // The asker, on the same copy as their client still shows it: the DM's thread, as before.
+    const askers = await exportFrom(stale, ASKER);
+    expect(askers).toMatchObject({ channelId: dm, threadTs: review.threadTs });
+    expect(askers.notice).toContain('sent to you by DM, is the one to use');
+    expect(askers.notice).toMatch(/The decision record is posted in its thread\.$/);
+    expect(t.fake.files().filter((f) => f.channelId === dm)).toHaveLength(1);
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('Re-run by anyone else posts the revision in the thread they clicked, never the asker’s DM; the asker’s from their DM copy goes to the DM’s thread as before', async () => {
+    const channel = 'C0STALERRN';
+    // Someone else may re-run once the verdict was challenged: BOB did, on the first copy.
+    const { review, stale, current, dm } = await postedAgainToAsker(channel, async (first) => {
+      const opening = t.fake.calls.length;
+      await t.click(first, ActionId.challenge, { user: BOB });
+      const modal = await t.openedModal(opening);
+      await t.submit(
+        modal.id,
+        { [BlockId.challengeReason]: { [ActionId.challengeReason]: 'Too few labels' } },
+        { user: BOB },
+      );
+      await expect
+        .poll(
+          async () => (await t.storage.votes.listVotes(t.fake.teamId, reviewIdOf(first))).length,
+        )
+        .toBe(1);
+    });
+
+    // The asker, from the current copy in their DM: revision 2 in the DM's thread, as before.
+    const askerOpened = t.fake.calls.length;
+    await t.click(current, ActionId.rerun, { user: ASKER });
+    const askerModal = await t.openedModal(askerOpened);
+    const askers = await t.walkToVerdict(askerModal.id, BEHAVIOR, { user: ASKER });
+    expect(askers.args).toMatchObject({ channel: dm, thread_ts: review.threadTs });
+    const second = reviewIdOf(askers.args);
+    expect(await stored(second)).toMatchObject({ postedChannelId: dm, revision: 2 });
+
+    // BOB, on the copy in the channel: revision 3 in its thread, where he and the channel see it.
+    const notices = t.fake.ephemerals().length;
+    const bobOpened = t.fake.calls.length;
+    await t.click(stale, ActionId.rerun, { user: BOB });
+    const bobModal = await t.openedModal(bobOpened);
+    await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
+    expect(t.fake.ephemerals().at(-1)).toMatchObject({ via: 'response_url', user: BOB });
+    expect(t.fake.ephemerals().at(-1)?.text).toMatch(
+      /the current one was sent to the asker by DM, where only they can open it, and the copy now points to it\. Once you finish the checklist, the re-run is posted in the thread of the copy you clicked\.$/,
+    );
+    const bobs = await t.walkToVerdict(bobModal.id, KNOWLEDGE, { user: BOB });
+    expect(bobs.args).toMatchObject({ channel, thread_ts: stale.ts });
+    expect(await stored(reviewIdOf(bobs.args))).toMatchObject({
+      status: 'posted',
+      postedChannelId: channel,
+      threadTs: stale.ts,
+      revision: 3,
+      revisionOf: second,
+    });
+    const inDm = t.fake.calls.filter(
+      (c) => c.index >= bobOpened && c.method === 'chat.postMessage' && c.args.channel === dm,
+    );
+    expect(inDm).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
+});
+
+describe('a verdict whose newest revision went to the asker’s DM', () => {
+  it('Re-run by anyone else posts the next revision in the thread they clicked, not the DM', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    // The asker re-runs; the channel refuses the revision, so it goes to their DM.
+    t.fake.failNext(
+      'chat.postMessage',
+      { error: 'not_in_channel' },
+      1,
+      (a) => a.channel === CHANNEL,
+    );
+    const askerOpened = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, { user: ASKER });
+    const askers = await t.walkToVerdict((await t.openedModal(askerOpened)).id, BEHAVIOR);
+    const dm = t.fake.dmChannelFor(ASKER);
+    const second = reviewIdOf(askers.args);
+    expect(await t.delivered(second)).toMatchObject({ status: 'sent-as-dm', postedChannelId: dm });
+
+    // BOB challenges the first verdict, which lets him re-run, and re-runs it where he sees it.
+    await t.challenge(parent, BOB, 'Too few labels');
+    const bobOpened = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, { user: BOB });
+    const bobs = await t.walkToVerdict((await t.openedModal(bobOpened)).id, KNOWLEDGE, {
+      user: BOB,
+    });
+    expect(bobs.args).toMatchObject({ channel: CHANNEL, thread_ts: parent.ts });
+    expect(await stored(reviewIdOf(bobs.args))).toMatchObject({
+      status: 'posted',
+      postedChannelId: CHANNEL,
+      revision: 3,
+      revisionOf: second,
+    });
+    const inDm = t.fake.calls.filter(
+      (c) => c.index >= bobOpened && c.method === 'chat.postMessage' && c.args.channel === dm,
+    );
+    expect(inDm).toEqual([]);
     expectSafeAndWithinLimits(t.fake);
   });
 });

@@ -1,12 +1,21 @@
-import { exportDecisionRecord } from '../../delivery/exportRecord.js';
+import { type ExportOutcome, exportDecisionRecord } from '../../delivery/exportRecord.js';
+import type { StaleCopyAction } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
 import { retireIfStaleCopy } from './staleCopy.js';
 
+const STALE_COPY_ACTION: Record<ExportOutcome, StaleCopyAction | undefined> = {
+  exported: 'export',
+  'exported-where-clicked': 'export-here',
+  'exported-to-dm': undefined,
+  failed: undefined,
+};
+
 /**
  * Export decision record: the review as a Markdown ADR file in its thread (the thread of the
- * verdict on record, also for a click on an out-of-date copy, which then points to the current one).
+ * verdict on record, also for a click on an out-of-date copy, which then points to the current one;
+ * but when that is in the asker's DM and someone else clicked, the thread they clicked in).
  */
 export function exportRecord(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -32,8 +41,9 @@ export function exportRecord(deps: ListenerDeps) {
         },
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       );
-      // The notice says what the export did only when the record is in the verdict's thread.
-      await retireIfStaleCopy(args, review, outcome === 'exported' ? 'export' : undefined);
+      // The notice says what the export did only when the record is in a thread: the verdict's,
+      // or the clicked copy's when the verdict is in the asker's DM and someone else clicked.
+      await retireIfStaleCopy(args, review, STALE_COPY_ACTION[outcome]);
     });
   };
 }

@@ -1,18 +1,37 @@
+import type { BlockAction } from '@slack/bolt';
 import { startChecklist } from '../../checklist/state.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
+import type { Review } from '../../storage/repository.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { RERUN_REFUSED } from '../../views/signOff.js';
+import { isDirectMessage } from '../../views/text.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { answerReviewGone, clickedReview, clickedThread } from './clickedReview.js';
+import { answerReviewGone, clickedMessage, clickedReview, clickedThread } from './clickedReview.js';
 import { retireIfStaleCopy, staleCopyOf } from './staleCopy.js';
+
+/**
+ * Whether the newest revision's verdict is in a DM (its asker's, as a delivery falls back to) that
+ * the person clicking is not in: a click in a DM comes from one of its two members. Their re-run
+ * is then not posted there, where they can't see it, but in the thread they clicked in (an
+ * out-of-date copy's, or an earlier revision's in the channel), or without one in their own DM.
+ */
+function someoneElsesDm(channelId: string | null, latest: Review, body: BlockAction): boolean {
+  return (
+    channelId !== null &&
+    isDirectMessage(channelId) &&
+    body.user.id !== latest.userId &&
+    body.channel?.id !== channelId
+  );
+}
 
 /**
  * Re-run with changes: the checklist again, pre-filled with the newest revision's answers; the
  * outcome is posted in the thread as the next revision. Whichever revision's message is clicked,
  * the line of revisions decides: the person who asked (for the first verdict) may always re-run;
  * anyone may once any revision in the line has been challenged. A click on an out-of-date copy of
- * a verdict does the same; that copy then points to the current one.
+ * a verdict does the same; that copy then points to the current one. When the newest revision is
+ * in its asker's DM, anyone else's re-run goes where they clicked instead ({@link someoneElsesDm}).
  */
 export function rerunReview(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -50,15 +69,18 @@ export function rerunReview(deps: ListenerDeps) {
     // copy of a verdict: its thread is not the one the line lives in.
     const thread =
       latest.messageTs || staleCopyOf(body, clicked) ? null : clickedThread(body, channelId);
+    const elsewhere = someoneElsesDm(channelId, latest, body);
+    const where = elsewhere
+      ? { channelId: body.channel?.id ?? null, threadTs: clickedMessage(body)?.threadTs ?? null }
+      : { channelId, threadTs: latest.threadTs ?? thread ?? latest.target.threadTs };
     const state = startChecklist({
       origin: 'rerun',
-      channelId,
-      threadTs: latest.threadTs ?? thread ?? latest.target.threadTs,
+      ...where,
       responseUrl: thread && body.response_url ? body.response_url : null,
       reviewId: latest.id,
       draft: latest.answers,
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
-    await deps.work.run(() => retireIfStaleCopy(args, clicked, 'rerun'));
+    await deps.work.run(() => retireIfStaleCopy(args, clicked, elsewhere ? 'rerun-here' : 'rerun'));
   };
 }
