@@ -4,6 +4,15 @@
  */
 export class BackgroundWork {
   private readonly running = new Set<Promise<unknown>>();
+  private readonly draining = new AbortController();
+
+  /**
+   * Aborted once a drain begins (a graceful stop): work waiting out a pause before it goes on (a
+   * re-check of a verdict message's tally) stops waiting, so the stop waits for the work alone.
+   */
+  get stopping(): AbortSignal {
+    return this.draining.signal;
+  }
 
   run<T>(task: () => Promise<T>): Promise<T> {
     const promise = task();
@@ -19,6 +28,7 @@ export class BackgroundWork {
 
   /** Waits for running work, at most `timeoutMs`; returns whether everything finished. */
   drain(timeoutMs: number): Promise<boolean> {
+    this.draining.abort();
     return settlesWithin(Promise.allSettled([...this.running]), timeoutMs);
   }
 }

@@ -77,6 +77,20 @@ describe('BackgroundWork and settlesWithin', () => {
     expect(await work.drain(20)).toBe(true);
     expect(await settlesWithin(Promise.reject(new Error('x')), 20)).toBe(true);
   });
+
+  it('tells work waiting out a pause that a drain has begun', async () => {
+    const work = new BackgroundWork();
+    expect(work.stopping.aborted).toBe(false);
+    const waited = work.run(
+      () =>
+        new Promise<boolean>((resolve) => {
+          work.stopping.addEventListener('abort', () => resolve(true));
+        }),
+    );
+    expect(await work.drain(1_000)).toBe(true);
+    expect(await waited).toBe(true);
+    expect(work.stopping.aborted).toBe(true);
+  });
 });
 
 describe('InFlightCount', () => {

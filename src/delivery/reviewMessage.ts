@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Review, ReviewRepository } from '../storage/repository.js';
@@ -8,6 +9,7 @@ import {
   type SlackMessage,
   type VerdictMessageInput,
 } from '../views/verdictMessage.js';
+import type { BackgroundWork } from '../work.js';
 import { postRefusal, slackErrorName } from './slackErrors.js';
 
 /**
@@ -68,6 +70,14 @@ export interface RefreshDeps {
   reviews: ReviewRepository;
   votes: VoteRepository;
   logger: Logger;
+  /**
+   * Tracks the re-checks a refresh schedules (see {@link createVerdictRefresher}), so a graceful
+   * stop waits for them. Once the stop has begun draining it, a re-check waiting out its pause goes
+   * ahead at once, and none is scheduled anew. Without it re-checks still run, untracked.
+   */
+  work?: BackgroundWork;
+  /** Pauses before each re-check; {@link REFRESH_RECHECK_DELAYS_MS} unless set. */
+  recheckDelaysMs?: readonly number[];
 }
 
 /** Used when the verdict has no message ts (it went out through a response_url). */
@@ -88,29 +98,35 @@ export type RefreshVerdictMessage = (
 const MAX_SENDS_PER_REFRESH = 3;
 
 /**
+ * The pauses before each re-check of a message still out of date after a refresh's last send,
+ * longer each time: a burst of votes through several instances is usually over within seconds.
+ */
+export const REFRESH_RECHECK_DELAYS_MS = [1_000, 2_000, 4_000] as const;
+
+/**
  * A refresher with its own queue: one refresh at a time per review, each reading the votes afresh,
  * so two clicks at once in this process can't leave the older tally on screen. Instances sharing
  * the database don't share the queue; instead each refresh reads again after its chat.update and
- * sends once more when what it sent is already out of date, so the last update to land shows the
- * stored tally whatever the interleaving.
+ * sends once more when what it sent is already out of date. A refresh that has sent
+ * MAX_SENDS_PER_REFRESH times and still finds it out of date doesn't give up: after a pause it
+ * re-checks, in the same queue, and sends again when the stored tally differs from what it sent
+ * last. So once the votes stop changing for the length of the pauses, the last update to land shows
+ * the stored tally whatever the interleaving; only when they keep changing through every re-check
+ * is it logged that the message may show an older tally.
  */
 export function createVerdictRefresher(): RefreshVerdictMessage {
   const refreshing = new Map<string, Promise<void>>();
-  return (client, teamId, reviewId, deps, replaceOriginal) => {
-    const key = `${teamId}:${reviewId}`;
+  /** Runs `task` once the refreshes of the review queued before it are done. */
+  const enqueue = (
+    key: string,
+    reviewId: string,
+    logger: Logger,
+    task: (queuedBehind: () => boolean) => Promise<void>,
+  ): Promise<void> => {
     const previous = refreshing.get(key) ?? Promise.resolve();
     const next: Promise<void> = previous.then(() =>
-      refreshNow(
-        client,
-        teamId,
-        reviewId,
-        deps,
-        replaceOriginal,
-        () => refreshing.get(key) !== next,
-      ).catch((error: unknown) => {
-        deps.logger.warn(
-          `refreshing review ${reviewId}'s message failed: ${slackErrorName(error)}`,
-        );
+      task(() => refreshing.get(key) !== next).catch((error: unknown) => {
+        logger.warn(`refreshing review ${reviewId}'s message failed: ${slackErrorName(error)}`);
       }),
     );
     refreshing.set(key, next);
@@ -118,6 +134,50 @@ export function createVerdictRefresher(): RefreshVerdictMessage {
       if (refreshing.get(key) === next) refreshing.delete(key);
     });
     return next;
+  };
+
+  /** `lastSent` may be out of date still: pause, then check again (the `attempt`-th time). */
+  const recheckLater = (
+    target: RefreshTarget,
+    deps: RefreshDeps,
+    lastSent: BuiltMessage,
+    attempt: number,
+  ): void => {
+    const delayMs = (deps.recheckDelaysMs ?? REFRESH_RECHECK_DELAYS_MS)[attempt];
+    const stopping = deps.work?.stopping;
+    if (delayMs === undefined || stopping?.aborted) {
+      deps.logger.warn(
+        `review ${target.reviewId}'s message may show an older tally: it kept changing while refreshed`,
+      );
+      return;
+    }
+    const recheck = async () => {
+      await pause(delayMs, stopping);
+      await enqueue(target.key, target.reviewId, deps.logger, async (queuedBehind) => {
+        const now = await currentMessage(target.teamId, target.reviewId, deps);
+        if (!now || sameMessage(now, lastSent)) return;
+        const stale = await sendUntilSettled(target, now, deps, queuedBehind);
+        if (stale) recheckLater(target, deps, stale, attempt + 1);
+      });
+    };
+    if (deps.work) void deps.work.run(recheck);
+    else void recheck();
+  };
+
+  return (client, teamId, reviewId, deps, replaceOriginal) => {
+    const target: RefreshTarget = {
+      key: `${teamId}:${reviewId}`,
+      client,
+      teamId,
+      reviewId,
+      replaceOriginal,
+    };
+    return enqueue(target.key, reviewId, deps.logger, async (queuedBehind) => {
+      const built = await currentMessage(teamId, reviewId, deps);
+      if (!built) return;
+      const stale = await sendUntilSettled(target, built, deps, queuedBehind);
+      if (stale) recheckLater(target, deps, stale, 0);
+    });
   };
 }
 
@@ -175,27 +235,44 @@ async function send(
   return true;
 }
 
-async function refreshNow(
-  client: WebClient,
-  teamId: string,
-  reviewId: string,
+interface RefreshTarget {
+  /** The review's key in the refresher's queue. */
+  key: string;
+  client: WebClient;
+  teamId: string;
+  reviewId: string;
+  replaceOriginal: ReplaceOriginal | undefined;
+}
+
+/**
+ * Sends `first`, then reads again and sends the newer message while the stored one changed during
+ * the send, at most MAX_SENDS_PER_REFRESH times. Returns the message sent last when it is out of
+ * date even then; null when it is up to date, there is nowhere to send it, or a refresh queued
+ * behind this one (which reads afresh and checks again itself) takes over.
+ */
+async function sendUntilSettled(
+  target: RefreshTarget,
+  first: BuiltMessage,
   deps: RefreshDeps,
-  replaceOriginal: ReplaceOriginal | undefined,
   queuedBehind: () => boolean,
-): Promise<void> {
-  let built = await currentMessage(teamId, reviewId, deps);
-  for (let sends = 1; built; sends += 1) {
-    if (!(await send(client, built, replaceOriginal))) return;
-    // A refresh queued behind this one reads afresh after it and checks again itself.
-    if (queuedBehind()) return;
-    const after = await currentMessage(teamId, reviewId, deps);
-    if (!after || sameMessage(after, built)) return;
-    if (sends >= MAX_SENDS_PER_REFRESH) {
-      deps.logger.warn(
-        `review ${reviewId}'s message may show an older tally: it kept changing while refreshed`,
-      );
-      return;
-    }
+): Promise<BuiltMessage | null> {
+  let built = first;
+  for (let sends = 1; ; sends += 1) {
+    if (!(await send(target.client, built, target.replaceOriginal))) return null;
+    if (queuedBehind()) return null;
+    const after = await currentMessage(target.teamId, target.reviewId, deps);
+    if (!after || sameMessage(after, built)) return null;
+    if (sends >= MAX_SENDS_PER_REFRESH) return built;
     built = after;
   }
+}
+
+/** Waits `ms`, or less once `stopping` is aborted (a graceful stop has begun). */
+async function pause(ms: number, stopping: AbortSignal | undefined): Promise<void> {
+  if (stopping?.aborted) return;
+  // Untracked (no `stopping`), the wait alone keeps no process from exiting.
+  const options = stopping ? { signal: stopping } : { ref: false };
+  await delay(ms, undefined, options).catch(() => {
+    // Aborted: the stop waits for this re-check, not for its pause.
+  });
 }

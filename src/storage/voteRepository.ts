@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import { millisToDate, parseValue, toCount } from './codecs.js';
 import { ReviewNotFoundError, VerdictChangedError } from './errors.js';
@@ -38,6 +38,8 @@ function onCurrentVerdict(eb: ExpressionBuilder<Schema, 'votes'>) {
 }
 
 export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date): VoteRepository {
+  // SQLite has no FOR SHARE, nor the need: it runs one write at a time.
+  const sharesRows = db.getExecutor().adapter instanceof PostgresAdapter;
   return {
     async setVote(
       teamId: string,
@@ -51,8 +53,13 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
       const at = clock().getTime();
       // One statement reads the review's verdict version and writes the vote with it: an edit
       // changing the verdict (one UPDATE, which moves the version on) comes wholly before it or
-      // wholly after it, so the vote counts only on the verdict it was cast on. The casts give
-      // PostgreSQL the parameters' types, which a SELECT list does not.
+      // wholly after it, so the vote counts only on the verdict it was cast on. On PostgreSQL that
+      // takes a share lock on the review's row: under READ COMMITTED the SELECT alone reads the
+      // version as the statement began, and an edit committing while the vote waits (on another
+      // vote's row, say) would leave it recorded on a verdict that is gone, counted nowhere and
+      // cleared by nobody. Locked, an edit under way makes the vote wait and then read its version
+      // (refused as stale); a vote under way makes the edit wait, and the edit then clears it. The
+      // casts give PostgreSQL the parameters' types, which a SELECT list does not.
       let review = db
         .selectFrom('reviews')
         .select([
@@ -69,6 +76,7 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
       if (verdictVersion !== undefined) {
         review = review.where('reviews.verdict_version', '=', verdictVersion);
       }
+      if (sharesRows) review = review.forShare();
       const row = await db
         .insertInto('votes')
         .columns([

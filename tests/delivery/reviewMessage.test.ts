@@ -10,6 +10,7 @@ import {
 import { BoltLogger } from '../../src/observability/logger.js';
 import { createStorage, type Review, type Storage } from '../../src/storage/index.js';
 import { buildVerdictMessage } from '../../src/views/verdictMessage.js';
+import { BackgroundWork } from '../../src/work.js';
 import { newReviewFixture, storageBackends, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { type FakeSlack, type StoredMessage, startFakeSlack } from '../support/fakeSlack.js';
@@ -19,6 +20,7 @@ const CHANNEL = 'C0TALLY001';
 const ALICE = 'U0ALICE001';
 const BOB = 'U0BOB00001';
 const CAROL = 'U0CAROL001';
+const VOTERS = ['U0VOTE0001', 'U0VOTE0002', 'U0VOTE0003', 'U0VOTE0004'] as const;
 
 describe('the notice on a verdict sent as a DM instead of to its channel', () => {
   const notice = (channelError: string | null) =>
@@ -206,9 +208,65 @@ for (const backend of backends) {
       expect(updates() - before).toBe(2);
     });
 
-    it('stops after a few updates when the votes keep changing under it', async () => {
+    /** Resolves once `work` has nothing running (without draining it, which a stop does). */
+    const idle = (work: BackgroundWork) => expect.poll(() => work.size, { timeout: 5_000 }).toBe(0);
+    const olderTallyWarnings = () =>
+      log.lines.filter((line) => String(line.msg).includes('may show an older tally'));
+
+    /**
+     * A's refresh of `review` reaches its cap with the message out of date: each time A's update is
+     * on its way, B records one more vote and updates the message, and A's older update lands
+     * after B's. A's last update shows three of the four votes stored.
+     */
+    const refreshAUntilCapped = async (review: Review, deps: RefreshDeps): Promise<void> => {
+      await a.storage.votes.setVote(review.teamId, review.id, VOTERS[0], 'agree', null);
+      let held = fake.holdNext('chat.update');
+      const refreshA = a.refresh(client, review.teamId, review.id, deps);
+      await held.arrived;
+      for (const voter of VOTERS.slice(1)) {
+        await b.storage.votes.setVote(review.teamId, review.id, voter, 'agree', null);
+        await b.refresh(client, review.teamId, review.id, b.deps);
+        const next = voter === VOTERS.at(-1) ? null : fake.holdNext('chat.update');
+        held.release();
+        if (next) {
+          await next.arrived;
+          held = next;
+        }
+      }
+      await refreshA;
+    };
+    const allAgreed = `Agreed: ${VOTERS.map((voter) => `<@${voter}>`).join(', ')}`;
+
+    it('re-checks after a pause when its last update is out of date at its cap, and sends it again', async () => {
+      const review = await postedReview();
+      const work = new BackgroundWork();
+      const warnings = olderTallyWarnings().length;
+      await refreshAUntilCapped(review, { ...a.deps, work, recheckDelaysMs: [20, 40] });
+      expect(shown(review)).not.toBe(allAgreed);
+
+      const before = updates();
+      await idle(work);
+      expect(shown(review)).toBe(allAgreed);
+      expect(updates() - before).toBe(1);
+      expect(olderTallyWarnings()).toHaveLength(warnings);
+    });
+
+    it('leaves no re-check waiting out its pause when a stop drains the work', async () => {
+      const review = await postedReview();
+      const work = new BackgroundWork();
+      await refreshAUntilCapped(review, { ...a.deps, work, recheckDelaysMs: [60_000] });
+      expect(work.size).toBe(1);
+
+      const started = performance.now();
+      expect(await work.drain(5_000)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(shown(review)).toBe(allAgreed);
+    });
+
+    it('gives up after a few re-checks when the votes keep changing under it', async () => {
       const review = await postedReview();
       const before = updates();
+      const warnings = olderTallyWarnings().length;
       let reads = 0;
       // Every read finds one more vote, as if people kept clicking while the update was out.
       const votes: RefreshDeps['votes'] = {
@@ -219,11 +277,18 @@ for (const backend of backends) {
           return a.storage.votes.listVotes(teamId, reviewId);
         },
       };
-      await a.refresh(client, review.teamId, review.id, { ...a.deps, votes });
+      const work = new BackgroundWork();
+      await a.refresh(client, review.teamId, review.id, {
+        ...a.deps,
+        votes,
+        work,
+        recheckDelaysMs: [5, 10],
+      });
       expect(updates() - before).toBe(3);
-      expect(
-        log.lines.filter((line) => String(line.msg).includes('may show an older tally')),
-      ).toHaveLength(1);
+      await idle(work);
+      // Three updates per refresh and per re-check, then a warning.
+      expect(updates() - before).toBe(9);
+      expect(olderTallyWarnings()).toHaveLength(warnings + 1);
     });
 
     it('rebuilds the notice of a verdict sent as a DM from why the channel refused it', async () => {

@@ -49,7 +49,7 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         client,
         teamId,
         reviewId,
-        { reviews: deps.reviews, votes: deps.votes, logger },
+        { reviews: deps.reviews, votes: deps.votes, logger, work: deps.work },
         async (message) => {
           await respond({ replace_original: true, text: message.text, blocks: message.blocks });
         },

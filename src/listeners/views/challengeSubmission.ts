@@ -146,7 +146,7 @@ export function challengeSubmission(deps: ListenerDeps) {
         client,
         teamId,
         reviewId,
-        { reviews: deps.reviews, votes: deps.votes, logger },
+        { reviews: deps.reviews, votes: deps.votes, logger, work: deps.work },
         clicked
           ? async (message) => {
               await postToResponseUrl(clicked.responseUrl, {
