@@ -62,7 +62,12 @@ describe('a burst of final submissions', () => {
     const metrics = await (await fetch(`${running.app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/ftrag_in_flight\{what="queued_deliveries"\} 4\b/);
     const started = performance.now();
-    const command = await running.slack.slashCommand({ command: '/ftrag', text: 'meanwhile' });
+    const command = await running.slack.slashCommand({
+      command: '/ftrag',
+      text: 'meanwhile',
+      user: USER,
+      triggerId: running.fake.issueTriggerId({ userId: USER }),
+    });
     expect(command.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(1_000);
 
