@@ -58,6 +58,11 @@ export function postSavedReview(
         }
         throw brokeOff.error;
       });
+      if (!queued && deps.deliveries.stopping && !deps.deliveries.isUnderway(id)) {
+        logger.warn(
+          `review ${id} was not posted: the instance is stopping; it stays pending in App Home`,
+        );
+      }
       if (!queued || !refreshHome) return;
       await refreshHomeAfter(logger, `review ${id}: the posting finished`, refreshHome);
     })
