@@ -67,10 +67,10 @@ export interface FtragApp {
   startDraining(): void;
   /**
    * Graceful stop: stops accepting connections (HTTP), or closes the WebSocket once every envelope
-   * received has its ack (Socket Mode), lets requests in flight and the deliveries they started
-   * finish (waiting at most `timeoutMs` in all), then closes what is left. Called during
-   * `start()`, it ends the start where it is: the Socket Mode client stops connecting and the HTTP
-   * server closes. The database is the caller's to close.
+   * received has its ack (Socket Mode), lets requests in flight and the deliveries already running
+   * finish (waiting at most `timeoutMs` in all; queued deliveries no longer start, and stay pending),
+   * then closes what is left. Called during `start()`, it ends the start where it is: the Socket
+   * Mode client stops connecting and the HTTP server closes. The database is the caller's to close.
    */
   stop(timeoutMs: number): Promise<StopResult>;
 }
@@ -385,6 +385,8 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     async stop(timeoutMs) {
       stopRequested = true;
       startDraining();
+      // Postings already running may finish; the queued ones stay pending, for App Home.
+      deliveries.stopStarting();
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());
       if (config.mode === 'socket' && receiverStarted) {

@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { unansweredCall } from '../observability/slackFetch.js';
 import {
   type DeliveryOutcome,
+  type PostedVerdict,
   type Review,
   type ReviewRepository,
   recordsFailure,
@@ -20,7 +22,7 @@ import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
 import { verdictInputFor, withDmNotice } from './reviewMessage.js';
-import { slackErrorName } from './slackErrors.js';
+import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
@@ -36,7 +38,15 @@ export interface DeliveryDeps {
    * only, never over the claim of a posting that took over after this one's lapsed.
    */
   stopRenewingClaim: () => Promise<Date | null>;
+  /**
+   * Runs `write` with when the claim this posting holds ends (null: it holds none), with no renewal
+   * of it under way meanwhile, so that a write made over the claim names it right. By default the
+   * posting holds none.
+   */
+  withClaim?: <T>(write: (heldUntil: Date | null) => Promise<T>) => Promise<T>;
 }
+
+const holdingNone = <T>(write: (heldUntil: Date | null) => Promise<T>): Promise<T> => write(null);
 
 interface Posted {
   channel: string;
@@ -71,7 +81,10 @@ interface Delivered {
   permalink: string | null;
 }
 
-/** Posts the verdict, then its detail in the thread: where it landed, for the review to record. */
+/**
+ * Posts the verdict, then its detail in the thread: where it landed, for the review to record.
+ * `recordPosted` is told where the verdict is as soon as it is out, before the detail is posted.
+ */
 async function postToConversation(
   client: WebClient,
   channel: string,
@@ -79,9 +92,11 @@ async function postToConversation(
   detail: SlackMessage,
   thread: { ts: string; broadcast: boolean } | undefined,
   logger: Logger,
+  recordPosted: (posted: Posted, threadTs: string) => Promise<void>,
 ): Promise<Delivered> {
   const posted = await postMessage(client, channel, parent, thread);
   const threadTs = thread?.ts ?? posted.ts;
+  await recordPosted(posted, threadTs);
   let detailTs: string | null = null;
   try {
     detailTs = (
@@ -93,6 +108,57 @@ async function postToConversation(
   }
   const permalink = await permalinkOf(client, posted, logger, 'the verdict just posted');
   return { posted, threadTs, detailTs, permalink };
+}
+
+/**
+ * Slack's answers, to an update of the verdict message or to its thread reply, that say the message
+ * is not there to finish: deleted, or in a conversation gone or closed to the bot.
+ */
+const MESSAGE_GONE: ReadonlySet<string> = new Set([...CANNOT_POST_HERE, 'cant_update_message']);
+
+/**
+ * Finishes a posting that broke off after its verdict message went out (`posted`, on record): the
+ * message is brought up to date (`parent`: an edit or votes may have come since), then gets its
+ * detail in the thread and its link. Null when the message is not there any more: the caller
+ * posts the verdict as if for the first time. A failure that says nothing about the message leaves
+ * it as it is (an update's), or the detail for App Home (the reply's), as a first posting would.
+ */
+async function finishPosted(
+  client: WebClient,
+  posted: PostedVerdict,
+  parent: SlackMessage,
+  detail: SlackMessage,
+  logger: Logger,
+): Promise<Delivered | null> {
+  const message: Posted = { channel: posted.channelId, ts: posted.messageTs };
+  const gone = (error: string) => {
+    logger.warn(
+      `the verdict message ${message.ts} in ${message.channel}, posted before, is not there to finish (${error}); posting the verdict again`,
+    );
+    return null;
+  };
+  let found = false;
+  try {
+    await client.chat.update({ ...message, text: parent.text, blocks: parent.blocks });
+    found = true;
+  } catch (error) {
+    const name = slackErrorName(error);
+    if (MESSAGE_GONE.has(name)) return gone(name);
+    logger.warn(`updating the verdict message posted before failed: ${name}`);
+  }
+  let detailTs: string | null = null;
+  try {
+    detailTs = (
+      await postMessage(client, message.channel, detail, { ts: posted.threadTs, broadcast: false })
+    ).ts;
+  } catch (error) {
+    const name = slackErrorName(error);
+    // Once the update found the message, it is there: a second copy would be one too many.
+    if (!found && MESSAGE_GONE.has(name)) return gone(name);
+    logger.warn(`posting the verdict's detail failed: ${name}`);
+  }
+  const permalink = await permalinkOf(client, message, logger, 'the verdict posted before');
+  return { posted: message, threadTs: posted.threadTs, detailTs, permalink };
 }
 
 function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {
@@ -163,7 +229,10 @@ async function recordVisibility(
  * marked failed and App Home offers to post it again. When Slack never answered the channel post,
  * the verdict may be there: it is marked failed at once, rather than posted elsewhere as well.
  * Once a delivery is on record, whether its conversation is public is recorded too (Slack asked
- * once; a failure there changes nothing else).
+ * once; a failure there changes nothing else). Where the verdict message landed is recorded as
+ * soon as it is out, before its thread reply: a posting of a review that an earlier one left
+ * undelivered with its verdict out finishes that message (see finishPosted) rather than post it
+ * again.
  */
 export async function deliverReview(
   client: WebClient,
@@ -171,10 +240,11 @@ export async function deliverReview(
   deps: DeliveryDeps,
 ): Promise<Review> {
   const { reviews, logger } = deps;
-  // Usually nobody has voted yet. But an earlier posting may have landed though it is not on
-  // record (Slack's answer was lost, or the posting broke off before recording it), and clicks on
-  // that copy count: Post again shows them. Nothing on the review row tells a first posting from
-  // such a one (a broken-off posting leaves it pending as it was), so the votes are always read.
+  // Usually nobody has voted yet. But an earlier posting may have landed though its delivery is
+  // not on record (Slack's answer was lost, or the posting broke off before recording it), and
+  // clicks on that copy count: the message finished or posted again shows them. The review row
+  // does not always tell (a lost answer, or a failed record of the message, leaves nothing on it),
+  // so the votes are always read.
   const votes = await deps.votes.listVotes(review.teamId, review.id);
   const input = await verdictInputFor(review, reviews, votes);
   const parent = buildVerdictMessage(input);
@@ -220,11 +290,67 @@ export async function deliverReview(
     }
     return recorded;
   };
+  // Where the verdict is, on record as soon as it is out: should this posting break off before its
+  // delivery is recorded, the next one finishes it (see finishPosted). Its failure is only logged;
+  // the posting goes on.
+  const recordPosted =
+    (route: Pick<PostedVerdict, 'status' | 'channelError'>) =>
+    async (posted: Posted, thread: string): Promise<void> => {
+      const verdict: PostedVerdict = {
+        ...route,
+        channelId: posted.channel,
+        messageTs: posted.ts,
+        threadTs: thread,
+      };
+      try {
+        const recorded = await (deps.withClaim ?? holdingNone)((heldUntil) =>
+          reviews.recordPostedVerdict(review.teamId, review.id, verdict, heldUntil),
+        );
+        if (!isDeepStrictEqual(recorded.postedVerdict, verdict)) {
+          logger.warn(
+            `review ${review.id} was delivered, or claimed by another posting, meanwhile: where this posting put its verdict is not recorded before its delivery`,
+          );
+        }
+      } catch (error) {
+        logger.warn(
+          `recording where review ${review.id}'s verdict was posted, before its delivery, failed: ${String(error)}`,
+        );
+      }
+    };
+
+  // An earlier posting broke off after its verdict went out: finish that one rather than post it
+  // again. Only when its message is not there any more does the posting start over.
+  const earlier = UNDELIVERED_STATUSES.includes(review.status) ? review.postedVerdict : null;
+  if (earlier) {
+    const shown =
+      earlier.status === 'sent-as-dm' && channelId
+        ? withDmNotice(parent, channelId, earlier.channelError)
+        : parent;
+    const finished = await finishPosted(client, earlier, shown, detail, logger);
+    if (finished) {
+      const outcome = landedAt(earlier.status, finished);
+      return recordDelivered(
+        earlier.status === 'sent-as-dm'
+          ? { ...outcome, channelError: earlier.channelError }
+          : outcome,
+        finished,
+      );
+    }
+  }
+
   if (channelId) {
     let delivered: Delivered | undefined;
     try {
       const thread = threadTs ? { ts: threadTs, broadcast } : undefined;
-      delivered = await postToConversation(client, channelId, parent, detail, thread, logger);
+      delivered = await postToConversation(
+        client,
+        channelId,
+        parent,
+        detail,
+        thread,
+        logger,
+        recordPosted({ status: 'posted', channelError: null }),
+      );
     } catch (error) {
       const unanswered = unansweredCall(error);
       if (unanswered) {
@@ -299,6 +425,11 @@ export async function deliverReview(
       detail,
       undefined,
       logger,
+      recordPosted(
+        channelId
+          ? { status: 'sent-as-dm', channelError }
+          : { status: 'posted', channelError: null },
+      ),
     );
   } catch (error) {
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');

@@ -45,6 +45,7 @@ export function postSavedReview(
             isTrustedResponseUrl: deps.isTrustedResponseUrl,
             recordRetryDelaysMs: deps.recordRetryDelaysMs,
             stopRenewingClaim: () => claim.stop(),
+            withClaim: (write) => claim.holding(write),
           });
         } catch (error) {
           brokeOff = { error };
@@ -57,6 +58,11 @@ export function postSavedReview(
         }
         throw brokeOff.error;
       });
+      if (!queued && deps.deliveries.stopping && !deps.deliveries.isUnderway(id)) {
+        logger.warn(
+          `review ${id} was not posted: the instance is stopping; it stays pending in App Home`,
+        );
+      }
       if (!queued || !refreshHome) return;
       await refreshHomeAfter(logger, `review ${id}: the posting finished`, refreshHome);
     })
@@ -74,18 +80,24 @@ export function postSavedReview(
  * under way would find the claim moved, and the posting would stop renewing a claim it still holds.
  * A tick that comes while an extension is under way is skipped. `stop` ends the renewal and
  * resolves, once no extension is under way, with when the claim still held ends (null: none).
+ * `holding` runs a write made over the claim with when it ends, no extension under way meanwhile
+ * (a tick that comes then is skipped too).
  */
 function renewClaim(
   deps: ListenerDeps,
   logger: Logger,
   review: Review,
-): { stop(): Promise<Date | null> } {
+): {
+  stop(): Promise<Date | null>;
+  holding<T>(write: (heldUntil: Date | null) => Promise<T>): Promise<T>;
+} {
   const { teamId, id } = review;
   let heldUntil = review.deliveryClaimedUntil ?? null;
   let extending: Promise<void> | null = null;
+  let writing = 0;
   const stopTicking = (deps.interval ?? everyMs)(CLAIM_RENEWAL_MS, () => {
     const held = heldUntil;
-    if (held === null || extending !== null) return;
+    if (held === null || extending !== null || writing > 0) return;
     extending = deps.reviews
       .extendDelivery(teamId, id, held, DELIVERY_CLAIM_MS)
       .then(
@@ -105,6 +117,15 @@ function renewClaim(
       stopTicking();
       await extending;
       return heldUntil;
+    },
+    async holding(write) {
+      writing += 1;
+      try {
+        await extending;
+        return await write(heldUntil);
+      } finally {
+        writing -= 1;
+      }
     },
   };
 }

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { type Decision, VERDICTS, WARNING_CODES } from '../decision/types.js';
 import { CorruptRowError } from './errors.js';
-import { CONVERSATION_VISIBILITIES, DELIVERY_STATUSES, type DeliveryTarget } from './repository.js';
+import {
+  CONVERSATION_VISIBILITIES,
+  DELIVERY_STATUSES,
+  type DeliveryTarget,
+  type PostedVerdict,
+} from './repository.js';
 
 export const deliveryTargetSchema: z.ZodType<DeliveryTarget> = z.object({
   channelId: z.string().nullable(),
@@ -34,6 +39,14 @@ export const decisionSchema: z.ZodType<Decision> = z.object({
   ),
   sources: z.array(z.object({ title: z.string(), url: z.string() })),
   rulesVersion: z.string(),
+});
+
+export const postedVerdictSchema: z.ZodType<PostedVerdict> = z.object({
+  status: z.enum(['posted', 'sent-as-dm']),
+  channelId: z.string(),
+  messageTs: z.string(),
+  threadTs: z.string(),
+  channelError: z.string().nullable(),
 });
 
 export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES);

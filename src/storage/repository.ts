@@ -83,6 +83,27 @@ export interface Review {
    * were cast on (see VoteRepository). Always set by the repository.
    */
   verdictVersion?: number;
+  /**
+   * The verdict message a posting put out while the review is still undelivered: recorded before
+   * the rest of the posting (the thread reply, the delivery itself), so a posting that broke off in
+   * between is finished by the next one instead of posted twice. Null once the delivery is on
+   * record, or when none is known. Always set by the repository.
+   */
+  postedVerdict?: PostedVerdict | null;
+}
+
+/** A verdict message out in Slack, as recorded before its delivery is (see `postedVerdict`). */
+export interface PostedVerdict {
+  /** 'posted' in the review's conversation (or the DM asked for), 'sent-as-dm' as a fallback. */
+  status: 'posted' | 'sent-as-dm';
+  /** The conversation it landed in. */
+  channelId: string;
+  /** The verdict message's ts. */
+  messageTs: string;
+  /** The thread its detail goes in: the message's own ts, or the thread it was posted in. */
+  threadTs: string;
+  /** For 'sent-as-dm': the Slack error posting in the channel gave, for the DM's notice. */
+  channelError: string | null;
 }
 
 export interface NewReview {
@@ -198,6 +219,19 @@ export interface ReviewRepository {
    * meanwhile keeps that delivery, and is returned as it is: see {@link recordsOutcome}.
    */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
+  /**
+   * Records the verdict message a posting has just put out, before it posts the rest and records
+   * the delivery (it replaces one recorded before). Like markFailed, only over the caller's own
+   * claim (the one ending at `heldUntil`, null when it holds none) or one that has ended, and only
+   * while the review is undelivered; else nothing is written. Returns the review as it is now.
+   * markDelivered clears it: the delivery's own fields say where the verdict is from then on.
+   */
+  recordPostedVerdict(
+    teamId: string,
+    id: string,
+    posted: PostedVerdict,
+    heldUntil: Date | null,
+  ): Promise<Review>;
   /**
    * Records why the verdict could not be posted, and releases the delivery claim: the caller's own
    * claim, the one ending at `heldUntil` (null when it holds none), or one that has ended. A review

@@ -16,6 +16,7 @@ import {
   millisToDate,
   parseJsonColumn,
   parseValue,
+  postedVerdictSchema,
   toCount,
 } from './codecs.js';
 import { ReviewNotFoundError } from './errors.js';
@@ -25,6 +26,7 @@ import {
   type DeliveryStatus,
   type NewReview,
   type Page,
+  type PostedVerdict,
   type Review,
   type ReviewList,
   type ReviewRepository,
@@ -316,7 +318,20 @@ export function createKyselyReviewRepository(
         message_ts: outcome.messageTs,
         thread_ts: outcome.threadTs,
         permalink: outcome.permalink,
+        posted_verdict: null,
       });
+    },
+
+    recordPostedVerdict(teamId: string, id: string, posted: PostedVerdict, heldUntil: Date | null) {
+      const valid = parseValue(postedVerdictSchema, posted, `review ${id} posted verdict`);
+      // Over the caller's claim only: a posting that took over after it lapsed may be posting its
+      // own copy, and the first delivery recorded decides which copy stays.
+      return updateUndelivered(
+        teamId,
+        id,
+        { posted_verdict: JSON.stringify(valid) },
+        { heldUntil },
+      );
     },
 
     markFailed(teamId: string, id: string, error: string, heldUntil: Date | null) {
@@ -593,5 +608,9 @@ function toReview(row: ReviewRow): Review {
             `${where} conversation_visibility`,
           ),
     verdictVersion: Number(row.verdict_version),
+    postedVerdict:
+      row.posted_verdict === null
+        ? null
+        : parseJsonColumn(postedVerdictSchema, row.posted_verdict, `${where} posted_verdict`),
   };
 }

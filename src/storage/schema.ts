@@ -50,6 +50,11 @@ export interface ReviewsTable {
   superseded: ColumnType<number, number | undefined, number>;
   /** 1, then one more each time an edit changes the verdict: what votes are cast on. */
   verdict_version: ColumnType<number, number | undefined, number>;
+  /**
+   * JSON of PostedVerdict: the verdict message a posting put out, recorded before its delivery is;
+   * null when none is known (see migration 0010).
+   */
+  posted_verdict: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InstallationsTable {

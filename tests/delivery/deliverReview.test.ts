@@ -15,6 +15,88 @@ const CHANNEL = 'C0DELIVER1';
 const setup = deliverySetup(CHANNEL);
 const votes = () => createKyselyVoteRepository(setup.database().db, () => new Date());
 
+describe('deliverReview after an earlier posting broke off with its verdict out', () => {
+  /** A review whose first posting put its verdict out, then failed to record its delivery. */
+  async function brokenOff() {
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const failing: ReviewRepository = {
+      ...stored,
+      markDelivered: async () => {
+        throw new Error('database went away');
+      },
+    };
+    const review = await setup.pendingReview(stored);
+    const deps = {
+      votes: votes(),
+      logger,
+      isTrustedResponseUrl: () => false,
+      stopRenewingClaim: async () => null,
+      recordRetryDelaysMs: [1],
+    };
+    await expect(deliverReview(client, review, { ...deps, reviews: failing })).rejects.toThrow(
+      'database went away',
+    );
+    const left = await stored.get(review.teamId, review.id);
+    if (!left?.postedVerdict) throw new Error('the verdict out is not on record');
+    expect(left).toMatchObject({ status: 'pending', messageTs: null });
+    return {
+      fake,
+      client,
+      stored,
+      left,
+      posted: left.postedVerdict,
+      deps: { ...deps, reviews: stored },
+    };
+  }
+
+  it('finishes that verdict, brought up to date, instead of posting a second copy', async () => {
+    const { fake, client, stored, left, posted, deps } = await brokenOff();
+    expect(posted).toMatchObject({ status: 'posted', channelId: CHANNEL, channelError: null });
+    expect(posted.threadTs).toBe(posted.messageTs);
+    const before = fake.calls.length;
+
+    const recorded = await deliverReview(client, left, deps);
+    const since = fake.calls.slice(before);
+    const posts = since.filter((call) => call.method === 'chat.postMessage');
+    // Only the detail, in the verdict's thread; the verdict itself updated in place.
+    expect(posts.map((call) => call.args.thread_ts)).toEqual([posted.messageTs]);
+    const updates = since.filter((call) => call.method === 'chat.update');
+    expect(updates.map((call) => [call.args.channel, call.args.ts])).toEqual([
+      [CHANNEL, posted.messageTs],
+    ]);
+    expect(recorded).toMatchObject({
+      status: 'posted',
+      postedChannelId: CHANNEL,
+      messageTs: posted.messageTs,
+      threadTs: posted.messageTs,
+      permalink: expect.stringContaining(posted.messageTs.replace('.', '')),
+      postedVerdict: null,
+    });
+    expect(await stored.get(left.teamId, left.id)).toEqual(recorded);
+  });
+
+  it('posts the verdict again, as a first posting would, when the one out is gone', async () => {
+    const { fake, client, left, posted, deps } = await brokenOff();
+    // Deleted meanwhile, as Slack answers an update of it.
+    fake.failNext('chat.update', { error: 'message_not_found' });
+    const before = fake.calls.length;
+
+    const recorded = await deliverReview(client, left, deps);
+    const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
+    expect(posts).toHaveLength(2);
+    expect(posts[0]?.args.thread_ts).toBeUndefined();
+    expect(recorded).toMatchObject({
+      status: 'posted',
+      postedChannelId: CHANNEL,
+      postedVerdict: null,
+    });
+    expect(recorded.messageTs).not.toBe(posted.messageTs);
+    expect(posts[1]?.args.thread_ts).toBe(recorded.messageTs);
+  });
+});
+
 describe('deliverReview when the database fails after the verdict is out', () => {
   it('tries to record it again, then reports the failure and posts the verdict nowhere else (no DM, no failed mark)', async () => {
     const fake = setup.fake();

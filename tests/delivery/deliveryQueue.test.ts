@@ -45,4 +45,25 @@ describe('DeliveryQueue', () => {
     expect(await next).toBe(true);
     expect(queue.isUnderway('R1')).toBe(false);
   });
+
+  it('once stopping, lets the running posting finish but starts no other', async () => {
+    const queue = new DeliveryQueue(1);
+    const posts: string[] = [];
+    const first = gate();
+    const running = queue.deliver('R1', async () => {
+      posts.push('R1 started');
+      await first.opened;
+      posts.push('R1 finished');
+    });
+    const queued = queue.deliver('R2', async () => posts.push('R2'));
+    queue.stopStarting();
+    expect(queue.stopping).toBe(true);
+    expect(await queue.deliver('R3', async () => posts.push('R3'))).toBe(false);
+    first.open();
+    expect(await running).toBe(true);
+    expect(await queued).toBe(false);
+    expect(posts).toEqual(['R1 started', 'R1 finished']);
+    expect(queue.queued).toBe(0);
+    expect(queue.isUnderway('R2')).toBe(false);
+  });
 });

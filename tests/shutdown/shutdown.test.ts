@@ -116,6 +116,48 @@ describe('graceful shutdown', () => {
     expect(app.logs()).toContain('shutdown timeout reached');
   });
 
+  it('lets the postings already running finish, but starts none of those waiting their turn', async () => {
+    running = await startRunning({ SHUTDOWN_TIMEOUT_MS: '8000' });
+    const { fake, app } = running;
+    // Nine final submissions: eight postings take every turn (Slack holds their verdicts), the
+    // ninth waits for one.
+    const reviews = Array.from({ length: 9 }, (_, index) => ({
+      title: `Queued at shutdown ${index}`,
+      problem: 'SIGTERM with a posting queue',
+    }));
+    const viewIds: string[] = [];
+    for (const review of reviews) {
+      const viewId = await openChecklist(running, review);
+      await answerUntilLastStep(running, viewId, review);
+      viewIds.push(viewId);
+    }
+    const holds = Array.from({ length: 8 }, () => fake.holdNext('chat.postMessage'));
+    for (const [index, review] of reviews.entries()) {
+      expect((await submitStep(running, viewIds[index] ?? '', review)).status).toBe(200);
+    }
+    await Promise.all(holds.map((hold) => hold.arrived));
+    const exit = app.stop('SIGTERM');
+    await app.waitForLog('shutting down');
+
+    // Slack answers again: a turn comes free, well within the shutdown timeout.
+    for (const hold of holds) hold.release();
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const saved = await reviewsIn(running.databaseUrl);
+    const byStatus = (status: string) => saved.filter((review) => review.status === status);
+    expect(byStatus('posted')).toHaveLength(8);
+    const [waiting] = byStatus('pending');
+    expect(byStatus('pending')).toHaveLength(1);
+    // Never posted: it stays pending, for App Home's Post again (here or on another instance).
+    const verdicts = fake
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.thread_ts === undefined);
+    expect(verdicts).toHaveLength(8);
+    expect(JSON.stringify(verdicts.map((call) => call.args))).not.toContain(
+      waiting?.answers.title ?? '?',
+    );
+    expect(app.logs()).toContain(`review ${waiting?.id} was not posted: the instance is stopping`);
+  }, 60_000);
+
   it('exits 0 on SIGINT when idle', async () => {
     running = await startRunning();
     expect(await running.app.stop('SIGINT')).toEqual({ code: 0, signal: null });

@@ -16,6 +16,7 @@ import {
 } from '../../src/storage/installationStore.js';
 import {
   type NewReview,
+  type PostedVerdict,
   type Review,
   type ReviewRepository,
   recordsFailure,
@@ -166,6 +167,7 @@ for (const backend of storageBackends) {
           deliveryClaimedUntil: null,
           conversationVisibility: null,
           verdictVersion: 1,
+          postedVerdict: null,
         });
         expect(await reviews.get(teamId, review.id)).toEqual(review);
       });
@@ -568,6 +570,110 @@ for (const backend of storageBackends) {
         await expect(
           reviews.markDelivered(uniqueId('T'), pending.id, second),
         ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+
+      it('keeps where a posting put its verdict until the delivery is recorded', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const claimed = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000));
+        const posted: PostedVerdict = {
+          status: 'sent-as-dm',
+          channelId: 'D-ASKER',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          channelError: 'not_in_channel',
+        };
+        const recorded = await reviews.recordPostedVerdict(teamId, pending.id, posted, claimed);
+        // Only that: the review is still undelivered, and still claimed by the posting.
+        expect(recorded).toMatchObject({
+          status: 'pending',
+          postedVerdict: posted,
+          postedChannelId: null,
+          messageTs: null,
+          deliveryClaimedUntil: claimed,
+        });
+        expect(await reviews.get(teamId, pending.id)).toEqual(recorded);
+        // A later posting, which found that message gone, records its own over it.
+        await reviews.releaseDelivery(teamId, pending.id, claimed);
+        const next = {
+          ...posted,
+          status: 'posted' as const,
+          channelId: 'C-GENERAL',
+          channelError: null,
+        };
+        expect(
+          (await reviews.recordPostedVerdict(teamId, pending.id, next, null)).postedVerdict,
+        ).toEqual(next);
+
+        const delivered = await reviews.markDelivered(
+          teamId,
+          pending.id,
+          postedOutcomeFixture({ messageTs: next.messageTs, threadTs: next.threadTs }),
+        );
+        expect(delivered).toMatchObject({ status: 'posted', postedVerdict: null });
+        expect(await reviews.get(teamId, pending.id)).toEqual(delivered);
+        // Once delivered, nothing more is recorded before its delivery.
+        expect(await reviews.recordPostedVerdict(teamId, pending.id, posted, null)).toEqual(
+          delivered,
+        );
+        await expect(
+          reviews.recordPostedVerdict(uniqueId('T'), pending.id, posted, null),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+
+      it('records a posted verdict over its own claim or one that ended, never over the claim that replaced it', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        // The clock steps a second per reading: the first posting's claim has ended two readings
+        // later, and a second posting claims the review and is posting it.
+        const first = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 1_500));
+        time.clock();
+        const second = held(await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000));
+        const posted = (messageTs: string): PostedVerdict => ({
+          status: 'posted',
+          channelId: 'C-GENERAL',
+          messageTs,
+          threadTs: messageTs,
+          channelError: null,
+        });
+
+        const byFirst = await reviews.recordPostedVerdict(
+          teamId,
+          pending.id,
+          posted('1700000001.000100'),
+          first,
+        );
+        expect(byFirst).toMatchObject({ postedVerdict: null, deliveryClaimedUntil: second });
+        expect(
+          (await reviews.recordPostedVerdict(teamId, pending.id, posted('1.1'), null))
+            .postedVerdict,
+        ).toBeNull();
+        const bySecond = await reviews.recordPostedVerdict(
+          teamId,
+          pending.id,
+          posted('1700000002.000200'),
+          second,
+        );
+        expect(bySecond).toMatchObject({
+          status: 'pending',
+          postedVerdict: posted('1700000002.000200'),
+          deliveryClaimedUntil: second,
+        });
+        expect(await reviews.get(teamId, pending.id)).toEqual(bySecond);
+      });
+
+      it('reports a corrupt posted verdict clearly', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        await database.db
+          .updateTable('reviews')
+          .set({ posted_verdict: JSON.stringify({ channelId: 'C-GENERAL' }) })
+          .where('id', '=', pending.id)
+          .execute();
+        await expect(reviews.get(teamId, pending.id)).rejects.toThrow(
+          new RegExp(`review ${pending.id} posted_verdict`),
+        );
+        await expect(reviews.get(teamId, pending.id)).rejects.toBeInstanceOf(CorruptRowError);
       });
 
       it.runIf(backend.shared)('gives a review to one of two instances racing for it', async () => {

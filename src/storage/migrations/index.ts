@@ -8,6 +8,7 @@ import * as undeliveredIndex from './0006_undelivered_index.js';
 import * as conversationVisibility from './0007_conversation_visibility.js';
 import * as supersededReviews from './0008_superseded_reviews.js';
 import * as verdictVersions from './0009_verdict_versions.js';
+import * as postedVerdict from './0010_posted_verdict.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -23,6 +24,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_conversation_visibility': conversationVisibility,
   '0008_superseded_reviews': supersededReviews,
   '0009_verdict_versions': verdictVersions,
+  '0010_posted_verdict': postedVerdict,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
