@@ -100,7 +100,7 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
  */
 export class BoltLogger implements Logger {
   private name: string | undefined;
-  private demoted: RegExp | null = null;
+  private readonly demoted: { level: 'warn' | 'error'; pattern: RegExp }[] = [];
 
   constructor(private readonly base: AppLogger) {}
 
@@ -137,7 +137,12 @@ export class BoltLogger implements Logger {
    * says better itself, such as the Socket Mode client's bare "WebSocket error" lines.
    */
   demoteErrors(pattern: RegExp): void {
-    this.demoted = pattern;
+    this.demoted.push({ level: 'error', pattern });
+  }
+
+  /** The same for Bolt's warn lines: for a warning ftrag words better, with the ids it lacks. */
+  demoteWarnings(pattern: RegExp): void {
+    this.demoted.push({ level: 'warn', pattern });
   }
 
   private write(level: Level, args: unknown[]): void {
@@ -153,7 +158,7 @@ export class BoltLogger implements Logger {
     const fields: { err?: Error; logger?: string } = {};
     if (error) fields.err = error;
     if (this.name) fields.logger = this.name;
-    const demote = level === 'error' && this.demoted?.test(text) === true;
+    const demote = this.demoted.some((rule) => rule.level === level && rule.pattern.test(text));
     if (demote && !this.base.isLevelEnabled('debug')) return;
     this.base[demote ? 'debug' : level](fields, text || (error ? error.message : ''));
   }

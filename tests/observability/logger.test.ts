@@ -50,6 +50,22 @@ describe('BoltLogger', () => {
     ]);
   });
 
+  it('logs the warnings it was told to expect at debug, and errors that match them as errors', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    const bolt = new BoltLogger(log);
+    bolt.demoteWarnings(/^Authorization of incoming event did not succeed/);
+    bolt.warn('Authorization of incoming event did not succeed. No listeners will be called.');
+    bolt.error('Authorization of incoming event did not succeed, as an error');
+    bolt.warn('Some other warning');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => `${line.level} ${line.msg}`)).toEqual([
+      'debug Authorization of incoming event did not succeed. No listeners will be called.',
+      'error Authorization of incoming event did not succeed, as an error',
+      'warn Some other warning',
+    ]);
+  });
+
   it('drops a demoted error when debug is off', async () => {
     const { log, lines } = capturedLog();
     const bolt = new BoltLogger(log);
