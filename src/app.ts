@@ -215,6 +215,15 @@ const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
   'missing_scope',
 ]);
 
+/**
+ * Where /slack/install sends the browser: Slack's consent page on the host whose Web API is
+ * configured (GovSlack's is https://slack-gov.com/api/); undefined keeps Bolt's slack.com default.
+ */
+function authorizationUrlFor(apiUrl: string | null): string | undefined {
+  const origin = new URL(apiUrl ?? SLACK_API_URL).origin;
+  return origin === new URL(SLACK_API_URL).origin ? undefined : `${origin}/oauth/v2/authorize`;
+}
+
 /** Builds the Bolt app and registers every listener. Starting it is index.ts's job. */
 export function createApp(config: Config, deps: AppDeps): FtragApp {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
@@ -314,6 +323,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
             installerOptions: {
               installPath: INSTALL_PATH,
               directInstall: true,
+              authorizationUrl: authorizationUrlFor(config.slack.apiUrl),
               // oauth.v2.access goes to the same Web API as every other call, with the same
               // bounded retries: the installer's own default retries for half an hour, while
               // the person who clicked "Allow" waits for the page.

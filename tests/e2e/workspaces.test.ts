@@ -72,6 +72,8 @@ async function install(): Promise<string> {
   const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
   expect(start.status).toBe(302);
   const authorize = new URL(start.headers.get('location') ?? '');
+  // The consent page is on the host of the configured Web API (GovSlack's is not slack.com).
+  expect(authorize.origin).toBe(new URL(e2e.fake.apiUrl).origin);
   expect(authorize.pathname).toBe('/oauth/v2/authorize');
   expect(authorize.searchParams.get('scope')?.split(',')).toEqual([...BOT_SCOPES]);
   const state = authorize.searchParams.get('state') ?? '';
