@@ -16,6 +16,7 @@ import { DeliveryQueue } from './delivery/deliveryQueue.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
 import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
 import { createErrorHandler, UnauthorizedSubmissionError } from './errorHandler.js';
+import { INSTALL_LINK_MINUTES, installFailureCallback } from './installFailure.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
 import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
@@ -305,12 +306,16 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     );
   } else {
     const signingSecret = config.slack.signingSecret ?? '';
+    // The receiver's own: the OAuth installer logs through it, and its bare error for a failed
+    // install is said by the failure page instead (see installFailureCallback).
+    const receiverLogger = new BoltLogger(logger);
+    if (config.slack.oauth) receiverLogger.demoteBareErrors();
     endpoint = new SlackEndpoint({ signingSecret, path: EVENTS_PATH, log: logger, metrics });
     const receiver = new HTTPReceiver({
       signingSecret,
       endpoints: EVENTS_PATH,
       customRoutes,
-      logger: boltLogger,
+      logger: receiverLogger,
       processEventErrorHandler: answerUnprocessablePayload,
       customPropertiesExtractor: endpoint.customProperties,
       ...(config.slack.oauth
@@ -324,6 +329,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
               installPath: INSTALL_PATH,
               directInstall: true,
               authorizationUrl: authorizationUrlFor(config.slack.apiUrl),
+              // Bolt's default, which the failure page states.
+              stateCookieExpirationSeconds: INSTALL_LINK_MINUTES * 60,
+              callbackOptions: { failure: installFailureCallback(receiverLogger, INSTALL_PATH) },
               // oauth.v2.access goes to the same Web API as every other call, with the same
               // bounded retries: the installer's own default retries for half an hour, while
               // the person who clicked "Allow" waits for the page.

@@ -100,7 +100,10 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
  */
 export class BoltLogger implements Logger {
   private name: string | undefined;
-  private readonly demoted: { level: 'warn' | 'error'; pattern: RegExp }[] = [];
+  private readonly demoted: {
+    level: 'warn' | 'error';
+    matches: (text: string, error: Error | undefined) => boolean;
+  }[] = [];
 
   constructor(private readonly base: AppLogger) {}
 
@@ -137,12 +140,21 @@ export class BoltLogger implements Logger {
    * says better itself, such as the Socket Mode client's bare "WebSocket error" lines.
    */
   demoteErrors(pattern: RegExp): void {
-    this.demoted.push({ level: 'error', pattern });
+    this.demoted.push({ level: 'error', matches: (text) => pattern.test(text) });
   }
 
   /** The same for Bolt's warn lines: for a warning ftrag words better, with the ids it lacks. */
   demoteWarnings(pattern: RegExp): void {
-    this.demoted.push({ level: 'warn', pattern });
+    this.demoted.push({ level: 'warn', matches: (text) => pattern.test(text) });
+  }
+
+  /**
+   * From now on, an error line that is an Error alone, without text, is logged at debug: the OAuth
+   * installer logs each failed install so, with its stack, just before ftrag's failure page,
+   * which logs it itself at the level it deserves. For a logger that only the receiver uses.
+   */
+  demoteBareErrors(): void {
+    this.demoted.push({ level: 'error', matches: (text, error) => text === '' && !!error });
   }
 
   private write(level: Level, args: unknown[]): void {
@@ -158,7 +170,7 @@ export class BoltLogger implements Logger {
     const fields: { err?: Error; logger?: string } = {};
     if (error) fields.err = error;
     if (this.name) fields.logger = this.name;
-    const demote = this.demoted.some((rule) => rule.level === level && rule.pattern.test(text));
+    const demote = this.demoted.some((rule) => rule.level === level && rule.matches(text, error));
     if (demote && !this.base.isLevelEnabled('debug')) return;
     this.base[demote ? 'debug' : level](fields, text || (error ? error.message : ''));
   }

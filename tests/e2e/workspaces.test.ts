@@ -300,6 +300,66 @@ describe('a workspace without a usable installation', () => {
   });
 });
 
+describe('an install that does not finish', () => {
+  /** What the app logged since `from` (a length of e2e.logs()), request lines aside. */
+  const logsSince = (from: number) =>
+    e2e
+      .logs()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line !== '' && !line.includes('"msg":"slack request"'));
+  const base = () => e2e.apps[0]?.baseUrl ?? '';
+
+  it('says a cancel on Slack’s consent page installed nothing, and logs nothing', async () => {
+    const { url, cookie } = await redirectBack();
+    const state = new URL(url).searchParams.get('state') ?? '';
+    const from = e2e.logs().length;
+    const done = await fetch(
+      `${base()}/slack/oauth_redirect?error=access_denied&state=${encodeURIComponent(state)}`,
+      { headers: { cookie }, redirect: 'manual' },
+    );
+    expect(done.status).toBe(200);
+    expect(done.headers.get('content-type')).toContain('text/html');
+    expect(await done.text()).toContain('Installation cancelled — nothing was installed.');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(logsSince(from)).toEqual([]);
+  });
+
+  it('sends a link opened in another browser (or expired) back to the install page', async () => {
+    const { url } = await redirectBack();
+    const from = e2e.logs().length;
+    // Without the browser's state cookie.
+    const done = await fetch(url, { redirect: 'manual' });
+    expect(done.status).toBe(400);
+    expect(await done.text()).toContain(
+      'This install link expired or was opened in another browser: start again from ' +
+        '<a href="/slack/install">/slack/install</a> within 10 minutes.',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(logsSince(from).filter((line) => /"level":"(warn|error)"/.test(line))).toEqual([]);
+  });
+
+  it('names any other failure’s code, escapes what the request said, and logs one warning', async () => {
+    const from = e2e.logs().length;
+    const done = await fetch(
+      `${base()}/slack/oauth_redirect?error=${encodeURIComponent('<b>"odd"</b>')}`,
+      { redirect: 'manual' },
+    );
+    expect(done.status).toBe(400);
+    const html = await done.text();
+    expect(html).toContain(
+      'The installation did not finish (slack_oauth_missing_code; Slack answered ' +
+        '&lt;b&gt;&quot;odd&quot;&lt;/b&gt;).',
+    );
+    expect(html).not.toContain('<b>');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = logsSince(from);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"level":"warn"');
+    expect(lines[0]).toContain('install did not finish (slack_oauth_missing_code');
+  });
+});
+
 describe('tokens at rest', () => {
   it('warns at start when workspace tokens would be stored unencrypted', async () => {
     const { TOKEN_ENCRYPTION_KEY: _key, ...withoutKey } = e2e.env;

@@ -66,6 +66,20 @@ describe('BoltLogger', () => {
     ]);
   });
 
+  it('logs an Error alone at debug once told to, and an Error with text as an error', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    const bolt = new BoltLogger(log);
+    bolt.demoteBareErrors();
+    bolt.error(new Error('User cancelled the OAuth installation flow!'));
+    bolt.error('An unhandled error', new Error('boom'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => `${line.level} ${line.msg}`)).toEqual([
+      'debug User cancelled the OAuth installation flow!',
+      'error An unhandled error',
+    ]);
+  });
+
   it('drops a demoted error when debug is off', async () => {
     const { log, lines } = capturedLog();
     const bolt = new BoltLogger(log);
