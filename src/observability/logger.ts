@@ -35,11 +35,27 @@ export function createLogger(options: LoggerOptions): AppLogger {
 
 const TOKEN_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 const BEARER_PATTERN = /\b(Bearer)\s+[^\s"',;]+/gi;
+// The app's client secret and a one-time OAuth code, as the WebClient's debug line shows
+// oauth.v2.access's arguments (JSON), or in a form body or query string.
+const JSON_SECRET_PATTERN = /("(?:client_secret|code)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const FORM_SECRET_PATTERN = /(^|[?&\s])(client_secret|code)=[^&\s"',;]*/g;
 
-/** Removes anything shaped like a Slack token (and Bearer credentials) from a log text. */
+/**
+ * Removes anything shaped like a Slack token (and Bearer credentials) from a log text, and the
+ * values of `client_secret` and `code` fields. (An error code in such a field is masked too;
+ * errors' codes are logged as their own field.)
+ */
 export function scrubSecrets(text: string): string {
-  if (!text.includes('xox') && !text.includes('xapp') && !/bearer/i.test(text)) return text;
-  return text.replace(TOKEN_PATTERN, '[token]').replace(BEARER_PATTERN, '$1 [token]');
+  let scrubbed = text;
+  if (text.includes('xox') || text.includes('xapp') || /bearer/i.test(text)) {
+    scrubbed = scrubbed.replace(TOKEN_PATTERN, '[token]').replace(BEARER_PATTERN, '$1 [token]');
+  }
+  if (text.includes('client_secret') || text.includes('code')) {
+    scrubbed = scrubbed
+      .replace(JSON_SECRET_PATTERN, '$1"[secret]"')
+      .replace(FORM_SECRET_PATTERN, '$1$2=[secret]');
+  }
+  return scrubbed;
 }
 
 interface SerializedError {

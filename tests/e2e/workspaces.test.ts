@@ -51,8 +51,9 @@ afterAll(async () => {
 });
 
 /** Slack's install page, up to the redirect back to ftrag: what the browser is sent to next. */
-async function redirectBack(): Promise<{ url: string; cookie: string }> {
-  const base = e2e.apps[0]?.baseUrl ?? '';
+async function redirectBack(
+  base = e2e.apps[0]?.baseUrl ?? '',
+): Promise<{ url: string; cookie: string; code: string }> {
   const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
   const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
   const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -64,6 +65,7 @@ async function redirectBack(): Promise<{ url: string; cookie: string }> {
   return {
     url: `${base}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
     cookie,
+    code,
   };
 }
 
@@ -394,6 +396,24 @@ describe('tokens at rest', () => {
       } finally {
         await storage.close();
       }
+    }
+  });
+});
+
+describe('debug logs of an install', () => {
+  it('show neither the client secret nor the OAuth code', async () => {
+    const debug = await startApp({ ...e2e.env, LOG_LEVEL: 'debug' });
+    try {
+      const { url, cookie, code } = await redirectBack(debug.baseUrl);
+      const done = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+      expect(done.status).toBe(200);
+      const logs = debug.logs();
+      // The WebClient's line with oauth.v2.access's arguments is there, masked.
+      expect(logs).toContain('\\"client_secret\\":\\"[secret]\\"');
+      expect(logs).not.toContain(CLIENT_SECRET);
+      expect(logs).not.toContain(code);
+    } finally {
+      await debug.stop();
     }
   });
 });

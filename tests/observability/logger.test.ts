@@ -33,6 +33,42 @@ describe('serializeError', () => {
   });
 });
 
+describe('scrubSecrets on OAuth arguments', () => {
+  it('masks client_secret and code in a JSON body, and leaves the other fields', () => {
+    expect(
+      scrubSecrets(
+        'http request body: {"client_id":"123.456","client_secret":"cs-0123\\"abc","code":"77.88.aa","redirect_uri":"https://x/y"}',
+      ),
+    ).toBe(
+      'http request body: {"client_id":"123.456","client_secret":"[secret]","code":"[secret]","redirect_uri":"https://x/y"}',
+    );
+    expect(scrubSecrets('{ "code" : "77.88.aa" }')).toBe('{ "code" : "[secret]" }');
+  });
+
+  it('masks them in a form body and a query string', () => {
+    expect(scrubSecrets('client_id=123.456&client_secret=cs-0123&code=77.88.aa&x=1')).toBe(
+      'client_id=123.456&client_secret=[secret]&code=[secret]&x=1',
+    );
+    expect(scrubSecrets('GET /slack/oauth_redirect?code=77.88.aa&state=s1')).toBe(
+      'GET /slack/oauth_redirect?code=[secret]&state=s1',
+    );
+    expect(scrubSecrets('body: code=77.88.aa')).toBe('body: code=[secret]');
+  });
+
+  it('leaves words that only end in code, and other text, as they are', () => {
+    const text = 'zipcode=12345 and barcode: "9" with no secrets, status code 500';
+    expect(scrubSecrets(text)).toBe(text);
+  });
+
+  it('keeps them out of a BoltLogger debug line', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    new BoltLogger(log).debug('http request body: {"client_secret":"cs-9999","code":"1.2.3"}');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(JSON.stringify(lines)).not.toMatch(/cs-9999|1\.2\.3/);
+  });
+});
+
 describe('BoltLogger', () => {
   it('logs the errors it was told to expect at debug, and every other error as an error', async () => {
     const { log, lines } = capturedLog();
