@@ -414,6 +414,13 @@ describe('debug logs of an install', () => {
       expect(logs).not.toContain(code);
     } finally {
       await debug.stop();
+      // A stored installation would change what the key tests below find at start.
+      const storage = await openStorage();
+      try {
+        await storage.installations.deleteWorkspaceTokens(TEAM.teamId, null);
+      } finally {
+        await storage.close();
+      }
     }
   });
 });
