@@ -15,7 +15,8 @@ import { BOT_SCOPES } from './constants.js';
 import { DeliveryQueue } from './delivery/deliveryQueue.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
 import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
-import { createErrorHandler } from './errorHandler.js';
+import { createErrorHandler, UnauthorizedSubmissionError } from './errorHandler.js';
+import { INSTALL_LINK_MINUTES, installFailureCallback } from './installFailure.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
 import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
@@ -76,6 +77,8 @@ export interface FtragApp {
 }
 
 const EVENTS_PATH = '/slack/events';
+/** Bolt's default, set explicitly: the error handler names it to people whose workspace lost ftrag. */
+const INSTALL_PATH = '/slack/install';
 // Bolt sets its logger to this level (INFO when not given), so it must match the config.
 const LOG_LEVELS: Record<Config['logLevel'], LogLevel> = {
   debug: LogLevel.DEBUG,
@@ -95,12 +98,24 @@ const DELIVERY_CONCURRENCY = 8;
 /**
  * Listener errors reach app.error; what arrives here is Bolt failing on a signed payload's shape
  * (say, a view_submission without a view) before any listener ran: the sender's mistake, so a 400
- * rather than Bolt's default 500. Authorization failures keep Bolt's 401.
+ * rather than Bolt's default 500. Authorization failures keep Bolt's 401, except a view_submission
+ * the error handler has an answer for: an error shown in the modal, which stays open.
  */
 async function answerUnprocessablePayload(
   args: ReceiverProcessEventErrorHandlerArgs,
 ): Promise<boolean> {
   const { error, response, logger } = args;
+  if (!response.headersSent && error instanceof UnauthorizedSubmissionError) {
+    if (error.answer === null) {
+      // No input block to show it under: any answer but a 200 keeps the modal open.
+      response.writeHead(401);
+      response.end();
+    } else {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify(error.answer));
+    }
+    return true;
+  }
   if (response.headersSent || error instanceof AuthorizationError) {
     return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
   }
@@ -201,6 +216,15 @@ const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
   'missing_scope',
 ]);
 
+/**
+ * Where /slack/install sends the browser: Slack's consent page on the host whose Web API is
+ * configured (GovSlack's is https://slack-gov.com/api/); undefined keeps Bolt's slack.com default.
+ */
+function authorizationUrlFor(apiUrl: string | null): string | undefined {
+  const origin = new URL(apiUrl ?? SLACK_API_URL).origin;
+  return origin === new URL(SLACK_API_URL).origin ? undefined : `${origin}/oauth/v2/authorize`;
+}
+
 /** Builds the Bolt app and registers every listener. Starting it is index.ts's job. */
 export function createApp(config: Config, deps: AppDeps): FtragApp {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
@@ -282,12 +306,16 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     );
   } else {
     const signingSecret = config.slack.signingSecret ?? '';
+    // The receiver's own: the OAuth installer logs through it, and its bare error for a failed
+    // install is said by the failure page instead (see installFailureCallback).
+    const receiverLogger = new BoltLogger(logger);
+    if (config.slack.oauth) receiverLogger.demoteBareErrors();
     endpoint = new SlackEndpoint({ signingSecret, path: EVENTS_PATH, log: logger, metrics });
     const receiver = new HTTPReceiver({
       signingSecret,
       endpoints: EVENTS_PATH,
       customRoutes,
-      logger: boltLogger,
+      logger: receiverLogger,
       processEventErrorHandler: answerUnprocessablePayload,
       customPropertiesExtractor: endpoint.customProperties,
       ...(config.slack.oauth
@@ -298,7 +326,12 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
             scopes: [...BOT_SCOPES],
             installationStore: deps.storage.installations,
             installerOptions: {
+              installPath: INSTALL_PATH,
               directInstall: true,
+              authorizationUrl: authorizationUrlFor(config.slack.apiUrl),
+              // Bolt's default, which the failure page states.
+              stateCookieExpirationSeconds: INSTALL_LINK_MINUTES * 60,
+              callbackOptions: { failure: installFailureCallback(receiverLogger, INSTALL_PATH) },
               // oauth.v2.access goes to the same Web API as every other call, with the same
               // bounded retries: the installer's own default retries for half an hour, while
               // the person who clicked "Allow" waits for the page.
@@ -345,7 +378,15 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     work,
     deliveries,
   });
-  app.error(createErrorHandler(app.client, isTrustedResponseUrl));
+  // Bolt's own line for a request it could not authorize has no ids; the error handler logs one
+  // that has them.
+  boltLogger.demoteWarnings(/^Authorization of incoming event did not succeed/);
+  app.error(
+    createErrorHandler(app.client, isTrustedResponseUrl, {
+      // There is no setting for the app's public address: the path is what ftrag knows.
+      installPage: `the app's install page (${INSTALL_PATH} on the app's host)`,
+    }),
+  );
 
   let server: Server | null = null;
   /** app.start() was called: from then on the receiver has a server or a client to close. */

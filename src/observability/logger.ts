@@ -35,11 +35,27 @@ export function createLogger(options: LoggerOptions): AppLogger {
 
 const TOKEN_PATTERN = /\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 const BEARER_PATTERN = /\b(Bearer)\s+[^\s"',;]+/gi;
+// The app's client secret and a one-time OAuth code, as the WebClient's debug line shows
+// oauth.v2.access's arguments (JSON), or in a form body or query string.
+const JSON_SECRET_PATTERN = /("(?:client_secret|code)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const FORM_SECRET_PATTERN = /(^|[?&\s])(client_secret|code)=[^&\s"',;]*/g;
 
-/** Removes anything shaped like a Slack token (and Bearer credentials) from a log text. */
+/**
+ * Removes anything shaped like a Slack token (and Bearer credentials) from a log text, and the
+ * values of `client_secret` and `code` fields. (An error code in such a field is masked too;
+ * errors' codes are logged as their own field.)
+ */
 export function scrubSecrets(text: string): string {
-  if (!text.includes('xox') && !text.includes('xapp') && !/bearer/i.test(text)) return text;
-  return text.replace(TOKEN_PATTERN, '[token]').replace(BEARER_PATTERN, '$1 [token]');
+  let scrubbed = text;
+  if (text.includes('xox') || text.includes('xapp') || /bearer/i.test(text)) {
+    scrubbed = scrubbed.replace(TOKEN_PATTERN, '[token]').replace(BEARER_PATTERN, '$1 [token]');
+  }
+  if (text.includes('client_secret') || text.includes('code')) {
+    scrubbed = scrubbed
+      .replace(JSON_SECRET_PATTERN, '$1"[secret]"')
+      .replace(FORM_SECRET_PATTERN, '$1$2=[secret]');
+  }
+  return scrubbed;
 }
 
 interface SerializedError {
@@ -100,7 +116,10 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
  */
 export class BoltLogger implements Logger {
   private name: string | undefined;
-  private demoted: RegExp | null = null;
+  private readonly demoted: {
+    level: 'warn' | 'error';
+    matches: (text: string, error: Error | undefined) => boolean;
+  }[] = [];
 
   constructor(private readonly base: AppLogger) {}
 
@@ -137,7 +156,21 @@ export class BoltLogger implements Logger {
    * says better itself, such as the Socket Mode client's bare "WebSocket error" lines.
    */
   demoteErrors(pattern: RegExp): void {
-    this.demoted = pattern;
+    this.demoted.push({ level: 'error', matches: (text) => pattern.test(text) });
+  }
+
+  /** The same for Bolt's warn lines: for a warning ftrag words better, with the ids it lacks. */
+  demoteWarnings(pattern: RegExp): void {
+    this.demoted.push({ level: 'warn', matches: (text) => pattern.test(text) });
+  }
+
+  /**
+   * From now on, an error line that is an Error alone, without text, is logged at debug: the OAuth
+   * installer logs each failed install so, with its stack, just before ftrag's failure page,
+   * which logs it itself at the level it deserves. For a logger that only the receiver uses.
+   */
+  demoteBareErrors(): void {
+    this.demoted.push({ level: 'error', matches: (text, error) => text === '' && !!error });
   }
 
   private write(level: Level, args: unknown[]): void {
@@ -153,7 +186,7 @@ export class BoltLogger implements Logger {
     const fields: { err?: Error; logger?: string } = {};
     if (error) fields.err = error;
     if (this.name) fields.logger = this.name;
-    const demote = level === 'error' && this.demoted?.test(text) === true;
+    const demote = this.demoted.some((rule) => rule.level === level && rule.matches(text, error));
     if (demote && !this.base.isLevelEnabled('debug')) return;
     this.base[demote ? 'debug' : level](fields, text || (error ? error.message : ''));
   }

@@ -9,11 +9,14 @@ import { createStorage, openDatabase, TokenSealer } from '../../src/storage/inde
 import { startApp } from '../support/appProcess.js';
 import { repoRoot } from '../support/paths.js';
 import {
+  appHomeOpenedEvent,
+  appMentionEvent,
   appUninstalledEvent,
   buildEventCallback,
+  fillAndSubmit,
   tokensRevokedEvent,
 } from '../support/slackRequests.js';
-import { E2e, EXAMPLES } from './harness.js';
+import { E2e, EXAMPLES, valuesForStep } from './harness.js';
 
 const CLIENT_ID = '1234567890.0987654321';
 const CLIENT_SECRET = 'e2e-client-secret';
@@ -35,6 +38,8 @@ beforeAll(async () => {
       SLACK_CLIENT_SECRET: CLIENT_SECRET,
       SLACK_STATE_SECRET: 'e2e-state-secret-that-is-long-enough',
       TOKEN_ENCRYPTION_KEY: TOKEN_KEY.toString('base64'),
+      // Warnings are part of what some tests check.
+      LOG_LEVEL: 'warn',
     },
   });
   e2e.fake.setOAuthClient(CLIENT_ID, CLIENT_SECRET);
@@ -46,8 +51,9 @@ afterAll(async () => {
 });
 
 /** Slack's install page, up to the redirect back to ftrag: what the browser is sent to next. */
-async function redirectBack(): Promise<{ url: string; cookie: string }> {
-  const base = e2e.apps[0]?.baseUrl ?? '';
+async function redirectBack(
+  base = e2e.apps[0]?.baseUrl ?? '',
+): Promise<{ url: string; cookie: string; code: string }> {
   const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
   const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
   const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -59,6 +65,7 @@ async function redirectBack(): Promise<{ url: string; cookie: string }> {
   return {
     url: `${base}/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
     cookie,
+    code,
   };
 }
 
@@ -67,6 +74,8 @@ async function install(): Promise<string> {
   const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
   expect(start.status).toBe(302);
   const authorize = new URL(start.headers.get('location') ?? '');
+  // The consent page is on the host of the configured Web API (GovSlack's is not slack.com).
+  expect(authorize.origin).toBe(new URL(e2e.fake.apiUrl).origin);
   expect(authorize.pathname).toBe('/oauth/v2/authorize');
   expect(authorize.searchParams.get('scope')?.split(',')).toEqual([...BOT_SCOPES]);
   const state = authorize.searchParams.get('state') ?? '';
@@ -192,6 +201,167 @@ describe('an install while Slack is down', () => {
   });
 });
 
+describe('a workspace without a usable installation', () => {
+  const GONE = { teamId: 'T0GONE0001', teamDomain: 'gone' };
+  const USER = 'U0GONEUSER';
+  const NOT_INSTALLED =
+    ":warning: ftrag isn't installed in this workspace any more, or its installation can't be " +
+    "read: a workspace admin can install it again from the app's install page (/slack/install " +
+    "on the app's host).";
+  /** The app's log lines since `from` (a length of e2e.logs()) that name `teamId`. */
+  const linesAbout = (teamId: string, from: number) =>
+    e2e
+      .logs()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.includes(teamId) && !line.includes('"msg":"slack request"'));
+
+  it('answers a command through its response_url, with one warning and no token calls', async () => {
+    const channel = 'C0GONE0001';
+    const responseUrl = e2e.fake.newResponseUrl({ channel });
+    const logsBefore = e2e.logs().length;
+    const before = e2e.fake.calls.length;
+    const response = await e2e.slack().slashCommand({
+      command: '/ftrag',
+      text: 'A review',
+      channelId: channel,
+      user: USER,
+      workspace: GONE,
+      triggerId: e2e.fake.issueTriggerId({ userId: USER }),
+      responseUrl,
+    });
+    expect(response.status).toBe(200);
+    expect(response.bodyText).toBe('');
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(1);
+    expect(e2e.fake.responseUrlPostsTo(responseUrl)[0]?.body).toEqual({
+      response_type: 'ephemeral',
+      text: NOT_INSTALLED,
+      replace_original: false,
+    });
+
+    // App Home and a mention have no response_url: nothing can reach the person, and nothing is
+    // tried without a token.
+    for (const event of [
+      appHomeOpenedEvent({ user: USER }),
+      appMentionEvent({ user: USER, channel, text: '<@U0FAKEBOT1> review', teamId: GONE.teamId }),
+    ]) {
+      const answer = await e2e.slack().event(buildEventCallback(event, { workspace: GONE }));
+      expect(answer.status).toBe(200);
+    }
+    await expect.poll(() => linesAbout(GONE.teamId, logsBefore).length).toBe(3);
+    expect(e2e.fake.calls.slice(before).map((call) => call.method)).toEqual([]);
+    const lines = linesAbout(GONE.teamId, logsBefore);
+    for (const line of lines) {
+      expect(line).toContain('"level":"warn"');
+      expect(line).toContain(`team=${GONE.teamId}`);
+      expect(line).toContain('No installation found');
+      expect(line).not.toMatch(/\\n\s+at /);
+    }
+    // Bolt's own warning, which names no workspace, is not logged at this level.
+    expect(e2e.logs().slice(logsBefore)).not.toContain('Authorization of incoming event');
+  });
+
+  it('keeps a submitted modal open with the explanation, not acked as if it had succeeded', async () => {
+    await install();
+    const channel = 'C0INSTALL1';
+    e2e.fake.addChannel(channel, { member: true });
+    const before = e2e.fake.calls.length;
+    await e2e.slack().slashCommand({
+      command: '/ftrag',
+      text: 'Before the uninstall',
+      channelId: channel,
+      user: INSTALLER,
+      workspace: TEAM,
+      triggerId: e2e.fake.issueTriggerId({ userId: INSTALLER }),
+      responseUrl: e2e.fake.newResponseUrl({ channel }),
+    });
+    const modal = await e2e.openedModal(before);
+    const storage = await openStorage();
+    try {
+      await storage.installations.deleteWorkspaceTokens(TEAM.teamId, null);
+    } finally {
+      await storage.close();
+    }
+
+    const payload = fillAndSubmit(modal, valuesForStep(modal, EXAMPLES.knowledge, {}), {
+      workspace: TEAM,
+      user: INSTALLER,
+    });
+    const response = await e2e.slack().interactive(payload);
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ response_action: 'errors' });
+    const applied = e2e.fake.applyViewResponse(modal.id, response.json ?? null);
+    expect(applied).toMatchObject({ ok: true, action: 'errors' });
+    expect(e2e.fake.view(modal.id)?.open).toBe(true);
+    const errors = Object.values((response.json as { errors: Record<string, string> }).errors);
+    expect(errors).toEqual([
+      "ftrag isn't installed in this workspace any more, or its installation can't be read: a " +
+        "workspace admin can install it again from the app's install page (/slack/install on " +
+        "the app's host).",
+    ]);
+  });
+});
+
+describe('an install that does not finish', () => {
+  /** What the app logged since `from` (a length of e2e.logs()), request lines aside. */
+  const logsSince = (from: number) =>
+    e2e
+      .logs()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line !== '' && !line.includes('"msg":"slack request"'));
+  const base = () => e2e.apps[0]?.baseUrl ?? '';
+
+  it('says a cancel on Slack’s consent page installed nothing, and logs nothing', async () => {
+    const { url, cookie } = await redirectBack();
+    const state = new URL(url).searchParams.get('state') ?? '';
+    const from = e2e.logs().length;
+    const done = await fetch(
+      `${base()}/slack/oauth_redirect?error=access_denied&state=${encodeURIComponent(state)}`,
+      { headers: { cookie }, redirect: 'manual' },
+    );
+    expect(done.status).toBe(200);
+    expect(done.headers.get('content-type')).toContain('text/html');
+    expect(await done.text()).toContain('Installation cancelled — nothing was installed.');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(logsSince(from)).toEqual([]);
+  });
+
+  it('sends a link opened in another browser (or expired) back to the install page', async () => {
+    const { url } = await redirectBack();
+    const from = e2e.logs().length;
+    // Without the browser's state cookie.
+    const done = await fetch(url, { redirect: 'manual' });
+    expect(done.status).toBe(400);
+    expect(await done.text()).toContain(
+      'This install link expired or was opened in another browser: start again from ' +
+        '<a href="/slack/install">/slack/install</a> within 10 minutes.',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(logsSince(from).filter((line) => /"level":"(warn|error)"/.test(line))).toEqual([]);
+  });
+
+  it('names any other failure’s code, escapes what the request said, and logs one warning', async () => {
+    const from = e2e.logs().length;
+    const done = await fetch(
+      `${base()}/slack/oauth_redirect?error=${encodeURIComponent('<b>"odd"</b>')}`,
+      { redirect: 'manual' },
+    );
+    expect(done.status).toBe(400);
+    const html = await done.text();
+    expect(html).toContain(
+      'The installation did not finish (slack_oauth_missing_code; Slack answered ' +
+        '&lt;b&gt;&quot;odd&quot;&lt;/b&gt;).',
+    );
+    expect(html).not.toContain('<b>');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = logsSince(from);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"level":"warn"');
+    expect(lines[0]).toContain('install did not finish (slack_oauth_missing_code');
+  });
+});
+
 describe('tokens at rest', () => {
   it('warns at start when workspace tokens would be stored unencrypted', async () => {
     const { TOKEN_ENCRYPTION_KEY: _key, ...withoutKey } = e2e.env;
@@ -220,6 +390,31 @@ describe('tokens at rest', () => {
       );
     } finally {
       // The sealed installation would stop the other tests' keyless starts too.
+      const storage = await openStorage();
+      try {
+        await storage.installations.deleteWorkspaceTokens(TEAM.teamId, null);
+      } finally {
+        await storage.close();
+      }
+    }
+  });
+});
+
+describe('debug logs of an install', () => {
+  it('show neither the client secret nor the OAuth code', async () => {
+    const debug = await startApp({ ...e2e.env, LOG_LEVEL: 'debug' });
+    try {
+      const { url, cookie, code } = await redirectBack(debug.baseUrl);
+      const done = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+      expect(done.status).toBe(200);
+      const logs = debug.logs();
+      // The WebClient's line with oauth.v2.access's arguments is there, masked.
+      expect(logs).toContain('\\"client_secret\\":\\"[secret]\\"');
+      expect(logs).not.toContain(CLIENT_SECRET);
+      expect(logs).not.toContain(code);
+    } finally {
+      await debug.stop();
+      // A stored installation would change what the key tests below find at start.
       const storage = await openStorage();
       try {
         await storage.installations.deleteWorkspaceTokens(TEAM.teamId, null);
@@ -294,6 +489,35 @@ describe('token keys that open no installation', () => {
         expect(failure).not.toContain(key.toString('base64'));
         expect(failure).not.toContain(key.toString('hex'));
       }
+    });
+  });
+
+  it('tells a person of a workspace whose installation does not open how to install again', async () => {
+    await withInstallations([['T0SEALED03', OTHER_KEY]], async () => {
+      const workspace = { teamId: 'T0SEALED03', teamDomain: 'sealed' };
+      const responseUrl = e2e.fake.newResponseUrl({ channel: 'C0SEALED03' });
+      const logsBefore = e2e.logs().length;
+      const response = await e2e.slack().slashCommand({
+        command: '/ftrag',
+        text: 'A review',
+        channelId: 'C0SEALED03',
+        user: 'U0SEALED03',
+        workspace,
+        triggerId: e2e.fake.issueTriggerId({ userId: 'U0SEALED03' }),
+        responseUrl,
+      });
+      expect(response.status).toBe(200);
+      await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(1);
+      expect(e2e.fake.responseUrlPostsTo(responseUrl)[0]?.body).toMatchObject({
+        text: expect.stringContaining("its installation can't be read: a workspace admin"),
+      });
+      const warning = e2e
+        .logs()
+        .slice(logsBefore)
+        .split('\n')
+        .find((line) => line.includes('team=T0SEALED03'));
+      expect(warning).toContain('"level":"warn"');
+      expect(warning).toContain(`sealed with key ${idOf(OTHER_KEY)}`);
     });
   });
 

@@ -33,6 +33,42 @@ describe('serializeError', () => {
   });
 });
 
+describe('scrubSecrets on OAuth arguments', () => {
+  it('masks client_secret and code in a JSON body, and leaves the other fields', () => {
+    expect(
+      scrubSecrets(
+        'http request body: {"client_id":"123.456","client_secret":"cs-0123\\"abc","code":"77.88.aa","redirect_uri":"https://x/y"}',
+      ),
+    ).toBe(
+      'http request body: {"client_id":"123.456","client_secret":"[secret]","code":"[secret]","redirect_uri":"https://x/y"}',
+    );
+    expect(scrubSecrets('{ "code" : "77.88.aa" }')).toBe('{ "code" : "[secret]" }');
+  });
+
+  it('masks them in a form body and a query string', () => {
+    expect(scrubSecrets('client_id=123.456&client_secret=cs-0123&code=77.88.aa&x=1')).toBe(
+      'client_id=123.456&client_secret=[secret]&code=[secret]&x=1',
+    );
+    expect(scrubSecrets('GET /slack/oauth_redirect?code=77.88.aa&state=s1')).toBe(
+      'GET /slack/oauth_redirect?code=[secret]&state=s1',
+    );
+    expect(scrubSecrets('body: code=77.88.aa')).toBe('body: code=[secret]');
+  });
+
+  it('leaves words that only end in code, and other text, as they are', () => {
+    const text = 'zipcode=12345 and barcode: "9" with no secrets, status code 500';
+    expect(scrubSecrets(text)).toBe(text);
+  });
+
+  it('keeps them out of a BoltLogger debug line', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    new BoltLogger(log).debug('http request body: {"client_secret":"cs-9999","code":"1.2.3"}');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(JSON.stringify(lines)).not.toMatch(/cs-9999|1\.2\.3/);
+  });
+});
+
 describe('BoltLogger', () => {
   it('logs the errors it was told to expect at debug, and every other error as an error', async () => {
     const { log, lines } = capturedLog();
@@ -47,6 +83,36 @@ describe('BoltLogger', () => {
       'error WebSocket error occurred: before',
       'debug WebSocket error occurred: ',
       'error An unhandled error occurred while Bolt processed an event',
+    ]);
+  });
+
+  it('logs the warnings it was told to expect at debug, and errors that match them as errors', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    const bolt = new BoltLogger(log);
+    bolt.demoteWarnings(/^Authorization of incoming event did not succeed/);
+    bolt.warn('Authorization of incoming event did not succeed. No listeners will be called.');
+    bolt.error('Authorization of incoming event did not succeed, as an error');
+    bolt.warn('Some other warning');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => `${line.level} ${line.msg}`)).toEqual([
+      'debug Authorization of incoming event did not succeed. No listeners will be called.',
+      'error Authorization of incoming event did not succeed, as an error',
+      'warn Some other warning',
+    ]);
+  });
+
+  it('logs an Error alone at debug once told to, and an Error with text as an error', async () => {
+    const { log, lines } = capturedLog();
+    log.level = 'debug';
+    const bolt = new BoltLogger(log);
+    bolt.demoteBareErrors();
+    bolt.error(new Error('User cancelled the OAuth installation flow!'));
+    bolt.error('An unhandled error', new Error('boom'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => `${line.level} ${line.msg}`)).toEqual([
+      'debug User cancelled the OAuth installation flow!',
+      'error An unhandled error',
     ]);
   });
 
