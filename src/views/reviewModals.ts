@@ -1,8 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import type { EditRefusal } from '../delivery/applyEdit.js';
+import { postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
-import { escapeToFit, mentionChannel } from './text.js';
+import { becauseOf } from './postRefusal.js';
+import { escapeToFit, isDirectMessage, mentionChannel } from './text.js';
 import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
 
 const MAX_VIEW_BLOCKS = 100;
@@ -109,6 +111,25 @@ export function buildEditRefusedModal(review: Review, reason: EditRefusal): Moda
             'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
           ];
   return buildNoticeModal('Edit answers', notice, advice);
+}
+
+/**
+ * DM to the editor when an edit was saved but Slack refused the note of it in the review's thread
+ * (in `review.postedChannelId`) with `slackError`: the edit stands, only the thread doesn't say so.
+ */
+export function editNotNotedText(review: Review, slackError: string): string {
+  const channelId = review.postedChannelId;
+  const where = !channelId
+    ? 'the review’s thread'
+    : isDirectMessage(channelId)
+      ? 'the review’s thread in that direct message'
+      : `the review’s thread in ${mentionChannel(channelId)}`;
+  const refusal = postRefusal(slackError);
+  const why =
+    refusal === 'other'
+      ? ` (Slack answered \`${escapeToFit(slackError, 100)}\`)`
+      : becauseOf(refusal);
+  return `:warning: Your new answers to *${escapeToFit(review.answers.title, 400)}* are saved, but I couldn't note the change in ${where}${why}.`;
 }
 
 /** A modal that only says something (what happened, then what to do), with a Close button. */

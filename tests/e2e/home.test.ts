@@ -546,6 +546,32 @@ describe('App Home', () => {
     expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
   });
 
+  it('Edit answers that Slack refuses to note in the thread is still saved: the editor is told, and Home shows it', async () => {
+    const channel = 'C0EDITGONE';
+    const title = 'Edit noted nowhere';
+    await postReview(channel, title);
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no parent');
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', title);
+    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
+    // The bot is removed from the channel while the edit is open.
+    e2e.fake.setBotNotInChannel(channel);
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(opened.id, { ...EXAMPLES.both, title }, {});
+
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === ASKER);
+    expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
+    const told = e2e.fake.messages(ASKER).map((message) => message.text);
+    expect(told).toContain(
+      `:warning: Your new answers to *${title}* are saved, but I couldn't note the change in the review’s thread in <#${channel}> because I'm not a member there.`,
+    );
+    expect(told.join('\n')).not.toContain('Nothing you entered was posted');
+    expect(e2e.fake.thread(channel, parent.ts).map((message) => message.text)).not.toContain(
+      expect.stringContaining('Edited by'),
+    );
+  });
+
   it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {
     const channel = 'C0EDITRU01';
     const title = 'Edit of a response_url verdict';

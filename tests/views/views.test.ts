@@ -26,6 +26,7 @@ import {
   buildReviewDetailModal,
   buildShareModal,
   buildShareRefusedModal,
+  editNotNotedText,
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
 import { buildChallengeUnreadableModal } from '../../src/views/signOff.js';
@@ -539,6 +540,19 @@ describe('other surfaces', () => {
     expect(
       controlSequences(home).filter((s) => s.startsWith('<!') && !s.startsWith('<!date^')),
     ).toEqual([]);
+  });
+
+  it('tells an editor which review’s thread wasn’t told of the edit, and why, without <#D…>', () => {
+    const answers = { ...hostileAnswers(), title: 'R&D <bot>' };
+    expect(editNotNotedText(reviewOf(answers), 'is_archived')).toBe(
+      ":warning: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't note the change in the review’s thread in <#C0CHAN> because that channel is archived.",
+    );
+    expect(editNotNotedText(reviewOf(answers), 'ratelimited')).toContain(
+      'thread in <#C0CHAN> (Slack answered `ratelimited`).',
+    );
+    const inDm = editNotNotedText(reviewOf(answers, { postedChannelId: 'D0ASKERDM1' }), 'x');
+    expect(inDm).toContain('the review’s thread in that direct message');
+    expect(inDm).not.toContain('<#D');
   });
 
   it('lists ten reviews with the longest titles and thread links within a message’s limits', () => {
