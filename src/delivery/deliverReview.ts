@@ -280,6 +280,7 @@ export async function deliverReview(
           messageTs: null,
           threadTs: null,
           permalink: null,
+          channelError,
         },
         null,
       );

@@ -4,7 +4,7 @@ import { type DecisionRecordContext, renderDecisionRecord } from '../decision/in
 import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
 import { exportComment } from '../views/signOff.js';
-import { isDirectMessage, mentionChannel } from '../views/text.js';
+import { conversationName, isDirectMessage } from '../views/text.js';
 import { permalinkOf } from './permalink.js';
 import { slackErrorName } from './slackErrors.js';
 
@@ -193,7 +193,7 @@ export async function exportDecisionRecord(
     const dm = opened.channel?.id;
     if (!dm) throw new Error('conversations.open answered without a channel');
     const note = channelId
-      ? `${comment}\nI couldn't attach it in ${mentionChannel(channelId)}, so here it is for you.`
+      ? `${comment}\nI couldn't attach it in ${conversationName(channelId)}, so here it is for you.`
       : comment;
     await upload(client, dm, undefined, review, content, note);
     return 'exported-to-dm';

@@ -5,7 +5,7 @@ import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
-import { escapeToFit, mentionChannel, mentionUser } from './text.js';
+import { conversationName, escapeToFit, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
@@ -176,11 +176,11 @@ export function challengeNotPostedText(
   slackError: string,
   reason: string,
 ): string {
-  const where = channelId ? mentionChannel(channelId) : 'the verdict’s thread';
+  const where = channelId ? conversationName(channelId) : 'the verdict’s thread';
   const why =
     refusal === 'other'
       ? `: Slack answered \`${escapeToFit(slackError, 100)}\``
-      : becauseOf(refusal);
+      : becauseOf(refusal, channelId);
   const quoted = escapeToFit(reason, 2500)
     .split('\n')
     .map((line) => `>${line}`)

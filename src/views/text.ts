@@ -112,6 +112,14 @@ export function isDirectMessage(conversationId: string): boolean {
   return conversationId.startsWith('D');
 }
 
+/**
+ * A conversation as a message names it: a channel's mention, or "that direct message" for a DM,
+ * which a `<#D…>` mention can't name (Slack shows it as a broken channel to anyone else).
+ */
+export function conversationName(channelId: string): string {
+  return isDirectMessage(channelId) ? 'that direct message' : mentionChannel(channelId);
+}
+
 export function mentionChannel(channelId: string): string {
   return SLACK_CHANNEL_ID.test(channelId) ? `<#${channelId}>` : 'the channel';
 }

@@ -594,6 +594,52 @@ describe('App Home', () => {
     expect(text).not.toContain(CallbackId.checklistStep);
   });
 
+  it.each([
+    {
+      name: 'an archived channel',
+      channel: 'C0EDITARCH',
+      setUp: (channel: string) => {
+        e2e.fake.addChannel(channel, { member: true });
+        e2e.fake.failNext(
+          'chat.postMessage',
+          { error: 'is_archived' },
+          1,
+          (args) => args.channel === channel,
+        );
+      },
+      where: '<#C0EDITARCH> without me because that channel is archived,',
+    },
+    {
+      name: 'a DM between other people',
+      channel: 'D0EDITOTHR',
+      setUp: (channel: string) => e2e.fake.addChannel(channel, { member: false }),
+      where: "that direct message without me because I'm not part of it,",
+    },
+  ])(
+    'Edit answers on a response_url verdict in $name says why from the recorded error, inviting nobody',
+    async ({ channel, setUp, where }) => {
+      const title = `Edit of a response_url verdict in ${channel}`;
+      setUp(channel);
+      const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
+      if (!modal) throw new Error('no modal');
+      await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+      await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+      await waitUntilDelivered(title);
+
+      const home = await e2e.openHome();
+      const opened = await e2e.reviewMenuModal(
+        home,
+        reviewIdIn(home, 'mine', title),
+        ReviewMenuChoice.edit,
+      );
+      const text = JSON.stringify(opened.args);
+      expect(text).toContain(`went out in ${where} so I can't update that message`);
+      expect(text).toContain('Re-run with changes');
+      expect(text).not.toContain('/invite');
+      expect(text).not.toContain('<#D');
+    },
+  );
+
   it('an edit begun before the verdict went out through a response_url is refused at its end: a vote then keeps the verdict', async () => {
     const channel = 'C0EDITRU02';
     const title = 'Edit overtaken by a response_url';

@@ -444,6 +444,35 @@ describe('export decision record', () => {
     expectSafeAndWithinLimits(t.fake);
   });
 
+  it('sends the record of a verdict in a DM it can’t attach to, to the clicker, naming that DM as such', async () => {
+    const dm = 'D0EXPOTHER';
+    t.fake.addChannel(dm, { member: false });
+    const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, {
+      channel: dm,
+      user: CAROL,
+    });
+    if (!modal) throw new Error('no modal');
+    await t.walkChecklist(modal.id, KNOWLEDGE, { user: CAROL });
+    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const verdict = t.fake.messages(dm).find((m) => isVerdict(m));
+    if (!verdict) throw new Error('no verdict in the DM');
+
+    const files = t.fake.files().length;
+    await t.click(verdict, ActionId.exportRecord, { user: CAROL });
+    // The thread refuses it (the bot isn't part of that DM): it goes to the clicker's DM.
+    const completed = () =>
+      t.fake
+        .files()
+        .slice(files)
+        .find((f) => f.completed);
+    await expect.poll(() => completed()?.channelId).toBe(t.fake.dmChannelFor(CAROL));
+    const file = completed();
+    expect(file?.initialComment).toContain(
+      "I couldn't attach it in that direct message, so here it is for you.",
+    );
+    expect(file?.initialComment).not.toContain('<#D');
+  });
+
   it('sets the prompt against RAG in the record of facts that fit in the prompt', async () => {
     const facts: Answers = {
       ...KNOWLEDGE,

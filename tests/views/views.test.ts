@@ -29,7 +29,7 @@ import {
   editNotNotedText,
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
-import { buildChallengeUnreadableModal } from '../../src/views/signOff.js';
+import { buildChallengeUnreadableModal, challengeNotPostedText } from '../../src/views/signOff.js';
 import {
   buildEditedDetail,
   buildVerdictDetail,
@@ -175,6 +175,29 @@ describe('checklist modal', () => {
     expect(noThread.text).not.toContain('thread');
     expect(noThread.text).toContain('posted to <#C0CHAN1> as a new revision');
     expect(noThread.broadcast).toBe(false);
+  });
+
+  it('names a DM as such on the review step, never as <#D…>', () => {
+    const step = (origin: 'command' | 'rerun') => {
+      const state = startChecklist({
+        origin,
+        channelId: 'D0THEIRS01',
+        threadTs: null,
+        responseUrl: 'https://hooks.slack.com/commands/T1/1/x',
+        ...(origin === 'rerun' ? { reviewId: 'r1' } : {}),
+      });
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+      expect(checkView(view)).toEqual([]);
+      return JSON.stringify(view.blocks);
+    };
+    const command = step('command');
+    expect(command).toContain(
+      'The verdict is posted in the direct message you started from, with the detail right after it.',
+    );
+    expect(command).not.toContain('<#D');
+    const rerun = step('rerun');
+    expect(rerun).toContain('posted in that direct message as a new revision');
+    expect(rerun).not.toContain('<#D');
   });
 
   it('starts the review step with the channel and broadcast chosen on it before Back', () => {
@@ -553,6 +576,17 @@ describe('other surfaces', () => {
     const inDm = editNotNotedText(reviewOf(answers, { postedChannelId: 'D0ASKERDM1' }), 'x');
     expect(inDm).toContain('the review’s thread in that direct message');
     expect(inDm).not.toContain('<#D');
+  });
+
+  it('tells a challenger their reason wasn’t posted in a DM without naming it <#D…>', () => {
+    const text = challengeNotPostedText('D0THEIRS01', 'not-in-channel', 'channel_not_found', 'r');
+    expect(text).toContain(
+      "couldn't post your reason in that direct message because I'm not part of it.",
+    );
+    expect(text).not.toContain('<#D');
+    expect(challengeNotPostedText('C0CHAN', 'archived', 'is_archived', 'r')).toContain(
+      "couldn't post your reason in <#C0CHAN> because that channel is archived.",
+    );
   });
 
   it('lists ten reviews with the longest titles and thread links within a message’s limits', () => {
