@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
-import type { PostRefusal } from '../delivery/slackErrors.js';
+import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
@@ -191,6 +191,29 @@ export function challengeNotPostedText(
 /** Re-run refused: only the person who asked may re-run until someone has challenged it. */
 export const RERUN_REFUSED =
   'Only the person who asked for this review can re-run it, until someone challenges it. Challenge it with your reason first, then anyone can re-run it.';
+
+/**
+ * To the person who clicked Export when Slack refused the record everywhere: in `channelId` (when
+ * tried) with `channelError`, then in their DM with `dmError`.
+ */
+export function exportFailedText(
+  review: Review,
+  channelId: string | null,
+  channelError: string | null,
+  dmError: string,
+): string {
+  const record = `the decision record for *${escapeToFit(review.answers.title, 300)}*`;
+  const dmWhy = `Slack answered \`${escapeToFit(dmError, 100)}\``;
+  if (!channelId) {
+    return `:warning: I couldn't send you ${record} by DM (${dmWhy}). Please try again in a moment.`;
+  }
+  const refusal = postRefusal(channelError);
+  const why =
+    refusal === 'other' && channelError
+      ? ` (Slack answered \`${escapeToFit(channelError, 100)}\`)`
+      : becauseOf(refusal, channelId);
+  return `:warning: I couldn't attach ${record} in ${conversationName(channelId)}${why}, nor send it to you by DM (${dmWhy}). Please try again in a moment.`;
+}
 
 /** The comment on an exported decision record. */
 export function exportComment(review: Review, userId: string): string {

@@ -29,7 +29,11 @@ import {
   editNotNotedText,
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
-import { buildChallengeUnreadableModal, challengeNotPostedText } from '../../src/views/signOff.js';
+import {
+  buildChallengeUnreadableModal,
+  challengeNotPostedText,
+  exportFailedText,
+} from '../../src/views/signOff.js';
 import {
   buildEditedDetail,
   buildVerdictDetail,
@@ -586,6 +590,19 @@ describe('other surfaces', () => {
     expect(text).not.toContain('<#D');
     expect(challengeNotPostedText('C0CHAN', 'archived', 'is_archived', 'r')).toContain(
       "couldn't post your reason in <#C0CHAN> because that channel is archived.",
+    );
+  });
+
+  it('tells the clicker an export failed everywhere, naming the review and each refusal', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    expect(exportFailedText(review, 'D0THEIRS01', 'channel_not_found', 'fatal_error')).toBe(
+      ":warning: I couldn't attach the decision record for *R&amp;D &lt;bot&gt;* in that direct message because I'm not part of it, nor send it to you by DM (Slack answered `fatal_error`). Please try again in a moment.",
+    );
+    expect(exportFailedText(review, 'C0CHAN', 'ratelimited', 'x')).toContain(
+      'in <#C0CHAN> (Slack answered `ratelimited`), nor send it',
+    );
+    expect(exportFailedText(review, null, null, 'x')).toBe(
+      ":warning: I couldn't send you the decision record for *R&amp;D &lt;bot&gt;* by DM (Slack answered `x`). Please try again in a moment.",
     );
   });
 
