@@ -4,7 +4,7 @@ import type { EditRefusal } from '../delivery/applyEdit.js';
 import { postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
-import { conversationName, escapeToFit, isDirectMessage } from './text.js';
+import { conversationName, escapeTitle, escapeToFit, isDirectMessage } from './text.js';
 import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
 
 const MAX_VIEW_BLOCKS = 100;
@@ -49,7 +49,7 @@ export function buildShareModal(review: Review): ModalView {
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${escapeToFit(review.answers.title, 400)}*` },
+        text: { type: 'mrkdwn', text: `*${escapeTitle(review.answers.title)}*` },
       },
       {
         type: 'input',
@@ -94,7 +94,7 @@ export function buildShareModal(review: Review): ModalView {
  * - `superseded`: a later revision exists; changes go to the latest one, by Re-run with changes.
  */
 export function buildEditRefusedModal(review: Review, reason: EditRefusal): ModalView {
-  const title = `*${escapeToFit(review.answers.title, 400)}*`;
+  const title = `*${escapeTitle(review.answers.title)}*`;
   const [notice, advice] =
     reason === 'superseded'
       ? [
@@ -124,7 +124,7 @@ export function editNotNotedText(review: Review, slackError: string): string {
     refusal === 'other'
       ? ` (Slack answered \`${escapeToFit(slackError, 100)}\`)`
       : becauseOf(refusal, channelId);
-  return `:warning: Your new answers to *${escapeToFit(review.answers.title, 400)}* are saved, but I couldn't note the change in ${where}${why}.`;
+  return `:warning: Your new answers to *${escapeTitle(review.answers.title)}* are saved, but I couldn't note the change in ${where}${why}.`;
 }
 
 /**

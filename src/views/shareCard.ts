@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
-import { escapeMrkdwn, escapeToFit, mentionUser } from './text.js';
+import { escapeMrkdwn, escapeTitle, mentionUser } from './text.js';
 
 /** A shared review: a short card that links back to the original thread. */
 export function buildShareCard(
@@ -9,7 +9,7 @@ export function buildShareCard(
   sharedBy: string,
 ): { text: string; blocks: KnownBlock[] } {
   const verdict = VERDICT_LABELS[review.decision.verdict];
-  const title = escapeToFit(review.answers.title, 400);
+  const title = escapeTitle(review.answers.title);
   const link = review.permalink ? `\n<${review.permalink}|Open the original thread>` : '';
   return {
     text: `${verdict} — shared ftrag review: ${title}`,

@@ -5,7 +5,7 @@ import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
-import { conversationName, escapeToFit, mentionUser } from './text.js';
+import { conversationName, escapeTitle, escapeToFit, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
@@ -56,7 +56,7 @@ export function buildChallengeModal(review: Review, message?: ClickedMessage): M
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeToFit(review.answers.title, 400)}*\nVerdict: ${VERDICT_LABELS[review.decision.verdict]}`,
+          text: `*${escapeTitle(review.answers.title)}*\nVerdict: ${VERDICT_LABELS[review.decision.verdict]}`,
         },
       },
       {
@@ -202,7 +202,7 @@ export function exportFailedText(
   channelError: string | null,
   dmError: string,
 ): string {
-  const record = `the decision record for *${escapeToFit(review.answers.title, 300)}*`;
+  const record = `the decision record for *${escapeTitle(review.answers.title)}*`;
   const dmWhy = `Slack answered \`${escapeToFit(dmError, 100)}\``;
   if (!channelId) {
     return `:warning: I couldn't send you ${record} by DM (${dmWhy}). Please try again in a moment.`;
@@ -217,5 +217,5 @@ export function exportFailedText(
 
 /** The comment on an exported decision record. */
 export function exportComment(review: Review, userId: string): string {
-  return `:page_facing_up: Decision record for *${escapeToFit(review.answers.title, 300)}*, exported by ${mentionUser(userId)}.`;
+  return `:page_facing_up: Decision record for *${escapeTitle(review.answers.title)}*, exported by ${mentionUser(userId)}.`;
 }

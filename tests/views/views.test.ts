@@ -9,7 +9,12 @@ import {
 } from '../../src/checklist/state.js';
 import { previewSurfaces } from '../../src/cli/preview.js';
 import { ActionId, BlockId } from '../../src/constants.js';
-import type { Answers } from '../../src/decision/answers.js';
+import {
+  type Answers,
+  charCount,
+  PROBLEM_MAX_CHARS,
+  TITLE_MAX_CHARS,
+} from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
@@ -30,10 +35,14 @@ import {
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
 import {
+  buildChallengeModal,
   buildChallengeUnreadableModal,
   challengeNotPostedText,
+  exportComment,
   exportFailedText,
 } from '../../src/views/signOff.js';
+import { buildStaleCopyMessage } from '../../src/views/staleCopy.js';
+import { escapeMrkdwn } from '../../src/views/text.js';
 import {
   buildEditedDetail,
   buildVerdictDetail,
@@ -604,6 +613,68 @@ describe('other surfaces', () => {
     expect(exportFailedText(review, null, null, 'x')).toBe(
       ":warning: I couldn't send you the decision record for *R&amp;D &lt;bot&gt;* by DM (Slack answered `x`). Please try again in a moment.",
     );
+  });
+
+  it.each([
+    ['ampersands', '&'.repeat(TITLE_MAX_CHARS)],
+    ['brackets', '<&>'.repeat(TITLE_MAX_CHARS / 3)],
+    ['emoji', '😀'.repeat(TITLE_MAX_CHARS)],
+  ])('shows a valid title of %s whole, escaped, on every surface, within limits', (_, title) => {
+    expect(charCount(title)).toBe(TITLE_MAX_CHARS);
+    const answers = { ...hostileAnswers(), title, problem: '&'.repeat(PROBLEM_MAX_CHARS) };
+    const whole = escapeMrkdwn(title);
+    const review = reviewOf(answers);
+    const input = { answers, decision: review.decision, userId: 'U0ASKER' };
+    const ten = Array.from({ length: 10 }, (_, index) => reviewOf(answers, { id: `rev-${index}` }));
+    const messages = {
+      history: buildChannelHistoryMessage(ten, 40, 'U0ASKER'),
+      verdict: buildVerdictMessage(input),
+      detail: buildVerdictDetail(input),
+      shareCard: buildShareCard(review, 'U0SHARER'),
+      staleCopy: buildStaleCopyMessage(title, {
+        channelId: 'C0CHAN',
+        permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
+        inAskersDm: false,
+      }),
+    };
+    for (const [name, message] of Object.entries(messages)) {
+      expect([name, checkMessage(message)]).toEqual([name, []]);
+      expect([name, JSON.stringify(message.blocks).includes(whole)]).toEqual([name, true]);
+    }
+    for (const text of [messages.verdict.text, messages.staleCopy.text, messages.shareCard.text]) {
+      expect(text).toContain(whole);
+    }
+    const views = {
+      home: buildHomeView({
+        userId: 'U0ASKER',
+        mine: { reviews: ten.slice(0, 5), total: 10 },
+        team: { reviews: ten.slice(5), total: 10 },
+        countsByVerdict: {},
+        undelivered: { reviews: [], total: 0 },
+        paging: { mine: 0, team: 0 },
+      }),
+      open: buildReviewDetailModal(review),
+      share: buildShareModal(review),
+      challenge: buildChallengeModal(review),
+      reviewStep: buildChecklistStepView({ ...commandChecklist(), step: 'review', draft: answers }),
+      ...Object.fromEntries(
+        (['posted-without-message', 'being-posted', 'superseded'] as const).map((reason) => [
+          reason,
+          buildEditRefusedModal(review, reason),
+        ]),
+      ),
+    };
+    for (const [name, view] of Object.entries(views)) {
+      expect([name, checkView(view)]).toEqual([name, []]);
+      expect([name, JSON.stringify(view.blocks).includes(whole)]).toEqual([name, true]);
+    }
+    for (const text of [
+      exportComment(review, 'U0ASKER'),
+      exportFailedText(review, 'C0CHAN', 'is_archived', 'x'),
+      editNotNotedText(review, 'is_archived'),
+    ]) {
+      expect(text).toContain(`*${whole}*`);
+    }
   });
 
   it('lists ten reviews with the longest titles and thread links within a message’s limits', () => {
