@@ -120,13 +120,28 @@ export function buildChallengeGoneModal(): ModalView {
 }
 
 /**
- * A vote cast on a verdict that an edit ("Edit answers") has changed since the voter saw it:
- * nothing was recorded. For a challenge, the reason comes back, for them to use again.
+ * A review as a DM, read away from it, names it: its title, escaped, with a link to its verdict
+ * when Slack gave one.
  */
-export function verdictChangedText(action: 'agree' | 'challenge', reason?: string): string {
+export function reviewNamed(review: Pick<Review, 'answers' | 'permalink'>): string {
+  const title = `*${escapeTitle(review.answers.title)}*`;
+  return review.permalink ? `${title} (<${review.permalink}|verdict>)` : title;
+}
+
+/**
+ * A vote cast on a verdict that an edit ("Edit answers") has changed since the voter saw it:
+ * nothing was recorded. For a challenge, the reason comes back, for them to use again. Sent as a
+ * DM, it names the review (`review`); next to the verdict or its modal, "this verdict" does.
+ */
+export function verdictChangedText(
+  action: 'agree' | 'challenge',
+  reason?: string,
+  review?: Pick<Review, 'answers' | 'permalink'>,
+): string {
   const notRecorded =
     action === 'agree' ? 'your agreement was not recorded' : 'your challenge was not recorded';
-  const text = `:pencil2: This verdict was edited after you saw it, so ${notRecorded}. Its message shows the verdict as it is now: agree with it or challenge it there.`;
+  const which = review ? `The verdict on ${reviewNamed(review)}` : 'This verdict';
+  const text = `:pencil2: ${which} was edited after you saw it, so ${notRecorded}. Its message shows the verdict as it is now: agree with it or challenge it there.`;
   if (reason === undefined) return text;
   // Within a modal section's 3,000 characters: a ≤ 500-character reason has at most 500 lines.
   const quoted = escapeToFit(reason, 2000)
@@ -167,10 +182,11 @@ export function buildChallengeReply(userId: string, reason: string): SlackMessag
 }
 
 /**
- * DM to a challenger whose vote was recorded but whose reason Slack refused in the verdict's
- * thread (in `channelId`, when known): why, and the reason back, for them to post themselves.
+ * DM to a challenger whose vote on `review` was recorded but whose reason Slack refused in the
+ * verdict's thread (in `channelId`, when known): why, and the reason back, for them to post.
  */
 export function challengeNotPostedText(
+  review: Pick<Review, 'answers' | 'permalink'>,
   channelId: string | null,
   refusal: PostRefusal,
   slackError: string,
@@ -185,7 +201,7 @@ export function challengeNotPostedText(
     .split('\n')
     .map((line) => `>${line}`)
     .join('\n');
-  return `:information_source: Your challenge was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
+  return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
 }
 
 /** Re-run refused: only the person who asked may re-run until someone has challenged it. */

@@ -442,11 +442,15 @@ describe('App Home', () => {
       );
       return String(dm.args.text);
     };
+    // The DM names the review, and links to its verdict as Home does.
+    const permalink = /<(https:[^|>]+)\|thread>/.exec(homeBlock(ASKER, `mine_${id}`))?.[1];
+    expect(permalink).toBeDefined();
+    const review = `*Shared review* (<${permalink}|verdict>)`;
     expect(await shareTo(archived)).toBe(
-      `:information_source: I couldn't share that review in <#${archived}> because that channel is archived.`,
+      `:information_source: I couldn't share ${review} in <#${archived}> because that channel is archived.`,
     );
     expect(await shareTo(outside)).toBe(
-      `:information_source: I couldn't share that review in <#${outside}> because I'm not a member there. Invite me there with \`/invite @ftrag\`, then share again.`,
+      `:information_source: I couldn't share ${review} in <#${outside}> because I'm not a member there. Invite me there with \`/invite @ftrag\`, then share again.`,
     );
   });
 

@@ -592,12 +592,22 @@ describe('other surfaces', () => {
   });
 
   it('tells a challenger their reason wasn’t posted in a DM without naming it <#D…>', () => {
-    const text = challengeNotPostedText('D0THEIRS01', 'not-in-channel', 'channel_not_found', 'r');
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    const text = challengeNotPostedText(
+      review,
+      'D0THEIRS01',
+      'not-in-channel',
+      'channel_not_found',
+      'r',
+    );
     expect(text).toContain(
       "couldn't post your reason in that direct message because I'm not part of it.",
     );
     expect(text).not.toContain('<#D');
-    expect(challengeNotPostedText('C0CHAN', 'archived', 'is_archived', 'r')).toContain(
+    expect(text).toContain(
+      `Your challenge of *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was recorded`,
+    );
+    expect(challengeNotPostedText(review, 'C0CHAN', 'archived', 'is_archived', 'r')).toContain(
       "couldn't post your reason in <#C0CHAN> because that channel is archived.",
     );
   });
