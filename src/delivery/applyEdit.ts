@@ -8,6 +8,7 @@ import type { VoteRepository } from '../storage/votes.js';
 import { mentionUser } from '../views/text.js';
 import { buildEditedDetail } from '../views/verdictMessage.js';
 import { refreshVerdictMessage } from './reviewMessage.js';
+import { slackErrorName } from './slackErrors.js';
 
 export interface EditRequest {
   teamId: string;
@@ -16,6 +17,13 @@ export interface EditRequest {
   answers: Answers;
   /** The review as the caller just read it (saves reading it again); read here when absent. */
   review?: Review | null;
+}
+
+/** An edit saved: the review as saved, and the Slack error that kept its thread from being told. */
+export interface EditOutcome {
+  review: Review;
+  /** Null when the thread was told (or had nothing to be told). */
+  threadError: string | null;
 }
 
 /**
@@ -62,13 +70,14 @@ export async function currentEditRefusal(
  * thread told when the verdict changed (which also clears the review's votes) and given the new
  * detail when the answers changed. Only the person who asked may edit, and only a review without
  * an {@link editRefusal} when it is saved; a review not posted yet is saved, to be posted with the
- * new answers.
+ * new answers. A failure to update the message or to post in its thread doesn't undo the edit: it is
+ * logged, and a failed thread post's error returned for the editor to be told.
  */
 export async function applyEdit(
   client: WebClient,
   request: EditRequest,
   deps: { reviews: ReviewRepository; votes: VoteRepository; logger: Logger; clock: () => Date },
-): Promise<Review | null> {
+): Promise<EditOutcome | null> {
   const { reviews, logger } = deps;
   const original =
     request.review !== undefined
@@ -101,30 +110,40 @@ export async function applyEdit(
   // them.
   const verdictChanged = original.decision.verdict !== decision.verdict;
   const cleared = verdictChanged ? await deps.votes.clearStaleVotes(updated.teamId, updated.id) : 0;
-  if (!updated.postedChannelId || !updated.messageTs) return updated;
+  if (!updated.postedChannelId || !updated.messageTs) return { review: updated, threadError: null };
 
   // The same message as delivered, with the current sign-off tally (failures are logged).
   await refreshVerdictMessage(client, updated.teamId, updated.id, deps);
-  if (verdictChanged && updated.threadTs) {
-    const from = VERDICT_LABELS[original.decision.verdict];
-    const to = VERDICT_LABELS[decision.verdict];
-    const signOffs =
-      cleared > 0 ? ' Earlier sign-offs were cleared: agree or challenge the new verdict.' : '';
-    await client.chat.postMessage({
-      channel: updated.postedChannelId,
-      thread_ts: updated.threadTs,
-      text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.${signOffs}`,
-    });
+  // The thread's notes (a changed verdict, the new detail) are only news of an edit already made:
+  // a refusal (the bot removed from the channel, say) is logged and returned, for the editor.
+  try {
+    if (verdictChanged && updated.threadTs) {
+      const from = VERDICT_LABELS[original.decision.verdict];
+      const to = VERDICT_LABELS[decision.verdict];
+      const signOffs =
+        cleared > 0 ? ' Earlier sign-offs were cleared: agree or challenge the new verdict.' : '';
+      await client.chat.postMessage({
+        channel: updated.postedChannelId,
+        thread_ts: updated.threadTs,
+        text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.${signOffs}`,
+      });
+    }
+    // The thread's detail reply shows the answers as they were: the new one follows it, last.
+    if (updated.threadTs && !isDeepStrictEqual(original.answers, updated.answers)) {
+      const detail = buildEditedDetail(updated, request.editorId);
+      await client.chat.postMessage({
+        channel: updated.postedChannelId,
+        thread_ts: updated.threadTs,
+        text: detail.text,
+        blocks: detail.blocks,
+      });
+    }
+  } catch (error) {
+    const threadError = slackErrorName(error);
+    logger.warn(
+      `review ${updated.id}: the edit was saved, but noting it in its thread failed: ${threadError}`,
+    );
+    return { review: updated, threadError };
   }
-  // The thread's detail reply shows the answers as they were: the new one follows it, last.
-  if (updated.threadTs && !isDeepStrictEqual(original.answers, updated.answers)) {
-    const detail = buildEditedDetail(updated, request.editorId);
-    await client.chat.postMessage({
-      channel: updated.postedChannelId,
-      thread_ts: updated.threadTs,
-      text: detail.text,
-      blocks: detail.blocks,
-    });
-  }
-  return updated;
+  return { review: updated, threadError: null };
 }

@@ -406,6 +406,7 @@ export async function deliverReview(
           messageTs: null,
           threadTs: null,
           permalink: null,
+          channelError,
         },
         null,
       );

@@ -4,7 +4,7 @@ import { type DecisionRecordContext, renderDecisionRecord } from '../decision/in
 import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
 import { exportComment } from '../views/signOff.js';
-import { isDirectMessage, mentionChannel } from '../views/text.js';
+import { conversationName, isDirectMessage } from '../views/text.js';
 import { permalinkOf } from './permalink.js';
 import { slackErrorName } from './slackErrors.js';
 
@@ -135,6 +135,18 @@ async function upload(
  */
 export type ExportOutcome = 'exported' | 'exported-where-clicked' | 'exported-to-dm' | 'failed';
 
+/** What the export did; when it failed, the Slack errors, for the person who clicked. */
+export type ExportResult =
+  | { outcome: Exclude<ExportOutcome, 'failed'> }
+  | {
+      outcome: 'failed';
+      /** The conversation tried first and its error; null when none was tried. */
+      channelId: string | null;
+      channelError: string | null;
+      /** The error sending it to the person's DM gave. */
+      dmError: string;
+    };
+
 /**
  * Where the record goes first: the review's thread, unless that is in the asker's DM and someone
  * else pressed Export on a message elsewhere (an out-of-date copy in the channel, say). Nothing
@@ -166,25 +178,27 @@ function firstTarget(
 /**
  * "Export decision record": `review` as a MADR-style Markdown file in its thread (see
  * {@link firstTarget}). When the bot can't attach files there, it goes to the person's DM with a
- * note; failures are logged.
+ * note; failures are logged, and returned when both failed.
  */
 export async function exportDecisionRecord(
   client: WebClient,
   review: Review,
   request: ExportRequest,
   deps: ExportDeps,
-): Promise<ExportOutcome> {
+): Promise<ExportResult> {
   const content = await buildDecisionRecord(client, review, deps);
   const comment = exportComment(review, request.userId);
   const target = firstTarget(review, request);
-  const channelId = target?.channelId;
+  const channelId = target?.channelId ?? null;
+  let channelError: string | null = null;
   if (target) {
     try {
       await upload(client, target.channelId, target.threadTs, review, content, comment);
-      return target.whereClicked ? 'exported-where-clicked' : 'exported';
+      return { outcome: target.whereClicked ? 'exported-where-clicked' : 'exported' };
     } catch (error) {
+      channelError = slackErrorName(error);
       deps.logger.warn(
-        `exporting review ${review.id} to ${target.channelId} failed: ${slackErrorName(error)}`,
+        `exporting review ${review.id} to ${target.channelId} failed: ${channelError}`,
       );
     }
   }
@@ -193,12 +207,13 @@ export async function exportDecisionRecord(
     const dm = opened.channel?.id;
     if (!dm) throw new Error('conversations.open answered without a channel');
     const note = channelId
-      ? `${comment}\nI couldn't attach it in ${mentionChannel(channelId)}, so here it is for you.`
+      ? `${comment}\nI couldn't attach it in ${conversationName(channelId)}, so here it is for you.`
       : comment;
     await upload(client, dm, undefined, review, content, note);
-    return 'exported-to-dm';
+    return { outcome: 'exported-to-dm' };
   } catch (error) {
-    deps.logger.error(`exporting review ${review.id} failed: ${slackErrorName(error)}`);
-    return 'failed';
+    const dmError = slackErrorName(error);
+    deps.logger.error(`exporting review ${review.id} failed: ${dmError}`);
+    return { outcome: 'failed', channelId, channelError, dmError };
   }
 }

@@ -129,7 +129,10 @@ export interface DeliveryOutcome {
   messageTs: string | null;
   threadTs: string | null;
   permalink: string | null;
-  /** For 'sent-as-dm': the Slack error posting in the channel gave; kept as `lastError`. */
+  /**
+   * For 'sent-as-dm' and 'posted-via-response-url': the Slack error posting in the channel gave;
+   * kept as `lastError` (the DM's notice and Edit answers' refusal say why from it).
+   */
   channelError?: string | null;
 }
 

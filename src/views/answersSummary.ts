@@ -6,7 +6,7 @@ import {
   PROMPT_TRIED_OPTION_LABELS,
   yesNoLabel,
 } from './labels.js';
-import { escapeToFit } from './text.js';
+import { escapeTitle, escapeToFit } from './text.js';
 
 function knowledgeLine(knowledge: KnowledgeAnswers): string {
   const parts = [
@@ -23,7 +23,7 @@ function knowledgeLine(knowledge: KnowledgeAnswers): string {
 /** The answers so far as a person reads them, user text escaped. */
 export function summarizeAnswers(answers: Answers): string {
   const lines = [
-    `*Building:* ${escapeToFit(answers.title, 400)}`,
+    `*Building:* ${escapeTitle(answers.title)}`,
     answers.problem ? `*Goes wrong today:* ${escapeToFit(answers.problem, 1500)}` : null,
     `*Leaning:* ${LEANING_OPTION_LABELS[answers.leaning]}`,
     `*Better prompt tried:* ${PROMPT_TRIED_OPTION_LABELS[answers.promptTried]}`,

@@ -29,7 +29,7 @@ import {
   LEANING_OPTION_LABELS,
   PROMPT_TRIED_OPTION_LABELS,
 } from './labels.js';
-import { escapeMrkdwn, mentionChannel } from './text.js';
+import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
 
 const STEP_TITLES: Record<StepId, string> = {
   about: 'What are you building?',
@@ -276,11 +276,15 @@ function destinationLine(state: ChecklistState): string {
     if (state.threadTs)
       return 'The outcome is posted in the verdict’s thread as a new revision; the earlier verdict stays.';
     return state.channelId
-      ? `The outcome is posted to ${mentionChannel(state.channelId)} as a new revision; the earlier verdict stays.`
+      ? `The outcome is posted ${isDirectMessage(state.channelId) ? 'in that direct message' : `to ${mentionChannel(state.channelId)}`} as a new revision; the earlier verdict stays.`
       : 'The outcome is sent to you as a direct message, as a new revision; the earlier verdict stays.';
   }
   if (state.threadTs)
     return 'The verdict is posted as a reply in the thread, with the detail below it.';
+  // In a DM the bot isn't part of, it goes out through the command's reply, which can't start a
+  // thread: the detail follows as the next message (in the person's DM with ftrag, in the thread).
+  if (state.channelId && isDirectMessage(state.channelId))
+    return 'The verdict is posted in the direct message you started from, with the detail right after it.';
   if (state.channelId)
     return `The verdict is posted to ${mentionChannel(state.channelId)}, with the detail in its thread.`;
   return 'Pick where the verdict goes; leave it empty to get it as a direct message.';

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
-import { escapeToFit, isDirectMessage, mentionChannel, mentionUser } from './text.js';
+import { escapeTitle, isDirectMessage, mentionChannel, mentionUser } from './text.js';
 
 /** A date Slack renders in each reader's own time zone, with a plain fallback. */
 export function slackDate(date: Date): string {
@@ -25,7 +25,7 @@ function whereToRead(review: Review, viewerId: string): string {
 
 /** One review as `viewerId` sees it listed: title, verdict, who, when, and where to read it. */
 export function reviewLine(review: Review, viewerId: string): string {
-  const title = escapeToFit(review.answers.title, 160);
+  const title = escapeTitle(review.answers.title);
   const status =
     review.status === 'pending' || review.status === 'failed' ? ` · _${review.status}_` : '';
   const channelId = review.postedChannelId ?? review.target.channelId;

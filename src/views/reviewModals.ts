@@ -1,8 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import type { EditRefusal } from '../delivery/applyEdit.js';
+import { postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
-import { escapeToFit, mentionChannel } from './text.js';
+import { becauseOf } from './postRefusal.js';
+import { conversationName, escapeTitle, escapeToFit, isDirectMessage } from './text.js';
 import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
 
 const MAX_VIEW_BLOCKS = 100;
@@ -47,7 +49,7 @@ export function buildShareModal(review: Review): ModalView {
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${escapeToFit(review.answers.title, 400)}*` },
+        text: { type: 'mrkdwn', text: `*${escapeTitle(review.answers.title)}*` },
       },
       {
         type: 'input',
@@ -92,7 +94,7 @@ export function buildShareModal(review: Review): ModalView {
  * - `superseded`: a later revision exists; changes go to the latest one, by Re-run with changes.
  */
 export function buildEditRefusedModal(review: Review, reason: EditRefusal): ModalView {
-  const title = `*${escapeToFit(review.answers.title, 400)}*`;
+  const title = `*${escapeTitle(review.answers.title)}*`;
   const [notice, advice] =
     reason === 'superseded'
       ? [
@@ -104,11 +106,46 @@ export function buildEditRefusedModal(review: Review, reason: EditRefusal): Moda
             `:hourglass_flowing_sand: The verdict on ${title} is being posted right now, from the answers as they were, so I can't change them at this moment. Your answers are unchanged.`,
             'Try again in a moment: once the verdict is posted, *Edit answers* updates it in place.',
           ]
-        : [
-            `:information_source: ${title} went out in ${review.postedChannelId ? mentionChannel(review.postedChannelId) : 'the channel'} without me, because I'm not a member there, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
-            'To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision. Or invite me with `/invite @ftrag` in that channel and run the review again.',
-          ];
+        : postedWithoutMessage(review, title);
   return buildNoticeModal('Edit answers', notice, advice);
+}
+
+/**
+ * DM to the editor when an edit was saved but Slack refused the note of it in the review's thread
+ * (in `review.postedChannelId`) with `slackError`: the edit stands, only the thread doesn't say so.
+ */
+export function editNotNotedText(review: Review, slackError: string): string {
+  const channelId = review.postedChannelId;
+  const where = channelId
+    ? `the review’s thread in ${conversationName(channelId)}`
+    : 'the review’s thread';
+  const refusal = postRefusal(slackError);
+  const why =
+    refusal === 'other'
+      ? ` (Slack answered \`${escapeToFit(slackError, 100)}\`)`
+      : becauseOf(refusal, channelId);
+  return `:warning: Your new answers to *${escapeTitle(review.answers.title)}* are saved, but I couldn't note the change in ${where}${why}.`;
+}
+
+/**
+ * `posted-without-message`: where the verdict went (a DM by that name, never as `<#D…>`) and, when
+ * the review has the channel's error on record, why not as a message the bot can update. Inviting
+ * the bot is offered only for a channel, and not when another reason is on record.
+ */
+function postedWithoutMessage(review: Review, title: string): [string, string] {
+  const channelId = review.postedChannelId;
+  const refusal = review.lastError ? postRefusal(review.lastError) : null;
+  const why = refusal ? becauseOf(refusal, channelId) : '';
+  const where = channelId ? conversationName(channelId) : 'the channel';
+  const invite =
+    (!channelId || !isDirectMessage(channelId)) &&
+    (refusal === null || refusal === 'not-in-channel')
+      ? ' Or invite me with `/invite @ftrag` in that channel and run the review again.'
+      : '';
+  return [
+    `:information_source: ${title} went out in ${where} without me${why}, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
+    `To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision.${invite}`,
+  ];
 }
 
 /** A modal that only says something (what happened, then what to do), with a Close button. */

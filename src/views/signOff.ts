@@ -1,11 +1,11 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
-import type { PostRefusal } from '../delivery/slackErrors.js';
+import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
-import { escapeToFit, mentionChannel, mentionUser } from './text.js';
+import { conversationName, escapeTitle, escapeToFit, mentionUser } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
@@ -56,7 +56,7 @@ export function buildChallengeModal(review: Review, message?: ClickedMessage): M
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeToFit(review.answers.title, 400)}*\nVerdict: ${VERDICT_LABELS[review.decision.verdict]}`,
+          text: `*${escapeTitle(review.answers.title)}*\nVerdict: ${VERDICT_LABELS[review.decision.verdict]}`,
         },
       },
       {
@@ -120,13 +120,28 @@ export function buildChallengeGoneModal(): ModalView {
 }
 
 /**
- * A vote cast on a verdict that an edit ("Edit answers") has changed since the voter saw it:
- * nothing was recorded. For a challenge, the reason comes back, for them to use again.
+ * A review as a DM, read away from it, names it: its title, escaped, with a link to its verdict
+ * when Slack gave one.
  */
-export function verdictChangedText(action: 'agree' | 'challenge', reason?: string): string {
+export function reviewNamed(review: Pick<Review, 'answers' | 'permalink'>): string {
+  const title = `*${escapeTitle(review.answers.title)}*`;
+  return review.permalink ? `${title} (<${review.permalink}|verdict>)` : title;
+}
+
+/**
+ * A vote cast on a verdict that an edit ("Edit answers") has changed since the voter saw it:
+ * nothing was recorded. For a challenge, the reason comes back, for them to use again. Sent as a
+ * DM, it names the review (`review`); next to the verdict or its modal, "this verdict" does.
+ */
+export function verdictChangedText(
+  action: 'agree' | 'challenge',
+  reason?: string,
+  review?: Pick<Review, 'answers' | 'permalink'>,
+): string {
   const notRecorded =
     action === 'agree' ? 'your agreement was not recorded' : 'your challenge was not recorded';
-  const text = `:pencil2: This verdict was edited after you saw it, so ${notRecorded}. Its message shows the verdict as it is now: agree with it or challenge it there.`;
+  const which = review ? `The verdict on ${reviewNamed(review)}` : 'This verdict';
+  const text = `:pencil2: ${which} was edited after you saw it, so ${notRecorded}. Its message shows the verdict as it is now: agree with it or challenge it there.`;
   if (reason === undefined) return text;
   // Within a modal section's 3,000 characters: a ≤ 500-character reason has at most 500 lines.
   const quoted = escapeToFit(reason, 2000)
@@ -167,32 +182,56 @@ export function buildChallengeReply(userId: string, reason: string): SlackMessag
 }
 
 /**
- * DM to a challenger whose vote was recorded but whose reason Slack refused in the verdict's
- * thread (in `channelId`, when known): why, and the reason back, for them to post themselves.
+ * DM to a challenger whose vote on `review` was recorded but whose reason Slack refused in the
+ * verdict's thread (in `channelId`, when known): why, and the reason back, for them to post.
  */
 export function challengeNotPostedText(
+  review: Pick<Review, 'answers' | 'permalink'>,
   channelId: string | null,
   refusal: PostRefusal,
   slackError: string,
   reason: string,
 ): string {
-  const where = channelId ? mentionChannel(channelId) : 'the verdict’s thread';
+  const where = channelId ? conversationName(channelId) : 'the verdict’s thread';
   const why =
     refusal === 'other'
       ? `: Slack answered \`${escapeToFit(slackError, 100)}\``
-      : becauseOf(refusal);
+      : becauseOf(refusal, channelId);
   const quoted = escapeToFit(reason, 2500)
     .split('\n')
     .map((line) => `>${line}`)
     .join('\n');
-  return `:information_source: Your challenge was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
+  return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
 }
 
 /** Re-run refused: only the person who asked may re-run until someone has challenged it. */
 export const RERUN_REFUSED =
   'Only the person who asked for this review can re-run it, until someone challenges it. Challenge it with your reason first, then anyone can re-run it.';
 
+/**
+ * To the person who clicked Export when Slack refused the record everywhere: in `channelId` (when
+ * tried) with `channelError`, then in their DM with `dmError`.
+ */
+export function exportFailedText(
+  review: Review,
+  channelId: string | null,
+  channelError: string | null,
+  dmError: string,
+): string {
+  const record = `the decision record for *${escapeTitle(review.answers.title)}*`;
+  const dmWhy = `Slack answered \`${escapeToFit(dmError, 100)}\``;
+  if (!channelId) {
+    return `:warning: I couldn't send you ${record} by DM (${dmWhy}). Please try again in a moment.`;
+  }
+  const refusal = postRefusal(channelError);
+  const why =
+    refusal === 'other' && channelError
+      ? ` (Slack answered \`${escapeToFit(channelError, 100)}\`)`
+      : becauseOf(refusal, channelId);
+  return `:warning: I couldn't attach ${record} in ${conversationName(channelId)}${why}, nor send it to you by DM (${dmWhy}). Please try again in a moment.`;
+}
+
 /** The comment on an exported decision record. */
 export function exportComment(review: Review, userId: string): string {
-  return `:page_facing_up: Decision record for *${escapeToFit(review.answers.title, 300)}*, exported by ${mentionUser(userId)}.`;
+  return `:page_facing_up: Decision record for *${escapeTitle(review.answers.title)}*, exported by ${mentionUser(userId)}.`;
 }

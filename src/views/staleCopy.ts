@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeToFit, isDirectMessage, mentionChannel } from './text.js';
+import { escapeTitle, isDirectMessage, mentionChannel } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 /** Where a review's verdict message on record is. */
@@ -52,7 +52,7 @@ function currentVerdictLink({ channelId, permalink }: CurrentVerdict): string {
  * buttons, so nobody signs off on a message that never shows it.
  */
 export function buildStaleCopyMessage(title: string, current: CurrentVerdict): SlackMessage {
-  const outOfDate = `This copy of the verdict on ${escapeToFit(title, 200)} is out of date`;
+  const outOfDate = `This copy of the verdict on ${escapeTitle(title)} is out of date`;
   let where: string;
   let fallback: string;
   if (current.inAskersDm) {
@@ -71,7 +71,7 @@ export function buildStaleCopyMessage(title: string, current: CurrentVerdict): S
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `:information_source: This copy of the verdict on *${escapeToFit(title, 400)}* is out of date, and its buttons are gone. ${where}`,
+        text: `:information_source: This copy of the verdict on *${escapeTitle(title)}* is out of date, and its buttons are gone. ${where}`,
       },
     },
   ];

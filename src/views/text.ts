@@ -1,4 +1,4 @@
-import { charCount } from '../decision/answers.js';
+import { charCount, TITLE_MAX_CHARS } from '../decision/answers.js';
 
 /**
  * Escapes the three characters Slack's mrkdwn treats as control sequences, so text a person typed
@@ -32,6 +32,17 @@ export function escapeToFit(text: string, maxLength: number): string {
     else high = mid - 1;
   }
   return `${escapeMrkdwn(points.slice(0, low).join('').trimEnd())}…`;
+}
+
+/**
+ * The most UTF-16 units a valid title (up to TITLE_MAX_CHARS code points) takes once escaped: each
+ * code point at most five (`&` → `&amp;`; an emoji is two).
+ */
+export const ESCAPED_TITLE_MAX_LENGTH = TITLE_MAX_CHARS * '&amp;'.length;
+
+/** A review's title escaped for mrkdwn, always whole: no valid title is ever cut. */
+export function escapeTitle(title: string): string {
+  return escapeToFit(title, ESCAPED_TITLE_MAX_LENGTH);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters we strip
@@ -110,6 +121,14 @@ export function mentionUser(userId: string): string {
 /** A DM's id (D…): it can't be mentioned like a channel, and only its two members can read it. */
 export function isDirectMessage(conversationId: string): boolean {
   return conversationId.startsWith('D');
+}
+
+/**
+ * A conversation as a message names it: a channel's mention, or "that direct message" for a DM,
+ * which a `<#D…>` mention can't name (Slack shows it as a broken channel to anyone else).
+ */
+export function conversationName(channelId: string): string {
+  return isDirectMessage(channelId) ? 'that direct message' : mentionChannel(channelId);
 }
 
 export function mentionChannel(channelId: string): string {

@@ -7,7 +7,7 @@ import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Vote } from '../storage/votes.js';
 import { summarizeAnswers } from './answersSummary.js';
 import { becauseOf } from './postRefusal.js';
-import { escapeMrkdwn, escapeToFit, isDirectMessage, mentionChannel, mentionUser } from './text.js';
+import { escapeMrkdwn, escapeTitle, isDirectMessage, mentionChannel, mentionUser } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 const TOP_REASONS = 3;
@@ -107,7 +107,7 @@ function warningLines(decision: Decision): string {
 
 /** The notification text names the verdict plainly, for notifications and screen readers. */
 export function verdictNotificationText(answers: Answers, decision: Decision): string {
-  return `Verdict: ${VERDICT_LABELS[decision.verdict]} — ${escapeMrkdwn(decision.headline)} (${escapeToFit(answers.title, 200)})`;
+  return `Verdict: ${VERDICT_LABELS[decision.verdict]} — ${escapeMrkdwn(decision.headline)} (${escapeTitle(answers.title)})`;
 }
 
 /** "Revision 2: verdict changed from RAG to Fine-tune" (or unchanged), plain text. */
@@ -202,7 +202,7 @@ export function buildVerdictMessage({
       },
     },
     section(
-      `${VERDICT_EMOJI[decision.verdict]} *${escapeToFit(answers.title, 400)}*\n${escapeMrkdwn(decision.headline)}`,
+      `${VERDICT_EMOJI[decision.verdict]} *${escapeTitle(answers.title)}*\n${escapeMrkdwn(decision.headline)}`,
     ),
     {
       type: 'context',

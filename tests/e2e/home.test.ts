@@ -442,11 +442,15 @@ describe('App Home', () => {
       );
       return String(dm.args.text);
     };
+    // The DM names the review, and links to its verdict as Home does.
+    const permalink = /<(https:[^|>]+)\|thread>/.exec(homeBlock(ASKER, `mine_${id}`))?.[1];
+    expect(permalink).toBeDefined();
+    const review = `*Shared review* (<${permalink}|verdict>)`;
     expect(await shareTo(archived)).toBe(
-      `:information_source: I couldn't share that review in <#${archived}> because that channel is archived.`,
+      `:information_source: I couldn't share ${review} in <#${archived}> because that channel is archived.`,
     );
     expect(await shareTo(outside)).toBe(
-      `:information_source: I couldn't share that review in <#${outside}> because I'm not a member there. Invite me there with \`/invite @ftrag\`, then share again.`,
+      `:information_source: I couldn't share ${review} in <#${outside}> because I'm not a member there. Invite me there with \`/invite @ftrag\`, then share again.`,
     );
   });
 
@@ -546,6 +550,32 @@ describe('App Home', () => {
     expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
   });
 
+  it('Edit answers that Slack refuses to note in the thread is still saved: the editor is told, and Home shows it', async () => {
+    const channel = 'C0EDITGONE';
+    const title = 'Edit noted nowhere';
+    await postReview(channel, title);
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no parent');
+    const home = await e2e.openHome();
+    const id = reviewIdIn(home, 'mine', title);
+    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
+    // The bot is removed from the channel while the edit is open.
+    e2e.fake.setBotNotInChannel(channel);
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(opened.id, { ...EXAMPLES.both, title }, {});
+
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === ASKER);
+    expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
+    const told = e2e.fake.messages(ASKER).map((message) => message.text);
+    expect(told).toContain(
+      `:warning: Your new answers to *${title}* are saved, but I couldn't note the change in the review’s thread in <#${channel}> because I'm not a member there.`,
+    );
+    expect(told.join('\n')).not.toContain('Nothing you entered was posted');
+    expect(e2e.fake.thread(channel, parent.ts).map((message) => message.text)).not.toContain(
+      expect.stringContaining('Edited by'),
+    );
+  });
+
   it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {
     const channel = 'C0EDITRU01';
     const title = 'Edit of a response_url verdict';
@@ -567,6 +597,52 @@ describe('App Home', () => {
     expect(text).toContain('Re-run with changes');
     expect(text).not.toContain(CallbackId.checklistStep);
   });
+
+  it.each([
+    {
+      name: 'an archived channel',
+      channel: 'C0EDITARCH',
+      setUp: (channel: string) => {
+        e2e.fake.addChannel(channel, { member: true });
+        e2e.fake.failNext(
+          'chat.postMessage',
+          { error: 'is_archived' },
+          1,
+          (args) => args.channel === channel,
+        );
+      },
+      where: '<#C0EDITARCH> without me because that channel is archived,',
+    },
+    {
+      name: 'a DM between other people',
+      channel: 'D0EDITOTHR',
+      setUp: (channel: string) => e2e.fake.addChannel(channel, { member: false }),
+      where: "that direct message without me because I'm not part of it,",
+    },
+  ])(
+    'Edit answers on a response_url verdict in $name says why from the recorded error, inviting nobody',
+    async ({ channel, setUp, where }) => {
+      const title = `Edit of a response_url verdict in ${channel}`;
+      setUp(channel);
+      const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
+      if (!modal) throw new Error('no modal');
+      await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+      await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+      await waitUntilDelivered(title);
+
+      const home = await e2e.openHome();
+      const opened = await e2e.reviewMenuModal(
+        home,
+        reviewIdIn(home, 'mine', title),
+        ReviewMenuChoice.edit,
+      );
+      const text = JSON.stringify(opened.args);
+      expect(text).toContain(`went out in ${where} so I can't update that message`);
+      expect(text).toContain('Re-run with changes');
+      expect(text).not.toContain('/invite');
+      expect(text).not.toContain('<#D');
+    },
+  );
 
   it('an edit begun before the verdict went out through a response_url is refused at its end: a vote then keeps the verdict', async () => {
     const channel = 'C0EDITRU02';

@@ -9,6 +9,7 @@ import {
 } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/index.js';
 import { RERUN_REFUSED } from '../../src/views/signOff.js';
+import { escapeMrkdwn } from '../../src/views/text.js';
 import {
   ASKER,
   blocksOf,
@@ -442,6 +443,56 @@ describe('export decision record', () => {
       }),
     ).toContain(revision);
     expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('sends the record of a verdict in a DM it can’t attach to, to the clicker, naming that DM as such', async () => {
+    const dm = 'D0EXPOTHER';
+    t.fake.addChannel(dm, { member: false });
+    const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, {
+      channel: dm,
+      user: CAROL,
+    });
+    if (!modal) throw new Error('no modal');
+    await t.walkChecklist(modal.id, KNOWLEDGE, { user: CAROL });
+    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const verdict = t.fake.messages(dm).find((m) => isVerdict(m));
+    if (!verdict) throw new Error('no verdict in the DM');
+
+    const files = t.fake.files().length;
+    await t.click(verdict, ActionId.exportRecord, { user: CAROL });
+    // The thread refuses it (the bot isn't part of that DM): it goes to the clicker's DM.
+    const completed = () =>
+      t.fake
+        .files()
+        .slice(files)
+        .find((f) => f.completed);
+    await expect.poll(() => completed()?.channelId).toBe(t.fake.dmChannelFor(CAROL));
+    const file = completed();
+    expect(file?.initialComment).toContain(
+      "I couldn't attach it in that direct message, so here it is for you.",
+    );
+    expect(file?.initialComment).not.toContain('<#D');
+  });
+
+  it('tells the clicker, only them, when Slack refuses the record in the thread and in their DM', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const notices = t.fake.ephemerals().length;
+    const files = t.fake.files().length;
+    t.fake.failNext('files.completeUploadExternal', { error: 'is_archived' });
+    t.fake.failNext('files.completeUploadExternal', { error: 'fatal_error' });
+    await t.click(parent, ActionId.exportRecord, { user: BOB });
+    await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
+    expect(t.fake.ephemerals().at(-1)).toMatchObject({
+      via: 'response_url',
+      user: BOB,
+      text: `:warning: I couldn't attach the decision record for *${escapeMrkdwn(KNOWLEDGE.title)}* in <#${CHANNEL}> because that channel is archived, nor send it to you by DM (Slack answered \`fatal_error\`). Please try again in a moment.`,
+    });
+    expect(
+      t.fake
+        .files()
+        .slice(files)
+        .filter((f) => f.completed),
+    ).toEqual([]);
   });
 
   it('sets the prompt against RAG in the record of facts that fit in the prompt', async () => {

@@ -9,7 +9,12 @@ import {
 } from '../../src/checklist/state.js';
 import { previewSurfaces } from '../../src/cli/preview.js';
 import { ActionId, BlockId } from '../../src/constants.js';
-import type { Answers } from '../../src/decision/answers.js';
+import {
+  type Answers,
+  charCount,
+  PROBLEM_MAX_CHARS,
+  TITLE_MAX_CHARS,
+} from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
@@ -26,9 +31,18 @@ import {
   buildReviewDetailModal,
   buildShareModal,
   buildShareRefusedModal,
+  editNotNotedText,
 } from '../../src/views/reviewModals.js';
 import { buildShareCard } from '../../src/views/shareCard.js';
-import { buildChallengeUnreadableModal } from '../../src/views/signOff.js';
+import {
+  buildChallengeModal,
+  buildChallengeUnreadableModal,
+  challengeNotPostedText,
+  exportComment,
+  exportFailedText,
+} from '../../src/views/signOff.js';
+import { buildStaleCopyMessage } from '../../src/views/staleCopy.js';
+import { escapeMrkdwn } from '../../src/views/text.js';
 import {
   buildEditedDetail,
   buildVerdictDetail,
@@ -174,6 +188,29 @@ describe('checklist modal', () => {
     expect(noThread.text).not.toContain('thread');
     expect(noThread.text).toContain('posted to <#C0CHAN1> as a new revision');
     expect(noThread.broadcast).toBe(false);
+  });
+
+  it('names a DM as such on the review step, never as <#D…>', () => {
+    const step = (origin: 'command' | 'rerun') => {
+      const state = startChecklist({
+        origin,
+        channelId: 'D0THEIRS01',
+        threadTs: null,
+        responseUrl: 'https://hooks.slack.com/commands/T1/1/x',
+        ...(origin === 'rerun' ? { reviewId: 'r1' } : {}),
+      });
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+      expect(checkView(view)).toEqual([]);
+      return JSON.stringify(view.blocks);
+    };
+    const command = step('command');
+    expect(command).toContain(
+      'The verdict is posted in the direct message you started from, with the detail right after it.',
+    );
+    expect(command).not.toContain('<#D');
+    const rerun = step('rerun');
+    expect(rerun).toContain('posted in that direct message as a new revision');
+    expect(rerun).not.toContain('<#D');
   });
 
   it('starts the review step with the channel and broadcast chosen on it before Back', () => {
@@ -539,6 +576,115 @@ describe('other surfaces', () => {
     expect(
       controlSequences(home).filter((s) => s.startsWith('<!') && !s.startsWith('<!date^')),
     ).toEqual([]);
+  });
+
+  it('tells an editor which review’s thread wasn’t told of the edit, and why, without <#D…>', () => {
+    const answers = { ...hostileAnswers(), title: 'R&D <bot>' };
+    expect(editNotNotedText(reviewOf(answers), 'is_archived')).toBe(
+      ":warning: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't note the change in the review’s thread in <#C0CHAN> because that channel is archived.",
+    );
+    expect(editNotNotedText(reviewOf(answers), 'ratelimited')).toContain(
+      'thread in <#C0CHAN> (Slack answered `ratelimited`).',
+    );
+    const inDm = editNotNotedText(reviewOf(answers, { postedChannelId: 'D0ASKERDM1' }), 'x');
+    expect(inDm).toContain('the review’s thread in that direct message');
+    expect(inDm).not.toContain('<#D');
+  });
+
+  it('tells a challenger their reason wasn’t posted in a DM without naming it <#D…>', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    const text = challengeNotPostedText(
+      review,
+      'D0THEIRS01',
+      'not-in-channel',
+      'channel_not_found',
+      'r',
+    );
+    expect(text).toContain(
+      "couldn't post your reason in that direct message because I'm not part of it.",
+    );
+    expect(text).not.toContain('<#D');
+    expect(text).toContain(
+      `Your challenge of *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was recorded`,
+    );
+    expect(challengeNotPostedText(review, 'C0CHAN', 'archived', 'is_archived', 'r')).toContain(
+      "couldn't post your reason in <#C0CHAN> because that channel is archived.",
+    );
+  });
+
+  it('tells the clicker an export failed everywhere, naming the review and each refusal', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    expect(exportFailedText(review, 'D0THEIRS01', 'channel_not_found', 'fatal_error')).toBe(
+      ":warning: I couldn't attach the decision record for *R&amp;D &lt;bot&gt;* in that direct message because I'm not part of it, nor send it to you by DM (Slack answered `fatal_error`). Please try again in a moment.",
+    );
+    expect(exportFailedText(review, 'C0CHAN', 'ratelimited', 'x')).toContain(
+      'in <#C0CHAN> (Slack answered `ratelimited`), nor send it',
+    );
+    expect(exportFailedText(review, null, null, 'x')).toBe(
+      ":warning: I couldn't send you the decision record for *R&amp;D &lt;bot&gt;* by DM (Slack answered `x`). Please try again in a moment.",
+    );
+  });
+
+  it.each([
+    ['ampersands', '&'.repeat(TITLE_MAX_CHARS)],
+    ['brackets', '<&>'.repeat(TITLE_MAX_CHARS / 3)],
+    ['emoji', '😀'.repeat(TITLE_MAX_CHARS)],
+  ])('shows a valid title of %s whole, escaped, on every surface, within limits', (_, title) => {
+    expect(charCount(title)).toBe(TITLE_MAX_CHARS);
+    const answers = { ...hostileAnswers(), title, problem: '&'.repeat(PROBLEM_MAX_CHARS) };
+    const whole = escapeMrkdwn(title);
+    const review = reviewOf(answers);
+    const input = { answers, decision: review.decision, userId: 'U0ASKER' };
+    const ten = Array.from({ length: 10 }, (_, index) => reviewOf(answers, { id: `rev-${index}` }));
+    const messages = {
+      history: buildChannelHistoryMessage(ten, 40, 'U0ASKER'),
+      verdict: buildVerdictMessage(input),
+      detail: buildVerdictDetail(input),
+      shareCard: buildShareCard(review, 'U0SHARER'),
+      staleCopy: buildStaleCopyMessage(title, {
+        channelId: 'C0CHAN',
+        permalink: 'https://t.slack.com/archives/C0CHAN/p1700000000000100',
+        inAskersDm: false,
+      }),
+    };
+    for (const [name, message] of Object.entries(messages)) {
+      expect([name, checkMessage(message)]).toEqual([name, []]);
+      expect([name, JSON.stringify(message.blocks).includes(whole)]).toEqual([name, true]);
+    }
+    for (const text of [messages.verdict.text, messages.staleCopy.text, messages.shareCard.text]) {
+      expect(text).toContain(whole);
+    }
+    const views = {
+      home: buildHomeView({
+        userId: 'U0ASKER',
+        mine: { reviews: ten.slice(0, 5), total: 10 },
+        team: { reviews: ten.slice(5), total: 10 },
+        countsByVerdict: {},
+        undelivered: { reviews: [], total: 0 },
+        paging: { mine: 0, team: 0 },
+      }),
+      open: buildReviewDetailModal(review),
+      share: buildShareModal(review),
+      challenge: buildChallengeModal(review),
+      reviewStep: buildChecklistStepView({ ...commandChecklist(), step: 'review', draft: answers }),
+      ...Object.fromEntries(
+        (['posted-without-message', 'being-posted', 'superseded'] as const).map((reason) => [
+          reason,
+          buildEditRefusedModal(review, reason),
+        ]),
+      ),
+    };
+    for (const [name, view] of Object.entries(views)) {
+      expect([name, checkView(view)]).toEqual([name, []]);
+      expect([name, JSON.stringify(view.blocks).includes(whole)]).toEqual([name, true]);
+    }
+    for (const text of [
+      exportComment(review, 'U0ASKER'),
+      exportFailedText(review, 'C0CHAN', 'is_archived', 'x'),
+      editNotNotedText(review, 'is_archived'),
+    ]) {
+      expect(text).toContain(`*${whole}*`);
+    }
   });
 
   it('lists ten reviews with the longest titles and thread links within a message’s limits', () => {

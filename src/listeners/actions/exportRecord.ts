@@ -1,8 +1,9 @@
 import { type ExportOutcome, exportDecisionRecord } from '../../delivery/exportRecord.js';
+import { exportFailedText } from '../../views/signOff.js';
 import type { StaleCopyAction } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
-import { answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
+import { answerClicker, answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
 import { retireIfStaleCopy } from './staleCopy.js';
 
 const STALE_COPY_ACTION: Record<ExportOutcome, StaleCopyAction | undefined> = {
@@ -32,7 +33,7 @@ export function exportRecord(deps: ListenerDeps) {
         await answerReviewGone(args, 'export');
         return;
       }
-      const outcome = await exportDecisionRecord(
+      const result = await exportDecisionRecord(
         client,
         review,
         {
@@ -41,9 +42,17 @@ export function exportRecord(deps: ListenerDeps) {
         },
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       );
+      if (result.outcome === 'failed') {
+        // Refused everywhere: the clicker is told, only them, rather than left waiting for it.
+        await answerClicker(
+          args,
+          exportFailedText(review, result.channelId, result.channelError, result.dmError),
+          `export of review ${review.id} that failed`,
+        );
+      }
       // The notice says what the export did only when the record is in a thread: the verdict's,
       // or the clicked copy's when the verdict is in the asker's DM and someone else clicked.
-      await retireIfStaleCopy(args, review, STALE_COPY_ACTION[outcome]);
+      await retireIfStaleCopy(args, review, STALE_COPY_ACTION[result.outcome]);
     });
   };
 }

@@ -96,7 +96,7 @@ export function challengeSubmission(deps: ListenerDeps) {
         try {
           await client.chat.postMessage({
             channel: userId,
-            text: verdictChangedText('challenge', reason),
+            text: verdictChangedText('challenge', reason, challenged),
           });
         } catch (dmError) {
           logger.warn(
@@ -134,7 +134,13 @@ export function challengeSubmission(deps: ListenerDeps) {
         try {
           await client.chat.postMessage({
             channel: userId,
-            text: challengeNotPostedText(channelId, postRefusal(name), name, reason),
+            text: challengeNotPostedText(
+              review ?? challenged,
+              channelId,
+              postRefusal(name),
+              name,
+              reason,
+            ),
           });
         } catch (dmError) {
           logger.warn(

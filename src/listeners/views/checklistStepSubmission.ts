@@ -3,6 +3,7 @@ import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../ch
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit, currentEditRefusal } from '../../delivery/applyEdit.js';
+import { slackErrorName } from '../../delivery/slackErrors.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import {
@@ -10,7 +11,7 @@ import {
   buildChecklistStepView,
   CHECKLIST_UNREADABLE,
 } from '../../views/checklistModal.js';
-import { buildEditRefusedModal } from '../../views/reviewModals.js';
+import { buildEditRefusedModal, editNotNotedText } from '../../views/reviewModals.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
@@ -73,13 +74,25 @@ export function checklistStepSubmission(deps: ListenerDeps) {
           { teamId, reviewId, editorId: body.user.id, answers, review: editing },
           { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock },
         );
+        if (!edited) return;
+        // The edit is made: the thread's refusal to note it is told to the editor, only them.
+        if (edited.threadError) {
+          try {
+            await client.chat.postMessage({
+              channel: body.user.id,
+              text: editNotNotedText(edited.review, edited.threadError),
+            });
+          } catch (error) {
+            logger.warn(
+              `telling ${body.user.id} their edit wasn't noted in its thread failed: ${slackErrorName(error)}`,
+            );
+          }
+        }
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
         // on the pages Home showed. The edit is made by then: a failure here is only logged.
-        if (edited) {
-          await refreshHomeAfter(logger, `review ${edited.id}: the edit was saved`, () =>
-            publishHome(client, deps, teamId, body.user.id, state.homePaging),
-          );
-        }
+        await refreshHomeAfter(logger, `review ${edited.review.id}: the edit was saved`, () =>
+          publishHome(client, deps, teamId, body.user.id, state.homePaging),
+        );
       });
       return;
     }

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
-import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
+import { slackErrorName } from '../../delivery/slackErrors.js';
 import { parseJsonWith } from '../../jsonText.js';
-import { becauseOf } from '../../views/postRefusal.js';
 import { buildShareRefusedModal } from '../../views/reviewModals.js';
-import { buildShareCard } from '../../views/shareCard.js';
-import { mentionChannel } from '../../views/text.js';
+import { buildShareCard, shareFailedText } from '../../views/shareCard.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -80,14 +78,9 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       } catch (error) {
         const reason = slackErrorName(error);
         logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
-        const refusal = postRefusal(reason);
-        const text =
-          refusal === 'other'
-            ? `I couldn't share that review. Slack answered \`${reason}\`; please try again.`
-            : `I couldn't share that review in ${mentionChannel(channel)}${becauseOf(refusal)}.${refusal === 'not-in-channel' ? ' Invite me there with `/invite @ftrag`, then share again.' : ''}`;
         await client.chat.postMessage({
           channel: body.user.id,
-          text: `:information_source: ${text}`,
+          text: shareFailedText(review, channel, reason),
         });
       }
     });

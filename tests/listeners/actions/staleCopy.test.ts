@@ -600,7 +600,7 @@ describe('clicks that are not on an out-of-date copy', () => {
       },
       { ...running.deps, logger: new BoltLogger(running.log.log) },
     );
-    expect(edited).toMatchObject({ messageTs: ts });
+    expect(edited?.review).toMatchObject({ messageTs: ts });
     expect(JSON.stringify(message(ts).blocks)).toContain('Edited title');
     const before = mark();
 

@@ -86,7 +86,7 @@ describe('a Challenge whose reason cannot be posted in the verdict’s thread', 
     const dm = posts[1]?.args;
     expect(dm?.channel).toBe(USER);
     const text = String(dm?.text);
-    expect(text).toMatch(/challenge was recorded/);
+    expect(text).toContain(`Your challenge of *${review.answers.title}* was recorded`);
     expect(text).toContain(`<#${CHANNEL}>`);
     expect(text).toMatch(why);
     // The reason comes back to them, escaped, so they can post it themselves.
@@ -134,7 +134,7 @@ describe('a Challenge of a verdict edited while its modal was open', () => {
     const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
     expect(posts.map((call) => call.args.channel)).toEqual([USER]);
     const text = String(posts[0]?.args.text);
-    expect(text).toContain('This verdict was edited after you saw it');
+    expect(text).toContain(`The verdict on *${review.answers.title}* was edited after you saw it`);
     expect(text).toContain('RAG &lt;b&gt; &amp; is overkill');
   });
 });
