@@ -1,13 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Answers } from '../decision/answers.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { type Review, type ReviewRepository, UNDELIVERED_STATUSES } from '../storage/repository.js';
-import type { VoteRepository } from '../storage/votes.js';
 import { mentionUser } from '../views/text.js';
 import { buildEditedDetail } from '../views/verdictMessage.js';
-import { refreshVerdictMessage } from './reviewMessage.js';
+import { type RefreshDeps, refreshVerdictMessage } from './reviewMessage.js';
 import { slackErrorName } from './slackErrors.js';
 
 export interface EditRequest {
@@ -76,7 +74,7 @@ export async function currentEditRefusal(
 export async function applyEdit(
   client: WebClient,
   request: EditRequest,
-  deps: { reviews: ReviewRepository; votes: VoteRepository; logger: Logger; clock: () => Date },
+  deps: Pick<RefreshDeps, 'reviews' | 'votes' | 'logger' | 'work'> & { clock: () => Date },
 ): Promise<EditOutcome | null> {
   const { reviews, logger } = deps;
   const original =

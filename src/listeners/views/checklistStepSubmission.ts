@@ -72,7 +72,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         const edited = await applyEdit(
           client,
           { teamId, reviewId, editorId: body.user.id, answers, review: editing },
-          { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock },
+          { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock, work: deps.work },
         );
         if (!edited) return;
         // The edit is made: the thread's refusal to note it is told to the editor, only them.
