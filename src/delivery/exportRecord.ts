@@ -92,12 +92,21 @@ export async function buildDecisionRecord(
   client: WebClient,
   review: Review,
   deps: ExportDeps,
+  /** The thread the record links to, when not the review's own (see {@link firstTarget}). */
+  thread?: { channelId: string; threadTs: string },
 ): Promise<string> {
   const [votes, latest] = await Promise.all([
     deps.votes.listVotes(review.teamId, review.id),
     deps.reviews.latestRevision(review.teamId, review.id),
   ]);
-  const threadUrl = await threadLink(client, review, deps.logger);
+  const threadUrl = thread
+    ? ((await permalinkOf(
+        client,
+        { channel: thread.channelId, ts: thread.threadTs },
+        deps.logger,
+        `review ${review.id}`,
+      )) ?? undefined)
+    : await threadLink(client, review, deps.logger);
   const context: DecisionRecordContext = {
     status: recordStatus(review, votes, latest ?? review),
     date: recordDate(deps.clock()),
@@ -186,9 +195,17 @@ export async function exportDecisionRecord(
   request: ExportRequest,
   deps: ExportDeps,
 ): Promise<ExportResult> {
-  const content = await buildDecisionRecord(client, review, deps);
-  const comment = exportComment(review, request.userId);
   const target = firstTarget(review, request);
+  // Attached where someone else clicked, it links to that thread: the review's is the asker's DM.
+  const content = await buildDecisionRecord(
+    client,
+    review,
+    deps,
+    target?.whereClicked && target.threadTs
+      ? { channelId: target.channelId, threadTs: target.threadTs }
+      : undefined,
+  );
+  const comment = exportComment(review, request.userId);
   const channelId = target?.channelId ?? null;
   let channelError: string | null = null;
   if (target) {

@@ -561,7 +561,12 @@ async function postedAgainToAsker(
 async function exportFrom(
   message: StoredMessage,
   user: string,
-): Promise<{ channelId: string | undefined; threadTs: string | undefined; notice: string }> {
+): Promise<{
+  channelId: string | undefined;
+  threadTs: string | undefined;
+  notice: string;
+  content: string;
+}> {
   const files = t.fake.files().length;
   const notices = t.fake.ephemerals().length;
   const started = t.fake.calls.length;
@@ -579,6 +584,7 @@ async function exportFrom(
     channelId: uploaded[0]?.channelId,
     threadTs: uploaded[0]?.threadTs,
     notice: String(notice?.text),
+    content: uploaded[0]?.content?.toString('utf8') ?? '',
   };
 }
 
@@ -589,6 +595,10 @@ describe('an out-of-date copy in the channel, once the current verdict is in the
 
     const others = await exportFrom(stale, BOB);
     expect(others).toMatchObject({ channelId: channel, threadTs: stale.ts });
+    // Its link is to the thread it is in: the review's own is in the asker's DM.
+    expect(others.content).toContain(permalinkOf(stale.ts));
+    if (!review.permalink) throw new Error('the DM copy has no permalink on record');
+    expect(others.content).not.toContain(review.permalink);
     expect(others.notice).toBe(
       ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. The decision record is posted in the thread of the copy you clicked.',
     );
