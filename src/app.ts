@@ -9,7 +9,7 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
   SocketModeReceiver,
 } from '@slack/bolt';
-import { ErrorCode } from '@slack/web-api';
+import { ErrorCode, WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { DeliveryQueue } from './delivery/deliveryQueue.js';
@@ -17,6 +17,8 @@ import { responseUrlTrust } from './delivery/responseUrl.js';
 import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
 import { createErrorHandler, UnauthorizedSubmissionError } from './errorHandler.js';
 import { INSTALL_LINK_MINUTES, installFailureCallback } from './installFailure.js';
+import { startDeliverySweep } from './listeners/deliverySweep.js';
+import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
 import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
@@ -33,6 +35,8 @@ import {
 } from './observability/socketConnection.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
 import type { Storage } from './storage/index.js';
+import type { KyselyInstallationStore } from './storage/installationStore.js';
+import type { Review } from './storage/repository.js';
 import { BackgroundWork, settlesWithin } from './work.js';
 
 export interface AppDeps {
@@ -225,6 +229,38 @@ function authorizationUrlFor(apiUrl: string | null): string | undefined {
   return origin === new URL(SLACK_API_URL).origin ? undefined : `${origin}/oauth/v2/authorize`;
 }
 
+/**
+ * Multi-workspace OAuth: a WebClient with the bot token of the review's workspace, found as Bolt's
+ * authorize finds it (the workspace's own installation, else its organization's); null, said in
+ * the log, when there is none to post with.
+ */
+function installationClient(
+  installations: KyselyInstallationStore,
+  options: ConstructorParameters<typeof WebClient>[1],
+  logger: AppLogger,
+): (review: Review) => Promise<WebClient | null> {
+  return async (review) => {
+    const { teamId } = review;
+    const enterpriseId = review.enterpriseId ?? undefined;
+    const queries = [
+      { teamId, enterpriseId, isEnterpriseInstall: false },
+      ...(enterpriseId ? [{ teamId, enterpriseId, isEnterpriseInstall: true }] : []),
+    ];
+    for (const query of queries) {
+      const token = await installations.fetchInstallation(query).then(
+        (installation) => installation.bot?.token ?? null,
+        () => null,
+      );
+      if (token) return new WebClient(token, options);
+    }
+    logger.warn(
+      { reviewId: review.id, teamId },
+      'delivery sweep: no bot token for the review’s workspace; it stays pending',
+    );
+    return null;
+  };
+}
+
 /** Builds the Bolt app and registers every listener. Starting it is index.ts's job. */
 export function createApp(config: Config, deps: AppDeps): FtragApp {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
@@ -369,7 +405,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     queuedDeliveries: deliveries.queued,
   }));
   const isTrustedResponseUrl = responseUrlTrust(config.slack.apiUrl);
-  registerListeners(app, {
+  const listenerDeps: ListenerDeps = {
     reviews: metrics ? countingDeliveries(deps.storage.reviews, metrics) : deps.storage.reviews,
     votes: deps.storage.votes,
     installations: config.slack.oauth ? deps.storage.installations : null,
@@ -377,7 +413,28 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     isTrustedResponseUrl,
     work,
     deliveries,
-  });
+  };
+  registerListeners(app, listenerDeps);
+  /** Stops the delivery sweep, once started. */
+  let stopSweep: (() => void) | null = null;
+  const startSweep = (): void => {
+    const { intervalMs, graceMs } = config.deliverySweep;
+    if (intervalMs === 0 || stopSweep !== null) return;
+    const clientFor = config.slack.oauth
+      ? installationClient(
+          deps.storage.installations,
+          { ...clientOptions, logger: boltLogger },
+          logger,
+        )
+      : async () => app.client;
+    stopSweep = startDeliverySweep(listenerDeps, {
+      intervalMs,
+      graceMs,
+      clientFor,
+      logger: boltLogger,
+      log: logger,
+    });
+  };
   // Bolt's own line for a request it could not authorize has no ids; the error handler logs one
   // that has them.
   boltLogger.demoteWarnings(/^Authorization of incoming event did not succeed/);
@@ -421,12 +478,16 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
         server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
         server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
       }
+      // Listening (or connected): pending reviews nobody else will post are picked up from now on.
+      if (!stopRequested) startSweep();
     },
     startDraining,
     async stop(timeoutMs) {
       stopRequested = true;
       startDraining();
-      // Postings already running may finish; the queued ones stay pending, for App Home.
+      // Postings already running may finish; the queued ones stay pending, for App Home or the
+      // delivery sweep of another instance.
+      stopSweep?.();
       deliveries.stopStarting();
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());

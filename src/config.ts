@@ -22,6 +22,12 @@ export interface Config {
   shutdownDelayMs: number;
   /** A call to Slack's Web API with no answer for this long fails (see app.ts). */
   slackCallTimeoutMs: number;
+  /**
+   * Each instance posts, by itself, pending reviews whose posting never started or broke off after
+   * the verdict went out (see ReviewRepository.listUnattended): once after it starts, then every
+   * `intervalMs` (0: never), those saved at least `graceMs` ago.
+   */
+  deliverySweep: { intervalMs: number; graceMs: number };
   slack: {
     /** null only in multi-workspace OAuth mode, where each installation brings its own token. */
     botToken: string | null;
@@ -51,6 +57,9 @@ export const DEFAULT_SLACK_CALL_TIMEOUT_MS = 10_000;
 const MIN_SLACK_CALL_TIMEOUT_MS = 1_000;
 const MAX_SLACK_CALL_TIMEOUT_MS = 120_000;
 const MAX_SHUTDOWN_DELAY_MS = 120_000;
+export const DEFAULT_DELIVERY_SWEEP_INTERVAL_MS = 60_000;
+export const DEFAULT_DELIVERY_SWEEP_GRACE_MS = 30_000;
+const MAX_DELIVERY_SWEEP_MS = 86_400_000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -236,6 +245,11 @@ const envSchema = z
       MAX_SLACK_CALL_TIMEOUT_MS,
       MIN_SLACK_CALL_TIMEOUT_MS,
     ),
+    DELIVERY_SWEEP_INTERVAL_MS: wholeMilliseconds(
+      'DELIVERY_SWEEP_INTERVAL_MS',
+      MAX_DELIVERY_SWEEP_MS,
+    ),
+    DELIVERY_SWEEP_GRACE_MS: wholeMilliseconds('DELIVERY_SWEEP_GRACE_MS', MAX_DELIVERY_SWEEP_MS),
     SLACK_CLIENT_ID: text,
     SLACK_CLIENT_SECRET: text,
     SLACK_STATE_SECRET: text,
@@ -334,6 +348,16 @@ const envSchema = z
         env.SLACK_CALL_TIMEOUT_MS === undefined
           ? DEFAULT_SLACK_CALL_TIMEOUT_MS
           : Number(env.SLACK_CALL_TIMEOUT_MS),
+      deliverySweep: {
+        intervalMs:
+          env.DELIVERY_SWEEP_INTERVAL_MS === undefined
+            ? DEFAULT_DELIVERY_SWEEP_INTERVAL_MS
+            : Number(env.DELIVERY_SWEEP_INTERVAL_MS),
+        graceMs:
+          env.DELIVERY_SWEEP_GRACE_MS === undefined
+            ? DEFAULT_DELIVERY_SWEEP_GRACE_MS
+            : Number(env.DELIVERY_SWEEP_GRACE_MS),
+      },
       slack: {
         // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
         // Mode; a signing secret set for Socket Mode is kept, as Bolt ignores it there.

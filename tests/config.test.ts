@@ -119,6 +119,15 @@ describe('parseConfig: one problem, one message', () => {
         `SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to 120000, got "${delay}"`,
       ],
     })),
+    ...['DELIVERY_SWEEP_INTERVAL_MS', 'DELIVERY_SWEEP_GRACE_MS'].flatMap((name) =>
+      ['-1', '1.5', '86400001', '60s'].map((value) => ({
+        name: `${name}=${value}`,
+        env: { ...socketEnv, [name]: value },
+        problems: [
+          `${name} must be a whole number of milliseconds from 0 to 86400000, got "${value}"`,
+        ],
+      })),
+    ),
     {
       name: 'an unknown LOG_LEVEL',
       env: { ...socketEnv, LOG_LEVEL: 'verbose' },
@@ -279,9 +288,17 @@ describe('parseConfig: defaults and normalization', () => {
       shutdownTimeoutMs: 10_000,
       shutdownDelayMs: 0,
       slackCallTimeoutMs: 10_000,
+      deliverySweep: { intervalMs: 60_000, graceMs: 30_000 },
       slack: { botToken: BOT, signingSecret: null, appToken: APP, apiUrl: null, oauth: null },
       tokenKeys: null,
     } satisfies Config);
+  });
+
+  it('reads the delivery sweep settings, 0 turning the sweep off', () => {
+    expect(
+      configOf({ ...socketEnv, DELIVERY_SWEEP_INTERVAL_MS: '0', DELIVERY_SWEEP_GRACE_MS: '1500' })
+        .deliverySweep,
+    ).toEqual({ intervalMs: 0, graceMs: 1_500 });
   });
 
   it('treats empty and blank values as missing', () => {

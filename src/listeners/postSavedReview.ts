@@ -19,7 +19,9 @@ const CLAIM_RENEWAL_MS = 3_000;
  * (reading it again), so a burst's backlog holds no request payloads, and a review already posted,
  * no longer `postable`, or being posted by another instance (Post again pressed there) is left
  * alone. A failure here leaves the review pending, to post again from App Home, and is logged.
- * `refreshHome` runs once the posting is done, to show its outcome in App Home.
+ * `refreshHome` runs once the posting is done, to show its outcome in App Home. `unattended`: a
+ * posting nobody asked for (the delivery sweep), which claims only a review safe to post so (see
+ * ReviewRepository.listUnattended).
  */
 export function postSavedReview(
   deps: ListenerDeps,
@@ -28,12 +30,19 @@ export function postSavedReview(
   saved: { teamId: string; id: string },
   postable: readonly DeliveryStatus[],
   refreshHome?: () => Promise<void>,
+  options: { unattended?: boolean } = {},
 ): void {
   const { teamId, id } = saved;
   deps.work
     .run(async () => {
       const queued = await deps.deliveries.deliver(id, async () => {
-        const review = await deps.reviews.claimDelivery(teamId, id, postable, DELIVERY_CLAIM_MS);
+        const review = await deps.reviews.claimDelivery(
+          teamId,
+          id,
+          postable,
+          DELIVERY_CLAIM_MS,
+          options.unattended ?? false,
+        );
         if (!review) return;
         const claim = renewClaim(deps, logger, review);
         let brokeOff: { error: unknown } | null = null;

@@ -192,12 +192,15 @@ export interface ReviewRepository {
    * Claims the posting of a review for `leaseMs`: the review, when its status is one of `postable`
    * and no unexpired claim holds it; else null. One conditional UPDATE, so of several instances
    * racing to post the same review exactly one gets it. markDelivered and markFailed release it.
+   * `unattended` (a posting nobody asked for, see {@link ReviewRepository.listUnattended}): only a
+   * review that one would list, whatever its age; else null.
    */
   claimDelivery(
     teamId: string,
     id: string,
     postable: readonly DeliveryStatus[],
     leaseMs: number,
+    unattended?: boolean,
   ): Promise<Review | null>;
   /**
    * Extends the claim that ends at `heldUntil` (the `deliveryClaimedUntil` claimDelivery returned,
@@ -212,7 +215,9 @@ export interface ReviewRepository {
   ): Promise<Date | null>;
   /**
    * Gives back the claim that ends at `heldUntil` without an outcome (the posting broke off); the
-   * review stays as it was, and a claim another posting has taken since is left alone.
+   * review stays as it was, and a claim another posting has taken since is left alone. The row
+   * still tells that a posting claimed it (see {@link ReviewRepository.listUnattended}), though its
+   * `deliveryClaimedUntil` reads null again.
    */
   releaseDelivery(teamId: string, id: string, heldUntil: Date): Promise<void>;
   /**
@@ -299,6 +304,16 @@ export interface ReviewRepository {
    * whatever their delivery claim: newest first, at most `limit`; `total` counts them all.
    */
   listUndelivered(teamId: string, userId: string, limit: number): Promise<ReviewList>;
+  /**
+   * Pending reviews an instance may post without anyone asking, of every workspace, saved at or
+   * before `savedBefore`, oldest first, at most `limit`: with no unexpired claim, and either never
+   * claimed by any posting (queued, but its posting never started: left by a stop, or by an
+   * instance that died before its turn came), or with a posted verdict on record (its posting broke
+   * off after the verdict went out, and the next one finishes it). Not one claimed before without a
+   * posted verdict on record: its posting broke off mid-call, the verdict may be in the channel,
+   * and whether to post it again is for the asker to decide (App Home's Post again).
+   */
+  listUnattended(savedBefore: Date, limit: number): Promise<Review[]>;
   /** Deletes every review of a workspace; returns how many. */
   purgeTeam(teamId: string): Promise<number>;
 }

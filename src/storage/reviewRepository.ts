@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type ExpressionBuilder,
   type Kysely,
   type Selectable,
   type SelectQueryBuilder,
@@ -278,16 +279,17 @@ export function createKyselyReviewRepository(
       id: string,
       postable: readonly DeliveryStatus[],
       leaseMs: number,
+      unattended = false,
     ) {
       if (postable.length === 0) return null;
       const at = now();
-      const row = await setClaim(teamId, id, at + leaseMs)
+      let query = setClaim(teamId, id, at + leaseMs)
         .where('status', 'in', [...postable])
         .where((eb) =>
           eb.or([eb('delivery_claimed_until', 'is', null), eb('delivery_claimed_until', '<=', at)]),
-        )
-        .returningAll()
-        .executeTakeFirst();
+        );
+      if (unattended) query = query.where((eb) => unattendedPostable(eb, at));
+      const row = await query.returningAll().executeTakeFirst();
       return row === undefined ? null : toReview(row);
     },
 
@@ -304,7 +306,8 @@ export function createKyselyReviewRepository(
     },
 
     async releaseDelivery(teamId: string, id: string, heldUntil: Date) {
-      await setClaim(teamId, id, null)
+      // Not null: null is for a review no posting ever claimed (see listUnattended).
+      await setClaim(teamId, id, RELEASED)
         .where('delivery_claimed_until', '=', heldUntil.getTime())
         .execute();
     },
@@ -532,6 +535,21 @@ export function createKyselyReviewRepository(
       return { reviews: rows.map(toReview), total: toCount(count.total) };
     },
 
+    async listUnattended(savedBefore: Date, limit: number): Promise<Review[]> {
+      assertPage({ limit, offset: 0 });
+      const at = now();
+      const rows = await db
+        .selectFrom('reviews')
+        .selectAll()
+        .where('created_at', '<=', savedBefore.getTime())
+        .where((eb) => unattendedPostable(eb, at))
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toReview);
+    },
+
     purgeTeam(teamId: string) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('votes').where('team_id', '=', teamId).execute();
@@ -543,6 +561,27 @@ export function createKyselyReviewRepository(
       });
     },
   };
+}
+
+/**
+ * `delivery_claimed_until` of a review whose posting gave its claim back (releaseDelivery): ended,
+ * like any claim in the past, but not null, which stays for a review no posting ever claimed.
+ */
+const RELEASED = 0;
+
+/**
+ * What a posting nobody asked for may claim (see ReviewRepository.listUnattended): pending, with no
+ * unexpired claim, and either never claimed (null) or a posted verdict on record to finish.
+ */
+function unattendedPostable(eb: ExpressionBuilder<Schema, 'reviews'>, at: number) {
+  return eb.and([
+    // A literal, so the planner can use the partial index of migration 0006.
+    eb('status', '=', sql.lit('pending')),
+    eb.or([
+      eb('delivery_claimed_until', 'is', null),
+      eb.and([eb('delivery_claimed_until', '<=', at), eb('posted_verdict', 'is not', null)]),
+    ]),
+  ]);
 }
 
 /** Thrown to roll back a revision's transaction when its insert did nothing. */
@@ -598,7 +637,9 @@ function toReview(row: ReviewRow): Review {
     revisionOf: row.revision_of,
     revision: Number(row.revision),
     deliveryClaimedUntil:
-      row.delivery_claimed_until === null ? null : millisToDate(row.delivery_claimed_until),
+      row.delivery_claimed_until === null || Number(row.delivery_claimed_until) === RELEASED
+        ? null
+        : millisToDate(row.delivery_claimed_until),
     conversationVisibility:
       row.conversation_visibility === null
         ? null

@@ -38,7 +38,10 @@ export interface ReviewsTable {
   revision_of: string | null;
   /** 1 for a first verdict, then 2, 3 … along the revision chain (default 1). */
   revision: ColumnType<number, number | undefined, number>;
-  /** Until when an instance holds the posting of this review (epoch ms); null when none does. */
+  /**
+   * Until when an instance holds the posting of this review (epoch ms): a time past when none does,
+   * 0 once a posting gave its claim back, null when no posting ever claimed it.
+   */
   delivery_claimed_until: ColumnType<
     number | string | null,
     number | null | undefined,

@@ -126,8 +126,9 @@ export class E2e {
     return this.options.entry ? { entry: this.options.entry } : {};
   }
 
-  async startInstance(): Promise<number> {
-    const app = await startApp(this.env, this.startOptions);
+  /** Starts one more instance on the same database; `env` over the harness's own. */
+  async startInstance(env: Record<string, string> = {}): Promise<number> {
+    const app = await startApp({ ...this.env, ...env }, this.startOptions);
     this.apps.push(app);
     this.clients.push(clientFor(app));
     return this.apps.length - 1;

@@ -33,7 +33,8 @@ async function reviewTitled(databaseUrl: string, title: string): Promise<Review>
 }
 
 it('Post again after SIGTERM cut a posting off during its thread reply: one verdict in the channel, its reply under it', async () => {
-  e2e = await E2e.start({ env: { SHUTDOWN_TIMEOUT_MS: '2000' } });
+  // No delivery sweep: it would finish the posting before Post again is pressed (see below).
+  e2e = await E2e.start({ env: { SHUTDOWN_TIMEOUT_MS: '2000', DELIVERY_SWEEP_INTERVAL_MS: '0' } });
   const running = e2e;
   running.fake.addChannel(CHANNEL, { member: true });
   // Slack rate-limits the thread reply (about one message a second per channel, in a burst), for
@@ -93,4 +94,40 @@ it('Post again after SIGTERM cut a posting off during its thread reply: one verd
   const thread = running.fake.thread(CHANNEL, first.ts);
   expect(thread).toHaveLength(2);
   expect(thread[1]?.thread_ts).toBe(first.ts);
+}, 60_000);
+
+it('with the delivery sweep, another instance finishes the cut-off posting by itself: one verdict, its reply under it', async () => {
+  e2e = await E2e.start({ env: { SHUTDOWN_TIMEOUT_MS: '2000' } });
+  const running = e2e;
+  running.fake.addChannel(CHANNEL, { member: true });
+  running.fake.failNext(
+    'chat.postMessage',
+    { status: 429, retryAfter: 30 },
+    1,
+    (args) => args.thread_ts !== undefined,
+  );
+  const title = 'Finished by the next instance';
+  const { modal } = await running.slashCommand(title);
+  if (!modal) throw new Error('no modal');
+  await running.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
+  const verdicts = () => running.fake.messages(CHANNEL).filter((m) => m.text.includes(title));
+  await expect.poll(() => verdicts().length, { timeout: 10_000 }).toBe(1);
+  await running.fake.waitFor('chat.postMessage', (call) => call.args.thread_ts !== undefined);
+  expect(await running.apps[0]?.stop('SIGTERM')).toMatchObject({ code: 0 });
+  const cutOff = await reviewTitled(running.databaseUrl, title);
+  expect(cutOff.status).toBe('pending');
+  expect(cutOff.postedVerdict).not.toBeNull();
+
+  // Nobody presses Post again: once the stopped instance's claim has lapsed, a sweep finishes it.
+  await running.startInstance({ DELIVERY_SWEEP_INTERVAL_MS: '500', DELIVERY_SWEEP_GRACE_MS: '0' });
+  await expect
+    .poll(async () => (await reviewTitled(running.databaseUrl, title)).status, { timeout: 20_000 })
+    .toBe('posted');
+  const [first] = verdicts();
+  expect(verdicts()).toHaveLength(1);
+  expect(await reviewTitled(running.databaseUrl, title)).toMatchObject({
+    messageTs: first?.ts,
+    postedVerdict: null,
+  });
+  expect(running.fake.thread(CHANNEL, first?.ts ?? '')).toHaveLength(2);
 }, 60_000);

@@ -699,6 +699,117 @@ for (const backend of storageBackends) {
       });
     });
 
+    describe('pending reviews to post unattended', () => {
+      // A database of its own: the listing spans every workspace.
+      const own = steppingClock();
+      let ownPrepared: PreparedBackend | undefined;
+      let ownDatabase: Database;
+      let repo: ReviewRepository;
+      const verdict = (messageTs: string): PostedVerdict => ({
+        status: 'posted',
+        channelId: 'C-REVIEWS',
+        messageTs,
+        threadTs: messageTs,
+        channelError: null,
+      });
+
+      beforeAll(async () => {
+        ownPrepared = await backend.prepare();
+        ownDatabase = await openDatabase(ownPrepared.url);
+        repo = createKyselyReviewRepository(ownDatabase.db, own.clock);
+      });
+
+      afterAll(async () => {
+        await ownDatabase?.close();
+        await ownPrepared?.cleanup();
+      });
+
+      it('lists the never claimed and those with a posted verdict on record, oldest first, never one claimed before without it', async () => {
+        const make = async (teamId: string) =>
+          (await repo.createPending(newReviewFixture({ teamId }))).review;
+        const teamId = uniqueId('T');
+        // Queued, its posting never started (a stop, or an instance that died first).
+        const neverClaimed = await make(teamId);
+        // Its posting broke off after the verdict went out: the claim lapsed, or was given back.
+        const lapsedWithVerdict = await make(teamId);
+        const lapsedClaim = held(
+          await repo.claimDelivery(teamId, lapsedWithVerdict.id, ['pending'], 1_500),
+        );
+        await repo.recordPostedVerdict(teamId, lapsedWithVerdict.id, verdict('1.1'), lapsedClaim);
+        const releasedWithVerdict = await make(teamId);
+        const releasedClaim = held(
+          await repo.claimDelivery(teamId, releasedWithVerdict.id, ['pending'], 60_000),
+        );
+        await repo.recordPostedVerdict(
+          teamId,
+          releasedWithVerdict.id,
+          verdict('1.2'),
+          releasedClaim,
+        );
+        await repo.releaseDelivery(teamId, releasedWithVerdict.id, releasedClaim);
+        // Broke off mid-call, nothing on record: the verdict may be in the channel.
+        const released = await make(teamId);
+        await repo.releaseDelivery(
+          teamId,
+          released.id,
+          held(await repo.claimDelivery(teamId, released.id, ['pending'], 60_000)),
+        );
+        expect((await repo.get(teamId, released.id))?.deliveryClaimedUntil).toBeNull();
+        const lapsed = await make(teamId);
+        await repo.claimDelivery(teamId, lapsed.id, ['pending'], 1_500);
+        // Being posted right now, with or without its verdict out.
+        const claimedWithVerdict = await make(teamId);
+        const claim = held(
+          await repo.claimDelivery(teamId, claimedWithVerdict.id, ['pending'], 600_000),
+        );
+        await repo.recordPostedVerdict(teamId, claimedWithVerdict.id, verdict('1.3'), claim);
+        const claimed = await make(teamId);
+        await repo.claimDelivery(teamId, claimed.id, ['pending'], 600_000);
+        // Delivered, or failed (Post again's).
+        const delivered = await make(teamId);
+        await repo.markDelivered(teamId, delivered.id, postedOutcomeFixture());
+        const failed = await make(teamId);
+        await repo.markFailed(teamId, failed.id, 'not_in_channel', null);
+        // Another workspace's, never claimed.
+        const elsewhere = await make(uniqueId('T'));
+        const savedBefore = own.clock();
+        const justSaved = await make(teamId);
+
+        const listed = await repo.listUnattended(savedBefore, 20);
+        expect(listed.map((review) => review.id)).toEqual([
+          neverClaimed.id,
+          lapsedWithVerdict.id,
+          releasedWithVerdict.id,
+          elsewhere.id,
+        ]);
+        expect(listed[1]).toMatchObject({ status: 'pending', postedVerdict: verdict('1.1') });
+        expect((await repo.listUnattended(savedBefore, 2)).map((review) => review.id)).toEqual([
+          neverClaimed.id,
+          lapsedWithVerdict.id,
+        ]);
+        expect(
+          await repo.listUnattended(new Date(neverClaimed.createdAt.getTime() - 1), 20),
+        ).toEqual([]);
+        expect((await repo.listUnattended(own.clock(), 20)).map((review) => review.id)).toContain(
+          justSaved.id,
+        );
+
+        // Claimed unattended: only what the listing lists, whatever its age.
+        for (const review of [released, lapsed, claimed, claimedWithVerdict, failed]) {
+          expect(
+            await repo.claimDelivery(teamId, review.id, ['pending', 'failed'], 60_000, true),
+          ).toBeNull();
+        }
+        for (const review of [neverClaimed, lapsedWithVerdict, releasedWithVerdict, justSaved]) {
+          expect(
+            await repo.claimDelivery(teamId, review.id, ['pending'], 60_000, true),
+          ).not.toBeNull();
+        }
+        // Asked for (Post again), a review claimed before is claimed as always.
+        expect(await repo.claimDelivery(teamId, released.id, ['pending'], 60_000)).not.toBeNull();
+      });
+    });
+
     describe('idempotent createPending', () => {
       it('returns the first review for a repeated submission key', async () => {
         const teamId = uniqueId('T');
