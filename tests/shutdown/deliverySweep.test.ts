@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActionId } from '../../src/constants.js';
-import { createStorage, type Review } from '../../src/storage/index.js';
+import type { Review } from '../../src/storage/index.js';
 import {
   answerUntilLastStep,
   CHANNEL,
@@ -18,6 +18,7 @@ import {
 } from '../observability/support.js';
 import { isRecord } from '../support/json.js';
 import { DEFAULT_TEAM_ID } from '../support/slackIds.js';
+import { reviewsIn, stopWithOneQueued } from './support.js';
 
 let running: Running | undefined;
 
@@ -35,19 +36,6 @@ const SWEEPING = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function reviewsIn(databaseUrl: string): Promise<Review[]> {
-  const storage = await createStorage(databaseUrl);
-  try {
-    const { reviews } = await storage.reviews.list(
-      { teamId: DEFAULT_TEAM_ID },
-      { limit: 50, offset: 0 },
-    );
-    return reviews;
-  } finally {
-    await storage.close();
-  }
-}
-
 async function reviewTitled(databaseUrl: string, title: string): Promise<Review | undefined> {
   return (await reviewsIn(databaseUrl)).find((review) => review.answers.title === title);
 }
@@ -55,27 +43,8 @@ async function reviewTitled(databaseUrl: string, title: string): Promise<Review 
 describe('the delivery sweep', () => {
   it('posts, once, a verdict a stopped instance left queued', async () => {
     running = await startRunning({ SHUTDOWN_TIMEOUT_MS: '8000' });
-    const { fake, app, e2e } = running;
-    // Nine final submissions: eight postings take every turn (Slack holds their verdicts), the
-    // ninth waits for one and is still waiting when SIGTERM comes.
-    const reviews = Array.from({ length: 9 }, (_, index) => ({
-      title: `Left queued by a deploy ${index}`,
-      problem: 'SIGTERM with a posting queue',
-    }));
-    const viewIds: string[] = [];
-    for (const review of reviews) {
-      const viewId = await openChecklist(running, review);
-      await answerUntilLastStep(running, viewId, review);
-      viewIds.push(viewId);
-    }
-    const holds = Array.from({ length: 8 }, () => fake.holdNext('chat.postMessage'));
-    for (const [index, review] of reviews.entries()) {
-      expect((await submitStep(running, viewIds[index] ?? '', review)).status).toBe(200);
-    }
-    await Promise.all(holds.map((hold) => hold.arrived));
-    const exit = app.stop('SIGTERM');
-    await app.waitForLog('shutting down');
-    for (const hold of holds) hold.release();
+    const { fake, e2e } = running;
+    const exit = stopWithOneQueued(running, 'Left queued by a deploy');
     expect(await exit).toEqual({ code: 0, signal: null });
     const left = (await reviewsIn(running.databaseUrl)).filter((r) => r.status === 'pending');
     expect(left).toHaveLength(1);

@@ -4,7 +4,6 @@
  * never lost — and the exit code is 0.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStorage, type Review } from '../../src/storage/index.js';
 import {
   answerUntilLastStep,
   logLines,
@@ -13,7 +12,7 @@ import {
   startRunning,
   submitStep,
 } from '../observability/support.js';
-import { DEFAULT_TEAM_ID } from '../support/slackIds.js';
+import { reviewsIn, stopWithOneQueued } from './support.js';
 
 let running: Running | undefined;
 
@@ -23,19 +22,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function reviewsIn(databaseUrl: string): Promise<Review[]> {
-  const storage = await createStorage(databaseUrl);
-  try {
-    const { reviews } = await storage.reviews.list(
-      { teamId: DEFAULT_TEAM_ID },
-      { limit: 50, offset: 0 },
-    );
-    return reviews;
-  } finally {
-    await storage.close();
-  }
-}
 
 async function refusesConnections(baseUrl: string): Promise<boolean> {
   try {
@@ -119,28 +105,7 @@ describe('graceful shutdown', () => {
   it('lets the postings already running finish, but starts none of those waiting their turn', async () => {
     running = await startRunning({ SHUTDOWN_TIMEOUT_MS: '8000' });
     const { fake, app } = running;
-    // Nine final submissions: eight postings take every turn (Slack holds their verdicts), the
-    // ninth waits for one.
-    const reviews = Array.from({ length: 9 }, (_, index) => ({
-      title: `Queued at shutdown ${index}`,
-      problem: 'SIGTERM with a posting queue',
-    }));
-    const viewIds: string[] = [];
-    for (const review of reviews) {
-      const viewId = await openChecklist(running, review);
-      await answerUntilLastStep(running, viewId, review);
-      viewIds.push(viewId);
-    }
-    const holds = Array.from({ length: 8 }, () => fake.holdNext('chat.postMessage'));
-    for (const [index, review] of reviews.entries()) {
-      expect((await submitStep(running, viewIds[index] ?? '', review)).status).toBe(200);
-    }
-    await Promise.all(holds.map((hold) => hold.arrived));
-    const exit = app.stop('SIGTERM');
-    await app.waitForLog('shutting down');
-
-    // Slack answers again: a turn comes free, well within the shutdown timeout.
-    for (const hold of holds) hold.release();
+    const exit = stopWithOneQueued(running, 'Queued at shutdown');
     expect(await exit).toEqual({ code: 0, signal: null });
     const saved = await reviewsIn(running.databaseUrl);
     const byStatus = (status: string) => saved.filter((review) => review.status === status);
