@@ -145,7 +145,10 @@ export function createVerdictRefresher(): RefreshVerdictMessage {
   ): void => {
     const delayMs = (deps.recheckDelaysMs ?? REFRESH_RECHECK_DELAYS_MS)[attempt];
     const stopping = deps.work?.stopping;
-    if (delayMs === undefined || stopping?.aborted) {
+    // Without a message ts every send goes through the click's response_url, which Slack takes 5
+    // times in all: re-checks would spend what the clicks to come need.
+    const throughResponseUrl = !(lastSent.review.postedChannelId && lastSent.review.messageTs);
+    if (delayMs === undefined || stopping?.aborted || throughResponseUrl) {
       deps.logger.warn(
         `review ${target.reviewId}'s message may show an older tally: it kept changing while refreshed`,
       );

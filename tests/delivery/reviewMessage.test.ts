@@ -291,6 +291,46 @@ for (const backend of backends) {
       expect(olderTallyWarnings()).toHaveLength(warnings + 1);
     });
 
+    it('schedules no re-check for a verdict that went out through a response_url (5 uses in all)', async () => {
+      const { review } = await a.storage.reviews.createPending(
+        newReviewFixture({
+          teamId: uniqueId('T'),
+          target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl: null },
+        }),
+      );
+      await a.storage.reviews.markDelivered(review.teamId, review.id, {
+        status: 'posted-via-response-url',
+        postedChannelId: CHANNEL,
+        messageTs: null,
+        threadTs: null,
+        permalink: null,
+      });
+      const warnings = olderTallyWarnings().length;
+      let reads = 0;
+      const votes: RefreshDeps['votes'] = {
+        ...a.storage.votes,
+        listVotes: async (teamId, reviewId) => {
+          reads += 1;
+          await a.storage.votes.setVote(teamId, reviewId, `U0VOTER${reads}`, 'agree', null);
+          return a.storage.votes.listVotes(teamId, reviewId);
+        },
+      };
+      let sent = 0;
+      const work = new BackgroundWork();
+      await a.refresh(
+        client,
+        review.teamId,
+        review.id,
+        { ...a.deps, votes, work, recheckDelaysMs: [5, 10] },
+        async () => {
+          sent += 1;
+        },
+      );
+      await idle(work);
+      expect(sent).toBe(3);
+      expect(olderTallyWarnings()).toHaveLength(warnings + 1);
+    });
+
     it('rebuilds the notice of a verdict sent as a DM from why the channel refused it', async () => {
       const { review } = await a.storage.reviews.createPending(
         newReviewFixture({
