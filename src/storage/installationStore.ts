@@ -1,5 +1,5 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { z } from 'zod';
 import { CorruptRowError, InstallationNotFoundError } from './errors.js';
 import type { Schema } from './schema.js';
@@ -13,16 +13,28 @@ export interface KyselyInstallationStore extends InstallationStore {
   deleteInstallation(query: InstallationQuery<boolean>): Promise<void>;
   /**
    * For `app_uninstalled` / `tokens_revoked`: deletes the workspace install of `teamId` and, when
-   * `enterpriseId` is given, the org-wide install of that enterprise. Idempotent; returns how many
-   * installations were deleted.
+   * `enterpriseId` is given, the org-wide install of that enterprise. With `revokedAt` (the
+   * event's time, whole seconds), only installations stored at or before that second: one stored
+   * later (a reinstall after the revocation) is kept and counted in `newer`. Idempotent.
    */
-  deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number>;
+  deleteWorkspaceTokens(
+    teamId: string,
+    enterpriseId: string | null,
+    revokedAt?: Date,
+  ): Promise<WorkspaceTokensRemoval>;
   /**
    * Seals every installation stored in plain text or with a previous key, with the current key.
    * Run at start, so a new or rotated key applies to what is already stored; a row no configured
    * key opens is left as it is and named in `unreadable` (without a sealer: every sealed row).
    */
   resealInstallations(): Promise<ResealReport>;
+}
+
+export interface WorkspaceTokensRemoval {
+  /** Installations deleted. */
+  deleted: number;
+  /** Installations kept because they were stored after `revokedAt`. */
+  newer: number;
 }
 
 export interface ResealReport {
@@ -207,19 +219,37 @@ export function createKyselyInstallationStore(
         .execute();
     },
 
-    async deleteWorkspaceTokens(teamId: string, enterpriseId: string | null): Promise<number> {
+    async deleteWorkspaceTokens(
+      teamId: string,
+      enterpriseId: string | null,
+      revokedAt?: Date,
+    ): Promise<WorkspaceTokensRemoval> {
+      const ofWorkspace = (eb: ExpressionBuilder<Schema, 'installations'>) => {
+        const workspace = eb.and([eb('id', '=', teamId), eb('is_enterprise_install', '=', 0)]);
+        if (enterpriseId === null) return workspace;
+        return eb.or([
+          workspace,
+          eb.and([eb('id', '=', enterpriseId), eb('is_enterprise_install', '=', 1)]),
+        ]);
+      };
+      if (revokedAt === undefined) {
+        const result = await db.deleteFrom('installations').where(ofWorkspace).executeTakeFirst();
+        return { deleted: Number(result.numDeletedRows), newer: 0 };
+      }
+      // Slack's event times are whole seconds: a row stored during that second counts as before.
+      const storedAfter = (Math.floor(revokedAt.getTime() / 1000) + 1) * 1000;
       const result = await db
         .deleteFrom('installations')
-        .where((eb) => {
-          const workspace = eb.and([eb('id', '=', teamId), eb('is_enterprise_install', '=', 0)]);
-          if (enterpriseId === null) return workspace;
-          return eb.or([
-            workspace,
-            eb.and([eb('id', '=', enterpriseId), eb('is_enterprise_install', '=', 1)]),
-          ]);
-        })
+        .where(ofWorkspace)
+        .where('updated_at', '<', storedAfter)
         .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      const newer = await db
+        .selectFrom('installations')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where(ofWorkspace)
+        .where('updated_at', '>=', storedAfter)
+        .executeTakeFirstOrThrow();
+      return { deleted: Number(result.numDeletedRows), newer: Number(newer.count) };
     },
 
     async resealInstallations() {

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/constants.js';
 import { createStorage, openDatabase, TokenSealer } from '../../src/storage/index.js';
 import { startApp } from '../support/appProcess.js';
+import type { JsonObject } from '../support/json.js';
 import { repoRoot } from '../support/paths.js';
+import { unixSeconds } from '../support/signing.js';
 import {
   appHomeOpenedEvent,
   appMentionEvent,
@@ -179,6 +181,92 @@ describe('many workspaces through Slack’s OAuth install flow', () => {
     expect(
       e2e.fake.calls.slice(afterUninstall).filter((call) => call.method === 'views.open'),
     ).toEqual([]);
+  });
+});
+
+describe('late, retried and user-token revocations', () => {
+  const channel = 'C0REVOKED1';
+
+  /** Whether the workspace's installation is stored. */
+  async function installed(): Promise<boolean> {
+    const storage = await openStorage();
+    try {
+      return await storage.installations
+        .fetchInstallation({
+          teamId: TEAM.teamId,
+          enterpriseId: undefined,
+          isEnterpriseInstall: false,
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+    } finally {
+      await storage.close();
+    }
+  }
+
+  /** Sends the workspace's events, one at a time, each answered 200. */
+  async function send(events: JsonObject[], eventTime?: number): Promise<void> {
+    for (const event of events) {
+      const envelope = buildEventCallback(event, { workspace: TEAM, eventTime });
+      const response = await e2e.slack().event(envelope);
+      expect(response.status).toBe(200);
+    }
+  }
+
+  /** A command in the workspace opens the modal with `token`. */
+  async function commandWorks(token: string): Promise<void> {
+    const before = e2e.fake.calls.length;
+    const command = await e2e.slack().slashCommand({
+      command: '/ftrag',
+      text: 'Still installed',
+      channelId: channel,
+      user: INSTALLER,
+      workspace: TEAM,
+      triggerId: e2e.fake.issueTriggerId({ userId: INSTALLER }),
+      responseUrl: e2e.fake.newResponseUrl({ channel }),
+    });
+    expect(command.status).toBe(200);
+    const opened = await e2e.fake.waitFor('views.open', (call) => call.index >= before);
+    expect(opened.token).toBe(token);
+  }
+
+  beforeAll(() => {
+    e2e.fake.addChannel(channel, { member: true });
+  });
+
+  it('keeps the installation when tokens_revoked names only user tokens', async () => {
+    const token = await install();
+    await send([tokensRevokedEvent({ bot: [], oauth: [INSTALLER] })]);
+    // Let the app handle the event before the command needs the installation.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await installed()).toBe(true);
+    await commandWorks(token);
+
+    // The bot's token revoked, later: the installation goes.
+    await send([tokensRevokedEvent({ bot: ['U0FAKEBOT1'] })]);
+    await expect.poll(installed).toBe(false);
+  });
+
+  it('keeps a reinstall when the uninstall’s events arrive after it, late or retried', async () => {
+    await install();
+    const uninstalledAt = unixSeconds();
+    await send([appUninstalledEvent()], uninstalledAt);
+    await expect.poll(installed).toBe(false);
+    // Slack's event times are whole seconds: reinstall in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 1_010 - (Date.now() % 1_000)));
+
+    const token = await install();
+    // Slack's tokens_revoked for that uninstall, then the uninstall again (a retry), both late.
+    await send([tokensRevokedEvent({ bot: ['U0FAKEBOT1'] }), appUninstalledEvent()], uninstalledAt);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await installed()).toBe(true);
+    await commandWorks(token);
+
+    // An uninstall after the reinstall removes it.
+    await send([appUninstalledEvent()]);
+    await expect.poll(installed).toBe(false);
   });
 });
 

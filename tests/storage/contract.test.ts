@@ -2057,17 +2057,21 @@ for (const backend of storageBackends) {
           const enterpriseId = uniqueId('E');
           const bystander = uniqueId('T');
           // Before anything is stored: nothing to delete, no error.
-          expect(await installations.deleteWorkspaceTokens(teamId, enterpriseId)).toBe(0);
+          expect(await installations.deleteWorkspaceTokens(teamId, enterpriseId)).toEqual({
+            deleted: 0,
+            newer: 0,
+          });
           await installations.storeInstallation(teamInstallation(teamId));
           await installations.storeInstallation(enterpriseInstallation(enterpriseId));
           await installations.storeInstallation(teamInstallation(bystander));
 
           let deleted = 0;
           for (const call of sequence.calls) {
-            deleted += await installations.deleteWorkspaceTokens(
+            const removal = await installations.deleteWorkspaceTokens(
               teamId,
               call === 'team+org' ? enterpriseId : null,
             );
+            deleted += removal.deleted;
           }
 
           expect(deleted).toBe(2);
@@ -2085,7 +2089,37 @@ for (const backend of storageBackends) {
         const counts = await Promise.all(
           Array.from({ length: 4 }, () => installations.deleteWorkspaceTokens(teamId, null)),
         );
-        expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1);
+        expect(counts.reduce((sum, count) => sum + count.deleted, 0)).toBe(1);
+      });
+
+      it('deleteWorkspaceTokens with the event’s time keeps what was stored after it', async () => {
+        const teamId = uniqueId('T');
+        const enterpriseId = uniqueId('E');
+        await installations.storeInstallation(enterpriseInstallation(enterpriseId));
+        const orgStored = time.last();
+        // A reinstall of the workspace, later than the revocation (each clock reading is 1 s on).
+        await installations.storeInstallation(teamInstallation(teamId, 'xoxb-reinstalled'));
+        const teamStored = time.last();
+        expect(teamStored.getTime()).toBeGreaterThan(orgStored.getTime());
+
+        // A late or retried event from the second before the reinstall: the org install, stored
+        // then, goes; the reinstall stays.
+        const stale = new Date(teamStored.getTime() - 1_000);
+        expect(await installations.deleteWorkspaceTokens(teamId, enterpriseId, stale)).toEqual({
+          deleted: 1,
+          newer: 1,
+        });
+        await expect(installations.fetchInstallation(orgQuery(enterpriseId))).rejects.toThrow();
+        expect((await installations.fetchInstallation(teamQuery(teamId))).bot?.token).toBe(
+          'xoxb-reinstalled',
+        );
+
+        // An event of the second the installation was stored in, or later, removes it.
+        expect(await installations.deleteWorkspaceTokens(teamId, null, teamStored)).toEqual({
+          deleted: 1,
+          newer: 0,
+        });
+        await expect(installations.fetchInstallation(teamQuery(teamId))).rejects.toThrow();
       });
     });
   });
