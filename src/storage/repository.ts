@@ -233,11 +233,12 @@ export interface ReviewRepository {
    * claim (the one ending at `heldUntil`, null when it holds none) or one that has ended, and only
    * while the review is undelivered; else nothing is written. Returns the review as it is now.
    * markDelivered clears it: the delivery's own fields say where the verdict is from then on.
+   * `posted` null forgets the one on record (its message is gone), on the same terms.
    */
   recordPostedVerdict(
     teamId: string,
     id: string,
-    posted: PostedVerdict,
+    posted: PostedVerdict | null,
     heldUntil: Date | null,
   ): Promise<Review>;
   /**

@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
+import { messageGoneError } from '../../src/delivery/deliverReview.js';
 import {
   NOT_INSTALLED,
   SWEEP_BATCH,
@@ -176,5 +177,52 @@ describe('startDeliverySweep', () => {
     await settled(deps.work);
     stop();
     expect((await reviews.get(unreadable.teamId, unreadable.id))?.status).toBe('posted');
+  });
+
+  it('records failed, posting nothing, a review whose verdict out before is gone', async () => {
+    let nowMs = Date.UTC(2023, 0, 1);
+    const clock = () => new Date(nowMs);
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const ticks = handTickedInterval();
+    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const { log } = capturedLog();
+    const saved = await setup.pendingReview(reviews);
+    // A posting put its verdict out, then broke off; the message was deleted since.
+    const claimed = await reviews.claimDelivery(saved.teamId, saved.id, ['pending'], 10_000);
+    const held = claimed?.deliveryClaimedUntil;
+    if (!held) throw new Error('the review was not claimed');
+    const gone = { channelId: 'C0SWEEPING', messageTs: '1672531200.000100' };
+    await reviews.recordPostedVerdict(
+      saved.teamId,
+      saved.id,
+      { status: 'posted', ...gone, threadTs: gone.messageTs, channelError: null },
+      held,
+    );
+    await reviews.releaseDelivery(saved.teamId, saved.id, held);
+
+    nowMs += 60_000;
+    const before = fake.calls.length;
+    const stop = startDeliverySweep(deps, {
+      intervalMs: 60_000,
+      graceMs: 30_000,
+      clientFor: async () => client,
+      logger: new BoltLogger(log),
+      log,
+    });
+    await settled(deps.work);
+    stop();
+    const since = fake.calls.slice(before);
+    expect(since.filter((call) => call.args.channel === gone.channelId)).toEqual([
+      expect.objectContaining({
+        method: 'chat.update',
+        args: expect.objectContaining({ ts: gone.messageTs }),
+      }),
+    ]);
+    expect(await reviews.get(saved.teamId, saved.id)).toMatchObject({
+      status: 'failed',
+      lastError: messageGoneError('message_not_found'),
+    });
   });
 });
