@@ -34,6 +34,7 @@ import {
   type SocketConnectionState,
 } from './observability/socketConnection.js';
 import { countingDeliveries } from './observability/storageMetrics.js';
+import { InstallationNotFoundError } from './storage/errors.js';
 import type { Storage } from './storage/index.js';
 import type { KyselyInstallationStore } from './storage/installationStore.js';
 import type { Review } from './storage/repository.js';
@@ -231,13 +232,12 @@ function authorizationUrlFor(apiUrl: string | null): string | undefined {
 
 /**
  * Multi-workspace OAuth: a WebClient with the bot token of the review's workspace, found as Bolt's
- * authorize finds it (the workspace's own installation, else its organization's); null, said in
- * the log, when there is none to post with.
+ * authorize finds it (the workspace's own installation, else its organization's); null when there
+ * is none to post with (the sweep marks the review failed and logs it).
  */
 function installationClient(
   installations: KyselyInstallationStore,
   options: ConstructorParameters<typeof WebClient>[1],
-  logger: AppLogger,
 ): (review: Review) => Promise<WebClient | null> {
   return async (review) => {
     const { teamId } = review;
@@ -249,14 +249,14 @@ function installationClient(
     for (const query of queries) {
       const token = await installations.fetchInstallation(query).then(
         (installation) => installation.bot?.token ?? null,
-        () => null,
+        (error: unknown) => {
+          // Not installed; any other error (the database's) is the sweep's to retry.
+          if (error instanceof InstallationNotFoundError) return null;
+          throw error;
+        },
       );
       if (token) return new WebClient(token, options);
     }
-    logger.warn(
-      { reviewId: review.id, teamId },
-      'delivery sweep: no bot token for the review’s workspace; it stays pending',
-    );
     return null;
   };
 }
@@ -421,11 +421,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     const { intervalMs, graceMs } = config.deliverySweep;
     if (intervalMs === 0 || stopSweep !== null) return;
     const clientFor = config.slack.oauth
-      ? installationClient(
-          deps.storage.installations,
-          { ...clientOptions, logger: boltLogger },
-          logger,
-        )
+      ? installationClient(deps.storage.installations, { ...clientOptions, logger: boltLogger })
       : async () => app.client;
     stopSweep = startDeliverySweep(listenerDeps, {
       intervalMs,

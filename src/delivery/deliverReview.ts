@@ -44,6 +44,20 @@ export interface DeliveryDeps {
    * posting holds none.
    */
   withClaim?: <T>(write: (heldUntil: Date | null) => Promise<T>) => Promise<T>;
+  /**
+   * A posting nobody asked for (the delivery sweep's): when the verdict message an earlier posting
+   * put out is gone, the review is marked failed ({@link messageGoneError}) rather than posted anew.
+   */
+  unattended?: boolean;
+}
+
+/**
+ * The last error of a review an unattended posting did not post: the verdict message out before is
+ * gone (`error`, Slack's answer). A person may have deleted it on purpose, or it may still be there
+ * (a channel error), so posting it anew is for the asker to decide, from App Home.
+ */
+export function messageGoneError(error: string): string {
+  return `the verdict message posted before is gone or can't be reached (${error}); Post again to post it anew`;
 }
 
 const holdingNone = <T>(write: (heldUntil: Date | null) => Promise<T>): Promise<T> => write(null);
@@ -119,9 +133,10 @@ const MESSAGE_GONE: ReadonlySet<string> = new Set([...CANNOT_POST_HERE, 'cant_up
 /**
  * Finishes a posting that broke off after its verdict message went out (`posted`, on record): the
  * message is brought up to date (`parent`: an edit or votes may have come since), then gets its
- * detail in the thread and its link. Null when the message is not there any more: the caller
- * posts the verdict as if for the first time. A failure that says nothing about the message leaves
- * it as it is (an update's), or the detail for App Home (the reply's), as a first posting would.
+ * detail in the thread and its link. `gone`, with Slack's answer, when the message is not there
+ * any more: the caller decides whether to post the verdict as if for the first time. A failure
+ * that says nothing about the message leaves it as it is (an update's), or the detail for App Home
+ * (the reply's), as a first posting would.
  */
 async function finishPosted(
   client: WebClient,
@@ -129,13 +144,13 @@ async function finishPosted(
   parent: SlackMessage,
   detail: SlackMessage,
   logger: Logger,
-): Promise<Delivered | null> {
+): Promise<Delivered | { gone: string }> {
   const message: Posted = { channel: posted.channelId, ts: posted.messageTs };
   const gone = (error: string) => {
     logger.warn(
-      `the verdict message ${message.ts} in ${message.channel}, posted before, is not there to finish (${error}); posting the verdict again`,
+      `the verdict message ${message.ts} in ${message.channel}, posted before, is not there to finish (${error})`,
     );
-    return null;
+    return { gone: error };
   };
   let found = false;
   try {
@@ -232,7 +247,8 @@ async function recordVisibility(
  * once; a failure there changes nothing else). Where the verdict message landed is recorded as
  * soon as it is out, before its thread reply: a posting of a review that an earlier one left
  * undelivered with its verdict out finishes that message (see finishPosted) rather than post it
- * again.
+ * again; if that message is gone, an attended posting posts the verdict anew, an unattended one
+ * marks the review failed.
  */
 export async function deliverReview(
   client: WebClient,
@@ -319,7 +335,9 @@ export async function deliverReview(
     };
 
   // An earlier posting broke off after its verdict went out: finish that one rather than post it
-  // again. Only when its message is not there any more does the posting start over.
+  // again. Only when its message is not there any more does the posting start over, and only when
+  // someone asked for it (Post again): a person may have deleted it on purpose, or a channel error
+  // may hide a message still there.
   const earlier = UNDELIVERED_STATUSES.includes(review.status) ? review.postedVerdict : null;
   if (earlier) {
     const shown =
@@ -327,7 +345,7 @@ export async function deliverReview(
         ? withDmNotice(parent, channelId, earlier.channelError)
         : parent;
     const finished = await finishPosted(client, earlier, shown, detail, logger);
-    if (finished) {
+    if (!('gone' in finished)) {
       const outcome = landedAt(earlier.status, finished);
       return recordDelivered(
         earlier.status === 'sent-as-dm'
@@ -336,6 +354,22 @@ export async function deliverReview(
         finished,
       );
     }
+    if (deps.unattended) {
+      logger.warn(`review ${review.id} is left for its asker to post again, from App Home`);
+      return recordFailed(messageGoneError(finished.gone));
+    }
+    // Forgotten before the verdict is posted anew: should this posting break off before recording
+    // where the new one went, the gone message must not be taken for one to finish (the sweep
+    // would post a third copy). A failure here breaks the posting off, the review still pending.
+    const forgotten = await (deps.withClaim ?? holdingNone)((heldUntil) =>
+      reviews.recordPostedVerdict(review.teamId, review.id, null, heldUntil),
+    );
+    if (forgotten.postedVerdict !== null && forgotten.postedVerdict !== undefined) {
+      logger.warn(
+        `review ${review.id} was delivered, or claimed by another posting, meanwhile: the gone verdict message stays on record`,
+      );
+    }
+    logger.warn(`review ${review.id}: posting the verdict again`);
   }
 
   if (channelId) {

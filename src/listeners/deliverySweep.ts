@@ -14,13 +14,24 @@ export interface DeliverySweepOptions {
   intervalMs: number;
   /** Only reviews saved at least this long ago: a review just saved is its own instance's to queue. */
   graceMs: number;
-  /** The WebClient to post a review with (its workspace's token); null: none, it is left alone. */
+  /**
+   * The WebClient to post a review with (its workspace's token); null when ftrag is not installed
+   * in that workspace: the review is then marked failed ({@link NOT_INSTALLED}). A throw (the token
+   * could not be read) leaves the review for the next sweep.
+   */
   clientFor: (review: Review) => Promise<WebClient | null>;
   /** Bolt's logger, for the posting itself. */
   logger: Logger;
   /** For the line that says which reviews a sweep picked up. */
   log: AppLogger;
 }
+
+/**
+ * The last error of a review the sweep could not post because ftrag is not installed in its
+ * workspace (App Home shows it, once installed again, with Post again).
+ */
+export const NOT_INSTALLED =
+  "ftrag wasn't installed in this workspace when it came to posting this; Post again once it is";
 
 /**
  * Posts, by itself, the pending reviews no one will otherwise post until the asker presses Post
@@ -42,8 +53,31 @@ export function startDeliverySweep(deps: ListenerDeps, options: DeliverySweepOpt
     for (const review of reviews) {
       if (stopped || deps.deliveries.stopping) return;
       if (deps.deliveries.isUnderway(review.id)) continue;
-      const client = await clientFor(review);
-      if (client === null) continue;
+      let client: WebClient | null;
+      try {
+        client = await clientFor(review);
+      } catch (error) {
+        log.warn(
+          { err: error, reviewId: review.id, teamId: review.teamId },
+          'delivery sweep: could not read the bot token for the review’s workspace; the next sweep tries again',
+        );
+        continue;
+      }
+      if (client === null) {
+        // Skipped, it would come back every sweep, and the oldest such would hold up the rest.
+        // Over no claim: one that Post again took meanwhile stays.
+        const recorded = await deps.reviews.markFailed(
+          review.teamId,
+          review.id,
+          NOT_INSTALLED,
+          null,
+        );
+        log.warn(
+          { reviewId: review.id, teamId: review.teamId, status: recorded.status },
+          'delivery sweep: ftrag is not installed in the review’s workspace; marked failed, for Post again',
+        );
+        continue;
+      }
       log.info(
         { reviewId: review.id, teamId: review.teamId },
         review.postedVerdict

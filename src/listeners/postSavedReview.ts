@@ -55,6 +55,7 @@ export function postSavedReview(
             recordRetryDelaysMs: deps.recordRetryDelaysMs,
             stopRenewingClaim: () => claim.stop(),
             withClaim: (write) => claim.holding(write),
+            unattended: options.unattended ?? false,
           });
         } catch (error) {
           brokeOff = { error };

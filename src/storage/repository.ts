@@ -233,11 +233,12 @@ export interface ReviewRepository {
    * claim (the one ending at `heldUntil`, null when it holds none) or one that has ended, and only
    * while the review is undelivered; else nothing is written. Returns the review as it is now.
    * markDelivered clears it: the delivery's own fields say where the verdict is from then on.
+   * `posted` null forgets the one on record (its message is gone), on the same terms.
    */
   recordPostedVerdict(
     teamId: string,
     id: string,
-    posted: PostedVerdict,
+    posted: PostedVerdict | null,
     heldUntil: Date | null,
   ): Promise<Review>;
   /**
@@ -311,7 +312,9 @@ export interface ReviewRepository {
    * instance that died before its turn came), or with a posted verdict on record (its posting broke
    * off after the verdict went out, and the next one finishes it). Not one claimed before without a
    * posted verdict on record: its posting broke off mid-call, the verdict may be in the channel,
-   * and whether to post it again is for the asker to decide (App Home's Post again).
+   * and whether to post it again is for the asker to decide (App Home's Post again). Nor one
+   * pending from before migration 0011, whether claimed or not (the previous version gave a claim
+   * back as null), unless it has a posted verdict on record.
    */
   listUnattended(savedBefore: Date, limit: number): Promise<Review[]>;
   /** Deletes every review of a workspace; returns how many. */

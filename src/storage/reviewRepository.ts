@@ -325,16 +325,19 @@ export function createKyselyReviewRepository(
       });
     },
 
-    recordPostedVerdict(teamId: string, id: string, posted: PostedVerdict, heldUntil: Date | null) {
-      const valid = parseValue(postedVerdictSchema, posted, `review ${id} posted verdict`);
+    recordPostedVerdict(
+      teamId: string,
+      id: string,
+      posted: PostedVerdict | null,
+      heldUntil: Date | null,
+    ) {
+      const valid =
+        posted === null
+          ? null
+          : JSON.stringify(parseValue(postedVerdictSchema, posted, `review ${id} posted verdict`));
       // Over the caller's claim only: a posting that took over after it lapsed may be posting its
       // own copy, and the first delivery recorded decides which copy stays.
-      return updateUndelivered(
-        teamId,
-        id,
-        { posted_verdict: JSON.stringify(valid) },
-        { heldUntil },
-      );
+      return updateUndelivered(teamId, id, { posted_verdict: valid }, { heldUntil });
     },
 
     markFailed(teamId: string, id: string, error: string, heldUntil: Date | null) {

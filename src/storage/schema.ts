@@ -40,7 +40,8 @@ export interface ReviewsTable {
   revision: ColumnType<number, number | undefined, number>;
   /**
    * Until when an instance holds the posting of this review (epoch ms): a time past when none does,
-   * 0 once a posting gave its claim back, null when no posting ever claimed it.
+   * 0 once a posting gave its claim back (and for any review pending at migration 0011), null when
+   * no posting ever claimed it.
    */
   delivery_claimed_until: ColumnType<
     number | string | null,

@@ -1,6 +1,6 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { deliverReview } from '../../src/delivery/deliverReview.js';
+import { deliverReview, messageGoneError } from '../../src/delivery/deliverReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
@@ -94,6 +94,52 @@ describe('deliverReview after an earlier posting broke off with its verdict out'
     });
     expect(recorded.messageTs).not.toBe(posted.messageTs);
     expect(posts[1]?.args.thread_ts).toBe(recorded.messageTs);
+  });
+
+  it('forgets the gone message before posting anew, so a cut-off then leaves nothing to finish', async () => {
+    const { fake, client, stored, left, posted, deps } = await brokenOff();
+    fake.failNext('chat.update', { error: 'message_not_found' });
+    const held = fake.holdNext('chat.postMessage');
+
+    const delivering = deliverReview(client, left, deps);
+    await held.arrived;
+    // Were the posting cut off now, the review would be pending with nothing on record: the sweep
+    // leaves it, and Post again posts it rather than "finish" the gone message.
+    expect(await stored.get(left.teamId, left.id)).toMatchObject({
+      status: 'pending',
+      postedVerdict: null,
+    });
+    held.release();
+    const recorded = await delivering;
+    expect(recorded).toMatchObject({ status: 'posted', postedVerdict: null });
+    expect(recorded.messageTs).not.toBe(posted.messageTs);
+  });
+
+  it('unattended, records the review failed when the message out is gone, and posts nothing', async () => {
+    for (const error of ['message_not_found', 'channel_not_found', 'cant_update_message']) {
+      const { fake, client, stored, left, posted, deps } = await brokenOff();
+      fake.failNext('chat.update', { error });
+      const before = fake.calls.length;
+
+      const recorded = await deliverReview(client, left, { ...deps, unattended: true });
+      const since = fake.calls.slice(before);
+      expect(since.filter((call) => call.method === 'chat.postMessage')).toEqual([]);
+      expect(recorded).toMatchObject({
+        status: 'failed',
+        lastError: messageGoneError(error),
+        postedVerdict: posted,
+        messageTs: null,
+      });
+      expect(await stored.get(left.teamId, left.id)).toEqual(recorded);
+    }
+  });
+
+  it('unattended, still finishes a message that is there', async () => {
+    const { fake, client, left, posted, deps } = await brokenOff();
+    const recorded = await deliverReview(client, left, { ...deps, unattended: true });
+    const posts = fake.calls.filter((call) => call.method === 'chat.postMessage');
+    expect(posts.at(-1)?.args.thread_ts).toBe(posted.messageTs);
+    expect(recorded).toMatchObject({ status: 'posted', messageTs: posted.messageTs });
   });
 });
 

@@ -1,6 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { startDeliverySweep } from '../../src/listeners/deliverySweep.js';
+import { messageGoneError } from '../../src/delivery/deliverReview.js';
+import {
+  NOT_INSTALLED,
+  SWEEP_BATCH,
+  startDeliverySweep,
+} from '../../src/listeners/deliverySweep.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { capturedLog } from '../support/capturedLog.js';
@@ -8,13 +13,19 @@ import { deliverySetup } from '../support/deliverySetup.js';
 
 const setup = deliverySetup('C0SWEEPING');
 
-/** The sweep's interval, ticked by the test; `stopped` once the sweep stopped it. */
+/**
+ * The sweep's interval, ticked by the test; `stopped` once the sweep stopped it. The sweep's is
+ * the first asked for; those of its postings (their claims' renewals) never tick.
+ */
 function handTickedInterval() {
   let onTick: (() => void) | null = null;
+  let asked = false;
   const state = { stopped: false, ms: 0 };
   return {
     state,
     interval: (ms: number, tick: () => void) => {
+      if (asked) return () => undefined;
+      asked = true;
       state.ms = ms;
       onTick = tick;
       return () => {
@@ -29,6 +40,9 @@ function handTickedInterval() {
 /** Waits for the sweep and for the postings it queued meanwhile. */
 async function settled(work: { size: number; drain(ms: number): Promise<boolean> }) {
   while (work.size > 0) expect(await work.drain(10_000)).toBe(true);
+  // The sweep counts as running until its promise chain has settled too: a tick before that is
+  // skipped.
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('startDeliverySweep', () => {
@@ -76,5 +90,139 @@ describe('startDeliverySweep', () => {
     ticks.tick();
     await settled(deps.work);
     expect(offered).not.toContain(later.id);
+  });
+
+  it('marks failed, once, a review whose workspace has no installation, so it holds up no other', async () => {
+    // Older than the other tests' reviews (same database): these are the oldest the sweep lists.
+    let nowMs = Date.UTC(2025, 0, 1);
+    const clock = () => new Date(nowMs);
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const ticks = handTickedInterval();
+    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const { log } = capturedLog();
+    // Review id to its workspace, ftrag installed in none of them.
+    const uninstalled = new Map<string, string>();
+    for (let i = 0; i < SWEEP_BATCH; i += 1) {
+      const review = await setup.pendingReview(reviews);
+      uninstalled.set(review.id, review.teamId);
+      nowMs += 1;
+    }
+    const installed = await setup.pendingReview(reviews);
+    const offered: string[] = [];
+
+    nowMs += 60_000;
+    const stop = startDeliverySweep(deps, {
+      intervalMs: 60_000,
+      graceMs: 30_000,
+      clientFor: async (review) => {
+        offered.push(review.id);
+        return uninstalled.has(review.id) ? null : client;
+      },
+      logger: new BoltLogger(log),
+      log,
+    });
+    await settled(deps.work);
+    for (const [id, teamId] of uninstalled) {
+      expect(await reviews.get(teamId, id)).toMatchObject({
+        status: 'failed',
+        lastError: NOT_INSTALLED,
+      });
+    }
+
+    nowMs += 60_000;
+    ticks.tick();
+    await settled(deps.work);
+    nowMs += 60_000;
+    ticks.tick();
+    await settled(deps.work);
+    stop();
+    expect((await reviews.get(installed.teamId, installed.id))?.status).toBe('posted');
+    expect(offered.filter((id) => uninstalled.has(id))).toEqual([...uninstalled.keys()]);
+  });
+
+  it('leaves pending, for the next sweep, a review whose token could not be read, and goes on', async () => {
+    let nowMs = Date.UTC(2024, 0, 1);
+    const clock = () => new Date(nowMs);
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const ticks = handTickedInterval();
+    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const { log } = capturedLog();
+    const unreadable = await setup.pendingReview(reviews);
+    nowMs += 1;
+    const readable = await setup.pendingReview(reviews);
+    let failing = true;
+
+    nowMs += 60_000;
+    const stop = startDeliverySweep(deps, {
+      intervalMs: 60_000,
+      graceMs: 30_000,
+      clientFor: async (review) => {
+        if (review.id === unreadable.id && failing) throw new Error('database unavailable');
+        return client;
+      },
+      logger: new BoltLogger(log),
+      log,
+    });
+    await settled(deps.work);
+    expect((await reviews.get(unreadable.teamId, unreadable.id))?.status).toBe('pending');
+    expect((await reviews.get(readable.teamId, readable.id))?.status).toBe('posted');
+
+    failing = false;
+    nowMs += 60_000;
+    ticks.tick();
+    await settled(deps.work);
+    stop();
+    expect((await reviews.get(unreadable.teamId, unreadable.id))?.status).toBe('posted');
+  });
+
+  it('records failed, posting nothing, a review whose verdict out before is gone', async () => {
+    let nowMs = Date.UTC(2023, 0, 1);
+    const clock = () => new Date(nowMs);
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const ticks = handTickedInterval();
+    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const { log } = capturedLog();
+    const saved = await setup.pendingReview(reviews);
+    // A posting put its verdict out, then broke off; the message was deleted since.
+    const claimed = await reviews.claimDelivery(saved.teamId, saved.id, ['pending'], 10_000);
+    const held = claimed?.deliveryClaimedUntil;
+    if (!held) throw new Error('the review was not claimed');
+    const gone = { channelId: 'C0SWEEPING', messageTs: '1672531200.000100' };
+    await reviews.recordPostedVerdict(
+      saved.teamId,
+      saved.id,
+      { status: 'posted', ...gone, threadTs: gone.messageTs, channelError: null },
+      held,
+    );
+    await reviews.releaseDelivery(saved.teamId, saved.id, held);
+
+    nowMs += 60_000;
+    const before = fake.calls.length;
+    const stop = startDeliverySweep(deps, {
+      intervalMs: 60_000,
+      graceMs: 30_000,
+      clientFor: async () => client,
+      logger: new BoltLogger(log),
+      log,
+    });
+    await settled(deps.work);
+    stop();
+    const since = fake.calls.slice(before);
+    expect(since.filter((call) => call.args.channel === gone.channelId)).toEqual([
+      expect.objectContaining({
+        method: 'chat.update',
+        args: expect.objectContaining({ ts: gone.messageTs }),
+      }),
+    ]);
+    expect(await reviews.get(saved.teamId, saved.id)).toMatchObject({
+      status: 'failed',
+      lastError: messageGoneError('message_not_found'),
+    });
   });
 });

@@ -9,6 +9,7 @@ import * as conversationVisibility from './0007_conversation_visibility.js';
 import * as supersededReviews from './0008_superseded_reviews.js';
 import * as verdictVersions from './0009_verdict_versions.js';
 import * as postedVerdict from './0010_posted_verdict.js';
+import * as unattendedClaims from './0011_unattended_claims.js';
 
 /**
  * Imported statically (no filesystem glob) so they work under tsx and any bundler. Names sort in
@@ -25,6 +26,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008_superseded_reviews': supersededReviews,
   '0009_verdict_versions': verdictVersions,
   '0010_posted_verdict': postedVerdict,
+  '0011_unattended_claims': unattendedClaims,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
