@@ -32,7 +32,8 @@ export interface EditOutcome {
  *   changes posts a revision instead.
  * - `being-posted`: a posting holds its claim on the review at `now` and is posting the verdict it
  *   built from the answers it read when it claimed it; new answers saved meanwhile would not be
- *   what it posts. Once the posting is over the edit can be made (or is refused as above).
+ *   what it posts. Once the posting is over the edit can be made (or is refused as above). The
+ *   same while a posting that broke off after its verdict went out waits to be finished.
  * - `superseded`: Re-run with changes made a later revision of it. The later revision's note
  *   ("verdict changed from …") and the thread tell its history; editing an earlier revision would
  *   rewrite it. Changes go to the latest revision, by Re-run with changes.
@@ -49,6 +50,9 @@ export function editRefusal(
   if (!UNDELIVERED_STATUSES.includes(review.status)) {
     return review.messageTs === null ? 'posted-without-message' : null;
   }
+  // Its verdict is out already, its posting not finished: people see that message and sign off on
+  // it, and what finishes it rebuilds it from the answers it then reads, with no note of an edit.
+  if (review.postedVerdict) return 'being-posted';
   const claimedUntil = review.deliveryClaimedUntil?.getTime() ?? 0;
   return claimedUntil > now.getTime() ? 'being-posted' : null;
 }

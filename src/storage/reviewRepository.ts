@@ -442,6 +442,7 @@ export function createKyselyReviewRepository(
                 eb('delivery_claimed_until', 'is', null),
                 eb('delivery_claimed_until', '<=', at),
               ]),
+              eb('posted_verdict', 'is', null),
             ]),
             eb.and([
               eb('status', 'not in', [...UNDELIVERED_STATUSES]),

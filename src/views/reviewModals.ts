@@ -89,8 +89,8 @@ export function buildShareModal(review: Review): ModalView {
  * - `posted-without-message`: the verdict went out through a response_url, and that message can't
  *   be updated (it would go on showing a verdict the answers no longer give, until a vote rebuilt
  *   it from them); Re-run with changes posts the change where it is seen.
- * - `being-posted`: a posting is sending the verdict built from the answers as they were; try
- *   again once it is out.
+ * - `being-posted`: a posting is sending the verdict built from the answers as they were, or one
+ *   cut off after the verdict went out waits to be finished; try again once it is.
  * - `superseded`: a later revision exists; changes go to the latest one, by Re-run with changes.
  */
 export function buildEditRefusedModal(review: Review, reason: EditRefusal): ModalView {
@@ -101,12 +101,17 @@ export function buildEditRefusedModal(review: Review, reason: EditRefusal): Moda
           `:information_source: ${title} has a later revision, made with *Re-run with changes*, so I can't change this one: its thread tells what each revision changed. Your answers are unchanged.`,
           'To change the verdict, click *Re-run with changes* on the latest revision in its thread: the new verdict is posted there as the next revision.',
         ]
-      : reason === 'being-posted'
+      : reason === 'being-posted' && review.postedVerdict
         ? [
-            `:hourglass_flowing_sand: The verdict on ${title} is being posted right now, from the answers as they were, so I can't change them at this moment. Your answers are unchanged.`,
-            'Try again in a moment: once the verdict is posted, *Edit answers* updates it in place.',
+            `:hourglass_flowing_sand: The verdict on ${title} is out, but its posting was cut off before it finished, so I can't change the answers until it is. Your answers are unchanged.`,
+            'It is finished shortly by itself, or at once with *Post again* on my Home tab; then *Edit answers* updates it in place.',
           ]
-        : postedWithoutMessage(review, title);
+        : reason === 'being-posted'
+          ? [
+              `:hourglass_flowing_sand: The verdict on ${title} is being posted right now, from the answers as they were, so I can't change them at this moment. Your answers are unchanged.`,
+              'Try again in a moment: once the verdict is posted, *Edit answers* updates it in place.',
+            ]
+          : postedWithoutMessage(review, title);
   return buildNoticeModal('Edit answers', notice, advice);
 }
 

@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { applyEdit } from '../../src/delivery/applyEdit.js';
+import { applyEdit, editRefusal } from '../../src/delivery/applyEdit.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import type { Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
@@ -27,6 +27,23 @@ const meanwhile: Record<string, (reviews: ReviewRepository, review: Review) => P
         threadTs: null,
       }),
     ),
+  'a posting puts its verdict out, then breaks off before finishing': async (reviews, review) => {
+    const claimed = await reviews.claimDelivery(review.teamId, review.id, ['pending'], 60_000);
+    const heldUntil = claimed?.deliveryClaimedUntil ?? null;
+    await reviews.recordPostedVerdict(
+      review.teamId,
+      review.id,
+      {
+        status: 'posted',
+        channelId: CHANNEL,
+        messageTs: '1700000001.000100',
+        threadTs: '1700000001.000100',
+        channelError: null,
+      },
+      heldUntil,
+    );
+    if (heldUntil) await reviews.releaseDelivery(review.teamId, review.id, heldUntil);
+  },
 };
 
 describe('applyEdit', () => {
@@ -70,4 +87,34 @@ describe('applyEdit', () => {
       );
     },
   );
+});
+
+describe('editRefusal', () => {
+  it('refuses a pending review whose verdict is out but whose posting was cut off, claimed or not', async () => {
+    const clock = () => new Date();
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const created = await setup.pendingReview(reviews);
+    expect(editRefusal(created, clock())).toBeNull();
+    const claimed = await reviews.claimDelivery(created.teamId, created.id, ['pending'], 60_000);
+    const heldUntil = claimed?.deliveryClaimedUntil ?? null;
+    const recorded = await reviews.recordPostedVerdict(
+      created.teamId,
+      created.id,
+      {
+        status: 'posted',
+        channelId: CHANNEL,
+        messageTs: '1700000002.000100',
+        threadTs: '1700000002.000100',
+        channelError: null,
+      },
+      heldUntil,
+    );
+    expect(editRefusal(recorded, clock())).toBe('being-posted');
+    if (!heldUntil) throw new Error('not claimed');
+    await reviews.releaseDelivery(created.teamId, created.id, heldUntil);
+    const released = await reviews.get(created.teamId, created.id);
+    if (!released) throw new Error('review gone');
+    expect(released.postedVerdict).not.toBeNull();
+    expect(editRefusal(released, clock())).toBe('being-posted');
+  });
 });

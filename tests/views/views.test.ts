@@ -552,6 +552,20 @@ describe('other surfaces', () => {
     expect(checkView(buildShareModal(review))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'posted-without-message'))).toEqual([]);
     expect(checkView(buildEditRefusedModal(review, 'being-posted'))).toEqual([]);
+    const cutOff = reviewOf(hostileAnswers(), {
+      status: 'pending',
+      postedVerdict: {
+        status: 'posted',
+        channelId: 'C0CUTOFF01',
+        messageTs: '1700000003.000100',
+        threadTs: '1700000003.000100',
+        channelError: null,
+      },
+    });
+    const cutOffModal = buildEditRefusedModal(cutOff, 'being-posted');
+    expect(checkView(cutOffModal)).toEqual([]);
+    expect(JSON.stringify(cutOffModal.blocks)).toContain('its posting was cut off');
+    expect(JSON.stringify(cutOffModal.blocks)).toContain('*Post again*');
     expect(checkView(buildEditRefusedModal(review, 'superseded'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('unreadable'))).toEqual([]);
     expect(checkView(buildShareRefusedModal('not-found'))).toEqual([]);
