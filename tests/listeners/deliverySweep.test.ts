@@ -7,6 +7,7 @@ import {
   startDeliverySweep,
 } from '../../src/listeners/deliverySweep.js';
 import { BoltLogger } from '../../src/observability/logger.js';
+import type { Review } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
@@ -45,36 +46,60 @@ async function settled(work: { size: number; drain(ms: number): Promise<boolean>
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * One test's sweep: its clock (starting at `startMs`, moved with `advance`), reviews on the shared
+ * database, a hand-ticked interval, and a client on the fake; `start` starts the sweep (every
+ * 60 s, 30 s of grace) with `clientFor`.
+ */
+function sweepSetup(startMs: number) {
+  let nowMs = startMs;
+  const clock = () => new Date(nowMs);
+  const reviews = createKyselyReviewRepository(setup.database().db, clock);
+  const ticks = handTickedInterval();
+  const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
+  const fake = setup.fake();
+  const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+  const captured = capturedLog();
+  return {
+    reviews,
+    ticks,
+    deps,
+    fake,
+    client,
+    lines: captured.lines,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+    start: (clientFor: (review: Review) => Promise<WebClient | null>) =>
+      startDeliverySweep(deps, {
+        intervalMs: 60_000,
+        graceMs: 30_000,
+        clientFor,
+        logger: new BoltLogger(captured.log),
+        log: captured.log,
+      }),
+  };
+}
+
 describe('startDeliverySweep', () => {
   it('sweeps at once and on each tick, only reviews past the grace period, and stops', async () => {
-    let nowMs = Date.UTC(2026, 3, 1);
-    const clock = () => new Date(nowMs);
-    const reviews = createKyselyReviewRepository(setup.database().db, clock);
-    const ticks = handTickedInterval();
-    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
-    const fake = setup.fake();
-    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
-    const { log, lines } = capturedLog();
+    const { reviews, ticks, deps, client, lines, advance, start } = sweepSetup(
+      Date.UTC(2026, 3, 1),
+    );
     const offered: string[] = [];
     const saved = await setup.pendingReview(reviews);
 
-    nowMs += 10_000;
-    const stop = startDeliverySweep(deps, {
-      intervalMs: 60_000,
-      graceMs: 30_000,
-      clientFor: async (review) => {
-        offered.push(review.id);
-        return client;
-      },
-      logger: new BoltLogger(log),
-      log,
+    advance(10_000);
+    const stop = start(async (review) => {
+      offered.push(review.id);
+      return client;
     });
     expect(ticks.state.ms).toBe(60_000);
     // The first sweep, at once: saved 10 s ago, still its own instance's to post.
     await settled(deps.work);
     expect(offered).toEqual([]);
 
-    nowMs += 21_000;
+    advance(21_000);
     ticks.tick();
     await settled(deps.work);
     expect(offered).toEqual([saved.id]);
@@ -86,7 +111,7 @@ describe('startDeliverySweep', () => {
     stop();
     expect(ticks.state.stopped).toBe(true);
     const later = await setup.pendingReview(reviews);
-    nowMs += 60_000;
+    advance(60_000);
     ticks.tick();
     await settled(deps.work);
     expect(offered).not.toContain(later.id);
@@ -94,34 +119,21 @@ describe('startDeliverySweep', () => {
 
   it('marks failed, once, a review whose workspace has no installation, so it holds up no other', async () => {
     // Older than the other tests' reviews (same database): these are the oldest the sweep lists.
-    let nowMs = Date.UTC(2025, 0, 1);
-    const clock = () => new Date(nowMs);
-    const reviews = createKyselyReviewRepository(setup.database().db, clock);
-    const ticks = handTickedInterval();
-    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
-    const fake = setup.fake();
-    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
-    const { log } = capturedLog();
+    const { reviews, ticks, deps, client, advance, start } = sweepSetup(Date.UTC(2025, 0, 1));
     // Review id to its workspace, ftrag installed in none of them.
     const uninstalled = new Map<string, string>();
     for (let i = 0; i < SWEEP_BATCH; i += 1) {
       const review = await setup.pendingReview(reviews);
       uninstalled.set(review.id, review.teamId);
-      nowMs += 1;
+      advance(1);
     }
     const installed = await setup.pendingReview(reviews);
     const offered: string[] = [];
 
-    nowMs += 60_000;
-    const stop = startDeliverySweep(deps, {
-      intervalMs: 60_000,
-      graceMs: 30_000,
-      clientFor: async (review) => {
-        offered.push(review.id);
-        return uninstalled.has(review.id) ? null : client;
-      },
-      logger: new BoltLogger(log),
-      log,
+    advance(60_000);
+    const stop = start(async (review) => {
+      offered.push(review.id);
+      return uninstalled.has(review.id) ? null : client;
     });
     await settled(deps.work);
     for (const [id, teamId] of uninstalled) {
@@ -131,10 +143,10 @@ describe('startDeliverySweep', () => {
       });
     }
 
-    nowMs += 60_000;
+    advance(60_000);
     ticks.tick();
     await settled(deps.work);
-    nowMs += 60_000;
+    advance(60_000);
     ticks.tick();
     await settled(deps.work);
     stop();
@@ -143,36 +155,23 @@ describe('startDeliverySweep', () => {
   });
 
   it('leaves pending, for the next sweep, a review whose token could not be read, and goes on', async () => {
-    let nowMs = Date.UTC(2024, 0, 1);
-    const clock = () => new Date(nowMs);
-    const reviews = createKyselyReviewRepository(setup.database().db, clock);
-    const ticks = handTickedInterval();
-    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
-    const fake = setup.fake();
-    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
-    const { log } = capturedLog();
+    const { reviews, ticks, deps, client, advance, start } = sweepSetup(Date.UTC(2024, 0, 1));
     const unreadable = await setup.pendingReview(reviews);
-    nowMs += 1;
+    advance(1);
     const readable = await setup.pendingReview(reviews);
     let failing = true;
 
-    nowMs += 60_000;
-    const stop = startDeliverySweep(deps, {
-      intervalMs: 60_000,
-      graceMs: 30_000,
-      clientFor: async (review) => {
-        if (review.id === unreadable.id && failing) throw new Error('database unavailable');
-        return client;
-      },
-      logger: new BoltLogger(log),
-      log,
+    advance(60_000);
+    const stop = start(async (review) => {
+      if (review.id === unreadable.id && failing) throw new Error('database unavailable');
+      return client;
     });
     await settled(deps.work);
     expect((await reviews.get(unreadable.teamId, unreadable.id))?.status).toBe('pending');
     expect((await reviews.get(readable.teamId, readable.id))?.status).toBe('posted');
 
     failing = false;
-    nowMs += 60_000;
+    advance(60_000);
     ticks.tick();
     await settled(deps.work);
     stop();
@@ -180,14 +179,7 @@ describe('startDeliverySweep', () => {
   });
 
   it('records failed, posting nothing, a review whose verdict out before is gone', async () => {
-    let nowMs = Date.UTC(2023, 0, 1);
-    const clock = () => new Date(nowMs);
-    const reviews = createKyselyReviewRepository(setup.database().db, clock);
-    const ticks = handTickedInterval();
-    const deps = { ...setup.listenerDeps(reviews, clock), interval: ticks.interval };
-    const fake = setup.fake();
-    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
-    const { log } = capturedLog();
+    const { reviews, deps, fake, client, advance, start } = sweepSetup(Date.UTC(2023, 0, 1));
     const saved = await setup.pendingReview(reviews);
     // A posting put its verdict out, then broke off; the message was deleted since.
     const claimed = await reviews.claimDelivery(saved.teamId, saved.id, ['pending'], 10_000);
@@ -202,15 +194,9 @@ describe('startDeliverySweep', () => {
     );
     await reviews.releaseDelivery(saved.teamId, saved.id, held);
 
-    nowMs += 60_000;
+    advance(60_000);
     const before = fake.calls.length;
-    const stop = startDeliverySweep(deps, {
-      intervalMs: 60_000,
-      graceMs: 30_000,
-      clientFor: async () => client,
-      logger: new BoltLogger(log),
-      log,
-    });
+    const stop = start(async () => client);
     await settled(deps.work);
     stop();
     const since = fake.calls.slice(before);
