@@ -235,6 +235,18 @@ for (const backend of backends) {
       }
       await refreshA;
     };
+    /** Votes where every read finds one more, as if people kept clicking while updates were out. */
+    const everyReadAddsAVote = (): RefreshDeps['votes'] => {
+      let reads = 0;
+      return {
+        ...a.storage.votes,
+        listVotes: async (teamId, reviewId) => {
+          reads += 1;
+          await a.storage.votes.setVote(teamId, reviewId, `U0VOTER${reads}`, 'agree', null);
+          return a.storage.votes.listVotes(teamId, reviewId);
+        },
+      };
+    };
     const allAgreed = `Agreed: ${VOTERS.map((voter) => `<@${voter}>`).join(', ')}`;
 
     it('re-checks after a pause when its last update is out of date at its cap, and sends it again', async () => {
@@ -267,16 +279,7 @@ for (const backend of backends) {
       const review = await postedReview();
       const before = updates();
       const warnings = olderTallyWarnings().length;
-      let reads = 0;
-      // Every read finds one more vote, as if people kept clicking while the update was out.
-      const votes: RefreshDeps['votes'] = {
-        ...a.storage.votes,
-        listVotes: async (teamId, reviewId) => {
-          reads += 1;
-          await a.storage.votes.setVote(teamId, reviewId, `U0VOTER${reads}`, 'agree', null);
-          return a.storage.votes.listVotes(teamId, reviewId);
-        },
-      };
+      const votes = everyReadAddsAVote();
       const work = new BackgroundWork();
       await a.refresh(client, review.teamId, review.id, {
         ...a.deps,
@@ -306,15 +309,7 @@ for (const backend of backends) {
         permalink: null,
       });
       const warnings = olderTallyWarnings().length;
-      let reads = 0;
-      const votes: RefreshDeps['votes'] = {
-        ...a.storage.votes,
-        listVotes: async (teamId, reviewId) => {
-          reads += 1;
-          await a.storage.votes.setVote(teamId, reviewId, `U0VOTER${reads}`, 'agree', null);
-          return a.storage.votes.listVotes(teamId, reviewId);
-        },
-      };
+      const votes = everyReadAddsAVote();
       let sent = 0;
       const work = new BackgroundWork();
       await a.refresh(
