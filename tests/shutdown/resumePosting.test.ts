@@ -32,10 +32,12 @@ async function reviewTitled(databaseUrl: string, title: string): Promise<Review>
   }
 }
 
-it('Post again after SIGTERM cut a posting off during its thread reply: one verdict in the channel, its reply under it', async () => {
-  // No delivery sweep: it would finish the posting before Post again is pressed (see below).
-  e2e = await E2e.start({ env: { SHUTDOWN_TIMEOUT_MS: '2000', DELIVERY_SWEEP_INTERVAL_MS: '0' } });
-  const running = e2e;
+/**
+ * A verdict posted in CHANNEL by `running`'s instance, whose thread reply Slack rate-limits for
+ * longer than the shutdown timeout; SIGTERM then stops the instance mid-posting. Returns the review
+ * as left (pending), the verdict message, and the verdicts with `title` in CHANNEL now.
+ */
+async function cutOffDuringThreadReply(running: E2e, title: string) {
   running.fake.addChannel(CHANNEL, { member: true });
   // Slack rate-limits the thread reply (about one message a second per channel, in a burst), for
   // longer than the shutdown timeout.
@@ -45,20 +47,27 @@ it('Post again after SIGTERM cut a posting off during its thread reply: one verd
     1,
     (args) => args.thread_ts !== undefined,
   );
-  const title = 'Cut off by a rolling deploy';
   const { modal } = await running.slashCommand(title);
   if (!modal) throw new Error('no modal');
   await running.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
   const verdicts = () => running.fake.messages(CHANNEL).filter((m) => m.text.includes(title));
   await expect.poll(() => verdicts().length, { timeout: 10_000 }).toBe(1);
   await running.fake.waitFor('chat.postMessage', (call) => call.args.thread_ts !== undefined);
-
   // A rolling deploy stops the instance while the reply waits out Retry-After.
   expect(await running.apps[0]?.stop('SIGTERM')).toMatchObject({ code: 0 });
   const cutOff = await reviewTitled(running.databaseUrl, title);
   expect(cutOff.status).toBe('pending');
   const [first] = verdicts();
   if (!first) throw new Error('no verdict');
+  return { cutOff, first, verdicts };
+}
+
+it('Post again after SIGTERM cut a posting off during its thread reply: one verdict in the channel, its reply under it', async () => {
+  // No delivery sweep: it would finish the posting before Post again is pressed (see below).
+  e2e = await E2e.start({ env: { SHUTDOWN_TIMEOUT_MS: '2000', DELIVERY_SWEEP_INTERVAL_MS: '0' } });
+  const running = e2e;
+  const title = 'Cut off by a rolling deploy';
+  const { cutOff, first, verdicts } = await cutOffDuringThreadReply(running, title);
   expect(running.fake.thread(CHANNEL, first.ts)).toHaveLength(1);
 
   // Another instance; once the stopped one's claim has lapsed, Home offers Post again.
@@ -99,23 +108,8 @@ it('Post again after SIGTERM cut a posting off during its thread reply: one verd
 it('with the delivery sweep, another instance finishes the cut-off posting by itself: one verdict, its reply under it', async () => {
   e2e = await E2e.start({ env: { SHUTDOWN_TIMEOUT_MS: '2000' } });
   const running = e2e;
-  running.fake.addChannel(CHANNEL, { member: true });
-  running.fake.failNext(
-    'chat.postMessage',
-    { status: 429, retryAfter: 30 },
-    1,
-    (args) => args.thread_ts !== undefined,
-  );
   const title = 'Finished by the next instance';
-  const { modal } = await running.slashCommand(title);
-  if (!modal) throw new Error('no modal');
-  await running.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
-  const verdicts = () => running.fake.messages(CHANNEL).filter((m) => m.text.includes(title));
-  await expect.poll(() => verdicts().length, { timeout: 10_000 }).toBe(1);
-  await running.fake.waitFor('chat.postMessage', (call) => call.args.thread_ts !== undefined);
-  expect(await running.apps[0]?.stop('SIGTERM')).toMatchObject({ code: 0 });
-  const cutOff = await reviewTitled(running.databaseUrl, title);
-  expect(cutOff.status).toBe('pending');
+  const { cutOff, verdicts } = await cutOffDuringThreadReply(running, title);
   expect(cutOff.postedVerdict).not.toBeNull();
 
   // Nobody presses Post again: once the stopped instance's claim has lapsed, a sweep finishes it.
