@@ -189,6 +189,11 @@ function wholeMilliseconds(name: string, max: number, min = 0) {
 }
 
 /** A usable base URL for Bolt's WebClient, or null. */
+/** A milliseconds setting the schema already checked, or its default when unset. */
+function millisOr(value: string | undefined, fallback: number): number {
+  return value === undefined ? fallback : Number(value);
+}
+
 function normalizeApiUrl(value: string): string | null {
   if (!URL.canParse(value)) return null;
   const url = new URL(value);
@@ -336,27 +341,12 @@ const envSchema = z
       databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       logLevel: level !== undefined && isLogLevel(level) ? level : DEFAULT_LOG_LEVEL,
       metricsEnabled: !FALSE_WORDS.includes(env.METRICS_ENABLED?.toLowerCase() ?? 'true'),
-      shutdownTimeoutMs:
-        env.SHUTDOWN_TIMEOUT_MS === undefined
-          ? DEFAULT_SHUTDOWN_TIMEOUT_MS
-          : Number(env.SHUTDOWN_TIMEOUT_MS),
-      shutdownDelayMs:
-        env.SHUTDOWN_DELAY_MS === undefined
-          ? DEFAULT_SHUTDOWN_DELAY_MS
-          : Number(env.SHUTDOWN_DELAY_MS),
-      slackCallTimeoutMs:
-        env.SLACK_CALL_TIMEOUT_MS === undefined
-          ? DEFAULT_SLACK_CALL_TIMEOUT_MS
-          : Number(env.SLACK_CALL_TIMEOUT_MS),
+      shutdownTimeoutMs: millisOr(env.SHUTDOWN_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS),
+      shutdownDelayMs: millisOr(env.SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_DELAY_MS),
+      slackCallTimeoutMs: millisOr(env.SLACK_CALL_TIMEOUT_MS, DEFAULT_SLACK_CALL_TIMEOUT_MS),
       deliverySweep: {
-        intervalMs:
-          env.DELIVERY_SWEEP_INTERVAL_MS === undefined
-            ? DEFAULT_DELIVERY_SWEEP_INTERVAL_MS
-            : Number(env.DELIVERY_SWEEP_INTERVAL_MS),
-        graceMs:
-          env.DELIVERY_SWEEP_GRACE_MS === undefined
-            ? DEFAULT_DELIVERY_SWEEP_GRACE_MS
-            : Number(env.DELIVERY_SWEEP_GRACE_MS),
+        intervalMs: millisOr(env.DELIVERY_SWEEP_INTERVAL_MS, DEFAULT_DELIVERY_SWEEP_INTERVAL_MS),
+        graceMs: millisOr(env.DELIVERY_SWEEP_GRACE_MS, DEFAULT_DELIVERY_SWEEP_GRACE_MS),
       },
       slack: {
         // The checks above leave a bot token only outside OAuth mode, an app token only in Socket
