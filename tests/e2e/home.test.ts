@@ -576,23 +576,30 @@ describe('App Home', () => {
     );
   });
 
-  it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {
-    const channel = 'C0EDITRU01';
-    const title = 'Edit of a response_url verdict';
-    e2e.fake.setBotNotInChannel(channel);
+  /**
+   * A review run in `channel` (set up so that its verdict goes out through the command's
+   * response_url), then Edit answers from Home: what the window that opens says.
+   */
+  const editOfResponseUrlVerdict = async (channel: string, title: string): Promise<string> => {
     const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
     if (!modal) throw new Error('no modal');
     await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
     await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
     await waitUntilDelivered(title);
-
     const home = await e2e.openHome();
     const opened = await e2e.reviewMenuModal(
       home,
       reviewIdIn(home, 'mine', title),
       ReviewMenuChoice.edit,
     );
-    const text = JSON.stringify(opened.args);
+    return JSON.stringify(opened.args);
+  };
+
+  it('Edit answers on a verdict that went out through a response_url says why not, and changes nothing', async () => {
+    const channel = 'C0EDITRU01';
+    const title = 'Edit of a response_url verdict';
+    e2e.fake.setBotNotInChannel(channel);
+    const text = await editOfResponseUrlVerdict(channel, title);
     expect(text).toContain(`went out in <#${channel}> without me`);
     expect(text).toContain('Re-run with changes');
     expect(text).not.toContain(CallbackId.checklistStep);
@@ -624,19 +631,7 @@ describe('App Home', () => {
     async ({ channel, setUp, where }) => {
       const title = `Edit of a response_url verdict in ${channel}`;
       setUp(channel);
-      const { modal, responseUrl } = await e2e.slashCommand(title, { channel });
-      if (!modal) throw new Error('no modal');
-      await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title });
-      await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
-      await waitUntilDelivered(title);
-
-      const home = await e2e.openHome();
-      const opened = await e2e.reviewMenuModal(
-        home,
-        reviewIdIn(home, 'mine', title),
-        ReviewMenuChoice.edit,
-      );
-      const text = JSON.stringify(opened.args);
+      const text = await editOfResponseUrlVerdict(channel, title);
       expect(text).toContain(`went out in ${where} so I can't update that message`);
       expect(text).toContain('Re-run with changes');
       expect(text).not.toContain('/invite');
