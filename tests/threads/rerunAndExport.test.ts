@@ -588,6 +588,13 @@ async function exportFrom(
   };
 }
 
+/** chat.postMessage calls into `channel` from the call at `since` on. */
+function postedInto(channel: string, since: number) {
+  return t.fake.calls.filter(
+    (c) => c.index >= since && c.method === 'chat.postMessage' && c.args.channel === channel,
+  );
+}
+
 describe('an out-of-date copy in the channel, once the current verdict is in the asker’s DM', () => {
   it('Export by anyone else attaches the record in the thread they clicked, never the asker’s DM; the asker’s goes to the DM’s thread as before', async () => {
     const channel = 'C0STALEEXP';
@@ -659,10 +666,7 @@ describe('an out-of-date copy in the channel, once the current verdict is in the
       revision: 3,
       revisionOf: second,
     });
-    const inDm = t.fake.calls.filter(
-      (c) => c.index >= bobOpened && c.method === 'chat.postMessage' && c.args.channel === dm,
-    );
-    expect(inDm).toEqual([]);
+    expect(postedInto(dm, bobOpened)).toEqual([]);
     expectSafeAndWithinLimits(t.fake);
   });
 });
@@ -698,10 +702,7 @@ describe('a verdict whose newest revision went to the asker’s DM', () => {
       revision: 3,
       revisionOf: second,
     });
-    const inDm = t.fake.calls.filter(
-      (c) => c.index >= bobOpened && c.method === 'chat.postMessage' && c.args.channel === dm,
-    );
-    expect(inDm).toEqual([]);
+    expect(postedInto(dm, bobOpened)).toEqual([]);
     expectSafeAndWithinLimits(t.fake);
   });
 });
