@@ -737,9 +737,7 @@ describe('a verdict whose newest revision went to the asker’s DM', () => {
     await t.walkChecklist(bobModal.id, KNOWLEDGE, { user: BOB });
 
     const revisionInThread = () =>
-      t.fake
-        .thread(CHANNEL, parent.ts)
-        .find((m) => isVerdict(m) && m.ts !== parent.ts);
+      t.fake.thread(CHANNEL, parent.ts).find((m) => isVerdict(m) && m.ts !== parent.ts);
     await expect.poll(() => revisionInThread() !== undefined, { timeout: 10_000 }).toBe(true);
     const third = revisionInThread();
     if (!third) throw new Error('no revision in the thread clicked in');
