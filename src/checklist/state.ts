@@ -80,6 +80,11 @@ const stateSchema = z.object({
   homePaging: homePagingSchema.optional(),
   /** Optional, so metadata written before it existed still decodes under the same version. */
   reviewChoices: reviewChoicesSchema.optional(),
+  /**
+   * Re-run: the outcome goes where the person clicked (channelId and threadTs are that thread's, or
+   * null for their DM), not to the verdict's thread, which is in the asker's DM. Optional, as above.
+   */
+  whereClicked: z.boolean().optional(),
 });
 
 /** The checklist's state, carried in the modal's private_metadata between steps. */
@@ -177,6 +182,7 @@ export interface NewChecklist {
   reviewId?: string | null;
   draft?: Draft;
   homePaging?: HomePaging;
+  whereClicked?: boolean;
 }
 
 export function startChecklist(start: NewChecklist): ChecklistState {
@@ -190,5 +196,6 @@ export function startChecklist(start: NewChecklist): ChecklistState {
     reviewId: start.reviewId ?? null,
     draft: start.draft ?? {},
     ...(start.homePaging ? { homePaging: start.homePaging } : {}),
+    ...(start.whereClicked ? { whereClicked: true } : {}),
   };
 }

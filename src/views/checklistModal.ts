@@ -273,6 +273,8 @@ function destinationLine(state: ChecklistState): string {
     return 'Saving updates the original verdict message and notes the change in its thread.';
   if (state.origin === 'rerun') {
     // Without a thread (none recorded, none in the click), it can only go to the channel or a DM.
+    if (state.threadTs && state.whereClicked)
+      return 'The outcome is posted as a new revision in the thread you clicked in, not in the asker’s DM where the current verdict is; the earlier verdict stays.';
     if (state.threadTs)
       return 'The outcome is posted in the verdict’s thread as a new revision; the earlier verdict stays.';
     return state.channelId
@@ -293,11 +295,12 @@ function destinationLine(state: ChecklistState): string {
 /**
  * "Also send to the channel", for a verdict posted as a thread reply. Not for an edit, and not for
  * a re-run of a verdict that went out through a response_url: that posts the revision in the
- * thread the same way, and a response_url cannot broadcast a reply.
+ * thread the same way, and a response_url cannot broadcast a reply. A re-run posted where it was
+ * clicked carries the click's response_url only for when the bot can't post there.
  */
 function offersBroadcast(state: ChecklistState): boolean {
   if (!state.threadTs || state.origin === 'edit') return false;
-  return !(state.origin === 'rerun' && state.responseUrl);
+  return !(state.origin === 'rerun' && state.responseUrl && !state.whereClicked);
 }
 
 const BROADCAST_OPTION = option('broadcast', 'Also send to the channel');

@@ -111,3 +111,15 @@ export function staleCopyNoticeText(
     : 'though I couldn’t change the copy, so its buttons are still there';
   return `:information_source: You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}, ${copy}.${what}`;
 }
+
+/**
+ * Tells the person whose click on an out-of-date copy failed (`failure` says how) where the current
+ * verdict is, in the same notice; the copy is left as it was, to try again from.
+ */
+export function staleCopyFailureText(
+  failure: string,
+  current: CurrentVerdict,
+  byAsker: boolean,
+): string {
+  return `${failure} You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}.`;
+}

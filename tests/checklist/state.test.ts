@@ -64,6 +64,8 @@ function fullState(title: string, problem: string): ChecklistState {
     step: 'review',
     // The longest a kept choice can be: a channel id at the schema's limit, and the box ticked.
     reviewChoices: { destinationChannelId: `C${'Z'.repeat(30)}`, broadcast: true },
+    // A re-run's, when redirected to where it was clicked: it costs characters too.
+    whereClicked: true,
   };
 }
 
@@ -109,6 +111,29 @@ describe('checklist state in private_metadata', () => {
       ok: true,
       state: { ...before, reviewChoices: {} },
     });
+  });
+
+  it('decodes metadata without whereClicked, as written before a re-run carried it', () => {
+    const { whereClicked: _carried, ...before } = fullState('a', 'b');
+    expect(decodeState(JSON.stringify(before))).toEqual({ ok: true, state: before });
+    const rerun = startChecklist({
+      origin: 'rerun',
+      channelId: 'C0123456789',
+      threadTs: '1700000000.123456',
+      responseUrl: null,
+      reviewId: 'r1',
+    });
+    expect(rerun).not.toHaveProperty('whereClicked');
+    const redirected = startChecklist({
+      origin: 'rerun',
+      channelId: 'C0123456789',
+      threadTs: '1700000000.123456',
+      responseUrl: realisticResponseUrl,
+      reviewId: 'r1',
+      whereClicked: true,
+    });
+    expect(decodeState(encodeState(redirected))).toEqual({ ok: true, state: redirected });
+    expect(redirected.whereClicked).toBe(true);
   });
 
   it('keeps, replaces or drops the review choices, leaving the rest of the state as it was', () => {

@@ -671,30 +671,44 @@ describe('an out-of-date copy in the channel, once the current verdict is in the
   });
 });
 
-describe('a verdict whose newest revision went to the asker’s DM', () => {
-  it('Re-run by anyone else posts the next revision in the thread they clicked, not the DM', async () => {
-    const parent = await t.reviewByCommand(KNOWLEDGE);
-    // The asker re-runs; the channel refuses the revision, so it goes to their DM.
-    t.fake.failNext(
-      'chat.postMessage',
-      { error: 'not_in_channel' },
-      1,
-      (a) => a.channel === CHANNEL,
-    );
-    const askerOpened = t.fake.calls.length;
-    await t.click(parent, ActionId.rerun, { user: ASKER });
-    const askers = await t.walkToVerdict((await t.openedModal(askerOpened)).id, BEHAVIOR);
-    const dm = t.fake.dmChannelFor(ASKER);
-    const second = reviewIdOf(askers.args);
-    expect(await t.delivered(second)).toMatchObject({ status: 'sent-as-dm', postedChannelId: dm });
+/**
+ * `/ftrag` in the channel, re-run by the asker with the channel refusing the revision, so revision
+ * 2 went to their DM; then BOB challenges the first verdict, which lets him re-run.
+ */
+async function newestRevisionInAskersDm(): Promise<{
+  parent: StoredMessage;
+  second: string;
+  dm: string;
+}> {
+  const parent = await t.reviewByCommand(KNOWLEDGE);
+  t.fake.failNext('chat.postMessage', { error: 'not_in_channel' }, 1, (a) => a.channel === CHANNEL);
+  const askerOpened = t.fake.calls.length;
+  await t.click(parent, ActionId.rerun, { user: ASKER });
+  const askers = await t.walkToVerdict((await t.openedModal(askerOpened)).id, BEHAVIOR);
+  const dm = t.fake.dmChannelFor(ASKER);
+  const second = reviewIdOf(askers.args);
+  expect(await t.delivered(second)).toMatchObject({ status: 'sent-as-dm', postedChannelId: dm });
+  await t.challenge(parent, BOB, 'Too few labels');
+  return { parent, second, dm };
+}
 
-    // BOB challenges the first verdict, which lets him re-run, and re-runs it where he sees it.
-    await t.challenge(parent, BOB, 'Too few labels');
+describe('a verdict whose newest revision went to the asker’s DM', () => {
+  it('Re-run by anyone else posts the next revision in the thread they clicked, not the DM, as its checklist says', async () => {
+    const { parent, second, dm } = await newestRevisionInAskersDm();
+
+    // BOB re-runs it where he sees it; the checklist says so, not "the verdict's thread".
     const bobOpened = t.fake.calls.length;
     await t.click(parent, ActionId.rerun, { user: BOB });
-    const bobs = await t.walkToVerdict((await t.openedModal(bobOpened)).id, KNOWLEDGE, {
-      user: BOB,
-    });
+    const bobModal = await t.openedModal(bobOpened);
+    const lastStep = await walkToLastStep(bobModal.id, KNOWLEDGE);
+    const promised = JSON.stringify(lastStep.view.blocks);
+    expect(promised).toContain(
+      'The outcome is posted as a new revision in the thread you clicked in, not in the asker’s DM where the current verdict is',
+    );
+    expect(promised).not.toContain('verdict’s thread');
+    const posting = t.fake.calls.length;
+    await t.submit(bobModal.id, valuesForStep(lastStep, KNOWLEDGE, {}), { user: BOB });
+    const bobs = await t.postedParent(posting);
     expect(bobs.args).toMatchObject({ channel: CHANNEL, thread_ts: parent.ts });
     expect(await stored(reviewIdOf(bobs.args))).toMatchObject({
       status: 'posted',
@@ -703,6 +717,49 @@ describe('a verdict whose newest revision went to the asker’s DM', () => {
       revisionOf: second,
     });
     expect(postedInto(dm, bobOpened)).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
+
+  it('Re-run by anyone else that the bot can’t post in the thread they clicked goes there through the click’s response_url, not to their DM', async () => {
+    const { parent, second, dm } = await newestRevisionInAskersDm();
+
+    const bobOpened = t.fake.calls.length;
+    await t.click(parent, ActionId.rerun, { user: BOB });
+    const bobModal = await t.openedModal(bobOpened);
+    // The bot was removed from the channel since.
+    t.fake.failNext(
+      'chat.postMessage',
+      { error: 'not_in_channel' },
+      1,
+      (a) => a.channel === CHANNEL,
+    );
+    const posts = t.fake.responseUrlPosts.length;
+    await t.walkChecklist(bobModal.id, KNOWLEDGE, { user: BOB });
+
+    const revisionInThread = () =>
+      t.fake.thread(CHANNEL, parent.ts).find((m) => isVerdict(m) && m.ts !== parent.ts);
+    await expect.poll(() => revisionInThread() !== undefined, { timeout: 10_000 }).toBe(true);
+    const third = revisionInThread();
+    if (!third) throw new Error('no revision in the thread clicked in');
+    expect(headerOf(third)).toBe(`Verdict: ${label(KNOWLEDGE)}`);
+    expect(await t.delivered(reviewIdOf(third))).toMatchObject({
+      status: 'posted-via-response-url',
+      postedChannelId: CHANNEL,
+      revision: 3,
+      revisionOf: second,
+    });
+    // New replies in the clicked thread, the clicked verdict kept.
+    const threaded = t.fake.responseUrlPosts
+      .slice(posts)
+      .filter((p) => isRecord(p.body) && p.body.thread_ts === parent.ts);
+    expect(threaded.map((p) => isRecord(p.body) && p.body.replace_original)).toEqual([
+      false,
+      false,
+    ]);
+    expect(headerOf(t.message(CHANNEL, parent.ts))).toBe(`Verdict: ${label(KNOWLEDGE)}`);
+    expect(postedInto(dm, bobOpened)).toEqual([]);
+    expect(postedInto(t.fake.dmChannelFor(BOB), bobOpened)).toEqual([]);
+    expect(postedInto(BOB, bobOpened)).toEqual([]);
     expectSafeAndWithinLimits(t.fake);
   });
 });

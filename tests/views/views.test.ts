@@ -190,6 +190,38 @@ describe('checklist modal', () => {
     expect(noThread.broadcast).toBe(false);
   });
 
+  it('promises a re-run redirected from the asker’s DM in the thread clicked in, or the clicker’s DM', () => {
+    const review = (channelId: string | null, threadTs: string | null) => {
+      const state = startChecklist({
+        origin: 'rerun',
+        channelId,
+        threadTs,
+        // The click's, for when the bot can't post where it was clicked.
+        responseUrl: channelId ? 'https://hooks.slack.com/actions/T1/1/x' : null,
+        reviewId: 'r1',
+        whereClicked: true,
+      });
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+      expect(checkView(view)).toEqual([]);
+      return {
+        text: JSON.stringify(view.blocks),
+        broadcast: view.blocks.some((block) => block.block_id === BlockId.broadcast),
+      };
+    };
+    const inThread = review('C0CHAN1', '1700000000.000100');
+    expect(inThread.text).toContain(
+      'The outcome is posted as a new revision in the thread you clicked in, not in the asker’s DM where the current verdict is; the earlier verdict stays.',
+    );
+    expect(inThread.text).not.toContain('verdict’s thread');
+    // The bot posts there as a rule: the response_url is only its fallback.
+    expect(inThread.broadcast).toBe(true);
+
+    // Clicked off a message (App Home): no thread, no response_url; the clicker's own DM.
+    const fromHome = review(null, null);
+    expect(fromHome.text).toContain('The outcome is sent to you as a direct message');
+    expect(fromHome.broadcast).toBe(false);
+  });
+
   it('names a DM as such on the review step, never as <#D…>', () => {
     const step = (origin: 'command' | 'rerun') => {
       const state = startChecklist({

@@ -4,19 +4,19 @@ import type { StaleCopyAction } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerClicker, answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
-import { retireIfStaleCopy } from './staleCopy.js';
+import { failureNotice, retireIfStaleCopy } from './staleCopy.js';
 
-const STALE_COPY_ACTION: Record<ExportOutcome, StaleCopyAction | undefined> = {
+const STALE_COPY_ACTION: Record<Exclude<ExportOutcome, 'failed'>, StaleCopyAction | undefined> = {
   exported: 'export',
   'exported-where-clicked': 'export-here',
   'exported-to-dm': undefined,
-  failed: undefined,
 };
 
 /**
  * Export decision record: the review as a Markdown ADR file in its thread (the thread of the
- * verdict on record, also for a click on an out-of-date copy, which then points to the current one;
- * but when that is in the asker's DM and someone else clicked, the thread they clicked in).
+ * verdict on record, also for a click on an out-of-date copy, which then points to the current one
+ * unless Slack refused the record; but when that is in the asker's DM and someone else clicked, the
+ * thread they clicked in).
  */
 export function exportRecord(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -43,12 +43,20 @@ export function exportRecord(deps: ListenerDeps) {
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       );
       if (result.outcome === 'failed') {
-        // Refused everywhere: the clicker is told, only them, rather than left waiting for it.
+        // Refused everywhere: the clicker is told, only them, rather than left waiting for it;
+        // from an out-of-date copy, in the same notice, where the current verdict is.
+        const failure = exportFailedText(
+          review,
+          result.channelId,
+          result.channelError,
+          result.dmError,
+        );
         await answerClicker(
           args,
-          exportFailedText(review, result.channelId, result.channelError, result.dmError),
+          await failureNotice(args, review, failure),
           `export of review ${review.id} that failed`,
         );
+        return;
       }
       // The notice says what the export did only when the record is in a thread: the verdict's,
       // or the clicked copy's when the verdict is in the asker's DM and someone else clicked.

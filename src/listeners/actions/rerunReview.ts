@@ -73,12 +73,16 @@ export function rerunReview(deps: ListenerDeps) {
     const where = elsewhere
       ? { channelId: body.channel?.id ?? null, threadTs: clickedMessage(body)?.threadTs ?? null }
       : { channelId, threadTs: latest.threadTs ?? thread ?? latest.target.threadTs };
+    // The click's response_url posts into the conversation clicked in, which is also where a
+    // re-run redirected there goes: it reaches that thread when the bot can't post in it.
+    const viaResponseUrl = thread !== null || (elsewhere && where.channelId !== null);
     const state = startChecklist({
       origin: 'rerun',
       ...where,
-      responseUrl: thread && body.response_url ? body.response_url : null,
+      responseUrl: viaResponseUrl && body.response_url ? body.response_url : null,
       reviewId: latest.id,
       draft: latest.answers,
+      whereClicked: elsewhere,
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
     await deps.work.run(() => retireIfStaleCopy(args, clicked, elsewhere ? 'rerun-here' : 'rerun'));

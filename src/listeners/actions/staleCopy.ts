@@ -6,6 +6,7 @@ import {
   buildStaleCopyMessage,
   type CurrentVerdict,
   type StaleCopyAction,
+  staleCopyFailureText,
   staleCopyNoticeText,
 } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
@@ -115,4 +116,21 @@ export async function retireIfStaleCopy(
     staleCopyNoticeText(current, { action, copyReplaced, byAsker: body.user.id === review.userId }),
     `a click on an out-of-date copy of review ${review.id}`,
   );
+}
+
+/**
+ * The notice for a click whose work Slack refused (`failure`); when it came from an out-of-date
+ * copy of `review`'s verdict ({@link staleCopyOf}), it also says where the current one is. That
+ * copy is not retired: a retry from it does the same, and the current verdict may be in the
+ * asker's DM, where the person clicking can't try again.
+ */
+export async function failureNotice(
+  args: Pick<ButtonArgs, 'body' | 'client' | 'logger'>,
+  review: Review,
+  failure: string,
+): Promise<string> {
+  const stale = staleCopyOf(args.body, review);
+  if (!stale) return failure;
+  const current = await currentVerdict(args, review, stale);
+  return staleCopyFailureText(failure, current, args.body.user.id === review.userId);
 }

@@ -444,6 +444,44 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(ephemerals[0]?.text).not.toContain('decision record');
   });
 
+  it('Export that Slack refused everywhere: one notice, saying so and where the current verdict is; the copy keeps its buttons to try again', async () => {
+    for (const channelRefuses of [false, true]) {
+      const running = instance();
+      const { review, staleTs, permalink } = await reviewWithTwoCopies(running, {
+        channelRefuses,
+      });
+      const staleBefore = structuredClone(message(staleTs));
+      // The record's thread (the current copy's, or the clicked copy's when that is in the
+      // asker's DM), then the clicker's DM.
+      setup.fake().failNext('files.completeUploadExternal', { error: 'is_archived' });
+      setup.fake().failNext('files.completeUploadExternal', { error: 'fatal_error' });
+      const before = mark();
+
+      await click(running, review, staleTs, ActionId.exportRecord);
+
+      const { calls, ephemerals } = since(before);
+      expect(ephemerals.map((ephemeral) => ephemeral.text)).toHaveLength(1);
+      expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+      const notice = String(ephemerals[0]?.text);
+      expect(notice).toMatch(
+        new RegExp(
+          `^:warning: I couldn't attach the decision record for \\*.*\\* in <#${CHANNEL}> because that channel is archived, nor send it to you by DM \\(Slack answered \`fatal_error\`\\)\\. Please try again in a moment\\. `,
+        ),
+      );
+      expect(notice).toMatch(
+        channelRefuses
+          ? /You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it\.$/
+          : new RegExp(
+              `You clicked an out-of-date copy of this verdict: <${permalink.replace(/[.?*+^$()[\]{}|\\]/g, '\\$&')}\\|the current verdict> is the one to use\\.$`,
+            ),
+      );
+      expect(notice).not.toContain('points to it');
+      // Not pointed away: a retry from it exports the current verdict to the same place.
+      expect(calls.filter((call) => call.method === 'chat.update')).toEqual([]);
+      expect(message(staleTs)).toEqual(staleBefore);
+    }
+  });
+
   it('votes cast on the first copy before Post again show on the second copy as it is posted', async () => {
     const running = instance();
     const { review, currentTs } = await reviewWithTwoCopies(running, {
