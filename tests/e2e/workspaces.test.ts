@@ -5,6 +5,9 @@ import path from 'node:path';
 import type { Installation } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../../src/constants.js';
+import { answersSchema, normalizeAnswers } from '../../src/decision/answers.js';
+import { decide } from '../../src/decision/index.js';
+import { NOT_INSTALLED } from '../../src/listeners/deliverySweep.js';
 import { createStorage, openDatabase, TokenSealer } from '../../src/storage/index.js';
 import { startApp } from '../support/appProcess.js';
 import type { JsonObject } from '../support/json.js';
@@ -627,6 +630,74 @@ describe('token keys that open no installation', () => {
       },
     );
   });
+});
+
+describe('the delivery sweep in many workspaces', () => {
+  it('posts a pending review with its own workspace’s token, and marks one from a workspace without an installation failed', async () => {
+    const token = await install();
+    const channel = 'C0SWEEPOAU';
+    e2e.fake.addChannel(channel, { member: true });
+    // Saved ten minutes ago by an instance that stopped before posting them.
+    const savedAt = new Date(Date.now() - 10 * 60_000);
+    const storage = await createStorage(e2e.databaseUrl, () => savedAt, {
+      tokenSealer: new TokenSealer(TOKEN_KEY),
+    });
+    const pending = (teamId: string, title: string, submissionKey: string) => {
+      const answers = normalizeAnswers(answersSchema.parse({ ...EXAMPLES.knowledge, title }));
+      return storage.reviews.createPending({
+        submissionKey,
+        teamId,
+        enterpriseId: null,
+        userId: INSTALLER,
+        target: { channelId: channel, threadTs: null, broadcast: false, responseUrl: null },
+        answers,
+        decision: decide(answers),
+      });
+    };
+    let installedId: string;
+    let orphanId: string;
+    try {
+      installedId = (await pending(TEAM.teamId, 'Swept with its own token', 'V0SWEPTOWN')).review
+        .id;
+      orphanId = (await pending('T0NOTHERE1', 'Swept where not installed', 'V0SWEPTGONE')).review
+        .id;
+    } finally {
+      await storage.close();
+    }
+    const statusOf = async (id: string, teamId: string) => {
+      const reader = await openStorage();
+      try {
+        return await reader.reviews.get(teamId, id);
+      } finally {
+        await reader.close();
+      }
+    };
+
+    const before = e2e.fake.calls.length;
+    const index = await e2e.startInstance({
+      DELIVERY_SWEEP_INTERVAL_MS: '500',
+      DELIVERY_SWEEP_GRACE_MS: '0',
+    });
+    try {
+      await expect
+        .poll(async () => (await statusOf(installedId, TEAM.teamId))?.status, { timeout: 15_000 })
+        .toBe('posted');
+      await expect
+        .poll(async () => (await statusOf(orphanId, 'T0NOTHERE1'))?.status, { timeout: 15_000 })
+        .toBe('failed');
+      expect((await statusOf(orphanId, 'T0NOTHERE1'))?.lastError).toBe(NOT_INSTALLED);
+
+      const posts = e2e.fake.callsTo('chat.postMessage').filter((call) => call.index >= before);
+      // The verdict and its thread reply, with the workspace's own token; nothing for the other.
+      expect(posts.length).toBeGreaterThanOrEqual(2);
+      expect(posts.map((call) => call.token)).toEqual(posts.map(() => token));
+      const texts = e2e.fake.messages(channel).map((message) => message.text);
+      expect(texts.some((text) => text.includes('Swept with its own token'))).toBe(true);
+      expect(texts.some((text) => text.includes('Swept where not installed'))).toBe(false);
+    } finally {
+      await e2e.apps[index]?.stop();
+    }
+  }, 60_000);
 });
 
 describe('ftrag purge', () => {
