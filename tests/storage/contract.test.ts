@@ -97,6 +97,48 @@ async function queryPlan(database: Database, query: CompiledQuery): Promise<stri
   return JSON.stringify(rows);
 }
 
+/**
+ * A PostgreSQL transaction holding the lock an UPDATE takes on review `id`'s row until `commit`,
+ * and how many backends wait for it, directly or behind one that does.
+ */
+async function holdRowLock(url: string, id: string) {
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  const lockerPid = (await locker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]
+    ?.pid;
+  await locker.query('begin');
+  await locker.query('select id from reviews where id = $1 for no key update', [id]);
+  return {
+    async waiting(): Promise<number> {
+      const { rows } = await locker.query<{ waiting: string }>(
+        `with recursive blocked(pid) as (
+          select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
+          union
+          select a.pid from pg_stat_activity as a
+            join blocked as b on b.pid = any(pg_blocking_pids(a.pid))
+        ) select count(*) as waiting from blocked`,
+        [lockerPid],
+      );
+      return Number(rows[0]?.waiting);
+    },
+    async until(done: () => Promise<boolean>): Promise<void> {
+      const deadline = Date.now() + 5_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    commit: async () => {
+      await locker.query('commit');
+    },
+    /** Ends the transaction (if `commit` didn't) and the connection. */
+    close: async () => {
+      await locker.query('rollback').catch(() => undefined);
+      await locker.end();
+    },
+  };
+}
+
 const teamQuery = (teamId: string) =>
   ({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }) as const;
 const orgQuery = (enterpriseId: string) =>
@@ -1675,40 +1717,11 @@ for (const backend of storageBackends) {
           const teamId = uniqueId('T');
           const first = await create({ teamId, verdict: 'rag' });
           const other = await openDatabase(prepared?.url ?? '');
-          const locker = new pg.Client({ connectionString: prepared?.url ?? '' });
-          await locker.connect();
+          // The edit waits for the row. An insert naming the row as its revision_of (a foreign
+          // key check: a key-share lock) would not wait for it.
+          const lock = await holdRowLock(prepared?.url ?? '', first.id);
           try {
             const otherReviews = createKyselyReviewRepository(other.db, time.clock);
-            const lockerPid = (
-              await locker.query<{ pid: number }>('select pg_backend_pid() as pid')
-            ).rows[0]?.pid;
-            /** How many backends wait for the locker, directly or behind one that does. */
-            const waiting = async () => {
-              const { rows } = await locker.query<{ waiting: string }>(
-                `with recursive blocked(pid) as (
-                  select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
-                  union
-                  select a.pid from pg_stat_activity as a
-                    join blocked as b on b.pid = any(pg_blocking_pids(a.pid))
-                ) select count(*) as waiting from blocked`,
-                [lockerPid],
-              );
-              return Number(rows[0]?.waiting);
-            };
-            const until = async (done: () => Promise<boolean>) => {
-              const deadline = Date.now() + 5_000;
-              while (!(await done())) {
-                if (Date.now() > deadline) throw new Error('timed out waiting for the lock');
-                await new Promise((resolve) => setTimeout(resolve, 20));
-              }
-            };
-            // The lock an UPDATE takes, held by another transaction: the edit's UPDATE reads the
-            // review (no revision yet) and waits for the row. An insert naming the row as its
-            // revision_of (a foreign key check: a key-share lock) would not wait for it.
-            await locker.query('begin');
-            await locker.query('select id from reviews where id = $1 for no key update', [
-              first.id,
-            ]);
             const answers = answersFixture({ title: 'Edited while re-run' });
             const edit = reviews.updateAnswers(
               teamId,
@@ -1716,7 +1729,7 @@ for (const backend of storageBackends) {
               answers,
               decisionFixture('prompt'),
             );
-            await until(async () => (await waiting()) >= 1);
+            await lock.until(async () => (await lock.waiting()) >= 1);
             // The re-run meanwhile: it lands, or it waits for the row too.
             let rerunDone = false;
             let predecessorOnceRevised: Review | null | undefined;
@@ -1729,8 +1742,8 @@ for (const backend of storageBackends) {
               .finally(() => {
                 rerunDone = true;
               });
-            await until(async () => rerunDone || (await waiting()) >= 2);
-            await locker.query('commit');
+            await lock.until(async () => rerunDone || (await lock.waiting()) >= 2);
+            await lock.commit();
             const [edited, revised] = await Promise.all([edit, rerun]);
 
             expect(revised).toMatchObject({ created: true, review: { revisionOf: first.id } });
@@ -1740,8 +1753,7 @@ for (const backend of storageBackends) {
             expect(predecessorOnceRevised?.answers).toEqual(answers);
             expect(await reviews.get(teamId, first.id)).toEqual(predecessorOnceRevised);
           } finally {
-            await locker.query('rollback').catch(() => undefined);
-            await locker.end();
+            await lock.close();
             await other.close();
           }
         },
