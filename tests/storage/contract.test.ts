@@ -271,6 +271,7 @@ for (const backend of storageBackends) {
 
         expect(edit).toEqual({
           updated: true,
+          replaced: { answers: delivered.answers, decision: delivered.decision },
           review: {
             ...delivered,
             answers,
@@ -365,6 +366,129 @@ for (const backend of storageBackends) {
         held(await reviews.claimDelivery(teamId, pending.id, ['failed'], 1));
         expect(await edit(pending.id, 4)).toMatchObject({ status: 'failed' });
       });
+
+      it('returns what each edit replaced: the answers and decision the row held right before it', async () => {
+        const teamId = uniqueId('T');
+        const original = await create({ teamId, verdict: 'rag' });
+        const first = {
+          answers: answersFixture({ title: 'First edit' }),
+          decision: decisionFixture('prompt'),
+        };
+        const second = {
+          answers: answersFixture({ title: 'Second edit' }),
+          decision: decisionFixture('fine-tune'),
+        };
+
+        const firstEdit = await reviews.updateAnswers(
+          teamId,
+          original.id,
+          first.answers,
+          first.decision,
+        );
+        const secondEdit = await reviews.updateAnswers(
+          teamId,
+          original.id,
+          second.answers,
+          second.decision,
+        );
+
+        expect(firstEdit.replaced).toEqual({
+          answers: original.answers,
+          decision: original.decision,
+        });
+        expect(secondEdit.replaced).toEqual(first);
+        expect(secondEdit.review).toMatchObject({ ...second, verdictVersion: 3 });
+      });
+
+      it('gives each of two concurrent edits what the row held right before it, over 20 races', async () => {
+        // SQLite serves one instance, through one connection: there the instance races itself. A
+        // second connection in this process would wait for SQLite's lock synchronously, holding up
+        // the very transaction it waits for.
+        const other = database.kind === 'postgres' ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherReviews = other ? createKyselyReviewRepository(other.db, time.clock) : reviews;
+          for (let round = 0; round < 20; round++) {
+            const teamId = uniqueId('T');
+            const original = await create({ teamId, verdict: 'rag' });
+            const mine = {
+              answers: answersFixture({ title: `Mine, round ${round}` }),
+              decision: decisionFixture('prompt'),
+            };
+            const theirs = {
+              answers: answersFixture({ title: `Theirs, round ${round}` }),
+              decision: decisionFixture('fine-tune'),
+            };
+
+            const [myEdit, theirEdit] = await Promise.all([
+              reviews.updateAnswers(teamId, original.id, mine.answers, mine.decision),
+              otherReviews.updateAnswers(teamId, original.id, theirs.answers, theirs.decision),
+            ]);
+
+            // The one written last replaced the other's answers, which replaced the original.
+            const stored = await reviews.get(teamId, original.id);
+            const mineLast = stored?.answers.title === mine.answers.title;
+            const wasOriginal = { answers: original.answers, decision: original.decision };
+            expect(myEdit.replaced).toEqual(mineLast ? theirs : wasOriginal);
+            expect(theirEdit.replaced).toEqual(mineLast ? wasOriginal : mine);
+            // Each changed the verdict it replaced.
+            expect(stored?.verdictVersion).toBe(3);
+          }
+        } finally {
+          await other?.close();
+        }
+      });
+
+      it.runIf(backend.shared)(
+        'makes an edit that waited for the row behind another replace what that one wrote (PostgreSQL locks)',
+        async (context) => {
+          if (database.kind !== 'postgres') context.skip();
+          const teamId = uniqueId('T');
+          const original = await create({ teamId, verdict: 'rag' });
+          const other = await openDatabase(prepared?.url ?? '');
+          const lock = await holdRowLock(prepared?.url ?? '', original.id);
+          try {
+            const otherReviews = createKyselyReviewRepository(other.db, time.clock);
+            const first = {
+              answers: answersFixture({ title: 'Waited first' }),
+              decision: decisionFixture('prompt'),
+            };
+            const second = {
+              answers: answersFixture({ title: 'Waited second' }),
+              decision: decisionFixture('fine-tune'),
+            };
+            // Both edits start while the row is locked: each would read the original answers
+            // unless reading them waits for the row too.
+            const firstEdit = reviews.updateAnswers(
+              teamId,
+              original.id,
+              first.answers,
+              first.decision,
+            );
+            await lock.until(async () => (await lock.waiting()) >= 1);
+            const secondEdit = otherReviews.updateAnswers(
+              teamId,
+              original.id,
+              second.answers,
+              second.decision,
+            );
+            await lock.until(async () => (await lock.waiting()) >= 2);
+            await lock.commit();
+
+            expect((await firstEdit).replaced).toEqual({
+              answers: original.answers,
+              decision: original.decision,
+            });
+            expect((await secondEdit).replaced).toEqual(first);
+            expect(await reviews.get(teamId, original.id)).toMatchObject({
+              ...second,
+              verdictVersion: 3,
+            });
+          } finally {
+            await lock.close();
+            await other.close();
+          }
+        },
+      );
 
       it('throws ReviewNotFoundError for unknown ids and for other teams', async () => {
         const teamId = uniqueId('T');
