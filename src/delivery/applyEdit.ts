@@ -92,25 +92,24 @@ export async function applyEdit(
   const decision = decide(request.answers);
   // The save itself applies editRefusal's rule (the listener checked it to say why in the modal):
   // a posting may claim the review, or a re-run revise it, after it was read.
-  const { review: updated, updated: saved } = await reviews.updateAnswers(
-    request.teamId,
-    original.id,
-    request.answers,
-    decision,
-  );
-  if (!saved) {
+  const saved = await reviews.updateAnswers(request.teamId, original.id, request.answers, decision);
+  if (!saved.updated) {
     logger.warn(
       `edit of review ${request.reviewId} refused: it was claimed, delivered or re-run before the edit was saved`,
     );
     return null;
   }
+  // What this edit changed is told against what its save replaced, not against `original`: of two
+  // edits saved at once (Submit pressed again, the same modal submitted twice), the second
+  // replaced the first's answers, and says nothing when they were its own.
+  const { review: updated, replaced } = saved;
   // Agree and Challenge were cast on the verdict as it was: counted, they would sign off on (and
   // Export would accept) a verdict nobody saw. The save itself stopped them counting (it moved the
   // review's verdict version on), including a vote recorded meanwhile on the earlier verdict; this
   // removes them, and tells how many there were. Votes without a version (from an instance not yet
   // upgraded, in a rolling upgrade) stop counting only here. An edit that keeps the verdict keeps
   // them.
-  const verdictChanged = original.decision.verdict !== decision.verdict;
+  const verdictChanged = replaced.decision.verdict !== decision.verdict;
   const cleared = verdictChanged ? await deps.votes.clearStaleVotes(updated.teamId, updated.id) : 0;
   if (!updated.postedChannelId || !updated.messageTs) return { review: updated, threadError: null };
 
@@ -120,7 +119,7 @@ export async function applyEdit(
   // a refusal (the bot removed from the channel, say) is logged and returned, for the editor.
   try {
     if (verdictChanged && updated.threadTs) {
-      const from = VERDICT_LABELS[original.decision.verdict];
+      const from = VERDICT_LABELS[replaced.decision.verdict];
       const to = VERDICT_LABELS[decision.verdict];
       const signOffs =
         cleared > 0 ? ' Earlier sign-offs were cleared: agree or challenge the new verdict.' : '';
@@ -131,7 +130,7 @@ export async function applyEdit(
       });
     }
     // The thread's detail reply shows the answers as they were: the new one follows it, last.
-    if (updated.threadTs && !isDeepStrictEqual(original.answers, updated.answers)) {
+    if (updated.threadTs && !isDeepStrictEqual(replaced.answers, updated.answers)) {
       const detail = buildEditedDetail(updated, request.editorId);
       await client.chat.postMessage({
         channel: updated.postedChannelId,

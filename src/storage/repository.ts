@@ -185,6 +185,15 @@ export interface UnknownVisibility {
   reviews: number;
 }
 
+/**
+ * What {@link ReviewRepository.updateAnswers} did: saved the answers, the review as saved and what
+ * the save replaced (the answers and decision the review held right before it); or refused them,
+ * the review as it is.
+ */
+export type AnswersUpdate =
+  | { updated: true; review: Review; replaced: { answers: Answers; decision: Decision } }
+  | { updated: false; review: Review; replaced?: never };
+
 export interface ReviewRepository {
   /** Saves a pending review; a second call with the same submissionKey returns the first review. */
   createPending(input: NewReview): Promise<{ review: Review; created: boolean }>;
@@ -269,7 +278,7 @@ export interface ReviewRepository {
     visibility: ConversationVisibility,
   ): Promise<number>;
   /**
-   * Re-answers an existing review (Edit answers); the delivery fields stay. One conditional UPDATE:
+   * Re-answers an existing review (Edit answers); the delivery fields stay. A conditional UPDATE:
    * only a review that, at the time of the write, is undelivered with no unexpired delivery claim,
    * or delivered with a message the app can update (`messageTs`), and with no later revision (no
    * review has it as `revisionOf`), the rule of `editRefusal`. Else nothing is written and the
@@ -278,13 +287,17 @@ export interface ReviewRepository {
    * edited review; or the re-run, and the edit is refused. Never an edit of a revised review.
    * A save that changes the verdict also moves its `verdictVersion` on, in the same write: from
    * then on the votes cast on the earlier verdict no longer count.
+   * A save returns what it `replaced`, read with the row locked in the write's own transaction: of
+   * two edits saved at the same time, one replaced what the review held before either, the other
+   * what the first one wrote. What an edit changed (its verdict, its answers) is what it saved
+   * against what it replaced, not against the review as read before the save.
    */
   updateAnswers(
     teamId: string,
     id: string,
     answers: Answers,
     decision: Decision,
-  ): Promise<{ review: Review; updated: boolean }>;
+  ): Promise<AnswersUpdate>;
   get(teamId: string, id: string): Promise<Review | null>;
   /**
    * The newest revision of the chain that `id` belongs to, following later revisions (`id`'s own

@@ -48,14 +48,18 @@ export function createKyselyReviewRepository(
 ): ReviewRepository {
   const now = (): number => clock().getTime();
 
-  /** An UPDATE of one review that also sets `updated_at`, for the caller to narrow further. */
+  /**
+   * An UPDATE of one review that also sets `updated_at`, for the caller to narrow further; in
+   * `executor`'s transaction when given.
+   */
   function updateReview(
     teamId: string,
     id: string,
     values: Omit<Updateable<ReviewsTable>, 'updated_at'>,
     at: number = now(),
+    executor: Kysely<Schema> = db,
   ) {
-    return db
+    return executor
       .updateTable('reviews')
       .set({ ...values, updated_at: at })
       .where('team_id', '=', teamId)
@@ -411,66 +415,89 @@ export function createKyselyReviewRepository(
       const validAnswers = parseValue(answersSchema, answers, `review ${id} answers`);
       const validDecision = parseValue(decisionSchema, decision, `review ${id} decision`);
       const at = now();
-      // editRefusal's rule, checked by the UPDATE itself: a posting may claim the review, or record
-      // its delivery, after the caller read it.
-      const row = await updateReview(
-        teamId,
-        id,
-        {
-          answers: JSON.stringify(validAnswers),
-          decision: JSON.stringify(validDecision),
-          verdict: validDecision.verdict,
-          rules_version: validDecision.rulesVersion,
-        },
-        at,
-      )
-        // Against the verdict the row has as it is written (SET reads the old row): the votes cast
-        // on the earlier verdict stop counting in this same write.
-        .set((eb) => ({
-          verdict_version: eb
-            .case()
-            .when('verdict', '=', validDecision.verdict)
-            .then(eb.ref('verdict_version'))
-            .else(eb('verdict_version', '+', 1))
-            .end(),
-        }))
-        .where((eb) =>
-          eb.or([
-            eb.and([
-              eb('status', 'in', [...UNDELIVERED_STATUSES]),
-              eb.or([
-                eb('delivery_claimed_until', 'is', null),
-                eb('delivery_claimed_until', '<=', at),
+      const outcome = await db.transaction().execute(async (trx) => {
+        // Written first (a column set to itself), the row is this transaction's until it ends:
+        // PostgreSQL's row lock (FOR UPDATE would do, but SQLite has none), SQLite's write lock
+        // (which a transaction that writes first waits for; one that read first could not write
+        // once another connection had). A concurrent edit waits, then reads this one's answers:
+        // each edit replaces what the row held right before it.
+        const before = await trx
+          .updateTable('reviews')
+          .set((eb) => ({ answers: eb.ref('answers') }))
+          .where('team_id', '=', teamId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (before === undefined) return undefined;
+        // editRefusal's rule, checked by the UPDATE itself: a posting may claim the review, or
+        // record its delivery, after the caller read it.
+        const after = await updateReview(
+          teamId,
+          id,
+          {
+            answers: JSON.stringify(validAnswers),
+            decision: JSON.stringify(validDecision),
+            verdict: validDecision.verdict,
+            rules_version: validDecision.rulesVersion,
+          },
+          at,
+          trx,
+        )
+          // Against the verdict the row has as it is written (SET reads the old row): the votes
+          // cast on the earlier verdict stop counting in this same write.
+          .set((eb) => ({
+            verdict_version: eb
+              .case()
+              .when('verdict', '=', validDecision.verdict)
+              .then(eb.ref('verdict_version'))
+              .else(eb('verdict_version', '+', 1))
+              .end(),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb.and([
+                eb('status', 'in', [...UNDELIVERED_STATUSES]),
+                eb.or([
+                  eb('delivery_claimed_until', 'is', null),
+                  eb('delivery_claimed_until', '<=', at),
+                ]),
+                eb('posted_verdict', 'is', null),
               ]),
-              eb('posted_verdict', 'is', null),
+              eb.and([
+                eb('status', 'not in', [...UNDELIVERED_STATUSES]),
+                eb('message_ts', 'is not', null),
+              ]),
             ]),
-            eb.and([
-              eb('status', 'not in', [...UNDELIVERED_STATUSES]),
-              eb('message_ts', 'is not', null),
-            ]),
-          ]),
-        )
-        // Not re-run since: an earlier revision's answers are its thread's history. The mark on
-        // the row decides a race with a re-run (see createPending); the NOT EXISTS also covers a
-        // revision made by an instance of a version before the mark, during a rolling upgrade.
-        .where('superseded', '=', 0)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('reviews as later')
-                .select('later.id')
-                .whereRef('later.team_id', '=', 'reviews.team_id')
-                .whereRef('later.revision_of', '=', 'reviews.id'),
+          )
+          // Not re-run since: an earlier revision's answers are its thread's history. The mark on
+          // the row decides a race with a re-run (see createPending); the NOT EXISTS also covers
+          // a revision made by an instance of a version before the mark, during a rolling upgrade.
+          .where('superseded', '=', 0)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('reviews as later')
+                  .select('later.id')
+                  .whereRef('later.team_id', '=', 'reviews.team_id')
+                  .whereRef('later.revision_of', '=', 'reviews.id'),
+              ),
             ),
-          ),
-        )
-        .returningAll()
-        .executeTakeFirst();
-      if (row !== undefined) return { review: toReview(row), updated: true };
-      const current = await get(teamId, id);
-      if (current === null) throw new ReviewNotFoundError(teamId, id);
-      return { review: current, updated: false };
+          )
+          .returningAll()
+          .executeTakeFirst();
+        return { before, after };
+      });
+      if (outcome === undefined) throw new ReviewNotFoundError(teamId, id);
+      const { before, after } = outcome;
+      // Refused: the row is as the first write read it (nothing could change it since).
+      if (after === undefined) return { updated: false, review: toReview(before) };
+      const replaced = toReview(before);
+      return {
+        updated: true,
+        review: toReview(after),
+        replaced: { answers: replaced.answers, decision: replaced.decision },
+      };
     },
 
     get,

@@ -97,6 +97,48 @@ async function queryPlan(database: Database, query: CompiledQuery): Promise<stri
   return JSON.stringify(rows);
 }
 
+/**
+ * A PostgreSQL transaction holding the lock an UPDATE takes on review `id`'s row until `commit`,
+ * and how many backends wait for it, directly or behind one that does.
+ */
+async function holdRowLock(url: string, id: string) {
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  const lockerPid = (await locker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]
+    ?.pid;
+  await locker.query('begin');
+  await locker.query('select id from reviews where id = $1 for no key update', [id]);
+  return {
+    async waiting(): Promise<number> {
+      const { rows } = await locker.query<{ waiting: string }>(
+        `with recursive blocked(pid) as (
+          select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
+          union
+          select a.pid from pg_stat_activity as a
+            join blocked as b on b.pid = any(pg_blocking_pids(a.pid))
+        ) select count(*) as waiting from blocked`,
+        [lockerPid],
+      );
+      return Number(rows[0]?.waiting);
+    },
+    async until(done: () => Promise<boolean>): Promise<void> {
+      const deadline = Date.now() + 5_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    commit: async () => {
+      await locker.query('commit');
+    },
+    /** Ends the transaction (if `commit` didn't) and the connection. */
+    close: async () => {
+      await locker.query('rollback').catch(() => undefined);
+      await locker.end();
+    },
+  };
+}
+
 const teamQuery = (teamId: string) =>
   ({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }) as const;
 const orgQuery = (enterpriseId: string) =>
@@ -229,6 +271,7 @@ for (const backend of storageBackends) {
 
         expect(edit).toEqual({
           updated: true,
+          replaced: { answers: delivered.answers, decision: delivered.decision },
           review: {
             ...delivered,
             answers,
@@ -323,6 +366,129 @@ for (const backend of storageBackends) {
         held(await reviews.claimDelivery(teamId, pending.id, ['failed'], 1));
         expect(await edit(pending.id, 4)).toMatchObject({ status: 'failed' });
       });
+
+      it('returns what each edit replaced: the answers and decision the row held right before it', async () => {
+        const teamId = uniqueId('T');
+        const original = await create({ teamId, verdict: 'rag' });
+        const first = {
+          answers: answersFixture({ title: 'First edit' }),
+          decision: decisionFixture('prompt'),
+        };
+        const second = {
+          answers: answersFixture({ title: 'Second edit' }),
+          decision: decisionFixture('fine-tune'),
+        };
+
+        const firstEdit = await reviews.updateAnswers(
+          teamId,
+          original.id,
+          first.answers,
+          first.decision,
+        );
+        const secondEdit = await reviews.updateAnswers(
+          teamId,
+          original.id,
+          second.answers,
+          second.decision,
+        );
+
+        expect(firstEdit.replaced).toEqual({
+          answers: original.answers,
+          decision: original.decision,
+        });
+        expect(secondEdit.replaced).toEqual(first);
+        expect(secondEdit.review).toMatchObject({ ...second, verdictVersion: 3 });
+      });
+
+      it('gives each of two concurrent edits what the row held right before it, over 20 races', async () => {
+        // SQLite serves one instance, through one connection: there the instance races itself. A
+        // second connection in this process would wait for SQLite's lock synchronously, holding up
+        // the very transaction it waits for.
+        const other = database.kind === 'postgres' ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherReviews = other ? createKyselyReviewRepository(other.db, time.clock) : reviews;
+          for (let round = 0; round < 20; round++) {
+            const teamId = uniqueId('T');
+            const original = await create({ teamId, verdict: 'rag' });
+            const mine = {
+              answers: answersFixture({ title: `Mine, round ${round}` }),
+              decision: decisionFixture('prompt'),
+            };
+            const theirs = {
+              answers: answersFixture({ title: `Theirs, round ${round}` }),
+              decision: decisionFixture('fine-tune'),
+            };
+
+            const [myEdit, theirEdit] = await Promise.all([
+              reviews.updateAnswers(teamId, original.id, mine.answers, mine.decision),
+              otherReviews.updateAnswers(teamId, original.id, theirs.answers, theirs.decision),
+            ]);
+
+            // The one written last replaced the other's answers, which replaced the original.
+            const stored = await reviews.get(teamId, original.id);
+            const mineLast = stored?.answers.title === mine.answers.title;
+            const wasOriginal = { answers: original.answers, decision: original.decision };
+            expect(myEdit.replaced).toEqual(mineLast ? theirs : wasOriginal);
+            expect(theirEdit.replaced).toEqual(mineLast ? wasOriginal : mine);
+            // Each changed the verdict it replaced.
+            expect(stored?.verdictVersion).toBe(3);
+          }
+        } finally {
+          await other?.close();
+        }
+      });
+
+      it.runIf(backend.shared)(
+        'makes an edit that waited for the row behind another replace what that one wrote (PostgreSQL locks)',
+        async (context) => {
+          if (database.kind !== 'postgres') context.skip();
+          const teamId = uniqueId('T');
+          const original = await create({ teamId, verdict: 'rag' });
+          const other = await openDatabase(prepared?.url ?? '');
+          const lock = await holdRowLock(prepared?.url ?? '', original.id);
+          try {
+            const otherReviews = createKyselyReviewRepository(other.db, time.clock);
+            const first = {
+              answers: answersFixture({ title: 'Waited first' }),
+              decision: decisionFixture('prompt'),
+            };
+            const second = {
+              answers: answersFixture({ title: 'Waited second' }),
+              decision: decisionFixture('fine-tune'),
+            };
+            // Both edits start while the row is locked: each would read the original answers
+            // unless reading them waits for the row too.
+            const firstEdit = reviews.updateAnswers(
+              teamId,
+              original.id,
+              first.answers,
+              first.decision,
+            );
+            await lock.until(async () => (await lock.waiting()) >= 1);
+            const secondEdit = otherReviews.updateAnswers(
+              teamId,
+              original.id,
+              second.answers,
+              second.decision,
+            );
+            await lock.until(async () => (await lock.waiting()) >= 2);
+            await lock.commit();
+
+            expect((await firstEdit).replaced).toEqual({
+              answers: original.answers,
+              decision: original.decision,
+            });
+            expect((await secondEdit).replaced).toEqual(first);
+            expect(await reviews.get(teamId, original.id)).toMatchObject({
+              ...second,
+              verdictVersion: 3,
+            });
+          } finally {
+            await lock.close();
+            await other.close();
+          }
+        },
+      );
 
       it('throws ReviewNotFoundError for unknown ids and for other teams', async () => {
         const teamId = uniqueId('T');
@@ -1675,40 +1841,11 @@ for (const backend of storageBackends) {
           const teamId = uniqueId('T');
           const first = await create({ teamId, verdict: 'rag' });
           const other = await openDatabase(prepared?.url ?? '');
-          const locker = new pg.Client({ connectionString: prepared?.url ?? '' });
-          await locker.connect();
+          // The edit waits for the row. An insert naming the row as its revision_of (a foreign
+          // key check: a key-share lock) would not wait for it.
+          const lock = await holdRowLock(prepared?.url ?? '', first.id);
           try {
             const otherReviews = createKyselyReviewRepository(other.db, time.clock);
-            const lockerPid = (
-              await locker.query<{ pid: number }>('select pg_backend_pid() as pid')
-            ).rows[0]?.pid;
-            /** How many backends wait for the locker, directly or behind one that does. */
-            const waiting = async () => {
-              const { rows } = await locker.query<{ waiting: string }>(
-                `with recursive blocked(pid) as (
-                  select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
-                  union
-                  select a.pid from pg_stat_activity as a
-                    join blocked as b on b.pid = any(pg_blocking_pids(a.pid))
-                ) select count(*) as waiting from blocked`,
-                [lockerPid],
-              );
-              return Number(rows[0]?.waiting);
-            };
-            const until = async (done: () => Promise<boolean>) => {
-              const deadline = Date.now() + 5_000;
-              while (!(await done())) {
-                if (Date.now() > deadline) throw new Error('timed out waiting for the lock');
-                await new Promise((resolve) => setTimeout(resolve, 20));
-              }
-            };
-            // The lock an UPDATE takes, held by another transaction: the edit's UPDATE reads the
-            // review (no revision yet) and waits for the row. An insert naming the row as its
-            // revision_of (a foreign key check: a key-share lock) would not wait for it.
-            await locker.query('begin');
-            await locker.query('select id from reviews where id = $1 for no key update', [
-              first.id,
-            ]);
             const answers = answersFixture({ title: 'Edited while re-run' });
             const edit = reviews.updateAnswers(
               teamId,
@@ -1716,7 +1853,7 @@ for (const backend of storageBackends) {
               answers,
               decisionFixture('prompt'),
             );
-            await until(async () => (await waiting()) >= 1);
+            await lock.until(async () => (await lock.waiting()) >= 1);
             // The re-run meanwhile: it lands, or it waits for the row too.
             let rerunDone = false;
             let predecessorOnceRevised: Review | null | undefined;
@@ -1729,8 +1866,8 @@ for (const backend of storageBackends) {
               .finally(() => {
                 rerunDone = true;
               });
-            await until(async () => rerunDone || (await waiting()) >= 2);
-            await locker.query('commit');
+            await lock.until(async () => rerunDone || (await lock.waiting()) >= 2);
+            await lock.commit();
             const [edited, revised] = await Promise.all([edit, rerun]);
 
             expect(revised).toMatchObject({ created: true, review: { revisionOf: first.id } });
@@ -1740,8 +1877,7 @@ for (const backend of storageBackends) {
             expect(predecessorOnceRevised?.answers).toEqual(answers);
             expect(await reviews.get(teamId, first.id)).toEqual(predecessorOnceRevised);
           } finally {
-            await locker.query('rollback').catch(() => undefined);
-            await locker.end();
+            await lock.close();
             await other.close();
           }
         },

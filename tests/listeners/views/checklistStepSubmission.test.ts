@@ -94,6 +94,34 @@ async function postedOnce(
   return review;
 }
 
+/**
+ * `stored`, but each edit's save waits until `count` saves were asked for: the edits have all read
+ * the review (as the listener does before it acks) before any of them writes it.
+ */
+function savingTogether(stored: ReviewRepository, count: number): ReviewRepository {
+  let asked = 0;
+  let allAsked = () => {};
+  const together = new Promise<void>((resolve) => {
+    allAsked = resolve;
+  });
+  return {
+    ...stored,
+    updateAnswers: async (...args) => {
+      asked += 1;
+      if (asked === count) allAsked();
+      await together;
+      return stored.updateAnswers(...args);
+    },
+  };
+}
+
+const TO_FINE_TUNE = answersFixture({
+  gap: 'behavior',
+  knowledge: undefined,
+  behavior: { kinds: ['format'], labeledExamples: 800, trainingBudget: true },
+});
+const TO_PROMPT = answersFixture({ gap: 'neither', knowledge: undefined });
+
 describe('the checklist’s final step', () => {
   it('posts a review whose save committed though its answer was lost, once the retry finds it', async () => {
     const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
@@ -172,5 +200,75 @@ describe('the checklist’s final step', () => {
     expect(app.logged()).toContain(
       `review ${review.id}: the edit was saved, but refreshing App Home afterwards failed`,
     );
+  });
+});
+
+describe('Edit answers', () => {
+  /** A review the checklist posted (RAG), its detail in its thread, and what its thread holds. */
+  async function postedReview(app: ReturnType<typeof instance>, stored: ReviewRepository) {
+    const teamId = uniqueId('T');
+    const posts = setup.fake().callCount('chat.postMessage');
+    await app.submitFinalStep(teamId, uniqueId('V'));
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+    const review = await postedOnce(stored, teamId, posts);
+    const threadTs = review?.threadTs;
+    if (!review || !threadTs) throw new Error('not posted in a thread');
+    expect(review.decision.verdict).toBe('rag');
+    const replies = () =>
+      setup
+        .fake()
+        .thread(CHANNEL, threadTs)
+        .map((message) => message.text);
+    return {
+      review,
+      notes: () => replies().filter((text) => text.startsWith(':pencil2: Edited by')),
+      details: () => replies().filter((text) => text.startsWith('Edited detail:')),
+    };
+  }
+
+  const changed = (editor: string, from: string, to: string) =>
+    `:pencil2: Edited by <@${editor}>: verdict changed from *${from}* to *${to}*.`;
+
+  it('notes a changed verdict and posts the new detail once when the same edit is submitted twice at once', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(savingTogether(stored, 2));
+    const { review, notes, details } = await postedReview(app, stored);
+    const viewId = uniqueId('V');
+
+    // Submit pressed again while the first submission's ack was slow: the same view, twice.
+    await Promise.all([
+      app.submitFinalStep(review.teamId, viewId, { review, answers: TO_FINE_TUNE }),
+      app.submitFinalStep(review.teamId, viewId, { review, answers: TO_FINE_TUNE }),
+    ]);
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    expect(notes()).toEqual([changed(review.userId, 'RAG', 'Fine-tune')]);
+    expect(details()).toHaveLength(1);
+    expect(await stored.get(review.teamId, review.id)).toMatchObject({
+      decision: { verdict: 'fine-tune' },
+      verdictVersion: 2,
+    });
+  });
+
+  it('notes each of two different edits submitted at once as a change from what the other left', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(savingTogether(stored, 2));
+    const { review, notes, details } = await postedReview(app, stored);
+
+    await Promise.all([
+      app.submitFinalStep(review.teamId, uniqueId('V'), { review, answers: TO_FINE_TUNE }),
+      app.submitFinalStep(review.teamId, uniqueId('V'), { review, answers: TO_PROMPT }),
+    ]);
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    // The edit saved last changed the verdict the other one had saved.
+    const saved = await stored.get(review.teamId, review.id);
+    const [first, last] =
+      saved?.decision.verdict === 'prompt' ? ['Fine-tune', 'Prompt'] : ['Prompt', 'Fine-tune'];
+    expect(notes().sort()).toEqual(
+      [changed(review.userId, 'RAG', first), changed(review.userId, first, last)].sort(),
+    );
+    expect(details()).toHaveLength(2);
+    expect(saved?.verdictVersion).toBe(3);
   });
 });
