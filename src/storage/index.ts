@@ -33,6 +33,7 @@ export {
   VOTE_KINDS,
   type Vote,
   type VoteKind,
+  type VoteOnRecord,
   type VoteRepository,
   type VoteTally,
 } from './votes.js';

@@ -7,13 +7,21 @@ import {
   VOTE_KINDS,
   type Vote,
   type VoteKind,
+  type VoteOnRecord,
   type VoteRepository,
   type VoteTally,
 } from './votes.js';
 
-export type { Vote, VoteKind, VoteRepository, VoteTally } from './votes.js';
+export type { Vote, VoteKind, VoteOnRecord, VoteRepository, VoteTally } from './votes.js';
 
 const voteKindSchema = z.enum(VOTE_KINDS);
+
+/**
+ * How many times setVote writes when each write finds the identical vote on record and the read
+ * after it finds it changed already: that takes the same person's other vote, or an edit, landing
+ * between the two every time.
+ */
+const MAX_VOTE_WRITES = 3;
 
 /** Votes cast on the verdict version their review has now. */
 function onCurrentVersion(eb: ExpressionBuilder<Schema, 'votes'>) {
@@ -48,7 +56,7 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
       vote: VoteKind,
       reason: string | null,
       verdictVersion?: number,
-    ) {
+    ): Promise<VoteOnRecord> {
       const kind = parseValue(voteKindSchema, vote, 'vote');
       const at = clock().getTime();
       // One statement reads the review's verdict version and writes the vote with it: an edit
@@ -77,7 +85,7 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
         review = review.where('reviews.verdict_version', '=', verdictVersion);
       }
       if (sharesRows) review = review.forShare();
-      const row = await db
+      const write = db
         .insertInto('votes')
         .columns([
           'review_id',
@@ -90,26 +98,72 @@ export function createKyselyVoteRepository(db: Kysely<Schema>, clock: () => Date
         ])
         .expression(review)
         .onConflict((oc) =>
-          oc.columns(['review_id', 'user_id']).doUpdateSet((eb) => ({
-            vote: eb.ref('excluded.vote'),
-            reason: eb.ref('excluded.reason'),
-            updated_at: eb.ref('excluded.updated_at'),
-            verdict_version: eb.ref('excluded.verdict_version'),
-          })),
+          oc
+            .columns(['review_id', 'user_id'])
+            .doUpdateSet((eb) => ({
+              vote: eb.ref('excluded.vote'),
+              reason: eb.ref('excluded.reason'),
+              updated_at: eb.ref('excluded.updated_at'),
+              verdict_version: eb.ref('excluded.verdict_version'),
+            }))
+            // The identical vote on record is left as it is, its time too: no row comes back.
+            .where((eb) =>
+              eb.or([
+                eb('votes.vote', 'is distinct from', eb.ref('excluded.vote')),
+                eb('votes.reason', 'is distinct from', eb.ref('excluded.reason')),
+                eb('votes.verdict_version', 'is distinct from', eb.ref('excluded.verdict_version')),
+              ]),
+            ),
         )
-        .returningAll()
-        .executeTakeFirst();
-      if (row !== undefined) return toVote(row);
-      const exists = await db
-        .selectFrom('reviews')
-        .select('id')
-        .where('team_id', '=', teamId)
-        .where('id', '=', reviewId)
-        .executeTakeFirst();
-      if (exists === undefined || verdictVersion === undefined) {
-        throw new ReviewNotFoundError(teamId, reviewId);
+        .returningAll();
+      for (let attempt = 1; ; attempt++) {
+        const row = await write.executeTakeFirst();
+        if (row !== undefined) return { vote: toVote(row), changed: true };
+        // Nothing written: no review to vote on, a stale version, or the identical vote on record.
+        // One read of the review and the vote tells which, as of that read (the call's outcome is
+        // what it was then): a review gone never comes back nor does its version go back, so the
+        // write's refusal still stands at the read.
+        const now = await db
+          .selectFrom('reviews')
+          .leftJoin('votes', (join) =>
+            join
+              .onRef('votes.team_id', '=', 'reviews.team_id')
+              .onRef('votes.review_id', '=', 'reviews.id')
+              .on('votes.user_id', '=', userId),
+          )
+          .select([
+            'reviews.verdict_version as review_verdict_version',
+            'votes.vote',
+            'votes.reason',
+            'votes.updated_at',
+            'votes.verdict_version',
+          ])
+          .where('reviews.team_id', '=', teamId)
+          .where('reviews.id', '=', reviewId)
+          .executeTakeFirst();
+        if (now === undefined) throw new ReviewNotFoundError(teamId, reviewId);
+        const reviewVersion = Number(now.review_verdict_version);
+        if (verdictVersion !== undefined && reviewVersion !== verdictVersion) {
+          throw new VerdictChangedError(teamId, reviewId, verdictVersion);
+        }
+        if (
+          now.vote === kind &&
+          now.reason === reason &&
+          now.verdict_version !== null &&
+          Number(now.verdict_version) === reviewVersion &&
+          now.updated_at !== null
+        ) {
+          const vote = { reviewId, teamId, userId, vote: kind, reason };
+          return { vote: { ...vote, updatedAt: millisToDate(now.updated_at) }, changed: false };
+        }
+        // Changed since the write found it identical (this person's other vote, or an edit moving
+        // the verdict on): the write again decides.
+        if (attempt === MAX_VOTE_WRITES) {
+          throw new Error(
+            `the vote of ${userId} on review ${reviewId} kept changing while it was recorded`,
+          );
+        }
       }
-      throw new VerdictChangedError(teamId, reviewId, verdictVersion);
     },
 
     async clearStaleVotes(teamId: string, reviewId: string) {

@@ -11,6 +11,16 @@ export interface Vote {
   updatedAt: Date;
 }
 
+/** What setVote leaves on record, and whether that call wrote it. */
+export interface VoteOnRecord {
+  vote: Vote;
+  /**
+   * False when the identical vote (same kind, reason and verdict version) was on record already:
+   * nothing written, its time included. Of two identical votes cast at once, one changes it.
+   */
+  changed: boolean;
+}
+
 /** How many people agree with and challenge a review. */
 export interface VoteTally {
   agree: number;
@@ -28,8 +38,10 @@ export interface VoteRepository {
   /**
    * Records or changes `userId`'s vote, cast on `verdictVersion`: the verdict the voter saw. Without
    * it, on the verdict the review has when the vote is recorded (one statement reads and writes).
-   * Throws ReviewNotFoundError when the review is not in `teamId`, and VerdictChangedError, with
-   * nothing recorded, when `verdictVersion` is not the review's version any more.
+   * Tells whether it changed anything, decided in the write itself (race-free): casting the vote
+   * on record again does not. Throws ReviewNotFoundError when the review is not in `teamId`, and
+   * VerdictChangedError, with nothing recorded, when `verdictVersion` is not the review's version
+   * any more (even if the same vote on that version is still on record).
    */
   setVote(
     teamId: string,
@@ -38,7 +50,7 @@ export interface VoteRepository {
     vote: VoteKind,
     reason: string | null,
     verdictVersion?: number,
-  ): Promise<Vote>;
+  ): Promise<VoteOnRecord>;
   /**
    * Removes the review's votes cast on an earlier verdict; how many. Call after an edit changed the
    * verdict. Those with a version are already left out of everything else; those without one (see

@@ -1452,7 +1452,7 @@ for (const backend of storageBackends) {
         const teamId = uniqueId('T');
         const review = await create({ teamId });
 
-        const first = await votes.setVote(teamId, review.id, 'U1', 'agree', null);
+        const { vote: first } = await votes.setVote(teamId, review.id, 'U1', 'agree', null);
         expect(first).toEqual({
           reviewId: review.id,
           teamId,
@@ -1462,7 +1462,7 @@ for (const backend of storageBackends) {
           updatedAt: time.last(),
         });
         await votes.setVote(teamId, review.id, 'U2', 'challenge', 'We have no labels');
-        const changed = await votes.setVote(
+        const { vote: changed } = await votes.setVote(
           teamId,
           review.id,
           'U1',
@@ -1477,6 +1477,90 @@ for (const backend of storageBackends) {
           ['U2', 'challenge', 'We have no labels'],
           ['U1', 'challenge', 'Changed my mind'],
         ]);
+      });
+
+      it('tells whether a vote changed the one on record: the same kind, reason and verdict version do not', async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        const cast = (vote: 'agree' | 'challenge', reason: string | null, version?: number) =>
+          votes.setVote(teamId, review.id, 'U1', vote, reason, version);
+
+        const first = await cast('challenge', 'No labels');
+        expect(first.changed).toBe(true);
+        // Again, with the version it was cast on or without one: nothing written, not even the time.
+        expect(await cast('challenge', 'No labels')).toEqual({ vote: first.vote, changed: false });
+        expect(await cast('challenge', 'No labels', 1)).toEqual({
+          vote: first.vote,
+          changed: false,
+        });
+        const reworded = await cast('challenge', 'No labels yet');
+        expect(reworded).toMatchObject({ vote: { reason: 'No labels yet' }, changed: true });
+        expect(reworded.vote.updatedAt.getTime()).toBeGreaterThan(first.vote.updatedAt.getTime());
+        expect(await cast('agree', null)).toMatchObject({ vote: { vote: 'agree' }, changed: true });
+        expect(await cast('agree', null)).toMatchObject({ changed: false });
+        expect(await cast('challenge', 'No labels yet')).toMatchObject({ changed: true });
+
+        // The verdict changes (its votes not cleared yet): the same vote on the verdict it was
+        // cast on is refused as stale, not taken for the one on record; on the new one it counts.
+        const edit = await reviews.updateAnswers(
+          teamId,
+          review.id,
+          answersFixture(),
+          decisionFixture('prompt'),
+        );
+        expect(edit.review.verdictVersion).toBe(2);
+        await expect(cast('challenge', 'No labels yet', 1)).rejects.toBeInstanceOf(
+          VerdictChangedError,
+        );
+        expect(await cast('challenge', 'No labels yet', 2)).toMatchObject({ changed: true });
+        expect(await cast('challenge', 'No labels yet')).toMatchObject({ changed: false });
+        expect(await votes.listVotes(teamId, review.id)).toHaveLength(1);
+        // Another workspace's identical vote on record doesn't make the review theirs.
+        await expect(
+          votes.setVote(uniqueId('T'), review.id, 'U1', 'challenge', 'No labels yet', 2),
+        ).rejects.toBeInstanceOf(ReviewNotFoundError);
+      });
+
+      it("counts an older instance's vote (no version) as changed once it gets the verdict's version", async () => {
+        const teamId = uniqueId('T');
+        const review = await create({ teamId, verdict: 'rag' });
+        await sql`insert into votes (review_id, team_id, user_id, vote, reason, updated_at)
+          values (${review.id}, ${teamId}, 'U-OLD', 'agree', null, 1700000001000)`.execute(
+          database.db,
+        );
+
+        expect(await votes.setVote(teamId, review.id, 'U-OLD', 'agree', null)).toMatchObject({
+          changed: true,
+        });
+        expect(await votes.setVote(teamId, review.id, 'U-OLD', 'agree', null, 1)).toMatchObject({
+          changed: false,
+        });
+      });
+
+      it('changes the record once for two identical votes cast at once, over 30 races', async () => {
+        const other = backend.shared ? await openDatabase(prepared?.url ?? '') : null;
+        try {
+          const otherVotes = other ? createKyselyVoteRepository(other.db, time.clock) : votes;
+          for (let round = 0; round < 30; round++) {
+            const teamId = uniqueId('T');
+            const review = await create({ teamId });
+            // A first vote, and the same person's change of it, each submitted twice.
+            for (const [vote, reason] of [
+              ['challenge', 'No labels'],
+              ['challenge', 'Too few labels'],
+            ] as const) {
+              const cast = await Promise.all([
+                votes.setVote(teamId, review.id, 'U1', vote, reason, 1),
+                otherVotes.setVote(teamId, review.id, 'U1', vote, reason, 1),
+              ]);
+              expect(cast.map((result) => result.changed).sort()).toEqual([false, true]);
+              expect(cast[0].vote).toEqual(cast[1].vote);
+              expect(await votes.listVotes(teamId, review.id)).toEqual([cast[0].vote]);
+            }
+          }
+        } finally {
+          await other?.close();
+        }
       });
 
       it('stops counting the votes on a verdict in the same write as the edit that changes it', async () => {
@@ -1603,7 +1687,7 @@ for (const backend of storageBackends) {
             // Cast after the edit, the vote counts; before it, it is left out, and cleared.
             const stale = await votes.clearStaleVotes(teamId, review.id);
             expect(counted.length + stale).toBe(1);
-            expect(counted).toEqual(stale === 1 ? [] : [cast]);
+            expect(counted).toEqual(stale === 1 ? [] : [cast.vote]);
           }
         } finally {
           await other?.close();

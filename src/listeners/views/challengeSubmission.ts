@@ -6,6 +6,8 @@ import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
+import type { Review } from '../../storage/repository.js';
+import type { VoteOnRecord } from '../../storage/votes.js';
 import {
   buildChallengeGoneModal,
   buildChallengeReply,
@@ -13,6 +15,7 @@ import {
   buildChallengeVerdictChangedModal,
   CHALLENGE_REASON_MAX_CHARS,
   type ChallengeMetadata,
+  type ClickedMessage,
   challengeNotPostedText,
   verdictChangedText,
 } from '../../views/signOff.js';
@@ -34,9 +37,10 @@ const metadataSchema = z.object({
 
 /**
  * The Challenge modal's submission: the reason is required and at most 500 characters; the vote is
- * recorded (replacing an agreement), the reason posted in the thread, and the tally updated. When
- * the verdict the modal showed was edited since, nothing is recorded or posted, and the challenger
- * gets their reason back.
+ * recorded (replacing an agreement), the reason posted in the thread, and the tally updated. The
+ * same reason on the same verdict again (Submit pressed again while Slack waited, or twice at once)
+ * changes nothing on record and is not posted again. When the verdict the modal showed was edited
+ * since, nothing is recorded or posted, and the challenger gets their reason back.
  */
 export function challengeSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
@@ -83,8 +87,16 @@ export function challengeSubmission(deps: ListenerDeps) {
         : undefined;
     const userId = body.user.id;
     await deps.work.run(async () => {
+      let recorded: VoteOnRecord;
       try {
-        await deps.votes.setVote(teamId, reviewId, userId, 'challenge', reason, verdictVersion);
+        recorded = await deps.votes.setVote(
+          teamId,
+          reviewId,
+          userId,
+          'challenge',
+          reason,
+          verdictVersion,
+        );
       } catch (error) {
         if (error instanceof ReviewNotFoundError) {
           logger.warn(`challenge on review ${reviewId} ignored: not found`);
@@ -105,48 +117,15 @@ export function challengeSubmission(deps: ListenerDeps) {
         }
         return;
       }
-      const review = await deps.reviews.get(teamId, reviewId);
-      const thread = review?.threadTs ?? review?.messageTs;
-      const reply = buildChallengeReply(userId, reason);
-      try {
-        if (review?.postedChannelId && thread) {
-          await client.chat.postMessage({
-            channel: review.postedChannelId,
-            thread_ts: thread,
-            text: reply.text,
-            blocks: reply.blocks,
-            unfurl_links: false,
-            unfurl_media: false,
-          });
-        } else if (review && clicked) {
-          await postToResponseUrl(clicked.responseUrl, {
-            response_type: 'in_channel',
-            replace_original: false,
-            thread_ts: clicked.threadTs ?? clicked.messageTs,
-            text: reply.text,
-            blocks: reply.blocks,
-          });
-        }
-      } catch (error) {
-        const name = slackErrorName(error);
-        logger.warn(`posting a challenge of review ${reviewId} failed: ${name}`);
-        const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
-        try {
-          await client.chat.postMessage({
-            channel: userId,
-            text: challengeNotPostedText(
-              review ?? challenged,
-              channelId,
-              postRefusal(name),
-              name,
-              reason,
-            ),
-          });
-        } catch (dmError) {
-          logger.warn(
-            `telling ${userId} their challenge's reason wasn't posted failed: ${slackErrorName(dmError)}`,
-          );
-        }
+      if (recorded.changed) {
+        await postReason(
+          { client, logger, deps, teamId, reviewId, userId, reason },
+          challenged,
+          clicked,
+        );
+      } else {
+        // The same reason on the same verdict: posted already (or its challenger told why not).
+        logger.info(`challenge on review ${reviewId} submitted again: its reason is posted once`);
       }
       await refreshVerdictMessage(
         client,
@@ -166,4 +145,69 @@ export function challengeSubmission(deps: ListenerDeps) {
       );
     });
   };
+}
+
+interface ChallengeRecorded {
+  client: ViewSubmitArgs['client'];
+  logger: ViewSubmitArgs['logger'];
+  deps: ListenerDeps;
+  teamId: string;
+  reviewId: string;
+  userId: string;
+  reason: string;
+}
+
+/**
+ * Posts the reason of a challenge just recorded in the verdict's thread (or through the clicked
+ * message's response_url when no thread is on record); when Slack refuses it, tells the challenger
+ * by DM, with their reason.
+ */
+async function postReason(
+  { client, logger, deps, teamId, reviewId, userId, reason }: ChallengeRecorded,
+  challenged: Review,
+  clicked: ClickedMessage | undefined,
+): Promise<void> {
+  const review = await deps.reviews.get(teamId, reviewId);
+  const thread = review?.threadTs ?? review?.messageTs;
+  const reply = buildChallengeReply(userId, reason);
+  try {
+    if (review?.postedChannelId && thread) {
+      await client.chat.postMessage({
+        channel: review.postedChannelId,
+        thread_ts: thread,
+        text: reply.text,
+        blocks: reply.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    } else if (review && clicked) {
+      await postToResponseUrl(clicked.responseUrl, {
+        response_type: 'in_channel',
+        replace_original: false,
+        thread_ts: clicked.threadTs ?? clicked.messageTs,
+        text: reply.text,
+        blocks: reply.blocks,
+      });
+    }
+  } catch (error) {
+    const name = slackErrorName(error);
+    logger.warn(`posting a challenge of review ${reviewId} failed: ${name}`);
+    const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
+    try {
+      await client.chat.postMessage({
+        channel: userId,
+        text: challengeNotPostedText(
+          review ?? challenged,
+          channelId,
+          postRefusal(name),
+          name,
+          reason,
+        ),
+      });
+    } catch (dmError) {
+      logger.warn(
+        `telling ${userId} their challenge's reason wasn't posted failed: ${slackErrorName(dmError)}`,
+      );
+    }
+  }
 }

@@ -32,7 +32,7 @@ async function challengeAPostedReview(
     pending.id,
     postedOutcomeFixture({ postedChannelId: CHANNEL, messageTs: verdict.ts, threadTs: null }),
   );
-  const submit = () =>
+  const submit = (typed = reason) =>
     app.processEvent({
       body: {
         type: 'view_submission',
@@ -51,7 +51,7 @@ async function challengeAPostedReview(
           state: {
             values: {
               [BlockId.challengeReason]: {
-                [ActionId.challengeReason]: { type: 'plain_text_input', value: reason },
+                [ActionId.challengeReason]: { type: 'plain_text_input', value: typed },
               },
             },
           },
@@ -137,4 +137,48 @@ describe('a Challenge of a verdict edited while its modal was open', () => {
     expect(text).toContain(`The verdict on *${review.answers.title}* was edited after you saw it`);
     expect(text).toContain('RAG &lt;b&gt; &amp; is overkill');
   });
+});
+
+describe('a Challenge submitted again (Slack lets Submit be pressed again while the first is slow)', () => {
+  it.each([
+    ['one after the other', 'sequential'],
+    ['both at once', 'concurrent'],
+  ] as const)(
+    '(%s) posts the reason in the thread once; a new reason is posted',
+    async (_, how) => {
+      const fake = setup.fake();
+      const { review, deps, submit } = await challengeAPostedReview('Labels are too few');
+      const updates = fake.callCount('chat.update');
+      const before = fake.calls.length;
+      if (how === 'sequential') {
+        await submit();
+        expect(await deps.work.drain(10_000)).toBe(true);
+        await submit();
+      } else {
+        await Promise.all([submit(), submit()]);
+      }
+      expect(await deps.work.drain(10_000)).toBe(true);
+
+      const replies = () =>
+        fake.calls
+          .slice(before)
+          .filter((call) => call.method === 'chat.postMessage')
+          .map((call) => [call.args.channel, call.args.thread_ts, String(call.args.text)]);
+      // Nothing else posted either: no DM to anyone.
+      expect(replies()).toEqual([[CHANNEL, review.messageTs, expect.stringContaining('too few')]]);
+      expect(await deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+        { userId: USER, vote: 'challenge', reason: 'Labels are too few' },
+      ]);
+      // Each submission still brings the tally on the verdict message up to date (one alone would
+      // send one update: nothing changes while it is sent).
+      expect(fake.callCount('chat.update') - updates).toBeGreaterThanOrEqual(2);
+
+      await submit('We have no labels at all');
+      expect(await deps.work.drain(10_000)).toBe(true);
+      expect(replies()).toEqual([
+        [CHANNEL, review.messageTs, expect.stringContaining('too few')],
+        [CHANNEL, review.messageTs, expect.stringContaining('no labels at all')],
+      ]);
+    },
+  );
 });
