@@ -129,19 +129,31 @@ export function reviewNamed(review: Pick<Review, 'answers' | 'permalink'>): stri
 }
 
 /**
- * A vote cast on a verdict that an edit ("Edit answers") has changed since the voter saw it:
- * nothing was recorded. For a challenge, the reason comes back, for them to use again. Sent as a
- * DM, it names the review (`review`); next to the verdict or its modal, "this verdict" does.
+ * That a vote was not recorded because an edit ("Edit answers") changed the verdict since the voter
+ * saw it. Sent as a DM, it names the review (`review`); next to the verdict or its modal, "this
+ * verdict" does.
+ */
+export function verdictEditedText(
+  action: 'agree' | 'challenge',
+  review?: Pick<Review, 'answers' | 'permalink'>,
+): string {
+  const notRecorded =
+    action === 'agree' ? 'your agreement was not recorded' : 'your challenge was not recorded';
+  const which = review ? `The verdict on ${reviewNamed(review)}` : 'This verdict';
+  return `:pencil2: ${which} was edited after you saw it, so ${notRecorded}.`;
+}
+
+/**
+ * A vote cast on a verdict that an edit has changed since the voter saw it ({@link
+ * verdictEditedText}), and where to vote instead. For a challenge, the reason comes back, for them
+ * to use again.
  */
 export function verdictChangedText(
   action: 'agree' | 'challenge',
   reason?: string,
   review?: Pick<Review, 'answers' | 'permalink'>,
 ): string {
-  const notRecorded =
-    action === 'agree' ? 'your agreement was not recorded' : 'your challenge was not recorded';
-  const which = review ? `The verdict on ${reviewNamed(review)}` : 'This verdict';
-  const text = `:pencil2: ${which} was edited after you saw it, so ${notRecorded}. Its message shows the verdict as it is now: agree with it or challenge it there.`;
+  const text = `${verdictEditedText(action, review)} Its message shows the verdict as it is now: agree with it or challenge it there.`;
   if (reason === undefined) return text;
   // Within a modal section's 3,000 characters: a ≤ 500-character reason has at most 500 lines.
   const quoted = escapeToFit(reason, 2000)

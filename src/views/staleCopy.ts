@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { verdictEditedText } from './signOff.js';
 import { escapeTitle, isDirectMessage, mentionChannel } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
@@ -26,6 +27,12 @@ export type StaleCopyAction =
   | 'rerun-here'
   | 'export'
   | 'export-here';
+
+/**
+ * An Agree clicked on an out-of-date copy that showed the verdict before an edit changed it: not
+ * recorded, as on any message showing a verdict since edited.
+ */
+export type StaleCopyRefusal = 'agree-not-recorded';
 
 const WHAT_HAPPENS: Record<StaleCopyAction, string> = {
   agree: 'Your agreement was recorded on it.',
@@ -80,8 +87,11 @@ export function buildStaleCopyMessage(title: string, current: CurrentVerdict): S
 
 /** What the click on an out-of-date copy did, for the notice to the person who clicked. */
 export interface StaleCopyClick {
-  /** What the button did on the current verdict; left out when it did nothing (refused re-run). */
-  action?: StaleCopyAction | undefined;
+  /**
+   * What the button did on the current verdict, or why it did nothing there when the notice says
+   * so itself; left out when it did nothing and the clicker was told why apart (refused re-run).
+   */
+  action?: StaleCopyAction | StaleCopyRefusal | undefined;
   /** Whether the copy now points to the current verdict (Slack may refuse to change it). */
   copyReplaced: boolean;
   /** Whether the person who clicked asked for the review: only they can open its DM. */
@@ -99,17 +109,26 @@ function whereCurrentIs(current: CurrentVerdict, byAsker: boolean): string {
 
 /**
  * Tells the person who clicked an out-of-date copy where the current verdict is and what their
- * click did there.
+ * click did there. An Agree not recorded is one notice, the refusal first: that it was not
+ * recorded and why, where the current verdict is, and, when they can open it, to sign off there.
  */
 export function staleCopyNoticeText(
   current: CurrentVerdict,
   { action, copyReplaced, byAsker }: StaleCopyClick,
 ): string {
-  const what = action ? ` ${WHAT_HAPPENS[action]}` : '';
   const copy = copyReplaced
     ? 'and the copy now points to it'
     : 'though I couldn’t change the copy, so its buttons are still there';
-  return `:information_source: You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}, ${copy}.${what}`;
+  const stale = `You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}, ${copy}.`;
+  if (action === 'agree-not-recorded') {
+    const signOffThere =
+      current.inAskersDm && !byAsker
+        ? ''
+        : ' The current one shows the verdict as it is now: agree with it or challenge it there.';
+    return `${verdictEditedText('agree')} ${stale}${signOffThere}`;
+  }
+  const what = action ? ` ${WHAT_HAPPENS[action]}` : '';
+  return `:information_source: ${stale}${what}`;
 }
 
 /**

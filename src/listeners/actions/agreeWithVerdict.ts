@@ -4,13 +4,15 @@ import { verdictVersionOfBlockId } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, answerVerdictChanged, clickedReview } from './clickedReview.js';
-import { retireIfStaleCopy } from './staleCopy.js';
+import { retireIfStaleCopy, staleCopyOf } from './staleCopy.js';
 
 /**
  * Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated
  * on the verdict message on record. A click on an out-of-date copy counts the same; that copy then
  * points to the current one. A click on the message as it was before an edit changed the verdict
  * (the buttons' block_id carries the version it showed) is not recorded, and the clicker is told.
+ * From an out-of-date copy, they are told in its one notice, and that copy still points to the
+ * current verdict: its Agree would only be refused again.
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -41,9 +43,10 @@ export function agreeWithVerdict(deps: ListenerDeps) {
           return;
         }
         if (!(error instanceof VerdictChangedError)) throw error;
-        // The message is brought up to date below all the same, so they see what changed.
+        // The message on record is brought up to date below all the same, so they see what
+        // changed; from an out-of-date copy, the copy's notice says so along with where it is.
         logger.info(`agree on review ${reviewId} not recorded: ${error.message}`);
-        await answerVerdictChanged(args);
+        if (!staleCopyOf(body, review)) await answerVerdictChanged(args);
       }
       await refreshVerdictMessage(
         client,
@@ -54,8 +57,8 @@ export function agreeWithVerdict(deps: ListenerDeps) {
           await respond({ replace_original: true, text: message.text, blocks: message.blocks });
         },
       );
-      // Its notice says the agreement was recorded on the current copy: only when it was.
-      await retireIfStaleCopy(args, review, recorded ? 'agree' : undefined);
+      // Its notice says the agreement was recorded on the current copy, or why it was not.
+      await retireIfStaleCopy(args, review, recorded ? 'agree' : 'agree-not-recorded');
     });
   };
 }

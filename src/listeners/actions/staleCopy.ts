@@ -6,6 +6,7 @@ import {
   buildStaleCopyMessage,
   type CurrentVerdict,
   type StaleCopyAction,
+  type StaleCopyRefusal,
   staleCopyFailureText,
   staleCopyNoticeText,
 } from '../../views/staleCopy.js';
@@ -80,13 +81,14 @@ async function currentVerdict(
  * When the click came from an out-of-date copy of `review`'s verdict ({@link staleCopyOf}), after
  * the click has done its work on the review: the copy becomes a pointer to the current verdict,
  * without buttons, and the clicker is told, only them, where that is and what `action` did there
- * (nothing said when left out). Neither call failing undoes the click or reaches app.error, whose
- * "nothing was posted" would be wrong by then: each is logged.
+ * (nothing said when left out), or, for a refusal, in the same notice, why it did nothing. Neither
+ * call failing undoes the click or reaches app.error, whose "nothing was posted" would be wrong by
+ * then: each is logged.
  */
 export async function retireIfStaleCopy(
   args: Pick<ButtonArgs, 'body' | 'client' | 'respond' | 'logger'>,
   review: Review,
-  action?: StaleCopyAction,
+  action?: StaleCopyAction | StaleCopyRefusal,
 ): Promise<void> {
   const { body, client, logger } = args;
   const stale = staleCopyOf(body, review);

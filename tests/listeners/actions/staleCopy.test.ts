@@ -257,9 +257,9 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
   });
 
-  it('Agree on a copy whose verdict an edit changed since: not recorded, and the notice does not say it was', async () => {
+  it('Agree on a copy whose verdict an edit changed since: not recorded; one notice says so, where the current verdict is, and to sign off there', async () => {
     const running = instance();
-    const { review, staleTs, permalink } = await reviewWithTwoCopies(running);
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
     const edit = await running.reviews.updateAnswers(
       review.teamId,
       review.id,
@@ -272,14 +272,74 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     await click(running, review, staleTs, ActionId.agree);
 
     expect(await running.deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
+    // The current copy shows the verdict as edited; the clicked one points to it.
+    expect(JSON.stringify(message(currentTs).blocks)).toContain('Go with prompt');
     expectPointer(staleTs, permalink);
-    const texts = since(before).ephemerals.map((ephemeral) => ephemeral.text);
-    expect(texts).toEqual([
-      expect.stringContaining('edited after you saw it, so your agreement was not recorded'),
-      expect.stringContaining('You clicked an out-of-date copy of this verdict'),
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([
+      ['chat.update', currentTs],
+      ['chat.update', staleTs],
     ]);
-    expect(texts[1]).toContain(`<${permalink}|the current verdict>`);
-    expect(texts[1]).not.toMatch(/agreement was recorded/);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+    expect(ephemerals[0]?.text).toBe(
+      `:pencil2: This verdict was edited after you saw it, so your agreement was not recorded. You clicked an out-of-date copy of this verdict: <${permalink}|the current verdict> is the one to use, and the copy now points to it. The current one shows the verdict as it is now: agree with it or challenge it there.`,
+    );
+  });
+
+  it('Agree on an edited copy, the current verdict in the asker’s DM or the copy unchanged by Slack: one notice, saying where it is and what the copy shows', async () => {
+    const variants = [
+      {
+        channelRefuses: true,
+        user: USER,
+        says: () =>
+          'the current one was sent to the asker by DM, where only they can open it, and the copy now points to it.',
+      },
+      {
+        channelRefuses: true,
+        user: ASKER,
+        says: (permalink: string) =>
+          `<${permalink}|the current verdict>, sent to you by DM, is the one to use, and the copy now points to it. The current one shows the verdict as it is now: agree with it or challenge it there.`,
+      },
+      {
+        channelRefuses: false,
+        copyRefused: true,
+        user: USER,
+        says: (permalink: string) =>
+          `<${permalink}|the current verdict> is the one to use, though I couldn’t change the copy, so its buttons are still there. The current one shows the verdict as it is now: agree with it or challenge it there.`,
+      },
+    ];
+    for (const { channelRefuses, copyRefused, user, says } of variants) {
+      const running = instance();
+      const { review, staleTs, permalink } = await reviewWithTwoCopies(running, { channelRefuses });
+      await running.reviews.updateAnswers(
+        review.teamId,
+        review.id,
+        review.answers,
+        decisionFixture('prompt'),
+      );
+      if (copyRefused) {
+        setup
+          .fake()
+          .failNext(
+            'chat.update',
+            { error: 'cant_update_message' },
+            1,
+            (args) => args.ts === staleTs,
+          );
+      }
+      const before = mark();
+
+      await click(running, review, staleTs, ActionId.agree, { user });
+
+      expect(await running.deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
+      expect(hasButtons(message(staleTs))).toBe(copyRefused === true);
+      const { ephemerals } = since(before);
+      expect(ephemerals.map((ephemeral) => ephemeral.text)).toEqual([
+        `:pencil2: This verdict was edited after you saw it, so your agreement was not recorded. You clicked an out-of-date copy of this verdict: ${says(permalink)}`,
+      ]);
+      expect(ephemerals[0]).toMatchObject({ via: 'response_url', user });
+    }
   });
 
   it('links the current copy through chat.getPermalink when no link is on record', async () => {
