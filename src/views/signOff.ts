@@ -216,9 +216,12 @@ export function challengeNotPostedText(
   return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
 }
 
-/** Re-run refused: only the person who asked may re-run until someone has challenged it. */
-export const RERUN_REFUSED =
-  'Only the person who asked for this review can re-run it, until someone challenges it. Challenge it with your reason first, then anyone can re-run it.';
+/** Why a re-run was refused: only the person who asked may re-run until someone has challenged. */
+export const RERUN_REFUSED_WHY =
+  'Only the person who asked for this review can re-run it, until someone challenges it.';
+
+/** Re-run refused ({@link RERUN_REFUSED_WHY}), and how anyone may re-run it. */
+export const RERUN_REFUSED = `${RERUN_REFUSED_WHY} Challenge it with your reason first, then anyone can re-run it.`;
 
 /**
  * To the person who clicked Export when Slack refused the record everywhere: in `channelId` (when

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { verdictEditedText } from './signOff.js';
+import { RERUN_REFUSED_WHY, verdictEditedText } from './signOff.js';
 import { escapeTitle, isDirectMessage, mentionChannel } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
@@ -29,10 +29,11 @@ export type StaleCopyAction =
   | 'export-here';
 
 /**
- * An Agree clicked on an out-of-date copy that showed the verdict before an edit changed it: not
- * recorded, as on any message showing a verdict since edited.
+ * A click on an out-of-date copy that did nothing: an Agree on a copy that showed the verdict
+ * before an edit changed it is not recorded, as on any message showing a verdict since edited; a
+ * Re-run by someone other than the asker, before anyone challenged, is refused, as anywhere.
  */
-export type StaleCopyRefusal = 'agree-not-recorded';
+export type StaleCopyRefusal = 'agree-not-recorded' | 'rerun-refused';
 
 const WHAT_HAPPENS: Record<StaleCopyAction, string> = {
   agree: 'Your agreement was recorded on it.',
@@ -88,8 +89,8 @@ export function buildStaleCopyMessage(title: string, current: CurrentVerdict): S
 /** What the click on an out-of-date copy did, for the notice to the person who clicked. */
 export interface StaleCopyClick {
   /**
-   * What the button did on the current verdict, or why it did nothing there when the notice says
-   * so itself; left out when it did nothing and the clicker was told why apart (refused re-run).
+   * What the button did on the current verdict, or why it did nothing there; left out when there
+   * is nothing to say about it (an export that could only go to the clicker's DM).
    */
   action?: StaleCopyAction | StaleCopyRefusal | undefined;
   /** Whether the copy now points to the current verdict (Slack may refuse to change it). */
@@ -109,8 +110,9 @@ function whereCurrentIs(current: CurrentVerdict, byAsker: boolean): string {
 
 /**
  * Tells the person who clicked an out-of-date copy where the current verdict is and what their
- * click did there. An Agree not recorded is one notice, the refusal first: that it was not
- * recorded and why, where the current verdict is, and, when they can open it, to sign off there.
+ * click did there. A refusal is one notice, the refusal first: why the click did nothing, where the
+ * current verdict is, and, when they can open it, what to do there (sign off on the verdict as it
+ * is now; challenge it, for anyone to be able to re-run it).
  */
 export function staleCopyNoticeText(
   current: CurrentVerdict,
@@ -120,12 +122,18 @@ export function staleCopyNoticeText(
     ? 'and the copy now points to it'
     : 'though I couldn’t change the copy, so its buttons are still there';
   const stale = `You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}, ${copy}.`;
+  const canOpenCurrent = !current.inAskersDm || byAsker;
   if (action === 'agree-not-recorded') {
-    const signOffThere =
-      current.inAskersDm && !byAsker
-        ? ''
-        : ' The current one shows the verdict as it is now: agree with it or challenge it there.';
+    const signOffThere = canOpenCurrent
+      ? ' The current one shows the verdict as it is now: agree with it or challenge it there.'
+      : '';
     return `${verdictEditedText('agree')} ${stale}${signOffThere}`;
+  }
+  if (action === 'rerun-refused') {
+    const challengeThere = canOpenCurrent
+      ? ' Challenge the current one with your reason first, then anyone can re-run it.'
+      : '';
+    return `${RERUN_REFUSED_WHY} ${stale}${challengeThere}`;
   }
   const what = action ? ` ${WHAT_HAPPENS[action]}` : '';
   return `:information_source: ${stale}${what}`;

@@ -57,6 +57,25 @@ describe('an out-of-date copy of a verdict', () => {
     expect(text).toMatch(says);
   });
 
+  it('tells the clicker of a refused re-run why first, then where the current verdict is and, when they can open it, to challenge it there', () => {
+    const why =
+      'Only the person who asked for this review can re-run it, until someone challenges it. ';
+    const challenge =
+      ' Challenge the current one with your reason first, then anyone can re-run it.';
+    const notice = (current: typeof LINKED, byAsker: boolean) =>
+      staleCopyNoticeText(current, { action: 'rerun-refused', copyReplaced: true, byAsker });
+    expect(notice(LINKED, false)).toBe(
+      `${why}You clicked an out-of-date copy of this verdict: <${LINKED.permalink}|the current verdict> is the one to use, and the copy now points to it.${challenge}`,
+    );
+    expect(notice(IN_ASKERS_DM, true)).toBe(
+      `${why}You clicked an out-of-date copy of this verdict: <${IN_ASKERS_DM.permalink}|the current verdict>, sent to you by DM, is the one to use, and the copy now points to it.${challenge}`,
+    );
+    // Nobody else can open the asker's DM, so there is nowhere for them to challenge it.
+    expect(notice(IN_ASKERS_DM, false)).toBe(
+      `${why}You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it.`,
+    );
+  });
+
   it('says so when the copy could not be changed', () => {
     const text = staleCopyNoticeText(LINKED, {
       action: 'agree',

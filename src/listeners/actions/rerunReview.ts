@@ -30,8 +30,9 @@ function someoneElsesDm(channelId: string | null, latest: Review, body: BlockAct
  * outcome is posted in the thread as the next revision. Whichever revision's message is clicked,
  * the line of revisions decides: the person who asked (for the first verdict) may always re-run;
  * anyone may once any revision in the line has been challenged. A click on an out-of-date copy of
- * a verdict does the same; that copy then points to the current one. When the newest revision is
- * in its asker's DM, anyone else's re-run goes where they clicked instead ({@link someoneElsesDm}).
+ * a verdict does the same; that copy then points to the current one, and a refusal there is told
+ * in its one notice. When the newest revision is in its asker's DM, anyone else's re-run goes where
+ * they clicked instead ({@link someoneElsesDm}).
  */
 export function rerunReview(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -54,12 +55,19 @@ export function rerunReview(deps: ListenerDeps) {
       allowed = Object.values(tallies).some((tally) => tally.challenge > 0);
     }
     if (!allowed) {
-      try {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: RERUN_REFUSED });
-      } catch (error) {
-        logger.warn(`telling ${userId} why re-run was refused failed: ${slackErrorName(error)}`);
+      // From an out-of-date copy, the copy's notice says why along with where the current one is.
+      if (!staleCopyOf(body, clicked)) {
+        try {
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: RERUN_REFUSED,
+          });
+        } catch (error) {
+          logger.warn(`telling ${userId} why re-run was refused failed: ${slackErrorName(error)}`);
+        }
       }
-      await deps.work.run(() => retireIfStaleCopy(args, clicked));
+      await deps.work.run(() => retireIfStaleCopy(args, clicked, 'rerun-refused'));
       return;
     }
     const channelId = latest.postedChannelId ?? latest.target.channelId;

@@ -11,6 +11,7 @@ import { challengeSubmission } from '../../../src/listeners/views/challengeSubmi
 import { BoltLogger } from '../../../src/observability/logger.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
+import { RERUN_REFUSED } from '../../../src/views/signOff.js';
 import { buildVerdictMessage } from '../../../src/views/verdictMessage.js';
 import { decisionFixture, newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
@@ -427,6 +428,72 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     );
   });
 
+  it('Re-run refused on an out-of-date copy: one notice, the refusal first, then where the current verdict is and to challenge it there', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.rerun, { trigger: true });
+
+    expectPointer(staleTs, permalink);
+    expect(hasButtons(message(currentTs))).toBe(true);
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', staleTs]]);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+    expect(ephemerals[0]?.args).toMatchObject({ replace_original: false });
+    expect(ephemerals[0]?.text).toBe(
+      `Only the person who asked for this review can re-run it, until someone challenges it. You clicked an out-of-date copy of this verdict: <${permalink}|the current verdict> is the one to use, and the copy now points to it. Challenge the current one with your reason first, then anyone can re-run it.`,
+    );
+  });
+
+  it('Re-run refused on an out-of-date copy, the current verdict in the asker’s DM or the copy unchanged by Slack: one notice, saying where it is and what the copy shows', async () => {
+    const variants = [
+      {
+        channelRefuses: true,
+        says: () =>
+          'the current one was sent to the asker by DM, where only they can open it, and the copy now points to it.',
+      },
+      {
+        channelRefuses: true,
+        copyRefused: true,
+        says: () =>
+          'the current one was sent to the asker by DM, where only they can open it, though I couldn’t change the copy, so its buttons are still there.',
+      },
+      {
+        channelRefuses: false,
+        copyRefused: true,
+        says: (permalink: string) =>
+          `<${permalink}|the current verdict> is the one to use, though I couldn’t change the copy, so its buttons are still there. Challenge the current one with your reason first, then anyone can re-run it.`,
+      },
+    ];
+    for (const { channelRefuses, copyRefused, says } of variants) {
+      const running = instance();
+      const { review, staleTs, permalink } = await reviewWithTwoCopies(running, { channelRefuses });
+      if (copyRefused) {
+        setup
+          .fake()
+          .failNext(
+            'chat.update',
+            { error: 'cant_update_message' },
+            1,
+            (args) => args.ts === staleTs,
+          );
+      }
+      const before = mark();
+
+      await click(running, review, staleTs, ActionId.rerun, { trigger: true });
+
+      expect(hasButtons(message(staleTs))).toBe(copyRefused === true);
+      const { calls, ephemerals } = since(before);
+      expect(calls.some((call) => call.method === 'views.open')).toBe(false);
+      expect(ephemerals.map((ephemeral) => ephemeral.text)).toEqual([
+        `Only the person who asked for this review can re-run it, until someone challenges it. You clicked an out-of-date copy of this verdict: ${says(permalink)}`,
+      ]);
+      expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+    }
+  });
+
   it('Re-run after a revision that went out through a response_url: still the current copy’s thread', async () => {
     const running = instance();
     const { review, staleTs } = await reviewWithTwoCopies(running);
@@ -634,6 +701,27 @@ describe('clicks that are not on an out-of-date copy', () => {
     expect(calls.map((call) => [call.method, call.args.ts])).toEqual([['chat.update', currentTs]]);
     expect(ephemerals).toEqual([]);
     expect(message(staleTs)).toEqual(staleBefore);
+  });
+
+  it('Re-run refused on the current copy of a verdict posted twice: the refusal as before, the other copy left alone', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running);
+    const staleBefore = structuredClone(message(staleTs));
+    const currentBefore = structuredClone(message(currentTs));
+    const before = mark();
+
+    await click(running, review, currentTs, ActionId.rerun, { trigger: true });
+
+    const { calls, ephemerals } = since(before);
+    expect(calls).toEqual([]);
+    expect(ephemerals).toHaveLength(1);
+    expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER, text: RERUN_REFUSED });
+    expect(ephemerals[0]?.args).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+    });
+    expect(message(staleTs)).toEqual(staleBefore);
+    expect(message(currentTs)).toEqual(currentBefore);
   });
 
   it('Agree on the current copy in the asker’s DM, after Post again went there: as before', async () => {
