@@ -40,6 +40,7 @@ import {
   challengeNotPostedText,
   exportComment,
   exportFailedText,
+  verdictUnconfirmedText,
 } from '../../src/views/signOff.js';
 import { buildStaleCopyMessage } from '../../src/views/staleCopy.js';
 import { escapeMrkdwn } from '../../src/views/text.js';
@@ -656,6 +657,20 @@ describe('other surfaces', () => {
     expect(challengeNotPostedText(review, 'C0CHAN', 'archived', 'is_archived', 'r')).toContain(
       "couldn't post your reason in <#C0CHAN> because that channel is archived.",
     );
+  });
+
+  it('tells the asker, naming the review and where, that Slack never confirmed their verdict', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' }, { permalink: null });
+    expect(verdictUnconfirmedText(review, 'C0CHAN', false)).toBe(
+      ":information_source: I couldn't confirm that your verdict on *R&amp;D &lt;bot&gt;* was posted in <#C0CHAN>: Slack didn't answer in time. Check the channel; if it isn't there, use *Post again* for it on my Home tab.",
+    );
+    expect(verdictUnconfirmedText(review, 'C0CHAN', true)).toContain(
+      "was posted in the thread in <#C0CHAN>: Slack didn't answer in time. Check the thread;",
+    );
+    const inDm = verdictUnconfirmedText(review, 'D0THEIRS01', false);
+    expect(inDm).toContain('was posted in that direct message:');
+    expect(inDm).toContain('Check that conversation;');
+    expect(inDm).not.toContain('<#D');
   });
 
   it('tells the clicker an export failed everywhere, naming the review and each refusal', () => {
