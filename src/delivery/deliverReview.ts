@@ -22,7 +22,7 @@ import {
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
-import { verdictInputFor, withDmNotice } from './reviewMessage.js';
+import { verdictInputFor, withBroadcastDroppedNotice, withDmNotice } from './reviewMessage.js';
 import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
 
 export interface DeliveryDeps {
@@ -442,8 +442,11 @@ export async function deliverReview(
   if (responseUrl && deps.isTrustedResponseUrl(responseUrl)) {
     // New messages, never a replacement: a re-run's response_url belongs to the clicked verdict.
     // Outside a thread the detail can't go under the parent (no ts comes back): it follows it.
+    // A reply posted so is kept in the thread, whatever reply_broadcast asked: the reply says so.
     const urlParent = threadTs
-      ? parent
+      ? broadcast && channelId
+        ? withBroadcastDroppedNotice(parent, channelId, channelError)
+        : parent
       : buildVerdictMessage({ ...input, detailIn: 'next-message' });
     let posted = false;
     try {

@@ -5,12 +5,14 @@ import {
   deliverReview,
   messageGoneError,
 } from '../../src/delivery/deliverReview.js';
+import { createVerdictRefresher } from '../../src/delivery/reviewMessage.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
 import { verdictUnconfirmedText } from '../../src/views/signOff.js';
+import type { SlackMessage } from '../../src/views/verdictMessage.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
@@ -684,5 +686,74 @@ describe('deliverReview records whether the verdict’s conversation is public',
     const warned = warnings(log);
     expect(warned).toHaveLength(1);
     expect(warned[0]).toContain('database went away');
+  });
+});
+
+describe('deliverReview of a reply asked to go to the channel too, when the bot is not there', () => {
+  /**
+   * Delivers a thread reply in a channel the bot is not in, with `broadcast` asked: it goes out
+   * through the response_url, which posts in the thread only. Then refreshes its message, as a
+   * vote on it would (through the clicked message's response_url).
+   */
+  async function viaResponseUrl(broadcast: boolean) {
+    const fake = setup.fake();
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const channel = uniqueId('C');
+    fake.addChannel(channel, { member: false });
+    const parent = fake.addMessage(channel, { text: 'our support bot', user: 'U0SOMEONE' });
+    const responseUrl = fake.newResponseUrl({ channel });
+    const { review } = await stored.createPending(
+      newReviewFixture({
+        teamId: uniqueId('T'),
+        target: { channelId: channel, threadTs: parent.ts, broadcast, responseUrl },
+      }),
+    );
+    const deps = {
+      reviews: stored,
+      votes: votes(),
+      logger,
+      isTrustedResponseUrl: () => true,
+      stopRenewingClaim: async () => null,
+    };
+    const recorded = await deliverReview(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      review,
+      deps,
+    );
+    const [verdict, detail] = fake.responseUrlPostsTo(responseUrl).map((post) => post.body);
+    const refreshed: SlackMessage[] = [];
+    await createVerdictRefresher()(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      review.teamId,
+      review.id,
+      deps,
+      async (message) => {
+        refreshed.push(message);
+      },
+    );
+    return { channel, recorded, verdict, detail, refreshed };
+  }
+
+  const NOT_SENT = "I couldn't also send this to";
+
+  it('says on the reply that it is only in the thread, and why, and keeps saying so', async () => {
+    const { channel, recorded, verdict, detail, refreshed } = await viaResponseUrl(true);
+    expect(recorded).toMatchObject({
+      status: 'posted-via-response-url',
+      lastError: 'not_in_channel',
+    });
+    expect(JSON.stringify(verdict)).toContain(
+      `${NOT_SENT} <#${channel}> because I'm not a member there, so it is only in this thread.`,
+    );
+    expect(JSON.stringify(detail)).not.toContain(NOT_SENT);
+    expect(refreshed).toHaveLength(1);
+    expect(JSON.stringify(refreshed[0]?.blocks)).toContain(`${NOT_SENT} <#${channel}>`);
+  });
+
+  it('says nothing of it when the reply was not asked to go to the channel', async () => {
+    const { recorded, verdict, refreshed } = await viaResponseUrl(false);
+    expect(recorded.status).toBe('posted-via-response-url');
+    expect(JSON.stringify(verdict)).not.toContain(NOT_SENT);
+    expect(JSON.stringify(refreshed)).not.toContain(NOT_SENT);
   });
 });

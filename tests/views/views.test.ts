@@ -246,6 +246,27 @@ describe('checklist modal', () => {
     expect(rerun).not.toContain('<#D');
   });
 
+  it('offers "Also send to the channel" for a thread in a channel or a group DM, not in a DM', () => {
+    const offered = (origin: 'shortcut' | 'mention' | 'rerun', channelId: string) => {
+      const state = startChecklist({
+        origin,
+        channelId,
+        threadTs: '1700000000.000100',
+        responseUrl: origin === 'mention' ? null : 'https://hooks.slack.com/actions/T1/1/x',
+        ...(origin === 'rerun' ? { reviewId: 'r1', whereClicked: true } : {}),
+      });
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+      return view.blocks.some((block) => block.block_id === BlockId.broadcast);
+    };
+    for (const origin of ['shortcut', 'mention', 'rerun'] as const) {
+      expect([origin, offered(origin, 'C0CHAN1')]).toEqual([origin, true]);
+      // A group DM's id (G…, or C… for a newer one) can't be told from a channel's: it is offered.
+      expect([origin, offered(origin, 'G0GROUPDM1')]).toEqual([origin, true]);
+      // A DM between two people has no channel to send to.
+      expect([origin, offered(origin, 'D0THEIRS01')]).toEqual([origin, false]);
+    }
+  });
+
   it('starts the review step with the channel and broadcast chosen on it before Back', () => {
     const home = startChecklist({
       origin: 'home',
