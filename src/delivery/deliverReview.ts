@@ -13,6 +13,7 @@ import {
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
 import type { VoteRepository } from '../storage/votes.js';
+import { verdictUnconfirmedText } from '../views/signOff.js';
 import {
   buildVerdictDetail,
   buildVerdictMessage,
@@ -21,7 +22,7 @@ import {
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
-import { verdictInputFor, withDmNotice } from './reviewMessage.js';
+import { verdictInputFor, withBroadcastDroppedNotice, withDmNotice } from './reviewMessage.js';
 import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
 
 export interface DeliveryDeps {
@@ -49,6 +50,12 @@ export interface DeliveryDeps {
    * put out is gone, the review is marked failed ({@link messageGoneError}) rather than posted anew.
    */
   unattended?: boolean;
+  /**
+   * The asker sees this posting's outcome on App Home, published again once it is done (Post
+   * again, or a review started from Home): a verdict Slack may or may not have posted is not told
+   * by DM as well.
+   */
+  outcomeOnHome?: boolean;
 }
 
 /**
@@ -238,11 +245,35 @@ async function recordVisibility(
 }
 
 /**
+ * Tells the asker of `review`, by DM, that Slack never answered for its verdict posted in
+ * `channelId`: it may be there, and Post again is theirs to press if it isn't. A failure is logged.
+ */
+async function tellUnconfirmed(
+  client: WebClient,
+  review: Review,
+  channelId: string,
+  inThread: boolean,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await client.chat.postMessage({
+      channel: review.userId,
+      text: verdictUnconfirmedText(review, channelId, inThread),
+    });
+  } catch (error) {
+    logger.warn(
+      `telling ${review.userId} that review ${review.id} may not be in ${channelId} failed: ${slackErrorName(error)}`,
+    );
+  }
+}
+
+/**
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
  * post there, the response_url it started from (the command's, the shortcut's, or the clicked
  * verdict's for a re-run); then the person's DM with a note; else the review is
  * marked failed and App Home offers to post it again. When Slack never answered the channel post,
- * the verdict may be there: it is marked failed at once, rather than posted elsewhere as well.
+ * the verdict may be there: it is marked failed at once, rather than posted elsewhere as well, and
+ * the asker is told by DM to look (unless App Home shows them the outcome).
  * Once a delivery is on record, whether its conversation is public is recorded too (Slack asked
  * once; a failure there changes nothing else). Where the verdict message landed is recorded as
  * soon as it is out, before its thread reply: a posting of a review that an earlier one left
@@ -392,7 +423,13 @@ export async function deliverReview(
         // make two copies. Whether to post it again is for a person to decide, from App Home.
         const lastError = `${unanswered.message} (${unanswered.method}); the verdict may be in the channel already`;
         logger.warn(`review ${review.id} may or may not be in ${channelId}: ${lastError}`);
-        return recordFailed(lastError);
+        const recorded = await recordFailed(lastError);
+        // Told once: only the posting whose failure is on record tells, and a failed review is
+        // posted only by Post again (the sweep takes pending ones).
+        if (recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
+          await tellUnconfirmed(client, recorded, channelId, threadTs !== null, logger);
+        }
+        return recorded;
       }
       channelError = slackErrorName(error);
       logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
@@ -405,8 +442,11 @@ export async function deliverReview(
   if (responseUrl && deps.isTrustedResponseUrl(responseUrl)) {
     // New messages, never a replacement: a re-run's response_url belongs to the clicked verdict.
     // Outside a thread the detail can't go under the parent (no ts comes back): it follows it.
+    // A reply posted so is kept in the thread, whatever reply_broadcast asked: the reply says so.
     const urlParent = threadTs
-      ? parent
+      ? broadcast && channelId
+        ? withBroadcastDroppedNotice(parent, channelId, channelError)
+        : parent
       : buildVerdictMessage({ ...input, detailIn: 'next-message' });
     let posted = false;
     try {

@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
 import {
+  buildBroadcastDroppedNotice,
   buildUndeliveredNotice,
   buildVerdictMessage,
   type SlackMessage,
@@ -58,12 +59,34 @@ export function withDmNotice(
   };
 }
 
-/** A saved review's verdict message as built for where it landed (see {@link withDmNotice}). */
+/**
+ * A verdict asked to go to `channelId` too, as a thread reply that went out through a response_url
+ * instead (which Slack keeps in the thread): first the notice that it is only in the thread, and
+ * why (from the error posting in the channel gave), then the verdict.
+ */
+export function withBroadcastDroppedNotice(
+  message: SlackMessage,
+  channelId: string,
+  channelError: string | null,
+): SlackMessage {
+  return {
+    text: message.text,
+    blocks: [buildBroadcastDroppedNotice(channelId, postRefusal(channelError)), ...message.blocks],
+  };
+}
+
+/**
+ * A saved review's verdict message as built for where it landed (see {@link withDmNotice} and
+ * {@link withBroadcastDroppedNotice}).
+ */
 function deliveredMessage(review: Review, message: SlackMessage): SlackMessage {
-  const channelId = review.target.channelId;
-  return review.status === 'sent-as-dm' && channelId
-    ? withDmNotice(message, channelId, review.lastError)
-    : message;
+  const { channelId, threadTs, broadcast } = review.target;
+  if (!channelId) return message;
+  if (review.status === 'sent-as-dm') return withDmNotice(message, channelId, review.lastError);
+  if (review.status === 'posted-via-response-url' && threadTs && broadcast) {
+    return withBroadcastDroppedNotice(message, channelId, review.lastError);
+  }
+  return message;
 }
 
 export interface RefreshDeps {

@@ -19,7 +19,8 @@ const CLAIM_RENEWAL_MS = 3_000;
  * (reading it again), so a burst's backlog holds no request payloads, and a review already posted,
  * no longer `postable`, or being posted by another instance (Post again pressed there) is left
  * alone. A failure here leaves the review pending, to post again from App Home, and is logged.
- * `refreshHome` runs once the posting is done, to show its outcome in App Home. `unattended`: a
+ * `refreshHome` runs once the posting is done, to show its outcome in App Home (for a posting
+ * someone asked for, their Home: what would be told them by DM is left to it). `unattended`: a
  * posting nobody asked for (the delivery sweep), which claims only a review safe to post so (see
  * ReviewRepository.listUnattended).
  */
@@ -56,6 +57,9 @@ export function postSavedReview(
             stopRenewingClaim: () => claim.stop(),
             withClaim: (write) => claim.holding(write),
             unattended: options.unattended ?? false,
+            // Asked for from App Home, which is published again once the posting is done; the
+            // sweep's asker is not looking at it.
+            outcomeOnHome: refreshHome !== undefined && !options.unattended,
           });
         } catch (error) {
           brokeOff = { error };

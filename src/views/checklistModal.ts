@@ -293,13 +293,15 @@ function destinationLine(state: ChecklistState): string {
 }
 
 /**
- * "Also send to the channel", for a verdict posted as a thread reply. Not for an edit, and not for
- * a re-run of a verdict that went out through a response_url: that posts the revision in the
- * thread the same way, and a response_url cannot broadcast a reply. A re-run posted where it was
- * clicked carries the click's response_url only for when the bot can't post there.
+ * "Also send to the channel", for a verdict posted as a thread reply. Not in a DM's thread (there
+ * is no channel to send it to; a group DM's id can't be told from a channel's), not for an edit,
+ * and not for a re-run of a verdict that went out through a response_url: that posts the revision
+ * in the thread the same way, and a response_url cannot broadcast a reply. A re-run posted where
+ * it was clicked carries the click's response_url only for when the bot can't post there.
  */
 function offersBroadcast(state: ChecklistState): boolean {
   if (!state.threadTs || state.origin === 'edit') return false;
+  if (state.channelId && isDirectMessage(state.channelId)) return false;
   return !(state.origin === 'rerun' && state.responseUrl && !state.whereClicked);
 }
 

@@ -5,7 +5,13 @@ import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
 import { buildNoticeModal } from './reviewModals.js';
-import { conversationName, escapeTitle, escapeToFit, mentionUser } from './text.js';
+import {
+  conversationName,
+  escapeTitle,
+  escapeToFit,
+  isDirectMessage,
+  mentionUser,
+} from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
@@ -214,6 +220,26 @@ export function challengeNotPostedText(
     .map((line) => `>${line}`)
     .join('\n');
   return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
+}
+
+/**
+ * DM to the asker of `review` whose verdict Slack never answered for, when posted in `channelId`
+ * (`inThread`: as a reply in a thread there): it may or may not be there, so it is posted nowhere
+ * else, and whether to post it again is theirs to decide.
+ */
+export function verdictUnconfirmedText(
+  review: Pick<Review, 'answers' | 'permalink'>,
+  channelId: string,
+  inThread: boolean,
+): string {
+  const conversation = conversationName(channelId);
+  const where = inThread ? `the thread in ${conversation}` : conversation;
+  const look = inThread
+    ? 'the thread'
+    : isDirectMessage(channelId)
+      ? 'that conversation'
+      : 'the channel';
+  return `:information_source: I couldn't confirm that your verdict on ${reviewNamed(review)} was posted in ${where}: Slack didn't answer in time. Check ${look}; if it isn't there, use *Post again* for it on my Home tab.`;
 }
 
 /** Why a re-run was refused: only the person who asked may re-run until someone has challenged. */

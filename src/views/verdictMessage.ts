@@ -7,7 +7,14 @@ import type { PostRefusal } from '../delivery/slackErrors.js';
 import type { Vote } from '../storage/votes.js';
 import { summarizeAnswers } from './answersSummary.js';
 import { becauseOf } from './postRefusal.js';
-import { escapeMrkdwn, escapeTitle, isDirectMessage, mentionChannel, mentionUser } from './text.js';
+import {
+  conversationName,
+  escapeMrkdwn,
+  escapeTitle,
+  isDirectMessage,
+  mentionChannel,
+  mentionUser,
+} from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 const TOP_REASONS = 3;
@@ -311,5 +318,15 @@ export function buildUndeliveredNotice(channelId: string | null, refusal: PostRe
     refusal === 'not-in-channel'
       ? `${couldNot}. Invite me with \`/invite @ftrag\` in that channel, then run the review again or share it from my Home tab.`
       : `${couldNot}, so here it is for you. You can share it from my Home tab.`;
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+/**
+ * Prepended to a thread reply that was asked to go to the channel too (reply_broadcast) but went
+ * out through a response_url, since the bot could not post in `channelId` (`refusal`): Slack posts
+ * such a reply in the thread only.
+ */
+export function buildBroadcastDroppedNotice(channelId: string, refusal: PostRefusal): KnownBlock {
+  const text = `:information_source: I couldn't also send this to ${conversationName(channelId)}${becauseOf(refusal, channelId)}, so it is only in this thread.`;
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }

@@ -1,11 +1,18 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { deliverReview, messageGoneError } from '../../src/delivery/deliverReview.js';
+import {
+  type DeliveryDeps,
+  deliverReview,
+  messageGoneError,
+} from '../../src/delivery/deliverReview.js';
+import { createVerdictRefresher } from '../../src/delivery/reviewMessage.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
+import { verdictUnconfirmedText } from '../../src/views/signOff.js';
+import type { SlackMessage } from '../../src/views/verdictMessage.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
@@ -373,22 +380,45 @@ describe('deliverReview when the database fails after the verdict is out', () =>
 });
 
 describe('deliverReview when Slack never answers the channel post', () => {
-  it('posts it once, nowhere else, and records it failed with a note that it may be in the channel', async () => {
+  const UNANSWERED =
+    'no answer from Slack within 300 ms (chat.postMessage); the verdict may be in the channel already';
+
+  /**
+   * Delivers a review of CHANNEL (in a thread with `threadTs`) whose channel post Slack holds past
+   * the client's timeout; `reviews` wraps the stored repository.
+   */
+  async function unanswered(
+    options: {
+      deps?: Partial<DeliveryDeps>;
+      threadTs?: string;
+      reviews?: (stored: ReviewRepository) => ReviewRepository;
+      /** Slack's answer to a DM to the asker. */
+      dmError?: string;
+    } = {},
+  ) {
     const fake = setup.fake();
     const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
     const responseUrl = fake.newResponseUrl();
     const { review } = await stored.createPending(
       newReviewFixture({
         teamId: uniqueId('T'),
-        target: { channelId: CHANNEL, threadTs: null, broadcast: false, responseUrl },
+        userId: uniqueId('U'),
+        target: {
+          channelId: CHANNEL,
+          threadTs: options.threadTs ?? null,
+          broadcast: false,
+          responseUrl,
+        },
       }),
     );
     // The app's retry policy and transport, with a timeout short enough for a test.
     const transport = keepAliveFetch(300);
-    const postAttempts: string[] = [];
+    const postedTo: string[] = [];
     const counting: FetchFunction = (url, init) => {
       const href = typeof url === 'string' ? url : url.href;
-      if (href.endsWith('/chat.postMessage')) postAttempts.push(href);
+      if (href.endsWith('/chat.postMessage')) {
+        postedTo.push(String(new URLSearchParams(String(init?.body)).get('channel')));
+      }
       return transport(url, init);
     };
     const client = new WebClient(fake.botToken, {
@@ -397,31 +427,98 @@ describe('deliverReview when Slack never answers the channel post', () => {
       retryConfig: SLACK_RETRY_CONFIG,
       fetch: counting,
     });
+    if (options.dmError) {
+      const error = options.dmError;
+      fake.failNext('chat.postMessage', { error }, 1, (args) => args.channel === review.userId);
+    }
     const held = fake.holdNext('chat.postMessage');
     const log = capturedLog();
 
     const recorded = await deliverReview(client, review, {
-      reviews: stored,
+      reviews: options.reviews?.(stored) ?? stored,
       votes: votes(),
       logger: new BoltLogger(log.log),
       isTrustedResponseUrl: () => true,
       stopRenewingClaim: async () => null,
+      ...options.deps,
     });
     await held.arrived;
     held.release();
+    return {
+      review,
+      recorded,
+      stored: await stored.get(review.teamId, review.id),
+      postedTo,
+      dms: fake.messages(review.userId),
+      responseUrlPosts: fake.responseUrlPostsTo(responseUrl),
+      log,
+    };
+  }
 
-    // One try in the channel: no retry, no DM, nothing through the response_url.
-    expect(postAttempts).toHaveLength(1);
-    expect(fake.responseUrlPostsTo(responseUrl)).toHaveLength(0);
-    expect(recorded).toMatchObject({
-      status: 'failed',
-      lastError:
-        'no answer from Slack within 300 ms (chat.postMessage); the verdict may be in the channel already',
-    });
-    expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
+  it('posts it once, nowhere else, records it failed, and tells the asker once to check the channel', async () => {
+    const { review, recorded, stored, postedTo, dms, responseUrlPosts, log } = await unanswered();
+
+    // One try in the channel, no retry; no copy through the response_url or in the DM: only a
+    // word to the asker, who has no other sign of it (the modal closed, Home is not refreshed).
+    expect(postedTo).toEqual([CHANNEL, review.userId]);
+    expect(responseUrlPosts).toHaveLength(0);
+    expect(recorded).toMatchObject({ status: 'failed', lastError: UNANSWERED });
+    expect(stored).toEqual(recorded);
+    expect(dms.map((message) => message.text)).toEqual([
+      verdictUnconfirmedText(review, CHANNEL, false),
+    ]);
+    expect(dms[0]?.text).toContain(`was posted in <#${CHANNEL}>:`);
     expect(
       log.lines.filter(
         (line) => line.level === 'warn' && String(line.msg).includes('may or may not be in'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('names the thread when the verdict was to be a reply there', async () => {
+    const { review, dms } = await unanswered({ threadTs: '1700000000.000100' });
+    expect(dms.map((message) => message.text)).toEqual([
+      verdictUnconfirmedText(review, CHANNEL, true),
+    ]);
+  });
+
+  it('tells an unattended posting’s asker too (the sweep never takes a failed review again)', async () => {
+    const { recorded, dms } = await unanswered({ deps: { unattended: true } });
+    expect(recorded).toMatchObject({ status: 'failed', lastError: UNANSWERED });
+    expect(dms).toHaveLength(1);
+  });
+
+  it('sends no DM when the asker sees the outcome on App Home (Post again, a review started there)', async () => {
+    const { recorded, postedTo, dms } = await unanswered({ deps: { outcomeOnHome: true } });
+    expect(recorded).toMatchObject({ status: 'failed', lastError: UNANSWERED });
+    expect(postedTo).toEqual([CHANNEL]);
+    expect(dms).toHaveLength(0);
+  });
+
+  it('sends no DM when another posting’s outcome stands over this failure', async () => {
+    const { recorded, postedTo, dms } = await unanswered({
+      reviews: (stored) => ({
+        ...stored,
+        // Another posting delivered it meanwhile: this failure is not recorded.
+        markFailed: async (teamId, id) => {
+          const current = await stored.get(teamId, id);
+          if (!current) throw new Error('no review');
+          return { ...current, status: 'posted' };
+        },
+      }),
+    });
+    expect(recorded.status).toBe('posted');
+    expect(postedTo).toEqual([CHANNEL]);
+    expect(dms).toHaveLength(0);
+  });
+
+  it('still records the failure when the DM to the asker fails too, and says so in the log', async () => {
+    const { recorded, dms, log } = await unanswered({ dmError: 'user_not_found' });
+    expect(recorded).toMatchObject({ status: 'failed', lastError: UNANSWERED });
+    expect(dms).toHaveLength(0);
+    expect(
+      log.lines.filter(
+        (line) => line.level === 'warn' && String(line.msg).includes('user_not_found'),
       ),
     ).toHaveLength(1);
   });
@@ -589,5 +686,74 @@ describe('deliverReview records whether the verdict’s conversation is public',
     const warned = warnings(log);
     expect(warned).toHaveLength(1);
     expect(warned[0]).toContain('database went away');
+  });
+});
+
+describe('deliverReview of a reply asked to go to the channel too, when the bot is not there', () => {
+  /**
+   * Delivers a thread reply in a channel the bot is not in, with `broadcast` asked: it goes out
+   * through the response_url, which posts in the thread only. Then refreshes its message, as a
+   * vote on it would (through the clicked message's response_url).
+   */
+  async function viaResponseUrl(broadcast: boolean) {
+    const fake = setup.fake();
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const channel = uniqueId('C');
+    fake.addChannel(channel, { member: false });
+    const parent = fake.addMessage(channel, { text: 'our support bot', user: 'U0SOMEONE' });
+    const responseUrl = fake.newResponseUrl({ channel });
+    const { review } = await stored.createPending(
+      newReviewFixture({
+        teamId: uniqueId('T'),
+        target: { channelId: channel, threadTs: parent.ts, broadcast, responseUrl },
+      }),
+    );
+    const deps = {
+      reviews: stored,
+      votes: votes(),
+      logger,
+      isTrustedResponseUrl: () => true,
+      stopRenewingClaim: async () => null,
+    };
+    const recorded = await deliverReview(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      review,
+      deps,
+    );
+    const [verdict, detail] = fake.responseUrlPostsTo(responseUrl).map((post) => post.body);
+    const refreshed: SlackMessage[] = [];
+    await createVerdictRefresher()(
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      review.teamId,
+      review.id,
+      deps,
+      async (message) => {
+        refreshed.push(message);
+      },
+    );
+    return { channel, recorded, verdict, detail, refreshed };
+  }
+
+  const NOT_SENT = "I couldn't also send this to";
+
+  it('says on the reply that it is only in the thread, and why, and keeps saying so', async () => {
+    const { channel, recorded, verdict, detail, refreshed } = await viaResponseUrl(true);
+    expect(recorded).toMatchObject({
+      status: 'posted-via-response-url',
+      lastError: 'not_in_channel',
+    });
+    expect(JSON.stringify(verdict)).toContain(
+      `${NOT_SENT} <#${channel}> because I'm not a member there, so it is only in this thread.`,
+    );
+    expect(JSON.stringify(detail)).not.toContain(NOT_SENT);
+    expect(refreshed).toHaveLength(1);
+    expect(JSON.stringify(refreshed[0]?.blocks)).toContain(`${NOT_SENT} <#${channel}>`);
+  });
+
+  it('says nothing of it when the reply was not asked to go to the channel', async () => {
+    const { recorded, verdict, refreshed } = await viaResponseUrl(false);
+    expect(recorded.status).toBe('posted-via-response-url');
+    expect(JSON.stringify(verdict)).not.toContain(NOT_SENT);
+    expect(JSON.stringify(refreshed)).not.toContain(NOT_SENT);
   });
 });

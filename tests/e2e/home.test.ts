@@ -756,6 +756,11 @@ describe('App Home', () => {
         return homeBlock(ASKER, `undelivered_${id}`);
       })
       .toContain('the verdict may be in the channel already');
+    // Started with /ftrag: the modal closed, Home was not refreshed, so the asker is told by DM.
+    const told = `I couldn't confirm that your verdict on *${title}* was posted in <#${channel}>`;
+    await expect
+      .poll(() => e2e.fake.messages(ASKER).filter((message) => message.text.includes(told)))
+      .toHaveLength(1);
     const [first] = e2e.fake.messages(channel);
     if (!first) throw new Error('the first posting did not land');
     // A sign-off on the first copy before Post again: nothing on record yet, so only that copy

@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { messageGoneError } from '../../src/delivery/deliverReview.js';
 import {
@@ -7,8 +7,10 @@ import {
   startDeliverySweep,
 } from '../../src/listeners/deliverySweep.js';
 import { BoltLogger } from '../../src/observability/logger.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { Review } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
 
@@ -210,5 +212,43 @@ describe('startDeliverySweep', () => {
       status: 'failed',
       lastError: messageGoneError('message_not_found'),
     });
+  });
+  it('tells the asker once when Slack never answers its post, then leaves the review to Post again', async () => {
+    const { reviews, ticks, deps, fake, client, advance, start } = sweepSetup(Date.UTC(2022, 0, 1));
+    const { review: saved } = await reviews.createPending(
+      newReviewFixture({
+        teamId: uniqueId('T'),
+        userId: uniqueId('U'),
+        target: { channelId: 'C0SWEEPING', threadTs: null, broadcast: false, responseUrl: null },
+      }),
+    );
+    // The app's retry policy and transport, with a timeout short enough for a test.
+    const slow = new WebClient(fake.botToken, {
+      slackApiUrl: fake.apiUrl,
+      logLevel: LogLevel.ERROR,
+      retryConfig: SLACK_RETRY_CONFIG,
+      fetch: keepAliveFetch(300),
+    });
+    const held = fake.holdNext('chat.postMessage');
+
+    advance(60_000);
+    const stop = start(async (review) => (review.id === saved.id ? slow : client));
+    await settled(deps.work);
+    held.release();
+    expect(await reviews.get(saved.teamId, saved.id)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('the verdict may be in the channel already'),
+    });
+    // Sweeps every minute after that: the review is failed, none takes it again.
+    for (let sweep = 0; sweep < 3; sweep += 1) {
+      advance(60_000);
+      ticks.tick();
+      await settled(deps.work);
+    }
+    stop();
+    expect(fake.messages(saved.userId).map((message) => message.text)).toEqual([
+      expect.stringContaining("I couldn't confirm that your verdict on"),
+    ]);
+    expect((await reviews.get(saved.teamId, saved.id))?.status).toBe('failed');
   });
 });

@@ -1,10 +1,12 @@
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { DELIVERY_CLAIM_MS, postSavedReview } from '../../src/listeners/postSavedReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
+import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
 
@@ -197,5 +199,54 @@ describe('postSavedReview: after the posting', () => {
     expect(errors).toEqual([
       `review ${saved.id}: the posting finished, but refreshing App Home afterwards failed`,
     ]);
+  });
+});
+
+describe('postSavedReview when Slack never answers the channel post', () => {
+  /**
+   * Posts a review whose channel post Slack holds past the client's timeout, with or without a
+   * Home refresh afterwards; the DMs its asker got.
+   */
+  async function unanswered(refreshHome?: () => Promise<void>) {
+    const clock = () => new Date();
+    const reviews = createKyselyReviewRepository(setup.database().db, clock);
+    const deps = depsWith(reviews, clock);
+    const { review } = await reviews.createPending(
+      newReviewFixture({
+        teamId: uniqueId('T'),
+        userId: uniqueId('U'),
+        target: { channelId: 'C0POSTING1', threadTs: null, broadcast: false, responseUrl: null },
+      }),
+    );
+    const fake = setup.fake();
+    // The app's retry policy and transport, with a timeout short enough for a test.
+    const client = new WebClient(fake.botToken, {
+      slackApiUrl: fake.apiUrl,
+      logLevel: LogLevel.ERROR,
+      retryConfig: SLACK_RETRY_CONFIG,
+      fetch: keepAliveFetch(300),
+    });
+    const held = fake.holdNext('chat.postMessage');
+    postSavedReview(deps, client, logger, review, ['pending'], refreshHome);
+    expect(await deps.work.drain(10_000)).toBe(true);
+    held.release();
+    expect((await reviews.get(review.teamId, review.id))?.status).toBe('failed');
+    return fake.messages(review.userId);
+  }
+
+  it('tells the asker of /ftrag or the shortcut, whose Home is not refreshed, by DM', async () => {
+    const dms = await unanswered();
+    expect(dms.map((message) => message.text)).toEqual([
+      expect.stringContaining("I couldn't confirm that your verdict on"),
+    ]);
+  });
+
+  it('leaves it to App Home when Home shows the outcome (Post again, a review started there)', async () => {
+    let refreshed = 0;
+    const dms = await unanswered(async () => {
+      refreshed += 1;
+    });
+    expect(refreshed).toBe(1);
+    expect(dms).toHaveLength(0);
   });
 });

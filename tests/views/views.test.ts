@@ -40,6 +40,7 @@ import {
   challengeNotPostedText,
   exportComment,
   exportFailedText,
+  verdictUnconfirmedText,
 } from '../../src/views/signOff.js';
 import { buildStaleCopyMessage } from '../../src/views/staleCopy.js';
 import { escapeMrkdwn } from '../../src/views/text.js';
@@ -243,6 +244,27 @@ describe('checklist modal', () => {
     const rerun = step('rerun');
     expect(rerun).toContain('posted in that direct message as a new revision');
     expect(rerun).not.toContain('<#D');
+  });
+
+  it('offers "Also send to the channel" for a thread in a channel or a group DM, not in a DM', () => {
+    const offered = (origin: 'shortcut' | 'mention' | 'rerun', channelId: string) => {
+      const state = startChecklist({
+        origin,
+        channelId,
+        threadTs: '1700000000.000100',
+        responseUrl: origin === 'mention' ? null : 'https://hooks.slack.com/actions/T1/1/x',
+        ...(origin === 'rerun' ? { reviewId: 'r1', whereClicked: true } : {}),
+      });
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
+      return view.blocks.some((block) => block.block_id === BlockId.broadcast);
+    };
+    for (const origin of ['shortcut', 'mention', 'rerun'] as const) {
+      expect([origin, offered(origin, 'C0CHAN1')]).toEqual([origin, true]);
+      // A group DM's id (G…, or C… for a newer one) can't be told from a channel's: it is offered.
+      expect([origin, offered(origin, 'G0GROUPDM1')]).toEqual([origin, true]);
+      // A DM between two people has no channel to send to.
+      expect([origin, offered(origin, 'D0THEIRS01')]).toEqual([origin, false]);
+    }
   });
 
   it('starts the review step with the channel and broadcast chosen on it before Back', () => {
@@ -656,6 +678,20 @@ describe('other surfaces', () => {
     expect(challengeNotPostedText(review, 'C0CHAN', 'archived', 'is_archived', 'r')).toContain(
       "couldn't post your reason in <#C0CHAN> because that channel is archived.",
     );
+  });
+
+  it('tells the asker, naming the review and where, that Slack never confirmed their verdict', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' }, { permalink: null });
+    expect(verdictUnconfirmedText(review, 'C0CHAN', false)).toBe(
+      ":information_source: I couldn't confirm that your verdict on *R&amp;D &lt;bot&gt;* was posted in <#C0CHAN>: Slack didn't answer in time. Check the channel; if it isn't there, use *Post again* for it on my Home tab.",
+    );
+    expect(verdictUnconfirmedText(review, 'C0CHAN', true)).toContain(
+      "was posted in the thread in <#C0CHAN>: Slack didn't answer in time. Check the thread;",
+    );
+    const inDm = verdictUnconfirmedText(review, 'D0THEIRS01', false);
+    expect(inDm).toContain('was posted in that direct message:');
+    expect(inDm).toContain('Check that conversation;');
+    expect(inDm).not.toContain('<#D');
   });
 
   it('tells the clicker an export failed everywhere, naming the review and each refusal', () => {
