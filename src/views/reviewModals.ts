@@ -3,6 +3,7 @@ import { ActionId, BlockId, CallbackId } from '../constants.js';
 import type { EditRefusal } from '../delivery/applyEdit.js';
 import { postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
+import { buildNoticeModal } from './noticeModal.js';
 import { becauseOf } from './postRefusal.js';
 import { conversationName, escapeTitle, escapeToFit, isDirectMessage } from './text.js';
 import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
@@ -151,23 +152,6 @@ function postedWithoutMessage(review: Review, title: string): [string, string] {
     `:information_source: ${title} went out in ${where} without me${why}, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
     `To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision.${invite}`,
   ];
-}
-
-/** A modal that only says something (what happened, then what to do), with a Close button. */
-export function buildNoticeModal(title: string, notice: string, advice: string): ModalView {
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: title },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [
-      {
-        type: 'section',
-        block_id: BlockId.errorNotice,
-        text: { type: 'mrkdwn', text: notice },
-      },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: advice }] },
-    ],
-  };
 }
 
 /** Open or Share of someone else's review that isn't known to be in a public channel. */
