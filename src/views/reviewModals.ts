@@ -2,43 +2,151 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import type { EditRefusal } from '../delivery/applyEdit.js';
 import { postRefusal } from '../delivery/slackErrors.js';
-import type { Review } from '../storage/repository.js';
+import { type Review, UNDELIVERED_STATUSES } from '../storage/repository.js';
+import type { Vote } from '../storage/votes.js';
+import { buildNoticeModal } from './noticeModal.js';
 import { becauseOf } from './postRefusal.js';
+import { buildChallengeReply } from './signOff.js';
 import { conversationName, escapeTitle, escapeToFit, isDirectMessage } from './text.js';
-import { buildVerdictDetail, buildVerdictMessage } from './verdictMessage.js';
+import {
+  buildVerdictDetail,
+  buildVerdictMessage,
+  type RevisionNote,
+  signOffLine,
+} from './verdictMessage.js';
+import { isSupersededBy, supersededNote, whereToReadVerdict } from './verdictWhereabouts.js';
 
 const MAX_VIEW_BLOCKS = 100;
+/**
+ * Challenge reasons quoted in the Open modal at most; the rest are counted. Each is up to 500
+ * characters (about 2,500 once escaped), so this keeps the view a readable size as well as within
+ * its 100 blocks.
+ */
+const CHALLENGE_REASONS_SHOWN = 20;
 
-/** "Open": the whole verdict, parent and detail, in a modal. */
-export function buildReviewDetailModal(review: Review): ModalView {
-  const input = { answers: review.answers, decision: review.decision, userId: review.userId };
+/** What the Open modal shows besides the review itself, read by its listener. */
+export interface ReviewDetailContext {
+  /** The review's votes that count: the sign-off tally and the challenge reasons. */
+  votes?: readonly Vote[];
+  /** For a revision, its number and the verdict it replaced (as the verdict message says it). */
+  revision?: RevisionNote;
+  /** The newest revision of the review's line (the review itself when none is later). */
+  latest?: Review | null;
+}
+
+/**
+ * "Open": the whole verdict, parent and detail, in a modal: which revision it is (and, when a later
+ * one is current, that and where), its sign-offs with the challenge reasons, and where the verdict
+ * is in Slack.
+ */
+export function buildReviewDetailModal(
+  review: Review,
+  context: ReviewDetailContext = {},
+): ModalView {
+  const revisionNumber = review.revision ?? 1;
+  const revision =
+    context.revision ??
+    (revisionNumber > 1 ? { number: revisionNumber, previousVerdict: null } : undefined);
+  const input = {
+    answers: review.answers,
+    decision: review.decision,
+    userId: review.userId,
+    ...(revision ? { revision } : {}),
+  };
+  const top: KnownBlock[] = isSupersededBy(review, context.latest)
+    ? [section(supersededNote(review, context.latest, 'viewer'))]
+    : [];
   // The parent's last block points to the thread; the detail itself follows here instead.
   const parent = buildVerdictMessage(input).blocks.slice(0, -1);
-  const blocks: KnownBlock[] = [
-    ...parent,
+  const votes = context.votes;
+  const tally: KnownBlock[] = votes ? [signOffTallyBlock(votes)] : [];
+  const rest: KnownBlock[] = [
     { type: 'divider' },
     ...buildVerdictDetail(input).blocks,
-  ];
-  if (review.permalink) {
-    blocks.push({
+    {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `<${review.permalink}|Open the discussion thread>` }],
-    });
-  }
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: whereToReadVerdict(review, 'Open the discussion thread', 'viewer'),
+        },
+      ],
+    },
+  ];
+  const challenges = votes
+    ? challengeBlocks(
+        votes,
+        MAX_VIEW_BLOCKS - top.length - parent.length - tally.length - rest.length,
+      )
+    : [];
   return {
     type: 'modal',
     callback_id: CallbackId.reviewDetail,
     title: { type: 'plain_text', text: 'Review' },
     close: { type: 'plain_text', text: 'Close' },
-    blocks: blocks.slice(0, MAX_VIEW_BLOCKS),
+    blocks: [...top, ...parent, ...tally, ...challenges, ...rest].slice(0, MAX_VIEW_BLOCKS),
   };
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+/** "Sign-offs: ✅ 2 agreed · ❓ 1 challenged", then who, as the verdict message names them. */
+function signOffTallyBlock(votes: readonly Vote[]): KnownBlock {
+  const agreed = votes.filter((vote) => vote.vote === 'agree').length;
+  const challenged = votes.length - agreed;
+  const text =
+    votes.length === 0
+      ? '*Sign-offs:* No sign-offs yet.'
+      : `*Sign-offs:* ✅ ${agreed} agreed · ❓ ${challenged} challenged\n${signOffLine(votes)}`;
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+/**
+ * Each challenge's reason, quoted as its thread reply quotes it, in at most `room` blocks (and
+ * {@link CHALLENGE_REASONS_SHOWN}); the ones left out are counted in the last.
+ */
+function challengeBlocks(votes: readonly Vote[], room: number): KnownBlock[] {
+  const reasons = votes.filter(
+    (vote): vote is Vote & { reason: string } =>
+      vote.vote === 'challenge' && vote.reason !== null && vote.reason.trim() !== '',
+  );
+  if (reasons.length === 0 || room <= 0) return [];
+  const fits = reasons.length <= Math.min(room, CHALLENGE_REASONS_SHOWN);
+  const shown = fits ? reasons : reasons.slice(0, Math.min(room - 1, CHALLENGE_REASONS_SHOWN));
+  const blocks = shown.flatMap((vote) => buildChallengeReply(vote.userId, vote.reason).blocks);
+  const more = reasons.length - shown.length;
+  if (more > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `…and ${more} more challenge${more === 1 ? '' : 's'} with reasons: read them in the verdict’s thread.`,
+        },
+      ],
+    });
+  }
+  return blocks;
 }
 
 /**
  * "Share": the channel comes from the picker, which offers only conversations the person can see;
- * a pasted link only narrows it to a thread of that channel (the submission checks it).
+ * a pasted link only narrows it to a thread of that channel (the submission checks it). Before
+ * anything is picked it says what the card will carry that readers may not expect: that a later
+ * revision is current (`latest`, when known), or that the review came from a conversation not
+ * known to be public. A review not in Slack can't be shared: it says so instead.
  */
-export function buildShareModal(review: Review): ModalView {
+export function buildShareModal(review: Review, latest?: Review | null): ModalView {
+  if (UNDELIVERED_STATUSES.includes(review.status)) return buildShareNotPostedModal(review);
+  const notes: string[] = [];
+  if (isSupersededBy(review, latest)) {
+    notes.push(
+      `${supersededNote(review, latest, 'viewer')}\nThe card says so and points to it. To share the current verdict instead, share revision ${latest.revision ?? 1} from your ftrag Home tab.`,
+    );
+  }
+  if (review.conversationVisibility !== 'public') notes.push(privateOriginNote(review));
   return {
     type: 'modal',
     callback_id: CallbackId.shareReview,
@@ -51,6 +159,9 @@ export function buildShareModal(review: Review): ModalView {
         type: 'section',
         text: { type: 'mrkdwn', text: `*${escapeTitle(review.answers.title)}*` },
       },
+      ...notes.map(
+        (text): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] }),
+      ),
       {
         type: 'input',
         block_id: BlockId.shareChannel,
@@ -81,6 +192,55 @@ export function buildShareModal(review: Review): ModalView {
       },
     ],
   };
+}
+
+/**
+ * The card shows the title, verdict and headline to whoever reads where it goes: said before it
+ * goes from a conversation that is private, or not known to be public (Slack wouldn't say, or it
+ * was posted before ftrag asked).
+ */
+function privateOriginNote(review: Review): string {
+  const origin =
+    review.conversationVisibility === 'private'
+      ? 'This review came from a private conversation.'
+      : 'ftrag can’t tell whether the conversation this review came from is public: it may be private.';
+  return `:lock: ${origin} The card shows its title, verdict and headline to everyone who can read where you share it.`;
+}
+
+/**
+ * Share of a review whose verdict is not in Slack (pending or failed), at its opening or its
+ * submission: a card would point to a verdict nobody can find, so nothing is shared.
+ */
+export function buildShareNotPostedModal(review: Review): ModalView {
+  const title = `*${escapeTitle(review.answers.title)}*`;
+  return review.status === 'failed'
+    ? buildNoticeModal(
+        'Share review',
+        `:warning: ${title} never reached Slack (its posting failed), so nothing is shared: the card would point to a verdict nobody can find.`,
+        'Click *Post again* next to it under *Not posted yet* on your ftrag Home tab, then share it once it is posted.',
+      )
+    : buildNoticeModal(
+        'Share review',
+        `:hourglass_flowing_sand: ${title} is not posted yet (or its posting hasn’t finished), so nothing is shared: the card would point to a verdict nobody can find yet.`,
+        'Share it once it is posted; until then your ftrag Home tab lists it under *Not posted yet*.',
+      );
+}
+
+/**
+ * In place of the Share modal once submitted: the card is posted right after, so this can only say
+ * where it is going; a refusal comes by DM.
+ */
+export function buildShareUnderwayModal(
+  review: Review,
+  channelId: string,
+  inThread: boolean,
+): ModalView {
+  const where = `${inThread ? 'a thread of ' : ''}${conversationName(channelId)}`;
+  return buildNoticeModal(
+    'Share review',
+    `:outbox_tray: Sharing *${escapeTitle(review.answers.title)}* in ${where} now.`,
+    'If Slack refuses the card there, I’ll tell you why by DM.',
+  );
 }
 
 /**
@@ -151,23 +311,6 @@ function postedWithoutMessage(review: Review, title: string): [string, string] {
     `:information_source: ${title} went out in ${where} without me${why}, so I can't update that message. Your answers are unchanged: new ones would no longer match the verdict people see.`,
     `To change them, click *Re-run with changes* on the verdict: the new verdict is posted in its thread as a revision.${invite}`,
   ];
-}
-
-/** A modal that only says something (what happened, then what to do), with a Close button. */
-export function buildNoticeModal(title: string, notice: string, advice: string): ModalView {
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: title },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [
-      {
-        type: 'section',
-        block_id: BlockId.errorNotice,
-        text: { type: 'mrkdwn', text: notice },
-      },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: advice }] },
-    ],
-  };
 }
 
 /** Open or Share of someone else's review that isn't known to be in a public channel. */

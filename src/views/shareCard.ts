@@ -12,35 +12,51 @@ import {
   isDirectMessage,
   mentionUser,
 } from './text.js';
+import { isSupersededBy, supersededNote, whereToReadVerdict } from './verdictWhereabouts.js';
 
-/** A shared review: a short card that links back to the original thread. */
+/**
+ * A shared review: a short card that says where the verdict is (its thread's link when others can
+ * open it), which revision it is, and when `latest` (the newest of its line, when known) is a later
+ * revision, that this one is superseded and where the newest is.
+ */
 export function buildShareCard(
   review: Review,
   sharedBy: string,
+  latest?: Review | null,
 ): { text: string; blocks: KnownBlock[] } {
   const verdict = VERDICT_LABELS[review.decision.verdict];
   const title = escapeTitle(review.answers.title);
-  const link = review.permalink ? `\n<${review.permalink}|Open the original thread>` : '';
-  return {
-    text: `${verdict} — shared ftrag review: ${title}`,
-    blocks: [
-      {
-        type: 'section',
-        text: {
+  const superseded = isSupersededBy(review, latest);
+  const revision = review.revision ?? 1;
+  const blocks: KnownBlock[] = [];
+  if (superseded) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: supersededNote(review, latest, 'everyone') },
+    });
+  }
+  const where = whereToReadVerdict(review, 'Open the original thread', 'everyone');
+  blocks.push(
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:link: *Verdict: ${verdict}* — ${title}\n${escapeMrkdwn(review.decision.headline)}\n${where}`,
+      },
+    },
+    {
+      type: 'context',
+      elements: [
+        {
           type: 'mrkdwn',
-          text: `:link: *Verdict: ${verdict}* — ${title}\n${escapeMrkdwn(review.decision.headline)}${link}`,
+          text: `Shared by ${mentionUser(sharedBy)} · asked by ${mentionUser(review.userId)}${revision > 1 || superseded ? ` · revision ${revision}` : ''}`,
         },
-      },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `Shared by ${mentionUser(sharedBy)} · asked by ${mentionUser(review.userId)}`,
-          },
-        ],
-      },
-    ],
+      ],
+    },
+  );
+  return {
+    text: `${superseded ? 'Superseded: ' : ''}${verdict} — shared ftrag review: ${title}`,
+    blocks,
   };
 }
 

@@ -3,8 +3,8 @@ import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
+import { buildNoticeModal } from './noticeModal.js';
 import { becauseOf } from './postRefusal.js';
-import { buildNoticeModal } from './reviewModals.js';
 import {
   conversationName,
   escapeTitle,

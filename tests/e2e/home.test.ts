@@ -412,7 +412,10 @@ describe('App Home', () => {
       const share = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.share);
       const modalId = share.id;
       const ack = await e2e.submit(modalId, values);
-      expect(ack.bodyText).toBe('');
+      // The modal says where the card is going; it is posted right after.
+      expect(ack.json).toMatchObject({ response_action: 'update' });
+      expect(JSON.stringify(ack.json)).toContain(`Sharing *Shared review* in `);
+      expect(JSON.stringify(ack.json)).toContain(`<#${target}> now.`);
       const card = await e2e.fake.waitFor(
         'chat.postMessage',
         (c) => c.index >= before && c.args.channel === target,
@@ -422,6 +425,39 @@ describe('App Home', () => {
       if (BlockId.shareThreadLink in values) expect(card.args.thread_ts).toBe(seeded.ts);
       else expect(card.args.thread_ts).toBeUndefined();
     }
+  });
+
+  it('Share of a review not in Slack is refused at once; once posted through a response_url, its card names the channel', async () => {
+    const channel = 'C0SHARENOB';
+    const title = 'Shared before posted';
+    e2e.fake.setBotNotInChannel(channel);
+    const responseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+    // The channel, the response_url, then the DM fail: the review waits for Post again.
+    e2e.fake.failResponseUrl(responseUrl, 404, { times: 1 });
+    e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
+    const id = await failedReview(channel, title, responseUrl);
+    const refused = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.share);
+    const refusal = JSON.stringify(refused.args);
+    expect(refusal).not.toContain('"submit"');
+    expect(refusal).toContain('never reached Slack');
+    expect(refusal).toContain('*Post again*');
+
+    // Post again: out through the response_url, which gives no message to link.
+    await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
+    await waitUntilPosted(id);
+    const target = 'C0SHARENO2';
+    e2e.fake.addChannel(target, { member: true });
+    const share = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.share);
+    const before = e2e.fake.calls.length;
+    await e2e.submit(share.id, { [BlockId.shareChannel]: { [ActionId.shareChannel]: target } });
+    const card = await e2e.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.index >= before && c.args.channel === target,
+    );
+    expect(JSON.stringify(card.args)).toContain(
+      `The verdict was posted in <#${channel}>, but ftrag has no link to that message.`,
+    );
+    expect(e2e.fake.violations).toEqual([]);
   });
 
   it('Share that can’t post says why by DM, advising an invite only when the bot is not a member', async () => {

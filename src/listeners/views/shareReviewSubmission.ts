@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { parseJsonWith } from '../../jsonText.js';
-import { buildShareRefusedModal } from '../../views/reviewModals.js';
+import { UNDELIVERED_STATUSES } from '../../storage/repository.js';
+import {
+  buildShareNotPostedModal,
+  buildShareRefusedModal,
+  buildShareUnderwayModal,
+} from '../../views/reviewModals.js';
 import { buildShareCard, shareFailedText } from '../../views/shareCard.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
@@ -28,7 +33,9 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
 
 /**
  * Posts a card for the review in the picked channel, or in the thread of it a pasted link names,
- * linking back to the original.
+ * saying where the original is (and, for a superseded revision, where the newest is). The modal
+ * says it is being shared; a card Slack refuses is reported by DM. A review not in Slack is
+ * refused inside ack: a card would point to a verdict nobody can find.
  */
 export function shareReviewSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
@@ -59,14 +66,25 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const review = await deps.reviews.get(body.team?.id ?? view.team_id, reviewId);
+    const teamId = body.team?.id ?? view.team_id;
+    const [review, latest] = await Promise.all([
+      deps.reviews.get(teamId, reviewId),
+      deps.reviews.latestRevision(teamId, reviewId),
+    ]);
     if (!review) {
       await ack({ response_action: 'update', view: buildShareRefusedModal('not-found') });
       return;
     }
-    await ack();
+    if (UNDELIVERED_STATUSES.includes(review.status)) {
+      await ack({ response_action: 'update', view: buildShareNotPostedModal(review) });
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: buildShareUnderwayModal(review, channel, thread !== null),
+    });
     await deps.work.run(async () => {
-      const card = buildShareCard(review, body.user.id);
+      const card = buildShareCard(review, body.user.id, latest);
       try {
         await client.chat.postMessage({
           channel,

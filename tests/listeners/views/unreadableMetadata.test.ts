@@ -4,7 +4,7 @@ import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
 import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
-import { newReviewFixture, uniqueId } from '../../storage/support.js';
+import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup, submitView } from '../../support/deliverySetup.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
@@ -107,7 +107,9 @@ describe('Share, once acknowledged', () => {
   it('posts the card as background work, which a graceful shutdown waits for', async () => {
     const app = instance();
     const teamId = uniqueId('T');
-    const { review } = await app.reviews.createPending(newReviewFixture({ teamId }));
+    const { review: pending } = await app.reviews.createPending(newReviewFixture({ teamId }));
+    // Delivered: a review not in Slack is refused before anything is posted.
+    const review = await app.reviews.markDelivered(teamId, pending.id, postedOutcomeFixture());
     const held = setup.fake().holdNext('chat.postMessage');
     const submitted = app.submit(
       CallbackId.shareReview,
@@ -118,7 +120,8 @@ describe('Share, once acknowledged', () => {
     await held.arrived;
     expect(app.deps.work.size).toBe(1);
     held.release();
-    expect(await submitted).toBeUndefined();
+    // Acknowledged with a note that the card is being shared, before it is posted.
+    expect(await submitted).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     expect(app.deps.work.size).toBe(0);
   });
 });

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
+import { ListenerRoutes } from '../../../src/listeners/routes.js';
+import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
+import type { DeliveryOutcome, Review } from '../../../src/storage/repository.js';
+import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
+import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../../storage/support.js';
+import { capturedLog } from '../../support/capturedLog.js';
+import { deliverySetup, submitView } from '../../support/deliverySetup.js';
+import { isRecord, type JsonObject } from '../../support/json.js';
+
+const SOURCE = 'C0SHARESRC';
+const TARGET = 'C0SHAREDST';
+const SHARER = 'U0SHARER01';
+const setup = deliverySetup(TARGET);
+
+const THREAD_LINK = `https://fake.slack.test/archives/${SOURCE}/p1700000001000200`;
+
+function instance() {
+  const clock = () => new Date();
+  const reviews = createKyselyReviewRepository(setup.database().db, clock);
+  const deps = setup.listenerDeps(reviews, clock);
+  const app = setup.boltApp(capturedLog().log);
+  app.use(
+    new ListenerRoutes().viewSubmission(CallbackId.shareReview, shareReviewSubmission(deps))
+      .dispatch,
+  );
+  const teamId = uniqueId('T');
+  return {
+    reviews,
+    teamId,
+    /** A review of the asker's, saved (pending) as a revision of `revisionOf` when given. */
+    async saved(revisionOf?: string): Promise<Review> {
+      const { review } = await reviews.createPending(
+        newReviewFixture({
+          teamId,
+          userId: 'U0ASKER001',
+          target: { channelId: SOURCE, threadTs: null, broadcast: false, responseUrl: null },
+          ...(revisionOf ? { revisionOf, verdict: 'fine-tune' as const } : {}),
+        }),
+      );
+      return review;
+    },
+    async delivered(outcome: Partial<DeliveryOutcome>, revisionOf?: string): Promise<Review> {
+      const review = await this.saved(revisionOf);
+      return reviews.markDelivered(teamId, review.id, postedOutcomeFixture(outcome));
+    },
+    /** Shares `review` to TARGET: what the listener acknowledged with, and the card it posted. */
+    async share(review: Review): Promise<{ ack: unknown; card: string | null }> {
+      const fake = setup.fake();
+      const before = fake.calls.length;
+      const values: JsonObject = {
+        [BlockId.shareChannel]: {
+          [ActionId.shareChannel]: { type: 'conversations_select', selected_conversation: TARGET },
+        },
+      };
+      const ack = await submitView(app, deps.work, {
+        callbackId: CallbackId.shareReview,
+        privateMetadata: JSON.stringify({ reviewId: review.id }),
+        values,
+        teamId,
+        userId: SHARER,
+      });
+      const posted = fake.calls
+        .slice(before)
+        .find((call) => call.method === 'chat.postMessage' && call.args.channel === TARGET);
+      return { ack, card: posted ? JSON.stringify(posted.args) : null };
+    },
+  };
+}
+
+function viewOf(ack: unknown): string {
+  return JSON.stringify(isRecord(ack) ? ack.view : undefined);
+}
+
+describe('Share of a review not in Slack', () => {
+  it.each(['pending', 'failed'] as const)(
+    '(%s): refused inside ack, and no card is posted',
+    async (status) => {
+      const app = instance();
+      let review = await app.saved();
+      if (status === 'failed') {
+        review = await app.reviews.markFailed(app.teamId, review.id, 'channel_not_found', null);
+      }
+      expect(review.status).toBe(status);
+      const { ack, card } = await app.share(review);
+      expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+      expect(viewOf(ack)).toMatch(/nothing is shared/);
+      expect(isRecord(ack) && isRecord(ack.view) ? ack.view.submit : 'no view').toBeUndefined();
+      expect(card).toBeNull();
+    },
+  );
+});
+
+describe('Share of a delivered review', () => {
+  it('says in the modal that the card is being shared, and where', async () => {
+    const app = instance();
+    const review = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
+    const { ack, card } = await app.share(review);
+    expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+    expect(viewOf(ack)).toContain(`<#${TARGET}>`);
+    expect(card).toContain(`<${THREAD_LINK}|Open the original thread>`);
+  });
+
+  it('of a superseded revision: the card says so and links the newest', async () => {
+    const app = instance();
+    const first = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
+    const newestLink = `${THREAD_LINK}?thread_ts=1700000001.000200&cid=${SOURCE}`;
+    await app.delivered(
+      { postedChannelId: SOURCE, messageTs: '1700000002.000300', permalink: newestLink },
+      first.id,
+    );
+    const { card } = await app.share(first);
+    expect(card).toMatch(/Superseded/);
+    expect(card).toContain('revision 2 is current');
+    expect(card).toContain(`<${newestLink}|Open revision 2>`);
+  });
+
+  it('sent to its asker by DM: the card links nothing others can’t open, and says where it is', async () => {
+    const app = instance();
+    const dmLink = 'https://fake.slack.test/archives/D0ASKERDM1/p1700000001000200';
+    const review = await app.delivered({
+      status: 'sent-as-dm',
+      postedChannelId: 'D0ASKERDM1',
+      permalink: dmLink,
+    });
+    const { card } = await app.share(review);
+    expect(card).not.toContain(dmLink);
+    expect(card).toContain('was sent to <@U0ASKER001> by DM, so only they can open it');
+  });
+
+  it('posted through a response_url: the card names the channel and says there is no link', async () => {
+    const app = instance();
+    const review = await app.delivered({
+      status: 'posted-via-response-url',
+      postedChannelId: SOURCE,
+      messageTs: null,
+      threadTs: null,
+      permalink: null,
+    });
+    const { card } = await app.share(review);
+    expect(card).toContain(`was posted in <#${SOURCE}>, but ftrag has no link to that message`);
+  });
+});
