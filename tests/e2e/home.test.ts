@@ -889,6 +889,29 @@ describe('App Home: reviews not posted', () => {
   }, 60_000);
 });
 
+describe('App Home’s review menu on a review no longer on record', () => {
+  it.each([
+    [ReviewMenuChoice.open, /so it can.t be opened/],
+    [ReviewMenuChoice.share, /so it can.t be shared/],
+    [ReviewMenuChoice.edit, /so its answers can.t be edited/],
+  ])('%s: says so in a notice, and publishes Home again without it', async (choice, says) => {
+    const user = 'U0GONEMENU';
+    const home = await e2e.openHome(user);
+    const before = e2e.fake.calls.length;
+    // Deleted (ftrag purge, say) after this Home was published.
+    await e2e.chooseOverflow(home, 'mine_R0GONE', ActionId.reviewMenu, `${choice}:R0GONE`, {
+      user,
+    });
+    const notice = await e2e.modalOpenedSince(before);
+    const shown = JSON.stringify(notice.args);
+    expect(shown).toContain('no longer on record in ftrag');
+    expect(shown).toMatch(says);
+    expect(shown).not.toContain(CallbackId.checklistStep);
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+});
+
 describe('routing of Home’s actions', () => {
   it('answers one of ftrag’s ids on an element it never sends that way at once, doing nothing', async () => {
     const home = await e2e.openHome();
