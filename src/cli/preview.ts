@@ -89,6 +89,7 @@ export function previewSurfaces(): PreviewSurface[] {
       team: { reviews: [review], total: 1 },
       countsByVerdict: { [decision.verdict]: 1 },
       undelivered: { reviews: [], total: 0 },
+      editable: new Set([review.id]),
       paging: { mine: 0, team: 0 },
     }),
   });

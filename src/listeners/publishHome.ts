@@ -1,5 +1,6 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { editRefusal } from '../delivery/applyEdit.js';
 import {
   buildHomeView,
   FIRST_PAGES,
@@ -10,8 +11,8 @@ import {
 import type { ListenerDeps } from './deps.js';
 
 /**
- * Reads the person's reviews and the workspace's reviews in public channels, and publishes the
- * Home tab.
+ * Reads the person's reviews (those posted, and apart those not posted yet) and the workspace's
+ * reviews in public channels, and publishes the Home tab.
  */
 export async function publishHome(
   client: WebClient,
@@ -21,8 +22,9 @@ export async function publishHome(
   paging: HomePaging = FIRST_PAGES,
 ): Promise<void> {
   const [mine, team, countsByVerdict, undelivered] = await Promise.all([
+    // Those not posted yet are listed apart, with Post again: not twice.
     deps.reviews.list(
-      { teamId, userId },
+      { teamId, userId, deliveredOnly: true },
       { limit: HOME_PAGE_SIZE, offset: paging.mine * HOME_PAGE_SIZE },
     ),
     // Only what anyone in the workspace may read in Slack: reviews in public channels.
@@ -35,12 +37,27 @@ export async function publishHome(
     // Whatever page of the person's reviews is shown: Post again is the only way to recover one.
     deps.reviews.listUndelivered(teamId, userId, HOME_UNDELIVERED_LIMIT),
   ]);
-  const tallies = await deps.votes.tallies(
-    teamId,
-    [...mine.reviews, ...team.reviews].map((review) => review.id),
+  const listed = [...mine.reviews, ...team.reviews];
+  const own = listed.filter((review) => review.userId === userId);
+  const [tallies, revised] = await Promise.all([
+    deps.votes.tallies(
+      teamId,
+      listed.map((review) => review.id),
+    ),
+    deps.reviews.revisedAmong(
+      teamId,
+      own.map((review) => review.id),
+    ),
+  ]);
+  const at = deps.clock();
+  // Edit answers only where it would not be refused (a later revision, no message to update).
+  const editable = new Set(
+    own
+      .filter((review) => editRefusal(review, at, revised.has(review.id)) === null)
+      .map((review) => review.id),
   );
   // Queued here, or claimed by a posting on any instance.
-  const now = deps.clock().getTime();
+  const now = at.getTime();
   const postingNow = new Set(
     undelivered.reviews
       .filter(
@@ -59,6 +76,7 @@ export async function publishHome(
       countsByVerdict,
       undelivered,
       postingNow,
+      editable,
       paging,
       tallies,
     }),

@@ -173,6 +173,11 @@ export interface ReviewScope {
    * what anyone in the workspace may read.
    */
   publicOnly?: boolean;
+  /**
+   * Only reviews whose verdict reached Slack: none of {@link UNDELIVERED_STATUSES}, which App Home
+   * lists apart, with Post again.
+   */
+  deliveredOnly?: boolean;
 }
 
 /** Delivered reviews of one workspace, in one conversation, whose visibility is not known. */
@@ -310,6 +315,8 @@ export interface ReviewRepository {
    * not in `teamId`.
    */
   revisionLine(teamId: string, id: string): Promise<Review[]>;
+  /** Those of `ids` that a re-run has revised (a later revision of them exists), in `teamId`. */
+  revisedAmong(teamId: string, ids: readonly string[]): Promise<Set<string>>;
   /** Newest first. channelId matches the channel the review was posted to or targeted. */
   list(scope: ReviewScope, page: Page): Promise<ReviewList>;
   countByVerdict(scope: ReviewScope): Promise<Record<string, number>>;

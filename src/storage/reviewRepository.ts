@@ -506,6 +506,19 @@ export function createKyselyReviewRepository(
 
     revisionLine,
 
+    async revisedAmong(teamId: string, ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      // A later revision's own row, rather than the predecessor's mark: that also covers one made
+      // by an instance of a version before the mark, during a rolling upgrade.
+      const rows = await db
+        .selectFrom('reviews')
+        .select('revision_of')
+        .where('team_id', '=', teamId)
+        .where('revision_of', 'in', [...ids])
+        .execute();
+      return new Set(rows.flatMap((row) => (row.revision_of === null ? [] : [row.revision_of])));
+    },
+
     async list(scope: ReviewScope, page: Page): Promise<ReviewList> {
       assertPage(page);
       const [rows, count] = await Promise.all([
@@ -622,9 +635,16 @@ function scoped<O>(
   query: SelectQueryBuilder<Schema, 'reviews', O>,
   scope: ReviewScope,
 ): SelectQueryBuilder<Schema, 'reviews', O> {
-  const { teamId, userId, channelId, publicOnly } = scope;
+  const { teamId, userId, channelId, publicOnly, deliveredOnly } = scope;
   let scopedQuery = query.where('team_id', '=', teamId);
   if (userId !== undefined) scopedQuery = scopedQuery.where('user_id', '=', userId);
+  if (deliveredOnly) {
+    scopedQuery = scopedQuery.where(
+      'status',
+      'not in',
+      UNDELIVERED_STATUSES.map((status) => sql.lit(status)),
+    );
+  }
   if (publicOnly) {
     // A literal, so the planner can use the partial index of migration 0007.
     scopedQuery = scopedQuery.where('conversation_visibility', '=', sql.lit('public'));

@@ -7,11 +7,17 @@ import type {
   SectionBlock,
 } from '@slack/types';
 import { z } from 'zod';
-import { ActionId, BlockId, ReviewMenuChoice } from '../constants.js';
+import {
+  ActionId,
+  BlockId,
+  COMMAND,
+  MESSAGE_SHORTCUT_NAME,
+  ReviewMenuChoice,
+} from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { VERDICTS } from '../decision/types.js';
 import { parseJsonWith } from '../jsonText.js';
-import type { Review, ReviewList } from '../storage/repository.js';
+import { type Review, type ReviewList, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
 import { reviewExtras, reviewLine } from './historyMessage.js';
 
@@ -43,9 +49,11 @@ export function parseHomePaging(value: string | undefined): HomePaging {
 
 export interface HomeViewInput {
   userId: string;
+  /** The person's reviews whose verdict reached Slack; the others are `undelivered`. */
   mine: ReviewList;
   /** The workspace's reviews that anyone in it may read: those in public channels. */
   team: ReviewList;
+  /** Every review of the workspace, private ones included, by verdict: numbers only. */
   countsByVerdict: Record<string, number>;
   /**
    * The person's reviews that were saved but never reached Slack, newest first: at most
@@ -57,22 +65,32 @@ export interface HomeViewInput {
    * any instance): no "Post again" for them.
    */
   postingNow?: ReadonlySet<string>;
+  /**
+   * Ids of the person's listed reviews whose answers Edit answers may change now (no
+   * `editRefusal`): only their menus offer it. The listener checks again when it is chosen.
+   */
+  editable?: ReadonlySet<string>;
   paging: HomePaging;
   /** Sign-off tallies of the listed reviews, by review id; a review without votes is absent. */
   tallies?: Readonly<Record<string, VoteTally>>;
 }
 
+/**
+ * Open; Share, once the verdict is in Slack (a card would announce a verdict nobody can find);
+ * Edit answers when `canEdit`.
+ */
 function reviewMenu(review: Review, canEdit: boolean): Overflow {
   const choice = (value: string, text: string) => ({
     value: `${value}:${review.id}`,
     text: { type: 'plain_text' as const, text },
   });
+  const delivered = !UNDELIVERED_STATUSES.includes(review.status);
   return {
     type: 'overflow',
     action_id: ActionId.reviewMenu,
     options: [
       choice(ReviewMenuChoice.open, 'Open'),
-      choice(ReviewMenuChoice.share, 'Share'),
+      ...(delivered ? [choice(ReviewMenuChoice.share, 'Share')] : []),
       ...(canEdit ? [choice(ReviewMenuChoice.edit, 'Edit answers')] : []),
     ],
   };
@@ -83,14 +101,18 @@ function reviewSection(
   review: Review,
   userId: string,
   tally: VoteTally | undefined,
+  editable: ReadonlySet<string>,
 ): SectionBlock {
   return {
     type: 'section',
     block_id: `${prefix}_${review.id}`,
     text: { type: 'mrkdwn', text: `${reviewLine(review, userId)}${reviewExtras(review, tally)}` },
-    accessory: reviewMenu(review, review.userId === userId),
+    accessory: reviewMenu(review, review.userId === userId && editable.has(review.id)),
   };
 }
+
+/** Every way to start a review, for a person who has none yet. */
+const HOW_TO_START = `No reviews yet. Start one with *Start a review* above, with \`${COMMAND}\` in a channel, or, in a thread, with the message shortcut *${MESSAGE_SHORTCUT_NAME}* (the ⋮ menu on a message) or by mentioning @ftrag.`;
 
 function pagingBlock(
   blockId: string,
@@ -123,18 +145,15 @@ function listBlocks(
   heading: string,
   prefix: string,
   list: ReviewList,
-  userId: string,
-  paging: HomePaging,
+  input: HomeViewInput,
   which: 'mine' | 'team',
   pagingBlockId: string,
-  tallies: Readonly<Record<string, VoteTally>>,
+  emptyText: string,
 ): KnownBlock[] {
+  const { userId, paging } = input;
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: heading } }];
   if (list.reviews.length === 0) {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'No reviews yet.' }],
-    });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: emptyText }] });
     return blocks;
   }
   const from = paging[which] * HOME_PAGE_SIZE + 1;
@@ -147,8 +166,9 @@ function listBlocks(
       },
     ],
   });
+  const editable = input.editable ?? new Set<string>();
   for (const review of list.reviews) {
-    blocks.push(reviewSection(prefix, review, userId, tallies[review.id]));
+    blocks.push(reviewSection(prefix, review, userId, input.tallies?.[review.id], editable));
   }
   const pager = pagingBlock(pagingBlockId, which, paging, list.total);
   if (pager) blocks.push(pager);
@@ -174,7 +194,16 @@ export function buildHomeView(input: HomeViewInput): HomeView {
         text: { type: 'plain_text', text: 'Start a review' },
       },
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Workspace verdicts — ${counts}` }] },
+    {
+      type: 'context',
+      // The list below shows public reviews only: these numbers say they are not of those alone.
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `All reviews in this workspace, private ones included — ${counts}`,
+        },
+      ],
+    },
   ];
   const undelivered = input.undelivered.reviews.slice(0, HOME_UNDELIVERED_LIMIT);
   if (undelivered.length > 0) {
@@ -220,22 +249,20 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       'Your reviews',
       'mine',
       input.mine,
-      input.userId,
-      input.paging,
+      input,
       'mine',
       BlockId.homePagingMine,
-      input.tallies ?? {},
+      input.undelivered.total > 0 ? 'None posted yet: see *Not posted yet* above.' : HOW_TO_START,
     ),
     { type: 'divider' },
     ...listBlocks(
       'Across the workspace, in public channels',
       'team',
       input.team,
-      input.userId,
-      input.paging,
+      input,
       'team',
       BlockId.homePagingTeam,
-      input.tallies ?? {},
+      'No reviews in public channels yet.',
     ),
   );
   // The pages shown, for a click in this Home (Post again) to publish it on the same pages.

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { ActionId, BlockId, CallbackId, COMMAND } from '../constants.js';
+import { ActionId, BlockId, CallbackId, COMMAND, type ReviewMenuChoice } from '../constants.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
@@ -100,19 +100,25 @@ export function buildChallengeUnreadableModal(): ModalView {
 /** What a verdict button (or the Challenge modal's submit) would have done. */
 export type GoneReviewAction = 'agree' | 'challenge' | 'challenge-submitted' | 'rerun' | 'export';
 
-const GONE_CONSEQUENCES: Record<GoneReviewAction, string> = {
+/** What a choice in App Home's review menu would have done. */
+export type GoneHomeChoice = (typeof ReviewMenuChoice)[keyof typeof ReviewMenuChoice];
+
+const GONE_CONSEQUENCES: Record<GoneReviewAction | GoneHomeChoice, string> = {
   agree: 'your agreement was not recorded.',
   challenge: "it can't be challenged.",
   'challenge-submitted': 'your challenge was not recorded.',
   rerun: `it can't be re-run. Start a new review with \`${COMMAND}\` instead.`,
   export: 'there is no decision record to export.',
+  open: "it can't be opened.",
+  share: "it can't be shared.",
+  edit: "its answers can't be edited.",
 };
 
 /**
- * A verdict message's review is not on record in the clicker's workspace (deleted by
- * `ftrag purge`, say): what the click would have done can't be, and nothing changed.
+ * A verdict message's (or a Home line's) review is not on record in the clicker's workspace
+ * (deleted by `ftrag purge`, say): what the click would have done can't be, and nothing changed.
  */
-export function reviewGoneText(action: GoneReviewAction): string {
+export function reviewGoneText(action: GoneReviewAction | GoneHomeChoice): string {
   return `:warning: This review is no longer on record in ftrag, so ${GONE_CONSEQUENCES[action]}`;
 }
 
@@ -122,6 +128,18 @@ export function buildChallengeGoneModal(): ModalView {
     'Challenge the verdict',
     reviewGoneText('challenge-submitted'),
     'Its verdict message may still be in the channel, but ftrag no longer keeps its votes.',
+  );
+}
+
+/**
+ * In place of what a choice in App Home's review menu opens when its review is gone: Home was
+ * published before the review was deleted (it is published again, without it).
+ */
+export function buildHomeReviewGoneModal(choice: GoneHomeChoice): ModalView {
+  return buildNoticeModal(
+    'Review',
+    reviewGoneText(choice),
+    'It was deleted after your Home tab was shown; the tab now lists the reviews there are.',
   );
 }
 

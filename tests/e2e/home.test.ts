@@ -52,8 +52,11 @@ async function postReview(
   const before = e2e.fake.calls.length;
   await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title }, { user });
   await e2e.fake.waitFor('chat.getPermalink', (call) => call.index >= before);
-  // The review is marked posted right after the permalink arrives.
-  await expect.poll(async () => JSON.stringify((await e2e.openHome(user)).view)).toContain(title);
+  // The review is marked posted right after the permalink arrives; only then is it among the
+  // person's reviews (until then it is under "Not posted yet").
+  await expect
+    .poll(async () => listLines(await e2e.openHome(user), 'mine').join('\n'))
+    .toContain(title);
   // The workspace's list shows it only once ftrag has asked Slack whether the channel is public,
   // after the delivery.
   if (listedAcrossWorkspace) {
@@ -623,11 +626,12 @@ describe('App Home', () => {
     await expect.poll(() => e2e.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
     await waitUntilDelivered(title);
     const home = await e2e.openHome();
-    const opened = await e2e.reviewMenuModal(
-      home,
-      reviewIdIn(home, 'mine', title),
-      ReviewMenuChoice.edit,
-    );
+    const id = reviewIdIn(home, 'mine', title);
+    // Home leaves Edit answers out of its menu (Open and Share stay)…
+    expect(homeBlock(ASKER, `mine_${id}`)).toContain(`"value":"${ReviewMenuChoice.share}:${id}"`);
+    expect(homeBlock(ASKER, `mine_${id}`)).not.toContain(`"value":"${ReviewMenuChoice.edit}:`);
+    // …and chosen all the same, from a Home an earlier version published, it is refused.
+    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
     return JSON.stringify(opened.args);
   };
 
@@ -684,8 +688,10 @@ describe('App Home', () => {
     e2e.fake.failResponseUrl(responseUrl, 404, { times: 1 });
     e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
     const id = await failedReview(channel, title, responseUrl);
-    // Not posted, and no posting holds it: Edit answers opens the checklist.
+    // Not posted, and no posting holds it: Edit answers, chosen from a Home an earlier version
+    // published (which listed it among the person's reviews, with its menu), opens the checklist.
     const home = await e2e.openHome();
+    expect(listLines(home, 'mine').join('\n')).not.toContain(title);
     const editing = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
     expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
     // Post again, before the edit is submitted: out through the response_url this time.
@@ -709,6 +715,7 @@ describe('App Home', () => {
     e2e.fake.failResponseUrl(responseUrl, 404);
     e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
     const id = await failedReview(channel, title, responseUrl);
+    // Chosen from a Home an earlier version published, which listed it with its menu.
     const editing = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit);
     expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
 
@@ -864,9 +871,9 @@ describe('App Home: reviews not posted', () => {
       String(block.block_id).startsWith('undelivered_'),
     );
 
-  it('offers Post again for each, however far down the person’s reviews it is', async () => {
+  it('lists each once, with Post again, and counts and pages only posted ones under Your reviews', async () => {
     await failedReview('Unposted oldest');
-    for (let index = 1; index <= 5; index++) {
+    for (let index = 1; index <= 6; index++) {
       await postReview(channel, `Posted since ${index}`, user);
     }
     for (let index = 1; index <= 5; index++) await failedReview(`Unposted ${index}`);
@@ -876,8 +883,8 @@ describe('App Home: reviews not posted', () => {
       .toBe(6);
     const home = await e2e.openHome(user);
     const text = JSON.stringify(home.view);
-    expect(text).toContain('1–5 of 11');
-    expect(() => reviewIdIn(home, 'mine', 'Unposted oldest')).toThrow();
+    expect(text).toContain('1–5 of 6');
+    expect(listLines(home, 'mine').join('\n')).not.toContain('Unposted');
     for (const block of undeliveredBlocks(home)) {
       expect(JSON.stringify(block)).toContain(`"action_id":"${ActionId.retryDelivery}"`);
     }
@@ -889,7 +896,8 @@ describe('App Home: reviews not posted', () => {
     await e2e.fake.waitFor('views.publish', (c) => c.index >= paged && c.args.user_id === user);
     const secondPage = e2e.fake.homeView(user);
     if (!secondPage) throw new Error('no Home view');
-    expect(JSON.stringify(secondPage.view)).toContain('6–10 of 11');
+    expect(JSON.stringify(secondPage.view)).toContain('6–6 of 6');
+    expect(listLines(secondPage, 'mine').join('\n')).not.toContain('Unposted');
 
     const id = reviewIdIn(secondPage, 'undelivered', 'Unposted oldest');
     const before = e2e.fake.calls.length;
@@ -899,12 +907,15 @@ describe('App Home: reviews not posted', () => {
       (call) =>
         call.index >= before && call.args.channel === channel && call.args.thread_ts !== undefined,
     );
+    // Posted, it leaves "Not posted yet" for the person's reviews, where it is the oldest.
     await vi.waitFor(
       () => {
         const view = e2e.fake.homeView(user);
         if (!view) throw new Error('no Home view');
         expect(undeliveredBlocks(view)).toHaveLength(5);
         expect(JSON.stringify(undeliveredBlocks(view))).not.toContain('Unposted oldest');
+        expect(JSON.stringify(view.view)).toContain('6–7 of 7');
+        expect(listLines(view, 'mine').at(-1)).toContain('Unposted oldest');
       },
       { timeout: 5_000 },
     );
@@ -912,9 +923,34 @@ describe('App Home: reviews not posted', () => {
       .callsTo('views.publish')
       .filter((call) => call.index >= before && call.args.user_id === user);
     expect(publishes.length).toBeGreaterThan(0);
-    for (const publish of publishes) expect(JSON.stringify(publish.args)).toContain('6–10 of 11');
+    for (const publish of publishes) {
+      expect(JSON.stringify(publish.args)).toMatch(/6–[67] of [67], newest first/);
+    }
     expect(e2e.fake.violations).toEqual([]);
   }, 60_000);
+});
+
+describe('App Home’s review menu on a review no longer on record', () => {
+  it.each([
+    [ReviewMenuChoice.open, /so it can.t be opened/],
+    [ReviewMenuChoice.share, /so it can.t be shared/],
+    [ReviewMenuChoice.edit, /so its answers can.t be edited/],
+  ])('%s: says so in a notice, and publishes Home again without it', async (choice, says) => {
+    const user = 'U0GONEMENU';
+    const home = await e2e.openHome(user);
+    const before = e2e.fake.calls.length;
+    // Deleted (ftrag purge, say) after this Home was published.
+    await e2e.chooseOverflow(home, 'mine_R0GONE', ActionId.reviewMenu, `${choice}:R0GONE`, {
+      user,
+    });
+    const notice = await e2e.modalOpenedSince(before);
+    const shown = JSON.stringify(notice.args);
+    expect(shown).toContain('no longer on record in ftrag');
+    expect(shown).toMatch(says);
+    expect(shown).not.toContain(CallbackId.checklistStep);
+    await e2e.fake.waitFor('views.publish', (c) => c.index >= before && c.args.user_id === user);
+    expect(e2e.fake.violations).toEqual([]);
+  });
 });
 
 describe('routing of Home’s actions', () => {

@@ -1134,6 +1134,18 @@ for (const backend of storageBackends) {
         expect(mine).toEqual({ reviews: [expect.objectContaining({ id: r5.id })], total: 2 });
       });
 
+      it('lists only delivered reviews when asked, paging and counting those alone', async () => {
+        const delivered = await reviews.list({ teamId, deliveredOnly: true }, page(2));
+        expect(ids(delivered)).toEqual([r4.id, r3.id]);
+        expect(delivered.total).toBe(3);
+        expect(ids(await reviews.list({ teamId, deliveredOnly: true }, page(2, 2)))).toEqual([
+          r2.id,
+        ]);
+        // U1's pending r1 and failed r5 are Home's "Not posted yet", not its list.
+        const mine = await reviews.list({ teamId, userId: 'U1', deliveredOnly: true }, page(10));
+        expect(mine).toEqual({ reviews: [expect.objectContaining({ id: r3.id })], total: 1 });
+      });
+
       it('rejects an invalid page', async () => {
         await expect(reviews.list({ teamId }, page(-1))).rejects.toBeInstanceOf(RangeError);
         await expect(reviews.list({ teamId }, page(10, 1.5))).rejects.toBeInstanceOf(RangeError);
@@ -1724,6 +1736,19 @@ for (const backend of storageBackends) {
           decisionFixture('prompt'),
         );
         expect(latest.updated).toBe(true);
+      });
+
+      it('tells which of some reviews a re-run has revised, in their own workspace only', async () => {
+        const teamId = uniqueId('T');
+        const first = await create({ teamId });
+        const second = await create({ teamId, revisionOf: first.id });
+        const third = await create({ teamId, revisionOf: second.id });
+        const alone = await create({ teamId });
+        const all = [first.id, second.id, third.id, alone.id, 'missing'];
+        expect(await reviews.revisedAmong(teamId, all)).toEqual(new Set([first.id, second.id]));
+        expect(await reviews.revisedAmong(teamId, [third.id, alone.id])).toEqual(new Set());
+        expect(await reviews.revisedAmong(teamId, [])).toEqual(new Set());
+        expect(await reviews.revisedAmong(uniqueId('T'), all)).toEqual(new Set());
       });
 
       it('links a revision to the review it revises and numbers the chain', async () => {

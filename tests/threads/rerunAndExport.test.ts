@@ -103,7 +103,8 @@ describe('re-run with changes', () => {
     const parent = await t.reviewByCommand(KNOWLEDGE);
     const first = reviewIdOf(parent);
     // Begun before the re-run: the checklist opens.
-    const editing = await t.reviewMenuModal(await t.openHome(ASKER), first, ReviewMenuChoice.edit);
+    const beforeRerun = await t.openHome(ASKER);
+    const editing = await t.reviewMenuModal(beforeRerun, first, ReviewMenuChoice.edit);
     expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
     const second = await rerun(parent, ASKER, BEHAVIOR, KNOWLEDGE);
 
@@ -122,8 +123,13 @@ describe('re-run with changes', () => {
     expect(stored?.decision.verdict).toBe(decide(answersSchema.parse(KNOWLEDGE)).verdict);
     expect(headerOf(t.message(CHANNEL, parent.ts))).toBe(`Verdict: ${label(KNOWLEDGE)}`);
 
-    // Chosen from Home now: refused at once, and revision 2 may still be edited.
-    const refused = await t.reviewMenuModal(await t.openHome(ASKER), first, ReviewMenuChoice.edit);
+    // Home no longer offers it on revision 1, only on revision 2…
+    const now = JSON.stringify((await t.openHome(ASKER)).view.blocks);
+    expect(now).toContain(`"value":"${ReviewMenuChoice.open}:${first}"`);
+    expect(now).not.toContain(`"value":"${ReviewMenuChoice.edit}:${first}"`);
+    expect(now).toContain(`"value":"${ReviewMenuChoice.edit}:${reviewIdOf(second)}"`);
+    // …and chosen from the Home published before the re-run, it is refused at once.
+    const refused = await t.reviewMenuModal(beforeRerun, first, ReviewMenuChoice.edit);
     const refusedText = JSON.stringify(refused.args);
     expect(refusedText).toContain('has a later revision');
     expect(refusedText).not.toContain(CallbackId.checklistStep);

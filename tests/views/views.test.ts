@@ -859,22 +859,6 @@ describe('other surfaces', () => {
     }
   });
 
-  it('offers Edit answers only on the person’s own reviews', () => {
-    const mine = reviewOf(hostileAnswers());
-    const theirs = reviewOf(hostileAnswers(), { id: 'rev-9', userId: 'U0OTHER' });
-    const home = buildHomeView({
-      userId: 'U0ASKER',
-      mine: { reviews: [mine], total: 1 },
-      team: { reviews: [theirs], total: 1 },
-      countsByVerdict: {},
-      undelivered: { reviews: [], total: 0 },
-      paging: { mine: 0, team: 0 },
-    });
-    const text = JSON.stringify(home);
-    expect(text).toContain('edit:rev-1');
-    expect(text).not.toContain('edit:rev-9');
-  });
-
   it('every preview surface passes the limit checker', () => {
     for (const surface of previewSurfaces()) {
       const payload = surface.payload as { type?: string; blocks: unknown[] };

@@ -1,0 +1,137 @@
+import type { HomeView } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { COMMAND, MESSAGE_SHORTCUT_NAME, ReviewMenuChoice } from '../../src/constants.js';
+import type { Answers } from '../../src/decision/answers.js';
+import type { Review } from '../../src/storage/repository.js';
+import { buildHomeView, type HomeViewInput } from '../../src/views/homeView.js';
+import { checkView } from '../support/blockKitLimits.js';
+import { isRecord } from '../support/json.js';
+import { postedReview } from '../support/reviewFixture.js';
+
+const ME = 'U0ASKER';
+
+const ANSWERS: Answers = {
+  title: 'Support bot',
+  leaning: 'undecided',
+  promptTried: 'still-unreliable',
+  gap: 'knowledge',
+  knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
+};
+
+function review(overrides: Partial<Review> = {}): Review {
+  return postedReview(ANSWERS, overrides);
+}
+
+function home(input: Partial<HomeViewInput> = {}): HomeView {
+  const view = buildHomeView({
+    userId: ME,
+    mine: { reviews: [], total: 0 },
+    team: { reviews: [], total: 0 },
+    countsByVerdict: {},
+    undelivered: { reviews: [], total: 0 },
+    paging: { mine: 0, team: 0 },
+    ...input,
+  });
+  expect(checkView(view)).toEqual([]);
+  return view;
+}
+
+/** Home's blocks as plain records, as Slack gets them. */
+function blocksOf(view: HomeView): Record<string, unknown>[] {
+  const parsed: unknown = JSON.parse(JSON.stringify(view.blocks));
+  return Array.isArray(parsed) ? parsed.filter(isRecord) : [];
+}
+
+/** The choices of the review menu on Home's block `blockId` (e.g. `mine_rev-1`). */
+function menuChoices(view: HomeView, blockId: string): string[] {
+  const found = blocksOf(view).find((candidate) => candidate.block_id === blockId);
+  const menu = found?.accessory;
+  if (!isRecord(menu) || menu.type !== 'overflow' || !Array.isArray(menu.options)) {
+    throw new Error(`no review menu on ${blockId}`);
+  }
+  return menu.options.filter(isRecord).map((option) => String(option.value).replace(/:.*/, ''));
+}
+
+/** The text of Home's context blocks, in order. */
+function contexts(view: HomeView): string[] {
+  return blocksOf(view)
+    .filter((candidate) => candidate.type === 'context' && Array.isArray(candidate.elements))
+    .flatMap((candidate) => (candidate.elements as unknown[]).filter(isRecord))
+    .map((element) => String(element.text));
+}
+
+describe('Home’s review menus', () => {
+  it('offer Edit answers only on the person’s own reviews that Home was told can be edited', () => {
+    const editable = review({ id: 'rev-editable' });
+    const refused = review({ id: 'rev-refused' });
+    const theirs = review({ id: 'rev-theirs', userId: 'U0OTHER' });
+    const view = home({
+      mine: { reviews: [editable, refused], total: 2 },
+      team: { reviews: [theirs, editable], total: 2 },
+      editable: new Set(['rev-editable', 'rev-theirs']),
+    });
+    const { open, share, edit } = ReviewMenuChoice;
+    expect(menuChoices(view, 'mine_rev-editable')).toEqual([open, share, edit]);
+    expect(menuChoices(view, 'team_rev-editable')).toEqual([open, share, edit]);
+    // A superseded revision, a verdict posted through a response_url: editRefusal says no.
+    expect(menuChoices(view, 'mine_rev-refused')).toEqual([open, share]);
+    expect(menuChoices(view, 'team_rev-theirs')).toEqual([open, share]);
+  });
+
+  it('offer nothing to edit without being told what can be', () => {
+    const view = home({ mine: { reviews: [review()], total: 1 } });
+    expect(menuChoices(view, 'mine_rev-1')).toEqual([
+      ReviewMenuChoice.open,
+      ReviewMenuChoice.share,
+    ]);
+  });
+
+  it('offer no Share for a review whose verdict never reached Slack', () => {
+    const failed = review({ id: 'rev-failed', status: 'failed', messageTs: null });
+    const pending = review({ id: 'rev-pending', status: 'pending', messageTs: null });
+    const view = home({
+      mine: { reviews: [failed, pending], total: 2 },
+      editable: new Set(['rev-failed', 'rev-pending']),
+    });
+    expect(menuChoices(view, 'mine_rev-failed')).toEqual([
+      ReviewMenuChoice.open,
+      ReviewMenuChoice.edit,
+    ]);
+    expect(menuChoices(view, 'mine_rev-pending')).not.toContain(ReviewMenuChoice.share);
+  });
+});
+
+describe('Home with nothing to list', () => {
+  it('tells a new user every way to start a review', () => {
+    const [counts, mine, team] = contexts(home());
+    expect(counts).toMatch(/private ones included/);
+    expect(mine).toContain('No reviews yet');
+    for (const way of [
+      '*Start a review*',
+      `\`${COMMAND}\``,
+      `*${MESSAGE_SHORTCUT_NAME}*`,
+      '@ftrag',
+    ]) {
+      expect(mine).toContain(way);
+    }
+    expect(team).toBe('No reviews in public channels yet.');
+  });
+
+  it('points to the reviews not posted yet rather than saying there are none', () => {
+    const failed = review({ id: 'rev-failed', status: 'failed', messageTs: null });
+    const view = home({ undelivered: { reviews: [failed], total: 1 } });
+    const text = contexts(view).join('\n');
+    expect(text).toContain('None posted yet');
+    expect(text).not.toContain('No reviews yet');
+    expect(text).not.toContain(COMMAND);
+  });
+
+  it('says the workspace’s counts count private reviews too, when the list shows public ones only', () => {
+    const view = home({ countsByVerdict: { rag: 3 } });
+    const [counts] = contexts(view);
+    expect(counts).toBe(
+      'All reviews in this workspace, private ones included — Prompt: *0*  ·  RAG: *3*  ·  Fine-tune: *0*  ·  RAG + fine-tune: *0*',
+    );
+    expect(JSON.stringify(view)).toContain('Across the workspace, in public channels');
+  });
+});
