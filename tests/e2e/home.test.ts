@@ -7,8 +7,10 @@ import {
   ReviewMenuChoice,
 } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
+import { createStorage } from '../../src/storage/index.js';
 import type { StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
+import { DEFAULT_TEAM_ID } from '../support/slackIds.js';
 import type { ViewValues } from '../support/slackRequests.js';
 import {
   ASKER,
@@ -399,6 +401,16 @@ describe('App Home', () => {
 
     const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.open);
     expect(JSON.stringify(opened.args)).toContain('*Rationale*');
+    expect(JSON.stringify(opened.args)).toContain('No sign-offs yet');
+    // Signed off since: Open shows who, as the verdict message does.
+    const storage = await createStorage(e2e.databaseUrl);
+    try {
+      await storage.votes.setVote(DEFAULT_TEAM_ID, id, 'U0AGREES01', 'agree', null);
+    } finally {
+      await storage.close();
+    }
+    const reopened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.open);
+    expect(JSON.stringify(reopened.args)).toContain('Agreed: <@U0AGREES01>');
 
     const target = 'C0SHAREDST';
     e2e.fake.addChannel(target, { member: true });

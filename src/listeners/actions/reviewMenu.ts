@@ -3,17 +3,13 @@ import { ReviewMenuChoice } from '../../constants.js';
 import { currentEditRefusal } from '../../delivery/applyEdit.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { parseHomePaging } from '../../views/homeView.js';
-import {
-  buildEditRefusedModal,
-  buildPrivateReviewModal,
-  buildReviewDetailModal,
-  buildShareModal,
-} from '../../views/reviewModals.js';
+import { buildEditRefusedModal, buildPrivateReviewModal } from '../../views/reviewModals.js';
 import { buildHomeReviewGoneModal } from '../../views/signOff.js';
 import type { OverflowArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome, refreshHomeAfter } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
+import { reviewDetailModal, shareReviewModal } from './reviewMenuViews.js';
 
 /** Open, Share or Edit answers on a review listed in App Home. */
 export function reviewMenu(deps: ListenerDeps) {
@@ -47,10 +43,13 @@ export function reviewMenu(deps: ListenerDeps) {
     if (choice === ReviewMenuChoice.open) {
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: buildReviewDetailModal(review),
+        view: await reviewDetailModal(deps, review),
       });
     } else if (choice === ReviewMenuChoice.share) {
-      await client.views.open({ trigger_id: body.trigger_id, view: buildShareModal(review) });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: await shareReviewModal(deps, review),
+      });
     } else if (choice === ReviewMenuChoice.edit && review.userId === body.user.id) {
       const refusal = await currentEditRefusal(review, deps.reviews, deps.clock());
       if (refusal) {
