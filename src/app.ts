@@ -311,7 +311,8 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   const customRoutes: CustomRoute[] = [
     {
       path: '/healthz',
-      method: ['GET'],
+      // Load balancers' health checks often use HEAD; Node leaves the body out of its answer.
+      method: ['GET', 'HEAD'],
       handler: (_req, res) => {
         // While shutting down, a load balancer's health check sees the instance going away.
         const unavailable = draining
