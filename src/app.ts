@@ -144,17 +144,44 @@ async function answerUnprocessablePayload(
  * bounded retries) stops the start with a line that says what went wrong. With OAuth there is no
  * token to check; each workspace's comes from its installation.
  */
-async function initialize(app: App): Promise<void> {
+async function initialize(app: App, apiUrl: string): Promise<void> {
   try {
     await app.init();
   } catch (error) {
     const name = slackErrorName(error);
+    if (TOKEN_REFUSALS.has(name)) {
+      throw new Error(
+        `Slack refused SLACK_BOT_TOKEN (${name}): use the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page`,
+      );
+    }
     throw new Error(
-      TOKEN_REFUSALS.has(name)
-        ? `Slack refused SLACK_BOT_TOKEN (${name}): use the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page`
-        : `could not check SLACK_BOT_TOKEN with Slack (auth.test: ${name}); is Slack's Web API reachable?`,
+      `could not check SLACK_BOT_TOKEN with Slack at ${withoutCredentials(apiUrl)} (auth.test: ${whyUnanswered(error)}); is Slack's Web API reachable from here?`,
+      { cause: error },
     );
   }
+}
+
+/** What kept a Web API call from an answer: the network's error, the HTTP status or Slack's error. */
+function whyUnanswered(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code: unknown = Reflect.get(error, 'code');
+  if (code === ErrorCode.PlatformError) return slackErrorName(error);
+  if (code === ErrorCode.HTTPError) return `HTTP ${String(Reflect.get(error, 'statusCode'))}`;
+  const original: unknown = code === ErrorCode.RequestError ? Reflect.get(error, 'original') : null;
+  const cause = original instanceof Error ? original : error;
+  // Node's network errors name their code in the message (connect ECONNREFUSED …); TLS ones don't.
+  const causeCode: unknown = Reflect.get(cause, 'code');
+  return typeof causeCode === 'string' && !cause.message.includes(causeCode)
+    ? `${cause.message} (${causeCode})`
+    : cause.message;
+}
+
+/** A URL fit for a log line: SLACK_API_URL may carry a proxy's user and password. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
 }
 
 /**
@@ -284,7 +311,8 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   const customRoutes: CustomRoute[] = [
     {
       path: '/healthz',
-      method: ['GET'],
+      // Load balancers' health checks often use HEAD; Node leaves the body out of its answer.
+      method: ['GET', 'HEAD'],
       handler: (_req, res) => {
         // While shutting down, a load balancer's health check sees the instance going away.
         const unavailable = draining
@@ -455,7 +483,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     logger,
     metrics,
     async start(port) {
-      await initialize(app);
+      await initialize(app, config.slack.apiUrl ?? SLACK_API_URL);
       if (stopRequested) throw new Error('stopped before it had started');
       receiverStarted = true;
       // A taken port is reported at once, not after the Socket Mode connection is made.

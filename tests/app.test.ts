@@ -67,9 +67,25 @@ describe('starting with a bot token', () => {
     fake = await startFakeSlack({ knownChannels: [CHANNEL] });
     fake.failNext('auth.test', { status: 503 }, 10);
     const output = await startError(fake);
-    expect(output).toContain('ftrag could not start: could not check SLACK_BOT_TOKEN with Slack');
+    expect(output).toContain(
+      `ftrag could not start: could not check SLACK_BOT_TOKEN with Slack at ${fake.apiUrl} (auth.test: HTTP 503)`,
+    );
     // The first try and the client's 3 retries.
     expect(fake.callsTo('auth.test')).toHaveLength(4);
+  });
+
+  it('says why Slack could not be reached, and at which SLACK_API_URL, without credentials', async () => {
+    fake = await startFakeSlack({ knownChannels: [CHANNEL] });
+    // Port 1 on loopback: nothing listens there, so every try is refused at once.
+    const output = await startError(fake, {
+      SLACK_API_URL: 'http://proxy-user:s3cret@127.0.0.1:1/api/',
+    });
+    expect(output).toMatch(/exited before it was ready \(code 1/);
+    expect(output).toContain(
+      'ftrag could not start: could not check SLACK_BOT_TOKEN with Slack at http://127.0.0.1:1/api/ (auth.test: connect ECONNREFUSED 127.0.0.1:1)',
+    );
+    expect(output).not.toContain('s3cret');
+    expect(output).not.toContain(fake.botToken);
   });
 
   it('rides out a short outage while starting, then answers requests', async () => {

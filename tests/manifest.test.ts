@@ -39,7 +39,7 @@ interface Manifest {
     }[];
     shortcuts?: { name: string; type: string; callback_id: string; description: string }[];
   };
-  oauth_config?: { scopes?: { bot?: string[]; user?: string[] } };
+  oauth_config?: { redirect_urls?: string[]; scopes?: { bot?: string[]; user?: string[] } };
   settings?: {
     event_subscriptions?: { bot_events?: string[]; user_events?: string[]; request_url?: string };
     interactivity?: { is_enabled: boolean; request_url?: string };
@@ -109,9 +109,34 @@ function buildValidators(): Validators {
   return { top: ajv.compile<Manifest>(top), v1, versionedUrls };
 }
 
+function manifestText(): string {
+  return readFileSync(path.join(repoRoot, 'manifest.yml'), 'utf8');
+}
+
 function loadManifest(): unknown {
-  const parsed: unknown = parseYaml(readFileSync(path.join(repoRoot, 'manifest.yml'), 'utf8'));
+  const parsed: unknown = parseYaml(manifestText());
   return parsed;
+}
+
+/**
+ * manifest.yml edited as its header says for HTTP mode with multi-workspace OAuth: every commented
+ * line below the header that holds a https://YOUR-HOST/ URL, and `redirect_urls:`, uncommented
+ * (the `# ` dropped, its indentation kept), and Socket Mode turned off.
+ */
+function httpOAuthVariant(): { text: string; uncommented: string[] } {
+  const lines = manifestText().split('\n');
+  const headerEnd = lines.findIndex((line) => line !== '' && !line.startsWith('#'));
+  const uncommented: string[] = [];
+  const edited = lines.map((line, index) => {
+    const commented = /^(\s*)# ?(.*)$/.exec(line);
+    if (index < headerEnd || commented === null) return line;
+    const [, indent = '', rest = ''] = commented;
+    if (!rest.includes('https://YOUR-HOST/') && rest.trim() !== 'redirect_urls:') return line;
+    uncommented.push(`${indent}${rest}`);
+    return `${indent}${rest}`;
+  });
+  const text = edited.join('\n').replace(/^(\s*socket_mode_enabled:) true$/m, '$1 false');
+  return { text, uncommented };
 }
 
 /** A deep copy of a valid manifest, to break on purpose. */
@@ -269,10 +294,37 @@ describe('manifest.yml contents', () => {
   });
 
   it('says where the request URLs go for HTTP mode', () => {
-    const text = readFileSync(path.join(repoRoot, 'manifest.yml'), 'utf8');
+    const text = manifestText();
     const hints = text
       .split('\n')
       .filter((line) => /^\s*#.*https:\/\/YOUR-HOST\/slack\/events/.test(line));
     expect(hints.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('manifest.yml switched to HTTP mode with OAuth, as its comments say', () => {
+  it("is valid YAML and valid against Slack's schema once those lines are uncommented", () => {
+    const { text, uncommented } = httpOAuthVariant();
+    // Three request URLs, redirect_urls and its one entry.
+    expect(uncommented).toHaveLength(5);
+    const parsed: unknown = parseYaml(text);
+    expect(validators.top(parsed), describeErrors(validators.top.errors)).toBe(true);
+    expect(validators.v1(parsed), describeErrors(validators.v1.errors)).toBe(true);
+  });
+
+  it('points every request URL at /slack/events and the redirect at /slack/oauth_redirect', () => {
+    const parsed: unknown = parseYaml(httpOAuthVariant().text);
+    if (!validators.top(parsed)) throw new Error(describeErrors(validators.top.errors));
+    const events = 'https://YOUR-HOST/slack/events';
+    expect(parsed.features?.slash_commands?.[0]?.url).toBe(events);
+    expect(parsed.settings?.event_subscriptions?.request_url).toBe(events);
+    expect(parsed.settings?.interactivity?.request_url).toBe(events);
+    expect(parsed.oauth_config?.redirect_urls).toEqual(['https://YOUR-HOST/slack/oauth_redirect']);
+    expect(parsed.settings?.socket_mode_enabled).toBe(false);
+    // Everything else as in Socket Mode.
+    expect(parsed.oauth_config?.scopes).toEqual(manifest.oauth_config?.scopes);
+    expect(parsed.settings?.event_subscriptions?.bot_events).toEqual(
+      manifest.settings?.event_subscriptions?.bot_events,
+    );
   });
 });

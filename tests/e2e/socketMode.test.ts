@@ -62,6 +62,7 @@ describe('Socket Mode', () => {
     expect(socket.opened).toBe(1);
     expect(fake.callsTo('apps.connections.open')[0]?.token).toBe(APP_TOKEN);
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/healthz`, { method: 'HEAD' })).status).toBe(200);
     await app.waitForLog(/"connections":1,"msg":"Socket Mode connected"/);
     expect(await metric('ftrag_socket_mode_connected')).toBe(1);
   });

@@ -345,4 +345,12 @@ describe('behind a load balancer', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('keep-alive')).toBe('timeout=65');
   });
+
+  it('answers a HEAD /healthz health check like GET, without a body or a log line', async () => {
+    const response = await fetch(`${running.app.baseUrl}/healthz`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    // What Bolt says of a method no route takes.
+    expect(running.app.logs()).not.toContain('Unhandled HTTP request');
+  });
 });
