@@ -176,7 +176,7 @@ function whyUnanswered(error: unknown): string {
     : cause.message;
 }
 
-/** A URL fit for a log line: SLACK_API_URL may carry a proxy's user and password. */
+/** A URL fit for a log line: SLACK_API_URL may carry a user and password (sent as Basic auth). */
 function withoutCredentials(url: string): string {
   const parsed = new URL(url);
   parsed.username = '';
@@ -189,14 +189,18 @@ function withoutCredentials(url: string): string {
  * the client gives up at once on a refused token, network error or HTTP error, and its error
  * names neither the call nor the setting.
  */
-function explainConnectionFailure(error: unknown): unknown {
+function explainConnectionFailure(error: unknown, apiUrl: string): unknown {
   const code = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : null;
   if (!WEB_API_FAILURES.has(code) || !(error instanceof Error)) return error;
-  const name = code === ErrorCode.PlatformError ? slackErrorName(error) : error.message;
+  const name = code === ErrorCode.PlatformError ? slackErrorName(error) : null;
+  if (name !== null && TOKEN_REFUSALS.has(name)) {
+    return new Error(
+      `Slack refused SLACK_APP_TOKEN (${name}): use an app-level token (xapp-…) with the connections:write scope from your app's Basic Information → App-Level Tokens`,
+      { cause: error },
+    );
+  }
   return new Error(
-    TOKEN_REFUSALS.has(name)
-      ? `Slack refused SLACK_APP_TOKEN (${name}): use an app-level token (xapp-…) with the connections:write scope from your app's Basic Information → App-Level Tokens`
-      : `could not open a Socket Mode connection with SLACK_APP_TOKEN (apps.connections.open: ${name}); is Slack's Web API reachable?`,
+    `could not open a Socket Mode connection with SLACK_APP_TOKEN at ${withoutCredentials(apiUrl)} (apps.connections.open: ${whyUnanswered(error)}); is Slack's Web API reachable from here?`,
     { cause: error },
   );
 }
@@ -483,14 +487,15 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     logger,
     metrics,
     async start(port) {
-      await initialize(app, config.slack.apiUrl ?? SLACK_API_URL);
+      const apiUrl = config.slack.apiUrl ?? SLACK_API_URL;
+      await initialize(app, apiUrl);
       if (stopRequested) throw new Error('stopped before it had started');
       receiverStarted = true;
       // A taken port is reported at once, not after the Socket Mode connection is made.
       const connecting =
         config.mode === 'socket'
           ? app.start(port).catch((error: unknown) => {
-              throw explainConnectionFailure(error);
+              throw explainConnectionFailure(error, apiUrl);
             })
           : app.start(port);
       const [listening] = await Promise.all([connecting, socketModeHealth]);

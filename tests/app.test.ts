@@ -138,18 +138,24 @@ describe('starting in Socket Mode', () => {
     expect(fake.callsTo('apps.connections.open')).toHaveLength(1);
   });
 
-  it('does not come up when Slack cannot be asked for a connection, naming SLACK_APP_TOKEN', async () => {
+  it('does not come up when Slack cannot be asked for a connection, naming SLACK_APP_TOKEN and the SLACK_API_URL, without credentials', async () => {
     fake = await startFakeSlack({ knownChannels: [CHANNEL] });
     fake.enableSocketMode(APP_TOKEN);
     fake.failNext('apps.connections.open', { status: 503 }, 10);
+    const withCredentials = new URL(fake.apiUrl);
+    withCredentials.username = 'api-user';
+    withCredentials.password = 's3cret';
     const output = await failedStart(fake, {
       SLACK_APP_TOKEN: APP_TOKEN,
       SLACK_SIGNING_SECRET: '',
+      SLACK_API_URL: withCredentials.href,
     });
     expect(output).toMatch(/exited (before it was ready )?\(code 1/);
     expect(output).toContain(
-      'ftrag could not start: could not open a Socket Mode connection with SLACK_APP_TOKEN (apps.connections.open: An HTTP protocol error occurred: statusCode = 503)',
+      `ftrag could not start: could not open a Socket Mode connection with SLACK_APP_TOKEN at ${fake.apiUrl} (apps.connections.open: HTTP 503); is Slack's Web API reachable from here?`,
     );
+    expect(output).not.toContain('s3cret');
+    expect(output).not.toContain(APP_TOKEN);
   });
 });
 

@@ -6,7 +6,8 @@ const TIMEOUT_MS = 5000;
 
 /**
  * response_url values come from Slack payloads, and later from stored reviews; only Slack's hooks
- * hosts (or the configured Web API's own host, for a proxy or a test double) are ever called.
+ * hosts (GovSlack's included) are ever called, or SLACK_API_URL's own origin, where a test double
+ * that stands in for Slack hands them out.
  */
 export function responseUrlTrust(apiUrl: string | null): (url: string) => boolean {
   const extraOrigin = apiUrl ? new URL(apiUrl).origin : null;
