@@ -35,6 +35,10 @@ export type StaleCopyAction =
  */
 export type StaleCopyRefusal = 'agree-not-recorded' | 'rerun-refused';
 
+/** A challenge's reason goes in the verdict's thread: in the asker's DM, only they read it. */
+const CHALLENGE_FROM_KEPT_COPY =
+  'Once you post your challenge, it counts on the current one, and your reason goes to the asker in its thread.';
+
 const WHAT_HAPPENS: Record<StaleCopyAction, string> = {
   agree: 'Your agreement was recorded on it.',
   challenge: 'Once you post your challenge, it counts there, and your reason goes in its thread.',
@@ -86,6 +90,15 @@ export function buildStaleCopyMessage(title: string, current: CurrentVerdict): S
   return { text: fallback, blocks };
 }
 
+/**
+ * What became of an out-of-date copy after a click on it:
+ * - `pointed`: it points to the current verdict, without buttons;
+ * - `refreshed`: it shows the current verdict, with its buttons (the current one is in the asker's
+ *   DM and someone else clicked: the copy is where everyone but the asker acts);
+ * - `unchanged`: Slack refused to change it.
+ */
+export type StaleCopyOutcome = 'pointed' | 'refreshed' | 'unchanged';
+
 /** What the click on an out-of-date copy did, for the notice to the person who clicked. */
 export interface StaleCopyClick {
   /**
@@ -93,8 +106,7 @@ export interface StaleCopyClick {
    * is nothing to say about it (an export that could only go to the clicker's DM).
    */
   action?: StaleCopyAction | StaleCopyRefusal | undefined;
-  /** Whether the copy now points to the current verdict (Slack may refuse to change it). */
-  copyReplaced: boolean;
+  copy: StaleCopyOutcome;
   /** Whether the person who clicked asked for the review: only they can open its DM. */
   byAsker: boolean;
 }
@@ -109,33 +121,55 @@ function whereCurrentIs(current: CurrentVerdict, byAsker: boolean): string {
 }
 
 /**
+ * What became of the copy. `keptForOthers`: only the asker can open the current verdict and
+ * someone else clicked, so the copy was never to be pointed away.
+ */
+function whatBecameOfCopy(copy: StaleCopyOutcome, keptForOthers: boolean): string {
+  if (copy === 'pointed') return ', and the copy now points to it.';
+  const kept = '; this copy keeps its buttons for everyone else';
+  if (copy === 'refreshed') return `${kept}, and shows the verdict as it is now.`;
+  return keptForOthers
+    ? `${kept}, though I couldn’t bring it up to date.`
+    : ', though I couldn’t change the copy, so its buttons are still there.';
+}
+
+/**
  * Tells the person who clicked an out-of-date copy where the current verdict is and what their
  * click did there. A refusal is one notice, the refusal first: why the click did nothing, where the
- * current verdict is, and, when they can open it, what to do there (sign off on the verdict as it
- * is now; challenge it, for anyone to be able to re-run it).
+ * current verdict is, and what to do there (sign off on the verdict as it is now; challenge it, for
+ * anyone to be able to re-run it). When only the asker can open the current verdict (their DM) and
+ * someone else clicked, "there" is the copy they clicked, kept with its buttons for them.
  */
 export function staleCopyNoticeText(
   current: CurrentVerdict,
-  { action, copyReplaced, byAsker }: StaleCopyClick,
+  { action, copy, byAsker }: StaleCopyClick,
 ): string {
-  const copy = copyReplaced
-    ? 'and the copy now points to it'
-    : 'though I couldn’t change the copy, so its buttons are still there';
-  const stale = `You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}, ${copy}.`;
   const canOpenCurrent = !current.inAskersDm || byAsker;
+  const stale = `You clicked an out-of-date copy of this verdict: ${whereCurrentIs(current, byAsker)}${whatBecameOfCopy(copy, !canOpenCurrent)}`;
   if (action === 'agree-not-recorded') {
-    const signOffThere = canOpenCurrent
-      ? ' The current one shows the verdict as it is now: agree with it or challenge it there.'
-      : '';
+    let signOffThere = '';
+    if (canOpenCurrent) {
+      signOffThere =
+        ' The current one shows the verdict as it is now: agree with it or challenge it there.';
+    } else if (copy === 'refreshed') {
+      // The copy's Agree carries the version it shows: only now can it count.
+      signOffThere = ' Agree with it or challenge it on this copy.';
+    }
     return `${verdictEditedText('agree')} ${stale}${signOffThere}`;
   }
   if (action === 'rerun-refused') {
+    // A challenge from the copy counts on the current verdict, whatever version the copy shows.
     const challengeThere = canOpenCurrent
       ? ' Challenge the current one with your reason first, then anyone can re-run it.'
-      : '';
+      : ' Challenge it on this copy with your reason first, then anyone can re-run it.';
     return `${RERUN_REFUSED_WHY} ${stale}${challengeThere}`;
   }
-  const what = action ? ` ${WHAT_HAPPENS[action]}` : '';
+  let what = '';
+  if (action === 'challenge' && !canOpenCurrent) {
+    what = ` ${CHALLENGE_FROM_KEPT_COPY}`;
+  } else if (action) {
+    what = ` ${WHAT_HAPPENS[action]}`;
+  }
   return `:information_source: ${stale}${what}`;
 }
 

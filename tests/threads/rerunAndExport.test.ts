@@ -613,7 +613,11 @@ describe('an out-of-date copy in the channel, once the current verdict is in the
     if (!review.permalink) throw new Error('the DM copy has no permalink on record');
     expect(others.content).not.toContain(review.permalink);
     expect(others.notice).toBe(
-      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. The decision record is posted in the thread of the copy you clicked.',
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now. The decision record is posted in the thread of the copy you clicked.',
+    );
+    // Still the place for everyone but the asker to sign off from.
+    expect(t.message(channel, stale.ts).blocks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'actions' })]),
     );
 
     // The asker, on the same copy as their client still shows it: the DM's thread, as before.
@@ -661,7 +665,10 @@ describe('an out-of-date copy in the channel, once the current verdict is in the
     await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
     expect(t.fake.ephemerals().at(-1)).toMatchObject({ via: 'response_url', user: BOB });
     expect(t.fake.ephemerals().at(-1)?.text).toMatch(
-      /the current one was sent to the asker by DM, where only they can open it, and the copy now points to it\. Once you finish the checklist, the re-run is posted in the thread of the copy you clicked\.$/,
+      /the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now\. Once you finish the checklist, the re-run is posted in the thread of the copy you clicked\.$/,
+    );
+    expect(t.message(channel, stale.ts).blocks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'actions' })]),
     );
     const bobs = await t.walkToVerdict(bobModal.id, KNOWLEDGE, { user: BOB });
     expect(bobs.args).toMatchObject({ channel, thread_ts: stale.ts });

@@ -4,15 +4,16 @@ import { verdictVersionOfBlockId } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, answerVerdictChanged, clickedReview } from './clickedReview.js';
-import { retireIfStaleCopy, staleCopyOf } from './staleCopy.js';
+import { answerStaleCopyClick, staleCopyOf } from './staleCopy.js';
 
 /**
  * Agree on a verdict: one vote per person (an earlier challenge becomes agreement), tally updated
  * on the verdict message on record. A click on an out-of-date copy counts the same; that copy then
- * points to the current one. A click on the message as it was before an edit changed the verdict
- * (the buttons' block_id carries the version it showed) is not recorded, and the clicker is told.
- * From an out-of-date copy, they are told in its one notice, and that copy still points to the
- * current verdict: its Agree would only be refused again.
+ * points to the current one, or, when that is in the asker's DM and someone else clicked, shows it
+ * with its buttons ({@link answerStaleCopyClick}). A click on the message as it was before an edit
+ * changed the verdict (the buttons' block_id carries the version it showed) is not recorded, and
+ * the clicker is told. From an out-of-date copy, they are told in its one notice, and that copy
+ * does not keep the version it showed, whose Agree would only be refused again.
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -58,7 +59,7 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         },
       );
       // Its notice says the agreement was recorded on the current copy, or why it was not.
-      await retireIfStaleCopy(args, review, recorded ? 'agree' : 'agree-not-recorded');
+      await answerStaleCopyClick(args, deps, review, recorded ? 'agree' : 'agree-not-recorded');
     });
   };
 }

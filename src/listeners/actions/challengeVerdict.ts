@@ -2,12 +2,12 @@ import { buildChallengeModal } from '../../views/signOff.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
-import { retireIfStaleCopy } from './staleCopy.js';
+import { answerStaleCopyClick } from './staleCopy.js';
 
 /**
  * Challenge on a verdict: a small modal asks why; its submission records and posts the reason in
  * the thread of the verdict on record. A click on an out-of-date copy opens it too; that copy then
- * points to the current one.
+ * points to the current one, unless only the asker can open that ({@link answerStaleCopyClick}).
  */
 export function challengeVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -30,6 +30,6 @@ export function challengeVerdict(deps: ListenerDeps) {
       trigger_id: body.trigger_id,
       view: buildChallengeModal(review, message),
     });
-    await deps.work.run(() => retireIfStaleCopy(args, review, 'challenge'));
+    await deps.work.run(() => answerStaleCopyClick(args, deps, review, 'challenge'));
   };
 }

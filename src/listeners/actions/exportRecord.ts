@@ -4,7 +4,7 @@ import type { StaleCopyAction } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerClicker, answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
-import { failureNotice, retireIfStaleCopy } from './staleCopy.js';
+import { answerStaleCopyClick, failureNotice } from './staleCopy.js';
 
 const STALE_COPY_ACTION: Record<Exclude<ExportOutcome, 'failed'>, StaleCopyAction | undefined> = {
   exported: 'export',
@@ -16,7 +16,7 @@ const STALE_COPY_ACTION: Record<Exclude<ExportOutcome, 'failed'>, StaleCopyActio
  * Export decision record: the review as a Markdown ADR file in its thread (the thread of the
  * verdict on record, also for a click on an out-of-date copy, which then points to the current one
  * unless Slack refused the record; but when that is in the asker's DM and someone else clicked, the
- * thread they clicked in).
+ * thread they clicked in, and the copy keeps its buttons: {@link answerStaleCopyClick}).
  */
 export function exportRecord(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -60,7 +60,7 @@ export function exportRecord(deps: ListenerDeps) {
       }
       // The notice says what the export did only when the record is in a thread: the verdict's,
       // or the clicked copy's when the verdict is in the asker's DM and someone else clicked.
-      await retireIfStaleCopy(args, review, STALE_COPY_ACTION[result.outcome]);
+      await answerStaleCopyClick(args, deps, review, STALE_COPY_ACTION[result.outcome]);
     });
   };
 }

@@ -8,7 +8,7 @@ import { isDirectMessage } from '../../views/text.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerReviewGone, clickedMessage, clickedReview, clickedThread } from './clickedReview.js';
-import { retireIfStaleCopy, staleCopyOf } from './staleCopy.js';
+import { answerStaleCopyClick, staleCopyOf } from './staleCopy.js';
 
 /**
  * Whether the newest revision's verdict is in a DM (its asker's, as a delivery falls back to) that
@@ -30,9 +30,10 @@ function someoneElsesDm(channelId: string | null, latest: Review, body: BlockAct
  * outcome is posted in the thread as the next revision. Whichever revision's message is clicked,
  * the line of revisions decides: the person who asked (for the first verdict) may always re-run;
  * anyone may once any revision in the line has been challenged. A click on an out-of-date copy of
- * a verdict does the same; that copy then points to the current one, and a refusal there is told
- * in its one notice. When the newest revision is in its asker's DM, anyone else's re-run goes where
- * they clicked instead ({@link someoneElsesDm}).
+ * a verdict does the same; that copy then points to the current one (unless only the asker can
+ * open that: {@link answerStaleCopyClick}), and a refusal there is told in its one notice. When the
+ * newest revision is in its asker's DM, anyone else's re-run goes where they clicked instead
+ * ({@link someoneElsesDm}).
  */
 export function rerunReview(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -67,7 +68,7 @@ export function rerunReview(deps: ListenerDeps) {
           logger.warn(`telling ${userId} why re-run was refused failed: ${slackErrorName(error)}`);
         }
       }
-      await deps.work.run(() => retireIfStaleCopy(args, clicked, 'rerun-refused'));
+      await deps.work.run(() => answerStaleCopyClick(args, deps, clicked, 'rerun-refused'));
       return;
     }
     const channelId = latest.postedChannelId ?? latest.target.channelId;
@@ -93,6 +94,8 @@ export function rerunReview(deps: ListenerDeps) {
       whereClicked: elsewhere,
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
-    await deps.work.run(() => retireIfStaleCopy(args, clicked, elsewhere ? 'rerun-here' : 'rerun'));
+    await deps.work.run(() =>
+      answerStaleCopyClick(args, deps, clicked, elsewhere ? 'rerun-here' : 'rerun'),
+    );
   };
 }

@@ -1,16 +1,20 @@
 import type { BlockAction } from '@slack/bolt';
 import { permalinkOf } from '../../delivery/permalink.js';
+import { verdictInputFor } from '../../delivery/reviewMessage.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import type { Review } from '../../storage/repository.js';
 import {
   buildStaleCopyMessage,
   type CurrentVerdict,
   type StaleCopyAction,
+  type StaleCopyOutcome,
   type StaleCopyRefusal,
   staleCopyFailureText,
   staleCopyNoticeText,
 } from '../../views/staleCopy.js';
+import { buildVerdictMessage, type SlackMessage } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
+import type { ListenerDeps } from '../deps.js';
 import { answerClicker } from './clickedReview.js';
 
 /** A message in a channel. */
@@ -78,44 +82,98 @@ async function currentVerdict(
 }
 
 /**
- * When the click came from an out-of-date copy of `review`'s verdict ({@link staleCopyOf}), after
- * the click has done its work on the review: the copy becomes a pointer to the current verdict,
- * without buttons, and the clicker is told, only them, where that is and what `action` did there
- * (nothing said when left out), or, for a refusal, in the same notice, why it did nothing. Neither
- * call failing undoes the click or reaches app.error, whose "nothing was posted" would be wrong by
- * then: each is logged.
+ * Replaces the copy `clicked` with `message`; whether Slack took it (a refusal is logged, `what`
+ * naming the change).
  */
-export async function retireIfStaleCopy(
-  args: Pick<ButtonArgs, 'body' | 'client' | 'respond' | 'logger'>,
-  review: Review,
-  action?: StaleCopyAction | StaleCopyRefusal,
-): Promise<void> {
-  const { body, client, logger } = args;
-  const stale = staleCopyOf(body, review);
-  if (!stale) return;
-  const { clicked, recorded } = stale;
-  logger.info(
-    `review ${review.id}: a click came from an out-of-date copy of its verdict (${clicked.channelId} ${clicked.messageTs}, on record ${recorded.channelId} ${recorded.messageTs}); pointing it to the current one`,
-  );
-  const current = await currentVerdict(args, review, stale);
-  const pointer = buildStaleCopyMessage(review.answers.title, current);
-  let copyReplaced = false;
+async function replaceCopy(
+  { client, logger }: Pick<ButtonArgs, 'client' | 'logger'>,
+  clicked: MessageRef,
+  message: SlackMessage,
+  what: string,
+): Promise<boolean> {
   try {
     await client.chat.update({
       channel: clicked.channelId,
       ts: clicked.messageTs,
-      text: pointer.text,
-      blocks: pointer.blocks,
+      text: message.text,
+      blocks: message.blocks,
     });
-    copyReplaced = true;
+    return true;
   } catch (error) {
-    logger.warn(
-      `pointing the out-of-date copy ${clicked.messageTs} of review ${review.id} to the current verdict failed: ${slackErrorName(error)}`,
-    );
+    logger.warn(`${what} failed: ${slackErrorName(error)}`);
+    return false;
+  }
+}
+
+/**
+ * The verdict message of `review` as it is on record now, its votes and the version of its
+ * verdict, for a copy kept with its buttons: what the current one shows, without the notice the
+ * asker's DM starts with (why it is not in the channel), which is for the asker. Null when the
+ * review is gone.
+ */
+async function currentVerdictMessage(
+  deps: Pick<ListenerDeps, 'reviews' | 'votes'>,
+  review: Review,
+): Promise<SlackMessage | null> {
+  const now = await deps.reviews.get(review.teamId, review.id);
+  if (!now) return null;
+  const votes = await deps.votes.listVotes(now.teamId, now.id);
+  return buildVerdictMessage(await verdictInputFor(now, deps.reviews, votes));
+}
+
+/**
+ * When the click came from an out-of-date copy of `review`'s verdict ({@link staleCopyOf}), after
+ * the click has done its work on the review: the copy becomes a pointer to the current verdict,
+ * without buttons, and the clicker is told, only them, where that is and what `action` did there
+ * (nothing said when left out), or, for a refusal, in the same notice, why it did nothing.
+ *
+ * But when the current verdict is in the asker's DM, which nobody else can open, and someone else
+ * clicked, the copy is the only place where anyone but the asker can agree, challenge, export or
+ * re-run: it keeps its buttons, and is brought up to date instead, to the verdict, its version
+ * and its tally as on record now. Left as it was, an edit since would have its Agree refused for
+ * good (its buttons carry the version it showed).
+ *
+ * Nothing failing here (reading the review, changing the copy, telling the clicker) undoes the
+ * click or reaches app.error, whose "nothing was posted" would be wrong by then: each is logged.
+ */
+export async function answerStaleCopyClick(
+  args: Pick<ButtonArgs, 'body' | 'client' | 'respond' | 'logger'>,
+  deps: Pick<ListenerDeps, 'reviews' | 'votes'>,
+  review: Review,
+  action?: StaleCopyAction | StaleCopyRefusal,
+): Promise<void> {
+  const { body, logger } = args;
+  const stale = staleCopyOf(body, review);
+  if (!stale) return;
+  const { clicked, recorded } = stale;
+  const current = await currentVerdict(args, review, stale);
+  const byAsker = body.user.id === review.userId;
+  const keptForOthers = current.inAskersDm && !byAsker;
+  logger.info(
+    `review ${review.id}: a click came from an out-of-date copy of its verdict (${clicked.channelId} ${clicked.messageTs}, on record ${recorded.channelId} ${recorded.messageTs}); ${keptForOthers ? "bringing it up to date: the current one is in the asker's DM" : 'pointing it to the current one'}`,
+  );
+  const copyOf = `the out-of-date copy ${clicked.messageTs} of review ${review.id}`;
+  let copy: StaleCopyOutcome = 'unchanged';
+  if (keptForOthers) {
+    let message: SlackMessage | null = null;
+    try {
+      message = await currentVerdictMessage(deps, review);
+    } catch (error) {
+      logger.warn(
+        `reading review ${review.id} to bring ${copyOf} up to date failed: ${String(error)}`,
+      );
+    }
+    if (message && (await replaceCopy(args, clicked, message, `bringing ${copyOf} up to date`))) {
+      copy = 'refreshed';
+    }
+  } else {
+    const pointer = buildStaleCopyMessage(review.answers.title, current);
+    const what = `pointing ${copyOf} to the current verdict`;
+    if (await replaceCopy(args, clicked, pointer, what)) copy = 'pointed';
   }
   await answerClicker(
     args,
-    staleCopyNoticeText(current, { action, copyReplaced, byAsker: body.user.id === review.userId }),
+    staleCopyNoticeText(current, { action, copy, byAsker }),
     `a click on an out-of-date copy of review ${review.id}`,
   );
 }

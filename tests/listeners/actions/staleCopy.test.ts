@@ -23,6 +23,7 @@ import { clickButton } from '../../support/slackRequests.js';
 const CHANNEL = 'C0STALECPY';
 const ASKER = 'U0STALEASK';
 const USER = 'U0STALECLK';
+const OTHER = 'U0STALEOTH';
 const setup = deliverySetup(CHANNEL);
 
 function instance() {
@@ -76,6 +77,16 @@ function message(ts: string, channel = CHANNEL): StoredMessage {
 
 const blocksOf = (m: StoredMessage) => (m.blocks ?? []).filter(isRecord);
 const hasButtons = (m: StoredMessage) => blocksOf(m).some((block) => block.type === 'actions');
+/** The blocks of `m` as the app last sent them (Slack makes up a block_id for those without). */
+function sentBlocks(m: StoredMessage): unknown[] {
+  const update = setup
+    .fake()
+    .callsTo('chat.update')
+    .filter((call) => call.args.channel === m.channel && call.args.ts === m.ts)
+    .at(-1);
+  if (!Array.isArray(update?.args.blocks)) throw new Error(`${m.ts} was not updated`);
+  return update.args.blocks;
+}
 function tallyOf(m: StoredMessage): string {
   const tally = blocksOf(m).find((block) => block.block_id === BlockId.verdictTally);
   const elements = Array.isArray(tally?.elements) ? tally.elements.filter(isRecord) : [];
@@ -293,12 +304,22 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       {
         channelRefuses: true,
         user: USER,
+        keepsButtons: true,
         says: () =>
-          'the current one was sent to the asker by DM, where only they can open it, and the copy now points to it.',
+          'the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now. Agree with it or challenge it on this copy.',
+      },
+      {
+        channelRefuses: true,
+        copyRefused: true,
+        user: USER,
+        keepsButtons: true,
+        says: () =>
+          'the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, though I couldn’t bring it up to date.',
       },
       {
         channelRefuses: true,
         user: ASKER,
+        keepsButtons: false,
         says: (permalink: string) =>
           `<${permalink}|the current verdict>, sent to you by DM, is the one to use, and the copy now points to it. The current one shows the verdict as it is now: agree with it or challenge it there.`,
       },
@@ -306,11 +327,12 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
         channelRefuses: false,
         copyRefused: true,
         user: USER,
+        keepsButtons: true,
         says: (permalink: string) =>
           `<${permalink}|the current verdict> is the one to use, though I couldn’t change the copy, so its buttons are still there. The current one shows the verdict as it is now: agree with it or challenge it there.`,
       },
     ];
-    for (const { channelRefuses, copyRefused, user, says } of variants) {
+    for (const { channelRefuses, copyRefused, user, keepsButtons, says } of variants) {
       const running = instance();
       const { review, staleTs, permalink } = await reviewWithTwoCopies(running, { channelRefuses });
       await running.reviews.updateAnswers(
@@ -334,7 +356,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       await click(running, review, staleTs, ActionId.agree, { user });
 
       expect(await running.deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
-      expect(hasButtons(message(staleTs))).toBe(copyRefused === true);
+      expect(hasButtons(message(staleTs))).toBe(keepsButtons);
       const { ephemerals } = since(before);
       expect(ephemerals.map((ephemeral) => ephemeral.text)).toEqual([
         `:pencil2: This verdict was edited after you saw it, so your agreement was not recorded. You clicked an out-of-date copy of this verdict: ${says(permalink)}`,
@@ -452,13 +474,13 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       {
         channelRefuses: true,
         says: () =>
-          'the current one was sent to the asker by DM, where only they can open it, and the copy now points to it.',
+          'the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now. Challenge it on this copy with your reason first, then anyone can re-run it.',
       },
       {
         channelRefuses: true,
         copyRefused: true,
         says: () =>
-          'the current one was sent to the asker by DM, where only they can open it, though I couldn’t change the copy, so its buttons are still there.',
+          'the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, though I couldn’t bring it up to date. Challenge it on this copy with your reason first, then anyone can re-run it.',
       },
       {
         channelRefuses: false,
@@ -484,7 +506,8 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
 
       await click(running, review, staleTs, ActionId.rerun, { trigger: true });
 
-      expect(hasButtons(message(staleTs))).toBe(copyRefused === true);
+      // Only the asker can open their DM: for anyone else, the copy stays the place to act from.
+      expect(hasButtons(message(staleTs))).toBe(channelRefuses || copyRefused === true);
       const { calls, ephemerals } = since(before);
       expect(calls.some((call) => call.method === 'views.open')).toBe(false);
       expect(ephemerals.map((ephemeral) => ephemeral.text)).toEqual([
@@ -630,9 +653,9 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(tallyOf(message(currentTs))).toBe(`Agreed: <@${USER}>`);
   });
 
-  it('Post again that went to the asker’s DM: Agree on the channel copy counts there; the copy and the clicker say it went to the asker by DM', async () => {
+  it('Post again that went to the asker’s DM: Agree by anyone else on the channel copy counts there; the copy keeps its buttons, shows the tally, and others sign off from it too', async () => {
     const running = instance();
-    const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running, {
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running, {
       channelRefuses: true,
     });
     const dm = setup.fake().dmChannelFor(ASKER);
@@ -645,11 +668,12 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       { userId: USER, vote: 'agree' },
     ]);
     expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${USER}>`);
+    // The verdict as the DM shows it, without the notice there of why it went to the asker.
     const stale = message(staleTs);
-    expect(hasButtons(stale)).toBe(false);
-    expect(JSON.stringify(stale.blocks)).toContain(
-      `The current verdict was sent to the asker by DM: <${permalink}|open it there> if you are the asker.`,
-    );
+    expect(hasButtons(stale)).toBe(true);
+    expect(tallyOf(stale)).toBe(`Agreed: <@${USER}>`);
+    expect(sentBlocks(stale)).toEqual(sentBlocks(message(currentTs, dm)).slice(1));
+    expect(JSON.stringify(stale)).not.toContain('out of date');
     const { calls, ephemerals } = since(before);
     expect(calls.map((call) => [call.method, call.args.channel, call.args.ts])).toEqual([
       ['chat.update', dm, currentTs],
@@ -658,9 +682,85 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(ephemerals).toHaveLength(1);
     expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
     expect(ephemerals[0]?.text).toBe(
-      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it, and the copy now points to it. Your agreement was recorded on it.',
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now. Your agreement was recorded on it.',
     );
+
+    // Someone else, from the same copy: their agreement counts too.
+    await click(running, review, staleTs, ActionId.agree, { user: OTHER });
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+      { userId: OTHER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${USER}>, <@${OTHER}>`);
+    expect(tallyOf(message(staleTs))).toBe(`Agreed: <@${USER}>, <@${OTHER}>`);
     expect(setup.fake().violations).toEqual([]);
+  });
+
+  it('Post again that went to the asker’s DM, the verdict edited since: anyone else’s Agree on the channel copy is refused once, the copy then shows the verdict as edited, and their Agree from it counts', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    const edit = await running.reviews.updateAnswers(
+      review.teamId,
+      review.id,
+      review.answers,
+      decisionFixture('prompt'),
+    );
+    expect(edit.review.verdictVersion).toBe(2);
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toEqual([]);
+    const stale = message(staleTs);
+    expect(JSON.stringify(stale.blocks)).toContain('Go with prompt');
+    expect(sentBlocks(stale)).toEqual(sentBlocks(message(currentTs, dm)).slice(1));
+    expect(blocksOf(stale).find((block) => block.type === 'actions')?.block_id).toMatch(/@2$/);
+
+    await click(running, review, staleTs, ActionId.agree);
+
+    expect(await running.deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'agree' },
+    ]);
+    expect(tallyOf(message(currentTs, dm))).toBe(`Agreed: <@${USER}>`);
+    expect(tallyOf(message(staleTs))).toBe(`Agreed: <@${USER}>`);
+  });
+
+  it('Post again that went to the asker’s DM: anyone else’s Challenge from the channel copy opens the modal and counts; the copy keeps its buttons', async () => {
+    const running = instance();
+    const { review, staleTs, currentTs } = await reviewWithTwoCopies(running, {
+      channelRefuses: true,
+    });
+    const dm = setup.fake().dmChannelFor(ASKER);
+    const before = mark();
+
+    await click(running, review, staleTs, ActionId.challenge, { trigger: true });
+
+    const { calls, ephemerals } = since(before);
+    const opened = calls.find((call) => call.method === 'views.open');
+    expect(opened?.response).toMatchObject({ ok: true });
+    expect(hasButtons(message(staleTs))).toBe(true);
+    expect(ephemerals.map((ephemeral) => ephemeral.text)).toEqual([
+      ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now. Once you post your challenge, it counts on the current one, and your reason goes to the asker in its thread.',
+    ]);
+    const view = isRecord(opened?.args.view) ? opened.args.view : {};
+    await submitView(running.app, running.deps.work, {
+      callbackId: CallbackId.challengeReason,
+      privateMetadata: String(view.private_metadata),
+      values: {
+        [BlockId.challengeReason]: {
+          [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
+        },
+      },
+      teamId: review.teamId,
+      userId: USER,
+    });
+    expect(tallyOf(message(currentTs, dm))).toBe(`Challenged: <@${USER}>`);
+    const replies = setup.fake().thread(dm, currentTs);
+    expect(replies.some((reply) => reply.text.includes('challenged the verdict'))).toBe(true);
+    expect(hasButtons(message(staleTs))).toBe(true);
   });
 
   it('Post again that went to the asker’s DM: the asker clicking the channel copy is linked to it', async () => {
