@@ -40,10 +40,16 @@ export function reviewLine(review: Review, viewerId: string): string {
   return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]}${where} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${whereToRead(review, viewerId)}${status}`;
 }
 
-/** " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did). */
-export function reviewExtras(review: Review, tally?: VoteTally): string {
+/**
+ * " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did).
+ * `superseded`: a later revision of the review exists, so it is marked "revision 1 · superseded by
+ * revision 2" (re-runs never fork a line: the revision after it is the next number).
+ */
+export function reviewExtras(review: Review, tally?: VoteTally, superseded = false): string {
   const parts: string[] = [];
-  if ((review.revision ?? 1) > 1) parts.push(`revision ${review.revision}`);
+  const revision = review.revision ?? 1;
+  if (superseded) parts.push(`revision ${revision} · superseded by revision ${revision + 1}`);
+  else if (revision > 1) parts.push(`revision ${revision}`);
   if (tally && tally.agree + tally.challenge > 0) {
     parts.push(`✅ ${tally.agree} · ❓ ${tally.challenge}`);
   }

@@ -761,6 +761,9 @@ describe('other surfaces', () => {
         countsByVerdict: {},
         undelivered: { reviews: [], total: 0 },
         paging: { mine: 0, team: 0 },
+        // The longest lines: each superseded, with sign-offs.
+        superseded: new Set(ten.map((each) => each.id)),
+        tallies: Object.fromEntries(ten.map((each) => [each.id, { agree: 9999, challenge: 9999 }])),
       }),
       open: buildReviewDetailModal(review),
       share: buildShareModal(review),
