@@ -44,7 +44,10 @@ export const BlockId = {
   destination: 'destination',
   broadcast: 'broadcast',
   summary: 'summary',
+  /** The checklist's view in place of a step it can't show (the benchmark looks for it). */
   errorNotice: 'error_notice',
+  /** A notice modal's message: a refusal, an error or a confirmation alike. */
+  notice: 'notice',
   shareChannel: 'share_channel',
   shareThreadLink: 'share_thread_link',
   homePagingMine: 'home_paging_mine',

@@ -38,16 +38,12 @@ export async function publishHome(
     deps.reviews.listUndelivered(teamId, userId, HOME_UNDELIVERED_LIMIT),
   ]);
   const listed = [...mine.reviews, ...team.reviews];
+  const listedIds = [...new Set(listed.map((review) => review.id))];
   const own = listed.filter((review) => review.userId === userId);
+  // Every listed review's, not only the person's own: each superseded line says so.
   const [tallies, revised] = await Promise.all([
-    deps.votes.tallies(
-      teamId,
-      listed.map((review) => review.id),
-    ),
-    deps.reviews.revisedAmong(
-      teamId,
-      own.map((review) => review.id),
-    ),
+    deps.votes.tallies(teamId, listedIds),
+    deps.reviews.revisedAmong(teamId, listedIds),
   ]);
   const at = deps.clock();
   // Edit answers only where it would not be refused (a later revision, no message to update).
@@ -77,6 +73,7 @@ export async function publishHome(
       undelivered,
       postingNow,
       editable,
+      superseded: revised,
       paging,
       tallies,
     }),

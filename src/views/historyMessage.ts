@@ -3,6 +3,7 @@ import { VERDICT_LABELS } from '../decision/index.js';
 import type { Review } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
 import { escapeTitle, isDirectMessage, mentionChannel, mentionUser } from './text.js';
+import { verdictWhereabouts } from './verdictWhereabouts.js';
 
 /** A date Slack renders in each reader's own time zone, with a plain fallback. */
 export function slackDate(date: Date): string {
@@ -11,16 +12,22 @@ export function slackDate(date: Date): string {
 }
 
 /**
- * Where to read the verdict: its thread's link, or for one sent as a DM to its asker (the bot
- * could not post in the channel), a note saying so, linked only for the asker: nobody else can
- * open that DM.
+ * Where to read the verdict: its thread's link, or for one in its asker's DM with ftrag (sent
+ * there because the channel refused it, or asked for as a DM from Home), a note saying so, linked
+ * only for the asker: nobody else can open that DM.
  */
 function whereToRead(review: Review, viewerId: string): string {
-  if (review.status === 'sent-as-dm') {
-    if (review.userId !== viewerId) return ' · sent to the asker by DM';
-    return review.permalink ? ` · <${review.permalink}|sent to you by DM>` : ' · sent to you by DM';
+  const where = verdictWhereabouts(review);
+  switch (where.kind) {
+    case 'askers-dm':
+      if (review.userId !== viewerId) return ' · sent to the asker by DM';
+      return where.permalink ? ` · <${where.permalink}|sent to you by DM>` : ' · sent to you by DM';
+    case 'linked':
+      return ` · <${where.permalink}|thread>`;
+    case 'unlinked':
+    case 'not-posted':
+      return '';
   }
-  return review.permalink ? ` · <${review.permalink}|thread>` : '';
 }
 
 /** One review as `viewerId` sees it listed: title, verdict, who, when, and where to read it. */
@@ -33,10 +40,16 @@ export function reviewLine(review: Review, viewerId: string): string {
   return `*${title}* — ${VERDICT_LABELS[review.decision.verdict]}${where} · ${mentionUser(review.userId)} · ${slackDate(review.createdAt)}${whereToRead(review, viewerId)}${status}`;
 }
 
-/** " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did). */
-export function reviewExtras(review: Review, tally?: VoteTally): string {
+/**
+ * " · revision 2 · ✅ 2 · ❓ 1": which revision, and who agreed and challenged (when anyone did).
+ * `superseded`: a later revision of the review exists, so it is marked "revision 1 · superseded by
+ * revision 2" (re-runs never fork a line: the revision after it is the next number).
+ */
+export function reviewExtras(review: Review, tally?: VoteTally, superseded = false): string {
   const parts: string[] = [];
-  if ((review.revision ?? 1) > 1) parts.push(`revision ${review.revision}`);
+  const revision = review.revision ?? 1;
+  if (superseded) parts.push(`revision ${revision} · superseded by revision ${revision + 1}`);
+  else if (revision > 1) parts.push(`revision ${revision}`);
   if (tally && tally.agree + tally.challenge > 0) {
     parts.push(`✅ ${tally.agree} · ❓ ${tally.challenge}`);
   }

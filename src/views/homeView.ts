@@ -70,6 +70,8 @@ export interface HomeViewInput {
    * `editRefusal`): only their menus offer it. The listener checks again when it is chosen.
    */
   editable?: ReadonlySet<string>;
+  /** Ids of the listed reviews that a later revision superseded: their lines say so. */
+  superseded?: ReadonlySet<string>;
   paging: HomePaging;
   /** Sign-off tallies of the listed reviews, by review id; a review without votes is absent. */
   tallies?: Readonly<Record<string, VoteTally>>;
@@ -99,14 +101,19 @@ function reviewMenu(review: Review, canEdit: boolean): Overflow {
 function reviewSection(
   prefix: string,
   review: Review,
-  userId: string,
-  tally: VoteTally | undefined,
+  input: HomeViewInput,
   editable: ReadonlySet<string>,
 ): SectionBlock {
+  const { userId } = input;
+  const extras = reviewExtras(
+    review,
+    input.tallies?.[review.id],
+    input.superseded?.has(review.id) ?? false,
+  );
   return {
     type: 'section',
     block_id: `${prefix}_${review.id}`,
-    text: { type: 'mrkdwn', text: `${reviewLine(review, userId)}${reviewExtras(review, tally)}` },
+    text: { type: 'mrkdwn', text: `${reviewLine(review, userId)}${extras}` },
     accessory: reviewMenu(review, review.userId === userId && editable.has(review.id)),
   };
 }
@@ -150,7 +157,7 @@ function listBlocks(
   pagingBlockId: string,
   emptyText: string,
 ): KnownBlock[] {
-  const { userId, paging } = input;
+  const { paging } = input;
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: heading } }];
   if (list.reviews.length === 0) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: emptyText }] });
@@ -168,7 +175,7 @@ function listBlocks(
   });
   const editable = input.editable ?? new Set<string>();
   for (const review of list.reviews) {
-    blocks.push(reviewSection(prefix, review, userId, input.tallies?.[review.id], editable));
+    blocks.push(reviewSection(prefix, review, input, editable));
   }
   const pager = pagingBlock(pagingBlockId, which, paging, list.total);
   if (pager) blocks.push(pager);

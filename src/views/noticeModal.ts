@@ -10,7 +10,7 @@ export function buildNoticeModal(title: string, notice: string, advice: string):
     blocks: [
       {
         type: 'section',
-        block_id: BlockId.errorNotice,
+        block_id: BlockId.notice,
         text: { type: 'mrkdwn', text: notice },
       },
       { type: 'context', elements: [{ type: 'mrkdwn', text: advice }] },

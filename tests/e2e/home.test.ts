@@ -362,6 +362,10 @@ describe('App Home', () => {
       const id = reviewIdIn(published, 'mine', title);
       expect(homeBlock(ASKER, `mine_${id}`)).not.toContain('_pending_');
       expect(homeBlock(ASKER, `undelivered_${id}`)).toBe('');
+      // Where it went: a thread of the channel, or the asker's DM (by that name, not "thread").
+      expect(homeBlock(ASKER, `mine_${id}`)).toContain(
+        destination ? '|thread>' : '|sent to you by DM>',
+      );
     }
   });
 

@@ -42,6 +42,12 @@ function revisionNote(message: StoredMessage): string {
   return isRecord(note?.text) ? String(note.text.text) : '';
 }
 
+/** The text of the line `blockId` (e.g. `mine_<id>`) of a published Home. */
+function homeLine(home: StoredView, blockId: string): string {
+  const line = blocksOf(home.view).find((block) => block.block_id === blockId);
+  return isRecord(line?.text) ? String(line.text.text) : '';
+}
+
 /** Presses Re-run as `user`, answers the pre-filled checklist with `answers`; the new revision. */
 async function rerun(
   message: StoredMessage,
@@ -94,8 +100,22 @@ describe('re-run with changes', () => {
 
     const stored = await t.storage.reviews.get(t.fake.teamId, reviewIdOf(third));
     expect(stored).toMatchObject({ revision: 3, revisionOf: reviewIdOf(second), userId: ALICE });
-    const home = JSON.stringify((await t.openHome(ASKER)).view.blocks);
-    expect(home).toContain('revision 2');
+    // Home marks each revision a later one superseded (revision 2 by Alice's), in both lists, for
+    // the asker and for anyone else; the current one with its number alone.
+    const ids = [parent, second, third].map(reviewIdOf);
+    const asker = await t.openHome(ASKER);
+    for (const list of ['mine', 'team']) {
+      expect(homeLine(asker, `${list}_${ids[0]}`)).toContain(
+        'revision 1 · superseded by revision 2',
+      );
+      expect(homeLine(asker, `${list}_${ids[1]}`)).toContain(
+        'revision 2 · superseded by revision 3',
+      );
+    }
+    const alice = await t.openHome(ALICE);
+    expect(homeLine(alice, `team_${ids[0]}`)).toContain('revision 1 · superseded by revision 2');
+    expect(homeLine(alice, `mine_${ids[2]}`)).toContain(' · revision 3');
+    expect(homeLine(alice, `mine_${ids[2]}`)).not.toContain('superseded');
     expectSafeAndWithinLimits(t.fake);
   });
 

@@ -101,6 +101,37 @@ describe('Home’s review menus', () => {
   });
 });
 
+/** The text of Home's block `blockId` (e.g. `mine_rev-1`). */
+function lineOf(view: HomeView, blockId: string): string {
+  const found = blocksOf(view).find((candidate) => candidate.block_id === blockId);
+  return isRecord(found?.text) ? String(found.text.text) : '';
+}
+
+describe('Home’s lines of revisions', () => {
+  const first = review({ id: 'rev-1', revision: 1, revisionOf: null });
+  const second = review({ id: 'rev-2', revision: 2, revisionOf: 'rev-1' });
+  const third = review({ id: 'rev-3', revision: 3, revisionOf: 'rev-2', userId: 'U0OTHER' });
+
+  it('mark a revision that a later one superseded, and a later one with its number', () => {
+    const view = home({
+      mine: { reviews: [second, first], total: 2 },
+      team: { reviews: [third, second, first], total: 3 },
+      superseded: new Set(['rev-1', 'rev-2']),
+    });
+    for (const list of ['mine', 'team']) {
+      expect(lineOf(view, `${list}_rev-1`)).toContain(' · revision 1 · superseded by revision 2');
+      expect(lineOf(view, `${list}_rev-2`)).toContain(' · revision 2 · superseded by revision 3');
+    }
+    expect(lineOf(view, 'team_rev-3')).toContain(' · revision 3');
+    expect(lineOf(view, 'team_rev-3')).not.toContain('superseded');
+  });
+
+  it('say nothing of revisions on a first verdict that nothing superseded', () => {
+    const view = home({ mine: { reviews: [first], total: 1 }, superseded: new Set() });
+    expect(lineOf(view, 'mine_rev-1')).not.toContain('revision');
+  });
+});
+
 describe('Home with nothing to list', () => {
   it('tells a new user every way to start a review', () => {
     const [counts, mine, team] = contexts(home());

@@ -253,4 +253,11 @@ describe('the Share modal', () => {
     expect(noticeOf(dm)).not.toContain('<#D');
     expect(checkView(view)).toEqual([]);
   });
+
+  it('ids its notice as a notice, not as an error: it confirms, nothing went wrong', () => {
+    const view = buildShareUnderwayModal(review(), 'C0SHAREDST', false);
+    const ids = view.blocks.map((block) => block.block_id).filter(Boolean);
+    expect(ids).not.toContain(BlockId.errorNotice);
+    expect(ids).toEqual([BlockId.notice]);
+  });
 });

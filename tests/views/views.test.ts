@@ -566,6 +566,23 @@ describe('channel history', () => {
     expect(line(posted, 'U0OTHER')).toContain(`<${posted.permalink}|thread>`);
   });
 
+  it('treats a verdict posted in its asker’s DM (asked for from Home) as sent there by DM', () => {
+    // Started from Home and sent "to me by DM": posted, not a fallback, but in the asker's DM all
+    // the same, which nobody else can open.
+    const inDm = reviewOf(hostileAnswers(), {
+      status: 'posted',
+      target: { channelId: null, threadTs: null, broadcast: false, responseUrl: null },
+      postedChannelId: 'D0ASKER',
+      permalink: DM_LINK,
+    });
+    const forOthers = line(inDm, 'U0OTHER');
+    expect(forOthers).toContain(' · sent to the asker by DM');
+    expect(forOthers).not.toContain(DM_LINK);
+    expect(forOthers).not.toContain('|thread>');
+    expect(line(inDm, 'U0ASKER')).toContain(` · <${DM_LINK}|sent to you by DM>`);
+    expect(line(inDm, 'U0ASKER')).not.toContain('|thread>');
+  });
+
   it('on Home, links a DM’d verdict for its asker only', () => {
     const dmed = reviewOf(hostileAnswers(), {
       id: 'rev-dm',
@@ -744,6 +761,9 @@ describe('other surfaces', () => {
         countsByVerdict: {},
         undelivered: { reviews: [], total: 0 },
         paging: { mine: 0, team: 0 },
+        // The longest lines: each superseded, with sign-offs.
+        superseded: new Set(ten.map((each) => each.id)),
+        tallies: Object.fromEntries(ten.map((each) => [each.id, { agree: 9999, challenge: 9999 }])),
       }),
       open: buildReviewDetailModal(review),
       share: buildShareModal(review),
