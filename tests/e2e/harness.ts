@@ -252,7 +252,11 @@ export class E2e {
     return this.modalOpenedSince(before);
   }
 
-  /** Opens the Home tab as `user` (of `workspace`) and returns what the app published. */
+  /**
+   * Opens the Home tab as `user` (of `workspace`) and returns what the app published: the fake's
+   * record of it, which it updates in place when the app publishes Home again (copy it with
+   * `structuredClone` to act on the Home as published now, after a later publish).
+   */
   async openHome(
     user: string = ASKER,
     options: { instance?: number; workspace?: InteractionContext['workspace'] } = {},
