@@ -254,8 +254,8 @@ export class E2e {
 
   /**
    * Opens the Home tab as `user` (of `workspace`) and returns what the app published: the fake's
-   * record of it, which it updates in place when the app publishes Home again (copy it with
-   * `structuredClone` to act on the Home as published now, after a later publish).
+   * record of it, which it updates in place when the app publishes Home again. To act later on
+   * the Home as published now (a stale tab), keep a copy: `structuredClone(await openHome())`.
    */
   async openHome(
     user: string = ASKER,
