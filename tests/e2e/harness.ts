@@ -15,10 +15,12 @@ import {
 import { isRecord, type JsonObject } from '../support/json.js';
 import {
   appHomeOpenedEvent,
-  type BlockActionsPayload,
   buildEventCallback,
+  type ClickOptions,
+  chooseOption,
   clickButton,
   fillAndSubmit,
+  forgedBlockAction,
   type InteractionContext,
   SlackClientForTests,
   type SlackHttpResponse,
@@ -39,6 +41,16 @@ export interface E2eOptions {
   entry?: string;
   /** Slack's rate limits on the fake (off unless given). */
   rateLimits?: FakeRateLimitOptions;
+}
+
+/**
+ * The escape hatch of the helpers that act on a view or message (`chooseOverflow`,
+ * `reviewMenuModal`): with `unchecked: true` they send the action even though the view or message
+ * does not offer it, as only a forged request or one from a view published by an earlier version
+ * would. Say at each use why the test sends what Slack's client could not.
+ */
+export interface Unchecked {
+  unchecked?: true;
 }
 
 /** `E2e` or a subclass of it, as a constructor. */
@@ -219,11 +231,15 @@ export class E2e {
     return stored;
   }
 
-  /** Picks a review's menu option in Home and returns the modal it opens. */
+  /**
+   * Picks a review's menu option in Home (in the person's own list) and returns the modal it
+   * opens. The menu must offer `choice`, unless `unchecked` (see {@link Unchecked}).
+   */
   async reviewMenuModal(
     home: StoredView,
     reviewId: string,
     choice: string,
+    options: { user?: string; instance?: number } & Unchecked = {},
   ): Promise<{ id: string; args: Record<string, unknown> }> {
     const before = this.fake.calls.length;
     await this.chooseOverflow(
@@ -231,11 +247,16 @@ export class E2e {
       `mine_${reviewId}`,
       ActionId.reviewMenu,
       `${choice}:${reviewId}`,
+      options,
     );
     return this.modalOpenedSince(before);
   }
 
-  /** Opens the Home tab as `user` (of `workspace`) and returns what the app published. */
+  /**
+   * Opens the Home tab as `user` (of `workspace`) and returns what the app published: the fake's
+   * record of it, which it updates in place when the app publishes Home again. To act later on
+   * the Home as published now (a stale tab), keep a copy: `structuredClone(await openHome())`.
+   */
   async openHome(
     user: string = ASKER,
     options: { instance?: number; workspace?: InteractionContext['workspace'] } = {},
@@ -260,44 +281,55 @@ export class E2e {
 
   /**
    * Clicks a button in a view (Home or modal) or in a message (which gets a response_url) as
-   * `user`; Slack must get a 200. Waits for nothing the click causes.
+   * `user`; Slack must get a 200. Waits for nothing the click causes. Throws, sending nothing,
+   * when `target` has no such button (in block `blockId`, when given).
    */
   async click(
     target: StoredView | StoredMessage,
     actionId: string,
     options: { user?: string; blockId?: string; instance?: number } = {},
   ): Promise<SlackHttpResponse> {
-    return this.interact(this.clickPayload(target, actionId, options), options.instance);
+    return this.interact(
+      clickButton(target, actionId, this.clickOptions(target, options)),
+      options.instance,
+    );
   }
 
-  /** Picks an option of an overflow menu in a view (buttons are what the driver clicks natively). */
+  /**
+   * Picks option `value` of the overflow menu `actionId` in block `blockId` of a view or message,
+   * as `user`; Slack must get a 200. Throws, sending nothing, when `target` does not offer that
+   * option there, unless `unchecked` (see {@link Unchecked}).
+   */
   async chooseOverflow(
-    view: StoredView,
+    target: StoredView | StoredMessage,
     blockId: string,
     actionId: string,
     value: string,
-    options: { user?: string; instance?: number } = {},
+    options: { user?: string; instance?: number } & Unchecked = {},
   ): Promise<SlackHttpResponse> {
-    const payload = this.clickPayload(view, ActionId.startReview, options);
-    payload.actions = [
-      {
-        type: 'overflow',
-        action_id: actionId,
-        block_id: blockId,
-        selected_option: { text: { type: 'plain_text', text: value }, value },
-        action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
-      },
-    ];
+    const clickOptions = this.clickOptions(target, options);
+    const payload = options.unchecked
+      ? forgedBlockAction(
+          target,
+          {
+            type: 'overflow',
+            action_id: actionId,
+            block_id: blockId,
+            selected_option: { text: { type: 'plain_text', text: value }, value },
+          },
+          clickOptions,
+        )
+      : chooseOption(target, blockId, actionId, value, clickOptions);
     return this.interact(payload, options.instance);
   }
 
-  private clickPayload(
+  /** A fresh trigger id and, for a message, a response_url, as Slack gives with each action. */
+  private clickOptions(
     target: StoredView | StoredMessage,
-    actionId: string,
     options: { user?: string; blockId?: string },
-  ): BlockActionsPayload {
+  ): ClickOptions {
     const user = options.user ?? ASKER;
-    return clickButton(target, actionId, {
+    return {
       user,
       blockId: options.blockId,
       triggerId: this.fake.issueTriggerId({ userId: user }),
@@ -309,7 +341,7 @@ export class E2e {
               userId: user,
             })
           : undefined,
-    });
+    };
   }
 
   /** Posts an interactive payload to instance `instance`; Slack must get a 200. */

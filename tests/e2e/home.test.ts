@@ -269,8 +269,11 @@ describe('App Home', () => {
     const outsider = 'U0OUTSIDE2';
     for (const choice of [ReviewMenuChoice.open, ReviewMenuChoice.share]) {
       const before = e2e.fake.calls.length;
+      // Unchecked: today's Home lists it under the asker's reviews only; the outsider's Home of
+      // an earlier version listed it under the workspace's.
       await e2e.chooseOverflow(stale, `team_${id}`, ActionId.reviewMenu, `${choice}:${id}`, {
         user: outsider,
+        unchecked: true,
       });
       const { args } = await e2e.modalOpenedSince(before);
       const shown = JSON.stringify(args);
@@ -455,7 +458,14 @@ describe('App Home', () => {
     e2e.fake.failResponseUrl(responseUrl, 404, { times: 1 });
     e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
     const id = await failedReview(channel, title, responseUrl);
-    const refused = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.share);
+    // Home lists it under "Not posted yet", with Post again and no menu…
+    const notPosted = await e2e.openHome();
+    expect(homeBlock(ASKER, `undelivered_${id}`)).toContain(ActionId.retryDelivery);
+    expect(homeBlock(ASKER, `undelivered_${id}`)).not.toContain(ActionId.reviewMenu);
+    // …so Share is chosen from a Home an earlier version published (unchecked).
+    const refused = await e2e.reviewMenuModal(notPosted, id, ReviewMenuChoice.share, {
+      unchecked: true,
+    });
     const refusal = JSON.stringify(refused.args);
     expect(refusal).not.toContain('"submit"');
     expect(refusal).toContain('never reached Slack');
@@ -647,7 +657,7 @@ describe('App Home', () => {
     expect(homeBlock(ASKER, `mine_${id}`)).toContain(`"value":"${ReviewMenuChoice.share}:${id}"`);
     expect(homeBlock(ASKER, `mine_${id}`)).not.toContain(`"value":"${ReviewMenuChoice.edit}:`);
     // …and chosen all the same, from a Home an earlier version published, it is refused.
-    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
+    const opened = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit, { unchecked: true });
     return JSON.stringify(opened.args);
   };
 
@@ -708,7 +718,7 @@ describe('App Home', () => {
     // published (which listed it among the person's reviews, with its menu), opens the checklist.
     const home = await e2e.openHome();
     expect(listLines(home, 'mine').join('\n')).not.toContain(title);
-    const editing = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit);
+    const editing = await e2e.reviewMenuModal(home, id, ReviewMenuChoice.edit, { unchecked: true });
     expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
     // Post again, before the edit is submitted: out through the response_url this time.
     await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
@@ -731,16 +741,22 @@ describe('App Home', () => {
     e2e.fake.failResponseUrl(responseUrl, 404);
     e2e.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 2);
     const id = await failedReview(channel, title, responseUrl);
-    // Chosen from a Home an earlier version published, which listed it with its menu.
-    const editing = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit);
+    // Chosen from a Home an earlier version published, which listed it with its menu (today's
+    // lists it under "Not posted yet", with no menu): unchecked.
+    const editing = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit, {
+      unchecked: true,
+    });
     expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
 
     // Post again claims the review and posts the verdict built from the answers it read then.
     const held = e2e.fake.holdNext('chat.postMessage');
     await e2e.click(await e2e.openHome(), ActionId.retryDelivery, { blockId: `undelivered_${id}` });
     await held.arrived;
-    // Meanwhile Edit answers is refused, when chosen and when the open edit is submitted.
-    const refused = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit);
+    // Meanwhile Edit answers is refused, when chosen (from that earlier Home again: today's shows
+    // it as being posted, with no menu) and when the open edit is submitted.
+    const refused = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit, {
+      unchecked: true,
+    });
     expect(JSON.stringify(refused.args)).toContain('is being posted right now');
     expect(JSON.stringify(refused.args)).not.toContain(CallbackId.checklistStep);
     const last = await submitEdit(editing.id, { ...EXAMPLES.behavior, title });
@@ -955,9 +971,11 @@ describe('App Home’s review menu on a review no longer on record', () => {
     const user = 'U0GONEMENU';
     const home = await e2e.openHome(user);
     const before = e2e.fake.calls.length;
-    // Deleted (ftrag purge, say) after this Home was published.
+    // Unchecked: stands for the menu of a review deleted (ftrag purge, say) after the Home that
+    // listed it was published; this Home never listed it.
     await e2e.chooseOverflow(home, 'mine_R0GONE', ActionId.reviewMenu, `${choice}:R0GONE`, {
       user,
+      unchecked: true,
     });
     const notice = await e2e.modalOpenedSince(before);
     const shown = JSON.stringify(notice.args);
@@ -977,8 +995,11 @@ describe('routing of Home’s actions', () => {
     await e2e.click(home, ActionId.startReview);
     await e2e.fake.waitFor('views.open', (call) => call.index >= before);
     const afterRealClick = e2e.fake.calls.length;
-    // "Start a review" is a button; the same id on an overflow menu is nobody's.
-    const misrouted = await e2e.chooseOverflow(home, 'misrouted', ActionId.startReview, 'x');
+    // "Start a review" is a button; the same id on an overflow menu is nobody's. Unchecked: a
+    // forged request, as Home has no such menu.
+    const misrouted = await e2e.chooseOverflow(home, 'misrouted', ActionId.startReview, 'x', {
+      unchecked: true,
+    });
     expect(misrouted.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(2_000);
     await new Promise((resolve) => setTimeout(resolve, 200));

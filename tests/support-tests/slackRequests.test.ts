@@ -15,9 +15,11 @@ import {
   buildMessageShortcut,
   buildSlashCommand,
   buildViewClosed,
+  chooseOption,
   clickButton,
   encodeForm,
   fillAndSubmit,
+  forgedBlockAction,
   SlackClientForTests,
   tokensRevokedEvent,
 } from '../support/slackRequests.js';
@@ -355,6 +357,64 @@ describe('clickButton', () => {
     expect(() => clickButton(message, 'reject')).toThrow(
       /no button with action_id "reject" \(buttons: approve\)/,
     );
+  });
+});
+
+describe('chooseOption', () => {
+  const message = {
+    channel: 'C0TESTCHAN',
+    ts: '1700000000.000100',
+    blocks: [
+      {
+        type: 'section',
+        block_id: 'row_1',
+        text: { type: 'mrkdwn', text: 'Row' },
+        accessory: {
+          type: 'overflow',
+          action_id: 'menu',
+          options: [opt('Open', 'open:1'), opt('Share', 'share:1')],
+        },
+      },
+    ],
+  };
+
+  it('reports the chosen option as offered, text and all', () => {
+    const inView = chooseOption(reviewModal, 'extra', 'mode', 'careful');
+    expect(inView.container).toEqual({ type: 'view', view_id: 'V0REVIEW01' });
+    expect(inView.actions).toEqual([
+      {
+        type: 'static_select',
+        action_id: 'mode',
+        block_id: 'extra',
+        selected_option: opt('Careful', 'careful'),
+        action_ts: expect.any(String),
+      },
+    ]);
+    const inMessage = chooseOption(message, 'row_1', 'menu', 'share:1');
+    expect(inMessage.container).toMatchObject({ type: 'message', channel_id: 'C0TESTCHAN' });
+    expect(inMessage.actions[0]).toMatchObject({
+      type: 'overflow',
+      selected_option: opt('Share', 'share:1'),
+    });
+  });
+
+  it('refuses what the block does not offer, saying what it does', () => {
+    expect(() => chooseOption(message, 'row_1', 'menu', 'edit:1')).toThrow(
+      'the overflow "menu" in block "row_1" offers no option "edit:1" (it offers: "open:1", "share:1")',
+    );
+    expect(() => chooseOption(message, 'row_2', 'menu', 'open:1')).toThrow(
+      'no block with block_id "row_2" (blocks: "row_1")',
+    );
+    expect(() => chooseOption(reviewModal, 'extra', 'help', 'help')).toThrow(
+      '"help" in block "extra" is a button',
+    );
+  });
+
+  it('forgedBlockAction sends the action as given', () => {
+    const action = { type: 'overflow', action_id: 'menu', block_id: 'gone', value: 'x' };
+    expect(forgedBlockAction(message, action).actions).toEqual([
+      { ...action, action_ts: expect.any(String) },
+    ]);
   });
 });
 

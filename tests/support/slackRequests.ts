@@ -651,25 +651,40 @@ export interface BlockActionsPayload {
   response_url?: string;
 }
 
+/** The interactive elements of a block that is not an input: an actions block's, a section's accessory. */
+function elementsOf(block: JsonObject | undefined): JsonObject[] {
+  const els =
+    block?.type === 'actions'
+      ? (asArray(block.elements) ?? [])
+      : block?.type === 'section'
+        ? [block.accessory]
+        : [];
+  return els.flatMap((e) => (isRecord(e) ? [e] : []));
+}
+
+function blockIdsIn(blocks: unknown[]): string {
+  const ids = blocks.flatMap((b) => {
+    const id = asString(asRecord(b)?.block_id);
+    return id === undefined ? [] : [JSON.stringify(id)];
+  });
+  return ids.join(', ') || 'none';
+}
+
 function findButton(
   blocks: unknown[],
   actionId: string,
   blockId: string | undefined,
 ): { block: JsonObject; button: JsonObject } {
+  if (blockId !== undefined && !blocks.some((b) => asRecord(b)?.block_id === blockId)) {
+    throw new DriverError(`no block with block_id "${blockId}" (blocks: ${blockIdsIn(blocks)})`);
+  }
   const matches: { block: JsonObject; el: JsonObject }[] = [];
   for (const b of blocks) {
     const block = asRecord(b);
     if (!block) continue;
     if (blockId !== undefined && block.block_id !== blockId) continue;
-    const els =
-      block.type === 'actions'
-        ? (asArray(block.elements) ?? [])
-        : block.type === 'section'
-          ? [block.accessory]
-          : [];
-    for (const e of els) {
-      const el = asRecord(e);
-      if (el && el.action_id === actionId) matches.push({ block, el });
+    for (const el of elementsOf(block)) {
+      if (el.action_id === actionId) matches.push({ block, el });
     }
   }
   const buttons = matches.filter((m) => m.el.type === 'button' || m.el.type === 'workflow_button');
@@ -678,22 +693,64 @@ function findButton(
     const other = matches[0];
     if (other) throw new DriverError(`"${actionId}" is a ${String(other.el.type)}, not a button`);
     const all = blocks
-      .flatMap((b) => {
-        const block = asRecord(b);
-        const els =
-          block?.type === 'actions' ? (asArray(block.elements) ?? []) : [block?.accessory];
-        return els.flatMap((e) => {
-          const el = asRecord(e);
-          return el?.type === 'button' ? [String(el.action_id)] : [];
-        });
-      })
+      .filter((b) => blockId === undefined || asRecord(b)?.block_id === blockId)
+      .flatMap((b) =>
+        elementsOf(asRecord(b)).flatMap((el) =>
+          el.type === 'button' ? [String(el.action_id)] : [],
+        ),
+      )
       .join(', ');
-    throw new DriverError(`no button with action_id "${actionId}" (buttons: ${all || 'none'})`);
+    const where = blockId === undefined ? '' : ` in block "${blockId}"`;
+    throw new DriverError(
+      `no button with action_id "${actionId}"${where} (buttons: ${all || 'none'})`,
+    );
   }
   if (buttons.length > 1) {
     throw new DriverError(`several buttons have action_id "${actionId}"; pass blockId`);
   }
   return { block: first.block, button: first.el };
+}
+
+/** Elements whose choice Slack reports in block_actions as `selected_option`. */
+const SINGLE_CHOICE_TYPES = ['overflow', 'static_select', 'radio_buttons'];
+
+/**
+ * Block `blockId`'s element `actionId` and its option `value`, as offered: throws naming what is
+ * missing and what the block offers instead.
+ */
+function findOffered(
+  blocks: unknown[],
+  blockId: string,
+  actionId: string,
+  value: string,
+): { element: JsonObject; option: JsonObject } {
+  const block = blocks.map(asRecord).find((b) => b?.block_id === blockId);
+  if (!block) {
+    throw new DriverError(`no block with block_id "${blockId}" (blocks: ${blockIdsIn(blocks)})`);
+  }
+  const elements = elementsOf(block);
+  const element = elements.find((el) => el.action_id === actionId);
+  if (!element) {
+    const has = elements.map((el) => `${String(el.type)} "${String(el.action_id)}"`).join(', ');
+    throw new DriverError(
+      `block "${blockId}" has no element with action_id "${actionId}" (it has: ${has || 'none'})`,
+    );
+  }
+  const type = String(element.type);
+  if (!SINGLE_CHOICE_TYPES.includes(type)) {
+    throw new DriverError(
+      `"${actionId}" in block "${blockId}" is a ${type}, not one of ${SINGLE_CHOICE_TYPES.join('/')}`,
+    );
+  }
+  const options = optionsOf(element);
+  const option = options.find((o) => o.value === value);
+  if (!option) {
+    const offered = options.map((o) => JSON.stringify(o.value)).join(', ');
+    throw new DriverError(
+      `the ${type} "${actionId}" in block "${blockId}" offers no option ${JSON.stringify(value)} (it offers: ${offered || 'nothing'})`,
+    );
+  }
+  return { element, option: structuredClone(option) };
 }
 
 function isViewSource(source: ViewSource | MessageSource): source is ViewSource {
@@ -703,11 +760,16 @@ function isViewSource(source: ViewSource | MessageSource): source is ViewSource 
   return s.type === 'modal' || s.type === 'home';
 }
 
-/** The `block_actions` payload for clicking a button in a view (modal/Home) or a message. */
-export function clickButton(
+function blocksIn(source: ViewSource | MessageSource): unknown[] {
+  return isViewSource(source) ? (asArray(viewOf(source).blocks) ?? []) : (source.blocks ?? []);
+}
+
+/** The `block_actions` payload Slack sends for `action` taken in a view or a message. */
+function blockActions(
   source: ViewSource | MessageSource,
-  actionId: string,
-  options: ClickOptions = {},
+  action: JsonObject,
+  options: ClickOptions,
+  what: string,
 ): BlockActionsPayload {
   const w = resolveWorkspace(options);
   const u = resolveUser(options);
@@ -721,28 +783,14 @@ export function clickButton(
     enterprise: enterpriseObject(w),
     is_enterprise_install: false,
   };
-  const action = (block: JsonObject, button: JsonObject): JsonObject => {
-    const a: JsonObject = {
-      action_id: actionId,
-      block_id: block.block_id,
-      text: button.text,
-      type: button.type,
-      action_ts: slackTs(),
-    };
-    if (button.value !== undefined) a.value = button.value;
-    if (button.style !== undefined) a.style = button.style;
-    if (button.url !== undefined) a.url = button.url;
-    return a;
-  };
   if (isViewSource(source)) {
     const view = viewOf(source);
-    const { id } = requireModalIds(view, 'clickButton');
-    const { block, button } = findButton(asArray(view.blocks) ?? [], actionId, options.blockId);
+    const { id } = requireModalIds(view, what);
     const values = buildStateValues(source, options.values ?? {});
     return {
       ...base,
       container: { type: 'view', view_id: id },
-      actions: [action(block, button)],
+      actions: [action],
       state: { values },
       view: { ...structuredClone(view), state: { values } },
     };
@@ -751,10 +799,9 @@ export function clickButton(
   const channelOpt = options.channel;
   const channelId =
     message.channel ?? (typeof channelOpt === 'string' ? channelOpt : channelOpt?.id);
-  if (!channelId) throw new DriverError('clickButton on a message needs its channel');
+  if (!channelId) throw new DriverError(`${what} on a message needs its channel`);
   const channelName =
     typeof channelOpt === 'object' && channelOpt.name ? channelOpt.name : DEFAULT_CHANNEL_NAME;
-  const { block, button } = findButton(message.blocks ?? [], actionId, options.blockId);
   const payload: BlockActionsPayload = {
     ...base,
     container: {
@@ -764,7 +811,7 @@ export function clickButton(
       is_ephemeral: options.isEphemeral ?? false,
     },
     channel: { id: channelId, name: channelName },
-    actions: [action(block, button)],
+    actions: [action],
     state: { values: {} },
     response_url: options.responseUrl ?? dummyResponseUrl('actions', w),
   };
@@ -778,6 +825,61 @@ export function clickButton(
     payload.message = m;
   }
   return payload;
+}
+
+/** The `block_actions` payload for clicking a button in a view (modal/Home) or a message. */
+export function clickButton(
+  source: ViewSource | MessageSource,
+  actionId: string,
+  options: ClickOptions = {},
+): BlockActionsPayload {
+  const { block, button } = findButton(blocksIn(source), actionId, options.blockId);
+  const action: JsonObject = {
+    action_id: actionId,
+    block_id: block.block_id,
+    text: button.text,
+    type: button.type,
+    action_ts: slackTs(),
+  };
+  if (button.value !== undefined) action.value = button.value;
+  if (button.style !== undefined) action.style = button.style;
+  if (button.url !== undefined) action.url = button.url;
+  return blockActions(source, action, options, 'clickButton');
+}
+
+/**
+ * The `block_actions` payload for choosing option `value` of the overflow menu, select or radio
+ * buttons `actionId` in block `blockId` (outside input blocks) of a view or a message. Throws when
+ * the block, the element or the option is not there, as Slack's client could not send it.
+ */
+export function chooseOption(
+  source: ViewSource | MessageSource,
+  blockId: string,
+  actionId: string,
+  value: string,
+  options: ClickOptions = {},
+): BlockActionsPayload {
+  const { element, option } = findOffered(blocksIn(source), blockId, actionId, value);
+  const action: JsonObject = {
+    type: element.type,
+    action_id: actionId,
+    block_id: blockId,
+    selected_option: option,
+    action_ts: slackTs(),
+  };
+  return blockActions(source, action, options, 'chooseOption');
+}
+
+/**
+ * A `block_actions` payload with `action` as given, whatever the view or message offers: a forged
+ * or stale interaction, which Slack's client would not send from this view or message.
+ */
+export function forgedBlockAction(
+  source: ViewSource | MessageSource,
+  action: JsonObject,
+  options: ClickOptions = {},
+): BlockActionsPayload {
+  return blockActions(source, { action_ts: slackTs(), ...action }, options, 'forgedBlockAction');
 }
 
 // ---- shortcuts ---------------------------------------------------------------------------------

@@ -122,8 +122,9 @@ describe('re-run with changes', () => {
   it('refuses Edit answers on a revision that has a later one, when chosen and at the final save', async () => {
     const parent = await t.reviewByCommand(KNOWLEDGE);
     const first = reviewIdOf(parent);
-    // Begun before the re-run: the checklist opens.
-    const beforeRerun = await t.openHome(ASKER);
+    // Begun before the re-run: the checklist opens. A copy, as the fake updates its Home in place
+    // when the app publishes it again, and this is the Home as published before the re-run.
+    const beforeRerun = structuredClone(await t.openHome(ASKER));
     const editing = await t.reviewMenuModal(beforeRerun, first, ReviewMenuChoice.edit);
     expect(JSON.stringify(editing.args)).toContain(CallbackId.checklistStep);
     const second = await rerun(parent, ASKER, BEHAVIOR, KNOWLEDGE);
