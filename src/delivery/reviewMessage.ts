@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Review, ReviewRepository } from '../storage/repository.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
@@ -53,10 +54,7 @@ export function withDmNotice(
   channelId: string,
   channelError: string | null,
 ): SlackMessage {
-  return {
-    text: message.text,
-    blocks: [buildUndeliveredNotice(channelId, postRefusal(channelError)), ...message.blocks],
-  };
+  return headedBy(buildUndeliveredNotice(channelId, postRefusal(channelError)), message);
 }
 
 /**
@@ -69,10 +67,12 @@ export function withBroadcastDroppedNotice(
   channelId: string,
   channelError: string | null,
 ): SlackMessage {
-  return {
-    text: message.text,
-    blocks: [buildBroadcastDroppedNotice(channelId, postRefusal(channelError)), ...message.blocks],
-  };
+  return headedBy(buildBroadcastDroppedNotice(channelId, postRefusal(channelError)), message);
+}
+
+/** `message` with `notice` as its first block. */
+function headedBy(notice: KnownBlock, message: SlackMessage): SlackMessage {
+  return { text: message.text, blocks: [notice, ...message.blocks] };
 }
 
 /**

@@ -176,6 +176,13 @@ async function click(
 }
 
 /** What the fake recorded from `before` on: calls, ephemerals by response_url, and their texts. */
+/** Slack refuses the next chat.update of the out-of-date copy at `staleTs`. */
+function refuseCopyUpdate(staleTs: string): void {
+  setup
+    .fake()
+    .failNext('chat.update', { error: 'cant_update_message' }, 1, (args) => args.ts === staleTs);
+}
+
 function since(before: { calls: number; ephemerals: number }) {
   const fake = setup.fake();
   return {
@@ -237,9 +244,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
   it('Agree still counts when Slack refuses to update the out-of-date copy', async () => {
     const running = instance();
     const { review, staleTs, currentTs, permalink } = await reviewWithTwoCopies(running);
-    setup
-      .fake()
-      .failNext('chat.update', { error: 'cant_update_message' }, 1, (args) => args.ts === staleTs);
+    refuseCopyUpdate(staleTs);
     const before = mark();
 
     await click(running, review, staleTs, ActionId.agree);
@@ -342,14 +347,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
         decisionFixture('prompt'),
       );
       if (copyRefused) {
-        setup
-          .fake()
-          .failNext(
-            'chat.update',
-            { error: 'cant_update_message' },
-            1,
-            (args) => args.ts === staleTs,
-          );
+        refuseCopyUpdate(staleTs);
       }
       const before = mark();
 
@@ -493,14 +491,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       const running = instance();
       const { review, staleTs, permalink } = await reviewWithTwoCopies(running, { channelRefuses });
       if (copyRefused) {
-        setup
-          .fake()
-          .failNext(
-            'chat.update',
-            { error: 'cant_update_message' },
-            1,
-            (args) => args.ts === staleTs,
-          );
+        refuseCopyUpdate(staleTs);
       }
       const before = mark();
 
