@@ -67,10 +67,7 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       return;
     }
     const teamId = body.team?.id ?? view.team_id;
-    const [review, latest] = await Promise.all([
-      deps.reviews.get(teamId, reviewId),
-      deps.reviews.latestRevision(teamId, reviewId),
-    ]);
+    const review = await deps.reviews.get(teamId, reviewId);
     if (!review) {
       await ack({ response_action: 'update', view: buildShareRefusedModal('not-found') });
       return;
@@ -84,6 +81,8 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       view: buildShareUnderwayModal(review, channel, thread !== null),
     });
     await deps.work.run(async () => {
+      // Only the card needs the newest revision: read after the ack.
+      const latest = await deps.reviews.latestRevision(teamId, reviewId);
       const card = buildShareCard(review, body.user.id, latest);
       try {
         await client.chat.postMessage({
