@@ -63,8 +63,8 @@ export async function currentEditRefusal(
   reviews: ReviewRepository,
   now: Date,
 ): Promise<EditRefusal | null> {
-  const latest = await reviews.latestRevision(review.teamId, review.id);
-  return editRefusal(review, now, latest !== null && latest.id !== review.id);
+  const revised = await reviews.revisedAmong(review.teamId, [review.id]);
+  return editRefusal(review, now, revised.has(review.id));
 }
 
 /**
