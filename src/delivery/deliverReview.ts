@@ -23,7 +23,7 @@ import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
 import { verdictInputFor, withBroadcastDroppedNotice, withDmNotice } from './reviewMessage.js';
-import { CANNOT_POST_HERE, slackErrorName } from './slackErrors.js';
+import { CANNOT_POST_HERE, slackErrorName, tellByDm } from './slackErrors.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
@@ -255,16 +255,13 @@ async function tellUnconfirmed(
   inThread: boolean,
   logger: Logger,
 ): Promise<void> {
-  try {
-    await client.chat.postMessage({
-      channel: review.userId,
-      text: verdictUnconfirmedText(review, channelId, inThread),
-    });
-  } catch (error) {
-    logger.warn(
-      `telling ${review.userId} that review ${review.id} may not be in ${channelId} failed: ${slackErrorName(error)}`,
-    );
-  }
+  await tellByDm(
+    client,
+    logger,
+    review.userId,
+    verdictUnconfirmedText(review, channelId, inThread),
+    `that review ${review.id} may not be in ${channelId}`,
+  );
 }
 
 /**

@@ -213,9 +213,27 @@ export function createVerdictRefresher(): RefreshVerdictMessage {
  */
 export const refreshVerdictMessage: RefreshVerdictMessage = createVerdictRefresher();
 
-interface BuiltMessage {
+export interface BuiltMessage {
   review: Review;
   message: SlackMessage;
+}
+
+/**
+ * A review as on record now and its verdict message with the current votes, without the notices
+ * of where it landed (see {@link deliveredMessage}); null when the review is gone.
+ */
+export async function verdictOnRecord(
+  deps: Pick<RefreshDeps, 'reviews' | 'votes'>,
+  teamId: string,
+  reviewId: string,
+): Promise<BuiltMessage | null> {
+  const review = await deps.reviews.get(teamId, reviewId);
+  if (!review) return null;
+  const votes = await deps.votes.listVotes(teamId, reviewId);
+  return {
+    review,
+    message: buildVerdictMessage(await verdictInputFor(review, deps.reviews, votes)),
+  };
 }
 
 async function currentMessage(
@@ -223,14 +241,13 @@ async function currentMessage(
   reviewId: string,
   deps: RefreshDeps,
 ): Promise<BuiltMessage | null> {
-  const review = await deps.reviews.get(teamId, reviewId);
-  if (!review) return null;
-  const votes = await deps.votes.listVotes(teamId, reviewId);
-  const message = deliveredMessage(
-    review,
-    buildVerdictMessage(await verdictInputFor(review, deps.reviews, votes)),
+  const onRecord = await verdictOnRecord(deps, teamId, reviewId);
+  return (
+    onRecord && {
+      review: onRecord.review,
+      message: deliveredMessage(onRecord.review, onRecord.message),
+    }
   );
-  return { review, message };
 }
 
 function sameMessage(a: BuiltMessage, b: BuiltMessage): boolean {

@@ -1,6 +1,6 @@
 import type { BlockAction } from '@slack/bolt';
 import { permalinkOf } from '../../delivery/permalink.js';
-import { verdictInputFor } from '../../delivery/reviewMessage.js';
+import { verdictOnRecord } from '../../delivery/reviewMessage.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import type { Review } from '../../storage/repository.js';
 import {
@@ -12,7 +12,7 @@ import {
   staleCopyFailureText,
   staleCopyNoticeText,
 } from '../../views/staleCopy.js';
-import { buildVerdictMessage, type SlackMessage } from '../../views/verdictMessage.js';
+import type { SlackMessage } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerClicker } from './clickedReview.js';
@@ -106,22 +106,6 @@ async function replaceCopy(
 }
 
 /**
- * The verdict message of `review` as it is on record now, its votes and the version of its
- * verdict, for a copy kept with its buttons: what the current one shows, without the notice the
- * asker's DM starts with (why it is not in the channel), which is for the asker. Null when the
- * review is gone.
- */
-async function currentVerdictMessage(
-  deps: Pick<ListenerDeps, 'reviews' | 'votes'>,
-  review: Review,
-): Promise<SlackMessage | null> {
-  const now = await deps.reviews.get(review.teamId, review.id);
-  if (!now) return null;
-  const votes = await deps.votes.listVotes(now.teamId, now.id);
-  return buildVerdictMessage(await verdictInputFor(now, deps.reviews, votes));
-}
-
-/**
  * When the click came from an out-of-date copy of `review`'s verdict ({@link staleCopyOf}), after
  * the click has done its work on the review: the copy becomes a pointer to the current verdict,
  * without buttons, and the clicker is told, only them, where that is and what `action` did there
@@ -157,7 +141,9 @@ export async function answerStaleCopyClick(
   if (keptForOthers) {
     let message: SlackMessage | null = null;
     try {
-      message = await currentVerdictMessage(deps, review);
+      // What the current one shows, without the notice the asker's DM starts with (why it is not in
+      // the channel), which is for the asker.
+      message = (await verdictOnRecord(deps, review.teamId, review.id))?.message ?? null;
     } catch (error) {
       logger.warn(
         `reading review ${review.id} to bring ${copyOf} up to date failed: ${String(error)}`,

@@ -3,7 +3,7 @@ import { ActionId, BlockId } from '../../constants.js';
 import { charCount } from '../../decision/answers.js';
 import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
-import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
+import { postRefusal, slackErrorName, tellByDm } from '../../delivery/slackErrors.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
 import type { Review } from '../../storage/repository.js';
@@ -105,16 +105,13 @@ export function challengeSubmission(deps: ListenerDeps) {
         if (!(error instanceof VerdictChangedError)) throw error;
         logger.info(`challenge on review ${reviewId} not recorded: ${error.message}`);
         // The modal has closed: their reason comes back by DM, as when Slack refuses it below.
-        try {
-          await client.chat.postMessage({
-            channel: userId,
-            text: verdictChangedText('challenge', reason, challenged),
-          });
-        } catch (dmError) {
-          logger.warn(
-            `telling ${userId} their challenge wasn't recorded failed: ${slackErrorName(dmError)}`,
-          );
-        }
+        await tellByDm(
+          client,
+          logger,
+          userId,
+          verdictChangedText('challenge', reason, challenged),
+          "their challenge wasn't recorded",
+        );
         return;
       }
       if (recorded.changed) {
@@ -193,21 +190,12 @@ async function postReason(
     const name = slackErrorName(error);
     logger.warn(`posting a challenge of review ${reviewId} failed: ${name}`);
     const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
-    try {
-      await client.chat.postMessage({
-        channel: userId,
-        text: challengeNotPostedText(
-          review ?? challenged,
-          channelId,
-          postRefusal(name),
-          name,
-          reason,
-        ),
-      });
-    } catch (dmError) {
-      logger.warn(
-        `telling ${userId} their challenge's reason wasn't posted failed: ${slackErrorName(dmError)}`,
-      );
-    }
+    await tellByDm(
+      client,
+      logger,
+      userId,
+      challengeNotPostedText(review ?? challenged, channelId, postRefusal(name), name, reason),
+      "their challenge's reason wasn't posted",
+    );
   }
 }

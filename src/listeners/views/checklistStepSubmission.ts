@@ -3,7 +3,7 @@ import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../ch
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit, currentEditRefusal } from '../../delivery/applyEdit.js';
-import { slackErrorName } from '../../delivery/slackErrors.js';
+import { tellByDm } from '../../delivery/slackErrors.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import {
@@ -77,16 +77,13 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         if (!edited) return;
         // The edit is made: the thread's refusal to note it is told to the editor, only them.
         if (edited.threadError) {
-          try {
-            await client.chat.postMessage({
-              channel: body.user.id,
-              text: editNotNotedText(edited.review, edited.threadError),
-            });
-          } catch (error) {
-            logger.warn(
-              `telling ${body.user.id} their edit wasn't noted in its thread failed: ${slackErrorName(error)}`,
-            );
-          }
+          await tellByDm(
+            client,
+            logger,
+            body.user.id,
+            editNotNotedText(edited.review, edited.threadError),
+            "their edit wasn't noted in its thread",
+          );
         }
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
         // on the pages Home showed. The edit is made by then: a failure here is only logged.

@@ -176,6 +176,25 @@ async function click(
 }
 
 /** What the fake recorded from `before` on: calls, ephemerals by response_url, and their texts. */
+/** `USER` submits the Challenge modal `view` (as opened) with a reason. */
+async function submitChallenge(
+  running: Instance,
+  review: Review,
+  view: Record<string, unknown>,
+): Promise<void> {
+  await submitView(running.app, running.deps.work, {
+    callbackId: CallbackId.challengeReason,
+    privateMetadata: String(view.private_metadata),
+    values: {
+      [BlockId.challengeReason]: {
+        [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
+      },
+    },
+    teamId: review.teamId,
+    userId: USER,
+  });
+}
+
 /** Slack refuses the next chat.update of the out-of-date copy at `staleTs`. */
 function refuseCopyUpdate(staleTs: string): void {
   setup
@@ -406,17 +425,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expectPointer(staleTs, permalink);
     expectNotice(ephemerals, permalink, /Once you post your challenge, it counts there/);
 
-    await submitView(running.app, running.deps.work, {
-      callbackId: CallbackId.challengeReason,
-      privateMetadata: String(view.private_metadata),
-      values: {
-        [BlockId.challengeReason]: {
-          [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
-        },
-      },
-      teamId: review.teamId,
-      userId: USER,
-    });
+    await submitChallenge(running, review, view);
     expect(tallyOf(message(currentTs))).toBe(`Challenged: <@${USER}>`);
     const replies = setup.fake().thread(CHANNEL, currentTs);
     expect(replies.some((reply) => reply.text.includes('challenged the verdict'))).toBe(true);
@@ -737,17 +746,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       ':information_source: You clicked an out-of-date copy of this verdict: the current one was sent to the asker by DM, where only they can open it; this copy keeps its buttons for everyone else, and shows the verdict as it is now. Once you post your challenge, it counts on the current one, and your reason goes to the asker in its thread.',
     ]);
     const view = isRecord(opened?.args.view) ? opened.args.view : {};
-    await submitView(running.app, running.deps.work, {
-      callbackId: CallbackId.challengeReason,
-      privateMetadata: String(view.private_metadata),
-      values: {
-        [BlockId.challengeReason]: {
-          [ActionId.challengeReason]: { type: 'plain_text_input', value: 'Too few labels' },
-        },
-      },
-      teamId: review.teamId,
-      userId: USER,
-    });
+    await submitChallenge(running, review, view);
     expect(tallyOf(message(currentTs, dm))).toBe(`Challenged: <@${USER}>`);
     const replies = setup.fake().thread(dm, currentTs);
     expect(replies.some((reply) => reply.text.includes('challenged the verdict'))).toBe(true);
