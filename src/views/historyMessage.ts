@@ -56,11 +56,19 @@ export function reviewExtras(review: Review, tally?: VoteTally, superseded = fal
   return parts.map((part) => ` · ${part}`).join('');
 }
 
+/** Sign-offs and later revisions of the listed reviews, as Home shows them. */
+export interface ListedReviewExtras {
+  tallies?: Readonly<Record<string, VoteTally>>;
+  /** Ids of the listed reviews that a later revision superseded. */
+  superseded?: ReadonlySet<string>;
+}
+
 /** `/ftrag history`: the channel's latest reviews, as `viewerId` (who asked for it) sees them. */
 export function buildChannelHistoryMessage(
   reviews: Review[],
   total: number,
   viewerId: string,
+  extras: ListedReviewExtras = {},
 ): { text: string; blocks: KnownBlock[] } {
   if (reviews.length === 0) {
     return {
@@ -90,7 +98,11 @@ export function buildChannelHistoryMessage(
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: `• ${reviewLine(review, viewerId)}${reviewExtras(review)}`,
+            text: `• ${reviewLine(review, viewerId)}${reviewExtras(
+              review,
+              extras.tallies?.[review.id],
+              extras.superseded?.has(review.id) ?? false,
+            )}`,
           },
         }),
       ),

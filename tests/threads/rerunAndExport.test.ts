@@ -116,6 +116,22 @@ describe('re-run with changes', () => {
     expect(homeLine(alice, `team_${ids[0]}`)).toContain('revision 1 · superseded by revision 2');
     expect(homeLine(alice, `mine_${ids[2]}`)).toContain(' · revision 3');
     expect(homeLine(alice, `mine_${ids[2]}`)).not.toContain('superseded');
+
+    // /ftrag history lists the same revisions the same way, with the challenge's tally.
+    const { responseUrl } = await t.slashCommand('history', { user: BOB });
+    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(1);
+    const history = t.fake.responseUrlPostsTo(responseUrl)[0]?.body;
+    const historyLines = (isRecord(history) && Array.isArray(history.blocks) ? history.blocks : [])
+      .map((block: unknown) =>
+        isRecord(block) && isRecord(block.text) ? String(block.text.text) : '',
+      )
+      .filter((text: string) => text.startsWith('•'));
+    expect(historyLines).toHaveLength(3);
+    const lineOf = (revision: number) =>
+      historyLines.find((text: string) => text.includes(`revision ${revision}`)) ?? '';
+    expect(lineOf(1)).toContain('revision 1 · superseded by revision 2');
+    expect(lineOf(2)).toContain('revision 2 · superseded by revision 3 · ✅ 0 · ❓ 1');
+    expect(lineOf(3)).not.toContain('superseded');
     expectSafeAndWithinLimits(t.fake);
   });
 

@@ -735,8 +735,13 @@ describe('other surfaces', () => {
     const review = reviewOf(answers);
     const input = { answers, decision: review.decision, userId: 'U0ASKER' };
     const ten = Array.from({ length: 10 }, (_, index) => reviewOf(answers, { id: `rev-${index}` }));
+    // The longest lines: each superseded, with sign-offs.
+    const longestExtras = {
+      superseded: new Set(ten.map((each) => each.id)),
+      tallies: Object.fromEntries(ten.map((each) => [each.id, { agree: 9999, challenge: 9999 }])),
+    };
     const messages = {
-      history: buildChannelHistoryMessage(ten, 40, 'U0ASKER'),
+      history: buildChannelHistoryMessage(ten, 40, 'U0ASKER', longestExtras),
       verdict: buildVerdictMessage(input),
       detail: buildVerdictDetail(input),
       shareCard: buildShareCard(review, 'U0SHARER'),
@@ -761,9 +766,7 @@ describe('other surfaces', () => {
         countsByVerdict: {},
         undelivered: { reviews: [], total: 0 },
         paging: { mine: 0, team: 0 },
-        // The longest lines: each superseded, with sign-offs.
-        superseded: new Set(ten.map((each) => each.id)),
-        tallies: Object.fromEntries(ten.map((each) => [each.id, { agree: 9999, challenge: 9999 }])),
+        ...longestExtras,
       }),
       open: buildReviewDetailModal(review),
       share: buildShareModal(review),
@@ -800,7 +803,10 @@ describe('other surfaces', () => {
         },
       ),
     );
-    const history = buildChannelHistoryMessage(ten, 40, 'U0ASKER');
+    const history = buildChannelHistoryMessage(ten, 40, 'U0ASKER', {
+      superseded: new Set(ten.map((each) => each.id)),
+      tallies: Object.fromEntries(ten.map((each) => [each.id, { agree: 9999, challenge: 9999 }])),
+    });
     expect(checkMessage(history)).toEqual([]);
     for (const review of ten) expect(JSON.stringify(history)).toContain(review.permalink ?? '');
   });

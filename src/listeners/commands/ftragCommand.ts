@@ -39,9 +39,14 @@ export function ftragCommand(deps: ListenerDeps) {
         { teamId: command.team_id, channelId: command.channel_id },
         { limit: HISTORY_LIMIT, offset: 0 },
       );
+      const ids = reviews.map((review) => review.id);
+      const [tallies, superseded] = await Promise.all([
+        deps.votes.tallies(command.team_id, ids),
+        deps.reviews.revisedAmong(command.team_id, ids),
+      ]);
       await respond({
         response_type: 'ephemeral',
-        ...buildChannelHistoryMessage(reviews, total, command.user_id),
+        ...buildChannelHistoryMessage(reviews, total, command.user_id, { tallies, superseded }),
       });
       return;
     }
