@@ -1,4 +1,4 @@
-import { Server } from 'node:http';
+import { type IncomingMessage, Server, type ServerResponse } from 'node:http';
 import {
   type App,
   AuthorizationError,
@@ -23,7 +23,7 @@ import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
 import { type AppLogger, BoltLogger, createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { SlackEndpoint } from './observability/slackEndpoint.js';
+import { answer, pathOf, SlackEndpoint } from './observability/slackEndpoint.js';
 import {
   instrumentedFetch,
   keepAliveFetch,
@@ -245,6 +245,32 @@ function watchListening(server: unknown, port: number, logger: AppLogger): Promi
   return started;
 }
 
+/**
+ * Bolt's Socket Mode receiver serves /healthz and /metrics from an async request listener that
+ * throws on a path it can't parse (`//`): the request would hang, its rejection unhandled. A path
+ * like that is answered 404 here; any other failure of that listener 500, and logged.
+ */
+function guardSocketModeServer(server: unknown, logger: AppLogger): void {
+  if (!(server instanceof Server)) return;
+  const served = server.listeners('request');
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (pathOf(req.url) === null) {
+      answer(res, 404, 'not found');
+      return;
+    }
+    for (const listener of served) {
+      Promise.resolve(listener.call(server, req, res)).catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          'the HTTP server for /healthz and /metrics failed on a request',
+        );
+        answer(res, 500, 'internal error');
+      });
+    }
+  });
+}
+
 /** auth.test's answers for a token that will never work, however often it is retried. */
 const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
   ...REFUSED_TOKEN_ERRORS,
@@ -357,7 +383,9 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     // event has an empty message); reportSocketConnection says it once, with the cause, at warn
     // (the client tries again), and not at all for a connection a stop cuts short.
     boltLogger.demoteErrors(/^WebSocket error/);
-    socketModeHealth = watchListening(Reflect.get(receiver, 'httpServer'), config.port, logger);
+    const healthServer: unknown = Reflect.get(receiver, 'httpServer');
+    guardSocketModeServer(healthServer, logger);
+    socketModeHealth = watchListening(healthServer, config.port, logger);
     app = new GatedApp(
       {
         token: config.slack.botToken ?? undefined,

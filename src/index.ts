@@ -1,6 +1,6 @@
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
-import { createLogger, serializeError } from './observability/logger.js';
+import { createLogger, reportUnhandledRejection } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { queryObserver } from './observability/storageMetrics.js';
 import { createStorage, TokenSealer } from './storage/index.js';
@@ -25,10 +25,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  process.on('unhandledRejection', (reason) => {
-    metrics?.unhandledRejections.inc();
-    logger.error({ err: serializeError(reason) }, 'unhandled promise rejection (kept running)');
-  });
+  process.on(
+    'unhandledRejection',
+    reportUnhandledRejection(logger, () => metrics?.unhandledRejections.inc()),
+  );
 
   const clock = () => new Date();
   const tokenSealer = config.tokenKeys

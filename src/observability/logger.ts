@@ -92,6 +92,40 @@ export function serializeError(value: unknown, depth = 0): SerializedError {
   return out;
 }
 
+/**
+ * The process's `unhandledRejection` listener: logs the reason as an error (its `err` serialized
+ * once, by the logger's serializer) and counts it. ftrag keeps running.
+ */
+export function reportUnhandledRejection(
+  logger: AppLogger,
+  count: () => void,
+): (reason: unknown) => void {
+  return (reason) => {
+    count();
+    logger.error({ err: reason }, 'unhandled promise rejection (kept running)');
+  };
+}
+
+/** Bolt's lines for a request no route took: `… (GET) made to <url>[ was ignored]`. */
+const UNROUTED_REQUEST =
+  /^((?:An u|U)nhandled HTTP request \([A-Z]+\) made to )(.*?)( was ignored)?$/s;
+const LOGGED_PATH_MAX_CHARS = 100;
+
+/**
+ * Anyone can send such a request: its path is cut short and its query string left out, so the
+ * sender can't choose what (or how much) lands in the log.
+ */
+function shortenUnroutedRequest(text: string): string {
+  const match = UNROUTED_REQUEST.exec(text);
+  if (!match) return text;
+  const [, head = '', url = '', tail = ''] = match;
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const shown =
+    path.length > LOGGED_PATH_MAX_CHARS ? `${path.slice(0, LOGGED_PATH_MAX_CHARS)}…` : path;
+  return `${head}${shown}${queryAt === -1 ? '' : ' (query left out)'}${tail}`;
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) {
@@ -177,11 +211,13 @@ export class BoltLogger implements Logger {
     // Formatting costs more than the write: skip it for levels that are off.
     if (!this.base.isLevelEnabled(level)) return;
     const error = args.find((arg): arg is Error => arg instanceof Error);
-    const text = scrubSecrets(
-      args
-        .filter((arg) => arg !== error)
-        .map(describe)
-        .join(' '),
+    const text = shortenUnroutedRequest(
+      scrubSecrets(
+        args
+          .filter((arg) => arg !== error)
+          .map(describe)
+          .join(' '),
+      ),
     );
     const fields: { err?: Error; logger?: string } = {};
     if (error) fields.err = error;

@@ -256,7 +256,7 @@ export function reportRequest(
  * The path Bolt's receiver routes on (it resolves `..`, `%2e` and absolute forms the same way), so
  * no spelling of the events path gets past the guard; null where Bolt's parse would throw.
  */
-function pathOf(url: string | undefined): string | null {
+export function pathOf(url: string | undefined): string | null {
   if (url === undefined) return '';
   try {
     return new URL(url, 'http://localhost').pathname;
@@ -265,7 +265,7 @@ function pathOf(url: string | undefined): string | null {
   }
 }
 
-function answer(res: ServerResponse, status: number, text?: string): void {
+export function answer(res: ServerResponse, status: number, text?: string): void {
   if (res.headersSent) return;
   if (text === undefined) {
     res.writeHead(status);

@@ -67,6 +67,24 @@ describe('Socket Mode', () => {
     expect(await metric('ftrag_socket_mode_connected')).toBe(1);
   });
 
+  it('answers a path its HTTP server cannot parse with a 404, not a hang and a rejection', async () => {
+    const { hostname, port } = new URL(app.baseUrl);
+    // fetch() would resolve `//` first: sent as written.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ hostname, port, method: 'GET', path: '//' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.setTimeout(2000, () => req.destroy(new Error('no answer to GET //')));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(404);
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    expect(await metric('ftrag_unhandled_rejections_total')).toBe(0);
+    expect(app.logs()).not.toContain('unhandled promise rejection');
+  });
+
   it('answers a slash command and a checklist step over the socket', async () => {
     const before = fake.calls.length;
     const command = await socket.send(

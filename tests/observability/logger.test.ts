@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BoltLogger, scrubSecrets, serializeError } from '../../src/observability/logger.js';
+import {
+  BoltLogger,
+  reportUnhandledRejection,
+  scrubSecrets,
+  serializeError,
+} from '../../src/observability/logger.js';
 import { capturedLog } from '../support/capturedLog.js';
 
 describe('serializeError', () => {
@@ -123,5 +128,39 @@ describe('BoltLogger', () => {
     bolt.error('WebSocket error! SMWebsocketError');
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines).toEqual([]);
+  });
+});
+
+describe('reportUnhandledRejection', () => {
+  it('logs the rejection’s error once serialized, and counts it', async () => {
+    const { log, lines } = capturedLog();
+    let counted = 0;
+    const report = reportUnhandledRejection(log, () => {
+      counted += 1;
+    });
+    report(new TypeError('boom xoxb-1-2-secret'));
+    report({ code: 'ECONNRESET' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counted).toBe(2);
+    expect(lines.map((line) => line.err)).toEqual([
+      expect.objectContaining({ type: 'TypeError', message: 'boom [token]' }),
+      expect.objectContaining({ type: 'object', message: expect.stringContaining('ECONNRESET') }),
+    ]);
+    expect(lines.every((line) => line.level === 'error')).toBe(true);
+  });
+});
+
+describe('Bolt’s lines about requests it did not route', () => {
+  it('name the path without its query string, cut short', async () => {
+    const { log, lines } = capturedLog();
+    const bolt = new BoltLogger(log);
+    const query = `?q=${'typed-by-anyone '.repeat(200)}`;
+    bolt.info(`Unhandled HTTP request (GET) made to /nowhere${query}`);
+    bolt.info(`An unhandled HTTP request (POST) made to /${'x'.repeat(500)} was ignored`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => line.msg)).toEqual([
+      'Unhandled HTTP request (GET) made to /nowhere (query left out)',
+      `An unhandled HTTP request (POST) made to /${'x'.repeat(99)}… was ignored`,
+    ]);
   });
 });
