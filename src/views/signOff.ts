@@ -338,6 +338,14 @@ export function exportFailedText(
   return `:warning: I couldn't attach ${record} in ${conversationName(channelId)}${why}, nor send it to you by DM (${dmWhy}). Please try again in a moment.`;
 }
 
+/**
+ * Export refused: the record would have gone to the DM of someone who neither asked for the review
+ * nor clicked a message it is in (the verdict is in its asker's DM, say, or not posted), which
+ * Slack's client never sends: nothing was sent anywhere.
+ */
+export const EXPORT_REFUSED =
+  ':lock: Only the person who asked for this review can export its decision record from here, so nothing was sent. Click *Export decision record* on its verdict message instead.';
+
 /** The comment on an exported decision record. */
 export function exportComment(review: Review, userId: string): string {
   return `:page_facing_up: Decision record for *${escapeTitle(review.answers.title)}*, exported by ${mentionUser(userId)}.`;
