@@ -142,9 +142,18 @@ async function upload(
  * the review's is someone else's DM; or, when the bot couldn't attach it there, the person's DM),
  * or that Slack refused it every way.
  */
-export type ExportOutcome = 'exported' | 'exported-where-clicked' | 'exported-to-dm' | 'failed';
+export type ExportOutcome =
+  | 'exported'
+  | 'exported-where-clicked'
+  | 'exported-to-dm'
+  | 'refused'
+  | 'failed';
 
-/** What the export did; when it failed, the Slack errors, for the person who clicked. */
+/**
+ * What the export did; when it failed, the Slack errors, for the person who clicked. 'refused': it
+ * would have gone only to the DM of someone who neither asked for the review nor clicked a message
+ * (see {@link exportDecisionRecord}); nothing was sent.
+ */
 export type ExportResult =
   | { outcome: Exclude<ExportOutcome, 'failed'> }
   | {
@@ -196,6 +205,17 @@ export async function exportDecisionRecord(
   deps: ExportDeps,
 ): Promise<ExportResult> {
   const target = firstTarget(review, request);
+  // The full record goes to the clicker's own DM only when they asked for the review or clicked a
+  // message in a conversation (theirs to read): Slack's client always sends an Export click with
+  // both, so one without names nothing but the review's id. Refused before the record is built.
+  const toTheirDm = request.userId === review.userId || request.clicked !== undefined;
+  const refused = (): ExportResult => {
+    deps.logger.warn(
+      `export of review ${review.id} by ${request.userId} refused: only its DM was left, and they neither asked for it nor clicked a message`,
+    );
+    return { outcome: 'refused' };
+  };
+  if (!target && !toTheirDm) return refused();
   // Attached where someone else clicked, it links to that thread: the review's is the asker's DM.
   const content = await buildDecisionRecord(
     client,
@@ -219,6 +239,7 @@ export async function exportDecisionRecord(
       );
     }
   }
+  if (!toTheirDm) return refused();
   try {
     const opened = await client.conversations.open({ users: request.userId });
     const dm = opened.channel?.id;

@@ -1,8 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId, COMMAND, type ReviewMenuChoice } from '../constants.js';
+import type { Answers } from '../decision/answers.js';
 import { VERDICT_LABELS } from '../decision/index.js';
 import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
+import { summarizeAnswers } from './answersSummary.js';
 import { buildNoticeModal } from './noticeModal.js';
 import { becauseOf } from './postRefusal.js';
 import {
@@ -144,6 +146,38 @@ export function buildHomeReviewGoneModal(choice: GoneHomeChoice): ModalView {
 }
 
 /**
+ * The answers of a checklist refused at its last step, given back: nothing keeps them, and the
+ * modal closes with this.
+ */
+function answersGiven(answers: Answers): string {
+  return `*Your answers were:*\n${summarizeAnswers(answers)}`;
+}
+
+/**
+ * In place of the checklist's last step when the review it edits or re-runs is gone by the time it
+ * is submitted (deleted by `ftrag purge`, say, after the checklist opened): nothing is saved, and
+ * the answers come back.
+ */
+export function buildChecklistGoneModal(action: 'edit' | 'rerun', answers: Answers): ModalView {
+  return buildNoticeModal(
+    action === 'edit' ? 'Edit answers' : 'Re-run review',
+    `${reviewGoneText(action)} Nothing was saved or posted.`,
+    action === 'edit'
+      ? 'It was deleted after you opened *Edit answers*; your ftrag Home tab lists the reviews there are.'
+      : 'It was deleted after you opened *Re-run with changes*; its verdict message may still be in Slack.',
+    answersGiven(answers),
+  );
+}
+
+/**
+ * DM to the person whose re-run could not be saved once its modal had closed: the review it
+ * revises was deleted in between. Their answers come back.
+ */
+export function rerunGoneText(answers: Answers): string {
+  return `${reviewGoneText('rerun')} Your re-run was not saved.\n${answersGiven(answers)}`;
+}
+
+/**
  * A review as a DM, read away from it, names it: its title, escaped, with a link to its verdict
  * when Slack gave one.
  */
@@ -268,6 +302,20 @@ export const RERUN_REFUSED_WHY =
 export const RERUN_REFUSED = `${RERUN_REFUSED_WHY} Challenge it with your reason first, then anyone can re-run it.`;
 
 /**
+ * In place of the checklist's last step when the re-run is refused there ({@link
+ * RERUN_REFUSED_WHY}): the challenge that let someone else open it was withdrawn (Agree instead) or
+ * cleared by an edit of the verdict since. Nothing is saved; the answers come back.
+ */
+export function buildRerunRefusedModal(answers: Answers): ModalView {
+  return buildNoticeModal(
+    'Re-run review',
+    `:no_entry_sign: Your re-run was not saved, and nothing was posted. ${RERUN_REFUSED_WHY} No challenge of it stands now: one withdrawn, or cleared by an edit of the verdict, no longer counts.`,
+    'Challenge it with your reason first, then anyone can re-run it.',
+    answersGiven(answers),
+  );
+}
+
+/**
  * To the person who clicked Export when Slack refused the record everywhere: in `channelId` (when
  * tried) with `channelError`, then in their DM with `dmError`.
  */
@@ -289,6 +337,14 @@ export function exportFailedText(
       : becauseOf(refusal, channelId);
   return `:warning: I couldn't attach ${record} in ${conversationName(channelId)}${why}, nor send it to you by DM (${dmWhy}). Please try again in a moment.`;
 }
+
+/**
+ * Export refused: the record would have gone to the DM of someone who neither asked for the review
+ * nor clicked a message it is in (the verdict is in its asker's DM, say, or not posted), which
+ * Slack's client never sends: nothing was sent anywhere.
+ */
+export const EXPORT_REFUSED =
+  ':lock: Only the person who asked for this review can export its decision record from here, so nothing was sent. Click *Export decision record* on its verdict message instead.';
 
 /** The comment on an exported decision record. */
 export function exportComment(review: Review, userId: string): string {

@@ -62,6 +62,12 @@ export function verdictVersionOfBlockId(blockId: string | undefined): number | u
   return /^[1-9][0-9]{0,8}$/.test(version) ? Number(version) : undefined;
 }
 
+/** Whether `blockId` is a verdict message's sign-off buttons' ({@link verdictActionsBlockId}). */
+export function isVerdictActionsBlockId(blockId: unknown): boolean {
+  if (typeof blockId !== 'string') return false;
+  return blockId === BlockId.verdictActions || verdictVersionOfBlockId(blockId) !== undefined;
+}
+
 /** Set on a revision (Re-run with changes): its number and the verdict it replaces. */
 export interface RevisionNote {
   number: number;

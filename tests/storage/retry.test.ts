@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ReviewNotFoundError } from '../../src/storage/errors.js';
 import { withRetries } from '../../src/storage/retry.js';
 
 describe('withRetries', () => {
@@ -38,5 +39,23 @@ describe('withRetries', () => {
       ),
     ).rejects.toThrow('failure 3');
     expect(calls).toBe(3);
+  });
+
+  it('does not retry a review not on record: waiting would not bring it back', async () => {
+    let calls = 0;
+    const retried: number[] = [];
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw new ReviewNotFoundError('T0RETRY001', 'R0GONE');
+        },
+        (_error, attempt) => retried.push(attempt),
+        [1, 1],
+        async () => {},
+      ),
+    ).rejects.toBeInstanceOf(ReviewNotFoundError);
+    expect(calls).toBe(1);
+    expect(retried).toEqual([]);
   });
 });

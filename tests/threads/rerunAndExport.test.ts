@@ -8,7 +8,7 @@ import {
   VERDICT_LABELS,
 } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/index.js';
-import { RERUN_REFUSED } from '../../src/views/signOff.js';
+import { RERUN_REFUSED, RERUN_REFUSED_WHY } from '../../src/views/signOff.js';
 import { escapeMrkdwn } from '../../src/views/text.js';
 import {
   ASKER,
@@ -205,6 +205,37 @@ describe('re-run with changes', () => {
     expectSafeAndWithinLimits(t.fake);
   });
 
+  it('refuses at its last step a re-run whose challenge was withdrawn while its checklist was open: the modal says why, nothing is saved', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const id = reviewIdOf(parent);
+    const challenged = await t.challenge(parent, ALICE, 'The policy changes weekly');
+    expect(tallyOf(challenged)).toBe(`Challenged: <@${ALICE}>`);
+    // The challenge lets Bob re-run: his checklist opens.
+    const opened = t.fake.calls.length;
+    await t.click(challenged, ActionId.rerun, { user: BOB });
+    const modal = await t.openedModal(opened);
+    // Alice agrees instead while it is open: no challenge stands anywhere in the line any more.
+    const agreed = await t.clickAndWaitForUpdate(challenged, ActionId.agree, ALICE);
+    expect(tallyOf(agreed)).toBe(`Agreed: <@${ALICE}>`);
+
+    const last = await walkToLastStep(modal.id, BEHAVIOR, BOB);
+    const before = t.fake.calls.length;
+    const response = await t.submit(modal.id, valuesForStep(last, BEHAVIOR, {}), { user: BOB });
+
+    expect(response.json).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+    const shown = JSON.stringify(response.json);
+    expect(shown).toContain(RERUN_REFUSED_WHY);
+    expect(shown).toContain('nothing was posted');
+    expect(shown).not.toContain('"submit"');
+    // Nothing follows the refusal to wait for: give a save or a post time to happen.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const line = await t.storage.reviews.revisionLine(t.fake.teamId, id);
+    expect(line.map((review) => [review.revision, review.userId])).toEqual([[1, ASKER]]);
+    expect((await t.storage.reviews.revisedAmong(t.fake.teamId, [id])).size).toBe(0);
+    expect(t.fake.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+    expectSafeAndWithinLimits(t.fake);
+  });
+
   it('posts the revision in the thread of a verdict that went out through a response_url (the bot not in the channel)', async () => {
     const channel = 'C0NOTIN0RR';
     const parent = await verdictThroughResponseUrl(channel);
@@ -360,13 +391,17 @@ function isVerdict(message: StoredMessage): boolean {
 }
 
 /** Answers each checklist step up to the last one, and returns that step unsubmitted. */
-async function walkToLastStep(modalId: string, answers: Answers): Promise<StoredView> {
+async function walkToLastStep(
+  modalId: string,
+  answers: Answers,
+  user: string = ASKER,
+): Promise<StoredView> {
   for (let step = 0; step < 8; step++) {
     const view = t.fake.view(modalId);
     if (!view?.open) throw new Error('modal closed before the last step');
     const submit = isRecord(view.view.submit) ? view.view.submit.text : undefined;
     if (submit !== 'Next') return view;
-    await t.submit(modalId, valuesForStep(view, answers, {}));
+    await t.submit(modalId, valuesForStep(view, answers, {}), { user });
   }
   throw new Error('the checklist did not end');
 }

@@ -1,12 +1,15 @@
 import { type ExportOutcome, exportDecisionRecord } from '../../delivery/exportRecord.js';
-import { exportFailedText } from '../../views/signOff.js';
+import { EXPORT_REFUSED, exportFailedText } from '../../views/signOff.js';
 import type { StaleCopyAction } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerClicker, answerReviewGone, clickedMessage, clickedReview } from './clickedReview.js';
 import { answerStaleCopyClick, failureNotice } from './staleCopy.js';
 
-const STALE_COPY_ACTION: Record<Exclude<ExportOutcome, 'failed'>, StaleCopyAction | undefined> = {
+const STALE_COPY_ACTION: Record<
+  Exclude<ExportOutcome, 'failed' | 'refused'>,
+  StaleCopyAction | undefined
+> = {
   exported: 'export',
   'exported-where-clicked': 'export-here',
   'exported-to-dm': undefined,
@@ -42,6 +45,10 @@ export function exportRecord(deps: ListenerDeps) {
         },
         { reviews: deps.reviews, votes: deps.votes, clock: deps.clock, logger },
       );
+      if (result.outcome === 'refused') {
+        await answerClicker(args, EXPORT_REFUSED, `export of review ${review.id} that was refused`);
+        return;
+      }
       if (result.outcome === 'failed') {
         // Refused everywhere: the clicker is told, only them, rather than left waiting for it;
         // from an out-of-date copy, in the same notice, where the current verdict is.

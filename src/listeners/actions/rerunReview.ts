@@ -7,6 +7,7 @@ import { RERUN_REFUSED } from '../../views/signOff.js';
 import { isDirectMessage } from '../../views/text.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
+import { mayRerun } from '../rerunRule.js';
 import { answerReviewGone, clickedMessage, clickedReview, clickedThread } from './clickedReview.js';
 import { answerStaleCopyClick, staleCopyOf } from './staleCopy.js';
 
@@ -45,17 +46,11 @@ export function rerunReview(deps: ListenerDeps) {
       return;
     }
     const teamId = clicked.teamId;
-    const line = await deps.reviews.revisionLine(teamId, clicked.id);
-    const first = line[0] ?? clicked;
+    const read = await deps.reviews.revisionLine(teamId, clicked.id);
+    const line = read.length > 0 ? read : [clicked];
     const latest = line.at(-1) ?? clicked;
     const userId = body.user.id;
-    let allowed = userId === first.userId;
-    if (!allowed) {
-      const ids = line.map((review) => review.id);
-      const tallies = await deps.votes.tallies(teamId, ids);
-      allowed = Object.values(tallies).some((tally) => tally.challenge > 0);
-    }
-    if (!allowed) {
+    if (!(await mayRerun(deps.votes, line, userId))) {
       // From an out-of-date copy, the copy's notice says why along with where the current one is.
       if (!staleCopyOf(body, clicked)) {
         try {

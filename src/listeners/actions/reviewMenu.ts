@@ -9,7 +9,7 @@ import type { OverflowArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome, refreshHomeAfter } from '../publishHome.js';
 import { clickedReview } from './clickedReview.js';
-import { reviewDetailModal, shareReviewModal } from './reviewMenuViews.js';
+import { openableBy, reviewDetailModal, shareReviewModal } from './reviewMenuViews.js';
 
 /** Open, Share or Edit answers on a review listed in App Home. */
 export function reviewMenu(deps: ListenerDeps) {
@@ -35,7 +35,7 @@ export function reviewMenu(deps: ListenerDeps) {
     }
     // Home lists other people's reviews only from public channels, but a Home published before a
     // review was known to be private may still offer it.
-    if (review.userId !== body.user.id && review.conversationVisibility !== 'public') {
+    if (!openableBy(review, body.user.id)) {
       await client.views.open({ trigger_id: body.trigger_id, view: buildPrivateReviewModal() });
       return;
     }

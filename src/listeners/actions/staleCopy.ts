@@ -12,7 +12,7 @@ import {
   staleCopyFailureText,
   staleCopyNoticeText,
 } from '../../views/staleCopy.js';
-import type { SlackMessage } from '../../views/verdictMessage.js';
+import { isVerdictActionsBlockId, type SlackMessage } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { answerClicker } from './clickedReview.js';
@@ -35,6 +35,23 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Whether `blocks` (a clicked message's) hold `reviewId`'s sign-off buttons, as a verdict does. */
+function carriesSignOffsOf(blocks: unknown, reviewId: string): boolean {
+  if (!Array.isArray(blocks)) return false;
+  return blocks.some(
+    (block) =>
+      isRecord(block) &&
+      block.type === 'actions' &&
+      isVerdictActionsBlockId(block.block_id) &&
+      Array.isArray(block.elements) &&
+      block.elements.some((element) => isRecord(element) && element.value === reviewId),
+  );
+}
+
 /**
  * The clicked message when it is a copy of `review`'s verdict other than the one on record: when
  * Slack's answer to a posting was lost though the verdict landed, Post again posts a second copy
@@ -43,8 +60,8 @@ function text(value: unknown): string | null {
  * verdict is posted only by its delivery, whose message is recorded (a thread broadcast is that
  * message, ts and all); edits update it in place; a re-run's revision is another review, with its
  * own message; shared reviews carry no buttons. Null for a click on the recorded message, off a
- * message (App Home), or on a review without a ts on record (delivered through a response_url,
- * whose message is the one clicked).
+ * message (App Home), on a message without the review's sign-off buttons, or on a review without a
+ * ts on record (delivered through a response_url, whose message is the one clicked).
  */
 export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null {
   const recordedChannel = review.postedChannelId;
@@ -53,9 +70,15 @@ export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null
   const container: Record<string, unknown> | undefined = body.container;
   // An ephemeral message can't be updated, and ftrag never posts a verdict ephemerally.
   if (container?.type !== 'message' || container.is_ephemeral === true) return null;
+  // What is rewritten is a message the payload shows to be a copy of this verdict (the bot's other
+  // messages, which chat.update could change too, don't carry its buttons), and the one it names
+  // everywhere: a payload whose container, channel and message disagree was never sent by Slack.
+  const message = body.message;
+  if (!message || !carriesSignOffsOf(message.blocks, review.id)) return null;
   const channelId = text(container.channel_id) ?? body.channel?.id ?? null;
-  const messageTs = text(container.message_ts) ?? body.message?.ts ?? null;
-  if (!channelId || !messageTs) return null;
+  const messageTs = text(container.message_ts) ?? message.ts;
+  if (!channelId || messageTs !== message.ts) return null;
+  if (body.channel?.id && body.channel.id !== channelId) return null;
   if (channelId === recordedChannel && messageTs === recordedTs) return null;
   return {
     clicked: { channelId, messageTs },

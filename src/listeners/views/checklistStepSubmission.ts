@@ -4,6 +4,7 @@ import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit, currentEditRefusal } from '../../delivery/applyEdit.js';
 import { tellByDm } from '../../delivery/slackErrors.js';
+import { ReviewNotFoundError } from '../../storage/errors.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
 import {
@@ -12,10 +13,16 @@ import {
   CHECKLIST_UNREADABLE,
 } from '../../views/checklistModal.js';
 import { buildEditRefusedModal, editNotNotedText } from '../../views/reviewModals.js';
+import {
+  buildChecklistGoneModal,
+  buildRerunRefusedModal,
+  rerunGoneText,
+} from '../../views/signOff.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { postSavedReview } from '../postSavedReview.js';
 import { publishHome, refreshHomeAfter } from '../publishHome.js';
+import { mayRerun } from '../rerunRule.js';
 
 /**
  * Every step of the checklist is one view_submission: the next step or the step's errors go back
@@ -55,23 +62,34 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     const teamId = body.team?.id ?? view.team_id;
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
+      const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
+      if (!editing) {
+        // Deleted since the edit began (ftrag purge, say): closing the modal would read as saved.
+        logger.warn(`edit of review ${reviewId ?? '(none)'} refused: not found`);
+        await ack({ response_action: 'update', view: buildChecklistGoneModal('edit', answers) });
+        // The Home it started from still lists it: published again, on the same pages.
+        await deps.work.run(() =>
+          refreshHomeAfter(logger, 'told of a gone review', () =>
+            publishHome(client, deps, teamId, body.user.id, state.homePaging),
+          ),
+        );
+        return;
+      }
       // Posted through a response_url since the edit began, being posted right now, or re-run
       // meanwhile: say so in the modal, change nothing.
-      const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
       const refusal =
-        editing && editing.userId === body.user.id
+        editing.userId === body.user.id
           ? await currentEditRefusal(editing, deps.reviews, deps.clock())
           : null;
-      if (editing && refusal) {
+      if (refusal) {
         await ack({ response_action: 'update', view: buildEditRefusedModal(editing, refusal) });
         return;
       }
       await ack();
-      if (!reviewId) return;
       await deps.work.run(async () => {
         const edited = await applyEdit(
           client,
-          { teamId, reviewId, editorId: body.user.id, answers, review: editing },
+          { teamId, reviewId: editing.id, editorId: body.user.id, answers, review: editing },
           { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock, work: deps.work },
         );
         if (!edited) return;
@@ -92,6 +110,24 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         );
       });
       return;
+    }
+    if (state.origin === 'rerun') {
+      // Asked again here: since the checklist opened, the review may have been deleted, or the
+      // challenge that let someone else re-run it withdrawn or cleared by an edit; and the review
+      // named is read from private_metadata.
+      const line = state.reviewId ? await deps.reviews.revisionLine(teamId, state.reviewId) : [];
+      if (line.length === 0) {
+        logger.warn(`re-run of review ${state.reviewId ?? '(none)'} refused: not found`);
+        await ack({ response_action: 'update', view: buildChecklistGoneModal('rerun', answers) });
+        return;
+      }
+      if (!(await mayRerun(deps.votes, line, body.user.id))) {
+        logger.info(
+          `re-run of review ${state.reviewId} by ${body.user.id} refused at its last step: not its asker, and no challenge stands`,
+        );
+        await ack({ response_action: 'update', view: buildRerunRefusedModal(answers) });
+        return;
+      }
     }
     await ack();
     const target: DeliveryTarget = {
@@ -114,7 +150,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         ...(state.origin === 'rerun' && state.reviewId ? { revisionOf: state.reviewId } : {}),
       };
       let attempts = 0;
-      const { review, created } = await withRetries(
+      const saving = await withRetries(
         () => {
           attempts += 1;
           return deps.reviews.createPending(newReview);
@@ -123,7 +159,21 @@ export function checklistStepSubmission(deps: ListenerDeps) {
           logger.warn(
             `saving review ${view.id} failed (attempt ${attempt}), retrying: ${String(error)}`,
           ),
-      );
+      ).catch(async (error: unknown) => {
+        if (!(error instanceof ReviewNotFoundError)) throw error;
+        // The review it re-runs was deleted after the check above, the modal closed by then.
+        logger.warn(`re-run ${view.id} not saved: ${error.message}`);
+        await tellByDm(
+          client,
+          logger,
+          body.user.id,
+          rerunGoneText(answers),
+          "their re-run wasn't saved",
+        );
+        return null;
+      });
+      if (!saving) return null;
+      const { review, created } = saving;
       if (!created) {
         logger.info(
           attempts === 1

@@ -4,11 +4,13 @@ import { slackErrorName } from '../../delivery/slackErrors.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { UNDELIVERED_STATUSES } from '../../storage/repository.js';
 import {
+  buildPrivateReviewModal,
   buildShareNotPostedModal,
   buildShareRefusedModal,
   buildShareUnderwayModal,
 } from '../../views/reviewModals.js';
 import { buildShareCard, shareFailedText } from '../../views/shareCard.js';
+import { openableBy } from '../actions/reviewMenuViews.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -70,6 +72,12 @@ export function shareReviewSubmission(deps: ListenerDeps) {
     const review = await deps.reviews.get(teamId, reviewId);
     if (!review) {
       await ack({ response_action: 'update', view: buildShareRefusedModal('not-found') });
+      return;
+    }
+    // As when Share was chosen: someone else's review only from a public conversation.
+    if (!openableBy(review, body.user.id)) {
+      logger.warn(`share of review ${review.id} by ${body.user.id} refused: not theirs nor public`);
+      await ack({ response_action: 'update', view: buildPrivateReviewModal() });
       return;
     }
     if (UNDELIVERED_STATUSES.includes(review.status)) {

@@ -11,14 +11,18 @@ import { challengeSubmission } from '../../../src/listeners/views/challengeSubmi
 import { BoltLogger } from '../../../src/observability/logger.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
-import { RERUN_REFUSED } from '../../../src/views/signOff.js';
-import { buildVerdictMessage } from '../../../src/views/verdictMessage.js';
+import { EXPORT_REFUSED, RERUN_REFUSED } from '../../../src/views/signOff.js';
+import { buildVerdictMessage, verdictActionsBlockId } from '../../../src/views/verdictMessage.js';
 import { decisionFixture, newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup, submitView } from '../../support/deliverySetup.js';
 import type { StoredMessage } from '../../support/fakeSlack.js';
 import { isRecord } from '../../support/json.js';
-import { clickButton } from '../../support/slackRequests.js';
+import {
+  type BlockActionsPayload,
+  clickButton,
+  forgedBlockAction,
+} from '../../support/slackRequests.js';
 
 const CHANNEL = 'C0STALECPY';
 const ASKER = 'U0STALEASK';
@@ -916,5 +920,99 @@ describe('clicks that are not on an out-of-date copy', () => {
     expect(setup.fake().responseUrlPostsTo(responseUrl)).toHaveLength(1);
     expect(hasButtons(message(ts))).toBe(true);
     expect(tallyOf(message(ts))).toBe(`Agreed: <@${USER}>`);
+  });
+});
+
+/** Hands the app a click Slack's client could not send (a forged, correctly signed payload). */
+async function forgedClick({ app, deps }: Instance, payload: BlockActionsPayload): Promise<void> {
+  await app.processEvent({ body: payload, ack: async () => {} });
+  expect(await deps.work.drain(10_000)).toBe(true);
+}
+
+/** A sign-off button naming `review`, as if it were in the message a forged click names. */
+function verdictButton(actionId: string, review: Review) {
+  return {
+    type: 'button',
+    action_id: actionId,
+    block_id: verdictActionsBlockId(review.verdictVersion),
+    value: review.id,
+  };
+}
+
+describe('forged clicks naming a review (defense in depth)', () => {
+  it('never rewrite a message that does not carry the review’s sign-off buttons as an out-of-date copy', async () => {
+    const running = instance();
+    const { review, staleTs } = await reviewWithTwoCopies(running);
+    // Another message of the bot's: a forged click names it, with the review's id.
+    const other = await running.client.chat.postMessage({ channel: CHANNEL, text: 'Lunch at 12' });
+    const otherTs = String(other.ts);
+    const otherBefore = structuredClone(message(otherTs));
+    const responseUrl = setup.fake().newResponseUrl({ channel: CHANNEL, userId: USER });
+    const options = { user: USER, workspace: { teamId: review.teamId }, responseUrl };
+
+    // Its own message, with the review's button in the action only.
+    await forgedClick(
+      running,
+      forgedBlockAction(message(otherTs), verdictButton(ActionId.agree, review), options),
+    );
+    // A real out-of-date copy in `message`, the other message in `container`.
+    const mixed = forgedBlockAction(
+      message(staleTs),
+      verdictButton(ActionId.agree, review),
+      options,
+    );
+    mixed.container = { ...mixed.container, message_ts: otherTs };
+    await forgedClick(running, mixed);
+
+    expect(message(otherTs)).toEqual(otherBefore);
+    expect(
+      setup
+        .fake()
+        .callsTo('chat.update')
+        .filter((call) => call.args.ts === otherTs),
+    ).toEqual([]);
+  });
+
+  it('Export of a verdict in its asker’s DM, by someone else from no message: refused and said so; the record goes to nobody’s DM', async () => {
+    const running = instance();
+    const pending = await pendingReview(running.reviews);
+    setup
+      .fake()
+      .failNext(
+        'chat.postMessage',
+        { error: 'not_in_channel' },
+        1,
+        (args) => args.channel === CHANNEL,
+      );
+    const review = await deliver(running, pending);
+    expect(review.status).toBe('sent-as-dm');
+    const dmCopy = message(String(review.messageTs), String(review.postedChannelId));
+    const exportFrom = async (user: string) => {
+      const responseUrl = setup.fake().newResponseUrl({ channel: CHANNEL, userId: user });
+      const payload = forgedBlockAction(dmCopy, verdictButton(ActionId.exportRecord, review), {
+        user,
+        workspace: { teamId: review.teamId },
+        responseUrl,
+      });
+      // No conversation, no message: nothing says where the click came from.
+      delete payload.channel;
+      delete payload.message;
+      const files = setup.fake().files().length;
+      const before = mark();
+      await forgedClick(running, payload);
+      return { files: setup.fake().files().slice(files), ...since(before) };
+    };
+
+    const byOther = await exportFrom(USER);
+    expect(byOther.files).toEqual([]);
+    expect(byOther.calls.filter((call) => call.method === 'conversations.open')).toEqual([]);
+    expect(byOther.ephemerals.map((ephemeral) => ephemeral.text)).toEqual([EXPORT_REFUSED]);
+
+    // The asker's own: in the DM's thread, as a click there does.
+    const byAsker = await exportFrom(ASKER);
+    expect(byAsker.files.map((file) => [file.channelId, file.threadTs])).toEqual([
+      [review.postedChannelId, review.threadTs],
+    ]);
+    expect(byAsker.ephemerals).toEqual([]);
   });
 });

@@ -6,10 +6,11 @@ import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { checklistStepSubmission } from '../../../src/listeners/views/checklistStepSubmission.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
+import { RERUN_REFUSED_WHY } from '../../../src/views/signOff.js';
 import { answersFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
-import type { JsonObject } from '../../support/json.js';
+import { isRecord, type JsonObject } from '../../support/json.js';
 
 const CHANNEL = 'C0SUBMIT01';
 const USER = 'U0SUBMIT01';
@@ -29,9 +30,20 @@ function instance(reviews: ReviewRepository) {
   return {
     deps,
     logged: () => log.lines.map((line) => String(line.msg)),
-    /** Submits the checklist's last step of the modal `viewId` (Post verdict, or Save for an edit). */
-    async submitFinalStep(teamId: string, viewId: string, edit?: EditOf): Promise<void> {
-      await app.processEvent({ body: finalStep(teamId, viewId, edit), ack: async () => {} });
+    /**
+     * Submits the checklist's last step of the modal `viewId` (Post verdict, or Save for an edit);
+     * resolves with what the listener acknowledged with.
+     */
+    async submitFinalStep(teamId: string, viewId: string, of?: EditOf | RerunOf): Promise<unknown> {
+      const acks: unknown[] = [];
+      await app.processEvent({
+        body: finalStep(teamId, viewId, of),
+        ack: async (response?: unknown) => {
+          acks.push(response);
+        },
+      });
+      expect(acks).toHaveLength(1);
+      return acks[0];
     },
   };
 }
@@ -42,26 +54,42 @@ interface EditOf {
   answers: Answers;
 }
 
-function finalStep(teamId: string, viewId: string, edit?: EditOf): JsonObject {
+/** Re-run with changes of the review `rerunOf`, by `userId`, with `answers`. */
+interface RerunOf {
+  rerunOf: string;
+  userId: string;
+  answers: Answers;
+}
+
+function finalStep(teamId: string, viewId: string, of?: EditOf | RerunOf): JsonObject {
   const state = startChecklist(
-    edit
+    of && 'review' in of
       ? {
           origin: 'edit',
-          channelId: edit.review.postedChannelId,
-          threadTs: edit.review.threadTs,
+          channelId: of.review.postedChannelId,
+          threadTs: of.review.threadTs,
           responseUrl: null,
-          reviewId: edit.review.id,
-          draft: edit.answers,
+          reviewId: of.review.id,
+          draft: of.answers,
         }
-      : {
-          origin: 'command',
-          channelId: CHANNEL,
-          threadTs: null,
-          responseUrl: null,
-          draft: answersFixture(),
-        },
+      : of
+        ? {
+            origin: 'rerun',
+            channelId: CHANNEL,
+            threadTs: null,
+            responseUrl: null,
+            reviewId: of.rerunOf,
+            draft: of.answers,
+          }
+        : {
+            origin: 'command',
+            channelId: CHANNEL,
+            threadTs: null,
+            responseUrl: null,
+            draft: answersFixture(),
+          },
   );
-  const userId = edit?.review.userId ?? USER;
+  const userId = of ? ('review' in of ? of.review.userId : of.userId) : USER;
   return {
     type: 'view_submission',
     team: { id: teamId, domain: 'submissions' },
@@ -270,5 +298,154 @@ describe('Edit answers', () => {
     );
     expect(details()).toHaveLength(2);
     expect(saved?.verdictVersion).toBe(3);
+  });
+});
+
+/** The text of the view `ack` updates the modal to (empty when it doesn't). */
+function viewIn(ack: unknown): string {
+  expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+  return isRecord(ack) ? JSON.stringify(ack.view) : '';
+}
+
+/** The chat.postMessage calls from call index `before` on. */
+function postsSince(before: number) {
+  return setup
+    .fake()
+    .calls.slice(before)
+    .filter((call) => call.method === 'chat.postMessage');
+}
+
+const TYPED = answersFixture({ title: 'Typed while it was purged', gap: 'neither' });
+
+describe('a final step whose review is no longer on record (purged while the checklist was open)', () => {
+  it('Edit answers: says so in the modal, with the answers typed; nothing is saved or posted', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(stored);
+    const review = await setup.pendingReview(stored);
+    await stored.purgeTeam(review.teamId);
+    const before = setup.fake().calls.length;
+
+    const ack = await app.submitFinalStep(review.teamId, uniqueId('V'), {
+      review,
+      answers: TYPED,
+    });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    const shown = viewIn(ack);
+    expect(shown).toContain('no longer on record in ftrag');
+    expect(shown).toContain("its answers can't be edited");
+    expect(shown).toContain(TYPED.title);
+    expect(shown).not.toContain('"submit"');
+    expect(await savedReviews(stored, review.teamId)).toEqual([]);
+    expect(postsSince(before)).toEqual([]);
+  });
+
+  it('Re-run: says so in the modal, with the answers typed; nothing is saved, retried or posted', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    let saves = 0;
+    const app = instance({
+      ...stored,
+      createPending: (input) => {
+        saves += 1;
+        return stored.createPending(input);
+      },
+    });
+    const review = await setup.pendingReview(stored);
+    await stored.purgeTeam(review.teamId);
+    const before = setup.fake().calls.length;
+
+    const ack = await app.submitFinalStep(review.teamId, uniqueId('V'), {
+      rerunOf: review.id,
+      userId: review.userId,
+      answers: TYPED,
+    });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    const shown = viewIn(ack);
+    expect(shown).toContain('no longer on record in ftrag');
+    expect(shown).toContain("it can't be re-run");
+    expect(shown).toContain(TYPED.title);
+    expect(saves).toBe(0);
+    expect(await savedReviews(stored, review.teamId)).toEqual([]);
+    expect(postsSince(before)).toEqual([]);
+  });
+
+  it('Re-run purged after the modal closed, as it was saved: not retried; its asker is told by DM, with the answers', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    let saves = 0;
+    const app = instance({
+      ...stored,
+      createPending: async (input) => {
+        saves += 1;
+        await stored.purgeTeam(input.teamId);
+        return stored.createPending(input);
+      },
+    });
+    const review = await setup.pendingReview(stored);
+    const before = setup.fake().calls.length;
+
+    const ack = await app.submitFinalStep(review.teamId, uniqueId('V'), {
+      rerunOf: review.id,
+      userId: review.userId,
+      answers: TYPED,
+    });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    expect(ack).toBeUndefined();
+    expect(saves).toBe(1);
+    expect(app.logged().some((line) => line.includes('retrying'))).toBe(false);
+    const posts = postsSince(before);
+    expect(posts.map((call) => call.args.channel)).toEqual([review.userId]);
+    const told = String(posts[0]?.args.text);
+    expect(told).toContain('no longer on record in ftrag');
+    expect(told).toContain(TYPED.title);
+    expect(await savedReviews(stored, review.teamId)).toEqual([]);
+  });
+});
+
+describe('Re-run with changes at its final step', () => {
+  const FORGER = 'U0FORGER01';
+
+  it('by someone else while nobody challenges the review (a forged modal): refused in the modal; nothing saved, nothing superseded', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(stored);
+    const review = await setup.pendingReview(stored);
+    expect(review.userId).not.toBe(FORGER);
+    const before = setup.fake().calls.length;
+
+    const ack = await app.submitFinalStep(review.teamId, uniqueId('V'), {
+      rerunOf: review.id,
+      userId: FORGER,
+      answers: TYPED,
+    });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    const shown = viewIn(ack);
+    expect(shown).toContain(RERUN_REFUSED_WHY);
+    expect(shown).not.toContain('"submit"');
+    expect(await savedReviews(stored, review.teamId)).toMatchObject([{ id: review.id }]);
+    expect((await stored.revisedAmong(review.teamId, [review.id])).size).toBe(0);
+    expect(postsSince(before)).toEqual([]);
+  });
+
+  it('by someone else once a challenge stands: saved as the next revision', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(stored);
+    const review = await setup.pendingReview(stored);
+    await app.deps.votes.setVote(review.teamId, review.id, 'U0CHALLENG', 'challenge', 'Why?');
+
+    const ack = await app.submitFinalStep(review.teamId, uniqueId('V'), {
+      rerunOf: review.id,
+      userId: FORGER,
+      answers: TYPED,
+    });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    expect(ack).toBeUndefined();
+    const line = await stored.revisionLine(review.teamId, review.id);
+    expect(line.map((revision) => [revision.revision, revision.userId])).toEqual([
+      [1, review.userId],
+      [2, FORGER],
+    ]);
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
-import type { DeliveryOutcome, Review } from '../../../src/storage/repository.js';
+import type {
+  ConversationVisibility,
+  DeliveryOutcome,
+  Review,
+} from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
@@ -41,12 +45,28 @@ function instance() {
       );
       return review;
     },
-    async delivered(outcome: Partial<DeliveryOutcome>, revisionOf?: string): Promise<Review> {
+    /**
+     * A review of the asker's, delivered with `outcome`, in a conversation Slack said is public
+     * (`visibility`: 'public' unless given; null for one Slack wouldn't say about).
+     */
+    async delivered(
+      outcome: Partial<DeliveryOutcome>,
+      revisionOf?: string,
+      visibility: ConversationVisibility | null = 'public',
+    ): Promise<Review> {
       const review = await this.saved(revisionOf);
-      return reviews.markDelivered(teamId, review.id, postedOutcomeFixture(outcome));
+      const delivered = await reviews.markDelivered(
+        teamId,
+        review.id,
+        postedOutcomeFixture(outcome),
+      );
+      return visibility ? reviews.recordVisibility(teamId, delivered.id, visibility) : delivered;
     },
-    /** Shares `review` to TARGET: what the listener acknowledged with, and the card it posted. */
-    async share(review: Review): Promise<{ ack: unknown; card: string | null }> {
+    /**
+     * Shares `review` to TARGET as `userId` (SHARER unless given): what the listener acknowledged
+     * with, and the card it posted.
+     */
+    async share(review: Review, userId = SHARER): Promise<{ ack: unknown; card: string | null }> {
       const fake = setup.fake();
       const before = fake.calls.length;
       const values: JsonObject = {
@@ -59,7 +79,7 @@ function instance() {
         privateMetadata: JSON.stringify({ reviewId: review.id }),
         values,
         teamId,
-        userId: SHARER,
+        userId,
       });
       const posted = fake.calls
         .slice(before)
@@ -83,7 +103,8 @@ describe('Share of a review not in Slack', () => {
         review = await app.reviews.markFailed(app.teamId, review.id, 'channel_not_found', null);
       }
       expect(review.status).toBe(status);
-      const { ack, card } = await app.share(review);
+      // By its asker: Home lists a review not posted yet only to them.
+      const { ack, card } = await app.share(review, review.userId);
       expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
       expect(viewOf(ack)).toMatch(/nothing is shared/);
       expect(isRecord(ack) && isRecord(ack.view) ? ack.view.submit : 'no view').toBeUndefined();
@@ -119,12 +140,12 @@ describe('Share of a delivered review', () => {
   it('sent to its asker by DM: the card links nothing others can’t open, and says where it is', async () => {
     const app = instance();
     const dmLink = 'https://fake.slack.test/archives/D0ASKERDM1/p1700000001000200';
-    const review = await app.delivered({
-      status: 'sent-as-dm',
-      postedChannelId: 'D0ASKERDM1',
-      permalink: dmLink,
-    });
-    const { card } = await app.share(review);
+    const review = await app.delivered(
+      { status: 'sent-as-dm', postedChannelId: 'D0ASKERDM1', permalink: dmLink },
+      undefined,
+      'private',
+    );
+    const { card } = await app.share(review, review.userId);
     expect(card).not.toContain(dmLink);
     expect(card).toContain('was sent to <@U0ASKER001> by DM, so only they can open it');
   });
@@ -140,5 +161,37 @@ describe('Share of a delivered review', () => {
     });
     const { card } = await app.share(review);
     expect(card).toContain(`was posted in <#${SOURCE}>, but ftrag has no link to that message`);
+  });
+});
+
+describe('Share of a review from a private conversation', () => {
+  it.each([
+    ['private', 'private' as const],
+    ['Slack wouldn’t say', null],
+  ])(
+    '(%s) by anyone but its asker (a forged Share window): refused inside ack, and no card is posted',
+    async (_what, visibility) => {
+      const app = instance();
+      const review = await app.delivered(
+        { postedChannelId: 'G0PRIVATE1', permalink: THREAD_LINK },
+        undefined,
+        visibility,
+      );
+      const { ack, card } = await app.share(review);
+      expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
+      expect(viewOf(ack)).toContain('only the person who asked for it can open or share it');
+      expect(card).toBeNull();
+    },
+  );
+
+  it('by its asker: shared', async () => {
+    const app = instance();
+    const review = await app.delivered(
+      { postedChannelId: 'G0PRIVATE1', permalink: THREAD_LINK },
+      undefined,
+      'private',
+    );
+    const { card } = await app.share(review, review.userId);
+    expect(card).toContain(`<${THREAD_LINK}|Open the original thread>`);
   });
 });

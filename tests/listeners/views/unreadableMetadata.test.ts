@@ -107,7 +107,10 @@ describe('Share, once acknowledged', () => {
   it('posts the card as background work, which a graceful shutdown waits for', async () => {
     const app = instance();
     const teamId = uniqueId('T');
-    const { review: pending } = await app.reviews.createPending(newReviewFixture({ teamId }));
+    // The sharer's own: someone else's is shared only from a public conversation.
+    const { review: pending } = await app.reviews.createPending(
+      newReviewFixture({ teamId, userId: USER }),
+    );
     // Delivered: a review not in Slack is refused before anything is posted.
     const review = await app.reviews.markDelivered(teamId, pending.id, postedOutcomeFixture());
     const held = setup.fake().holdNext('chat.postMessage');
