@@ -9,10 +9,14 @@ import type {
 } from '@slack/types';
 import { MAX_LABELED_EXAMPLES } from '../checklist/readStep.js';
 import type { Draft, StepId } from '../checklist/state.js';
-import { type ChecklistState, encodeState, stepPosition } from '../checklist/state.js';
+import {
+  answersToPost,
+  type ChecklistState,
+  encodeState,
+  stepPosition,
+} from '../checklist/state.js';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import {
-  answersSchema,
   BEHAVIOR_KINDS,
   GAPS,
   LEANINGS,
@@ -308,8 +312,10 @@ function offersBroadcast(state: ChecklistState): boolean {
 const BROADCAST_OPTION = option('broadcast', 'Also send to the channel');
 
 function reviewBlocks(state: ChecklistState): KnownBlock[] {
-  const parsed = answersSchema.safeParse(state.draft);
-  if (!parsed.success) {
+  // What will be posted: details of a part of the gap not chosen (kept in the draft for a change
+  // of mind) are neither shown nor decided on.
+  const answers = answersToPost(state.draft);
+  if (!answers) {
     return [
       {
         type: 'section',
@@ -321,14 +327,14 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       },
     ];
   }
-  const decision = decide(parsed.data);
+  const decision = decide(answers);
   // Chosen before Back; each is used only by its own block, shown only where it applies.
   const chosen = state.reviewChoices;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       block_id: BlockId.summary,
-      text: { type: 'mrkdwn', text: summarizeAnswers(parsed.data) },
+      text: { type: 'mrkdwn', text: summarizeAnswers(answers) },
     },
     { type: 'divider' },
     {

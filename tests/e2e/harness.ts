@@ -282,15 +282,21 @@ export class E2e {
   /**
    * Clicks a button in a view (Home or modal) or in a message (which gets a response_url) as
    * `user`; Slack must get a 200. Waits for nothing the click causes. Throws, sending nothing,
-   * when `target` has no such button (in block `blockId`, when given).
+   * when `target` has no such button (in block `blockId`, when given). In a view, `values` is
+   * what the person has entered so far; the view's initial values otherwise.
    */
   async click(
     target: StoredView | StoredMessage,
     actionId: string,
-    options: { user?: string; blockId?: string; instance?: number } = {},
+    options: { user?: string; blockId?: string; instance?: number; values?: ViewValues } = {},
   ): Promise<SlackHttpResponse> {
+    const clickOptions = this.clickOptions(target, options);
     return this.interact(
-      clickButton(target, actionId, this.clickOptions(target, options)),
+      clickButton(
+        target,
+        actionId,
+        options.values ? { ...clickOptions, values: options.values } : clickOptions,
+      ),
       options.instance,
     );
   }

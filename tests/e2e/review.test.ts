@@ -440,4 +440,65 @@ describe('Back in the checklist', () => {
   });
 });
 
+describe('changing the gap mid-checklist', () => {
+  it('keeps the behavior answers through both → knowledge → both, and posts only the chosen gap’s', async () => {
+    const channel = 'C0REGAP001';
+    e2e.fake.addChannel(channel, { member: true });
+    const both = EXAMPLES.both;
+    const { modal } = await e2e.slashCommand(both.title, { channel });
+    if (!modal) throw new Error('no modal');
+    const current = () => {
+      const view = e2e.fake.view(modal.id);
+      if (!view?.open) throw new Error('the modal is not open');
+      return view;
+    };
+    const onScreen = () => JSON.stringify(current().view.blocks);
+    const next = (answers: Answers) => e2e.submit(modal.id, valuesForStep(current(), answers, {}));
+    // Back with what is entered on the step on screen, as a person would click it.
+    const back = async (answers: Answers) => {
+      const revision = current().revision;
+      await e2e.click(current(), ActionId.checklistBack, {
+        values: valuesForStep(current(), answers, {}),
+      });
+      await expect.poll(() => current().revision).toBe(revision + 1);
+    };
+    while (!onScreen().includes('About the behavior')) await next(both);
+    // 300 examples entered on the behavior step, then Back to the gap step.
+    await back(both);
+    await back(both);
+    expect(onScreen()).toContain('What is missing?');
+    const knowledge = { ...both, gap: 'knowledge' as const, behavior: undefined };
+    await next(knowledge);
+    expect(onScreen()).toContain('About the knowledge');
+    await back(knowledge);
+    await next(both);
+    await next(both);
+    expect(onScreen()).toContain('About the behavior');
+    expect(onScreen()).toContain('"initial_value":"300"');
+    expect(onScreen()).toContain('"initial_option":{"value":"yes"');
+
+    // Knowledge after all: neither the last step nor the posted review carries the behavior.
+    await back(both);
+    await back(both);
+    await next(knowledge);
+    await next(knowledge);
+    expect(onScreen()).toContain('Check and post');
+    expect(onScreen()).not.toContain('*Behavior:*');
+    expect(onScreen()).toContain('ftrag will say: RAG*');
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, knowledge);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no verdict posted');
+    expect(headerOf(parent)).toBe('Verdict: RAG');
+    const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
+    expect(detail).toContain('*Knowledge:*');
+    expect(detail).not.toContain('*Behavior:*');
+    expect(e2e.fake.violations).toEqual([]);
+  });
+});
+
 void CHANNEL;

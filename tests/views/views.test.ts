@@ -414,6 +414,21 @@ describe('checklist modal', () => {
     expect(many).toContain('300 labeled examples ·');
   });
 
+  it('shows and decides on the chosen gap’s details only, as they will be posted', () => {
+    const state = commandChecklist();
+    const knowledgeOnly = { ...hostileAnswers(), gap: 'knowledge' as const, behavior: undefined };
+    const expected = buildChecklistStepView({ ...state, step: 'review', draft: knowledgeOnly });
+    // Behavior details kept from before the gap changed: whole, or half answered and left by Back.
+    for (const behavior of [hostileAnswers().behavior, { kinds: ['tone' as const] }]) {
+      const draft = { ...knowledgeOnly, behavior };
+      const view = buildChecklistStepView({ ...state, step: 'review', draft });
+      const shown = JSON.stringify(view.blocks);
+      expect(shown).not.toContain('*Behavior:*');
+      expect(shown).not.toContain('Some answers are missing');
+      expect(view.blocks).toEqual(expected.blocks);
+    }
+  });
+
   it('shows the verdict’s headline under what ftrag will say, before it is posted', () => {
     const state = commandChecklist();
     const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
