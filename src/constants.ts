@@ -44,6 +44,8 @@ export const BlockId = {
   destination: 'destination',
   broadcast: 'broadcast',
   summary: 'summary',
+  /** "Check and post": the warnings the verdict will carry, listed under what ftrag will say. */
+  reviewWarnings: 'review_warnings',
   /** The checklist's view in place of a step it can't show (the benchmark looks for it). */
   errorNotice: 'error_notice',
   /** A notice modal's message: a refusal, an error or a confirmation alike. */

@@ -34,6 +34,7 @@ import {
   PROMPT_TRIED_OPTION_LABELS,
 } from './labels.js';
 import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
+import { warningLines } from './verdictMessage.js';
 
 const STEP_TITLES: Record<StepId, string> = {
   about: 'What are you building?',
@@ -311,6 +312,14 @@ function offersBroadcast(state: ChecklistState): boolean {
 
 const BROADCAST_OPTION = option('broadcast', 'Also send to the channel');
 
+const SECTION_TEXT_MAX = 3000;
+
+/** Whole lines of `text` within a section's limit, "…" standing for those left out. */
+function fitSectionText(text: string): string {
+  if (text.length <= SECTION_TEXT_MAX) return text;
+  return `${text.slice(0, SECTION_TEXT_MAX - 2).replace(/\n[^\n]*$/, '')}\n…`;
+}
+
 function reviewBlocks(state: ChecklistState): KnownBlock[] {
   // What will be posted: details of a part of the gap not chosen (kept in the draft for a change
   // of mind) are neither shown nor decided on.
@@ -345,6 +354,15 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       },
     },
   ];
+  // Shown before posting, as the verdict will show them: the one about fine-tuning for a
+  // knowledge gap above all is worth reading before the channel does.
+  if (decision.warnings.length > 0) {
+    blocks.push({
+      type: 'section',
+      block_id: BlockId.reviewWarnings,
+      text: { type: 'mrkdwn', text: fitSectionText(warningLines(decision)) },
+    });
+  }
   if (state.origin === 'home') {
     blocks.push({
       type: 'input',

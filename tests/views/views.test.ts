@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  answersToPost,
   type ChecklistState,
   ORIGINS,
   STEP_IDS,
@@ -15,7 +16,7 @@ import {
   PROBLEM_MAX_CHARS,
   TITLE_MAX_CHARS,
 } from '../../src/decision/answers.js';
-import { decide } from '../../src/decision/index.js';
+import { decide, WARNING_TITLES } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
 import { buildHelpMessage } from '../../src/views/helpMessage.js';
@@ -49,7 +50,7 @@ import {
   buildVerdictDetail,
   buildVerdictMessage,
 } from '../../src/views/verdictMessage.js';
-import { validAnswersArb } from '../decision/arbitraries.js';
+import { everyAnswerCombination, validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { postedReview } from '../support/reviewFixture.js';
 
@@ -427,6 +428,52 @@ describe('checklist modal', () => {
       expect(shown).not.toContain('Some answers are missing');
       expect(view.blocks).toEqual(expected.blocks);
     }
+  });
+
+  it('lists every warning, title and message, under what ftrag will say, within Slack’s limits', () => {
+    const state = commandChecklist();
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const view = buildChecklistStepView({ ...state, step: 'review', draft: answers });
+        expect(checkView(view)).toEqual([]);
+        const shown = JSON.stringify(view.blocks);
+        const { warnings } = decide(answersToPost(answers) ?? answers);
+        for (const warning of warnings) {
+          const line = `:warning: *${WARNING_TITLES[warning.code]}:* ${escapeMrkdwn(warning.message)}`;
+          expect(shown).toContain(JSON.stringify(line).slice(1, -1));
+          expect(shown.indexOf(WARNING_TITLES[warning.code])).toBeGreaterThan(
+            shown.indexOf('ftrag will say'),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stays within Slack’s limits with every warning any answers give, and the longest text', () => {
+    const state = commandChecklist();
+    const { title, problem } = hostileAnswers();
+    let most = 0;
+    for (const combination of everyAnswerCombination()) {
+      const answers = { ...combination, title, problem };
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: answers });
+      expect(checkView(view)).toEqual([]);
+      const { warnings } = decide(answers);
+      most = Math.max(most, warnings.length);
+      for (const warning of warnings)
+        expect(JSON.stringify(view.blocks)).toContain(`*${WARNING_TITLES[warning.code]}:*`);
+    }
+    expect(most).toBeGreaterThanOrEqual(3);
+  });
+
+  it('warns before posting of the classic mistake: fine-tuning for a knowledge gap', () => {
+    const answers = { ...hostileAnswers(), gap: 'knowledge' as const, behavior: undefined };
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'review', draft: answers });
+    expect(decide(answers).warnings.map((warning) => warning.code)).toContain(
+      'knowledge-in-weights',
+    );
+    expect(JSON.stringify(view.blocks)).toContain(':warning: *Facts in the weights:*');
+    expect(checkView(view)).toEqual([]);
   });
 
   it('shows the verdict’s headline under what ftrag will say, before it is posted', () => {
