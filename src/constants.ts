@@ -60,6 +60,8 @@ export const BlockId = {
   verdictActions: 'verdict_actions',
   challengeReason: 'challenge_reason',
   mentionStart: 'mention_start',
+  /** "Did you mean `/ftrag history`?": the button that starts the review after all. */
+  commandTypo: 'command_typo',
   /** The checklist's Back button, at the end of steps 2 to the last. */
   checklistBack: 'checklist_back',
 } as const;
@@ -89,6 +91,11 @@ export const ActionId = {
   challengeReason: 'challenge_reason_input',
   /** "Start review" under the reply to an app mention; its value encodes where and what. */
   startMentionReview: 'start_mention_review',
+  /**
+   * "Start a review titled …" under the answer to `/ftrag` and a typo of a subcommand; its value
+   * is the word typed, the review's title.
+   */
+  startCommandReview: 'start_command_review',
   /** Overflow menu on a review in App Home: Open, Share, Edit answers. */
   reviewMenu: 'review_menu',
   homePage: 'home_page',

@@ -179,10 +179,19 @@ export class E2e {
     rmSync(running.tempDir, { recursive: true, force: true });
   }
 
-  /** `/ftrag [text]` in a channel; returns the opened modal. */
+  /**
+   * `/ftrag [text]` in a channel; returns the opened modal. A modal is waited for unless the text
+   * is `help` or `history`, or `opensModal` says otherwise.
+   */
   async slashCommand(
     text: string,
-    options: { user?: string; channel?: string; instance?: number; responseUrl?: string } = {},
+    options: {
+      user?: string;
+      channel?: string;
+      instance?: number;
+      responseUrl?: string;
+      opensModal?: boolean;
+    } = {},
   ): Promise<{ response: SlackHttpResponse; modal: StoredView | undefined; responseUrl: string }> {
     const user = options.user ?? ASKER;
     const channel = options.channel ?? CHANNEL;
@@ -197,7 +206,9 @@ export class E2e {
       responseUrl,
     });
     let modal: StoredView | undefined;
-    if (response.status === 200 && !['help', 'history'].includes(text.trim().toLowerCase())) {
+    const opensModal =
+      options.opensModal ?? !['help', 'history'].includes(text.trim().toLowerCase());
+    if (response.status === 200 && opensModal) {
       modal = await this.openedModal(before);
     }
     return { response, modal, responseUrl };

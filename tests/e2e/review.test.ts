@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { isRecord } from '../support/json.js';
-import { fillAndSubmit } from '../support/slackRequests.js';
+import { clickButton, fillAndSubmit } from '../support/slackRequests.js';
 import {
   ASKER,
+  blocksOf,
   CHANNEL,
   E2e,
   EXAMPLES,
@@ -109,7 +110,64 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     const { response } = await e2e.slashCommand('help');
     expect(response.json).toMatchObject({ response_type: 'ephemeral' });
     expect(response.bodyText).toContain('/ftrag history');
+    expect(response.bodyText).toContain('lands in this channel');
+    for (const label of ['Agree', 'Challenge', 'Re-run with changes', 'Export decision record'])
+      expect(response.bodyText).toContain(`*${label}*`);
     expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+  });
+
+  it.each(['?', '-h', '--help', 'help me'])('/ftrag %s answers with the help too', async (text) => {
+    const before = e2e.fake.calls.length;
+    const { response } = await e2e.slashCommand(text, { opensModal: false });
+    expect(response.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(response.bodyText).toContain('/ftrag history');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+  });
+
+  it('/ftrag help in a direct message says the verdict is posted there, not in a channel', async () => {
+    const { response } = await e2e.slashCommand('help', { channel: 'D0HELPDM01' });
+    expect(response.bodyText).toContain('this direct message');
+    expect(response.bodyText).not.toContain('this channel');
+  });
+
+  it('/ftrag histroy asks whether history was meant, and still starts that review on request', async () => {
+    const channel = 'C0TYPO0001';
+    e2e.fake.addChannel(channel, { member: true });
+    const before = e2e.fake.calls.length;
+    const { response } = await e2e.slashCommand('histroy', { channel, opensModal: false });
+    expect(response.json).toMatchObject({
+      response_type: 'ephemeral',
+      text: 'Did you mean `/ftrag history`?',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+
+    // The answer is ephemeral: its button is clicked where the command was typed.
+    const answer = { ts: '1700000000.000200', channel, blocks: blocksOf(response.json ?? {}) };
+    const opening = e2e.fake.calls.length;
+    const click = await e2e.slack().interactive(
+      clickButton(answer, ActionId.startCommandReview, {
+        user: ASKER,
+        isEphemeral: true,
+        triggerId: e2e.fake.issueTriggerId({ userId: ASKER }),
+        responseUrl: e2e.fake.newResponseUrl({ channel, userId: ASKER }),
+      }),
+    );
+    expect(click.status).toBe(200);
+    const modal = await e2e.openedModal(opening);
+    expect(JSON.stringify(modal.view.blocks)).toContain('"initial_value":"histroy"');
+
+    const posting = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title: 'histroy' });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= posting && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    expect(headerOf(parent ?? {})).toBe('Verdict: RAG');
+    expect(JSON.stringify(parent?.blocks)).toContain('histroy');
+    expect(e2e.fake.violations).toEqual([]);
   });
 
   it('/ftrag history lists this channel’s reviews ephemerally, with links', async () => {

@@ -677,7 +677,8 @@ describe('other surfaces', () => {
       status: 'failed',
       lastError: 'not_in_channel <x>',
     });
-    expect(checkMessage(buildHelpMessage())).toEqual([]);
+    expect(checkMessage(buildHelpMessage('C0CHAN1'))).toEqual([]);
+    expect(checkMessage(buildHelpMessage('D0DM1'))).toEqual([]);
     expect(checkMessage(buildChannelHistoryMessage([review, pending], 12, 'U0ASKER'))).toEqual([]);
     expect(checkMessage(buildChannelHistoryMessage([], 0, 'U0ASKER'))).toEqual([]);
     expect(checkMessage(buildShareCard(review, 'U0SHARER'))).toEqual([]);
