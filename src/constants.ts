@@ -44,6 +44,8 @@ export const BlockId = {
   destination: 'destination',
   broadcast: 'broadcast',
   summary: 'summary',
+  /** "Check and post": the warnings the verdict will carry, listed under what ftrag will say. */
+  reviewWarnings: 'review_warnings',
   /** The checklist's view in place of a step it can't show (the benchmark looks for it). */
   errorNotice: 'error_notice',
   /** A notice modal's message: a refusal, an error or a confirmation alike. */
@@ -58,6 +60,8 @@ export const BlockId = {
   verdictActions: 'verdict_actions',
   challengeReason: 'challenge_reason',
   mentionStart: 'mention_start',
+  /** "Did you mean `/ftrag history`?": the button that starts the review after all. */
+  commandTypo: 'command_typo',
   /** The checklist's Back button, at the end of steps 2 to the last. */
   checklistBack: 'checklist_back',
 } as const;
@@ -87,6 +91,11 @@ export const ActionId = {
   challengeReason: 'challenge_reason_input',
   /** "Start review" under the reply to an app mention; its value encodes where and what. */
   startMentionReview: 'start_mention_review',
+  /**
+   * "Start a review titled …" under the answer to `/ftrag` and a typo of a subcommand; its value
+   * is the word typed, the review's title.
+   */
+  startCommandReview: 'start_command_review',
   /** Overflow menu on a review in App Home: Open, Share, Edit answers. */
   reviewMenu: 'review_menu',
   homePage: 'home_page',

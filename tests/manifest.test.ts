@@ -264,7 +264,7 @@ describe('manifest.yml contents', () => {
         name: MESSAGE_SHORTCUT_NAME,
       }),
     ]);
-    expect(JSON.stringify(buildHelpMessage())).toContain(`*${MESSAGE_SHORTCUT_NAME}*`);
+    expect(JSON.stringify(buildHelpMessage('C0CHAN1'))).toContain(`*${MESSAGE_SHORTCUT_NAME}*`);
   });
 
   it('has the Home tab and a Messages tab for the DM fallback, and an always-on bot', () => {

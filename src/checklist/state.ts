@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import {
+  type Answers,
+  answersSchema,
   BEHAVIOR_KINDS,
   GAPS,
   gapIncludesBehavior,
   gapIncludesKnowledge,
   LEANINGS,
+  normalizeAnswers,
   PROBLEM_MAX_CHARS,
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
@@ -163,6 +166,25 @@ export function pruneDraft(draft: Draft): Draft {
     if (!gapIncludesBehavior(draft.gap)) delete pruned.behavior;
   }
   return pruned;
+}
+
+/**
+ * The draft a submitted step carries on. Details of a part of the gap not chosen now are kept
+ * while the checklist is open, so a gap changed and changed back loses nothing (private_metadata
+ * has room for both sets of details, whatever the gap). Only the last step drops them: they may
+ * be half answered (left by Back), and the review records only the chosen gap's.
+ */
+export function draftAfterStep(step: StepId, draft: Draft): Draft {
+  return step === 'review' ? pruneDraft(draft) : draft;
+}
+
+/**
+ * The answers the last step shows and decides on, as the review will record them: without the
+ * details of a part of the gap not chosen. Null while an answer the gap needs is missing.
+ */
+export function answersToPost(draft: Draft): Answers | null {
+  const parsed = answersSchema.safeParse(pruneDraft(draft));
+  return parsed.success ? normalizeAnswers(parsed.data) : null;
 }
 
 /** The state carrying `choices` as the review step's choices instead of those it carried. */

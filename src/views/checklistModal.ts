@@ -9,10 +9,14 @@ import type {
 } from '@slack/types';
 import { MAX_LABELED_EXAMPLES } from '../checklist/readStep.js';
 import type { Draft, StepId } from '../checklist/state.js';
-import { type ChecklistState, encodeState, stepPosition } from '../checklist/state.js';
+import {
+  answersToPost,
+  type ChecklistState,
+  encodeState,
+  stepPosition,
+} from '../checklist/state.js';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import {
-  answersSchema,
   BEHAVIOR_KINDS,
   GAPS,
   LEANINGS,
@@ -30,6 +34,7 @@ import {
   PROMPT_TRIED_OPTION_LABELS,
 } from './labels.js';
 import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
+import { warningLines } from './verdictMessage.js';
 
 const STEP_TITLES: Record<StepId, string> = {
   about: 'What are you building?',
@@ -307,9 +312,19 @@ function offersBroadcast(state: ChecklistState): boolean {
 
 const BROADCAST_OPTION = option('broadcast', 'Also send to the channel');
 
+const SECTION_TEXT_MAX = 3000;
+
+/** Whole lines of `text` within a section's limit, "…" standing for those left out. */
+function fitSectionText(text: string): string {
+  if (text.length <= SECTION_TEXT_MAX) return text;
+  return `${text.slice(0, SECTION_TEXT_MAX - 2).replace(/\n[^\n]*$/, '')}\n…`;
+}
+
 function reviewBlocks(state: ChecklistState): KnownBlock[] {
-  const parsed = answersSchema.safeParse(state.draft);
-  if (!parsed.success) {
+  // What will be posted: details of a part of the gap not chosen (kept in the draft for a change
+  // of mind) are neither shown nor decided on.
+  const answers = answersToPost(state.draft);
+  if (!answers) {
     return [
       {
         type: 'section',
@@ -321,14 +336,14 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       },
     ];
   }
-  const decision = decide(parsed.data);
+  const decision = decide(answers);
   // Chosen before Back; each is used only by its own block, shown only where it applies.
   const chosen = state.reviewChoices;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       block_id: BlockId.summary,
-      text: { type: 'mrkdwn', text: summarizeAnswers(parsed.data) },
+      text: { type: 'mrkdwn', text: summarizeAnswers(answers) },
     },
     { type: 'divider' },
     {
@@ -339,6 +354,15 @@ function reviewBlocks(state: ChecklistState): KnownBlock[] {
       },
     },
   ];
+  // Shown before posting, as the verdict will show them: the one about fine-tuning for a
+  // knowledge gap above all is worth reading before the channel does.
+  if (decision.warnings.length > 0) {
+    blocks.push({
+      type: 'section',
+      block_id: BlockId.reviewWarnings,
+      text: { type: 'mrkdwn', text: fitSectionText(warningLines(decision)) },
+    });
+  }
   if (state.origin === 'home') {
     blocks.push({
       type: 'input',

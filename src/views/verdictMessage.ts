@@ -110,7 +110,8 @@ function bullets(lines: string[]): string {
   return lines.map((line) => `• ${escapeMrkdwn(line)}`).join('\n');
 }
 
-function warningLines(decision: Decision): string {
+/** One line per warning, its title and message, as the verdict and its detail show them. */
+export function warningLines(decision: Decision): string {
   return decision.warnings
     .map(
       (warning) => `:warning: *${WARNING_TITLES[warning.code]}:* ${escapeMrkdwn(warning.message)}`,

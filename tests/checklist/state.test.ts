@@ -1,19 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readStep, readStepLeniently, type StateValues } from '../../src/checklist/readStep.js';
 import {
+  answersToPost,
   applicableSteps,
   type ChecklistState,
+  type Draft,
   decodeState,
+  draftAfterStep,
   encodeState,
   nextStep,
   ORIGINS,
   previousStep,
   pruneDraft,
   STEP_IDS,
+  type StepId,
   startChecklist,
   withReviewChoices,
 } from '../../src/checklist/state.js';
-import { PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../src/decision/answers.js';
+import { ActionId, BlockId } from '../../src/constants.js';
+import { GAPS, type Gap, PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../src/decision/answers.js';
 import { cleanTypedText } from '../../src/views/text.js';
 
 const PRIVATE_METADATA_MAX = 3000;
@@ -39,7 +45,11 @@ const costlyText = (max: number) =>
 const realisticResponseUrl =
   'https://hooks.slack.com/commands/T0123456789/1234567890123/AbCdEfGhIjKlMnOpQrStUvWx';
 
-function fullState(title: string, problem: string): ChecklistState {
+// Details of both parts of the gap travel whatever the gap (a gap changed mid-checklist keeps
+// them): the longest gap name with both sets of details is the costliest draft.
+const LONGEST_GAP = GAPS.reduce((longest, gap) => (gap.length > longest.length ? gap : longest));
+
+function fullState(title: string, problem: string, gap: Gap = LONGEST_GAP): ChecklistState {
   return {
     ...startChecklist({
       origin: 'shortcut',
@@ -52,7 +62,7 @@ function fullState(title: string, problem: string): ChecklistState {
         problem: cleanTypedText(problem),
         leaning: 'rag+fine-tune',
         promptTried: 'still-unreliable',
-        gap: 'both',
+        gap,
         knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
         behavior: {
           kinds: ['format', 'tone', 'classification', 'skill'],
@@ -96,6 +106,33 @@ describe('checklist state in private_metadata', () => {
         costlyText(PROBLEM_MAX_CHARS),
         (origin, title, problem) => {
           const state = { ...fullState(title, problem), origin };
+          expect(decodeState(encodeState(state))).toEqual({ ok: true, state });
+          expect(encodeState(state).length).toBeLessThanOrEqual(PRIVATE_METADATA_MAX);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('stays within 3000 characters for an edit, which carries the Home pages it started from', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...GAPS),
+        costlyText(TITLE_MAX_CHARS),
+        costlyText(PROBLEM_MAX_CHARS),
+        (gap, title, problem) => {
+          // An edit starts from App Home: no response_url, no thread choices of its own.
+          const {
+            reviewChoices: _none,
+            whereClicked: _neither,
+            ...rest
+          } = fullState(title, problem, gap);
+          const state: ChecklistState = {
+            ...rest,
+            origin: 'edit',
+            responseUrl: null,
+            homePaging: { mine: 10_000, team: 10_000 },
+          };
           expect(decodeState(encodeState(state))).toEqual({ ok: true, state });
           expect(encodeState(state).length).toBeLessThanOrEqual(PRIVATE_METADATA_MAX);
         },
@@ -271,5 +308,123 @@ describe('steps', () => {
     };
     expect(pruneDraft(draft)).toEqual({ gap: 'knowledge', knowledge: draft.knowledge });
     expect(pruneDraft({ ...draft, gap: 'neither' })).toEqual({ gap: 'neither' });
+  });
+});
+
+const picked = (value: string) => ({
+  type: 'radio_buttons',
+  selected_option: { value, text: { type: 'plain_text' as const, text: value } },
+});
+
+function stepValues(entries: [string, string, StateValues[string][string]][]): StateValues {
+  const result: StateValues = {};
+  for (const [block, action, value] of entries)
+    result[block] = { ...result[block], [action]: value };
+  return result;
+}
+
+const GAP_VALUES = (gap: Gap) => stepValues([[BlockId.gap, ActionId.gap, picked(gap)]]);
+const KNOWLEDGE_VALUES = stepValues([
+  [BlockId.changesOften, ActionId.changesOften, picked('yes')],
+  [BlockId.citationsNeeded, ActionId.citationsNeeded, picked('no')],
+  [BlockId.fitsInPrompt, ActionId.fitsInPrompt, picked('no')],
+]);
+const BEHAVIOR_VALUES = stepValues([
+  [BlockId.behaviorKinds, ActionId.behaviorKinds, { type: 'checkboxes', selected_options: [] }],
+  [BlockId.labeledExamples, ActionId.labeledExamples, { type: 'number_input', value: '300' }],
+  [BlockId.trainingBudget, ActionId.trainingBudget, picked('yes')],
+]);
+
+/** The checklist as its listeners move it: Next through the submission, Back through Back. */
+class Walk {
+  step: StepId = 'gap';
+  draft: Draft = { title: 'Refund bot', leaning: 'undecided', promptTried: 'still-unreliable' };
+
+  next(values: StateValues): void {
+    const read = readStep(this.step, values, this.draft);
+    if (!read.ok) throw new Error(`step ${this.step}: ${JSON.stringify(read.errors)}`);
+    this.draft = draftAfterStep(this.step, read.draft);
+    this.step = nextStep(this.step, this.draft);
+  }
+
+  back(values: StateValues): void {
+    this.draft = readStepLeniently(this.step, values, this.draft);
+    const previous = previousStep(this.step, this.draft);
+    if (!previous) throw new Error(`no step before ${this.step}`);
+    this.step = previous;
+  }
+}
+
+describe('changing the gap in the middle of the checklist', () => {
+  it('keeps the behavior answers through both → knowledge → both', () => {
+    const walk = new Walk();
+    walk.next(GAP_VALUES('both'));
+    walk.next(KNOWLEDGE_VALUES);
+    expect(walk.step).toBe('behavior');
+    // 300 examples entered, then Back to the gap step.
+    walk.back(BEHAVIOR_VALUES);
+    walk.back(KNOWLEDGE_VALUES);
+    expect(walk.step).toBe('gap');
+    walk.next(GAP_VALUES('knowledge'));
+    expect(walk.step).toBe('knowledge');
+    walk.back(KNOWLEDGE_VALUES);
+    walk.next(GAP_VALUES('both'));
+    walk.next(KNOWLEDGE_VALUES);
+    expect(walk.step).toBe('behavior');
+    expect(walk.draft.behavior).toEqual({ kinds: [], labeledExamples: 300, trainingBudget: true });
+    expect(walk.draft.knowledge).toEqual({
+      changesOften: true,
+      citationsNeeded: false,
+      fitsInPrompt: false,
+    });
+  });
+
+  it('keeps the knowledge answers through both → behavior → both', () => {
+    const walk = new Walk();
+    walk.next(GAP_VALUES('both'));
+    walk.back(KNOWLEDGE_VALUES);
+    walk.next(GAP_VALUES('behavior'));
+    walk.next(BEHAVIOR_VALUES);
+    expect(walk.step).toBe('review');
+    expect(walk.draft.knowledge).toEqual({
+      changesOften: true,
+      citationsNeeded: false,
+      fitsInPrompt: false,
+    });
+  });
+
+  it('drops the unchosen part’s details, even half answered, only on the last step', () => {
+    const walk = new Walk();
+    walk.next(GAP_VALUES('both'));
+    walk.next(KNOWLEDGE_VALUES);
+    // Back from an untouched behavior step: its half answers travel on.
+    walk.back(stepValues([]));
+    walk.back(KNOWLEDGE_VALUES);
+    walk.next(GAP_VALUES('knowledge'));
+    walk.next(KNOWLEDGE_VALUES);
+    expect(walk.step).toBe('review');
+    expect(walk.draft.behavior).toEqual({ kinds: [] });
+
+    const answers = answersToPost(walk.draft);
+    expect(answers).not.toBeNull();
+    expect(answers).not.toHaveProperty('behavior');
+    expect(answers?.knowledge).toEqual({
+      changesOften: true,
+      citationsNeeded: false,
+      fitsInPrompt: false,
+    });
+    walk.next(stepValues([]));
+    expect(walk.draft).not.toHaveProperty('behavior');
+  });
+
+  it('gives no answers to post while a detail the gap needs is missing', () => {
+    expect(
+      answersToPost({
+        title: 'Refund bot',
+        promptTried: 'not-yet',
+        gap: 'both',
+        knowledge: { changesOften: true, citationsNeeded: true },
+      }),
+    ).toBeNull();
   });
 });

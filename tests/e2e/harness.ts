@@ -179,10 +179,19 @@ export class E2e {
     rmSync(running.tempDir, { recursive: true, force: true });
   }
 
-  /** `/ftrag [text]` in a channel; returns the opened modal. */
+  /**
+   * `/ftrag [text]` in a channel; returns the opened modal. A modal is waited for unless the text
+   * is `help` or `history`, or `opensModal` says otherwise.
+   */
   async slashCommand(
     text: string,
-    options: { user?: string; channel?: string; instance?: number; responseUrl?: string } = {},
+    options: {
+      user?: string;
+      channel?: string;
+      instance?: number;
+      responseUrl?: string;
+      opensModal?: boolean;
+    } = {},
   ): Promise<{ response: SlackHttpResponse; modal: StoredView | undefined; responseUrl: string }> {
     const user = options.user ?? ASKER;
     const channel = options.channel ?? CHANNEL;
@@ -197,7 +206,9 @@ export class E2e {
       responseUrl,
     });
     let modal: StoredView | undefined;
-    if (response.status === 200 && !['help', 'history'].includes(text.trim().toLowerCase())) {
+    const opensModal =
+      options.opensModal ?? !['help', 'history'].includes(text.trim().toLowerCase());
+    if (response.status === 200 && opensModal) {
       modal = await this.openedModal(before);
     }
     return { response, modal, responseUrl };
@@ -282,15 +293,21 @@ export class E2e {
   /**
    * Clicks a button in a view (Home or modal) or in a message (which gets a response_url) as
    * `user`; Slack must get a 200. Waits for nothing the click causes. Throws, sending nothing,
-   * when `target` has no such button (in block `blockId`, when given).
+   * when `target` has no such button (in block `blockId`, when given). In a view, `values` is
+   * what the person has entered so far; the view's initial values otherwise.
    */
   async click(
     target: StoredView | StoredMessage,
     actionId: string,
-    options: { user?: string; blockId?: string; instance?: number } = {},
+    options: { user?: string; blockId?: string; instance?: number; values?: ViewValues } = {},
   ): Promise<SlackHttpResponse> {
+    const clickOptions = this.clickOptions(target, options);
     return this.interact(
-      clickButton(target, actionId, this.clickOptions(target, options)),
+      clickButton(
+        target,
+        actionId,
+        options.values ? { ...clickOptions, values: options.values } : clickOptions,
+      ),
       options.instance,
     );
   }

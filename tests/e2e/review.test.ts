@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { isRecord } from '../support/json.js';
-import { fillAndSubmit } from '../support/slackRequests.js';
+import { clickButton, fillAndSubmit } from '../support/slackRequests.js';
 import {
   ASKER,
+  blocksOf,
   CHANNEL,
   E2e,
   EXAMPLES,
@@ -109,7 +110,64 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     const { response } = await e2e.slashCommand('help');
     expect(response.json).toMatchObject({ response_type: 'ephemeral' });
     expect(response.bodyText).toContain('/ftrag history');
+    expect(response.bodyText).toContain('lands in this channel');
+    for (const label of ['Agree', 'Challenge', 'Re-run with changes', 'Export decision record'])
+      expect(response.bodyText).toContain(`*${label}*`);
     expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+  });
+
+  it.each(['?', '-h', '--help', 'help me'])('/ftrag %s answers with the help too', async (text) => {
+    const before = e2e.fake.calls.length;
+    const { response } = await e2e.slashCommand(text, { opensModal: false });
+    expect(response.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(response.bodyText).toContain('/ftrag history');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+  });
+
+  it('/ftrag help in a direct message says the verdict is posted there, not in a channel', async () => {
+    const { response } = await e2e.slashCommand('help', { channel: 'D0HELPDM01' });
+    expect(response.bodyText).toContain('this direct message');
+    expect(response.bodyText).not.toContain('this channel');
+  });
+
+  it('/ftrag histroy asks whether history was meant, and still starts that review on request', async () => {
+    const channel = 'C0TYPO0001';
+    e2e.fake.addChannel(channel, { member: true });
+    const before = e2e.fake.calls.length;
+    const { response } = await e2e.slashCommand('histroy', { channel, opensModal: false });
+    expect(response.json).toMatchObject({
+      response_type: 'ephemeral',
+      text: 'Did you mean `/ftrag history`?',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+
+    // The answer is ephemeral: its button is clicked where the command was typed.
+    const answer = { ts: '1700000000.000200', channel, blocks: blocksOf(response.json ?? {}) };
+    const opening = e2e.fake.calls.length;
+    const click = await e2e.slack().interactive(
+      clickButton(answer, ActionId.startCommandReview, {
+        user: ASKER,
+        isEphemeral: true,
+        triggerId: e2e.fake.issueTriggerId({ userId: ASKER }),
+        responseUrl: e2e.fake.newResponseUrl({ channel, userId: ASKER }),
+      }),
+    );
+    expect(click.status).toBe(200);
+    const modal = await e2e.openedModal(opening);
+    expect(JSON.stringify(modal.view.blocks)).toContain('"initial_value":"histroy"');
+
+    const posting = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title: 'histroy' });
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= posting && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    expect(headerOf(parent ?? {})).toBe('Verdict: RAG');
+    expect(JSON.stringify(parent?.blocks)).toContain('histroy');
+    expect(e2e.fake.violations).toEqual([]);
   });
 
   it('/ftrag history lists this channel’s reviews ephemerally, with links', async () => {
@@ -436,6 +494,67 @@ describe('Back in the checklist', () => {
     const [parent] = e2e.fake.messages(channel);
     expect(headerOf(parent ?? {})).toBe('Verdict: Fine-tune');
     expect(e2e.fake.messages(channel)).toHaveLength(1);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+});
+
+describe('changing the gap mid-checklist', () => {
+  it('keeps the behavior answers through both → knowledge → both, and posts only the chosen gap’s', async () => {
+    const channel = 'C0REGAP001';
+    e2e.fake.addChannel(channel, { member: true });
+    const both = EXAMPLES.both;
+    const { modal } = await e2e.slashCommand(both.title, { channel });
+    if (!modal) throw new Error('no modal');
+    const current = () => {
+      const view = e2e.fake.view(modal.id);
+      if (!view?.open) throw new Error('the modal is not open');
+      return view;
+    };
+    const onScreen = () => JSON.stringify(current().view.blocks);
+    const next = (answers: Answers) => e2e.submit(modal.id, valuesForStep(current(), answers, {}));
+    // Back with what is entered on the step on screen, as a person would click it.
+    const back = async (answers: Answers) => {
+      const revision = current().revision;
+      await e2e.click(current(), ActionId.checklistBack, {
+        values: valuesForStep(current(), answers, {}),
+      });
+      await expect.poll(() => current().revision).toBe(revision + 1);
+    };
+    while (!onScreen().includes('About the behavior')) await next(both);
+    // 300 examples entered on the behavior step, then Back to the gap step.
+    await back(both);
+    await back(both);
+    expect(onScreen()).toContain('What is missing?');
+    const knowledge = { ...both, gap: 'knowledge' as const, behavior: undefined };
+    await next(knowledge);
+    expect(onScreen()).toContain('About the knowledge');
+    await back(knowledge);
+    await next(both);
+    await next(both);
+    expect(onScreen()).toContain('About the behavior');
+    expect(onScreen()).toContain('"initial_value":"300"');
+    expect(onScreen()).toContain('"initial_option":{"value":"yes"');
+
+    // Knowledge after all: neither the last step nor the posted review carries the behavior.
+    await back(both);
+    await back(both);
+    await next(knowledge);
+    await next(knowledge);
+    expect(onScreen()).toContain('Check and post');
+    expect(onScreen()).not.toContain('*Behavior:*');
+    expect(onScreen()).toContain('ftrag will say: RAG*');
+    const before = e2e.fake.calls.length;
+    await e2e.walkChecklist(modal.id, knowledge);
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index >= before && call.args.thread_ts !== undefined,
+    );
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no verdict posted');
+    expect(headerOf(parent)).toBe('Verdict: RAG');
+    const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
+    expect(detail).toContain('*Knowledge:*');
+    expect(detail).not.toContain('*Behavior:*');
     expect(e2e.fake.violations).toEqual([]);
   });
 });

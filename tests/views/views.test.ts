@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  answersToPost,
   type ChecklistState,
   ORIGINS,
   STEP_IDS,
@@ -15,7 +16,7 @@ import {
   PROBLEM_MAX_CHARS,
   TITLE_MAX_CHARS,
 } from '../../src/decision/answers.js';
-import { decide } from '../../src/decision/index.js';
+import { decide, WARNING_TITLES } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
 import { buildHelpMessage } from '../../src/views/helpMessage.js';
@@ -49,7 +50,7 @@ import {
   buildVerdictDetail,
   buildVerdictMessage,
 } from '../../src/views/verdictMessage.js';
-import { validAnswersArb } from '../decision/arbitraries.js';
+import { everyAnswerCombination, validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { postedReview } from '../support/reviewFixture.js';
 
@@ -414,6 +415,67 @@ describe('checklist modal', () => {
     expect(many).toContain('300 labeled examples ·');
   });
 
+  it('shows and decides on the chosen gap’s details only, as they will be posted', () => {
+    const state = commandChecklist();
+    const knowledgeOnly = { ...hostileAnswers(), gap: 'knowledge' as const, behavior: undefined };
+    const expected = buildChecklistStepView({ ...state, step: 'review', draft: knowledgeOnly });
+    // Behavior details kept from before the gap changed: whole, or half answered and left by Back.
+    for (const behavior of [hostileAnswers().behavior, { kinds: ['tone' as const] }]) {
+      const draft = { ...knowledgeOnly, behavior };
+      const view = buildChecklistStepView({ ...state, step: 'review', draft });
+      const shown = JSON.stringify(view.blocks);
+      expect(shown).not.toContain('*Behavior:*');
+      expect(shown).not.toContain('Some answers are missing');
+      expect(view.blocks).toEqual(expected.blocks);
+    }
+  });
+
+  it('lists every warning, title and message, under what ftrag will say, within Slack’s limits', () => {
+    const state = commandChecklist();
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const view = buildChecklistStepView({ ...state, step: 'review', draft: answers });
+        expect(checkView(view)).toEqual([]);
+        const shown = JSON.stringify(view.blocks);
+        const { warnings } = decide(answersToPost(answers) ?? answers);
+        for (const warning of warnings) {
+          const line = `:warning: *${WARNING_TITLES[warning.code]}:* ${escapeMrkdwn(warning.message)}`;
+          expect(shown).toContain(JSON.stringify(line).slice(1, -1));
+          expect(shown.indexOf(WARNING_TITLES[warning.code])).toBeGreaterThan(
+            shown.indexOf('ftrag will say'),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stays within Slack’s limits with every warning any answers give, and the longest text', () => {
+    const state = commandChecklist();
+    const { title, problem } = hostileAnswers();
+    let most = 0;
+    for (const combination of everyAnswerCombination()) {
+      const answers = { ...combination, title, problem };
+      const view = buildChecklistStepView({ ...state, step: 'review', draft: answers });
+      expect(checkView(view)).toEqual([]);
+      const { warnings } = decide(answers);
+      most = Math.max(most, warnings.length);
+      for (const warning of warnings)
+        expect(JSON.stringify(view.blocks)).toContain(`*${WARNING_TITLES[warning.code]}:*`);
+    }
+    expect(most).toBeGreaterThanOrEqual(3);
+  });
+
+  it('warns before posting of the classic mistake: fine-tuning for a knowledge gap', () => {
+    const answers = { ...hostileAnswers(), gap: 'knowledge' as const, behavior: undefined };
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'review', draft: answers });
+    expect(decide(answers).warnings.map((warning) => warning.code)).toContain(
+      'knowledge-in-weights',
+    );
+    expect(JSON.stringify(view.blocks)).toContain(':warning: *Facts in the weights:*');
+    expect(checkView(view)).toEqual([]);
+  });
+
   it('shows the verdict’s headline under what ftrag will say, before it is posted', () => {
     const state = commandChecklist();
     const view = buildChecklistStepView({ ...state, step: 'review', draft: hostileAnswers() });
@@ -615,7 +677,8 @@ describe('other surfaces', () => {
       status: 'failed',
       lastError: 'not_in_channel <x>',
     });
-    expect(checkMessage(buildHelpMessage())).toEqual([]);
+    expect(checkMessage(buildHelpMessage('C0CHAN1'))).toEqual([]);
+    expect(checkMessage(buildHelpMessage('D0DM1'))).toEqual([]);
     expect(checkMessage(buildChannelHistoryMessage([review, pending], 12, 'U0ASKER'))).toEqual([]);
     expect(checkMessage(buildChannelHistoryMessage([], 0, 'U0ASKER'))).toEqual([]);
     expect(checkMessage(buildShareCard(review, 'U0SHARER'))).toEqual([]);

@@ -1,5 +1,10 @@
 import { readStep } from '../../checklist/readStep.js';
-import { type ChecklistState, decodeState, nextStep, pruneDraft } from '../../checklist/state.js';
+import {
+  type ChecklistState,
+  decodeState,
+  draftAfterStep,
+  nextStep,
+} from '../../checklist/state.js';
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit, currentEditRefusal } from '../../delivery/applyEdit.js';
@@ -42,7 +47,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
-    const draft = pruneDraft(read.draft);
+    const draft = draftAfterStep(state.step, read.draft);
 
     if (state.step !== 'review') {
       const next: ChecklistState = { ...state, step: nextStep(state.step, draft), draft };

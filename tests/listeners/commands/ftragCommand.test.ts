@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { startChecklist } from '../../../src/checklist/state.js';
-import { charCount, PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../../src/decision/answers.js';
-import { draftFromCommandText } from '../../../src/listeners/commands/ftragCommand.js';
+import { ActionId, MESSAGE_SHORTCUT_NAME } from '../../../src/constants.js';
+import {
+  type Answers,
+  charCount,
+  PROBLEM_MAX_CHARS,
+  TITLE_MAX_CHARS,
+} from '../../../src/decision/answers.js';
+import { decide, VERDICT_LABELS } from '../../../src/decision/index.js';
+import { VERDICTS } from '../../../src/decision/types.js';
+import {
+  draftFromCommandText,
+  subcommandOf,
+} from '../../../src/listeners/commands/ftragCommand.js';
 import { buildChecklistStepView } from '../../../src/views/checklistModal.js';
-import { checkView } from '../../support/blockKitLimits.js';
+import { buildHelpMessage, buildTypoMessage } from '../../../src/views/helpMessage.js';
+import { buildVerdictMessage } from '../../../src/views/verdictMessage.js';
+import { checkMessage, checkView } from '../../support/blockKitLimits.js';
 
 const LONG =
   'A support assistant that answers billing questions from our current price list and refund policy, in the house voice, with a link to the policy section it used, for the EU & <US> teams';
@@ -47,5 +60,140 @@ describe('draftFromCommandText', () => {
     const json = JSON.stringify(view);
     expect(json).toContain(JSON.stringify(draft.title).slice(1, -1));
     expect(json).toContain(JSON.stringify(draft.problem).slice(1, -1));
+  });
+});
+
+describe('what follows /ftrag', () => {
+  it.each([
+    'help',
+    'HELP',
+    ' help ',
+    '?',
+    '??',
+    '-h',
+    '--help',
+    '-help',
+    '/help',
+    'help?',
+    'help!',
+    'help me',
+    'Help me!',
+    'help please',
+    'please help',
+  ])('%j asks for help', (typed) => {
+    expect(subcommandOf(typed)).toEqual({ kind: 'help' });
+  });
+
+  it.each(['history', 'History', ' HISTORY '])('%j asks for the history', (typed) => {
+    expect(subcommandOf(typed)).toEqual({ kind: 'history' });
+  });
+
+  it.each([
+    ['histroy', 'history'],
+    ['hsitory', 'history'],
+    ['histry', 'history'],
+    ['hisotry', 'history'],
+    ['Histroy', 'history'],
+    ['--history', 'history'],
+    ['hlep', 'help'],
+    ['hepl', 'help'],
+    ['halp', 'help'],
+    ['hel', 'help'],
+  ] as const)('%j is a typo of %s: ftrag asks whether it was meant', (typed, subcommand) => {
+    expect(subcommandOf(typed)).toEqual({ kind: 'typo', subcommand, typed: typed.trim() });
+  });
+
+  it.each([
+    '',
+    'Support bot',
+    'help desk assistant',
+    'history of refunds',
+    'helpdesk',
+    'story',
+    'victory',
+    'historic',
+    'helm',
+    'kelp',
+    'yelp',
+    'heap',
+    'hello',
+    'triage',
+  ])('%j starts a review', (typed) => {
+    expect(subcommandOf(typed)).toEqual({ kind: 'review' });
+  });
+});
+
+describe('the answer to a mistyped subcommand', () => {
+  it('asks whether the subcommand was meant and offers a review titled with the word', () => {
+    const message = buildTypoMessage('history', 'Histroy');
+    expect(message.text).toBe('Did you mean `/ftrag history`?');
+    const blocks = JSON.stringify(message.blocks);
+    expect(blocks).toContain('Did you mean `/ftrag history`?');
+    const actions = message.blocks.find((block) => block.type === 'actions');
+    expect(actions).toMatchObject({
+      elements: [
+        {
+          type: 'button',
+          action_id: ActionId.startCommandReview,
+          value: 'Histroy',
+          text: { type: 'plain_text', text: expect.stringContaining('Histroy') },
+        },
+      ],
+    });
+    expect(checkMessage(message)).toEqual([]);
+  });
+});
+
+describe('the help', () => {
+  const answers = {
+    title: 'Refund bot',
+    leaning: 'undecided',
+    promptTried: 'still-unreliable',
+    gap: 'knowledge',
+    knowledge: { changesOften: true, citationsNeeded: true },
+  } satisfies Answers;
+
+  /** The labels of the buttons a posted verdict carries, as it is built. */
+  function verdictButtonLabels(): string[] {
+    const message = buildVerdictMessage({
+      answers,
+      decision: decide(answers),
+      userId: 'U0ASKER',
+      signOff: { reviewId: 'r1', votes: [] },
+    });
+    return message.blocks.flatMap((block) =>
+      block.type === 'actions'
+        ? block.elements.flatMap((element) =>
+            element.type === 'button' ? [element.text.text] : [],
+          )
+        : [],
+    );
+  }
+
+  it('says the verdict lands in this channel, or in this direct message when asked in one', () => {
+    const inChannel = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    expect(inChannel).toContain('lands in this channel');
+    const inDm = JSON.stringify(buildHelpMessage('D0DIRECT01'));
+    expect(inDm).not.toContain('this channel');
+    expect(inDm).toContain('this direct message');
+  });
+
+  it('offers the message shortcut on any message, not only in a thread', () => {
+    const help = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    expect(help).toContain(`On any message, the message shortcut *${MESSAGE_SHORTCUT_NAME}*`);
+    expect(help).toContain('that message’s thread');
+  });
+
+  it('explains each button of a verdict, by its label, and what each verdict means', () => {
+    const help = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    const labels = verdictButtonLabels();
+    expect(labels).toHaveLength(4);
+    for (const label of labels) expect(help).toContain(`*${label}*`);
+    for (const verdict of VERDICTS) expect(help).toContain(`*${VERDICT_LABELS[verdict]}*`);
+  });
+
+  it('stays within a message’s limits, in a channel and in a DM', () => {
+    expect(checkMessage(buildHelpMessage('C0CHANNEL1'))).toEqual([]);
+    expect(checkMessage(buildHelpMessage('D0DIRECT01'))).toEqual([]);
   });
 });

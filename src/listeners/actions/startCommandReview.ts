@@ -1,0 +1,29 @@
+import { startChecklist } from '../../checklist/state.js';
+import { buildChecklistStepView } from '../../views/checklistModal.js';
+import type { ButtonArgs } from '../args.js';
+import { draftFromCommandText } from '../commands/ftragCommand.js';
+
+/**
+ * "Start a review titled …" under "Did you mean `/ftrag history`?": the checklist /ftrag with that
+ * word would have opened. The answer was shown where the command was typed, so the click's
+ * conversation is the command's, and its response_url, like the command's, posts there when the
+ * bot can't.
+ */
+export function startCommandReview() {
+  return async ({ ack, body, action, client, logger }: ButtonArgs): Promise<void> => {
+    await ack();
+    const channelId = body.channel?.id;
+    if (!channelId) {
+      logger.warn('Start a review titled … pressed outside a conversation');
+      return;
+    }
+    const state = startChecklist({
+      origin: 'command',
+      channelId,
+      threadTs: null,
+      responseUrl: body.response_url || null,
+      draft: draftFromCommandText(action.value ?? ''),
+    });
+    await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
+  };
+}
