@@ -146,17 +146,22 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     // The answer is ephemeral: its button is clicked where the command was typed.
     const answer = { ts: '1700000000.000200', channel, blocks: blocksOf(response.json ?? {}) };
     const opening = e2e.fake.calls.length;
+    const clickResponseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
     const click = await e2e.slack().interactive(
       clickButton(answer, ActionId.startCommandReview, {
         user: ASKER,
         isEphemeral: true,
         triggerId: e2e.fake.issueTriggerId({ userId: ASKER }),
-        responseUrl: e2e.fake.newResponseUrl({ channel, userId: ASKER }),
+        responseUrl: clickResponseUrl,
       }),
     );
     expect(click.status).toBe(200);
     const modal = await e2e.openedModal(opening);
     expect(JSON.stringify(modal.view.blocks)).toContain('"initial_value":"histroy"');
+    // Answered: the question goes, so its button can't open a second checklist.
+    await expect
+      .poll(() => e2e.fake.responseUrlPostsTo(clickResponseUrl).map((post) => post.body))
+      .toEqual([{ delete_original: true }]);
 
     const posting = e2e.fake.calls.length;
     await e2e.walkChecklist(modal.id, { ...EXAMPLES.knowledge, title: 'histroy' });

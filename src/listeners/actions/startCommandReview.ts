@@ -1,4 +1,5 @@
 import { startChecklist } from '../../checklist/state.js';
+import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import type { ButtonArgs } from '../args.js';
 import { draftFromCommandText } from '../commands/ftragCommand.js';
@@ -10,7 +11,7 @@ import { draftFromCommandText } from '../commands/ftragCommand.js';
  * bot can't.
  */
 export function startCommandReview() {
-  return async ({ ack, body, action, client, logger }: ButtonArgs): Promise<void> => {
+  return async ({ ack, body, action, client, logger, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const channelId = body.channel?.id;
     if (!channelId) {
@@ -25,5 +26,10 @@ export function startCommandReview() {
       draft: draftFromCommandText(action.value ?? ''),
     });
     await client.views.open({ trigger_id: body.trigger_id, view: buildChecklistStepView(state) });
+    // Answered: the question goes, so its button can't open a second checklist. The checklist is
+    // open by now, so a failure here is only logged.
+    await respond({ delete_original: true }).catch((error: unknown) => {
+      logger.warn(`the "Did you mean" question was not removed: ${slackErrorName(error)}`);
+    });
   };
 }
