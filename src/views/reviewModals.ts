@@ -275,6 +275,15 @@ export function buildEditRefusedModal(review: Review, reason: EditRefusal): Moda
   return buildNoticeModal('Edit answers', notice, advice);
 }
 
+/** "Edit answers" submitted by someone other than the asker: only a forged modal gets this far. */
+export function buildEditNotYoursModal(review: Review): ModalView {
+  return buildNoticeModal(
+    'Edit answers',
+    `:lock: Only the person who asked for this review can edit its answers, so *${escapeTitle(review.answers.title)}* is unchanged.`,
+    'To change the verdict, click *Re-run with changes* on it once someone has challenged it: the new verdict is posted in its thread as the next revision.',
+  );
+}
+
 /**
  * DM to the editor when an edit was saved but Slack refused the note of it in the review's thread
  * (in `review.postedChannelId`) with `slackError`: the edit stands, only the thread doesn't say so.

@@ -17,7 +17,11 @@ import {
   buildChecklistStepView,
   CHECKLIST_UNREADABLE,
 } from '../../views/checklistModal.js';
-import { buildEditRefusedModal, editNotNotedText } from '../../views/reviewModals.js';
+import {
+  buildEditNotYoursModal,
+  buildEditRefusedModal,
+  editNotNotedText,
+} from '../../views/reviewModals.js';
 import {
   buildChecklistGoneModal,
   buildRerunRefusedModal,
@@ -80,12 +84,15 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         );
         return;
       }
+      // Edit answers is offered to the asker only: anyone else's is a forged modal.
+      if (editing.userId !== body.user.id) {
+        logger.warn(`edit of review ${editing.id} refused: not the asker's`);
+        await ack({ response_action: 'update', view: buildEditNotYoursModal(editing) });
+        return;
+      }
       // Posted through a response_url since the edit began, being posted right now, or re-run
       // meanwhile: say so in the modal, change nothing.
-      const refusal =
-        editing.userId === body.user.id
-          ? await currentEditRefusal(editing, deps.reviews, deps.clock())
-          : null;
+      const refusal = await currentEditRefusal(editing, deps.reviews, deps.clock());
       if (refusal) {
         await ack({ response_action: 'update', view: buildEditRefusedModal(editing, refusal) });
         return;

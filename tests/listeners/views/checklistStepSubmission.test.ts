@@ -48,10 +48,11 @@ function instance(reviews: ReviewRepository) {
   };
 }
 
-/** Edit answers of `review`, by its asker, to `answers`. */
+/** Edit answers of `review`, by its asker (or `userId`), to `answers`. */
 interface EditOf {
   review: Review;
   answers: Answers;
+  userId?: string;
 }
 
 /** Re-run with changes of the review `rerunOf`, by `userId`, with `answers`. */
@@ -89,7 +90,7 @@ function finalStep(teamId: string, viewId: string, of?: EditOf | RerunOf): JsonO
             draft: answersFixture(),
           },
   );
-  const userId = of ? ('review' in of ? of.review.userId : of.userId) : USER;
+  const userId = of ? ('review' in of ? (of.userId ?? of.review.userId) : of.userId) : USER;
   return {
     type: 'view_submission',
     team: { id: teamId, domain: 'submissions' },
@@ -400,6 +401,28 @@ describe('a final step whose review is no longer on record (purged while the che
     expect(told).toContain('no longer on record in ftrag');
     expect(told).toContain(TYPED.title);
     expect(await savedReviews(stored, review.teamId)).toEqual([]);
+  });
+});
+
+describe('Edit answers at its final step', () => {
+  it('by someone other than the asker (a forged modal): refused in the modal; nothing changed or posted', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const app = instance(stored);
+    const review = await setup.pendingReview(stored);
+    const before = setup.fake().calls.length;
+
+    const ack = await app.submitFinalStep(review.teamId, uniqueId('V'), {
+      review,
+      answers: TYPED,
+      userId: 'U0FORGER02',
+    });
+    expect(await app.deps.work.drain(10_000)).toBe(true);
+
+    const shown = viewIn(ack);
+    expect(shown).toContain('Only the person who asked for this review can edit its answers');
+    expect(shown).not.toContain('"submit"');
+    expect((await stored.get(review.teamId, review.id))?.answers).toEqual(review.answers);
+    expect(postsSince(before)).toEqual([]);
   });
 });
 
