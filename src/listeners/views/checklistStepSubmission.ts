@@ -22,7 +22,7 @@ import { publishHome, refreshHomeAfter } from '../publishHome.js';
  * inside ack(); only the last step closes the modal, then saves and posts.
  */
 export function checklistStepSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
+  return async ({ ack, body, view, client, context, logger }: ViewSubmitArgs): Promise<void> => {
     const decoded = decodeState(view.private_metadata);
     if (!decoded.ok) {
       logger.warn(`checklist submission rejected: ${decoded.reason}`);
@@ -141,6 +141,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     // Home lists the review (or offers Post again for it).
     const refreshHome =
       state.origin === 'home' ? () => publishHome(client, deps, teamId, body.user.id) : undefined;
-    postSavedReview(deps, client, logger, saved, ['pending'], refreshHome);
+    const delivery = deps.deliveryClients.of({ context, client });
+    postSavedReview(deps, delivery, logger, saved, ['pending'], refreshHome);
   };
 }
