@@ -9,8 +9,9 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 export const MAX_DELIVERY_CLIENTS = 1_000;
 
 /**
- * The WebClients verdicts are posted with: one per workspace token, made with Bolt's client options
- * and kept, but apart from the client Bolt hands that workspace's listeners. A WebClient answered 429 holds back every call it has queued or
+ * The WebClients verdicts are posted with, and what votes send after them (the tally's update, a
+ * challenge's reason): one per workspace token, made with Bolt's client options and kept, but apart
+ * from the client Bolt hands that workspace's listeners. A WebClient answered 429 holds back every call it has queued or
  * is given until Retry-After has passed (@slack/web-api pauses its whole request queue): on Bolt's
  * client a verdict waiting out a rate limit would hold up /ftrag's views.open past its trigger id's
  * 3 s, and every other listener's calls with it. On a client of their own, postings wait for each

@@ -1,11 +1,12 @@
 /**
- * A WebClient answered 429 holds every call it is given until Retry-After has passed. Verdicts are
- * posted through clients of their own, so one waiting out a rate limit holds up no one else: a
- * modal opened meanwhile needs its trigger id within 3 s.
+ * A WebClient answered 429 holds every call it is given until Retry-After has passed. Verdicts and
+ * the tallies votes bring up to date are sent through clients of their own, so one waiting out a
+ * rate limit holds up no one else: a modal opened meanwhile needs its trigger id within 3 s.
  */
 import { describe, expect, it } from 'vitest';
+import { ActionId, BlockId } from '../../src/constants.js';
 import type { RecordedCall } from '../support/fakeSlack.js';
-import { E2e, EXAMPLES } from './harness.js';
+import { ASKER, E2e, EXAMPLES } from './harness.js';
 
 const e2e = E2e.forFile();
 
@@ -57,6 +58,23 @@ async function ftragMeanwhile(channel: string): Promise<RecordedCall> {
   return opened;
 }
 
+/** A verdict posted in `channel`, with its thread reply: its message ts. */
+async function postedVerdict(channel: string, title: string): Promise<string> {
+  e2e.fake.addChannel(channel, { member: true });
+  const { modal } = await e2e.slashCommand(title, { channel });
+  if (!modal) throw new Error('no modal');
+  await e2e.walkChecklist(modal.id, { ...EXAMPLES.behavior, title });
+  const posted = await e2e.fake.waitFor(
+    'chat.postMessage',
+    (call) => call.args.channel === channel && call.args.thread_ts === undefined,
+  );
+  await e2e.fake.waitFor(
+    'chat.postMessage',
+    (call) => call.args.channel === channel && call.args.thread_ts !== undefined,
+  );
+  return String(posted.response?.ts);
+}
+
 describe('a call waiting out a 429 holds up no one else', () => {
   it('a verdict: /ftrag elsewhere opens its modal meanwhile, and the verdict is posted once after the wait', async () => {
     const channel = 'C0RATELIM2';
@@ -93,5 +111,60 @@ describe('a call waiting out a 429 holds up no one else', () => {
         .messages(channel)
         .filter((message) => message.thread_ts === undefined || message.thread_ts === message.ts),
     ).toHaveLength(1);
+  }, 30_000);
+
+  it('a tally after Agree: /ftrag elsewhere opens its modal meanwhile, and the tally shows the vote after the wait', async () => {
+    const channel = 'C0RATELIM3';
+    const ts = await postedVerdict(channel, 'Agreed while rate-limited');
+
+    const limited = await rateLimit(
+      'chat.update',
+      (args) => args.channel === channel && args.ts === ts,
+      () => e2e.click(e2e.message(channel, ts), ActionId.agree, { user: ASKER }),
+    );
+
+    const opened = await ftragMeanwhile('C0ELSEWHR2');
+
+    const updated = await e2e.fake.waitFor(
+      'chat.update',
+      (call) => call.index > limited.index && call.args.ts === ts && call.httpStatus === 200,
+      15_000,
+    );
+    expect(limited.index).toBeLessThan(opened.index);
+    expect(opened.index).toBeLessThan(updated.index);
+    expect(JSON.stringify(e2e.message(channel, ts).blocks)).toContain(`Agreed: <@${ASKER}>`);
+  }, 30_000);
+
+  it('a challenge: /ftrag elsewhere opens its modal meanwhile, and the reason is posted once after the wait', async () => {
+    const channel = 'C0RATELIM4';
+    const ts = await postedVerdict(channel, 'Challenged while rate-limited');
+    const before = e2e.fake.calls.length;
+    await e2e.click(e2e.message(channel, ts), ActionId.challenge, { user: ASKER });
+    const challenge = await e2e.openedModal(before);
+
+    const isReason = (args: RecordedCall['args']) =>
+      args.channel === channel && args.thread_ts === ts && JSON.stringify(args).includes('Stale');
+    const limited = await rateLimit('chat.postMessage', isReason, () =>
+      e2e.submit(
+        challenge.id,
+        { [BlockId.challengeReason]: { [ActionId.challengeReason]: 'Stale labels' } },
+        { user: ASKER },
+      ),
+    );
+
+    const opened = await ftragMeanwhile('C0ELSEWHR3');
+
+    const updated = await e2e.fake.waitFor(
+      'chat.update',
+      (call) => call.index > limited.index && call.args.ts === ts && call.httpStatus === 200,
+      15_000,
+    );
+    const reasons = e2e.fake.callsTo('chat.postMessage').filter((call) => isReason(call.args));
+    expect(reasons.map((call) => call.httpStatus)).toEqual([429, 200]);
+    expect(limited.index).toBeLessThan(opened.index);
+    expect(opened.index).toBeLessThan(reasons[1]?.index ?? -1);
+    expect(JSON.stringify(e2e.fake.thread(channel, ts))).toContain('Stale labels');
+    expect(opened.index).toBeLessThan(updated.index);
+    expect(JSON.stringify(e2e.message(channel, ts).blocks)).toContain(`Challenged: <@${ASKER}>`);
   }, 30_000);
 });
