@@ -9,9 +9,10 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
   SocketModeReceiver,
 } from '@slack/bolt';
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
+import { DeliveryClients } from './delivery/deliveryClients.js';
 import { DeliveryQueue } from './delivery/deliveryQueue.js';
 import { responseUrlTrust } from './delivery/responseUrl.js';
 import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
@@ -288,13 +289,13 @@ function authorizationUrlFor(apiUrl: string | null): string | undefined {
 }
 
 /**
- * Multi-workspace OAuth: a WebClient with the bot token of the review's workspace, found as Bolt's
- * authorize finds it (the workspace's own installation, else its organization's); null when there
- * is none to post with (the sweep marks the review failed and logs it).
+ * Multi-workspace OAuth: the delivery client for the bot token of the review's workspace, found as
+ * Bolt's authorize finds it (the workspace's own installation, else its organization's); null when
+ * there is none to post with (the sweep marks the review failed and logs it).
  */
 function installationClient(
   installations: KyselyInstallationStore,
-  options: ConstructorParameters<typeof WebClient>[1],
+  clients: DeliveryClients,
 ): (review: Review) => Promise<WebClient | null> {
   return async (review) => {
     const { teamId } = review;
@@ -312,7 +313,7 @@ function installationClient(
           throw error;
         },
       );
-      if (token) return new WebClient(token, options);
+      if (token) return clients.for(token, teamId);
     }
     return null;
   };
@@ -473,6 +474,7 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     isTrustedResponseUrl,
     work,
     deliveries,
+    deliveryClients: new DeliveryClients({ ...clientOptions, logger: boltLogger }),
   };
   registerListeners(app, listenerDeps);
   /** Stops the delivery sweep, once started. */
@@ -480,9 +482,12 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
   const startSweep = (): void => {
     const { intervalMs, graceMs } = config.deliverySweep;
     if (intervalMs === 0 || stopSweep !== null) return;
+    const { deliveryClients } = listenerDeps;
+    // Without OAuth, config requires SLACK_BOT_TOKEN.
+    const botToken = config.slack.botToken ?? '';
     const clientFor = config.slack.oauth
-      ? installationClient(deps.storage.installations, { ...clientOptions, logger: boltLogger })
-      : async () => app.client;
+      ? installationClient(deps.storage.installations, deliveryClients)
+      : async (review: Review) => deliveryClients.for(botToken, review.teamId);
     stopSweep = startDeliverySweep(listenerDeps, {
       intervalMs,
       graceMs,

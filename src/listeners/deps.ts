@@ -1,3 +1,4 @@
+import type { DeliveryClients } from '../delivery/deliveryClients.js';
 import type { DeliveryQueue } from '../delivery/deliveryQueue.js';
 import type { KyselyInstallationStore } from '../storage/installationStore.js';
 import type { ReviewRepository } from '../storage/repository.js';
@@ -16,6 +17,11 @@ export interface ListenerDeps {
   work: BackgroundWork;
   /** Verdict postings (after the review is saved) take turns through this. */
   deliveries: DeliveryQueue;
+  /**
+   * The WebClients verdicts are posted with, one per workspace token: not the `client` Bolt hands
+   * a listener, which a posting waiting out a 429 would hold up for everyone.
+   */
+  deliveryClients: DeliveryClients;
   /** Waits between attempts to record a verdict that is out (deliverReview's default if unset). */
   recordRetryDelaysMs?: readonly number[];
   /** Calls `tick` every `ms` until the returned stop is called: setInterval unless a test ticks. */

@@ -1,5 +1,6 @@
 import { App } from '@slack/bolt';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { DeliveryClients } from '../../src/delivery/deliveryClients.js';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { type AppLogger, BoltLogger } from '../../src/observability/logger.js';
@@ -107,6 +108,7 @@ export function deliverySetup(channel: string): DeliverySetup {
       isTrustedResponseUrl: () => false,
       work: new BackgroundWork(),
       deliveries: new DeliveryQueue(1),
+      deliveryClients: new DeliveryClients({ slackApiUrl: started(fake).apiUrl }),
     }),
     boltApp: (log) =>
       new App({

@@ -17,7 +17,7 @@ import { answerStaleCopyClick, staleCopyOf } from './staleCopy.js';
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const { ack, body, action, client, logger, respond } = args;
+    const { ack, body, action, logger, respond } = args;
     await ack();
     const teamId = body.team?.id;
     const reviewId = action.value;
@@ -49,8 +49,9 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         logger.info(`agree on review ${reviewId} not recorded: ${error.message}`);
         if (!staleCopyOf(body, review)) await answerVerdictChanged(args);
       }
+      // Sent as a verdict is: one Slack rate-limits holds up only the workspace's postings.
       await refreshVerdictMessage(
-        client,
+        deps.deliveryClients.of(args),
         teamId,
         reviewId,
         { reviews: deps.reviews, votes: deps.votes, logger, work: deps.work },

@@ -8,7 +8,7 @@ import { clickedReview } from './clickedReview.js';
 
 /** "Post again" in App Home, for a review that was saved but never reached Slack. */
 export function retryDelivery(deps: ListenerDeps) {
-  return async ({ ack, body, action, client, logger }: ButtonArgs): Promise<void> => {
+  return async ({ ack, body, action, client, context, logger }: ButtonArgs): Promise<void> => {
     await ack();
     const review = await clickedReview(deps, body, action.value);
     if (!review || review.userId !== body.user.id) return;
@@ -23,7 +23,8 @@ export function retryDelivery(deps: ListenerDeps) {
     let shown: Promise<void> = Promise.resolve();
     // Queued first, so the publish below already shows it as being posted; once it is posted,
     // and after that first publish, Home is published again.
-    postSavedReview(deps, client, logger, review, UNDELIVERED_STATUSES, async () => {
+    const delivery = deps.deliveryClients.of({ context, client });
+    postSavedReview(deps, delivery, logger, review, UNDELIVERED_STATUSES, async () => {
       await shown.catch(() => undefined);
       await refreshHome();
     });

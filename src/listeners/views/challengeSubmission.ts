@@ -43,7 +43,7 @@ const metadataSchema = z.object({
  * since, nothing is recorded or posted, and the challenger gets their reason back.
  */
 export function challengeSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
+  return async ({ ack, body, view, client, context, logger }: ViewSubmitArgs): Promise<void> => {
     const metadata: ChallengeMetadata | null = parseJsonWith(metadataSchema, view.private_metadata);
     if (!metadata) {
       logger.warn('challenge submission refused: unreadable private_metadata');
@@ -80,6 +80,9 @@ export function challengeSubmission(deps: ListenerDeps) {
       return;
     }
     await ack();
+    // The reason's post and the tally's update go out as a verdict does: one Slack rate-limits
+    // holds up only the workspace's postings, not its modals.
+    const slack = deps.deliveryClients.of({ context, client });
     // private_metadata came back from Slack, but only Slack's hosts are ever called.
     const clicked =
       metadata.message && deps.isTrustedResponseUrl(metadata.message.responseUrl)
@@ -106,7 +109,7 @@ export function challengeSubmission(deps: ListenerDeps) {
         logger.info(`challenge on review ${reviewId} not recorded: ${error.message}`);
         // The modal has closed: their reason comes back by DM, as when Slack refuses it below.
         await tellByDm(
-          client,
+          slack,
           logger,
           userId,
           verdictChangedText('challenge', reason, challenged),
@@ -116,7 +119,7 @@ export function challengeSubmission(deps: ListenerDeps) {
       }
       if (recorded.changed) {
         await postReason(
-          { client, logger, deps, teamId, reviewId, userId, reason },
+          { client: slack, logger, deps, teamId, reviewId, userId, reason },
           challenged,
           clicked,
         );
@@ -125,7 +128,7 @@ export function challengeSubmission(deps: ListenerDeps) {
         logger.info(`challenge on review ${reviewId} submitted again: its reason is posted once`);
       }
       await refreshVerdictMessage(
-        client,
+        slack,
         teamId,
         reviewId,
         { reviews: deps.reviews, votes: deps.votes, logger, work: deps.work },

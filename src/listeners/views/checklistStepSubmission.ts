@@ -38,7 +38,7 @@ import { mayRerun } from '../rerunRule.js';
  * inside ack(); only the last step closes the modal, then saves and posts.
  */
 export function checklistStepSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
+  return async ({ ack, body, view, client, context, logger }: ViewSubmitArgs): Promise<void> => {
     const decoded = decodeState(view.private_metadata);
     if (!decoded.ok) {
       logger.warn(`checklist submission rejected: ${decoded.reason}`);
@@ -203,6 +203,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     // Home lists the review (or offers Post again for it).
     const refreshHome =
       state.origin === 'home' ? () => publishHome(client, deps, teamId, body.user.id) : undefined;
-    postSavedReview(deps, client, logger, saved, ['pending'], refreshHome);
+    const delivery = deps.deliveryClients.of({ context, client });
+    postSavedReview(deps, delivery, logger, saved, ['pending'], refreshHome);
   };
 }
