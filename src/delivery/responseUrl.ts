@@ -31,6 +31,10 @@ export interface ResponseUrlMessage {
   blocks?: KnownBlock[];
   replace_original?: boolean;
   thread_ts?: string;
+  /** False unless given: ftrag's messages carry what people typed, links included. */
+  unfurl_links?: boolean;
+  /** False unless given, as {@link unfurl_links}. */
+  unfurl_media?: boolean;
 }
 
 export class ResponseUrlError extends Error {
@@ -69,7 +73,7 @@ let transport: FetchFunction | undefined;
 export async function postToResponseUrl(url: string, message: ResponseUrlMessage): Promise<void> {
   // The WebClient's transport, for the same notion of a call that was sent (see keepAliveFetch).
   transport ??= keepAliveFetch(TIMEOUT_MS);
-  const body = JSON.stringify(message);
+  const body = JSON.stringify({ unfurl_links: false, unfurl_media: false, ...message });
   let lastError: ResponseUrlError = new ResponseUrlError('response_url was not tried', null);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     let response: Awaited<ReturnType<FetchFunction>>;

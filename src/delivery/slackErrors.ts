@@ -76,7 +76,13 @@ export async function tellByDm(
   about: string,
 ): Promise<void> {
   try {
-    await client.chat.postMessage({ channel: userId, text });
+    // The news may quote what people typed (a title, a reason): no previews of its links.
+    await client.chat.postMessage({
+      channel: userId,
+      text,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   } catch (error) {
     logger.warn(`telling ${userId} ${about} failed: ${slackErrorName(error)}`);
   }

@@ -24,6 +24,14 @@ const message = (text: string) =>
   ({ response_type: 'in_channel', replace_original: false, text }) as const;
 
 describe('postToResponseUrl', () => {
+  it('posts a message that unfurls no link', async () => {
+    const url = fake.newResponseUrl({ channel: CHANNEL });
+    await postToResponseUrl(url, message('see https://evil.test'));
+    expect(fake.responseUrlPostsTo(url).map((post) => post.body)).toEqual([
+      expect.objectContaining({ unfurl_links: false, unfurl_media: false }),
+    ]);
+  });
+
   it('never posts again when the answer to a post is lost: Slack may have posted it', async () => {
     const url = fake.newResponseUrl({ channel: CHANNEL });
     fake.loseResponseUrlAnswerNext(url);

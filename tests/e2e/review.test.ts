@@ -10,6 +10,7 @@ import {
   EXAMPLES,
   headerOf,
   mrkdwnSentToSlack,
+  postsThatUnfurl,
   valuesForStep,
 } from './harness.js';
 
@@ -349,6 +350,7 @@ describe('typed text is data', () => {
       expect(sent).not.toContain(needle);
     }
     expect(sent).toContain('&lt;!channel&gt;');
+    expect(postsThatUnfurl(e2e.fake, 'evil.test')).toEqual([]);
   });
 });
 
