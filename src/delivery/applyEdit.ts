@@ -127,6 +127,8 @@ export async function applyEdit(
         channel: updated.postedChannelId,
         thread_ts: updated.threadTs,
         text: `:pencil2: Edited by ${mentionUser(request.editorId)}: verdict changed from *${from}* to *${to}*.${signOffs}`,
+        unfurl_links: false,
+        unfurl_media: false,
       });
     }
     // The thread's detail reply shows the answers as they were: the new one follows it, last.
@@ -137,6 +139,8 @@ export async function applyEdit(
         thread_ts: updated.threadTs,
         text: detail.text,
         blocks: detail.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
       });
     }
   } catch (error) {

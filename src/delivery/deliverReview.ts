@@ -21,9 +21,9 @@ import {
 } from '../views/verdictMessage.js';
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
-import { postToResponseUrl } from './responseUrl.js';
+import { postToResponseUrl, ResponseUrlUnconfirmedError } from './responseUrl.js';
 import { verdictInputFor, withBroadcastDroppedNotice, withDmNotice } from './reviewMessage.js';
-import { CANNOT_POST_HERE, slackErrorName, tellByDm } from './slackErrors.js';
+import { CANNOT_POST_HERE, MAY_HAVE_ACTED, slackErrorName, tellByDm } from './slackErrors.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
@@ -183,6 +183,17 @@ async function finishPosted(
   return { posted: message, threadTs: posted.threadTs, detailTs, permalink };
 }
 
+/**
+ * Why Slack may have carried out a post that failed: no answer came, or it answered that it may
+ * have done part of it ({@link MAY_HAVE_ACTED}). Null when it surely posted nothing.
+ */
+function unconfirmedPost(error: unknown): string | null {
+  const unanswered = unansweredCall(error);
+  if (unanswered) return `${unanswered.message} (${unanswered.method})`;
+  const name = slackErrorName(error);
+  return MAY_HAVE_ACTED.has(name) ? `Slack answered ${name} (chat.postMessage)` : null;
+}
+
 function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {
   return {
     status,
@@ -268,9 +279,11 @@ async function tellUnconfirmed(
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
  * post there, the response_url it started from (the command's, the shortcut's, or the clicked
  * verdict's for a re-run); then the person's DM with a note; else the review is
- * marked failed and App Home offers to post it again. When Slack never answered the channel post,
- * the verdict may be there: it is marked failed at once, rather than posted elsewhere as well, and
- * the asker is told by DM to look (unless App Home shows them the outcome).
+ * marked failed and App Home offers to post it again. When Slack never answered the channel post
+ * or the response_url's, or answered one with an error that may come after posting (a 5xx,
+ * `internal_error`, `fatal_error`), the verdict may be there: it is marked failed at once, rather
+ * than posted elsewhere as well, and the asker is told by DM to look (unless App Home shows them
+ * the outcome).
  * Once a delivery is on record, whether its conversation is public is recorded too (Slack asked
  * once; a failure there changes nothing else). Where the verdict message landed is recorded as
  * soon as it is out, before its thread reply: a posting of a review that an earlier one left
@@ -400,6 +413,22 @@ export async function deliverReview(
     logger.warn(`review ${review.id}: posting the verdict again`);
   }
 
+  // Slack may have posted the verdict and only failed to say so (`why`): posting it elsewhere too
+  // could make two copies. Whether to post it again is for a person to decide, from App Home.
+  const leaveUnconfirmed = async (why: string, conversation: string | null): Promise<Review> => {
+    const lastError = `${why}; the verdict may be in the channel already`;
+    logger.warn(
+      `review ${review.id} may or may not be in ${conversation ?? 'its conversation'}: ${lastError}`,
+    );
+    const recorded = await recordFailed(lastError);
+    // Told once: only the posting whose failure is on record tells, and a failed review is
+    // posted only by Post again (the sweep takes pending ones).
+    if (conversation && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
+      await tellUnconfirmed(client, recorded, conversation, threadTs !== null, logger);
+    }
+    return recorded;
+  };
+
   if (channelId) {
     let delivered: Delivered | undefined;
     try {
@@ -414,20 +443,8 @@ export async function deliverReview(
         recordPosted({ status: 'posted', channelError: null }),
       );
     } catch (error) {
-      const unanswered = unansweredCall(error);
-      if (unanswered) {
-        // Slack may have posted it and only the answer was lost: posting it elsewhere too could
-        // make two copies. Whether to post it again is for a person to decide, from App Home.
-        const lastError = `${unanswered.message} (${unanswered.method}); the verdict may be in the channel already`;
-        logger.warn(`review ${review.id} may or may not be in ${channelId}: ${lastError}`);
-        const recorded = await recordFailed(lastError);
-        // Told once: only the posting whose failure is on record tells, and a failed review is
-        // posted only by Post again (the sweep takes pending ones).
-        if (recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
-          await tellUnconfirmed(client, recorded, channelId, threadTs !== null, logger);
-        }
-        return recorded;
-      }
+      const unconfirmed = unconfirmedPost(error);
+      if (unconfirmed) return leaveUnconfirmed(unconfirmed, channelId);
       channelError = slackErrorName(error);
       logger.warn(`posting review ${review.id} to ${channelId} failed: ${channelError}`);
     }
@@ -463,6 +480,12 @@ export async function deliverReview(
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
     } catch (error) {
+      if (!posted && error instanceof ResponseUrlUnconfirmedError) {
+        return leaveUnconfirmed(
+          [channelError, error.message].filter(Boolean).join('; then '),
+          channelId,
+        );
+      }
       logger.warn(
         posted
           ? `posting the detail via response_url failed: ${(error as Error).message}`

@@ -1,4 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import type { FetchFunction } from '@slack/web-api';
+import { keepAliveFetch, SlackNoAnswerError } from '../observability/slackFetch.js';
 
 const SLACK_RESPONSE_URL_HOSTS = new Set(['hooks.slack.com', 'hooks.slack-gov.com']);
 const ATTEMPTS = 3;
@@ -29,6 +31,10 @@ export interface ResponseUrlMessage {
   blocks?: KnownBlock[];
   replace_original?: boolean;
   thread_ts?: string;
+  /** False unless given: ftrag's messages carry what people typed, links included. */
+  unfurl_links?: boolean;
+  /** False unless given, as {@link unfurl_links}. */
+  unfurl_media?: boolean;
 }
 
 export class ResponseUrlError extends Error {
@@ -41,21 +47,46 @@ export class ResponseUrlError extends Error {
   }
 }
 
+/**
+ * A post Slack may have carried out: it was sent and got no answer (timed out, or the connection
+ * dropped), or a 5xx, which says nothing of whether the message went out. Posting it again could
+ * make two copies.
+ */
+export class ResponseUrlUnconfirmedError extends ResponseUrlError {
+  constructor(message: string, status: number | null) {
+    super(message, status);
+    this.name = 'ResponseUrlUnconfirmedError';
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Posts to a response_url, retrying 429 and 5xx with bounded back-off. */
+let transport: FetchFunction | undefined;
+
+/**
+ * Posts to a response_url. Each post Slack takes may post a message, so a post is tried again
+ * only when Slack surely did nothing with it: a 429, or a post that never reached it (refused or
+ * failed before the whole request was sent). A post sent without an answer, or answered with a
+ * 5xx, fails with a {@link ResponseUrlUnconfirmedError}; any other refusal with a
+ * {@link ResponseUrlError}.
+ */
 export async function postToResponseUrl(url: string, message: ResponseUrlMessage): Promise<void> {
+  // The WebClient's transport, for the same notion of a call that was sent (see keepAliveFetch).
+  transport ??= keepAliveFetch(TIMEOUT_MS);
+  const body = JSON.stringify({ unfurl_links: false, unfurl_media: false, ...message });
   let lastError: ResponseUrlError = new ResponseUrlError('response_url was not tried', null);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    let response: Response;
+    let response: Awaited<ReturnType<FetchFunction>>;
     try {
-      response = await fetch(url, {
+      response = await transport(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(message),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        body,
       });
     } catch (error) {
+      if (error instanceof SlackNoAnswerError) {
+        throw new ResponseUrlUnconfirmedError(`${error.message} (response_url)`, null);
+      }
       lastError = new ResponseUrlError(
         `response_url unreachable: ${(error as Error).message}`,
         null,
@@ -63,14 +94,19 @@ export async function postToResponseUrl(url: string, message: ResponseUrlMessage
       await sleep(200 * attempt);
       continue;
     }
-    const body = await response.text();
+    const text = await response.text();
     if (response.ok) return;
+    if (response.status >= 500) {
+      throw new ResponseUrlUnconfirmedError(
+        `Slack answered HTTP ${response.status} (response_url)`,
+        response.status,
+      );
+    }
     lastError = new ResponseUrlError(
-      `response_url answered ${response.status}: ${body.slice(0, 200)}`,
+      `response_url answered ${response.status}: ${text.slice(0, 200)}`,
       response.status,
     );
-    const retryable = response.status === 429 || response.status >= 500;
-    if (!retryable) break;
+    if (response.status !== 429) break;
     const retryAfter = Number(response.headers.get('retry-after'));
     await sleep(
       Number.isFinite(retryAfter) && retryAfter > 0

@@ -13,6 +13,13 @@ export function slackErrorName(error: unknown): string {
   return String(error);
 }
 
+/**
+ * Slack's answers that say a call may have been carried out in part all the same: "It's possible
+ * some aspect of the operation succeeded before the error was raised" (its docs). A post answered
+ * so may be in the conversation.
+ */
+export const MAY_HAVE_ACTED: ReadonlySet<string> = new Set(['internal_error', 'fatal_error']);
+
 /** Slack's answers for a token that will never work, however often it is asked again. */
 export const REFUSED_TOKEN_ERRORS: ReadonlySet<string> = new Set([
   'invalid_auth',
@@ -69,7 +76,13 @@ export async function tellByDm(
   about: string,
 ): Promise<void> {
   try {
-    await client.chat.postMessage({ channel: userId, text });
+    // The news may quote what people typed (a title, a reason): no previews of its links.
+    await client.chat.postMessage({
+      channel: userId,
+      text,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   } catch (error) {
     logger.warn(`telling ${userId} ${about} failed: ${slackErrorName(error)}`);
   }

@@ -26,7 +26,9 @@ export function instrumentedFetch(
     try {
       response = await inner(url, init);
     } catch (error) {
-      metrics.slackApiCalls.inc({ method, result: 'network_error' });
+      // An HTTP error the transport fails as unanswered (a 5xx to a post) is still an HTTP error.
+      const answered = error instanceof SlackNoAnswerError && error.status !== null;
+      metrics.slackApiCalls.inc({ method, result: answered ? 'http_error' : 'network_error' });
       metrics.slackApiDuration.observe({ method }, (performance.now() - started) / 1000);
       throw error;
     }
@@ -127,7 +129,8 @@ function slackErrorIn(text: string): string | undefined {
 
 /**
  * A call that reached Slack, or may have, and got no answer (timed out, or the connection dropped
- * before the whole answer came): whether Slack acted on it is unknown.
+ * before the whole answer came), or, for a call not safe to repeat, an HTTP 5xx (`status`), which
+ * doesn't say either: whether Slack acted on it is unknown.
  */
 export class SlackNoAnswerError extends Error {
   /** The Web API method (`chat.postMessage`), or the URL's last path segment elsewhere. */
@@ -137,11 +140,16 @@ export class SlackNoAnswerError extends Error {
     readonly url: string,
     message: string,
     cause?: Error,
+    readonly status: number | null = null,
   ) {
     super(message, cause ? { cause } : undefined);
     this.name = 'SlackNoAnswerError';
-    this.method = new URL(url).pathname.split('/').pop() ?? '';
+    this.method = methodIn(url);
   }
+}
+
+function methodIn(url: string): string {
+  return new URL(url).pathname.split('/').pop() ?? '';
 }
 
 /** The {@link SlackNoAnswerError} behind an error, as is or wrapped by the WebClient. */
@@ -164,8 +172,9 @@ const NOT_SAFE_TO_REPEAT = new Set([
 
 /**
  * p-retry's `onFailedAttempt` for the WebClient (its throwing ends the retries): a call that is not
- * safe to repeat and got no answer is not tried again, since Slack may have carried it out. 429s,
- * 5xx and calls that never reached Slack are retried as before.
+ * safe to repeat and got no answer, or a 5xx ({@link keepAliveFetch} fails it so), is not tried
+ * again, since Slack may have carried it out. 429s, other calls' 5xx and calls that never reached
+ * Slack are retried as before.
  */
 export function refuseToRepeatUnanswered(error: Error): void {
   const unanswered = unansweredCall(error);
@@ -239,7 +248,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * A call with no answer for `timeoutMs` fails (and the WebClient's retry policy takes over). The
  * timeout lives here rather than in the WebClient's `timeout` option, which gives every call an
  * AbortSignal.timeout: about 3 % of a slash command's CPU time. A call that was sent and then got no
- * (whole) answer fails with a {@link SlackNoAnswerError}: Slack may have acted on it.
+ * (whole) answer fails with a {@link SlackNoAnswerError}: Slack may have acted on it. So does a
+ * call not safe to repeat (chat.postMessage, …) answered with a 5xx: a gateway's 502 or 504, or
+ * Slack's own 500, may come after the message was posted.
  */
 export function keepAliveFetch(
   timeoutMs: number,
@@ -297,6 +308,17 @@ export function keepAliveFetch(
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.once('error', fail);
           response.once('end', () => {
+            if (status >= 500 && NOT_SAFE_TO_REPEAT.has(methodIn(url.href))) {
+              reject(
+                new SlackNoAnswerError(
+                  url.href,
+                  `Slack answered HTTP ${status}`,
+                  undefined,
+                  status,
+                ),
+              );
+              return;
+            }
             resolve(bufferedResponse(url.href, status, response, Buffer.concat(chunks)));
           });
         },

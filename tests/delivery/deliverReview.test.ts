@@ -1,5 +1,5 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type DeliveryDeps,
   deliverReview,
@@ -16,6 +16,7 @@ import type { SlackMessage } from '../../src/views/verdictMessage.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
+import type { FakeSlack } from '../support/fakeSlack.js';
 
 const logger = new BoltLogger(capturedLog().log);
 const CHANNEL = 'C0DELIVER1';
@@ -379,6 +380,94 @@ describe('deliverReview when the database fails after the verdict is out', () =>
   });
 });
 
+interface UnconfirmedOptions {
+  deps?: Partial<DeliveryDeps>;
+  threadTs?: string;
+  reviews?: (stored: ReviewRepository) => ReviewRepository;
+  /** Slack's answer to a DM to the asker. */
+  dmError?: string;
+  /** The channel the verdict is for (CHANNEL, where the bot is, by default). */
+  channel?: string;
+}
+
+/**
+ * Delivers a review of `channel` (in a thread with `threadTs`), with a response_url bound to that
+ * channel, through the app's retry policy and transport (with a timeout short enough for a test);
+ * `slack` scripts the fake before, and may return what to do once the delivery is over.
+ */
+async function unconfirmed(
+  options: UnconfirmedOptions & {
+    slack: (
+      fake: FakeSlack,
+      target: { review: Review; responseUrl: string },
+    ) => (() => Promise<void>) | undefined;
+  },
+) {
+  const fake = setup.fake();
+  const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+  const channel = options.channel ?? CHANNEL;
+  const responseUrl = fake.newResponseUrl({ channel });
+  const { review } = await stored.createPending(
+    newReviewFixture({
+      teamId: uniqueId('T'),
+      userId: uniqueId('U'),
+      target: {
+        channelId: channel,
+        threadTs: options.threadTs ?? null,
+        broadcast: false,
+        responseUrl,
+      },
+    }),
+  );
+  const transport = keepAliveFetch(300);
+  const postedTo: string[] = [];
+  const counting: FetchFunction = (url, init) => {
+    const href = typeof url === 'string' ? url : url.href;
+    if (href.endsWith('/chat.postMessage')) {
+      postedTo.push(String(new URLSearchParams(String(init?.body)).get('channel')));
+    }
+    return transport(url, init);
+  };
+  const client = new WebClient(fake.botToken, {
+    slackApiUrl: fake.apiUrl,
+    logLevel: LogLevel.ERROR,
+    retryConfig: { ...SLACK_RETRY_CONFIG, minTimeout: 1, maxTimeout: 1 },
+    fetch: counting,
+  });
+  if (options.dmError) {
+    const error = options.dmError;
+    fake.failNext('chat.postMessage', { error }, 1, (args) => args.channel === review.userId);
+  }
+  const after = options.slack(fake, { review, responseUrl });
+  const log = capturedLog();
+
+  const recorded = await deliverReview(client, review, {
+    reviews: options.reviews?.(stored) ?? stored,
+    votes: votes(),
+    logger: new BoltLogger(log.log),
+    isTrustedResponseUrl: () => true,
+    stopRenewingClaim: async () => null,
+    ...options.deps,
+  });
+  await after?.();
+  return {
+    review,
+    recorded,
+    stored: await stored.get(review.teamId, review.id),
+    postedTo,
+    inChannel: fake
+      .messages(channel)
+      .filter(
+        (message) =>
+          message.text.includes(review.id) ||
+          JSON.stringify(message.blocks ?? []).includes(review.id),
+      ),
+    dms: fake.messages(review.userId),
+    responseUrlPosts: fake.responseUrlPostsTo(responseUrl),
+    log,
+  };
+}
+
 describe('deliverReview when Slack never answers the channel post', () => {
   const UNANSWERED =
     'no answer from Slack within 300 ms (chat.postMessage); the verdict may be in the channel already';
@@ -387,72 +476,17 @@ describe('deliverReview when Slack never answers the channel post', () => {
    * Delivers a review of CHANNEL (in a thread with `threadTs`) whose channel post Slack holds past
    * the client's timeout; `reviews` wraps the stored repository.
    */
-  async function unanswered(
-    options: {
-      deps?: Partial<DeliveryDeps>;
-      threadTs?: string;
-      reviews?: (stored: ReviewRepository) => ReviewRepository;
-      /** Slack's answer to a DM to the asker. */
-      dmError?: string;
-    } = {},
-  ) {
-    const fake = setup.fake();
-    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
-    const responseUrl = fake.newResponseUrl();
-    const { review } = await stored.createPending(
-      newReviewFixture({
-        teamId: uniqueId('T'),
-        userId: uniqueId('U'),
-        target: {
-          channelId: CHANNEL,
-          threadTs: options.threadTs ?? null,
-          broadcast: false,
-          responseUrl,
-        },
-      }),
-    );
-    // The app's retry policy and transport, with a timeout short enough for a test.
-    const transport = keepAliveFetch(300);
-    const postedTo: string[] = [];
-    const counting: FetchFunction = (url, init) => {
-      const href = typeof url === 'string' ? url : url.href;
-      if (href.endsWith('/chat.postMessage')) {
-        postedTo.push(String(new URLSearchParams(String(init?.body)).get('channel')));
-      }
-      return transport(url, init);
-    };
-    const client = new WebClient(fake.botToken, {
-      slackApiUrl: fake.apiUrl,
-      logLevel: LogLevel.ERROR,
-      retryConfig: SLACK_RETRY_CONFIG,
-      fetch: counting,
+  async function unanswered(options: UnconfirmedOptions = {}) {
+    return unconfirmed({
+      ...options,
+      slack: (fake) => {
+        const held = fake.holdNext('chat.postMessage');
+        return async () => {
+          await held.arrived;
+          held.release();
+        };
+      },
     });
-    if (options.dmError) {
-      const error = options.dmError;
-      fake.failNext('chat.postMessage', { error }, 1, (args) => args.channel === review.userId);
-    }
-    const held = fake.holdNext('chat.postMessage');
-    const log = capturedLog();
-
-    const recorded = await deliverReview(client, review, {
-      reviews: options.reviews?.(stored) ?? stored,
-      votes: votes(),
-      logger: new BoltLogger(log.log),
-      isTrustedResponseUrl: () => true,
-      stopRenewingClaim: async () => null,
-      ...options.deps,
-    });
-    await held.arrived;
-    held.release();
-    return {
-      review,
-      recorded,
-      stored: await stored.get(review.teamId, review.id),
-      postedTo,
-      dms: fake.messages(review.userId),
-      responseUrlPosts: fake.responseUrlPostsTo(responseUrl),
-      log,
-    };
   }
 
   it('posts it once, nowhere else, records it failed, and tells the asker once to check the channel', async () => {
@@ -521,6 +555,105 @@ describe('deliverReview when Slack never answers the channel post', () => {
         (line) => line.level === 'warn' && String(line.msg).includes('user_not_found'),
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe('deliverReview when Slack may have posted the verdict though it did not say so', () => {
+  const MAY_BE_THERE = 'the verdict may be in the channel already';
+  /** The asker's DMs hold only the word to check the channel: no copy of the verdict. */
+  const expectOnlyTold = (
+    dms: { text: string }[],
+    review: Review,
+    channel: string = CHANNEL,
+  ): void => {
+    expect(dms.map((message) => message.text)).toEqual([
+      verdictUnconfirmedText(review, channel, false),
+    ]);
+  };
+
+  for (const error of ['internal_error', 'fatal_error']) {
+    it(`takes Slack's ${error} to the channel post as maybe posted: posted nowhere else, recorded failed`, async () => {
+      const { review, recorded, postedTo, dms, responseUrlPosts } = await unconfirmed({
+        slack: (fake) => {
+          fake.failNext('chat.postMessage', { error }, 1, (args) => args.channel === CHANNEL);
+          return undefined;
+        },
+      });
+      expect(postedTo).toEqual([CHANNEL, review.userId]);
+      expect(responseUrlPosts).toHaveLength(0);
+      expectOnlyTold(dms, review);
+      expect(recorded).toMatchObject({
+        status: 'failed',
+        lastError: `Slack answered ${error} (chat.postMessage); ${MAY_BE_THERE}`,
+      });
+    });
+  }
+
+  it('sends a channel post answered with a 5xx once, and posts it nowhere else', async () => {
+    const { review, recorded, postedTo, dms, responseUrlPosts } = await unconfirmed({
+      slack: (fake) => {
+        fake.failNext('chat.postMessage', { status: 504 }, 1, (args) => args.channel === CHANNEL);
+        return undefined;
+      },
+    });
+    expect(postedTo).toEqual([CHANNEL, review.userId]);
+    expect(responseUrlPosts).toHaveLength(0);
+    expectOnlyTold(dms, review);
+    expect(recorded).toMatchObject({ status: 'failed' });
+    expect(recorded.lastError).toMatch(/HTTP 504.*\(chat\.postMessage\); the verdict may be in/);
+  });
+
+  describe('through the response_url (the bot not in the channel)', () => {
+    const OUTSIDE = 'C0OUTSIDE1';
+    beforeAll(() => {
+      setup.fake().addChannel(OUTSIDE, { member: false });
+    });
+
+    it('posts it once when the answer is lost, and nowhere else (no DM copy), recorded failed', async () => {
+      const { review, recorded, dms, responseUrlPosts, inChannel } = await unconfirmed({
+        channel: OUTSIDE,
+        slack: (fake, { responseUrl }) => {
+          fake.loseResponseUrlAnswerNext(responseUrl);
+          return undefined;
+        },
+      });
+      expect(responseUrlPosts).toHaveLength(1);
+      expect(inChannel).toHaveLength(1);
+      expectOnlyTold(dms, review, OUTSIDE);
+      expect(recorded).toMatchObject({ status: 'failed' });
+      expect(recorded.lastError).toMatch(
+        /^not_in_channel; then no answer from Slack.*\(response_url\); the verdict may be in the channel already$/,
+      );
+    });
+
+    it('posts it once when Slack answers with a 5xx, and nowhere else, recorded failed', async () => {
+      const { review, recorded, dms, responseUrlPosts } = await unconfirmed({
+        channel: OUTSIDE,
+        slack: (fake, { responseUrl }) => {
+          fake.failResponseUrl(responseUrl, 503, { times: 1 });
+          return undefined;
+        },
+      });
+      expect(responseUrlPosts).toHaveLength(1);
+      expectOnlyTold(dms, review, OUTSIDE);
+      expect(recorded).toMatchObject({
+        status: 'failed',
+        lastError: `not_in_channel; then Slack answered HTTP 503 (response_url); ${MAY_BE_THERE}`,
+      });
+    });
+
+    it('still falls back to the DM when Slack refuses the response_url (nothing posted)', async () => {
+      const { recorded, dms, responseUrlPosts } = await unconfirmed({
+        channel: OUTSIDE,
+        slack: (fake, { responseUrl }) => {
+          fake.failResponseUrl(responseUrl, 404);
+          return undefined;
+        },
+      });
+      expect(responseUrlPosts).toHaveLength(1);
+      expect(recorded).toMatchObject({ status: 'sent-as-dm' });
+      expect(dms).toHaveLength(1);
+    });
   });
 });
 

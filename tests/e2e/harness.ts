@@ -529,6 +529,37 @@ export function mrkdwnSentToSlack(fake: FakeSlack): string[] {
   return texts;
 }
 
+/** Whether Slack reads an argument as false (a form-encoded call sends `"false"`). */
+const isFalse = (value: unknown): boolean => value === false || value === 'false';
+
+/**
+ * The new messages the app posted for a conversation to see (chat.postMessage, and response_url
+ * posts `in_channel` other than replacements) that carry `typed` (a link typed into a field) but
+ * would unfurl it: without `unfurl_links: false` and `unfurl_media: false`, Slack may preview what
+ * a person typed for the whole conversation. Each is named by where it went and its text's start.
+ */
+export function postsThatUnfurl(fake: FakeSlack, typed: string): string[] {
+  const unfurling = (message: unknown): boolean =>
+    isRecord(message) &&
+    JSON.stringify(message).includes(typed) &&
+    !(isFalse(message.unfurl_links) && isFalse(message.unfurl_media));
+  const found: string[] = [];
+  for (const call of fake.calls) {
+    if (call.method === 'chat.postMessage' && unfurling(call.args)) {
+      found.push(
+        `chat.postMessage to ${String(call.args.channel)}: ${String(call.args.text).slice(0, 60)}`,
+      );
+    }
+  }
+  for (const { body } of fake.responseUrlPosts) {
+    if (!isRecord(body) || body.response_type !== 'in_channel' || body.replace_original === true) {
+      continue;
+    }
+    if (unfurling(body)) found.push(`response_url: ${String(body.text).slice(0, 60)}`);
+  }
+  return found;
+}
+
 export const EXAMPLES = {
   knowledge: {
     title: 'Who is our Q3 enterprise contact?',

@@ -11,6 +11,7 @@ import {
   EXAMPLES,
   headerOf,
   mrkdwnSentToSlack,
+  postsThatUnfurl,
   valuesForStep,
 } from './harness.js';
 
@@ -412,6 +413,7 @@ describe('typed text is data', () => {
       expect(sent).not.toContain(needle);
     }
     expect(sent).toContain('&lt;!channel&gt;');
+    expect(postsThatUnfurl(e2e.fake, 'evil.test')).toEqual([]);
   });
 });
 

@@ -8,7 +8,9 @@ import {
   WebClient,
 } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/observability/metrics.js';
 import {
+  instrumentedFetch,
   isRateLimited,
   keepAliveFetch,
   refuseToRepeatUnanswered,
@@ -17,8 +19,9 @@ import {
 } from '../../src/observability/slackFetch.js';
 
 /**
- * A server that answers `/ok`, stalls `/stall` after its headers, drops the connection of `/drop`
- * once it has read the request, and never answers anything else. It counts requests by path.
+ * A server that answers `/ok`, answers 504 under `/busy/`, stalls `/stall` after its headers, drops
+ * the connection of `/drop` once it has read the request, and never answers anything else. It
+ * counts requests by path.
  */
 let server: http.Server;
 let base = '';
@@ -34,7 +37,10 @@ beforeAll(async () => {
       return;
     }
     req.resume();
-    if (req.url === '/ok') {
+    if (path.startsWith('/busy/')) {
+      res.writeHead(504, { 'content-type': 'text/plain' });
+      res.end('Gateway Timeout');
+    } else if (req.url === '/ok') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     } else if (req.url === '/stall') {
@@ -110,6 +116,41 @@ describe('keepAliveFetch when Slack may have got the call', () => {
   });
 });
 
+describe('keepAliveFetch when Slack answers a post with a 5xx', () => {
+  const fetch = keepAliveFetch(200);
+  const post = (method: string) =>
+    fetch(`${base}/busy/api/${method}`, { method: 'POST', body: 'token=x' });
+
+  it('fails a call not safe to repeat with a SlackNoAnswerError: Slack may have posted it', async () => {
+    const error = await post('chat.postMessage').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlackNoAnswerError);
+    expect(error).toMatchObject({
+      method: 'chat.postMessage',
+      status: 504,
+      message: 'Slack answered HTTP 504',
+    });
+  });
+
+  it('answers any other call with the 5xx, for the WebClient to retry', async () => {
+    expect((await post('conversations.info')).status).toBe(504);
+  });
+
+  it('counts the post as an HTTP error in the metrics', async () => {
+    const metrics = new Metrics();
+    const counted = instrumentedFetch(metrics, `${base}/busy/api/`, fetch);
+    await expect(
+      counted(`${base}/busy/api/chat.postMessage`, { method: 'POST', body: 'token=x' }),
+    ).rejects.toBeInstanceOf(SlackNoAnswerError);
+    const calls = await metrics.slackApiCalls.get();
+    expect(calls.values).toEqual([
+      expect.objectContaining({
+        labels: { method: 'chat.postMessage', result: 'http_error' },
+        value: 1,
+      }),
+    ]);
+  });
+});
+
 describe('the WebClient retry policy (SLACK_RETRY_CONFIG)', () => {
   const unanswered = (method: string) =>
     new WebAPIRequestError(
@@ -155,6 +196,24 @@ describe('the WebClient retry policy (SLACK_RETRY_CONFIG)', () => {
     await expect(client(1).conversations.open({ users: 'U1' })).rejects.toThrow();
     // The first try and its 3 retries.
     expect(requests.get('/api/conversations.open')).toBe(4);
+  });
+
+  it('sends a chat.postMessage answered with a 5xx once, and retries a conversations.open', async () => {
+    const client = new WebClient('xoxb-test', {
+      slackApiUrl: `${base}/busy/api/`,
+      fetch: keepAliveFetch(200),
+      logLevel: LogLevel.ERROR,
+      retryConfig: { ...SLACK_RETRY_CONFIG, minTimeout: 1, maxTimeout: 1 },
+    });
+    const sent = (path: string) => requests.get(`/busy/api/${path}`) ?? 0;
+    const posts = sent('chat.postMessage');
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toMatchObject({
+      original: expect.objectContaining({ status: 504 }),
+    });
+    expect(sent('chat.postMessage') - posts).toBe(1);
+    const opens = sent('conversations.open');
+    await expect(client.conversations.open({ users: 'U1' })).rejects.toThrow(/504/);
+    expect(sent('conversations.open') - opens).toBe(4);
   });
 });
 

@@ -817,6 +817,15 @@ describe('response_url', () => {
     expect((await post(b, { text: 'x' })).status).toBe(500);
     expect((await post(b, { text: 'x' })).status).toBe(200);
   });
+
+  it('can lose the answer to a post it carried out', async () => {
+    const url = fake.newResponseUrl({ channel: 'C0CHAN0001' });
+    fake.loseResponseUrlAnswerNext(url);
+    await expect(post(url, { response_type: 'in_channel', text: 'landed' })).rejects.toThrow();
+    expect(fake.messages('C0CHAN0001').at(-1)?.text).toBe('landed');
+    expect(fake.responseUrlPostsTo(url)).toHaveLength(1);
+    expect((await post(url, { response_type: 'in_channel', text: 'next' })).status).toBe(200);
+  });
 });
 
 describe("answers carry the fields of Slack's OpenAPI examples", () => {

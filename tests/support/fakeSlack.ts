@@ -828,6 +828,18 @@ export class FakeSlack {
     this.responseUrlFailures.clear();
   }
 
+  /**
+   * Carries out the next post to a response_url (as {@link loseAnswerNext} does for a Web API
+   * call), then drops its connection without a byte of the answer: the poster can't tell whether
+   * it was posted. The post is recorded, with the status that was never sent.
+   */
+  loseResponseUrlAnswerNext(url: string): void {
+    const id = this.responseUrlId(url);
+    this.lostResponseUrlAnswers.set(id, (this.lostResponseUrlAnswers.get(id) ?? 0) + 1);
+  }
+
+  private readonly lostResponseUrlAnswers = new Map<string, number>();
+
   get responseUrlPosts(): readonly ResponseUrlPost[] {
     return this.responsePosts;
   }
@@ -1104,6 +1116,14 @@ export class FakeSlack {
         status,
         responseText,
       });
+      const lost = this.lostResponseUrlAnswers.get(id) ?? 0;
+      if (lost > 0) {
+        if (lost === 1) this.lostResponseUrlAnswers.delete(id);
+        else this.lostResponseUrlAnswers.set(id, lost - 1);
+        this.log?.(`  response_url ${id}: answer lost, connection dropped`);
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(responseText);
     };

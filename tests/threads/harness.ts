@@ -14,6 +14,7 @@ import {
   type E2eOptions,
   isVerdictActions,
   mrkdwnSentToSlack,
+  postsThatUnfurl,
 } from '../e2e/harness.js';
 import type { FakeSlack, RecordedCall, StoredMessage } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
@@ -156,13 +157,17 @@ export function tallyOf(message: StoredMessage): string {
   return String(elements[0]?.text ?? '');
 }
 
-/** Asserts no typed `<!channel>`, `<@U0EVIL…>` or link reached Slack, and every call fit the limits. */
+/**
+ * Asserts no typed `<!channel>`, `<@U0EVIL…>` or link reached Slack, no message carrying the typed
+ * link would unfurl it, and every call fit the limits.
+ */
 export function expectSafeAndWithinLimits(fake: FakeSlack): void {
   expect(fake.violations).toEqual([]);
   const sent = mrkdwnSentToSlack(fake).join('\n');
   expect(sent).not.toContain('<!channel>');
   expect(sent).not.toContain('<@U0EVIL0001>');
   expect(sent).not.toContain('<https://evil.test');
+  expect(postsThatUnfurl(fake, 'evil.test')).toEqual([]);
 }
 
 export const KNOWLEDGE: Answers = {

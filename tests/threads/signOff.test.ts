@@ -91,6 +91,7 @@ describe('signing off as a team', () => {
     } finally {
       elsewhere.close();
     }
+    expectSafeAndWithinLimits(t.fake);
   });
 
   it('keeps the notice of a verdict sent as a DM when a vote or an edit updates it', async () => {

@@ -98,6 +98,7 @@ export function shareReviewSubmission(deps: ListenerDeps) {
           text: card.text,
           blocks: card.blocks,
           unfurl_links: false,
+          unfurl_media: false,
           ...(thread ? { thread_ts: thread.threadTs } : {}),
         });
       } catch (error) {
@@ -106,6 +107,8 @@ export function shareReviewSubmission(deps: ListenerDeps) {
         await client.chat.postMessage({
           channel: body.user.id,
           text: shareFailedText(review, channel, reason),
+          unfurl_links: false,
+          unfurl_media: false,
         });
       }
     });

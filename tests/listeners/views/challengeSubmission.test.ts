@@ -89,8 +89,9 @@ describe('a Challenge whose reason cannot be posted in the verdict’s thread', 
     expect(text).toContain(`Your challenge of *${review.answers.title}* was recorded`);
     expect(text).toContain(`<#${CHANNEL}>`);
     expect(text).toMatch(why);
-    // The reason comes back to them, escaped, so they can post it themselves.
+    // The reason comes back to them, escaped, so they can post it themselves, its links not unfurled.
     expect(text).toContain('Labels &lt;b&gt; &amp; too few');
+    expect([String(dm?.unfurl_links), String(dm?.unfurl_media)]).toEqual(['false', 'false']);
   });
 
   it('sends no DM when the reason was posted', async () => {

@@ -121,6 +121,12 @@ describe('Share of a delivered review', () => {
     expect(ack).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     expect(viewOf(ack)).toContain(`<#${TARGET}>`);
     expect(card).toContain(`<${THREAD_LINK}|Open the original thread>`);
+    // The card quotes what the asker typed: none of its links is previewed in the channel.
+    const args: unknown = JSON.parse(card ?? '{}');
+    expect(isRecord(args) && [String(args.unfurl_links), String(args.unfurl_media)]).toEqual([
+      'false',
+      'false',
+    ]);
   });
 
   it('of a superseded revision: the card says so and links the newest', async () => {
