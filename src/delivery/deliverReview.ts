@@ -99,7 +99,6 @@ interface Delivered {
   threadTs: string;
   /** The detail's reply in the thread; null when posting it failed. */
   detailTs: string | null;
-  permalink: string | null;
 }
 
 /**
@@ -127,8 +126,7 @@ async function postToConversation(
     // The verdict itself is out; the detail stays retrievable from App Home.
     logger.warn(`posting the verdict's detail failed: ${slackErrorName(error)}`);
   }
-  const permalink = await permalinkOf(client, posted, logger, 'the verdict just posted');
-  return { posted, threadTs, detailTs, permalink };
+  return { posted, threadTs, detailTs };
 }
 
 /**
@@ -140,7 +138,7 @@ const MESSAGE_GONE: ReadonlySet<string> = new Set([...CANNOT_POST_HERE, 'cant_up
 /**
  * Finishes a posting that broke off after its verdict message went out (`posted`, on record): the
  * message is brought up to date (`parent`: an edit or votes may have come since), then gets its
- * detail in the thread and its link. `gone`, with Slack's answer, when the message is not there
+ * detail in the thread. `gone`, with Slack's answer, when the message is not there
  * any more: the caller decides whether to post the verdict as if for the first time. A failure
  * that says nothing about the message leaves it as it is (an update's), or the detail for App Home
  * (the reply's), as a first posting would.
@@ -179,8 +177,7 @@ async function finishPosted(
     if (!found && MESSAGE_GONE.has(name)) return gone(name);
     logger.warn(`posting the verdict's detail failed: ${name}`);
   }
-  const permalink = await permalinkOf(client, message, logger, 'the verdict posted before');
-  return { posted: message, threadTs: posted.threadTs, detailTs, permalink };
+  return { posted: message, threadTs: posted.threadTs, detailTs };
 }
 
 function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {
@@ -189,7 +186,8 @@ function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): Delive
     postedChannelId: delivered.posted.channel,
     messageTs: delivered.posted.ts,
     threadTs: delivered.threadTs,
-    permalink: delivered.permalink,
+    // Asked for once the delivery is on record (see recordDelivered).
+    permalink: null,
   };
 }
 
@@ -318,8 +316,22 @@ export async function deliverReview(
       if (delivered) await deleteDuplicate(client, delivered, logger);
       return recorded;
     }
+    // The link only once the delivery is on record: Slack may keep chat.getPermalink waiting (its
+    // retries, a rate limit), and a posting cut off meanwhile must not leave the verdict to be
+    // posted again. Whoever reads the review before it is recorded does without the link.
+    const linked = delivered ? await recordLink(recorded, delivered.posted) : recorded;
     // The posted channel, the DM, or for a response_url the target channel.
-    return recordVisibility(client, recorded, reviews, logger);
+    return recordVisibility(client, linked, reviews, logger);
+  };
+  const recordLink = async (recorded: Review, message: Posted): Promise<Review> => {
+    const permalink = await permalinkOf(client, message, logger, `review ${review.id}'s verdict`);
+    if (permalink === null) return recorded;
+    try {
+      return await reviews.recordPermalink(review.teamId, review.id, message, permalink);
+    } catch (error) {
+      logger.warn(`recording the link of review ${review.id}'s verdict failed: ${String(error)}`);
+      return recorded;
+    }
   };
   // Over this posting's own claim only; a posting that took over, or delivered, stays on record.
   const recordFailed = async (lastError: string): Promise<Review> => {

@@ -242,6 +242,17 @@ export interface ReviewRepository {
    */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
   /**
+   * Records the link of a delivered review's verdict `message`, once the delivery is on record: only
+   * while the delivery on record is that message (not another posting's copy). Returns the review
+   * as it is now; throws ReviewNotFoundError when there is none.
+   */
+  recordPermalink(
+    teamId: string,
+    id: string,
+    message: { channel: string; ts: string },
+    permalink: string,
+  ): Promise<Review>;
+  /**
    * Records the verdict message a posting has just put out, before it posts the rest and records
    * the delivery (it replaces one recorded before). Like markFailed, only over the caller's own
    * claim (the one ending at `heldUntil`, null when it holds none) or one that has ended, and only

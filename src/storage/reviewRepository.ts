@@ -329,6 +329,24 @@ export function createKyselyReviewRepository(
       });
     },
 
+    async recordPermalink(
+      teamId: string,
+      id: string,
+      message: { channel: string; ts: string },
+      permalink: string,
+    ) {
+      const row = await updateReview(teamId, id, { permalink })
+        .where('status', 'not in', [...UNDELIVERED_STATUSES])
+        .where('posted_channel_id', '=', message.channel)
+        .where('message_ts', '=', message.ts)
+        .returningAll()
+        .executeTakeFirst();
+      if (row !== undefined) return toReview(row);
+      const current = await get(teamId, id);
+      if (current === null) throw new ReviewNotFoundError(teamId, id);
+      return current;
+    },
+
     recordPostedVerdict(
       teamId: string,
       id: string,

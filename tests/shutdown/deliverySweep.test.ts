@@ -123,4 +123,38 @@ describe('the delivery sweep', () => {
     expect(await postAgainShown()).toBe(true);
     expect(e2e.apps[instance]?.logs()).not.toContain('delivery sweep');
   }, 60_000);
+
+  it('leaves a posting cut off while Slack kept its link waiting delivered, for no sweep to post again', async () => {
+    running = await startRunning({ SHUTDOWN_TIMEOUT_MS: '500' });
+    const { fake, app, e2e } = running;
+    const review = {
+      title: 'Cut off while asking for its link',
+      problem: 'SIGTERM after the post',
+    };
+    const viewId = await openChecklist(running, review);
+    await answerUntilLastStep(running, viewId, review);
+    // The verdict and its detail are out; Slack keeps the link waiting past the stop.
+    const held = fake.holdNext('chat.getPermalink');
+    expect((await submitStep(running, viewId, review)).status).toBe(200);
+    await held.arrived;
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    held.release();
+    const verdicts = () =>
+      fake.messages(CHANNEL).filter((message) => message.text.includes(review.title));
+    const [verdict] = verdicts();
+    expect(await reviewTitled(running.databaseUrl, review.title)).toMatchObject({
+      status: 'posted',
+      messageTs: verdict?.ts,
+      permalink: null,
+    });
+
+    const before = fake.calls.length;
+    await e2e.startInstance(SWEEPING);
+    // A few sweeps: the verdict is neither finished nor posted again.
+    await sleep(2_000);
+    const since = fake.calls.filter((call) => call.index >= before);
+    expect(since.filter((call) => call.method.startsWith('chat.'))).toEqual([]);
+    expect(verdicts()).toHaveLength(1);
+    expect(fake.thread(CHANNEL, verdict?.ts ?? '')).toHaveLength(2);
+  }, 60_000);
 });

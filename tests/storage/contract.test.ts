@@ -646,6 +646,43 @@ for (const backend of storageBackends) {
         ).toBeNull();
       });
 
+      it('records the link of the verdict on record, and of no other', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const link = 'https://acme.slack.com/archives/C-GENERAL/p1700000001000200';
+        // Not delivered yet: nothing to link.
+        expect(
+          await reviews.recordPermalink(
+            teamId,
+            pending.id,
+            { channel: 'C-GENERAL', ts: '1.1' },
+            link,
+          ),
+        ).toMatchObject({ status: 'pending', permalink: null });
+        await reviews.markDelivered(teamId, pending.id, {
+          status: 'posted',
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          permalink: null,
+        });
+        // Another copy's link (a posting whose delivery is not the one on record).
+        const other = { channel: 'C-GENERAL', ts: '1700000009.000100' };
+        expect(
+          await reviews.recordPermalink(teamId, pending.id, other, `${link}-other`),
+        ).toMatchObject({ permalink: null });
+        const message = { channel: 'C-GENERAL', ts: '1700000001.000200' };
+        expect(await reviews.recordPermalink(teamId, pending.id, message, link)).toMatchObject({
+          status: 'posted',
+          messageTs: '1700000001.000200',
+          permalink: link,
+        });
+        expect((await reviews.get(teamId, pending.id))?.permalink).toBe(link);
+        await expect(reviews.recordPermalink(teamId, uniqueId('R'), message, link)).rejects.toThrow(
+          ReviewNotFoundError,
+        );
+      });
+
       it('keeps a delivery on record when a posting whose claim lapsed fails after it', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
