@@ -92,10 +92,12 @@ export function postSavedReview(
  * Extends a posting's claim on `review` every {@link CLAIM_RENEWAL_MS}, one extension at a time: a
  * claim is named by when it ends, so a second extension sent with the same end while the first is
  * under way would find the claim moved, and the posting would stop renewing a claim it still holds.
- * A tick that comes while an extension is under way is skipped. `stop` ends the renewal and
- * resolves, once no extension is under way, with when the claim still held ends (null: none).
- * `holding` runs a write made over the claim with when it ends, no extension under way meanwhile
- * (a tick that comes then is skipped too).
+ * A tick that comes while an extension is under way is skipped. An extension that failed may
+ * have been written all the same (only its answer lost): the claim is read again to know. `stop`
+ * ends the renewal and resolves, once no extension is under way, with when the claim still held
+ * ends (null: none). `last` is the end of the last claim it knew it held, which may have lapsed
+ * since. `holding` runs a write made over the claim with when it ends, no extension under way
+ * meanwhile (a tick that comes then is skipped too).
  */
 function renewClaim(
   deps: ListenerDeps,
@@ -103,10 +105,16 @@ function renewClaim(
   review: Review,
 ): {
   stop(): Promise<Date | null>;
+  last(): Date | null;
   holding<T>(write: (heldUntil: Date | null) => Promise<T>): Promise<T>;
 } {
   const { teamId, id } = review;
   let heldUntil = review.deliveryClaimedUntil ?? null;
+  let last = heldUntil;
+  const holdUntil = (until: Date | null): void => {
+    heldUntil = until;
+    if (until !== null) last = until;
+  };
   let extending: Promise<void> | null = null;
   let writing = 0;
   const stopTicking = (deps.interval ?? everyMs)(CLAIM_RENEWAL_MS, () => {
@@ -114,14 +122,12 @@ function renewClaim(
     if (held === null || extending !== null || writing > 0) return;
     extending = deps.reviews
       .extendDelivery(teamId, id, held, DELIVERY_CLAIM_MS)
-      .then(
-        (until) => {
-          heldUntil = until;
-        },
-        (error: unknown) => {
-          logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
-        },
-      )
+      .then(holdUntil, async (error: unknown) => {
+        logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
+        const current = await deps.reviews.get(teamId, id).catch(() => undefined);
+        // Unread, the claim is taken to end where it did: the next extension tells.
+        if (current !== undefined) holdUntil(ownClaim(held, current?.deliveryClaimedUntil ?? null));
+      })
       .finally(() => {
         extending = null;
       });
@@ -132,6 +138,7 @@ function renewClaim(
       await extending;
       return heldUntil;
     },
+    last: () => last,
     async holding(write) {
       writing += 1;
       try {
@@ -142,6 +149,19 @@ function renewClaim(
       }
     },
   };
+}
+
+/**
+ * The claim a posting holds, as read after an extension of the claim ending at `held` failed
+ * (`current`: the review's claim now); null when it holds none any more. Its extension, if written
+ * (only the answer lost), ends before `held` + {@link DELIVERY_CLAIM_MS}, as it was made before
+ * `held`; a claim another posting took once this one lapsed, at or after `held`, ends no earlier
+ * than that (every posting claims for that long).
+ */
+function ownClaim(held: Date, current: Date | null): Date | null {
+  if (current === null) return null;
+  const end = current.getTime();
+  return end >= held.getTime() && end < held.getTime() + DELIVERY_CLAIM_MS ? current : null;
 }
 
 function everyMs(ms: number, tick: () => void): () => void {

@@ -1,5 +1,5 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { DELIVERY_CLAIM_MS, postSavedReview } from '../../src/listeners/postSavedReview.js';
 import { BoltLogger } from '../../src/observability/logger.js';
@@ -16,6 +16,18 @@ const setup = deliverySetup('C0POSTING1');
 function depsWith(reviews: ReviewRepository, clock: () => Date): ListenerDeps {
   // Recording fails for good here: no waiting between the attempts.
   return { ...setup.listenerDeps(reviews, clock), recordRetryDelaysMs: [] };
+}
+
+/** A pending review whose verdict goes to its asker's DM (no channel), and only there. */
+async function dmReview(reviews: ReviewRepository) {
+  const { review } = await reviews.createPending(
+    newReviewFixture({
+      teamId: uniqueId('T'),
+      userId: uniqueId('U'),
+      target: { channelId: null, threadTs: null, broadcast: false, responseUrl: null },
+    }),
+  );
+  return review;
 }
 
 describe('postSavedReview: the posting claim', () => {
@@ -170,6 +182,77 @@ describe('postSavedReview: renewing the claim', () => {
     });
     // The verdict and its detail, once.
     expect(fake.callCount('chat.postMessage') - postsBefore).toBe(2);
+  });
+});
+
+describe('postSavedReview: an extension of the claim whose answer is lost', () => {
+  let nowMs = Date.UTC(2026, 4, 1);
+  const clock = () => new Date(nowMs);
+
+  it('reads the claim again, keeps renewing it, and records the failure over it', async () => {
+    const stored = createKyselyReviewRepository(setup.database().db, clock);
+    const extensions: Promise<Date | null>[] = [];
+    const reviews: ReviewRepository = {
+      ...stored,
+      extendDelivery: (...args) => {
+        const first = extensions.length === 0;
+        const extension = stored.extendDelivery(...args).then((until) => {
+          // Written, but the connection dropped before the answer came back.
+          if (first) throw new Error('Connection terminated unexpectedly');
+          return until;
+        });
+        extensions.push(extension);
+        return extension;
+      },
+    };
+    let onTick: () => void = () => undefined;
+    const deps: ListenerDeps = {
+      ...depsWith(reviews, clock),
+      interval: (_ms, tick) => {
+        onTick = tick;
+        return () => {
+          onTick = () => undefined;
+        };
+      },
+    };
+    const saved = await dmReview(stored);
+    const fake = setup.fake();
+    // Slack keeps the DM waiting, then refuses it.
+    const held = fake.holdNext('chat.postMessage');
+    fake.failNext('chat.postMessage', { error: 'user_not_found' });
+    const log = capturedLog();
+    const claimedAt = nowMs;
+
+    postSavedReview(
+      deps,
+      new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl }),
+      new BoltLogger(log.log),
+      saved,
+      ['pending'],
+    );
+    await held.arrived;
+    nowMs = claimedAt + 3_000;
+    onTick();
+    await Promise.allSettled(extensions);
+    // The next renewal, once the first (and what follows its failure) is done.
+    nowMs = claimedAt + 6_000;
+    await vi.waitFor(() => {
+      onTick();
+      expect(extensions).toHaveLength(2);
+    });
+    const renewed = await extensions[1];
+    held.release();
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect(renewed).toEqual(new Date(claimedAt + 6_000 + DELIVERY_CLAIM_MS));
+    expect(await stored.get(saved.teamId, saved.id)).toMatchObject({
+      status: 'failed',
+      lastError: 'user_not_found',
+      deliveryClaimedUntil: null,
+    });
+    expect(log.lines.map((line) => String(line.msg))).not.toContainEqual(
+      expect.stringContaining('claimed by another posting'),
+    );
   });
 });
 
