@@ -16,7 +16,10 @@ export interface ListenerDeps {
   work: BackgroundWork;
   /** Verdict postings (after the review is saved) take turns through this. */
   deliveries: DeliveryQueue;
-  /** Waits between attempts to record a verdict that is out (deliverReview's default if unset). */
+  /**
+   * Waits between a posting's attempts of a database call it can't go on without (deliverReview's
+   * default if unset).
+   */
   recordRetryDelaysMs?: readonly number[];
   /** Calls `tick` every `ms` until the returned stop is called: setInterval unless a test ticks. */
   interval?: (ms: number, tick: () => void) => () => void;

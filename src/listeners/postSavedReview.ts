@@ -1,7 +1,8 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { deliverReview } from '../delivery/deliverReview.js';
+import { deliverReview, NothingPostedError } from '../delivery/deliverReview.js';
 import type { DeliveryStatus, Review } from '../storage/repository.js';
+import { withRetries } from '../storage/retry.js';
 import type { ListenerDeps } from './deps.js';
 import { refreshHomeAfter } from './publishHome.js';
 
@@ -64,11 +65,33 @@ export function postSavedReview(
         } catch (error) {
           brokeOff = { error };
         }
-        const heldUntil = await claim.stop();
+        await claim.stop();
         if (!brokeOff) return;
-        // Broke off without an outcome: let Post again (here or elsewhere) take it at once.
-        if (heldUntil) {
-          await deps.reviews.releaseDelivery(teamId, id, heldUntil).catch(() => undefined);
+        // Broke off without an outcome: let Post again (here or elsewhere) take it at once. Over
+        // the last claim it held, even one that lapsed meanwhile: one another posting took since
+        // stays.
+        const last = claim.last();
+        if (last === null) throw brokeOff.error;
+        // Having sent Slack nothing, it gives the review back as it found it: one no posting had
+        // started is then the delivery sweep's again, worth outlasting a failover for (left
+        // claimed, it would wait for Post again, with a warning that the verdict may be out).
+        const started = review.startedBefore || !(brokeOff.error instanceof NothingPostedError);
+        const release = () => deps.reviews.releaseDelivery(teamId, id, last, started);
+        if (started) {
+          await release().catch(() => undefined);
+        } else {
+          await withRetries(
+            release,
+            (error, attempt) =>
+              logger.warn(
+                `giving back the claim on review ${id}, which nothing was posted for, failed (attempt ${attempt}), retrying: ${String(error)}`,
+              ),
+            deps.recordRetryDelaysMs,
+          ).catch((error: unknown) => {
+            logger.warn(
+              `giving back the claim on review ${id} failed; once it lapses, the review waits for Post again: ${String(error)}`,
+            );
+          });
         }
         throw brokeOff.error;
       });
@@ -82,7 +105,9 @@ export function postSavedReview(
     })
     .catch((error: unknown) => {
       logger.error(
-        `posting review ${id} broke off before its outcome was recorded; it stays pending in App Home`,
+        error instanceof NothingPostedError
+          ? `posting review ${id} broke off before it sent Slack anything; it stays pending in App Home`
+          : `posting review ${id} broke off before its outcome was recorded; it stays pending in App Home`,
         error,
       );
     });
