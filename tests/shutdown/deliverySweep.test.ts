@@ -101,13 +101,19 @@ describe('the delivery sweep', () => {
 
     const before = fake.calls.length;
     const instance = await e2e.startInstance(SWEEPING);
-    // Once the stopped instance's claim has lapsed, Home offers Post again…
+    // Once the stopped instance's claim has lapsed, Home offers Post again, warning that the
+    // verdict may be out already…
     const blockId = `undelivered_${cutOff.id}`;
     const postAgainShown = async () => {
       const home = await e2e.openHome(USER, { instance });
       return (Array.isArray(home.view.blocks) ? home.view.blocks : [])
         .filter(isRecord)
-        .some((b) => b.block_id === blockId && JSON.stringify(b).includes(ActionId.retryDelivery));
+        .some(
+          (b) =>
+            b.block_id === blockId &&
+            JSON.stringify(b).includes(ActionId.retryDelivery) &&
+            JSON.stringify(b).includes('the verdict may be in the channel already'),
+        );
     };
     await vi.waitFor(async () => expect(await postAgainShown()).toBe(true), {
       timeout: 20_000,
