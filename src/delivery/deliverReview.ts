@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { unansweredCall } from '../observability/slackFetch.js';
+import { CorruptRowError } from '../storage/errors.js';
 import {
   type DeliveryOutcome,
   type PostedVerdict,
@@ -18,6 +19,7 @@ import {
   buildVerdictDetail,
   buildVerdictMessage,
   type SlackMessage,
+  type VerdictMessageInput,
 } from '../views/verdictMessage.js';
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
@@ -31,7 +33,10 @@ export interface DeliveryDeps {
   votes: VoteRepository;
   logger: Logger;
   isTrustedResponseUrl: (url: string) => boolean;
-  /** Waits between attempts to record a verdict that is out; the default outlasts half a minute. */
+  /**
+   * Waits between attempts of what a posting can't go on without: reading the votes before it
+   * posts, recording its outcome after. The default outlasts half a minute.
+   */
   recordRetryDelaysMs?: readonly number[];
   /**
    * Stops renewing this posting's claim on the review; resolves with when the claim it still holds
@@ -67,6 +72,21 @@ export function messageGoneError(error: string): string {
   return `the verdict message posted before is gone or can't be reached (${error}); Post again to post it anew`;
 }
 
+/** The last error of a review whose votes or earlier revision the database can't read back. */
+export const UNREADABLE_REVIEW =
+  "this review's votes or its earlier revision can't be read from the database (see ftrag's logs); Post again once that is fixed";
+
+/**
+ * Thrown by {@link deliverReview} when it broke off before it sent Slack anything (reading what the
+ * verdict shows failed, `cause`): the review is as the posting found it.
+ */
+export class NothingPostedError extends Error {
+  constructor(reviewId: string, cause: unknown) {
+    super(`review ${reviewId}: the posting broke off before it sent Slack anything`, { cause });
+    this.name = 'NothingPostedError';
+  }
+}
+
 const holdingNone = <T>(write: (heldUntil: Date | null) => Promise<T>): Promise<T> => write(null);
 
 interface Posted {
@@ -99,7 +119,6 @@ interface Delivered {
   threadTs: string;
   /** The detail's reply in the thread; null when posting it failed. */
   detailTs: string | null;
-  permalink: string | null;
 }
 
 /**
@@ -127,8 +146,7 @@ async function postToConversation(
     // The verdict itself is out; the detail stays retrievable from App Home.
     logger.warn(`posting the verdict's detail failed: ${slackErrorName(error)}`);
   }
-  const permalink = await permalinkOf(client, posted, logger, 'the verdict just posted');
-  return { posted, threadTs, detailTs, permalink };
+  return { posted, threadTs, detailTs };
 }
 
 /**
@@ -140,7 +158,7 @@ const MESSAGE_GONE: ReadonlySet<string> = new Set([...CANNOT_POST_HERE, 'cant_up
 /**
  * Finishes a posting that broke off after its verdict message went out (`posted`, on record): the
  * message is brought up to date (`parent`: an edit or votes may have come since), then gets its
- * detail in the thread and its link. `gone`, with Slack's answer, when the message is not there
+ * detail in the thread. `gone`, with Slack's answer, when the message is not there
  * any more: the caller decides whether to post the verdict as if for the first time. A failure
  * that says nothing about the message leaves it as it is (an update's), or the detail for App Home
  * (the reply's), as a first posting would.
@@ -179,8 +197,7 @@ async function finishPosted(
     if (!found && MESSAGE_GONE.has(name)) return gone(name);
     logger.warn(`posting the verdict's detail failed: ${name}`);
   }
-  const permalink = await permalinkOf(client, message, logger, 'the verdict posted before');
-  return { posted: message, threadTs: posted.threadTs, detailTs, permalink };
+  return { posted: message, threadTs: posted.threadTs, detailTs };
 }
 
 /**
@@ -200,7 +217,8 @@ function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): Delive
     postedChannelId: delivered.posted.channel,
     messageTs: delivered.posted.ts,
     threadTs: delivered.threadTs,
-    permalink: delivered.permalink,
+    // Asked for once the delivery is on record (see recordDelivered).
+    permalink: null,
   };
 }
 
@@ -289,7 +307,9 @@ async function tellUnconfirmed(
  * soon as it is out, before its thread reply: a posting of a review that an earlier one left
  * undelivered with its verdict out finishes that message (see finishPosted) rather than post it
  * again; if that message is gone, an attended posting posts the verdict anew, an unattended one
- * marks the review failed.
+ * marks the review failed. When reading what the verdict shows fails before anything went to Slack,
+ * it throws {@link NothingPostedError}, or, for a row that can't be read back, marks the review
+ * failed ({@link UNREADABLE_REVIEW}).
  */
 export async function deliverReview(
   client: WebClient,
@@ -301,11 +321,24 @@ export async function deliverReview(
   // not on record (Slack's answer was lost, or the posting broke off before recording it), and
   // clicks on that copy count: the message finished or posted again shows them. The review row
   // does not always tell (a lost answer, or a failed record of the message, leaves nothing on it),
-  // so the votes are always read.
-  const votes = await deps.votes.listVotes(review.teamId, review.id);
-  const input = await verdictInputFor(review, reviews, votes);
-  const parent = buildVerdictMessage(input);
-  const detail = buildVerdictDetail(input);
+  // so the votes are always read. Nothing has gone to Slack yet: a failure (a database failover) is
+  // retried as a record is, a row that can't be read back is not; either is dealt with below.
+  const read = await withRetries(
+    async (): Promise<{ input: VerdictMessageInput } | { error: unknown }> => {
+      try {
+        const votes = await deps.votes.listVotes(review.teamId, review.id);
+        return { input: await verdictInputFor(review, reviews, votes) };
+      } catch (error) {
+        if (error instanceof CorruptRowError) return { error };
+        throw error;
+      }
+    },
+    (error, attempt) =>
+      logger.warn(
+        `reading review ${review.id}'s votes, before posting it, failed (attempt ${attempt}), retrying: ${String(error)}`,
+      ),
+    deps.recordRetryDelaysMs,
+  ).catch((error: unknown) => ({ error }));
   const { channelId, threadTs, broadcast, responseUrl } = review.target;
   let channelError: string | null = null;
 
@@ -331,13 +364,35 @@ export async function deliverReview(
       if (delivered) await deleteDuplicate(client, delivered, logger);
       return recorded;
     }
+    // The link only once the delivery is on record: Slack may keep chat.getPermalink waiting (its
+    // retries, a rate limit), and a posting cut off meanwhile must not leave the verdict to be
+    // posted again. Whoever reads the review before it is recorded does without the link.
+    const linked = delivered ? await recordLink(recorded, delivered.posted) : recorded;
     // The posted channel, the DM, or for a response_url the target channel.
-    return recordVisibility(client, recorded, reviews, logger);
+    return recordVisibility(client, linked, reviews, logger);
+  };
+  const recordLink = async (recorded: Review, message: Posted): Promise<Review> => {
+    const permalink = await permalinkOf(client, message, logger, `review ${review.id}'s verdict`);
+    if (permalink === null) return recorded;
+    try {
+      return await reviews.recordPermalink(review.teamId, review.id, message, permalink);
+    } catch (error) {
+      logger.warn(`recording the link of review ${review.id}'s verdict failed: ${String(error)}`);
+      return recorded;
+    }
   };
   // Over this posting's own claim only; a posting that took over, or delivered, stays on record.
   const recordFailed = async (lastError: string): Promise<Review> => {
     const heldUntil = await deps.stopRenewingClaim();
-    const recorded = await reviews.markFailed(review.teamId, review.id, lastError, heldUntil);
+    // Retried like a delivery's record: broken off, the review would stay pending with no word why.
+    const recorded = await withRetries(
+      () => reviews.markFailed(review.teamId, review.id, lastError, heldUntil),
+      (error, attempt) =>
+        logger.warn(
+          `recording why review ${review.id} was not posted failed (attempt ${attempt}), retrying: ${String(error)}`,
+        ),
+      deps.recordRetryDelaysMs,
+    );
     if (!recordsFailure(recorded, lastError)) {
       logger.warn(
         UNDELIVERED_STATUSES.includes(recorded.status)
@@ -374,6 +429,20 @@ export async function deliverReview(
         );
       }
     };
+
+  if ('error' in read) {
+    // A row that can't be read reads no better later: failed, rather than left for the delivery
+    // sweep to try every minute.
+    if (read.error instanceof CorruptRowError) {
+      logger.error(`review ${review.id} can't be posted: ${String(read.error)}`);
+      return recordFailed(UNREADABLE_REVIEW);
+    }
+    // The review is as this posting found it: its caller gives it back so.
+    throw new NothingPostedError(review.id, read.error);
+  }
+  const { input } = read;
+  const parent = buildVerdictMessage(input);
+  const detail = buildVerdictDetail(input);
 
   // An earlier posting broke off after its verdict went out: finish that one rather than post it
   // again. Only when its message is not there any more does the posting start over, and only when

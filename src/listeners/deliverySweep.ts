@@ -17,7 +17,8 @@ export interface DeliverySweepOptions {
   /**
    * The WebClient to post a review with (its workspace's token); null when ftrag is not installed
    * in that workspace: the review is then marked failed ({@link NOT_INSTALLED}). A throw (the token
-   * could not be read) leaves the review for the next sweep.
+   * could not be read) leaves the review for the next sweep, {@link TOKEN_READ_ATTEMPTS} sweeps in
+   * a row at most ({@link TOKEN_UNREADABLE}).
    */
   clientFor: (review: Review) => Promise<WebClient | null>;
   /** Bolt's logger, for the posting itself. */
@@ -34,6 +35,18 @@ export const NOT_INSTALLED =
   "ftrag wasn't installed in this workspace when it came to posting this; Post again once it is";
 
 /**
+ * How many sweeps in a row (of one instance) try to read the bot token for a review before they
+ * mark it failed ({@link TOKEN_UNREADABLE}): one that can't be read for good (sealed with a key
+ * the instance doesn't have, say) would otherwise come back every sweep, and a batch of the
+ * oldest such would hold up every other review.
+ */
+export const TOKEN_READ_ATTEMPTS = 3;
+
+/** The last error of a review the sweep could not post because its workspace's token can't be read. */
+export const TOKEN_UNREADABLE =
+  "ftrag couldn't read its token for this workspace when it came to posting this; Post again once that is fixed";
+
+/**
  * Posts, by itself, the pending reviews no one will otherwise post until the asker presses Post
  * again: those whose posting never started (queued when their instance stopped, or saved by an
  * instance that died before their turn came) and those whose posting broke off after the verdict
@@ -46,20 +59,49 @@ export function startDeliverySweep(deps: ListenerDeps, options: DeliverySweepOpt
   const { intervalMs, graceMs, clientFor, logger, log } = options;
   let stopped = false;
   let sweeping = false;
+  /** Reviews whose token the last sweeps could not read, by id: how many sweeps in a row. */
+  const unreadable = new Map<string, number>();
 
   const sweep = async (): Promise<void> => {
     const savedBefore = new Date(deps.clock().getTime() - graceMs);
     const reviews = await deps.reviews.listUnattended(savedBefore, SWEEP_BATCH);
+    // Only those listed again: the others were posted or taken meanwhile.
+    const listed = new Set(reviews.map((review) => review.id));
+    for (const id of unreadable.keys()) if (!listed.has(id)) unreadable.delete(id);
     for (const review of reviews) {
       if (stopped || deps.deliveries.stopping) return;
       if (deps.deliveries.isUnderway(review.id)) continue;
       let client: WebClient | null;
       try {
         client = await clientFor(review);
+        unreadable.delete(review.id);
       } catch (error) {
-        log.warn(
-          { err: error, reviewId: review.id, teamId: review.teamId },
-          'delivery sweep: could not read the bot token for the review’s workspace; the next sweep tries again',
+        const attempts = (unreadable.get(review.id) ?? 0) + 1;
+        if (attempts < TOKEN_READ_ATTEMPTS) {
+          unreadable.set(review.id, attempts);
+          log.warn(
+            { err: error, reviewId: review.id, teamId: review.teamId, attempts },
+            'delivery sweep: could not read the bot token for the review’s workspace; the next sweep tries again',
+          );
+          continue;
+        }
+        unreadable.delete(review.id);
+        // Over no claim: one that Post again took meanwhile stays.
+        const recorded = await deps.reviews.markFailed(
+          review.teamId,
+          review.id,
+          TOKEN_UNREADABLE,
+          null,
+        );
+        log.error(
+          {
+            err: error,
+            reviewId: review.id,
+            teamId: review.teamId,
+            attempts,
+            status: recorded.status,
+          },
+          'delivery sweep: could not read the bot token for the review’s workspace, sweep after sweep; marked failed, for Post again once it can be read',
         );
         continue;
       }

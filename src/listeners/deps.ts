@@ -22,7 +22,10 @@ export interface ListenerDeps {
    * a listener, which a posting waiting out a 429 would hold up for everyone.
    */
   deliveryClients: DeliveryClients;
-  /** Waits between attempts to record a verdict that is out (deliverReview's default if unset). */
+  /**
+   * Waits between a posting's attempts of a database call it can't go on without (deliverReview's
+   * default if unset).
+   */
   recordRetryDelaysMs?: readonly number[];
   /** Calls `tick` every `ms` until the returned stop is called: setInterval unless a test ticks. */
   interval?: (ms: number, tick: () => void) => () => void;

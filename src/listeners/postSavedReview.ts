@@ -1,7 +1,8 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { deliverReview } from '../delivery/deliverReview.js';
+import { deliverReview, NothingPostedError } from '../delivery/deliverReview.js';
 import type { DeliveryStatus, Review } from '../storage/repository.js';
+import { withRetries } from '../storage/retry.js';
 import type { ListenerDeps } from './deps.js';
 import { refreshHomeAfter } from './publishHome.js';
 
@@ -64,11 +65,33 @@ export function postSavedReview(
         } catch (error) {
           brokeOff = { error };
         }
-        const heldUntil = await claim.stop();
+        await claim.stop();
         if (!brokeOff) return;
-        // Broke off without an outcome: let Post again (here or elsewhere) take it at once.
-        if (heldUntil) {
-          await deps.reviews.releaseDelivery(teamId, id, heldUntil).catch(() => undefined);
+        // Broke off without an outcome: let Post again (here or elsewhere) take it at once. Over
+        // the last claim it held, even one that lapsed meanwhile: one another posting took since
+        // stays.
+        const last = claim.last();
+        if (last === null) throw brokeOff.error;
+        // Having sent Slack nothing, it gives the review back as it found it: one no posting had
+        // started is then the delivery sweep's again, worth outlasting a failover for (left
+        // claimed, it would wait for Post again, with a warning that the verdict may be out).
+        const started = review.startedBefore || !(brokeOff.error instanceof NothingPostedError);
+        const release = () => deps.reviews.releaseDelivery(teamId, id, last, started);
+        if (started) {
+          await release().catch(() => undefined);
+        } else {
+          await withRetries(
+            release,
+            (error, attempt) =>
+              logger.warn(
+                `giving back the claim on review ${id}, which nothing was posted for, failed (attempt ${attempt}), retrying: ${String(error)}`,
+              ),
+            deps.recordRetryDelaysMs,
+          ).catch((error: unknown) => {
+            logger.warn(
+              `giving back the claim on review ${id} failed; once it lapses, the review waits for Post again: ${String(error)}`,
+            );
+          });
         }
         throw brokeOff.error;
       });
@@ -82,7 +105,9 @@ export function postSavedReview(
     })
     .catch((error: unknown) => {
       logger.error(
-        `posting review ${id} broke off before its outcome was recorded; it stays pending in App Home`,
+        error instanceof NothingPostedError
+          ? `posting review ${id} broke off before it sent Slack anything; it stays pending in App Home`
+          : `posting review ${id} broke off before its outcome was recorded; it stays pending in App Home`,
         error,
       );
     });
@@ -92,10 +117,12 @@ export function postSavedReview(
  * Extends a posting's claim on `review` every {@link CLAIM_RENEWAL_MS}, one extension at a time: a
  * claim is named by when it ends, so a second extension sent with the same end while the first is
  * under way would find the claim moved, and the posting would stop renewing a claim it still holds.
- * A tick that comes while an extension is under way is skipped. `stop` ends the renewal and
- * resolves, once no extension is under way, with when the claim still held ends (null: none).
- * `holding` runs a write made over the claim with when it ends, no extension under way meanwhile
- * (a tick that comes then is skipped too).
+ * A tick that comes while an extension is under way is skipped. An extension that failed may
+ * have been written all the same (only its answer lost): the claim is read again to know. `stop`
+ * ends the renewal and resolves, once no extension is under way, with when the claim still held
+ * ends (null: none). `last` is the end of the last claim it knew it held, which may have lapsed
+ * since. `holding` runs a write made over the claim with when it ends, no extension under way
+ * meanwhile (a tick that comes then is skipped too).
  */
 function renewClaim(
   deps: ListenerDeps,
@@ -103,10 +130,16 @@ function renewClaim(
   review: Review,
 ): {
   stop(): Promise<Date | null>;
+  last(): Date | null;
   holding<T>(write: (heldUntil: Date | null) => Promise<T>): Promise<T>;
 } {
   const { teamId, id } = review;
   let heldUntil = review.deliveryClaimedUntil ?? null;
+  let last = heldUntil;
+  const holdUntil = (until: Date | null): void => {
+    heldUntil = until;
+    if (until !== null) last = until;
+  };
   let extending: Promise<void> | null = null;
   let writing = 0;
   const stopTicking = (deps.interval ?? everyMs)(CLAIM_RENEWAL_MS, () => {
@@ -114,14 +147,12 @@ function renewClaim(
     if (held === null || extending !== null || writing > 0) return;
     extending = deps.reviews
       .extendDelivery(teamId, id, held, DELIVERY_CLAIM_MS)
-      .then(
-        (until) => {
-          heldUntil = until;
-        },
-        (error: unknown) => {
-          logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
-        },
-      )
+      .then(holdUntil, async (error: unknown) => {
+        logger.warn(`extending the claim on review ${id} failed: ${String(error)}`);
+        const current = await deps.reviews.get(teamId, id).catch(() => undefined);
+        // Unread, the claim is taken to end where it did: the next extension tells.
+        if (current !== undefined) holdUntil(ownClaim(held, current?.deliveryClaimedUntil ?? null));
+      })
       .finally(() => {
         extending = null;
       });
@@ -132,6 +163,7 @@ function renewClaim(
       await extending;
       return heldUntil;
     },
+    last: () => last,
     async holding(write) {
       writing += 1;
       try {
@@ -142,6 +174,19 @@ function renewClaim(
       }
     },
   };
+}
+
+/**
+ * The claim a posting holds, as read after an extension of the claim ending at `held` failed
+ * (`current`: the review's claim now); null when it holds none any more. Its extension, if written
+ * (only the answer lost), ends before `held` + {@link DELIVERY_CLAIM_MS}, as it was made before
+ * `held`; a claim another posting took once this one lapsed, at or after `held`, ends no earlier
+ * than that (every posting claims for that long).
+ */
+function ownClaim(held: Date, current: Date | null): Date | null {
+  if (current === null) return null;
+  const end = current.getTime();
+  return end >= held.getTime() && end < held.getTime() + DELIVERY_CLAIM_MS ? current : null;
 }
 
 function everyMs(ms: number, tick: () => void): () => void {

@@ -73,6 +73,14 @@ export interface Review {
    */
   deliveryClaimedUntil?: Date | null;
   /**
+   * Whether a posting has claimed this review since it was saved or last marked failed, and did not
+   * give it back having sent Slack nothing ({@link ReviewRepository.releaseDelivery}); its claim
+   * may still be held. Of an undelivered review no posting holds, with no `postedVerdict`: a
+   * posting broke off mid-call, or its instance died, and the verdict may be in the channel. Always
+   * set by the repository.
+   */
+  postingStarted?: boolean;
+  /**
    * Whether the conversation the verdict went to is public, as Slack said once it was delivered;
    * null while not known (not delivered yet, delivered before ftrag asked, or Slack would not say),
    * which counts as not public. Always set by the repository.
@@ -199,6 +207,16 @@ export type AnswersUpdate =
   | { updated: true; review: Review; replaced: { answers: Answers; decision: Decision } }
   | { updated: false; review: Review; replaced?: never };
 
+/** A review as {@link ReviewRepository.claimDelivery} claimed it. */
+export type ClaimedReview = Review & {
+  /**
+   * Whether a posting had started the review before this claim (`postingStarted` as it was): a
+   * posting that gives its claim back having sent Slack nothing leaves the review not started only
+   * when this is false.
+   */
+  startedBefore: boolean;
+};
+
 export interface ReviewRepository {
   /** Saves a pending review; a second call with the same submissionKey returns the first review. */
   createPending(input: NewReview): Promise<{ review: Review; created: boolean }>;
@@ -215,7 +233,7 @@ export interface ReviewRepository {
     postable: readonly DeliveryStatus[],
     leaseMs: number,
     unattended?: boolean,
-  ): Promise<Review | null>;
+  ): Promise<ClaimedReview | null>;
   /**
    * Extends the claim that ends at `heldUntil` (the `deliveryClaimedUntil` claimDelivery returned,
    * or the last extension) to `leaseMs` from now: its new end, or null when that claim is no longer
@@ -229,11 +247,13 @@ export interface ReviewRepository {
   ): Promise<Date | null>;
   /**
    * Gives back the claim that ends at `heldUntil` without an outcome (the posting broke off); the
-   * review stays as it was, and a claim another posting has taken since is left alone. The row
-   * still tells that a posting claimed it (see {@link ReviewRepository.listUnattended}), though its
-   * `deliveryClaimedUntil` reads null again.
+   * review stays as it was, and a claim another posting has taken since is left alone. Its
+   * `deliveryClaimedUntil` reads null again. `started` (by default): the row still tells that a
+   * posting started it (`postingStarted`; see {@link ReviewRepository.listUnattended}). False only
+   * when the posting sent Slack nothing and no posting had started the review before its claim
+   * ({@link ClaimedReview.startedBefore}): the review is then as if never claimed.
    */
-  releaseDelivery(teamId: string, id: string, heldUntil: Date): Promise<void>;
+  releaseDelivery(teamId: string, id: string, heldUntil: Date, started?: boolean): Promise<void>;
   /**
    * Records where the verdict landed, and releases the delivery claim, whoever holds it: the verdict
    * is out, and a delivered review is not claimed again (a posting still holding a claim finds the
@@ -241,6 +261,17 @@ export interface ReviewRepository {
    * meanwhile keeps that delivery, and is returned as it is: see {@link recordsOutcome}.
    */
   markDelivered(teamId: string, id: string, outcome: DeliveryOutcome): Promise<Review>;
+  /**
+   * Records the link of a delivered review's verdict `message`, once the delivery is on record: only
+   * while the delivery on record is that message (not another posting's copy). Returns the review
+   * as it is now; throws ReviewNotFoundError when there is none.
+   */
+  recordPermalink(
+    teamId: string,
+    id: string,
+    message: { channel: string; ts: string },
+    permalink: string,
+  ): Promise<Review>;
   /**
    * Records the verdict message a posting has just put out, before it posts the rest and records
    * the delivery (it replaces one recorded before). Like markFailed, only over the caller's own
@@ -328,8 +359,9 @@ export interface ReviewRepository {
   /**
    * Pending reviews an instance may post without anyone asking, of every workspace, saved at or
    * before `savedBefore`, oldest first, at most `limit`: with no unexpired claim, and either never
-   * claimed by any posting (queued, but its posting never started: left by a stop, or by an
-   * instance that died before its turn came), or with a posted verdict on record (its posting broke
+   * started by any posting (queued, but its posting never started: left by a stop, or by an
+   * instance that died before its turn came; or its posting broke off before it sent Slack
+   * anything, see releaseDelivery), or with a posted verdict on record (its posting broke
    * off after the verdict went out, and the next one finishes it). Not one claimed before without a
    * posted verdict on record: its posting broke off mid-call, the verdict may be in the channel,
    * and whether to post it again is for the asker to decide (App Home's Post again). Nor one

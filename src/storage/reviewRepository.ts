@@ -287,14 +287,22 @@ export function createKyselyReviewRepository(
     ) {
       if (postable.length === 0) return null;
       const at = now();
-      let query = setClaim(teamId, id, at + leaseMs)
-        .where('status', 'in', [...postable])
-        .where((eb) =>
-          eb.or([eb('delivery_claimed_until', 'is', null), eb('delivery_claimed_until', '<=', at)]),
-        );
-      if (unattended) query = query.where((eb) => unattendedPostable(eb, at));
-      const row = await query.returningAll().executeTakeFirst();
-      return row === undefined ? null : toReview(row);
+      // Each a conditional UPDATE, first of a review no posting has started, then of one whose
+      // claim has ended: the claim knows which it took (RETURNING has only the new row). Another
+      // posting claiming in between takes it, and the second finds it held.
+      for (const startedBefore of [false, true]) {
+        let query = setClaim(teamId, id, at + leaseMs)
+          .where('status', 'in', [...postable])
+          .where((eb) =>
+            startedBefore
+              ? eb('delivery_claimed_until', '<=', at)
+              : eb('delivery_claimed_until', 'is', null),
+          );
+        if (unattended) query = query.where((eb) => unattendedPostable(eb, at));
+        const row = await query.returningAll().executeTakeFirst();
+        if (row !== undefined) return { ...toReview(row), startedBefore };
+      }
+      return null;
     },
 
     // A claim is known by when it ends: a later claim by another posting ends later still, so
@@ -309,9 +317,9 @@ export function createKyselyReviewRepository(
       return Number(result.numUpdatedRows) === 1 ? millisToDate(at + leaseMs) : null;
     },
 
-    async releaseDelivery(teamId: string, id: string, heldUntil: Date) {
-      // Not null: null is for a review no posting ever claimed (see listUnattended).
-      await setClaim(teamId, id, RELEASED)
+    async releaseDelivery(teamId: string, id: string, heldUntil: Date, started = true) {
+      // Not null unless nothing was sent: null is for a review no posting started (listUnattended).
+      await setClaim(teamId, id, started ? RELEASED : null)
         .where('delivery_claimed_until', '=', heldUntil.getTime())
         .execute();
     },
@@ -327,6 +335,24 @@ export function createKyselyReviewRepository(
         permalink: outcome.permalink,
         posted_verdict: null,
       });
+    },
+
+    async recordPermalink(
+      teamId: string,
+      id: string,
+      message: { channel: string; ts: string },
+      permalink: string,
+    ) {
+      const row = await updateReview(teamId, id, { permalink })
+        .where('status', 'not in', [...UNDELIVERED_STATUSES])
+        .where('posted_channel_id', '=', message.channel)
+        .where('message_ts', '=', message.ts)
+        .returningAll()
+        .executeTakeFirst();
+      if (row !== undefined) return toReview(row);
+      const current = await get(teamId, id);
+      if (current === null) throw new ReviewNotFoundError(teamId, id);
+      return current;
     },
 
     recordPostedVerdict(
@@ -608,14 +634,15 @@ export function createKyselyReviewRepository(
 }
 
 /**
- * `delivery_claimed_until` of a review whose posting gave its claim back (releaseDelivery): ended,
- * like any claim in the past, but not null, which stays for a review no posting ever claimed.
+ * `delivery_claimed_until` of a review whose posting gave its claim back (releaseDelivery) after it
+ * may have posted: ended, like any claim in the past, but not null, which stays for a review no
+ * posting started (never claimed, or given back with nothing sent).
  */
 const RELEASED = 0;
 
 /**
  * What a posting nobody asked for may claim (see ReviewRepository.listUnattended): pending, with no
- * unexpired claim, and either never claimed (null) or a posted verdict on record to finish.
+ * unexpired claim, and either never started (null) or a posted verdict on record to finish.
  */
 function unattendedPostable(eb: ExpressionBuilder<Schema, 'reviews'>, at: number) {
   return eb.and([
@@ -691,6 +718,7 @@ function toReview(row: ReviewRow): Review {
       row.delivery_claimed_until === null || Number(row.delivery_claimed_until) === RELEASED
         ? null
         : millisToDate(row.delivery_claimed_until),
+    postingStarted: row.delivery_claimed_until !== null,
     conversationVisibility:
       row.conversation_visibility === null
         ? null

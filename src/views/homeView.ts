@@ -182,6 +182,17 @@ function listBlocks(
   return blocks;
 }
 
+/**
+ * Whether a posting of this undelivered review broke off (or its instance died) after it may have
+ * posted the verdict, with no message on record to finish: Post again may make a second copy.
+ */
+function mayBeOut(review: Review): boolean {
+  return review.postingStarted === true && !review.postedVerdict;
+}
+
+const MAY_BE_OUT =
+  '_Its posting broke off before Slack answered, so the verdict may be in the channel already: look there before you press Post again._';
+
 /** The Home tab: start a review, anything still to post, and the person's and workspace's reviews. */
 export function buildHomeView(input: HomeViewInput): HomeView {
   const counts = VERDICTS.map(
@@ -228,7 +239,7 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       blocks.push({
         type: 'section',
         block_id: `undelivered_${review.id}`,
-        text: { type: 'mrkdwn', text: line },
+        text: { type: 'mrkdwn', text: mayBeOut(review) ? `${line}\n${MAY_BE_OUT}` : line },
         accessory: {
           type: 'button',
           action_id: ActionId.retryDelivery,

@@ -151,6 +151,40 @@ describe('deliverReview after an earlier posting broke off with its verdict out'
   });
 });
 
+describe('deliverReview and the verdict’s link', () => {
+  it('records the delivery before it asks Slack for the link, then records the link', async () => {
+    const fake = setup.fake();
+    const client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl });
+    const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+    const review = await setup.pendingReview(stored);
+    // Slack keeps the link waiting (timeouts, a rate limit): a stop meanwhile must find the
+    // delivery on record, or the verdict would be posted again.
+    const held = fake.holdNext('chat.getPermalink');
+
+    const delivering = deliverReview(client, review, {
+      reviews: stored,
+      votes: votes(),
+      logger,
+      isTrustedResponseUrl: () => false,
+      stopRenewingClaim: async () => null,
+    });
+    await held.arrived;
+    const meanwhile = await stored.get(review.teamId, review.id);
+    held.release();
+    const recorded = await delivering;
+
+    expect(meanwhile).toMatchObject({
+      status: 'posted',
+      postedChannelId: CHANNEL,
+      messageTs: recorded.messageTs,
+      permalink: null,
+      postedVerdict: null,
+    });
+    expect(recorded.permalink).toContain(String(recorded.messageTs).replace('.', ''));
+    expect(await stored.get(review.teamId, review.id)).toEqual(recorded);
+  });
+});
+
 describe('deliverReview when the database fails after the verdict is out', () => {
   it('tries to record it again, then reports the failure and posts the verdict nowhere else (no DM, no failed mark)', async () => {
     const fake = setup.fake();

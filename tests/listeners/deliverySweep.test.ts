@@ -5,9 +5,12 @@ import {
   NOT_INSTALLED,
   SWEEP_BATCH,
   startDeliverySweep,
+  TOKEN_READ_ATTEMPTS,
+  TOKEN_UNREADABLE,
 } from '../../src/listeners/deliverySweep.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
+import { CorruptRowError } from '../../src/storage/errors.js';
 import type { Review } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
@@ -178,6 +181,63 @@ describe('startDeliverySweep', () => {
     await settled(deps.work);
     stop();
     expect((await reviews.get(unreadable.teamId, unreadable.id))?.status).toBe('posted');
+  });
+
+  it('marks failed, after a few sweeps, reviews whose token can’t be read, so they hold up no other', async () => {
+    // Older than the other tests' reviews (same database): these are the oldest the sweep lists.
+    const { reviews, ticks, deps, client, lines, advance, start } = sweepSetup(
+      Date.UTC(2021, 0, 1),
+    );
+    // Review id to its workspace, whose token is sealed with a key this instance doesn't have.
+    const unreadable = new Map<string, string>();
+    for (let i = 0; i < SWEEP_BATCH; i += 1) {
+      const review = await setup.pendingReview(reviews);
+      unreadable.set(review.id, review.teamId);
+      advance(1);
+    }
+    const readable = await setup.pendingReview(reviews);
+    const sweep = async () => {
+      advance(60_000);
+      ticks.tick();
+      await settled(deps.work);
+    };
+
+    advance(60_000);
+    const stop = start(async (review) => {
+      if (unreadable.has(review.id)) {
+        throw new CorruptRowError('installation token sealed with an unknown key');
+      }
+      return client;
+    });
+    await settled(deps.work);
+    for (let sweeps = 1; sweeps < TOKEN_READ_ATTEMPTS - 1; sweeps += 1) await sweep();
+    // One attempt short: still pending, for the next sweep.
+    for (const [id, teamId] of unreadable) {
+      expect((await reviews.get(teamId, id))?.status).toBe('pending');
+    }
+    await sweep();
+    expect((await reviews.get(readable.teamId, readable.id))?.status).toBe('pending');
+    // The next sweep lists past them.
+    await sweep();
+    stop();
+
+    for (const [id, teamId] of unreadable) {
+      expect(await reviews.get(teamId, id)).toMatchObject({
+        status: 'failed',
+        lastError: TOKEN_UNREADABLE,
+      });
+      // Post again, once the key is fixed, posts it.
+      expect(await reviews.claimDelivery(teamId, id, ['pending', 'failed'], 1_000)).not.toBeNull();
+    }
+    expect((await reviews.get(readable.teamId, readable.id))?.status).toBe('posted');
+    const [first] = unreadable;
+    const said = lines.filter((line) => line.reviewId === first?.[0]).map((line) => line.msg);
+    expect(said).toEqual([
+      ...Array.from({ length: TOKEN_READ_ATTEMPTS - 1 }, () =>
+        expect.stringContaining('the next sweep tries again'),
+      ),
+      expect.stringContaining('marked failed'),
+    ]);
   });
 
   it('records failed, posting nothing, a review whose verdict out before is gone', async () => {

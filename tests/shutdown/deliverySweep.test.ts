@@ -101,13 +101,19 @@ describe('the delivery sweep', () => {
 
     const before = fake.calls.length;
     const instance = await e2e.startInstance(SWEEPING);
-    // Once the stopped instance's claim has lapsed, Home offers Post again…
+    // Once the stopped instance's claim has lapsed, Home offers Post again, warning that the
+    // verdict may be out already…
     const blockId = `undelivered_${cutOff.id}`;
     const postAgainShown = async () => {
       const home = await e2e.openHome(USER, { instance });
       return (Array.isArray(home.view.blocks) ? home.view.blocks : [])
         .filter(isRecord)
-        .some((b) => b.block_id === blockId && JSON.stringify(b).includes(ActionId.retryDelivery));
+        .some(
+          (b) =>
+            b.block_id === blockId &&
+            JSON.stringify(b).includes(ActionId.retryDelivery) &&
+            JSON.stringify(b).includes('the verdict may be in the channel already'),
+        );
     };
     await vi.waitFor(async () => expect(await postAgainShown()).toBe(true), {
       timeout: 20_000,
@@ -122,5 +128,39 @@ describe('the delivery sweep', () => {
     });
     expect(await postAgainShown()).toBe(true);
     expect(e2e.apps[instance]?.logs()).not.toContain('delivery sweep');
+  }, 60_000);
+
+  it('leaves a posting cut off while Slack kept its link waiting delivered, for no sweep to post again', async () => {
+    running = await startRunning({ SHUTDOWN_TIMEOUT_MS: '500' });
+    const { fake, app, e2e } = running;
+    const review = {
+      title: 'Cut off while asking for its link',
+      problem: 'SIGTERM after the post',
+    };
+    const viewId = await openChecklist(running, review);
+    await answerUntilLastStep(running, viewId, review);
+    // The verdict and its detail are out; Slack keeps the link waiting past the stop.
+    const held = fake.holdNext('chat.getPermalink');
+    expect((await submitStep(running, viewId, review)).status).toBe(200);
+    await held.arrived;
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    held.release();
+    const verdicts = () =>
+      fake.messages(CHANNEL).filter((message) => message.text.includes(review.title));
+    const [verdict] = verdicts();
+    expect(await reviewTitled(running.databaseUrl, review.title)).toMatchObject({
+      status: 'posted',
+      messageTs: verdict?.ts,
+      permalink: null,
+    });
+
+    const before = fake.calls.length;
+    await e2e.startInstance(SWEEPING);
+    // A few sweeps: the verdict is neither finished nor posted again.
+    await sleep(2_000);
+    const since = fake.calls.filter((call) => call.index >= before);
+    expect(since.filter((call) => call.method.startsWith('chat.'))).toEqual([]);
+    expect(verdicts()).toHaveLength(1);
+    expect(fake.thread(CHANNEL, verdict?.ts ?? '')).toHaveLength(2);
   }, 60_000);
 });

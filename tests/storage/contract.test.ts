@@ -15,6 +15,7 @@ import {
   type KyselyInstallationStore,
 } from '../../src/storage/installationStore.js';
 import {
+  type ClaimedReview,
   type NewReview,
   type PostedVerdict,
   type Review,
@@ -79,6 +80,13 @@ function enterpriseInstallation(enterpriseId: string): Installation<'v2', true> 
 }
 
 /** When the delivery claim `review` came back with ends: how its holder names it. */
+/** A claimed review as the repository reads it back: without what only the claim tells. */
+function asRead(claimed: ClaimedReview | null): Review {
+  if (claimed === null) throw new Error('expected a claimed review');
+  const { startedBefore: _startedBefore, ...review } = claimed;
+  return review;
+}
+
 function held(review: Review | null): Date {
   const until = review?.deliveryClaimedUntil;
   if (!until) throw new Error('expected a claimed review');
@@ -207,6 +215,7 @@ for (const backend of storageBackends) {
           revisionOf: null,
           revision: 1,
           deliveryClaimedUntil: null,
+          postingStarted: false,
           conversationVisibility: null,
           verdictVersion: 1,
           postedVerdict: null,
@@ -322,8 +331,8 @@ for (const backend of storageBackends) {
           answersFixture({ title: 'Edited while posted' }),
           decisionFixture('prompt'),
         );
-        expect(whilePending).toEqual({ updated: false, review: claimed });
-        expect(await reviews.get(teamId, pending.id)).toEqual(claimed);
+        expect(whilePending).toEqual({ updated: false, review: asRead(claimed) });
+        expect(await reviews.get(teamId, pending.id)).toEqual(asRead(claimed));
 
         const failed = await reviews.markFailed(teamId, pending.id, 'ratelimited', held(claimed));
         const reclaimed = await reviews.claimDelivery(teamId, failed.id, ['failed'], 60_000);
@@ -334,8 +343,8 @@ for (const backend of storageBackends) {
           answersFixture({ title: 'Edited while posted again' }),
           decisionFixture('prompt'),
         );
-        expect(whileFailed).toEqual({ updated: false, review: reclaimed });
-        expect(await reviews.get(teamId, pending.id)).toEqual(reclaimed);
+        expect(whileFailed).toEqual({ updated: false, review: asRead(reclaimed) });
+        expect(await reviews.get(teamId, pending.id)).toEqual(asRead(reclaimed));
       });
 
       it('re-answers a pending or failed review that no posting holds, or whose claim has lapsed', async () => {
@@ -568,6 +577,48 @@ for (const backend of storageBackends) {
         expect(await reviews.claimDelivery(teamId, pending.id, ['pending'], 2_000)).not.toBeNull();
       });
 
+      it('tells a claim whether a posting had started the review, which a claim given back untouched leaves as it was', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        expect(pending.postingStarted).toBe(false);
+        const stored = () => reviews.get(teamId, pending.id);
+
+        const first = await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000);
+        expect(first).toMatchObject({ startedBefore: false, postingStarted: true });
+        // Given back having sent Slack nothing: as never claimed, for the delivery sweep.
+        await reviews.releaseDelivery(teamId, pending.id, held(first), false);
+        expect(await stored()).toMatchObject({ deliveryClaimedUntil: null, postingStarted: false });
+        expect(
+          await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000, true),
+        ).toMatchObject({ startedBefore: false });
+        await reviews.releaseDelivery(teamId, pending.id, held(await stored()), false);
+
+        // Given back after it may have posted the verdict.
+        const second = await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000);
+        expect(second).toMatchObject({ startedBefore: false });
+        await reviews.releaseDelivery(teamId, pending.id, held(second));
+        expect(await stored()).toMatchObject({ deliveryClaimedUntil: null, postingStarted: true });
+        const third = await reviews.claimDelivery(teamId, pending.id, ['pending'], 60_000);
+        expect(third).toMatchObject({ startedBefore: true, postingStarted: true });
+        await reviews.releaseDelivery(teamId, pending.id, held(third), true);
+        expect(await stored()).toMatchObject({ postingStarted: true });
+
+        // A claim that lapsed (its instance died mid-call) counts as started too.
+        const lapsed = await create({ teamId });
+        await reviews.claimDelivery(teamId, lapsed.id, ['pending'], 1_500);
+        time.clock();
+        expect(await reviews.claimDelivery(teamId, lapsed.id, ['pending'], 60_000)).toMatchObject({
+          startedBefore: true,
+        });
+
+        // A failure on record, which releases the claim: no posting has started it since.
+        await reviews.markFailed(teamId, pending.id, 'channel_not_found', null);
+        expect(await stored()).toMatchObject({ status: 'failed', postingStarted: false });
+        expect(await reviews.claimDelivery(teamId, pending.id, ['failed'], 60_000)).toMatchObject({
+          startedBefore: false,
+        });
+      });
+
       it('extends a claim still held, and only such a claim', async () => {
         const teamId = uniqueId('T');
         const pending = await create({ teamId });
@@ -644,6 +695,43 @@ for (const backend of storageBackends) {
         expect(
           await reviews.claimDelivery(teamId, pending.id, ['pending', 'failed'], 60_000),
         ).toBeNull();
+      });
+
+      it('records the link of the verdict on record, and of no other', async () => {
+        const teamId = uniqueId('T');
+        const pending = await create({ teamId });
+        const link = 'https://acme.slack.com/archives/C-GENERAL/p1700000001000200';
+        // Not delivered yet: nothing to link.
+        expect(
+          await reviews.recordPermalink(
+            teamId,
+            pending.id,
+            { channel: 'C-GENERAL', ts: '1.1' },
+            link,
+          ),
+        ).toMatchObject({ status: 'pending', permalink: null });
+        await reviews.markDelivered(teamId, pending.id, {
+          status: 'posted',
+          postedChannelId: 'C-GENERAL',
+          messageTs: '1700000001.000200',
+          threadTs: '1700000001.000200',
+          permalink: null,
+        });
+        // Another copy's link (a posting whose delivery is not the one on record).
+        const other = { channel: 'C-GENERAL', ts: '1700000009.000100' };
+        expect(
+          await reviews.recordPermalink(teamId, pending.id, other, `${link}-other`),
+        ).toMatchObject({ permalink: null });
+        const message = { channel: 'C-GENERAL', ts: '1700000001.000200' };
+        expect(await reviews.recordPermalink(teamId, pending.id, message, link)).toMatchObject({
+          status: 'posted',
+          messageTs: '1700000001.000200',
+          permalink: link,
+        });
+        expect((await reviews.get(teamId, pending.id))?.permalink).toBe(link);
+        await expect(reviews.recordPermalink(teamId, uniqueId('R'), message, link)).rejects.toThrow(
+          ReviewNotFoundError,
+        );
       });
 
       it('keeps a delivery on record when a posting whose claim lapsed fails after it', async () => {

@@ -166,3 +166,60 @@ describe('Home with nothing to list', () => {
     expect(JSON.stringify(view)).toContain('Across the workspace, in public channels');
   });
 });
+
+describe('Home’s reviews not posted yet', () => {
+  const pending = (overrides: Partial<Review>) =>
+    review({
+      status: 'pending',
+      messageTs: null,
+      threadTs: null,
+      postedChannelId: null,
+      permalink: null,
+      lastError: null,
+      deliveryClaimedUntil: null,
+      postedVerdict: null,
+      ...overrides,
+    });
+
+  it('warn that the verdict may be in the channel when a posting broke off mid-call', () => {
+    const cutOff = pending({ id: 'rev-cut-off', postingStarted: true });
+    const line = lineOf(
+      home({ undelivered: { reviews: [cutOff], total: 1 } }),
+      'undelivered_rev-cut-off',
+    );
+    expect(line).toContain('may be in the channel already');
+    expect(line).toContain('Post again');
+  });
+
+  it('warn of nothing for one no posting started, or whose verdict message is on record to finish', () => {
+    const neverStarted = pending({ id: 'rev-queued', postingStarted: false });
+    const withVerdict = pending({
+      id: 'rev-verdict-out',
+      postingStarted: true,
+      postedVerdict: {
+        status: 'posted',
+        channelId: 'C0REVIEWS',
+        messageTs: '1.2',
+        threadTs: '1.2',
+        channelError: null,
+      },
+    });
+    const view = home({ undelivered: { reviews: [neverStarted, withVerdict], total: 2 } });
+    for (const id of ['rev-queued', 'rev-verdict-out']) {
+      expect(lineOf(view, `undelivered_${id}`)).not.toContain('may be in the channel');
+    }
+  });
+
+  it('say a review is being posted, with no warning, while a posting holds it', () => {
+    const underway = pending({ id: 'rev-underway', postingStarted: true });
+    const line = lineOf(
+      home({
+        undelivered: { reviews: [underway], total: 1 },
+        postingNow: new Set(['rev-underway']),
+      }),
+      'undelivered_rev-underway',
+    );
+    expect(line).toContain('Being posted now');
+    expect(line).not.toContain('may be in the channel');
+  });
+});
