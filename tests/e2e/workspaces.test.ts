@@ -328,6 +328,8 @@ describe('a workspace without a usable installation', () => {
       response_type: 'ephemeral',
       text: NOT_INSTALLED,
       replace_original: false,
+      unfurl_links: false,
+      unfurl_media: false,
     });
 
     // App Home and a mention have no response_url: nothing can reach the person, and nothing is
