@@ -1510,7 +1510,8 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
       }
       const { rulesVersion: _version, ...decision } = decide(answers);
       const digest = createHash('sha256').update(JSON.stringify(decision)).digest('hex');
-      const line = `${answerKey(answers)} ${digest.slice(0, 16)}`;
+      // The verdict in plain words, so the snapshot's diff shows at a glance which changed.
+      const line = `${answerKey(answers)} → ${decision.verdict} ${digest.slice(0, 16)}`;
       lines.push(line);
       decided.set(line, { answers, decision });
     }
