@@ -11,6 +11,7 @@ import {
   type FactsHome,
   type FactsPlace,
   FINE_TUNING_AGAINST_PROMPT,
+  GAP_LABELS,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -41,7 +42,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.6';
+export const RULES_VERSION = '2026-11-30.7';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -188,63 +189,69 @@ function whyNotPromptFirst(knowledge: KnowledgeAnswers | undefined): string {
   return 'A prompt can carry only a few pages of stable facts; for more than that, retrieval is how they reach the model.';
 }
 
-function gapLine(answers: Answers, rule: RuleId): string {
+/** What the gap answer means for the rule it led to, after "Gap: <the answer>." */
+function whatTheGapSays(answers: Answers, rule: RuleId): string {
   switch (rule) {
     case 'unsure':
-      return 'Gap: unsure. Until the failures are traced to missing facts or to the wrong behavior, there is nothing to retrieve and nothing to train.';
+      return 'Until the failures are traced to missing facts or to the wrong behavior, there is nothing to retrieve and nothing to train.';
     case 'no-gap':
       return answers.promptTried === 'still-unreliable'
-        ? 'Gap: neither. The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
-        : 'Gap: neither. The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
+        ? 'The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
+        : 'The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
     case 'prompt-works-live-knowledge':
       // Asked whether the facts fit, the knowledge lines say when they should leave the prompt.
       if (answers.knowledge?.fitsInPrompt !== undefined) {
         return answers.gap === 'knowledge'
-          ? 'Gap: knowledge. The prompt carries the facts well enough today.'
-          : 'Gap: both. The prompt already covers the facts and the behavior; fine-tuning earns its cost only when the eval shows the behavior falling short.';
+          ? 'The prompt carries the facts well enough today.'
+          : 'The prompt already covers the facts and the behavior; fine-tuning earns its cost only when the eval shows the behavior falling short.';
       }
       if (answers.gap === 'knowledge') {
-        return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
+        return 'The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
       }
-      return 'Gap: both. The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
+      return 'The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
     case 'prompt-works':
       if (answers.gap === 'knowledge' && answers.knowledge?.fitsInPrompt !== undefined) {
-        return 'Gap: knowledge. The working prompt supplies the facts well enough today.';
+        return 'The working prompt supplies the facts well enough today.';
       }
       if (answers.gap === 'knowledge') {
-        return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
+        return 'Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
       }
       if (answers.gap === 'behavior') {
-        return 'Gap: behavior. The prompt already produces it, so fine-tuning would add cost and no gain.';
+        return 'The prompt already produces it, so fine-tuning would add cost and no gain.';
       }
-      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
+      return 'The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
     case 'knowledge-in-prompt-untried':
     case 'knowledge-in-prompt-unreliable':
-      return 'Gap: knowledge. The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
+      return 'The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
     case 'both-in-prompt-untried':
-      return 'Gap: both. One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
+      return 'One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
     case 'both-in-prompt-ready':
     case 'both-in-prompt-needs-examples':
-      return 'Gap: both. The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
+      return 'The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
     case 'both-whole-document-untried':
     case 'both-whole-document-ready':
     case 'both-whole-document-needs-examples':
-      return 'Gap: both. The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
+      return 'The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
     case 'knowledge-whole-document-untried':
     case 'knowledge-whole-document-unreliable':
     case 'knowledge-indexed-untried':
     case 'knowledge-indexed-unreliable':
-      return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
+      return 'The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
     case 'behavior-untried':
     case 'behavior-untried-enough-examples':
     case 'behavior-needs-examples':
-      return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
+      return 'The model has the facts but not the way of answering, which is what fine-tuning teaches.';
     case 'both-indexed-ready':
     case 'both-indexed-untried':
     case 'both-indexed-needs-examples':
-      return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
+      return 'The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
   }
+}
+
+/** The gap answer, named as the checklist and the summary name it. */
+function gapLine(answers: Answers, rule: RuleId): string {
+  return `Gap: ${GAP_LABELS[answers.gap].toLowerCase()}. ${whatTheGapSays(answers, rule)}`;
 }
 
 /** The knowledge answers when the facts are indexed for retrieval. */

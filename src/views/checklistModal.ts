@@ -20,20 +20,19 @@ import {
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
-import { plural } from '../decision/content.js';
+import { LEANING_LABELS, plural } from '../decision/content.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { summarizeAnswers } from './answersSummary.js';
 import {
   BEHAVIOR_KIND_OPTION_LABELS,
   GAP_OPTION_LABELS,
-  LEANING_OPTION_LABELS,
   PROMPT_TRIED_OPTION_LABELS,
 } from './labels.js';
 import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
 
 const STEP_TITLES: Record<StepId, string> = {
   about: 'What are you building?',
-  prompt: 'Rung 1: the prompt',
+  prompt: 'The prompt',
   gap: 'What is missing?',
   knowledge: 'About the knowledge',
   behavior: 'About the behavior',
@@ -87,7 +86,8 @@ function radioInput(
 }
 
 function aboutBlocks(draft: Draft): KnownBlock[] {
-  const leaningOptions = LEANINGS.map((leaning) => option(leaning, LEANING_OPTION_LABELS[leaning]));
+  // The verdict's own labels, so a leaning reads as the verdict it would be.
+  const leaningOptions = LEANINGS.map((leaning) => option(leaning, LEANING_LABELS[leaning]));
   const leaningInitial = leaningOptions.find((candidate) => candidate.value === draft.leaning);
   return [
     {
@@ -145,7 +145,7 @@ function promptBlocks(draft: Draft): KnownBlock[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: '*Rung 1, the cheapest:* have you tried a clear output spec and a few examples in the prompt?',
+        text: '*The cheapest step first:* have you tried a clear output spec and a few examples in the prompt?',
       },
     },
     radioInput(
@@ -212,7 +212,7 @@ function knowledgeBlocks(draft: Draft): KnownBlock[] {
       'A few pages at most, e.g. office addresses or a product’s 20 plan names',
     ),
     context(
-      'A few pages of facts can go in the prompt itself, each with its source if answers must cite one, loaded fresh at each request if they change weekly. More than that belongs in retrieval, which fetches only the passages each question needs.',
+      'A few pages of facts that change less than weekly can go in the prompt itself, each with its source if answers must cite one. A few pages that change weekly are loaded fresh into each request: that is RAG without an index. More than that belongs in RAG with an index, which fetches only the passages each question needs.',
     ),
   ];
 }

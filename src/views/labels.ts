@@ -1,15 +1,7 @@
-import type { BehaviorKind, Gap, Leaning, PromptTried } from '../decision/answers.js';
+import type { BehaviorKind, Gap, PromptTried } from '../decision/answers.js';
 import { GAP_LABELS } from '../decision/content.js';
 
 /** How each answer reads in a modal option and in a summary. Option texts stay ≤ 75 characters. */
-export const LEANING_OPTION_LABELS: Record<Leaning, string> = {
-  undecided: 'Undecided',
-  prompt: 'A better prompt',
-  rag: 'Retrieval (RAG)',
-  'fine-tune': 'Fine-tuning',
-  'rag+fine-tune': 'RAG + fine-tuning',
-};
-
 export const PROMPT_TRIED_OPTION_LABELS: Record<PromptTried, string> = {
   'not-yet': 'Not yet',
   'good-enough': 'Yes, and the results are good enough',

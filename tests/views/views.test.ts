@@ -11,12 +11,20 @@ import { previewSurfaces } from '../../src/cli/preview.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 import {
   type Answers,
+  answersSchema,
   charCount,
+  GAPS,
+  type Gap,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+  LEANINGS,
   PROBLEM_MAX_CHARS,
   TITLE_MAX_CHARS,
 } from '../../src/decision/answers.js';
+import { GAP_LABELS, LEANING_LABELS } from '../../src/decision/content.js';
 import { decide } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
+import { summarizeAnswers } from '../../src/views/answersSummary.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
 import { buildHelpMessage } from '../../src/views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../src/views/historyMessage.js';
@@ -66,6 +74,10 @@ function hostileAnswers(): Answers {
     knowledge: { changesOften: true, citationsNeeded: true },
     behavior: { kinds: ['format', 'tone'], labeledExamples: 300, trainingBudget: false },
   };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function reviewOf(answers: Answers, overrides: Partial<Review> = {}): Review {
@@ -432,6 +444,80 @@ describe('checklist modal', () => {
     const blocksOnly = { blocks: view.blocks };
     expect(JSON.stringify(blocksOnly)).toContain('&lt;!channel&gt;');
     expect(controlSequences(blocksOnly)).toEqual(['<#C0CHAN1>']);
+  });
+});
+
+describe('labels, one set on every surface', () => {
+  const detailsFor = (gap: Gap) => ({
+    ...(gapIncludesKnowledge(gap)
+      ? { knowledge: { changesOften: true, citationsNeeded: true } }
+      : {}),
+    ...(gapIncludesBehavior(gap)
+      ? { behavior: { labeledExamples: 10, trainingBudget: true } }
+      : {}),
+  });
+
+  it('names the leaning and the gap in the summary as the rationale does', () => {
+    for (const leaning of LEANINGS) {
+      for (const gap of GAPS) {
+        const answers = answersSchema.parse({
+          title: 'Labels',
+          leaning,
+          promptTried: 'not-yet',
+          gap,
+          ...detailsFor(gap),
+        });
+        const summary = summarizeAnswers(answers);
+        const { rationale } = decide(answers);
+        const where = `${leaning}, ${gap}`;
+        expect(summary, where).toContain(`*Leaning:* ${LEANING_LABELS[leaning]}\n`);
+        expect(summary, where).toContain(`*Missing:* ${GAP_LABELS[gap]} (`);
+        expect(
+          rationale.filter((line) => line.startsWith('Gap: ')),
+          where,
+        ).toEqual([
+          expect.stringMatching(new RegExp(`^Gap: ${GAP_LABELS[gap].toLowerCase()}\\. `)),
+        ]);
+        if (leaning !== 'undecided') {
+          expect(rationale, where).toContainEqual(
+            expect.stringMatching(
+              new RegExp(`^Leaning: ${escapeRegExp(LEANING_LABELS[leaning])}\\. `),
+            ),
+          );
+        }
+      }
+    }
+  });
+
+  it('offers the leaning in the checklist under the labels the verdict uses', () => {
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'about', draft: {} });
+    const element = inputElement(view, BlockId.leaning);
+    const options = (element?.options ?? []) as { text: { text: string } }[];
+    expect(options.map((option) => option.text.text)).toEqual(
+      LEANINGS.map((leaning) => LEANING_LABELS[leaning]),
+    );
+  });
+
+  it('calls no step a rung, since there is no rung 2 or 3', () => {
+    for (const step of STEP_IDS) {
+      const view = buildChecklistStepView({ ...commandChecklist(), step, draft: hostileAnswers() });
+      expect(JSON.stringify(view.blocks), step).not.toMatch(/\bRung\b/i);
+    }
+  });
+
+  it('calls facts loaded fresh at each request RAG without an index, as their verdict does', () => {
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'knowledge', draft: {} });
+    const context = JSON.stringify(view.blocks.filter((block) => block.type === 'context'));
+    expect(context).toContain('RAG without an index');
+    const weekly = decide(
+      answersSchema.parse({
+        title: 'Weekly facts that fit',
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: true },
+      }),
+    );
+    expect(weekly.headline).toMatch(/^RAG without an index/);
   });
 });
 
