@@ -350,12 +350,6 @@ function placeLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
   }
 }
 
-function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
-  const lines = placeLines(rule, knowledge);
-  const fits = fitsInPromptLine(rule, knowledge);
-  return fits === undefined ? lines : [...lines, fits];
-}
-
 function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   const lines: string[] = [];
   const kinds = behavior.kinds ?? [];
@@ -402,23 +396,100 @@ function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined
     : `${leaning} Noted, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
 }
 
-/** One line per answer that drove the verdict, in checklist order. */
-function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): string[] {
-  const lines: string[] = [];
+/** Which parts of the rationale hold the answers that decided the rule. */
+interface DecidingAnswers {
+  prompt?: boolean;
+  gap?: boolean;
+  /** Where the facts go: whether they fit, or, not asked, what sent them to retrieval. */
+  facts?: boolean;
+  examples?: boolean;
+}
+
+function decidingAnswers(rule: RuleId): DecidingAnswers {
+  switch (rule) {
+    case 'unsure':
+    case 'no-gap':
+      return { gap: true };
+    case 'prompt-works':
+    case 'prompt-works-live-knowledge':
+      return { prompt: true };
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+      return { prompt: true };
+    case 'behavior-ready':
+    case 'behavior-needs-examples':
+      return { examples: true };
+    case 'both-in-prompt-untried':
+    case 'both-whole-document-untried':
+    case 'both-indexed-untried':
+      return { prompt: true, facts: true };
+    case 'both-in-prompt-ready':
+    case 'both-in-prompt-needs-examples':
+    case 'both-whole-document-ready':
+    case 'both-whole-document-needs-examples':
+    case 'both-indexed-ready':
+    case 'both-indexed-needs-examples':
+      return { facts: true, examples: true };
+    case 'knowledge-in-prompt-untried':
+    case 'knowledge-in-prompt-unreliable':
+    case 'knowledge-whole-document-untried':
+    case 'knowledge-whole-document-unreliable':
+    case 'knowledge-indexed-untried':
+    case 'knowledge-indexed-unreliable':
+      return { facts: true };
+  }
+}
+
+interface RationaleLine {
+  text: string;
+  decisive: boolean;
+}
+
+/** The knowledge lines, the one that placed the facts marked when the facts decided the rule. */
+function knowledgeRationale(
+  rule: RuleId,
+  knowledge: KnowledgeAnswers,
+  deciding: boolean,
+): RationaleLine[] {
+  const place = placeLines(rule, knowledge).map((text) => ({ text, decisive: false }));
+  const fits = fitsInPromptLine(rule, knowledge);
+  if (fits !== undefined) return [...place, { text: fits, decisive: deciding }];
+  // Not asked whether they fit (an older review): its answers about churn and citations, or
+  // their absence, are what sent the facts to retrieval.
+  return place.map((line) => ({ ...line, decisive: deciding }));
+}
+
+/** The labeled-examples line is the one that weighs the examples against the fine-tuning bar. */
+function behaviorRationale(
+  answers: Answers,
+  behavior: BehaviorAnswers,
+  deciding: boolean,
+): RationaleLine[] {
+  return behaviorLines(answers, behavior).map((text) => ({
+    text,
+    decisive: deciding && text.startsWith('Labeled examples:'),
+  }));
+}
+
+/** One line per answer that drove the verdict, in checklist order, the deciding ones marked. */
+function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): RationaleLine[] {
+  const deciding = decidingAnswers(rule);
+  const lines: RationaleLine[] = [
+    { text: promptTriedLine(answers, rule), decisive: deciding.prompt === true },
+    { text: gapLine(answers, rule), decisive: deciding.gap === true },
+  ];
   const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
-  lines.push(promptTriedLine(answers, rule));
-  lines.push(gapLine(answers, rule));
   if (diagnosed) {
     if (gapIncludesKnowledge(answers.gap) && answers.knowledge) {
-      lines.push(...knowledgeAnswerLines(rule, answers.knowledge));
+      lines.push(...knowledgeRationale(rule, answers.knowledge, deciding.facts === true));
     }
     // A working prompt already holds the behavior: its details decide nothing.
     if (gapIncludesBehavior(answers.gap) && answers.behavior && !promptWorksRule(rule)) {
-      lines.push(...behaviorLines(answers, answers.behavior));
+      lines.push(...behaviorRationale(answers, answers.behavior, deciding.examples === true));
     }
   }
   const leaning = leaningLine(answers, verdict);
-  if (leaning) lines.push(leaning);
+  if (leaning) lines.push({ text: leaning, decisive: false });
   return lines;
 }
 
@@ -636,10 +707,12 @@ export function decide(answers: Answers): Decision {
   const content = RULE_CONTENT[rule];
   const verdict = content.verdict;
   const warnings = buildWarnings(answers, verdict, rule);
+  const rationale = buildRationale(answers, rule, verdict);
   return {
     verdict,
     headline: content.headline,
-    rationale: buildRationale(answers, rule, verdict),
+    rationale: rationale.map((line) => line.text),
+    decisive: rationale.flatMap((line, index) => (line.decisive ? [index] : [])),
     warnings,
     nextSteps: buildNextSteps(answers, rule),
     measure: [...content.measure],

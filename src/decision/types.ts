@@ -57,6 +57,11 @@ export interface Decision {
   verdict: VerdictKind;
   headline: string;
   rationale: string[];
+  /**
+   * Indices into the rationale of the lines whose answers decided the verdict, in rationale order:
+   * the channel's short "Why" shows them first. Absent from decisions stored before it existed.
+   */
+  decisive?: number[];
   warnings: DecisionWarning[];
   nextSteps: string[];
   measure: string[];

@@ -773,6 +773,36 @@ describe('rationale', () => {
   });
 });
 
+describe('the deciding answers', () => {
+  it('marks one to three rationale lines, in order, as the ones that decided the verdict', () => {
+    for (const answers of everyAnswerCombination()) {
+      const { rationale, decisive = [] } = decide(answers);
+      const where = JSON.stringify(answers);
+      expect(decisive.length, where).toBeGreaterThanOrEqual(1);
+      expect(decisive.length, where).toBeLessThanOrEqual(3);
+      expect(decisive, where).toEqual([...new Set(decisive)].sort((a, b) => a - b));
+      for (const index of decisive) expect(rationale[index], where).toBeDefined();
+    }
+  });
+
+  it('marks the size of the facts where it placed them, and the examples where they met the bar', () => {
+    const deciding = (input: Omit<AnswersInput, 'title'>) => {
+      const { rationale, decisive = [] } = run(input);
+      return decisive.map((index) => rationale[index]?.split(':')[0]);
+    };
+    expect(deciding(RULE_EXAMPLES['knowledge-in-prompt-untried'])).toEqual([
+      'Facts fit in the prompt',
+    ]);
+    expect(deciding(RULE_EXAMPLES['behavior-ready'])).toEqual(['Labeled examples']);
+    expect(deciding(RULE_EXAMPLES['both-in-prompt-ready'])).toEqual([
+      'Facts fit in the prompt',
+      'Labeled examples',
+    ]);
+    expect(deciding(RULE_EXAMPLES['prompt-works'])).toEqual(['Prompt tried']);
+    expect(deciding(RULE_EXAMPLES.unsure)).toEqual(['Gap']);
+  });
+});
+
 describe('a behavior below the fine-tuning bar', () => {
   it('after a measured prompt fell short: fine-tuning is the path, data the blocker', () => {
     const decision = run(RULE_EXAMPLES['behavior-needs-examples']);

@@ -22,6 +22,7 @@ import {
   TITLE_MAX_CHARS,
 } from '../../src/decision/answers.js';
 import { GAP_LABELS, LEANING_LABELS } from '../../src/decision/content.js';
+import { matchRule } from '../../src/decision/engine.js';
 import { decide } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
 import { summarizeAnswers } from '../../src/views/answersSummary.js';
@@ -57,7 +58,7 @@ import {
   buildVerdictDetail,
   buildVerdictMessage,
 } from '../../src/views/verdictMessage.js';
-import { validAnswersArb } from '../decision/arbitraries.js';
+import { everyAnswerCombination, validAnswersArb } from '../decision/arbitraries.js';
 import { checkMessage, checkView } from '../support/blockKitLimits.js';
 import { postedReview } from '../support/reviewFixture.js';
 
@@ -544,6 +545,57 @@ describe('verdict messages', () => {
       true,
     );
     expect(parent.text).toContain('&lt;!channel&gt;');
+  });
+
+  it('gives in the channel’s Why the answers that decided the verdict', () => {
+    const why = (answers: Answers) => {
+      const { blocks } = buildVerdictMessage({
+        answers,
+        decision: decide(answers),
+        userId: 'U0ASKER01',
+      });
+      const texts = blocks.flatMap((block) =>
+        block.type === 'section' && block.text ? [block.text.text] : [],
+      );
+      return texts.find((text) => text.startsWith('*Why*')) ?? '';
+    };
+    const factsPlaced = /^(knowledge|both)-(in-prompt|whole-document|indexed)-/;
+    const tuningBar = /^(behavior|both-.*)-(ready|needs-examples)$/;
+    let checked = 0;
+    for (const answers of everyAnswerCombination()) {
+      const rule = matchRule(answers);
+      const text = why(answers);
+      const where = `${rule} ${JSON.stringify(answers)}`;
+      expect(text.split('\n').length, where).toBeLessThanOrEqual(4);
+      if (factsPlaced.test(rule) && answers.knowledge?.fitsInPrompt !== undefined) {
+        expect(text, where).toContain('• Facts fit in the prompt: ');
+        checked++;
+      }
+      if (tuningBar.test(rule)) {
+        expect(text, where).toContain('• Labeled examples: ');
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+    // The example the reviewer gave: the size of the facts decided it, not the citations.
+    const offices = why(
+      answersSchema.parse({
+        title: 'Office addresses',
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+      }),
+    );
+    expect(offices).toContain('• Facts fit in the prompt: yes');
+  });
+
+  it('shows the first three reasons of a decision stored before the deciding ones were marked', () => {
+    const answers = hostileAnswers();
+    const { decisive: _decisive, ...stored } = decide(answers);
+    const { blocks } = buildVerdictMessage({ answers, decision: stored, userId: 'U0ASKER01' });
+    const why = JSON.stringify(blocks).match(/\*Why\*[^"]*/)?.[0] ?? '';
+    const bullets = stored.rationale.slice(0, 3).map((line) => `• ${escapeMrkdwn(line)}`);
+    expect(why).toBe(JSON.stringify(`*Why*\n${bullets.join('\n')}`).slice(1, -1));
   });
 
   it('names the verdict plainly in the notification text', () => {
