@@ -19,6 +19,7 @@ export const WARNING_TITLES: Record<WarningCode, string> = {
   'knowledge-in-weights': 'Facts in the weights',
   'prompt-untried': 'Prompt not tried yet',
   'few-examples': 'Too few examples',
+  'held-out-short': 'No room for a held-out set',
   'no-training-budget': 'No training budget',
   'leaning-differs': 'Differs from the leaning',
   'no-diagnosis': 'Gap not diagnosed',
@@ -56,11 +57,15 @@ export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
 const BAR = MIN_EXAMPLES_FOR_FINE_TUNING;
 
 /**
- * A held-out set big enough to see a clear gain; a 5-point difference (80 % against 85 %) is
- * within the noise of 100 cases.
+ * The held-out set that judges a tune: big enough to see a clear gain; a 5-point difference (80 %
+ * against 85 %) is within the noise of 100 cases.
  */
-const HELD_OUT_SIZE =
-  'at least about 100 held-out cases, and for classification at least 20 to 30 per class; more to tell 80% from 85%';
+export const MIN_HELD_OUT_EXAMPLES = 100;
+
+/** Labeled examples that can both train a fine-tune and judge it: the bar plus a held-out set. */
+export const EXAMPLES_TO_TRAIN_AND_HOLD_OUT = BAR + MIN_HELD_OUT_EXAMPLES;
+
+const HELD_OUT_SIZE = `at least about ${MIN_HELD_OUT_EXAMPLES} held-out cases, and for classification at least 20 to 30 per class; more to tell 80% from 85%`;
 const HELD_OUT_SET = `a held-out set on top, never trained on: ${HELD_OUT_SIZE}`;
 
 /**
@@ -918,6 +923,8 @@ export const WARNING_TEXT = {
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
   fewExamples: (examples: number, bar: number): string =>
     `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
+  heldOutShort: (examples: number, classification: boolean): string =>
+    `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ', and for classification 20 to 30 per class' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
   noTrainingBudget:
     'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>

@@ -8,6 +8,7 @@ import {
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
+  EXAMPLES_TO_TRAIN_AND_HOLD_OUT,
   type FactsHome,
   type FactsPlace,
   FINE_TUNING_AGAINST_PROMPT,
@@ -554,6 +555,23 @@ function warningMessage(
         answers.promptTried === 'still-unreliable' &&
         examples < MIN_EXAMPLES_FOR_FINE_TUNING
         ? WARNING_TEXT.fewExamples(examples, MIN_EXAMPLES_FOR_FINE_TUNING)
+        : undefined;
+    }
+    case 'held-out-short': {
+      // Wherever the examples are counted as enough to fine-tune on, now or once a prompt falls
+      // short, they must leave a held-out set too; not under a working prompt, nor undiagnosed.
+      const examples = labeledExamples(answers);
+      const counted =
+        behaviorGap &&
+        !promptWorksRule(rule) &&
+        rule !== 'unsure' &&
+        rule !== 'no-gap' &&
+        enoughExamples(answers);
+      return counted && examples < EXAMPLES_TO_TRAIN_AND_HOLD_OUT
+        ? WARNING_TEXT.heldOutShort(
+            examples,
+            answers.behavior?.kinds?.includes('classification') === true,
+          )
         : undefined;
     }
     case 'no-training-budget':

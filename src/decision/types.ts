@@ -5,6 +5,7 @@ export const WARNING_CODES = [
   'knowledge-in-weights',
   'prompt-untried',
   'few-examples',
+  'held-out-short',
   'no-training-budget',
   'leaning-differs',
   'no-diagnosis',

@@ -20,7 +20,13 @@ import {
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
-import { LEANING_LABELS, plural } from '../decision/content.js';
+import {
+  EXAMPLES_TO_TRAIN_AND_HOLD_OUT,
+  LEANING_LABELS,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
+  MIN_HELD_OUT_EXAMPLES,
+  plural,
+} from '../decision/content.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { summarizeAnswers } from './answersSummary.js';
 import {
@@ -243,7 +249,7 @@ function behaviorBlocks(draft: Draft): KnownBlock[] {
       label: { type: 'plain_text', text: 'How many good input → output examples do you have?' },
       hint: {
         type: 'plain_text',
-        text: 'Examples a reviewer would sign off on. Gains from fine-tuning usually show from about 50.',
+        text: `Examples a reviewer would sign off on. Fine-tuning gains usually show from about ${MIN_EXAMPLES_FOR_FINE_TUNING} to train on, and judging the tune takes about ${MIN_HELD_OUT_EXAMPLES} more held out: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all.`,
       },
       element: {
         type: 'number_input',

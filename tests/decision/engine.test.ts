@@ -88,12 +88,12 @@ const RULE_EXAMPLES = {
   },
   'knowledge-indexed-untried': { promptTried: 'not-yet', gap: 'knowledge', knowledge },
   'knowledge-indexed-unreliable': { promptTried: 'still-unreliable', gap: 'knowledge', knowledge },
-  'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(60) },
+  'behavior-ready': { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(200) },
   'behavior-untried': { promptTried: 'not-yet', gap: 'behavior', behavior: behavior(6) },
   'behavior-untried-enough-examples': {
     promptTried: 'not-yet',
     gap: 'behavior',
-    behavior: behavior(60),
+    behavior: behavior(200),
   },
   'behavior-needs-examples': {
     promptTried: 'still-unreliable',
@@ -110,7 +110,7 @@ const RULE_EXAMPLES = {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewStableFacts(),
-    behavior: behavior(60),
+    behavior: behavior(200),
   },
   'both-in-prompt-needs-examples': {
     promptTried: 'still-unreliable',
@@ -128,7 +128,7 @@ const RULE_EXAMPLES = {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge: fewChangingFacts(),
-    behavior: behavior(60),
+    behavior: behavior(200),
   },
   'both-whole-document-needs-examples': {
     promptTried: 'still-unreliable',
@@ -140,13 +140,13 @@ const RULE_EXAMPLES = {
     promptTried: 'still-unreliable',
     gap: 'both',
     knowledge,
-    behavior: behavior(60),
+    behavior: behavior(200),
   },
   'both-indexed-untried': {
     promptTried: 'not-yet',
     gap: 'both',
     knowledge,
-    behavior: behavior(60),
+    behavior: behavior(200),
   },
   'both-indexed-needs-examples': {
     promptTried: 'still-unreliable',
@@ -455,9 +455,9 @@ describe('warnings', () => {
       ['few-examples'],
     ],
     [
-      'no few-examples at 50',
+      'no few-examples at 50, but no room for a held-out set',
       { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(50) },
-      [],
+      ['held-out-short'],
     ],
     [
       'few-examples: both, 0',
@@ -476,12 +476,12 @@ describe('warnings', () => {
     ],
     [
       'no-training-budget: fine-tune',
-      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(50, false) },
+      { promptTried: 'still-unreliable', gap: 'behavior', behavior: behavior(150, false) },
       ['no-training-budget'],
     ],
     [
       'no-training-budget: rag+fine-tune',
-      { promptTried: 'still-unreliable', gap: 'both', knowledge, behavior: behavior(50, false) },
+      { promptTried: 'still-unreliable', gap: 'both', knowledge, behavior: behavior(150, false) },
       ['no-training-budget'],
     ],
     [
@@ -542,7 +542,7 @@ describe('warnings', () => {
     const decision = run({
       promptTried: 'still-unreliable',
       gap: 'behavior',
-      behavior: behavior(80, false),
+      behavior: behavior(300, false),
     });
     const message = decision.warnings[0]?.message ?? '';
     expect(message).toMatch(/hosted fine-tuning/);
@@ -773,6 +773,48 @@ describe('rationale', () => {
   });
 });
 
+describe('examples enough to train on, but not also to hold out', () => {
+  const triage = (labeledExamples: number, promptTried: 'still-unreliable' | 'not-yet') =>
+    run({
+      promptTried,
+      gap: 'behavior',
+      behavior: { kinds: ['classification'], labeledExamples, trainingBudget: true },
+    });
+
+  it('triage into 9 classes with 60 examples: fine-tune, warned that no held-out set is left', () => {
+    const decision = triage(60, 'still-unreliable');
+    expect(decision.verdict).toBe('fine-tune');
+    expect(codes(decision)).toEqual(['held-out-short']);
+    const message = decision.warnings[0]?.message ?? '';
+    expect(message).toMatch(/^60 labeled examples meet the 50 to train on/);
+    expect(message).toContain('about 100 more held out');
+    expect(message).toContain('about 150 in all');
+    expect(message).toContain('20 to 30 per class');
+    expect(WARNING_TITLES['held-out-short']).toBe('No room for a held-out set');
+  });
+
+  it('warns from the fine-tuning bar up to the 150 that train and test', () => {
+    expect(codes(triage(49, 'still-unreliable'))).toEqual(['few-examples']);
+    expect(codes(triage(50, 'still-unreliable'))).toEqual(['held-out-short']);
+    expect(codes(triage(149, 'still-unreliable'))).toEqual(['held-out-short']);
+    expect(codes(triage(150, 'still-unreliable'))).toEqual([]);
+  });
+
+  it('warns too where the examples are called ready for a fine-tune later', () => {
+    expect(codes(triage(60, 'not-yet'))).toEqual(['prompt-untried', 'held-out-short']);
+    expect(codes(triage(150, 'not-yet'))).toEqual(['prompt-untried']);
+  });
+
+  it('names the classification rule only for classification', () => {
+    const format = run({
+      promptTried: 'still-unreliable',
+      gap: 'behavior',
+      behavior: { kinds: ['format'], labeledExamples: 60, trainingBudget: true },
+    });
+    expect(format.warnings[0]?.message).not.toContain('per class');
+  });
+});
+
 describe('the deciding answers', () => {
   it('marks one to three rationale lines, in order, as the ones that decided the verdict', () => {
     for (const answers of everyAnswerCombination()) {
@@ -833,7 +875,7 @@ describe('a behavior below the fine-tuning bar', () => {
       'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     );
     expect(decision.rationale).toContain(
-      'Labeled examples: 60. Enough to fine-tune on later, if a measured prompt still falls short.',
+      'Labeled examples: 200. Enough to fine-tune on later, if a measured prompt still falls short.',
     );
   });
 
@@ -1209,7 +1251,7 @@ describe('a few pages of stable facts after a measured prompt fell short', () =>
     expect(message).not.toMatch(/retrieval/);
     const noBudget = run({
       ...RULE_EXAMPLES['both-in-prompt-ready'],
-      behavior: behavior(60, false),
+      behavior: behavior(200, false),
       leaning: 'rag+fine-tune',
     });
     expect(codes(noBudget)).toEqual(['no-training-budget', 'leaning-differs']);

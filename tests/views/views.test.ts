@@ -399,6 +399,15 @@ describe('checklist modal', () => {
     }
   });
 
+  it('sizes the examples on the behavior step as the verdict does: 50 to train, 100 held out', () => {
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'behavior', draft: {} });
+    const block = view.blocks.find((candidate) => candidate.block_id === BlockId.labeledExamples);
+    const hint = block && 'hint' in block ? block.hint?.text : undefined;
+    expect(hint).toContain('about 50 to train on');
+    expect(hint).toContain('about 100 more held out');
+    expect(hint).toContain('about 150 in all');
+  });
+
   it('shows in the summary whether the facts fit in the prompt, only when it was asked', () => {
     const state = commandChecklist();
     const summary = (draft: Answers) =>
