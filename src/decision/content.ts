@@ -17,6 +17,7 @@ export const LEANING_LABELS: Record<Leaning, string> = {
 
 export const WARNING_TITLES: Record<WarningCode, string> = {
   'knowledge-in-weights': 'Facts in the weights',
+  'facts-do-not-fit': 'Facts do not fit the prompt',
   'prompt-untried': 'Prompt not tried yet',
   'few-examples': 'Too few examples',
   'held-out-short': 'No room for a held-out set',
@@ -109,7 +110,7 @@ export type RuleId = (typeof RULE_IDS)[number];
  */
 export type FactsPlace = 'in-prompt' | 'whole-document' | 'indexed';
 
-/** What a rule's next steps may depend on besides the rule. */
+/** What a rule's headline and next steps may depend on besides the rule. */
 export interface StepContext {
   /** Answers must cite the facts. */
   cited: boolean;
@@ -122,11 +123,16 @@ export interface StepContext {
    * checklist did not ask whether they fit.
    */
   facts: FactsPlace | undefined;
+  /** The knowledge changes weekly or faster. */
+  changesOften: boolean;
+  /** The gap was answered "not sure yet". */
+  undiagnosed: boolean;
 }
 
 export interface RuleContent {
   verdict: VerdictKind;
-  headline: string;
+  /** A function where it depends on more answers than the rule was reached with. */
+  headline: string | ((context: StepContext) => string);
   /** Completes "the verdict is X because ..." in the leaning-differs warning. */
   because: string;
   /** The reason instead, when the person said the facts do not fit in the prompt. */
@@ -223,6 +229,14 @@ const KEEP_PROMPT =
 
 const KEEP_PROMPT_WITH_FACTS =
   'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.';
+
+/** For a working prompt that can carry only part of the facts. */
+const FACTS_LEFT_OUT_HEADLINE =
+  'Prompt: it works for now, but it can carry only part of the facts. Test it on the ones it leaves out; when those fail, move the facts to RAG.';
+
+/** For a working prompt whose gap was not diagnosed: where to look if it stops working. */
+const SORT_FAILURES_LATER_STEP =
+  'If its score drops or new failures show up, sort them: missing or outdated facts point to RAG, right facts in the wrong shape or voice to fine-tuning. Then run the checklist again with the gap.';
 
 /** For a working prompt whose facts do not all fit in it. */
 const FACTS_LEFT_OUT_EVAL_STEP =
@@ -344,11 +358,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   'prompt-works': {
     verdict: 'prompt',
-    headline:
-      'Prompt: it already works well enough. Keep it, and keep the eval set that shows it works.',
+    headline: ({ facts }) =>
+      facts === 'indexed'
+        ? FACTS_LEFT_OUT_HEADLINE
+        : 'Prompt: it already works well enough. Keep it, and keep the eval set that shows it works.',
     because:
       'the prompt already works, and neither RAG nor fine-tuning earns its cost until the eval shows a gap',
-    nextSteps: ({ facts }) => {
+    nextSteps: ({ facts, undiagnosed }) => {
+      if (undiagnosed) return [KEEP_PROMPT, SORT_FAILURES_LATER_STEP];
       if (facts === undefined) {
         return [
           KEEP_PROMPT,
@@ -378,8 +395,16 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   /** The prompt works, but the knowledge in it changes weekly or has to be cited. */
   'prompt-works-live-knowledge': {
     verdict: 'prompt',
-    headline:
-      'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.',
+    // Worded for what made the knowledge live: its churn, its citations, or facts it cannot all hold.
+    headline: ({ facts, changesOften }) => {
+      if (facts === 'indexed') return FACTS_LEFT_OUT_HEADLINE;
+      if (facts === undefined) {
+        return 'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.';
+      }
+      return changesOften
+        ? 'Prompt: it works for now. Keep its facts current by hand, and load the current document into each request once that becomes a burden.'
+        : 'Prompt: it works well enough. Keep each fact’s source beside it for answers to cite, and move the facts to RAG once they outgrow the prompt.';
+    },
     because:
       'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
     becauseFactsDoNotFit:
@@ -925,6 +950,8 @@ export const WARNING_TEXT = {
     `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
   heldOutShort: (examples: number, classification: boolean): string =>
     `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ', and for classification 20 to 30 per class' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
+  factsDoNotFit:
+    'The prompt can only carry part of these facts, yet it was answered good enough: either its eval asks nothing about the facts it leaves out, or the model needs fewer of them than answered. Add questions about the facts left out to the eval; if they fail, the facts belong in RAG.',
   noTrainingBudget:
     'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>

@@ -25,6 +25,7 @@ import {
   SOURCE_ORDER,
   SOURCES,
   type SourceKey,
+  type StepContext,
   TRADEOFF_ORDER,
   TRADEOFF_ROWS,
   type TradeoffKey,
@@ -81,7 +82,8 @@ function promptWorksRule(rule: RuleId): boolean {
 
 /** The rules in order; the first that matches wins. */
 export function matchRule(answers: Answers): RuleId {
-  if (answers.gap === 'unsure') return 'unsure';
+  // A prompt that works has no failures to diagnose: it stays, whatever the gap might be.
+  if (answers.gap === 'unsure' && answers.promptTried !== 'good-enough') return 'unsure';
   if (answers.gap === 'neither') return 'no-gap';
   if (answers.promptTried === 'good-enough') {
     const live = answers.knowledge?.changesOften || answers.knowledge?.citationsNeeded;
@@ -211,6 +213,9 @@ function whatTheGapSays(answers: Answers, rule: RuleId): string {
       }
       return 'The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
     case 'prompt-works':
+      if (answers.gap === 'unsure') {
+        return 'With a prompt that works, there are no failures to diagnose yet, and nothing for RAG or fine-tuning to fix.';
+      }
       if (answers.gap === 'knowledge' && answers.knowledge?.fitsInPrompt !== undefined) {
         return 'The working prompt supplies the facts well enough today.';
       }
@@ -587,7 +592,14 @@ function warningMessage(
           )
         : undefined;
     case 'no-diagnosis':
-      return answers.gap === 'unsure' ? WARNING_TEXT.noDiagnosis : undefined;
+      return rule === 'unsure' ? WARNING_TEXT.noDiagnosis : undefined;
+    case 'facts-do-not-fit':
+      // A working prompt told the facts do not fit: one of the two answers is off.
+      return promptWorksRule(rule) &&
+        gapIncludesKnowledge(answers.gap) &&
+        answers.knowledge?.fitsInPrompt === false
+        ? WARNING_TEXT.factsDoNotFit
+        : undefined;
   }
 }
 
@@ -708,15 +720,25 @@ function pickSources(
   return SOURCE_ORDER.filter((key) => keys.has(key)).map((key) => ({ ...SOURCES[key] }));
 }
 
-function buildNextSteps(answers: Answers, rule: RuleId): string[] {
-  const { nextSteps } = RULE_CONTENT[rule];
-  if (typeof nextSteps !== 'function') return [...nextSteps];
-  return nextSteps({
+function stepContext(answers: Answers): StepContext {
+  return {
     cited: answers.knowledge?.citationsNeeded === true,
     format: answers.behavior?.kinds?.includes('format') === true,
     enoughExamples: enoughExamples(answers),
     facts: gapIncludesKnowledge(answers.gap) ? factsPlace(answers.knowledge) : undefined,
-  });
+    changesOften: answers.knowledge?.changesOften === true,
+    undiagnosed: answers.gap === 'unsure',
+  };
+}
+
+function buildNextSteps(rule: RuleId, context: StepContext): string[] {
+  const { nextSteps } = RULE_CONTENT[rule];
+  return typeof nextSteps === 'function' ? nextSteps(context) : [...nextSteps];
+}
+
+function buildHeadline(rule: RuleId, context: StepContext): string {
+  const { headline } = RULE_CONTENT[rule];
+  return typeof headline === 'function' ? headline(context) : headline;
 }
 
 /** The verdict for a set of checklist answers. Pure: the same answers always give the same decision. */
@@ -726,13 +748,14 @@ export function decide(answers: Answers): Decision {
   const verdict = content.verdict;
   const warnings = buildWarnings(answers, verdict, rule);
   const rationale = buildRationale(answers, rule, verdict);
+  const context = stepContext(answers);
   return {
     verdict,
-    headline: content.headline,
+    headline: buildHeadline(rule, context),
     rationale: rationale.map((line) => line.text),
     decisive: rationale.flatMap((line, index) => (line.decisive ? [index] : [])),
     warnings,
-    nextSteps: buildNextSteps(answers, rule),
+    nextSteps: buildNextSteps(rule, context),
     measure: [...content.measure],
     tradeoffs: pickTradeoffs(answers, rule, verdict, warnings),
     sources: pickSources(answers, rule, verdict, warnings),

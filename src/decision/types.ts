@@ -3,6 +3,7 @@ export type VerdictKind = (typeof VERDICTS)[number];
 
 export const WARNING_CODES = [
   'knowledge-in-weights',
+  'facts-do-not-fit',
   'prompt-untried',
   'few-examples',
   'held-out-short',

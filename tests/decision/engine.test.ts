@@ -749,7 +749,7 @@ describe('rationale', () => {
     const decision = run({ promptTried: 'good-enough', gap: 'unsure' });
     expect(decision.headline).not.toMatch(/prompt baseline/);
     expect(decision.rationale[0]).toMatch(/^Prompt tried: good enough\. A working prompt/);
-    expect(decision.nextSteps.join(' ')).toMatch(/keep the one you have if it works/);
+    expect(decision.nextSteps[0]).toMatch(/^Keep the prompt under version control/);
   });
 
   it('gives stable knowledge without citations one line', () => {
@@ -900,6 +900,67 @@ describe('a behavior below the fine-tuning bar', () => {
     expect(decision.rationale.join(' ')).toMatch(
       /Labeled examples: 0\. Write a few worked examples/,
     );
+  });
+});
+
+describe('a prompt good enough against answers that say otherwise', () => {
+  it('facts that do not fit: says the prompt carries only part of them, in the headline and a warning', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'knowledge',
+      knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
+    });
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).not.toMatch(/Maintain the facts in it by hand/);
+    expect(decision.headline).toMatch(/only part of the facts/);
+    expect(codes(decision)).toEqual(['facts-do-not-fit']);
+    expect(WARNING_TITLES['facts-do-not-fit']).toBe('Facts do not fit the prompt');
+    expect(decision.warnings[0]?.message).toMatch(
+      /^The prompt can only carry part of these facts, yet it was answered good enough/,
+    );
+    // Stable facts that do not fit contradict a working prompt just as much.
+    const stable = run({
+      promptTried: 'good-enough',
+      gap: 'both',
+      knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: false },
+      behavior: behavior(10),
+    });
+    expect(codes(stable)).toEqual(['facts-do-not-fit']);
+    expect(stable.headline).toMatch(/only part of the facts/);
+  });
+
+  it('a gap not diagnosed: the working prompt stays, with nothing to diagnose yet', () => {
+    const answers = parseAnswers({ title: 't', promptTried: 'good-enough', gap: 'unsure' });
+    expect(matchRule(answers)).toBe('prompt-works');
+    const decision = decide(answers);
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).not.toMatch(/not diagnosed/);
+    expect(codes(decision)).toEqual([]);
+    expect(decision.rationale[1]).toMatch(/^Gap: not sure yet\. With a prompt that works/);
+    expect(decision.nextSteps.join(' ')).toMatch(/sort them/);
+  });
+
+  it('stable facts that fit and must be cited: the headline speaks of citing, not of a burden', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'knowledge',
+      knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+    });
+    expect(decision.verdict).toBe('prompt');
+    expect(decision.headline).not.toMatch(/burden|by hand/);
+    expect(decision.headline).toMatch(/source/);
+    expect(decision.headline).toMatch(/outgrow the prompt/);
+    expect(codes(decision)).toEqual([]);
+  });
+
+  it('facts that fit and change weekly: the headline names what to do when editing them is a burden', () => {
+    const decision = run({
+      promptTried: 'good-enough',
+      gap: 'knowledge',
+      knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: true },
+    });
+    expect(decision.headline).toMatch(/load the current document into each request/);
+    expect(decision.headline).not.toMatch(/move them to RAG/);
   });
 });
 
@@ -1552,11 +1613,17 @@ describe('reviews that were not asked whether the facts fit in the prompt', () =
       const decision = decide(answers);
       const notFitting = decide(asIfNot);
       expect(decision.verdict, where).toBe(notFitting.verdict);
-      expect(decision.headline, where).toBe(notFitting.headline);
-      expect(codes(decision), where).toEqual(codes(notFitting));
-      // A working prompt told the facts do not fit says to watch the ones it leaves out.
+      // A working prompt told the facts do not fit says so, and to watch the ones it leaves out.
       if (answers.promptTried !== 'good-enough') {
+        expect(decision.headline, where).toBe(notFitting.headline);
+        expect(codes(decision), where).toEqual(codes(notFitting));
         expect(decision.nextSteps, where).toEqual(notFitting.nextSteps);
+      } else {
+        expect(codes(notFitting), where).toContain('facts-do-not-fit');
+        expect(
+          codes(notFitting).filter((code) => code !== 'facts-do-not-fit'),
+          where,
+        ).toEqual(codes(decision));
       }
     }
   });
@@ -1990,11 +2057,12 @@ describe('the verdict object', () => {
   });
 
   it('keeps every headline to one plain line of at most 150 characters', () => {
-    for (const rule of RULE_IDS) {
-      const { headline } = RULE_CONTENT[rule];
-      expect(headline.length).toBeLessThanOrEqual(150);
-      expect(headline).not.toMatch(/\n/);
-      expect(headline).not.toMatch(MARKUP);
+    for (const answers of everyAnswerCombination()) {
+      const { headline } = decide(answers);
+      const where = JSON.stringify(answers);
+      expect(headline.length, where).toBeLessThanOrEqual(150);
+      expect(headline, where).not.toMatch(/\n/);
+      expect(headline, where).not.toMatch(MARKUP);
     }
   });
 
