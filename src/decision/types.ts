@@ -5,6 +5,7 @@ export const WARNING_CODES = [
   'knowledge-in-weights',
   'facts-do-not-fit',
   'prompt-untried',
+  'prompt-unscored',
   'few-examples',
   'held-out-short',
   'no-training-budget',

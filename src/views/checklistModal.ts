@@ -17,7 +17,7 @@ import {
   GAPS,
   LEANINGS,
   PROBLEM_MAX_CHARS,
-  PROMPT_TRIED,
+  PROMPT_TRIED_OPTIONS,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
 import {
@@ -145,13 +145,17 @@ function aboutBlocks(draft: Draft): KnownBlock[] {
 }
 
 function promptBlocks(draft: Draft): KnownBlock[] {
-  const options = PROMPT_TRIED.map((answer) => option(answer, PROMPT_TRIED_OPTION_LABELS[answer]));
+  // Only the answers offered now: an older review's answer, which did not say whether the prompt
+  // was scored, shows no choice, so editing or re-running it asks again.
+  const options = PROMPT_TRIED_OPTIONS.map((answer) =>
+    option(answer, PROMPT_TRIED_OPTION_LABELS[answer]),
+  );
   return [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: '*The cheapest step first:* have you tried a clear output spec and a few examples in the prompt?',
+        text: '*The cheapest step first:* have you tried a clear output spec and a few examples in the prompt, and scored it?',
       },
     },
     radioInput(
@@ -162,7 +166,7 @@ function promptBlocks(draft: Draft): KnownBlock[] {
       options.find((candidate) => candidate.value === draft.promptTried),
     ),
     context(
-      'Many gaps close here: a system prompt that states the format, plus three good examples, costs an afternoon and no training run.',
+      '*Scored* means run on real inputs (20 to 50 to start), each with the output you expect, and counted how many came out right: only a score shows that fine-tuning is needed, and gives it a baseline to beat. Many gaps close here: a system prompt that states the format, plus three good examples, costs an afternoon and no training run.',
     ),
   ];
 }

@@ -70,7 +70,7 @@ function hostileAnswers(): Answers {
     title: HOSTILE,
     problem: `${HOSTILE}\n`.repeat(12).slice(0, 1000),
     leaning: 'fine-tune',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'both',
     knowledge: { changesOften: true, citationsNeeded: true },
     behavior: { kinds: ['format', 'tone'], labeledExamples: 300, trainingBudget: false },
@@ -397,6 +397,34 @@ describe('checklist modal', () => {
         element: { initial_option: { value: fitsInPrompt ? 'yes' : 'no' } },
       });
     }
+  });
+
+  it('asks whether the prompt was scored, offering the four answers and never the older two', () => {
+    const view = (draft: Partial<Answers>) =>
+      buildChecklistStepView({ ...commandChecklist(), step: 'prompt', draft });
+    const element = inputElement(view({}), BlockId.promptTried);
+    const options = (element?.options ?? []) as { value: string; text: { text: string } }[];
+    expect(options.map((option) => [option.value, option.text.text])).toEqual([
+      ['not-yet', 'Not yet'],
+      ['tried-not-scored', 'Tried, but not scored yet'],
+      ['scored-good-enough', 'Yes, scored on real examples: good enough'],
+      ['scored-falls-short', 'Yes, scored on real examples: still falls short'],
+    ]);
+    expect(JSON.stringify(view({}).blocks)).toMatch(/scored/);
+    // An older review's answer did not say whether it was scored: it has to be answered again.
+    expect(
+      inputElement(view({ promptTried: 'still-unreliable' }), BlockId.promptTried),
+    ).not.toHaveProperty('initial_option');
+    expect(
+      inputElement(view({ promptTried: 'scored-falls-short' }), BlockId.promptTried),
+    ).toMatchObject({ initial_option: { value: 'scored-falls-short' } });
+  });
+
+  it('shows an older review’s prompt answer as given, saying scoring was not asked', () => {
+    const summary = summarizeAnswers({ ...hostileAnswers(), promptTried: 'still-unreliable' });
+    expect(summary).toContain(
+      '*Prompt tried:* Yes, and it is still unreliable (scoring not asked)',
+    );
   });
 
   it('sizes the examples on the behavior step as the verdict does: 50 to train, 100 held out', () => {
