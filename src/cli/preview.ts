@@ -15,7 +15,7 @@ export const SAMPLE_ANSWERS: Answers = {
   problem:
     'It quotes last quarter’s refund window, and half of its answers break our strict JSON format.',
   leaning: 'fine-tune',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'both',
   knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
   behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },

@@ -1,7 +1,23 @@
 import { z } from 'zod';
 
 export const LEANINGS = ['undecided', 'prompt', 'rag', 'fine-tune', 'rag+fine-tune'] as const;
-export const PROMPT_TRIED = ['not-yet', 'good-enough', 'still-unreliable'] as const;
+/**
+ * The prompt answers the checklist offers, in its order. Only a prompt scored on real examples
+ * (run on real inputs with the outputs expected, and counted) is a baseline a fine-tune can beat.
+ */
+export const PROMPT_TRIED_OPTIONS = [
+  'not-yet',
+  'tried-not-scored',
+  'scored-good-enough',
+  'scored-falls-short',
+] as const;
+/**
+ * The answers from before the checklist asked whether the prompt was scored: they say how the
+ * prompt did, not that it was measured. Kept in stored reviews, typed in CLI input, and sent by a
+ * checklist left open across the upgrade, so they are read, but never offered.
+ */
+export const LEGACY_PROMPT_TRIED = ['good-enough', 'still-unreliable'] as const;
+export const PROMPT_TRIED = [...PROMPT_TRIED_OPTIONS, ...LEGACY_PROMPT_TRIED] as const;
 export const GAPS = ['knowledge', 'behavior', 'both', 'neither', 'unsure'] as const;
 export const BEHAVIOR_KINDS = ['format', 'tone', 'classification', 'skill'] as const;
 
@@ -42,6 +58,16 @@ export const behaviorSchema = z.object({
   trainingBudget: z.boolean({ error: 'expected true or false' }),
 });
 
+/** The prompt was scored on real examples, with whichever result. */
+export function promptScored(promptTried: PromptTried): boolean {
+  return promptTried === 'scored-good-enough' || promptTried === 'scored-falls-short';
+}
+
+/** The prompt works well enough, scored or by an older answer that did not say. */
+export function promptGoodEnough(promptTried: PromptTried): boolean {
+  return promptTried === 'scored-good-enough' || promptTried === 'good-enough';
+}
+
 export function gapIncludesKnowledge(gap: Gap): boolean {
   return gap === 'knowledge' || gap === 'both';
 }
@@ -67,7 +93,9 @@ export const answersSchema = z
     leaning: z
       .enum(LEANINGS, { error: `expected one of ${LEANINGS.join(', ')}` })
       .default('undecided'),
-    promptTried: z.enum(PROMPT_TRIED, { error: `expected one of ${PROMPT_TRIED.join(', ')}` }),
+    promptTried: z.enum(PROMPT_TRIED, {
+      error: `expected one of ${PROMPT_TRIED_OPTIONS.join(', ')} (or, from before the checklist asked about scoring, ${LEGACY_PROMPT_TRIED.join(', ')})`,
+    }),
     gap: z.enum(GAPS, { error: `expected one of ${GAPS.join(', ')}` }),
     knowledge: knowledgeSchema.optional(),
     behavior: behaviorSchema.optional(),

@@ -17,8 +17,11 @@ export const LEANING_LABELS: Record<Leaning, string> = {
 
 export const WARNING_TITLES: Record<WarningCode, string> = {
   'knowledge-in-weights': 'Facts in the weights',
+  'facts-do-not-fit': 'Facts do not fit the prompt',
   'prompt-untried': 'Prompt not tried yet',
+  'prompt-unscored': 'Score it first',
   'few-examples': 'Too few examples',
+  'held-out-short': 'No room for a held-out set',
   'no-training-budget': 'No training budget',
   'leaning-differs': 'Differs from the leaning',
   'no-diagnosis': 'Gap not diagnosed',
@@ -33,10 +36,14 @@ export const GAP_LABELS: Record<Gap, string> = {
   unsure: 'Not sure yet',
 };
 
+/** The prompt answer in the rationale and the decision record; an older one says it was not asked. */
 export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {
   'not-yet': 'not yet',
-  'good-enough': 'good enough',
-  'still-unreliable': 'still unreliable',
+  'tried-not-scored': 'yes, not scored yet',
+  'scored-good-enough': 'yes, scored on real examples, good enough',
+  'scored-falls-short': 'yes, scored on real examples, still falls short',
+  'good-enough': 'good enough, scoring not asked',
+  'still-unreliable': 'still unreliable, scoring not asked',
 };
 
 export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
@@ -56,19 +63,25 @@ export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
 const BAR = MIN_EXAMPLES_FOR_FINE_TUNING;
 
 /**
- * A held-out set big enough to see a clear gain; a 5-point difference (80 % against 85 %) is
- * within the noise of 100 cases.
+ * The held-out set that judges a tune: big enough to see a clear gain; a 5-point difference (80 %
+ * against 85 %) is within the noise of 100 cases.
  */
-const HELD_OUT_SIZE =
-  'at least about 100 held-out cases, and for classification at least 20 to 30 per class; more to tell 80% from 85%';
+export const MIN_HELD_OUT_EXAMPLES = 100;
+
+/** Labeled examples that can both train a fine-tune and judge it: the bar plus a held-out set. */
+export const EXAMPLES_TO_TRAIN_AND_HOLD_OUT = BAR + MIN_HELD_OUT_EXAMPLES;
+
+const HELD_OUT_SIZE = `at least about ${MIN_HELD_OUT_EXAMPLES} held-out cases, and for classification at least 20 to 30 per class; more to tell 80% from 85%`;
 const HELD_OUT_SET = `a held-out set on top, never trained on: ${HELD_OUT_SIZE}`;
 
 /**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
  * different reasons, and the headline, next steps and measures follow the reason. A diagnosed gap
  * whose prompt does not work yet is named `<gap>-<facts>-<state>`: where the facts go (FactsPlace),
- * and untried or unreliable for the prompt, with ready or needs-examples for a measured prompt's
- * behavior against the fine-tuning bar. Internal: reviews store the decision, not the rule.
+ * and the prompt's state: for the facts, untried (not tried, or tried but not scored) or
+ * unreliable (it fell short); for a behavior, untried unless a prompt scored on real examples fell
+ * short, and then ready or needs-examples against the fine-tuning bar. Internal: reviews store the
+ * decision, not the rule.
  */
 export const RULE_IDS = [
   'unsure',
@@ -104,7 +117,7 @@ export type RuleId = (typeof RULE_IDS)[number];
  */
 export type FactsPlace = 'in-prompt' | 'whole-document' | 'indexed';
 
-/** What a rule's next steps may depend on besides the rule. */
+/** What a rule's headline and next steps may depend on besides the rule. */
 export interface StepContext {
   /** Answers must cite the facts. */
   cited: boolean;
@@ -117,18 +130,27 @@ export interface StepContext {
    * checklist did not ask whether they fit.
    */
   facts: FactsPlace | undefined;
+  /** The knowledge changes weekly or faster. */
+  changesOften: boolean;
+  /** The gap was answered "not sure yet". */
+  undiagnosed: boolean;
+  /** A prompt was tried, scored or not. */
+  tried: boolean;
+  /** The prompt was scored on real examples; an older answer that did not say counts as not. */
+  scored: boolean;
 }
 
 export interface RuleContent {
   verdict: VerdictKind;
-  headline: string;
+  /** A function where it depends on more answers than the rule was reached with. */
+  headline: string | ((context: StepContext) => string);
   /** Completes "the verdict is X because ..." in the leaning-differs warning. */
   because: string;
   /** The reason instead, when the person said the facts do not fit in the prompt. */
   becauseFactsDoNotFit?: string;
   /** In order; a function where they depend on more answers than the rule was reached with. */
   nextSteps: readonly string[] | ((context: StepContext) => string[]);
-  measure: string[];
+  measure: readonly string[] | ((context: StepContext) => string[]);
   /**
    * Where the rule puts the facts, for a rule that decides a gap with knowledge in it; absent for a
    * working prompt, which keeps them where they are, and for a gap with no facts in it or not
@@ -143,6 +165,17 @@ const PROMPT_BASELINE_MEASURE = [
   'Build a small labeled eval set: 20 to 50 real inputs, each with the output you expect. That shows clear failures; telling close scores apart (80% from 85%) takes a few hundred.',
   'Score the current prompt on it and keep that score as the baseline every later change has to beat.',
 ];
+
+/** For a prompt scored good enough: the eval set exists, so it is kept and grown, not built. */
+const SCORED_PROMPT_MEASURE = [
+  'Keep the eval set it was scored on, grown to 20 to 50 real inputs, each with the output you expect. That shows clear failures; telling close scores apart (80% from 85%) takes a few hundred.',
+  'Keep its score as the baseline every later change has to beat.',
+];
+
+/** The prompt's baseline: kept if it was scored, built if not. */
+function promptBaselineMeasure(scored: boolean): string[] {
+  return [...(scored ? SCORED_PROMPT_MEASURE : PROMPT_BASELINE_MEASURE)];
+}
 
 const RAG_MEASURE = [
   'An eval set of triples from real questions: the question, the expected answer and the source passage that holds it.',
@@ -195,10 +228,10 @@ const REFERENCE_SECTION = 'as one clearly marked reference section';
 
 /**
  * For a few pages of stable facts: the first step of a rule that keeps them in the prompt, worded
- * for whether answers must cite them. A measured prompt may not have carried them: the prompt
- * question asks about a spec and examples, not about the facts.
+ * for whether answers must cite them. A prompt that fell short may not have carried them: the
+ * prompt question asks about a spec and examples, not about the facts.
  */
-function factsInPromptStep(prompt: 'first' | 'measured', cited: boolean): string {
+function factsInPromptStep(prompt: 'first' | 'fell-short', cited: boolean): string {
   const put =
     prompt === 'first'
       ? 'Put the facts in the prompt'
@@ -218,6 +251,18 @@ const KEEP_PROMPT =
 
 const KEEP_PROMPT_WITH_FACTS =
   'Keep the prompt under version control, with its output spec, few-shot examples and the facts it carries.';
+
+/** For a working prompt by an older answer, which did not say whether it was scored. */
+const JUDGED_WORKING_HEADLINE =
+  'Prompt: it works well enough by your account. Keep it, and score it on real examples, so a change that breaks it shows up.';
+
+/** For a working prompt that can carry only part of the facts. */
+const FACTS_LEFT_OUT_HEADLINE =
+  'Prompt: it works for now, but it can carry only part of the facts. Test it on the ones it leaves out; when those fail, move the facts to RAG.';
+
+/** For a working prompt whose gap was not diagnosed: where to look if it stops working. */
+const SORT_FAILURES_LATER_STEP =
+  'If its score drops or new failures show up, sort them: missing or outdated facts point to RAG, right facts in the wrong shape or voice to fine-tuning. Then run the checklist again with the gap.';
 
 /** For a working prompt whose facts do not all fit in it. */
 const FACTS_LEFT_OUT_EVAL_STEP =
@@ -273,7 +318,7 @@ const FACTS_IN_PROMPT_MEASURE = [
 
 /**
  * Knowledge, a few pages that change weekly: loaded whole at request time, no index, whether or not
- * a prompt was tried (the rationale says what a measured one is still good for).
+ * a prompt was tried (the rationale says what one that fell short is still good for).
  */
 const KNOWLEDGE_WHOLE_DOCUMENT: RuleContent = {
   facts: 'whole-document',
@@ -339,11 +384,16 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   'prompt-works': {
     verdict: 'prompt',
-    headline:
-      'Prompt: it already works well enough. Keep it, and keep the eval set that shows it works.',
+    headline: ({ facts, scored }) => {
+      if (facts === 'indexed') return FACTS_LEFT_OUT_HEADLINE;
+      return scored
+        ? 'Prompt: it already works well enough. Keep it, and keep the eval set that shows it works.'
+        : JUDGED_WORKING_HEADLINE;
+    },
     because:
-      'the prompt already works, and neither RAG nor fine-tuning earns its cost until the eval shows a gap',
-    nextSteps: ({ facts }) => {
+      'the prompt already works, and neither RAG nor fine-tuning earns its cost until a score on real examples shows a gap',
+    nextSteps: ({ facts, undiagnosed }) => {
+      if (undiagnosed) return [KEEP_PROMPT, SORT_FAILURES_LATER_STEP];
       if (facts === undefined) {
         return [
           KEEP_PROMPT,
@@ -365,16 +415,24 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
     },
-    measure: [
-      ...PROMPT_BASELINE_MEASURE,
+    measure: ({ scored }) => [
+      ...promptBaselineMeasure(scored),
       'Rerun the eval on every prompt or model change, so a silent regression shows up.',
     ],
   },
   /** The prompt works, but the knowledge in it changes weekly or has to be cited. */
   'prompt-works-live-knowledge': {
     verdict: 'prompt',
-    headline:
-      'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.',
+    // Worded for what made the knowledge live: its churn, its citations, or facts it cannot all hold.
+    headline: ({ facts, changesOften }) => {
+      if (facts === 'indexed') return FACTS_LEFT_OUT_HEADLINE;
+      if (facts === undefined) {
+        return 'Prompt: it works well enough for now. Maintain the facts in it by hand, and move them to RAG when that becomes a burden.';
+      }
+      return changesOften
+        ? 'Prompt: it works for now. Keep its facts current by hand, and load the current document into each request once that becomes a burden.'
+        : 'Prompt: it works well enough. Keep each fact’s source beside it for answers to cite, and move the facts to RAG once they outgrow the prompt.';
+    },
     because:
       'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
     becauseFactsDoNotFit:
@@ -409,12 +467,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
     },
-    measure: [
-      ...PROMPT_BASELINE_MEASURE,
+    measure: ({ scored }) => [
+      ...promptBaselineMeasure(scored),
       'Rerun the eval whenever the facts change, with questions about the newest ones, so a stale fact shows up.',
     ],
   },
-  /** A few pages of facts that change less than weekly, and no prompt measured yet. */
+  /** A few pages of facts that change less than weekly, and no prompt that fell short. */
   'knowledge-in-prompt-untried': {
     facts: 'in-prompt',
     verdict: 'prompt',
@@ -434,7 +492,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
     sources: ['lewis2020'],
   },
-  /** A few pages of stable facts, and a measured prompt still unreliable on them. */
+  /** A few pages of stable facts, and a prompt that fell short on them. */
   'knowledge-in-prompt-unreliable': {
     facts: 'in-prompt',
     verdict: 'prompt',
@@ -443,7 +501,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     because:
       'the facts fit in the prompt and change less than weekly, so retrieval would hand the model the same few pages, and the fix is in how the prompt carries them',
     nextSteps: ({ cited }) => [
-      factsInPromptStep('measured', cited),
+      factsInPromptStep('fell-short', cited),
       FACTS_STILL_WRONG,
       'Score every change on an eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover.',
       FACTS_OWNER_STEP,
@@ -452,7 +510,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     measure: [
       ...FACTS_IN_PROMPT_MEASURE,
       'Tag each failure: a fact missing from the reference section, or one there but not used or misread. Restructuring, quotes first or a stronger model should shrink the second kind.',
-      'Keep the score of the prompt that fell short as the baseline each change has to beat.',
+      'Score the prompt that fell short on the same eval, and keep that score as the baseline each change has to beat.',
     ],
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
@@ -463,24 +521,26 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'behavior-ready': {
     verdict: 'fine-tune',
     headline:
-      'Fine-tune: the gap is behavior, prompting is still unreliable, and there are enough labeled examples to teach it.',
+      'Fine-tune: the gap is behavior, a prompt scored on real examples still falls short, and there are enough labeled examples to teach it.',
     because:
-      'the gap is behavior, which retrieval does not fix, a measured prompt has not fixed it either, and there are enough labeled examples to train it',
+      'the gap is behavior, which retrieval does not fix, a prompt scored on real examples has not fixed it either, and there are enough labeled examples to train it',
     nextSteps: ({ format }) => [...formatStep(format, 'tune'), ...FINE_TUNE_STEPS],
     measure: [...FINE_TUNE_MEASURE],
   },
   'behavior-untried': {
     verdict: 'prompt',
-    headline:
-      'Prompt for now: write and measure a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
+    headline: ({ tried }) =>
+      tried
+        ? 'Prompt for now: score the prompt, with few-shot examples, on the behavior, and collect labeled examples before fine-tuning is worth it.'
+        : 'Prompt for now: write and score a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
-      'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a measured prompt is still unreliable and there are enough labeled examples',
+      'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a prompt scored on real examples still falls short and there are enough labeled examples',
     nextSteps: ({ format }) => [
       'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
       ...formatStep(format, 'beforeTuning'),
       'Score it on an eval set of real inputs with the outputs you expect.',
       `Log real inputs with corrected outputs as you go, building toward the ${BAR} training examples a fine-tune needs, plus a held-out set on top.`,
-      'Run the checklist again if the measured prompt is still unreliable.',
+      'Run the checklist again if the prompt, once scored, still falls short.',
     ],
     measure: [
       ...PROMPT_BASELINE_MEASURE,
@@ -490,14 +550,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'behavior-untried-enough-examples': {
     verdict: 'prompt',
     headline:
-      'Prompt first: measure a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
+      'Prompt first: score a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     because:
-      'the gap is behavior, and a measured prompt comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
+      'the gap is behavior, and a prompt scored on real examples comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
     nextSteps: ({ format }) => [
       `Keep the labeled examples for training, and build ${HELD_OUT_SET}.`,
       'Write an explicit output spec and put a few of the labeled examples into the prompt as few-shot examples.',
       ...formatStep(format, 'beforeTuning'),
-      'Score the prompt on the held-out set. If it is still unreliable, run the checklist again: the labeled examples already meet the bar for fine-tuning.',
+      'Score the prompt on the held-out set. If it still falls short, run the checklist again and say it was scored: the labeled examples already meet the bar for fine-tuning.',
     ],
     measure: [
       'Score the prompt on the held-out set and keep that score as the baseline a fine-tune has to beat.',
@@ -507,7 +567,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'behavior-needs-examples': {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
-    because: `the gap is behavior and a measured prompt has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
+    because: `the gap is behavior and a prompt scored on real examples has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
     nextSteps: ({ format }) => [
       ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR} to train on; a few hundred is better.`,
@@ -520,14 +580,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Track how many training examples there are against the bar, so the fine-tune starts as soon as the data allows.',
     ],
   },
-  /** Both gaps, a few pages of stable facts, and no prompt measured yet: one prompt for both. */
+  /** Both gaps, a few pages of stable facts, and no prompt scored short yet: one prompt for both. */
   'both-in-prompt-untried': {
     facts: 'in-prompt',
     verdict: 'prompt',
     headline:
       'Prompt first: put the facts and the behavior’s spec and examples in one prompt, and measure it. RAG and fine-tuning wait for that score.',
     because:
-      'the facts are few and stable enough to go in the prompt, and the behavior gets a measured prompt before any fine-tuning, so one prompt comes first for both',
+      'the facts are few and stable enough to go in the prompt, and the behavior gets a prompt scored on real examples before any fine-tuning, so one prompt comes first for both',
     nextSteps: ({ cited, format, enoughExamples }) => [
       factsInPromptStep('first', cited),
       'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
@@ -535,8 +595,8 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. No few-shot example may come from it. Score the facts and the behavior separately.',
       MOVE_FACTS_TO_RAG,
       enoughExamples
-        ? `The labeled examples already meet the bar for fine-tuning: if the behavior is still unreliable once measured, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${HELD_OUT_SET}.`
-        : `If the behavior is still unreliable once measured, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
+        ? `The labeled examples already meet the bar for fine-tuning: if the behavior still falls short once scored, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${HELD_OUT_SET}.`
+        : `If the behavior still falls short once scored, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
     ],
     measure: [
       ...FACTS_IN_PROMPT_MEASURE,
@@ -544,7 +604,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
     sources: ['lewis2020'],
   },
-  /** Both gaps, a few pages of stable facts, a measured prompt, enough examples for the behavior. */
+  /** Both gaps, a few pages of stable facts, a prompt scored short, enough examples to tune. */
   'both-in-prompt-ready': {
     facts: 'in-prompt',
     verdict: 'fine-tune',
@@ -553,7 +613,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
     nextSteps: ({ cited, format }) => [
-      factsInPromptStep('measured', cited),
+      factsInPromptStep('fell-short', cited),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'tune'),
       `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.`,
@@ -569,14 +629,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
-  /** Both gaps, a few pages of stable facts, a measured prompt, too few examples to tune. */
+  /** Both gaps, a few pages of stable facts, a prompt scored short, too few examples to tune. */
   'both-in-prompt-needs-examples': {
     facts: 'in-prompt',
     verdict: 'prompt',
     headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
-    because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
     nextSteps: ({ cited, format }) => [
-      factsInPromptStep('measured', cited),
+      factsInPromptStep('fell-short', cited),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
@@ -591,22 +651,22 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     ],
     sources: ['lewis2020', 'liu2023', 'anthropicLongContext'],
   },
-  /** Both gaps, a few pages that change weekly, no prompt measured yet. */
+  /** Both gaps, a few pages that change weekly, no prompt scored short yet. */
   'both-whole-document-untried': {
     facts: 'whole-document',
     verdict: 'rag',
     headline:
       'RAG without an index for the facts: load the current document whole into each request. For the behavior, measure a prompt first.',
     because:
-      'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
+      'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior part has not yet met the bar for fine-tuning: a prompt scored on real examples still falling short, and enough labeled examples',
     nextSteps: ({ cited, format, enoughExamples }) => [
       wholeDocumentStep(cited),
       'Handle the behavior in the same prompt: an explicit output spec and few-shot examples, scored on an eval set that also asks about the facts. No few-shot example may come from it.',
       ...formatStep(format, 'beforeTuning'),
       INDEX_WHEN_OUTGROWN,
       enoughExamples
-        ? `Keep the labeled examples for training, and build ${HELD_OUT_SET}. If the prompt is still unreliable on the behavior, run the checklist again: the examples already meet the bar for fine-tuning.`
-        : `If the prompt is still unreliable on the behavior, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
+        ? `Keep the labeled examples for training, and build ${HELD_OUT_SET}. If the prompt still falls short on the behavior once scored, run the checklist again: the examples already meet the bar for fine-tuning.`
+        : `If the prompt still falls short on the behavior once scored, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
     ],
     measure: [
       ...WHOLE_DOCUMENT_MEASURE,
@@ -643,7 +703,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     facts: 'whole-document',
     verdict: 'rag',
     headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
-    because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
     nextSteps: ({ cited, format }) => [
       wholeDocumentStep(cited),
       ...formatStep(format, 'beforeTuning'),
@@ -685,12 +745,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     headline:
       'RAG for the facts; for the behavior, measure a prompt with few-shot examples first, and fine-tune only if it still falls short.',
     because:
-      'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a measured prompt still unreliable and enough labeled examples',
+      'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a prompt scored on real examples still falling short, and enough labeled examples',
     nextSteps: ({ format }) => [
       ...RAG_STEPS,
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
       ...formatStep(format, 'beforeTuning'),
-      `If that prompt is still unreliable, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
+      `If that prompt still falls short once scored, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
     ],
     measure: [
       ...RAG_MEASURE,
@@ -701,7 +761,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     facts: 'indexed',
     verdict: 'rag',
     headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
-    because: `facts belong in retrieval, and the behavior, which a measured prompt has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
+    because: `facts belong in retrieval, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
     nextSteps: ({ format }) => [
       ...RAG_STEPS,
       ...formatStep(format, 'beforeTuning'),
@@ -915,9 +975,15 @@ export const WARNING_TEXT = {
       ...(behaviorToTuneLater ? [TUNE_ONLY_BEHAVIOR_LATER] : []),
     ].join(' '),
   promptUntried:
-    'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and measure it before paying for training.',
+    'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and score it before paying for training.',
+  promptUnscored: (olderAnswer: boolean): string =>
+    `${olderAnswer ? 'This answer says the prompt is still unreliable, but the checklist did not ask then whether it was scored, and a judgement without a score is no baseline for a fine-tune to beat.' : 'The prompt was tried but not scored, so nothing yet shows that it falls short on the behavior, and there is no baseline for a fine-tune to beat.'} Score it on 20 to 50 real inputs with the outputs you expect before paying for training; if it falls short, run the checklist again and say it was scored.`,
   fewExamples: (examples: number, bar: number): string =>
-    `Prompting is still unreliable, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
+    `Scored on real examples, the prompt still falls short, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
+  heldOutShort: (examples: number, classification: boolean): string =>
+    `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ', and for classification 20 to 30 per class' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
+  factsDoNotFit:
+    'The prompt can only carry part of these facts, yet it was answered good enough: either it was never asked about the facts it leaves out, or the model needs fewer of them than answered. Add questions about the facts left out to its eval; if those fail, the facts belong in RAG.',
   noTrainingBudget:
     'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>

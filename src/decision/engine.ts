@@ -5,12 +5,16 @@ import {
   gapIncludesKnowledge,
   type KnowledgeAnswers,
   type PromptTried,
+  promptGoodEnough,
+  promptScored,
 } from './answers.js';
 import {
   BEHAVIOR_KIND_LABELS,
+  EXAMPLES_TO_TRAIN_AND_HOLD_OUT,
   type FactsHome,
   type FactsPlace,
   FINE_TUNING_AGAINST_PROMPT,
+  GAP_LABELS,
   joinList,
   type KnowledgeInWeightsCase,
   LEANING_LABELS,
@@ -23,6 +27,7 @@ import {
   SOURCE_ORDER,
   SOURCES,
   type SourceKey,
+  type StepContext,
   TRADEOFF_ORDER,
   TRADEOFF_ROWS,
   type TradeoffKey,
@@ -41,7 +46,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.6';
+export const RULES_VERSION = '2026-11-30.7';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -72,26 +77,38 @@ function factsPlace(knowledge: KnowledgeAnswers | undefined): FactsPlace | undef
   return knowledge.changesOften ? 'whole-document' : 'in-prompt';
 }
 
-/** The rules for a prompt measured good enough. */
+/** The rules for a prompt good enough, scored or by an older answer that did not say. */
 function promptWorksRule(rule: RuleId): boolean {
   return rule === 'prompt-works' || rule === 'prompt-works-live-knowledge';
 }
 
+/**
+ * The prompt fell short on the facts: scored, or by an older answer that did not say. For facts
+ * it decides only the wording, never the cost: where they go follows from their size and churn.
+ */
+function promptFellShort(answers: Answers): boolean {
+  return answers.promptTried === 'scored-falls-short' || answers.promptTried === 'still-unreliable';
+}
+
 /** The rules in order; the first that matches wins. */
 export function matchRule(answers: Answers): RuleId {
-  if (answers.gap === 'unsure') return 'unsure';
+  const goodEnough = promptGoodEnough(answers.promptTried);
+  // A prompt that works has no failures to diagnose: it stays, whatever the gap might be.
+  if (answers.gap === 'unsure' && !goodEnough) return 'unsure';
   if (answers.gap === 'neither') return 'no-gap';
-  if (answers.promptTried === 'good-enough') {
+  if (goodEnough) {
     const live = answers.knowledge?.changesOften || answers.knowledge?.citationsNeeded;
     return gapIncludesKnowledge(answers.gap) && live
       ? 'prompt-works-live-knowledge'
       : 'prompt-works';
   }
-  // From here the prompt is either untried or measured and still unreliable.
-  const untried = answers.promptTried === 'not-yet';
+  // From here the prompt is not tried, tried but not scored, or fell short. Only a prompt scored
+  // on real examples that fell short opens fine-tuning: a judgement without a score is no
+  // baseline for a fine-tune to beat, so the behavior is decided as if no prompt were tried.
+  const behaviorUntried = answers.promptTried !== 'scored-falls-short';
   const enough = enoughExamples(answers);
   if (answers.gap === 'behavior') {
-    if (untried) return enough ? 'behavior-untried-enough-examples' : 'behavior-untried';
+    if (behaviorUntried) return enough ? 'behavior-untried-enough-examples' : 'behavior-untried';
     return enough ? 'behavior-ready' : 'behavior-needs-examples';
   }
   // Facts that fit stay in the prompt whether or not one was tried: retrieval would put the same
@@ -99,9 +116,9 @@ export function matchRule(answers: Answers): RuleId {
   // A review never asked whether they fit is decided as it was before the question: indexed.
   const facts = factsPlace(answers.knowledge) ?? 'indexed';
   if (answers.gap === 'knowledge') {
-    return `knowledge-${facts}-${untried ? 'untried' : 'unreliable'}`;
+    return `knowledge-${facts}-${promptFellShort(answers) ? 'unreliable' : 'untried'}`;
   }
-  if (untried) return `both-${facts}-untried`;
+  if (behaviorUntried) return `both-${facts}-untried`;
   return enough ? `both-${facts}-ready` : `both-${facts}-needs-examples`;
 }
 
@@ -110,52 +127,94 @@ function promptTriedLine(answers: Answers, rule: RuleId): string {
 }
 
 const WORKING_PROMPT_STAYS =
-  'A working prompt is the cheapest system to run and to change, so it stays until the eval says otherwise.';
+  'A working prompt is the cheapest system to run and to change, so it stays until its score says otherwise.';
+
+/** A working prompt by an older answer, which did not say whether it was scored. */
+const JUDGED_PROMPT_STAYS =
+  'A working prompt is the cheapest system to run and to change, so it stays; score it on real examples, so a change that breaks it shows up.';
 
 const BEHAVIOR_NEEDS_TUNING =
-  'A measured prompt has not fixed the behavior, so fine-tuning is the path';
+  'Scored on real examples, the prompt has not fixed the behavior, so fine-tuning is the path';
+
+/** Why fine-tuning waits for a prompt tried but not scored, by the answer that said so. */
+const UNSCORED_BEHAVIOR = {
+  'tried-not-scored':
+    'Without a score it cannot show that the behavior needs more than a prompt, so fine-tuning waits until it has been scored on real examples.',
+  'still-unreliable':
+    'A judgement without a score cannot show that the behavior needs more than a prompt, so fine-tuning waits until it has been scored on real examples.',
+} as const;
+
+/** A working prompt, scored or by an older answer that did not say. */
+function workingPromptStays(answers: Answers): string {
+  return promptScored(answers.promptTried) ? WORKING_PROMPT_STAYS : JUDGED_PROMPT_STAYS;
+}
 
 /** For a rule reached whatever the prompt answer: what each answer means for it. */
 function byPromptAnswer(answers: Answers, meaning: Record<PromptTried, string>): string {
   return meaning[answers.promptTried];
 }
 
+/** For a behavior part decided as if no prompt were tried: not tried, or tried but not scored. */
+function behaviorNotScored(answers: Answers, notTried: string): string {
+  return answers.promptTried === 'tried-not-scored' || answers.promptTried === 'still-unreliable'
+    ? UNSCORED_BEHAVIOR[answers.promptTried]
+    : notTried;
+}
+
 /** What the prompt answer means for the rule it led to. */
 function whatThePromptSays(answers: Answers, rule: RuleId): string {
+  const fellShort =
+    'Its failures are the evidence: sorted, they show whether facts or behavior are missing.';
   switch (rule) {
     case 'unsure':
       return byPromptAnswer(answers, {
         'not-yet': 'Running one on an eval set is also how the gap gets diagnosed.',
-        'still-unreliable':
-          'Its failures are the evidence: sorted, they show whether facts or behavior are missing.',
-        'good-enough': WORKING_PROMPT_STAYS,
+        'tried-not-scored': 'Scoring it on an eval set is also how the gap gets diagnosed.',
+        'scored-falls-short': fellShort,
+        'still-unreliable': fellShort,
+        // A working prompt is never undiagnosed: it goes to the working-prompt rule.
+        'scored-good-enough': WORKING_PROMPT_STAYS,
+        'good-enough': JUDGED_PROMPT_STAYS,
       });
     case 'no-gap':
       return byPromptAnswer(answers, {
         'not-yet': 'With nothing missing, a clear prompt is the whole job.',
+        'tried-not-scored':
+          'With nothing missing, a clear prompt, scored on real examples, is the whole job.',
+        'scored-falls-short': 'Its failures are where to look next.',
         'still-unreliable': 'Its failures are where to look next.',
-        'good-enough': WORKING_PROMPT_STAYS,
+        'scored-good-enough': WORKING_PROMPT_STAYS,
+        'good-enough': JUDGED_PROMPT_STAYS,
       });
     case 'prompt-works':
     case 'prompt-works-live-knowledge':
-      return WORKING_PROMPT_STAYS;
+      return workingPromptStays(answers);
     case 'knowledge-in-prompt-untried':
-      return 'A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.';
+      return answers.promptTried === 'tried-not-scored'
+        ? 'Score it on a small eval, with the facts in it: that score is the baseline any retrieval would have to beat.'
+        : 'A prompt is the cheapest thing to try, and its score on a small eval is the baseline any retrieval would have to beat.';
     case 'knowledge-in-prompt-unreliable':
       return 'With facts this few, retrieval would hand the model the same pages, so the fix is in the prompt: the facts added if they were missing, presented better if they were there.';
     case 'knowledge-whole-document-untried':
-      return 'No need to try a fixed prompt first: loading the document at each request costs about as little.';
+      return answers.promptTried === 'tried-not-scored'
+        ? 'No need to score a fixed prompt first: loading the document at each request costs about as little, and that is the prompt to score.'
+        : 'No need to try a fixed prompt first: loading the document at each request costs about as little.';
     case 'knowledge-whole-document-unreliable':
-      return 'Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.';
+      return promptScored(answers.promptTried)
+        ? 'Score it again once the current document is loaded into it: only the failures that remain say how the model uses the facts.'
+        : 'Score it once the current document is loaded into it: only the failures that remain say how the model uses the facts.';
     case 'knowledge-indexed-untried':
-      return whyNotPromptFirst(answers.knowledge);
+      return whyNotPromptFirst(answers);
     case 'knowledge-indexed-unreliable':
       return 'Rewording a prompt will not add facts the model lacks.';
     case 'behavior-untried':
     case 'behavior-untried-enough-examples':
     case 'both-whole-document-untried':
     case 'both-indexed-untried':
-      return 'A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been measured.';
+      return behaviorNotScored(
+        answers,
+        'A prompt is the cheap first try for a behavior gap, so fine-tuning waits until one has been scored on real examples.',
+      );
     case 'behavior-ready':
     case 'both-whole-document-ready':
     case 'both-indexed-ready':
@@ -166,7 +225,10 @@ function whatThePromptSays(answers: Answers, rule: RuleId): string {
     case 'both-whole-document-needs-examples':
       return `${BEHAVIOR_NEEDS_TUNING} for it.`;
     case 'both-in-prompt-untried':
-      return 'One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.';
+      return behaviorNotScored(
+        answers,
+        'One prompt is the cheap first try for both parts, and its score is the baseline RAG or a fine-tune would have to beat.',
+      );
     case 'both-in-prompt-ready':
       return 'The prompt has reached its limit on the behavior; if it did not carry the facts, they go in before anything is trained.';
     case 'both-in-prompt-needs-examples':
@@ -175,76 +237,96 @@ function whatThePromptSays(answers: Answers, rule: RuleId): string {
 }
 
 /**
- * Why a knowledge gap goes to retrieval without a prompt tried first: the facts' size, or, for a
- * review not asked whether they fit (facts that fit go to other rules), their churn or size.
+ * Why a knowledge gap goes to retrieval without a prompt tried first, or scored first: the facts'
+ * size, or, for a review not asked whether they fit (facts that fit go to other rules), their
+ * churn or size.
  */
-function whyNotPromptFirst(knowledge: KnowledgeAnswers | undefined): string {
+function whyNotPromptFirst(answers: Answers): string {
+  const { knowledge } = answers;
+  const noNeed =
+    answers.promptTried === 'tried-not-scored'
+      ? 'No need to score it first'
+      : 'No need to wait for one here';
   if (knowledge?.fitsInPrompt === false) {
-    return 'No need to wait for one here: a prompt could hold only part of these facts, and the model would guess at the rest.';
+    return `${noNeed}: a prompt could hold only part of these facts, and the model would guess at the rest.`;
   }
   if (knowledge?.changesOften) {
-    return 'No need to wait for one here: facts that change weekly or faster would have to be pasted into the prompt again with every change.';
+    return `${noNeed}: facts that change weekly or faster would have to be pasted into the prompt again with every change.`;
   }
   return 'A prompt can carry only a few pages of stable facts; for more than that, retrieval is how they reach the model.';
 }
 
-function gapLine(answers: Answers, rule: RuleId): string {
+/** The facts a working prompt carries: all of them, or only those it holds when they do not fit. */
+function heldFacts(answers: Answers): string {
+  return answers.knowledge?.fitsInPrompt === false ? 'the facts it holds' : 'the facts';
+}
+
+/** What the gap answer means for the rule it led to, after "Gap: <the answer>." */
+function whatTheGapSays(answers: Answers, rule: RuleId): string {
   switch (rule) {
     case 'unsure':
-      return 'Gap: unsure. Until the failures are traced to missing facts or to the wrong behavior, there is nothing to retrieve and nothing to train.';
+      return 'Until the failures are traced to missing facts or to the wrong behavior, there is nothing to retrieve and nothing to train.';
     case 'no-gap':
-      return answers.promptTried === 'still-unreliable'
-        ? 'Gap: neither. The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
-        : 'Gap: neither. The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
+      return promptFellShort(answers)
+        ? 'The model has the facts and the behavior, so an unreliable prompt needs a clearer spec, better examples or a better eval, not RAG or training.'
+        : 'The model has the facts and the behavior it needs, so there is nothing for RAG or fine-tuning to add.';
     case 'prompt-works-live-knowledge':
       // Asked whether the facts fit, the knowledge lines say when they should leave the prompt.
       if (answers.knowledge?.fitsInPrompt !== undefined) {
         return answers.gap === 'knowledge'
-          ? 'Gap: knowledge. The prompt carries the facts well enough today.'
-          : 'Gap: both. The prompt already covers the facts and the behavior; fine-tuning earns its cost only when the eval shows the behavior falling short.';
+          ? `The prompt carries ${heldFacts(answers)} well enough today.`
+          : 'The prompt already covers the facts and the behavior; fine-tuning earns its cost only when a score on real examples shows the behavior falling short.';
       }
       if (answers.gap === 'knowledge') {
-        return 'Gap: knowledge. The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
+        return 'The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
       }
-      return 'Gap: both. The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when the eval shows the behavior falling short.';
+      return 'The prompt already covers the facts and the behavior; RAG becomes worth it when maintaining the facts there becomes a burden, or they outgrow the prompt, and fine-tuning only when a score on real examples shows the behavior falling short.';
     case 'prompt-works':
+      if (answers.gap === 'unsure') {
+        return 'With a prompt that works, there are no failures to diagnose yet, and nothing for RAG or fine-tuning to fix.';
+      }
       if (answers.gap === 'knowledge' && answers.knowledge?.fitsInPrompt !== undefined) {
-        return 'Gap: knowledge. The working prompt supplies the facts well enough today.';
+        return `The working prompt supplies ${heldFacts(answers)} well enough today.`;
       }
       if (answers.gap === 'knowledge') {
-        return 'Gap: knowledge. Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
+        return 'Small, stable knowledge can live in the prompt itself; RAG becomes worth it when it outgrows the prompt or changes often.';
       }
       if (answers.gap === 'behavior') {
-        return 'Gap: behavior. The prompt already produces it, so fine-tuning would add cost and no gain.';
+        return 'The prompt already produces it, so fine-tuning would add cost and no gain.';
       }
-      return 'Gap: both. The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when the eval shows a shortfall.';
+      return 'The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when a score on real examples shows a shortfall.';
     case 'knowledge-in-prompt-untried':
     case 'knowledge-in-prompt-unreliable':
-      return 'Gap: knowledge. The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
+      return 'The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
     case 'both-in-prompt-untried':
-      return 'Gap: both. One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
+      return 'One prompt carries the facts and the behavior’s spec and examples, and its eval scores the two apart.';
     case 'both-in-prompt-ready':
     case 'both-in-prompt-needs-examples':
-      return 'Gap: both. The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
+      return 'The facts and the behavior are handled apart: the facts by the prompt, the behavior on its own, against the fine-tuning bar.';
     case 'both-whole-document-untried':
     case 'both-whole-document-ready':
     case 'both-whole-document-needs-examples':
-      return 'Gap: both. The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
+      return 'The facts are loaded into each request, and the behavior is judged on its own, against the fine-tuning bar.';
     case 'knowledge-whole-document-untried':
     case 'knowledge-whole-document-unreliable':
     case 'knowledge-indexed-untried':
     case 'knowledge-indexed-unreliable':
-      return 'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.';
+      return 'The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
     case 'behavior-untried':
     case 'behavior-untried-enough-examples':
     case 'behavior-needs-examples':
-      return 'Gap: behavior. The model has the facts but not the way of answering, which is what fine-tuning teaches.';
+      return 'The model has the facts but not the way of answering, which is what fine-tuning teaches.';
     case 'both-indexed-ready':
     case 'both-indexed-untried':
     case 'both-indexed-needs-examples':
-      return 'Gap: both. The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
+      return 'The facts go to retrieval and the behavior is judged on its own, against the fine-tuning bar.';
   }
+}
+
+/** The gap answer, named as the checklist and the summary name it. */
+function gapLine(answers: Answers, rule: RuleId): string {
+  return `Gap: ${GAP_LABELS[answers.gap].toLowerCase()}. ${whatTheGapSays(answers, rule)}`;
 }
 
 /** The knowledge answers when the facts are indexed for retrieval. */
@@ -312,7 +394,11 @@ function wholeDocumentLines(knowledge: KnowledgeAnswers): string[] {
 }
 
 /** The answer to "would all the facts fit in the prompt?", or nothing where it was not asked. */
-function fitsInPromptLine(rule: RuleId, knowledge: KnowledgeAnswers): string | undefined {
+function fitsInPromptLine(
+  answers: Answers,
+  rule: RuleId,
+  knowledge: KnowledgeAnswers,
+): string | undefined {
   if (knowledge.fitsInPrompt === undefined) return undefined;
   switch (RULE_CONTENT[rule].facts) {
     case 'in-prompt':
@@ -325,7 +411,7 @@ function fitsInPromptLine(rule: RuleId, knowledge: KnowledgeAnswers): string | u
       // A working prompt, the one rule for a knowledge gap that leaves the facts where they are.
       return knowledge.fitsInPrompt
         ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
-        : 'Facts fit in the prompt: no. The eval says the prompt works anyway; questions about facts it leaves out are the first sign that RAG is due.';
+        : `Facts fit in the prompt: no. ${promptScored(answers.promptTried) ? 'The prompt scored good enough anyway' : 'The prompt works well enough anyway, by your account'}; questions about facts it leaves out are the first sign that RAG is due.`;
   }
 }
 
@@ -343,38 +429,43 @@ function placeLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
   }
 }
 
-function knowledgeAnswerLines(rule: RuleId, knowledge: KnowledgeAnswers): string[] {
-  const lines = placeLines(rule, knowledge);
-  const fits = fitsInPromptLine(rule, knowledge);
-  return fits === undefined ? lines : [...lines, fits];
-}
-
 function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   const lines: string[] = [];
   const kinds = behavior.kinds ?? [];
-  const untried = answers.promptTried === 'not-yet';
+  // Decided as if no prompt were tried unless one was scored short: see matchRule.
+  const scoredShort = answers.promptTried === 'scored-falls-short';
   if (kinds.length > 0) {
     const named = `Behavior kinds: ${joinList(kinds.map((kind) => BEHAVIOR_KIND_LABELS[kind]))}.`;
-    lines.push(
-      untried
-        ? `${named} An explicit output spec with few-shot examples is the first thing to try for these.`
-        : `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`,
-    );
+    if (scoredShort) {
+      lines.push(
+        `${named} Patterns like these are learned from examples, and a fine-tune holds them more reliably than a prompt.`,
+      );
+    } else if (answers.promptTried === 'not-yet') {
+      lines.push(
+        `${named} An explicit output spec with few-shot examples is the first thing to try for these.`,
+      );
+    } else {
+      lines.push(
+        `${named} A score on real examples shows whether the prompt holds these; fine-tuning comes in only if it falls short.`,
+      );
+    }
   }
   const examples = behavior.labeledExamples;
   const count = `Labeled examples: ${examples}.`;
   const bar = MIN_EXAMPLES_FOR_FINE_TUNING;
   const enough = examples >= bar;
-  if (untried) {
+  if (!scoredShort) {
     if (enough) {
-      lines.push(`${count} Enough to fine-tune on later, if a measured prompt still falls short.`);
+      lines.push(
+        `${count} Enough to fine-tune on later, if the prompt still falls short once scored.`,
+      );
     } else if (examples === 0) {
       lines.push(
-        `${count} Write a few worked examples into the first prompt by hand, and start logging corrected outputs toward the ${bar} at which fine-tuning gains usually start to show.`,
+        `${count} Write a few worked examples into the prompt by hand, and start logging corrected outputs toward the ${bar} at which fine-tuning gains usually start to show.`,
       );
     } else {
       lines.push(
-        `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the first prompt.`,
+        `${count} Below the ${bar} at which fine-tuning gains usually start to show; use them as few-shot examples in the prompt.`,
       );
     }
   } else {
@@ -395,23 +486,101 @@ function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined
     : `${leaning} Noted, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
 }
 
-/** One line per answer that drove the verdict, in checklist order. */
-function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): string[] {
-  const lines: string[] = [];
+/** Which parts of the rationale hold the answers that decided the rule. */
+interface DecidingAnswers {
+  prompt?: boolean;
+  gap?: boolean;
+  /** Where the facts go: whether they fit, or, not asked, what sent them to retrieval. */
+  facts?: boolean;
+  examples?: boolean;
+}
+
+function decidingAnswers(rule: RuleId): DecidingAnswers {
+  switch (rule) {
+    case 'unsure':
+    case 'no-gap':
+      return { gap: true };
+    case 'prompt-works':
+    case 'prompt-works-live-knowledge':
+      return { prompt: true };
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+      return { prompt: true };
+    case 'behavior-ready':
+    case 'behavior-needs-examples':
+      return { examples: true };
+    case 'both-in-prompt-untried':
+    case 'both-whole-document-untried':
+    case 'both-indexed-untried':
+      return { prompt: true, facts: true };
+    case 'both-in-prompt-ready':
+    case 'both-in-prompt-needs-examples':
+    case 'both-whole-document-ready':
+    case 'both-whole-document-needs-examples':
+    case 'both-indexed-ready':
+    case 'both-indexed-needs-examples':
+      return { facts: true, examples: true };
+    case 'knowledge-in-prompt-untried':
+    case 'knowledge-in-prompt-unreliable':
+    case 'knowledge-whole-document-untried':
+    case 'knowledge-whole-document-unreliable':
+    case 'knowledge-indexed-untried':
+    case 'knowledge-indexed-unreliable':
+      return { facts: true };
+  }
+}
+
+interface RationaleLine {
+  text: string;
+  decisive: boolean;
+}
+
+/** The knowledge lines, the one that placed the facts marked when the facts decided the rule. */
+function knowledgeRationale(
+  answers: Answers,
+  rule: RuleId,
+  knowledge: KnowledgeAnswers,
+  deciding: boolean,
+): RationaleLine[] {
+  const place = placeLines(rule, knowledge).map((text) => ({ text, decisive: false }));
+  const fits = fitsInPromptLine(answers, rule, knowledge);
+  if (fits !== undefined) return [...place, { text: fits, decisive: deciding }];
+  // Not asked whether they fit (an older review): its answers about churn and citations, or
+  // their absence, are what sent the facts to retrieval.
+  return place.map((line) => ({ ...line, decisive: deciding }));
+}
+
+/** The labeled-examples line is the one that weighs the examples against the fine-tuning bar. */
+function behaviorRationale(
+  answers: Answers,
+  behavior: BehaviorAnswers,
+  deciding: boolean,
+): RationaleLine[] {
+  return behaviorLines(answers, behavior).map((text) => ({
+    text,
+    decisive: deciding && text.startsWith('Labeled examples:'),
+  }));
+}
+
+/** One line per answer that drove the verdict, in checklist order, the deciding ones marked. */
+function buildRationale(answers: Answers, rule: RuleId, verdict: VerdictKind): RationaleLine[] {
+  const deciding = decidingAnswers(rule);
+  const lines: RationaleLine[] = [
+    { text: promptTriedLine(answers, rule), decisive: deciding.prompt === true },
+    { text: gapLine(answers, rule), decisive: deciding.gap === true },
+  ];
   const diagnosed = rule !== 'unsure' && rule !== 'no-gap';
-  lines.push(promptTriedLine(answers, rule));
-  lines.push(gapLine(answers, rule));
   if (diagnosed) {
     if (gapIncludesKnowledge(answers.gap) && answers.knowledge) {
-      lines.push(...knowledgeAnswerLines(rule, answers.knowledge));
+      lines.push(...knowledgeRationale(answers, rule, answers.knowledge, deciding.facts === true));
     }
     // A working prompt already holds the behavior: its details decide nothing.
     if (gapIncludesBehavior(answers.gap) && answers.behavior && !promptWorksRule(rule)) {
-      lines.push(...behaviorLines(answers, answers.behavior));
+      lines.push(...behaviorRationale(answers, answers.behavior, deciding.examples === true));
     }
   }
   const leaning = leaningLine(answers, verdict);
-  if (leaning) lines.push(leaning);
+  if (leaning) lines.push({ text: leaning, decisive: false });
   return lines;
 }
 
@@ -470,12 +639,35 @@ function warningMessage(
       return answers.promptTried === 'not-yet' && behaviorGap
         ? WARNING_TEXT.promptUntried
         : undefined;
+    case 'prompt-unscored':
+      // Tried but not scored, the behavior is decided as if no prompt were tried: say why.
+      return behaviorGap &&
+        (answers.promptTried === 'tried-not-scored' || answers.promptTried === 'still-unreliable')
+        ? WARNING_TEXT.promptUnscored(answers.promptTried === 'still-unreliable')
+        : undefined;
     case 'few-examples': {
       const examples = labeledExamples(answers);
       return behaviorGap &&
-        answers.promptTried === 'still-unreliable' &&
+        answers.promptTried === 'scored-falls-short' &&
         examples < MIN_EXAMPLES_FOR_FINE_TUNING
         ? WARNING_TEXT.fewExamples(examples, MIN_EXAMPLES_FOR_FINE_TUNING)
+        : undefined;
+    }
+    case 'held-out-short': {
+      // Wherever the examples are counted as enough to fine-tune on, now or once a prompt falls
+      // short, they must leave a held-out set too; not under a working prompt, nor undiagnosed.
+      const examples = labeledExamples(answers);
+      const counted =
+        behaviorGap &&
+        !promptWorksRule(rule) &&
+        rule !== 'unsure' &&
+        rule !== 'no-gap' &&
+        enoughExamples(answers);
+      return counted && examples < EXAMPLES_TO_TRAIN_AND_HOLD_OUT
+        ? WARNING_TEXT.heldOutShort(
+            examples,
+            answers.behavior?.kinds?.includes('classification') === true,
+          )
         : undefined;
     }
     case 'no-training-budget':
@@ -491,7 +683,14 @@ function warningMessage(
           )
         : undefined;
     case 'no-diagnosis':
-      return answers.gap === 'unsure' ? WARNING_TEXT.noDiagnosis : undefined;
+      return rule === 'unsure' ? WARNING_TEXT.noDiagnosis : undefined;
+    case 'facts-do-not-fit':
+      // A working prompt told the facts do not fit: one of the two answers is off.
+      return promptWorksRule(rule) &&
+        gapIncludesKnowledge(answers.gap) &&
+        answers.knowledge?.fitsInPrompt === false
+        ? WARNING_TEXT.factsDoNotFit
+        : undefined;
   }
 }
 
@@ -612,15 +811,32 @@ function pickSources(
   return SOURCE_ORDER.filter((key) => keys.has(key)).map((key) => ({ ...SOURCES[key] }));
 }
 
-function buildNextSteps(answers: Answers, rule: RuleId): string[] {
-  const { nextSteps } = RULE_CONTENT[rule];
-  if (typeof nextSteps !== 'function') return [...nextSteps];
-  return nextSteps({
+function stepContext(answers: Answers): StepContext {
+  return {
     cited: answers.knowledge?.citationsNeeded === true,
     format: answers.behavior?.kinds?.includes('format') === true,
     enoughExamples: enoughExamples(answers),
     facts: gapIncludesKnowledge(answers.gap) ? factsPlace(answers.knowledge) : undefined,
-  });
+    changesOften: answers.knowledge?.changesOften === true,
+    undiagnosed: answers.gap === 'unsure',
+    tried: answers.promptTried !== 'not-yet',
+    scored: promptScored(answers.promptTried),
+  };
+}
+
+function buildNextSteps(rule: RuleId, context: StepContext): string[] {
+  const { nextSteps } = RULE_CONTENT[rule];
+  return typeof nextSteps === 'function' ? nextSteps(context) : [...nextSteps];
+}
+
+function buildMeasure(rule: RuleId, context: StepContext): string[] {
+  const { measure } = RULE_CONTENT[rule];
+  return typeof measure === 'function' ? measure(context) : [...measure];
+}
+
+function buildHeadline(rule: RuleId, context: StepContext): string {
+  const { headline } = RULE_CONTENT[rule];
+  return typeof headline === 'function' ? headline(context) : headline;
 }
 
 /** The verdict for a set of checklist answers. Pure: the same answers always give the same decision. */
@@ -629,13 +845,16 @@ export function decide(answers: Answers): Decision {
   const content = RULE_CONTENT[rule];
   const verdict = content.verdict;
   const warnings = buildWarnings(answers, verdict, rule);
+  const rationale = buildRationale(answers, rule, verdict);
+  const context = stepContext(answers);
   return {
     verdict,
-    headline: content.headline,
-    rationale: buildRationale(answers, rule, verdict),
+    headline: buildHeadline(rule, context),
+    rationale: rationale.map((line) => line.text),
+    decisive: rationale.flatMap((line, index) => (line.decisive ? [index] : [])),
     warnings,
-    nextSteps: buildNextSteps(answers, rule),
-    measure: [...content.measure],
+    nextSteps: buildNextSteps(rule, context),
+    measure: buildMeasure(rule, context),
     tradeoffs: pickTradeoffs(answers, rule, verdict, warnings),
     sources: pickSources(answers, rule, verdict, warnings),
     rulesVersion: RULES_VERSION,

@@ -3,8 +3,11 @@ export type VerdictKind = (typeof VERDICTS)[number];
 
 export const WARNING_CODES = [
   'knowledge-in-weights',
+  'facts-do-not-fit',
   'prompt-untried',
+  'prompt-unscored',
   'few-examples',
+  'held-out-short',
   'no-training-budget',
   'leaning-differs',
   'no-diagnosis',
@@ -57,6 +60,11 @@ export interface Decision {
   verdict: VerdictKind;
   headline: string;
   rationale: string[];
+  /**
+   * Indices into the rationale of the lines whose answers decided the verdict, in rationale order:
+   * the channel's short "Why" shows them first. Absent from decisions stored before it existed.
+   */
+  decisive?: number[];
   warnings: DecisionWarning[];
   nextSteps: string[];
   measure: string[];

@@ -19,6 +19,8 @@ export const decisionSchema: z.ZodType<Decision> = z.object({
   verdict: z.enum(VERDICTS),
   headline: z.string(),
   rationale: z.array(z.string()),
+  // Optional: decisions stored before the deciding lines were marked have none.
+  decisive: z.array(z.number().int().min(0)).optional(),
   warnings: z.array(z.object({ code: z.enum(WARNING_CODES), message: z.string() })),
   nextSteps: z.array(z.string()),
   measure: z.array(z.string()),

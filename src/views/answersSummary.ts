@@ -1,11 +1,6 @@
 import type { Answers, KnowledgeAnswers } from '../decision/answers.js';
-import { plural } from '../decision/content.js';
-import {
-  GAP_OPTION_LABELS,
-  LEANING_OPTION_LABELS,
-  PROMPT_TRIED_OPTION_LABELS,
-  yesNoLabel,
-} from './labels.js';
+import { LEANING_LABELS, plural } from '../decision/content.js';
+import { GAP_OPTION_LABELS, PROMPT_TRIED_OPTION_LABELS, yesNoLabel } from './labels.js';
 import { escapeTitle, escapeToFit } from './text.js';
 
 function knowledgeLine(knowledge: KnowledgeAnswers): string {
@@ -20,13 +15,16 @@ function knowledgeLine(knowledge: KnowledgeAnswers): string {
   return `*Knowledge:* ${parts.join(' · ')}`;
 }
 
-/** The answers so far as a person reads them, user text escaped. */
+/**
+ * The answers so far as a person reads them, user text escaped. The leaning and the gap carry the
+ * labels the rationale and the decision record give them.
+ */
 export function summarizeAnswers(answers: Answers): string {
   const lines = [
     `*Building:* ${escapeTitle(answers.title)}`,
     answers.problem ? `*Goes wrong today:* ${escapeToFit(answers.problem, 1500)}` : null,
-    `*Leaning:* ${LEANING_OPTION_LABELS[answers.leaning]}`,
-    `*Better prompt tried:* ${PROMPT_TRIED_OPTION_LABELS[answers.promptTried]}`,
+    `*Leaning:* ${LEANING_LABELS[answers.leaning]}`,
+    `*Prompt tried:* ${PROMPT_TRIED_OPTION_LABELS[answers.promptTried]}`,
     `*Missing:* ${GAP_OPTION_LABELS[answers.gap].label} (${GAP_OPTION_LABELS[answers.gap].description.toLowerCase()})`,
     answers.knowledge ? knowledgeLine(answers.knowledge) : null,
     answers.behavior

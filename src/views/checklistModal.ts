@@ -21,16 +21,21 @@ import {
   GAPS,
   LEANINGS,
   PROBLEM_MAX_CHARS,
-  PROMPT_TRIED,
+  PROMPT_TRIED_OPTIONS,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
-import { plural } from '../decision/content.js';
+import {
+  EXAMPLES_TO_TRAIN_AND_HOLD_OUT,
+  LEANING_LABELS,
+  MIN_EXAMPLES_FOR_FINE_TUNING,
+  MIN_HELD_OUT_EXAMPLES,
+  plural,
+} from '../decision/content.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
 import { summarizeAnswers } from './answersSummary.js';
 import {
   BEHAVIOR_KIND_OPTION_LABELS,
   GAP_OPTION_LABELS,
-  LEANING_OPTION_LABELS,
   PROMPT_TRIED_OPTION_LABELS,
 } from './labels.js';
 import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
@@ -38,7 +43,7 @@ import { warningLines } from './verdictMessage.js';
 
 const STEP_TITLES: Record<StepId, string> = {
   about: 'What are you building?',
-  prompt: 'Rung 1: the prompt',
+  prompt: 'The prompt',
   gap: 'What is missing?',
   knowledge: 'About the knowledge',
   behavior: 'About the behavior',
@@ -92,7 +97,8 @@ function radioInput(
 }
 
 function aboutBlocks(draft: Draft): KnownBlock[] {
-  const leaningOptions = LEANINGS.map((leaning) => option(leaning, LEANING_OPTION_LABELS[leaning]));
+  // The verdict's own labels, so a leaning reads as the verdict it would be.
+  const leaningOptions = LEANINGS.map((leaning) => option(leaning, LEANING_LABELS[leaning]));
   const leaningInitial = leaningOptions.find((candidate) => candidate.value === draft.leaning);
   return [
     {
@@ -144,13 +150,17 @@ function aboutBlocks(draft: Draft): KnownBlock[] {
 }
 
 function promptBlocks(draft: Draft): KnownBlock[] {
-  const options = PROMPT_TRIED.map((answer) => option(answer, PROMPT_TRIED_OPTION_LABELS[answer]));
+  // Only the answers offered now: an older review's answer, which did not say whether the prompt
+  // was scored, shows no choice, so editing or re-running it asks again.
+  const options = PROMPT_TRIED_OPTIONS.map((answer) =>
+    option(answer, PROMPT_TRIED_OPTION_LABELS[answer]),
+  );
   return [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: '*Rung 1, the cheapest:* have you tried a clear output spec and a few examples in the prompt?',
+        text: '*The cheapest step first:* have you tried a clear output spec and a few examples in the prompt, and scored it?',
       },
     },
     radioInput(
@@ -161,7 +171,7 @@ function promptBlocks(draft: Draft): KnownBlock[] {
       options.find((candidate) => candidate.value === draft.promptTried),
     ),
     context(
-      'Many gaps close here: a system prompt that states the format, plus three good examples, costs an afternoon and no training run.',
+      '*Scored* means run on real inputs (20 to 50 to start), each with the output you expect, and counted how many came out right: only a score shows that fine-tuning is needed, and gives it a baseline to beat. Many gaps close here: a system prompt that states the format, plus three good examples, costs an afternoon and no training run.',
     ),
   ];
 }
@@ -217,7 +227,7 @@ function knowledgeBlocks(draft: Draft): KnownBlock[] {
       'A few pages at most, e.g. office addresses or a product’s 20 plan names',
     ),
     context(
-      'A few pages of facts can go in the prompt itself, each with its source if answers must cite one, loaded fresh at each request if they change weekly. More than that belongs in retrieval, which fetches only the passages each question needs.',
+      'A few pages of facts that change less than weekly can go in the prompt itself, each with its source if answers must cite one. A few pages that change weekly are loaded fresh into each request: that is RAG without an index. More than that belongs in RAG with an index, which fetches only the passages each question needs.',
     ),
   ];
 }
@@ -248,7 +258,7 @@ function behaviorBlocks(draft: Draft): KnownBlock[] {
       label: { type: 'plain_text', text: 'How many good input → output examples do you have?' },
       hint: {
         type: 'plain_text',
-        text: 'Examples a reviewer would sign off on. Gains from fine-tuning usually show from about 50.',
+        text: `Examples a reviewer would sign off on. Fine-tuning gains usually show from about ${MIN_EXAMPLES_FOR_FINE_TUNING} to train on, and judging the tune takes about ${MIN_HELD_OUT_EXAMPLES} more held out: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all.`,
       },
       element: {
         type: 'number_input',

@@ -110,6 +110,22 @@ function bullets(lines: string[]): string {
   return lines.map((line) => `• ${escapeMrkdwn(line)}`).join('\n');
 }
 
+/**
+ * The channel's short "Why": the lines whose answers decided the verdict, then the others in
+ * order, up to TOP_REASONS, read in the rationale's order. A decision stored before the deciding
+ * lines were marked shows its first lines.
+ */
+function whyLines(decision: Decision): string[] {
+  const { rationale, decisive = [] } = decision;
+  const shown = new Set(
+    decisive.filter((index) => index >= 0 && index < rationale.length).slice(0, TOP_REASONS),
+  );
+  for (let index = 0; index < rationale.length && shown.size < TOP_REASONS; index++) {
+    shown.add(index);
+  }
+  return [...shown].sort((a, b) => a - b).flatMap((index) => rationale[index] ?? []);
+}
+
 /** One line per warning, its title and message, as the verdict and its detail show them. */
 export function warningLines(decision: Decision): string {
   return decision.warnings
@@ -227,7 +243,7 @@ export function buildVerdictMessage({
         },
       ],
     },
-    section(`*Why*\n${bullets(decision.rationale.slice(0, TOP_REASONS))}`),
+    section(`*Why*\n${bullets(whyLines(decision))}`),
   );
   if (decision.warnings.length > 0) blocks.push(section(warningLines(decision)));
   blocks.push({

@@ -73,6 +73,24 @@ describe('reading a step', () => {
     });
   });
 
+  it('reads every prompt answer, the older two too: a checklist opened before the upgrade sends them', () => {
+    for (const answer of [
+      'not-yet',
+      'tried-not-scored',
+      'scored-good-enough',
+      'scored-falls-short',
+      'good-enough',
+      'still-unreliable',
+    ]) {
+      const read = readStep(
+        'prompt',
+        values([[BlockId.promptTried, ActionId.promptTried, picked(answer)]]),
+        {},
+      );
+      expect(read, answer).toEqual({ ok: true, draft: { promptTried: answer }, choices: {} });
+    }
+  });
+
   it('ignores option values the modal never offered (a forged payload)', () => {
     const read = readStep('gap', values([[BlockId.gap, ActionId.gap, picked('<!channel>')]]), {});
     expect(read).toEqual({ ok: false, errors: { [BlockId.gap]: expect.any(String) } });

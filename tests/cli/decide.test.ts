@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, DECIDE_USAGE, formatIssuePath, runDecide } from '../../src/cli/decide.js';
-import type { AnswersInput } from '../../src/decision/answers.js';
+import { type AnswersInput, PROMPT_TRIED_OPTIONS } from '../../src/decision/answers.js';
 import { decide } from '../../src/decision/engine.js';
 import { renderDecisionRecord } from '../../src/decision/render.js';
 import {
@@ -134,6 +136,43 @@ describe('runDecide with knowledge.fitsInPrompt', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('- **RAG** (chosen)');
     expect(result.stdout).not.toContain('Facts fit in the prompt');
+  });
+});
+
+describe('runDecide on whether the prompt was scored', () => {
+  const tone = (promptTried: string, labeledExamples: number) =>
+    JSON.stringify({
+      title: 'House voice',
+      promptTried,
+      gap: 'behavior',
+      behavior: { kinds: ['tone'], labeledExamples, trainingBudget: true },
+    });
+
+  it('an older "still unreliable", never said to be scored, gets no fine-tune and is told to score it', async () => {
+    const result = await run(['in.json'], { 'in.json': tone('still-unreliable', 60) });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('Verdict: Prompt\n');
+    expect(result.stdout).toContain('  - Prompt tried: still unreliable, scoring not asked. ');
+    expect(result.stdout).toContain('  ! Score it first: ');
+    expect(result.stdout).not.toMatch(/\bmeasured\b|The eval says/);
+  });
+
+  it('a prompt scored short fine-tunes, warned when the examples leave no held-out set', async () => {
+    const result = await run(['in.json'], { 'in.json': tone('scored-falls-short', 60) });
+    expect(result.stdout).toContain('Verdict: Fine-tune\n');
+    expect(result.stdout).toContain('  ! No room for a held-out set: 60 labeled examples meet');
+  });
+
+  it('ships examples that give the prompt answers the checklist offers today', async () => {
+    const dir = fileURLToPath(new URL('../../examples/', import.meta.url));
+    const names = readdirSync(dir).filter((name) => name.endsWith('.json'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const input = JSON.parse(readFileSync(`${dir}${name}`, 'utf8'));
+      expect(PROMPT_TRIED_OPTIONS, name).toContain(input.promptTried);
+      const result = await run(['in.json'], { 'in.json': JSON.stringify(input) });
+      expect(result.code, name).toBe(0);
+    }
   });
 });
 

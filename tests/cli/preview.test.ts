@@ -37,6 +37,13 @@ describe('ftrag preview', () => {
     }
   });
 
+  it('shows the sample’s prompt answer chosen on the prompt step: one the checklist offers', () => {
+    const step = previewSurfaces().find((surface) => surface.name.endsWith(': prompt'));
+    expect(JSON.stringify(step?.payload)).toMatch(
+      /"initial_option":\{"value":"scored-falls-short"/,
+    );
+  });
+
   it('--json prints the surfaces; anything else is a usage error', async () => {
     const json = capture();
     expect(await runPreview(['--json'], json.io)).toBe(0);

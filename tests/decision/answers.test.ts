@@ -68,6 +68,19 @@ describe('answersSchema', () => {
     ]);
   });
 
+  it('reads every prompt answer ever stored: the four offered, and the two from before scoring was asked', () => {
+    for (const promptTried of [
+      'not-yet',
+      'tried-not-scored',
+      'scored-good-enough',
+      'scored-falls-short',
+      'good-enough',
+      'still-unreliable',
+    ]) {
+      expect(answersSchema.parse({ ...valid, promptTried }).promptTried).toBe(promptTried);
+    }
+  });
+
   it('does not require details for neither or unsure', () => {
     for (const gap of ['neither', 'unsure']) {
       expect(problems({ title: 't', promptTried: 'not-yet', gap })).toEqual([]);
@@ -83,7 +96,7 @@ describe('answersSchema', () => {
     [
       'promptTried',
       { ...valid, promptTried: 'yes' },
-      'expected one of not-yet, good-enough, still-unreliable',
+      'expected one of not-yet, tried-not-scored, scored-good-enough, scored-falls-short (or, from before the checklist asked about scoring, good-enough, still-unreliable)',
     ],
     [
       'leaning',

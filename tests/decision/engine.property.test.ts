@@ -4,10 +4,12 @@ import {
   type Answers,
   gapIncludesBehavior,
   gapIncludesKnowledge,
+  promptGoodEnough,
 } from '../../src/decision/answers.js';
 import { MIN_EXAMPLES_FOR_FINE_TUNING, PROMPT_TRIED_LABELS } from '../../src/decision/content.js';
 import {
   decide,
+  matchRule,
   RULES_VERSION,
   verdictIncludesFineTune,
   verdictIncludesRag,
@@ -96,8 +98,8 @@ describe('decide, for any valid answers', () => {
       fc.property(validAnswersArb, (answers) => {
         const { verdict } = decide(answers);
         const diagnosed = answers.gap !== 'neither' && answers.gap !== 'unsure';
-        const promptFallsShort = answers.promptTried !== 'good-enough';
-        // Rung 1 first: a few pages of stable facts stay in the prompt, measured or not, since
+        const promptFallsShort = !promptGoodEnough(answers.promptTried);
+        // The prompt first: a few pages of stable facts stay in the prompt, scored or not, since
         // retrieval would hand the model the same pages.
         const factsStayInPrompt =
           answers.knowledge?.fitsInPrompt === true && !answers.knowledge.changesOften;
@@ -107,7 +109,8 @@ describe('decide, for any valid answers', () => {
         expect(verdictIncludesFineTune(verdict)).toBe(
           diagnosed &&
             gapIncludesBehavior(answers.gap) &&
-            answers.promptTried === 'still-unreliable' &&
+            // Only a prompt scored on real examples that fell short opens fine-tuning.
+            answers.promptTried === 'scored-falls-short' &&
             (answers.behavior?.labeledExamples ?? 0) >= MIN_EXAMPLES_FOR_FINE_TUNING,
         );
       }),
@@ -130,7 +133,7 @@ describe('decide, for any valid answers', () => {
         // A prompt verdict shows the prompt, but for a working prompt never asked whether the
         // facts fit: that review keeps the table it was given.
         const keptFromBefore =
-          answers.promptTried === 'good-enough' &&
+          promptGoodEnough(answers.promptTried) &&
           gapIncludesKnowledge(answers.gap) &&
           answers.knowledge?.fitsInPrompt === undefined;
         if (verdict === 'prompt' && !keptFromBefore) expect(first).toContain('prompt');
@@ -167,8 +170,8 @@ describe('decide, over every answer combination', () => {
   const combinations = everyAnswerCombination();
 
   it('covers the whole space', () => {
-    // knowledge 3 × 5 × 12, both 3 × 5 × 12 × 10, behavior 3 × 5 × 10, neither and unsure 3 × 5.
-    expect(combinations).toHaveLength(180 + 1800 + 150 + 15 + 15);
+    // knowledge 6 × 5 × 12, both 6 × 5 × 12 × 10, behavior 6 × 5 × 10, neither and unsure 6 × 5.
+    expect(combinations).toHaveLength(360 + 3600 + 300 + 30 + 30);
   });
 
   it('warns about facts in weights iff the leaning would tune facts, whatever the verdict', () => {
@@ -214,12 +217,12 @@ describe('decide, where the behavior has not met the fine-tuning bar', () => {
       ...decision.warnings.map((w) => w.message),
     ].join(' ');
 
-  it('after a measured prompt fell short, names fine-tuning as the path and data as the blocker', () => {
+  it('after a scored prompt fell short, names fine-tuning as the path and data as the blocker', () => {
     for (const answers of combinations) {
       const belowBar = (answers.behavior?.labeledExamples ?? 0) < MIN_EXAMPLES_FOR_FINE_TUNING;
       if (
         !gapIncludesBehavior(answers.gap) ||
-        answers.promptTried !== 'still-unreliable' ||
+        answers.promptTried !== 'scored-falls-short' ||
         !belowBar
       ) {
         continue;
@@ -238,9 +241,11 @@ describe('decide, where the behavior has not met the fine-tuning bar', () => {
     }
   });
 
-  it('never sends a team whose measured prompt fell short back to few-shot prompting', () => {
+  it('never sends a team whose scored prompt fell short back to few-shot prompting', () => {
     for (const answers of combinations) {
-      if (!gapIncludesBehavior(answers.gap) || answers.promptTried !== 'still-unreliable') continue;
+      if (!gapIncludesBehavior(answers.gap) || answers.promptTried !== 'scored-falls-short') {
+        continue;
+      }
       const text = sayings(decide(answers));
       expect(text, JSON.stringify(answers)).not.toMatch(/few-shot|output spec/);
     }
@@ -301,17 +306,19 @@ describe('decide, for a knowledge gap', () => {
 describe('decide, for facts that fit in the prompt', () => {
   const combinations = everyAnswerCombination();
 
-  it('keeps a few pages of stable facts in the prompt, whether or not a prompt was measured', () => {
+  it('keeps a few pages of stable facts in the prompt, whether or not a prompt was scored', () => {
     for (const answers of combinations) {
-      if (!gapIncludesKnowledge(answers.gap) || answers.promptTried === 'good-enough') continue;
+      if (!gapIncludesKnowledge(answers.gap) || promptGoodEnough(answers.promptTried)) continue;
       const fewAndStable =
         answers.knowledge?.fitsInPrompt === true && !answers.knowledge.changesOften;
       const decision = decide(answers);
       const where = JSON.stringify(answers);
       expect(verdictIncludesRag(decision.verdict), where).toBe(!fewAndStable);
       if (fewAndStable) {
+        // A prompt that fell short, for the facts or a scored one for the behavior, may have
+        // lacked them; otherwise they go into the prompt first.
         expect(decision.nextSteps[0], where).toMatch(
-          answers.promptTried === 'not-yet'
+          matchRule(answers).endsWith('-untried')
             ? /^Put the facts in the prompt/
             : /^If the prompt that fell short did not carry the facts, put them in it/,
         );
@@ -328,7 +335,7 @@ describe('decide, for facts that fit in the prompt', () => {
 
   it('loads a few pages that change weekly whole at each request, and builds no index for them', () => {
     for (const answers of combinations) {
-      if (!gapIncludesKnowledge(answers.gap) || answers.promptTried === 'good-enough') continue;
+      if (!gapIncludesKnowledge(answers.gap) || promptGoodEnough(answers.promptTried)) continue;
       if (answers.knowledge?.fitsInPrompt !== true || !answers.knowledge.changesOften) continue;
       const { verdict, nextSteps, measure } = decide(answers);
       const where = JSON.stringify(answers);
@@ -371,7 +378,7 @@ describe('decide, for the prompt answer', () => {
 
   it('never tells a team whose prompt works to build a prompt baseline first', () => {
     for (const answers of everyAnswerCombination()) {
-      if (answers.promptTried !== 'good-enough') continue;
+      if (!promptGoodEnough(answers.promptTried)) continue;
       expect(decide(answers).headline, JSON.stringify(answers)).not.toMatch(
         /prompt baseline|Prompt first/,
       );

@@ -12,7 +12,7 @@ import { parseAnswers, validAnswersArb } from './arbitraries.js';
 const bothInput: AnswersInput = {
   title: 'Contract facts in the finance report layout',
   problem: 'Answers must quote current contract terms\nand follow the fixed report layout.',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'both',
   knowledge: { changesOften: true, citationsNeeded: true },
   behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: false },
@@ -113,7 +113,7 @@ describe('renderDecisionRecord', () => {
   it('lists the answers as decision drivers', () => {
     const drivers = sectionOf(markdown, 'Decision drivers');
     for (const line of [
-      '- Prompt tried: still unreliable',
+      '- Prompt tried: yes, scored on real examples, still falls short',
       '- Gap: Both',
       '- Knowledge changes often: yes',
       '- Citations needed: yes',

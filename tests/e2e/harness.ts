@@ -564,7 +564,7 @@ export const EXAMPLES = {
   knowledge: {
     title: 'Who is our Q3 enterprise contact?',
     leaning: 'undecided',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'knowledge',
     knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
   },
@@ -579,7 +579,7 @@ export const EXAMPLES = {
   behavior: {
     title: 'Classify tickets into our 9 internal categories',
     leaning: 'undecided',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'behavior',
     behavior: { kinds: ['classification'], labeledExamples: 500, trainingBudget: true },
   },
@@ -587,7 +587,7 @@ export const EXAMPLES = {
     title: 'Refund answers as strict JSON',
     problem: 'It quotes last quarter’s policy and breaks our JSON format.',
     leaning: 'rag+fine-tune',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'both',
     knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
     behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },
@@ -595,7 +595,7 @@ export const EXAMPLES = {
   prompt: {
     title: 'Summaries a system prompt and three examples would have fixed',
     leaning: 'fine-tune',
-    promptTried: 'good-enough',
+    promptTried: 'scored-good-enough',
     gap: 'behavior',
     behavior: { kinds: ['format'], labeledExamples: 10, trainingBudget: false },
   },

@@ -88,7 +88,7 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
 
     await e2e.submit(modal.id, { [BlockId.title]: { [ActionId.title]: 'Ticket triage' } });
     await e2e.submit(modal.id, {
-      [BlockId.promptTried]: { [ActionId.promptTried]: 'still-unreliable' },
+      [BlockId.promptTried]: { [ActionId.promptTried]: 'scored-falls-short' },
     });
     await e2e.submit(modal.id, { [BlockId.gap]: { [ActionId.gap]: 'behavior' } });
     const negative = await e2e.submit(

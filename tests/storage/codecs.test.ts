@@ -46,6 +46,23 @@ describe('decisionSchema', () => {
     expect(parseValue(decisionSchema, stored, 'row')).toEqual(stored);
   });
 
+  it('keeps which reasons decided the verdict, and reads decisions stored without them', () => {
+    const decision = decide(
+      parseAnswers({
+        title: 't',
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+      }),
+    );
+    expect(decision.decisive?.length).toBeGreaterThan(0);
+    expect(parseValue(decisionSchema, JSON.parse(JSON.stringify(decision)), 'row')).toEqual(
+      decision,
+    );
+    const { decisive: _decisive, ...before } = decision;
+    expect(parseValue(decisionSchema, before, 'row')).toEqual(before);
+  });
+
   it('refuses a trade-off with a single option', () => {
     const lonely = { ...decisionFixture(), tradeoffs: [{ aspect: 'Cost', rag: 'Days' }] };
     expect(() => parseValue(decisionSchema, lonely, 'row')).toThrow(/tradeoffs/);

@@ -88,7 +88,7 @@ export function answersFixture(overrides: Partial<Answers> = {}): Answers {
     title: 'Support bot answers policy questions',
     problem: 'Answers go stale when the handbook changes 🙂',
     leaning: 'fine-tune',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'knowledge',
     knowledge: { changesOften: true, citationsNeeded: true },
     ...overrides,

@@ -174,7 +174,7 @@ export const KNOWLEDGE: Answers = {
   title: `Policy bot ${HOSTILE}`,
   problem: `Quotes last quarter's refund window ${HOSTILE}`,
   leaning: 'fine-tune',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'knowledge',
   knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
 };

@@ -13,7 +13,7 @@ const ME = 'U0ASKER';
 const ANSWERS: Answers = {
   title: 'Support bot',
   leaning: 'undecided',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'knowledge',
   knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
 };

@@ -22,7 +22,7 @@ const answers: Answers = {
   title: `Refund bot ${HOSTILE}`,
   problem: 'Answers go stale',
   leaning: 'fine-tune',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'knowledge',
   knowledge: { changesOften: true, citationsNeeded: true },
 };

@@ -33,7 +33,7 @@ const answers: Answers = {
   title: HOSTILE,
   problem: HOSTILE,
   leaning: 'fine-tune',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'both',
   knowledge: { changesOften: true, citationsNeeded: true },
   behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: false },

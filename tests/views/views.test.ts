@@ -12,12 +12,21 @@ import { previewSurfaces } from '../../src/cli/preview.js';
 import { ActionId, BlockId } from '../../src/constants.js';
 import {
   type Answers,
+  answersSchema,
   charCount,
+  GAPS,
+  type Gap,
+  gapIncludesBehavior,
+  gapIncludesKnowledge,
+  LEANINGS,
   PROBLEM_MAX_CHARS,
   TITLE_MAX_CHARS,
 } from '../../src/decision/answers.js';
+import { GAP_LABELS, LEANING_LABELS } from '../../src/decision/content.js';
+import { matchRule } from '../../src/decision/engine.js';
 import { decide, WARNING_TITLES } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
+import { summarizeAnswers } from '../../src/views/answersSummary.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
 import { buildHelpMessage } from '../../src/views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../src/views/historyMessage.js';
@@ -62,11 +71,15 @@ function hostileAnswers(): Answers {
     title: HOSTILE,
     problem: `${HOSTILE}\n`.repeat(12).slice(0, 1000),
     leaning: 'fine-tune',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'both',
     knowledge: { changesOften: true, citationsNeeded: true },
     behavior: { kinds: ['format', 'tone'], labeledExamples: 300, trainingBudget: false },
   };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function reviewOf(answers: Answers, overrides: Partial<Review> = {}): Review {
@@ -387,6 +400,43 @@ describe('checklist modal', () => {
     }
   });
 
+  it('asks whether the prompt was scored, offering the four answers and never the older two', () => {
+    const view = (draft: Partial<Answers>) =>
+      buildChecklistStepView({ ...commandChecklist(), step: 'prompt', draft });
+    const element = inputElement(view({}), BlockId.promptTried);
+    const options = (element?.options ?? []) as { value: string; text: { text: string } }[];
+    expect(options.map((option) => [option.value, option.text.text])).toEqual([
+      ['not-yet', 'Not yet'],
+      ['tried-not-scored', 'Tried, but not scored yet'],
+      ['scored-good-enough', 'Yes, scored on real examples: good enough'],
+      ['scored-falls-short', 'Yes, scored on real examples: still falls short'],
+    ]);
+    expect(JSON.stringify(view({}).blocks)).toMatch(/scored/);
+    // An older review's answer did not say whether it was scored: it has to be answered again.
+    expect(
+      inputElement(view({ promptTried: 'still-unreliable' }), BlockId.promptTried),
+    ).not.toHaveProperty('initial_option');
+    expect(
+      inputElement(view({ promptTried: 'scored-falls-short' }), BlockId.promptTried),
+    ).toMatchObject({ initial_option: { value: 'scored-falls-short' } });
+  });
+
+  it('shows an older review’s prompt answer as given, saying scoring was not asked', () => {
+    const summary = summarizeAnswers({ ...hostileAnswers(), promptTried: 'still-unreliable' });
+    expect(summary).toContain(
+      '*Prompt tried:* Yes, and it is still unreliable (scoring not asked)',
+    );
+  });
+
+  it('sizes the examples on the behavior step as the verdict does: 50 to train, 100 held out', () => {
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'behavior', draft: {} });
+    const block = view.blocks.find((candidate) => candidate.block_id === BlockId.labeledExamples);
+    const hint = block && 'hint' in block ? block.hint?.text : undefined;
+    expect(hint).toContain('about 50 to train on');
+    expect(hint).toContain('about 100 more held out');
+    expect(hint).toContain('about 150 in all');
+  });
+
   it('shows in the summary whether the facts fit in the prompt, only when it was asked', () => {
     const state = commandChecklist();
     const summary = (draft: Answers) =>
@@ -497,6 +547,80 @@ describe('checklist modal', () => {
   });
 });
 
+describe('labels, one set on every surface', () => {
+  const detailsFor = (gap: Gap) => ({
+    ...(gapIncludesKnowledge(gap)
+      ? { knowledge: { changesOften: true, citationsNeeded: true } }
+      : {}),
+    ...(gapIncludesBehavior(gap)
+      ? { behavior: { labeledExamples: 10, trainingBudget: true } }
+      : {}),
+  });
+
+  it('names the leaning and the gap in the summary as the rationale does', () => {
+    for (const leaning of LEANINGS) {
+      for (const gap of GAPS) {
+        const answers = answersSchema.parse({
+          title: 'Labels',
+          leaning,
+          promptTried: 'not-yet',
+          gap,
+          ...detailsFor(gap),
+        });
+        const summary = summarizeAnswers(answers);
+        const { rationale } = decide(answers);
+        const where = `${leaning}, ${gap}`;
+        expect(summary, where).toContain(`*Leaning:* ${LEANING_LABELS[leaning]}\n`);
+        expect(summary, where).toContain(`*Missing:* ${GAP_LABELS[gap]} (`);
+        expect(
+          rationale.filter((line) => line.startsWith('Gap: ')),
+          where,
+        ).toEqual([
+          expect.stringMatching(new RegExp(`^Gap: ${GAP_LABELS[gap].toLowerCase()}\\. `)),
+        ]);
+        if (leaning !== 'undecided') {
+          expect(rationale, where).toContainEqual(
+            expect.stringMatching(
+              new RegExp(`^Leaning: ${escapeRegExp(LEANING_LABELS[leaning])}\\. `),
+            ),
+          );
+        }
+      }
+    }
+  });
+
+  it('offers the leaning in the checklist under the labels the verdict uses', () => {
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'about', draft: {} });
+    const element = inputElement(view, BlockId.leaning);
+    const options = (element?.options ?? []) as { text: { text: string } }[];
+    expect(options.map((option) => option.text.text)).toEqual(
+      LEANINGS.map((leaning) => LEANING_LABELS[leaning]),
+    );
+  });
+
+  it('calls no step a rung, since there is no rung 2 or 3', () => {
+    for (const step of STEP_IDS) {
+      const view = buildChecklistStepView({ ...commandChecklist(), step, draft: hostileAnswers() });
+      expect(JSON.stringify(view.blocks), step).not.toMatch(/\bRung\b/i);
+    }
+  });
+
+  it('calls facts loaded fresh at each request RAG without an index, as their verdict does', () => {
+    const view = buildChecklistStepView({ ...commandChecklist(), step: 'knowledge', draft: {} });
+    const context = JSON.stringify(view.blocks.filter((block) => block.type === 'context'));
+    expect(context).toContain('RAG without an index');
+    const weekly = decide(
+      answersSchema.parse({
+        title: 'Weekly facts that fit',
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: true },
+      }),
+    );
+    expect(weekly.headline).toMatch(/^RAG without an index/);
+  });
+});
+
 describe('verdict messages', () => {
   it('stay within Slack’s limits for any valid answers', () => {
     fc.assert(
@@ -520,6 +644,57 @@ describe('verdict messages', () => {
       true,
     );
     expect(parent.text).toContain('&lt;!channel&gt;');
+  });
+
+  it('gives in the channel’s Why the answers that decided the verdict', () => {
+    const why = (answers: Answers) => {
+      const { blocks } = buildVerdictMessage({
+        answers,
+        decision: decide(answers),
+        userId: 'U0ASKER01',
+      });
+      const texts = blocks.flatMap((block) =>
+        block.type === 'section' && block.text ? [block.text.text] : [],
+      );
+      return texts.find((text) => text.startsWith('*Why*')) ?? '';
+    };
+    const factsPlaced = /^(knowledge|both)-(in-prompt|whole-document|indexed)-/;
+    const tuningBar = /^(behavior|both-.*)-(ready|needs-examples)$/;
+    let checked = 0;
+    for (const answers of everyAnswerCombination()) {
+      const rule = matchRule(answers);
+      const text = why(answers);
+      const where = `${rule} ${JSON.stringify(answers)}`;
+      expect(text.split('\n').length, where).toBeLessThanOrEqual(4);
+      if (factsPlaced.test(rule) && answers.knowledge?.fitsInPrompt !== undefined) {
+        expect(text, where).toContain('• Facts fit in the prompt: ');
+        checked++;
+      }
+      if (tuningBar.test(rule)) {
+        expect(text, where).toContain('• Labeled examples: ');
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+    // The example the reviewer gave: the size of the facts decided it, not the citations.
+    const offices = why(
+      answersSchema.parse({
+        title: 'Office addresses',
+        promptTried: 'not-yet',
+        gap: 'knowledge',
+        knowledge: { changesOften: false, citationsNeeded: true, fitsInPrompt: true },
+      }),
+    );
+    expect(offices).toContain('• Facts fit in the prompt: yes');
+  });
+
+  it('shows the first three reasons of a decision stored before the deciding ones were marked', () => {
+    const answers = hostileAnswers();
+    const { decisive: _decisive, ...stored } = decide(answers);
+    const { blocks } = buildVerdictMessage({ answers, decision: stored, userId: 'U0ASKER01' });
+    const why = JSON.stringify(blocks).match(/\*Why\*[^"]*/)?.[0] ?? '';
+    const bullets = stored.rationale.slice(0, 3).map((line) => `• ${escapeMrkdwn(line)}`);
+    expect(why).toBe(JSON.stringify(`*Why*\n${bullets.join('\n')}`).slice(1, -1));
   });
 
   it('names the verdict plainly in the notification text', () => {

@@ -118,7 +118,7 @@ const base = startChecklist({
   draft: {
     title: 'Triage',
     leaning: 'undecided',
-    promptTried: 'still-unreliable',
+    promptTried: 'scored-falls-short',
     gap: 'both',
     knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
   },
@@ -128,7 +128,7 @@ const base = startChecklist({
 const knowledgeAnswers = {
   title: 'Refund answers',
   leaning: 'undecided' as const,
-  promptTried: 'still-unreliable' as const,
+  promptTried: 'scored-falls-short' as const,
   gap: 'knowledge' as const,
   knowledge: { changesOften: true, citationsNeeded: true, fitsInPrompt: false },
 };
