@@ -86,7 +86,7 @@ const ANSWERS = {
   title: TITLE,
   problem: 'It quotes last quarter’s refund window and ignores our JSON format.',
   leaning: 'rag+fine-tune',
-  promptTried: 'still-unreliable',
+  promptTried: 'scored-falls-short',
   gap: 'both',
   knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
   behavior: { kinds: ['format'], labeledExamples: 300, trainingBudget: true },
