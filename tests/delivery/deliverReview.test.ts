@@ -1,11 +1,14 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId } from '../../src/constants.js';
 import {
   type DeliveryDeps,
   deliverReview,
   messageGoneError,
 } from '../../src/delivery/deliverReview.js';
 import { createVerdictRefresher } from '../../src/delivery/reviewMessage.js';
+import { registerActions } from '../../src/listeners/actions/index.js';
+import { ListenerRoutes } from '../../src/listeners/routes.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
@@ -16,12 +19,23 @@ import type { SlackMessage } from '../../src/views/verdictMessage.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
-import type { FakeSlack } from '../support/fakeSlack.js';
+import type { FakeSlack, StoredMessage } from '../support/fakeSlack.js';
+import { isRecord } from '../support/json.js';
+import { clickButton } from '../support/slackRequests.js';
 
 const logger = new BoltLogger(capturedLog().log);
 const CHANNEL = 'C0DELIVER1';
 const setup = deliverySetup(CHANNEL);
 const votes = () => createKyselyVoteRepository(setup.database().db, () => new Date());
+
+/** The sign-off line `message` shows. */
+function tallyOf(message: StoredMessage): string {
+  const tally = (message.blocks ?? [])
+    .filter(isRecord)
+    .find((block) => block.block_id === BlockId.verdictTally);
+  const elements = Array.isArray(tally?.elements) ? tally.elements.filter(isRecord) : [];
+  return String(elements[0]?.text ?? '');
+}
 
 describe('deliverReview after an earlier posting broke off with its verdict out', () => {
   /** A review whose first posting put its verdict out, then failed to record its delivery. */
@@ -140,6 +154,48 @@ describe('deliverReview after an earlier posting broke off with its verdict out'
       });
       expect(await stored.get(left.teamId, left.id)).toEqual(recorded);
     }
+  });
+
+  it('shows a vote clicked while its update of the message was on its way', async () => {
+    const { fake, client, stored, left, posted, deps } = await brokenOff();
+    // Slack keeps the update of the message out (with the votes read before it) waiting.
+    const held = fake.holdNext('chat.update');
+    const delivering = deliverReview(client, left, deps);
+    await held.arrived;
+
+    // Agree on that message meanwhile: the review is still pending, with no message on record,
+    // so the tally goes back through the click's response_url, and lands first.
+    const clock = () => new Date();
+    const listenerDeps = setup.listenerDeps(stored, clock);
+    const app = setup.boltApp(capturedLog().log);
+    const routes = new ListenerRoutes();
+    registerActions(routes, listenerDeps);
+    app.use(routes.dispatch);
+    const shown = () => {
+      const found = fake.messages(CHANNEL).find((message) => message.ts === posted.messageTs);
+      if (!found) throw new Error('the verdict out is not in the channel');
+      return found;
+    };
+    const clicker = uniqueId('U');
+    const responseUrl = fake.newResponseUrl({
+      channel: CHANNEL,
+      messageTs: posted.messageTs,
+      userId: clicker,
+    });
+    const payload = clickButton({ ...shown(), channel: CHANNEL }, ActionId.agree, {
+      user: clicker,
+      workspace: { teamId: left.teamId },
+      responseUrl,
+    });
+    await app.processEvent({ body: payload, ack: async () => {} });
+    expect(await listenerDeps.work.drain(10_000)).toBe(true);
+    expect(tallyOf(shown())).toBe(`Agreed: <@${clicker}>`);
+
+    // Then the posting's older update lands, and the delivery is recorded.
+    held.release();
+    const recorded = await delivering;
+    expect(recorded).toMatchObject({ status: 'posted', messageTs: posted.messageTs });
+    expect(tallyOf(shown())).toBe(`Agreed: <@${clicker}>`);
   });
 
   it('unattended, still finishes a message that is there', async () => {
