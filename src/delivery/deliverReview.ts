@@ -312,11 +312,12 @@ async function tellUnconfirmed(
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
  * post there, the response_url it started from (the command's, the shortcut's, or the clicked
  * verdict's for a re-run); then the person's DM with a note; else the review is
- * marked failed and App Home offers to post it again. When Slack never answered the channel post
- * or the response_url's, or answered one with an error that may come after posting (a 5xx,
- * `internal_error`, `fatal_error`), the verdict may be there: it is marked failed at once, rather
- * than posted elsewhere as well, and the asker is told by DM to look (unless App Home shows them
- * the outcome).
+ * marked failed and App Home offers to post it again. When Slack never answered the channel post,
+ * the response_url's or the DM's, or answered one with an error that may come after posting (a
+ * 5xx, `internal_error`, `fatal_error`), the verdict may be there: it is marked failed at once,
+ * rather than posted elsewhere as well, with a last error that says where to look, and the asker
+ * is told by DM to look (unless App Home shows them the outcome, or it is that DM that may hold
+ * it).
  * Once a delivery is on record, whether its conversation is public is recorded too (Slack asked
  * once; a failure there changes nothing else). Where the verdict message landed is recorded as
  * soon as it is out, before its thread reply: a posting of a review that an earlier one left
@@ -524,16 +525,22 @@ export async function deliverReview(
   }
 
   // Slack may have posted the verdict and only failed to say so (`why`): posting it elsewhere too
-  // could make two copies. Whether to post it again is for a person to decide, from App Home.
-  const leaveUnconfirmed = async (why: string, conversation: string | null): Promise<Review> => {
-    const lastError = `${why}; the verdict may be in the channel already`;
+  // could make two copies. Whether to post it again is for a person to decide, from App Home, whose
+  // last error says where to look (the asker reads it there). `conversation`: where it may be, null
+  // when not known; `inAskersDm`: it may be in the asker's own DM, where no word of it is sent too.
+  const leaveUnconfirmed = async (
+    why: string,
+    conversation: string | null,
+    inAskersDm = false,
+  ): Promise<Review> => {
+    const lastError = `${why}; the verdict may be ${inAskersDm ? 'in your DM with ftrag' : 'in the channel'} already`;
     logger.warn(
-      `review ${review.id} may or may not be in ${conversation ?? 'its conversation'}: ${lastError}`,
+      `review ${review.id} may or may not be in ${inAskersDm ? 'its asker’s DM' : (conversation ?? 'its conversation')}: ${lastError}`,
     );
     const recorded = await recordFailed(lastError);
     // Told once: only the posting whose failure is on record tells, and a failed review is
     // posted only by Post again (the sweep takes pending ones).
-    if (conversation && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
+    if (conversation && !inAskersDm && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
       await tellUnconfirmed(client, recorded, conversation, threadTs !== null, logger);
     }
     return recorded;
@@ -637,6 +644,14 @@ export async function deliverReview(
       ),
     );
   } catch (error) {
+    const unconfirmed = unconfirmedPost(error);
+    if (unconfirmed) {
+      return leaveUnconfirmed(
+        [channelError, unconfirmed].filter(Boolean).join('; then DM: '),
+        review.userId,
+        true,
+      );
+    }
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
     return recordFailed(lastError);

@@ -19,7 +19,7 @@ import type { SlackMessage } from '../../src/views/verdictMessage.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
-import type { FakeSlack, StoredMessage } from '../support/fakeSlack.js';
+import type { FakeSlack, FaultSpec, StoredMessage } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import { clickButton } from '../support/slackRequests.js';
 
@@ -476,8 +476,11 @@ interface UnconfirmedOptions {
   reviews?: (stored: ReviewRepository) => ReviewRepository;
   /** Slack's answer to a DM to the asker. */
   dmError?: string;
-  /** The channel the verdict is for (CHANNEL, where the bot is, by default). */
-  channel?: string;
+  /**
+   * The channel the verdict is for (CHANNEL, where the bot is, by default); null for one asked to
+   * come to the asker by DM (from Home), with no response_url.
+   */
+  channel?: string | null;
 }
 
 /**
@@ -495,8 +498,8 @@ async function unconfirmed(
 ) {
   const fake = setup.fake();
   const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
-  const channel = options.channel ?? CHANNEL;
-  const responseUrl = fake.newResponseUrl({ channel });
+  const channel = options.channel === undefined ? CHANNEL : options.channel;
+  const responseUrl = fake.newResponseUrl(channel ? { channel } : {});
   const { review } = await stored.createPending(
     newReviewFixture({
       teamId: uniqueId('T'),
@@ -505,7 +508,7 @@ async function unconfirmed(
         channelId: channel,
         threadTs: options.threadTs ?? null,
         broadcast: false,
-        responseUrl,
+        responseUrl: channel ? responseUrl : null,
       },
     }),
   );
@@ -545,13 +548,11 @@ async function unconfirmed(
     recorded,
     stored: await stored.get(review.teamId, review.id),
     postedTo,
-    inChannel: fake
-      .messages(channel)
-      .filter(
-        (message) =>
-          message.text.includes(review.id) ||
-          JSON.stringify(message.blocks ?? []).includes(review.id),
-      ),
+    inChannel: (channel ? fake.messages(channel) : []).filter(
+      (message) =>
+        message.text.includes(review.id) ||
+        JSON.stringify(message.blocks ?? []).includes(review.id),
+    ),
     dms: fake.messages(review.userId),
     responseUrlPosts: fake.responseUrlPostsTo(responseUrl),
     log,
@@ -743,6 +744,95 @@ describe('deliverReview when Slack may have posted the verdict though it did not
       expect(responseUrlPosts).toHaveLength(1);
       expect(recorded).toMatchObject({ status: 'sent-as-dm' });
       expect(dms).toHaveLength(1);
+    });
+  });
+});
+
+describe('deliverReview when Slack may have posted the verdict in the asker’s DM though it did not say so', () => {
+  const MAY_BE_IN_DM = 'the verdict may be in your DM with ftrag already';
+  /** The bot is not in it, and its response_url is refused: the verdict goes to the DM instead. */
+  const REFUSING = 'C0REFUSES1';
+  beforeAll(() => {
+    setup.fake().addChannel(REFUSING, { member: false });
+  });
+
+  type Script = (fake: FakeSlack, askersDm: string) => (() => Promise<void>) | undefined;
+  /** Slack holds the DM post past the client's timeout, then carries it out. */
+  const unanswered: Script = (fake) => {
+    const channelPost = fake.holdNext('chat.postMessage');
+    const dmPost = fake.holdNext('chat.postMessage');
+    void channelPost.arrived.then(channelPost.release);
+    return async () => {
+      await dmPost.arrived;
+      dmPost.release();
+    };
+  };
+  const answered =
+    (fault: FaultSpec): Script =>
+    (fake, askersDm) => {
+      fake.failNext('chat.postMessage', fault, 1, (args) => args.channel === askersDm);
+      return undefined;
+    };
+  const cases: [string, Script, RegExp][] = [
+    ['no answer', unanswered, /no answer from Slack within 300 ms \(chat\.postMessage\)/],
+    ['internal_error', answered({ error: 'internal_error' }), /Slack answered internal_error/],
+    ['a 5xx', answered({ status: 503 }), /HTTP 503/],
+  ];
+
+  for (const [answer, script, why] of cases) {
+    it(`records the fallback DM answered with ${answer} failed, as maybe in the DM, and posts it once`, async () => {
+      const { review, recorded, stored, postedTo, dms } = await unconfirmed({
+        channel: REFUSING,
+        slack: (fake, { review, responseUrl }) => {
+          fake.failResponseUrl(responseUrl, 404);
+          return script(fake, review.userId);
+        },
+      });
+      // Not tried again, in the DM or anywhere: Post again from Home is the asker's to press.
+      expect(postedTo).toEqual([REFUSING, review.userId]);
+      expect(recorded).toMatchObject({ status: 'failed' });
+      expect(stored).toEqual(recorded);
+      expect(recorded.lastError).toMatch(/^not_in_channel; then DM: /);
+      expect(recorded.lastError).toMatch(why);
+      expect(recorded.lastError?.endsWith(`; ${MAY_BE_IN_DM}`)).toBe(true);
+      // No word by DM of a verdict that may be in that DM: only the verdict, when it landed.
+      expect(dms.map((message) => message.text)).not.toContain(
+        verdictUnconfirmedText(review, REFUSING, false),
+      );
+      expect(dms.length).toBeLessThanOrEqual(1);
+    });
+  }
+
+  it('says so of a verdict asked to come by DM (started from Home), left unanswered', async () => {
+    const { review, recorded, postedTo, dms } = await unconfirmed({
+      channel: null,
+      slack: (fake) => {
+        const dmPost = fake.holdNext('chat.postMessage');
+        return async () => {
+          await dmPost.arrived;
+          dmPost.release();
+        };
+      },
+    });
+    expect(postedTo).toEqual([review.userId]);
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError: `no answer from Slack within 300 ms (chat.postMessage); ${MAY_BE_IN_DM}`,
+    });
+    expect(dms).toHaveLength(1);
+  });
+
+  it('still records a refused DM as an ordinary failure', async () => {
+    const { recorded } = await unconfirmed({
+      channel: REFUSING,
+      slack: (fake, { review, responseUrl }) => {
+        fake.failResponseUrl(responseUrl, 404);
+        return answered({ error: 'cannot_dm_bot' })(fake, review.userId);
+      },
+    });
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError: 'not_in_channel; then DM: cannot_dm_bot',
     });
   });
 });
