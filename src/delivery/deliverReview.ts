@@ -13,7 +13,7 @@ import {
   UNDELIVERED_STATUSES,
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
-import type { VoteRepository } from '../storage/votes.js';
+import type { Vote, VoteRepository } from '../storage/votes.js';
 import { verdictUnconfirmedText } from '../views/signOff.js';
 import {
   buildVerdictDetail,
@@ -21,10 +21,17 @@ import {
   type SlackMessage,
   type VerdictMessageInput,
 } from '../views/verdictMessage.js';
+import type { BackgroundWork } from '../work.js';
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl, ResponseUrlUnconfirmedError } from './responseUrl.js';
-import { verdictInputFor, withBroadcastDroppedNotice, withDmNotice } from './reviewMessage.js';
+import {
+  type RefreshVerdictMessage,
+  refreshVerdictMessage,
+  verdictInputFor,
+  withBroadcastDroppedNotice,
+  withDmNotice,
+} from './reviewMessage.js';
 import { CANNOT_POST_HERE, MAY_HAVE_ACTED, slackErrorName, tellByDm } from './slackErrors.js';
 
 export interface DeliveryDeps {
@@ -61,6 +68,14 @@ export interface DeliveryDeps {
    * by DM as well.
    */
   outcomeOnHome?: boolean;
+  /**
+   * Brings a finished verdict message up to date with votes cast while the posting's update of it
+   * was on its way; this process's {@link refreshVerdictMessage} unless set, so it takes its turn
+   * with the refreshes votes make.
+   */
+  refresher?: RefreshVerdictMessage;
+  /** Tracks the re-checks that refresh schedules (see RefreshDeps.work). */
+  work?: BackgroundWork;
 }
 
 /**
@@ -297,19 +312,21 @@ async function tellUnconfirmed(
  * Delivers a saved review and never loses it: the channel (or thread) first; when the bot can't
  * post there, the response_url it started from (the command's, the shortcut's, or the clicked
  * verdict's for a re-run); then the person's DM with a note; else the review is
- * marked failed and App Home offers to post it again. When Slack never answered the channel post
- * or the response_url's, or answered one with an error that may come after posting (a 5xx,
- * `internal_error`, `fatal_error`), the verdict may be there: it is marked failed at once, rather
- * than posted elsewhere as well, and the asker is told by DM to look (unless App Home shows them
- * the outcome).
+ * marked failed and App Home offers to post it again. When Slack never answered the channel post,
+ * the response_url's or the DM's, or answered one with an error that may come after posting (a
+ * 5xx, `internal_error`, `fatal_error`), the verdict may be there: it is marked failed at once,
+ * rather than posted elsewhere as well, with a last error that says where to look, and the asker
+ * is told by DM to look (unless App Home shows them the outcome, or it is that DM that may hold
+ * it).
  * Once a delivery is on record, whether its conversation is public is recorded too (Slack asked
  * once; a failure there changes nothing else). Where the verdict message landed is recorded as
  * soon as it is out, before its thread reply: a posting of a review that an earlier one left
  * undelivered with its verdict out finishes that message (see finishPosted) rather than post it
- * again; if that message is gone, an attended posting posts the verdict anew, an unattended one
- * marks the review failed. When reading what the verdict shows fails before anything went to Slack,
- * it throws {@link NothingPostedError}, or, for a row that can't be read back, marks the review
- * failed ({@link UNREADABLE_REVIEW}).
+ * again (and, once that is on record, refreshes it when votes came meanwhile); if that message is
+ * gone, an attended posting posts the verdict anew, an unattended one marks the review failed.
+ * When reading what the verdict shows fails before anything went to Slack, it throws
+ * {@link NothingPostedError}, or, for a row that can't be read back, marks the review failed
+ * ({@link UNREADABLE_REVIEW}).
  */
 export async function deliverReview(
   client: WebClient,
@@ -324,10 +341,10 @@ export async function deliverReview(
   // so the votes are always read. Nothing has gone to Slack yet: a failure (a database failover) is
   // retried as a record is, a row that can't be read back is not; either is dealt with below.
   const read = await withRetries(
-    async (): Promise<{ input: VerdictMessageInput } | { error: unknown }> => {
+    async (): Promise<{ input: VerdictMessageInput; votes: Vote[] } | { error: unknown }> => {
       try {
         const votes = await deps.votes.listVotes(review.teamId, review.id);
-        return { input: await verdictInputFor(review, reviews, votes) };
+        return { input: await verdictInputFor(review, reviews, votes), votes };
       } catch (error) {
         if (error instanceof CorruptRowError) return { error };
         throw error;
@@ -430,6 +447,29 @@ export async function deliverReview(
       }
     };
 
+  // The update of a message out already sent the votes read above. A vote cast while it was on its
+  // way went back through the click's response_url (no message on record yet), and may have landed
+  // before it; its refresh found nothing changed since, so nothing sends it again. Once the message
+  // is on record, the refreshes of later votes update it; one cast before is sent here.
+  const catchUpWithVotes = async (sent: readonly Vote[]): Promise<void> => {
+    let now: Vote[];
+    try {
+      now = await deps.votes.listVotes(review.teamId, review.id);
+    } catch (error) {
+      logger.warn(
+        `review ${review.id}: reading its votes again, after finishing its message, failed; the message may show an older tally until the next vote: ${String(error)}`,
+      );
+      return;
+    }
+    if (isDeepStrictEqual(now, sent)) return;
+    await (deps.refresher ?? refreshVerdictMessage)(client, review.teamId, review.id, {
+      reviews,
+      votes: deps.votes,
+      logger,
+      ...(deps.work ? { work: deps.work } : {}),
+    });
+  };
+
   if ('error' in read) {
     // A row that can't be read reads no better later: failed, rather than left for the delivery
     // sweep to try every minute.
@@ -457,12 +497,14 @@ export async function deliverReview(
     const finished = await finishPosted(client, earlier, shown, detail, logger);
     if (!('gone' in finished)) {
       const outcome = landedAt(earlier.status, finished);
-      return recordDelivered(
+      const recorded = await recordDelivered(
         earlier.status === 'sent-as-dm'
           ? { ...outcome, channelError: earlier.channelError }
           : outcome,
         finished,
       );
+      if (recordsOutcome(recorded, outcome)) await catchUpWithVotes(read.votes);
+      return recorded;
     }
     if (deps.unattended) {
       logger.warn(`review ${review.id} is left for its asker to post again, from App Home`);
@@ -483,16 +525,22 @@ export async function deliverReview(
   }
 
   // Slack may have posted the verdict and only failed to say so (`why`): posting it elsewhere too
-  // could make two copies. Whether to post it again is for a person to decide, from App Home.
-  const leaveUnconfirmed = async (why: string, conversation: string | null): Promise<Review> => {
-    const lastError = `${why}; the verdict may be in the channel already`;
+  // could make two copies. Whether to post it again is for a person to decide, from App Home, whose
+  // last error says where to look (the asker reads it there). `conversation`: where it may be, null
+  // when not known; `inAskersDm`: it may be in the asker's own DM, where no word of it is sent too.
+  const leaveUnconfirmed = async (
+    why: string,
+    conversation: string | null,
+    inAskersDm = false,
+  ): Promise<Review> => {
+    const lastError = `${why}; the verdict may be ${inAskersDm ? 'in your DM with ftrag' : 'in the channel'} already`;
     logger.warn(
-      `review ${review.id} may or may not be in ${conversation ?? 'its conversation'}: ${lastError}`,
+      `review ${review.id} may or may not be in ${inAskersDm ? 'its asker’s DM' : (conversation ?? 'its conversation')}: ${lastError}`,
     );
     const recorded = await recordFailed(lastError);
     // Told once: only the posting whose failure is on record tells, and a failed review is
     // posted only by Post again (the sweep takes pending ones).
-    if (conversation && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
+    if (conversation && !inAskersDm && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
       await tellUnconfirmed(client, recorded, conversation, threadTs !== null, logger);
     }
     return recorded;
@@ -596,6 +644,14 @@ export async function deliverReview(
       ),
     );
   } catch (error) {
+    const unconfirmed = unconfirmedPost(error);
+    if (unconfirmed) {
+      return leaveUnconfirmed(
+        [channelError, unconfirmed].filter(Boolean).join('; then DM: '),
+        review.userId,
+        true,
+      );
+    }
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);
     return recordFailed(lastError);

@@ -61,6 +61,7 @@ export function postSavedReview(
             // Asked for from App Home, which is published again once the posting is done; the
             // sweep's asker is not looking at it.
             outcomeOnHome: refreshHome !== undefined && !options.unattended,
+            work: deps.work,
           });
         } catch (error) {
           brokeOff = { error };

@@ -20,6 +20,7 @@ import { parseJsonWith } from '../jsonText.js';
 import { type Review, type ReviewList, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
 import { reviewExtras, reviewLine } from './historyMessage.js';
+import { isDirectMessage } from './text.js';
 
 export const HOME_PAGE_SIZE = 5;
 
@@ -190,8 +191,21 @@ function mayBeOut(review: Review): boolean {
   return review.postingStarted === true && !review.postedVerdict;
 }
 
-const MAY_BE_OUT =
-  '_Its posting broke off before Slack answered, so the verdict may be in the channel already: look there before you press Post again._';
+/**
+ * Said of a review whose posting may have put its verdict out ({@link mayBeOut}): where, by where it
+ * was going (the asker's own Home, so "your").
+ */
+function mayBeOutNote({ target }: Review): string {
+  const where =
+    target.channelId === null
+      ? 'in your DM with ftrag'
+      : isDirectMessage(target.channelId)
+        ? 'in the direct message you started it from'
+        : target.threadTs !== null
+          ? 'in the thread'
+          : 'in the channel';
+  return `_Its posting broke off before Slack answered, so the verdict may be ${where} already: look there before you press Post again._`;
+}
 
 /** The Home tab: start a review, anything still to post, and the person's and workspace's reviews. */
 export function buildHomeView(input: HomeViewInput): HomeView {
@@ -239,7 +253,10 @@ export function buildHomeView(input: HomeViewInput): HomeView {
       blocks.push({
         type: 'section',
         block_id: `undelivered_${review.id}`,
-        text: { type: 'mrkdwn', text: mayBeOut(review) ? `${line}\n${MAY_BE_OUT}` : line },
+        text: {
+          type: 'mrkdwn',
+          text: mayBeOut(review) ? `${line}\n${mayBeOutNote(review)}` : line,
+        },
         accessory: {
           type: 'button',
           action_id: ActionId.retryDelivery,

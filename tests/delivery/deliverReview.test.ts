@@ -1,11 +1,14 @@
 import { type FetchFunction, LogLevel, WebClient } from '@slack/web-api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId } from '../../src/constants.js';
 import {
   type DeliveryDeps,
   deliverReview,
   messageGoneError,
 } from '../../src/delivery/deliverReview.js';
 import { createVerdictRefresher } from '../../src/delivery/reviewMessage.js';
+import { registerActions } from '../../src/listeners/actions/index.js';
+import { ListenerRoutes } from '../../src/listeners/routes.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
@@ -16,12 +19,23 @@ import type { SlackMessage } from '../../src/views/verdictMessage.js';
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
 import { deliverySetup } from '../support/deliverySetup.js';
-import type { FakeSlack } from '../support/fakeSlack.js';
+import type { FakeSlack, FaultSpec, StoredMessage } from '../support/fakeSlack.js';
+import { isRecord } from '../support/json.js';
+import { clickButton } from '../support/slackRequests.js';
 
 const logger = new BoltLogger(capturedLog().log);
 const CHANNEL = 'C0DELIVER1';
 const setup = deliverySetup(CHANNEL);
 const votes = () => createKyselyVoteRepository(setup.database().db, () => new Date());
+
+/** The sign-off line `message` shows. */
+function tallyOf(message: StoredMessage): string {
+  const tally = (message.blocks ?? [])
+    .filter(isRecord)
+    .find((block) => block.block_id === BlockId.verdictTally);
+  const elements = Array.isArray(tally?.elements) ? tally.elements.filter(isRecord) : [];
+  return String(elements[0]?.text ?? '');
+}
 
 describe('deliverReview after an earlier posting broke off with its verdict out', () => {
   /** A review whose first posting put its verdict out, then failed to record its delivery. */
@@ -140,6 +154,48 @@ describe('deliverReview after an earlier posting broke off with its verdict out'
       });
       expect(await stored.get(left.teamId, left.id)).toEqual(recorded);
     }
+  });
+
+  it('shows a vote clicked while its update of the message was on its way', async () => {
+    const { fake, client, stored, left, posted, deps } = await brokenOff();
+    // Slack keeps the update of the message out (with the votes read before it) waiting.
+    const held = fake.holdNext('chat.update');
+    const delivering = deliverReview(client, left, deps);
+    await held.arrived;
+
+    // Agree on that message meanwhile: the review is still pending, with no message on record,
+    // so the tally goes back through the click's response_url, and lands first.
+    const clock = () => new Date();
+    const listenerDeps = setup.listenerDeps(stored, clock);
+    const app = setup.boltApp(capturedLog().log);
+    const routes = new ListenerRoutes();
+    registerActions(routes, listenerDeps);
+    app.use(routes.dispatch);
+    const shown = () => {
+      const found = fake.messages(CHANNEL).find((message) => message.ts === posted.messageTs);
+      if (!found) throw new Error('the verdict out is not in the channel');
+      return found;
+    };
+    const clicker = uniqueId('U');
+    const responseUrl = fake.newResponseUrl({
+      channel: CHANNEL,
+      messageTs: posted.messageTs,
+      userId: clicker,
+    });
+    const payload = clickButton({ ...shown(), channel: CHANNEL }, ActionId.agree, {
+      user: clicker,
+      workspace: { teamId: left.teamId },
+      responseUrl,
+    });
+    await app.processEvent({ body: payload, ack: async () => {} });
+    expect(await listenerDeps.work.drain(10_000)).toBe(true);
+    expect(tallyOf(shown())).toBe(`Agreed: <@${clicker}>`);
+
+    // Then the posting's older update lands, and the delivery is recorded.
+    held.release();
+    const recorded = await delivering;
+    expect(recorded).toMatchObject({ status: 'posted', messageTs: posted.messageTs });
+    expect(tallyOf(shown())).toBe(`Agreed: <@${clicker}>`);
   });
 
   it('unattended, still finishes a message that is there', async () => {
@@ -420,8 +476,11 @@ interface UnconfirmedOptions {
   reviews?: (stored: ReviewRepository) => ReviewRepository;
   /** Slack's answer to a DM to the asker. */
   dmError?: string;
-  /** The channel the verdict is for (CHANNEL, where the bot is, by default). */
-  channel?: string;
+  /**
+   * The channel the verdict is for (CHANNEL, where the bot is, by default); null for one asked to
+   * come to the asker by DM (from Home), with no response_url.
+   */
+  channel?: string | null;
 }
 
 /**
@@ -439,8 +498,8 @@ async function unconfirmed(
 ) {
   const fake = setup.fake();
   const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
-  const channel = options.channel ?? CHANNEL;
-  const responseUrl = fake.newResponseUrl({ channel });
+  const channel = options.channel === undefined ? CHANNEL : options.channel;
+  const responseUrl = fake.newResponseUrl(channel ? { channel } : {});
   const { review } = await stored.createPending(
     newReviewFixture({
       teamId: uniqueId('T'),
@@ -449,7 +508,7 @@ async function unconfirmed(
         channelId: channel,
         threadTs: options.threadTs ?? null,
         broadcast: false,
-        responseUrl,
+        responseUrl: channel ? responseUrl : null,
       },
     }),
   );
@@ -489,13 +548,11 @@ async function unconfirmed(
     recorded,
     stored: await stored.get(review.teamId, review.id),
     postedTo,
-    inChannel: fake
-      .messages(channel)
-      .filter(
-        (message) =>
-          message.text.includes(review.id) ||
-          JSON.stringify(message.blocks ?? []).includes(review.id),
-      ),
+    inChannel: (channel ? fake.messages(channel) : []).filter(
+      (message) =>
+        message.text.includes(review.id) ||
+        JSON.stringify(message.blocks ?? []).includes(review.id),
+    ),
     dms: fake.messages(review.userId),
     responseUrlPosts: fake.responseUrlPostsTo(responseUrl),
     log,
@@ -687,6 +744,95 @@ describe('deliverReview when Slack may have posted the verdict though it did not
       expect(responseUrlPosts).toHaveLength(1);
       expect(recorded).toMatchObject({ status: 'sent-as-dm' });
       expect(dms).toHaveLength(1);
+    });
+  });
+});
+
+describe('deliverReview when Slack may have posted the verdict in the asker’s DM though it did not say so', () => {
+  const MAY_BE_IN_DM = 'the verdict may be in your DM with ftrag already';
+  /** The bot is not in it, and its response_url is refused: the verdict goes to the DM instead. */
+  const REFUSING = 'C0REFUSES1';
+  beforeAll(() => {
+    setup.fake().addChannel(REFUSING, { member: false });
+  });
+
+  type Script = (fake: FakeSlack, askersDm: string) => (() => Promise<void>) | undefined;
+  /** Slack holds the DM post past the client's timeout, then carries it out. */
+  const unanswered: Script = (fake) => {
+    const channelPost = fake.holdNext('chat.postMessage');
+    const dmPost = fake.holdNext('chat.postMessage');
+    void channelPost.arrived.then(channelPost.release);
+    return async () => {
+      await dmPost.arrived;
+      dmPost.release();
+    };
+  };
+  const answered =
+    (fault: FaultSpec): Script =>
+    (fake, askersDm) => {
+      fake.failNext('chat.postMessage', fault, 1, (args) => args.channel === askersDm);
+      return undefined;
+    };
+  const cases: [string, Script, RegExp][] = [
+    ['no answer', unanswered, /no answer from Slack within 300 ms \(chat\.postMessage\)/],
+    ['internal_error', answered({ error: 'internal_error' }), /Slack answered internal_error/],
+    ['a 5xx', answered({ status: 503 }), /HTTP 503/],
+  ];
+
+  for (const [answer, script, why] of cases) {
+    it(`records the fallback DM answered with ${answer} failed, as maybe in the DM, and posts it once`, async () => {
+      const { review, recorded, stored, postedTo, dms } = await unconfirmed({
+        channel: REFUSING,
+        slack: (fake, { review, responseUrl }) => {
+          fake.failResponseUrl(responseUrl, 404);
+          return script(fake, review.userId);
+        },
+      });
+      // Not tried again, in the DM or anywhere: Post again from Home is the asker's to press.
+      expect(postedTo).toEqual([REFUSING, review.userId]);
+      expect(recorded).toMatchObject({ status: 'failed' });
+      expect(stored).toEqual(recorded);
+      expect(recorded.lastError).toMatch(/^not_in_channel; then DM: /);
+      expect(recorded.lastError).toMatch(why);
+      expect(recorded.lastError?.endsWith(`; ${MAY_BE_IN_DM}`)).toBe(true);
+      // No word by DM of a verdict that may be in that DM: only the verdict, when it landed.
+      expect(dms.map((message) => message.text)).not.toContain(
+        verdictUnconfirmedText(review, REFUSING, false),
+      );
+      expect(dms.length).toBeLessThanOrEqual(1);
+    });
+  }
+
+  it('says so of a verdict asked to come by DM (started from Home), left unanswered', async () => {
+    const { review, recorded, postedTo, dms } = await unconfirmed({
+      channel: null,
+      slack: (fake) => {
+        const dmPost = fake.holdNext('chat.postMessage');
+        return async () => {
+          await dmPost.arrived;
+          dmPost.release();
+        };
+      },
+    });
+    expect(postedTo).toEqual([review.userId]);
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError: `no answer from Slack within 300 ms (chat.postMessage); ${MAY_BE_IN_DM}`,
+    });
+    expect(dms).toHaveLength(1);
+  });
+
+  it('still records a refused DM as an ordinary failure', async () => {
+    const { recorded } = await unconfirmed({
+      channel: REFUSING,
+      slack: (fake, { review, responseUrl }) => {
+        fake.failResponseUrl(responseUrl, 404);
+        return answered({ error: 'cannot_dm_bot' })(fake, review.userId);
+      },
+    });
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError: 'not_in_channel; then DM: cannot_dm_bot',
     });
   });
 });

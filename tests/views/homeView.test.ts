@@ -191,6 +191,38 @@ describe('Home’s reviews not posted yet', () => {
     expect(line).toContain('Post again');
   });
 
+  it('say where the verdict may be by where it was going: the asker’s DM, a DM, a thread', () => {
+    const target = (overrides: Partial<Review['target']>): Review['target'] => ({
+      channelId: 'C0REVIEWS',
+      threadTs: null,
+      broadcast: false,
+      responseUrl: null,
+      ...overrides,
+    });
+    const cases: [string, Review['target'], string][] = [
+      // Started from Home with "send to me by DM".
+      ['rev-to-me', target({ channelId: null }), 'may be in your DM with ftrag already'],
+      // Started with the command in a direct message.
+      [
+        'rev-in-dm',
+        target({ channelId: 'D0SOMEDM' }),
+        'may be in the direct message you started it from already',
+      ],
+      ['rev-in-thread', target({ threadTs: '1700000000.000100' }), 'may be in the thread already'],
+    ];
+    const view = home({
+      undelivered: {
+        reviews: cases.map(([id, where]) => pending({ id, postingStarted: true, target: where })),
+        total: cases.length,
+      },
+    });
+    for (const [id, , says] of cases) {
+      const line = lineOf(view, `undelivered_${id}`);
+      expect(line).toContain(says);
+      expect(line).not.toContain('in the channel');
+    }
+  });
+
   it('warn of nothing for one no posting started, or whose verdict message is on record to finish', () => {
     const neverStarted = pending({ id: 'rev-queued', postingStarted: false });
     const withVerdict = pending({
@@ -206,7 +238,7 @@ describe('Home’s reviews not posted yet', () => {
     });
     const view = home({ undelivered: { reviews: [neverStarted, withVerdict], total: 2 } });
     for (const id of ['rev-queued', 'rev-verdict-out']) {
-      expect(lineOf(view, `undelivered_${id}`)).not.toContain('may be in the channel');
+      expect(lineOf(view, `undelivered_${id}`)).not.toContain('may be in');
     }
   });
 
@@ -220,6 +252,6 @@ describe('Home’s reviews not posted yet', () => {
       'undelivered_rev-underway',
     );
     expect(line).toContain('Being posted now');
-    expect(line).not.toContain('may be in the channel');
+    expect(line).not.toContain('may be in');
   });
 });
