@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { unansweredCall } from '../observability/slackFetch.js';
 import { CorruptRowError } from '../storage/errors.js';
 import {
   type DeliveryOutcome,
@@ -23,9 +22,15 @@ import {
 } from '../views/verdictMessage.js';
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
-import { postToResponseUrl, ResponseUrlUnconfirmedError } from './responseUrl.js';
+import { postToResponseUrl } from './responseUrl.js';
 import { verdictInputFor, withBroadcastDroppedNotice, withDmNotice } from './reviewMessage.js';
-import { CANNOT_POST_HERE, MAY_HAVE_ACTED, slackErrorName, tellByDm } from './slackErrors.js';
+import {
+  CANNOT_POST_HERE,
+  slackErrorName,
+  tellByDm,
+  type UnconfirmedCause,
+} from './slackErrors.js';
+import { type UnconfirmedPost, unconfirmedPost } from './unconfirmedPost.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
@@ -200,17 +205,6 @@ async function finishPosted(
   return { posted: message, threadTs: posted.threadTs, detailTs };
 }
 
-/**
- * Why Slack may have carried out a post that failed: no answer came, or it answered that it may
- * have done part of it ({@link MAY_HAVE_ACTED}). Null when it surely posted nothing.
- */
-function unconfirmedPost(error: unknown): string | null {
-  const unanswered = unansweredCall(error);
-  if (unanswered) return `${unanswered.message} (${unanswered.method})`;
-  const name = slackErrorName(error);
-  return MAY_HAVE_ACTED.has(name) ? `Slack answered ${name} (chat.postMessage)` : null;
-}
-
 function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {
   return {
     status,
@@ -274,21 +268,23 @@ async function recordVisibility(
 }
 
 /**
- * Tells the asker of `review`, by DM, that Slack never answered for its verdict posted in
- * `channelId`: it may be there, and Post again is theirs to press if it isn't. A failure is logged.
+ * Tells the asker of `review`, by DM, that Slack didn't confirm its verdict posted in `channelId`
+ * (`cause`: why): it may be there, and Post again is theirs to press if it isn't. A
+ * failure is logged.
  */
 async function tellUnconfirmed(
   client: WebClient,
   review: Review,
   channelId: string,
   inThread: boolean,
+  cause: UnconfirmedCause,
   logger: Logger,
 ): Promise<void> {
   await tellByDm(
     client,
     logger,
     review.userId,
-    verdictUnconfirmedText(review, channelId, inThread),
+    verdictUnconfirmedText(review, channelId, inThread, cause),
     `that review ${review.id} may not be in ${channelId}`,
   );
 }
@@ -482,9 +478,15 @@ export async function deliverReview(
     logger.warn(`review ${review.id}: posting the verdict again`);
   }
 
-  // Slack may have posted the verdict and only failed to say so (`why`): posting it elsewhere too
-  // could make two copies. Whether to post it again is for a person to decide, from App Home.
-  const leaveUnconfirmed = async (why: string, conversation: string | null): Promise<Review> => {
+  // Slack may have posted the verdict and only failed to say so (`unconfirmed`; `before`: the
+  // channel's refusal that sent it to the response_url): posting it elsewhere too could make two
+  // copies. Whether to post it again is for a person to decide, from App Home.
+  const leaveUnconfirmed = async (
+    unconfirmed: UnconfirmedPost,
+    conversation: string | null,
+    before: string | null = null,
+  ): Promise<Review> => {
+    const why = [before, unconfirmed.why].filter(Boolean).join('; then ');
     const lastError = `${why}; the verdict may be in the channel already`;
     logger.warn(
       `review ${review.id} may or may not be in ${conversation ?? 'its conversation'}: ${lastError}`,
@@ -493,7 +495,8 @@ export async function deliverReview(
     // Told once: only the posting whose failure is on record tells, and a failed review is
     // posted only by Post again (the sweep takes pending ones).
     if (conversation && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
-      await tellUnconfirmed(client, recorded, conversation, threadTs !== null, logger);
+      const inThread = threadTs !== null;
+      await tellUnconfirmed(client, recorded, conversation, inThread, unconfirmed.cause, logger);
     }
     return recorded;
   };
@@ -549,12 +552,8 @@ export async function deliverReview(
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
     } catch (error) {
-      if (!posted && error instanceof ResponseUrlUnconfirmedError) {
-        return leaveUnconfirmed(
-          [channelError, error.message].filter(Boolean).join('; then '),
-          channelId,
-        );
-      }
+      const unconfirmed = posted ? null : unconfirmedPost(error);
+      if (unconfirmed) return leaveUnconfirmed(unconfirmed, channelId, channelError);
       logger.warn(
         posted
           ? `posting the detail via response_url failed: ${(error as Error).message}`

@@ -6,6 +6,7 @@ import {
   messageGoneError,
 } from '../../src/delivery/deliverReview.js';
 import { createVerdictRefresher } from '../../src/delivery/reviewMessage.js';
+import type { UnconfirmedCause } from '../../src/delivery/slackErrors.js';
 import { BoltLogger } from '../../src/observability/logger.js';
 import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import type { DeliveryOutcome, Review, ReviewRepository } from '../../src/storage/repository.js';
@@ -533,7 +534,7 @@ describe('deliverReview when Slack never answers the channel post', () => {
     expect(recorded).toMatchObject({ status: 'failed', lastError: UNANSWERED });
     expect(stored).toEqual(recorded);
     expect(dms.map((message) => message.text)).toEqual([
-      verdictUnconfirmedText(review, CHANNEL, false),
+      verdictUnconfirmedText(review, CHANNEL, false, { kind: 'no-answer' }),
     ]);
     expect(dms[0]?.text).toContain(`was posted in <#${CHANNEL}>:`);
     expect(
@@ -546,7 +547,7 @@ describe('deliverReview when Slack never answers the channel post', () => {
   it('names the thread when the verdict was to be a reply there', async () => {
     const { review, dms } = await unanswered({ threadTs: '1700000000.000100' });
     expect(dms.map((message) => message.text)).toEqual([
-      verdictUnconfirmedText(review, CHANNEL, true),
+      verdictUnconfirmedText(review, CHANNEL, true, { kind: 'no-answer' }),
     ]);
   });
 
@@ -594,14 +595,18 @@ describe('deliverReview when Slack never answers the channel post', () => {
 
 describe('deliverReview when Slack may have posted the verdict though it did not say so', () => {
   const MAY_BE_THERE = 'the verdict may be in the channel already';
-  /** The asker's DMs hold only the word to check the channel: no copy of the verdict. */
+  /**
+   * The asker's DMs hold only the word to check the channel, naming what Slack answered (`cause`):
+   * no copy of the verdict.
+   */
   const expectOnlyTold = (
     dms: { text: string }[],
     review: Review,
+    cause: UnconfirmedCause,
     channel: string = CHANNEL,
   ): void => {
     expect(dms.map((message) => message.text)).toEqual([
-      verdictUnconfirmedText(review, channel, false),
+      verdictUnconfirmedText(review, channel, false, cause),
     ]);
   };
 
@@ -615,7 +620,7 @@ describe('deliverReview when Slack may have posted the verdict though it did not
       });
       expect(postedTo).toEqual([CHANNEL, review.userId]);
       expect(responseUrlPosts).toHaveLength(0);
-      expectOnlyTold(dms, review);
+      expectOnlyTold(dms, review, { kind: 'may-have-acted', error });
       expect(recorded).toMatchObject({
         status: 'failed',
         lastError: `Slack answered ${error} (chat.postMessage); ${MAY_BE_THERE}`,
@@ -632,7 +637,7 @@ describe('deliverReview when Slack may have posted the verdict though it did not
     });
     expect(postedTo).toEqual([CHANNEL, review.userId]);
     expect(responseUrlPosts).toHaveLength(0);
-    expectOnlyTold(dms, review);
+    expectOnlyTold(dms, review, { kind: 'server-error', status: 504 });
     expect(recorded).toMatchObject({ status: 'failed' });
     expect(recorded.lastError).toMatch(/HTTP 504.*\(chat\.postMessage\); the verdict may be in/);
   });
@@ -653,7 +658,7 @@ describe('deliverReview when Slack may have posted the verdict though it did not
       });
       expect(responseUrlPosts).toHaveLength(1);
       expect(inChannel).toHaveLength(1);
-      expectOnlyTold(dms, review, OUTSIDE);
+      expectOnlyTold(dms, review, { kind: 'no-answer' }, OUTSIDE);
       expect(recorded).toMatchObject({ status: 'failed' });
       expect(recorded.lastError).toMatch(
         /^not_in_channel; then no answer from Slack.*\(response_url\); the verdict may be in the channel already$/,
@@ -669,7 +674,7 @@ describe('deliverReview when Slack may have posted the verdict though it did not
         },
       });
       expect(responseUrlPosts).toHaveLength(1);
-      expectOnlyTold(dms, review, OUTSIDE);
+      expectOnlyTold(dms, review, { kind: 'server-error', status: 503 }, OUTSIDE);
       expect(recorded).toMatchObject({
         status: 'failed',
         lastError: `not_in_channel; then Slack answered HTTP 503 (response_url); ${MAY_BE_THERE}`,
