@@ -309,6 +309,24 @@ export function verdictUnconfirmedText(
   return `:information_source: I couldn't confirm that your verdict on ${reviewNamed(review)} was posted in ${where}: ${unconfirmedWhy(cause)}. Check ${look}; if it isn't there, use *Post again* for it on my Home tab.`;
 }
 
+/**
+ * DM to a challenger whose vote on `review` was recorded but whose reason Slack didn't confirm in
+ * the verdict's thread (in `channelId`, when known): it may be there, so they are to look before
+ * they post it themselves, and get it back in case it isn't.
+ */
+export function challengeUnconfirmedText(
+  review: Pick<Review, 'answers' | 'permalink'>,
+  channelId: string | null,
+  cause: UnconfirmedCause,
+  reason: string,
+): string {
+  const where = channelId
+    ? `the verdict’s thread in ${conversationName(channelId)}`
+    : 'the verdict’s thread';
+  const quoted = quotedReason(reason);
+  return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't confirm that your reason was posted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n${quoted}`;
+}
+
 /** Why a re-run was refused: only the person who asked may re-run until someone has challenged. */
 export const RERUN_REFUSED_WHY =
   'Only the person who asked for this review can re-run it, until someone challenges it.';

@@ -48,6 +48,7 @@ import {
   buildChallengeModal,
   buildChallengeUnreadableModal,
   challengeNotPostedText,
+  challengeUnconfirmedText,
   exportComment,
   exportFailedText,
   verdictUnconfirmedText,
@@ -973,6 +974,45 @@ describe('other surfaces', () => {
     ] as const) {
       expect(verdictUnconfirmedText(review, 'C0CHAN', false, cause)).not.toMatch(
         /in time|never reached/,
+      );
+    }
+  });
+
+  it('tells a challenger their reason may be in the thread when Slack didn’t confirm it, with the reason in case it isn’t', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    const text = challengeUnconfirmedText(
+      review,
+      'C0CHAN',
+      { kind: 'no-answer' },
+      'Labels <b> & too few',
+    );
+    expect(text).toBe(
+      `:information_source: Your challenge of *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was recorded and counts in the tally, but I couldn't confirm that your reason was posted in the verdict’s thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n>Labels &lt;b&gt; &amp; too few`,
+    );
+    expect(
+      challengeUnconfirmedText(review, 'C0CHAN', { kind: 'server-error', status: 504 }, 'r'),
+    ).toContain(': Slack answered with a server error (HTTP 504), which can come after');
+    expect(
+      challengeUnconfirmedText(
+        review,
+        'C0CHAN',
+        { kind: 'may-have-acted', error: 'fatal_error' },
+        'r',
+      ),
+    ).toContain(': Slack answered `fatal_error`, which can come after');
+    const inDm = challengeUnconfirmedText(review, 'D0THEIRS01', { kind: 'no-answer' }, 'r');
+    expect(inDm).toContain('the verdict’s thread in that direct message:');
+    expect(inDm).not.toContain('<#D');
+    expect(challengeUnconfirmedText(review, null, { kind: 'no-answer' }, 'r')).toContain(
+      'posted in the verdict’s thread:',
+    );
+    for (const cause of [
+      { kind: 'no-answer' },
+      { kind: 'server-error', status: 500 },
+      { kind: 'may-have-acted', error: 'internal_error' },
+    ] as const) {
+      expect(challengeUnconfirmedText(review, 'C0CHAN', cause, 'r')).not.toContain(
+        "couldn't post your reason",
       );
     }
   });
