@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { unansweredCall } from '../observability/slackFetch.js';
 import { CorruptRowError } from '../storage/errors.js';
 import {
   type DeliveryOutcome,
@@ -24,7 +23,7 @@ import {
 import type { BackgroundWork } from '../work.js';
 import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
-import { postToResponseUrl, ResponseUrlUnconfirmedError } from './responseUrl.js';
+import { postToResponseUrl } from './responseUrl.js';
 import {
   type RefreshVerdictMessage,
   refreshVerdictMessage,
@@ -32,7 +31,13 @@ import {
   withBroadcastDroppedNotice,
   withDmNotice,
 } from './reviewMessage.js';
-import { CANNOT_POST_HERE, MAY_HAVE_ACTED, slackErrorName, tellByDm } from './slackErrors.js';
+import {
+  CANNOT_POST_HERE,
+  slackErrorName,
+  tellByDm,
+  type UnconfirmedCause,
+} from './slackErrors.js';
+import { type UnconfirmedPost, unconfirmedPost } from './unconfirmedPost.js';
 
 export interface DeliveryDeps {
   reviews: ReviewRepository;
@@ -215,17 +220,6 @@ async function finishPosted(
   return { posted: message, threadTs: posted.threadTs, detailTs };
 }
 
-/**
- * Why Slack may have carried out a post that failed: no answer came, or it answered that it may
- * have done part of it ({@link MAY_HAVE_ACTED}). Null when it surely posted nothing.
- */
-function unconfirmedPost(error: unknown): string | null {
-  const unanswered = unansweredCall(error);
-  if (unanswered) return `${unanswered.message} (${unanswered.method})`;
-  const name = slackErrorName(error);
-  return MAY_HAVE_ACTED.has(name) ? `Slack answered ${name} (chat.postMessage)` : null;
-}
-
 function landedAt(status: 'posted' | 'sent-as-dm', delivered: Delivered): DeliveryOutcome {
   return {
     status,
@@ -289,21 +283,23 @@ async function recordVisibility(
 }
 
 /**
- * Tells the asker of `review`, by DM, that Slack never answered for its verdict posted in
- * `channelId`: it may be there, and Post again is theirs to press if it isn't. A failure is logged.
+ * Tells the asker of `review`, by DM, that Slack didn't confirm its verdict posted in `channelId`
+ * (`cause`: why): it may be there, and Post again is theirs to press if it isn't. A
+ * failure is logged.
  */
 async function tellUnconfirmed(
   client: WebClient,
   review: Review,
   channelId: string,
   inThread: boolean,
+  cause: UnconfirmedCause,
   logger: Logger,
 ): Promise<void> {
   await tellByDm(
     client,
     logger,
     review.userId,
-    verdictUnconfirmedText(review, channelId, inThread),
+    verdictUnconfirmedText(review, channelId, inThread, cause),
     `that review ${review.id} may not be in ${channelId}`,
   );
 }
@@ -524,15 +520,20 @@ export async function deliverReview(
     logger.warn(`review ${review.id}: posting the verdict again`);
   }
 
-  // Slack may have posted the verdict and only failed to say so (`why`): posting it elsewhere too
-  // could make two copies. Whether to post it again is for a person to decide, from App Home, whose
-  // last error says where to look (the asker reads it there). `conversation`: where it may be, null
-  // when not known; `inAskersDm`: it may be in the asker's own DM, where no word of it is sent too.
+  // Slack may have posted the verdict and only failed to say so (`unconfirmed`; `before`: the
+  // channel's refusal that sent it on to the response_url or the DM): posting it elsewhere too could
+  // make two copies. Whether to post it again is for a person to decide, from App Home, whose last
+  // error says where to look (the asker reads it there). `conversation`: where it may be, null when
+  // not known; `inAskersDm`: it may be in the asker's own DM, where no word of it is sent too.
   const leaveUnconfirmed = async (
-    why: string,
+    unconfirmed: UnconfirmedPost,
     conversation: string | null,
+    before: string | null = null,
     inAskersDm = false,
   ): Promise<Review> => {
+    const why = [before, unconfirmed.why]
+      .filter(Boolean)
+      .join(inAskersDm ? '; then DM: ' : '; then ');
     const lastError = `${why}; the verdict may be ${inAskersDm ? 'in your DM with ftrag' : 'in the channel'} already`;
     logger.warn(
       `review ${review.id} may or may not be in ${inAskersDm ? 'its asker’s DM' : (conversation ?? 'its conversation')}: ${lastError}`,
@@ -541,7 +542,8 @@ export async function deliverReview(
     // Told once: only the posting whose failure is on record tells, and a failed review is
     // posted only by Post again (the sweep takes pending ones).
     if (conversation && !inAskersDm && recordsFailure(recorded, lastError) && !deps.outcomeOnHome) {
-      await tellUnconfirmed(client, recorded, conversation, threadTs !== null, logger);
+      const inThread = threadTs !== null;
+      await tellUnconfirmed(client, recorded, conversation, inThread, unconfirmed.cause, logger);
     }
     return recorded;
   };
@@ -597,12 +599,8 @@ export async function deliverReview(
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
     } catch (error) {
-      if (!posted && error instanceof ResponseUrlUnconfirmedError) {
-        return leaveUnconfirmed(
-          [channelError, error.message].filter(Boolean).join('; then '),
-          channelId,
-        );
-      }
+      const unconfirmed = posted ? null : unconfirmedPost(error);
+      if (unconfirmed) return leaveUnconfirmed(unconfirmed, channelId, channelError);
       logger.warn(
         posted
           ? `posting the detail via response_url failed: ${(error as Error).message}`
@@ -646,11 +644,7 @@ export async function deliverReview(
   } catch (error) {
     const unconfirmed = unconfirmedPost(error);
     if (unconfirmed) {
-      return leaveUnconfirmed(
-        [channelError, unconfirmed].filter(Boolean).join('; then DM: '),
-        review.userId,
-        true,
-      );
+      return leaveUnconfirmed(unconfirmed, review.userId, channelError, true);
     }
     const lastError = [channelError, slackErrorName(error)].filter(Boolean).join('; then DM: ');
     logger.error(`review ${review.id} could not be delivered: ${lastError}`);

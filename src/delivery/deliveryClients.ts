@@ -9,13 +9,16 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 export const MAX_DELIVERY_CLIENTS = 1_000;
 
 /**
- * The WebClients verdicts are posted with, and what votes send after them (the tally's update, a
- * challenge's reason): one per workspace token, made with Bolt's client options and kept, but apart
- * from the client Bolt hands that workspace's listeners. A WebClient answered 429 holds back every call it has queued or
- * is given until Retry-After has passed (@slack/web-api pauses its whole request queue): on Bolt's
- * client a verdict waiting out a rate limit would hold up /ftrag's views.open past its trigger id's
- * 3 s, and every other listener's calls with it. On a client of their own, postings wait for each
- * other only (Slack's limits on chat.postMessage are the workspace's all the same).
+ * The WebClients verdicts are posted with, and whatever else listeners post or update after their
+ * ack (a tally, a challenge's reason, an edit's notes, a shared card, an exported record, an
+ * out-of-date copy, the answer to an @-mention, the DMs telling of their failures): one per
+ * workspace token, made with Bolt's client options and kept, but apart from the client Bolt hands
+ * that workspace's listeners, which keeps the calls that must be prompt (views.open, views.update,
+ * Home's views.publish). A WebClient answered 429 holds back every call it has queued or is given
+ * until Retry-After has passed (@slack/web-api pauses its whole request queue): on Bolt's client a
+ * verdict waiting out a rate limit would hold up /ftrag's views.open past its trigger id's 3 s, and
+ * every other listener's calls with it. On a client of their own, postings wait for each other only
+ * (Slack's limits on chat.postMessage are the workspace's all the same).
  */
 export class DeliveryClients {
   /** In order of last use, least recent first. */

@@ -20,6 +20,18 @@ export function slackErrorName(error: unknown): string {
  */
 export const MAY_HAVE_ACTED: ReadonlySet<string> = new Set(['internal_error', 'fatal_error']);
 
+/**
+ * Why a post Slack may have carried out went unconfirmed, as far as its answer tells (see
+ * unconfirmedPost.ts).
+ */
+export type UnconfirmedCause =
+  /** No answer came: the call timed out, or the connection dropped before the whole answer. */
+  | { kind: 'no-answer' }
+  /** An HTTP 5xx, which a gateway or Slack itself may give after the message went out. */
+  | { kind: 'server-error'; status: number }
+  /** Slack's answer that it may have done part of the call ({@link MAY_HAVE_ACTED}). */
+  | { kind: 'may-have-acted'; error: string };
+
 /** Slack's answers for a token that will never work, however often it is asked again. */
 export const REFUSED_TOKEN_ERRORS: ReadonlySet<string> = new Set([
   'invalid_auth',

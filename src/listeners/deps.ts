@@ -18,8 +18,9 @@ export interface ListenerDeps {
   /** Verdict postings (after the review is saved) take turns through this. */
   deliveries: DeliveryQueue;
   /**
-   * The WebClients verdicts are posted with, one per workspace token: not the `client` Bolt hands
-   * a listener, which a posting waiting out a 429 would hold up for everyone.
+   * The WebClients verdicts are posted with, one per workspace token, and whatever else a listener
+   * posts or updates after its ack: not the `client` Bolt hands a listener, which a posting waiting
+   * out a 429 would hold up for everyone (views.open's trigger id among them).
    */
   deliveryClients: DeliveryClients;
   /**

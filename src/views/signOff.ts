@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId, COMMAND, type ReviewMenuChoice } from '../constants.js';
 import type { Answers } from '../decision/answers.js';
 import { VERDICT_LABELS } from '../decision/index.js';
-import { type PostRefusal, postRefusal } from '../delivery/slackErrors.js';
+import { type PostRefusal, postRefusal, type UnconfirmedCause } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { summarizeAnswers } from './answersSummary.js';
 import { buildNoticeModal } from './noticeModal.js';
@@ -17,6 +17,14 @@ import {
 import type { SlackMessage } from './verdictMessage.js';
 
 export const CHALLENGE_REASON_MAX_CHARS = 500;
+
+/** A challenge's reason as a quote, escaped, in at most `maxChars` characters. */
+function quotedReason(reason: string, maxChars = 2500): string {
+  return escapeToFit(reason, maxChars)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+}
 
 /**
  * The verdict message a Challenge was clicked on, when it went out through a response_url (the bot
@@ -214,10 +222,7 @@ export function verdictChangedText(
   const text = `${verdictEditedText(action, review)} Its message shows the verdict as it is now: agree with it or challenge it there.`;
   if (reason === undefined) return text;
   // Within a modal section's 3,000 characters: a ≤ 500-character reason has at most 500 lines.
-  const quoted = escapeToFit(reason, 2000)
-    .split('\n')
-    .map((line) => `>${line}`)
-    .join('\n');
+  const quoted = quotedReason(reason, 2000);
   return `${text} Your reason was:\n${quoted}`;
 }
 
@@ -232,10 +237,7 @@ export function buildChallengeVerdictChangedModal(reason: string): ModalView {
 
 /** The challenge as a thread reply: the reason quoted and escaped, attributed from the payload id. */
 export function buildChallengeReply(userId: string, reason: string): SlackMessage {
-  const quoted = escapeToFit(reason, 2500)
-    .split('\n')
-    .map((line) => `>${line}`)
-    .join('\n');
+  const quoted = quotedReason(reason);
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -267,22 +269,35 @@ export function challengeNotPostedText(
     refusal === 'other'
       ? `: Slack answered \`${escapeToFit(slackError, 100)}\``
       : becauseOf(refusal, channelId);
-  const quoted = escapeToFit(reason, 2500)
-    .split('\n')
-    .map((line) => `>${line}`)
-    .join('\n');
+  const quoted = quotedReason(reason);
   return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't post your reason in ${where}${why}. Here it is, to share yourself:\n${quoted}`;
 }
 
 /**
- * DM to the asker of `review` whose verdict Slack never answered for, when posted in `channelId`
- * (`inThread`: as a reply in a thread there): it may or may not be there, so it is posted nowhere
- * else, and whether to post it again is theirs to decide.
+ * Why Slack left a post it may have made unconfirmed, for the person who made it: its answer never
+ * came, or it answered with what can come after a message was posted.
+ */
+function unconfirmedWhy(cause: UnconfirmedCause): string {
+  switch (cause.kind) {
+    case 'no-answer':
+      return "Slack's answer never reached me";
+    case 'server-error':
+      return `Slack answered with a server error (HTTP ${cause.status}), which can come after a message was posted`;
+    case 'may-have-acted':
+      return `Slack answered \`${escapeToFit(cause.error, 100)}\`, which can come after a message was posted`;
+  }
+}
+
+/**
+ * DM to the asker of `review` whose verdict Slack didn't confirm (`cause`), when posted in
+ * `channelId` (`inThread`: as a reply in a thread there): it may or may not be there, so it is
+ * posted nowhere else, and whether to post it again is theirs to decide.
  */
 export function verdictUnconfirmedText(
   review: Pick<Review, 'answers' | 'permalink'>,
   channelId: string,
   inThread: boolean,
+  cause: UnconfirmedCause,
 ): string {
   const conversation = conversationName(channelId);
   const where = inThread ? `the thread in ${conversation}` : conversation;
@@ -291,7 +306,25 @@ export function verdictUnconfirmedText(
     : isDirectMessage(channelId)
       ? 'that conversation'
       : 'the channel';
-  return `:information_source: I couldn't confirm that your verdict on ${reviewNamed(review)} was posted in ${where}: Slack didn't answer in time. Check ${look}; if it isn't there, use *Post again* for it on my Home tab.`;
+  return `:information_source: I couldn't confirm that your verdict on ${reviewNamed(review)} was posted in ${where}: ${unconfirmedWhy(cause)}. Check ${look}; if it isn't there, use *Post again* for it on my Home tab.`;
+}
+
+/**
+ * DM to a challenger whose vote on `review` was recorded but whose reason Slack didn't confirm in
+ * the verdict's thread (in `channelId`, when known): it may be there, so they are to look before
+ * they post it themselves, and get it back in case it isn't.
+ */
+export function challengeUnconfirmedText(
+  review: Pick<Review, 'answers' | 'permalink'>,
+  channelId: string | null,
+  cause: UnconfirmedCause,
+  reason: string,
+): string {
+  const where = channelId
+    ? `the verdict’s thread in ${conversationName(channelId)}`
+    : 'the verdict’s thread';
+  const quoted = quotedReason(reason);
+  return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't confirm that your reason was posted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n${quoted}`;
 }
 
 /** Why a re-run was refused: only the person who asked may re-run until someone has challenged. */

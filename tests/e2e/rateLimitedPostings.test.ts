@@ -4,9 +4,11 @@
  * rate limit holds up no one else: a modal opened meanwhile needs its trigger id within 3 s.
  */
 import { describe, expect, it } from 'vitest';
-import { ActionId, BlockId } from '../../src/constants.js';
+import { ActionId, BlockId, ReviewMenuChoice } from '../../src/constants.js';
 import type { RecordedCall } from '../support/fakeSlack.js';
-import { ASKER, E2e, EXAMPLES } from './harness.js';
+import { isRecord } from '../support/json.js';
+import { appMentionEvent } from '../support/slackRequests.js';
+import { ASKER, blocksOf, E2e, EXAMPLES, isVerdictActions } from './harness.js';
 
 const e2e = E2e.forFile();
 
@@ -73,6 +75,22 @@ async function postedVerdict(channel: string, title: string): Promise<string> {
     (call) => call.args.channel === channel && call.args.thread_ts !== undefined,
   );
   return String(posted.response?.ts);
+}
+
+/**
+ * The id of the review whose verdict is message `ts` of `channel` (Challenge's value), once App
+ * Home lists it among the asker's reviews: delivered, so Share and Edit answers offer it.
+ */
+async function listedReview(channel: string, ts: string): Promise<string> {
+  const actions = blocksOf(e2e.message(channel, ts)).find(isVerdictActions);
+  const challenge = Array.isArray(actions?.elements)
+    ? actions.elements.filter(isRecord).find((element) => element.action_id === ActionId.challenge)
+    : undefined;
+  const id = String(challenge?.value);
+  await expect
+    .poll(async () => JSON.stringify((await e2e.openHome()).view.blocks))
+    .toContain(`"block_id":"mine_${id}"`);
+  return id;
 }
 
 describe('a call waiting out a 429 holds up no one else', () => {
@@ -166,5 +184,92 @@ describe('a call waiting out a 429 holds up no one else', () => {
     expect(JSON.stringify(e2e.fake.thread(channel, ts))).toContain('Stale labels');
     expect(opened.index).toBeLessThan(updated.index);
     expect(JSON.stringify(e2e.message(channel, ts).blocks)).toContain(`Challenged: <@${ASKER}>`);
+  }, 30_000);
+
+  it('a shared card: /ftrag elsewhere opens its modal meanwhile, and the card is posted once after the wait', async () => {
+    const source = 'C0RATELIM5';
+    const target = 'C0SHARETO5';
+    const ts = await postedVerdict(source, 'Shared while rate-limited');
+    const id = await listedReview(source, ts);
+    e2e.fake.addChannel(target, { member: true });
+    const share = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.share);
+
+    const isCard = (args: RecordedCall['args']) => args.channel === target;
+    const limited = await rateLimit('chat.postMessage', isCard, () =>
+      e2e.submit(share.id, { [BlockId.shareChannel]: { [ActionId.shareChannel]: target } }),
+    );
+
+    const opened = await ftragMeanwhile('C0ELSEWHR5');
+
+    const card = await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index > limited.index && isCard(call.args) && call.httpStatus === 200,
+      15_000,
+    );
+    expect(limited.index).toBeLessThan(opened.index);
+    expect(opened.index).toBeLessThan(card.index);
+    expect(e2e.fake.messages(target)).toHaveLength(1);
+    expect(JSON.stringify(e2e.fake.messages(target))).toContain('Shared while rate-limited');
+  }, 30_000);
+
+  it('an edit: /ftrag elsewhere opens its modal meanwhile, and the verdict and its thread show the edit after the wait', async () => {
+    const channel = 'C0RATELIM6';
+    const title = 'Edited while rate-limited';
+    const ts = await postedVerdict(channel, title);
+    const id = await listedReview(channel, ts);
+    const editing = await e2e.reviewMenuModal(await e2e.openHome(), id, ReviewMenuChoice.edit);
+
+    const limited = await rateLimit(
+      'chat.update',
+      (args) => args.channel === channel && args.ts === ts,
+      () => e2e.walkChecklist(editing.id, { ...EXAMPLES.both, title }),
+    );
+
+    const opened = await ftragMeanwhile('C0ELSEWHR6');
+
+    const note = await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) =>
+        call.index > limited.index &&
+        call.args.thread_ts === ts &&
+        String(call.args.text).includes('Edited by'),
+      15_000,
+    );
+    const updates = e2e.fake
+      .callsTo('chat.update')
+      .filter((call) => call.index >= limited.index && call.args.ts === ts);
+    expect(updates.map((call) => call.httpStatus)).toEqual([429, 200]);
+    expect(limited.index).toBeLessThan(opened.index);
+    expect(opened.index).toBeLessThan(updates[1]?.index ?? -1);
+    expect(opened.index).toBeLessThan(note.index);
+    expect(e2e.message(channel, ts).text).toMatch(/^Verdict: RAG \+ fine-tune/);
+  }, 30_000);
+
+  it('an @-mention’s reply: /ftrag elsewhere opens its modal meanwhile, and the reply is posted once after the wait', async () => {
+    const channel = 'C0RATELIM7';
+    e2e.fake.addChannel(channel, { member: true });
+    const mention = e2e.fake.addMessage(channel, {
+      text: `<@${e2e.fake.botUserId}> should we fine-tune?`,
+      user: ASKER,
+    });
+    const isReply = (args: RecordedCall['args']) =>
+      args.channel === channel && args.thread_ts === mention.ts;
+    const limited = await rateLimit('chat.postMessage', isReply, () =>
+      e2e.event(
+        appMentionEvent({ text: String(mention.text), user: ASKER, channel, ts: mention.ts }),
+      ),
+    );
+
+    const opened = await ftragMeanwhile('C0ELSEWHR7');
+
+    await e2e.fake.waitFor(
+      'chat.postMessage',
+      (call) => call.index > limited.index && isReply(call.args) && call.httpStatus === 200,
+      15_000,
+    );
+    const replies = e2e.fake.callsTo('chat.postMessage').filter((call) => isReply(call.args));
+    expect(replies.map((call) => call.httpStatus)).toEqual([429, 200]);
+    expect(limited.index).toBeLessThan(opened.index);
+    expect(opened.index).toBeLessThan(replies[1]?.index ?? -1);
   }, 30_000);
 });

@@ -1,4 +1,5 @@
 import { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { DeliveryClients } from '../../src/delivery/deliveryClients.js';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
@@ -11,6 +12,19 @@ import { BackgroundWork } from '../../src/work.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { type FakeSlack, startFakeSlack } from './fakeSlack.js';
 import type { JsonObject } from './json.js';
+
+/** The token {@link TokenedDeliveryClients}' clients call with; the fake accepts it too. */
+export const DELIVERY_TOKEN = 'xoxb-delivery-clients';
+
+/**
+ * Delivery clients that call with {@link DELIVERY_TOKEN} whatever token they are asked for: the
+ * fake records each call's token, which tells their calls from those of Bolt's own client.
+ */
+export class TokenedDeliveryClients extends DeliveryClients {
+  override for(_token: string, teamId?: string): WebClient {
+    return super.for(DELIVERY_TOKEN, teamId);
+  }
+}
 
 export interface DeliverySetup {
   fake(): FakeSlack;
@@ -76,7 +90,7 @@ export function deliverySetup(channel: string): DeliverySetup {
   let fake: FakeSlack | undefined;
   let database: Database | undefined;
   beforeAll(async () => {
-    fake = await startFakeSlack();
+    fake = await startFakeSlack({ extraTokens: [DELIVERY_TOKEN] });
     fake.addChannel(channel, { member: true });
     database = await openDatabase('sqlite::memory:');
   });

@@ -48,6 +48,7 @@ import {
   buildChallengeModal,
   buildChallengeUnreadableModal,
   challengeNotPostedText,
+  challengeUnconfirmedText,
   exportComment,
   exportFailedText,
   verdictUnconfirmedText,
@@ -935,18 +936,85 @@ describe('other surfaces', () => {
     );
   });
 
-  it('tells the asker, naming the review and where, that Slack never confirmed their verdict', () => {
+  it('tells the asker, naming the review and where, that Slack never confirmed their verdict, and why', () => {
     const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' }, { permalink: null });
-    expect(verdictUnconfirmedText(review, 'C0CHAN', false)).toBe(
-      ":information_source: I couldn't confirm that your verdict on *R&amp;D &lt;bot&gt;* was posted in <#C0CHAN>: Slack didn't answer in time. Check the channel; if it isn't there, use *Post again* for it on my Home tab.",
+    const noAnswer = { kind: 'no-answer' } as const;
+    expect(verdictUnconfirmedText(review, 'C0CHAN', false, noAnswer)).toBe(
+      ":information_source: I couldn't confirm that your verdict on *R&amp;D &lt;bot&gt;* was posted in <#C0CHAN>: Slack's answer never reached me. Check the channel; if it isn't there, use *Post again* for it on my Home tab.",
     );
-    expect(verdictUnconfirmedText(review, 'C0CHAN', true)).toContain(
-      "was posted in the thread in <#C0CHAN>: Slack didn't answer in time. Check the thread;",
+    expect(verdictUnconfirmedText(review, 'C0CHAN', true, noAnswer)).toContain(
+      "was posted in the thread in <#C0CHAN>: Slack's answer never reached me. Check the thread;",
     );
-    const inDm = verdictUnconfirmedText(review, 'D0THEIRS01', false);
+    const inDm = verdictUnconfirmedText(review, 'D0THEIRS01', false, noAnswer);
     expect(inDm).toContain('was posted in that direct message:');
     expect(inDm).toContain('Check that conversation;');
     expect(inDm).not.toContain('<#D');
+  });
+
+  it('names what Slack answered when it answered without confirming the verdict: a 5xx, internal_error, fatal_error', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' }, { permalink: null });
+    expect(
+      verdictUnconfirmedText(review, 'C0CHAN', false, { kind: 'server-error', status: 503 }),
+    ).toBe(
+      ":information_source: I couldn't confirm that your verdict on *R&amp;D &lt;bot&gt;* was posted in <#C0CHAN>: Slack answered with a server error (HTTP 503), which can come after a message was posted. Check the channel; if it isn't there, use *Post again* for it on my Home tab.",
+    );
+    for (const error of ['internal_error', 'fatal_error']) {
+      const text = verdictUnconfirmedText(review, 'C0CHAN', true, {
+        kind: 'may-have-acted',
+        error,
+      });
+      expect(text).toContain(
+        `was posted in the thread in <#C0CHAN>: Slack answered \`${error}\`, which can come after a message was posted. Check the thread;`,
+      );
+    }
+    // Never the cause of another: no word of time when Slack did answer.
+    for (const cause of [
+      { kind: 'server-error', status: 502 },
+      { kind: 'may-have-acted', error: 'internal_error' },
+    ] as const) {
+      expect(verdictUnconfirmedText(review, 'C0CHAN', false, cause)).not.toMatch(
+        /in time|never reached/,
+      );
+    }
+  });
+
+  it('tells a challenger their reason may be in the thread when Slack didn’t confirm it, with the reason in case it isn’t', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    const text = challengeUnconfirmedText(
+      review,
+      'C0CHAN',
+      { kind: 'no-answer' },
+      'Labels <b> & too few',
+    );
+    expect(text).toBe(
+      `:information_source: Your challenge of *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was recorded and counts in the tally, but I couldn't confirm that your reason was posted in the verdict’s thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n>Labels &lt;b&gt; &amp; too few`,
+    );
+    expect(
+      challengeUnconfirmedText(review, 'C0CHAN', { kind: 'server-error', status: 504 }, 'r'),
+    ).toContain(': Slack answered with a server error (HTTP 504), which can come after');
+    expect(
+      challengeUnconfirmedText(
+        review,
+        'C0CHAN',
+        { kind: 'may-have-acted', error: 'fatal_error' },
+        'r',
+      ),
+    ).toContain(': Slack answered `fatal_error`, which can come after');
+    const inDm = challengeUnconfirmedText(review, 'D0THEIRS01', { kind: 'no-answer' }, 'r');
+    expect(inDm).toContain('the verdict’s thread in that direct message:');
+    expect(inDm).not.toContain('<#D');
+    expect(challengeUnconfirmedText(review, null, { kind: 'no-answer' }, 'r')).toContain(
+      'posted in the verdict’s thread:',
+    );
+    for (const cause of [
+      { kind: 'no-answer' },
+      { kind: 'server-error', status: 500 },
+      { kind: 'may-have-acted', error: 'internal_error' },
+    ] as const) {
+      expect(challengeUnconfirmedText(review, 'C0CHAN', cause, 'r')).not.toContain(
+        "couldn't post your reason",
+      );
+    }
   });
 
   it('tells the clicker an export failed everywhere, naming the review and each refusal', () => {

@@ -23,7 +23,7 @@ const STALE_COPY_ACTION: Record<
  */
 export function exportRecord(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const { ack, body, action, client, logger } = args;
+    const { ack, body, action, logger } = args;
     await ack();
     const reviewId = action.value;
     if (!body.team?.id || !reviewId) return;
@@ -36,8 +36,10 @@ export function exportRecord(deps: ListenerDeps) {
         await answerReviewGone(args, 'export');
         return;
       }
+      // The record's upload and its DM go out as a verdict does: one Slack rate-limits holds up
+      // only the workspace's postings, not its modals.
       const result = await exportDecisionRecord(
-        client,
+        deps.deliveryClients.of(args),
         review,
         {
           userId: body.user.id,
@@ -60,7 +62,7 @@ export function exportRecord(deps: ListenerDeps) {
         );
         await answerClicker(
           args,
-          await failureNotice(args, review, failure),
+          await failureNotice(args, deps, review, failure),
           `export of review ${review.id} that failed`,
         );
         return;

@@ -1,4 +1,5 @@
 import type { BlockAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { permalinkOf } from '../../delivery/permalink.js';
 import { verdictOnRecord } from '../../delivery/reviewMessage.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
@@ -86,8 +87,14 @@ export function staleCopyOf(body: BlockAction, review: Review): StaleCopy | null
   };
 }
 
+/**
+ * The client a click's calls after its ack go through: the workspace's delivery client, as a
+ * verdict's, so that one Slack rate-limits holds up only the workspace's postings, not its modals.
+ */
+type AfterAck = Pick<ButtonArgs, 'logger'> & { slack: WebClient };
+
 async function currentVerdict(
-  { client, logger }: Pick<ButtonArgs, 'client' | 'logger'>,
+  { slack, logger }: AfterAck,
   review: Review,
   { clicked, recorded }: StaleCopy,
 ): Promise<CurrentVerdict> {
@@ -96,7 +103,7 @@ async function currentVerdict(
   const permalink =
     review.permalink ??
     (await permalinkOf(
-      client,
+      slack,
       { channel: channelId, ts: messageTs },
       logger,
       `review ${review.id}`,
@@ -109,13 +116,13 @@ async function currentVerdict(
  * naming the change).
  */
 async function replaceCopy(
-  { client, logger }: Pick<ButtonArgs, 'client' | 'logger'>,
+  { slack, logger }: AfterAck,
   clicked: MessageRef,
   message: SlackMessage,
   what: string,
 ): Promise<boolean> {
   try {
-    await client.chat.update({
+    await slack.chat.update({
       channel: clicked.channelId,
       ts: clicked.messageTs,
       text: message.text,
@@ -144,8 +151,8 @@ async function replaceCopy(
  * click or reaches app.error, whose "nothing was posted" would be wrong by then: each is logged.
  */
 export async function answerStaleCopyClick(
-  args: Pick<ButtonArgs, 'body' | 'client' | 'respond' | 'logger'>,
-  deps: Pick<ListenerDeps, 'reviews' | 'votes'>,
+  args: Pick<ButtonArgs, 'body' | 'client' | 'context' | 'respond' | 'logger'>,
+  deps: Pick<ListenerDeps, 'reviews' | 'votes' | 'deliveryClients'>,
   review: Review,
   action?: StaleCopyAction | StaleCopyRefusal,
 ): Promise<void> {
@@ -153,7 +160,8 @@ export async function answerStaleCopyClick(
   const stale = staleCopyOf(body, review);
   if (!stale) return;
   const { clicked, recorded } = stale;
-  const current = await currentVerdict(args, review, stale);
+  const afterAck: AfterAck = { slack: deps.deliveryClients.of(args), logger };
+  const current = await currentVerdict(afterAck, review, stale);
   const byAsker = body.user.id === review.userId;
   const keptForOthers = current.inAskersDm && !byAsker;
   logger.info(
@@ -172,13 +180,16 @@ export async function answerStaleCopyClick(
         `reading review ${review.id} to bring ${copyOf} up to date failed: ${String(error)}`,
       );
     }
-    if (message && (await replaceCopy(args, clicked, message, `bringing ${copyOf} up to date`))) {
+    if (
+      message &&
+      (await replaceCopy(afterAck, clicked, message, `bringing ${copyOf} up to date`))
+    ) {
       copy = 'refreshed';
     }
   } else {
     const pointer = buildStaleCopyMessage(review.answers.title, current);
     const what = `pointing ${copyOf} to the current verdict`;
-    if (await replaceCopy(args, clicked, pointer, what)) copy = 'pointed';
+    if (await replaceCopy(afterAck, clicked, pointer, what)) copy = 'pointed';
   }
   await answerClicker(
     args,
@@ -194,12 +205,14 @@ export async function answerStaleCopyClick(
  * asker's DM, where the person clicking can't try again.
  */
 export async function failureNotice(
-  args: Pick<ButtonArgs, 'body' | 'client' | 'logger'>,
+  args: Pick<ButtonArgs, 'body' | 'client' | 'context' | 'logger'>,
+  deps: Pick<ListenerDeps, 'deliveryClients'>,
   review: Review,
   failure: string,
 ): Promise<string> {
   const stale = staleCopyOf(args.body, review);
   if (!stale) return failure;
-  const current = await currentVerdict(args, review, stale);
+  const afterAck: AfterAck = { slack: deps.deliveryClients.of(args), logger: args.logger };
+  const current = await currentVerdict(afterAck, review, stale);
   return staleCopyFailureText(failure, current, args.body.user.id === review.userId);
 }

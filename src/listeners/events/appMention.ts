@@ -66,8 +66,11 @@ export function appMention(deps: ListenerDeps) {
       problem: mentionProblemText(event.text, context.botUserId),
     });
     const userId = event.user;
+    // Posted as a verdict is: one Slack rate-limits holds up only the workspace's postings, not
+    // its modals (the Start review button's among them).
+    const slack = deps.deliveryClients.of({ context, client });
     await deps.work.run(() =>
-      answerMention(client, { channelId: event.channel, threadTs, userId, buttonValue }, logger),
+      answerMention(slack, { channelId: event.channel, threadTs, userId, buttonValue }, logger),
     );
   };
 }

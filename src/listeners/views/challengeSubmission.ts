@@ -4,6 +4,7 @@ import { charCount } from '../../decision/answers.js';
 import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { postRefusal, slackErrorName, tellByDm } from '../../delivery/slackErrors.js';
+import { unconfirmedPost } from '../../delivery/unconfirmedPost.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
 import type { Review } from '../../storage/repository.js';
@@ -17,6 +18,7 @@ import {
   type ChallengeMetadata,
   type ClickedMessage,
   challengeNotPostedText,
+  challengeUnconfirmedText,
   verdictChangedText,
 } from '../../views/signOff.js';
 import { cleanTypedText } from '../../views/text.js';
@@ -160,7 +162,9 @@ interface ChallengeRecorded {
 /**
  * Posts the reason of a challenge just recorded in the verdict's thread (or through the clicked
  * message's response_url when no thread is on record); when Slack refuses it, tells the challenger
- * by DM, with their reason.
+ * by DM, with their reason. When Slack may have posted it all the same (no answer, a 5xx, or an
+ * error that can come after posting), it is not posted again: the challenger is told it may be in
+ * the thread already, and gets their reason in case it isn't.
  */
 async function postReason(
   { client, logger, deps, teamId, reviewId, userId, reason }: ChallengeRecorded,
@@ -190,9 +194,23 @@ async function postReason(
       });
     }
   } catch (error) {
+    const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
+    const unconfirmed = unconfirmedPost(error);
+    if (unconfirmed) {
+      logger.warn(
+        `a challenge of review ${reviewId} may or may not be in its thread: ${unconfirmed.why}`,
+      );
+      await tellByDm(
+        client,
+        logger,
+        userId,
+        challengeUnconfirmedText(review ?? challenged, channelId, unconfirmed.cause, reason),
+        "their challenge's reason may not be posted",
+      );
+      return;
+    }
     const name = slackErrorName(error);
     logger.warn(`posting a challenge of review ${reviewId} failed: ${name}`);
-    const channelId = review?.postedChannelId ?? review?.target.channelId ?? null;
     await tellByDm(
       client,
       logger,

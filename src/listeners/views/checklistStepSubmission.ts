@@ -98,9 +98,12 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         return;
       }
       await ack();
+      // The verdict's update, the thread's notes and the DM go out as a verdict does: one Slack
+      // rate-limits holds up only the workspace's postings. Home stays on Bolt's client.
+      const slack = deps.deliveryClients.of({ context, client });
       await deps.work.run(async () => {
         const edited = await applyEdit(
-          client,
+          slack,
           { teamId, reviewId: editing.id, editorId: body.user.id, answers, review: editing },
           { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock, work: deps.work },
         );
@@ -108,7 +111,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         // The edit is made: the thread's refusal to note it is told to the editor, only them.
         if (edited.threadError) {
           await tellByDm(
-            client,
+            slack,
             logger,
             body.user.id,
             editNotNotedText(edited.review, edited.threadError),
@@ -176,7 +179,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         // The review it re-runs was deleted after the check above, the modal closed by then.
         logger.warn(`re-run ${view.id} not saved: ${error.message}`);
         await tellByDm(
-          client,
+          deps.deliveryClients.of({ context, client }),
           logger,
           body.user.id,
           rerunGoneText(answers),

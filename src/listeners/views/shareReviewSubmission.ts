@@ -40,7 +40,7 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
  * refused inside ack: a card would point to a verdict nobody can find.
  */
 export function shareReviewSubmission(deps: ListenerDeps) {
-  return async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
+  return async ({ ack, body, view, client, context, logger }: ViewSubmitArgs): Promise<void> => {
     const reviewId = parseJsonWith(metadataSchema, view.private_metadata)?.reviewId;
     if (!reviewId) {
       logger.warn('share submission refused: unreadable private_metadata');
@@ -88,12 +88,15 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       response_action: 'update',
       view: buildShareUnderwayModal(review, channel, thread !== null),
     });
+    // The card and its failure's DM go out as a verdict does: one Slack rate-limits holds up only
+    // the workspace's postings, not its modals.
+    const slack = deps.deliveryClients.of({ context, client });
     await deps.work.run(async () => {
       // Only the card needs the newest revision: read after the ack.
       const latest = await deps.reviews.latestRevision(teamId, reviewId);
       const card = buildShareCard(review, body.user.id, latest);
       try {
-        await client.chat.postMessage({
+        await slack.chat.postMessage({
           channel,
           text: card.text,
           blocks: card.blocks,
@@ -104,7 +107,7 @@ export function shareReviewSubmission(deps: ListenerDeps) {
       } catch (error) {
         const reason = slackErrorName(error);
         logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
-        await client.chat.postMessage({
+        await slack.chat.postMessage({
           channel: body.user.id,
           text: shareFailedText(review, channel, reason),
           unfurl_links: false,

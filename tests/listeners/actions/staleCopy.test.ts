@@ -15,8 +15,13 @@ import { EXPORT_REFUSED, RERUN_REFUSED } from '../../../src/views/signOff.js';
 import { buildVerdictMessage, verdictActionsBlockId } from '../../../src/views/verdictMessage.js';
 import { decisionFixture, newReviewFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
-import { deliverySetup, submitView } from '../../support/deliverySetup.js';
-import type { StoredMessage } from '../../support/fakeSlack.js';
+import {
+  DELIVERY_TOKEN,
+  deliverySetup,
+  submitView,
+  TokenedDeliveryClients,
+} from '../../support/deliverySetup.js';
+import type { RecordedCall, StoredMessage } from '../../support/fakeSlack.js';
 import { isRecord } from '../../support/json.js';
 import {
   type BlockActionsPayload,
@@ -33,7 +38,11 @@ const setup = deliverySetup(CHANNEL);
 function instance() {
   const clock = () => new Date();
   const reviews = createKyselyReviewRepository(setup.database().db, clock);
-  const deps = setup.listenerDeps(reviews, clock);
+  // Calls through the delivery clients carry a token of their own, to tell them from Bolt's.
+  const deps = {
+    ...setup.listenerDeps(reviews, clock),
+    deliveryClients: new TokenedDeliveryClients({ slackApiUrl: setup.fake().apiUrl }),
+  };
   const log = capturedLog();
   const app = setup.boltApp(log.log);
   const routes = new ListenerRoutes().viewSubmission(
@@ -180,6 +189,15 @@ async function click(
 }
 
 /** What the fake recorded from `before` on: calls, ephemerals by response_url, and their texts. */
+/**
+ * The calls among `calls` made with Bolt's own client, not a delivery client's: a click's calls
+ * after its ack go through the delivery client, so that one Slack rate-limits (a 429 pauses the
+ * whole client) holds up no modal in the workspace.
+ */
+function onBoltsClient(calls: readonly RecordedCall[]): string[] {
+  return calls.filter((call) => call.token !== DELIVERY_TOKEN).map((call) => call.method);
+}
+
 /** `USER` submits the Challenge modal `view` (as opened) with a reason. */
 async function submitChallenge(
   running: Instance,
@@ -260,6 +278,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       ['chat.update', currentTs],
       ['chat.update', staleTs],
     ]);
+    expect(onBoltsClient(calls)).toEqual([]);
     expectNotice(ephemerals, permalink, /Your agreement was recorded on it/);
     expect(setup.fake().violations).toEqual([]);
   });
@@ -411,6 +430,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
     expect(asked?.args).toMatchObject({ channel: CHANNEL, message_ts: review.messageTs });
     const permalink = String(asked?.response?.permalink);
     expect(permalink).toContain(String(review.messageTs).replace('.', ''));
+    expect(onBoltsClient(calls)).toEqual([]);
     expectPointer(staleTs, permalink);
     expectNotice(ephemerals, permalink, /Your agreement was recorded on it/);
   });
@@ -564,6 +584,9 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       .files()
       .find((f) => f.initialComment?.includes('Decision record') && f.threadTs === currentTs);
     expect(file?.completed).toBe(true);
+    const { calls } = since(before);
+    expect(calls.map((call) => call.method)).toContain('files.completeUploadExternal');
+    expect(onBoltsClient(calls)).toEqual([]);
     expectPointer(staleTs, permalink);
     expectNotice(
       since(before).ephemerals,
@@ -593,7 +616,9 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       .files()
       .find((f) => f.initialComment?.includes('Decision record') && f.channelId === dm);
     expect(file?.completed).toBe(true);
-    const { ephemerals } = since(before);
+    const { calls, ephemerals } = since(before);
+    expect(calls.map((call) => call.method)).toContain('conversations.open');
+    expect(onBoltsClient(calls)).toEqual([]);
     expectNotice(ephemerals, permalink, /now points to it\.$/);
     expect(ephemerals[0]?.text).not.toContain('decision record');
   });

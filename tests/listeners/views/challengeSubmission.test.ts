@@ -1,25 +1,53 @@
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
+import { DeliveryClients } from '../../../src/delivery/deliveryClients.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../../src/observability/slackFetch.js';
 import type { ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { answersFixture, decisionFixture, postedOutcomeFixture } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
+import type { FakeSlack } from '../../support/fakeSlack.js';
 
 const CHANNEL = 'C0CHALLNG1';
 const USER = 'U0CHALLNGR';
 const setup = deliverySetup(CHANNEL);
 
-async function challengeAPostedReview(
-  reason: string,
-  options: { verdictVersion?: number; reviews?: (real: ReviewRepository) => ReviewRepository } = {},
-) {
+interface ChallengeOptions {
+  verdictVersion?: number;
+  reviews?: (real: ReviewRepository) => ReviewRepository;
+  /**
+   * Delivery clients with the app's transport (a timeout short enough for a test) and retry policy,
+   * which tell a post sent without an answer, or answered with a 5xx, from one never sent.
+   */
+  appTransport?: boolean;
+  /**
+   * The verdict went out through the command's response_url (no ts on record): the challenge was
+   * clicked on it, and its reason goes back through the clicked message's response_url.
+   */
+  viaResponseUrl?: boolean;
+}
+
+async function challengeAPostedReview(reason: string, options: ChallengeOptions = {}) {
   const clock = () => new Date();
   const real = createKyselyReviewRepository(setup.database().db, clock);
   const reviews = options.reviews?.(real) ?? real;
-  const deps = setup.listenerDeps(reviews, clock);
+  const fake = setup.fake();
+  const deps = {
+    ...setup.listenerDeps(reviews, clock),
+    isTrustedResponseUrl: () => true,
+    ...(options.appTransport
+      ? {
+          deliveryClients: new DeliveryClients({
+            slackApiUrl: fake.apiUrl,
+            fetch: keepAliveFetch(300),
+            retryConfig: SLACK_RETRY_CONFIG,
+          }),
+        }
+      : {}),
+  };
   const app = setup.boltApp(capturedLog().log);
   app.use(
     new ListenerRoutes().viewSubmission(CallbackId.challengeReason, challengeSubmission(deps))
@@ -30,8 +58,17 @@ async function challengeAPostedReview(
   const review = await reviews.markDelivered(
     pending.teamId,
     pending.id,
-    postedOutcomeFixture({ postedChannelId: CHANNEL, messageTs: verdict.ts, threadTs: null }),
+    options.viaResponseUrl
+      ? postedOutcomeFixture({
+          status: 'posted-via-response-url',
+          postedChannelId: CHANNEL,
+          messageTs: null,
+          threadTs: null,
+          permalink: null,
+        })
+      : postedOutcomeFixture({ postedChannelId: CHANNEL, messageTs: verdict.ts, threadTs: null }),
   );
+  const responseUrl = fake.newResponseUrl({ channel: CHANNEL, messageTs: verdict.ts });
   const submit = (typed = reason) =>
     app.processEvent({
       body: {
@@ -47,6 +84,9 @@ async function challengeAPostedReview(
             ...(options.verdictVersion === undefined
               ? {}
               : { verdictVersion: options.verdictVersion }),
+            ...(options.viaResponseUrl
+              ? { message: { responseUrl, messageTs: verdict.ts, threadTs: verdict.ts } }
+              : {}),
           }),
           state: {
             values: {
@@ -60,7 +100,7 @@ async function challengeAPostedReview(
       },
       ack: async () => {},
     });
-  return { review, deps, submit };
+  return { review, deps, submit, responseUrl };
 }
 
 describe('a Challenge whose reason cannot be posted in the verdict’s thread', () => {
@@ -68,7 +108,7 @@ describe('a Challenge whose reason cannot be posted in the verdict’s thread', 
     ['is_archived', /because that channel is archived/],
     ['not_in_channel', /because I'm not a member there/],
     ['thread_not_found', /because its thread is gone or takes no replies/],
-    ['internal_error', /Slack answered `internal_error`/],
+    ['ratelimited', /Slack answered `ratelimited`/],
   ])('(%s): records the vote and tells the challenger by DM why', async (error, why) => {
     const fake = setup.fake();
     const { review, deps, submit } = await challengeAPostedReview('Labels <b> & too few');
@@ -102,6 +142,88 @@ describe('a Challenge whose reason cannot be posted in the verdict’s thread', 
     expect(await deps.work.drain(10_000)).toBe(true);
     const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
     expect(posts.map((call) => call.args.channel)).toEqual([CHANNEL]);
+  });
+});
+
+describe('a Challenge whose reason Slack may have posted without saying so', () => {
+  const cases: [string, (fake: FakeSlack) => void, RegExp][] = [
+    [
+      'its answer lost',
+      (fake) => fake.loseAnswerNext('chat.postMessage'),
+      /Slack's answer never reached me\./,
+    ],
+    [
+      'a 503',
+      (fake) => fake.failNext('chat.postMessage', { status: 503 }, 1),
+      /Slack answered with a server error \(HTTP 503\), which can come after a message was posted\./,
+    ],
+    ...['internal_error', 'fatal_error'].map(
+      (error): [string, (fake: FakeSlack) => void, RegExp] => [
+        error,
+        (fake) => fake.failNext('chat.postMessage', { error }),
+        new RegExp(`Slack answered \`${error}\`, which can come after a message was posted\\.`),
+      ],
+    ),
+  ];
+
+  it.each(cases)(
+    '(%s): records the vote, posts it once, and tells the challenger it may be in the thread already',
+    async (_, slack, why) => {
+      const fake = setup.fake();
+      const { review, deps, submit } = await challengeAPostedReview('Labels <b> & too few', {
+        appTransport: true,
+      });
+      slack(fake);
+      const before = fake.calls.length;
+      await submit();
+      expect(await deps.work.drain(10_000)).toBe(true);
+
+      expect(await deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+        { userId: USER, vote: 'challenge', reason: 'Labels <b> & too few' },
+      ]);
+      const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
+      // One try in the thread, never repeated; then the word to the challenger.
+      expect(posts.map((call) => call.args.channel)).toEqual([CHANNEL, USER]);
+      const text = String(posts[1]?.args.text);
+      expect(text).toContain(`Your challenge of *${review.answers.title}* was recorded`);
+      expect(text).toContain(
+        `I couldn't confirm that your reason was posted in the verdict’s thread in <#${CHANNEL}>:`,
+      );
+      expect(text).toMatch(why);
+      expect(text).toContain('It may be there already: check the thread before you post it');
+      expect(text).not.toContain("couldn't post your reason");
+      expect(text).toContain('Labels &lt;b&gt; &amp; too few');
+    },
+  );
+
+  it('(through the clicked message’s response_url, its answer lost): the same', async () => {
+    const fake = setup.fake();
+    const { review, deps, submit, responseUrl } = await challengeAPostedReview('Too few labels', {
+      viaResponseUrl: true,
+    });
+    fake.loseResponseUrlAnswerNext(responseUrl);
+    const before = fake.calls.length;
+    const posted = fake.responseUrlPostsTo(responseUrl).length;
+    await submit();
+    expect(await deps.work.drain(10_000)).toBe(true);
+
+    expect(await deps.votes.listVotes(review.teamId, review.id)).toMatchObject([
+      { userId: USER, vote: 'challenge', reason: 'Too few labels' },
+    ]);
+    // The reason once, then the tally's update of the clicked message.
+    const reasons = fake
+      .responseUrlPostsTo(responseUrl)
+      .slice(posted)
+      .filter((post) => JSON.stringify(post.body).includes('Too few labels'));
+    expect(reasons).toHaveLength(1);
+    const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
+    expect(posts.map((call) => call.args.channel)).toEqual([USER]);
+    const text = String(posts[0]?.args.text);
+    expect(text).toContain(
+      `in the verdict’s thread in <#${CHANNEL}>: Slack's answer never reached me.`,
+    );
+    expect(text).toContain('It may be there already');
+    expect(text).not.toContain("couldn't post your reason");
   });
 });
 
