@@ -32,6 +32,8 @@ export const BlockId = {
   title: 'title',
   problem: 'problem',
   leaning: 'leaning',
+  /** "Personal or customer data, or who may see what": one optional box on the first step. */
+  restrictedData: 'restricted_data',
   promptTried: 'prompt_tried',
   gap: 'gap',
   changesOften: 'changes_often',
@@ -70,6 +72,7 @@ export const ActionId = {
   title: 'title_input',
   problem: 'problem_input',
   leaning: 'leaning_select',
+  restrictedData: 'restricted_data_checkbox',
   promptTried: 'prompt_tried_radio',
   gap: 'gap_radio',
   changesOften: 'changes_often_radio',

@@ -10,6 +10,7 @@ import {
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
+import { RESTRICTED_DATA_OPTION } from '../views/labels.js';
 import { cleanTypedText } from '../views/text.js';
 import type { Draft, ReviewChoices, StepId } from './state.js';
 
@@ -110,6 +111,12 @@ function readValues(
       next.title = errors[BlockId.title] ? undefined : title;
       next.problem = problem.length > 0 && !errors[BlockId.problem] ? problem : undefined;
       next.leaning = leaning ?? 'undecided';
+      // Ticked, it is said; unticked, or a first step built before the box existed, not said.
+      const restricted = (
+        stateValue(values, BlockId.restrictedData, ActionId.restrictedData)?.selected_options ?? []
+      ).some((option) => option.value === RESTRICTED_DATA_OPTION.value);
+      if (restricted) next.restrictedData = true;
+      else delete next.restrictedData;
       break;
     }
     case 'prompt': {

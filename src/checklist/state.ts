@@ -37,6 +37,8 @@ const draftSchema = z.object({
     .max(PROBLEM_MAX_CHARS * 2)
     .optional(),
   leaning: z.enum(LEANINGS).optional(),
+  // Added without a version bump, like fitsInPrompt: older metadata simply lacks it (not said).
+  restrictedData: z.boolean().optional(),
   promptTried: z.enum(PROMPT_TRIED).optional(),
   gap: z.enum(GAPS).optional(),
   knowledge: z

@@ -93,6 +93,13 @@ export const answersSchema = z
     leaning: z
       .enum(LEANINGS, { error: `expected one of ${LEANINGS.join(', ')}` })
       .default('undecided'),
+    /**
+     * The data includes personal or customer data, or answers must respect who may see what.
+     * Optional for good: reviews saved before the checklist asked it leave it out, and absent
+     * means not said, which decides as before it was asked (false decides alike). It never
+     * changes the verdict, only its warnings and steps: weights keep no access control.
+     */
+    restrictedData: z.boolean({ error: 'expected true or false' }).optional(),
     promptTried: z.enum(PROMPT_TRIED, {
       error: `expected one of ${PROMPT_TRIED_OPTIONS.join(', ')} (or, from before the checklist asked about scoring, ${LEGACY_PROMPT_TRIED.join(', ')})`,
     }),

@@ -17,6 +17,7 @@ export const LEANING_LABELS: Record<Leaning, string> = {
 
 export const WARNING_TITLES: Record<WarningCode, string> = {
   'knowledge-in-weights': 'Facts in the weights',
+  'restricted-data-in-weights': 'No access control in weights',
   'facts-do-not-fit': 'Facts do not fit the prompt',
   'prompt-untried': 'Prompt not tried yet',
   'prompt-unscored': 'Score it first',
@@ -35,6 +36,12 @@ export const GAP_LABELS: Record<Gap, string> = {
   neither: 'Neither',
   unsure: 'Not sure yet',
 };
+
+/**
+ * The answer to "personal or customer data, or answers must respect who may see what", as the
+ * summary and the decision record name it.
+ */
+export const RESTRICTED_DATA_LABEL = 'Personal or customer data, or who may see what';
 
 /** The prompt answer in the rationale and the decision record; an older one says it was not asked. */
 export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {
@@ -138,6 +145,11 @@ export interface StepContext {
   tried: boolean;
   /** The prompt was scored on real examples; an older answer that did not say counts as not. */
   scored: boolean;
+  /**
+   * The data includes personal or customer data, or answers must respect who may see what;
+   * false where that was not said.
+   */
+  restricted: boolean;
 }
 
 export interface RuleContent {
@@ -188,26 +200,56 @@ const FINE_TUNE_MEASURE = [
   'A general-skills regression check: run a broad eval before and after tuning and confirm the base model kept the abilities you rely on.',
 ];
 
-const RAG_STEPS = [
-  'Collect the source documents and split them into chunks of a few hundred tokens, with some overlap.',
-  'Embed the chunks into a vector index, and re-index whenever the source changes.',
-  'At query time retrieve the top-k passages, put them in the prompt, and tell the model to answer only from them.',
-  'Return the passages an answer used as its citations, with title and link.',
-];
+/**
+ * For data not every user may see, or personal data: retrieval can filter by who is asking, and
+ * what is deleted from it is gone from the next answer, which weights can do neither of. Worded for
+ * an index, or for a document loaded whole, where there is no index.
+ */
+const ACCESS_STEP = {
+  indexed:
+    'Filter retrieval by the asker’s permissions: store each document’s access list with its chunks and pass who is asking at query time, so a passage they may not see never reaches the prompt. When data must go (a deletion request, access withdrawn), delete it from the source and the index: it is gone from the next answer, with no retraining.',
+  'whole-document':
+    'Load only what the asker may see: check the asker’s permissions before the document goes into the prompt, or load the version of it their access allows. When data must go (a deletion request, access withdrawn), delete it from the source: the next request no longer loads it.',
+} as const;
 
-const CHOOSE_WHAT_TO_TUNE =
-  'Choose what to tune: the model you prompted through its provider’s fine-tuning API, or an open base model with a LoRA adapter (Hugging Face PEFT; QLoRA if GPU memory is tight), served e.g. with vLLM. With an open model, first re-measure the prompted baseline on that base model.';
+/** The access step, where the data is restricted; nothing otherwise. */
+function accessStep(restricted: boolean, facts: keyof typeof ACCESS_STEP): string[] {
+  return restricted ? [ACCESS_STEP[facts]] : [];
+}
+
+/** Building retrieval with an index, filtered by the asker's permissions where the data is restricted. */
+function ragSteps(restricted: boolean): string[] {
+  return [
+    'Collect the source documents and split them into chunks of a few hundred tokens, with some overlap.',
+    'Embed the chunks into a vector index, and re-index whenever the source changes.',
+    'At query time retrieve the top-k passages, put them in the prompt, and tell the model to answer only from them.',
+    ...accessStep(restricted, 'indexed'),
+    'Return the passages an answer used as its citations, with title and link.',
+  ];
+}
+
+/**
+ * What to tune. A hosted fine-tuning API sends the training data to its provider: where the data
+ * is restricted, the self-hosted adapter comes first.
+ */
+function chooseWhatToTune(restricted: boolean): string {
+  return restricted
+    ? 'Choose what to tune: where the data must stay in-house, an open base model kept frozen, with a LoRA adapter trained on your own hardware or cloud account (Hugging Face PEFT; QLoRA if GPU memory is tight) and served e.g. with vLLM; a provider’s fine-tuning API only if your data may go to that provider. First re-measure the prompted baseline on that base model.'
+    : 'Choose what to tune: the model you prompted through its provider’s fine-tuning API, or an open base model with a LoRA adapter (Hugging Face PEFT; QLoRA if GPU memory is tight), served e.g. with vLLM. With an open model, first re-measure the prompted baseline on that base model.';
+}
 
 /** When a fine-tune has to be redone, in the style of the prompt and RAG verdicts' revisit lines. */
 const RETRAIN_WHEN =
   'Retrain when the label set or the spec changes or the base model moves, and rerun the held-out eval on every retrain.';
 
-const FINE_TUNE_STEPS = [
-  `Train on the labeled examples, and build ${HELD_OUT_SET}.`,
-  CHOOSE_WHAT_TO_TUNE,
-  'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
-  RETRAIN_WHEN,
-];
+function fineTuneSteps(restricted: boolean): string[] {
+  return [
+    `Train on the labeled examples, and build ${HELD_OUT_SET}.`,
+    chooseWhatToTune(restricted),
+    'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
+    RETRAIN_WHEN,
+  ];
+}
 
 /**
  * For a format behavior: constrained decoding makes the output valid against the schema without
@@ -327,8 +369,9 @@ const KNOWLEDGE_WHOLE_DOCUMENT: RuleContent = {
     'RAG without an index: the facts fit in the prompt but change weekly, so load the current document whole into each request.',
   because:
     'the facts fit in the prompt but change weekly or faster, so the current document is loaded whole into each request, with no index to build until it outgrows the prompt',
-  nextSteps: ({ cited }) => [
+  nextSteps: ({ cited, restricted }) => [
     wholeDocumentStep(cited),
+    ...accessStep(restricted, 'whole-document'),
     WHOLE_DOCUMENT_EVAL_STEP,
     INDEX_WHEN_OUTGROWN,
   ],
@@ -344,7 +387,7 @@ const KNOWLEDGE_INDEXED: RuleContent = {
     'RAG: the gap is knowledge. Retrieve the facts at query time, where they can be updated and cited.',
   because:
     'the gap is knowledge, and facts beyond what a prompt can carry belong in retrieval, where they can be updated and cited, not in weights',
-  nextSteps: RAG_STEPS,
+  nextSteps: ({ restricted }) => ragSteps(restricted),
   measure: [
     ...RAG_MEASURE,
     'Compare the answers with the prompt-only baseline on the same questions.',
@@ -524,7 +567,10 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Fine-tune: the gap is behavior, a prompt scored on real examples still falls short, and there are enough labeled examples to teach it.',
     because:
       'the gap is behavior, which retrieval does not fix, a prompt scored on real examples has not fixed it either, and there are enough labeled examples to train it',
-    nextSteps: ({ format }) => [...formatStep(format, 'tune'), ...FINE_TUNE_STEPS],
+    nextSteps: ({ format, restricted }) => [
+      ...formatStep(format, 'tune'),
+      ...fineTuneSteps(restricted),
+    ],
     measure: [...FINE_TUNE_MEASURE],
   },
   'behavior-untried': {
@@ -612,12 +658,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
-    nextSteps: ({ cited, format }) => [
+    nextSteps: ({ cited, format, restricted }) => [
       factsInPromptStep('fell-short', cited),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'tune'),
       `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.`,
-      CHOOSE_WHAT_TO_TUNE,
+      chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `When a fact changes, edit the facts section: the tuned model reads it at each request, so no retraining. ${RETRAIN_WHEN}`,
       'Move the facts to RAG when they outgrow the prompt, and retrain then on examples whose prompts carry retrieved passages: the tune learned to read the whole section.',
@@ -659,8 +705,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG without an index for the facts: load the current document whole into each request. For the behavior, measure a prompt first.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior part has not yet met the bar for fine-tuning: a prompt scored on real examples still falling short, and enough labeled examples',
-    nextSteps: ({ cited, format, enoughExamples }) => [
+    nextSteps: ({ cited, format, enoughExamples, restricted }) => [
       wholeDocumentStep(cited),
+      ...accessStep(restricted, 'whole-document'),
       'Handle the behavior in the same prompt: an explicit output spec and few-shot examples, scored on an eval set that also asks about the facts. No few-shot example may come from it.',
       ...formatStep(format, 'beforeTuning'),
       INDEX_WHEN_OUTGROWN,
@@ -682,11 +729,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ cited, format }) => [
+    nextSteps: ({ cited, format, restricted }) => [
       wholeDocumentStep(cited),
+      ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'tune'),
       `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${HELD_OUT_SET}.`,
-      CHOOSE_WHAT_TO_TUNE,
+      chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `A changed fact needs no retraining: the tuned model reads the current document at each request. ${RETRAIN_WHEN}`,
       'Build an index only when the document outgrows the prompt, and retrain then on examples whose prompts carry retrieved passages: the tune learned to read the whole document.',
@@ -704,8 +752,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     verdict: 'rag',
     headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
     because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: ({ cited, format }) => [
+    nextSteps: ({ cited, format, restricted }) => [
       wholeDocumentStep(cited),
+      ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
       'Keep the current prompt, with the document loaded into it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
@@ -725,11 +774,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ format }) => [
+    nextSteps: ({ format, restricted }) => [
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
+      ...accessStep(restricted, 'indexed'),
       ...formatStep(format, 'tune'),
       `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and ${HELD_OUT_SET}.`,
-      CHOOSE_WHAT_TO_TUNE,
+      chooseWhatToTune(restricted),
       'Feed the tuned model freshly retrieved facts at query time.',
       RETRAIN_WHEN,
     ],
@@ -746,8 +796,8 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG for the facts; for the behavior, measure a prompt with few-shot examples first, and fine-tune only if it still falls short.',
     because:
       'facts belong in retrieval, and the behavior part has not yet met the bar for fine-tuning: a prompt scored on real examples still falling short, and enough labeled examples',
-    nextSteps: ({ format }) => [
-      ...RAG_STEPS,
+    nextSteps: ({ format, restricted }) => [
+      ...ragSteps(restricted),
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
       ...formatStep(format, 'beforeTuning'),
       `If that prompt still falls short once scored, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
@@ -762,8 +812,8 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     verdict: 'rag',
     headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
     because: `facts belong in retrieval, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: ({ format }) => [
-      ...RAG_STEPS,
+    nextSteps: ({ format, restricted }) => [
+      ...ragSteps(restricted),
       ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
       'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
@@ -962,6 +1012,10 @@ const FACTS_ADVICE: Record<FactsHome, string> = {
 /** For a gap with behavior in it whose verdict does not fine-tune yet. */
 const TUNE_ONLY_BEHAVIOR_LATER = 'If it comes to fine-tuning, fine-tune only the behavior.';
 
+/** For a fine-tune on data not every user may see, or personal data. */
+const WEIGHTS_KEEP_NO_ACCESS_CONTROL =
+  'The data includes personal or customer data, or answers must respect who may see what, and fine-tuned weights keep no access control: the tuned model can repeat what it was trained on to anyone who can use it, and only retraining takes it out. Tune only on examples everyone who can use the model may see, scrubbed of personal data.';
+
 export const WARNING_TEXT = {
   knowledgeInWeights: (
     knowledgeCase: KnowledgeInWeightsCase,
@@ -974,6 +1028,8 @@ export const WARNING_TEXT = {
       FACTS_ADVICE[home],
       ...(behaviorToTuneLater ? [TUNE_ONLY_BEHAVIOR_LATER] : []),
     ].join(' '),
+  restrictedDataInWeights: (factsInSharedPrompt: boolean): string =>
+    `${WEIGHTS_KEEP_NO_ACCESS_CONTROL} Keep facts that not every user may see out of the weights${factsInSharedPrompt ? ' and out of the facts section every user’s prompt carries' : ''}: retrieve them, filtered by the asker’s permissions at query time, where a deleted document is gone at once.`,
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and score it before paying for training.',
   promptUnscored: (olderAnswer: boolean): string =>
@@ -984,8 +1040,10 @@ export const WARNING_TEXT = {
     `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ', and for classification 20 to 30 per class' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
   factsDoNotFit:
     'The prompt can only carry part of these facts, yet it was answered good enough: either it was never asked about the facts it leaves out, or the model needs fewer of them than answered. Add questions about the facts left out to its eval; if those fail, the facts belong in RAG.',
-  noTrainingBudget:
-    'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
+  noTrainingBudget: (restricted: boolean): string =>
+    restricted
+      ? 'There is no training budget yet, and fine-tuning needs one, if a small one: where the data must stay in-house, QLoRA on a frozen open base model, on a single GPU of your own or in your own cloud account for a few hours; a hosted fine-tuning API billed per training token only if your data may go to that provider.'
+      : 'There is no training budget yet, and fine-tuning needs one, if a small one: a hosted fine-tuning API billed per training token, or QLoRA on a single rented GPU for a few hours.',
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>
     `The team leaned ${leaning}, but the verdict is ${verdict} because ${because}.`,
   noDiagnosis:

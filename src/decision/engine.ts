@@ -46,7 +46,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.7';
+export const RULES_VERSION = '2026-11-30.8';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -635,6 +635,14 @@ function warningMessage(
         gapIncludesBehavior(answers.gap) && (home === 'in-prompt' || home === 'retrieval');
       return WARNING_TEXT.knowledgeInWeights(knowledgeCase, home, behaviorToTuneLater);
     }
+    case 'restricted-data-in-weights':
+      // Weights keep no access control and can't forget short of retraining: said of any verdict
+      // that fine-tunes. Facts kept in a prompt every user gets are shown to everyone too.
+      return answers.restrictedData === true && verdictIncludesFineTune(verdict)
+        ? WARNING_TEXT.restrictedDataInWeights(
+            factsHome(rule, verdict) === 'in-prompt-and-tuned-behavior',
+          )
+        : undefined;
     case 'prompt-untried':
       return answers.promptTried === 'not-yet' && behaviorGap
         ? WARNING_TEXT.promptUntried
@@ -672,7 +680,7 @@ function warningMessage(
     }
     case 'no-training-budget':
       return verdictIncludesFineTune(verdict) && answers.behavior?.trainingBudget === false
-        ? WARNING_TEXT.noTrainingBudget
+        ? WARNING_TEXT.noTrainingBudget(answers.restrictedData === true)
         : undefined;
     case 'leaning-differs':
       return answers.leaning !== 'undecided' && answers.leaning !== verdict
@@ -821,6 +829,7 @@ function stepContext(answers: Answers): StepContext {
     undiagnosed: answers.gap === 'unsure',
     tried: answers.promptTried !== 'not-yet',
     scored: promptScored(answers.promptTried),
+    restricted: answers.restrictedData === true,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   GAP_LABELS,
   LEANING_LABELS,
   PROMPT_TRIED_LABELS,
+  RESTRICTED_DATA_LABEL,
   VERDICT_LABELS,
   WARNING_TITLES,
 } from './content.js';
@@ -49,6 +50,10 @@ function answerDrivers(answers: Answers): [string, string][] {
     }
     drivers.push(['Labeled examples', String(answers.behavior.labeledExamples)]);
     drivers.push(['Training budget', yesNo(answers.behavior.trainingBudget)]);
+  }
+  // Left out where it was not said, as in reviews from before it was asked.
+  if (answers.restrictedData !== undefined) {
+    drivers.push([RESTRICTED_DATA_LABEL, yesNo(answers.restrictedData)]);
   }
   drivers.push(['Team leaning', LEANING_LABELS[answers.leaning]]);
   return drivers;

@@ -3,6 +3,7 @@ export type VerdictKind = (typeof VERDICTS)[number];
 
 export const WARNING_CODES = [
   'knowledge-in-weights',
+  'restricted-data-in-weights',
   'facts-do-not-fit',
   'prompt-untried',
   'prompt-unscored',

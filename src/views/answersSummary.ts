@@ -1,5 +1,5 @@
 import type { Answers, KnowledgeAnswers } from '../decision/answers.js';
-import { LEANING_LABELS, plural } from '../decision/content.js';
+import { LEANING_LABELS, plural, RESTRICTED_DATA_LABEL } from '../decision/content.js';
 import { GAP_OPTION_LABELS, PROMPT_TRIED_OPTION_LABELS, yesNoLabel } from './labels.js';
 import { escapeTitle, escapeToFit } from './text.js';
 
@@ -24,6 +24,10 @@ export function summarizeAnswers(answers: Answers): string {
     `*Building:* ${escapeTitle(answers.title)}`,
     answers.problem ? `*Goes wrong today:* ${escapeToFit(answers.problem, 1500)}` : null,
     `*Leaning:* ${LEANING_LABELS[answers.leaning]}`,
+    // Left out where it was not said, as in reviews from before it was asked.
+    answers.restrictedData === undefined
+      ? null
+      : `*${RESTRICTED_DATA_LABEL}:* ${yesNoLabel(answers.restrictedData)}`,
     `*Prompt tried:* ${PROMPT_TRIED_OPTION_LABELS[answers.promptTried]}`,
     `*Missing:* ${GAP_OPTION_LABELS[answers.gap].label} (${GAP_OPTION_LABELS[answers.gap].description.toLowerCase()})`,
     answers.knowledge ? knowledgeLine(answers.knowledge) : null,

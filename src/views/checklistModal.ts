@@ -37,6 +37,7 @@ import {
   BEHAVIOR_KIND_OPTION_LABELS,
   GAP_OPTION_LABELS,
   PROMPT_TRIED_OPTION_LABELS,
+  RESTRICTED_DATA_OPTION,
 } from './labels.js';
 import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
 import { warningLines } from './verdictMessage.js';
@@ -143,10 +144,35 @@ function aboutBlocks(draft: Draft): KnownBlock[] {
         ...(leaningInitial ? { initial_option: leaningInitial } : {}),
       },
     },
+    restrictedDataBlock(draft),
     context(
       'The rule: *retrieve for knowledge, fine-tune for behavior.* The checklist climbs in order of rising cost: prompt, then retrieval, then fine-tuning.',
     ),
   ];
+}
+
+/**
+ * One optional box rather than a yes/no: only a yes changes anything, and a radio once picked
+ * can't be cleared in Slack, while a box can be unticked back to not said.
+ */
+function restrictedDataBlock(draft: Draft): InputBlock {
+  const restricted = option(RESTRICTED_DATA_OPTION.value, RESTRICTED_DATA_OPTION.label);
+  return {
+    type: 'input',
+    block_id: BlockId.restrictedData,
+    optional: true,
+    label: { type: 'plain_text', text: 'Data and access' },
+    hint: {
+      type: 'plain_text',
+      text: 'Retrieval can filter by who is asking and forget a deleted document at once; fine-tuned weights keep no access control.',
+    },
+    element: {
+      type: 'checkboxes',
+      action_id: ActionId.restrictedData,
+      options: [restricted],
+      ...(draft.restrictedData ? { initial_options: [restricted] } : {}),
+    },
+  };
 }
 
 function promptBlocks(draft: Draft): KnownBlock[] {

@@ -34,6 +34,15 @@ export const BEHAVIOR_KIND_OPTION_LABELS: Record<BehaviorKind, string> = {
   skill: 'A narrow skill the base model does inconsistently',
 };
 
+/**
+ * The one option of the first step's box on data and access: ticked, the data includes personal
+ * or customer data, or answers must respect who may see what; left unticked, nothing is said.
+ */
+export const RESTRICTED_DATA_OPTION = {
+  value: 'restricted',
+  label: 'Personal or customer data, or answers must respect who may see what',
+} as const;
+
 export function yesNoLabel(value: boolean | undefined): string {
   if (value === undefined) return '–';
   return value ? 'Yes' : 'No';

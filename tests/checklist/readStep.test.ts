@@ -73,6 +73,45 @@ describe('reading a step', () => {
     });
   });
 
+  it('reads the box on personal or customer data as said when ticked, and as not said otherwise', () => {
+    const about = (restricted?: { value: string }[]) =>
+      values([
+        [BlockId.title, ActionId.title, text('Refund bot')],
+        ...(restricted === undefined
+          ? []
+          : [
+              [
+                BlockId.restrictedData,
+                ActionId.restrictedData,
+                {
+                  type: 'checkboxes',
+                  selected_options: restricted.map(({ value }) => ({
+                    value,
+                    text: { type: 'plain_text' as const, text: value },
+                  })),
+                },
+              ] as [string, string, StateValues[string][string]],
+            ]),
+      ]);
+    expect(readStep('about', about([{ value: 'restricted' }]), {})).toEqual({
+      ok: true,
+      draft: { title: 'Refund bot', leaning: 'undecided', restrictedData: true },
+      choices: {},
+    });
+    // Unticked on an edit or after Back: no longer said, not said "no".
+    const unticked = readStep('about', about([]), { restrictedData: true });
+    expect(unticked.ok && unticked.draft).not.toHaveProperty('restrictedData');
+    // A first step built before the question (a checklist left open across the upgrade).
+    const older = readStep('about', about(), {});
+    expect(older.ok && older.draft).not.toHaveProperty('restrictedData');
+    // A value the box never offered (a forged payload).
+    const forged = readStep('about', about([{ value: 'yes' }]), {});
+    expect(forged.ok && forged.draft).not.toHaveProperty('restrictedData');
+    expect(readStepLeniently('about', about([{ value: 'restricted' }]), {})).toMatchObject({
+      restrictedData: true,
+    });
+  });
+
   it('reads every prompt answer, the older two too: a checklist opened before the upgrade sends them', () => {
     for (const answer of [
       'not-yet',

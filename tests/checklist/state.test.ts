@@ -61,6 +61,7 @@ function fullState(title: string, problem: string, gap: Gap = LONGEST_GAP): Chec
         title: cleanTypedText(title),
         problem: cleanTypedText(problem),
         leaning: 'rag+fine-tune',
+        restrictedData: true,
         promptTried: 'still-unreliable',
         gap,
         knowledge: { changesOften: true, citationsNeeded: false, fitsInPrompt: false },
@@ -199,6 +200,16 @@ describe('checklist state in private_metadata', () => {
     expect(decoded.ok && decoded.state.draft.knowledge).not.toHaveProperty('fitsInPrompt');
   });
 
+  it('reads metadata from a checklist opened before the question on personal data, same version', () => {
+    const state = fullState('Refund bot', 'Old policy');
+    const written = JSON.parse(encodeState(state));
+    delete written.draft.restrictedData;
+    const decoded = decodeState(JSON.stringify(written));
+    const { restrictedData: _said, ...draft } = state.draft;
+    expect(decoded).toEqual({ ok: true, state: { ...state, draft } });
+    expect(decoded.ok && decoded.state.draft).not.toHaveProperty('restrictedData');
+  });
+
   it.each([
     ['not JSON', 'not json {'],
     ['an older version', JSON.stringify({ ...fullState('a', 'b'), v: 0 })],
@@ -225,6 +236,13 @@ describe('checklist state in private_metadata', () => {
     [
       'a broadcast choice that is not a yes or no',
       JSON.stringify({ ...fullState('a', 'b'), reviewChoices: { broadcast: 'yes' } }),
+    ],
+    [
+      'a personal-data answer that is not a yes or no',
+      JSON.stringify({
+        ...fullState('a', 'b'),
+        draft: { ...fullState('a', 'b').draft, restrictedData: 'yes' },
+      }),
     ],
     [
       'review choices that are not an object',

@@ -139,6 +139,43 @@ describe('runDecide with knowledge.fitsInPrompt', () => {
   });
 });
 
+describe('runDecide with restrictedData', () => {
+  const triage = {
+    title: 'Ticket triage on customer tickets',
+    promptTried: 'scored-falls-short',
+    gap: 'behavior',
+    behavior: { kinds: ['classification'], labeledExamples: 500, trainingBudget: true },
+  } satisfies AnswersInput;
+
+  it('warns a fine-tune that weights keep no access control, and records the answer', async () => {
+    const input = JSON.stringify({ ...triage, restrictedData: true });
+    const text = await run(['in.json'], { 'in.json': input });
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toContain('Verdict: Fine-tune\n');
+    expect(text.stdout).toContain('  ! No access control in weights: ');
+    expect(text.stdout).toContain('Choose what to tune: where the data must stay in-house');
+    const markdown = await run(['--markdown', 'in.json'], { 'in.json': input });
+    expect(markdown.stdout).toContain('- Personal or customer data, or who may see what: yes\n');
+  });
+
+  it('decides as before without it, and names the field when it is not true or false', async () => {
+    const without = await run(['--json', 'in.json'], { 'in.json': JSON.stringify(triage) });
+    const saidNo = await run(['--json', 'in.json'], {
+      'in.json': JSON.stringify({ ...triage, restrictedData: false }),
+    });
+    expect(saidNo.stdout).toBe(without.stdout);
+    expect(without.stdout).not.toContain('access control');
+    const wrong = await run(['in.json'], {
+      'in.json': JSON.stringify({ ...triage, restrictedData: 'yes' }),
+    });
+    expect(wrong).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'restrictedData: expected true or false\n',
+    });
+  });
+});
+
 describe('runDecide on whether the prompt was scored', () => {
   const tone = (promptTried: string, labeledExamples: number) =>
     JSON.stringify({

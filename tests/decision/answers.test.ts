@@ -68,6 +68,19 @@ describe('answersSchema', () => {
     ]);
   });
 
+  it('takes personal or customer data, or who may see what, as optional: absent is not said', () => {
+    // Every review stored before it was asked lacks it, and still reads.
+    expect(answersSchema.parse(valid)).not.toHaveProperty('restrictedData');
+    expect(answersSchema.parse({ ...valid, restrictedData: true }).restrictedData).toBe(true);
+    expect(answersSchema.parse({ ...valid, restrictedData: false }).restrictedData).toBe(false);
+    expect(normalizeAnswers(answersSchema.parse({ ...valid, restrictedData: true }))).toMatchObject(
+      { restrictedData: true },
+    );
+    expect(problems({ ...valid, restrictedData: 'yes' })).toEqual([
+      ['restrictedData', 'expected true or false'],
+    ]);
+  });
+
   it('reads every prompt answer ever stored: the four offered, and the two from before scoring was asked', () => {
     for (const promptTried of [
       'not-yet',

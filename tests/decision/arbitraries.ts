@@ -48,6 +48,9 @@ export const validAnswersInputArb: fc.Arbitrary<AnswersInput> = fc
       gap: fc.constantFrom(...GAPS),
       knowledge: knowledgeArb,
       behavior: behaviorArb,
+      // Absent (not said, as in every review from before it was asked) or ticked; false only
+      // from CLI input.
+      restrictedData: fc.boolean(),
       includeKnowledge: fc.boolean(),
       includeBehavior: fc.boolean(),
     },

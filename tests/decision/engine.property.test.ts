@@ -22,6 +22,8 @@ import {
 } from '../../src/decision/types.js';
 import { everyAnswerCombination, validAnswersArb } from './arbitraries.js';
 
+const codes = (decision: Decision) => decision.warnings.map((w) => w.code);
+
 /** Every string the engine produces other than URLs. */
 function engineText(decision: Decision): string[] {
   return [
@@ -137,6 +139,38 @@ describe('decide, for any valid answers', () => {
           gapIncludesKnowledge(answers.gap) &&
           answers.knowledge?.fitsInPrompt === undefined;
         if (verdict === 'prompt' && !keptFromBefore) expect(first).toContain('prompt');
+      }),
+    );
+  });
+
+  it('warns that weights keep no access control iff the data is restricted and the verdict fine-tunes', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const decision = decide(answers);
+        expect(codes(decision).includes('restricted-data-in-weights')).toBe(
+          answers.restrictedData === true && verdictIncludesFineTune(decision.verdict),
+        );
+        const accessStep = decision.nextSteps.some((step) => /asker’s permissions/.test(step));
+        expect(accessStep).toBe(
+          answers.restrictedData === true && verdictIncludesRag(decision.verdict),
+        );
+      }),
+    );
+  });
+
+  it('decides restricted data not said, or said no, exactly as before it was asked', () => {
+    fc.assert(
+      fc.property(validAnswersArb, (answers) => {
+        const { restrictedData: _said, ...notSaid } = answers;
+        const before = decide(notSaid);
+        expect(decide({ ...notSaid, restrictedData: false })).toEqual(before);
+        // Said yes: the same verdict and reasons, with warnings and steps added or reworded.
+        const said = decide({ ...notSaid, restrictedData: true });
+        expect(said.verdict).toBe(before.verdict);
+        expect(said.headline).toBe(before.headline);
+        expect(said.rationale).toEqual(before.rationale);
+        expect(said.decisive).toEqual(before.decisive);
+        expect(said.tradeoffs).toEqual(before.tradeoffs);
       }),
     );
   });

@@ -19,7 +19,13 @@ import {
   VERDICT_LABELS,
   WARNING_TITLES,
 } from '../../src/decision/content.js';
-import { decide, matchRule, RULES_VERSION } from '../../src/decision/engine.js';
+import {
+  decide,
+  matchRule,
+  RULES_VERSION,
+  verdictIncludesFineTune,
+  verdictIncludesRag,
+} from '../../src/decision/engine.js';
 import { type Decision, VERDICTS, WARNING_CODES } from '../../src/decision/types.js';
 import { everyAnswerCombination, parseAnswers } from './arbitraries.js';
 
@@ -2165,12 +2171,156 @@ describe('fine-tuning advice an ML engineer can follow', () => {
   });
 });
 
+describe('personal or customer data, or answers that must respect who may see what', () => {
+  const restricted = (rule: RuleId) => run({ ...RULE_EXAMPLES[rule], restrictedData: true });
+  const unsaid = (rule: RuleId) => run(RULE_EXAMPLES[rule]);
+  const fineTuneRules = RULE_IDS.filter((rule) =>
+    ['fine-tune', 'rag+fine-tune'].includes(RULE_CONTENT[rule].verdict),
+  );
+  const ragRules = RULE_IDS.filter((rule) =>
+    ['rag', 'rag+fine-tune'].includes(RULE_CONTENT[rule].verdict),
+  );
+
+  it('warns every verdict that fine-tunes that weights keep no access control', () => {
+    expect(fineTuneRules).toHaveLength(4);
+    expect(WARNING_TITLES['restricted-data-in-weights']).toBe('No access control in weights');
+    for (const rule of fineTuneRules) {
+      const warning = restricted(rule).warnings.find(
+        (w) => w.code === 'restricted-data-in-weights',
+      );
+      expect(warning, rule).toBeDefined();
+      const message = warning?.message ?? '';
+      expect(message, rule).toMatch(/keep no access control/);
+      expect(message, rule).toMatch(/only retraining takes it out/);
+      expect(message, rule).toMatch(
+        /Tune only on examples everyone who can use the model may see, scrubbed of personal data/,
+      );
+      expect(message, rule).toMatch(/retrieve them, filtered by the asker’s permissions/);
+      expect(message, rule).not.toMatch(MARKUP);
+      expect(codes(unsaid(rule)), rule).not.toContain('restricted-data-in-weights');
+    }
+    // Facts kept in the prompt are shown to every user alike: restricted ones don't belong there.
+    const inPrompt = restricted('both-in-prompt-ready').warnings.find(
+      (w) => w.code === 'restricted-data-in-weights',
+    );
+    expect(inPrompt?.message).toMatch(/out of the facts section every user’s prompt carries/);
+    const retrieved = restricted('both-indexed-ready').warnings.find(
+      (w) => w.code === 'restricted-data-in-weights',
+    );
+    expect(retrieved?.message).not.toMatch(/every user’s prompt/);
+  });
+
+  it('warns no verdict that does not fine-tune', () => {
+    for (const rule of RULE_IDS.filter((candidate) => !fineTuneRules.includes(candidate))) {
+      expect(codes(restricted(rule)), rule).not.toContain('restricted-data-in-weights');
+    }
+  });
+
+  it('tells a RAG verdict to filter retrieval by the asker’s permissions and to delete from the index', () => {
+    expect(ragRules).toHaveLength(10);
+    for (const rule of ragRules) {
+      const steps = restricted(rule).nextSteps;
+      const access = steps.filter((step) => /asker’s permissions/.test(step));
+      expect(access, rule).toHaveLength(1);
+      const facts = RULE_CONTENT[rule].facts;
+      if (facts === 'whole-document') {
+        // Nothing is indexed: the whole document is loaded, so the load is what is filtered.
+        expect(access[0], rule).toMatch(/^Load only what the asker may see/);
+        expect(access[0], rule).toMatch(/delete it from the source/);
+        expect(access[0], rule).not.toMatch(/index/);
+        expect(steps.indexOf(access[0] ?? ''), rule).toBe(1);
+      } else {
+        expect(access[0], rule).toMatch(/^Filter retrieval by the asker’s permissions/);
+        expect(access[0], rule).toMatch(/delete it from the source and the index/);
+        // Right after the step that retrieves at query time.
+        const retrieve = steps.findIndex((step) => /retrieve the top-k passages/.test(step));
+        expect(steps.indexOf(access[0] ?? ''), rule).toBe(retrieve + 1);
+      }
+      // The same steps otherwise, in the same order (what to tune is worded apart, below).
+      const others = (list: string[]) =>
+        list.filter((step) => step !== access[0] && !step.startsWith('Choose what to tune'));
+      expect(others(steps), rule).toEqual(others(unsaid(rule).nextSteps));
+    }
+  });
+
+  it('adds no access step where nothing is retrieved', () => {
+    for (const rule of RULE_IDS.filter((candidate) => !ragRules.includes(candidate))) {
+      expect(restricted(rule).nextSteps.join(' '), rule).not.toMatch(/asker’s permissions/);
+    }
+  });
+
+  it('names self-hosted LoRA on a frozen base model where the data must stay in-house', () => {
+    for (const rule of fineTuneRules) {
+      const steps = restricted(rule).nextSteps;
+      const choose = steps.find((step) => step.startsWith('Choose what to tune'));
+      expect(choose, rule).toMatch(
+        /^Choose what to tune: where the data must stay in-house, an open base model kept frozen, with a LoRA adapter trained on your own hardware or cloud account/,
+      );
+      expect(choose, rule).toMatch(
+        /a provider’s fine-tuning API only if your data may go to that provider/,
+      );
+      expect(choose, rule).toMatch(/re-measure the prompted baseline on that base model/);
+      // Not said: the hosted API still comes first, as before.
+      expect(unsaid(rule).nextSteps.join(' '), rule).toMatch(
+        /the model you prompted through its provider’s fine-tuning API/,
+      );
+      expect(steps.join(' '), rule).not.toMatch(/the model you prompted through/);
+    }
+    const noBudget = run({
+      promptTried: 'scored-falls-short',
+      gap: 'behavior',
+      behavior: behavior(300, false),
+      restrictedData: true,
+    }).warnings.find((w) => w.code === 'no-training-budget');
+    expect(noBudget?.message).toMatch(
+      /where the data must stay in-house, QLoRA on a frozen open base model, on a single GPU of your own or in your own cloud account/,
+    );
+    expect(noBudget?.message).toMatch(
+      /hosted fine-tuning API .* only if your data may go to that provider/,
+    );
+  });
+
+  it('changes no verdict, headline, reason or measure, only warnings and steps', () => {
+    for (const answers of everyAnswerCombination()) {
+      const where = JSON.stringify(answers);
+      const before = decide(answers);
+      const after = decide({ ...answers, restrictedData: true });
+      expect(after.verdict, where).toBe(before.verdict);
+      expect(after.headline, where).toBe(before.headline);
+      expect(after.rationale, where).toEqual(before.rationale);
+      expect(after.decisive, where).toEqual(before.decisive);
+      expect(after.measure, where).toEqual(before.measure);
+      expect(after.tradeoffs, where).toEqual(before.tradeoffs);
+      expect(after.sources, where).toEqual(before.sources);
+      expect(
+        codes(after).filter((code) => code !== 'restricted-data-in-weights'),
+        where,
+      ).toEqual(codes(before));
+      expect(codes(after).includes('restricted-data-in-weights'), where).toBe(
+        verdictIncludesFineTune(after.verdict),
+      );
+      if (!verdictIncludesFineTune(after.verdict) && !verdictIncludesRag(after.verdict)) {
+        expect(after, where).toEqual(before);
+      }
+    }
+  });
+
+  it('not said, or said no, decides exactly as before the question', () => {
+    for (const answers of everyAnswerCombination()) {
+      expect(answers, JSON.stringify(answers)).not.toHaveProperty('restrictedData');
+      expect(decide({ ...answers, restrictedData: false }), JSON.stringify(answers)).toEqual(
+        decide(answers),
+      );
+    }
+  });
+});
+
 describe('the verdict object', () => {
   it('carries the rules version', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.7');
+    expect(RULES_VERSION).toBe('2026-11-30.8');
   });
 
   it('has the labels the Slack layer shows', () => {

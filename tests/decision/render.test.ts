@@ -126,6 +126,28 @@ describe('renderDecisionRecord', () => {
     }
   });
 
+  it('lists personal or customer data, or who may see what, only when said, with the warning', () => {
+    const said = parseAnswers({
+      ...bothInput,
+      promptTried: 'scored-falls-short',
+      restrictedData: true,
+    });
+    const markdown = renderDecisionRecord(said, decide(said));
+    expect(sectionOf(markdown, 'Decision drivers')).toContain(
+      '- Training budget: no\n- Personal or customer data, or who may see what: yes\n- Team leaning: Fine-tune\n',
+    );
+    expect(sectionOf(markdown, 'Consequences')).toContain('- **No access control in weights**: ');
+    const saidNo = parseAnswers({ ...bothInput, restrictedData: false });
+    expect(sectionOf(renderDecisionRecord(saidNo, decide(saidNo)), 'Decision drivers')).toContain(
+      '- Personal or customer data, or who may see what: no\n',
+    );
+    expect(sectionOf(renderDecisionRecord(answers, decision), 'Decision drivers')).not.toContain(
+      'who may see what',
+    );
+    // The CLI's text output gives the warning and the reworded step, as any other.
+    expect(renderText(said, decide(said))).toContain('! No access control in weights: ');
+  });
+
   it('lists whether the facts fit in the prompt only when it was asked', () => {
     const asked = parseAnswers({
       title: 'Office addresses',

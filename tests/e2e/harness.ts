@@ -468,6 +468,10 @@ export function valuesForStep(view: StoredView, answers: Answers, extra: ViewVal
     }
     values[BlockId.leaning] = { [ActionId.leaning]: answers.leaning };
   }
+  // Ticked only when said; left unticked it is not said.
+  if (ids.has(BlockId.restrictedData) && answers.restrictedData) {
+    values[BlockId.restrictedData] = { [ActionId.restrictedData]: ['restricted'] };
+  }
   if (ids.has(BlockId.promptTried))
     values[BlockId.promptTried] = { [ActionId.promptTried]: answers.promptTried };
   if (ids.has(BlockId.gap)) values[BlockId.gap] = { [ActionId.gap]: answers.gap };

@@ -315,6 +315,43 @@ describe('whether the facts fit in the prompt', () => {
   });
 });
 
+describe('personal or customer data, or who may see what', () => {
+  it('ticked on the first step: the fine-tune verdict posted warns that weights keep no access control', async () => {
+    const channel = 'C0RESTRICT';
+    const answers = {
+      ...EXAMPLES.both,
+      title: 'Refund answers on customer accounts',
+      restrictedData: true,
+    };
+    const { modal } = await review(answers, channel);
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no verdict posted');
+    // The verdict the rule gives, warned.
+    expect(headerOf(parent)).toBe('Verdict: RAG + fine-tune');
+    expect(JSON.stringify(parent.blocks)).toContain(':warning: *No access control in weights:*');
+    const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
+    expect(detail).toContain('*Personal or customer data, or who may see what:* Yes');
+    expect(detail).toContain('Filter retrieval by the asker’s permissions');
+    expect(detail).toContain('Choose what to tune: where the data must stay in-house');
+    expect(detail).toContain(
+      'Tune only on examples everyone who can use the model may see, scrubbed of personal data',
+    );
+    expect(e2e.fake.view(modal.id)?.open).toBe(false);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('left unticked: not said, the same verdict without the warning', async () => {
+    const channel = 'C0UNTICKED';
+    await review({ ...EXAMPLES.both, title: 'Refund answers, nothing said of access' }, channel);
+    const [parent] = e2e.fake.messages(channel);
+    if (!parent) throw new Error('no verdict posted');
+    expect(headerOf(parent)).toBe('Verdict: RAG + fine-tune');
+    const posted = JSON.stringify([parent, ...e2e.fake.thread(channel, parent.ts)]);
+    expect(posted).not.toContain('access control');
+    expect(posted).not.toContain('who may see what');
+  });
+});
+
 describe('errors reach the person', () => {
   it('a modal Slack refuses to open (expired trigger) gets a short ephemeral explanation', async () => {
     const responseUrl = e2e.fake.newResponseUrl({ channel: CHANNEL, userId: ASKER });

@@ -401,6 +401,60 @@ describe('checklist modal', () => {
     }
   });
 
+  it('asks on the first step, as one optional box, about personal or customer data and who may see what', () => {
+    const view = (draft: Partial<Answers>) =>
+      buildChecklistStepView({ ...commandChecklist(), step: 'about', draft });
+    const blocks = view({}).blocks;
+    const index = blocks.findIndex((block) => block.block_id === BlockId.restrictedData);
+    // After the leaning, before the rule's reminder that closes the step.
+    expect(index).toBe(blocks.findIndex((block) => block.block_id === BlockId.leaning) + 1);
+    expect(blocks[index + 1]?.type).toBe('context');
+    expect(blocks[index]).toMatchObject({
+      type: 'input',
+      optional: true,
+      label: { text: 'Data and access' },
+      hint: { text: expect.stringMatching(/no access control/) },
+      element: {
+        type: 'checkboxes',
+        action_id: ActionId.restrictedData,
+        options: [
+          {
+            value: 'restricted',
+            text: { text: 'Personal or customer data, or answers must respect who may see what' },
+          },
+        ],
+      },
+    });
+    const element = inputElement(view({}), BlockId.restrictedData);
+    expect(element).not.toHaveProperty('initial_options');
+    expect(inputElement(view({ restrictedData: true }), BlockId.restrictedData)).toMatchObject({
+      initial_options: [{ value: 'restricted' }],
+    });
+    expect(
+      inputElement(view({ restrictedData: false }), BlockId.restrictedData),
+    ).not.toHaveProperty('initial_options');
+    expect(checkView(view({ restrictedData: true }))).toEqual([]);
+  });
+
+  it('shows in the summary whether the data is personal or who may see what, only when said', () => {
+    const answers = hostileAnswers();
+    const line = '*Personal or customer data, or who may see what:* ';
+    expect(summarizeAnswers({ ...answers, restrictedData: true })).toContain(
+      `*Leaning:* Fine-tune\n${line}Yes\n*Prompt tried:*`,
+    );
+    expect(summarizeAnswers({ ...answers, restrictedData: false })).toContain(`${line}No\n`);
+    expect(summarizeAnswers(answers)).not.toContain('who may see what');
+    const review = JSON.stringify(
+      buildChecklistStepView({
+        ...commandChecklist(),
+        step: 'review',
+        draft: { ...answers, restrictedData: true },
+      }).blocks,
+    );
+    expect(review).toContain(`${line}Yes`);
+    expect(review).toContain(':warning: *No access control in weights:*');
+  });
+
   it('asks whether the prompt was scored, offering the four answers and never the older two', () => {
     const view = (draft: Partial<Answers>) =>
       buildChecklistStepView({ ...commandChecklist(), step: 'prompt', draft });
@@ -506,15 +560,22 @@ describe('checklist modal', () => {
     const { title, problem } = hostileAnswers();
     let most = 0;
     for (const combination of everyAnswerCombination()) {
-      const answers = { ...combination, title, problem };
-      const view = buildChecklistStepView({ ...state, step: 'review', draft: answers });
-      expect(checkView(view)).toEqual([]);
-      const { warnings } = decide(answers);
-      most = Math.max(most, warnings.length);
-      for (const warning of warnings)
-        expect(JSON.stringify(view.blocks)).toContain(`*${WARNING_TITLES[warning.code]}:*`);
+      for (const restrictedData of [undefined, true]) {
+        const answers = {
+          ...combination,
+          title,
+          problem,
+          ...(restrictedData ? { restrictedData } : {}),
+        };
+        const view = buildChecklistStepView({ ...state, step: 'review', draft: answers });
+        expect(checkView(view)).toEqual([]);
+        const { warnings } = decide(answers);
+        most = Math.max(most, warnings.length);
+        for (const warning of warnings)
+          expect(JSON.stringify(view.blocks)).toContain(`*${WARNING_TITLES[warning.code]}:*`);
+      }
     }
-    expect(most).toBeGreaterThanOrEqual(3);
+    expect(most).toBeGreaterThanOrEqual(4);
   });
 
   it('warns before posting of the classic mistake: fine-tuning for a knowledge gap', () => {
@@ -633,6 +694,16 @@ describe('verdict messages', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('stay within Slack’s limits with every warning and step any answers give, and the longest text', () => {
+    const { title, problem } = hostileAnswers();
+    for (const combination of everyAnswerCombination()) {
+      const answers = { ...combination, title, problem, restrictedData: true };
+      const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+      expect(checkMessage(buildVerdictMessage(input))).toEqual([]);
+      expect(checkMessage(buildVerdictDetail(input))).toEqual([]);
+    }
   });
 
   it('never lets typed text ping or link anyone; the only mention is the asker, from the payload', () => {
