@@ -6,7 +6,8 @@ import { type Review, type ReviewRepository, UNDELIVERED_STATUSES } from '../sto
 import { mentionUser } from '../views/text.js';
 import { buildEditedDetail } from '../views/verdictMessage.js';
 import { type RefreshDeps, refreshVerdictMessage } from './reviewMessage.js';
-import { slackErrorName } from './slackErrors.js';
+import { slackErrorName, type UnconfirmedCause } from './slackErrors.js';
+import { unconfirmedPost } from './unconfirmedPost.js';
 
 export interface EditRequest {
   teamId: string;
@@ -17,11 +18,18 @@ export interface EditRequest {
   review?: Review | null;
 }
 
-/** An edit saved: the review as saved, and the Slack error that kept its thread from being told. */
+/**
+ * Why the thread of an edited review may not have been told of the edit: Slack refused a note
+ * (`refused`: its error), or didn't confirm one it may have posted (`unconfirmed`: why), which is
+ * not posted again.
+ */
+export type ThreadNotTold = { refused: string } | { unconfirmed: UnconfirmedCause };
+
+/** An edit saved: the review as saved, and what kept its thread from being told. */
 export interface EditOutcome {
   review: Review;
   /** Null when the thread was told (or had nothing to be told). */
-  threadError: string | null;
+  threadNotTold: ThreadNotTold | null;
 }
 
 /**
@@ -73,7 +81,8 @@ export async function currentEditRefusal(
  * detail when the answers changed. Only the person who asked may edit, and only a review without
  * an {@link editRefusal} when it is saved; a review not posted yet is saved, to be posted with the
  * new answers. A failure to update the message or to post in its thread doesn't undo the edit: it is
- * logged, and a failed thread post's error returned for the editor to be told.
+ * logged, and a failed thread post's error returned for the editor to be told. A note Slack may
+ * have posted without confirming it is not posted again, and ends the notes, as a refusal does.
  */
 export async function applyEdit(
   client: WebClient,
@@ -111,7 +120,9 @@ export async function applyEdit(
   // them.
   const verdictChanged = replaced.decision.verdict !== decision.verdict;
   const cleared = verdictChanged ? await deps.votes.clearStaleVotes(updated.teamId, updated.id) : 0;
-  if (!updated.postedChannelId || !updated.messageTs) return { review: updated, threadError: null };
+  if (!updated.postedChannelId || !updated.messageTs) {
+    return { review: updated, threadNotTold: null };
+  }
 
   // The same message as delivered, with the current sign-off tally (failures are logged).
   await refreshVerdictMessage(client, updated.teamId, updated.id, deps);
@@ -144,11 +155,18 @@ export async function applyEdit(
       });
     }
   } catch (error) {
+    const unconfirmed = unconfirmedPost(error);
+    if (unconfirmed) {
+      logger.warn(
+        `review ${updated.id}: the edit was saved; its note may or may not be in its thread: ${unconfirmed.why}`,
+      );
+      return { review: updated, threadNotTold: { unconfirmed: unconfirmed.cause } };
+    }
     const threadError = slackErrorName(error);
     logger.warn(
       `review ${updated.id}: the edit was saved, but noting it in its thread failed: ${threadError}`,
     );
-    return { review: updated, threadError };
+    return { review: updated, threadNotTold: { refused: threadError } };
   }
-  return { review: updated, threadError: null };
+  return { review: updated, threadNotTold: null };
 }

@@ -6,7 +6,8 @@ import type { Vote, VoteRepository } from '../storage/votes.js';
 import { exportComment } from '../views/signOff.js';
 import { conversationName, isDirectMessage } from '../views/text.js';
 import { permalinkOf } from './permalink.js';
-import { slackErrorName } from './slackErrors.js';
+import { slackErrorName, type UnconfirmedCause } from './slackErrors.js';
+import { type UnconfirmedPost, unconfirmedPost } from './unconfirmedPost.js';
 
 export interface ExportRequest {
   /** Who pressed Export, from the payload. */
@@ -116,6 +117,20 @@ export async function buildDecisionRecord(
   return renderDecisionRecord(review.answers, review.decision, context);
 }
 
+/** Why an upload failed: the Slack error, and whether Slack may have shared the file all the same. */
+interface UploadFailure {
+  error: string;
+  unconfirmed: UnconfirmedPost | null;
+}
+
+/**
+ * Uploads the record into `channelId` (in the thread `threadTs`); null when Slack took it. Of the
+ * calls filesUploadV2 makes, only files.completeUploadExternal shares the file in the conversation
+ * (files.getUploadURLExternal and the upload of its bytes post nothing, answered or not): only its
+ * failure may leave the record there ({@link unconfirmedPost}). filesUploadV2 makes it as
+ * `this.files.completeUploadExternal`, which a client made from `client` with `files` of its own
+ * lets this see.
+ */
 async function upload(
   client: WebClient,
   channelId: string,
@@ -123,7 +138,16 @@ async function upload(
   review: Review,
   content: string,
   comment: string,
-): Promise<void> {
+): Promise<UploadFailure | null> {
+  let sharing = false;
+  const files: WebClient['files'] = {
+    ...client.files,
+    completeUploadExternal: (args) => {
+      sharing = true;
+      return client.files.completeUploadExternal(args);
+    },
+  };
+  const watched = Object.create(client, { files: { value: files } }) as WebClient;
   const file = {
     channel_id: channelId,
     filename: recordFilename(review),
@@ -132,22 +156,31 @@ async function upload(
     initial_comment: comment,
     snippet_type: 'markdown',
   };
-  await (threadTs
-    ? client.filesUploadV2({ ...file, thread_ts: threadTs })
-    : client.filesUploadV2(file));
+  try {
+    await (threadTs
+      ? watched.filesUploadV2({ ...file, thread_ts: threadTs })
+      : watched.filesUploadV2(file));
+    return null;
+  } catch (error) {
+    return {
+      error: slackErrorName(error),
+      unconfirmed: sharing ? unconfirmedPost(error, 'files.completeUploadExternal') : null,
+    };
+  }
 }
 
 /**
  * Where the record went (the review's channel or thread; the thread of the message clicked, when
  * the review's is someone else's DM; or, when the bot couldn't attach it there, the person's DM),
- * or that Slack refused it every way.
+ * or that Slack refused it every way, or that Slack may have shared it without confirming it.
  */
 export type ExportOutcome =
   | 'exported'
   | 'exported-where-clicked'
   | 'exported-to-dm'
   | 'refused'
-  | 'failed';
+  | 'failed'
+  | 'unconfirmed';
 
 /**
  * What the export did; when it failed, the Slack errors, for the person who clicked. 'refused': it
@@ -155,7 +188,19 @@ export type ExportOutcome =
  * (see {@link exportDecisionRecord}); nothing was sent.
  */
 export type ExportResult =
-  | { outcome: Exclude<ExportOutcome, 'failed'> }
+  | { outcome: Exclude<ExportOutcome, 'failed' | 'unconfirmed'> }
+  | {
+      /**
+       * Slack didn't confirm an upload it may have shared (`cause`): in the conversation tried
+       * first, or, after that refused it (`channelError`), in the person's DM. It is tried nowhere
+       * else: a second copy could be the result.
+       */
+      outcome: 'unconfirmed';
+      cause: UnconfirmedCause;
+      upload:
+        | { to: 'conversation'; channelId: string; inThread: boolean }
+        | { to: 'dm'; channelId: string | null; channelError: string | null };
+    }
   | {
       outcome: 'failed';
       /** The conversation tried first and its error; null when none was tried. */
@@ -196,7 +241,8 @@ function firstTarget(
 /**
  * "Export decision record": `review` as a MADR-style Markdown file in its thread (see
  * {@link firstTarget}). When the bot can't attach files there, it goes to the person's DM with a
- * note; failures are logged, and returned when both failed.
+ * note; failures are logged, and returned when both failed. An upload Slack may have shared
+ * without confirming it is not sent another way, and is returned as such.
  */
 export async function exportDecisionRecord(
   client: WebClient,
@@ -228,30 +274,62 @@ export async function exportDecisionRecord(
   const comment = exportComment(review, request.userId);
   const channelId = target?.channelId ?? null;
   let channelError: string | null = null;
-  if (target) {
-    try {
-      await upload(client, target.channelId, target.threadTs, review, content, comment);
-      return { outcome: target.whereClicked ? 'exported-where-clicked' : 'exported' };
-    } catch (error) {
-      channelError = slackErrorName(error);
-      deps.logger.warn(
-        `exporting review ${review.id} to ${target.channelId} failed: ${channelError}`,
-      );
-    }
-  }
-  if (!toTheirDm) return refused();
-  try {
-    const opened = await client.conversations.open({ users: request.userId });
-    const dm = opened.channel?.id;
-    if (!dm) throw new Error('conversations.open answered without a channel');
-    const note = channelId
-      ? `${comment}\nI couldn't attach it in ${conversationName(channelId)}, so here it is for you.`
-      : comment;
-    await upload(client, dm, undefined, review, content, note);
-    return { outcome: 'exported-to-dm' };
-  } catch (error) {
-    const dmError = slackErrorName(error);
+  const failed = (dmError: string): ExportResult => {
     deps.logger.error(`exporting review ${review.id} failed: ${dmError}`);
     return { outcome: 'failed', channelId, channelError, dmError };
+  };
+  if (target) {
+    const failure = await upload(
+      client,
+      target.channelId,
+      target.threadTs,
+      review,
+      content,
+      comment,
+    );
+    if (!failure) return { outcome: target.whereClicked ? 'exported-where-clicked' : 'exported' };
+    if (failure.unconfirmed) {
+      deps.logger.warn(
+        `exporting review ${review.id} to ${target.channelId}: it may or may not be there: ${failure.unconfirmed.why}`,
+      );
+      return {
+        outcome: 'unconfirmed',
+        cause: failure.unconfirmed.cause,
+        upload: {
+          to: 'conversation',
+          channelId: target.channelId,
+          inThread: target.threadTs !== undefined,
+        },
+      };
+    }
+    channelError = failure.error;
+    deps.logger.warn(
+      `exporting review ${review.id} to ${target.channelId} failed: ${channelError}`,
+    );
   }
+  if (!toTheirDm) return refused();
+  let dm: string | undefined;
+  try {
+    const opened = await client.conversations.open({ users: request.userId });
+    dm = opened.channel?.id;
+  } catch (error) {
+    return failed(slackErrorName(error));
+  }
+  if (!dm) return failed('conversations.open answered without a channel');
+  const note = channelId
+    ? `${comment}\nI couldn't attach it in ${conversationName(channelId)}, so here it is for you.`
+    : comment;
+  const failure = await upload(client, dm, undefined, review, content, note);
+  if (!failure) return { outcome: 'exported-to-dm' };
+  if (failure.unconfirmed) {
+    deps.logger.warn(
+      `exporting review ${review.id} to ${request.userId}'s DM: it may or may not be there: ${failure.unconfirmed.why}`,
+    );
+    return {
+      outcome: 'unconfirmed',
+      cause: failure.unconfirmed.cause,
+      upload: { to: 'dm', channelId, channelError },
+    };
+  }
+  return failed(failure.error);
 }

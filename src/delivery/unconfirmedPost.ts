@@ -9,11 +9,14 @@ export interface UnconfirmedPost {
 }
 
 /**
- * Whether a post that failed (chat.postMessage, or a response_url's) may have been carried out all
- * the same, and why: no answer came, a 5xx came, or Slack answered that it may have done part of it.
+ * Whether a post that failed (`method`'s, or a response_url's) may have been carried out all the
+ * same, and why: no answer came, a 5xx came, or Slack answered that it may have done part of it.
  * Null when Slack surely posted nothing, so that posting it again or elsewhere makes no second copy.
  */
-export function unconfirmedPost(error: unknown): UnconfirmedPost | null {
+export function unconfirmedPost(
+  error: unknown,
+  method = 'chat.postMessage',
+): UnconfirmedPost | null {
   if (error instanceof ResponseUrlUnconfirmedError) {
     return { why: error.message, cause: unanswered(error.status) };
   }
@@ -22,7 +25,7 @@ export function unconfirmedPost(error: unknown): UnconfirmedPost | null {
   const name = slackErrorName(error);
   return MAY_HAVE_ACTED.has(name)
     ? {
-        why: `Slack answered ${name} (chat.postMessage)`,
+        why: `Slack answered ${name} (${method})`,
         cause: { kind: 'may-have-acted', error: name },
       }
     : null;

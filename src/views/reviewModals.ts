@@ -1,12 +1,12 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../constants.js';
 import type { EditRefusal } from '../delivery/applyEdit.js';
-import { postRefusal } from '../delivery/slackErrors.js';
+import { postRefusal, type UnconfirmedCause } from '../delivery/slackErrors.js';
 import { type Review, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { Vote } from '../storage/votes.js';
 import { buildNoticeModal } from './noticeModal.js';
 import { becauseOf } from './postRefusal.js';
-import { buildChallengeReply } from './signOff.js';
+import { buildChallengeReply, unconfirmedWhy } from './signOff.js';
 import { conversationName, escapeTitle, escapeToFit, isDirectMessage } from './text.js';
 import {
   buildVerdictDetail,
@@ -299,6 +299,18 @@ export function editNotNotedText(review: Review, slackError: string): string {
       ? ` (Slack answered \`${escapeToFit(slackError, 100)}\`)`
       : becauseOf(refusal, channelId);
   return `:warning: Your new answers to *${escapeTitle(review.answers.title)}* are saved, but I couldn't note the change in ${where}${why}.`;
+}
+
+/**
+ * DM to the editor when an edit was saved but Slack didn't confirm (`cause`) its note in the
+ * review's thread (in `review.postedChannelId`): it may be there, so it was not posted again.
+ */
+export function editUnconfirmedText(review: Review, cause: UnconfirmedCause): string {
+  const channelId = review.postedChannelId;
+  const where = channelId
+    ? `the review’s thread in ${conversationName(channelId)}`
+    : 'the review’s thread';
+  return `:information_source: Your new answers to *${escapeTitle(review.answers.title)}* are saved, but I couldn't confirm that the change was noted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you note it there yourself.`;
 }
 
 /**

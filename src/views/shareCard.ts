@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { VERDICT_LABELS } from '../decision/index.js';
-import { postRefusal } from '../delivery/slackErrors.js';
+import { postRefusal, type UnconfirmedCause } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
-import { reviewNamed } from './signOff.js';
+import { reviewNamed, unconfirmedWhy } from './signOff.js';
 import {
   conversationName,
   escapeMrkdwn,
@@ -75,4 +75,25 @@ export function shareFailedText(
       ? `I couldn't share ${reviewNamed(review)}. Slack answered \`${escapeToFit(slackError, 100)}\`; please try again.`
       : `I couldn't share ${reviewNamed(review)} in ${conversationName(channelId)}${becauseOf(refusal, channelId)}.${refusal === 'not-in-channel' && !isDirectMessage(channelId) ? ' Invite me there with `/invite @ftrag`, then share again.' : ''}`;
   return `:information_source: ${text}`;
+}
+
+/**
+ * DM to someone whose Share Slack didn't confirm (`cause`) in `channelId` (`inThread`: in a thread
+ * there): the card may be there, so it was posted nowhere else, and they are to look before they
+ * share it again.
+ */
+export function shareUnconfirmedText(
+  review: Pick<Review, 'answers' | 'permalink'>,
+  channelId: string,
+  inThread: boolean,
+  cause: UnconfirmedCause,
+): string {
+  const conversation = conversationName(channelId);
+  const where = inThread ? `the thread in ${conversation}` : conversation;
+  const look = inThread
+    ? 'the thread'
+    : isDirectMessage(channelId)
+      ? 'that conversation'
+      : 'the channel';
+  return `:information_source: I couldn't confirm that ${reviewNamed(review)} was shared in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check ${look} before you share it again.`;
 }

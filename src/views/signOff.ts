@@ -277,7 +277,7 @@ export function challengeNotPostedText(
  * Why Slack left a post it may have made unconfirmed, for the person who made it: its answer never
  * came, or it answered with what can come after a message was posted.
  */
-function unconfirmedWhy(cause: UnconfirmedCause): string {
+export function unconfirmedWhy(cause: UnconfirmedCause): string {
   switch (cause.kind) {
     case 'no-answer':
       return "Slack's answer never reached me";
@@ -363,12 +363,57 @@ export function exportFailedText(
   if (!channelId) {
     return `:warning: I couldn't send you ${record} by DM (${dmWhy}). Please try again in a moment.`;
   }
-  const refusal = postRefusal(channelError);
-  const why =
-    refusal === 'other' && channelError
-      ? ` (Slack answered \`${escapeToFit(channelError, 100)}\`)`
-      : becauseOf(refusal, channelId);
+  const why = exportRefusalWhy(channelId, channelError);
   return `:warning: I couldn't attach ${record} in ${conversationName(channelId)}${why}, nor send it to you by DM (${dmWhy}). Please try again in a moment.`;
+}
+
+/**
+ * To the person who clicked Export when Slack didn't confirm the record (`cause`) attached in
+ * `channelId` (`inThread`: in a thread there): it may be there, so it was sent nowhere else, and
+ * they are to look before they export it again.
+ */
+export function exportUnconfirmedText(
+  review: Review,
+  channelId: string,
+  inThread: boolean,
+  cause: UnconfirmedCause,
+): string {
+  const record = `the decision record for *${escapeTitle(review.answers.title)}*`;
+  const conversation = conversationName(channelId);
+  const where = inThread ? `the thread in ${conversation}` : conversation;
+  const look = inThread
+    ? 'the thread'
+    : isDirectMessage(channelId)
+      ? 'that conversation'
+      : 'the channel';
+  return `:information_source: I couldn't confirm that ${record} was attached in ${where}: ${unconfirmedWhy(cause)}. It may be there already: look in ${look}, and click *Export decision record* again if it isn't.`;
+}
+
+/**
+ * To the person who clicked Export when Slack refused the record in `channelId` (when tried) with
+ * `channelError`, then didn't confirm it in their DM (`cause`): it may be there.
+ */
+export function exportDmUnconfirmedText(
+  review: Review,
+  channelId: string | null,
+  channelError: string | null,
+  cause: UnconfirmedCause,
+): string {
+  const record = `the decision record for *${escapeTitle(review.answers.title)}*`;
+  const look =
+    "It may be in your DM with me already: look there, and click *Export decision record* again if it isn't.";
+  if (!channelId) {
+    return `:information_source: I couldn't confirm that ${record} reached you by DM: ${unconfirmedWhy(cause)}. ${look}`;
+  }
+  return `:information_source: I couldn't attach ${record} in ${conversationName(channelId)}${exportRefusalWhy(channelId, channelError)}, so I sent it to you by DM, but I couldn't confirm that it arrived: ${unconfirmedWhy(cause)}. ${look}`;
+}
+
+/** Why the record wasn't attached in `channelId`: Slack's `channelError`, as far as it tells. */
+function exportRefusalWhy(channelId: string, channelError: string | null): string {
+  const refusal = postRefusal(channelError);
+  return refusal === 'other' && channelError
+    ? ` (Slack answered \`${escapeToFit(channelError, 100)}\`)`
+    : becauseOf(refusal, channelId);
 }
 
 /**

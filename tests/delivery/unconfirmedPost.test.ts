@@ -39,6 +39,9 @@ describe('unconfirmedPost: whether Slack may have made a post that failed, and w
         cause: { kind: 'may-have-acted', error },
       });
     }
+    expect(unconfirmedPost(platform('internal_error'), 'files.completeUploadExternal')?.why).toBe(
+      'Slack answered internal_error (files.completeUploadExternal)',
+    );
   });
 
   it('a response_url post sent without an answer, or answered with a 5xx', () => {

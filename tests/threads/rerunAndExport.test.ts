@@ -18,7 +18,7 @@ import {
   isVerdictActions,
   valuesForStep,
 } from '../e2e/harness.js';
-import type { StoredMessage, StoredView } from '../support/fakeSlack.js';
+import type { FakeSlack, StoredMessage, StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
 import {
   ALICE,
@@ -557,13 +557,13 @@ describe('export decision record', () => {
     const notices = t.fake.ephemerals().length;
     const files = t.fake.files().length;
     t.fake.failNext('files.completeUploadExternal', { error: 'is_archived' });
-    t.fake.failNext('files.completeUploadExternal', { error: 'fatal_error' });
+    t.fake.failNext('files.completeUploadExternal', { error: 'ratelimited' });
     await t.click(parent, ActionId.exportRecord, { user: BOB });
     await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
     expect(t.fake.ephemerals().at(-1)).toMatchObject({
       via: 'response_url',
       user: BOB,
-      text: `:warning: I couldn't attach the decision record for *${escapeMrkdwn(KNOWLEDGE.title)}* in <#${CHANNEL}> because that channel is archived, nor send it to you by DM (Slack answered \`fatal_error\`). Please try again in a moment.`,
+      text: `:warning: I couldn't attach the decision record for *${escapeMrkdwn(KNOWLEDGE.title)}* in <#${CHANNEL}> because that channel is archived, nor send it to you by DM (Slack answered \`ratelimited\`). Please try again in a moment.`,
     });
     expect(
       t.fake
@@ -571,6 +571,98 @@ describe('export decision record', () => {
         .slice(files)
         .filter((f) => f.completed),
     ).toEqual([]);
+  });
+
+  /**
+   * Slack not confirming files.completeUploadExternal, the one call of an upload that shares the
+   * file into a conversation: the cause armed on the fake, and how the clicker is told of it.
+   */
+  const unconfirmedShares: [string, (fake: FakeSlack) => void, string][] = [
+    [
+      'its answer lost',
+      (fake) => fake.loseAnswerNext('files.completeUploadExternal'),
+      "Slack's answer never reached me",
+    ],
+    [
+      'a 503',
+      (fake) => fake.failNext('files.completeUploadExternal', { status: 503 }),
+      'Slack answered with a server error (HTTP 503), which can come after a message was posted',
+    ],
+    ...['internal_error', 'fatal_error'].map(
+      (error): [string, (fake: FakeSlack) => void, string] => [
+        error,
+        (fake) => fake.failNext('files.completeUploadExternal', { error }),
+        `Slack answered \`${error}\`, which can come after a message was posted`,
+      ],
+    ),
+  ];
+
+  it.each(unconfirmedShares)(
+    '(%s in the thread): sends no second copy to the clicker’s DM, and tells them, only them, it may be in the thread already',
+    async (_, slack, why) => {
+      const parent = await t.reviewByCommand(KNOWLEDGE);
+      const notices = t.fake.ephemerals().length;
+      const started = t.fake.calls.length;
+      slack(t.fake);
+      await t.click(parent, ActionId.exportRecord, { user: BOB });
+      await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
+      expect(t.fake.ephemerals().at(-1)).toMatchObject({
+        via: 'response_url',
+        user: BOB,
+        text: `:information_source: I couldn't confirm that the decision record for *${escapeMrkdwn(KNOWLEDGE.title)}* was attached in the thread in <#${CHANNEL}>: ${why}. It may be there already: look in the thread, and click *Export decision record* again if it isn't.`,
+      });
+      const calls = t.fake.calls.slice(started);
+      // Shared once, in the thread: never again, nor to the DM.
+      expect(
+        calls
+          .filter((call) => call.method === 'files.completeUploadExternal')
+          .map((call) => [call.args.channel_id, call.args.thread_ts]),
+      ).toEqual([[CHANNEL, parent.ts]]);
+      expect(calls.map((call) => call.method)).not.toContain('conversations.open');
+    },
+  );
+
+  it.each(unconfirmedShares)(
+    '(%s in the clicker’s DM, the thread having failed before sharing it): tells them it may be in their DM already',
+    async (_, slack, why) => {
+      const parent = await t.reviewByCommand(KNOWLEDGE);
+      const notices = t.fake.ephemerals().length;
+      const started = t.fake.calls.length;
+      // Before files.completeUploadExternal nothing is posted: the record goes to the DM instead.
+      t.fake.failNext('files.getUploadURLExternal', { error: 'internal_error' });
+      slack(t.fake);
+      await t.click(parent, ActionId.exportRecord, { user: BOB });
+      await expect.poll(() => t.fake.ephemerals().length).toBe(notices + 1);
+      expect(t.fake.ephemerals().at(-1)).toMatchObject({
+        via: 'response_url',
+        user: BOB,
+        text: `:information_source: I couldn't attach the decision record for *${escapeMrkdwn(KNOWLEDGE.title)}* in <#${CHANNEL}> (Slack answered \`internal_error\`), so I sent it to you by DM, but I couldn't confirm that it arrived: ${why}. It may be in your DM with me already: look there, and click *Export decision record* again if it isn't.`,
+      });
+      const shared = t.fake.calls
+        .slice(started)
+        .filter((call) => call.method === 'files.completeUploadExternal');
+      expect(shared.map((call) => call.args.channel_id)).toEqual([t.fake.dmChannelFor(BOB)]);
+    },
+  );
+
+  it('sends the record to the clicker’s DM when the thread’s upload failed before sharing it, answered or not', async () => {
+    const parent = await t.reviewByCommand(KNOWLEDGE);
+    const files = t.fake.files().length;
+    const notices = t.fake.ephemerals().length;
+    t.fake.failNext('files.getUploadURLExternal', { error: 'fatal_error' });
+    await t.click(parent, ActionId.exportRecord, { user: BOB });
+    const completed = () =>
+      t.fake
+        .files()
+        .slice(files)
+        .filter((f) => f.completed);
+    await expect
+      .poll(() => completed().map((f) => f.channelId))
+      .toEqual([t.fake.dmChannelFor(BOB)]);
+    expect(completed()[0]?.initialComment).toContain(
+      `I couldn't attach it in <#${CHANNEL}>, so here it is for you.`,
+    );
+    expect(t.fake.ephemerals()).toHaveLength(notices);
   });
 
   it('sets the prompt against RAG in the record of facts that fit in the prompt', async () => {

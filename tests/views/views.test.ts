@@ -42,15 +42,18 @@ import {
   buildShareModal,
   buildShareRefusedModal,
   editNotNotedText,
+  editUnconfirmedText,
 } from '../../src/views/reviewModals.js';
-import { buildShareCard } from '../../src/views/shareCard.js';
+import { buildShareCard, shareUnconfirmedText } from '../../src/views/shareCard.js';
 import {
   buildChallengeModal,
   buildChallengeUnreadableModal,
   challengeNotPostedText,
   challengeUnconfirmedText,
   exportComment,
+  exportDmUnconfirmedText,
   exportFailedText,
+  exportUnconfirmedText,
   verdictUnconfirmedText,
 } from '../../src/views/signOff.js';
 import { buildStaleCopyMessage } from '../../src/views/staleCopy.js';
@@ -1101,6 +1104,88 @@ describe('other surfaces', () => {
     );
   });
 
+  it('tells the clicker an export Slack didn’t confirm may be where it went, and to look before exporting again', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    const noAnswer = { kind: 'no-answer' } as const;
+    expect(exportUnconfirmedText(review, 'C0CHAN', true, noAnswer)).toBe(
+      ":information_source: I couldn't confirm that the decision record for *R&amp;D &lt;bot&gt;* was attached in the thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: look in the thread, and click *Export decision record* again if it isn't.",
+    );
+    expect(
+      exportUnconfirmedText(review, 'C0CHAN', false, { kind: 'server-error', status: 503 }),
+    ).toContain(
+      'attached in <#C0CHAN>: Slack answered with a server error (HTTP 503), which can come after a message was posted. It may be there already: look in the channel,',
+    );
+    const inDm = exportUnconfirmedText(review, 'D0THEIRS01', false, {
+      kind: 'may-have-acted',
+      error: 'internal_error',
+    });
+    expect(inDm).toContain(
+      'attached in that direct message: Slack answered `internal_error`, which can come after a message was posted. It may be there already: look in that conversation,',
+    );
+    expect(inDm).not.toContain('<#D');
+
+    expect(exportDmUnconfirmedText(review, 'C0CHAN', 'is_archived', noAnswer)).toBe(
+      ":information_source: I couldn't attach the decision record for *R&amp;D &lt;bot&gt;* in <#C0CHAN> because that channel is archived, so I sent it to you by DM, but I couldn't confirm that it arrived: Slack's answer never reached me. It may be in your DM with me already: look there, and click *Export decision record* again if it isn't.",
+    );
+    expect(
+      exportDmUnconfirmedText(review, 'D0THEIRS01', 'ratelimited', {
+        kind: 'may-have-acted',
+        error: 'fatal_error',
+      }),
+    ).toContain(
+      "in that direct message (Slack answered `ratelimited`), so I sent it to you by DM, but I couldn't confirm that it arrived: Slack answered `fatal_error`, which can come after",
+    );
+    expect(exportDmUnconfirmedText(review, null, null, noAnswer)).toBe(
+      ":information_source: I couldn't confirm that the decision record for *R&amp;D &lt;bot&gt;* reached you by DM: Slack's answer never reached me. It may be in your DM with me already: look there, and click *Export decision record* again if it isn't.",
+    );
+    for (const text of [
+      exportUnconfirmedText(review, 'C0CHAN', true, noAnswer),
+      exportDmUnconfirmedText(review, 'C0CHAN', 'x', noAnswer),
+    ]) {
+      expect(text).not.toMatch(/couldn't send|Please try again/);
+    }
+  });
+
+  it('tells a sharer a card Slack didn’t confirm may be there already, so they don’t share it twice', () => {
+    const review = reviewOf({ ...hostileAnswers(), title: 'R&D <bot>' });
+    expect(shareUnconfirmedText(review, 'C0CHAN', false, { kind: 'no-answer' })).toBe(
+      `:information_source: I couldn't confirm that *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was shared in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the channel before you share it again.`,
+    );
+    expect(
+      shareUnconfirmedText(review, 'C0CHAN', true, { kind: 'server-error', status: 502 }),
+    ).toContain(
+      'was shared in the thread in <#C0CHAN>: Slack answered with a server error (HTTP 502), which can come after a message was posted. It may be there already: check the thread before',
+    );
+    const inDm = shareUnconfirmedText(review, 'D0THEIRS01', false, {
+      kind: 'may-have-acted',
+      error: 'internal_error',
+    });
+    expect(inDm).toContain(
+      'shared in that direct message: Slack answered `internal_error`, which can come after a message was posted. It may be there already: check that conversation before',
+    );
+    expect(inDm).not.toContain('<#D');
+    expect(inDm).not.toContain("couldn't share");
+  });
+
+  it('tells an editor the note of their edit may be in the thread when Slack didn’t confirm it', () => {
+    const answers = { ...hostileAnswers(), title: 'R&D <bot>' };
+    expect(editUnconfirmedText(reviewOf(answers), { kind: 'no-answer' })).toBe(
+      ":information_source: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't confirm that the change was noted in the review’s thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you note it there yourself.",
+    );
+    expect(
+      editUnconfirmedText(reviewOf(answers), { kind: 'may-have-acted', error: 'fatal_error' }),
+    ).toContain(
+      'in <#C0CHAN>: Slack answered `fatal_error`, which can come after a message was posted.',
+    );
+    const inDm = editUnconfirmedText(reviewOf(answers, { postedChannelId: 'D0ASKERDM1' }), {
+      kind: 'server-error',
+      status: 500,
+    });
+    expect(inDm).toContain('the review’s thread in that direct message: Slack answered');
+    expect(inDm).not.toContain('<#D');
+    expect(inDm).not.toContain("couldn't note the change");
+  });
+
   it.each([
     ['ampersands', '&'.repeat(TITLE_MAX_CHARS)],
     ['brackets', '<&>'.repeat(TITLE_MAX_CHARS / 3)],
@@ -1160,12 +1245,18 @@ describe('other surfaces', () => {
       expect([name, checkView(view)]).toEqual([name, []]);
       expect([name, JSON.stringify(view.blocks).includes(whole)]).toEqual([name, true]);
     }
+    const longestError = { kind: 'may-have-acted', error: 'e'.repeat(500) } as const;
     for (const text of [
       exportComment(review, 'U0ASKER'),
       exportFailedText(review, 'C0CHAN', 'is_archived', 'x'),
+      exportUnconfirmedText(review, 'C0CHAN', true, longestError),
+      exportDmUnconfirmedText(review, 'C0CHAN', 'e'.repeat(500), longestError),
       editNotNotedText(review, 'is_archived'),
+      editUnconfirmedText(review, longestError),
+      shareUnconfirmedText(review, 'C0CHAN', true, longestError),
     ]) {
       expect(text).toContain(`*${whole}*`);
+      expect(checkMessage({ text })).toEqual([]);
     }
   });
 

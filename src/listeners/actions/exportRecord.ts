@@ -1,5 +1,10 @@
 import { type ExportOutcome, exportDecisionRecord } from '../../delivery/exportRecord.js';
-import { EXPORT_REFUSED, exportFailedText } from '../../views/signOff.js';
+import {
+  EXPORT_REFUSED,
+  exportDmUnconfirmedText,
+  exportFailedText,
+  exportUnconfirmedText,
+} from '../../views/signOff.js';
 import type { StaleCopyAction } from '../../views/staleCopy.js';
 import type { ButtonArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
@@ -7,7 +12,7 @@ import { answerClicker, answerReviewGone, clickedMessage, clickedReview } from '
 import { answerStaleCopyClick, failureNotice } from './staleCopy.js';
 
 const STALE_COPY_ACTION: Record<
-  Exclude<ExportOutcome, 'failed' | 'refused'>,
+  Exclude<ExportOutcome, 'failed' | 'refused' | 'unconfirmed'>,
   StaleCopyAction | undefined
 > = {
   exported: 'export',
@@ -49,6 +54,21 @@ export function exportRecord(deps: ListenerDeps) {
       );
       if (result.outcome === 'refused') {
         await answerClicker(args, EXPORT_REFUSED, `export of review ${review.id} that was refused`);
+        return;
+      }
+      if (result.outcome === 'unconfirmed') {
+        // It may be where it went: sent nowhere else, and the clicker, only them, is to look there
+        // before they export it again (from an out-of-date copy, told where the current verdict is).
+        const { upload, cause } = result;
+        const unconfirmed =
+          upload.to === 'conversation'
+            ? exportUnconfirmedText(review, upload.channelId, upload.inThread, cause)
+            : exportDmUnconfirmedText(review, upload.channelId, upload.channelError, cause);
+        await answerClicker(
+          args,
+          await failureNotice(args, deps, review, unconfirmed),
+          `export of review ${review.id} that Slack didn't confirm`,
+        );
         return;
       }
       if (result.outcome === 'failed') {

@@ -21,6 +21,7 @@ import {
   buildEditNotYoursModal,
   buildEditRefusedModal,
   editNotNotedText,
+  editUnconfirmedText,
 } from '../../views/reviewModals.js';
 import {
   buildChecklistGoneModal,
@@ -108,14 +109,20 @@ export function checklistStepSubmission(deps: ListenerDeps) {
           { reviews: deps.reviews, votes: deps.votes, logger, clock: deps.clock, work: deps.work },
         );
         if (!edited) return;
-        // The edit is made: the thread's refusal to note it is told to the editor, only them.
-        if (edited.threadError) {
+        // The edit is made: the thread's refusal to note it, or a note Slack didn't confirm, is
+        // told to the editor, only them.
+        const notTold = edited.threadNotTold;
+        if (notTold) {
           await tellByDm(
             slack,
             logger,
             body.user.id,
-            editNotNotedText(edited.review, edited.threadError),
-            "their edit wasn't noted in its thread",
+            'unconfirmed' in notTold
+              ? editUnconfirmedText(edited.review, notTold.unconfirmed)
+              : editNotNotedText(edited.review, notTold.refused),
+            'unconfirmed' in notTold
+              ? 'the note of their edit may not be in its thread'
+              : "their edit wasn't noted in its thread",
           );
         }
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,

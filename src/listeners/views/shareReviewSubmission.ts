@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
-import { slackErrorName } from '../../delivery/slackErrors.js';
+import { slackErrorName, tellByDm } from '../../delivery/slackErrors.js';
+import { unconfirmedPost } from '../../delivery/unconfirmedPost.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { UNDELIVERED_STATUSES } from '../../storage/repository.js';
 import {
@@ -9,7 +10,7 @@ import {
   buildShareRefusedModal,
   buildShareUnderwayModal,
 } from '../../views/reviewModals.js';
-import { buildShareCard, shareFailedText } from '../../views/shareCard.js';
+import { buildShareCard, shareFailedText, shareUnconfirmedText } from '../../views/shareCard.js';
 import { openableBy } from '../actions/reviewMenuViews.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
@@ -36,8 +37,9 @@ export function parseThreadLink(link: string): { channelId: string; threadTs: st
 /**
  * Posts a card for the review in the picked channel, or in the thread of it a pasted link names,
  * saying where the original is (and, for a superseded revision, where the newest is). The modal
- * says it is being shared; a card Slack refuses is reported by DM. A review not in Slack is
- * refused inside ack: a card would point to a verdict nobody can find.
+ * says it is being shared; a card Slack refuses is reported by DM, and so is one Slack may have
+ * posted without confirming it (not posted again). A review not in Slack is refused inside ack: a
+ * card would point to a verdict nobody can find.
  */
 export function shareReviewSubmission(deps: ListenerDeps) {
   return async ({ ack, body, view, client, context, logger }: ViewSubmitArgs): Promise<void> => {
@@ -105,6 +107,20 @@ export function shareReviewSubmission(deps: ListenerDeps) {
           ...(thread ? { thread_ts: thread.threadTs } : {}),
         });
       } catch (error) {
+        const unconfirmed = unconfirmedPost(error);
+        if (unconfirmed) {
+          logger.warn(
+            `sharing review ${review.id} to ${channel}: it may or may not be there: ${unconfirmed.why}`,
+          );
+          await tellByDm(
+            slack,
+            logger,
+            body.user.id,
+            shareUnconfirmedText(review, channel, thread !== null, unconfirmed.cause),
+            'their shared card may not be posted',
+          );
+          return;
+        }
         const reason = slackErrorName(error);
         logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
         await slack.chat.postMessage({

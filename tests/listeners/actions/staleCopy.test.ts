@@ -633,7 +633,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       // The record's thread (the current copy's, or the clicked copy's when that is in the
       // asker's DM), then the clicker's DM.
       setup.fake().failNext('files.completeUploadExternal', { error: 'is_archived' });
-      setup.fake().failNext('files.completeUploadExternal', { error: 'fatal_error' });
+      setup.fake().failNext('files.completeUploadExternal', { error: 'ratelimited' });
       const before = mark();
 
       await click(running, review, staleTs, ActionId.exportRecord);
@@ -644,7 +644,7 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       const notice = String(ephemerals[0]?.text);
       expect(notice).toMatch(
         new RegExp(
-          `^:warning: I couldn't attach the decision record for \\*.*\\* in <#${CHANNEL}> because that channel is archived, nor send it to you by DM \\(Slack answered \`fatal_error\`\\)\\. Please try again in a moment\\. `,
+          `^:warning: I couldn't attach the decision record for \\*.*\\* in <#${CHANNEL}> because that channel is archived, nor send it to you by DM \\(Slack answered \`ratelimited\`\\)\\. Please try again in a moment\\. `,
         ),
       );
       expect(notice).toMatch(
@@ -656,6 +656,31 @@ describe('a click on an out-of-date copy of a verdict (posted again after a lost
       );
       expect(notice).not.toContain('points to it');
       // Not pointed away: a retry from it exports the current verdict to the same place.
+      expect(calls.filter((call) => call.method === 'chat.update')).toEqual([]);
+      expect(message(staleTs)).toEqual(staleBefore);
+    }
+  });
+
+  it('Export that Slack didn’t confirm in the thread: one notice, that it may be there and where the current verdict is; nothing sent to the DM, the copy keeps its buttons', async () => {
+    for (const channelRefuses of [false, true]) {
+      const running = instance();
+      const { review, staleTs } = await reviewWithTwoCopies(running, { channelRefuses });
+      const staleBefore = structuredClone(message(staleTs));
+      setup.fake().failNext('files.completeUploadExternal', { error: 'fatal_error' });
+      const before = mark();
+
+      await click(running, review, staleTs, ActionId.exportRecord);
+
+      const { calls, ephemerals } = since(before);
+      expect(ephemerals.map((ephemeral) => ephemeral.text)).toHaveLength(1);
+      expect(ephemerals[0]).toMatchObject({ via: 'response_url', user: USER });
+      const notice = String(ephemerals[0]?.text);
+      expect(notice).toMatch(
+        /^:information_source: I couldn't confirm that the decision record for \*.*\* was attached in the thread in .*: Slack answered `fatal_error`, which can come after a message was posted\. It may be there already: look in the thread, and click \*Export decision record\* again if it isn't\. You clicked an out-of-date copy of this verdict: /,
+      );
+      expect(calls.filter((call) => call.method === 'files.completeUploadExternal')).toHaveLength(
+        1,
+      );
       expect(calls.filter((call) => call.method === 'chat.update')).toEqual([]);
       expect(message(staleTs)).toEqual(staleBefore);
     }

@@ -2,24 +2,43 @@ import { describe, expect, it } from 'vitest';
 import { encodeState, startChecklist } from '../../../src/checklist/state.js';
 import { CallbackId } from '../../../src/constants.js';
 import type { Answers } from '../../../src/decision/answers.js';
+import { DeliveryClients } from '../../../src/delivery/deliveryClients.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { checklistStepSubmission } from '../../../src/listeners/views/checklistStepSubmission.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../../src/observability/slackFetch.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { RERUN_REFUSED_WHY } from '../../../src/views/signOff.js';
 import { answersFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
+import type { FakeSlack } from '../../support/fakeSlack.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
 
 const CHANNEL = 'C0SUBMIT01';
 const USER = 'U0SUBMIT01';
 const setup = deliverySetup(CHANNEL);
 
-/** One instance of the app: the checklist's submissions, through Bolt, on the shared database. */
-function instance(reviews: ReviewRepository) {
+/**
+ * One instance of the app: the checklist's submissions, through Bolt, on the shared database.
+ * `appTransport`: delivery clients with the app's transport (a timeout short enough for a test) and
+ * retry policy, which tell a post sent without an answer, or answered with a 5xx, from one never
+ * sent.
+ */
+function instance(reviews: ReviewRepository, options: { appTransport?: boolean } = {}) {
   const clock = () => new Date();
-  const deps = setup.listenerDeps(reviews, clock);
+  const deps = {
+    ...setup.listenerDeps(reviews, clock),
+    ...(options.appTransport
+      ? {
+          deliveryClients: new DeliveryClients({
+            slackApiUrl: setup.fake().apiUrl,
+            fetch: keepAliveFetch(300),
+            retryConfig: SLACK_RETRY_CONFIG,
+          }),
+        }
+      : {}),
+  };
   const log = capturedLog();
   const app = setup.boltApp(log.log);
   const routes = new ListenerRoutes().viewSubmission(
@@ -300,6 +319,55 @@ describe('Edit answers', () => {
     expect(details()).toHaveLength(2);
     expect(saved?.verdictVersion).toBe(3);
   });
+
+  const unconfirmed: [string, (fake: FakeSlack) => void, string][] = [
+    [
+      'its answer lost',
+      (fake) => fake.loseAnswerNext('chat.postMessage'),
+      "Slack's answer never reached me.",
+    ],
+    [
+      'a 503',
+      (fake) => fake.failNext('chat.postMessage', { status: 503 }),
+      'Slack answered with a server error (HTTP 503), which can come after a message was posted.',
+    ],
+    ...['internal_error', 'fatal_error'].map(
+      (error): [string, (fake: FakeSlack) => void, string] => [
+        error,
+        (fake) => fake.failNext('chat.postMessage', { error }),
+        `Slack answered \`${error}\`, which can come after a message was posted.`,
+      ],
+    ),
+  ];
+
+  it.each(unconfirmed)(
+    'whose note Slack may have posted without saying so (%s): keeps the edit, posts the note once, and tells the editor by DM it may be there',
+    async (_, slack, why) => {
+      const stored = createKyselyReviewRepository(setup.database().db, () => new Date());
+      const app = instance(stored, { appTransport: true });
+      const { review } = await postedReview(app, stored);
+      const fake = setup.fake();
+      const before = fake.calls.length;
+      slack(fake);
+      await app.submitFinalStep(review.teamId, uniqueId('V'), { review, answers: TO_FINE_TUNE });
+      expect(await app.deps.work.drain(10_000)).toBe(true);
+
+      expect(await stored.get(review.teamId, review.id)).toMatchObject({
+        decision: { verdict: 'fine-tune' },
+      });
+      const posts = postsSince(before);
+      expect(posts.filter((call) => call.args.channel === CHANNEL)).toHaveLength(1);
+      const told = posts.filter((call) => call.args.channel === review.userId);
+      expect(told).toHaveLength(1);
+      const text = String(told[0]?.args.text);
+      expect(text).toContain(
+        `are saved, but I couldn't confirm that the change was noted in the review’s thread in <#${CHANNEL}>: ${why}`,
+      );
+      expect(text).toContain('It may be there already: check the thread');
+      expect(text).not.toContain("couldn't note the change");
+      expect(text).not.toContain('Nothing you entered was posted');
+    },
+  );
 });
 
 /** The text of the view `ack` updates the modal to (empty when it doesn't). */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
+import { DeliveryClients } from '../../../src/delivery/deliveryClients.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../../src/observability/slackFetch.js';
 import type {
   ConversationVisibility,
   DeliveryOutcome,
@@ -11,6 +13,7 @@ import { createKyselyReviewRepository } from '../../../src/storage/reviewReposit
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup, submitView } from '../../support/deliverySetup.js';
+import type { FakeSlack } from '../../support/fakeSlack.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
 
 const SOURCE = 'C0SHARESRC';
@@ -20,10 +23,27 @@ const setup = deliverySetup(TARGET);
 
 const THREAD_LINK = `https://fake.slack.test/archives/${SOURCE}/p1700000001000200`;
 
-function instance() {
+/**
+ * `appTransport`: delivery clients with the app's transport (a timeout short enough for a test) and
+ * retry policy, which tell a post sent without an answer, or answered with a 5xx, from one never
+ * sent.
+ */
+function instance(options: { appTransport?: boolean } = {}) {
   const clock = () => new Date();
   const reviews = createKyselyReviewRepository(setup.database().db, clock);
-  const deps = setup.listenerDeps(reviews, clock);
+  const fake = setup.fake();
+  const deps = {
+    ...setup.listenerDeps(reviews, clock),
+    ...(options.appTransport
+      ? {
+          deliveryClients: new DeliveryClients({
+            slackApiUrl: fake.apiUrl,
+            fetch: keepAliveFetch(300),
+            retryConfig: SLACK_RETRY_CONFIG,
+          }),
+        }
+      : {}),
+  };
   const app = setup.boltApp(capturedLog().log);
   app.use(
     new ListenerRoutes().viewSubmission(CallbackId.shareReview, shareReviewSubmission(deps))
@@ -66,13 +86,24 @@ function instance() {
      * Shares `review` to TARGET as `userId` (SHARER unless given): what the listener acknowledged
      * with, and the card it posted.
      */
-    async share(review: Review, userId = SHARER): Promise<{ ack: unknown; card: string | null }> {
+    async share(
+      review: Review,
+      userId = SHARER,
+      threadLink?: string,
+    ): Promise<{ ack: unknown; card: string | null; told: string[] }> {
       const fake = setup.fake();
       const before = fake.calls.length;
       const values: JsonObject = {
         [BlockId.shareChannel]: {
           [ActionId.shareChannel]: { type: 'conversations_select', selected_conversation: TARGET },
         },
+        ...(threadLink
+          ? {
+              [BlockId.shareThreadLink]: {
+                [ActionId.shareThreadLink]: { type: 'plain_text_input', value: threadLink },
+              },
+            }
+          : {}),
       };
       const ack = await submitView(app, deps.work, {
         callbackId: CallbackId.shareReview,
@@ -81,10 +112,12 @@ function instance() {
         teamId,
         userId,
       });
-      const posted = fake.calls
-        .slice(before)
-        .find((call) => call.method === 'chat.postMessage' && call.args.channel === TARGET);
-      return { ack, card: posted ? JSON.stringify(posted.args) : null };
+      const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
+      const posted = posts.find((call) => call.args.channel === TARGET);
+      const told = posts
+        .filter((call) => call.args.channel === userId)
+        .map((call) => String(call.args.text));
+      return { ack, card: posted ? JSON.stringify(posted.args) : null, told };
     },
   };
 }
@@ -167,6 +200,71 @@ describe('Share of a delivered review', () => {
     });
     const { card } = await app.share(review);
     expect(card).toContain(`was posted in <#${SOURCE}>, but ftrag has no link to that message`);
+  });
+});
+
+describe('Share of a card Slack may have posted without saying so', () => {
+  const cases: [string, (fake: FakeSlack) => void, string][] = [
+    [
+      'its answer lost',
+      (fake) => fake.loseAnswerNext('chat.postMessage'),
+      "Slack's answer never reached me.",
+    ],
+    [
+      'a 503',
+      (fake) => fake.failNext('chat.postMessage', { status: 503 }),
+      'Slack answered with a server error (HTTP 503), which can come after a message was posted.',
+    ],
+    ...['internal_error', 'fatal_error'].map(
+      (error): [string, (fake: FakeSlack) => void, string] => [
+        error,
+        (fake) => fake.failNext('chat.postMessage', { error }),
+        `Slack answered \`${error}\`, which can come after a message was posted.`,
+      ],
+    ),
+  ];
+
+  it.each(cases)(
+    '(%s): posts it once, and tells the sharer by DM it may be there already',
+    async (_, slack, why) => {
+      const app = instance({ appTransport: true });
+      const review = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
+      const fake = setup.fake();
+      const before = fake.calls.length;
+      slack(fake);
+      const { card, told } = await app.share(review);
+      expect(card).not.toBeNull();
+      const cards = fake.calls
+        .slice(before)
+        .filter((call) => call.method === 'chat.postMessage' && call.args.channel === TARGET);
+      expect(cards).toHaveLength(1);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain(`I couldn't confirm that *${review.answers.title}*`);
+      expect(told[0]).toContain(`was shared in <#${TARGET}>: ${why}`);
+      expect(told[0]).toContain(
+        'It may be there already: check the channel before you share it again.',
+      );
+      expect(told[0]).not.toContain("couldn't share");
+    },
+  );
+
+  it('in a thread (internal_error): says the thread', async () => {
+    const app = instance();
+    const review = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
+    setup.fake().failNext('chat.postMessage', { error: 'internal_error' });
+    const link = `https://fake.slack.test/archives/${TARGET}/p1700000009000900`;
+    const { told } = await app.share(review, SHARER, link);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(`was shared in the thread in <#${TARGET}>: Slack answered`);
+    expect(told[0]).toContain('check the thread before you share it again.');
+  });
+
+  it('refused (is_archived): says it couldn’t share it, as before', async () => {
+    const app = instance();
+    const review = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
+    setup.fake().failNext('chat.postMessage', { error: 'is_archived' });
+    const { told } = await app.share(review);
+    expect(told).toEqual([expect.stringContaining(`I couldn't share *${review.answers.title}*`)]);
   });
 });
 
