@@ -123,12 +123,13 @@ export function shareReviewSubmission(deps: ListenerDeps) {
         }
         const reason = slackErrorName(error);
         logger.warn(`sharing review ${review.id} to ${channel} failed: ${reason}`);
-        await slack.chat.postMessage({
-          channel: body.user.id,
-          text: shareFailedText(review, channel, reason),
-          unfurl_links: false,
-          unfurl_media: false,
-        });
+        await tellByDm(
+          slack,
+          logger,
+          body.user.id,
+          shareFailedText(review, channel, reason),
+          'their card was not shared',
+        );
       }
     });
   };

@@ -259,6 +259,17 @@ describe('Share of a card Slack may have posted without saying so', () => {
     expect(told[0]).toContain('check the thread before you share it again.');
   });
 
+  it('refused, and the DM that says so refused too: the failure is logged, nothing thrown', async () => {
+    const app = instance();
+    const review = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
+    setup.fake().failNext('chat.postMessage', { error: 'is_archived' });
+    setup.fake().failNext('chat.postMessage', { error: 'cannot_dm_bot' });
+    const { ack, card, told } = await app.share(review);
+    expect(ack).toMatchObject({ response_action: 'update' });
+    expect(card).not.toBeNull();
+    expect(told).toHaveLength(1);
+  });
+
   it('refused (is_archived): says it couldn’t share it, as before', async () => {
     const app = instance();
     const review = await app.delivered({ postedChannelId: SOURCE, permalink: THREAD_LINK });
