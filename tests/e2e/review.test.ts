@@ -328,8 +328,12 @@ describe('personal or customer data, or who may see what', () => {
     if (!parent) throw new Error('no verdict posted');
     // The verdict the rule gives, warned.
     expect(headerOf(parent)).toBe('Verdict: RAG + fine-tune');
-    expect(JSON.stringify(parent.blocks)).toContain(':warning: *No access control in weights:*');
+    // The channel names the warning; the thread says it in full, once.
+    const titled = JSON.stringify(parent.blocks);
+    expect(titled).toMatch(/:warning: \*(Warning|\d warnings):\*[^"]*No access control in weights/);
+    expect(titled).not.toContain('fine-tuned weights keep no access control');
     const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
+    expect(detail).toContain(':warning: *No access control in weights:*');
     expect(detail).toContain('*Personal or customer data, or who may see what:* Yes');
     expect(detail).toContain('Filter retrieval by the asker’s permissions');
     expect(detail).toContain('Choose what to tune: where the data must stay in-house');
