@@ -45,10 +45,17 @@ export function buildHelpMessage(channelId: string): SlackMessage {
       section(
         [
           '*The verdicts*',
-          `• *${VERDICT_LABELS.prompt}*: a better prompt does it (a clear spec, a few examples, and the facts themselves when a few pages hold them).`,
-          `• *${VERDICT_LABELS.rag}*: the model lacks knowledge that changes, is too much for a prompt or must be cited; retrieve it at each request.`,
+          `• *${VERDICT_LABELS.prompt}*: a better prompt does it (a clear spec, a few examples, and the facts themselves when a few pages hold them). Also the verdict while the gap is not yet diagnosed, and while labeled examples for a fine-tune are collected.`,
+          `• *${VERDICT_LABELS.rag}*: the model lacks knowledge too large for a prompt, or changing weekly or faster; retrieve it at each request.`,
           `• *${VERDICT_LABELS['fine-tune']}*: the model lacks a behavior (a format, a tone, a narrow skill) a prompt can’t reliably hit; train on good examples.`,
           `• *${VERDICT_LABELS['rag+fine-tune']}*: both; fine-tune the behavior, retrieve the knowledge.`,
+        ].join('\n'),
+      ),
+      section(
+        [
+          '*Scored* means run on 20 to 50 real inputs, each with its expected output, and counted how many came out right: only a scored prompt that falls short points to fine-tuning.',
+          ':warning: *Warnings* flag what the answers leave at risk (too few examples, no training budget, a leaning they don’t bear out): the channel names them, the thread says each in full.',
+          'The optional *Data and access* box on the first step (personal or customer data, or who may see what) adds warnings and steps; it never changes the verdict.',
         ].join('\n'),
       ),
       section(
@@ -64,7 +71,7 @@ export function buildHelpMessage(channelId: string): SlackMessage {
         elements: [
           {
             type: 'mrkdwn',
-            text: 'The checklist climbs in order of rising cost: a better prompt, then retrieval, then fine-tuning. Measure before you trust either.',
+            text: 'The checklist climbs in order of rising cost: a better prompt, then retrieval, then fine-tuning. Measure before you trust any of them.',
           },
         ],
       },

@@ -192,6 +192,30 @@ describe('the help', () => {
     for (const verdict of VERDICTS) expect(help).toContain(`*${VERDICT_LABELS[verdict]}*`);
   });
 
+  it('says what each verdict means as the rules decide it', () => {
+    const help = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    // Cited facts that fit in the prompt stay in it: citing alone is no reason for RAG.
+    expect(help).toContain(
+      `*${VERDICT_LABELS.rag}*: the model lacks knowledge too large for a prompt, or changing weekly or faster; retrieve it at each request.`,
+    );
+    expect(help).not.toContain('must be cited');
+    const prompt = help.match(/• \*Prompt\*: [^•]*/)?.[0] ?? '';
+    expect(prompt).toContain('a better prompt does it');
+    expect(prompt).toMatch(/gap is not (yet )?diagnosed/);
+    expect(prompt).toContain('labeled examples');
+    expect(help).toContain('Measure before you trust any of them.');
+  });
+
+  it('explains scored, the warnings and the optional Data and access box', () => {
+    const help = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    expect(help).toMatch(
+      /\*Scored\* means run on 20 to 50 real inputs[^"]*expected output[^"]*counted/,
+    );
+    expect(help).toContain(':warning:');
+    expect(help).toContain('*Data and access*');
+    expect(help).toContain('never changes the verdict');
+  });
+
   it('stays within a message’s limits, in a channel and in a DM', () => {
     expect(checkMessage(buildHelpMessage('C0CHANNEL1'))).toEqual([]);
     expect(checkMessage(buildHelpMessage('D0DIRECT01'))).toEqual([]);
