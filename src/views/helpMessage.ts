@@ -7,8 +7,14 @@ import type { SlackMessage } from './verdictMessage.js';
 /** What each subcommand does, as a typo's answer says it. */
 const SUBCOMMAND_DOES = {
   help: 'It shows how to use ftrag.',
-  history: 'It lists the recent reviews of the conversation you type it in.',
+  history: 'It lists the recent reviews of this conversation.',
 } as const;
+
+/** The button that runs the subcommand meant instead. */
+const SUBCOMMAND_BUTTON: Record<keyof typeof SUBCOMMAND_DOES, string> = {
+  help: 'Show the help',
+  history: 'Show the history',
+};
 
 /** A review's title as a button shows it (a button's text holds at most 75 characters). */
 const BUTTON_TITLE_MAX = 40;
@@ -81,7 +87,8 @@ export function buildHelpMessage(channelId: string): SlackMessage {
 
 /**
  * The answer to `/ftrag` followed by a single word a typo away from a subcommand: was the
- * subcommand meant? A button still starts the review titled with the word, as /ftrag would have.
+ * subcommand meant? Its button, first, runs it; a second still starts the review titled with the
+ * word, as /ftrag would have.
  */
 export function buildTypoMessage(
   subcommand: keyof typeof SUBCOMMAND_DOES,
@@ -96,6 +103,13 @@ export function buildTypoMessage(
         type: 'actions',
         block_id: BlockId.commandTypo,
         elements: [
+          {
+            type: 'button',
+            action_id: ActionId.runMeantCommand,
+            text: { type: 'plain_text', text: SUBCOMMAND_BUTTON[subcommand] },
+            value: subcommand,
+            style: 'primary',
+          },
           {
             type: 'button',
             action_id: ActionId.startCommandReview,

@@ -124,14 +124,23 @@ describe('what follows /ftrag', () => {
 });
 
 describe('the answer to a mistyped subcommand', () => {
-  it('asks whether the subcommand was meant and offers a review titled with the word', () => {
+  it('asks whether the subcommand was meant, offers it first, and a review titled with the word', () => {
     const message = buildTypoMessage('history', 'Histroy');
     expect(message.text).toBe('Did you mean `/ftrag history`?');
     const blocks = JSON.stringify(message.blocks);
-    expect(blocks).toContain('Did you mean `/ftrag history`?');
+    expect(blocks).toContain(
+      'Did you mean `/ftrag history`? It lists the recent reviews of this conversation.',
+    );
     const actions = message.blocks.find((block) => block.type === 'actions');
     expect(actions).toMatchObject({
       elements: [
+        {
+          type: 'button',
+          action_id: ActionId.runMeantCommand,
+          value: 'history',
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Show the history' },
+        },
         {
           type: 'button',
           action_id: ActionId.startCommandReview,
@@ -140,6 +149,15 @@ describe('the answer to a mistyped subcommand', () => {
         },
       ],
     });
+    expect(actions && 'elements' in actions && actions.elements[1]).not.toHaveProperty('style');
+    expect(checkMessage(message)).toEqual([]);
+  });
+
+  it('offers the help first for a typo of help', () => {
+    const message = buildTypoMessage('help', 'hepl');
+    expect(JSON.stringify(message.blocks)).toContain(
+      '{"type":"button","action_id":"run_meant_command","text":{"type":"plain_text","text":"Show the help"},"value":"help","style":"primary"}',
+    );
     expect(checkMessage(message)).toEqual([]);
   });
 });
