@@ -413,7 +413,11 @@ describe('checklist modal', () => {
       type: 'input',
       optional: true,
       label: { text: 'Data and access' },
-      hint: { text: expect.stringMatching(/no access control/) },
+      hint: {
+        text: expect.stringMatching(
+          /^Tick if it applies: it adds warnings and steps, and never changes the verdict\. .*no access control/,
+        ),
+      },
       element: {
         type: 'checkboxes',
         action_id: ActionId.restrictedData,
@@ -467,6 +471,11 @@ describe('checklist modal', () => {
       ['scored-falls-short', 'Yes, scored on real examples: still falls short'],
     ]);
     expect(JSON.stringify(view({}).blocks)).toMatch(/scored/);
+    // What scored means, said once and short: how many inputs, against what, counted.
+    const explained = JSON.stringify(view({}).blocks).match(/[^"]*[Ss]cored\*[^"]*/g) ?? [];
+    expect(explained).toHaveLength(1);
+    expect(explained[0]).toMatch(/^\*Scored\*: run on 20 to 50 real inputs/);
+    expect(explained[0]?.length).toBeLessThan(300);
     // An older review's answer did not say whether it was scored: it has to be answered again.
     expect(
       inputElement(view({ promptTried: 'still-unreliable' }), BlockId.promptTried),
