@@ -99,6 +99,11 @@ export const ActionId = {
    * is the word typed, the review's title.
    */
   startCommandReview: 'start_command_review',
+  /**
+   * "Show the history" or "Show the help", first under the same answer: the subcommand probably
+   * meant, its value; shown in the question's place.
+   */
+  runMeantCommand: 'run_meant_command',
   /** Overflow menu on a review in App Home: Open, Share, Edit answers. */
   reviewMenu: 'review_menu',
   homePage: 'home_page',

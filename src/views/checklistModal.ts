@@ -164,7 +164,7 @@ function restrictedDataBlock(draft: Draft): InputBlock {
     label: { type: 'plain_text', text: 'Data and access' },
     hint: {
       type: 'plain_text',
-      text: 'Retrieval can filter by who is asking and forget a deleted document at once; fine-tuned weights keep no access control.',
+      text: 'Tick if it applies: it adds warnings and steps, and never changes the verdict. Retrieval can filter by who is asking and forget a deleted document at once; fine-tuned weights keep no access control.',
     },
     element: {
       type: 'checkboxes',
@@ -197,7 +197,7 @@ function promptBlocks(draft: Draft): KnownBlock[] {
       options.find((candidate) => candidate.value === draft.promptTried),
     ),
     context(
-      '*Scored* means run on real inputs (20 to 50 to start), each with the output you expect, and counted how many came out right: only a score shows that fine-tuning is needed, and gives it a baseline to beat. Many gaps close here: a system prompt that states the format, plus three good examples, costs an afternoon and no training run.',
+      '*Scored*: run on 20 to 50 real inputs with the outputs you expect, counting how many come out right. Only a score shows that fine-tuning is needed, and gives it a baseline to beat. Many gaps close here: a prompt that states the format, plus three good examples, costs an afternoon.',
     ),
   ];
 }

@@ -7,8 +7,14 @@ import type { SlackMessage } from './verdictMessage.js';
 /** What each subcommand does, as a typo's answer says it. */
 const SUBCOMMAND_DOES = {
   help: 'It shows how to use ftrag.',
-  history: 'It lists the recent reviews of the conversation you type it in.',
+  history: 'It lists the recent reviews of this conversation.',
 } as const;
+
+/** The button that runs the subcommand meant instead. */
+const SUBCOMMAND_BUTTON: Record<keyof typeof SUBCOMMAND_DOES, string> = {
+  help: 'Show the help',
+  history: 'Show the history',
+};
 
 /** A review's title as a button shows it (a button's text holds at most 75 characters). */
 const BUTTON_TITLE_MAX = 40;
@@ -45,10 +51,17 @@ export function buildHelpMessage(channelId: string): SlackMessage {
       section(
         [
           '*The verdicts*',
-          `• *${VERDICT_LABELS.prompt}*: a better prompt does it (a clear spec, a few examples, and the facts themselves when a few pages hold them).`,
-          `• *${VERDICT_LABELS.rag}*: the model lacks knowledge that changes, is too much for a prompt or must be cited; retrieve it at each request.`,
+          `• *${VERDICT_LABELS.prompt}*: a better prompt does it (a clear spec, a few examples, and the facts themselves when a few pages hold them). Also the verdict while the gap is not yet diagnosed, and while labeled examples for a fine-tune are collected.`,
+          `• *${VERDICT_LABELS.rag}*: the model lacks knowledge too large for a prompt, or changing weekly or faster; retrieve it at each request.`,
           `• *${VERDICT_LABELS['fine-tune']}*: the model lacks a behavior (a format, a tone, a narrow skill) a prompt can’t reliably hit; train on good examples.`,
           `• *${VERDICT_LABELS['rag+fine-tune']}*: both; fine-tune the behavior, retrieve the knowledge.`,
+        ].join('\n'),
+      ),
+      section(
+        [
+          '*Scored* means run on 20 to 50 real inputs, each with its expected output, and counted how many came out right: only a scored prompt that falls short points to fine-tuning.',
+          ':warning: *Warnings* flag what the answers leave at risk (too few examples, no training budget, a leaning they don’t bear out): the channel names them, the thread says each in full.',
+          'The optional *Data and access* box on the first step (personal or customer data, or who may see what) adds warnings and steps; it never changes the verdict.',
         ].join('\n'),
       ),
       section(
@@ -64,7 +77,7 @@ export function buildHelpMessage(channelId: string): SlackMessage {
         elements: [
           {
             type: 'mrkdwn',
-            text: 'The checklist climbs in order of rising cost: a better prompt, then retrieval, then fine-tuning. Measure before you trust either.',
+            text: 'The checklist climbs in order of rising cost: a better prompt, then retrieval, then fine-tuning. Measure before you trust any of them.',
           },
         ],
       },
@@ -74,7 +87,8 @@ export function buildHelpMessage(channelId: string): SlackMessage {
 
 /**
  * The answer to `/ftrag` followed by a single word a typo away from a subcommand: was the
- * subcommand meant? A button still starts the review titled with the word, as /ftrag would have.
+ * subcommand meant? Its button, first, runs it; a second still starts the review titled with the
+ * word, as /ftrag would have.
  */
 export function buildTypoMessage(
   subcommand: keyof typeof SUBCOMMAND_DOES,
@@ -89,6 +103,13 @@ export function buildTypoMessage(
         type: 'actions',
         block_id: BlockId.commandTypo,
         elements: [
+          {
+            type: 'button',
+            action_id: ActionId.runMeantCommand,
+            text: { type: 'plain_text', text: SUBCOMMAND_BUTTON[subcommand] },
+            value: subcommand,
+            style: 'primary',
+          },
           {
             type: 'button',
             action_id: ActionId.startCommandReview,

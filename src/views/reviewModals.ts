@@ -56,8 +56,8 @@ export function buildReviewDetailModal(
   const top: KnownBlock[] = isSupersededBy(review, context.latest)
     ? [section(supersededNote(review, context.latest, 'viewer'))]
     : [];
-  // The parent's last block points to the thread; the detail itself follows here instead.
-  const parent = buildVerdictMessage(input).blocks.slice(0, -1);
+  // The detail itself follows here, so the parent points below, not to the thread.
+  const parent = buildVerdictMessage({ ...input, detailIn: 'below' }).blocks;
   const votes = context.votes;
   const tally: KnownBlock[] = votes ? [signOffTallyBlock(votes)] : [];
   const rest: KnownBlock[] = [

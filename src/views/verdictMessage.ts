@@ -85,10 +85,19 @@ export interface VerdictMessageInput {
   revision?: RevisionNote;
   /**
    * Where the detail is: in the verdict's thread (default), or the next message, when both went
-   * out through a response_url outside a thread (it answers no ts to thread under).
+   * out through a response_url outside a thread (it answers no ts to thread under); or below, in
+   * the Open modal, which then leaves out the pointer to it.
    */
-  detailIn?: 'thread' | 'next-message';
+  detailIn?: DetailPlace;
 }
+
+type DetailPlace = 'thread' | 'next-message' | 'below';
+
+const DETAIL_PLACE: Record<DetailPlace, string> = {
+  thread: 'in the thread',
+  'next-message': 'in the next message',
+  below: 'below',
+};
 
 const VERDICT_EMOJI: Record<VerdictKind, string> = {
   prompt: ':memo:',
@@ -126,13 +135,25 @@ function whyLines(decision: Decision): string[] {
   return [...shown].sort((a, b) => a - b).flatMap((index) => rationale[index] ?? []);
 }
 
-/** One line per warning, its title and message, as the verdict and its detail show them. */
+/** One line per warning, its title and message, as the detail and "Check and post" show them. */
 export function warningLines(decision: Decision): string {
   return decision.warnings
     .map(
       (warning) => `:warning: *${WARNING_TITLES[warning.code]}:* ${escapeMrkdwn(warning.message)}`,
     )
     .join('\n');
+}
+
+/**
+ * The parent message's warnings: their titles only, on one line, and where each is said in full.
+ * Titles, not each message's first sentence: several first sentences only restate the title ("Gap
+ * not diagnosed: The gap is not diagnosed."), others run to a few hundred characters, and the
+ * Why above already gives the reasons; a list of titles stays short however many there are.
+ */
+function warningTitlesLine(decision: Decision, detailIn: DetailPlace): string {
+  const titles = decision.warnings.map((warning) => escapeMrkdwn(WARNING_TITLES[warning.code]));
+  const count = titles.length === 1 ? 'Warning' : `${titles.length} warnings`;
+  return `:warning: *${count}:* ${titles.join(' · ')} (details ${DETAIL_PLACE[detailIn]})`;
 }
 
 /** The notification text names the verdict plainly, for notifications and screen readers. */
@@ -245,20 +266,12 @@ export function buildVerdictMessage({
     },
     section(`*Why*\n${bullets(whyLines(decision))}`),
   );
-  if (decision.warnings.length > 0) blocks.push(section(warningLines(decision)));
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text:
-          detailIn === 'thread'
-            ? ':thread: The full rationale, trade-offs, next steps and how to measure are in the thread.'
-            : ':arrow_down: The full rationale, trade-offs, next steps and how to measure are in the next message.',
-      },
-    ],
-  });
-  // The detail pointer above stays the last block without a sign-off (the Open modal drops it).
+  if (decision.warnings.length > 0) blocks.push(section(warningTitlesLine(decision, detailIn)));
+  if (detailIn !== 'below') {
+    const emoji = detailIn === 'thread' ? ':thread:' : ':arrow_down:';
+    const text = `${emoji} The full rationale, trade-offs, next steps and how to measure are ${DETAIL_PLACE[detailIn]}.`;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+  }
   if (signOff) blocks.push(...signOffBlocks(signOff));
   const text = verdictNotificationText(answers, decision);
   return {

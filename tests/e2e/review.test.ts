@@ -176,6 +176,58 @@ describe('/ftrag → checklist → verdict in the channel and its thread', () =>
     expect(e2e.fake.violations).toEqual([]);
   });
 
+  it('/ftrag histroy: "Show the history" answers the question in its place with this channel’s reviews', async () => {
+    const channel = 'C0TYPO0002';
+    await review({ ...EXAMPLES.knowledge, title: 'Reviewed before the typo' }, channel);
+    const { response } = await e2e.slashCommand('histroy', { channel, opensModal: false });
+    const answer = { ts: '1700000000.000300', channel, blocks: blocksOf(response.json ?? {}) };
+    const before = e2e.fake.calls.length;
+    const clickResponseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+    const click = await e2e.slack().interactive(
+      clickButton(answer, ActionId.runMeantCommand, {
+        user: ASKER,
+        isEphemeral: true,
+        triggerId: e2e.fake.issueTriggerId({ userId: ASKER }),
+        responseUrl: clickResponseUrl,
+      }),
+    );
+    expect(click.status).toBe(200);
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(clickResponseUrl).length).toBe(1);
+    const [post] = e2e.fake.responseUrlPostsTo(clickResponseUrl);
+    expect(post?.body).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+    const shown = JSON.stringify(post?.body);
+    expect(shown).toContain('Reviewed before the typo');
+    expect(shown).not.toContain('Did you mean');
+    expect(e2e.fake.calls.slice(before).filter((call) => call.method === 'views.open')).toEqual([]);
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
+  it('/ftrag hepl: "Show the help" answers the question in its place with the help', async () => {
+    const channel = 'C0TYPO0003';
+    e2e.fake.addChannel(channel, { member: true });
+    const { response } = await e2e.slashCommand('hepl', { channel, opensModal: false });
+    expect(response.json).toMatchObject({ text: 'Did you mean `/ftrag help`?' });
+    const answer = { ts: '1700000000.000400', channel, blocks: blocksOf(response.json ?? {}) };
+    const clickResponseUrl = e2e.fake.newResponseUrl({ channel, userId: ASKER });
+    await e2e.slack().interactive(
+      clickButton(answer, ActionId.runMeantCommand, {
+        user: ASKER,
+        isEphemeral: true,
+        triggerId: e2e.fake.issueTriggerId({ userId: ASKER }),
+        responseUrl: clickResponseUrl,
+      }),
+    );
+    await expect.poll(() => e2e.fake.responseUrlPostsTo(clickResponseUrl).length).toBe(1);
+    const [post] = e2e.fake.responseUrlPostsTo(clickResponseUrl);
+    expect(post?.body).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: true,
+      text: 'ftrag: how to run a review',
+    });
+    expect(JSON.stringify(post?.body)).toContain('lands in this channel');
+    expect(e2e.fake.violations).toEqual([]);
+  });
+
   it('/ftrag history lists this channel’s reviews ephemerally, with links', async () => {
     const channel = 'C0HISTORY1';
     await review(EXAMPLES.knowledge, channel);
@@ -328,8 +380,12 @@ describe('personal or customer data, or who may see what', () => {
     if (!parent) throw new Error('no verdict posted');
     // The verdict the rule gives, warned.
     expect(headerOf(parent)).toBe('Verdict: RAG + fine-tune');
-    expect(JSON.stringify(parent.blocks)).toContain(':warning: *No access control in weights:*');
+    // The channel names the warning; the thread says it in full, once.
+    const titled = JSON.stringify(parent.blocks);
+    expect(titled).toMatch(/:warning: \*(Warning|\d warnings):\*[^"]*No access control in weights/);
+    expect(titled).not.toContain('fine-tuned weights keep no access control');
     const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
+    expect(detail).toContain(':warning: *No access control in weights:*');
     expect(detail).toContain('*Personal or customer data, or who may see what:* Yes');
     expect(detail).toContain('Filter retrieval by the asker’s permissions');
     expect(detail).toContain('Choose what to tune: where the data must stay in-house');

@@ -416,7 +416,11 @@ describe('checklist modal', () => {
       type: 'input',
       optional: true,
       label: { text: 'Data and access' },
-      hint: { text: expect.stringMatching(/no access control/) },
+      hint: {
+        text: expect.stringMatching(
+          /^Tick if it applies: it adds warnings and steps, and never changes the verdict\. .*no access control/,
+        ),
+      },
       element: {
         type: 'checkboxes',
         action_id: ActionId.restrictedData,
@@ -470,6 +474,11 @@ describe('checklist modal', () => {
       ['scored-falls-short', 'Yes, scored on real examples: still falls short'],
     ]);
     expect(JSON.stringify(view({}).blocks)).toMatch(/scored/);
+    // What scored means, said once and short: how many inputs, against what, counted.
+    const explained = JSON.stringify(view({}).blocks).match(/[^"]*[Ss]cored\*[^"]*/g) ?? [];
+    expect(explained).toHaveLength(1);
+    expect(explained[0]).toMatch(/^\*Scored\*: run on 20 to 50 real inputs/);
+    expect(explained[0]?.length).toBeLessThan(300);
     // An older review's answer did not say whether it was scored: it has to be answered again.
     expect(
       inputElement(view({ promptTried: 'still-unreliable' }), BlockId.promptTried),
@@ -778,10 +787,71 @@ describe('verdict messages', () => {
     expect(parent.text).toMatch(/^Verdict: RAG \+ fine-tune — /);
   });
 
-  it('flags warnings visibly in the parent message', () => {
-    const answers = { ...hostileAnswers(), gap: 'knowledge' as const, behavior: undefined };
-    const parent = buildVerdictMessage({ answers, decision: decide(answers), userId: 'U0ASKER' });
-    expect(JSON.stringify(parent.blocks)).toContain(':warning: *Facts in the weights:*');
+  it('flags a single warning by its title in the parent message, its text in the detail', () => {
+    const answers = { ...hostileAnswers(), leaning: 'undecided' as const, gap: 'unsure' as const };
+    const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+    expect(input.decision.warnings.map((warning) => warning.code)).toEqual(['no-diagnosis']);
+    const parent = JSON.stringify(buildVerdictMessage(input).blocks);
+    expect(parent).toContain(':warning: *Warning:* Gap not diagnosed (details in the thread)');
+    const message = JSON.stringify(escapeMrkdwn(input.decision.warnings[0]?.message ?? '-'));
+    expect(parent).not.toContain(message.slice(1, -1));
+    expect(JSON.stringify(buildVerdictDetail(input).blocks)).toContain(message.slice(1, -1));
+  });
+
+  it('lists several warnings by title in the parent message, said in full only in the detail', () => {
+    // The reviewer's case: five warnings, whose text was ~1,900 of the parent's ~2,400 characters.
+    const answers = answersSchema.parse({
+      title: 'Ticket triage',
+      leaning: 'fine-tune',
+      restrictedData: true,
+      promptTried: 'scored-falls-short',
+      gap: 'both',
+      knowledge: { changesOften: false, citationsNeeded: false, fitsInPrompt: false },
+      behavior: {
+        kinds: ['classification', 'format', 'tone', 'skill'],
+        labeledExamples: 60,
+        trainingBudget: false,
+      },
+    });
+    const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+    expect(input.decision.warnings).toHaveLength(5);
+    const parent = buildVerdictMessage(input);
+    const texts = parent.blocks.flatMap((block) =>
+      (block.type === 'section' || block.type === 'header') && block.text ? [block.text.text] : [],
+    );
+    expect(texts).toContain(
+      ':warning: *5 warnings:* Facts in the weights · No access control in weights · No room for a held-out set · No training budget · Differs from the leaning (details in the thread)',
+    );
+    expect(texts.join('').length).toBeLessThan(1000);
+    const unthreaded = JSON.stringify(
+      buildVerdictMessage({ ...input, detailIn: 'next-message' }).blocks,
+    );
+    expect(unthreaded).toContain('Differs from the leaning (details in the next message)');
+  });
+
+  it('says each warning in full once: in the detail, not in the parent message', () => {
+    let checked = 0;
+    for (const combination of everyAnswerCombination()) {
+      for (const restrictedData of [undefined, true]) {
+        const answers = { ...combination, ...(restrictedData ? { restrictedData } : {}) };
+        const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
+        const parent = JSON.stringify(buildVerdictMessage(input).blocks);
+        const detail = JSON.stringify(buildVerdictDetail(input).blocks);
+        const modal = JSON.stringify(buildReviewDetailModal(reviewOf(answers)).blocks);
+        for (const warning of input.decision.warnings) {
+          const title = WARNING_TITLES[warning.code];
+          const line = JSON.stringify(`:warning: *${title}:* ${escapeMrkdwn(warning.message)}`);
+          expect(parent).toContain(title);
+          expect(parent).not.toContain(JSON.stringify(escapeMrkdwn(warning.message)).slice(1, -1));
+          expect(detail).toContain(line.slice(1, -1));
+          expect(modal.split(line.slice(1, -1))).toHaveLength(2);
+          checked++;
+        }
+        if (input.decision.warnings.length > 0) expect(modal).toContain('(details below)');
+        else expect(parent).not.toContain(':warning:');
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 
   it('points to the detail in the thread, or, out of a response_url with no thread, to the next message', () => {

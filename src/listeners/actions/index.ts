@@ -16,6 +16,7 @@ import { homePage } from './homePage.js';
 import { rerunReview } from './rerunReview.js';
 import { retryDelivery } from './retryDelivery.js';
 import { reviewMenu } from './reviewMenu.js';
+import { runMeantCommand } from './runMeantCommand.js';
 import { startCommandReview } from './startCommandReview.js';
 import { startMentionReview } from './startMentionReview.js';
 import { startReviewFromHome } from './startReview.js';
@@ -39,6 +40,7 @@ export function registerActions(routes: ListenerRoutes, deps: ListenerDeps): voi
     .blockAction(ActionId.retryDelivery, onButton(retryDelivery(deps)))
     .blockAction(ActionId.startMentionReview, onButton(startMentionReview()))
     .blockAction(ActionId.startCommandReview, onButton(startCommandReview()))
+    .blockAction(ActionId.runMeantCommand, onButton(runMeantCommand(deps)))
     .blockAction(ActionId.agree, onButton(agreeWithVerdict(deps)))
     .blockAction(ActionId.challenge, onButton(challengeVerdict(deps)))
     .blockAction(ActionId.rerun, onButton(rerunReview(deps)))

@@ -4,6 +4,7 @@ import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildHelpMessage, buildTypoMessage } from '../../views/helpMessage.js';
 import { buildChannelHistoryMessage } from '../../views/historyMessage.js';
 import { cleanTypedText, cutCleanly, plainTextFromSlack } from '../../views/text.js';
+import type { SlackMessage } from '../../views/verdictMessage.js';
 import type { CommandArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -111,6 +112,28 @@ export function subcommandOf(text: string): CommandIntent {
   return { kind: 'review' };
 }
 
+/**
+ * `/ftrag history`'s answer: the recent reviews of conversation `channelId`, as `userId` (who
+ * asked) sees them. Also what "Show the history" under a typo's question shows.
+ */
+export async function channelHistory(
+  deps: ListenerDeps,
+  teamId: string,
+  channelId: string,
+  userId: string,
+): Promise<SlackMessage> {
+  const { reviews, total } = await deps.reviews.list(
+    { teamId, channelId },
+    { limit: HISTORY_LIMIT, offset: 0 },
+  );
+  const ids = reviews.map((review) => review.id);
+  const [tallies, superseded] = await Promise.all([
+    deps.votes.tallies(teamId, ids),
+    deps.reviews.revisedAmong(teamId, ids),
+  ]);
+  return buildChannelHistoryMessage(reviews, total, userId, { tallies, superseded });
+}
+
 /** `/ftrag [what we're building] | help | history` */
 export function ftragCommand(deps: ListenerDeps) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
@@ -132,18 +155,9 @@ export function ftragCommand(deps: ListenerDeps) {
 
     if (intent.kind === 'history') {
       await ack();
-      const { reviews, total } = await deps.reviews.list(
-        { teamId: command.team_id, channelId: command.channel_id },
-        { limit: HISTORY_LIMIT, offset: 0 },
-      );
-      const ids = reviews.map((review) => review.id);
-      const [tallies, superseded] = await Promise.all([
-        deps.votes.tallies(command.team_id, ids),
-        deps.reviews.revisedAmong(command.team_id, ids),
-      ]);
       await respond({
         response_type: 'ephemeral',
-        ...buildChannelHistoryMessage(reviews, total, command.user_id, { tallies, superseded }),
+        ...(await channelHistory(deps, command.team_id, command.channel_id, command.user_id)),
       });
       return;
     }

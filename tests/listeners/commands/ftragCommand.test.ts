@@ -124,14 +124,23 @@ describe('what follows /ftrag', () => {
 });
 
 describe('the answer to a mistyped subcommand', () => {
-  it('asks whether the subcommand was meant and offers a review titled with the word', () => {
+  it('asks whether the subcommand was meant, offers it first, and a review titled with the word', () => {
     const message = buildTypoMessage('history', 'Histroy');
     expect(message.text).toBe('Did you mean `/ftrag history`?');
     const blocks = JSON.stringify(message.blocks);
-    expect(blocks).toContain('Did you mean `/ftrag history`?');
+    expect(blocks).toContain(
+      'Did you mean `/ftrag history`? It lists the recent reviews of this conversation.',
+    );
     const actions = message.blocks.find((block) => block.type === 'actions');
     expect(actions).toMatchObject({
       elements: [
+        {
+          type: 'button',
+          action_id: ActionId.runMeantCommand,
+          value: 'history',
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Show the history' },
+        },
         {
           type: 'button',
           action_id: ActionId.startCommandReview,
@@ -140,6 +149,15 @@ describe('the answer to a mistyped subcommand', () => {
         },
       ],
     });
+    expect(actions && 'elements' in actions && actions.elements[1]).not.toHaveProperty('style');
+    expect(checkMessage(message)).toEqual([]);
+  });
+
+  it('offers the help first for a typo of help', () => {
+    const message = buildTypoMessage('help', 'hepl');
+    expect(JSON.stringify(message.blocks)).toContain(
+      '{"type":"button","action_id":"run_meant_command","text":{"type":"plain_text","text":"Show the help"},"value":"help","style":"primary"}',
+    );
     expect(checkMessage(message)).toEqual([]);
   });
 });
@@ -190,6 +208,30 @@ describe('the help', () => {
     expect(labels).toHaveLength(4);
     for (const label of labels) expect(help).toContain(`*${label}*`);
     for (const verdict of VERDICTS) expect(help).toContain(`*${VERDICT_LABELS[verdict]}*`);
+  });
+
+  it('says what each verdict means as the rules decide it', () => {
+    const help = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    // Cited facts that fit in the prompt stay in it: citing alone is no reason for RAG.
+    expect(help).toContain(
+      `*${VERDICT_LABELS.rag}*: the model lacks knowledge too large for a prompt, or changing weekly or faster; retrieve it at each request.`,
+    );
+    expect(help).not.toContain('must be cited');
+    const prompt = help.match(/• \*Prompt\*: [^•]*/)?.[0] ?? '';
+    expect(prompt).toContain('a better prompt does it');
+    expect(prompt).toMatch(/gap is not (yet )?diagnosed/);
+    expect(prompt).toContain('labeled examples');
+    expect(help).toContain('Measure before you trust any of them.');
+  });
+
+  it('explains scored, the warnings and the optional Data and access box', () => {
+    const help = JSON.stringify(buildHelpMessage('C0CHANNEL1'));
+    expect(help).toMatch(
+      /\*Scored\* means run on 20 to 50 real inputs[^"]*expected output[^"]*counted/,
+    );
+    expect(help).toContain(':warning:');
+    expect(help).toContain('*Data and access*');
+    expect(help).toContain('never changes the verdict');
   });
 
   it('stays within a message’s limits, in a channel and in a DM', () => {
