@@ -145,15 +145,16 @@ export function warningLines(decision: Decision): string {
 }
 
 /**
- * The parent message's warnings: their titles only, on one line, and where each is said in full.
- * Titles, not each message's first sentence: several first sentences only restate the title ("Gap
- * not diagnosed: The gap is not diagnosed."), others run to a few hundred characters, and the
- * Why above already gives the reasons; a list of titles stays short however many there are.
+ * The parent message's warnings: their titles only, on one line (the line under it says where they
+ * are in full). Titles, not each message's first sentence: several first sentences only restate
+ * the title ("Gap not diagnosed: The gap is not diagnosed."), others run to a few hundred
+ * characters, and the Why above already gives the reasons; a list of titles stays short however
+ * many there are.
  */
-function warningTitlesLine(decision: Decision, detailIn: DetailPlace): string {
+function warningTitlesLine(decision: Decision): string {
   const titles = decision.warnings.map((warning) => escapeMrkdwn(WARNING_TITLES[warning.code]));
   const count = titles.length === 1 ? 'Warning' : `${titles.length} warnings`;
-  return `:warning: *${count}:* ${titles.join(' · ')} (details ${DETAIL_PLACE[detailIn]})`;
+  return `:warning: *${count}:* ${titles.join(' · ')}`;
 }
 
 /** The notification text names the verdict plainly, for notifications and screen readers. */
@@ -266,10 +267,14 @@ export function buildVerdictMessage({
     },
     section(`*Why*\n${bullets(whyLines(decision))}`),
   );
-  if (decision.warnings.length > 0) blocks.push(section(warningTitlesLine(decision, detailIn)));
+  const warned = decision.warnings.length > 0;
+  if (warned) blocks.push(section(warningTitlesLine(decision)));
   if (detailIn !== 'below') {
     const emoji = detailIn === 'thread' ? ':thread:' : ':arrow_down:';
-    const text = `${emoji} The full rationale, trade-offs, next steps and how to measure are ${DETAIL_PLACE[detailIn]}.`;
+    const what = warned
+      ? 'The warnings in full, the rationale, trade-offs, next steps and how to measure'
+      : 'The full rationale, trade-offs, next steps and how to measure';
+    const text = `${emoji} ${what} are ${DETAIL_PLACE[detailIn]}.`;
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
   }
   if (signOff) blocks.push(...signOffBlocks(signOff));

@@ -792,7 +792,8 @@ describe('verdict messages', () => {
     const input = { answers, decision: decide(answers), userId: 'U0ASKER' };
     expect(input.decision.warnings.map((warning) => warning.code)).toEqual(['no-diagnosis']);
     const parent = JSON.stringify(buildVerdictMessage(input).blocks);
-    expect(parent).toContain(':warning: *Warning:* Gap not diagnosed (details in the thread)');
+    expect(parent).toContain(':warning: *Warning:* Gap not diagnosed"');
+    expect(parent).toContain('The warnings in full, the rationale');
     const message = JSON.stringify(escapeMrkdwn(input.decision.warnings[0]?.message ?? '-'));
     expect(parent).not.toContain(message.slice(1, -1));
     expect(JSON.stringify(buildVerdictDetail(input).blocks)).toContain(message.slice(1, -1));
@@ -820,13 +821,18 @@ describe('verdict messages', () => {
       (block.type === 'section' || block.type === 'header') && block.text ? [block.text.text] : [],
     );
     expect(texts).toContain(
-      ':warning: *5 warnings:* Facts in the weights · No access control in weights · No room for a held-out set · No training budget · Differs from the leaning (details in the thread)',
+      ':warning: *5 warnings:* Facts in the weights · No access control in weights · No room for a held-out set · No training budget · Differs from the leaning',
+    );
+    expect(JSON.stringify(parent.blocks)).toContain(
+      ':thread: The warnings in full, the rationale, trade-offs, next steps and how to measure are in the thread.',
     );
     expect(texts.join('').length).toBeLessThan(1000);
     const unthreaded = JSON.stringify(
       buildVerdictMessage({ ...input, detailIn: 'next-message' }).blocks,
     );
-    expect(unthreaded).toContain('Differs from the leaning (details in the next message)');
+    expect(unthreaded).toContain(
+      ':arrow_down: The warnings in full, the rationale, trade-offs, next steps and how to measure are in the next message.',
+    );
   });
 
   it('says each warning in full once: in the detail, not in the parent message', () => {
@@ -847,8 +853,13 @@ describe('verdict messages', () => {
           expect(modal.split(line.slice(1, -1))).toHaveLength(2);
           checked++;
         }
-        if (input.decision.warnings.length > 0) expect(modal).toContain('(details below)');
-        else expect(parent).not.toContain(':warning:');
+        if (input.decision.warnings.length > 0) {
+          expect(parent).toContain('The warnings in full');
+          expect(modal).not.toContain('The warnings in full');
+        } else {
+          expect(parent).not.toContain(':warning:');
+          expect(parent).not.toContain('The warnings in full');
+        }
       }
     }
     expect(checked).toBeGreaterThan(1000);
