@@ -150,6 +150,8 @@ export interface StepContext {
    * false where that was not said.
    */
   restricted: boolean;
+  /** The gap includes knowledge: a working prompt carries facts. */
+  knowledgeGap: boolean;
 }
 
 export interface RuleContent {
@@ -211,6 +213,37 @@ const ACCESS_STEP = {
   'whole-document':
     'Load only what the asker may see: check the asker’s permissions before the document goes into the prompt, or load the version of it their access allows. When data must go (a deletion request, access withdrawn), delete it from the source: the next request no longer loads it.',
 } as const;
+
+/**
+ * For restricted data and facts pasted into the prompt: every user's prompt carries the same
+ * section, so it shows every user alike what it holds.
+ */
+const SHARED_PROMPT_FACTS_STEP =
+  'Paste into the prompt only facts every user may see: every user’s prompt carries the same section. Keep the others, and personal data, out of it, in retrieval, filtered by the asker’s permissions; when data must go, delete it from the prompt and from the source.';
+
+/** The shared-prompt step for the facts, where the data is restricted; nothing otherwise. */
+function sharedFactsStep(restricted: boolean): string[] {
+  return restricted ? [SHARED_PROMPT_FACTS_STEP] : [];
+}
+
+/** The same for few-shot examples taken from labeled data: every user's prompt carries them. */
+function sharedExamplesStep(restricted: boolean): string[] {
+  return restricted
+    ? [
+        'Take few-shot examples only from data every user may see, scrubbed of personal data: every user’s prompt carries them.',
+      ]
+    : [];
+}
+
+/**
+ * For training examples whose prompts carry facts, where the data is restricted: whatever the
+ * examples carry, the weights can repeat to anyone.
+ */
+function sharedTrainingData(restricted: boolean, what: 'facts' | 'passages' | 'documents'): string {
+  return restricted
+    ? ` Build them only from ${what} every user may see, scrubbed of personal data: the tuned model can repeat whatever its examples carry.`
+    : '';
+}
 
 /** The access step, where the data is restricted; nothing otherwise. */
 function accessStep(restricted: boolean, facts: keyof typeof ACCESS_STEP): string[] {
@@ -435,18 +468,20 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     },
     because:
       'the prompt already works, and neither RAG nor fine-tuning earns its cost until a score on real examples shows a gap',
-    nextSteps: ({ facts, undiagnosed }) => {
+    nextSteps: ({ facts, undiagnosed, restricted, knowledgeGap }) => {
       if (undiagnosed) return [KEEP_PROMPT, SORT_FAILURES_LATER_STEP];
       if (facts === undefined) {
         return [
           KEEP_PROMPT,
           'Keep any small, stable reference knowledge in the prompt itself.',
+          ...sharedFactsStep(restricted && knowledgeGap),
           'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
         ];
       }
       if (facts === 'indexed') {
         return [
           KEEP_PROMPT,
+          ...sharedFactsStep(restricted),
           FACTS_LEFT_OUT_EVAL_STEP,
           'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
         ];
@@ -454,6 +489,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       // Never 'whole-document': facts that change weekly make a working prompt live-knowledge.
       return [
         KEEP_PROMPT_WITH_FACTS,
+        ...sharedFactsStep(restricted),
         'Give the facts in the prompt an owner who updates them when the source changes.',
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
@@ -480,10 +516,11 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
     becauseFactsDoNotFit:
       'the prompt already works, and RAG earns its cost once questions about the facts it leaves out start failing or keeping the ones it carries current becomes a burden',
-    nextSteps: ({ facts, cited }) => {
+    nextSteps: ({ facts, cited, restricted }) => {
       if (facts === undefined) {
         return [
           KEEP_PROMPT_WITH_FACTS,
+          ...sharedFactsStep(restricted),
           'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
           'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
         ];
@@ -492,6 +529,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       if (facts === 'indexed') {
         return [
           KEEP_PROMPT_WITH_FACTS,
+          ...sharedFactsStep(restricted),
           `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
           FACTS_LEFT_OUT_EVAL_STEP,
           'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
@@ -500,12 +538,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       if (facts === 'whole-document') {
         return [
           KEEP_PROMPT_WITH_FACTS,
+          ...sharedFactsStep(restricted),
           `Give the facts in the prompt an owner who updates them whenever the source changes${cite}.`,
           'When editing them by hand becomes a burden, load the current source document into the prompt at each request instead, which is retrieval without an index; move to RAG with an index only when the facts outgrow the prompt.',
         ];
       }
       return [
         KEEP_PROMPT_WITH_FACTS,
+        ...sharedFactsStep(restricted),
         `Give the facts in the prompt an owner who updates them when the source changes${cite}.`,
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
@@ -523,8 +563,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt: the facts are few and stable enough to paste into the prompt. Measure that first, and move them to RAG when they outgrow it.',
     because:
       'the facts are few and stable enough to go in the prompt itself, and retrieval earns its cost only once they outgrow it',
-    nextSteps: ({ cited }) => [
+    nextSteps: ({ cited, restricted }) => [
       factsInPromptStep('first', cited),
+      ...sharedFactsStep(restricted),
       FACTS_EVAL_STEP,
       FACTS_OWNER_STEP,
       MOVE_FACTS_TO_RAG,
@@ -543,8 +584,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt: keep the few, stable facts in it and fix how it carries them. RAG waits until they outgrow the prompt.',
     because:
       'the facts fit in the prompt and change less than weekly, so retrieval would hand the model the same few pages, and the fix is in how the prompt carries them',
-    nextSteps: ({ cited }) => [
+    nextSteps: ({ cited, restricted }) => [
       factsInPromptStep('fell-short', cited),
+      ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       'Score every change on an eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover.',
       FACTS_OWNER_STEP,
@@ -581,8 +623,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         : 'Prompt for now: write and score a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
       'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a prompt scored on real examples still falls short and there are enough labeled examples',
-    nextSteps: ({ format }) => [
+    nextSteps: ({ format, restricted }) => [
       'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       'Score it on an eval set of real inputs with the outputs you expect.',
       `Log real inputs with corrected outputs as you go, building toward the ${BAR} training examples a fine-tune needs, plus a held-out set on top.`,
@@ -599,9 +642,10 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt first: score a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     because:
       'the gap is behavior, and a prompt scored on real examples comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
-    nextSteps: ({ format }) => [
+    nextSteps: ({ format, restricted }) => [
       `Keep the labeled examples for training, and build ${HELD_OUT_SET}.`,
       'Write an explicit output spec and put a few of the labeled examples into the prompt as few-shot examples.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       'Score the prompt on the held-out set. If it still falls short, run the checklist again and say it was scored: the labeled examples already meet the bar for fine-tuning.',
     ],
@@ -634,9 +678,11 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt first: put the facts and the behavior’s spec and examples in one prompt, and measure it. RAG and fine-tuning wait for that score.',
     because:
       'the facts are few and stable enough to go in the prompt, and the behavior gets a prompt scored on real examples before any fine-tuning, so one prompt comes first for both',
-    nextSteps: ({ cited, format, enoughExamples }) => [
+    nextSteps: ({ cited, format, enoughExamples, restricted }) => [
       factsInPromptStep('first', cited),
+      ...sharedFactsStep(restricted),
       'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. No few-shot example may come from it. Score the facts and the behavior separately.',
       MOVE_FACTS_TO_RAG,
@@ -654,15 +700,18 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'both-in-prompt-ready': {
     facts: 'in-prompt',
     verdict: 'fine-tune',
-    headline:
-      'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
+    headline: ({ restricted }) =>
+      restricted
+        ? 'Fine-tune: tune the behavior the prompt cannot hold, and keep in the prompt only the few, stable facts every user may see; retrieve the others, filtered by the asker’s permissions.'
+        : 'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
     nextSteps: ({ cited, format, restricted }) => [
       factsInPromptStep('fell-short', cited),
+      ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.`,
+      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.${sharedTrainingData(restricted, 'facts')}`,
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `When a fact changes, edit the facts section: the tuned model reads it at each request, so no retraining. ${RETRAIN_WHEN}`,
@@ -681,11 +730,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
     because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: ({ cited, format }) => [
+    nextSteps: ({ cited, format, restricted }) => [
       factsInPromptStep('fell-short', cited),
+      ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'beforeTuning'),
-      `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.${sharedTrainingData(restricted, 'facts')}`,
       'Keep the current prompt, with the facts in it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
       MOVE_FACTS_TO_RAG,
       'Run the checklist again once the examples are there.',
@@ -709,6 +759,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       'Handle the behavior in the same prompt: an explicit output spec and few-shot examples, scored on an eval set that also asks about the facts. No few-shot example may come from it.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       INDEX_WHEN_OUTGROWN,
       enoughExamples
@@ -733,7 +784,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${HELD_OUT_SET}.`,
+      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${HELD_OUT_SET}.${sharedTrainingData(restricted, 'documents')}`,
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `A changed fact needs no retraining: the tuned model reads the current document at each request. ${RETRAIN_WHEN}`,
@@ -756,7 +807,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'beforeTuning'),
-      `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.${sharedTrainingData(restricted, 'documents')}`,
       'Keep the current prompt, with the document loaded into it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
       INDEX_WHEN_OUTGROWN,
       'Run the checklist again once the examples are there.',
@@ -778,7 +829,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
       ...accessStep(restricted, 'indexed'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and ${HELD_OUT_SET}.`,
+      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and ${HELD_OUT_SET}.${sharedTrainingData(restricted, 'passages')}`,
       chooseWhatToTune(restricted),
       'Feed the tuned model freshly retrieved facts at query time.',
       RETRAIN_WHEN,
@@ -799,6 +850,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: ({ format, restricted }) => [
       ...ragSteps(restricted),
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       `If that prompt still falls short once scored, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
     ],
@@ -815,7 +867,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: ({ format, restricted }) => [
       ...ragSteps(restricted),
       ...formatStep(format, 'beforeTuning'),
-      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.${sharedTrainingData(restricted, 'passages')}`,
       'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
       'Run the checklist again once the examples are there.',
     ],

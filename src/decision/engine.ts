@@ -46,7 +46,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.8';
+export const RULES_VERSION = '2026-11-30.9';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -830,6 +830,7 @@ function stepContext(answers: Answers): StepContext {
     tried: answers.promptTried !== 'not-yet',
     scored: promptScored(answers.promptTried),
     restricted: answers.restrictedData === true,
+    knowledgeGap: gapIncludesKnowledge(answers.gap),
   };
 }
 

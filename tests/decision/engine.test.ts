@@ -2236,16 +2236,27 @@ describe('personal or customer data, or answers that must respect who may see wh
         const retrieve = steps.findIndex((step) => /retrieve the top-k passages/.test(step));
         expect(steps.indexOf(access[0] ?? ''), rule).toBe(retrieve + 1);
       }
-      // The same steps otherwise, in the same order (what to tune is worded apart, below).
+      // The same steps otherwise, in the same order (what to tune is worded apart, below; few-shot
+      // and training examples are taken only from what every user may see, tested apart).
       const others = (list: string[]) =>
-        list.filter((step) => step !== access[0] && !step.startsWith('Choose what to tune'));
+        list
+          .filter(
+            (step) =>
+              step !== access[0] &&
+              !step.startsWith('Choose what to tune') &&
+              !step.startsWith('Take few-shot examples only from data every user may see'),
+          )
+          .map((step) => step.replace(/ Build them only from \w+ every user may see.*$/, ''));
       expect(others(steps), rule).toEqual(others(unsaid(rule).nextSteps));
     }
   });
 
-  it('adds no access step where nothing is retrieved', () => {
+  it('adds no access step where nothing is retrieved, only that facts in a shared prompt are for every user', () => {
     for (const rule of RULE_IDS.filter((candidate) => !ragRules.includes(candidate))) {
-      expect(restricted(rule).nextSteps.join(' '), rule).not.toMatch(/asker’s permissions/);
+      const access = restricted(rule).nextSteps.filter((step) => /asker’s permissions/.test(step));
+      for (const step of access) {
+        expect(step, rule).toMatch(/^Paste into the prompt only facts every user may see/);
+      }
     }
   });
 
@@ -2286,7 +2297,11 @@ describe('personal or customer data, or answers that must respect who may see wh
       const before = decide(answers);
       const after = decide({ ...answers, restrictedData: true });
       expect(after.verdict, where).toBe(before.verdict);
-      expect(after.headline, where).toBe(before.headline);
+      // Facts kept in a prompt every user shares, by a verdict that fine-tunes: the headline no
+      // longer says that no retrieval is needed while they fit.
+      if (matchRule(answers) !== 'both-in-prompt-ready') {
+        expect(after.headline, where).toBe(before.headline);
+      }
       expect(after.rationale, where).toEqual(before.rationale);
       expect(after.decisive, where).toEqual(before.decisive);
       expect(after.measure, where).toEqual(before.measure);
@@ -2300,7 +2315,7 @@ describe('personal or customer data, or answers that must respect who may see wh
         verdictIncludesFineTune(after.verdict),
       );
       if (!verdictIncludesFineTune(after.verdict) && !verdictIncludesRag(after.verdict)) {
-        expect(after, where).toEqual(before);
+        expect({ ...after, nextSteps: [] }, where).toEqual({ ...before, nextSteps: [] });
       }
     }
   });
@@ -2320,7 +2335,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.8');
+    expect(RULES_VERSION).toBe('2026-11-30.9');
   });
 
   it('has the labels the Slack layer shows', () => {
@@ -2364,5 +2379,77 @@ describe('the verdict object', () => {
     const second = run({ promptTried: 'not-yet', gap: 'neither' });
     expect(second.nextSteps).not.toContain('mutated');
     expect(aspects(second)).not.toContain('mutated');
+  });
+});
+
+describe('restricted data where facts or examples sit in a prompt every user shares', () => {
+  const ticked = (input: Omit<AnswersInput, 'title'>) => run({ ...input, restrictedData: true });
+  const sharedStep = /^Paste into the prompt only facts every user may see/;
+
+  it('tells a prompt that carries the facts to paste only what every user may see', () => {
+    const repro = {
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: fewStableFacts(true),
+    } as const;
+    const steps = ticked(repro).nextSteps;
+    expect(steps[0]).toMatch(/^Put the facts in the prompt/);
+    expect(steps[1]).toMatch(sharedStep);
+    expect(steps[1]).toMatch(/retrieval, filtered by the asker’s permissions/);
+    expect(run(repro).nextSteps.join(' ')).not.toMatch(/every user may see/);
+    for (const rule of [
+      'knowledge-in-prompt-untried',
+      'knowledge-in-prompt-unreliable',
+      'both-in-prompt-untried',
+      'both-in-prompt-ready',
+      'both-in-prompt-needs-examples',
+    ] as const) {
+      const access = ticked(RULE_EXAMPLES[rule]).nextSteps.filter((s) => sharedStep.test(s));
+      expect(access, rule).toHaveLength(1);
+    }
+    for (const promptTried of ['scored-good-enough', 'good-enough'] as const) {
+      for (const facts of [fewStableFacts(), { ...knowledge, fitsInPrompt: false }, knowledge]) {
+        const steps = ticked({ promptTried, gap: 'knowledge', knowledge: facts }).nextSteps;
+        expect(
+          steps.filter((s) => sharedStep.test(s)),
+          JSON.stringify(facts),
+        ).toHaveLength(1);
+      }
+    }
+  });
+
+  it('tells a prompt built from labeled examples to take only examples every user may see', () => {
+    const steps = ticked(RULE_EXAMPLES['behavior-untried-enough-examples']).nextSteps;
+    expect(steps.join(' ')).toMatch(/few-shot examples only from data every user may see/);
+    expect(run(RULE_EXAMPLES['behavior-untried-enough-examples']).nextSteps.join(' ')).not.toMatch(
+      /every user may see/,
+    );
+  });
+
+  it('does not say No RAG while the facts fit when restricted facts must be retrieved', () => {
+    const repro: Omit<AnswersInput, 'title'> = {
+      leaning: 'fine-tune',
+      promptTried: 'scored-falls-short',
+      gap: 'both',
+      knowledge: fewStableFacts(),
+      behavior: { kinds: ['format'], labeledExamples: 120, trainingBudget: true },
+    };
+    expect(run(repro).headline).toMatch(/No RAG while they fit/);
+    const decision = ticked(repro);
+    expect(decision.headline).not.toMatch(/No RAG/);
+    expect(decision.headline).toMatch(/facts every user may see/);
+    const training = decision.nextSteps.find((s) => s.startsWith('Build training examples'));
+    expect(training).toMatch(/only from facts every user may see/);
+  });
+
+  it('builds training examples only from passages every user may see', () => {
+    for (const rule of ['both-indexed-ready', 'both-whole-document-ready'] as const) {
+      const training = ticked(RULE_EXAMPLES[rule]).nextSteps.find((s) =>
+        s.startsWith('Build training examples'),
+      );
+      expect(training, rule).toMatch(/every user may see/);
+      const unsaid = run(RULE_EXAMPLES[rule]).nextSteps.join(' ');
+      expect(unsaid, rule).not.toMatch(/every user may see/);
+    }
   });
 });
