@@ -64,6 +64,11 @@ function enoughExamples(answers: Answers): boolean {
   return labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING;
 }
 
+/** Enough examples to train on, but too few to hold out a set that judges the tune as well. */
+function heldOutShort(answers: Answers): boolean {
+  return enoughExamples(answers) && labeledExamples(answers) < EXAMPLES_TO_TRAIN_AND_HOLD_OUT;
+}
+
 /**
  * Where the facts go by the answers: pasted in the prompt (a few pages that change less than
  * weekly), loaded whole into each request (a few pages that change weekly or faster), or indexed
@@ -457,7 +462,9 @@ function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   if (!scoredShort) {
     if (enough) {
       lines.push(
-        `${count} Enough to fine-tune on later, if the prompt still falls short once scored.`,
+        examples < EXAMPLES_TO_TRAIN_AND_HOLD_OUT
+          ? `${count} Enough to train on later, not yet also to hold out a set that judges the tune.`
+          : `${count} Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.`,
       );
     } else if (examples === 0) {
       lines.push(
@@ -471,7 +478,9 @@ function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   } else {
     lines.push(
       enough
-        ? `${count} At or above the ${bar} training examples at which fine-tuning gains usually start to show; a held-out set comes on top.`
+        ? examples < EXAMPLES_TO_TRAIN_AND_HOLD_OUT
+          ? `${count} At or above the ${bar} to train on, not also a held-out set to judge the tune.`
+          : `${count} At or above the ${bar} training examples at which fine-tuning gains usually start to show; a held-out set comes on top.`
         : `${count} Below the ${bar} at which fine-tuning gains usually start to show: collecting at least ${bar} is what stands between this behavior and a fine-tune.`,
     );
   }
@@ -651,7 +660,10 @@ function warningMessage(
       // Tried but not scored, the behavior is decided as if no prompt were tried: say why.
       return behaviorGap &&
         (answers.promptTried === 'tried-not-scored' || answers.promptTried === 'still-unreliable')
-        ? WARNING_TEXT.promptUnscored(answers.promptTried === 'still-unreliable')
+        ? WARNING_TEXT.promptUnscored(
+            answers.promptTried === 'still-unreliable',
+            enoughExamples(answers),
+          )
         : undefined;
     case 'few-examples': {
       const examples = labeledExamples(answers);
@@ -831,6 +843,8 @@ function stepContext(answers: Answers): StepContext {
     scored: promptScored(answers.promptTried),
     restricted: answers.restrictedData === true,
     knowledgeGap: gapIncludesKnowledge(answers.gap),
+    classification: answers.behavior?.kinds?.includes('classification') === true,
+    heldOutShort: heldOutShort(answers),
   };
 }
 

@@ -900,7 +900,7 @@ describe('a behavior below the fine-tuning bar', () => {
       'Prompt first: score a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     );
     expect(decision.rationale).toContain(
-      'Labeled examples: 200. Enough to fine-tune on later, if the prompt still falls short once scored.',
+      'Labeled examples: 200. Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.',
     );
   });
 
@@ -912,7 +912,7 @@ describe('a behavior below the fine-tuning bar', () => {
       behavior: behavior(500),
     });
     expect(decision.rationale).toContain(
-      'Labeled examples: 500. Enough to fine-tune on later, if the prompt still falls short once scored.',
+      'Labeled examples: 500. Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.',
     );
     expect(decision.nextSteps.at(-1)).toMatch(
       /; if you don't have them yet, log corrected outputs until you do\.$/,
@@ -945,7 +945,7 @@ describe('a prompt scored, or only tried', () => {
       expect(decision.verdict, promptTried).toBe('prompt');
       expect(codes(decision), promptTried).toEqual(['prompt-unscored']);
       expect(decision.warnings[0]?.message, promptTried).toMatch(
-        /Score it on 20 to 50 real inputs/,
+        /Score it on 20 to 50 of your labeled examples, kept out of training/,
       );
     }
     expect(WARNING_TITLES['prompt-unscored']).toBe('Score it first');
@@ -1263,7 +1263,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).not.toMatch(/collect/i);
     expect(decision.rationale).toContain(
-      'Labeled examples: 500. Enough to fine-tune on later, if the prompt still falls short once scored.',
+      'Labeled examples: 500. Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.',
     );
   });
 
@@ -1274,8 +1274,11 @@ describe('facts that would fit in the prompt', () => {
       /run the checklist again with at least 50 labeled examples/,
     );
     expect(enough.nextSteps.at(-1)).not.toMatch(/with at least 50|log corrected outputs/);
-    expect(enough.nextSteps.at(-1)).toMatch(/already meet the bar for fine-tuning/);
-    expect(enough.nextSteps.at(-1)).toMatch(/a held-out set on top, never trained on/);
+    // 50 examples: enough to train on, not also to hold out a set (the held-out warning).
+    expect(enough.nextSteps.at(-1)).toMatch(/are enough to train on, not yet also to judge a tune/);
+    expect(enough.nextSteps.at(-1)).toMatch(/a held-out set of about 100 cases, never trained on/);
+    const plenty = run({ ...RULE_EXAMPLES['both-in-prompt-untried'], behavior: behavior(150) });
+    expect(plenty.nextSteps.at(-1)).toMatch(/already meet the bar for fine-tuning/);
     expect(enough.nextSteps.at(-1)).toMatch(/few-shot examples from them, never from the eval/);
     for (const decision of [short, enough]) {
       expect(text(decision.nextSteps)).toMatch(/No few-shot example may come from it/);
@@ -2083,9 +2086,9 @@ describe('fine-tuning advice an ML engineer can follow', () => {
     '%s counts the bar in training examples, with a sized held-out set on top',
     (rule) => {
       const steps = text(run(RULE_EXAMPLES[rule]).nextSteps);
-      expect(steps).toMatch(/held-out set on top/);
-      expect(steps).toMatch(/at least about 100 held-out cases/);
-      expect(steps).toMatch(/20 to 30 per class/);
+      expect(steps).toMatch(/a held-out set of about 100 cases, never trained on/);
+      // The per-class rule only for a classification; these examples name no kind.
+      expect(steps).not.toMatch(/per class/);
       expect(steps).not.toMatch(
         /Split the labeled examples|Hold out a share|Set part of them aside/,
       );
@@ -2451,5 +2454,64 @@ describe('restricted data where facts or examples sit in a prompt every user sha
       const unsaid = run(RULE_EXAMPLES[rule]).nextSteps.join(' ');
       expect(unsaid, rule).not.toMatch(/every user may see/);
     }
+  });
+});
+
+describe('enough to train on, not yet to judge the tune', () => {
+  const classify = (labeledExamples: number, promptTried: PromptTried) =>
+    run({
+      promptTried,
+      gap: 'behavior',
+      behavior: { kinds: ['classification'], labeledExamples, trainingBudget: true },
+    });
+
+  it('a fine-tune on 60 examples sets the held-out set aside first, as the warning says', () => {
+    const decision = classify(60, 'scored-falls-short');
+    expect(decision.headline).toMatch(/enough to train on, not yet to judge the tune\.$/);
+    expect(decision.nextSteps[0]).toMatch(
+      /^Set aside the held-out set first, then train on the rest/,
+    );
+    const full = classify(200, 'scored-falls-short');
+    expect(full.headline).toMatch(/enough labeled examples to teach it\.$/);
+    expect(full.nextSteps[0]).toMatch(/^Train on the labeled examples/);
+  });
+
+  it('says about 150 in all only with more for many classes', () => {
+    const message = classify(60, 'scored-falls-short').warnings[0]?.message ?? '';
+    expect(message).toContain('about 150 in all, more with over 5 classes');
+    const format = run({
+      promptTried: 'scored-falls-short',
+      gap: 'behavior',
+      behavior: { kinds: ['format'], labeledExamples: 60, trainingBudget: true },
+    });
+    expect(format.warnings[0]?.message).toContain('about 150 in all.');
+  });
+
+  it('tried but not scored with 60 examples: one instruction, and enough only as the held-out check allows', () => {
+    const decision = classify(60, 'tried-not-scored');
+    expect(codes(decision)).toEqual(['prompt-unscored', 'held-out-short']);
+    expect(decision.headline).not.toMatch(/already enough to fine-tune on/);
+    expect(decision.rationale.join(' ')).not.toMatch(/Enough to fine-tune on later/);
+    expect(decision.rationale.join(' ')).toMatch(/Enough to train on later, not yet/);
+    const unscored = decision.warnings[0]?.message ?? '';
+    expect(unscored).toMatch(/20 to 50 of your labeled examples, kept out of training/);
+    expect(decision.nextSteps[0]).toMatch(/^Set aside 20 to 50 of the labeled examples/);
+    expect(decision.nextSteps.join(' ')).not.toMatch(/Keep the labeled examples for training/);
+    // With room for both, enough to fine-tune on is said as before.
+    expect(classify(200, 'tried-not-scored').headline).toMatch(/already enough to fine-tune on/);
+  });
+
+  it('words the held-out set plainly, per class only for classification', () => {
+    const steps = (kinds: ('format' | 'classification')[]) =>
+      run({
+        promptTried: 'scored-falls-short',
+        gap: 'behavior',
+        behavior: { kinds, labeledExamples: 10, trainingBudget: true },
+      }).nextSteps.join(' ');
+    const sentence =
+      'Build a held-out set of about 100 cases, never trained on, so the tune is judged on examples it never saw (telling 80% from 85% takes a few hundred';
+    expect(steps(['format'])).toContain(`${sentence}).`);
+    expect(steps(['classification'])).toContain(`${sentence}; 20 to 30 per class).`);
+    expect(steps(['format'])).not.toMatch(/at least about/);
   });
 });
