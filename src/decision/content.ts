@@ -344,7 +344,7 @@ const JUDGED_WORKING_HEADLINE =
 
 /** For a working prompt that can carry only part of the facts. */
 const FACTS_LEFT_OUT_HEADLINE =
-  'Prompt: it works for now, but it can carry only part of the facts. Test it on the ones it leaves out; when those fail, move the facts to RAG.';
+  'Prompt: it works for now, though it can carry only part of the facts.';
 
 /** For a working prompt whose gap was not diagnosed: where to look if it stops working. */
 const SORT_FAILURES_LATER_STEP =
@@ -633,11 +633,18 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         : 'Prompt for now: write and score a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
       'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a prompt scored on real examples still falls short and there are enough labeled examples',
-    nextSteps: ({ format, restricted }) => [
-      'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+    nextSteps: ({ format, restricted, tried }) => [
+      ...(tried
+        ? [
+            'Score the prompt you have on an eval set of 20 to 50 real inputs, each with the output you expect: that score is the baseline.',
+            'Where it falls short, add an explicit output spec, with a few examples: the best labeled examples you have, or ones written by hand. Score each change on the same eval set.',
+          ]
+        : [
+            'Write an explicit output spec into the prompt, with a few examples: the best labeled examples you have, or ones written by hand.',
+          ]),
       ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
-      'Score it on an eval set of real inputs with the outputs you expect.',
+      ...(tried ? [] : ['Score it on an eval set of real inputs with the outputs you expect.']),
       `Log real inputs with corrected outputs as you go, building toward the ${BAR} training examples a fine-tune needs, plus a held-out set on top.`,
       'Run the checklist again if the prompt, once scored, still falls short.',
     ],
@@ -671,7 +678,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'behavior-needs-examples': {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
-    because: `the gap is behavior and a prompt scored on real examples has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
+    because: `fine-tuning the behavior needs at least ${BAR} labeled examples to train on, and the prompt has to serve until then`,
     nextSteps: ({ format, classification }) => [
       ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR} to train on; a few hundred is better.`,
@@ -695,7 +702,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: ({ cited, format, enoughExamples, restricted, classification, heldOutShort }) => [
       factsInPromptStep('first', cited),
       ...sharedFactsStep(restricted),
-      'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      'In the same prompt, write an explicit output spec for the behavior, with a few examples: the best labeled examples you have, or ones written by hand.',
       ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. No few-shot example may come from it. Score the facts and the behavior separately.',
@@ -1101,11 +1108,11 @@ export const WARNING_TEXT = {
   promptUnscored: (olderAnswer: boolean, enoughExamples: boolean): string =>
     `${olderAnswer ? 'This answer says the prompt is still unreliable, but the checklist did not ask then whether it was scored, and a judgement without a score is no baseline for a fine-tune to beat.' : 'The prompt was tried but not scored, so nothing yet shows that it falls short on the behavior, and there is no baseline for a fine-tune to beat.'} Score it on ${enoughExamples ? '20 to 50 of your labeled examples, kept out of training,' : '20 to 50 real inputs with the outputs you expect'} before paying for training; if it falls short, run the checklist again and say it was scored.`,
   fewExamples: (examples: number, bar: number): string =>
-    `Scored on real examples, the prompt still falls short, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
+    `${plural(examples, 'labeled example is', 'labeled examples is')} below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to judge the tune; until then the prompt is only a stop-gap.`,
   heldOutShort: (examples: number, classification: boolean): string =>
     `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ' (20 to 30 per class)' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all${classification ? ', more with over 5 classes' : ''}. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
   factsDoNotFit:
-    'The prompt can only carry part of these facts, yet it was answered good enough: either it was never asked about the facts it leaves out, or the model needs fewer of them than answered. Add questions about the facts left out to its eval; if those fail, the facts belong in RAG.',
+    'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
   noTrainingBudget: (restricted: boolean): string =>
     restricted
       ? 'There is no training budget yet, and fine-tuning needs one, if a small one: where the data must stay in-house, QLoRA on a frozen open base model, on a single GPU of your own or in your own cloud account for a few hours; a hosted fine-tuning API billed per training token only if your data may go to that provider.'
@@ -1113,5 +1120,5 @@ export const WARNING_TEXT = {
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>
     `The team leaned ${leaning}, but the verdict is ${verdict} because ${because}.`,
   noDiagnosis:
-    'The gap is not diagnosed. Run a prompt on a small eval set and sort the failures: missing or outdated facts point to RAG, right facts in the wrong shape or voice point to fine-tuning.',
+    'Run a prompt on a small eval set and sort the failures: missing or outdated facts point to RAG, right facts in the wrong shape or voice point to fine-tuning.',
 };

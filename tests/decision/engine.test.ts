@@ -705,7 +705,9 @@ describe('the course examples', () => {
     );
     expect(decision.verdict).toBe('prompt');
     expect(codes(decision)).toEqual(['prompt-untried']);
-    expect(decision.nextSteps.join(' ')).toMatch(/few-shot/);
+    expect(decision.nextSteps.join(' ')).toMatch(
+      /explicit output spec into the prompt, with a few examples/,
+    );
   });
 
   it('knowledge plus a strict format, 300 examples → RAG + fine-tune', () => {
@@ -1037,7 +1039,7 @@ describe('a prompt good enough against answers that say otherwise', () => {
     expect(codes(decision)).toEqual(['facts-do-not-fit']);
     expect(WARNING_TITLES['facts-do-not-fit']).toBe('Facts do not fit the prompt');
     expect(decision.warnings[0]?.message).toMatch(
-      /^The prompt can only carry part of these facts, yet it was answered good enough/,
+      /^You said the facts don’t all fit, yet the prompt scored good enough/,
     );
     // Stable facts that do not fit contradict a working prompt just as much.
     const stable = run({
@@ -2513,5 +2515,86 @@ describe('enough to train on, not yet to judge the tune', () => {
     expect(steps(['format'])).toContain(`${sentence}).`);
     expect(steps(['classification'])).toContain(`${sentence}; 20 to 30 per class).`);
     expect(steps(['format'])).not.toMatch(/at least about/);
+  });
+});
+
+describe('says a thing once, and nothing a verdict does not do', () => {
+  it('a fine-tune blocked by data says so without repeating itself', () => {
+    const decision = run({
+      leaning: 'fine-tune',
+      promptTried: 'scored-falls-short',
+      gap: 'behavior',
+      behavior: behavior(10),
+    });
+    expect(decision.rationale[0]).toMatch(
+      /^Prompt tried: [^.]*\. It has not fixed the behavior, so/,
+    );
+    expect(decision.rationale[0]).not.toMatch(/Scored on real examples, the prompt/);
+    const all = [
+      decision.headline,
+      ...decision.rationale,
+      ...decision.warnings.map((w) => w.message),
+    ];
+    expect(all.filter((line) => /fine-tuning is the path/.test(line)).length).toBeLessThanOrEqual(
+      1,
+    );
+    expect(decision.warnings.find((w) => w.code === 'few-examples')?.message).not.toMatch(
+      /^Scored on real examples/,
+    );
+  });
+
+  it('says "a few examples", never "a few few-shot examples"', () => {
+    for (const rule of RULE_IDS) {
+      expect(run(RULE_EXAMPLES[rule]).nextSteps.join(' '), rule).not.toMatch(/few few-shot/);
+    }
+    expect(run({ promptTried: 'not-yet', gap: 'unsure' }).warnings[0]?.message).not.toMatch(
+      /^The gap is not diagnosed/,
+    );
+  });
+
+  it('a working prompt that cannot hold every fact says what it covers, and the warning plainly', () => {
+    const both = run({
+      promptTried: 'scored-good-enough',
+      gap: 'both',
+      knowledge: { ...knowledge, fitsInPrompt: false },
+      behavior: behavior(10),
+    });
+    const gap = both.rationale.find((line) => line.startsWith('Gap:')) ?? '';
+    expect(gap).toMatch(/The prompt covers the behavior and the facts it can hold/);
+    expect(gap).not.toMatch(/already covers the facts/);
+    expect(both.warnings.find((w) => w.code === 'facts-do-not-fit')?.message).toBe(
+      'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
+    );
+    const knowledgeOnly = run({
+      promptTried: 'scored-good-enough',
+      gap: 'knowledge',
+      knowledge: { ...knowledge, fitsInPrompt: false },
+    });
+    expect(knowledgeOnly.rationale.join(' ')).not.toMatch(/carries the facts it holds/);
+  });
+
+  it('a leaning that agrees on fine-tuning, but not on the facts, points to the warning', () => {
+    const decision = run({
+      leaning: 'fine-tune',
+      ...RULE_EXAMPLES['both-in-prompt-ready'],
+    });
+    expect(decision.verdict).toBe('fine-tune');
+    expect(codes(decision)).toContain('knowledge-in-weights');
+    const leaning = decision.rationale.at(-1) ?? '';
+    expect(leaning).not.toMatch(/The answers agree with it/);
+    expect(leaning).toMatch(/fine-tunes only the behavior/);
+  });
+
+  it('a prompt verdict does not present fine-tuning as the answer, and a tried prompt is scored first', () => {
+    const decision = run({
+      promptTried: 'tried-not-scored',
+      gap: 'behavior',
+      behavior: behavior(0),
+    });
+    expect(decision.verdict).toBe('prompt');
+    const gap = decision.rationale.find((line) => line.startsWith('Gap:')) ?? '';
+    expect(gap).not.toMatch(/which is what fine-tuning teaches/);
+    expect(decision.nextSteps[0]).toMatch(/^Score the prompt you have/);
+    expect(run(RULE_EXAMPLES['behavior-ready']).rationale[1]).toMatch(/what fine-tuning teaches/);
   });
 });
