@@ -64,7 +64,7 @@ export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
  * Labeled examples needed before fine-tuning a behavior is worth it. OpenAI's fine-tuning guide
  * (https://platform.openai.com/docs/guides/fine-tuning) accepts as few as 10 examples but says
  * clear improvements usually show from 50 to 100; we take the bottom of that range. These are
- * training examples: the held-out set that judges the tune comes on top (HELD_OUT_SIZE).
+ * training examples: the held-out set that judges the tune comes on top (heldOutSet).
  */
 export const MIN_EXAMPLES_FOR_FINE_TUNING = 50;
 const BAR = MIN_EXAMPLES_FOR_FINE_TUNING;
@@ -78,8 +78,10 @@ export const MIN_HELD_OUT_EXAMPLES = 100;
 /** Labeled examples that can both train a fine-tune and judge it: the bar plus a held-out set. */
 export const EXAMPLES_TO_TRAIN_AND_HOLD_OUT = BAR + MIN_HELD_OUT_EXAMPLES;
 
-const HELD_OUT_SIZE = `at least about ${MIN_HELD_OUT_EXAMPLES} held-out cases, and for classification at least 20 to 30 per class; more to tell 80% from 85%`;
-const HELD_OUT_SET = `a held-out set on top, never trained on: ${HELD_OUT_SIZE}`;
+/** The held-out set that judges a tune, with the per-class rule only for a classification. */
+function heldOutSet(classification: boolean): string {
+  return `a held-out set of about ${MIN_HELD_OUT_EXAMPLES} cases, never trained on, so the tune is judged on examples it never saw (telling 80% from 85% takes a few hundred${classification ? '; 20 to 30 per class' : ''})`;
+}
 
 /**
  * Which rule decided, finer-grained than the verdict: the same verdict can be reached for
@@ -150,6 +152,15 @@ export interface StepContext {
    * false where that was not said.
    */
   restricted: boolean;
+  /** The gap includes knowledge: a working prompt carries facts. */
+  knowledgeGap: boolean;
+  /** The behavior includes a classification, whose held-out set needs 20 to 30 per class. */
+  classification: boolean;
+  /**
+   * Enough examples to train on, but not also a held-out set to judge the tune (the held-out-short
+   * warning's count); false where the examples are not counted as enough at all.
+   */
+  heldOutShort: boolean;
 }
 
 export interface RuleContent {
@@ -212,6 +223,37 @@ const ACCESS_STEP = {
     'Load only what the asker may see: check the asker’s permissions before the document goes into the prompt, or load the version of it their access allows. When data must go (a deletion request, access withdrawn), delete it from the source: the next request no longer loads it.',
 } as const;
 
+/**
+ * For restricted data and facts pasted into the prompt: every user's prompt carries the same
+ * section, so it shows every user alike what it holds.
+ */
+const SHARED_PROMPT_FACTS_STEP =
+  'Paste into the prompt only facts every user may see: every user’s prompt carries the same section. Keep the others, and personal data, out of it, in retrieval, filtered by the asker’s permissions; when data must go, delete it from the prompt and from the source.';
+
+/** The shared-prompt step for the facts, where the data is restricted; nothing otherwise. */
+function sharedFactsStep(restricted: boolean): string[] {
+  return restricted ? [SHARED_PROMPT_FACTS_STEP] : [];
+}
+
+/** The same for few-shot examples taken from labeled data: every user's prompt carries them. */
+function sharedExamplesStep(restricted: boolean): string[] {
+  return restricted
+    ? [
+        'Take few-shot examples only from data every user may see, scrubbed of personal data: every user’s prompt carries them.',
+      ]
+    : [];
+}
+
+/**
+ * For training examples whose prompts carry facts, where the data is restricted: whatever the
+ * examples carry, the weights can repeat to anyone.
+ */
+function sharedTrainingData(restricted: boolean, what: 'facts' | 'passages' | 'documents'): string {
+  return restricted
+    ? ` Build them only from ${what} every user may see, scrubbed of personal data: the tuned model can repeat whatever its examples carry.`
+    : '';
+}
+
 /** The access step, where the data is restricted; nothing otherwise. */
 function accessStep(restricted: boolean, facts: keyof typeof ACCESS_STEP): string[] {
   return restricted ? [ACCESS_STEP[facts]] : [];
@@ -242,9 +284,11 @@ function chooseWhatToTune(restricted: boolean): string {
 const RETRAIN_WHEN =
   'Retrain when the label set or the spec changes or the base model moves, and rerun the held-out eval on every retrain.';
 
-function fineTuneSteps(restricted: boolean): string[] {
+function fineTuneSteps({ restricted, classification, heldOutShort }: StepContext): string[] {
   return [
-    `Train on the labeled examples, and build ${HELD_OUT_SET}.`,
+    heldOutShort
+      ? `Set aside the held-out set first, then train on the rest: ${heldOutSet(classification)}, with at least ${BAR} left to train on; collect more until there are both.`
+      : `Train on the labeled examples, and build ${heldOutSet(classification)}.`,
     chooseWhatToTune(restricted),
     'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
     RETRAIN_WHEN,
@@ -300,7 +344,7 @@ const JUDGED_WORKING_HEADLINE =
 
 /** For a working prompt that can carry only part of the facts. */
 const FACTS_LEFT_OUT_HEADLINE =
-  'Prompt: it works for now, but it can carry only part of the facts. Test it on the ones it leaves out; when those fail, move the facts to RAG.';
+  'Prompt: it works for now, though it can carry only part of the facts.';
 
 /** For a working prompt whose gap was not diagnosed: where to look if it stops working. */
 const SORT_FAILURES_LATER_STEP =
@@ -435,18 +479,20 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     },
     because:
       'the prompt already works, and neither RAG nor fine-tuning earns its cost until a score on real examples shows a gap',
-    nextSteps: ({ facts, undiagnosed }) => {
+    nextSteps: ({ facts, undiagnosed, restricted, knowledgeGap }) => {
       if (undiagnosed) return [KEEP_PROMPT, SORT_FAILURES_LATER_STEP];
       if (facts === undefined) {
         return [
           KEEP_PROMPT,
           'Keep any small, stable reference knowledge in the prompt itself.',
+          ...sharedFactsStep(restricted && knowledgeGap),
           'Revisit when that knowledge outgrows the prompt or starts changing weekly: that is when RAG pays off.',
         ];
       }
       if (facts === 'indexed') {
         return [
           KEEP_PROMPT,
+          ...sharedFactsStep(restricted),
           FACTS_LEFT_OUT_EVAL_STEP,
           'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
         ];
@@ -454,6 +500,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       // Never 'whole-document': facts that change weekly make a working prompt live-knowledge.
       return [
         KEEP_PROMPT_WITH_FACTS,
+        ...sharedFactsStep(restricted),
         'Give the facts in the prompt an owner who updates them when the source changes.',
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
@@ -480,10 +527,11 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'the prompt already works, and RAG earns its cost once keeping the facts current and cited in the prompt becomes a burden or the knowledge outgrows it',
     becauseFactsDoNotFit:
       'the prompt already works, and RAG earns its cost once questions about the facts it leaves out start failing or keeping the ones it carries current becomes a burden',
-    nextSteps: ({ facts, cited }) => {
+    nextSteps: ({ facts, cited, restricted }) => {
       if (facts === undefined) {
         return [
           KEEP_PROMPT_WITH_FACTS,
+          ...sharedFactsStep(restricted),
           'Give the facts in the prompt an owner who updates them whenever the source changes, and keep each fact’s source beside it so answers can cite it.',
           'Move the facts to retrieval when keeping the prompt current becomes a burden or the knowledge outgrows it: RAG serves an edit at once and cites the passage each answer came from.',
         ];
@@ -492,6 +540,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       if (facts === 'indexed') {
         return [
           KEEP_PROMPT_WITH_FACTS,
+          ...sharedFactsStep(restricted),
           `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
           FACTS_LEFT_OUT_EVAL_STEP,
           'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
@@ -500,12 +549,14 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       if (facts === 'whole-document') {
         return [
           KEEP_PROMPT_WITH_FACTS,
+          ...sharedFactsStep(restricted),
           `Give the facts in the prompt an owner who updates them whenever the source changes${cite}.`,
           'When editing them by hand becomes a burden, load the current source document into the prompt at each request instead, which is retrieval without an index; move to RAG with an index only when the facts outgrow the prompt.',
         ];
       }
       return [
         KEEP_PROMPT_WITH_FACTS,
+        ...sharedFactsStep(restricted),
         `Give the facts in the prompt an owner who updates them when the source changes${cite}.`,
         WHEN_FACTS_THAT_FIT_MOVE,
       ];
@@ -523,8 +574,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt: the facts are few and stable enough to paste into the prompt. Measure that first, and move them to RAG when they outgrow it.',
     because:
       'the facts are few and stable enough to go in the prompt itself, and retrieval earns its cost only once they outgrow it',
-    nextSteps: ({ cited }) => [
+    nextSteps: ({ cited, restricted }) => [
       factsInPromptStep('first', cited),
+      ...sharedFactsStep(restricted),
       FACTS_EVAL_STEP,
       FACTS_OWNER_STEP,
       MOVE_FACTS_TO_RAG,
@@ -543,8 +595,9 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt: keep the few, stable facts in it and fix how it carries them. RAG waits until they outgrow the prompt.',
     because:
       'the facts fit in the prompt and change less than weekly, so retrieval would hand the model the same few pages, and the fix is in how the prompt carries them',
-    nextSteps: ({ cited }) => [
+    nextSteps: ({ cited, restricted }) => [
       factsInPromptStep('fell-short', cited),
+      ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       'Score every change on an eval of question and answer pairs: 20 to 50 real questions, each with the answer the facts give, plus a few the facts do not cover.',
       FACTS_OWNER_STEP,
@@ -563,14 +616,13 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'knowledge-indexed-unreliable': KNOWLEDGE_INDEXED,
   'behavior-ready': {
     verdict: 'fine-tune',
-    headline:
-      'Fine-tune: the gap is behavior, a prompt scored on real examples still falls short, and there are enough labeled examples to teach it.',
+    headline: ({ heldOutShort }) =>
+      heldOutShort
+        ? 'Fine-tune: a prompt scored on real examples still falls short on the behavior; your examples are enough to train on, not yet to judge the tune.'
+        : 'Fine-tune: the gap is behavior, a prompt scored on real examples still falls short, and there are enough labeled examples to teach it.',
     because:
       'the gap is behavior, which retrieval does not fix, a prompt scored on real examples has not fixed it either, and there are enough labeled examples to train it',
-    nextSteps: ({ format, restricted }) => [
-      ...formatStep(format, 'tune'),
-      ...fineTuneSteps(restricted),
-    ],
+    nextSteps: (context) => [...formatStep(context.format, 'tune'), ...fineTuneSteps(context)],
     measure: [...FINE_TUNE_MEASURE],
   },
   'behavior-untried': {
@@ -581,10 +633,18 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         : 'Prompt for now: write and score a prompt with few-shot examples for the behavior, and collect labeled examples before fine-tuning is worth it.',
     because:
       'the gap is behavior, which retrieval does not fix, and fine-tuning it pays off only once a prompt scored on real examples still falls short and there are enough labeled examples',
-    nextSteps: ({ format }) => [
-      'Write an explicit output spec into the prompt, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+    nextSteps: ({ format, restricted, tried }) => [
+      ...(tried
+        ? [
+            'Score the prompt you have on an eval set of 20 to 50 real inputs, each with the output you expect: that score is the baseline.',
+            'Where it falls short, add an explicit output spec, with a few examples: the best labeled examples you have, or ones written by hand. Score each change on the same eval set.',
+          ]
+        : [
+            'Write an explicit output spec into the prompt, with a few examples: the best labeled examples you have, or ones written by hand.',
+          ]),
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
-      'Score it on an eval set of real inputs with the outputs you expect.',
+      ...(tried ? [] : ['Score it on an eval set of real inputs with the outputs you expect.']),
       `Log real inputs with corrected outputs as you go, building toward the ${BAR} training examples a fine-tune needs, plus a held-out set on top.`,
       'Run the checklist again if the prompt, once scored, still falls short.',
     ],
@@ -595,29 +655,34 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   },
   'behavior-untried-enough-examples': {
     verdict: 'prompt',
-    headline:
-      'Prompt first: score a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
+    headline: ({ heldOutShort }) =>
+      heldOutShort
+        ? 'Prompt first: score a prompt on the behavior. If it falls short, your examples are enough to train on, not yet to also judge the tune.'
+        : 'Prompt first: score a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     because:
       'the gap is behavior, and a prompt scored on real examples comes first: it may be enough, and if it is not, the labeled examples to fine-tune on are already there',
-    nextSteps: ({ format }) => [
-      `Keep the labeled examples for training, and build ${HELD_OUT_SET}.`,
-      'Write an explicit output spec and put a few of the labeled examples into the prompt as few-shot examples.',
+    nextSteps: ({ format, restricted, classification, heldOutShort }) => [
+      'Set aside 20 to 50 of the labeled examples to score the prompt on, and never use them as few-shot examples or to train on.',
+      'Write an explicit output spec and put a few of the other labeled examples into the prompt as few-shot examples.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
-      'Score the prompt on the held-out set. If it still falls short, run the checklist again and say it was scored: the labeled examples already meet the bar for fine-tuning.',
+      heldOutShort
+        ? `Score the prompt on the examples set aside. If it still falls short, run the checklist again and say it was scored; before fine-tuning, collect more until the examples set aside grow into ${heldOutSet(classification)}, with at least ${BAR} left to train on.`
+        : `Score the prompt on the examples set aside. If it still falls short, run the checklist again and say it was scored: the other labeled examples meet the bar for fine-tuning; grow the ones set aside into ${heldOutSet(classification)}.`,
     ],
     measure: [
-      'Score the prompt on the held-out set and keep that score as the baseline a fine-tune has to beat.',
+      'Score the prompt on the examples set aside and keep that score as the baseline a fine-tune has to beat.',
       'Sort the failures: if they are wrong shape or voice rather than missing facts, the gap is the behavior, as answered.',
     ],
   },
   'behavior-needs-examples': {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap: the behavior needs fine-tuning, and the blocker is data. Collect at least ${BAR} labeled examples, and measure.`,
-    because: `the gap is behavior and a prompt scored on real examples has not fixed it, so fine-tuning is the path, but it needs at least ${BAR} labeled examples to train on and the prompt has to serve until then`,
-    nextSteps: ({ format }) => [
+    because: `fine-tuning the behavior needs at least ${BAR} labeled examples to train on, and the prompt has to serve until then`,
+    nextSteps: ({ format, classification }) => [
       ...formatStep(format, 'beforeTuning'),
       `Collect labeled examples of the behavior, real inputs each with the output you want, until there are at least ${BAR} to train on; a few hundred is better.`,
-      `Build ${HELD_OUT_SET}, so the fine-tune is judged on examples it never saw.`,
+      `Build ${heldOutSet(classification)}.`,
       'Keep the current prompt running as the stop-gap, and as the baseline a fine-tune has to beat.',
       'Run the checklist again once the examples are there.',
     ],
@@ -634,14 +699,16 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'Prompt first: put the facts and the behavior’s spec and examples in one prompt, and measure it. RAG and fine-tuning wait for that score.',
     because:
       'the facts are few and stable enough to go in the prompt, and the behavior gets a prompt scored on real examples before any fine-tuning, so one prompt comes first for both',
-    nextSteps: ({ cited, format, enoughExamples }) => [
+    nextSteps: ({ cited, format, enoughExamples, restricted, classification, heldOutShort }) => [
       factsInPromptStep('first', cited),
-      'In the same prompt, write an explicit output spec for the behavior, with a few few-shot examples: the best labeled examples you have, or ones written by hand.',
+      ...sharedFactsStep(restricted),
+      'In the same prompt, write an explicit output spec for the behavior, with a few examples: the best labeled examples you have, or ones written by hand.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       'Build a small eval of question and answer pairs: 20 to 50 real inputs, each with the answer the facts give in the output you expect, plus a few the facts do not cover. No few-shot example may come from it. Score the facts and the behavior separately.',
       MOVE_FACTS_TO_RAG,
       enoughExamples
-        ? `The labeled examples already meet the bar for fine-tuning: if the behavior still falls short once scored, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${HELD_OUT_SET}.`
+        ? `The labeled examples ${heldOutShort ? 'are enough to train on, not yet also to judge a tune' : 'already meet the bar for fine-tuning'}: if the behavior still falls short once scored, run the checklist again. Take the prompt’s few-shot examples from them, never from the eval, and build ${heldOutSet(classification)}.`
         : `If the behavior still falls short once scored, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
     ],
     measure: [
@@ -654,15 +721,18 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
   'both-in-prompt-ready': {
     facts: 'in-prompt',
     verdict: 'fine-tune',
-    headline:
-      'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
+    headline: ({ restricted }) =>
+      restricted
+        ? 'Fine-tune: tune the behavior the prompt cannot hold; the prompt keeps only the stable facts every user may see, retrieval the rest.'
+        : 'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
-    nextSteps: ({ cited, format, restricted }) => [
+    nextSteps: ({ cited, format, restricted, classification }) => [
       factsInPromptStep('fell-short', cited),
+      ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${HELD_OUT_SET}.`,
+      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'facts')}`,
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `When a fact changes, edit the facts section: the tuned model reads it at each request, so no retraining. ${RETRAIN_WHEN}`,
@@ -681,11 +751,12 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     verdict: 'prompt',
     headline: `Prompt as a stop-gap, with the facts in it. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples.`,
     because: `the facts are few and stable enough to stay in the prompt, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: ({ cited, format }) => [
+    nextSteps: ({ cited, format, restricted, classification }) => [
       factsInPromptStep('fell-short', cited),
+      ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'beforeTuning'),
-      `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      `Collect labeled examples of the behavior, with the same facts section in their prompts, until there are at least ${BAR} to train on, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'facts')}`,
       'Keep the current prompt, with the facts in it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
       MOVE_FACTS_TO_RAG,
       'Run the checklist again once the examples are there.',
@@ -705,14 +776,15 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG without an index for the facts: load the current document whole into each request. For the behavior, measure a prompt first.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior part has not yet met the bar for fine-tuning: a prompt scored on real examples still falling short, and enough labeled examples',
-    nextSteps: ({ cited, format, enoughExamples, restricted }) => [
+    nextSteps: ({ cited, format, enoughExamples, restricted, classification, heldOutShort }) => [
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       'Handle the behavior in the same prompt: an explicit output spec and few-shot examples, scored on an eval set that also asks about the facts. No few-shot example may come from it.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       INDEX_WHEN_OUTGROWN,
       enoughExamples
-        ? `Keep the labeled examples for training, and build ${HELD_OUT_SET}. If the prompt still falls short on the behavior once scored, run the checklist again: the examples already meet the bar for fine-tuning.`
+        ? `Keep the labeled examples out of the eval, and build ${heldOutSet(classification)}. If the prompt still falls short on the behavior once scored, run the checklist again: the examples ${heldOutShort ? 'are enough to train on, not yet also to judge a tune' : 'already meet the bar for fine-tuning'}.`
         : `If the prompt still falls short on the behavior once scored, run the checklist again with at least ${BAR} labeled examples of it to train on, plus a held-out set on top; log corrected outputs as you go.`,
     ],
     measure: [
@@ -729,11 +801,11 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ cited, format, restricted }) => [
+    nextSteps: ({ cited, format, restricted, classification }) => [
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${HELD_OUT_SET}.`,
+      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'documents')}`,
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `A changed fact needs no retraining: the tuned model reads the current document at each request. ${RETRAIN_WHEN}`,
@@ -752,11 +824,11 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     verdict: 'rag',
     headline: `RAG without an index for the facts; the prompt is a stop-gap for the behavior, which needs fine-tuning: collect at least ${BAR} labeled examples.`,
     because: `the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: ({ cited, format, restricted }) => [
+    nextSteps: ({ cited, format, restricted, classification }) => [
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'beforeTuning'),
-      `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      `Collect labeled examples of the behavior, with the loaded document in their prompts, until there are at least ${BAR} to train on, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'documents')}`,
       'Keep the current prompt, with the document loaded into it, as the stop-gap for the behavior and as the baseline a fine-tune has to beat.',
       INDEX_WHEN_OUTGROWN,
       'Run the checklist again once the examples are there.',
@@ -774,11 +846,11 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ format, restricted }) => [
+    nextSteps: ({ format, restricted, classification }) => [
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
       ...accessStep(restricted, 'indexed'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and ${HELD_OUT_SET}.`,
+      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'passages')}`,
       chooseWhatToTune(restricted),
       'Feed the tuned model freshly retrieved facts at query time.',
       RETRAIN_WHEN,
@@ -799,6 +871,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     nextSteps: ({ format, restricted }) => [
       ...ragSteps(restricted),
       'Handle the behavior in the prompt: an explicit output spec and few-shot examples, scored on an eval set.',
+      ...sharedExamplesStep(restricted),
       ...formatStep(format, 'beforeTuning'),
       `If that prompt still falls short once scored, run the checklist again with at least ${BAR} labeled examples of the behavior to train on; if you don't have them yet, log corrected outputs until you do.`,
     ],
@@ -812,10 +885,10 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
     verdict: 'rag',
     headline: `RAG for the facts. The behavior needs fine-tuning, and the blocker is data: collect at least ${BAR} labeled examples; the prompt is a stop-gap.`,
     because: `facts belong in retrieval, and the behavior, which a prompt scored on real examples has not fixed, needs fine-tuning on at least ${BAR} labeled examples, which are not there yet`,
-    nextSteps: ({ format, restricted }) => [
+    nextSteps: ({ format, restricted, classification }) => [
       ...ragSteps(restricted),
       ...formatStep(format, 'beforeTuning'),
-      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${HELD_OUT_SET}.`,
+      `Collect labeled examples of the behavior, with retrieved passages in their prompts, until there are at least ${BAR} to train on, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'passages')}`,
       'Keep the current prompt as the stop-gap for the behavior, and as the baseline a fine-tune has to beat.',
       'Run the checklist again once the examples are there.',
     ],
@@ -1032,14 +1105,14 @@ export const WARNING_TEXT = {
     `${WEIGHTS_KEEP_NO_ACCESS_CONTROL} Keep facts that not every user may see out of the weights${factsInSharedPrompt ? ' and out of the facts section every user’s prompt carries' : ''}: retrieve them, filtered by the asker’s permissions at query time, where a deleted document is gone at once.`,
   promptUntried:
     'No prompt has been tried on the behavior yet. An explicit output spec and a few examples fix many format, tone and labeling problems; try that and score it before paying for training.',
-  promptUnscored: (olderAnswer: boolean): string =>
-    `${olderAnswer ? 'This answer says the prompt is still unreliable, but the checklist did not ask then whether it was scored, and a judgement without a score is no baseline for a fine-tune to beat.' : 'The prompt was tried but not scored, so nothing yet shows that it falls short on the behavior, and there is no baseline for a fine-tune to beat.'} Score it on 20 to 50 real inputs with the outputs you expect before paying for training; if it falls short, run the checklist again and say it was scored.`,
+  promptUnscored: (olderAnswer: boolean, enoughExamples: boolean): string =>
+    `${olderAnswer ? 'This answer says the prompt is still unreliable, but the checklist did not ask then whether it was scored, and a judgement without a score is no baseline for a fine-tune to beat.' : 'The prompt was tried but not scored, so nothing yet shows that it falls short on the behavior, and there is no baseline for a fine-tune to beat.'} Score it on ${enoughExamples ? '20 to 50 of your labeled examples, kept out of training,' : '20 to 50 real inputs with the outputs you expect'} before paying for training; if it falls short, run the checklist again and say it was scored.`,
   fewExamples: (examples: number, bar: number): string =>
-    `Scored on real examples, the prompt still falls short, so the behavior calls for fine-tuning, but ${plural(examples, 'labeled example', 'labeled examples')} is below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to measure with, and keep the prompt only as a stop-gap until then.`,
+    `${plural(examples, 'labeled example is', 'labeled examples is')} below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to judge the tune; until then the prompt is only a stop-gap.`,
   heldOutShort: (examples: number, classification: boolean): string =>
-    `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ', and for classification 20 to 30 per class' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
+    `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ' (20 to 30 per class)' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all${classification ? ', more with over 5 classes' : ''}. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
   factsDoNotFit:
-    'The prompt can only carry part of these facts, yet it was answered good enough: either it was never asked about the facts it leaves out, or the model needs fewer of them than answered. Add questions about the facts left out to its eval; if those fail, the facts belong in RAG.',
+    'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
   noTrainingBudget: (restricted: boolean): string =>
     restricted
       ? 'There is no training budget yet, and fine-tuning needs one, if a small one: where the data must stay in-house, QLoRA on a frozen open base model, on a single GPU of your own or in your own cloud account for a few hours; a hosted fine-tuning API billed per training token only if your data may go to that provider.'
@@ -1047,5 +1120,5 @@ export const WARNING_TEXT = {
   leaningDiffers: (leaning: string, verdict: string, because: string): string =>
     `The team leaned ${leaning}, but the verdict is ${verdict} because ${because}.`,
   noDiagnosis:
-    'The gap is not diagnosed. Run a prompt on a small eval set and sort the failures: missing or outdated facts point to RAG, right facts in the wrong shape or voice point to fine-tuning.',
+    'Run a prompt on a small eval set and sort the failures: missing or outdated facts point to RAG, right facts in the wrong shape or voice point to fine-tuning.',
 };

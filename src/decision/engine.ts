@@ -46,7 +46,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.8';
+export const RULES_VERSION = '2026-11-30.9';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -62,6 +62,11 @@ function labeledExamples(answers: Answers): number {
 
 function enoughExamples(answers: Answers): boolean {
   return labeledExamples(answers) >= MIN_EXAMPLES_FOR_FINE_TUNING;
+}
+
+/** Enough examples to train on, but too few to hold out a set that judges the tune as well. */
+function heldOutShort(answers: Answers): boolean {
+  return enoughExamples(answers) && labeledExamples(answers) < EXAMPLES_TO_TRAIN_AND_HOLD_OUT;
 }
 
 /**
@@ -133,8 +138,7 @@ const WORKING_PROMPT_STAYS =
 const JUDGED_PROMPT_STAYS =
   'A working prompt is the cheapest system to run and to change, so it stays; score it on real examples, so a change that breaks it shows up.';
 
-const BEHAVIOR_NEEDS_TUNING =
-  'Scored on real examples, the prompt has not fixed the behavior, so fine-tuning is the path';
+const BEHAVIOR_NEEDS_TUNING = 'It has not fixed the behavior, so fine-tuning is the path';
 
 /** Why fine-tuning waits for a prompt tried but not scored, by the answer that said so. */
 const UNSCORED_BEHAVIOR = {
@@ -258,7 +262,7 @@ function whyNotPromptFirst(answers: Answers): string {
 
 /** The facts a working prompt carries: all of them, or only those it holds when they do not fit. */
 function heldFacts(answers: Answers): string {
-  return answers.knowledge?.fitsInPrompt === false ? 'the facts it holds' : 'the facts';
+  return answers.knowledge?.fitsInPrompt === false ? 'the facts it can hold' : 'the facts';
 }
 
 /** What the gap answer means for the rule it led to, after "Gap: <the answer>." */
@@ -274,8 +278,8 @@ function whatTheGapSays(answers: Answers, rule: RuleId): string {
       // Asked whether the facts fit, the knowledge lines say when they should leave the prompt.
       if (answers.knowledge?.fitsInPrompt !== undefined) {
         return answers.gap === 'knowledge'
-          ? `The prompt carries ${heldFacts(answers)} well enough today.`
-          : 'The prompt already covers the facts and the behavior; fine-tuning earns its cost only when a score on real examples shows the behavior falling short.';
+          ? `The prompt covers ${heldFacts(answers)} well enough today.`
+          : `The prompt covers the behavior and ${answers.knowledge.fitsInPrompt ? 'the facts' : 'the facts it can hold'}; fine-tuning earns its cost only when a score on real examples shows the behavior falling short.`;
       }
       if (answers.gap === 'knowledge') {
         return 'The prompt carries the facts well enough today; RAG becomes worth it when maintaining them there becomes a burden, or the knowledge outgrows the prompt.';
@@ -294,7 +298,9 @@ function whatTheGapSays(answers: Answers, rule: RuleId): string {
       if (answers.gap === 'behavior') {
         return 'The prompt already produces it, so fine-tuning would add cost and no gain.';
       }
-      return 'The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when a score on real examples shows a shortfall.';
+      return answers.knowledge?.fitsInPrompt === false
+        ? 'The prompt covers the behavior and the facts it can hold; RAG or fine-tuning only earns its cost when a score on real examples shows a shortfall.'
+        : 'The prompt already covers the facts and the behavior; RAG or fine-tuning only earns its cost when a score on real examples shows a shortfall.';
     case 'knowledge-in-prompt-untried':
     case 'knowledge-in-prompt-unreliable':
       return 'The model lacks facts, so they have to be put in front of it: in the prompt as a fixed section, or by retrieval for each question.';
@@ -313,10 +319,12 @@ function whatTheGapSays(answers: Answers, rule: RuleId): string {
     case 'knowledge-indexed-unreliable':
       return 'The model lacks facts, and facts are what retrieval supplies at query time.';
     case 'behavior-ready':
-    case 'behavior-untried':
-    case 'behavior-untried-enough-examples':
     case 'behavior-needs-examples':
       return 'The model has the facts but not the way of answering, which is what fine-tuning teaches.';
+    case 'behavior-untried':
+    case 'behavior-untried-enough-examples':
+      // A prompt verdict: the prompt's spec and examples come first, as its steps say.
+      return 'The model has the facts but not the way of answering: a spec and examples in the prompt come first, and fine-tuning only if they fall short once scored.';
     case 'both-indexed-ready':
     case 'both-indexed-untried':
     case 'both-indexed-needs-examples':
@@ -411,7 +419,7 @@ function fitsInPromptLine(
       // A working prompt, the one rule for a knowledge gap that leaves the facts where they are.
       return knowledge.fitsInPrompt
         ? 'Facts fit in the prompt: yes, so they can stay there; an index earns its cost once they outgrow it.'
-        : `Facts fit in the prompt: no. ${promptScored(answers.promptTried) ? 'The prompt scored good enough anyway' : 'The prompt works well enough anyway, by your account'}; questions about facts it leaves out are the first sign that RAG is due.`;
+        : `Facts fit in the prompt: no, yet ${promptScored(answers.promptTried) ? 'the prompt scored good enough' : 'the prompt works well enough, by your account'}: see the warning.`;
   }
 }
 
@@ -457,7 +465,9 @@ function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   if (!scoredShort) {
     if (enough) {
       lines.push(
-        `${count} Enough to fine-tune on later, if the prompt still falls short once scored.`,
+        examples < EXAMPLES_TO_TRAIN_AND_HOLD_OUT
+          ? `${count} Enough to train on later, not yet also to hold out a set that judges the tune.`
+          : `${count} Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.`,
       );
     } else if (examples === 0) {
       lines.push(
@@ -471,7 +481,9 @@ function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
   } else {
     lines.push(
       enough
-        ? `${count} At or above the ${bar} training examples at which fine-tuning gains usually start to show; a held-out set comes on top.`
+        ? examples < EXAMPLES_TO_TRAIN_AND_HOLD_OUT
+          ? `${count} At or above the ${bar} to train on, not also a held-out set to judge the tune.`
+          : `${count} At or above the ${bar} training examples at which fine-tuning gains usually start to show; a held-out set comes on top.`
         : `${count} Below the ${bar} at which fine-tuning gains usually start to show: collecting at least ${bar} is what stands between this behavior and a fine-tune.`,
     );
   }
@@ -481,6 +493,10 @@ function behaviorLines(answers: Answers, behavior: BehaviorAnswers): string[] {
 function leaningLine(answers: Answers, verdict: VerdictKind): string | undefined {
   if (answers.leaning === 'undecided') return undefined;
   const leaning = `Leaning: ${LEANING_LABELS[answers.leaning]}.`;
+  // The same verdict, but the leaning would have tuned the facts too: the warning says where they go.
+  if (answers.leaning === verdict && knowledgeInWeightsCase(answers)) {
+    return `${leaning} The verdict fine-tunes only the behavior, not the facts: see the warning on facts in the weights.`;
+  }
   return answers.leaning === verdict
     ? `${leaning} The answers agree with it.`
     : `${leaning} Noted, but the answers above point to ${VERDICT_LABELS[verdict]}.`;
@@ -651,7 +667,10 @@ function warningMessage(
       // Tried but not scored, the behavior is decided as if no prompt were tried: say why.
       return behaviorGap &&
         (answers.promptTried === 'tried-not-scored' || answers.promptTried === 'still-unreliable')
-        ? WARNING_TEXT.promptUnscored(answers.promptTried === 'still-unreliable')
+        ? WARNING_TEXT.promptUnscored(
+            answers.promptTried === 'still-unreliable',
+            enoughExamples(answers),
+          )
         : undefined;
     case 'few-examples': {
       const examples = labeledExamples(answers);
@@ -830,6 +849,9 @@ function stepContext(answers: Answers): StepContext {
     tried: answers.promptTried !== 'not-yet',
     scored: promptScored(answers.promptTried),
     restricted: answers.restrictedData === true,
+    knowledgeGap: gapIncludesKnowledge(answers.gap),
+    classification: answers.behavior?.kinds?.includes('classification') === true,
+    heldOutShort: heldOutShort(answers),
   };
 }
 

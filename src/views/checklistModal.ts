@@ -284,7 +284,7 @@ function behaviorBlocks(draft: Draft): KnownBlock[] {
       label: { type: 'plain_text', text: 'How many good input → output examples do you have?' },
       hint: {
         type: 'plain_text',
-        text: `Examples a reviewer would sign off on. Fine-tuning gains usually show from about ${MIN_EXAMPLES_FOR_FINE_TUNING} to train on, and judging the tune takes about ${MIN_HELD_OUT_EXAMPLES} more held out: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all.`,
+        text: `Examples a reviewer would sign off on. Fine-tuning gains usually show from about ${MIN_EXAMPLES_FOR_FINE_TUNING} to train on, and judging the tune takes about ${MIN_HELD_OUT_EXAMPLES} more held out: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all, more for a classification into over 5 classes.`,
       },
       element: {
         type: 'number_input',

@@ -150,7 +150,11 @@ describe('decide, for any valid answers', () => {
         expect(codes(decision).includes('restricted-data-in-weights')).toBe(
           answers.restrictedData === true && verdictIncludesFineTune(decision.verdict),
         );
-        const accessStep = decision.nextSteps.some((step) => /asker’s permissions/.test(step));
+        // The step that filters what retrieval or the load brings; a prompt every user shares
+        // gets its own step (only what every user may see), not this one.
+        const accessStep = decision.nextSteps.some((step) =>
+          /^(Filter retrieval by|Load only what) the asker/.test(step),
+        );
         expect(accessStep).toBe(
           answers.restrictedData === true && verdictIncludesRag(decision.verdict),
         );
@@ -167,7 +171,10 @@ describe('decide, for any valid answers', () => {
         // Said yes: the same verdict and reasons, with warnings and steps added or reworded.
         const said = decide({ ...notSaid, restrictedData: true });
         expect(said.verdict).toBe(before.verdict);
-        expect(said.headline).toBe(before.headline);
+        // A fine-tune that keeps the facts in the shared prompt no longer says no RAG is needed.
+        if (matchRule(notSaid) !== 'both-in-prompt-ready') {
+          expect(said.headline).toBe(before.headline);
+        }
         expect(said.rationale).toEqual(before.rationale);
         expect(said.decisive).toEqual(before.decisive);
         expect(said.tradeoffs).toEqual(before.tradeoffs);
@@ -391,7 +398,12 @@ describe('decide, for a leaning', () => {
       if (answers.leaning === 'undecided') {
         expect(line, where).toBeUndefined();
       } else if (answers.leaning === decision.verdict) {
-        expect(line, where).toMatch(/The answers agree with it\.$/);
+        // A fine-tune leaning for a gap with facts in it agrees on tuning, not on the facts.
+        expect(line, where).toMatch(
+          codes(decision).includes('knowledge-in-weights')
+            ? / The verdict fine-tunes only the behavior, not the facts: see the warning on facts in the weights\.$/
+            : /The answers agree with it\.$/,
+        );
       } else {
         expect(line, where).toMatch(/ Noted, but the answers above point to /);
         expect(line, where).not.toMatch(/taken into account/i);

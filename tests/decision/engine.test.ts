@@ -705,7 +705,9 @@ describe('the course examples', () => {
     );
     expect(decision.verdict).toBe('prompt');
     expect(codes(decision)).toEqual(['prompt-untried']);
-    expect(decision.nextSteps.join(' ')).toMatch(/few-shot/);
+    expect(decision.nextSteps.join(' ')).toMatch(
+      /explicit output spec into the prompt, with a few examples/,
+    );
   });
 
   it('knowledge plus a strict format, 300 examples → RAG + fine-tune', () => {
@@ -900,7 +902,7 @@ describe('a behavior below the fine-tuning bar', () => {
       'Prompt first: score a prompt on the behavior. If it still falls short, your labeled examples are already enough to fine-tune on.',
     );
     expect(decision.rationale).toContain(
-      'Labeled examples: 200. Enough to fine-tune on later, if the prompt still falls short once scored.',
+      'Labeled examples: 200. Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.',
     );
   });
 
@@ -912,7 +914,7 @@ describe('a behavior below the fine-tuning bar', () => {
       behavior: behavior(500),
     });
     expect(decision.rationale).toContain(
-      'Labeled examples: 500. Enough to fine-tune on later, if the prompt still falls short once scored.',
+      'Labeled examples: 500. Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.',
     );
     expect(decision.nextSteps.at(-1)).toMatch(
       /; if you don't have them yet, log corrected outputs until you do\.$/,
@@ -945,7 +947,7 @@ describe('a prompt scored, or only tried', () => {
       expect(decision.verdict, promptTried).toBe('prompt');
       expect(codes(decision), promptTried).toEqual(['prompt-unscored']);
       expect(decision.warnings[0]?.message, promptTried).toMatch(
-        /Score it on 20 to 50 real inputs/,
+        /Score it on 20 to 50 of your labeled examples, kept out of training/,
       );
     }
     expect(WARNING_TITLES['prompt-unscored']).toBe('Score it first');
@@ -1037,7 +1039,7 @@ describe('a prompt good enough against answers that say otherwise', () => {
     expect(codes(decision)).toEqual(['facts-do-not-fit']);
     expect(WARNING_TITLES['facts-do-not-fit']).toBe('Facts do not fit the prompt');
     expect(decision.warnings[0]?.message).toMatch(
-      /^The prompt can only carry part of these facts, yet it was answered good enough/,
+      /^You said the facts don’t all fit, yet the prompt scored good enough/,
     );
     // Stable facts that do not fit contradict a working prompt just as much.
     const stable = run({
@@ -1263,7 +1265,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).not.toMatch(/collect/i);
     expect(decision.rationale).toContain(
-      'Labeled examples: 500. Enough to fine-tune on later, if the prompt still falls short once scored.',
+      'Labeled examples: 500. Enough to fine-tune on later, with a held-out set, if the prompt still falls short once scored.',
     );
   });
 
@@ -1274,8 +1276,11 @@ describe('facts that would fit in the prompt', () => {
       /run the checklist again with at least 50 labeled examples/,
     );
     expect(enough.nextSteps.at(-1)).not.toMatch(/with at least 50|log corrected outputs/);
-    expect(enough.nextSteps.at(-1)).toMatch(/already meet the bar for fine-tuning/);
-    expect(enough.nextSteps.at(-1)).toMatch(/a held-out set on top, never trained on/);
+    // 50 examples: enough to train on, not also to hold out a set (the held-out warning).
+    expect(enough.nextSteps.at(-1)).toMatch(/are enough to train on, not yet also to judge a tune/);
+    expect(enough.nextSteps.at(-1)).toMatch(/a held-out set of about 100 cases, never trained on/);
+    const plenty = run({ ...RULE_EXAMPLES['both-in-prompt-untried'], behavior: behavior(150) });
+    expect(plenty.nextSteps.at(-1)).toMatch(/already meet the bar for fine-tuning/);
     expect(enough.nextSteps.at(-1)).toMatch(/few-shot examples from them, never from the eval/);
     for (const decision of [short, enough]) {
       expect(text(decision.nextSteps)).toMatch(/No few-shot example may come from it/);
@@ -2083,9 +2088,9 @@ describe('fine-tuning advice an ML engineer can follow', () => {
     '%s counts the bar in training examples, with a sized held-out set on top',
     (rule) => {
       const steps = text(run(RULE_EXAMPLES[rule]).nextSteps);
-      expect(steps).toMatch(/held-out set on top/);
-      expect(steps).toMatch(/at least about 100 held-out cases/);
-      expect(steps).toMatch(/20 to 30 per class/);
+      expect(steps).toMatch(/a held-out set of about 100 cases, never trained on/);
+      // The per-class rule only for a classification; these examples name no kind.
+      expect(steps).not.toMatch(/per class/);
       expect(steps).not.toMatch(
         /Split the labeled examples|Hold out a share|Set part of them aside/,
       );
@@ -2236,16 +2241,27 @@ describe('personal or customer data, or answers that must respect who may see wh
         const retrieve = steps.findIndex((step) => /retrieve the top-k passages/.test(step));
         expect(steps.indexOf(access[0] ?? ''), rule).toBe(retrieve + 1);
       }
-      // The same steps otherwise, in the same order (what to tune is worded apart, below).
+      // The same steps otherwise, in the same order (what to tune is worded apart, below; few-shot
+      // and training examples are taken only from what every user may see, tested apart).
       const others = (list: string[]) =>
-        list.filter((step) => step !== access[0] && !step.startsWith('Choose what to tune'));
+        list
+          .filter(
+            (step) =>
+              step !== access[0] &&
+              !step.startsWith('Choose what to tune') &&
+              !step.startsWith('Take few-shot examples only from data every user may see'),
+          )
+          .map((step) => step.replace(/ Build them only from \w+ every user may see.*$/, ''));
       expect(others(steps), rule).toEqual(others(unsaid(rule).nextSteps));
     }
   });
 
-  it('adds no access step where nothing is retrieved', () => {
+  it('adds no access step where nothing is retrieved, only that facts in a shared prompt are for every user', () => {
     for (const rule of RULE_IDS.filter((candidate) => !ragRules.includes(candidate))) {
-      expect(restricted(rule).nextSteps.join(' '), rule).not.toMatch(/asker’s permissions/);
+      const access = restricted(rule).nextSteps.filter((step) => /asker’s permissions/.test(step));
+      for (const step of access) {
+        expect(step, rule).toMatch(/^Paste into the prompt only facts every user may see/);
+      }
     }
   });
 
@@ -2286,7 +2302,11 @@ describe('personal or customer data, or answers that must respect who may see wh
       const before = decide(answers);
       const after = decide({ ...answers, restrictedData: true });
       expect(after.verdict, where).toBe(before.verdict);
-      expect(after.headline, where).toBe(before.headline);
+      // Facts kept in a prompt every user shares, by a verdict that fine-tunes: the headline no
+      // longer says that no retrieval is needed while they fit.
+      if (matchRule(answers) !== 'both-in-prompt-ready') {
+        expect(after.headline, where).toBe(before.headline);
+      }
       expect(after.rationale, where).toEqual(before.rationale);
       expect(after.decisive, where).toEqual(before.decisive);
       expect(after.measure, where).toEqual(before.measure);
@@ -2300,7 +2320,7 @@ describe('personal or customer data, or answers that must respect who may see wh
         verdictIncludesFineTune(after.verdict),
       );
       if (!verdictIncludesFineTune(after.verdict) && !verdictIncludesRag(after.verdict)) {
-        expect(after, where).toEqual(before);
+        expect({ ...after, nextSteps: [] }, where).toEqual({ ...before, nextSteps: [] });
       }
     }
   });
@@ -2320,7 +2340,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.8');
+    expect(RULES_VERSION).toBe('2026-11-30.9');
   });
 
   it('has the labels the Slack layer shows', () => {
@@ -2364,5 +2384,217 @@ describe('the verdict object', () => {
     const second = run({ promptTried: 'not-yet', gap: 'neither' });
     expect(second.nextSteps).not.toContain('mutated');
     expect(aspects(second)).not.toContain('mutated');
+  });
+});
+
+describe('restricted data where facts or examples sit in a prompt every user shares', () => {
+  const ticked = (input: Omit<AnswersInput, 'title'>) => run({ ...input, restrictedData: true });
+  const sharedStep = /^Paste into the prompt only facts every user may see/;
+
+  it('tells a prompt that carries the facts to paste only what every user may see', () => {
+    const repro = {
+      promptTried: 'not-yet',
+      gap: 'knowledge',
+      knowledge: fewStableFacts(true),
+    } as const;
+    const steps = ticked(repro).nextSteps;
+    expect(steps[0]).toMatch(/^Put the facts in the prompt/);
+    expect(steps[1]).toMatch(sharedStep);
+    expect(steps[1]).toMatch(/retrieval, filtered by the asker’s permissions/);
+    expect(run(repro).nextSteps.join(' ')).not.toMatch(/every user may see/);
+    for (const rule of [
+      'knowledge-in-prompt-untried',
+      'knowledge-in-prompt-unreliable',
+      'both-in-prompt-untried',
+      'both-in-prompt-ready',
+      'both-in-prompt-needs-examples',
+    ] as const) {
+      const access = ticked(RULE_EXAMPLES[rule]).nextSteps.filter((s) => sharedStep.test(s));
+      expect(access, rule).toHaveLength(1);
+    }
+    for (const promptTried of ['scored-good-enough', 'good-enough'] as const) {
+      for (const facts of [fewStableFacts(), { ...knowledge, fitsInPrompt: false }, knowledge]) {
+        const steps = ticked({ promptTried, gap: 'knowledge', knowledge: facts }).nextSteps;
+        expect(
+          steps.filter((s) => sharedStep.test(s)),
+          JSON.stringify(facts),
+        ).toHaveLength(1);
+      }
+    }
+  });
+
+  it('tells a prompt built from labeled examples to take only examples every user may see', () => {
+    const steps = ticked(RULE_EXAMPLES['behavior-untried-enough-examples']).nextSteps;
+    expect(steps.join(' ')).toMatch(/few-shot examples only from data every user may see/);
+    expect(run(RULE_EXAMPLES['behavior-untried-enough-examples']).nextSteps.join(' ')).not.toMatch(
+      /every user may see/,
+    );
+  });
+
+  it('does not say No RAG while the facts fit when restricted facts must be retrieved', () => {
+    const repro: Omit<AnswersInput, 'title'> = {
+      leaning: 'fine-tune',
+      promptTried: 'scored-falls-short',
+      gap: 'both',
+      knowledge: fewStableFacts(),
+      behavior: { kinds: ['format'], labeledExamples: 120, trainingBudget: true },
+    };
+    expect(run(repro).headline).toMatch(/No RAG while they fit/);
+    const decision = ticked(repro);
+    expect(decision.headline).not.toMatch(/No RAG/);
+    expect(decision.headline).toMatch(/facts every user may see/);
+    const training = decision.nextSteps.find((s) => s.startsWith('Build training examples'));
+    expect(training).toMatch(/only from facts every user may see/);
+  });
+
+  it('builds training examples only from passages every user may see', () => {
+    for (const rule of ['both-indexed-ready', 'both-whole-document-ready'] as const) {
+      const training = ticked(RULE_EXAMPLES[rule]).nextSteps.find((s) =>
+        s.startsWith('Build training examples'),
+      );
+      expect(training, rule).toMatch(/every user may see/);
+      const unsaid = run(RULE_EXAMPLES[rule]).nextSteps.join(' ');
+      expect(unsaid, rule).not.toMatch(/every user may see/);
+    }
+  });
+});
+
+describe('enough to train on, not yet to judge the tune', () => {
+  const classify = (labeledExamples: number, promptTried: PromptTried) =>
+    run({
+      promptTried,
+      gap: 'behavior',
+      behavior: { kinds: ['classification'], labeledExamples, trainingBudget: true },
+    });
+
+  it('a fine-tune on 60 examples sets the held-out set aside first, as the warning says', () => {
+    const decision = classify(60, 'scored-falls-short');
+    expect(decision.headline).toMatch(/enough to train on, not yet to judge the tune\.$/);
+    expect(decision.nextSteps[0]).toMatch(
+      /^Set aside the held-out set first, then train on the rest/,
+    );
+    const full = classify(200, 'scored-falls-short');
+    expect(full.headline).toMatch(/enough labeled examples to teach it\.$/);
+    expect(full.nextSteps[0]).toMatch(/^Train on the labeled examples/);
+  });
+
+  it('says about 150 in all only with more for many classes', () => {
+    const message = classify(60, 'scored-falls-short').warnings[0]?.message ?? '';
+    expect(message).toContain('about 150 in all, more with over 5 classes');
+    const format = run({
+      promptTried: 'scored-falls-short',
+      gap: 'behavior',
+      behavior: { kinds: ['format'], labeledExamples: 60, trainingBudget: true },
+    });
+    expect(format.warnings[0]?.message).toContain('about 150 in all.');
+  });
+
+  it('tried but not scored with 60 examples: one instruction, and enough only as the held-out check allows', () => {
+    const decision = classify(60, 'tried-not-scored');
+    expect(codes(decision)).toEqual(['prompt-unscored', 'held-out-short']);
+    expect(decision.headline).not.toMatch(/already enough to fine-tune on/);
+    expect(decision.rationale.join(' ')).not.toMatch(/Enough to fine-tune on later/);
+    expect(decision.rationale.join(' ')).toMatch(/Enough to train on later, not yet/);
+    const unscored = decision.warnings[0]?.message ?? '';
+    expect(unscored).toMatch(/20 to 50 of your labeled examples, kept out of training/);
+    expect(decision.nextSteps[0]).toMatch(/^Set aside 20 to 50 of the labeled examples/);
+    expect(decision.nextSteps.join(' ')).not.toMatch(/Keep the labeled examples for training/);
+    // With room for both, enough to fine-tune on is said as before.
+    expect(classify(200, 'tried-not-scored').headline).toMatch(/already enough to fine-tune on/);
+  });
+
+  it('words the held-out set plainly, per class only for classification', () => {
+    const steps = (kinds: ('format' | 'classification')[]) =>
+      run({
+        promptTried: 'scored-falls-short',
+        gap: 'behavior',
+        behavior: { kinds, labeledExamples: 10, trainingBudget: true },
+      }).nextSteps.join(' ');
+    const sentence =
+      'Build a held-out set of about 100 cases, never trained on, so the tune is judged on examples it never saw (telling 80% from 85% takes a few hundred';
+    expect(steps(['format'])).toContain(`${sentence}).`);
+    expect(steps(['classification'])).toContain(`${sentence}; 20 to 30 per class).`);
+    expect(steps(['format'])).not.toMatch(/at least about/);
+  });
+});
+
+describe('says a thing once, and nothing a verdict does not do', () => {
+  it('a fine-tune blocked by data says so without repeating itself', () => {
+    const decision = run({
+      leaning: 'fine-tune',
+      promptTried: 'scored-falls-short',
+      gap: 'behavior',
+      behavior: behavior(10),
+    });
+    expect(decision.rationale[0]).toMatch(
+      /^Prompt tried: [^.]*\. It has not fixed the behavior, so/,
+    );
+    expect(decision.rationale[0]).not.toMatch(/Scored on real examples, the prompt/);
+    const all = [
+      decision.headline,
+      ...decision.rationale,
+      ...decision.warnings.map((w) => w.message),
+    ];
+    expect(all.filter((line) => /fine-tuning is the path/.test(line)).length).toBeLessThanOrEqual(
+      1,
+    );
+    expect(decision.warnings.find((w) => w.code === 'few-examples')?.message).not.toMatch(
+      /^Scored on real examples/,
+    );
+  });
+
+  it('says "a few examples", never "a few few-shot examples"', () => {
+    for (const rule of RULE_IDS) {
+      expect(run(RULE_EXAMPLES[rule]).nextSteps.join(' '), rule).not.toMatch(/few few-shot/);
+    }
+    expect(run({ promptTried: 'not-yet', gap: 'unsure' }).warnings[0]?.message).not.toMatch(
+      /^The gap is not diagnosed/,
+    );
+  });
+
+  it('a working prompt that cannot hold every fact says what it covers, and the warning plainly', () => {
+    const both = run({
+      promptTried: 'scored-good-enough',
+      gap: 'both',
+      knowledge: { ...knowledge, fitsInPrompt: false },
+      behavior: behavior(10),
+    });
+    const gap = both.rationale.find((line) => line.startsWith('Gap:')) ?? '';
+    expect(gap).toMatch(/The prompt covers the behavior and the facts it can hold/);
+    expect(gap).not.toMatch(/already covers the facts/);
+    expect(both.warnings.find((w) => w.code === 'facts-do-not-fit')?.message).toBe(
+      'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
+    );
+    const knowledgeOnly = run({
+      promptTried: 'scored-good-enough',
+      gap: 'knowledge',
+      knowledge: { ...knowledge, fitsInPrompt: false },
+    });
+    expect(knowledgeOnly.rationale.join(' ')).not.toMatch(/carries the facts it holds/);
+  });
+
+  it('a leaning that agrees on fine-tuning, but not on the facts, points to the warning', () => {
+    const decision = run({
+      leaning: 'fine-tune',
+      ...RULE_EXAMPLES['both-in-prompt-ready'],
+    });
+    expect(decision.verdict).toBe('fine-tune');
+    expect(codes(decision)).toContain('knowledge-in-weights');
+    const leaning = decision.rationale.at(-1) ?? '';
+    expect(leaning).not.toMatch(/The answers agree with it/);
+    expect(leaning).toMatch(/fine-tunes only the behavior/);
+  });
+
+  it('a prompt verdict does not present fine-tuning as the answer, and a tried prompt is scored first', () => {
+    const decision = run({
+      promptTried: 'tried-not-scored',
+      gap: 'behavior',
+      behavior: behavior(0),
+    });
+    expect(decision.verdict).toBe('prompt');
+    const gap = decision.rationale.find((line) => line.startsWith('Gap:')) ?? '';
+    expect(gap).not.toMatch(/which is what fine-tuning teaches/);
+    expect(decision.nextSteps[0]).toMatch(/^Score the prompt you have/);
+    expect(run(RULE_EXAMPLES['behavior-ready']).rationale[1]).toMatch(/what fine-tuning teaches/);
   });
 });

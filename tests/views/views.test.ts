@@ -501,7 +501,8 @@ describe('checklist modal', () => {
     const hint = block && 'hint' in block ? block.hint?.text : undefined;
     expect(hint).toContain('about 50 to train on');
     expect(hint).toContain('about 100 more held out');
-    expect(hint).toContain('about 150 in all');
+    // 20 to 30 held out per class: past 5 classes, 100 held out is no longer enough.
+    expect(hint).toContain('about 150 in all, more for a classification into over 5 classes.');
   });
 
   it('shows in the summary whether the facts fit in the prompt, only when it was asked', () => {
