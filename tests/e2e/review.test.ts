@@ -554,6 +554,16 @@ describe('the modal’s state', () => {
   });
 });
 
+/** The modal `modalId` as the fake has it (open, or the test fails), and its blocks as JSON. */
+function openModal(modalId: string) {
+  const current = () => {
+    const view = e2e.fake.view(modalId);
+    if (!view?.open) throw new Error('the modal is not open');
+    return view;
+  };
+  return { current, onScreen: () => JSON.stringify(current().view.blocks) };
+}
+
 describe('Back in the checklist', () => {
   it('goes back two steps from Check and post; a changed answer changes the verdict', async () => {
     const channel = 'C0GOBACK01';
@@ -561,12 +571,7 @@ describe('Back in the checklist', () => {
     const answers = EXAMPLES.knowledge;
     const { modal } = await e2e.slashCommand(answers.title, { channel });
     if (!modal) throw new Error('no modal');
-    const current = () => {
-      const view = e2e.fake.view(modal.id);
-      if (!view?.open) throw new Error('the modal is not open');
-      return view;
-    };
-    const onScreen = () => JSON.stringify(current().view.blocks);
+    const { current, onScreen } = openModal(modal.id);
     while (!onScreen().includes('Check and post'))
       await e2e.submit(modal.id, valuesForStep(current(), answers, {}));
     expect(onScreen()).toContain('ftrag will say: RAG');
@@ -605,12 +610,7 @@ describe('changing the gap mid-checklist', () => {
     const both = EXAMPLES.both;
     const { modal } = await e2e.slashCommand(both.title, { channel });
     if (!modal) throw new Error('no modal');
-    const current = () => {
-      const view = e2e.fake.view(modal.id);
-      if (!view?.open) throw new Error('the modal is not open');
-      return view;
-    };
-    const onScreen = () => JSON.stringify(current().view.blocks);
+    const { current, onScreen } = openModal(modal.id);
     const next = (answers: Answers) => e2e.submit(modal.id, valuesForStep(current(), answers, {}));
     // Back with what is entered on the step on screen, as a person would click it.
     const back = async (answers: Answers) => {
