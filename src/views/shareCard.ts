@@ -3,7 +3,7 @@ import { VERDICT_LABELS } from '../decision/index.js';
 import { postRefusal, type UnconfirmedCause } from '../delivery/slackErrors.js';
 import type { Review } from '../storage/repository.js';
 import { becauseOf } from './postRefusal.js';
-import { reviewNamed, unconfirmedWhy } from './signOff.js';
+import { reviewNamed, unconfirmedPlace, unconfirmedWhy } from './signOff.js';
 import {
   conversationName,
   escapeMrkdwn,
@@ -88,12 +88,6 @@ export function shareUnconfirmedText(
   inThread: boolean,
   cause: UnconfirmedCause,
 ): string {
-  const conversation = conversationName(channelId);
-  const where = inThread ? `the thread in ${conversation}` : conversation;
-  const look = inThread
-    ? 'the thread'
-    : isDirectMessage(channelId)
-      ? 'that conversation'
-      : 'the channel';
+  const { where, look } = unconfirmedPlace(channelId, inThread);
   return `:information_source: I couldn't confirm that ${reviewNamed(review)} was shared in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check ${look} before you share it again.`;
 }

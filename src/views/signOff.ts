@@ -289,6 +289,25 @@ export function unconfirmedWhy(cause: UnconfirmedCause): string {
 }
 
 /**
+ * Where a post Slack didn't confirm may be, for a notice: `where` names it (the thread in a
+ * conversation, or the conversation), `look` is where to check.
+ */
+export function unconfirmedPlace(
+  channelId: string,
+  inThread: boolean,
+): { where: string; look: string } {
+  const conversation = conversationName(channelId);
+  return {
+    where: inThread ? `the thread in ${conversation}` : conversation,
+    look: inThread
+      ? 'the thread'
+      : isDirectMessage(channelId)
+        ? 'that conversation'
+        : 'the channel',
+  };
+}
+
+/**
  * DM to the asker of `review` whose verdict Slack didn't confirm (`cause`), when posted in
  * `channelId` (`inThread`: as a reply in a thread there): it may or may not be there, so it is
  * posted nowhere else, and whether to post it again is theirs to decide.
@@ -299,13 +318,7 @@ export function verdictUnconfirmedText(
   inThread: boolean,
   cause: UnconfirmedCause,
 ): string {
-  const conversation = conversationName(channelId);
-  const where = inThread ? `the thread in ${conversation}` : conversation;
-  const look = inThread
-    ? 'the thread'
-    : isDirectMessage(channelId)
-      ? 'that conversation'
-      : 'the channel';
+  const { where, look } = unconfirmedPlace(channelId, inThread);
   return `:information_source: I couldn't confirm that your verdict on ${reviewNamed(review)} was posted in ${where}: ${unconfirmedWhy(cause)}. Check ${look}; if it isn't there, use *Post again* for it on my Home tab.`;
 }
 
@@ -379,13 +392,7 @@ export function exportUnconfirmedText(
   cause: UnconfirmedCause,
 ): string {
   const record = `the decision record for *${escapeTitle(review.answers.title)}*`;
-  const conversation = conversationName(channelId);
-  const where = inThread ? `the thread in ${conversation}` : conversation;
-  const look = inThread
-    ? 'the thread'
-    : isDirectMessage(channelId)
-      ? 'that conversation'
-      : 'the channel';
+  const { where, look } = unconfirmedPlace(channelId, inThread);
   return `:information_source: I couldn't confirm that ${record} was attached in ${where}: ${unconfirmedWhy(cause)}. It may be there already: look in ${look}, and click *Export decision record* again if it isn't.`;
 }
 
