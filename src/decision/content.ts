@@ -38,19 +38,24 @@ export const GAP_LABELS: Record<Gap, string> = {
 };
 
 /**
- * The answer to "personal or customer data, or answers must respect who may see what", as the
- * summary and the decision record name it.
+ * The first step's box on data and access as the summary and the decision record name it:
+ * "Restricted data: Yes (personal or customer data, or per-user access)".
  */
-export const RESTRICTED_DATA_LABEL = 'Personal or customer data, or who may see what';
+export const RESTRICTED_DATA_LABEL = 'Restricted data';
+export const RESTRICTED_DATA_MEANING = 'personal or customer data, or per-user access';
 
-/** The prompt answer in the rationale and the decision record; an older one says it was not asked. */
+/**
+ * The prompt answer, one set for the checklist's options, the summary, the decision record and
+ * the rationale (which lower-cases it, as it does the gap). The older two, never offered now, say
+ * that whether the prompt was scored was not asked then. Option texts stay ≤ 75 characters.
+ */
 export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {
-  'not-yet': 'not yet',
-  'tried-not-scored': 'yes, not scored yet',
-  'scored-good-enough': 'yes, scored on real examples, good enough',
-  'scored-falls-short': 'yes, scored on real examples, still falls short',
-  'good-enough': 'good enough, scoring not asked',
-  'still-unreliable': 'still unreliable, scoring not asked',
+  'not-yet': 'Not yet',
+  'tried-not-scored': 'Tried, but not scored yet',
+  'scored-good-enough': 'Yes, scored on real examples, good enough',
+  'scored-falls-short': 'Yes, scored on real examples, still falls short',
+  'good-enough': 'Yes, good enough, scoring not asked',
+  'still-unreliable': 'Yes, still unreliable, scoring not asked',
 };
 
 export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {

@@ -752,7 +752,7 @@ describe('rationale', () => {
       leaning: 'rag+fine-tune',
     });
     expect(prefixes(decision)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Knowledge changes often',
       'Citations needed',
@@ -764,17 +764,14 @@ describe('rationale', () => {
   });
 
   it('explains an undiagnosed gap with the prompt answer and the gap', () => {
-    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual([
-      'Prompt tried',
-      'Gap',
-    ]);
+    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual(['Prompt', 'Gap']);
   });
 
   it('does not ask for a prompt baseline as if none worked when the gap is unsure', () => {
     const decision = run({ promptTried: 'scored-good-enough', gap: 'unsure' });
     expect(decision.headline).not.toMatch(/prompt baseline/);
     expect(decision.rationale[0]).toMatch(
-      /^Prompt tried: yes, scored on real examples, good enough\. A working prompt/,
+      /^Prompt: yes, scored on real examples, good enough\. A working prompt/,
     );
     expect(decision.nextSteps[0]).toMatch(/^Keep the prompt under version control/);
   });
@@ -785,7 +782,7 @@ describe('rationale', () => {
       gap: 'knowledge',
       knowledge: { changesOften: false, citationsNeeded: false },
     });
-    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Knowledge changes often']);
+    expect(prefixes(decision)).toEqual(['Prompt', 'Gap', 'Knowledge changes often']);
   });
 
   it('says whether the examples meet the bar', () => {
@@ -867,7 +864,7 @@ describe('the deciding answers', () => {
       'Facts fit in the prompt',
       'Labeled examples',
     ]);
-    expect(deciding(RULE_EXAMPLES['prompt-works'])).toEqual(['Prompt tried']);
+    expect(deciding(RULE_EXAMPLES['prompt-works'])).toEqual(['Prompt']);
     expect(deciding(RULE_EXAMPLES.unsure)).toEqual(['Gap']);
   });
 });
@@ -961,7 +958,7 @@ describe('a prompt scored, or only tried', () => {
     });
     expect(decision.verdict).toBe('prompt');
     expect(codes(decision)).toEqual(['prompt-unscored', 'held-out-short']);
-    expect(decision.rationale[0]).toMatch(/^Prompt tried: still unreliable, scoring not asked\. /);
+    expect(decision.rationale[0]).toMatch(/^Prompt: yes, still unreliable, scoring not asked\. /);
   });
 
   it('never fine-tunes on a prompt tried but not scored, whatever else was answered', () => {
@@ -1003,7 +1000,7 @@ describe('a prompt scored, or only tried', () => {
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).not.toMatch(/eval set that shows it works/);
     expect(decision.headline).toMatch(/score it on real examples/);
-    expect(decision.rationale[0]).toMatch(/^Prompt tried: good enough, scoring not asked\. /);
+    expect(decision.rationale[0]).toMatch(/^Prompt: yes, good enough, scoring not asked\. /);
     expect(decision.measure.join(' ')).toMatch(/Build a small labeled eval set/);
   });
 
@@ -1016,7 +1013,7 @@ describe('a prompt scored, or only tried', () => {
       const where = JSON.stringify(answers);
       expect(matchRule(answers), where).toBe(matchRule(untried));
       const decision = decide(answers);
-      expect(decision.rationale[0], where).toMatch(/^Prompt tried: yes, not scored yet\. /);
+      expect(decision.rationale[0], where).toMatch(/^Prompt: tried, but not scored yet\. /);
       expect(codes(decision).includes('prompt-untried'), where).toBe(false);
       expect(codes(decision).includes('prompt-unscored'), where).toBe(
         gapIncludesBehavior(answers.gap),
@@ -1098,7 +1095,7 @@ describe('a working prompt for a knowledge gap', () => {
     expect(decision.verdict).toBe('prompt');
     expect(decision.rationale.join(' ')).not.toMatch(/stable/);
     expect(decision.rationale.map((line) => line.split('.')[0])).toEqual([
-      'Prompt tried: yes, scored on real examples, good enough',
+      'Prompt: yes, scored on real examples, good enough',
       'Gap: knowledge',
       'Knowledge changes often: yes',
       'Citations needed: yes',
@@ -1153,7 +1150,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.headline).toMatch(/^Prompt: the facts are few and stable enough/);
     expect(decision.warnings).toEqual([]);
     expect(text(decision.rationale)).not.toMatch(/never saw/);
-    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Facts fit in the prompt']);
+    expect(prefixes(decision)).toEqual(['Prompt', 'Gap', 'Facts fit in the prompt']);
     expect(decision.rationale[0]).toMatch(/baseline any retrieval would have to beat/);
   });
 
@@ -1181,7 +1178,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.nextSteps[0]).toMatch(/^Put the facts in the prompt .*each with its source/);
     expect(decision.nextSteps[0]).toMatch(/cite the source of every fact/);
     expect(prefixes(decision)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Citations needed',
       'Facts fit in the prompt',
@@ -1200,10 +1197,10 @@ describe('facts that would fit in the prompt', () => {
     });
     expect(decision.verdict).toBe('rag');
     expect(decision.rationale[0]).toBe(
-      'Prompt tried: not yet. No need to wait for one here: a prompt could hold only part of these facts, and the model would guess at the rest.',
+      'Prompt: not yet. No need to wait for one here: a prompt could hold only part of these facts, and the model would guess at the rest.',
     );
     // The no to the size is the deciding answer; "changes often: no" adds nothing beside it.
-    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Facts fit in the prompt']);
+    expect(prefixes(decision)).toEqual(['Prompt', 'Gap', 'Facts fit in the prompt']);
     const churning = run({
       promptTried: 'not-yet',
       gap: 'knowledge',
@@ -1211,7 +1208,7 @@ describe('facts that would fit in the prompt', () => {
     });
     expect(churning.rationale[0]).toBe(decision.rationale[0]);
     expect(prefixes(churning)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Knowledge changes often',
       'Facts fit in the prompt',
@@ -1242,7 +1239,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.nextSteps[1]).toMatch(/^In the same prompt, write an explicit output spec/);
     expect(text(decision.nextSteps)).toMatch(/Move the facts to RAG when/);
     expect(prefixes(decision)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Facts fit in the prompt',
       'Labeled examples',
@@ -1499,7 +1496,7 @@ describe('a few pages of facts that change weekly', () => {
   it('says why once: the churn in one line, the size in another', () => {
     const decision = run(RULE_EXAMPLES['knowledge-whole-document-untried']);
     expect(decision.rationale).toEqual([
-      'Prompt tried: not yet. No need to try a fixed prompt first: loading the document at each request costs about as little.',
+      'Prompt: not yet. No need to try a fixed prompt first: loading the document at each request costs about as little.',
       'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.',
       'Knowledge changes often: yes. A copy pasted into the prompt goes stale with every change; loaded from the source at each request, it is always current.',
       'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.',
@@ -2340,7 +2337,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.9');
+    expect(RULES_VERSION).toBe('2026-11-30.10');
   });
 
   it('has the labels the Slack layer shows', () => {
@@ -2526,9 +2523,7 @@ describe('says a thing once, and nothing a verdict does not do', () => {
       gap: 'behavior',
       behavior: behavior(10),
     });
-    expect(decision.rationale[0]).toMatch(
-      /^Prompt tried: [^.]*\. It has not fixed the behavior, so/,
-    );
+    expect(decision.rationale[0]).toMatch(/^Prompt: [^.]*\. It has not fixed the behavior, so/);
     expect(decision.rationale[0]).not.toMatch(/Scored on real examples, the prompt/);
     const all = [
       decision.headline,
