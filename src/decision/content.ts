@@ -289,15 +289,40 @@ function chooseWhatToTune(restricted: boolean): string {
 const RETRAIN_WHEN =
   'Retrain when the label set or the spec changes or the base model moves, and rerun the held-out eval on every retrain.';
 
+/** Where the examples leave no room for both, the held-out set is taken out before training. */
+function setAsideFirst(classification: boolean, then: string): string {
+  return `Set aside the held-out set first, then ${then}: ${heldOutSet(classification)}, with at least ${BAR} left to train on; collect more until there are both.`;
+}
+
 function fineTuneSteps({ restricted, classification, heldOutShort }: StepContext): string[] {
   return [
     heldOutShort
-      ? `Set aside the held-out set first, then train on the rest: ${heldOutSet(classification)}, with at least ${BAR} left to train on; collect more until there are both.`
+      ? setAsideFirst(classification, 'train on the rest')
       : `Train on the labeled examples, and build ${heldOutSet(classification)}.`,
     chooseWhatToTune(restricted),
     'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
     RETRAIN_WHEN,
   ];
+}
+
+/**
+ * Training examples for both gaps, whose prompts carry the facts as production gives them (`carry`,
+ * then why), and the held-out set: set aside first where the examples leave no room for both.
+ */
+function trainingExamplesStep(
+  {
+    restricted,
+    classification,
+    heldOutShort,
+  }: Pick<StepContext, 'restricted' | 'classification' | 'heldOutShort'>,
+  carry: string,
+  what: 'facts' | 'passages' | 'documents',
+): string {
+  return `${
+    heldOutShort
+      ? `${setAsideFirst(classification, 'build training examples from the rest')} Give all the examples prompts that carry ${carry}.`
+      : `Build training examples whose prompts carry ${carry}, and build ${heldOutSet(classification)}.`
+  }${sharedTrainingData(restricted, what)}`;
 }
 
 /**
@@ -732,12 +757,16 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         : 'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
-    nextSteps: ({ cited, format, restricted, classification }) => [
+    nextSteps: ({ cited, format, restricted, classification, heldOutShort }) => [
       factsInPromptStep('fell-short', cited),
       ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'facts')}`,
+      trainingExamplesStep(
+        { restricted, classification, heldOutShort },
+        'the same facts section the model will see in production, so it learns to answer from the section rather than from memory',
+        'facts',
+      ),
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `When a fact changes, edit the facts section: the tuned model reads it at each request, so no retraining. ${RETRAIN_WHEN}`,
@@ -806,11 +835,15 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ cited, format, restricted, classification }) => [
+    nextSteps: ({ cited, format, restricted, classification, heldOutShort }) => [
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'documents')}`,
+      trainingExamplesStep(
+        { restricted, classification, heldOutShort },
+        'the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change',
+        'documents',
+      ),
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `A changed fact needs no retraining: the tuned model reads the current document at each request. ${RETRAIN_WHEN}`,
@@ -851,11 +884,15 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ format, restricted, classification }) => [
+    nextSteps: ({ format, restricted, classification, heldOutShort }) => [
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
       ...accessStep(restricted, 'indexed'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'passages')}`,
+      trainingExamplesStep(
+        { restricted, classification, heldOutShort },
+        'retrieved passages, so the model learns to use context instead of memorizing facts',
+        'passages',
+      ),
       chooseWhatToTune(restricted),
       'Feed the tuned model freshly retrieved facts at query time.',
       RETRAIN_WHEN,

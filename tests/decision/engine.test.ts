@@ -2033,7 +2033,7 @@ describe('next steps and measures per verdict', () => {
 
   it('RAG + fine-tune: trains on retrieved context and measures both sides', () => {
     const steps = text(verdicts['rag+fine-tune'].nextSteps);
-    expect(steps).toMatch(/training examples whose prompts include retrieved passages/);
+    expect(steps).toMatch(/training examples.* prompts (that )?carry retrieved passages/);
     expect(steps).toMatch(/freshly retrieved facts at query time/);
     const measure = text(verdicts['rag+fine-tune'].measure);
     expect(measure).toMatch(/recall@k/);
@@ -2440,7 +2440,7 @@ describe('restricted data where facts or examples sit in a prompt every user sha
     const decision = ticked(repro);
     expect(decision.headline).not.toMatch(/No RAG/);
     expect(decision.headline).toMatch(/facts every user may see/);
-    const training = decision.nextSteps.find((s) => s.startsWith('Build training examples'));
+    const training = decision.nextSteps.find((s) => /training examples/.test(s));
     expect(training).toMatch(/only from facts every user may see/);
   });
 
@@ -2473,6 +2473,35 @@ describe('enough to train on, not yet to judge the tune', () => {
     const full = classify(200, 'scored-falls-short');
     expect(full.headline).toMatch(/enough labeled examples to teach it\.$/);
     expect(full.nextSteps[0]).toMatch(/^Train on the labeled examples/);
+  });
+
+  it('a fine-tune of both gaps on 60 examples sets the held-out set aside first, as the behavior alone does', () => {
+    for (const rule of [
+      'both-in-prompt-ready',
+      'both-whole-document-ready',
+      'both-indexed-ready',
+    ] as const) {
+      const short = { ...RULE_EXAMPLES[rule], behavior: behavior(60) };
+      expect(matchRule(parseAnswers({ title: 't', ...short })), rule).toBe(rule);
+      const steps = run(short).nextSteps;
+      const training = steps.filter((step) => /training examples/.test(step));
+      expect(training, rule).toEqual([
+        expect.stringMatching(
+          /^Set aside the held-out set first, then build training examples from the rest: a held-out set of about 100 cases, .*, with at least 50 left to train on; collect more until there are both\. Give all the examples prompts that /,
+        ),
+      ]);
+      expect(steps.join(' '), rule).not.toMatch(/and build a held-out set/);
+      // With room for both, the training examples and the held-out set are built as before.
+      const full = run(RULE_EXAMPLES[rule]).nextSteps;
+      expect(
+        full.filter((step) => /training examples/.test(step)),
+        rule,
+      ).toEqual([
+        expect.stringMatching(
+          /^Build training examples whose prompts .*, and build a held-out set/,
+        ),
+      ]);
+    }
   });
 
   it('says about 150 in all only with more for many classes', () => {
