@@ -380,9 +380,15 @@ const FACTS_LEFT_OUT_HEADLINE =
 const SORT_FAILURES_LATER_STEP =
   'If its score drops or new failures show up, sort them: missing or outdated facts point to RAG, right facts in the wrong shape or voice to fine-tuning. Then run the checklist again with the gap.';
 
-/** For a working prompt whose facts do not all fit in it. */
-const FACTS_LEFT_OUT_EVAL_STEP =
-  'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.';
+/**
+ * For a working prompt whose facts do not all fit in it: the one place that says what to add to
+ * the eval and when to move, which the facts-do-not-fit warning points to.
+ */
+const FACTS_LEFT_OUT_EVAL_STEP = {
+  stable:
+    'Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail: retrieval puts in front of the model the passages each question needs.',
+  live: 'Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
+};
 
 /** For a working prompt whose few, stable facts fit: when they should leave it, and for what. */
 const WHEN_FACTS_THAT_FIT_MOVE =
@@ -520,12 +526,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         ];
       }
       if (facts === 'indexed') {
-        return [
-          KEEP_PROMPT,
-          ...sharedFactsStep(restricted),
-          FACTS_LEFT_OUT_EVAL_STEP,
-          'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
-        ];
+        return [KEEP_PROMPT, ...sharedFactsStep(restricted), FACTS_LEFT_OUT_EVAL_STEP.stable];
       }
       // Never 'whole-document': facts that change weekly make a working prompt live-knowledge.
       return [
@@ -572,8 +573,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
           KEEP_PROMPT_WITH_FACTS,
           ...sharedFactsStep(restricted),
           `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
-          FACTS_LEFT_OUT_EVAL_STEP,
-          'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
+          FACTS_LEFT_OUT_EVAL_STEP.live,
         ];
       }
       if (facts === 'whole-document') {
@@ -1153,8 +1153,9 @@ export const WARNING_TEXT = {
     `${plural(examples, 'labeled example is', 'labeled examples is')} below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to judge the tune; until then the prompt is only a stop-gap.`,
   heldOutShort: (examples: number, classification: boolean): string =>
     `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ' (20 to 30 per class)' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all${classification ? ', more with over 5 classes' : ''}. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
+  // The title says the facts do not fit; the advice is the next steps', said there once.
   factsDoNotFit:
-    'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
+    'A score on an eval that never asks about the facts the prompt leaves out says nothing of them: the next steps add such questions, and say when to move the facts to RAG.',
   noTrainingBudget: (restricted: boolean): string =>
     restricted
       ? 'There is no training budget yet, and fine-tuning needs one, if a small one: where the data must stay in-house, QLoRA on a frozen open base model, on a single GPU of your own or in your own cloud account for a few hours; a hosted fine-tuning API billed per training token only if your data may go to that provider.'

@@ -1036,7 +1036,7 @@ describe('a prompt good enough against answers that say otherwise', () => {
     expect(codes(decision)).toEqual(['facts-do-not-fit']);
     expect(WARNING_TITLES['facts-do-not-fit']).toBe('Facts do not fit the prompt');
     expect(decision.warnings[0]?.message).toMatch(
-      /^You said the facts don’t all fit, yet the prompt scored good enough/,
+      /^A score on an eval that never asks about the facts the prompt leaves out/,
     );
     // Stable facts that do not fit contradict a working prompt just as much.
     const stable = run({
@@ -1047,6 +1047,36 @@ describe('a prompt good enough against answers that say otherwise', () => {
     });
     expect(codes(stable)).toEqual(['facts-do-not-fit']);
     expect(stable.headline).toMatch(/only part of the facts/);
+  });
+
+  it('facts that do not fit: the steps say once what to add to the eval and when to move, the warning points there', () => {
+    for (const promptTried of ['scored-good-enough', 'good-enough'] as const) {
+      for (const changesOften of [true, false]) {
+        for (const gap of ['knowledge', 'both'] as const) {
+          const decision = run({
+            promptTried,
+            gap,
+            knowledge: { changesOften, citationsNeeded: changesOften, fitsInPrompt: false },
+            ...(gap === 'both' ? { behavior: behavior(10) } : {}),
+          });
+          const where = `${promptTried}, ${gap}, changes often ${changesOften}`;
+          const advice = decision.nextSteps.filter((step) =>
+            /leaves out|left out|move the facts to RAG/i.test(step),
+          );
+          expect(advice, where).toEqual([
+            expect.stringMatching(
+              /^Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail/,
+            ),
+          ]);
+          const warning = decision.warnings.find((w) => w.code === 'facts-do-not-fit')?.message;
+          expect(warning, where).toMatch(/the next steps /);
+          expect(warning, where).not.toMatch(/Add such questions|if they fail/);
+          expect(decision.headline, where).not.toMatch(/RAG|eval/);
+          // An older answer never said the prompt was scored, so nothing claims it was.
+          if (promptTried === 'good-enough') expect(warning, where).not.toMatch(/scored/);
+        }
+      }
+    }
   });
 
   it('a gap not diagnosed: the working prompt stays, with nothing to diagnose yet', () => {
@@ -1563,11 +1593,8 @@ describe('a working prompt whose facts do not all fit in it', () => {
         const decision = run({ ...ANSWERS, gap, knowledge, behavior: behavior(10) });
         const said = text([...decision.rationale, ...decision.nextSteps]);
         expect(said).not.toMatch(/small, stable|outgrow/i);
-        expect(decision.nextSteps).toContain(
-          'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
-        );
         expect(decision.nextSteps.at(-1)).toMatch(
-          /^Move the facts to RAG when those questions start failing/,
+          /^Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail/,
         );
       }
     }
@@ -2587,7 +2614,7 @@ describe('says a thing once, and nothing a verdict does not do', () => {
     expect(gap).toMatch(/The prompt covers the behavior and the facts it can hold/);
     expect(gap).not.toMatch(/already covers the facts/);
     expect(both.warnings.find((w) => w.code === 'facts-do-not-fit')?.message).toBe(
-      'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
+      'A score on an eval that never asks about the facts the prompt leaves out says nothing of them: the next steps add such questions, and say when to move the facts to RAG.',
     );
     const knowledgeOnly = run({
       promptTried: 'scored-good-enough',
