@@ -38,19 +38,24 @@ export const GAP_LABELS: Record<Gap, string> = {
 };
 
 /**
- * The answer to "personal or customer data, or answers must respect who may see what", as the
- * summary and the decision record name it.
+ * The first step's box on data and access as the summary and the decision record name it:
+ * "Restricted data: Yes (personal or customer data, or per-user access)".
  */
-export const RESTRICTED_DATA_LABEL = 'Personal or customer data, or who may see what';
+export const RESTRICTED_DATA_LABEL = 'Restricted data';
+export const RESTRICTED_DATA_MEANING = 'personal or customer data, or per-user access';
 
-/** The prompt answer in the rationale and the decision record; an older one says it was not asked. */
+/**
+ * The prompt answer, one set for the checklist's options, the summary, the decision record and
+ * the rationale (which lower-cases it, as it does the gap). The older two, never offered now, say
+ * that whether the prompt was scored was not asked then. Option texts stay ≤ 75 characters.
+ */
 export const PROMPT_TRIED_LABELS: Record<PromptTried, string> = {
-  'not-yet': 'not yet',
-  'tried-not-scored': 'yes, not scored yet',
-  'scored-good-enough': 'yes, scored on real examples, good enough',
-  'scored-falls-short': 'yes, scored on real examples, still falls short',
-  'good-enough': 'good enough, scoring not asked',
-  'still-unreliable': 'still unreliable, scoring not asked',
+  'not-yet': 'Not yet',
+  'tried-not-scored': 'Tried, but not scored yet',
+  'scored-good-enough': 'Yes, scored on real examples, good enough',
+  'scored-falls-short': 'Yes, scored on real examples, still falls short',
+  'good-enough': 'Yes, good enough, scoring not asked',
+  'still-unreliable': 'Yes, still unreliable, scoring not asked',
 };
 
 export const BEHAVIOR_KIND_LABELS: Record<BehaviorKind, string> = {
@@ -284,15 +289,40 @@ function chooseWhatToTune(restricted: boolean): string {
 const RETRAIN_WHEN =
   'Retrain when the label set or the spec changes or the base model moves, and rerun the held-out eval on every retrain.';
 
+/** Where the examples leave no room for both, the held-out set is taken out before training. */
+function setAsideFirst(classification: boolean, then: string): string {
+  return `Set aside the held-out set first, then ${then}: ${heldOutSet(classification)}, with at least ${BAR} left to train on; collect more until there are both.`;
+}
+
 function fineTuneSteps({ restricted, classification, heldOutShort }: StepContext): string[] {
   return [
     heldOutShort
-      ? `Set aside the held-out set first, then train on the rest: ${heldOutSet(classification)}, with at least ${BAR} left to train on; collect more until there are both.`
+      ? setAsideFirst(classification, 'train on the rest')
       : `Train on the labeled examples, and build ${heldOutSet(classification)}.`,
     chooseWhatToTune(restricted),
     'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
     RETRAIN_WHEN,
   ];
+}
+
+/**
+ * Training examples for both gaps, whose prompts carry the facts as production gives them (`carry`,
+ * then why), and the held-out set: set aside first where the examples leave no room for both.
+ */
+function trainingExamplesStep(
+  {
+    restricted,
+    classification,
+    heldOutShort,
+  }: Pick<StepContext, 'restricted' | 'classification' | 'heldOutShort'>,
+  carry: string,
+  what: 'facts' | 'passages' | 'documents',
+): string {
+  return `${
+    heldOutShort
+      ? `${setAsideFirst(classification, 'build training examples from the rest')} Give all the examples prompts that carry ${carry}.`
+      : `Build training examples whose prompts carry ${carry}, and build ${heldOutSet(classification)}.`
+  }${sharedTrainingData(restricted, what)}`;
 }
 
 /**
@@ -350,9 +380,15 @@ const FACTS_LEFT_OUT_HEADLINE =
 const SORT_FAILURES_LATER_STEP =
   'If its score drops or new failures show up, sort them: missing or outdated facts point to RAG, right facts in the wrong shape or voice to fine-tuning. Then run the checklist again with the gap.';
 
-/** For a working prompt whose facts do not all fit in it. */
-const FACTS_LEFT_OUT_EVAL_STEP =
-  'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.';
+/**
+ * For a working prompt whose facts do not all fit in it: the one place that says what to add to
+ * the eval and when to move, which the facts-do-not-fit warning points to.
+ */
+const FACTS_LEFT_OUT_EVAL_STEP = {
+  stable:
+    'Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail: retrieval puts in front of the model the passages each question needs.',
+  live: 'Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
+};
 
 /** For a working prompt whose few, stable facts fit: when they should leave it, and for what. */
 const WHEN_FACTS_THAT_FIT_MOVE =
@@ -490,12 +526,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         ];
       }
       if (facts === 'indexed') {
-        return [
-          KEEP_PROMPT,
-          ...sharedFactsStep(restricted),
-          FACTS_LEFT_OUT_EVAL_STEP,
-          'Move the facts to RAG when those questions start failing: retrieval puts in front of the model the passages each question needs.',
-        ];
+        return [KEEP_PROMPT, ...sharedFactsStep(restricted), FACTS_LEFT_OUT_EVAL_STEP.stable];
       }
       // Never 'whole-document': facts that change weekly make a working prompt live-knowledge.
       return [
@@ -542,8 +573,7 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
           KEEP_PROMPT_WITH_FACTS,
           ...sharedFactsStep(restricted),
           `Give the facts the prompt carries an owner who updates them whenever the source changes${cite}.`,
-          FACTS_LEFT_OUT_EVAL_STEP,
-          'Move the facts to RAG when those questions start failing or keeping the prompt current becomes a burden: retrieval serves an edit at once and fetches the passages each question needs.',
+          FACTS_LEFT_OUT_EVAL_STEP.live,
         ];
       }
       if (facts === 'whole-document') {
@@ -727,12 +757,16 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
         : 'Fine-tune: tune the behavior the prompt cannot hold, and keep the few, stable facts in the prompt. No RAG while they fit.',
     because:
       'the behavior has met the bar for fine-tuning, and the facts are few and stable enough to stay in the prompt, where retrieval would add nothing while they fit',
-    nextSteps: ({ cited, format, restricted, classification }) => [
+    nextSteps: ({ cited, format, restricted, classification, heldOutShort }) => [
       factsInPromptStep('fell-short', cited),
       ...sharedFactsStep(restricted),
       FACTS_STILL_WRONG,
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the same facts section the model will see in production, so it learns to answer from the section rather than from memory, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'facts')}`,
+      trainingExamplesStep(
+        { restricted, classification, heldOutShort },
+        'the same facts section the model will see in production, so it learns to answer from the section rather than from memory',
+        'facts',
+      ),
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `When a fact changes, edit the facts section: the tuned model reads it at each request, so no retraining. ${RETRAIN_WHEN}`,
@@ -801,11 +835,15 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: load the current document whole into each request, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the facts fit in the prompt but change weekly, so they are loaded whole into each request, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ cited, format, restricted, classification }) => [
+    nextSteps: ({ cited, format, restricted, classification, heldOutShort }) => [
       wholeDocumentStep(cited),
       ...accessStep(restricted, 'whole-document'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts carry the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'documents')}`,
+      trainingExamplesStep(
+        { restricted, classification, heldOutShort },
+        'the document as it is loaded at request time, so the model learns to answer from it rather than memorize facts that will change',
+        'documents',
+      ),
       chooseWhatToTune(restricted),
       'Keep the prompted version running as the baseline, and switch only when the tuned model beats it on the held-out set.',
       `A changed fact needs no retraining: the tuned model reads the current document at each request. ${RETRAIN_WHEN}`,
@@ -846,11 +884,15 @@ export const RULE_CONTENT: Record<RuleId, RuleContent> = {
       'RAG + fine-tune: retrieve the facts at query time, and fine-tune the behavior the prompt cannot hold.',
     because:
       'the gap is both: facts belong in retrieval, and the behavior has met the bar for fine-tuning',
-    nextSteps: ({ format, restricted, classification }) => [
+    nextSteps: ({ format, restricted, classification, heldOutShort }) => [
       'Build the retrieval side first: chunk and embed the source, retrieve the top-k passages, cite them.',
       ...accessStep(restricted, 'indexed'),
       ...formatStep(format, 'tune'),
-      `Build training examples whose prompts include retrieved passages, so the model learns to use context instead of memorizing facts, and build ${heldOutSet(classification)}.${sharedTrainingData(restricted, 'passages')}`,
+      trainingExamplesStep(
+        { restricted, classification, heldOutShort },
+        'retrieved passages, so the model learns to use context instead of memorizing facts',
+        'passages',
+      ),
       chooseWhatToTune(restricted),
       'Feed the tuned model freshly retrieved facts at query time.',
       RETRAIN_WHEN,
@@ -1111,8 +1153,9 @@ export const WARNING_TEXT = {
     `${plural(examples, 'labeled example is', 'labeled examples is')} below the ${bar} at which fine-tuning gains usually start to show. Collect at least ${bar} to train on, plus a held-out set on top to judge the tune; until then the prompt is only a stop-gap.`,
   heldOutShort: (examples: number, classification: boolean): string =>
     `${plural(examples, 'labeled example meets', 'labeled examples meet')} the ${BAR} to train on, but not also a held-out set to judge the tune, which takes about ${MIN_HELD_OUT_EXAMPLES} more held out${classification ? ' (20 to 30 per class)' : ''}: about ${EXAMPLES_TO_TRAIN_AND_HOLD_OUT} in all${classification ? ', more with over 5 classes' : ''}. Set the held-out examples aside first and never train on them; collect more until what is left still meets the ${BAR}. A smaller held-out set only shows large gains.`,
+  // The title says the facts do not fit; the advice is the next steps', said there once.
   factsDoNotFit:
-    'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
+    'A score on an eval that never asks about the facts the prompt leaves out says nothing of them: the next steps add such questions, and say when to move the facts to RAG.',
   noTrainingBudget: (restricted: boolean): string =>
     restricted
       ? 'There is no training budget yet, and fine-tuning needs one, if a small one: where the data must stay in-house, QLoRA on a frozen open base model, on a single GPU of your own or in your own cloud account for a few hours; a hosted fine-tuning API billed per training token only if your data may go to that provider.'

@@ -46,7 +46,7 @@ import {
 } from './types.js';
 
 /** Stored with every decision, so a review can be traced to the rules that produced it. */
-export const RULES_VERSION = '2026-11-30.9';
+export const RULES_VERSION = '2026-11-30.10';
 
 export function verdictIncludesRag(verdict: VerdictKind): boolean {
   return verdict === 'rag' || verdict === 'rag+fine-tune';
@@ -128,7 +128,7 @@ export function matchRule(answers: Answers): RuleId {
 }
 
 function promptTriedLine(answers: Answers, rule: RuleId): string {
-  return `Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}. ${whatThePromptSays(answers, rule)}`;
+  return `Prompt: ${PROMPT_TRIED_LABELS[answers.promptTried].toLowerCase()}. ${whatThePromptSays(answers, rule)}`;
 }
 
 const WORKING_PROMPT_STAYS =

@@ -5,6 +5,7 @@ import {
   LEANING_LABELS,
   PROMPT_TRIED_LABELS,
   RESTRICTED_DATA_LABEL,
+  RESTRICTED_DATA_MEANING,
   VERDICT_LABELS,
   WARNING_TITLES,
 } from './content.js';
@@ -33,7 +34,7 @@ const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 /** The answers as label/value pairs, in checklist order; values are plain, unescaped text. */
 function answerDrivers(answers: Answers): [string, string][] {
   const drivers: [string, string][] = [
-    ['Prompt tried', PROMPT_TRIED_LABELS[answers.promptTried]],
+    ['Prompt', PROMPT_TRIED_LABELS[answers.promptTried]],
     ['Gap', GAP_LABELS[answers.gap]],
   ];
   if (answers.knowledge) {
@@ -53,7 +54,10 @@ function answerDrivers(answers: Answers): [string, string][] {
   }
   // Left out where it was not said, as in reviews from before it was asked.
   if (answers.restrictedData !== undefined) {
-    drivers.push([RESTRICTED_DATA_LABEL, yesNo(answers.restrictedData)]);
+    drivers.push([
+      RESTRICTED_DATA_LABEL,
+      answers.restrictedData ? `yes (${RESTRICTED_DATA_MEANING})` : 'no',
+    ]);
   }
   drivers.push(['Team leaning', LEANING_LABELS[answers.leaning]]);
   return drivers;

@@ -1,6 +1,12 @@
 import type { Answers, KnowledgeAnswers } from '../decision/answers.js';
-import { LEANING_LABELS, plural, RESTRICTED_DATA_LABEL } from '../decision/content.js';
-import { GAP_OPTION_LABELS, PROMPT_TRIED_OPTION_LABELS, yesNoLabel } from './labels.js';
+import {
+  LEANING_LABELS,
+  PROMPT_TRIED_LABELS,
+  plural,
+  RESTRICTED_DATA_LABEL,
+  RESTRICTED_DATA_MEANING,
+} from '../decision/content.js';
+import { GAP_OPTION_LABELS, yesNoLabel } from './labels.js';
 import { escapeTitle, escapeToFit } from './text.js';
 
 function knowledgeLine(knowledge: KnowledgeAnswers): string {
@@ -15,9 +21,14 @@ function knowledgeLine(knowledge: KnowledgeAnswers): string {
   return `*Knowledge:* ${parts.join(' · ')}`;
 }
 
+/** A yes says what restricted means; a no (only ever typed, as the box can't say no) says no more. */
+function restrictedDataValue(restricted: boolean): string {
+  return restricted ? `Yes (${RESTRICTED_DATA_MEANING})` : 'No';
+}
+
 /**
- * The answers so far as a person reads them, user text escaped. The leaning and the gap carry the
- * labels the rationale and the decision record give them.
+ * The answers so far as a person reads them, user text escaped. The leaning, the prompt answer and
+ * the gap carry the labels the rationale and the decision record give them.
  */
 export function summarizeAnswers(answers: Answers): string {
   const lines = [
@@ -27,9 +38,9 @@ export function summarizeAnswers(answers: Answers): string {
     // Left out where it was not said, as in reviews from before it was asked.
     answers.restrictedData === undefined
       ? null
-      : `*${RESTRICTED_DATA_LABEL}:* ${yesNoLabel(answers.restrictedData)}`,
-    `*Prompt tried:* ${PROMPT_TRIED_OPTION_LABELS[answers.promptTried]}`,
-    `*Missing:* ${GAP_OPTION_LABELS[answers.gap].label} (${GAP_OPTION_LABELS[answers.gap].description.toLowerCase()})`,
+      : `*${RESTRICTED_DATA_LABEL}:* ${restrictedDataValue(answers.restrictedData)}`,
+    `*Prompt:* ${PROMPT_TRIED_LABELS[answers.promptTried]}`,
+    `*Gap:* ${GAP_OPTION_LABELS[answers.gap].label} (${GAP_OPTION_LABELS[answers.gap].description.toLowerCase()})`,
     answers.knowledge ? knowledgeLine(answers.knowledge) : null,
     answers.behavior
       ? `*Behavior:* ${answers.behavior.kinds?.length ? `${answers.behavior.kinds.join(', ')} · ` : ''}${plural(answers.behavior.labeledExamples, 'labeled example', 'labeled examples')} · training budget: ${yesNoLabel(answers.behavior.trainingBudget)}`

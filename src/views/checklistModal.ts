@@ -29,6 +29,7 @@ import {
   LEANING_LABELS,
   MIN_EXAMPLES_FOR_FINE_TUNING,
   MIN_HELD_OUT_EXAMPLES,
+  PROMPT_TRIED_LABELS,
   plural,
 } from '../decision/content.js';
 import { decide, VERDICT_LABELS } from '../decision/index.js';
@@ -36,7 +37,6 @@ import { summarizeAnswers } from './answersSummary.js';
 import {
   BEHAVIOR_KIND_OPTION_LABELS,
   GAP_OPTION_LABELS,
-  PROMPT_TRIED_OPTION_LABELS,
   RESTRICTED_DATA_OPTION,
 } from './labels.js';
 import { escapeMrkdwn, isDirectMessage, mentionChannel } from './text.js';
@@ -178,9 +178,7 @@ function restrictedDataBlock(draft: Draft): InputBlock {
 function promptBlocks(draft: Draft): KnownBlock[] {
   // Only the answers offered now: an older review's answer, which did not say whether the prompt
   // was scored, shows no choice, so editing or re-running it asks again.
-  const options = PROMPT_TRIED_OPTIONS.map((answer) =>
-    option(answer, PROMPT_TRIED_OPTION_LABELS[answer]),
-  );
+  const options = PROMPT_TRIED_OPTIONS.map((answer) => option(answer, PROMPT_TRIED_LABELS[answer]));
   return [
     {
       type: 'section',

@@ -1,19 +1,8 @@
-import type { BehaviorKind, Gap, PromptTried } from '../decision/answers.js';
+import type { BehaviorKind, Gap } from '../decision/answers.js';
 import { GAP_LABELS } from '../decision/content.js';
 
-/** How each answer reads in a modal option and in a summary. Option texts stay ≤ 75 characters. */
-/**
- * The prompt answers as offered, and the older two as they were once offered, saying that whether
- * the prompt was scored was not asked then: they show only in the summary of an older review.
- */
-export const PROMPT_TRIED_OPTION_LABELS: Record<PromptTried, string> = {
-  'not-yet': 'Not yet',
-  'tried-not-scored': 'Tried, but not scored yet',
-  'scored-good-enough': 'Yes, scored on real examples: good enough',
-  'scored-falls-short': 'Yes, scored on real examples: still falls short',
-  'good-enough': 'Yes, and the results are good enough (scoring not asked)',
-  'still-unreliable': 'Yes, and it is still unreliable (scoring not asked)',
-};
+// How each answer reads in a modal option and in a summary. Option texts stay ≤ 75 characters.
+// The prompt answer's are the decision module's PROMPT_TRIED_LABELS, used as they are.
 
 /** The labels are the decision record's, so the checklist and the record name a gap alike. */
 export const GAP_OPTION_LABELS: Record<Gap, { label: string; description: string }> = {

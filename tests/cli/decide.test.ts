@@ -155,7 +155,9 @@ describe('runDecide with restrictedData', () => {
     expect(text.stdout).toContain('  ! No access control in weights: ');
     expect(text.stdout).toContain('Choose what to tune: where the data must stay in-house');
     const markdown = await run(['--markdown', 'in.json'], { 'in.json': input });
-    expect(markdown.stdout).toContain('- Personal or customer data, or who may see what: yes\n');
+    expect(markdown.stdout).toContain(
+      '- Restricted data: yes (personal or customer data, or per-user access)\n',
+    );
   });
 
   it('decides as before without it, and names the field when it is not true or false', async () => {
@@ -189,7 +191,7 @@ describe('runDecide on whether the prompt was scored', () => {
     const result = await run(['in.json'], { 'in.json': tone('still-unreliable', 60) });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('Verdict: Prompt\n');
-    expect(result.stdout).toContain('  - Prompt tried: still unreliable, scoring not asked. ');
+    expect(result.stdout).toContain('  - Prompt: yes, still unreliable, scoring not asked. ');
     expect(result.stdout).toContain('  ! Score it first: ');
     expect(result.stdout).not.toMatch(/\bmeasured\b|The eval says/);
   });

@@ -417,7 +417,7 @@ describe('decide, for the prompt answer', () => {
     for (const answers of everyAnswerCombination()) {
       const [first] = decide(answers).rationale;
       expect(first, JSON.stringify(answers)).toMatch(
-        new RegExp(`^Prompt tried: ${PROMPT_TRIED_LABELS[answers.promptTried]}\\. \\S`),
+        new RegExp(`^Prompt: ${PROMPT_TRIED_LABELS[answers.promptTried].toLowerCase()}\\. \\S`),
       );
     }
   });

@@ -752,7 +752,7 @@ describe('rationale', () => {
       leaning: 'rag+fine-tune',
     });
     expect(prefixes(decision)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Knowledge changes often',
       'Citations needed',
@@ -764,17 +764,14 @@ describe('rationale', () => {
   });
 
   it('explains an undiagnosed gap with the prompt answer and the gap', () => {
-    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual([
-      'Prompt tried',
-      'Gap',
-    ]);
+    expect(prefixes(run({ promptTried: 'not-yet', gap: 'unsure' }))).toEqual(['Prompt', 'Gap']);
   });
 
   it('does not ask for a prompt baseline as if none worked when the gap is unsure', () => {
     const decision = run({ promptTried: 'scored-good-enough', gap: 'unsure' });
     expect(decision.headline).not.toMatch(/prompt baseline/);
     expect(decision.rationale[0]).toMatch(
-      /^Prompt tried: yes, scored on real examples, good enough\. A working prompt/,
+      /^Prompt: yes, scored on real examples, good enough\. A working prompt/,
     );
     expect(decision.nextSteps[0]).toMatch(/^Keep the prompt under version control/);
   });
@@ -785,7 +782,7 @@ describe('rationale', () => {
       gap: 'knowledge',
       knowledge: { changesOften: false, citationsNeeded: false },
     });
-    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Knowledge changes often']);
+    expect(prefixes(decision)).toEqual(['Prompt', 'Gap', 'Knowledge changes often']);
   });
 
   it('says whether the examples meet the bar', () => {
@@ -867,7 +864,7 @@ describe('the deciding answers', () => {
       'Facts fit in the prompt',
       'Labeled examples',
     ]);
-    expect(deciding(RULE_EXAMPLES['prompt-works'])).toEqual(['Prompt tried']);
+    expect(deciding(RULE_EXAMPLES['prompt-works'])).toEqual(['Prompt']);
     expect(deciding(RULE_EXAMPLES.unsure)).toEqual(['Gap']);
   });
 });
@@ -961,7 +958,7 @@ describe('a prompt scored, or only tried', () => {
     });
     expect(decision.verdict).toBe('prompt');
     expect(codes(decision)).toEqual(['prompt-unscored', 'held-out-short']);
-    expect(decision.rationale[0]).toMatch(/^Prompt tried: still unreliable, scoring not asked\. /);
+    expect(decision.rationale[0]).toMatch(/^Prompt: yes, still unreliable, scoring not asked\. /);
   });
 
   it('never fine-tunes on a prompt tried but not scored, whatever else was answered', () => {
@@ -1003,7 +1000,7 @@ describe('a prompt scored, or only tried', () => {
     expect(decision.verdict).toBe('prompt');
     expect(decision.headline).not.toMatch(/eval set that shows it works/);
     expect(decision.headline).toMatch(/score it on real examples/);
-    expect(decision.rationale[0]).toMatch(/^Prompt tried: good enough, scoring not asked\. /);
+    expect(decision.rationale[0]).toMatch(/^Prompt: yes, good enough, scoring not asked\. /);
     expect(decision.measure.join(' ')).toMatch(/Build a small labeled eval set/);
   });
 
@@ -1016,7 +1013,7 @@ describe('a prompt scored, or only tried', () => {
       const where = JSON.stringify(answers);
       expect(matchRule(answers), where).toBe(matchRule(untried));
       const decision = decide(answers);
-      expect(decision.rationale[0], where).toMatch(/^Prompt tried: yes, not scored yet\. /);
+      expect(decision.rationale[0], where).toMatch(/^Prompt: tried, but not scored yet\. /);
       expect(codes(decision).includes('prompt-untried'), where).toBe(false);
       expect(codes(decision).includes('prompt-unscored'), where).toBe(
         gapIncludesBehavior(answers.gap),
@@ -1039,7 +1036,7 @@ describe('a prompt good enough against answers that say otherwise', () => {
     expect(codes(decision)).toEqual(['facts-do-not-fit']);
     expect(WARNING_TITLES['facts-do-not-fit']).toBe('Facts do not fit the prompt');
     expect(decision.warnings[0]?.message).toMatch(
-      /^You said the facts don’t all fit, yet the prompt scored good enough/,
+      /^A score on an eval that never asks about the facts the prompt leaves out/,
     );
     // Stable facts that do not fit contradict a working prompt just as much.
     const stable = run({
@@ -1050,6 +1047,36 @@ describe('a prompt good enough against answers that say otherwise', () => {
     });
     expect(codes(stable)).toEqual(['facts-do-not-fit']);
     expect(stable.headline).toMatch(/only part of the facts/);
+  });
+
+  it('facts that do not fit: the steps say once what to add to the eval and when to move, the warning points there', () => {
+    for (const promptTried of ['scored-good-enough', 'good-enough'] as const) {
+      for (const changesOften of [true, false]) {
+        for (const gap of ['knowledge', 'both'] as const) {
+          const decision = run({
+            promptTried,
+            gap,
+            knowledge: { changesOften, citationsNeeded: changesOften, fitsInPrompt: false },
+            ...(gap === 'both' ? { behavior: behavior(10) } : {}),
+          });
+          const where = `${promptTried}, ${gap}, changes often ${changesOften}`;
+          const advice = decision.nextSteps.filter((step) =>
+            /leaves out|left out|move the facts to RAG/i.test(step),
+          );
+          expect(advice, where).toEqual([
+            expect.stringMatching(
+              /^Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail/,
+            ),
+          ]);
+          const warning = decision.warnings.find((w) => w.code === 'facts-do-not-fit')?.message;
+          expect(warning, where).toMatch(/the next steps /);
+          expect(warning, where).not.toMatch(/Add such questions|if they fail/);
+          expect(decision.headline, where).not.toMatch(/RAG|eval/);
+          // An older answer never said the prompt was scored, so nothing claims it was.
+          if (promptTried === 'good-enough') expect(warning, where).not.toMatch(/scored/);
+        }
+      }
+    }
   });
 
   it('a gap not diagnosed: the working prompt stays, with nothing to diagnose yet', () => {
@@ -1098,7 +1125,7 @@ describe('a working prompt for a knowledge gap', () => {
     expect(decision.verdict).toBe('prompt');
     expect(decision.rationale.join(' ')).not.toMatch(/stable/);
     expect(decision.rationale.map((line) => line.split('.')[0])).toEqual([
-      'Prompt tried: yes, scored on real examples, good enough',
+      'Prompt: yes, scored on real examples, good enough',
       'Gap: knowledge',
       'Knowledge changes often: yes',
       'Citations needed: yes',
@@ -1153,7 +1180,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.headline).toMatch(/^Prompt: the facts are few and stable enough/);
     expect(decision.warnings).toEqual([]);
     expect(text(decision.rationale)).not.toMatch(/never saw/);
-    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Facts fit in the prompt']);
+    expect(prefixes(decision)).toEqual(['Prompt', 'Gap', 'Facts fit in the prompt']);
     expect(decision.rationale[0]).toMatch(/baseline any retrieval would have to beat/);
   });
 
@@ -1181,7 +1208,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.nextSteps[0]).toMatch(/^Put the facts in the prompt .*each with its source/);
     expect(decision.nextSteps[0]).toMatch(/cite the source of every fact/);
     expect(prefixes(decision)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Citations needed',
       'Facts fit in the prompt',
@@ -1200,10 +1227,10 @@ describe('facts that would fit in the prompt', () => {
     });
     expect(decision.verdict).toBe('rag');
     expect(decision.rationale[0]).toBe(
-      'Prompt tried: not yet. No need to wait for one here: a prompt could hold only part of these facts, and the model would guess at the rest.',
+      'Prompt: not yet. No need to wait for one here: a prompt could hold only part of these facts, and the model would guess at the rest.',
     );
     // The no to the size is the deciding answer; "changes often: no" adds nothing beside it.
-    expect(prefixes(decision)).toEqual(['Prompt tried', 'Gap', 'Facts fit in the prompt']);
+    expect(prefixes(decision)).toEqual(['Prompt', 'Gap', 'Facts fit in the prompt']);
     const churning = run({
       promptTried: 'not-yet',
       gap: 'knowledge',
@@ -1211,7 +1238,7 @@ describe('facts that would fit in the prompt', () => {
     });
     expect(churning.rationale[0]).toBe(decision.rationale[0]);
     expect(prefixes(churning)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Knowledge changes often',
       'Facts fit in the prompt',
@@ -1242,7 +1269,7 @@ describe('facts that would fit in the prompt', () => {
     expect(decision.nextSteps[1]).toMatch(/^In the same prompt, write an explicit output spec/);
     expect(text(decision.nextSteps)).toMatch(/Move the facts to RAG when/);
     expect(prefixes(decision)).toEqual([
-      'Prompt tried',
+      'Prompt',
       'Gap',
       'Facts fit in the prompt',
       'Labeled examples',
@@ -1499,7 +1526,7 @@ describe('a few pages of facts that change weekly', () => {
   it('says why once: the churn in one line, the size in another', () => {
     const decision = run(RULE_EXAMPLES['knowledge-whole-document-untried']);
     expect(decision.rationale).toEqual([
-      'Prompt tried: not yet. No need to try a fixed prompt first: loading the document at each request costs about as little.',
+      'Prompt: not yet. No need to try a fixed prompt first: loading the document at each request costs about as little.',
       'Gap: knowledge. The model lacks facts, and facts are what retrieval supplies at query time.',
       'Knowledge changes often: yes. A copy pasted into the prompt goes stale with every change; loaded from the source at each request, it is always current.',
       'Facts fit in the prompt: yes, so the document goes in whole, with no chunking, embedding or top-k to tune; an index earns its cost once it outgrows the prompt.',
@@ -1566,11 +1593,8 @@ describe('a working prompt whose facts do not all fit in it', () => {
         const decision = run({ ...ANSWERS, gap, knowledge, behavior: behavior(10) });
         const said = text([...decision.rationale, ...decision.nextSteps]);
         expect(said).not.toMatch(/small, stable|outgrow/i);
-        expect(decision.nextSteps).toContain(
-          'Add questions about the facts the prompt leaves out to the eval, so a gap in what it covers shows up.',
-        );
         expect(decision.nextSteps.at(-1)).toMatch(
-          /^Move the facts to RAG when those questions start failing/,
+          /^Add questions about the facts the prompt leaves out to the eval; move the facts to RAG when they fail/,
         );
       }
     }
@@ -2036,7 +2060,7 @@ describe('next steps and measures per verdict', () => {
 
   it('RAG + fine-tune: trains on retrieved context and measures both sides', () => {
     const steps = text(verdicts['rag+fine-tune'].nextSteps);
-    expect(steps).toMatch(/training examples whose prompts include retrieved passages/);
+    expect(steps).toMatch(/training examples.* prompts (that )?carry retrieved passages/);
     expect(steps).toMatch(/freshly retrieved facts at query time/);
     const measure = text(verdicts['rag+fine-tune'].measure);
     expect(measure).toMatch(/recall@k/);
@@ -2340,7 +2364,7 @@ describe('the verdict object', () => {
     expect(run({ promptTried: 'not-yet', gap: 'neither' }).rulesVersion).toBe(RULES_VERSION);
     expect(RULES_VERSION).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
     // Bumped with every change to what a verdict says, so stored reviews show which wording they got.
-    expect(RULES_VERSION).toBe('2026-11-30.9');
+    expect(RULES_VERSION).toBe('2026-11-30.10');
   });
 
   it('has the labels the Slack layer shows', () => {
@@ -2443,7 +2467,7 @@ describe('restricted data where facts or examples sit in a prompt every user sha
     const decision = ticked(repro);
     expect(decision.headline).not.toMatch(/No RAG/);
     expect(decision.headline).toMatch(/facts every user may see/);
-    const training = decision.nextSteps.find((s) => s.startsWith('Build training examples'));
+    const training = decision.nextSteps.find((s) => /training examples/.test(s));
     expect(training).toMatch(/only from facts every user may see/);
   });
 
@@ -2476,6 +2500,35 @@ describe('enough to train on, not yet to judge the tune', () => {
     const full = classify(200, 'scored-falls-short');
     expect(full.headline).toMatch(/enough labeled examples to teach it\.$/);
     expect(full.nextSteps[0]).toMatch(/^Train on the labeled examples/);
+  });
+
+  it('a fine-tune of both gaps on 60 examples sets the held-out set aside first, as the behavior alone does', () => {
+    for (const rule of [
+      'both-in-prompt-ready',
+      'both-whole-document-ready',
+      'both-indexed-ready',
+    ] as const) {
+      const short = { ...RULE_EXAMPLES[rule], behavior: behavior(60) };
+      expect(matchRule(parseAnswers({ title: 't', ...short })), rule).toBe(rule);
+      const steps = run(short).nextSteps;
+      const training = steps.filter((step) => /training examples/.test(step));
+      expect(training, rule).toEqual([
+        expect.stringMatching(
+          /^Set aside the held-out set first, then build training examples from the rest: a held-out set of about 100 cases, .*, with at least 50 left to train on; collect more until there are both\. Give all the examples prompts that /,
+        ),
+      ]);
+      expect(steps.join(' '), rule).not.toMatch(/and build a held-out set/);
+      // With room for both, the training examples and the held-out set are built as before.
+      const full = run(RULE_EXAMPLES[rule]).nextSteps;
+      expect(
+        full.filter((step) => /training examples/.test(step)),
+        rule,
+      ).toEqual([
+        expect.stringMatching(
+          /^Build training examples whose prompts .*, and build a held-out set/,
+        ),
+      ]);
+    }
   });
 
   it('says about 150 in all only with more for many classes', () => {
@@ -2526,9 +2579,7 @@ describe('says a thing once, and nothing a verdict does not do', () => {
       gap: 'behavior',
       behavior: behavior(10),
     });
-    expect(decision.rationale[0]).toMatch(
-      /^Prompt tried: [^.]*\. It has not fixed the behavior, so/,
-    );
+    expect(decision.rationale[0]).toMatch(/^Prompt: [^.]*\. It has not fixed the behavior, so/);
     expect(decision.rationale[0]).not.toMatch(/Scored on real examples, the prompt/);
     const all = [
       decision.headline,
@@ -2563,7 +2614,7 @@ describe('says a thing once, and nothing a verdict does not do', () => {
     expect(gap).toMatch(/The prompt covers the behavior and the facts it can hold/);
     expect(gap).not.toMatch(/already covers the facts/);
     expect(both.warnings.find((w) => w.code === 'facts-do-not-fit')?.message).toBe(
-      'You said the facts don’t all fit, yet the prompt scored good enough: the eval may never ask about the facts left out. Add such questions; if they fail, move the facts to RAG.',
+      'A score on an eval that never asks about the facts the prompt leaves out says nothing of them: the next steps add such questions, and say when to move the facts to RAG.',
     );
     const knowledgeOnly = run({
       promptTried: 'scored-good-enough',

@@ -113,7 +113,7 @@ describe('renderDecisionRecord', () => {
   it('lists the answers as decision drivers', () => {
     const drivers = sectionOf(markdown, 'Decision drivers');
     for (const line of [
-      '- Prompt tried: yes, scored on real examples, still falls short',
+      '- Prompt: Yes, scored on real examples, still falls short',
       '- Gap: Both',
       '- Knowledge changes often: yes',
       '- Citations needed: yes',
@@ -134,15 +134,15 @@ describe('renderDecisionRecord', () => {
     });
     const markdown = renderDecisionRecord(said, decide(said));
     expect(sectionOf(markdown, 'Decision drivers')).toContain(
-      '- Training budget: no\n- Personal or customer data, or who may see what: yes\n- Team leaning: Fine-tune\n',
+      '- Training budget: no\n- Restricted data: yes (personal or customer data, or per-user access)\n- Team leaning: Fine-tune\n',
     );
     expect(sectionOf(markdown, 'Consequences')).toContain('- **No access control in weights**: ');
     const saidNo = parseAnswers({ ...bothInput, restrictedData: false });
     expect(sectionOf(renderDecisionRecord(saidNo, decide(saidNo)), 'Decision drivers')).toContain(
-      '- Personal or customer data, or who may see what: no\n',
+      '- Restricted data: no\n',
     );
     expect(sectionOf(renderDecisionRecord(answers, decision), 'Decision drivers')).not.toContain(
-      'who may see what',
+      'Restricted data',
     );
     // The CLI's text output gives the warning and the reworded step, as any other.
     expect(renderText(said, decide(said))).toContain('! No access control in weights: ');

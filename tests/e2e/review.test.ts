@@ -386,7 +386,9 @@ describe('personal or customer data, or who may see what', () => {
     expect(titled).not.toContain('fine-tuned weights keep no access control');
     const detail = JSON.stringify(e2e.fake.thread(channel, parent.ts)[1]?.blocks);
     expect(detail).toContain(':warning: *No access control in weights:*');
-    expect(detail).toContain('*Personal or customer data, or who may see what:* Yes');
+    expect(detail).toContain(
+      '*Restricted data:* Yes (personal or customer data, or per-user access)',
+    );
     expect(detail).toContain('Filter retrieval by the asker’s permissions');
     expect(detail).toContain('Choose what to tune: where the data must stay in-house');
     expect(detail).toContain(
@@ -404,7 +406,7 @@ describe('personal or customer data, or who may see what', () => {
     expect(headerOf(parent)).toBe('Verdict: RAG + fine-tune');
     const posted = JSON.stringify([parent, ...e2e.fake.thread(channel, parent.ts)]);
     expect(posted).not.toContain('access control');
-    expect(posted).not.toContain('who may see what');
+    expect(posted).not.toContain('Restricted data');
   });
 });
 

@@ -20,11 +20,12 @@ import {
   gapIncludesKnowledge,
   LEANINGS,
   PROBLEM_MAX_CHARS,
+  PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../../src/decision/answers.js';
 import { GAP_LABELS, LEANING_LABELS } from '../../src/decision/content.js';
 import { matchRule } from '../../src/decision/engine.js';
-import { decide, WARNING_TITLES } from '../../src/decision/index.js';
+import { decide, renderDecisionRecord, WARNING_TITLES } from '../../src/decision/index.js';
 import type { Review } from '../../src/storage/repository.js';
 import { summarizeAnswers } from '../../src/views/answersSummary.js';
 import { buildChecklistErrorView, buildChecklistStepView } from '../../src/views/checklistModal.js';
@@ -445,12 +446,13 @@ describe('checklist modal', () => {
 
   it('shows in the summary whether the data is personal or who may see what, only when said', () => {
     const answers = hostileAnswers();
-    const line = '*Personal or customer data, or who may see what:* ';
+    const line = '*Restricted data:* ';
+    const yes = 'Yes (personal or customer data, or per-user access)';
     expect(summarizeAnswers({ ...answers, restrictedData: true })).toContain(
-      `*Leaning:* Fine-tune\n${line}Yes\n*Prompt tried:*`,
+      `*Leaning:* Fine-tune\n${line}${yes}\n*Prompt:*`,
     );
     expect(summarizeAnswers({ ...answers, restrictedData: false })).toContain(`${line}No\n`);
-    expect(summarizeAnswers(answers)).not.toContain('who may see what');
+    expect(summarizeAnswers(answers)).not.toContain('Restricted data');
     const review = JSON.stringify(
       buildChecklistStepView({
         ...commandChecklist(),
@@ -458,7 +460,7 @@ describe('checklist modal', () => {
         draft: { ...answers, restrictedData: true },
       }).blocks,
     );
-    expect(review).toContain(`${line}Yes`);
+    expect(review).toContain(`${line}${yes}`);
     expect(review).toContain(':warning: *No access control in weights:*');
   });
 
@@ -470,8 +472,8 @@ describe('checklist modal', () => {
     expect(options.map((option) => [option.value, option.text.text])).toEqual([
       ['not-yet', 'Not yet'],
       ['tried-not-scored', 'Tried, but not scored yet'],
-      ['scored-good-enough', 'Yes, scored on real examples: good enough'],
-      ['scored-falls-short', 'Yes, scored on real examples: still falls short'],
+      ['scored-good-enough', 'Yes, scored on real examples, good enough'],
+      ['scored-falls-short', 'Yes, scored on real examples, still falls short'],
     ]);
     expect(JSON.stringify(view({}).blocks)).toMatch(/scored/);
     // What scored means, said once and short: how many inputs, against what, counted.
@@ -490,9 +492,7 @@ describe('checklist modal', () => {
 
   it('shows an older review’s prompt answer as given, saying scoring was not asked', () => {
     const summary = summarizeAnswers({ ...hostileAnswers(), promptTried: 'still-unreliable' });
-    expect(summary).toContain(
-      '*Prompt tried:* Yes, and it is still unreliable (scoring not asked)',
-    );
+    expect(summary).toContain('*Prompt:* Yes, still unreliable, scoring not asked');
   });
 
   it('sizes the examples on the behavior step as the verdict does: 50 to train, 100 held out', () => {
@@ -646,7 +646,7 @@ describe('labels, one set on every surface', () => {
         const { rationale } = decide(answers);
         const where = `${leaning}, ${gap}`;
         expect(summary, where).toContain(`*Leaning:* ${LEANING_LABELS[leaning]}\n`);
-        expect(summary, where).toContain(`*Missing:* ${GAP_LABELS[gap]} (`);
+        expect(summary, where).toContain(`*Gap:* ${GAP_LABELS[gap]} (`);
         expect(
           rationale.filter((line) => line.startsWith('Gap: ')),
           where,
@@ -660,6 +660,38 @@ describe('labels, one set on every surface', () => {
             ),
           );
         }
+      }
+    }
+  });
+
+  it('names each prompt answer and the gap alike in the summary, the rationale and the record', () => {
+    // Read back from each surface, so a second label set anywhere shows up here.
+    const said = (text: string, pattern: RegExp): string | undefined =>
+      pattern.exec(text)?.[1]?.toLowerCase();
+    for (const promptTried of PROMPT_TRIED) {
+      for (const gap of GAPS) {
+        const answers = answersSchema.parse({
+          title: 'Labels',
+          promptTried,
+          gap,
+          ...detailsFor(gap),
+        });
+        const decision = decide(answers);
+        const summary = summarizeAnswers(answers);
+        const markdown = renderDecisionRecord(answers, decision);
+        const drivers = markdown.indexOf('\n## Decision drivers\n');
+        const record = markdown.slice(drivers, markdown.indexOf('\n## ', drivers + 1));
+        const rationale = decision.rationale.join('\n');
+        const where = `${promptTried}, ${gap}`;
+        const prompt = said(summary, /^\*Prompt:\* (.+)$/m);
+        expect(prompt, where).toBeDefined();
+        expect(said(record, /^- Prompt: (.+)$/m), where).toBe(prompt);
+        expect(said(rationale, /^Prompt: (.+?)\. /m), where).toBe(prompt);
+        const named = said(summary, /^\*Gap:\* (.+?) \(/m);
+        expect(named, where).toBe(GAP_LABELS[gap].toLowerCase());
+        expect(said(record, /^- Gap: (.+)$/m), where).toBe(named);
+        const inRationale = said(rationale, /^Gap: (.+?)\. /m);
+        if (inRationale !== undefined) expect(inRationale, where).toBe(named);
       }
     }
   });
