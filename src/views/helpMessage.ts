@@ -61,7 +61,7 @@ export function buildHelpMessage(channelId: string): SlackMessage {
         [
           '*Scored* means run on 20 to 50 real inputs, each with its expected output, and counted how many came out right: only a scored prompt that falls short points to fine-tuning.',
           ':warning: *Warnings* flag what the answers leave at risk (too few examples, no training budget, a leaning they don’t bear out): the channel names them, the thread says each in full.',
-          'The optional *Data and access* box on the first step (personal or customer data, or who may see what) adds warnings and steps; it never changes the verdict.',
+          'The optional *Data and access* box on the first step (personal or customer data, or answers that must respect who may see what) adds warnings and steps; it never changes the verdict.',
         ].join('\n'),
       ),
       section(
