@@ -13,7 +13,7 @@ import {
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
-import { verdictUnconfirmedText } from '../views/signOff.js';
+import { verdictMayBeIn, verdictUnconfirmedText } from '../views/signOff.js';
 import {
   buildVerdictDetail,
   buildVerdictMessage,
@@ -534,7 +534,9 @@ export async function deliverReview(
     const why = [before, unconfirmed.why]
       .filter(Boolean)
       .join(inAskersDm ? '; then DM: ' : '; then ');
-    const lastError = `${why}; the verdict may be ${inAskersDm ? 'in your DM with ftrag' : 'in the channel'} already`;
+    // A null conversation is a review asked to come by DM (from Home): no response_url either.
+    const where = verdictMayBeIn(inAskersDm ? null : conversation, threadTs !== null);
+    const lastError = `${why}; the verdict may be ${where} already`;
     logger.warn(
       `review ${review.id} may or may not be in ${inAskersDm ? 'its asker’s DM' : (conversation ?? 'its conversation')}: ${lastError}`,
     );

@@ -308,6 +308,17 @@ export function unconfirmedPlace(
 }
 
 /**
+ * Where a verdict Slack didn't confirm may be, as its asker reads it on App Home (the last error,
+ * the note of a posting that broke off): `channelId` null for their own DM with ftrag, `inThread`
+ * for a reply in a thread there.
+ */
+export function verdictMayBeIn(channelId: string | null, inThread: boolean): string {
+  if (channelId === null) return 'in your DM with ftrag';
+  if (!inThread && isDirectMessage(channelId)) return 'in the direct message you started it from';
+  return `in ${unconfirmedPlace(channelId, inThread).look}`;
+}
+
+/**
  * DM to the asker of `review` whose verdict Slack didn't confirm (`cause`), when posted in
  * `channelId` (`inThread`: as a reply in a thread there): it may or may not be there, so it is
  * posted nowhere else, and whether to post it again is theirs to decide.
