@@ -25,7 +25,6 @@ import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
 import {
-  type RefreshVerdictMessage,
   refreshVerdictMessage,
   verdictInputFor,
   withBroadcastDroppedNotice,
@@ -73,12 +72,6 @@ export interface DeliveryDeps {
    * by DM as well.
    */
   outcomeOnHome?: boolean;
-  /**
-   * Brings a finished verdict message up to date with votes cast while the posting's update of it
-   * was on its way; this process's {@link refreshVerdictMessage} unless set, so it takes its turn
-   * with the refreshes votes make.
-   */
-  refresher?: RefreshVerdictMessage;
   /** Tracks the re-checks that refresh schedules (see RefreshDeps.work). */
   work?: BackgroundWork;
 }
@@ -458,7 +451,8 @@ export async function deliverReview(
       return;
     }
     if (isDeepStrictEqual(now, sent)) return;
-    await (deps.refresher ?? refreshVerdictMessage)(client, review.teamId, review.id, {
+    // This process's refresher: it takes its turn with the refreshes votes make.
+    await refreshVerdictMessage(client, review.teamId, review.id, {
       reviews,
       votes: deps.votes,
       logger,
