@@ -344,9 +344,7 @@ export function challengeUnconfirmedText(
   cause: UnconfirmedCause,
   reason: string,
 ): string {
-  const where = channelId
-    ? `the verdict’s thread in ${conversationName(channelId)}`
-    : 'the verdict’s thread';
+  const where = channelId ? unconfirmedPlace(channelId, true).where : 'the verdict’s thread';
   const quoted = quotedReason(reason);
   return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't confirm that your reason was posted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n${quoted}`;
 }
