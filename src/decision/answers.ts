@@ -16,7 +16,7 @@ export const PROMPT_TRIED_OPTIONS = [
  * prompt did, not that it was measured. Kept in stored reviews, typed in CLI input, and sent by a
  * checklist left open across the upgrade, so they are read, but never offered.
  */
-export const LEGACY_PROMPT_TRIED = ['good-enough', 'still-unreliable'] as const;
+const LEGACY_PROMPT_TRIED = ['good-enough', 'still-unreliable'] as const;
 export const PROMPT_TRIED = [...PROMPT_TRIED_OPTIONS, ...LEGACY_PROMPT_TRIED] as const;
 export const GAPS = ['knowledge', 'behavior', 'both', 'neither', 'unsure'] as const;
 export const BEHAVIOR_KINDS = ['format', 'tone', 'classification', 'skill'] as const;

@@ -13,7 +13,7 @@ import {
 } from '../storage/repository.js';
 import { withRetries } from '../storage/retry.js';
 import type { Vote, VoteRepository } from '../storage/votes.js';
-import { verdictUnconfirmedText } from '../views/signOff.js';
+import { verdictMayBeIn, verdictUnconfirmedText } from '../views/signOff.js';
 import {
   buildVerdictDetail,
   buildVerdictMessage,
@@ -25,7 +25,6 @@ import { askVisibility } from './conversationVisibility.js';
 import { permalinkOf } from './permalink.js';
 import { postToResponseUrl } from './responseUrl.js';
 import {
-  type RefreshVerdictMessage,
   refreshVerdictMessage,
   verdictInputFor,
   withBroadcastDroppedNotice,
@@ -73,12 +72,6 @@ export interface DeliveryDeps {
    * by DM as well.
    */
   outcomeOnHome?: boolean;
-  /**
-   * Brings a finished verdict message up to date with votes cast while the posting's update of it
-   * was on its way; this process's {@link refreshVerdictMessage} unless set, so it takes its turn
-   * with the refreshes votes make.
-   */
-  refresher?: RefreshVerdictMessage;
   /** Tracks the re-checks that refresh schedules (see RefreshDeps.work). */
   work?: BackgroundWork;
 }
@@ -458,7 +451,8 @@ export async function deliverReview(
       return;
     }
     if (isDeepStrictEqual(now, sent)) return;
-    await (deps.refresher ?? refreshVerdictMessage)(client, review.teamId, review.id, {
+    // This process's refresher: it takes its turn with the refreshes votes make.
+    await refreshVerdictMessage(client, review.teamId, review.id, {
       reviews,
       votes: deps.votes,
       logger,
@@ -534,7 +528,9 @@ export async function deliverReview(
     const why = [before, unconfirmed.why]
       .filter(Boolean)
       .join(inAskersDm ? '; then DM: ' : '; then ');
-    const lastError = `${why}; the verdict may be ${inAskersDm ? 'in your DM with ftrag' : 'in the channel'} already`;
+    // A null conversation is a review asked to come by DM (from Home): no response_url either.
+    const where = verdictMayBeIn(inAskersDm ? null : conversation, threadTs !== null);
+    const lastError = `${why}; the verdict may be ${where} already`;
     logger.warn(
       `review ${review.id} may or may not be in ${inAskersDm ? 'its asker’s DM' : (conversation ?? 'its conversation')}: ${lastError}`,
     );

@@ -6,7 +6,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
  * posting at about the same time that each keep a client of their own; past it the least recently
  * used is let go (a posting still using it finishes with it).
  */
-export const MAX_DELIVERY_CLIENTS = 1_000;
+const MAX_DELIVERY_CLIENTS = 1_000;
 
 /**
  * The WebClients verdicts are posted with, and whatever else listeners post or update after their

@@ -4,14 +4,17 @@ import { VERDICT_LABELS } from '../decision/index.js';
 import { cutCleanly, isDirectMessage } from './text.js';
 import type { SlackMessage } from './verdictMessage.js';
 
+/** What `/ftrag` answers itself, rather than start a review titled with the word. */
+export type Subcommand = 'help' | 'history';
+
 /** What each subcommand does, as a typo's answer says it. */
-const SUBCOMMAND_DOES = {
+const SUBCOMMAND_DOES: Record<Subcommand, string> = {
   help: 'It shows how to use ftrag.',
   history: 'It lists the recent reviews of this conversation.',
-} as const;
+};
 
 /** The button that runs the subcommand meant instead. */
-const SUBCOMMAND_BUTTON: Record<keyof typeof SUBCOMMAND_DOES, string> = {
+const SUBCOMMAND_BUTTON: Record<Subcommand, string> = {
   help: 'Show the help',
   history: 'Show the history',
 };
@@ -90,10 +93,7 @@ export function buildHelpMessage(channelId: string): SlackMessage {
  * subcommand meant? Its button, first, runs it; a second still starts the review titled with the
  * word, as /ftrag would have.
  */
-export function buildTypoMessage(
-  subcommand: keyof typeof SUBCOMMAND_DOES,
-  typed: string,
-): SlackMessage {
+export function buildTypoMessage(subcommand: Subcommand, typed: string): SlackMessage {
   const question = `Did you mean \`/ftrag ${subcommand}\`?`;
   return {
     text: question,

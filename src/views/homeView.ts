@@ -20,7 +20,7 @@ import { parseJsonWith } from '../jsonText.js';
 import { type Review, type ReviewList, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { VoteTally } from '../storage/votes.js';
 import { reviewExtras, reviewLine } from './historyMessage.js';
-import { isDirectMessage } from './text.js';
+import { verdictMayBeIn } from './signOff.js';
 
 export const HOME_PAGE_SIZE = 5;
 
@@ -196,14 +196,7 @@ function mayBeOut(review: Review): boolean {
  * was going (the asker's own Home, so "your").
  */
 function mayBeOutNote({ target }: Review): string {
-  const where =
-    target.channelId === null
-      ? 'in your DM with ftrag'
-      : isDirectMessage(target.channelId)
-        ? 'in the direct message you started it from'
-        : target.threadTs !== null
-          ? 'in the thread'
-          : 'in the channel';
+  const where = verdictMayBeIn(target.channelId, target.threadTs !== null);
   return `_Its posting broke off before Slack answered, so the verdict may be ${where} already: look there before you press Post again._`;
 }
 

@@ -2,7 +2,6 @@ import type { BehaviorKind, Gap } from '../decision/answers.js';
 import { GAP_LABELS } from '../decision/content.js';
 
 // How each answer reads in a modal option and in a summary. Option texts stay ≤ 75 characters.
-// The prompt answer's are the decision module's PROMPT_TRIED_LABELS, used as they are.
 
 /** The labels are the decision record's, so the checklist and the record name a gap alike. */
 export const GAP_OPTION_LABELS: Record<Gap, { label: string; description: string }> = {

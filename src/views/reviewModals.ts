@@ -6,7 +6,7 @@ import { type Review, UNDELIVERED_STATUSES } from '../storage/repository.js';
 import type { Vote } from '../storage/votes.js';
 import { buildNoticeModal } from './noticeModal.js';
 import { becauseOf } from './postRefusal.js';
-import { buildChallengeReply, unconfirmedWhy } from './signOff.js';
+import { buildChallengeReply, unconfirmedPlace, unconfirmedWhy } from './signOff.js';
 import { conversationName, escapeTitle, escapeToFit, isDirectMessage } from './text.js';
 import {
   buildVerdictDetail,
@@ -307,9 +307,7 @@ export function editNotNotedText(review: Review, slackError: string): string {
  */
 export function editUnconfirmedText(review: Review, cause: UnconfirmedCause): string {
   const channelId = review.postedChannelId;
-  const where = channelId
-    ? `the review’s thread in ${conversationName(channelId)}`
-    : 'the review’s thread';
+  const where = channelId ? unconfirmedPlace(channelId, true).where : 'the review’s thread';
   return `:information_source: Your new answers to *${escapeTitle(review.answers.title)}* are saved, but I couldn't confirm that the change was noted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you note it there yourself.`;
 }
 

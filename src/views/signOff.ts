@@ -308,6 +308,17 @@ export function unconfirmedPlace(
 }
 
 /**
+ * Where a verdict Slack didn't confirm may be, as its asker reads it on App Home (the last error,
+ * the note of a posting that broke off): `channelId` null for their own DM with ftrag, `inThread`
+ * for a reply in a thread there.
+ */
+export function verdictMayBeIn(channelId: string | null, inThread: boolean): string {
+  if (channelId === null) return 'in your DM with ftrag';
+  if (!inThread && isDirectMessage(channelId)) return 'in the direct message you started it from';
+  return `in ${unconfirmedPlace(channelId, inThread).look}`;
+}
+
+/**
  * DM to the asker of `review` whose verdict Slack didn't confirm (`cause`), when posted in
  * `channelId` (`inThread`: as a reply in a thread there): it may or may not be there, so it is
  * posted nowhere else, and whether to post it again is theirs to decide.
@@ -333,9 +344,7 @@ export function challengeUnconfirmedText(
   cause: UnconfirmedCause,
   reason: string,
 ): string {
-  const where = channelId
-    ? `the verdict’s thread in ${conversationName(channelId)}`
-    : 'the verdict’s thread';
+  const where = channelId ? unconfirmedPlace(channelId, true).where : 'the verdict’s thread';
   const quoted = quotedReason(reason);
   return `:information_source: Your challenge of ${reviewNamed(review)} was recorded and counts in the tally, but I couldn't confirm that your reason was posted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n${quoted}`;
 }

@@ -93,10 +93,10 @@ export interface VerdictMessageInput {
 
 type DetailPlace = 'thread' | 'next-message' | 'below';
 
-const DETAIL_PLACE: Record<DetailPlace, string> = {
+/** The pointer to the detail, where there is one: the Open modal shows it below, with none. */
+const DETAIL_PLACE: Record<Exclude<DetailPlace, 'below'>, string> = {
   thread: 'in the thread',
   'next-message': 'in the next message',
-  below: 'below',
 };
 
 const VERDICT_EMOJI: Record<VerdictKind, string> = {

@@ -602,10 +602,30 @@ describe('deliverReview when Slack never answers the channel post', () => {
   });
 
   it('names the thread when the verdict was to be a reply there', async () => {
-    const { review, dms } = await unanswered({ threadTs: '1700000000.000100' });
+    const { review, recorded, dms } = await unanswered({ threadTs: '1700000000.000100' });
     expect(dms.map((message) => message.text)).toEqual([
       verdictUnconfirmedText(review, CHANNEL, true, { kind: 'no-answer' }),
     ]);
+    // Home shows it as the last error: the thread, as the DM says, not the channel.
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError:
+        'no answer from Slack within 300 ms (chat.postMessage); the verdict may be in the thread already',
+    });
+  });
+
+  it('names the direct message it was started from when the verdict was to go there', async () => {
+    const conversation = uniqueId('D');
+    setup.fake().addChannel(conversation, { member: true });
+    const { review, recorded, dms } = await unanswered({ channel: conversation });
+    expect(dms.map((message) => message.text)).toEqual([
+      verdictUnconfirmedText(review, conversation, false, { kind: 'no-answer' }),
+    ]);
+    expect(recorded).toMatchObject({
+      status: 'failed',
+      lastError:
+        'no answer from Slack within 300 ms (chat.postMessage); the verdict may be in the direct message you started it from already',
+    });
   });
 
   it('tells an unattended posting’s asker too (the sweep never takes a failed review again)', async () => {
@@ -719,6 +739,24 @@ describe('deliverReview when Slack may have posted the verdict though it did not
       expect(recorded).toMatchObject({ status: 'failed' });
       expect(recorded.lastError).toMatch(
         /^not_in_channel; then no answer from Slack.*\(response_url\); the verdict may be in the channel already$/,
+      );
+    });
+
+    it('names the thread when the reply through the response_url was left unanswered', async () => {
+      const { review, recorded, dms, responseUrlPosts } = await unconfirmed({
+        channel: OUTSIDE,
+        threadTs: '1700000000.000200',
+        slack: (fake, { responseUrl }) => {
+          fake.loseResponseUrlAnswerNext(responseUrl);
+          return undefined;
+        },
+      });
+      expect(responseUrlPosts).toHaveLength(1);
+      expect(dms.map((message) => message.text)).toEqual([
+        verdictUnconfirmedText(review, OUTSIDE, true, { kind: 'no-answer' }),
+      ]);
+      expect(recorded.lastError).toMatch(
+        /^not_in_channel; then no answer from Slack.*\(response_url\); the verdict may be in the thread already$/,
       );
     });
 

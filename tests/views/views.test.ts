@@ -1175,7 +1175,7 @@ describe('other surfaces', () => {
       'Labels <b> & too few',
     );
     expect(text).toBe(
-      `:information_source: Your challenge of *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was recorded and counts in the tally, but I couldn't confirm that your reason was posted in the verdict’s thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n>Labels &lt;b&gt; &amp; too few`,
+      `:information_source: Your challenge of *R&amp;D &lt;bot&gt;* (<${review.permalink}|verdict>) was recorded and counts in the tally, but I couldn't confirm that your reason was posted in the thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you post it yourself. Here it is, in case it isn't:\n>Labels &lt;b&gt; &amp; too few`,
     );
     expect(
       challengeUnconfirmedText(review, 'C0CHAN', { kind: 'server-error', status: 504 }, 'r'),
@@ -1189,7 +1189,7 @@ describe('other surfaces', () => {
       ),
     ).toContain(': Slack answered `fatal_error`, which can come after');
     const inDm = challengeUnconfirmedText(review, 'D0THEIRS01', { kind: 'no-answer' }, 'r');
-    expect(inDm).toContain('the verdict’s thread in that direct message:');
+    expect(inDm).toContain('the thread in that direct message:');
     expect(inDm).not.toContain('<#D');
     expect(challengeUnconfirmedText(review, null, { kind: 'no-answer' }, 'r')).toContain(
       'posted in the verdict’s thread:',
@@ -1284,7 +1284,7 @@ describe('other surfaces', () => {
   it('tells an editor the note of their edit may be in the thread when Slack didn’t confirm it', () => {
     const answers = { ...hostileAnswers(), title: 'R&D <bot>' };
     expect(editUnconfirmedText(reviewOf(answers), { kind: 'no-answer' })).toBe(
-      ":information_source: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't confirm that the change was noted in the review’s thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you note it there yourself.",
+      ":information_source: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't confirm that the change was noted in the thread in <#C0CHAN>: Slack's answer never reached me. It may be there already: check the thread before you note it there yourself.",
     );
     expect(
       editUnconfirmedText(reviewOf(answers), { kind: 'may-have-acted', error: 'fatal_error' }),
@@ -1295,7 +1295,7 @@ describe('other surfaces', () => {
       kind: 'server-error',
       status: 500,
     });
-    expect(inDm).toContain('the review’s thread in that direct message: Slack answered');
+    expect(inDm).toContain('the thread in that direct message: Slack answered');
     expect(inDm).not.toContain('<#D');
     expect(inDm).not.toContain("couldn't note the change");
   });

@@ -8,8 +8,9 @@ import { buildHomeReviewGoneModal } from '../../views/signOff.js';
 import type { OverflowArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
 import { publishHome, refreshHomeAfter } from '../publishHome.js';
+import { openableBy } from '../reviewAccess.js';
 import { clickedReview } from './clickedReview.js';
-import { openableBy, reviewDetailModal, shareReviewModal } from './reviewMenuViews.js';
+import { reviewDetailModal, shareReviewModal } from './reviewMenuViews.js';
 
 /** Open, Share or Edit answers on a review listed in App Home. */
 export function reviewMenu(deps: ListenerDeps) {

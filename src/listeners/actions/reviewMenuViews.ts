@@ -5,15 +5,6 @@ import { buildReviewDetailModal, buildShareModal } from '../../views/reviewModal
 import type { ListenerDeps } from '../deps.js';
 
 /**
- * Whether `userId` may open or share `review` from App Home: their own, or one whose conversation
- * Slack said is public. Home lists no other, but a Home published before a review was known to be
- * private may still offer it, and a Share window's review is read from its private_metadata.
- */
-export function openableBy(review: Review, userId: string): boolean {
-  return review.userId === userId || review.conversationVisibility === 'public';
-}
-
-/**
  * What App Home's Open shows of `review`: its votes, for a revision the verdict it replaced (read
  * as its verdict message reads it), and the newest revision of its line.
  */

@@ -2,7 +2,7 @@ import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildHelpMessage } from '../../views/helpMessage.js';
 import type { SlackMessage } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
-import { channelHistory } from '../commands/ftragCommand.js';
+import { channelHistory } from '../channelHistory.js';
 import type { ListenerDeps } from '../deps.js';
 
 /**

@@ -1,14 +1,11 @@
 import { type Draft, startChecklist } from '../../checklist/state.js';
 import { PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../decision/answers.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
-import { buildHelpMessage, buildTypoMessage } from '../../views/helpMessage.js';
-import { buildChannelHistoryMessage } from '../../views/historyMessage.js';
+import { buildHelpMessage, buildTypoMessage, type Subcommand } from '../../views/helpMessage.js';
 import { cleanTypedText, cutCleanly, plainTextFromSlack } from '../../views/text.js';
-import type { SlackMessage } from '../../views/verdictMessage.js';
 import type { CommandArgs } from '../args.js';
+import { channelHistory } from '../channelHistory.js';
 import type { ListenerDeps } from '../deps.js';
-
-const HISTORY_LIMIT = 10;
 
 /**
  * The checklist's first answers from what was typed after `/ftrag`, as Slack sends it. Text too
@@ -22,8 +19,6 @@ export function draftFromCommandText(text: string): Draft {
   if (title === cleanTypedText(typed).trim()) return { title };
   return { title, problem: cutCleanly(typed, PROBLEM_MAX_CHARS) };
 }
-
-export type Subcommand = 'help' | 'history';
 
 /** What the text after `/ftrag` asks for. */
 export type CommandIntent =
@@ -110,28 +105,6 @@ export function subcommandOf(text: string): CommandIntent {
     }
   }
   return { kind: 'review' };
-}
-
-/**
- * `/ftrag history`'s answer: the recent reviews of conversation `channelId`, as `userId` (who
- * asked) sees them. Also what "Show the history" under a typo's question shows.
- */
-export async function channelHistory(
-  deps: ListenerDeps,
-  teamId: string,
-  channelId: string,
-  userId: string,
-): Promise<SlackMessage> {
-  const { reviews, total } = await deps.reviews.list(
-    { teamId, channelId },
-    { limit: HISTORY_LIMIT, offset: 0 },
-  );
-  const ids = reviews.map((review) => review.id);
-  const [tallies, superseded] = await Promise.all([
-    deps.votes.tallies(teamId, ids),
-    deps.reviews.revisedAmong(teamId, ids),
-  ]);
-  return buildChannelHistoryMessage(reviews, total, userId, { tallies, superseded });
 }
 
 /** `/ftrag [what we're building] | help | history` */

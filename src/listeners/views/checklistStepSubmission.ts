@@ -70,6 +70,9 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     }
     const answers = normalizeAnswers(parsed.data);
     const teamId = body.team?.id ?? view.team_id;
+    // A verdict, an edit's update and notes, and the DMs about them go out as a verdict does: one
+    // Slack rate-limits holds up only the workspace's postings. Home stays on Bolt's client.
+    const slack = deps.deliveryClients.of({ context, client });
     if (state.origin === 'edit') {
       const reviewId = state.reviewId;
       const editing = reviewId ? await deps.reviews.get(teamId, reviewId) : null;
@@ -99,9 +102,6 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         return;
       }
       await ack();
-      // The verdict's update, the thread's notes and the DM go out as a verdict does: one Slack
-      // rate-limits holds up only the workspace's postings. Home stays on Bolt's client.
-      const slack = deps.deliveryClients.of({ context, client });
       await deps.work.run(async () => {
         const edited = await applyEdit(
           slack,
@@ -186,7 +186,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
         // The review it re-runs was deleted after the check above, the modal closed by then.
         logger.warn(`re-run ${view.id} not saved: ${error.message}`);
         await tellByDm(
-          deps.deliveryClients.of({ context, client }),
+          slack,
           logger,
           body.user.id,
           rerunGoneText(answers),
@@ -213,7 +213,6 @@ export function checklistStepSubmission(deps: ListenerDeps) {
     // Home lists the review (or offers Post again for it).
     const refreshHome =
       state.origin === 'home' ? () => publishHome(client, deps, teamId, body.user.id) : undefined;
-    const delivery = deps.deliveryClients.of({ context, client });
-    postSavedReview(deps, delivery, logger, saved, ['pending'], refreshHome);
+    postSavedReview(deps, slack, logger, saved, ['pending'], refreshHome);
   };
 }

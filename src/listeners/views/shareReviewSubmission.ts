@@ -11,9 +11,9 @@ import {
   buildShareUnderwayModal,
 } from '../../views/reviewModals.js';
 import { buildShareCard, shareFailedText, shareUnconfirmedText } from '../../views/shareCard.js';
-import { openableBy } from '../actions/reviewMenuViews.js';
 import type { ViewSubmitArgs } from '../args.js';
 import type { ListenerDeps } from '../deps.js';
+import { openableBy } from '../reviewAccess.js';
 
 const metadataSchema = z.object({ reviewId: z.string().min(1).max(64) });
 

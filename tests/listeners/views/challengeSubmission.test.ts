@@ -187,7 +187,7 @@ describe('a Challenge whose reason Slack may have posted without saying so', () 
       const text = String(posts[1]?.args.text);
       expect(text).toContain(`Your challenge of *${review.answers.title}* was recorded`);
       expect(text).toContain(
-        `I couldn't confirm that your reason was posted in the verdict’s thread in <#${CHANNEL}>:`,
+        `I couldn't confirm that your reason was posted in the thread in <#${CHANNEL}>:`,
       );
       expect(text).toMatch(why);
       expect(text).toContain('It may be there already: check the thread before you post it');
@@ -219,9 +219,7 @@ describe('a Challenge whose reason Slack may have posted without saying so', () 
     const posts = fake.calls.slice(before).filter((call) => call.method === 'chat.postMessage');
     expect(posts.map((call) => call.args.channel)).toEqual([USER]);
     const text = String(posts[0]?.args.text);
-    expect(text).toContain(
-      `in the verdict’s thread in <#${CHANNEL}>: Slack's answer never reached me.`,
-    );
+    expect(text).toContain(`in the thread in <#${CHANNEL}>: Slack's answer never reached me.`);
     expect(text).toContain('It may be there already');
     expect(text).not.toContain("couldn't post your reason");
   });

@@ -361,7 +361,7 @@ describe('Edit answers', () => {
       expect(told).toHaveLength(1);
       const text = String(told[0]?.args.text);
       expect(text).toContain(
-        `are saved, but I couldn't confirm that the change was noted in the review’s thread in <#${CHANNEL}>: ${why}`,
+        `are saved, but I couldn't confirm that the change was noted in the thread in <#${CHANNEL}>: ${why}`,
       );
       expect(text).toContain('It may be there already: check the thread');
       expect(text).not.toContain("couldn't note the change");
