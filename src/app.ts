@@ -9,7 +9,7 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
   SocketModeReceiver,
 } from '@slack/bolt';
-import { ErrorCode, type WebClient } from '@slack/web-api';
+import { ErrorCode } from '@slack/web-api';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { DeliveryClients } from './delivery/deliveryClients.js';
@@ -18,7 +18,7 @@ import { responseUrlTrust } from './delivery/responseUrl.js';
 import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
 import { createErrorHandler, UnauthorizedSubmissionError } from './errorHandler.js';
 import { INSTALL_LINK_MINUTES, installFailureCallback } from './installFailure.js';
-import { startDeliverySweep } from './listeners/deliverySweep.js';
+import { type SweepClients, startDeliverySweep } from './listeners/deliverySweep.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
@@ -289,14 +289,16 @@ function authorizationUrlFor(apiUrl: string | null): string | undefined {
 }
 
 /**
- * Multi-workspace OAuth: the delivery client for the bot token of the review's workspace, found as
- * Bolt's authorize finds it (the workspace's own installation, else its organization's); null when
- * there is none to post with (the sweep marks the review failed and logs it).
+ * Multi-workspace OAuth: the delivery client and the App Home client for the bot token of the
+ * review's workspace, found as Bolt's authorize finds it (the workspace's own installation, else
+ * its organization's); null when there is none to post with (the sweep marks the review failed and
+ * logs it).
  */
-function installationClient(
+function installationClients(
   installations: KyselyInstallationStore,
-  clients: DeliveryClients,
-): (review: Review) => Promise<WebClient | null> {
+  deliveryClients: DeliveryClients,
+  homeClients: DeliveryClients,
+): (review: Review) => Promise<SweepClients | null> {
   return async (review) => {
     const { teamId } = review;
     const enterpriseId = review.enterpriseId ?? undefined;
@@ -313,7 +315,12 @@ function installationClient(
           throw error;
         },
       );
-      if (token) return clients.for(token, teamId);
+      if (token) {
+        return {
+          delivery: deliveryClients.for(token, teamId),
+          home: homeClients.for(token, teamId),
+        };
+      }
     }
     return null;
   };
@@ -485,9 +492,19 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     const { deliveryClients } = listenerDeps;
     // Without OAuth, config requires SLACK_BOT_TOKEN.
     const botToken = config.slack.botToken ?? '';
+    // Home's views.publish goes on a client apart from the delivery ones, as in listeners (Bolt's
+    // own): a 429 on it would hold back every posting in the workspace. With OAuth, Bolt's
+    // per-workspace clients are its own; the sweep keeps clients of its own for Home.
     const clientFor = config.slack.oauth
-      ? installationClient(deps.storage.installations, deliveryClients)
-      : async (review: Review) => deliveryClients.for(botToken, review.teamId);
+      ? installationClients(
+          deps.storage.installations,
+          deliveryClients,
+          new DeliveryClients({ ...clientOptions, logger: boltLogger }),
+        )
+      : async (review: Review): Promise<SweepClients> => ({
+          delivery: deliveryClients.for(botToken, review.teamId),
+          home: app.client,
+        });
     stopSweep = startDeliverySweep(listenerDeps, {
       intervalMs,
       graceMs,
