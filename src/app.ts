@@ -251,7 +251,7 @@ function watchListening(server: unknown, port: number, logger: AppLogger): Promi
  * throws on a path it can't parse (`//`): the request would hang, its rejection unhandled. A path
  * like that is answered 404 here; any other failure of that listener 500, and logged.
  */
-function guardSocketModeServer(server: unknown, logger: AppLogger): void {
+export function guardSocketModeServer(server: unknown, logger: AppLogger): void {
   if (!(server instanceof Server)) return;
   const served = server.listeners('request');
   server.removeAllListeners('request');
@@ -261,13 +261,16 @@ function guardSocketModeServer(server: unknown, logger: AppLogger): void {
       return;
     }
     for (const listener of served) {
-      Promise.resolve(listener.call(server, req, res)).catch((error: unknown) => {
-        logger.warn(
-          { err: error },
-          'the HTTP server for /healthz and /metrics failed on a request',
-        );
-        answer(res, 500, 'internal error');
-      });
+      // A listener that throws at once is caught as one that rejects.
+      Promise.resolve()
+        .then(() => listener.call(server, req, res))
+        .catch((error: unknown) => {
+          logger.warn(
+            { err: error },
+            'the HTTP server for /healthz and /metrics failed on a request',
+          );
+          answer(res, 500, 'internal error');
+        });
     }
   });
 }
