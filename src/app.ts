@@ -9,7 +9,7 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
   SocketModeReceiver,
 } from '@slack/bolt';
-import { ErrorCode, type WebClient } from '@slack/web-api';
+import { ErrorCode } from '@slack/web-api';
 import type { Config } from './config.js';
 import { BOT_SCOPES } from './constants.js';
 import { DeliveryClients } from './delivery/deliveryClients.js';
@@ -18,7 +18,7 @@ import { responseUrlTrust } from './delivery/responseUrl.js';
 import { REFUSED_TOKEN_ERRORS, slackErrorName } from './delivery/slackErrors.js';
 import { createErrorHandler, UnauthorizedSubmissionError } from './errorHandler.js';
 import { INSTALL_LINK_MINUTES, installFailureCallback } from './installFailure.js';
-import { startDeliverySweep } from './listeners/deliverySweep.js';
+import { type SweepClients, startDeliverySweep } from './listeners/deliverySweep.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 import { GatedApp, UnusablePayloadError } from './observability/gatedApp.js';
@@ -251,7 +251,7 @@ function watchListening(server: unknown, port: number, logger: AppLogger): Promi
  * throws on a path it can't parse (`//`): the request would hang, its rejection unhandled. A path
  * like that is answered 404 here; any other failure of that listener 500, and logged.
  */
-function guardSocketModeServer(server: unknown, logger: AppLogger): void {
+export function guardSocketModeServer(server: unknown, logger: AppLogger): void {
   if (!(server instanceof Server)) return;
   const served = server.listeners('request');
   server.removeAllListeners('request');
@@ -261,13 +261,16 @@ function guardSocketModeServer(server: unknown, logger: AppLogger): void {
       return;
     }
     for (const listener of served) {
-      Promise.resolve(listener.call(server, req, res)).catch((error: unknown) => {
-        logger.warn(
-          { err: error },
-          'the HTTP server for /healthz and /metrics failed on a request',
-        );
-        answer(res, 500, 'internal error');
-      });
+      // A listener that throws at once is caught as one that rejects.
+      Promise.resolve()
+        .then(() => listener.call(server, req, res))
+        .catch((error: unknown) => {
+          logger.warn(
+            { err: error },
+            'the HTTP server for /healthz and /metrics failed on a request',
+          );
+          answer(res, 500, 'internal error');
+        });
     }
   });
 }
@@ -289,14 +292,16 @@ function authorizationUrlFor(apiUrl: string | null): string | undefined {
 }
 
 /**
- * Multi-workspace OAuth: the delivery client for the bot token of the review's workspace, found as
- * Bolt's authorize finds it (the workspace's own installation, else its organization's); null when
- * there is none to post with (the sweep marks the review failed and logs it).
+ * Multi-workspace OAuth: the delivery client and the App Home client for the bot token of the
+ * review's workspace, found as Bolt's authorize finds it (the workspace's own installation, else
+ * its organization's); null when there is none to post with (the sweep marks the review failed and
+ * logs it).
  */
-function installationClient(
+function installationClients(
   installations: KyselyInstallationStore,
-  clients: DeliveryClients,
-): (review: Review) => Promise<WebClient | null> {
+  deliveryClients: DeliveryClients,
+  homeClients: DeliveryClients,
+): (review: Review) => Promise<SweepClients | null> {
   return async (review) => {
     const { teamId } = review;
     const enterpriseId = review.enterpriseId ?? undefined;
@@ -313,7 +318,12 @@ function installationClient(
           throw error;
         },
       );
-      if (token) return clients.for(token, teamId);
+      if (token) {
+        return {
+          delivery: deliveryClients.for(token, teamId),
+          home: homeClients.for(token, teamId),
+        };
+      }
     }
     return null;
   };
@@ -485,9 +495,19 @@ export function createApp(config: Config, deps: AppDeps): FtragApp {
     const { deliveryClients } = listenerDeps;
     // Without OAuth, config requires SLACK_BOT_TOKEN.
     const botToken = config.slack.botToken ?? '';
+    // Home's views.publish goes on a client apart from the delivery ones, as in listeners (Bolt's
+    // own): a 429 on it would hold back every posting in the workspace. With OAuth, Bolt's
+    // per-workspace clients are its own; the sweep keeps clients of its own for Home.
     const clientFor = config.slack.oauth
-      ? installationClient(deps.storage.installations, deliveryClients)
-      : async (review: Review) => deliveryClients.for(botToken, review.teamId);
+      ? installationClients(
+          deps.storage.installations,
+          deliveryClients,
+          new DeliveryClients({ ...clientOptions, logger: boltLogger }),
+        )
+      : async (review: Review): Promise<SweepClients> => ({
+          delivery: deliveryClients.for(botToken, review.teamId),
+          home: app.client,
+        });
     stopSweep = startDeliverySweep(listenerDeps, {
       intervalMs,
       graceMs,

@@ -4,6 +4,7 @@ import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { WebClient } from '@slack/web-api';
 import { postToResponseUrl } from './delivery/responseUrl.js';
 import { slackErrorName } from './delivery/slackErrors.js';
+import { unconfirmedPost } from './delivery/unconfirmedPost.js';
 import { requestFacts } from './observability/requestFacts.js';
 import { CorruptRowError, InstallationNotFoundError } from './storage/errors.js';
 
@@ -125,23 +126,27 @@ export function createErrorHandler(
       );
     }
     // The nearest place the person sees first; when Slack refuses it (an expired response_url, a
-    // channel the bot is not in), the next one.
-    const routes: { name: string; send: () => Promise<unknown> }[] = [];
+    // channel the bot is not in), the next one. Not when Slack may have posted it all the same (no
+    // answer, a 5xx): the next would tell them twice.
+    const routes: { name: string; method: string; send: () => Promise<unknown> }[] = [];
     if (responseUrl && isTrustedResponseUrl(responseUrl)) {
       routes.push({
         name: 'response_url',
+        method: 'response_url',
         send: () =>
-          postToResponseUrl(responseUrl, {
-            response_type: 'ephemeral',
-            text,
-            replace_original: false,
-          }),
+          postToResponseUrl(
+            responseUrl,
+            { response_type: 'ephemeral', text, replace_original: false },
+            // A second copy of a notice only they see beats none: tried again after a 5xx too.
+            { repeatable: true },
+          ),
       });
     }
     // Without an authorized request there is no token to post with.
     if (userId && channelId && !unauthorized) {
       routes.push({
         name: 'ephemeral',
+        method: 'chat.postEphemeral',
         send: () =>
           client.chat.postEphemeral({
             token: context.botToken,
@@ -154,6 +159,7 @@ export function createErrorHandler(
     if (userId && !unauthorized) {
       routes.push({
         name: 'DM',
+        method: 'chat.postMessage',
         send: () => client.chat.postMessage({ token: context.botToken, channel: userId, text }),
       });
     }
@@ -162,6 +168,13 @@ export function createErrorHandler(
         await route.send();
         return;
       } catch (notifyError) {
+        const unconfirmed = unconfirmedPost(notifyError, route.method);
+        if (unconfirmed) {
+          logger.warn(
+            `[${reference}] may have told the person (${route.name}), Slack can't say: ${unconfirmed.why}`,
+          );
+          return;
+        }
         logger.warn(
           `[${reference}] could not tell the person (${route.name}): ${slackErrorName(notifyError)}`,
         );

@@ -1,4 +1,4 @@
-import { AuthorizationError } from '@slack/bolt';
+import { AuthorizationError, UnknownError } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,45 @@ describe('a request Bolt could not authorize because the database did not answer
         title: expect.stringMatching(/^Sorry, ftrag hit a problem .*try again in a moment\.$/),
       },
     });
+  });
+});
+
+describe('telling the person of a failure through the response_url', () => {
+  const CHANNEL = 'C0NOTICE01';
+  const USER = 'U0NOTICE01';
+  /** A slash command that failed in a listener, with its response_url on the fake. */
+  const command = (responseUrl: string) => ({
+    command: '/ftrag',
+    team_id: 'T0NOTICE01',
+    user_id: USER,
+    channel_id: CHANNEL,
+    response_url: responseUrl,
+  });
+  const noticesElsewhere = (before: number) =>
+    fake.calls
+      .slice(before)
+      .filter((call) => call.method === 'chat.postEphemeral' || call.method === 'chat.postMessage');
+
+  it('posts the notice again after a 5xx, and then nowhere else', async () => {
+    const url = fake.newResponseUrl({ channel: CHANNEL, userId: USER });
+    fake.failResponseUrl(url, 503, { times: 1 });
+    const before = fake.calls.length;
+    await handle(new UnknownError(new Error('boom')), command(url)).done;
+    expect(fake.responseUrlPostsTo(url).map((post) => post.status)).toEqual([503, 200]);
+    expect(noticesElsewhere(before)).toEqual([]);
+  });
+
+  it('stops when the response_url may have posted it: the notice is not posted twice', async () => {
+    const url = fake.newResponseUrl({ channel: CHANNEL, userId: USER });
+    fake.failResponseUrl(url, 500);
+    const before = fake.calls.length;
+    const { done, lines } = handle(new UnknownError(new Error('boom')), command(url));
+    await done;
+    fake.clearResponseUrlFailures();
+    expect(fake.responseUrlPostsTo(url).length).toBeGreaterThan(0);
+    expect(noticesElsewhere(before)).toEqual([]);
+    expect(lines.map((line) => line.msg)).toContainEqual(
+      expect.stringContaining('may have told the person (response_url)'),
+    );
   });
 });

@@ -30,6 +30,7 @@ export interface ResponseUrlMessage {
   text: string;
   blocks?: KnownBlock[];
   replace_original?: boolean;
+  delete_original?: boolean;
   thread_ts?: string;
   /** False unless given: ftrag's messages carry what people typed, links included. */
   unfurl_links?: boolean;
@@ -59,22 +60,40 @@ export class ResponseUrlUnconfirmedError extends ResponseUrlError {
   }
 }
 
+export interface ResponseUrlOptions {
+  /**
+   * Whether the post may be carried out twice with no harm: then it is tried again after a 5xx or
+   * no answer too (a few times). By default only one that replaces or deletes the original message
+   * is: one that adds a message could add it twice.
+   */
+  repeatable?: boolean;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let transport: FetchFunction | undefined;
 
 /**
- * Posts to a response_url. Each post Slack takes may post a message, so a post is tried again
- * only when Slack surely did nothing with it: a 429, or a post that never reached it (refused or
- * failed before the whole request was sent). A post sent without an answer, or answered with a
- * 5xx, fails with a {@link ResponseUrlUnconfirmedError}; any other refusal with a
- * {@link ResponseUrlError}.
+ * Posts to a response_url. A post that adds a message is tried again only when Slack surely did
+ * nothing with it: a 429, or a post that never reached it (refused or failed before the whole
+ * request was sent); one sent without an answer, or answered with a 5xx, fails with a
+ * {@link ResponseUrlUnconfirmedError}. A repeatable post ({@link ResponseUrlOptions}) is tried
+ * again after those too, and fails with a {@link ResponseUrlUnconfirmedError} when an attempt may
+ * have been carried out. Any other refusal fails with a {@link ResponseUrlError}.
  */
-export async function postToResponseUrl(url: string, message: ResponseUrlMessage): Promise<void> {
+export async function postToResponseUrl(
+  url: string,
+  message: ResponseUrlMessage,
+  options: ResponseUrlOptions = {},
+): Promise<void> {
+  const repeatable =
+    options.repeatable ?? (message.replace_original === true || message.delete_original === true);
   // The WebClient's transport, for the same notion of a call that was sent (see keepAliveFetch).
   transport ??= keepAliveFetch(TIMEOUT_MS);
   const body = JSON.stringify({ unfurl_links: false, unfurl_media: false, ...message });
   let lastError: ResponseUrlError = new ResponseUrlError('response_url was not tried', null);
+  /** The last attempt Slack may have carried out: what the post failed with, whatever came after. */
+  let unconfirmed: ResponseUrlUnconfirmedError | null = null;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     let response: Awaited<ReturnType<FetchFunction>>;
     try {
@@ -85,28 +104,33 @@ export async function postToResponseUrl(url: string, message: ResponseUrlMessage
       });
     } catch (error) {
       if (error instanceof SlackNoAnswerError) {
-        throw new ResponseUrlUnconfirmedError(`${error.message} (response_url)`, null);
+        unconfirmed = new ResponseUrlUnconfirmedError(`${error.message} (response_url)`, null);
+        if (!repeatable) throw unconfirmed;
+      } else {
+        lastError = new ResponseUrlError(
+          `response_url unreachable: ${(error as Error).message}`,
+          null,
+        );
       }
-      lastError = new ResponseUrlError(
-        `response_url unreachable: ${(error as Error).message}`,
-        null,
-      );
-      await sleep(200 * attempt);
+      if (attempt < ATTEMPTS) await sleep(200 * attempt);
       continue;
     }
     const text = await response.text();
     if (response.ok) return;
     if (response.status >= 500) {
-      throw new ResponseUrlUnconfirmedError(
+      unconfirmed = new ResponseUrlUnconfirmedError(
         `Slack answered HTTP ${response.status} (response_url)`,
         response.status,
       );
+      if (!repeatable) throw unconfirmed;
+      if (attempt < ATTEMPTS) await sleep(250 * attempt);
+      continue;
     }
     lastError = new ResponseUrlError(
       `response_url answered ${response.status}: ${text.slice(0, 200)}`,
       response.status,
     );
-    if (response.status !== 429) break;
+    if (response.status !== 429 || attempt === ATTEMPTS) break;
     const retryAfter = Number(response.headers.get('retry-after'));
     await sleep(
       Number.isFinite(retryAfter) && retryAfter > 0
@@ -114,5 +138,5 @@ export async function postToResponseUrl(url: string, message: ResponseUrlMessage
         : 250 * attempt,
     );
   }
-  throw lastError;
+  throw unconfirmed ?? lastError;
 }

@@ -15,16 +15,27 @@ export interface DeliverySweepOptions {
   /** Only reviews saved at least this long ago: a review just saved is its own instance's to queue. */
   graceMs: number;
   /**
-   * The WebClient to post a review with (its workspace's token); null when ftrag is not installed
-   * in that workspace: the review is then marked failed ({@link NOT_INSTALLED}). A throw (the token
-   * could not be read) leaves the review for the next sweep, {@link TOKEN_READ_ATTEMPTS} sweeps in
-   * a row at most ({@link TOKEN_UNREADABLE}).
+   * The WebClients to post a review with and to publish App Home after it (its workspace's token);
+   * null when ftrag is not installed in that workspace: the review is then marked failed
+   * ({@link NOT_INSTALLED}). A throw (the token could not be read) leaves the review for the next
+   * sweep, {@link TOKEN_READ_ATTEMPTS} sweeps in a row at most ({@link TOKEN_UNREADABLE}).
    */
-  clientFor: (review: Review) => Promise<WebClient | null>;
+  clientFor: (review: Review) => Promise<SweepClients | null>;
   /** Bolt's logger, for the posting itself. */
   logger: Logger;
   /** For the line that says which reviews a sweep picked up. */
   log: AppLogger;
+}
+
+/** What a swept review is posted with, one workspace's token on both. */
+export interface SweepClients {
+  /** The review's posting: the workspace's delivery client (see DeliveryClients). */
+  delivery: WebClient;
+  /**
+   * App Home's views.publish after it, as listeners publish it: not on `delivery`, whose every
+   * posting in the workspace a 429 on Home would hold back (a WebClient pauses its whole queue).
+   */
+  home: WebClient;
 }
 
 /**
@@ -71,9 +82,9 @@ export function startDeliverySweep(deps: ListenerDeps, options: DeliverySweepOpt
     for (const review of reviews) {
       if (stopped || deps.deliveries.stopping) return;
       if (deps.deliveries.isUnderway(review.id)) continue;
-      let client: WebClient | null;
+      let clients: SweepClients | null;
       try {
-        client = await clientFor(review);
+        clients = await clientFor(review);
         unreadable.delete(review.id);
       } catch (error) {
         const attempts = (unreadable.get(review.id) ?? 0) + 1;
@@ -105,7 +116,7 @@ export function startDeliverySweep(deps: ListenerDeps, options: DeliverySweepOpt
         );
         continue;
       }
-      if (client === null) {
+      if (clients === null) {
         // Skipped, it would come back every sweep, and the oldest such would hold up the rest.
         // Over no claim: one that Post again took meanwhile stays.
         const recorded = await deps.reviews.markFailed(
@@ -120,6 +131,7 @@ export function startDeliverySweep(deps: ListenerDeps, options: DeliverySweepOpt
         );
         continue;
       }
+      const { delivery, home } = clients;
       log.info(
         { reviewId: review.id, teamId: review.teamId },
         review.postedVerdict
@@ -128,11 +140,11 @@ export function startDeliverySweep(deps: ListenerDeps, options: DeliverySweepOpt
       );
       postSavedReview(
         deps,
-        client,
+        delivery,
         logger,
         review,
         ['pending'],
-        () => publishHome(client, deps, review.teamId, review.userId),
+        () => publishHome(home, deps, review.teamId, review.userId),
         { unattended: true },
       );
     }

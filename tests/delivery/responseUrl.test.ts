@@ -76,6 +76,74 @@ describe('postToResponseUrl', () => {
     }
   });
 
+  it('posts again, after a 5xx or a lost answer, an update that replaces or deletes the message', async () => {
+    for (const status of [500, 503]) {
+      const url = fake.newResponseUrl({ channel: CHANNEL });
+      fake.failResponseUrl(url, status, { times: 1 });
+      await postToResponseUrl(url, {
+        response_type: 'in_channel',
+        replace_original: true,
+        text: 'the tally, again',
+      });
+      expect(fake.responseUrlPostsTo(url).map((post) => post.status)).toEqual([status, 200]);
+    }
+    const lost = fake.newResponseUrl({ channel: CHANNEL });
+    fake.loseResponseUrlAnswerNext(lost);
+    await postToResponseUrl(lost, {
+      response_type: 'in_channel',
+      replace_original: true,
+      text: 'the tally, once more',
+    });
+    expect(fake.responseUrlPostsTo(lost)).toHaveLength(2);
+    const deleted = fake.newResponseUrl({ channel: CHANNEL });
+    fake.failResponseUrl(deleted, 502, { times: 1 });
+    await postToResponseUrl(deleted, {
+      response_type: 'ephemeral',
+      delete_original: true,
+      text: '',
+    });
+    expect(fake.responseUrlPostsTo(deleted).map((post) => post.status)).toEqual([502, 200]);
+  });
+
+  it('posts again, after a 5xx, a new message its caller says is safe to repeat', async () => {
+    const url = fake.newResponseUrl({ channel: CHANNEL, userId: 'U0RESPURL1' });
+    fake.failResponseUrl(url, 503, { times: 1 });
+    await postToResponseUrl(
+      url,
+      { response_type: 'ephemeral', replace_original: false, text: 'a notice' },
+      { repeatable: true },
+    );
+    expect(fake.responseUrlPostsTo(url).map((post) => post.status)).toEqual([503, 200]);
+  });
+
+  it('gives up a repeatable post after a few 5xx, as one Slack may have carried out', async () => {
+    const url = fake.newResponseUrl({ channel: CHANNEL });
+    fake.failResponseUrl(url, 500);
+    const error = await postToResponseUrl(url, {
+      response_type: 'in_channel',
+      replace_original: true,
+      text: 'x',
+    }).catch((e: unknown) => e);
+    expect(fake.responseUrlPostsTo(url)).toHaveLength(3);
+    expect(error).toBeInstanceOf(ResponseUrlUnconfirmedError);
+    expect(error).toMatchObject({ status: 500 });
+  });
+
+  it('reports as unconfirmed a repeatable post refused after an attempt Slack may have carried out', async () => {
+    const url = fake.newResponseUrl({ channel: CHANNEL });
+    fake.failResponseUrl(url, 503, { times: 1 });
+    const error = postToResponseUrl(url, {
+      response_type: 'in_channel',
+      replace_original: true,
+      text: 'x',
+    }).catch((e: unknown) => e);
+    // The second attempt finds the URL refused (as a used-up one is).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fake.failResponseUrl(url, 404);
+    expect(await error).toBeInstanceOf(ResponseUrlUnconfirmedError);
+    expect(fake.responseUrlPostsTo(url).map((post) => post.status)).toEqual([503, 404]);
+  });
+
   it('posts again after a 429: Slack did nothing with it', async () => {
     const url = fake.newResponseUrl({ channel: CHANNEL });
     fake.failResponseUrl(url, 429, { times: 1, body: 'rate_limited' });

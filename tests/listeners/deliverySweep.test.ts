@@ -15,7 +15,7 @@ import type { Review } from '../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../src/storage/reviewRepository.js';
 import { newReviewFixture, uniqueId } from '../storage/support.js';
 import { capturedLog } from '../support/capturedLog.js';
-import { deliverySetup } from '../support/deliverySetup.js';
+import { DELIVERY_TOKEN, deliverySetup, TokenedDeliveryClients } from '../support/deliverySetup.js';
 
 const setup = deliverySetup('C0SWEEPING');
 
@@ -54,7 +54,8 @@ async function settled(work: { size: number; drain(ms: number): Promise<boolean>
 /**
  * One test's sweep: its clock (starting at `startMs`, moved with `advance`), reviews on the shared
  * database, a hand-ticked interval, and a client on the fake; `start` starts the sweep (every
- * 60 s, 30 s of grace) with `clientFor`.
+ * 60 s, 30 s of grace), posting with the client `deliveryFor` gives and publishing Home with the
+ * one on the fake.
  */
 function sweepSetup(startMs: number) {
   let nowMs = startMs;
@@ -75,11 +76,14 @@ function sweepSetup(startMs: number) {
     advance: (ms: number) => {
       nowMs += ms;
     },
-    start: (clientFor: (review: Review) => Promise<WebClient | null>) =>
+    start: (deliveryFor: (review: Review) => Promise<WebClient | null>) =>
       startDeliverySweep(deps, {
         intervalMs: 60_000,
         graceMs: 30_000,
-        clientFor,
+        clientFor: async (review) => {
+          const delivery = await deliveryFor(review);
+          return delivery && { delivery, home: client };
+        },
         logger: new BoltLogger(captured.log),
         log: captured.log,
       }),
@@ -120,6 +124,28 @@ describe('startDeliverySweep', () => {
     ticks.tick();
     await settled(deps.work);
     expect(offered).not.toContain(later.id);
+  });
+
+  it('posts with the delivery client and publishes App Home with the other one', async () => {
+    const { reviews, deps, fake, advance, start } = sweepSetup(Date.UTC(2026, 5, 1));
+    const saved = await setup.pendingReview(reviews);
+    const deliveryClients = new TokenedDeliveryClients({ slackApiUrl: fake.apiUrl });
+
+    advance(60_000);
+    const before = fake.calls.length;
+    const stop = start(async (review) => deliveryClients.for(fake.botToken, review.teamId));
+    await settled(deps.work);
+    stop();
+    expect((await reviews.get(saved.teamId, saved.id))?.status).toBe('posted');
+    const since = fake.calls.slice(before);
+    const posts = since.filter((call) => call.method === 'chat.postMessage');
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.map((call) => call.token)).toEqual(posts.map(() => DELIVERY_TOKEN));
+    // A 429 on the delivery client holds back every posting queued on it: Home is not one.
+    // (Other tests' reviews, left pending on the same database, may be swept along.)
+    const published = since.filter((call) => call.method === 'views.publish');
+    expect(published.map((call) => call.args.user_id)).toContain(saved.userId);
+    expect(published.map((call) => call.token)).toEqual(published.map(() => fake.botToken));
   });
 
   it('marks failed, once, a review whose workspace has no installation, so it holds up no other', async () => {
