@@ -18,7 +18,8 @@ const MAX_DELIVERY_CLIENTS = 1_000;
  * until Retry-After has passed (@slack/web-api pauses its whole request queue): on Bolt's client a
  * verdict waiting out a rate limit would hold up /ftrag's views.open past its trigger id's 3 s, and
  * every other listener's calls with it. On a client of their own, postings wait for each other only
- * (Slack's limits on chat.postMessage are the workspace's all the same).
+ * (Slack's limits on chat.postMessage are the workspace's all the same). A second cache of this
+ * class keeps the delivery sweep's Home clients with OAuth, apart from these (see app.ts).
  */
 export class DeliveryClients {
   /** In order of last use, least recent first. */
