@@ -12,8 +12,8 @@ import { RERUN_REFUSED_WHY } from '../../../src/views/signOff.js';
 import { answersFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
-import type { FakeSlack } from '../../support/fakeSlack.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
+import { UNCONFIRMED_CHAT_POSTS } from '../../support/unconfirmedPosts.js';
 
 const CHANNEL = 'C0SUBMIT01';
 const USER = 'U0SUBMIT01';
@@ -320,25 +320,7 @@ describe('Edit answers', () => {
     expect(saved?.verdictVersion).toBe(3);
   });
 
-  const unconfirmed: [string, (fake: FakeSlack) => void, string][] = [
-    [
-      'its answer lost',
-      (fake) => fake.loseAnswerNext('chat.postMessage'),
-      "Slack's answer never reached me.",
-    ],
-    [
-      'a 503',
-      (fake) => fake.failNext('chat.postMessage', { status: 503 }),
-      'Slack answered with a server error (HTTP 503), which can come after a message was posted.',
-    ],
-    ...['internal_error', 'fatal_error'].map(
-      (error): [string, (fake: FakeSlack) => void, string] => [
-        error,
-        (fake) => fake.failNext('chat.postMessage', { error }),
-        `Slack answered \`${error}\`, which can come after a message was posted.`,
-      ],
-    ),
-  ];
+  const unconfirmed = UNCONFIRMED_CHAT_POSTS;
 
   it.each(unconfirmed)(
     'whose note Slack may have posted without saying so (%s): keeps the edit, posts the note once, and tells the editor by DM it may be there',

@@ -13,8 +13,8 @@ import { createKyselyReviewRepository } from '../../../src/storage/reviewReposit
 import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup, submitView } from '../../support/deliverySetup.js';
-import type { FakeSlack } from '../../support/fakeSlack.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
+import { UNCONFIRMED_CHAT_POSTS } from '../../support/unconfirmedPosts.js';
 
 const SOURCE = 'C0SHARESRC';
 const TARGET = 'C0SHAREDST';
@@ -204,25 +204,7 @@ describe('Share of a delivered review', () => {
 });
 
 describe('Share of a card Slack may have posted without saying so', () => {
-  const cases: [string, (fake: FakeSlack) => void, string][] = [
-    [
-      'its answer lost',
-      (fake) => fake.loseAnswerNext('chat.postMessage'),
-      "Slack's answer never reached me.",
-    ],
-    [
-      'a 503',
-      (fake) => fake.failNext('chat.postMessage', { status: 503 }),
-      'Slack answered with a server error (HTTP 503), which can come after a message was posted.',
-    ],
-    ...['internal_error', 'fatal_error'].map(
-      (error): [string, (fake: FakeSlack) => void, string] => [
-        error,
-        (fake) => fake.failNext('chat.postMessage', { error }),
-        `Slack answered \`${error}\`, which can come after a message was posted.`,
-      ],
-    ),
-  ];
+  const cases = UNCONFIRMED_CHAT_POSTS;
 
   it.each(cases)(
     '(%s): posts it once, and tells the sharer by DM it may be there already',
