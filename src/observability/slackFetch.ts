@@ -148,8 +148,16 @@ export class SlackNoAnswerError extends Error {
   }
 }
 
+/**
+ * A Web API call's method (`…/api/chat.postMessage`); any other URL by its kind, as
+ * {@link methodOf} names it: a response_url's last segment is its secret, never to be logged.
+ */
 function methodIn(url: string): string {
-  return new URL(url).pathname.split('/').pop() ?? '';
+  const { pathname } = new URL(url);
+  const last = pathname.split('/').pop() ?? '';
+  // A method's name has a dot; a response_url's or an upload's secret segment has none.
+  if (METHOD_NAME.test(last)) return last;
+  return pathname.includes('/upload/') ? 'file_upload' : 'response_url';
 }
 
 /** The {@link SlackNoAnswerError} behind an error, as is or wrapped by the WebClient. */

@@ -97,6 +97,16 @@ describe('keepAliveFetch when Slack may have got the call', () => {
     });
   });
 
+  it('names a call outside the Web API by its kind, never by its URL’s secret last segment', () => {
+    const hook = new SlackNoAnswerError(
+      'https://hooks.slack.com/actions/T0TEAM/1234567890/SeCrEtToKeN',
+      'no answer',
+    );
+    expect(hook.method).toBe('response_url');
+    const upload = new SlackNoAnswerError('https://files.slack.com/upload/v1/AbCdEf', 'no answer');
+    expect(upload.method).toBe('file_upload');
+  });
+
   it('fails a call whose answer stops halfway, or whose connection drops once sent, the same way', async () => {
     await expect(post('/stall')).rejects.toBeInstanceOf(SlackNoAnswerError);
     await expect(post('/drop')).rejects.toBeInstanceOf(SlackNoAnswerError);
