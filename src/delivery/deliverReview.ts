@@ -30,12 +30,8 @@ import {
   withBroadcastDroppedNotice,
   withDmNotice,
 } from './reviewMessage.js';
-import {
-  CANNOT_POST_HERE,
-  slackErrorName,
-  tellByDm,
-  type UnconfirmedCause,
-} from './slackErrors.js';
+import { CANNOT_POST_HERE, slackErrorName, type UnconfirmedCause } from './slackErrors.js';
+import { tellByDm } from './tellByDm.js';
 import { type UnconfirmedPost, unconfirmedPost } from './unconfirmedPost.js';
 
 export interface DeliveryDeps {

@@ -1,6 +1,3 @@
-import type { Logger } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-
 /** The Slack error name (`not_in_channel`, `ratelimited`, …) carried by a WebClient error, if any. */
 export function slackErrorName(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
@@ -74,28 +71,4 @@ export const CANNOT_POST_HERE: ReadonlySet<string> = new Set(REFUSAL_BY_ERROR.ke
 /** Why a post failed with the Slack error `error` (null: none known). */
 export function postRefusal(error: string | null): PostRefusal {
   return (error === null ? undefined : REFUSAL_BY_ERROR.get(error)) ?? 'other';
-}
-
-/**
- * Sends `userId` a DM, for news of something already done: Slack refusing it is logged (`about`
- * says what they were to be told), never thrown.
- */
-export async function tellByDm(
-  client: WebClient,
-  logger: Logger,
-  userId: string,
-  text: string,
-  about: string,
-): Promise<void> {
-  try {
-    // The news may quote what people typed (a title, a reason): no previews of its links.
-    await client.chat.postMessage({
-      channel: userId,
-      text,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-  } catch (error) {
-    logger.warn(`telling ${userId} ${about} failed: ${slackErrorName(error)}`);
-  }
 }

@@ -3,7 +3,8 @@ import { ActionId, BlockId } from '../../constants.js';
 import { charCount } from '../../decision/answers.js';
 import { postToResponseUrl } from '../../delivery/responseUrl.js';
 import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
-import { postRefusal, slackErrorName, tellByDm } from '../../delivery/slackErrors.js';
+import { postRefusal, slackErrorName } from '../../delivery/slackErrors.js';
+import { tellByDm } from '../../delivery/tellByDm.js';
 import { unconfirmedPost } from '../../delivery/unconfirmedPost.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
@@ -115,7 +116,7 @@ export function challengeSubmission(deps: ListenerDeps) {
           logger,
           userId,
           verdictChangedText('challenge', reason, challenged),
-          "their challenge wasn't recorded",
+          `their challenge of review ${reviewId} wasn't recorded`,
         );
         return;
       }
@@ -205,7 +206,7 @@ async function postReason(
         logger,
         userId,
         challengeUnconfirmedText(review ?? challenged, channelId, unconfirmed.cause, reason),
-        "their challenge's reason may not be posted",
+        `their challenge's reason on review ${reviewId} may not be posted`,
       );
       return;
     }
@@ -216,7 +217,7 @@ async function postReason(
       logger,
       userId,
       challengeNotPostedText(review ?? challenged, channelId, postRefusal(name), name, reason),
-      "their challenge's reason wasn't posted",
+      `their challenge's reason on review ${reviewId} wasn't posted`,
     );
   }
 }

@@ -8,7 +8,7 @@ import {
 import { answersSchema, normalizeAnswers } from '../../decision/answers.js';
 import { decide } from '../../decision/index.js';
 import { applyEdit, currentEditRefusal } from '../../delivery/applyEdit.js';
-import { tellByDm } from '../../delivery/slackErrors.js';
+import { tellByDm } from '../../delivery/tellByDm.js';
 import { ReviewNotFoundError } from '../../storage/errors.js';
 import type { DeliveryTarget } from '../../storage/repository.js';
 import { withRetries } from '../../storage/retry.js';
@@ -121,8 +121,8 @@ export function checklistStepSubmission(deps: ListenerDeps) {
               ? editUnconfirmedText(edited.review, notTold.unconfirmed)
               : editNotNotedText(edited.review, notTold.refused),
             'unconfirmed' in notTold
-              ? 'the note of their edit may not be in its thread'
-              : "their edit wasn't noted in its thread",
+              ? `the note of their edit of review ${edited.review.id} may not be in its thread`
+              : `their edit of review ${edited.review.id} wasn't noted in its thread`,
           );
         }
         // Edits start from App Home, which closing the modal doesn't refresh: show the new answers,
@@ -190,7 +190,7 @@ export function checklistStepSubmission(deps: ListenerDeps) {
           logger,
           body.user.id,
           rerunGoneText(answers),
-          "their re-run wasn't saved",
+          `their re-run ${view.id} wasn't saved`,
         );
         return null;
       });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionId, BlockId } from '../../constants.js';
-import { slackErrorName, tellByDm } from '../../delivery/slackErrors.js';
+import { slackErrorName } from '../../delivery/slackErrors.js';
+import { tellByDm } from '../../delivery/tellByDm.js';
 import { unconfirmedPost } from '../../delivery/unconfirmedPost.js';
 import { parseJsonWith } from '../../jsonText.js';
 import { UNDELIVERED_STATUSES } from '../../storage/repository.js';
@@ -117,7 +118,7 @@ export function shareReviewSubmission(deps: ListenerDeps) {
             logger,
             body.user.id,
             shareUnconfirmedText(review, channel, thread !== null, unconfirmed.cause),
-            'their shared card may not be posted',
+            `their shared card of review ${review.id} may not be posted`,
           );
           return;
         }
@@ -128,7 +129,7 @@ export function shareReviewSubmission(deps: ListenerDeps) {
           logger,
           body.user.id,
           shareFailedText(review, channel, reason),
-          'their card was not shared',
+          `their card of review ${review.id} was not shared`,
         );
       }
     });
