@@ -290,9 +290,7 @@ export function buildEditNotYoursModal(review: Review): ModalView {
  */
 export function editNotNotedText(review: Review, slackError: string): string {
   const channelId = review.postedChannelId;
-  const where = channelId
-    ? `the review’s thread in ${conversationName(channelId)}`
-    : 'the review’s thread';
+  const where = editNoteThread(channelId);
   const refusal = postRefusal(slackError);
   const why =
     refusal === 'other'
@@ -306,9 +304,13 @@ export function editNotNotedText(review: Review, slackError: string): string {
  * review's thread (in `review.postedChannelId`): it may be there, so it was not posted again.
  */
 export function editUnconfirmedText(review: Review, cause: UnconfirmedCause): string {
-  const channelId = review.postedChannelId;
-  const where = channelId ? unconfirmedPlace(channelId, true).where : 'the review’s thread';
+  const where = editNoteThread(review.postedChannelId);
   return `:information_source: Your new answers to *${escapeTitle(review.answers.title)}* are saved, but I couldn't confirm that the change was noted in ${where}: ${unconfirmedWhy(cause)}. It may be there already: check the thread before you note it there yourself.`;
+}
+
+/** The thread an edit's note goes in, named as other notices name a thread (never as `<#D…>`). */
+function editNoteThread(channelId: string | null): string {
+  return channelId ? unconfirmedPlace(channelId, true).where : 'the review’s thread';
 }
 
 /**

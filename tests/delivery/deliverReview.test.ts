@@ -6,6 +6,7 @@ import {
   deliverReview,
   messageGoneError,
 } from '../../src/delivery/deliverReview.js';
+import { responseUrlTrust } from '../../src/delivery/responseUrl.js';
 import { createVerdictRefresher } from '../../src/delivery/reviewMessage.js';
 import type { UnconfirmedCause } from '../../src/delivery/slackErrors.js';
 import { registerActions } from '../../src/listeners/actions/index.js';
@@ -167,7 +168,11 @@ describe('deliverReview after an earlier posting broke off with its verdict out'
     // Agree on that message meanwhile: the review is still pending, with no message on record,
     // so the tally goes back through the click's response_url, and lands first.
     const clock = () => new Date();
-    const listenerDeps = setup.listenerDeps(stored, clock);
+    // The fake's response_urls are trusted, as the app trusts SLACK_API_URL's origin.
+    const listenerDeps = {
+      ...setup.listenerDeps(stored, clock),
+      isTrustedResponseUrl: responseUrlTrust(fake.apiUrl),
+    };
     const app = setup.boltApp(capturedLog().log);
     const routes = new ListenerRoutes();
     registerActions(routes, listenerDeps);

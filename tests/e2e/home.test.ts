@@ -633,7 +633,7 @@ describe('App Home', () => {
     expect(homeBlock(ASKER, `mine_${id}`)).toContain('— RAG + fine-tune');
     const told = e2e.fake.messages(ASKER).map((message) => message.text);
     expect(told).toContain(
-      `:warning: Your new answers to *${title}* are saved, but I couldn't note the change in the review’s thread in <#${channel}> because I'm not a member there.`,
+      `:warning: Your new answers to *${title}* are saved, but I couldn't note the change in the thread in <#${channel}> because I'm not a member there.`,
     );
     expect(told.join('\n')).not.toContain('Nothing you entered was posted');
     expect(e2e.fake.thread(channel, parent.ts).map((message) => message.text)).not.toContain(

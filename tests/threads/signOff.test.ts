@@ -94,6 +94,34 @@ describe('signing off as a team', () => {
     expectSafeAndWithinLimits(t.fake);
   });
 
+  it('shows an agreement on a verdict posted through a response_url whose replace got a 503 once', async () => {
+    const channel = 'C0NOTIN503';
+    t.fake.setBotNotInChannel(channel);
+    const { modal, responseUrl } = await t.slashCommand(KNOWLEDGE.title, { channel });
+    if (!modal) throw new Error('no modal');
+    await t.walkChecklist(modal.id, KNOWLEDGE);
+    await expect.poll(() => t.fake.responseUrlPostsTo(responseUrl).length).toBe(2);
+    const posted = t.fake.messages(channel).find((m) => (m.blocks ?? []).some(isVerdictActions));
+    if (!posted) throw new Error('no verdict in the channel');
+    const current = () => t.message(channel, posted.ts);
+
+    // A replace of the original may be carried out twice with no harm: it is tried again.
+    const before = t.fake.responseUrlPosts.length;
+    t.fake.failResponseUrl('all', 503, { times: 1 });
+    await t.click(posted, ActionId.agree, { user: ALICE });
+    await expect.poll(() => tallyOf(current())).toBe(`Agreed: <@${ALICE}>`);
+    const replaces = t.fake.responseUrlPosts.slice(before);
+    expect(replaces.map((post) => post.status)).toEqual([503, 200]);
+    for (const post of replaces) {
+      expect(post.body).toMatchObject({
+        replace_original: true,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    }
+    expectSafeAndWithinLimits(t.fake);
+  });
+
   it('keeps the notice of a verdict sent as a DM when a vote or an edit updates it', async () => {
     const channel = 'C0GONE0SO1';
     t.fake.setChannelNotFound(channel);

@@ -1093,13 +1093,13 @@ describe('other surfaces', () => {
   it('tells an editor which review’s thread wasn’t told of the edit, and why, without <#D…>', () => {
     const answers = { ...hostileAnswers(), title: 'R&D <bot>' };
     expect(editNotNotedText(reviewOf(answers), 'is_archived')).toBe(
-      ":warning: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't note the change in the review’s thread in <#C0CHAN> because that channel is archived.",
+      ":warning: Your new answers to *R&amp;D &lt;bot&gt;* are saved, but I couldn't note the change in the thread in <#C0CHAN> because that channel is archived.",
     );
     expect(editNotNotedText(reviewOf(answers), 'ratelimited')).toContain(
       'thread in <#C0CHAN> (Slack answered `ratelimited`).',
     );
     const inDm = editNotNotedText(reviewOf(answers, { postedChannelId: 'D0ASKERDM1' }), 'x');
-    expect(inDm).toContain('the review’s thread in that direct message');
+    expect(inDm).toContain('note the change in the thread in that direct message');
     expect(inDm).not.toContain('<#D');
   });
 

@@ -1,4 +1,5 @@
-import { refreshVerdictMessage } from '../../delivery/reviewMessage.js';
+import { postToResponseUrl } from '../../delivery/responseUrl.js';
+import { type ReplaceOriginal, refreshVerdictMessage } from '../../delivery/reviewMessage.js';
 import { ReviewNotFoundError, VerdictChangedError } from '../../storage/errors.js';
 import { verdictVersionOfBlockId } from '../../views/verdictMessage.js';
 import type { ButtonArgs } from '../args.js';
@@ -17,7 +18,7 @@ import { answerStaleCopyClick, staleCopyOf } from './staleCopy.js';
  */
 export function agreeWithVerdict(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const { ack, body, action, logger, respond } = args;
+    const { ack, body, action, logger } = args;
     await ack();
     const teamId = body.team?.id;
     const reviewId = action.value;
@@ -49,15 +50,27 @@ export function agreeWithVerdict(deps: ListenerDeps) {
         logger.info(`agree on review ${reviewId} not recorded: ${error.message}`);
         if (!staleCopyOf(body, review)) await answerVerdictChanged(args);
       }
+      // A verdict that went out through a response_url is replaced through the one this click
+      // carries, when it is Slack's; postToResponseUrl tries a replace again after a 5xx.
+      const responseUrl = body.response_url;
+      const replaceOriginal: ReplaceOriginal | undefined =
+        responseUrl && deps.isTrustedResponseUrl(responseUrl)
+          ? async (message) => {
+              await postToResponseUrl(responseUrl, {
+                response_type: 'in_channel',
+                replace_original: true,
+                text: message.text,
+                blocks: message.blocks,
+              });
+            }
+          : undefined;
       // Sent as a verdict is: one Slack rate-limits holds up only the workspace's postings.
       await refreshVerdictMessage(
         deps.deliveryClients.of(args),
         teamId,
         reviewId,
         { reviews: deps.reviews, votes: deps.votes, logger, work: deps.work },
-        async (message) => {
-          await respond({ replace_original: true, text: message.text, blocks: message.blocks });
-        },
+        replaceOriginal,
       );
       // Its notice says the agreement was recorded on the current copy, or why it was not.
       await answerStaleCopyClick(args, deps, review, recorded ? 'agree' : 'agree-not-recorded');

@@ -1,8 +1,8 @@
+import { draftFromCommandText } from '../../checklist/commandDraft.js';
 import { startChecklist } from '../../checklist/state.js';
 import { slackErrorName } from '../../delivery/slackErrors.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import type { ButtonArgs } from '../args.js';
-import { draftFromCommandText } from '../commands/ftragCommand.js';
 
 /**
  * "Start a review titled …" under "Did you mean `/ftrag history`?": the checklist /ftrag with that

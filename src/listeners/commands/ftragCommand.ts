@@ -1,24 +1,10 @@
-import { type Draft, startChecklist } from '../../checklist/state.js';
-import { PROBLEM_MAX_CHARS, TITLE_MAX_CHARS } from '../../decision/answers.js';
+import { draftFromCommandText } from '../../checklist/commandDraft.js';
+import { startChecklist } from '../../checklist/state.js';
 import { buildChecklistStepView } from '../../views/checklistModal.js';
 import { buildHelpMessage, buildTypoMessage, type Subcommand } from '../../views/helpMessage.js';
-import { cleanTypedText, cutCleanly, plainTextFromSlack } from '../../views/text.js';
 import type { CommandArgs } from '../args.js';
 import { channelHistory } from '../channelHistory.js';
 import type { ListenerDeps } from '../deps.js';
-
-/**
- * The checklist's first answers from what was typed after `/ftrag`, as Slack sends it. Text too
- * long for the title goes whole into the problem as well, so the cut title loses nothing: the
- * whole reads better there than the fragment after the cut.
- */
-export function draftFromCommandText(text: string): Draft {
-  const typed = plainTextFromSlack(text);
-  const title = cutCleanly(typed, TITLE_MAX_CHARS);
-  if (!title) return {};
-  if (title === cleanTypedText(typed).trim()) return { title };
-  return { title, problem: cutCleanly(typed, PROBLEM_MAX_CHARS) };
-}
 
 /** What the text after `/ftrag` asks for. */
 export type CommandIntent =

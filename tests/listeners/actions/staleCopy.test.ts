@@ -4,6 +4,7 @@ import { decodeState } from '../../../src/checklist/state.js';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
 import { applyEdit } from '../../../src/delivery/applyEdit.js';
 import { deliverReview } from '../../../src/delivery/deliverReview.js';
+import { responseUrlTrust } from '../../../src/delivery/responseUrl.js';
 import { verdictInputFor } from '../../../src/delivery/reviewMessage.js';
 import { registerActions } from '../../../src/listeners/actions/index.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
@@ -38,9 +39,11 @@ const setup = deliverySetup(CHANNEL);
 function instance() {
   const clock = () => new Date();
   const reviews = createKyselyReviewRepository(setup.database().db, clock);
-  // Calls through the delivery clients carry a token of their own, to tell them from Bolt's.
+  // Calls through the delivery clients carry a token of their own, to tell them from Bolt's. The
+  // fake's response_urls are trusted, as the app trusts SLACK_API_URL's origin.
   const deps = {
     ...setup.listenerDeps(reviews, clock),
+    isTrustedResponseUrl: responseUrlTrust(setup.fake().apiUrl),
     deliveryClients: new TokenedDeliveryClients({ slackApiUrl: setup.fake().apiUrl }),
   };
   const log = capturedLog();
