@@ -15,8 +15,10 @@ export function runMeantCommand(deps: ListenerDeps) {
     await ack();
     const channelId = body.channel?.id;
     const teamId = body.team?.id;
+    // Bolt's logger has no request context: the ids find the request's own line.
+    const who = `team ${teamId ?? '-'} user ${body.user.id}`;
     if (!channelId || !teamId) {
-      logger.warn('"Show the history" or "Show the help" pressed outside a conversation');
+      logger.warn(`"Show the history" or "Show the help" pressed outside a conversation (${who})`);
       return;
     }
     let message: SlackMessage;
@@ -25,12 +27,14 @@ export function runMeantCommand(deps: ListenerDeps) {
     } else if (action.value === 'help') {
       message = buildHelpMessage(channelId);
     } else {
-      logger.warn('a "Did you mean" button named no subcommand ftrag has');
+      logger.warn(`a "Did you mean" button named no subcommand ftrag has (${who})`);
       return;
     }
     await respond({ response_type: 'ephemeral', replace_original: true, ...message }).catch(
       (error: unknown) => {
-        logger.warn(`the "Did you mean" answer was not shown: ${slackErrorName(error)}`);
+        logger.warn(
+          `the "Did you mean" answer was not shown in ${channelId} (${who}): ${slackErrorName(error)}`,
+        );
       },
     );
   };

@@ -15,7 +15,9 @@ export function startCommandReview() {
     await ack();
     const channelId = body.channel?.id;
     if (!channelId) {
-      logger.warn('Start a review titled … pressed outside a conversation');
+      logger.warn(
+        `Start a review titled … pressed outside a conversation (team ${body.team?.id ?? '-'} user ${body.user.id})`,
+      );
       return;
     }
     const state = startChecklist({
@@ -29,7 +31,9 @@ export function startCommandReview() {
     // Answered: the question goes, so its button can't open a second checklist. The checklist is
     // open by now, so a failure here is only logged.
     await respond({ delete_original: true }).catch((error: unknown) => {
-      logger.warn(`the "Did you mean" question was not removed: ${slackErrorName(error)}`);
+      logger.warn(
+        `the "Did you mean" question was not removed in ${channelId} (team ${body.team?.id ?? '-'} user ${body.user.id}): ${slackErrorName(error)}`,
+      );
     });
   };
 }
