@@ -5,6 +5,7 @@ import { DeliveryClients } from '../../src/delivery/deliveryClients.js';
 import { DeliveryQueue } from '../../src/delivery/deliveryQueue.js';
 import type { ListenerDeps } from '../../src/listeners/deps.js';
 import { type AppLogger, BoltLogger } from '../../src/observability/logger.js';
+import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../src/observability/slackFetch.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
 import type { Review, ReviewRepository } from '../../src/storage/repository.js';
 import { createKyselyVoteRepository } from '../../src/storage/voteRepository.js';
@@ -33,6 +34,11 @@ export interface DeliverySetup {
   pendingReview(reviews: ReviewRepository): Promise<Review>;
   /** What the listeners get: `reviews`, votes in the same database, one posting at a time. */
   listenerDeps(reviews: ReviewRepository, clock: () => Date): ListenerDeps;
+  /**
+   * Delivery clients with the app's transport (a timeout short enough for a test) and retry
+   * policy, which tell a post sent without an answer, or answered with a 5xx, from one never sent.
+   */
+  appDeliveryClients(): DeliveryClients;
   /**
    * A Bolt app calling the fake, for listeners given events by hand (`app.processEvent`): with
    * both bot ids given Bolt asks Slack nothing (no auth.test).
@@ -124,6 +130,12 @@ export function deliverySetup(channel: string): DeliverySetup {
       deliveries: new DeliveryQueue(1),
       deliveryClients: new DeliveryClients({ slackApiUrl: started(fake).apiUrl }),
     }),
+    appDeliveryClients: () =>
+      new DeliveryClients({
+        slackApiUrl: started(fake).apiUrl,
+        fetch: keepAliveFetch(300),
+        retryConfig: SLACK_RETRY_CONFIG,
+      }),
     boltApp: (log) =>
       new App({
         token: started(fake).botToken,

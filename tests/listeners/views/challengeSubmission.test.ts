@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
-import { DeliveryClients } from '../../../src/delivery/deliveryClients.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { challengeSubmission } from '../../../src/listeners/views/challengeSubmission.js';
-import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../../src/observability/slackFetch.js';
 import type { ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { answersFixture, decisionFixture, postedOutcomeFixture } from '../../storage/support.js';
@@ -38,15 +36,7 @@ async function challengeAPostedReview(reason: string, options: ChallengeOptions 
   const deps = {
     ...setup.listenerDeps(reviews, clock),
     isTrustedResponseUrl: () => true,
-    ...(options.appTransport
-      ? {
-          deliveryClients: new DeliveryClients({
-            slackApiUrl: fake.apiUrl,
-            fetch: keepAliveFetch(300),
-            retryConfig: SLACK_RETRY_CONFIG,
-          }),
-        }
-      : {}),
+    ...(options.appTransport ? { deliveryClients: setup.appDeliveryClients() } : {}),
   };
   const app = setup.boltApp(capturedLog().log);
   app.use(

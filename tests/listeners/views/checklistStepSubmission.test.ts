@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeState, startChecklist } from '../../../src/checklist/state.js';
 import { CallbackId } from '../../../src/constants.js';
 import type { Answers } from '../../../src/decision/answers.js';
-import { DeliveryClients } from '../../../src/delivery/deliveryClients.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { checklistStepSubmission } from '../../../src/listeners/views/checklistStepSubmission.js';
-import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../../src/observability/slackFetch.js';
 import type { Review, ReviewRepository } from '../../../src/storage/repository.js';
 import { createKyselyReviewRepository } from '../../../src/storage/reviewRepository.js';
 import { RERUN_REFUSED_WHY } from '../../../src/views/signOff.js';
@@ -29,15 +27,7 @@ function instance(reviews: ReviewRepository, options: { appTransport?: boolean }
   const clock = () => new Date();
   const deps = {
     ...setup.listenerDeps(reviews, clock),
-    ...(options.appTransport
-      ? {
-          deliveryClients: new DeliveryClients({
-            slackApiUrl: setup.fake().apiUrl,
-            fetch: keepAliveFetch(300),
-            retryConfig: SLACK_RETRY_CONFIG,
-          }),
-        }
-      : {}),
+    ...(options.appTransport ? { deliveryClients: setup.appDeliveryClients() } : {}),
   };
   const log = capturedLog();
   const app = setup.boltApp(log.log);

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId, CallbackId } from '../../../src/constants.js';
-import { DeliveryClients } from '../../../src/delivery/deliveryClients.js';
 import { ListenerRoutes } from '../../../src/listeners/routes.js';
 import { shareReviewSubmission } from '../../../src/listeners/views/shareReviewSubmission.js';
-import { keepAliveFetch, SLACK_RETRY_CONFIG } from '../../../src/observability/slackFetch.js';
 import type {
   ConversationVisibility,
   DeliveryOutcome,
@@ -31,18 +29,10 @@ const THREAD_LINK = `https://fake.slack.test/archives/${SOURCE}/p170000000100020
 function instance(options: { appTransport?: boolean } = {}) {
   const clock = () => new Date();
   const reviews = createKyselyReviewRepository(setup.database().db, clock);
-  const fake = setup.fake();
+  const _fake = setup.fake();
   const deps = {
     ...setup.listenerDeps(reviews, clock),
-    ...(options.appTransport
-      ? {
-          deliveryClients: new DeliveryClients({
-            slackApiUrl: fake.apiUrl,
-            fetch: keepAliveFetch(300),
-            retryConfig: SLACK_RETRY_CONFIG,
-          }),
-        }
-      : {}),
+    ...(options.appTransport ? { deliveryClients: setup.appDeliveryClients() } : {}),
   };
   const app = setup.boltApp(capturedLog().log);
   app.use(
