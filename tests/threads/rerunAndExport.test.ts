@@ -18,8 +18,9 @@ import {
   isVerdictActions,
   valuesForStep,
 } from '../e2e/harness.js';
-import type { FakeSlack, StoredMessage, StoredView } from '../support/fakeSlack.js';
+import type { StoredMessage, StoredView } from '../support/fakeSlack.js';
 import { isRecord } from '../support/json.js';
+import { unconfirmedPostsOf } from '../support/unconfirmedPosts.js';
 import {
   ALICE,
   BEHAVIOR,
@@ -577,25 +578,7 @@ describe('export decision record', () => {
    * Slack not confirming files.completeUploadExternal, the one call of an upload that shares the
    * file into a conversation: the cause armed on the fake, and how the clicker is told of it.
    */
-  const unconfirmedShares: [string, (fake: FakeSlack) => void, string][] = [
-    [
-      'its answer lost',
-      (fake) => fake.loseAnswerNext('files.completeUploadExternal'),
-      "Slack's answer never reached me",
-    ],
-    [
-      'a 503',
-      (fake) => fake.failNext('files.completeUploadExternal', { status: 503 }),
-      'Slack answered with a server error (HTTP 503), which can come after a message was posted',
-    ],
-    ...['internal_error', 'fatal_error'].map(
-      (error): [string, (fake: FakeSlack) => void, string] => [
-        error,
-        (fake) => fake.failNext('files.completeUploadExternal', { error }),
-        `Slack answered \`${error}\`, which can come after a message was posted`,
-      ],
-    ),
-  ];
+  const unconfirmedShares = unconfirmedPostsOf('files.completeUploadExternal');
 
   it.each(unconfirmedShares)(
     '(%s in the thread): sends no second copy to the clicker’s DM, and tells them, only them, it may be in the thread already',

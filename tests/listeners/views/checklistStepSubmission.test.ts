@@ -11,7 +11,7 @@ import { answersFixture, uniqueId } from '../../storage/support.js';
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup } from '../../support/deliverySetup.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
-import { UNCONFIRMED_CHAT_POSTS } from '../../support/unconfirmedPosts.js';
+import { unconfirmedPostsOf } from '../../support/unconfirmedPosts.js';
 
 const CHANNEL = 'C0SUBMIT01';
 const USER = 'U0SUBMIT01';
@@ -310,7 +310,7 @@ describe('Edit answers', () => {
     expect(saved?.verdictVersion).toBe(3);
   });
 
-  const unconfirmed = UNCONFIRMED_CHAT_POSTS;
+  const unconfirmed = unconfirmedPostsOf('chat.postMessage');
 
   it.each(unconfirmed)(
     'whose note Slack may have posted without saying so (%s): keeps the edit, posts the note once, and tells the editor by DM it may be there',
@@ -333,7 +333,7 @@ describe('Edit answers', () => {
       expect(told).toHaveLength(1);
       const text = String(told[0]?.args.text);
       expect(text).toContain(
-        `are saved, but I couldn't confirm that the change was noted in the thread in <#${CHANNEL}>: ${why}`,
+        `are saved, but I couldn't confirm that the change was noted in the thread in <#${CHANNEL}>: ${why}.`,
       );
       expect(text).toContain('It may be there already: check the thread');
       expect(text).not.toContain("couldn't note the change");

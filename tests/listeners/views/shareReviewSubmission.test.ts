@@ -12,7 +12,7 @@ import { newReviewFixture, postedOutcomeFixture, uniqueId } from '../../storage/
 import { capturedLog } from '../../support/capturedLog.js';
 import { deliverySetup, submitView } from '../../support/deliverySetup.js';
 import { isRecord, type JsonObject } from '../../support/json.js';
-import { UNCONFIRMED_CHAT_POSTS } from '../../support/unconfirmedPosts.js';
+import { unconfirmedPostsOf } from '../../support/unconfirmedPosts.js';
 
 const SOURCE = 'C0SHARESRC';
 const TARGET = 'C0SHAREDST';
@@ -194,7 +194,7 @@ describe('Share of a delivered review', () => {
 });
 
 describe('Share of a card Slack may have posted without saying so', () => {
-  const cases = UNCONFIRMED_CHAT_POSTS;
+  const cases = unconfirmedPostsOf('chat.postMessage');
 
   it.each(cases)(
     '(%s): posts it once, and tells the sharer by DM it may be there already',
@@ -212,7 +212,7 @@ describe('Share of a card Slack may have posted without saying so', () => {
       expect(cards).toHaveLength(1);
       expect(told).toHaveLength(1);
       expect(told[0]).toContain(`I couldn't confirm that *${review.answers.title}*`);
-      expect(told[0]).toContain(`was shared in <#${TARGET}>: ${why}`);
+      expect(told[0]).toContain(`was shared in <#${TARGET}>: ${why}.`);
       expect(told[0]).toContain(
         'It may be there already: check the channel before you share it again.',
       );
