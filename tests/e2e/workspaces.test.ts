@@ -604,11 +604,15 @@ describe('token keys that open no installation', () => {
       expect(e2e.fake.responseUrlPostsTo(responseUrl)[0]?.body).toMatchObject({
         text: expect.stringContaining("its installation can't be read: a workspace admin"),
       });
-      const warning = e2e
-        .logs()
-        .slice(logsBefore)
-        .split('\n')
-        .find((line) => line.includes('team=T0SEALED03'));
+      // The line reaches the test through the app's stdout, maybe after the notice.
+      const warningLine = () =>
+        e2e
+          .logs()
+          .slice(logsBefore)
+          .split('\n')
+          .find((line) => line.includes('team=T0SEALED03'));
+      await expect.poll(warningLine).toBeDefined();
+      const warning = warningLine();
       expect(warning).toContain('"level":"warn"');
       expect(warning).toContain(`sealed with key ${idOf(OTHER_KEY)}`);
     });
