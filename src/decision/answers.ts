@@ -29,10 +29,23 @@ export type PromptTried = (typeof PROMPT_TRIED)[number];
 export type Gap = (typeof GAPS)[number];
 export type BehaviorKind = (typeof BEHAVIOR_KINDS)[number];
 
-/** Length in Unicode code points, so an emoji counts as one character, as a person would count. */
+/**
+ * Length in Unicode code points, so an emoji counts as one character, as a person would count: a
+ * surrogate pair is one, a lone surrogate one too (as iterating the string counts them). A loop
+ * over char codes, not the string's iterator: the checklist counts on every step.
+ */
 export function charCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
+  let count = text.length;
+  for (let index = 0; index < text.length - 1; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count -= 1;
+        index += 1;
+      }
+    }
+  }
   return count;
 }
 

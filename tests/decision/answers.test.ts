@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   answersSchema,
+  charCount,
   gapIncludesBehavior,
   gapIncludesKnowledge,
   normalizeAnswers,
@@ -207,5 +208,30 @@ describe('normalizeAnswers', () => {
         expect(normalizeAnswers(answersSchema.parse(input))).toEqual(slackChecklistAnswers(input));
       }),
     );
+  });
+});
+
+describe('charCount', () => {
+  it('counts code points as iterating the string does, lone surrogates included', () => {
+    const surrogates = fc.constantFrom('\uD83D', '\uDE00', '\uD83D\uDE00', '\uDE00\uD83D', 'a');
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.array(surrogates, { maxLength: 12 }).map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(text, (candidate) => {
+        expect(charCount(candidate)).toBe([...candidate].length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['an emoji', '😀', 1],
+    ['a lone high surrogate at the end', 'ab\uD83D', 3],
+    ['a low surrogate before a high one', '\uDE00\uD83D', 2],
+    ['a family emoji (code points, not graphemes)', '👨‍👩‍👧', 5],
+  ])('counts %s', (_name, candidate, expected) => {
+    expect(charCount(candidate)).toBe(expected);
   });
 });
