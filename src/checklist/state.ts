@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import {
   type Answers,
-  answersSchema,
   BEHAVIOR_KINDS,
+  type BehaviorAnswers,
+  charCount,
   GAPS,
   gapIncludesBehavior,
   gapIncludesKnowledge,
+  type KnowledgeAnswers,
   LEANINGS,
   normalizeAnswers,
   PROBLEM_MAX_CHARS,
   PROMPT_TRIED,
   TITLE_MAX_CHARS,
 } from '../decision/answers.js';
-import { type HomePaging, homePagingSchema } from '../views/homeView.js';
+import { HOME_PAGE_MAX, type HomePaging, homePagingSchema } from '../views/homeView.js';
 
 export const STEP_IDS = ['about', 'prompt', 'gap', 'knowledge', 'behavior', 'review'] as const;
 export type StepId = (typeof STEP_IDS)[number];
@@ -24,8 +26,12 @@ export type Origin = (typeof ORIGINS)[number];
 
 export const METADATA_VERSION = 1;
 
-const slackTs = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
-const channelId = z.string().regex(/^[CDG][A-Z0-9]{2,30}$/);
+const SLACK_TS = /^\d{1,12}\.\d{1,8}$/;
+const CHANNEL_ID = /^[CDG][A-Z0-9]{2,30}$/;
+const REVIEW_ID_MAX_CHARS = 64;
+const slackTs = z.string().regex(SLACK_TS);
+const channelId = z.string().regex(CHANNEL_ID);
+const responseUrlSchema = z.string().url().max(300);
 
 const draftSchema = z.object({
   title: z
@@ -70,16 +76,20 @@ const reviewChoicesSchema = z.object({
 });
 export type ReviewChoices = z.infer<typeof reviewChoicesSchema>;
 
-const stateSchema = z.object({
+/**
+ * The checklist state's shape, and its type. decodeState checks the same by hand (checkState,
+ * below); tests/checklist/stateCheck.test.ts holds the two to the same answers.
+ */
+export const stateSchema = z.object({
   v: z.literal(METADATA_VERSION),
   step: z.enum(STEP_IDS),
   origin: z.enum(ORIGINS),
   /** Where the verdict goes; the channel may be chosen in the last step when started from App Home. */
   channelId: channelId.nullable(),
   threadTs: slackTs.nullable(),
-  responseUrl: z.string().url().max(300).nullable(),
+  responseUrl: responseUrlSchema.nullable(),
   /** The review being edited or re-run. */
-  reviewId: z.string().max(64).nullable(),
+  reviewId: z.string().max(REVIEW_ID_MAX_CHARS).nullable(),
   draft: draftSchema,
   /** Edit answers: the App Home pages it started from, to publish Home on them once saved. */
   homePaging: homePagingSchema.optional(),
@@ -108,16 +118,162 @@ export function decodeState(privateMetadata: string): DecodeResult {
   } catch {
     return { ok: false, reason: 'private_metadata is not JSON' };
   }
-  const result = stateSchema.safeParse(parsed);
-  if (!result.success) {
-    const first = result.error.issues[0];
+  try {
+    return { ok: true, state: checkState(parsed) };
+  } catch (error) {
+    if (!(error instanceof StateMismatch)) throw error;
     return {
       ok: false,
-      reason:
-        `private_metadata does not match version ${METADATA_VERSION}: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim(),
+      reason: `private_metadata does not match version ${METADATA_VERSION}: ${error.path} ${error.message}`,
     };
   }
-  return { ok: true, state: result.data };
+}
+
+/*
+ * stateSchema's checks written out by hand: every step submission decodes the state, and zod's
+ * parse of it was about a sixth of what ftrag adds to a step over bare Bolt (docs/benchmarks.md).
+ * Like zod, each check builds a new object of the known fields only (unknown ones are dropped).
+ */
+
+class StateMismatch {
+  constructor(
+    readonly path: string,
+    readonly message: string,
+  ) {}
+}
+
+type Fields = Record<string, unknown>;
+
+function objectAt(value: unknown, path: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new StateMismatch(path, 'expected an object');
+  return value as Fields;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+    return value as T;
+  throw new StateMismatch(path, `expected one of ${allowed.join(', ')}`);
+}
+
+function yesOrNo(value: unknown, path: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new StateMismatch(path, 'expected true or false');
+}
+
+function textUpTo(value: unknown, maxLength: number, path: string): string {
+  if (typeof value === 'string' && value.length <= maxLength) return value;
+  throw new StateMismatch(path, `expected text of at most ${maxLength} characters`);
+}
+
+function matching(value: unknown, pattern: RegExp, path: string): string {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  throw new StateMismatch(path, `expected text matching ${pattern.source}`);
+}
+
+function wholeNumber(value: unknown, max: number, path: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max)
+    return value;
+  throw new StateMismatch(path, `expected a whole number from 0 to ${max}`);
+}
+
+function checkState(value: unknown): ChecklistState {
+  const fields = objectAt(value, '(root)');
+  if (fields.v !== METADATA_VERSION)
+    throw new StateMismatch('v', `expected version ${METADATA_VERSION}`);
+  const { channelId, threadTs, responseUrl, reviewId } = fields;
+  const state: ChecklistState = {
+    v: METADATA_VERSION,
+    step: oneOf(fields.step, STEP_IDS, 'step'),
+    origin: oneOf(fields.origin, ORIGINS, 'origin'),
+    channelId: channelId === null ? null : matching(channelId, CHANNEL_ID, 'channelId'),
+    threadTs: threadTs === null ? null : matching(threadTs, SLACK_TS, 'threadTs'),
+    responseUrl: responseUrl === null ? null : checkResponseUrl(responseUrl),
+    reviewId: reviewId === null ? null : textUpTo(reviewId, REVIEW_ID_MAX_CHARS, 'reviewId'),
+    draft: checkDraft(fields.draft),
+  };
+  if (fields.homePaging !== undefined) {
+    const paging = objectAt(fields.homePaging, 'homePaging');
+    state.homePaging = {
+      mine: wholeNumber(paging.mine, HOME_PAGE_MAX, 'homePaging.mine'),
+      team: wholeNumber(paging.team, HOME_PAGE_MAX, 'homePaging.team'),
+    };
+  }
+  if (fields.reviewChoices !== undefined) {
+    const choices = objectAt(fields.reviewChoices, 'reviewChoices');
+    const checked: ReviewChoices = {};
+    if (choices.destinationChannelId !== undefined)
+      checked.destinationChannelId = matching(
+        choices.destinationChannelId,
+        CHANNEL_ID,
+        'reviewChoices.destinationChannelId',
+      );
+    if (choices.broadcast !== undefined)
+      checked.broadcast = yesOrNo(choices.broadcast, 'reviewChoices.broadcast');
+    state.reviewChoices = checked;
+  }
+  if (fields.whereClicked !== undefined)
+    state.whereClicked = yesOrNo(fields.whereClicked, 'whereClicked');
+  return state;
+}
+
+/** Rare enough, and zod's URL rules subtle enough, that zod checks it. */
+function checkResponseUrl(value: unknown): string {
+  const checked = responseUrlSchema.safeParse(value);
+  if (checked.success) return checked.data;
+  throw new StateMismatch('responseUrl', 'expected a URL of at most 300 characters');
+}
+
+function checkDraft(value: unknown): Draft {
+  const fields = objectAt(value, 'draft');
+  const draft: Draft = {};
+  if (fields.title !== undefined)
+    draft.title = textUpTo(fields.title, TITLE_MAX_CHARS * 2, 'draft.title');
+  if (fields.problem !== undefined)
+    draft.problem = textUpTo(fields.problem, PROBLEM_MAX_CHARS * 2, 'draft.problem');
+  if (fields.leaning !== undefined)
+    draft.leaning = oneOf(fields.leaning, LEANINGS, 'draft.leaning');
+  if (fields.restrictedData !== undefined)
+    draft.restrictedData = yesOrNo(fields.restrictedData, 'draft.restrictedData');
+  if (fields.promptTried !== undefined)
+    draft.promptTried = oneOf(fields.promptTried, PROMPT_TRIED, 'draft.promptTried');
+  if (fields.gap !== undefined) draft.gap = oneOf(fields.gap, GAPS, 'draft.gap');
+  if (fields.knowledge !== undefined) {
+    const given = objectAt(fields.knowledge, 'draft.knowledge');
+    const knowledge: NonNullable<Draft['knowledge']> = {};
+    if (given.changesOften !== undefined)
+      knowledge.changesOften = yesOrNo(given.changesOften, 'draft.knowledge.changesOften');
+    if (given.citationsNeeded !== undefined)
+      knowledge.citationsNeeded = yesOrNo(given.citationsNeeded, 'draft.knowledge.citationsNeeded');
+    if (given.fitsInPrompt !== undefined)
+      knowledge.fitsInPrompt = yesOrNo(given.fitsInPrompt, 'draft.knowledge.fitsInPrompt');
+    draft.knowledge = knowledge;
+  }
+  if (fields.behavior !== undefined) {
+    const given = objectAt(fields.behavior, 'draft.behavior');
+    const behavior: NonNullable<Draft['behavior']> = {};
+    if (given.kinds !== undefined) {
+      const kinds = given.kinds;
+      if (!Array.isArray(kinds) || kinds.length > BEHAVIOR_KINDS.length)
+        throw new StateMismatch(
+          'draft.behavior.kinds',
+          `expected at most ${BEHAVIOR_KINDS.length} kinds`,
+        );
+      behavior.kinds = kinds.map((kind, index) =>
+        oneOf(kind, BEHAVIOR_KINDS, `draft.behavior.kinds.${index}`),
+      );
+    }
+    if (given.labeledExamples !== undefined)
+      behavior.labeledExamples = wholeNumber(
+        given.labeledExamples,
+        Number.MAX_SAFE_INTEGER,
+        'draft.behavior.labeledExamples',
+      );
+    if (given.trainingBudget !== undefined)
+      behavior.trainingBudget = yesOrNo(given.trainingBudget, 'draft.behavior.trainingBudget');
+    draft.behavior = behavior;
+  }
+  return draft;
 }
 
 /** The steps that apply to these answers, in order. Details are asked only for the gap's kinds. */
@@ -182,11 +338,46 @@ export function draftAfterStep(step: StepId, draft: Draft): Draft {
 
 /**
  * The answers the last step shows and decides on, as the review will record them: without the
- * details of a part of the gap not chosen. Null while an answer the gap needs is missing.
+ * details of a part of the gap not chosen. Null while an answer the gap needs is missing, or one
+ * is out of answersSchema's bounds (a draft from readStep or decodeState has each field of its
+ * type, so only presence and bounds are left to check; tests hold this to answersSchema).
  */
 export function answersToPost(draft: Draft): Answers | null {
-  const parsed = answersSchema.safeParse(pruneDraft(draft));
-  return parsed.success ? normalizeAnswers(parsed.data) : null;
+  const { title, problem, restrictedData, promptTried, gap } = draft;
+  if (title === undefined || title.trim().length === 0 || charCount(title) > TITLE_MAX_CHARS)
+    return null;
+  if (problem !== undefined && charCount(problem) > PROBLEM_MAX_CHARS) return null;
+  if (promptTried === undefined || gap === undefined) return null;
+  const answers: Answers = { title, leaning: draft.leaning ?? 'undecided', promptTried, gap };
+  if (problem !== undefined) answers.problem = problem;
+  if (restrictedData !== undefined) answers.restrictedData = restrictedData;
+  if (gapIncludesKnowledge(gap)) {
+    const knowledge = knowledgeToPost(draft.knowledge);
+    if (!knowledge) return null;
+    answers.knowledge = knowledge;
+  }
+  if (gapIncludesBehavior(gap)) {
+    const behavior = behaviorToPost(draft.behavior);
+    if (!behavior) return null;
+    answers.behavior = behavior;
+  }
+  return normalizeAnswers(answers);
+}
+
+function knowledgeToPost(knowledge: Draft['knowledge']): KnowledgeAnswers | null {
+  if (knowledge?.changesOften === undefined || knowledge.citationsNeeded === undefined) return null;
+  const { changesOften, citationsNeeded, fitsInPrompt } = knowledge;
+  return fitsInPrompt === undefined
+    ? { changesOften, citationsNeeded }
+    : { changesOften, citationsNeeded, fitsInPrompt };
+}
+
+function behaviorToPost(behavior: Draft['behavior']): BehaviorAnswers | null {
+  if (behavior?.labeledExamples === undefined || behavior.trainingBudget === undefined) return null;
+  const { kinds, labeledExamples, trainingBudget } = behavior;
+  return kinds === undefined
+    ? { labeledExamples, trainingBudget }
+    : { kinds, labeledExamples, trainingBudget };
 }
 
 /** The state carrying `choices` as the review step's choices instead of those it carried. */
