@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { ActionId, BlockId, BOT_SCOPES } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { type AppProcess, startApp } from '../support/appProcess.js';
@@ -165,6 +165,23 @@ export class E2e {
 
   logs(): string {
     return this.apps.map((app) => app.logs()).join('\n');
+  }
+
+  /**
+   * Resolves once some instance's output matches `pattern`. A line comes through the process's
+   * stdout, so it may arrive after what the test awaited (a Slack call, an HTTP answer).
+   */
+  async waitForLog(pattern: string | RegExp, timeoutMs = 5000): Promise<void> {
+    const matches = (text: string): boolean =>
+      typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
+    await vi.waitFor(
+      () => {
+        if (!this.apps.some((app) => matches(app.logs()))) {
+          throw new Error(`no instance logged ${String(pattern)} within ${timeoutMs} ms`);
+        }
+      },
+      { timeout: timeoutMs, interval: 20 },
+    );
   }
 
   /** Stops every instance and the fake; a no-op once closed. */
