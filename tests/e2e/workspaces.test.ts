@@ -506,6 +506,8 @@ describe('debug logs of an install', () => {
       const { url, cookie, code } = await redirectBack(debug.baseUrl);
       const done = await fetch(url, { headers: { cookie }, redirect: 'manual' });
       expect(done.status).toBe(200);
+      // Once stopped, all it logged is in: lines come through stdout, maybe after the answer.
+      await debug.stop();
       const logs = debug.logs();
       // The WebClient's line with oauth.v2.access's arguments is there, masked.
       expect(logs).toContain('\\"client_secret\\":\\"[secret]\\"');

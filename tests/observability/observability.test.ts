@@ -313,6 +313,8 @@ describe('logs', () => {
     try {
       const viewId = await openChecklist(debug, review);
       await answerUntilLastStep(debug, viewId, review);
+      // Once stopped, all it logged is in: lines come through stdout, maybe after the answers.
+      await debug.app.stop();
       const output = debug.app.logs();
       expect(output).toContain(TITLE);
       for (const line of logLines(debug.app)) {
