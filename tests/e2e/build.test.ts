@@ -43,7 +43,10 @@ describe('the production build', () => {
       expect(metrics).toMatch(
         /^ftrag_requests_total\{kind="view_submission",status="200"\} [1-9]/m,
       );
-      expect(app.stdout()).toMatch(/^\{"level":"info",.*"msg":"slack request"\}$/m);
+      // A request's line is written once it is done, and reaches the test through stdout.
+      await expect
+        .poll(() => app.stdout())
+        .toMatch(/^\{"level":"info",.*"msg":"slack request"\}$/m);
       expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     } finally {
       await e2e.close();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { ActionId, BlockId, BOT_SCOPES } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { type AppProcess, startApp } from '../support/appProcess.js';
@@ -30,6 +30,8 @@ import {
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';
 export const CHANNEL = 'C0REVIEWS1';
 export const ASKER = 'U0ASKER001';
+/** The start of the made-up workspace ids of {@link E2e.settleLogs}'s notices: their lines name it. */
+export const LOG_MARK_TEAM = 'T0LOGMARK';
 
 export interface E2eOptions {
   /** Defaults to a fresh SQLite file in a temp folder. */
@@ -71,6 +73,7 @@ export class E2e {
   readonly apps: AppProcess[] = [];
   readonly clients: SlackClientForTests[] = [];
   private running: Running | undefined;
+  private logMarks = 0;
 
   /** Not started yet: `E2e.start()` and `E2e.forFile()` start it. */
   constructor(private readonly options: E2eOptions = {}) {}
@@ -165,6 +168,46 @@ export class E2e {
 
   logs(): string {
     return this.apps.map((app) => app.logs()).join('\n');
+  }
+
+  /**
+   * Resolves once some instance's output matches `pattern`. A line comes through the process's
+   * stdout, so it may arrive after what the test awaited (a Slack call, an HTTP answer).
+   */
+  async waitForLog(pattern: string | RegExp, timeoutMs = 5000): Promise<void> {
+    const matches = (text: string): boolean =>
+      typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
+    await vi.waitFor(
+      () => {
+        if (!this.apps.some((app) => matches(app.logs()))) {
+          throw new Error(`no instance logged ${String(pattern)} within ${timeoutMs} ms`);
+        }
+      },
+      { timeout: timeoutMs, interval: 20 },
+    );
+  }
+
+  /**
+   * Resolves once all that instance `index` logged before the call has reached the test, so that
+   * a line it must not have written can be looked for. Lines come through stdout in order: this
+   * sends Slack's app_rate_limited notice for a made-up workspace (`LOG_MARK_TEAM<n>`), whose
+   * warning ftrag writes before answering it, and waits for that warning. Needs LOG_LEVEL warn or
+   * lower.
+   */
+  async settleLogs(index = 0): Promise<void> {
+    const app = this.apps[index];
+    if (!app) throw new Error(`no instance ${index}`);
+    this.logMarks += 1;
+    const team = `${LOG_MARK_TEAM}${this.logMarks}`;
+    const response = await this.slack(index).postJson({
+      token: 'legacy',
+      type: 'app_rate_limited',
+      team_id: team,
+      minute_rate_limited: 0,
+      api_app_id: 'A0FTRAG001',
+    });
+    expect(response.status).toBe(200);
+    await app.waitForLog(`"team":"${team}"`);
   }
 
   /** Stops every instance and the fake; a no-op once closed. */

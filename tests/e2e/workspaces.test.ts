@@ -21,7 +21,7 @@ import {
   fillAndSubmit,
   tokensRevokedEvent,
 } from '../support/slackRequests.js';
-import { E2e, EXAMPLES, valuesForStep } from './harness.js';
+import { E2e, EXAMPLES, LOG_MARK_TEAM, valuesForStep } from './harness.js';
 
 const CLIENT_ID = '1234567890.0987654321';
 const CLIENT_SECRET = 'e2e-client-secret';
@@ -396,19 +396,27 @@ describe('a workspace without a usable installation', () => {
 });
 
 describe('an install that does not finish', () => {
-  /** What the app logged since `from` (a length of e2e.logs()), request lines aside. */
-  const logsSince = (from: number) =>
+  /** The length of e2e.logs() once all the app logged so far is in it. */
+  async function settledLogs(): Promise<number> {
+    await e2e.settleLogs();
+    return e2e.logs().length;
+  }
+  /** What the app logged between two lengths of e2e.logs(), request lines and marks aside. */
+  const logsBetween = (from: number, to: number) =>
     e2e
       .logs()
-      .slice(from)
+      .slice(from, to)
       .split('\n')
-      .filter((line) => line !== '' && !line.includes('"msg":"slack request"'));
+      .filter(
+        (line) =>
+          line !== '' && !line.includes('"msg":"slack request"') && !line.includes(LOG_MARK_TEAM),
+      );
   const base = () => e2e.apps[0]?.baseUrl ?? '';
 
   it('says a cancel on Slack’s consent page installed nothing, and logs nothing', async () => {
     const { url, cookie } = await redirectBack();
     const state = new URL(url).searchParams.get('state') ?? '';
-    const from = e2e.logs().length;
+    const from = await settledLogs();
     const done = await fetch(
       `${base()}/slack/oauth_redirect?error=access_denied&state=${encodeURIComponent(state)}`,
       { headers: { cookie }, redirect: 'manual' },
@@ -416,13 +424,12 @@ describe('an install that does not finish', () => {
     expect(done.status).toBe(200);
     expect(done.headers.get('content-type')).toContain('text/html');
     expect(await done.text()).toContain('Installation cancelled — nothing was installed.');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(logsSince(from)).toEqual([]);
+    expect(logsBetween(from, await settledLogs())).toEqual([]);
   });
 
   it('sends a link opened in another browser (or expired) back to the install page', async () => {
     const { url } = await redirectBack();
-    const from = e2e.logs().length;
+    const from = await settledLogs();
     // Without the browser's state cookie.
     const done = await fetch(url, { redirect: 'manual' });
     expect(done.status).toBe(400);
@@ -430,12 +437,12 @@ describe('an install that does not finish', () => {
       'This install link expired or was opened in another browser: start again from ' +
         '<a href="/slack/install">/slack/install</a> within 10 minutes.',
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(logsSince(from).filter((line) => /"level":"(warn|error)"/.test(line))).toEqual([]);
+    const lines = logsBetween(from, await settledLogs());
+    expect(lines.filter((line) => /"level":"(warn|error)"/.test(line))).toEqual([]);
   });
 
   it('names any other failure’s code, escapes what the request said, and logs one warning', async () => {
-    const from = e2e.logs().length;
+    const from = await settledLogs();
     const done = await fetch(
       `${base()}/slack/oauth_redirect?error=${encodeURIComponent('<b>"odd"</b>')}`,
       { redirect: 'manual' },
@@ -447,8 +454,7 @@ describe('an install that does not finish', () => {
         '&lt;b&gt;&quot;odd&quot;&lt;/b&gt;).',
     );
     expect(html).not.toContain('<b>');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const lines = logsSince(from);
+    const lines = logsBetween(from, await settledLogs());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"level":"warn"');
     expect(lines[0]).toContain('install did not finish (slack_oauth_missing_code');
@@ -500,6 +506,8 @@ describe('debug logs of an install', () => {
       const { url, cookie, code } = await redirectBack(debug.baseUrl);
       const done = await fetch(url, { headers: { cookie }, redirect: 'manual' });
       expect(done.status).toBe(200);
+      // Once stopped, all it logged is in: lines come through stdout, maybe after the answer.
+      await debug.stop();
       const logs = debug.logs();
       // The WebClient's line with oauth.v2.access's arguments is there, masked.
       expect(logs).toContain('\\"client_secret\\":\\"[secret]\\"');
