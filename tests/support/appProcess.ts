@@ -164,7 +164,9 @@ async function startOnce(
 
   let exitInfo: ExitInfo | undefined;
   const exitPromise = new Promise<ExitInfo>((resolve) => {
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': at 'exit' the child's stdout may still hold its last lines, and a test
+    // reading the logs of an exited app must see them all.
+    child.on('close', (code, signal) => {
       exitInfo = { code, signal };
       running.delete(child);
       for (const w of [...logWaiters]) w();
