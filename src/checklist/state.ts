@@ -161,8 +161,10 @@ function yesOrNo(value: unknown, path: string): boolean {
   throw new StateMismatch(path, 'expected true or false');
 }
 
+/** At most `maxLength` code points, as zod counts (only a string longer in UTF-16 units is counted). */
 function textUpTo(value: unknown, maxLength: number, path: string): string {
-  if (typeof value === 'string' && value.length <= maxLength) return value;
+  if (typeof value === 'string' && (value.length <= maxLength || charCount(value) <= maxLength))
+    return value;
   throw new StateMismatch(path, `expected text of at most ${maxLength} characters`);
 }
 
@@ -257,7 +259,7 @@ function checkDraft(value: unknown): Draft {
       if (!Array.isArray(kinds) || kinds.length > BEHAVIOR_KINDS.length)
         throw new StateMismatch(
           'draft.behavior.kinds',
-          `expected at most ${BEHAVIOR_KINDS.length} kinds`,
+          `expected a list of at most ${BEHAVIOR_KINDS.length} kinds`,
         );
       behavior.kinds = kinds.map((kind, index) =>
         oneOf(kind, BEHAVIOR_KINDS, `draft.behavior.kinds.${index}`),

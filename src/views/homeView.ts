@@ -30,10 +30,10 @@ export const HOME_PAGE_SIZE = 5;
  */
 export const HOME_UNDELIVERED_LIMIT = 20;
 
-/** The page each of Home's two lists shows, counted from 0. */
 /** The last page a Home's paging names. */
 export const HOME_PAGE_MAX = 10_000;
 
+/** The page each of Home's two lists shows, counted from 0. */
 export const homePagingSchema = z.object({
   mine: z.number().int().min(0).max(HOME_PAGE_MAX),
   team: z.number().int().min(0).max(HOME_PAGE_MAX),

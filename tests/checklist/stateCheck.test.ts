@@ -66,12 +66,20 @@ function objectOf(
 const nullOr = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: valid });
 
-/** Text on both sides of a limit. */
+/** `count` code points, each two UTF-16 units. */
+const emoji = (count: number) => '😀'.repeat(count);
+
+/**
+ * Text on both sides of a limit, in UTF-16 units and in code points (zod counts code points): of
+ * emoji, it is over the limit in units well before it is in code points.
+ */
 const textAround = (limit: number) =>
   fc.oneof(
     fc.string({ maxLength: 20 }),
     fc.string({ unit: 'grapheme', maxLength: 12 }),
     fc.string({ minLength: limit - 3, maxLength: limit + 3 }),
+    fc.integer({ min: limit - 2, max: limit + 2 }).map(emoji),
+    fc.integer({ min: Math.floor(limit / 2) - 2, max: Math.floor(limit / 2) + 2 }).map(emoji),
   );
 
 /** Valid five times in six, near misses otherwise. */
@@ -169,6 +177,17 @@ const statesWith = (any: number) =>
     whereClicked: field(fc.boolean(), 8, any),
   });
 
+const VALID_STATE = {
+  v: 1,
+  step: 'gap',
+  origin: 'command',
+  channelId: 'C0123',
+  threadTs: null,
+  responseUrl: null,
+  reviewId: null,
+  draft: {},
+};
+
 function expectSameAsZod(metadata: string): void {
   const decoded = decodeState(metadata);
   const byZod = stateSchema.safeParse(JSON.parse(metadata));
@@ -201,6 +220,34 @@ describe('decodeState against stateSchema', () => {
     ['a count in exponent form', '3e2'],
   ])('reads %s as zod does', (_name, count) => {
     const metadata = `{"v":1,"step":"review","origin":"command","channelId":"C0123","threadTs":null,"responseUrl":null,"reviewId":null,"draft":{"behavior":{"labeledExamples":${count}}}}`;
+    expectSameAsZod(metadata);
+  });
+
+  // Null is not absent: zod refuses it in an optional field, and so must decodeState.
+  it.each([
+    ['homePaging', { homePaging: null }],
+    ['reviewChoices', { reviewChoices: null }],
+    ['whereClicked', { whereClicked: null }],
+    ['reviewChoices.broadcast', { reviewChoices: { broadcast: null } }],
+    ['draft.title', { draft: { title: null } }],
+    ['draft.restrictedData', { draft: { restrictedData: null } }],
+    ['draft.knowledge', { draft: { knowledge: null } }],
+    ['draft.knowledge.fitsInPrompt', { draft: { knowledge: { fitsInPrompt: null } } }],
+    ['draft.behavior.kinds', { draft: { behavior: { kinds: null } } }],
+    ['a yes or no given as 1', { draft: { restrictedData: 1 } }],
+  ])('refuses null (or a look-alike) in %s, as zod does', (_name, fields) => {
+    const metadata = JSON.stringify({ ...VALID_STATE, ...fields });
+    expect(decodeState(metadata).ok).toBe(false);
+    expectSameAsZod(metadata);
+  });
+
+  it.each([
+    ['a title of 150 emoji (300 units)', { title: emoji(150) }],
+    ['a title of 300 emoji (600 units)', { title: emoji(300) }],
+    ['a problem of 2000 emoji (4000 units)', { problem: emoji(2000) }],
+  ])('accepts %s, counting code points as zod does', (_name, draft) => {
+    const metadata = JSON.stringify({ ...VALID_STATE, draft });
+    expect(decodeState(metadata).ok).toBe(true);
     expectSameAsZod(metadata);
   });
 
@@ -245,6 +292,7 @@ describe('answersToPost against answersSchema', () => {
         fc.oneof(
           fc.string({ maxLength: 20 }),
           fc.string({ minLength: PROBLEM_MAX_CHARS - 2, maxLength: PROBLEM_MAX_CHARS + 2 }),
+          fc.integer({ min: PROBLEM_MAX_CHARS - 2, max: PROBLEM_MAX_CHARS + 2 }).map(emoji),
         ),
       ),
       leaning: maybeUndefined(fc.constantFrom(...LEANINGS)),
