@@ -219,7 +219,11 @@ describe('decodeState against stateSchema', () => {
     ['a negative zero', '-0'],
     ['a count in exponent form', '3e2'],
   ])('reads %s as zod does', (_name, count) => {
-    const metadata = `{"v":1,"step":"review","origin":"command","channelId":"C0123","threadTs":null,"responseUrl":null,"reviewId":null,"draft":{"behavior":{"labeledExamples":${count}}}}`;
+    // Written out: JSON.stringify can't give 1e999, and would write -0 as 0.
+    const metadata = JSON.stringify(VALID_STATE).replace(
+      '"draft":{}',
+      `"draft":{"behavior":{"labeledExamples":${count}}}`,
+    );
     expectSameAsZod(metadata);
   });
 
@@ -253,13 +257,7 @@ describe('decodeState against stateSchema', () => {
 
   it('names where the metadata is wrong', () => {
     const metadata = JSON.stringify({
-      v: 1,
-      step: 'gap',
-      origin: 'command',
-      channelId: 'C0123',
-      threadTs: null,
-      responseUrl: null,
-      reviewId: null,
+      ...VALID_STATE,
       draft: { behavior: { kinds: ['format', 'speed'] } },
     });
     const decoded = decodeState(metadata);
