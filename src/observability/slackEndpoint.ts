@@ -2,14 +2,21 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import {
   type BufferedIncomingMessage,
   type HTTPReceiver,
-  isValidSlackRequest,
   type ReceiverEvent,
+  verifySlackRequest,
 } from '@slack/bolt';
 import { InFlightCount } from '../work.js';
 import type { AppLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { type RequestFacts, requestFacts } from './requestFacts.js';
-import { type BodyRead, mayParseToObject, parseBody, readBody } from './slackRequest.js';
+import {
+  type BodyRead,
+  isSslCheck,
+  mayParseToObject,
+  parseBody,
+  readBody,
+  SSL_CHECK_FORM,
+} from './slackRequest.js';
 
 export interface SlackEndpointOptions {
   signingSecret: string;
@@ -82,13 +89,20 @@ const round = (ms: number): number => Math.round(ms * 10) / 10;
 type RequestListener = HTTPReceiver['requestListener'];
 
 /**
- * A thin guard in front of Bolt's HTTPReceiver on POST /slack/events. Bolt's receiver still
- * verifies every signature, parses and dispatches; the guard only:
+ * A thin guard in front of Bolt's HTTPReceiver on POST /slack/events. Bolt's receiver parses and
+ * dispatches; the guard:
  *
  * - reads the body once and hands it to Bolt as `rawBody`, which Bolt's receiver reuses;
- * - answers 400 itself, for correctly signed requests only, to a body that cannot parse to an
- *   object: for `null`, Bolt 5.1's receiver throws outside its own error handling (an unhandled
- *   rejection that ends the process). It looks at first characters only; Bolt does the parsing;
+ * - verifies every request's signature and timestamp with Bolt's own `verifySlackRequest`, and
+ *   answers 401 to any that fails, as Bolt's receiver would; only Slack's SSL check passes
+ *   unsigned, reduced to `ssl_check=1` as Bolt reduces it. The receiver is built with
+ *   `signatureVerification: false` (see {@link install}) because, verifying, Bolt 5.1's receiver
+ *   parses every form body twice, the first time only to look for `ssl_check`: a second
+ *   node:querystring parse of a 5 KB payload was about a tenth of a checklist step's CPU time
+ *   (docs/benchmarks.md);
+ * - answers 400 itself to a signed body that cannot parse to an object: for `null`, Bolt 5.1's
+ *   receiver throws outside its own error handling (an unhandled rejection that ends the
+ *   process). It looks at first characters only; Bolt does the parsing;
  * - answers 413 for an oversized body and 400 for an aborted one;
  * - keeps a {@link RequestRecord} per request, which reaches dispatch through the receiver's
  *   custom properties ({@link customProperties}), for one log line and metrics per request;
@@ -106,8 +120,18 @@ export class SlackEndpoint {
 
   constructor(private readonly options: SlackEndpointOptions) {}
 
-  /** Puts the guard in front of the receiver's events path; call once, before it starts. */
+  /**
+   * Puts the guard in front of the receiver's events path; call once, before it starts. The
+   * receiver must be built with `signatureVerification: false` and the guard's path as its only
+   * endpoint: Bolt dispatches what arrives on its endpoints, and the guard verifies its path alone.
+   */
   install(receiver: HTTPReceiver): void {
+    const endpoints: unknown = Reflect.get(receiver, 'endpoints');
+    if (!Array.isArray(endpoints) || endpoints.length !== 1 || endpoints[0] !== this.options.path) {
+      throw new Error(
+        `the receiver's endpoints must be the guarded path ${this.options.path} alone, got ${JSON.stringify(endpoints)}`,
+      );
+    }
     const bolt = receiver.requestListener;
     receiver.requestListener = (req, res) => {
       if (this.draining) res.setHeader('connection', 'close');
@@ -173,29 +197,46 @@ export class SlackEndpoint {
       return;
     }
     const contentType = req.headers['content-type'];
-    record.body = { contentType, bytes: read.body };
-    if (!mayParseToObject(contentType, read.body) && this.isSignedBySlack(req.headers, read.body)) {
+    let body = read.body;
+    const unverified = this.verificationFailure(req.headers, body);
+    if (unverified !== null) {
+      if (!isSslCheck(contentType, body)) {
+        record.refused = unverified;
+        answer(res, 401);
+        return;
+      }
+      body = Buffer.from(SSL_CHECK_FORM);
+    } else if (!mayParseToObject(contentType, body)) {
+      record.body = { contentType, bytes: body };
       record.refused = 'body is not an object';
       answer(res, 400, 'malformed body');
       return;
     }
-    // Bolt reuses a body that is already read (BufferedIncomingMessage) and checks it itself.
-    bolt(Object.assign(req, { rawBody: read.body, [RECORD_ON_REQUEST]: record }), res);
+    record.body = { contentType, bytes: body };
+    // Bolt reuses a body that is already read (BufferedIncomingMessage).
+    bolt(Object.assign(req, { rawBody: body, [RECORD_ON_REQUEST]: record }), res);
   }
 
-  private isSignedBySlack(headers: IncomingHttpHeaders, body: Buffer): boolean {
+  /** Why the request is not verified as from Slack (Bolt's words), or null when it is. */
+  private verificationFailure(headers: IncomingHttpHeaders, body: Buffer): string | null {
     const signature = headers['x-slack-signature'];
     const timestamp = headers['x-slack-request-timestamp'];
-    if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
-    return isValidSlackRequest({
-      signingSecret: this.options.signingSecret,
-      body: body.toString('utf8'),
-      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) },
-    });
+    if (typeof signature !== 'string') return 'no x-slack-signature header';
+    if (typeof timestamp !== 'string') return 'no x-slack-request-timestamp header';
+    try {
+      verifySlackRequest({
+        signingSecret: this.options.signingSecret,
+        body: body.toString('utf8'),
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) },
+      });
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
   }
 
   private finish(record: RequestRecord): void {
-    // Bolt refused it as not from Slack: nothing the body claims (kind, team, user) is trusted.
+    // Refused as not from Slack: nothing the body claims (kind, team, user) is trusted.
     if (record.status === 401) record.facts = { kind: 'invalid' };
     else if (record.facts === undefined) record.facts = factsOfUndispatched(record);
     record.body = undefined;
@@ -248,6 +289,8 @@ export function reportRequest(
   if (record.status !== undefined && record.status >= 500)
     log.error(fields, 'slack request failed');
   else if (aborted) log.warn(fields, 'slack request aborted before its answer');
+  // A wrong or rotated signing secret shows here first, one line per request.
+  else if (record.status === 401) log.warn(fields, 'slack request not verified as from Slack');
   else if (record.failure) log.warn(fields, 'slack request failed in middleware');
   else log.info(fields, 'slack request');
 }

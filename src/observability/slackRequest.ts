@@ -3,7 +3,8 @@ import { parse as parseQueryString, unescape as unescapeQueryString } from 'node
 
 /**
  * Reading a request before Bolt's receiver takes it (see slackEndpoint.ts). Nothing here decides
- * whether a request is trusted: Bolt verifies every signature, and parses every body it dispatches.
+ * whether a request is trusted (the guard does, with Bolt's own verifier), and Bolt parses every
+ * body it dispatches.
  */
 
 /** Bolt's default: Slack's payloads are far smaller. */
@@ -141,6 +142,19 @@ export function mayParseToObject(contentType: string | undefined, body: Buffer):
   // No payload field: the form's own fields. Repeated: an array, which Bolt leaves as fields too.
   if (payloads !== 1) return true;
   return startsWithBrace(body, payloadStart, payloadEnd, true);
+}
+
+/** What Bolt's receiver keeps of an SSL check's body: the rest is unsigned, so never read. */
+export const SSL_CHECK_FORM = 'ssl_check=1';
+
+/**
+ * Whether Bolt's receiver would take `body` for Slack's SSL check, which Slack sends unsigned: a
+ * form whose `ssl_check` field is `1`. Parses the whole form: only for bodies not signed by Slack.
+ */
+export function isSslCheck(contentType: string | undefined, body: Buffer): boolean {
+  return (
+    contentType === FORM_CONTENT_TYPE && parseQueryString(body.toString('utf8')).ssl_check === '1'
+  );
 }
 
 /**

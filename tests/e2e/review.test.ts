@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/constants.js';
 import type { Answers } from '../../src/decision/answers.js';
 import { isRecord } from '../support/json.js';
-import { clickButton, fillAndSubmit } from '../support/slackRequests.js';
+import { appMentionEvent, clickButton, fillAndSubmit } from '../support/slackRequests.js';
 import {
   ASKER,
   blocksOf,
@@ -484,6 +484,49 @@ describe('requests that are not from Slack', () => {
     expect([forged.status, stale.status, unsigned.status]).toEqual([401, 401, 401]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(e2e.fake.calls.slice(before)).toEqual([]);
+  });
+
+  // The guard in front of Bolt's receiver verifies every request (Bolt's receiver is told not to):
+  // each kind of body, form or JSON, is refused before any listener sees it.
+  it('refuses a forged step, event or URL check with 401 before any listener sees it', async () => {
+    const channel = 'C0FORGED01';
+    e2e.fake.addChannel(channel, { member: true });
+    const { modal } = await e2e.slashCommand(EXAMPLES.knowledge.title, { channel });
+    if (!modal) throw new Error('no modal');
+    const shown = e2e.fake.view(modal.id);
+    if (!shown) throw new Error(`no view ${modal.id}`);
+    const step = fillAndSubmit(shown, valuesForStep(shown, EXAMPLES.knowledge, {}), {
+      user: ASKER,
+    });
+    const revision = shown.revision;
+    const before = e2e.fake.calls.length;
+    const client = e2e.slack();
+    const answers = [
+      await client.interactive(step, { forge: true }),
+      await client.interactive(step, { stale: true }),
+      await client.interactive(step, { omitSignature: true }),
+      await client.event(appMentionEvent({ text: '<@U0FAKEBOT1> review', channel }), {
+        forge: true,
+      }),
+      await client.urlVerification('forged-challenge', { forge: true }),
+      // Marked as Slack's SSL check, which comes unsigned, yet carrying a payload: only the
+      // check is answered.
+      await client.post(
+        `ssl_check=1&payload=${encodeURIComponent(JSON.stringify(step))}`,
+        'application/x-www-form-urlencoded',
+        { forge: true },
+      ),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 200]);
+    expect(answers.map((answer) => answer.bodyText)).toEqual(['', '', '', '', '', '']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.fake.calls.slice(before)).toEqual([]);
+    // The step is still on screen: the same submission, signed, moves it on.
+    expect(e2e.fake.view(modal.id)?.revision).toBe(revision);
+    const signed = await client.interactive(step);
+    expect(signed.status).toBe(200);
+    expect(e2e.fake.applyViewResponse(modal.id, signed.json ?? null).ok).toBe(true);
+    expect(e2e.fake.view(modal.id)?.revision).toBe(revision + 1);
   });
 });
 

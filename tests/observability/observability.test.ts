@@ -286,6 +286,41 @@ describe('logs', () => {
     expect(logLines(running.app).filter((l) => l.level === 'error')).toEqual([]);
   });
 
+  it('say, at warn, why a request was not verified as from Slack, and nothing it claims', async () => {
+    const forgedTeam = 'T0UNVERIFY';
+    const claims = { team: { id: forgedTeam }, user: { id: 'U0UNVERIFY' } };
+    const forged = await running.slack.interactive(
+      { type: 'block_actions', ...claims, actions: [{ action_id: 'forged_action_7e1' }] },
+      { forge: true },
+    );
+    const stale = await running.slack.interactive(
+      { type: 'block_actions', ...claims, actions: [{ action_id: 'stale_action_7e1' }] },
+      { stale: true },
+    );
+    const unsigned = await running.slack.interactive(
+      { type: 'block_actions', ...claims, actions: [{ action_id: 'unsigned_action_7e1' }] },
+      { omitSignature: true },
+    );
+    expect([forged.status, stale.status, unsigned.status]).toEqual([401, 401, 401]);
+    await running.e2e.settleLogs();
+    const refused = logLines(running.app).filter(
+      (l) => l.msg === 'slack request not verified as from Slack',
+    );
+    expect(refused.map((l) => [l.level, l.kind, l.status, l.refused])).toEqual(
+      expect.arrayContaining([
+        ['warn', 'invalid', 401, 'Failed to verify authenticity: signature mismatch'],
+        [
+          'warn',
+          'invalid',
+          401,
+          expect.stringMatching(/^Failed to verify authenticity: .*request is stale$/),
+        ],
+        ['warn', 'invalid', 401, 'no x-slack-signature header'],
+      ]),
+    );
+    expect(running.app.logs()).not.toMatch(/UNVERIFY|_action_7e1/);
+  });
+
   it('trust nothing else an unsigned SSL check carries', async () => {
     const smuggled = JSON.stringify({
       type: 'view_submission',

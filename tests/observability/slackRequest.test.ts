@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   FORM_CONTENT_TYPE,
+  isSslCheck,
   mayParseToObject,
   parseBody,
 } from '../../src/observability/slackRequest.js';
@@ -132,5 +133,56 @@ describe('parseBody', () => {
     });
     expect(() => parseBody(FORM_CONTENT_TYPE, Buffer.from('payload=%7Bnot-json'))).toThrow();
     expect(() => parseBody(`${FORM_CONTENT_TYPE}; charset=utf-8`, Buffer.from('a=b'))).toThrow();
+  });
+});
+
+/** Whether Bolt's verifying receiver lets `body` through unsigned: only as an SSL check. */
+async function boltPassesUnsigned(contentType: string, body: Buffer): Promise<boolean> {
+  const request = { headers: { 'content-type': contentType }, rawBody: body };
+  try {
+    await HTTPModuleFunctions.parseAndVerifyHTTPRequest(
+      { enabled: true, signingSecret: 'ssl-check-test-secret' },
+      request as unknown as IncomingMessage & { rawBody: Buffer },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('isSslCheck', () => {
+  const piece = fc.constantFrom(
+    'ssl_check=1',
+    'ssl_check=0',
+    'ssl_check=',
+    'ssl_check',
+    'ssl%5Fcheck=1',
+    'ssl_check=%31',
+    'ssl_check=1+',
+    'SSL_CHECK=1',
+    'token=x',
+    'payload=%7B%22type%22%3A%22view_submission%22%7D',
+    '',
+  );
+  const form = fc
+    .array(fc.oneof(piece, fc.string({ maxLength: 12 })), { maxLength: 5 })
+    .map((pieces) => pieces.join('&'));
+  const contentType = fc.constantFrom(
+    FORM_CONTENT_TYPE,
+    `${FORM_CONTENT_TYPE}; charset=utf-8`,
+    'application/json',
+  );
+
+  it('lets through unsigned exactly what Bolt’s verifying receiver lets through', async () => {
+    await fc.assert(
+      fc.asyncProperty(contentType, form, async (type, text) => {
+        const body = Buffer.from(text);
+        expect(isSslCheck(type, body)).toBe(await boltPassesUnsigned(type, body));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isSslCheck(FORM_CONTENT_TYPE, Buffer.from('token=x&ssl_check=1'))).toBe(true);
+    expect(isSslCheck(FORM_CONTENT_TYPE, Buffer.from('ssl_check=1&ssl_check=1'))).toBe(false);
+    expect(isSslCheck('application/json', Buffer.from('{"ssl_check":"1"}'))).toBe(false);
   });
 });
