@@ -206,13 +206,13 @@ export class SlackEndpoint {
         return;
       }
       body = Buffer.from(SSL_CHECK_FORM);
-    } else if (!mayParseToObject(contentType, body)) {
-      record.body = { contentType, bytes: body };
+    }
+    record.body = { contentType, bytes: body };
+    if (!mayParseToObject(contentType, body)) {
       record.refused = 'body is not an object';
       answer(res, 400, 'malformed body');
       return;
     }
-    record.body = { contentType, bytes: body };
     // Bolt reuses a body that is already read (BufferedIncomingMessage).
     bolt(Object.assign(req, { rawBody: body, [RECORD_ON_REQUEST]: record }), res);
   }
